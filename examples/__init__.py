@@ -1,0 +1,1 @@
+"""The runnable example programme, also the starter copied by `govdocs init`."""

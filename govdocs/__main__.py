@@ -1,0 +1,5 @@
+"""`python -m govdocs` runs the CLI."""
+
+from govdocs.cli import main
+
+main()

@@ -1,0 +1,80 @@
+"""Validate step, config half: rules a schema cannot express, each reported with path and line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from govdocs.config.model import Direction, GovernanceConfig, Kpi
+from govdocs.errors import ExitCode, Problem
+
+if TYPE_CHECKING:
+    from govdocs.config.loader import YamlDocument
+
+
+def _floor_problem(kpi: Kpi, target: float, floor: float | None) -> str | None:
+    if floor is None:
+        return None
+    if kpi.direction is Direction.HIGHER and floor > target:
+        return f"floor {floor:g} is above target {target:g}, but higher is better for '{kpi.id}'"
+    if kpi.direction is Direction.LOWER and floor < target:
+        return f"floor {floor:g} is below target {target:g}, but lower is better for '{kpi.id}'"
+    if floor == target:
+        return f"floor equals target ({target:g}); omit the floor for no amber band"
+    return None
+
+
+def _check(config: GovernanceConfig) -> Iterator[tuple[str, str, tuple[str | int, ...]]]:
+    seen: dict[str, int] = {}
+    for i, kpi in enumerate(config.kpis):
+        if kpi.id in seen:
+            yield "config.duplicate_id", f"KPI id '{kpi.id}' is already used by kpis[{seen[kpi.id]}]", ("kpis", i, "id")
+        seen.setdefault(kpi.id, i)
+        if (message := _floor_problem(kpi, kpi.target, kpi.floor)) is not None:
+            yield "config.floor_side", message, ("kpis", i, "floor")
+        if kpi.unit.value == "percent":
+            for name, value in (("target", kpi.target), ("floor", kpi.floor)):
+                if value is not None and not 0 <= value <= 100:
+                    yield "config.percent_range", f"{name} {value:g} is not a percentage (0-100)", ("kpis", i, name)
+
+    kpi_ids = {k.id for k in config.kpis}
+    seen = {}
+    for i, partner in enumerate(config.partners):
+        if partner.id in seen:
+            yield "config.duplicate_id", f"partner id '{partner.id}' is already used by partners[{seen[partner.id]}]", ("partners", i, "id")
+        seen.setdefault(partner.id, i)
+        contract = partner.contract
+        if contract.end <= contract.start:
+            yield "config.contract_dates", f"contract ends ({contract.end}) on or before it starts ({contract.start})", ("partners", i, "contract", "end")
+        for kpi_id, override in partner.targets.items():
+            path = ("partners", i, "targets", kpi_id)
+            if kpi_id not in kpi_ids:
+                yield "config.unknown_kpi", f"target override for unknown KPI '{kpi_id}'", path
+                continue
+            kpi = config.kpi(kpi_id)
+            target = override.target if override.target is not None else kpi.target
+            floor = override.floor if override.floor is not None else kpi.floor
+            if (message := _floor_problem(kpi, target, floor)) is not None:
+                yield "config.floor_side", message, path
+
+    tiers = config.scoring.tiers
+    names = [t.name for t in tiers]
+    for i, tier in enumerate(tiers):
+        if names.index(tier.name) != i:
+            yield "config.duplicate_tier", f"tier '{tier.name}' appears twice", ("scoring", "tiers", i, "name")
+    if sorted((t.min_score for t in tiers), reverse=True) != [t.min_score for t in tiers]:
+        yield "config.tier_order", "list tiers from the highest min_score to the lowest", ("scoring", "tiers")
+    if min(t.min_score for t in tiers) != 0:
+        yield "config.tier_coverage", "the lowest tier must have min_score 0 so every score has a tier", ("scoring", "tiers")
+    points = config.scoring.points
+    if not points.green >= points.amber >= points.red:
+        yield "config.points_order", "points must satisfy green >= amber >= red", ("scoring", "points")
+    if config.escalation.at_risk_tier not in names:
+        yield "config.unknown_tier", f"at_risk_tier '{config.escalation.at_risk_tier}' is not one of the tiers ({', '.join(names)})", ("escalation", "at_risk_tier")
+
+
+def check_config(config: GovernanceConfig, doc: YamlDocument) -> list[Problem]:
+    return [
+        Problem(code, message, doc.location(path), ExitCode.CONFIG)
+        for code, message, path in _check(config)
+    ]

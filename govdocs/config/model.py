@@ -1,0 +1,195 @@
+"""Load step, config half: the governance config as typed, frozen pydantic models.
+
+Field descriptions double as the JSON Schema documentation (`govdocs schema`).
+Identifiers are strict strings so YAML 1.1 surprises (`NO` -> false, `0123` -> 83)
+are reported instead of silently converted.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, StringConstraints
+
+Identifier = Annotated[
+    StrictStr,
+    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"),
+    Field(description="Identifier: letters, digits, '_', '-', '.'; quote it in YAML."),
+]
+Text = Annotated[StrictStr, StringConstraints(min_length=1, strip_whitespace=True)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Direction(StrEnum):
+    HIGHER = "higher_is_better"
+    LOWER = "lower_is_better"
+
+
+class Aggregation(StrEnum):
+    WEIGHTED_MEAN = "weighted_mean"  # volume-weighted where every month has a volume, else mean
+    MEAN = "mean"
+    SUM = "sum"
+    LAST = "last"
+
+
+class Unit(StrEnum):
+    PERCENT = "percent"
+    SECONDS = "seconds"
+    MINUTES = "minutes"
+    SCORE = "score"
+    COUNT = "count"
+    RATIO = "ratio"
+
+
+class Controller(StrEnum):
+    PARTNER = "partner"
+    CLIENT = "client"
+    SHARED = "shared"
+
+
+class Client(_Model):
+    name: Text = Field(description="The client organisation that buys the outsourced service.")
+    programme: Text | None = Field(None, description="Programme or service line, shown on covers.")
+    classification: Text = Field(
+        "Confidential", description="Classification printed in every running header/footer."
+    )
+
+
+class Kpi(_Model):
+    id: Identifier = Field(description="Identifier used in the data files.")
+    name: Text = Field(description="Display name.")
+    definition: Text = Field(description="How the KPI is measured; printed in every appendix.")
+    unit: Unit
+    direction: Direction
+    target: float = Field(description="Contract target: green when met.")
+    floor: float | None = Field(
+        None,
+        description="Edge of the amber band: amber between floor and target, red beyond it. "
+        "Omit for no amber band.",
+    )
+    weight: float = Field(gt=0, description="Relative weight in the partner score.")
+    aggregation: Aggregation = Aggregation.WEIGHTED_MEAN
+    min_sample: int = Field(
+        0, ge=0, description="A month whose volume is below this is 'insufficient sample'."
+    )
+    contractual: bool = Field(False, description="A contractual SLA: its red months are failures.")
+    controlled_by: Controller = Field(
+        Controller.PARTNER, description="Who mainly controls the result: partner, client or shared."
+    )
+    target_source: Text | None = Field(None, description="Where the target comes from (contract clause).")
+    decimals: int = Field(1, ge=0, le=4, description="Decimals shown in documents.")
+
+
+class TargetOverride(_Model):
+    target: float | None = None
+    floor: float | None = None
+    target_source: Text | None = None
+
+
+class Contact(_Model):
+    name: Text
+    role: Text
+    email: Text | None = None
+    side: Controller = Field(Controller.PARTNER, description="partner or client side.")
+
+
+class Contract(_Model):
+    start: date
+    end: date
+    notice_days: int = Field(ge=0, description="Notice period in calendar days.")
+    auto_renew: bool = False
+    renewal_months: int = Field(12, gt=0, description="Term added by an automatic renewal.")
+    annual_value: float | None = Field(None, ge=0)
+    currency: Annotated[StrictStr, StringConstraints(pattern=r"^[A-Z]{3}$")] = "EUR"
+
+
+class Partner(_Model):
+    id: Identifier
+    name: Text = Field(description="Display name of the partner.")
+    services: list[Text] = Field(default_factory=list, description="Channels or services delivered.")
+    contract: Contract
+    contacts: list[Contact] = Field(default_factory=list)
+    targets: dict[str, TargetOverride] = Field(
+        default_factory=dict, description="Per-KPI target/floor overrides, keyed by KPI id."
+    )
+
+
+class Points(_Model):
+    green: float = Field(100, ge=0, le=100)
+    amber: float = Field(60, ge=0, le=100)
+    red: float = Field(0, ge=0, le=100)
+
+
+class ScoringMethod(StrEnum):
+    BANDED = "banded"  # green/amber/red points
+    LINEAR = "linear"  # amber points at the floor rising linearly to green points at the target
+
+
+class Tier(_Model):
+    name: Text
+    min_score: float = Field(ge=0, le=100, description="Lowest score in this tier.")
+    description: Text | None = None
+
+
+def _default_tiers() -> list[Tier]:
+    return [
+        Tier(name="Strategic", min_score=90),
+        Tier(name="Healthy", min_score=75),
+        Tier(name="Watch", min_score=60),
+        Tier(name="At risk", min_score=0),
+    ]
+
+
+class Scoring(_Model):
+    method: ScoringMethod = ScoringMethod.BANDED
+    points: Points = Points()
+    incomplete_share: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description="Share of KPI weight without data above which the score is marked incomplete.",
+    )
+    tiers: list[Tier] = Field(default_factory=_default_tiers, min_length=1)
+
+
+class Escalation(_Model):
+    consecutive_red_for_pip: int = Field(
+        2, ge=1, description="A KPI red this many months running calls for a PIP."
+    )
+    pip_score_below: float = Field(60, ge=0, le=100, description="A quarter score below this calls for a PIP.")
+    failures_allowed_12m: int = Field(
+        6,
+        ge=1,
+        description="Failures (red months of contractual KPIs) in the trailing 12 months that "
+        "trigger an offboarding review.",
+    )
+    at_risk_tier: Text = Field("At risk", description="Tier name whose repetition triggers a review.")
+    at_risk_quarters: int = Field(2, ge=1, description="Quarters running in the at-risk tier.")
+
+
+class GovernanceConfig(_Model):
+    version: int = Field(1, description="Config format version.")
+    client: Client
+    kpis: list[Kpi] = Field(min_length=1)
+    partners: list[Partner] = Field(min_length=1)
+    scoring: Scoring = Scoring()
+    escalation: Escalation = Escalation()
+
+    def kpi(self, kpi_id: str) -> Kpi:
+        return next(k for k in self.kpis if k.id == kpi_id)
+
+    def partner(self, partner_id: str) -> Partner:
+        return next(p for p in self.partners if p.id == partner_id)
+
+    def effective_kpi(self, partner: Partner, kpi: Kpi) -> Kpi:
+        """The KPI with the partner's target/floor overrides applied."""
+        override = partner.targets.get(kpi.id)
+        if override is None:
+            return kpi
+        changes = {k: v for k, v in override.model_dump().items() if v is not None}
+        return kpi.model_copy(update=changes)

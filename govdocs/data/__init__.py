@@ -1,0 +1,1 @@
+"""Load step, data half: KPI data files and the human-input files."""

@@ -1,0 +1,470 @@
+"""Load step, data half: KPI files (CSV, .xlsx, Parquet; long or wide) -> one strict table.
+
+Every cell is read as text first and converted column by column, so identifiers stay
+exactly as written (`00123`, `NA`) and each bad cell is reported with its file, line
+and column. The result is a `KpiData`: a tidy frame plus the provenance of each file.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from govdocs.errors import ExitCode, GovdocsError, Location, Problem
+from govdocs.periods import Month
+
+LONG_REQUIRED = ("partner", "period", "kpi", "value")
+LONG_OPTIONAL = ("volume", "source")
+SOURCES = {"measured": "measured", "partner-reported": "partner-reported", "partner_reported": "partner-reported"}
+VOLUME_SUFFIX = "__volume"
+MAX_PROBLEMS = 50
+
+
+@dataclass(frozen=True)
+class Observation:
+    value: float
+    volume: float | None
+    source: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    name: str  # file name as given on the command line
+    sha256: str
+    rows: int
+    layout: str  # "long" or "wide"
+
+    @property
+    def short_hash(self) -> str:
+        return self.sha256[:12]
+
+
+@dataclass
+class KpiData:
+    """All KPI observations: columns partner, kpi, month (Month.index), value, volume, source, line, file."""
+
+    frame: pd.DataFrame
+    sources: list[SourceFile]
+    _index: dict[tuple[str, str], dict[Month, Observation]] | None = field(default=None, repr=False)
+
+    def _build_index(self) -> dict[tuple[str, str], dict[Month, Observation]]:
+        index: dict[tuple[str, str], dict[Month, Observation]] = {}
+        f = self.frame
+        for partner, kpi, month, value, volume, source, line in zip(
+            f["partner"], f["kpi"], f["month"], f["value"], f["volume"], f["source"], f["line"], strict=True
+        ):
+            index.setdefault((partner, kpi), {})[Month.from_index(int(month))] = Observation(
+                float(value),
+                None if pd.isna(volume) else float(volume),
+                None if source is None or (isinstance(source, float) and np.isnan(source)) else str(source),
+                int(line),
+            )
+        return index
+
+    def series(self, partner: str, kpi: str) -> dict[Month, Observation]:
+        if self._index is None:
+            self._index = self._build_index()
+        return self._index.get((partner, kpi), {})
+
+    def partners(self) -> list[str]:
+        return sorted(set(self.frame["partner"]))
+
+    def kpis(self) -> list[str]:
+        return sorted(set(self.frame["kpi"]))
+
+    def latest_month(self) -> Month | None:
+        if self.frame.empty:
+            return None
+        return Month.from_index(int(self.frame["month"].max()))
+
+
+class _Collector:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+        self.hidden = 0
+
+    def add(self, code: str, message: str, line: int | None = None, column: str | None = None) -> None:
+        if len(self.problems) >= MAX_PROBLEMS:
+            self.hidden += 1
+            return
+        self.problems.append(Problem(code, message, Location(self.file, line, column), ExitCode.DATA))
+
+    def raise_if_any(self) -> None:
+        if self.hidden:
+            self.problems.append(
+                Problem(
+                    "data.more_problems",
+                    f"{self.hidden} more problems not shown; fix the ones above first",
+                    Location(self.file),
+                    ExitCode.DATA,
+                )
+            )
+        if self.problems:
+            raise GovdocsError(self.problems)
+
+
+# --- reading each file type into text cells ------------------------------------------------
+
+
+def _read_csv(path: Path, raw: bytes, out: _Collector) -> tuple[list[str], pd.DataFrame, np.ndarray]:
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        out.add("data.nul_byte", "file contains a NUL byte; is it really a CSV text file?", line)
+        out.raise_if_any()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        out.add("data.encoding", "not UTF-8 text; export the file as UTF-8 CSV", line)
+        out.raise_if_any()
+    first_line = text.split("\n", 1)[0]
+    if not first_line.strip():
+        out.add("data.empty", "file is empty (no header row)", 1)
+        out.raise_if_any()
+    header = next(csv.reader([first_line]))
+    if len(header) == 1 and ";" in first_line:
+        out.add(
+            "data.delimiter",
+            "the file is semicolon-separated; export it with commas as separators and '.' as decimal point",
+            1,
+        )
+        out.raise_if_any()
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except pd.errors.ParserError as exc:
+        out.add("data.malformed", *_parser_problem(str(exc)))
+        out.raise_if_any()
+    lines = np.arange(2, len(frame) + 2)
+    # Rows shorter than the header come back with missing cells; blank lines are all missing.
+    missing = frame.isna()
+    blank = missing.all(axis=1).to_numpy()
+    for i in np.flatnonzero(missing.any(axis=1).to_numpy() & ~blank):
+        out.add("data.ragged", f"row has fewer fields than the header ({len(header)})", int(lines[i]))
+    frame = frame.loc[~blank]
+    return header, frame, lines[~blank]
+
+
+def _parser_problem(message: str) -> tuple[str, int | None]:
+    """Turn pandas' tokenizer message into our wording and the offending line."""
+    found = re.search(r"line (\d+)", message)
+    line = int(found[1]) if found else None
+    if (saw := re.search(r"Expected (\d+) fields in line \d+, saw (\d+)", message)) is not None:
+        return f"row has {saw[2]} fields but the header has {saw[1]}", line
+    if "EOF" in message:
+        return "unterminated quoted field (a \" is never closed)", line
+    return message.strip().splitlines()[0], line
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_xlsx(path: Path, out: _Collector) -> tuple[list[str], pd.DataFrame, np.ndarray]:
+    import zipfile
+
+    import openpyxl  # defusedxml, when installed, is used by openpyxl for every XML part
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        out.add("data.bad_xlsx", f"not a readable .xlsx workbook ({type(exc).__name__})")
+        out.raise_if_any()
+    try:
+        names = book.sheetnames
+        chosen = [n for n in names if n.lower() in {"kpis", "data"}]
+        if len(names) > 1 and not chosen:
+            out.add(
+                "data.several_sheets",
+                f"workbook has {len(names)} sheets ({', '.join(names)}); name the data sheet 'kpis'",
+            )
+            out.raise_if_any()
+        sheet = book[chosen[0] if chosen else names[0]]
+        rows = list(sheet.iter_rows(values_only=True))
+    finally:
+        book.close()
+    if not rows or all(c is None for c in rows[0]):
+        out.add("data.empty", "sheet is empty (no header row)", 1)
+        out.raise_if_any()
+    header = [_cell_text(c) for c in rows[0]]
+    while header and header[-1] == "":
+        header.pop()
+    body = []
+    lines = []
+    for number, row in enumerate(rows[1:], start=2):
+        cells = [_cell_text(c) for c in row[: len(header)]]
+        cells += [""] * (len(header) - len(cells))
+        if any(cells):
+            body.append(cells)
+            lines.append(number)
+    frame = pd.DataFrame(body, columns=range(len(header)), dtype=str)
+    frame.columns = header if len(set(header)) == len(header) else range(len(header))
+    return header, frame, np.asarray(lines, dtype=int)
+
+
+def _read_parquet(path: Path, out: _Collector) -> tuple[list[str], pd.DataFrame, np.ndarray]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowException, OSError) as exc:
+        out.add("data.bad_parquet", f"not a readable Parquet file ({str(exc).splitlines()[0]})")
+        out.raise_if_any()
+    header = list(table.column_names)
+    frame = table.to_pandas()
+    for column in frame.columns:
+        series = frame[column]
+        if pd.api.types.is_numeric_dtype(series) and column.strip().lower() not in {"partner", "kpi", "period"}:
+            continue  # numbers stay numbers; converted below like text
+        frame[column] = series.map(_cell_text)
+    # Parquet rows have no lines: report the 1-based row number instead.
+    return header, frame, np.arange(1, len(frame) + 1)
+
+
+# --- converting text cells ----------------------------------------------------------------
+
+
+def _numbers(
+    series: pd.Series, lines: np.ndarray, column: str | np.ndarray, out: _Collector, *, allow_empty: bool
+) -> pd.Series:
+    """Convert to float; `column` is one name or, for wide files, the column of each row."""
+    if pd.api.types.is_numeric_dtype(series):
+        numbers = series.astype(float)
+        text = series.astype(str)
+        empty = numbers.isna() & False
+    else:
+        text = series.astype(str).str.strip()
+        numbers = pd.to_numeric(text, errors="coerce").astype(float)
+        empty = text == ""
+    bad = (numbers.isna() & ~empty) | np.isinf(numbers)
+    if not allow_empty:
+        bad |= empty
+    for i in np.flatnonzero(bad.to_numpy()):
+        cell = text.iloc[i]
+        if cell == "":
+            message = "value is empty; leave the row out when there is no data"
+        elif "," in cell and pd.notna(pd.to_numeric(cell.replace(",", "."), errors="coerce")):
+            message = f"'{cell}' uses a decimal comma; write {cell.replace(',', '.')}"
+        else:
+            message = f"'{cell}' is not a finite number"
+        name = column if isinstance(column, str) else str(column[i])
+        out.add("data.not_a_number", message, int(lines[i]), name)
+    return numbers.where(~bad)
+
+
+def _months(series: pd.Series, lines: np.ndarray, column: str, out: _Collector) -> pd.Series:
+    text = series.astype(str).str.strip()
+    parts = text.str.extract(r"^(\d{4})-(0[1-9]|1[0-2])$")
+    bad = parts[0].isna()
+    for i in np.flatnonzero(bad.to_numpy()):
+        out.add("data.bad_period", f"'{text.iloc[i]}' is not a month in YYYY-MM form", int(lines[i]), column)
+    years = pd.to_numeric(parts[0], errors="coerce")
+    months = pd.to_numeric(parts[1], errors="coerce")
+    return (years * 12 + months - 1).where(~bad)
+
+
+def _ids(series: pd.Series, lines: np.ndarray, column: str, out: _Collector) -> pd.Series:
+    text = series.astype(str).str.strip()
+    for i in np.flatnonzero((text == "").to_numpy()):
+        out.add("data.empty_id", f"'{column}' is empty", int(lines[i]), column)
+    return text
+
+
+def _check_header(header: list[str], out: _Collector) -> list[str]:
+    names = [h.strip().lower() for h in header]
+    for position, name in enumerate(names):
+        if name == "":
+            out.add("data.empty_header", f"column {position + 1} has no header", 1)
+        elif names.index(name) != position:
+            out.add("data.duplicate_header", f"column '{name}' appears twice in the header", 1)
+    out.raise_if_any()
+    return names
+
+
+def _tidy(
+    header: list[str], frame: pd.DataFrame, lines: np.ndarray, out: _Collector, kpi_ids: Sequence[str] | None
+) -> tuple[pd.DataFrame, str]:
+    names = _check_header(header, out)
+    frame = frame.copy()
+    frame.columns = names
+    if frame.empty:
+        out.add("data.no_rows", "file has a header but no data rows", 1)
+        out.raise_if_any()
+    if "kpi" in names and "value" in names:
+        layout = "long"
+        for required in LONG_REQUIRED:
+            if required not in names:
+                out.add("data.missing_column", f"long format needs a '{required}' column", 1)
+        for name in names:
+            if name not in LONG_REQUIRED + LONG_OPTIONAL:
+                out.add(
+                    "data.unknown_column",
+                    f"unknown column '{name}' (long format: {', '.join(LONG_REQUIRED + LONG_OPTIONAL)})",
+                    1,
+                )
+        out.raise_if_any()
+        long = frame
+        long_lines = lines
+    else:
+        layout = "wide"
+        for required in ("partner", "period"):
+            if required not in names:
+                out.add(
+                    "data.missing_column",
+                    f"no '{required}' column: use long format (partner, period, kpi, value) "
+                    "or wide format (partner, period, one column per KPI id)",
+                    1,
+                )
+        out.raise_if_any()
+        kpi_columns = [n for n in names if n not in {"partner", "period"} and not n.endswith(VOLUME_SUFFIX)]
+        for name in names:
+            if name.endswith(VOLUME_SUFFIX) and name[: -len(VOLUME_SUFFIX)] not in kpi_columns:
+                out.add("data.unknown_column", f"'{name}' has no matching KPI column", 1)
+            elif kpi_ids is not None and name in kpi_columns and name not in kpi_ids:
+                out.add("data.unknown_kpi", f"column '{name}' is not a KPI id in the config", 1)
+        out.raise_if_any()
+        pieces = []
+        for kpi in kpi_columns:
+            cells = frame[kpi]
+            present = (cells.astype(str).str.strip() != "") if not pd.api.types.is_numeric_dtype(cells) else cells.notna()
+            piece = pd.DataFrame(
+                {
+                    "partner": frame["partner"][present],
+                    "period": frame["period"][present],
+                    "kpi": kpi,
+                    "value": cells[present],
+                    "volume": frame[kpi + VOLUME_SUFFIX][present] if kpi + VOLUME_SUFFIX in names else "",
+                    "_line": lines[present.to_numpy()],
+                }
+            )
+            pieces.append(piece)
+        long = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame()
+        long_lines = long["_line"].to_numpy() if not long.empty else np.array([], dtype=int)
+
+    result = pd.DataFrame(
+        {
+            "partner": _ids(long["partner"], long_lines, "partner", out),
+            "kpi": _ids(long["kpi"], long_lines, "kpi", out) if layout == "long" else long["kpi"].astype(str),
+            "month": _months(long["period"], long_lines, "period", out),
+            "value": _numbers(
+                long["value"],
+                long_lines,
+                "value" if layout == "long" else long["kpi"].to_numpy(),
+                out,
+                allow_empty=False,
+            ),
+            "volume": _numbers(long["volume"], long_lines, "volume", out, allow_empty=True)
+            if "volume" in long.columns
+            else np.nan,
+            "line": long_lines,
+        }
+    )
+    negative = result["volume"] < 0
+    for i in np.flatnonzero(negative.to_numpy()):
+        out.add("data.negative_volume", f"volume {result['volume'].iloc[i]:g} is negative", int(long_lines[i]), "volume")
+    if "source" in long.columns:
+        text = long["source"].astype(str).str.strip().str.lower()
+        unknown = (text != "") & ~text.isin(list(SOURCES))
+        for i in np.flatnonzero(unknown.to_numpy()):
+            out.add("data.bad_source", f"source '{text.iloc[i]}' must be measured or partner-reported", int(long_lines[i]), "source")
+        result["source"] = text.map(lambda s: SOURCES.get(s)).where(text != "", None)
+    else:
+        result["source"] = None
+    return result, layout
+
+
+def _duplicates(frame: pd.DataFrame, files: list[str], out: _Collector) -> None:
+    keys = ["partner", "month", "kpi"]
+    dup = frame.duplicated(keys, keep=False)
+    if not dup.any():
+        return
+    first: dict[tuple[str, float, str], tuple[str, int]] = {}
+    for row in frame[dup].itertuples(index=False):
+        key = (row.partner, row.month, row.kpi)
+        here = (files[row.file], int(row.line))
+        if key not in first:
+            first[key] = here
+            continue
+        where = f"line {first[key][1]}" if first[key][0] == here[0] else f"{first[key][0]}:{first[key][1]}"
+        out.problems.append(
+            Problem(
+                "data.duplicate_row",
+                f"second row for partner '{row.partner}', period {Month.from_index(int(row.month))}, "
+                f"KPI '{row.kpi}' (first at {where})",
+                Location(here[0], here[1]),
+                ExitCode.DATA,
+            )
+        )
+
+
+def read_kpi_file(path: Path, kpi_ids: Sequence[str] | None = None) -> tuple[pd.DataFrame, SourceFile]:
+    """Read one KPI file; raise GovdocsError naming every bad cell."""
+    out = _Collector(str(path))
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        out.add("file.unreadable", f"cannot read file: {exc.strerror}")
+        out.raise_if_any()
+    if not raw.strip():
+        out.add("data.empty", "file is empty")
+        out.raise_if_any()
+    suffix = path.suffix.lower()
+    if suffix in {".csv", ".txt"}:
+        header, frame, lines = _read_csv(path, raw, out)
+    elif suffix in {".xlsx", ".xlsm"}:
+        header, frame, lines = _read_xlsx(path, out)
+    elif suffix in {".parquet", ".pq"}:
+        header, frame, lines = _read_parquet(path, out)
+    else:
+        out.add("data.file_type", f"unsupported file type '{suffix}' (use .csv, .xlsx or .parquet)")
+        out.raise_if_any()
+    out.raise_if_any()
+    tidy, layout = _tidy(header, frame, lines, out, kpi_ids)
+    out.raise_if_any()
+    source = SourceFile(path.name, hashlib.sha256(raw).hexdigest(), int(len(frame)), layout)
+    return tidy, source
+
+
+def load_kpi_data(paths: Iterable[Path], kpi_ids: Sequence[str] | None = None) -> KpiData:
+    """Read every KPI file, reject duplicate partner/period/KPI rows across all of them."""
+    frames = []
+    sources = []
+    problems: list[Problem] = []
+    for number, path in enumerate(paths):
+        try:
+            frame, source = read_kpi_file(path, kpi_ids)
+        except GovdocsError as exc:
+            problems.extend(exc.problems)
+            continue
+        frame["file"] = number
+        frames.append(frame)
+        sources.append(source)
+    if problems:
+        raise GovdocsError(problems)
+    frame = pd.concat(frames, ignore_index=True)
+    out = _Collector("")
+    _duplicates(frame, [str(p) for p in paths], out)
+    out.raise_if_any()
+    frame["month"] = frame["month"].astype(int)
+    return KpiData(frame=frame, sources=sources)

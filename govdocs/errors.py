@@ -1,0 +1,85 @@
+"""Errors as records: every input problem has a stable code, a location and a message.
+
+The loaders collect problems instead of stopping at the first one; a `GovdocsError`
+carries all of them to the CLI, which prints one line per problem and exits with the
+code of the problem's category.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Documented process exit codes (README, "Exit codes")."""
+
+    OK = 0
+    INTERNAL = 1  # a bug in govdocs: please report it (run with --debug for the traceback)
+    USAGE = 2  # bad command-line usage (Click's own code)
+    CONFIG = 3  # the governance config is invalid
+    DATA = 4  # a KPI data file is invalid
+    INPUTS = 5  # a human-input file (context, commentary, actions) is invalid
+    OUTPUT = 6  # a document exists already (use --force) or cannot be written
+    RENDER = 7  # a template or the PDF renderer failed
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a problem is: a file plus a line/row, column and/or config path."""
+
+    file: str
+    line: int | None = None  # 1-based line in the file (CSV: the physical line, header = 1)
+    column: str | None = None  # data column name
+    path: str | None = None  # config path such as kpis[2].floor
+
+    def __str__(self) -> str:
+        text = self.file
+        if self.line is not None:
+            text += f":{self.line}"
+        if self.path:
+            text += f": {self.path}"
+        if self.column:
+            text += f": column '{self.column}'"
+        return text
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str  # stable, dotted: config.duplicate_key, data.not_a_number, ...
+    message: str
+    location: Location
+    category: ExitCode = ExitCode.CONFIG
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message} [{self.code}]"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "category": self.category.name.lower(),
+            "location": {k: v for k, v in asdict(self.location).items() if v is not None},
+        }
+
+
+@dataclass
+class GovdocsError(Exception):
+    """One or more problems that stop a command; raised by the core, printed by the CLI."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return min((p.category for p in self.problems), default=ExitCode.INTERNAL)
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+def fail(code: str, message: str, location: Location, category: ExitCode) -> GovdocsError:
+    """Shorthand for a single-problem error."""
+    return GovdocsError([Problem(code, message, location, category)])

@@ -1,0 +1,1 @@
+"""Score and decide steps: KPI status, quarter values, partner score, escalation."""

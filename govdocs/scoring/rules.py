@@ -1,0 +1,144 @@
+"""Score step, the rules: status of a value, quarter aggregation, points, score and tier.
+
+Pure functions over plain values; the brief's rules, one function each, so a property
+test can hold each of them to its promise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from govdocs.config.model import Aggregation, Direction, Kpi, Scoring, ScoringMethod, Tier
+from govdocs.periods import Month
+
+
+class Status(StrEnum):
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+    NO_DATA = "no_data"
+    INSUFFICIENT = "insufficient_sample"
+
+    @property
+    def scored(self) -> bool:
+        """Only green/amber/red count as a pass or a failure."""
+        return self in (Status.GREEN, Status.AMBER, Status.RED)
+
+
+@dataclass(frozen=True)
+class MonthResult:
+    month: Month
+    value: float | None
+    volume: float | None
+    status: Status
+    source: str | None = None
+
+
+def _meets(direction: Direction, value: float, threshold: float) -> bool:
+    return value >= threshold if direction is Direction.HIGHER else value <= threshold
+
+
+def value_status(kpi: Kpi, value: float, target: float | None = None, floor: float | None = None) -> Status:
+    """Green at or beyond target, amber between floor and target, red beyond the floor."""
+    target = kpi.target if target is None else target
+    floor = kpi.floor if floor is None else floor
+    if _meets(kpi.direction, value, target):
+        return Status.GREEN
+    if floor is not None and _meets(kpi.direction, value, floor):
+        return Status.AMBER
+    return Status.RED
+
+
+def month_status(kpi: Kpi, value: float | None, volume: float | None) -> Status:
+    if value is None:
+        return Status.NO_DATA
+    if volume is not None and volume < kpi.min_sample:
+        return Status.INSUFFICIENT
+    return value_status(kpi, value)
+
+
+@dataclass(frozen=True)
+class QuarterValue:
+    value: float | None
+    volume: float | None
+    months_with_data: int
+    status: Status
+
+
+def quarter_value(kpi: Kpi, months: Sequence[MonthResult]) -> QuarterValue:
+    """Aggregate the quarter's months per the KPI's rule and judge the result.
+
+    Months with data count even when their own sample is small: pooled, their volume
+    weighs them. The quarter is insufficient only when the pooled volume is below the
+    minimum. With `sum` the target applies per month, so the quarter compares against
+    target x months with data.
+    """
+    present = [m for m in months if m.value is not None]
+    if not present:
+        return QuarterValue(None, None, 0, Status.NO_DATA)
+    values = [m.value for m in present if m.value is not None]
+    volumes = [m.volume for m in present]
+    known_volumes = [v for v in volumes if v is not None]
+    total_volume = sum(known_volumes) if len(known_volumes) == len(volumes) else None
+    match kpi.aggregation:
+        case Aggregation.SUM:
+            value = sum(values)
+        case Aggregation.LAST:
+            value = values[-1]
+        case Aggregation.WEIGHTED_MEAN if total_volume:
+            value = sum(v * w for v, w in zip(values, known_volumes, strict=True)) / total_volume
+        case _:
+            value = sum(values) / len(values)
+    if total_volume is not None and total_volume < kpi.min_sample:
+        return QuarterValue(value, total_volume, len(present), Status.INSUFFICIENT)
+    scale = len(present) if kpi.aggregation is Aggregation.SUM else 1
+    floor = None if kpi.floor is None else kpi.floor * scale
+    status = value_status(kpi, value, kpi.target * scale, floor)
+    return QuarterValue(value, total_volume, len(present), status)
+
+
+def points(kpi: Kpi, status: Status, value: float | None, scoring: Scoring, scale: int = 1) -> float | None:
+    """Points a quarter status earns; None when the KPI is not scored (no data / small sample)."""
+    if not status.scored:
+        return None
+    pts = scoring.points
+    if status is Status.GREEN:
+        return pts.green
+    if status is Status.RED:
+        return pts.red
+    if scoring.method is ScoringMethod.LINEAR and kpi.floor is not None and value is not None:
+        target, floor = kpi.target * scale, kpi.floor * scale
+        share = (value - floor) / (target - floor)
+        return pts.amber + (pts.green - pts.amber) * min(max(share, 0.0), 1.0)
+    return pts.amber
+
+
+@dataclass(frozen=True)
+class Score:
+    value: float | None  # 0-100, None when no KPI has data
+    no_data_share: float  # share of total weight without a scored status
+    incomplete: bool
+    tier: Tier | None
+
+
+def weighted_score(items: Sequence[tuple[float, float | None]], scoring: Scoring) -> Score:
+    """Weighted mean of (weight, points) over KPIs with points; weights renormalised."""
+    total = sum(w for w, _ in items)
+    scored = [(w, p) for w, p in items if p is not None]
+    scored_weight = sum(w for w, _ in scored)
+    no_data_share = 0.0 if total == 0 else 1 - scored_weight / total
+    if not scored or scored_weight == 0:
+        return Score(None, 1.0, True, None)
+    # Rounded once, here, so the printed score and its tier can never disagree.
+    value = round(sum(w * p for w, p in scored) / scored_weight, 1)
+    return Score(value, no_data_share, no_data_share > scoring.incomplete_share, tier_for(value, scoring.tiers))
+
+
+def tier_for(score: float, tiers: Sequence[Tier]) -> Tier:
+    """The first tier (highest first) whose minimum the score reaches."""
+    for tier in tiers:
+        if score >= tier.min_score:
+            return tier
+    return tiers[-1]

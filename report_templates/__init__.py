@@ -1,0 +1,1 @@
+"""QBR, PIP and offboarding HTML/CSS templates and their assets (package data)."""
