@@ -50,15 +50,18 @@ class Problem:
     message: str
     location: Location
     category: ExitCode = ExitCode.CONFIG
+    severity: str = "error"  # "error" stops a command; "warning" is reported by validate only
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.message} [{self.code}]"
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{self.location}: {prefix}{self.message} [{self.code}]"
 
     def to_dict(self) -> dict[str, object]:
         return {
             "code": self.code,
             "message": self.message,
             "category": self.category.name.lower(),
+            "severity": self.severity,
             "location": {k: v for k, v in asdict(self.location).items() if v is not None},
         }
 

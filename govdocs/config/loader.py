@@ -140,7 +140,7 @@ def load_yaml(path: Path, category: ExitCode = ExitCode.CONFIG) -> YamlDocument:
     return doc
 
 
-def _pydantic_message(error: dict[str, Any]) -> str:
+def pydantic_message(error: dict[str, Any]) -> str:
     kind = error["type"]
     given = error.get("input")
     if kind == "missing":
@@ -181,7 +181,7 @@ def config_from_document(doc: YamlDocument) -> GovernanceConfig:
             problems.append(
                 Problem(
                     f"config.{error['type']}",
-                    _pydantic_message(error),
+                    pydantic_message(error),
                     doc.location(path),
                     ExitCode.CONFIG,
                 )

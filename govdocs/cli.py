@@ -1,0 +1,241 @@
+"""The `govdocs` command line: parse options, call one core function, report.
+
+Heavy libraries (pandas, WeasyPrint, matplotlib) are imported inside the commands, so
+`govdocs --help` starts as fast as Click itself. A `GovdocsError` becomes one line per
+problem on stderr and its documented exit code; anything else is a bug, shown as one
+line unless --debug asks for the traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from govdocs import __version__
+from govdocs.errors import ExitCode, GovdocsError
+from govdocs.periods import Quarter
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class QuarterType(click.ParamType):
+    name = "QUARTER"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Quarter:
+        if isinstance(value, Quarter):
+            return value
+        try:
+            return Quarter.parse(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a quarter like 2026-Q3", param, ctx)
+
+
+class DateType(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date like 2026-10-15", param, ctx)
+
+
+def _report(exc: GovdocsError) -> None:
+    for problem in exc.problems:
+        click.echo(f"error: {problem}", err=True)
+
+
+def handle_errors(func: F) -> F:
+    """Turn core errors into their exit codes; hide tracebacks unless --debug."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = bool(click.get_current_context().find_root().params.get("debug"))
+        try:
+            return func(*args, **kwargs)
+        except GovdocsError as exc:
+            if debug:
+                raise
+            _report(exc)
+            sys.exit(int(exc.exit_code))
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted: nothing was written for unfinished documents", err=True)
+            sys.exit(130)
+        except Exception as exc:  # a bug: say so in one line
+            if debug:
+                raise
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback and report it)",
+                err=True,
+            )
+            sys.exit(int(ExitCode.INTERNAL))
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="govdocs")
+@click.option("--debug", is_flag=True, help="Show full tracebacks instead of one-line errors.")
+def cli(debug: bool) -> None:
+    """Vendor-governance documents from partner KPI data.
+
+    \b
+    Quick start:
+      govdocs init my-program
+      govdocs qbr --config my-program/governance.yaml --data my-program/data/kpis.csv \\
+          --inputs my-program/inputs --quarter 2026-Q3 --all --out my-program/output
+
+    Exit codes: 0 ok, 1 internal error, 2 usage, 3 config, 4 data, 5 human inputs,
+    6 output exists or not writable, 7 render failed.
+    """
+
+
+config_option = click.option(
+    "--config", "config_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+    help="Governance config (YAML).",
+)
+data_option = click.option(
+    "--data", "data_paths", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+    help="KPI data file (.csv, .xlsx, .parquet); repeat for several.",
+)
+inputs_option = click.option(
+    "--inputs", "inputs_dir", type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of human-input files, one <PARTNER_ID>.yaml per partner.",
+)
+
+
+@cli.command()
+@config_option
+@data_option
+@inputs_option
+@click.option("--quarter", type=QuarterType(), help="Check the inputs files were written for this quarter.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@handle_errors
+def validate(config_path: Path, data_paths: tuple[Path, ...], inputs_dir: Path | None,
+             quarter: Quarter | None, as_json: bool) -> None:
+    """Check the config, KPI data and human inputs together; report every problem.
+
+    \b
+    Example:
+      govdocs validate --config examples/governance.yaml --data examples/data/kpis.csv \\
+          --inputs examples/inputs
+    """
+    from govdocs.validate import validate_inputs
+
+    report = validate_inputs(config_path, list(data_paths), inputs_dir, quarter)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, allow_nan=False))
+    else:
+        for problem in report.problems:
+            kind = "error  " if problem.severity == "error" else "warning"
+            click.echo(f"{kind}  {problem.location}  {problem.message}  [{problem.code}]")
+        summary = report.summary
+        facts = ", ".join(f"{v} {k}" for k, v in summary.items())
+        errors = len(report.errors)
+        warnings = len(report.problems) - errors
+        state = "valid" if report.valid else "invalid"
+        click.echo(f"{state}: {errors} errors, {warnings} warnings" + (f" ({facts})" if facts else ""))
+    sys.exit(int(report.exit_code))
+
+
+@cli.command()
+@handle_errors
+def schema() -> None:
+    """Print the JSON Schema of the governance config (for editor completion).
+
+    \b
+    Example:
+      govdocs schema > governance.schema.json
+    """
+    from govdocs.config.model import GovernanceConfig
+
+    click.echo(json.dumps(GovernanceConfig.model_json_schema(), indent=2))
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Write into a folder that is not empty (existing files are kept).")
+@handle_errors
+def init(directory: Path, force: bool) -> None:
+    """Create a starter folder: commented config, sample KPI data and human inputs.
+
+    \b
+    Example:
+      govdocs init my-program
+    """
+    from govdocs.starter_kit import create_starter
+
+    written = create_starter(directory, force=force)
+    click.echo(f"created {len(written)} files in {directory}/")
+    for path in written:
+        click.echo(f"  {path}")
+    click.echo("next: render a QBR for every partner of the sample programme:")
+    click.echo(
+        f"  govdocs qbr --config {directory}/governance.yaml --data {directory}/data/kpis.csv "
+        f"--inputs {directory}/inputs --quarter 2026-Q3 --all --out {directory}/output"
+    )
+
+
+@cli.command()
+@config_option
+@data_option
+@inputs_option
+@click.option("--quarter", required=True, type=QuarterType(), help="Quarter to review, e.g. 2026-Q3.")
+@click.option("--partner", "partner_ids", multiple=True, metavar="ID", help="Partner id; repeat for several.")
+@click.option("--all", "all_partners", is_flag=True, help="Every partner in the config.")
+@click.option("--audience", type=click.Choice(["partner", "internal"]), default="partner", show_default=True,
+              help="partner: peers anonymous, no internal notes; internal: named peers and internal notes.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
+              show_default=True, help="Output folder; documents go to OUT/<quarter>/.")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
+@click.option("--as-of", type=DateType(), help="Date the document is issued (default: today); sets the notice countdown.")
+@click.option("--force", is_flag=True, help="Replace documents that already exist.")
+@handle_errors
+def qbr(config_path: Path, data_paths: tuple[Path, ...], inputs_dir: Path | None, quarter: Quarter,
+        partner_ids: tuple[str, ...], all_partners: bool, audience: str, out_dir: Path, fmt: str,
+        as_of: date | None, force: bool) -> None:
+    """Render quarterly business reviews, one per partner.
+
+    \b
+    Example:
+      govdocs qbr --config examples/governance.yaml --data examples/data/kpis.csv \\
+          --inputs examples/inputs --quarter 2026-Q3 --partner BRV
+    """
+    if not data_paths:
+        raise click.UsageError("give at least one --data file")
+    if bool(partner_ids) == all_partners:
+        raise click.UsageError("name the partners with --partner ID (repeatable) or pass --all, not both")
+    from govdocs.documents.common import Audience
+    from govdocs.pipeline import QbrRequest, render_qbrs
+
+    request = QbrRequest(
+        config_path=config_path,
+        data_paths=tuple(data_paths),
+        quarter=quarter,
+        partner_ids=tuple(partner_ids),
+        audience=Audience(audience),
+        out_dir=out_dir,
+        fmt=fmt,
+        inputs_dir=inputs_dir,
+        as_of=as_of or date.today(),
+        force=force,
+    )
+    written = render_qbrs(request)
+    for document in written:
+        click.echo(f"wrote {document.path}  ({document.document_id})")
+    click.echo(f"{len(written)} QBR{'s' if len(written) != 1 else ''} for {quarter} written to {out_dir}/{quarter}/")
+
+
+def main() -> None:
+    cli(prog_name="govdocs")

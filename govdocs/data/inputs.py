@@ -1,0 +1,166 @@
+"""Load step, human half: the small YAML files holding what no data feed has.
+
+One file per partner, `<inputs dir>/<partner id>.yaml`: partner context, the vendor
+manager's commentary, client-side factors, earlier actions and their status, next steps.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, StringConstraints, ValidationError
+
+from govdocs.errors import ExitCode, GovdocsError, Location, Problem
+
+Text = Annotated[StrictStr, StringConstraints(min_length=1, strip_whitespace=True)]
+Period = Annotated[StrictStr, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ContextKind(StrEnum):
+    ATTRITION = "attrition"
+    ACQUISITION = "acquisition"
+    LEADERSHIP_TURNOVER = "leadership_turnover"
+    OFFSHORE_MOVE = "offshore_move"
+    STRATEGIC_CHANGE = "strategic_change"
+    VOLUME_CHANGE = "volume_change"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class ContextEvent(_Model):
+    kind: ContextKind
+    since: Period | None = Field(None, description="Month the event started, YYYY-MM (quote it).")
+    summary: Text
+    handling: Text | None = Field(None, description="How the partner handled or is handling it.")
+
+
+class Commentary(_Model):
+    highlights: list[Text] = Field(default_factory=list, description="What went well, in the reviewer's words.")
+    concerns: list[Text] = Field(default_factory=list, description="What must improve, in the reviewer's words.")
+    internal_notes: list[Text] = Field(
+        default_factory=list, description="Printed only in the internal-audience document."
+    )
+
+
+class ClientFactor(_Model):
+    kpi: StrictStr = Field(description="KPI id the factor affects.")
+    factor: Text = Field(description="The client's policy, tooling or process that drives the result.")
+    impact: Text | None = Field(None, description="Estimated effect, e.g. '+35 s per call'.")
+    since: Period | None = None
+    client_owner: Text | None = Field(None, description="Who on the client side owns the fix.")
+
+
+class ActionStatus(StrEnum):
+    DONE = "done"
+    ON_TRACK = "on_track"
+    LATE = "late"
+    NOT_STARTED = "not_started"
+    DROPPED = "dropped"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class PreviousAction(_Model):
+    id: StrictStr | None = None
+    action: Text
+    owner: Text
+    due: date
+    status: ActionStatus
+    note: Text | None = None
+
+
+class NextStep(_Model):
+    action: Text
+    owner: Text
+    due: date
+
+
+class PartnerInputs(_Model):
+    partner: StrictStr = Field(description="Partner id; must match the file name.")
+    quarter: StrictStr | None = Field(None, description="Quarter these inputs were written for, e.g. 2026-Q3.")
+    context: list[ContextEvent] = Field(default_factory=list)
+    commentary: Commentary = Commentary()
+    client_factors: list[ClientFactor] = Field(default_factory=list)
+    previous_actions: list[PreviousAction] = Field(default_factory=list)
+    next_steps: list[NextStep] = Field(default_factory=list)
+
+
+EMPTY_INPUTS_HASH = hashlib.sha256(b"").hexdigest()
+
+
+def inputs_path(directory: Path, partner_id: str) -> Path:
+    return directory / f"{partner_id}.yaml"
+
+
+def load_partner_inputs(
+    path: Path, partner_id: str, kpi_ids: set[str], quarter: str | None = None
+) -> PartnerInputs:
+    """Load and check one partner's inputs file; raise with every problem (exit code 5)."""
+    from govdocs.config.loader import load_yaml
+
+    doc = load_yaml(path, ExitCode.INPUTS)
+    if not isinstance(doc.data, dict):
+        raise GovdocsError(
+            [Problem("inputs.not_mapping", "expected a YAML mapping starting with 'partner:'", Location(doc.file, 1), ExitCode.INPUTS)]
+        )
+    try:
+        inputs = PartnerInputs.model_validate(doc.data)
+    except ValidationError as exc:
+        from govdocs.config.loader import pydantic_message
+
+        raise GovdocsError(
+            [
+                Problem(
+                    f"inputs.{e['type']}",
+                    pydantic_message(e),
+                    doc.location(tuple(p for p in e["loc"] if isinstance(p, str | int))),
+                    ExitCode.INPUTS,
+                )
+                for e in exc.errors()
+            ]
+        ) from None
+    problems = []
+    if inputs.partner != partner_id:
+        problems.append(
+            Problem(
+                "inputs.wrong_partner",
+                f"file is for partner '{inputs.partner}' but is named for '{partner_id}'",
+                doc.location(("partner",)),
+                ExitCode.INPUTS,
+            )
+        )
+    if quarter is not None and inputs.quarter is not None and inputs.quarter != quarter:
+        problems.append(
+            Problem(
+                "inputs.wrong_quarter",
+                f"inputs were written for {inputs.quarter}, the document is for {quarter}",
+                doc.location(("quarter",)),
+                ExitCode.INPUTS,
+            )
+        )
+    for i, factor in enumerate(inputs.client_factors):
+        if factor.kpi not in kpi_ids:
+            problems.append(
+                Problem(
+                    "inputs.unknown_kpi",
+                    f"unknown KPI '{factor.kpi}'",
+                    doc.location(("client_factors", i, "kpi")),
+                    ExitCode.INPUTS,
+                )
+            )
+    if problems:
+        raise GovdocsError(problems)
+    return inputs

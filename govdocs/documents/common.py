@@ -1,0 +1,199 @@
+"""Build-context step, shared parts: document identity, provenance, contract clock, badges.
+
+Everything here is plain frozen data a template can print without computing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from pathlib import Path
+
+from govdocs import __version__
+from govdocs.config.model import Contract, GovernanceConfig, Partner
+from govdocs.data.loader import KpiData
+from govdocs.periods import Month, Quarter
+
+
+class Audience(StrEnum):
+    PARTNER = "partner"
+    INTERNAL = "internal"
+
+
+@dataclass(frozen=True)
+class InputFile:
+    role: str  # "Governance config", "KPI data", "Partner inputs"
+    name: str
+    sha256: str
+    detail: str  # rows, layout, ...
+
+    @property
+    def short_hash(self) -> str:
+        return self.sha256[:12]
+
+
+@dataclass(frozen=True)
+class RunInputs:
+    """The files a run was built from, hashed once per run."""
+
+    config_path: Path
+    config_sha256: str
+    data: KpiData
+    inputs_dir: Path | None
+
+    @classmethod
+    def from_paths(cls, config_path: Path, data: KpiData, inputs_dir: Path | None) -> RunInputs:
+        return cls(config_path, sha256_file(config_path), data, inputs_dir)
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    kind: str
+    title: str
+    document_id: str
+    inputs_hash: str
+    audience: Audience
+    audience_label: str
+    classification: str
+    client_name: str
+    programme: str | None
+    partner_name: str
+    period_label: str
+    as_of: date
+    generator: str
+
+    @property
+    def running_title(self) -> str:
+        return f"{self.title} · {self.partner_name} · {self.period_label}"
+
+
+def classification_line(config: GovernanceConfig, partner: Partner, audience: Audience) -> str:
+    base = config.client.classification
+    if audience is Audience.INTERNAL:
+        return f"{base} · Internal to {config.client.name}, not for the partner"
+    return f"{base} · Prepared for {partner.name}"
+
+
+def inputs_hash(parts: list[tuple[str, str]]) -> str:
+    """One hash over every input's own hash and the options that shape the document."""
+    digest = hashlib.sha256()
+    for label, value in sorted(parts):
+        digest.update(f"{label}={value}\n".encode())
+    return digest.hexdigest()
+
+
+def document_meta(
+    *,
+    kind: str,
+    title: str,
+    config: GovernanceConfig,
+    partner: Partner,
+    quarter: Quarter,
+    audience: Audience,
+    as_of: date,
+    files: list[InputFile],
+) -> DocumentMeta:
+    digest = inputs_hash(
+        [(f"{f.role}:{f.name}", f.sha256) for f in files]
+        + [("kind", kind), ("partner", partner.id), ("quarter", str(quarter)), ("audience", audience.value),
+           ("as_of", as_of.isoformat()), ("govdocs", __version__)]
+    )
+    return DocumentMeta(
+        kind=kind,
+        title=title,
+        document_id=f"{kind.upper()}-{quarter.year}Q{quarter.q}-{partner.id}-{audience.value[0].upper()}-{digest[:6].upper()}",
+        inputs_hash=digest[:12],
+        audience=audience,
+        audience_label="Partner-facing" if audience is Audience.PARTNER else "Internal",
+        classification=classification_line(config, partner, audience),
+        client_name=config.client.name,
+        programme=config.client.programme,
+        partner_name=partner.name,
+        period_label=quarter.label,
+        as_of=as_of,
+        generator=f"govdocs {__version__}",
+    )
+
+
+@dataclass(frozen=True)
+class ContractClock:
+    start: date
+    end: date
+    notice_days: int
+    notice_deadline: date
+    days_to_deadline: int  # negative once the deadline has passed
+    auto_renew: bool
+    renewal_months: int
+    annual_value: float | None
+    currency: str
+
+    @property
+    def deadline_passed(self) -> bool:
+        return self.days_to_deadline < 0
+
+
+def notice_deadline(contract: Contract) -> date:
+    """Last day notice can be given: contract end minus the notice period (calendar days)."""
+    return contract.end - timedelta(days=contract.notice_days)
+
+
+def contract_clock(contract: Contract, as_of: date) -> ContractClock:
+    deadline = notice_deadline(contract)
+    return ContractClock(
+        start=contract.start,
+        end=contract.end,
+        notice_days=contract.notice_days,
+        notice_deadline=deadline,
+        days_to_deadline=(deadline - as_of).days,
+        auto_renew=contract.auto_renew,
+        renewal_months=contract.renewal_months,
+        annual_value=contract.annual_value,
+        currency=contract.currency,
+    )
+
+
+@dataclass(frozen=True)
+class PartnerFingerprint:
+    rows: int
+    first_month: Month | None
+    last_month: Month | None
+    sha256: str
+
+    @property
+    def short_hash(self) -> str:
+        return self.sha256[:12]
+
+
+def partner_fingerprint(data: KpiData, partner_id: str, months: list[Month]) -> PartnerFingerprint:
+    """Hash of exactly the rows a document used, so a partner can check them against its own extract."""
+    indexes = {m.index for m in months}
+    frame = data.frame
+    rows = frame[(frame["partner"] == partner_id) & frame["month"].isin(indexes)]
+    lines = sorted(
+        f"{p},{Month.from_index(int(m))},{k},{v!r},{'' if vol != vol else repr(vol)}"
+        for p, m, k, v, vol in zip(rows["partner"], rows["month"], rows["kpi"], rows["value"], rows["volume"], strict=True)
+    )
+    digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()
+    used = sorted(int(m) for m in set(rows["month"]))
+    return PartnerFingerprint(
+        rows=len(lines),
+        first_month=Month.from_index(used[0]) if used else None,
+        last_month=Month.from_index(used[-1]) if used else None,
+        sha256=digest,
+    )
+
+
+def run_files(run: RunInputs, partner_inputs: Path | None) -> list[InputFile]:
+    files = [InputFile("Governance config", run.config_path.name, run.config_sha256, "validated")]
+    files += [
+        InputFile("KPI data", s.name, s.sha256, f"{s.rows:,} rows, {s.layout} format") for s in run.data.sources
+    ]
+    if partner_inputs is not None:
+        files.append(InputFile("Partner inputs", partner_inputs.name, sha256_file(partner_inputs), "human input"))
+    return files

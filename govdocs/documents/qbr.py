@@ -1,0 +1,683 @@
+"""Build-context step, QBR: a partner's quarter turned into what the QBR template prints.
+
+Order of the story follows the tone the brief asks for: what went well first, then
+what must improve, what the partner controls versus what the client drives, follow-up
+of earlier actions, next steps, and the appendix that traces every number to its data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from statistics import median
+
+from markupsafe import Markup
+
+from govdocs.config.model import Controller, Direction, GovernanceConfig, Kpi, Partner
+from govdocs.data.inputs import ActionStatus, PartnerInputs
+from govdocs.data.loader import KpiData
+from govdocs.documents.common import (
+    Audience,
+    ContractClock,
+    DocumentMeta,
+    InputFile,
+    PartnerFingerprint,
+    contract_clock,
+    document_meta,
+    partner_fingerprint,
+)
+from govdocs.periods import Quarter
+from govdocs.render.charts import ScoreBar, TrendChart, TrendPoint, score_history_svg, trend_svg
+from govdocs.render.formatters import UNIT_SUFFIX, kpi_value, number, signed
+from govdocs.scoring.engine import Escalation, KpiQuarter, PartnerAssessment
+from govdocs.scoring.rules import Status
+
+MIN_ANONYMOUS_PEERS = 3  # fewer peers with data and a median could reveal one partner's figure
+CONTROLLER_LABEL = {Controller.PARTNER: "Partner", Controller.CLIENT: "Client", Controller.SHARED: "Shared"}
+
+
+@dataclass(frozen=True)
+class MonthCell:
+    label: str
+    value: str
+    status: str
+
+
+@dataclass(frozen=True)
+class ScorecardRow:
+    kpi_id: str
+    name: str
+    unit: str
+    higher_is_better: bool
+    target: str
+    floor: str
+    value: str
+    previous: str
+    change: str
+    change_direction: str  # "better", "worse", "flat", ""
+    status: str
+    months: tuple[MonthCell, ...]
+    contractual: bool
+    controlled_by: str
+    weight_share: float
+    points: str
+
+
+@dataclass(frozen=True)
+class ChartCard:
+    name: str
+    caption: str
+    svg: Markup
+
+
+@dataclass(frozen=True)
+class SummaryPoint:
+    text: str
+    status: str  # badge to show next to it ("green", "amber", "red", "" for none)
+
+
+@dataclass(frozen=True)
+class PeerRow:
+    name: str
+    is_self: bool
+    score: str
+    tier: str
+    escalation: str
+    cells: tuple[MonthCell, ...]  # one per KPI: quarter value and status
+
+
+@dataclass(frozen=True)
+class AnonymousPeerRow:
+    name: str
+    value: str
+    status: str
+    peer_median: str
+    peer_best: str
+    rank: str
+    peers: int
+
+
+@dataclass(frozen=True)
+class ControlRow:
+    name: str
+    status: str
+    value: str
+    controlled_by: str
+    factors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    ref: str
+    action: str
+    owner: str
+    due: date
+    status: str
+    status_label: str
+    note: str
+
+
+@dataclass(frozen=True)
+class NextStepRow:
+    action: str
+    owner: str
+    due: date
+    origin: str  # "Agreed" (human input) or "Governance rule"
+
+
+@dataclass(frozen=True)
+class DefinitionRow:
+    name: str
+    kpi_id: str
+    definition: str
+    unit: str
+    direction: str
+    target: str
+    floor: str
+    weight: str
+    aggregation: str
+    min_sample: str
+    contractual: bool
+    controlled_by: str
+    target_source: str
+    overridden: bool
+
+
+@dataclass(frozen=True)
+class QbrContext:
+    meta: DocumentMeta
+    partner: Partner
+    contacts_partner: tuple[tuple[str, str], ...]
+    contacts_client: tuple[tuple[str, str], ...]
+    quarter_label: str
+    previous_label: str
+    months: tuple[str, ...]
+    score: str
+    score_value: float | None
+    score_incomplete: bool
+    no_data_share: float
+    tier: str
+    tier_description: str
+    change: str
+    change_direction: str
+    escalation: str
+    escalation_slug: str
+    escalation_reasons: tuple[str, ...]
+    contract: ContractClock
+    headline: str
+    counts: dict[str, int]
+    strengths: tuple[SummaryPoint, ...]
+    improvements: tuple[SummaryPoint, ...]
+    data_notes: tuple[str, ...]
+    scorecard: tuple[ScorecardRow, ...]
+    score_chart: Markup
+    charts: tuple[ChartCard, ...]
+    failures_12m: int
+    failures_allowed: int
+    peers_named: tuple[PeerRow, ...]
+    peer_kpi_names: tuple[str, ...]
+    peers_anonymous: tuple[AnonymousPeerRow, ...]
+    peer_count: int
+    control_summary: str
+    control_rows: tuple[ControlRow, ...]
+    client_factors: tuple[tuple[str, str, str, str], ...]
+    context_events: tuple[tuple[str, str, str, str], ...]
+    highlights: tuple[str, ...]
+    concerns: tuple[str, ...]
+    internal_notes: tuple[str, ...]
+    actions: tuple[ActionRow, ...]
+    actions_summary: str
+    next_steps: tuple[NextStepRow, ...]
+    definitions: tuple[DefinitionRow, ...]
+    scoring_rules: tuple[str, ...]
+    files: tuple[InputFile, ...]
+    fingerprint: PartnerFingerprint
+    is_internal: bool
+
+
+# --- small helpers -----------------------------------------------------------------------
+
+
+def _fmt(kpi: Kpi, value: float | None) -> str:
+    return kpi_value(value, kpi.unit.value, kpi.decimals)
+
+
+def _gap(kpi: Kpi, value: float, threshold: float) -> str:
+    """Distance to a threshold in the KPI's unit, always positive ('5.9 pp short')."""
+    unit = " pp" if kpi.unit.value == "percent" else UNIT_SUFFIX[kpi.unit.value]
+    return f"{number(abs(value - threshold), kpi.decimals)}{unit}"
+
+
+def _change_direction(item: KpiQuarter) -> str:
+    if item.change is None:
+        return ""
+    if round(item.change, item.kpi.decimals) == 0:
+        return "flat"
+    return "better" if item.improved else "worse"
+
+
+def _list_words(words: list[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _contacts(partner: Partner, side: Controller) -> tuple[tuple[str, str], ...]:
+    return tuple((c.name, c.role) for c in partner.contacts if c.side is side)
+
+
+# --- sections --------------------------------------------------------------------------------
+
+
+def _scorecard(assessment: PartnerAssessment) -> tuple[ScorecardRow, ...]:
+    total_weight = sum(k.kpi.weight for k in assessment.kpis)
+    rows = []
+    for item in assessment.kpis:
+        kpi = item.kpi
+        rows.append(
+            ScorecardRow(
+                kpi_id=kpi.id,
+                name=kpi.name,
+                unit=kpi.unit.value,
+                higher_is_better=kpi.direction is Direction.HIGHER,
+                target=_fmt(kpi, kpi.target),
+                floor=_fmt(kpi, kpi.floor),
+                value=_fmt(kpi, item.current.value),
+                previous=_fmt(kpi, item.previous.value),
+                change=signed(item.change, kpi.unit.value, kpi.decimals),
+                change_direction=_change_direction(item),
+                status=item.current.status.value,
+                months=tuple(MonthCell(m.month.short_label, _fmt(kpi, m.value), m.status.value) for m in item.months),
+                contractual=kpi.contractual,
+                controlled_by=CONTROLLER_LABEL[kpi.controlled_by],
+                weight_share=kpi.weight / total_weight,
+                points="–" if item.points is None else number(item.points, 0),
+            )
+        )
+    return tuple(rows)
+
+
+def _headline(partner: Partner, assessment: PartnerAssessment) -> str:
+    score = assessment.score
+    quarter = assessment.quarter
+    previous = quarter.previous()
+    if score.value is None:
+        return f"{partner.name} has no scored KPI for {quarter.label}: no month had enough data."
+    change = assessment.score_change
+    if change is None:
+        trend = f"with no score for {previous.label} to compare"
+    elif change == 0:
+        trend = f"unchanged from {previous.label}"
+    else:
+        trend = f"{'up' if change > 0 else 'down'} {abs(change):.1f} points from {previous.label}"
+    return (
+        f"{partner.name} scored {score.value:.1f} out of 100 in {quarter.label}, "
+        f"tier {score.tier.name if score.tier else '–'}, {trend}."
+    )
+
+
+def _counts(assessment: PartnerAssessment) -> dict[str, int]:
+    counts = {s.value: 0 for s in Status}
+    for item in assessment.kpis:
+        counts[item.current.status.value] += 1
+    counts["total"] = len(assessment.kpis)
+    return counts
+
+
+def _strengths(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> tuple[SummaryPoint, ...]:
+    points: list[SummaryPoint] = []
+    green = [k for k in assessment.kpis if k.current.status is Status.GREEN and k.current.value is not None]
+
+    def margin(item: KpiQuarter) -> float:
+        span = abs(item.kpi.target - (item.kpi.floor if item.kpi.floor is not None else item.kpi.target * 0.9)) or 1
+        return abs(item.current.value - item.kpi.target) / span  # type: ignore[operator]
+
+    for item in sorted(green, key=margin, reverse=True)[:4]:
+        kpi = item.kpi
+        value = item.current.value
+        assert value is not None
+        text = f"{kpi.name} at {_fmt(kpi, value)} against a target of {_fmt(kpi, kpi.target)}"
+        if item.improved and item.change is not None:
+            text += f", {'up' if item.change > 0 else 'down'} {_gap(kpi, item.change, 0)} on {assessment.quarter.previous().label}"
+        points.append(SummaryPoint(text + ".", "green"))
+    if len(green) > 4:
+        points.append(SummaryPoint(f"{len(green) - 4} further KPIs also on target (see the scorecard).", "green"))
+    for item in assessment.kpis:
+        if item in green or not item.improved or item.current.value is None or item.change is None:
+            continue
+        kpi = item.kpi
+        points.append(
+            SummaryPoint(
+                f"{kpi.name} improved by {_gap(kpi, item.change, 0)} to {_fmt(kpi, item.current.value)}, "
+                f"still short of the {_fmt(kpi, kpi.target)} target.",
+                item.current.status.value,
+            )
+        )
+    if inputs is not None:
+        points += [SummaryPoint(text, "") for text in inputs.commentary.highlights]
+    if not points:
+        points.append(SummaryPoint("No KPI met its target or improved on the previous quarter.", ""))
+    return tuple(points)
+
+
+def _improvements(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> tuple[SummaryPoint, ...]:
+    points: list[SummaryPoint] = []
+    order = {Status.RED: 0, Status.AMBER: 1}
+    short = sorted(
+        (k for k in assessment.kpis if k.current.status in order),
+        key=lambda k: (order[k.current.status], -k.kpi.weight),
+    )
+    for item in short:
+        kpi = item.kpi
+        value = item.current.value
+        assert value is not None
+        text = f"{kpi.name} at {_fmt(kpi, value)}: {_gap(kpi, value, kpi.target)} short of the {_fmt(kpi, kpi.target)} target"
+        if item.current.status is Status.RED and kpi.floor is not None:
+            text += f" and beyond the {_fmt(kpi, kpi.floor)} floor"
+        red_months = [m.month.short_label for m in item.months if m.status is Status.RED]
+        if red_months:
+            text += f"; red in {_list_words(red_months)}"
+        if kpi.controlled_by is not Controller.PARTNER:
+            text += f" ({CONTROLLER_LABEL[kpi.controlled_by].lower()} control: see page on drivers)"
+        points.append(SummaryPoint(text + ".", item.current.status.value))
+    if inputs is not None:
+        points += [SummaryPoint(text, "") for text in inputs.commentary.concerns]
+    if not points:
+        points.append(SummaryPoint("Nothing is below target this quarter: the task is to hold the level.", ""))
+    return tuple(points)
+
+
+def _data_notes(assessment: PartnerAssessment) -> tuple[str, ...]:
+    notes = []
+    by_month_missing: dict[str, list[str]] = {}
+    by_month_small: dict[str, list[str]] = {}
+    for item in assessment.kpis:
+        for m in item.months:
+            if m.status is Status.NO_DATA:
+                by_month_missing.setdefault(m.month.label, []).append(item.kpi.name)
+            elif m.status is Status.INSUFFICIENT:
+                by_month_small.setdefault(m.month.label, []).append(
+                    f"{item.kpi.name} ({number(m.volume, 0)} < {item.kpi.min_sample:,})"
+                )
+    total = len(assessment.kpis)
+    for month, names in by_month_missing.items():
+        what = "any KPI" if len(names) == total else _list_words(names)
+        notes.append(f"No data for {what} in {month}: shown as no data, counted neither as a pass nor as a failure.")
+    for month, names in by_month_small.items():
+        notes.append(
+            f"{month} volume below the minimum sample for {_list_words(names)}: shown, not scored "
+            "as a month; pooled into the quarter value by volume."
+        )
+    score = assessment.score
+    if score.no_data_share > 0:
+        state = "incomplete" if score.incomplete else "complete enough to compare"
+        notes.append(
+            f"{score.no_data_share * 100:.0f}% of the KPI weight has no scored quarter; weights were "
+            f"renormalised over the rest and the score is marked {state}."
+        )
+    return tuple(notes)
+
+
+def _charts(assessment: PartnerAssessment) -> tuple[ChartCard, ...]:
+    cards = []
+    for item in assessment.kpis:
+        kpi = item.kpi
+        chart = TrendChart(
+            title=kpi.name,
+            unit_suffix=UNIT_SUFFIX[kpi.unit.value],
+            points=tuple(TrendPoint(m.month.short_label, m.value, m.status.value) for m in item.history),
+            target=kpi.target,
+            floor=kpi.floor,
+            higher_is_better=kpi.direction is Direction.HIGHER,
+            decimals=kpi.decimals,
+        )
+        first, last = item.history[0].month, item.history[-1].month
+        direction = "higher is better" if kpi.direction is Direction.HIGHER else "lower is better"
+        cards.append(
+            ChartCard(kpi.name, f"{first.label} – {last.label} · {direction}", trend_svg(chart))
+        )
+    return tuple(cards)
+
+
+def _score_chart(assessment: PartnerAssessment, config: GovernanceConfig) -> Markup:
+    bars = tuple(
+        ScoreBar(q.label, s.value, q == assessment.quarter) for q, s in assessment.score_history
+    )
+    tiers = tuple((t.name, t.min_score) for t in config.scoring.tiers)
+    return score_history_svg(bars, tiers)
+
+
+def _named_peers(config: GovernanceConfig, portfolio: dict[str, PartnerAssessment], partner: Partner) -> tuple[PeerRow, ...]:
+    rows = []
+    ranked = sorted(portfolio.values(), key=lambda a: (-(a.score.value or -1), a.partner.name))
+    for other in ranked:
+        rows.append(
+            PeerRow(
+                name=other.partner.name,
+                is_self=other.partner.id == partner.id,
+                score=number(other.score.value, 1),
+                tier=other.score.tier.name if other.score.tier else "–",
+                escalation=other.decision.level.label,
+                cells=tuple(
+                    MonthCell(k.kpi.name, _fmt(k.kpi, k.current.value), k.current.status.value) for k in other.kpis
+                ),
+            )
+        )
+    return tuple(rows)
+
+
+def _anonymous_peers(
+    portfolio: dict[str, PartnerAssessment], assessment: PartnerAssessment
+) -> tuple[AnonymousPeerRow, ...]:
+    """Per KPI: this partner, the peers' median and best, and the rank -- never a peer's name."""
+    rows = []
+    for index, item in enumerate(assessment.kpis):
+        kpi = item.kpi
+        peer_values = [
+            other.kpis[index].current.value
+            for pid, other in portfolio.items()
+            if pid != assessment.partner.id and other.kpis[index].current.value is not None
+        ]
+        peer_values = [v for v in peer_values if v is not None]
+        value = item.current.value
+        if len(peer_values) < MIN_ANONYMOUS_PEERS:
+            rows.append(AnonymousPeerRow(kpi.name, _fmt(kpi, value), item.current.status.value,
+                                         "not shown", "not shown", "–", len(peer_values)))
+            continue
+        higher = kpi.direction is Direction.HIGHER
+        best = max(peer_values) if higher else min(peer_values)
+        if value is None:
+            rank = "–"
+        else:
+            better = sum(1 for v in peer_values if (v > value if higher else v < value))
+            rank = f"{better + 1} of {len(peer_values) + 1}"
+        rows.append(
+            AnonymousPeerRow(
+                kpi.name, _fmt(kpi, value), item.current.status.value,
+                _fmt(kpi, median(peer_values)), _fmt(kpi, best), rank, len(peer_values),
+            )
+        )
+    return tuple(rows)
+
+
+def _control(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> tuple[str, tuple[ControlRow, ...]]:
+    factors: dict[str, list[str]] = {}
+    if inputs is not None:
+        for factor in inputs.client_factors:
+            text = factor.factor + (f" ({factor.impact})" if factor.impact else "")
+            factors.setdefault(factor.kpi, []).append(text)
+    rows = []
+    for item in assessment.kpis:
+        if item.current.status in (Status.GREEN,) and item.kpi.id not in factors:
+            continue
+        rows.append(
+            ControlRow(
+                name=item.kpi.name,
+                status=item.current.status.value,
+                value=_fmt(item.kpi, item.current.value),
+                controlled_by=CONTROLLER_LABEL[item.kpi.controlled_by],
+                factors=tuple(factors.get(item.kpi.id, ())),
+            )
+        )
+    off = [k for k in assessment.kpis if k.current.status in (Status.AMBER, Status.RED)]
+    if not off:
+        summary = "Every KPI with data met its target; no split of responsibility is needed this quarter."
+    else:
+        by_side = {c: sum(1 for k in off if k.kpi.controlled_by is c) for c in Controller}
+        parts = []
+        if by_side[Controller.PARTNER]:
+            parts.append(f"{by_side[Controller.PARTNER]} in the partner's control")
+        if by_side[Controller.SHARED]:
+            parts.append(f"{by_side[Controller.SHARED]} shared with the client")
+        if by_side[Controller.CLIENT]:
+            parts.append(f"{by_side[Controller.CLIENT]} driven by the client")
+        summary = f"Of the {len(off)} KPIs below target, {_list_words(parts)}."
+    return summary, tuple(rows)
+
+
+def _actions(inputs: PartnerInputs | None) -> tuple[tuple[ActionRow, ...], str]:
+    if inputs is None or not inputs.previous_actions:
+        return (), ""
+    rows = tuple(
+        ActionRow(
+            ref=a.id or f"A{i + 1}",
+            action=a.action,
+            owner=a.owner,
+            due=a.due,
+            status=a.status.value,
+            status_label=a.status.label,
+            note=a.note or "",
+        )
+        for i, a in enumerate(inputs.previous_actions)
+    )
+    done = sum(1 for a in inputs.previous_actions if a.status is ActionStatus.DONE)
+    late = sum(1 for a in inputs.previous_actions if a.status in (ActionStatus.LATE, ActionStatus.NOT_STARTED))
+    summary = f"{done} of {len(rows)} actions agreed at the last review are done"
+    summary += f"; {late} late or not started." if late else "."
+    return rows, summary
+
+
+def _next_steps(
+    assessment: PartnerAssessment,
+    inputs: PartnerInputs | None,
+    clock: ContractClock,
+    config: GovernanceConfig,
+    as_of: date,
+) -> tuple[NextStepRow, ...]:
+    owner = next((c.name for c in assessment.partner.contacts if c.side is Controller.CLIENT), config.client.name)
+    steps: list[NextStepRow] = []
+    if inputs is not None:
+        steps += [NextStepRow(s.action, s.owner, s.due, "Agreed") for s in inputs.next_steps]
+    level = assessment.decision.level
+    triggering = [k.kpi.name for k in assessment.kpis if k.current.status is Status.RED]
+    if level is Escalation.OFFBOARDING_REVIEW:
+        steps.append(NextStepRow(
+            "Prepare the offboarding-readiness assessment for procurement and the executive sponsor",
+            owner, as_of + timedelta(days=30), "Governance rule: offboarding review"))
+    elif level is Escalation.PIP:
+        steps.append(NextStepRow(
+            f"Agree a performance-improvement plan covering {_list_words(triggering) or 'the score'}",
+            owner, as_of + timedelta(days=14), "Governance rule: improvement plan"))
+    elif level is Escalation.WATCH:
+        steps.append(NextStepRow(
+            f"Review {_list_words(triggering)} month by month at the governance meeting",
+            owner, as_of + timedelta(days=30), "Governance rule: watch"))
+    if 0 <= clock.days_to_deadline <= 180:
+        renew = "the contract renews automatically" if clock.auto_renew else "the contract ends"
+        steps.append(NextStepRow(
+            f"Decide on renewal or exit before the notice deadline; after it {renew}",
+            owner, clock.notice_deadline, "Contract clock"))
+    return tuple(sorted(steps, key=lambda s: s.due))
+
+
+def _definitions(config: GovernanceConfig, partner: Partner) -> tuple[DefinitionRow, ...]:
+    rows = []
+    for base in config.kpis:
+        kpi = config.effective_kpi(partner, base)
+        rows.append(
+            DefinitionRow(
+                name=kpi.name,
+                kpi_id=kpi.id,
+                definition=kpi.definition,
+                unit=kpi.unit.value,
+                direction="Higher is better" if kpi.direction is Direction.HIGHER else "Lower is better",
+                target=_fmt(kpi, kpi.target),
+                floor=_fmt(kpi, kpi.floor),
+                weight=f"{kpi.weight:g}",
+                aggregation=kpi.aggregation.value.replace("_", " "),
+                min_sample="–" if kpi.min_sample == 0 else f"{kpi.min_sample:,}",
+                contractual=kpi.contractual,
+                controlled_by=CONTROLLER_LABEL[kpi.controlled_by],
+                target_source=kpi.target_source or "–",
+                overridden=base.id in partner.targets,
+            )
+        )
+    return tuple(rows)
+
+
+def _scoring_rules(config: GovernanceConfig) -> tuple[str, ...]:
+    pts = config.scoring.points
+    ladder = config.escalation
+    tiers = ", ".join(f"{t.name} ≥ {t.min_score:g}" for t in config.scoring.tiers)
+    method = (
+        f"Each KPI's quarter status earns points: on target {pts.green:g}, amber {pts.amber:g}, below floor {pts.red:g}."
+        if config.scoring.method.value == "banded"
+        else f"Each KPI earns {pts.green:g} points on target, {pts.red:g} below the floor, and from {pts.amber:g} "
+        f"to {pts.green:g} in proportion to its position between floor and target."
+    )
+    return (
+        "Month status: on target (green) when the value meets the target; below target (amber) between floor "
+        "and target; below floor (red) beyond the floor. A month without a row is 'no data'; a month whose "
+        "volume is below the KPI's minimum sample is 'low sample'. Neither counts as a pass or a failure.",
+        "Quarter value: volume-weighted mean of the months with data when every month has a volume, otherwise "
+        "the mean (or the sum or last month where the KPI says so). The quarter status follows the month rule; "
+        "the quarter is 'low sample' when the pooled volume is below the minimum.",
+        method + f" The score is the weighted mean over KPIs with a scored quarter, weights renormalised; it is "
+        f"marked incomplete when more than {config.scoring.incomplete_share * 100:.0f}% of the weight has no data. "
+        f"Tiers: {tiers}.",
+        f"Escalation: watch when any KPI is red in the quarter; improvement plan when a KPI the partner "
+        f"controls or shares is red {ladder.consecutive_red_for_pip} months running or the score is below "
+        f"{ladder.pip_score_below:g}; offboarding review when {ladder.failures_allowed_12m} failures (red months of "
+        f"contractual KPIs) accumulate in 12 months or the tier is {ladder.at_risk_tier} "
+        f"{ladder.at_risk_quarters} quarters running.",
+    )
+
+
+def build_qbr_context(
+    *,
+    config: GovernanceConfig,
+    assessment: PartnerAssessment,
+    portfolio: dict[str, PartnerAssessment],
+    inputs: PartnerInputs | None,
+    files: list[InputFile],
+    audience: Audience,
+    as_of: date,
+    data: KpiData,
+) -> QbrContext:
+    partner = assessment.partner
+    quarter: Quarter = assessment.quarter
+    meta = document_meta(
+        kind="qbr", title="Quarterly Business Review", config=config, partner=partner,
+        quarter=quarter, audience=audience, as_of=as_of, files=files,
+    )
+    clock = contract_clock(partner.contract, as_of)
+    history_months = [m.month for m in assessment.kpis[0].history]
+    internal = audience is Audience.INTERNAL
+    summary, control_rows = _control(assessment, inputs)
+    actions, actions_summary = _actions(inputs)
+    change = assessment.score_change
+    return QbrContext(
+        meta=meta,
+        partner=partner,
+        contacts_partner=_contacts(partner, Controller.PARTNER),
+        contacts_client=_contacts(partner, Controller.CLIENT),
+        quarter_label=quarter.label,
+        previous_label=quarter.previous().label,
+        months=tuple(m.short_label for m in quarter.months),
+        score=number(assessment.score.value, 1),
+        score_value=assessment.score.value,
+        score_incomplete=assessment.score.incomplete,
+        no_data_share=assessment.score.no_data_share,
+        tier=assessment.score.tier.name if assessment.score.tier else "–",
+        tier_description=(assessment.score.tier.description or "") if assessment.score.tier else "",
+        change=signed(change, "", 1) if change is not None else "–",
+        change_direction="" if change is None else ("flat" if change == 0 else ("better" if change > 0 else "worse")),
+        escalation=assessment.decision.level.label,
+        escalation_slug=assessment.decision.level.slug,
+        escalation_reasons=assessment.decision.reasons,
+        contract=clock,
+        headline=_headline(partner, assessment),
+        counts=_counts(assessment),
+        strengths=_strengths(assessment, inputs),
+        improvements=_improvements(assessment, inputs),
+        data_notes=_data_notes(assessment),
+        scorecard=_scorecard(assessment),
+        score_chart=_score_chart(assessment, config),
+        charts=_charts(assessment),
+        failures_12m=len(assessment.failures_12m),
+        failures_allowed=assessment.failures_allowed_12m,
+        peers_named=_named_peers(config, portfolio, partner) if internal else (),
+        peer_kpi_names=tuple(k.kpi.name for k in assessment.kpis),
+        peers_anonymous=_anonymous_peers(portfolio, assessment),
+        peer_count=len(portfolio) - 1,
+        control_summary=summary,
+        control_rows=control_rows,
+        client_factors=tuple(
+            (config.kpi(f.kpi).name, f.factor, f.impact or "–", f.client_owner or config.client.name)
+            for f in (inputs.client_factors if inputs else [])
+        ),
+        context_events=tuple(
+            (e.kind.label, e.since or "–", e.summary, e.handling or "–") for e in (inputs.context if inputs else [])
+        ),
+        highlights=tuple(inputs.commentary.highlights) if inputs else (),
+        concerns=tuple(inputs.commentary.concerns) if inputs else (),
+        internal_notes=tuple(inputs.commentary.internal_notes) if inputs and internal else (),
+        actions=actions,
+        actions_summary=actions_summary,
+        next_steps=_next_steps(assessment, inputs, clock, config, as_of),
+        definitions=_definitions(config, partner),
+        scoring_rules=_scoring_rules(config),
+        files=tuple(files),
+        fingerprint=partner_fingerprint(data, partner.id, history_months),
+        is_internal=internal,
+    )

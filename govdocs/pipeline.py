@@ -1,0 +1,158 @@
+"""The pipeline, end to end: load -> validate -> score -> decide -> build context -> HTML -> PDF.
+
+`render_qbrs` is the one public function behind `govdocs qbr`. It renders every
+requested document in memory first and writes them only when all succeeded, each
+atomically, so a failed run leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+
+from govdocs.config.loader import load_config
+from govdocs.config.model import GovernanceConfig
+from govdocs.data.inputs import PartnerInputs, inputs_path, load_partner_inputs
+from govdocs.data.loader import KpiData, load_kpi_data
+from govdocs.documents import DOCUMENT_TYPES
+from govdocs.documents.common import Audience, RunInputs, run_files
+from govdocs.documents.qbr import build_qbr_context
+from govdocs.errors import ExitCode, GovdocsError, Location, Problem
+from govdocs.periods import Quarter
+from govdocs.render.environment import builtin_templates_dir, render_html
+from govdocs.render.output import check_targets, write_atomic
+from govdocs.scoring.engine import assess_portfolio
+from govdocs.validate import cross_check
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Config and data loaded, validated and cross-checked once per run."""
+
+    config: GovernanceConfig
+    data: KpiData
+    run: RunInputs
+    data_paths: tuple[Path, ...]
+
+
+def load_workspace(config_path: Path, data_paths: list[Path], inputs_dir: Path | None = None) -> Workspace:
+    config = load_config(config_path)
+    data = load_kpi_data(data_paths, [k.id for k in config.kpis])
+    errors = [p for p in cross_check(config, data, data_paths) if p.severity == "error"]
+    if errors:
+        raise GovdocsError(errors)
+    return Workspace(config, data, RunInputs.from_paths(config_path, data, inputs_dir), tuple(data_paths))
+
+
+def select_partners(config: GovernanceConfig, partner_ids: tuple[str, ...]) -> list[str]:
+    known = [p.id for p in config.partners]
+    unknown = [p for p in partner_ids if p not in known]
+    if unknown:
+        raise GovdocsError(
+            [
+                Problem("usage.unknown_partner", f"no partner '{p}' in the config (known: {', '.join(known)})",
+                        Location("--partner"), ExitCode.USAGE)
+                for p in unknown
+            ]
+        )
+    return list(partner_ids) if partner_ids else known
+
+
+def require_quarter_data(data: KpiData, quarter: Quarter) -> None:
+    months = {m.index for m in quarter.months}
+    if not data.frame["month"].isin(months).any():
+        latest = data.latest_month()
+        raise GovdocsError(
+            [Problem("data.no_quarter_data", f"no KPI rows for {quarter} (the data ends {latest})",
+                     Location(", ".join(s.name for s in data.sources)), ExitCode.DATA)]
+        )
+
+
+def partner_inputs(
+    inputs_dir: Path | None, partner_id: str, kpi_ids: set[str], quarter: Quarter
+) -> tuple[PartnerInputs | None, Path | None]:
+    if inputs_dir is None:
+        return None, None
+    path = inputs_path(inputs_dir, partner_id)
+    if not path.exists():
+        return None, None
+    return load_partner_inputs(path, partner_id, kpi_ids, str(quarter)), path
+
+
+@dataclass(frozen=True)
+class QbrRequest:
+    config_path: Path
+    data_paths: tuple[Path, ...]
+    quarter: Quarter
+    partner_ids: tuple[str, ...]  # empty: every partner
+    audience: Audience
+    out_dir: Path
+    fmt: str  # "pdf" or "html"
+    inputs_dir: Path | None
+    as_of: date
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class WrittenDocument:
+    partner_id: str
+    kind: str
+    audience: str
+    document_id: str
+    path: Path
+
+    def to_dict(self) -> dict[str, str]:
+        return {k: str(v) for k, v in asdict(self).items()}
+
+
+def document_path(out_dir: Path, kind: str, quarter: Quarter, partner_id: str, audience: Audience, fmt: str) -> Path:
+    return out_dir / str(quarter) / f"{kind}-{partner_id}-{audience.value}.{fmt}"
+
+
+def render_qbrs(request: QbrRequest, progress: Callable[[str], None] | None = None) -> list[WrittenDocument]:
+    workspace = load_workspace(request.config_path, list(request.data_paths), request.inputs_dir)
+    config, data = workspace.config, workspace.data
+    partner_ids = select_partners(config, request.partner_ids)
+    require_quarter_data(data, request.quarter)
+    doc_type = DOCUMENT_TYPES["qbr"]
+    targets = {
+        pid: document_path(request.out_dir, doc_type.kind, request.quarter, pid, request.audience, request.fmt)
+        for pid in partner_ids
+    }
+    check_targets(targets.values(), request.force)
+
+    kpi_ids = {k.id for k in config.kpis}
+    loaded = {pid: partner_inputs(request.inputs_dir, pid, kpi_ids, request.quarter) for pid in partner_ids}
+    portfolio = assess_portfolio(config, data, request.quarter)
+    templates = builtin_templates_dir()
+
+    rendered: list[tuple[WrittenDocument, bytes]] = []
+    for pid in partner_ids:
+        inputs, inputs_file = loaded[pid]
+        context = build_qbr_context(
+            config=config,
+            assessment=portfolio[pid],
+            portfolio=portfolio,
+            inputs=inputs,
+            files=run_files(workspace.run, inputs_file),
+            audience=request.audience,
+            as_of=request.as_of,
+            data=data,
+        )
+        html = render_html(doc_type.template, {"doc": context})
+        if request.fmt == "html":
+            content = html.encode("utf-8")
+        else:
+            from govdocs.render.pdf import html_to_pdf
+
+            content = html_to_pdf(html, templates, [templates], str(targets[pid]))
+        rendered.append(
+            (WrittenDocument(pid, doc_type.kind, request.audience.value, context.meta.document_id, targets[pid]), content)
+        )
+        if progress is not None:
+            progress(f"rendered {targets[pid]}")
+    for document, content in rendered:
+        write_atomic(document.path, content)
+    return [document for document, _ in rendered]

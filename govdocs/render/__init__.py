@@ -1,0 +1,1 @@
+"""Render steps: Jinja environment and formatters, charts, HTML -> PDF, atomic output."""

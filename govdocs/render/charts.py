@@ -1,0 +1,195 @@
+"""Render step, charts: plain series in, SVG text out, drawn on a matplotlib Figure.
+
+No pyplot: each chart owns its Figure. One house style (`_STYLE`) and pinned SVG
+metadata and hash salt make the output byte-stable for the same data. Status is
+carried by marker shape as well as colour, so charts read in greyscale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+import base64
+from io import BytesIO
+
+from matplotlib import font_manager, rc_context
+from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.figure import Figure
+from markupsafe import Markup
+
+from govdocs.render.environment import builtin_templates_dir
+
+INK = "#1f2a37"
+MUTED = "#6b7280"
+GRID = "#e5e7eb"
+ACCENT = "#1d3a5f"
+STATUS_COLOURS = {
+    "green": "#1e7a46",
+    "amber": "#c27c0e",
+    "red": "#b42318",
+    "insufficient_sample": "#6b7280",
+    "no_data": "#9ca3af",
+}
+# Shape per status, matching the badges in the tables: circle, triangle, square.
+STATUS_MARKERS = {"green": "o", "amber": "^", "red": "s", "insufficient_sample": "o"}
+FONT_FAMILY = "IBM Plex Sans"
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    label: str  # month label, e.g. "Jul"
+    value: float | None
+    status: str
+
+
+@dataclass(frozen=True)
+class TrendChart:
+    title: str
+    unit_suffix: str
+    points: tuple[TrendPoint, ...]
+    target: float
+    floor: float | None
+    higher_is_better: bool
+    decimals: int = 1
+
+
+@cache
+def _register_fonts() -> None:
+    """Make the shipped font known to matplotlib (once per process)."""
+    for path in sorted((builtin_templates_dir() / "assets" / "fonts").glob("*.ttf")):
+        font_manager.fontManager.addfont(str(path))
+
+
+_STYLE = {
+    "font.family": FONT_FAMILY,
+    "font.size": 7.5,
+    "axes.edgecolor": GRID,
+    "axes.labelcolor": MUTED,
+    "axes.linewidth": 0.6,
+    "xtick.color": MUTED,
+    "ytick.color": MUTED,
+    "xtick.major.size": 0,
+    "ytick.major.size": 0,
+    "svg.fonttype": "path",
+    "svg.hashsalt": "govdocs",
+    "path.simplify": False,
+}
+
+
+def _svg(figure: Figure, alt: str) -> Markup:
+    """The figure as an <img> with an SVG data URL: the SVG keeps its own ids and styles,
+    apart from the HTML around it."""
+    buffer = BytesIO()
+    FigureCanvasSVG(figure)
+    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, transparent=True)
+    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return Markup('<img class="chart" alt="{}" src="data:image/svg+xml;base64,{}">').format(alt, encoded)
+
+
+def trend_svg(chart: TrendChart, width_in: float = 3.35, height_in: float = 1.75) -> Markup:
+    """Trailing months of one KPI: target line, amber band, status-shaped points, visible gaps."""
+    _register_fonts()
+    with rc_context(_STYLE):
+        figure = Figure(figsize=(width_in, height_in), dpi=72)
+        axes = figure.add_axes((0.11, 0.16, 0.87, 0.78))
+        xs = list(range(len(chart.points)))
+        values = [p.value for p in chart.points]
+        known = [v for v in values if v is not None] + [chart.target]
+        if chart.floor is not None:
+            known.append(chart.floor)
+        low, high = min(known), max(known)
+        pad = (high - low) * 0.18 or abs(high) * 0.05 or 1.0
+        y_min, y_max = low - pad, high + pad
+        axes.set_ylim(y_min, y_max)
+        axes.set_xlim(-0.6, len(xs) - 0.4)
+
+        # Zones: amber band between floor and target, red beyond the floor.
+        if chart.floor is not None:
+            axes.axhspan(chart.floor, chart.target, color=STATUS_COLOURS["amber"], alpha=0.09, lw=0)
+            beyond = (y_min, chart.floor) if chart.higher_is_better else (chart.floor, y_max)
+            axes.axhspan(*beyond, color=STATUS_COLOURS["red"], alpha=0.05, lw=0)
+            axes.axhline(chart.floor, color=STATUS_COLOURS["amber"], lw=0.7, ls=(0, (1.5, 1.5)))
+        axes.axhline(chart.target, color=INK, lw=0.9, ls=(0, (4, 2)))
+        axes.annotate(
+            f"target {chart.target:,.{chart.decimals}f}{chart.unit_suffix}",
+            xy=(1, chart.target),
+            xycoords=("axes fraction", "data"),
+            xytext=(0, 2),
+            textcoords="offset points",
+            ha="right",
+            va="bottom",
+            color=INK,
+            fontsize=6.5,
+        )
+
+        # The line breaks at months without data, so a gap is never drawn over.
+        segment: list[tuple[int, float]] = []
+        for x, value in [*zip(xs, values, strict=True), (None, None)]:
+            if value is None:
+                if len(segment) > 1:
+                    axes.plot([s[0] for s in segment], [s[1] for s in segment], color=ACCENT, lw=1.1, zorder=2)
+                segment = []
+            else:
+                segment.append((x, value))
+        for x, point in zip(xs, chart.points, strict=True):
+            if point.value is None:
+                axes.axvspan(x - 0.4, x + 0.4, color=STATUS_COLOURS["no_data"], alpha=0.12, lw=0)
+                axes.text(x, y_min + (y_max - y_min) * 0.04, "no\ndata", ha="center", va="bottom",
+                          fontsize=5.5, color=MUTED, linespacing=0.9)
+                continue
+            colour = STATUS_COLOURS[point.status]
+            hollow = point.status == "insufficient_sample"
+            axes.plot(
+                [x], [point.value],
+                marker=STATUS_MARKERS[point.status],
+                markersize=4.2,
+                markerfacecolor="white" if hollow else colour,
+                markeredgecolor=colour,
+                markeredgewidth=1.0,
+                zorder=3,
+            )
+        axes.set_xticks(xs, [p.label for p in chart.points])
+        axes.tick_params(axis="x", labelsize=6.5, pad=2)
+        axes.tick_params(axis="y", labelsize=6.5, pad=2)
+        axes.grid(axis="y", color=GRID, lw=0.5)
+        axes.set_axisbelow(True)
+        for side in ("top", "right", "left"):
+            axes.spines[side].set_visible(False)
+        return _svg(figure, f"{chart.title}: trend against target")
+
+
+@dataclass(frozen=True)
+class ScoreBar:
+    label: str
+    score: float | None
+    highlight: bool = False
+
+
+def score_history_svg(bars: tuple[ScoreBar, ...], tier_lines: tuple[tuple[str, float], ...],
+                      width_in: float = 3.35, height_in: float = 1.6) -> Markup:
+    """Partner score per quarter as columns, tier thresholds as labelled lines."""
+    _register_fonts()
+    with rc_context(_STYLE):
+        figure = Figure(figsize=(width_in, height_in), dpi=72)
+        axes = figure.add_axes((0.09, 0.16, 0.74, 0.76))
+        xs = list(range(len(bars)))
+        for x, bar in zip(xs, bars, strict=True):
+            if bar.score is None:
+                axes.text(x, 4, "no data", ha="center", fontsize=6, color=MUTED)
+                continue
+            axes.bar(x, bar.score, width=0.55, color=ACCENT if bar.highlight else "#9fb3c8", zorder=2)
+            axes.text(x, bar.score + 2, f"{bar.score:.1f}", ha="center", va="bottom", fontsize=6.5, color=INK)
+        for name, threshold in tier_lines:
+            if threshold <= 0:
+                continue
+            axes.axhline(threshold, color=MUTED, lw=0.5, ls=(0, (2, 2)), zorder=1)
+            axes.annotate(name, xy=(1.01, threshold), xycoords=("axes fraction", "data"),
+                          va="center", ha="left", fontsize=6, color=MUTED, annotation_clip=False)
+        axes.set_ylim(0, 112)
+        axes.set_xlim(-0.6, len(xs) - 0.4)
+        axes.set_yticks([0, 50, 100])
+        axes.set_xticks(xs, [b.label for b in bars])
+        axes.tick_params(labelsize=6.5, pad=2)
+        for side in ("top", "right", "left"):
+            axes.spines[side].set_visible(False)
+        return _svg(figure, "Partner score by quarter")

@@ -1,0 +1,108 @@
+"""Render step, formatting: numbers, units, dates and statuses as documents print them.
+
+Registered as Jinja filters; also used when the executive summary is written, so a
+number reads the same in a sentence and in a table.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+UNIT_SUFFIX = {"percent": "%", "seconds": " s", "minutes": " min", "score": "", "count": "", "ratio": ""}
+
+STATUS_LABEL = {
+    "green": "On target",
+    "amber": "Below target",
+    "red": "Below floor",
+    "no_data": "No data",
+    "insufficient_sample": "Low sample",
+}
+STATUS_SHORT = {
+    "green": "Green",
+    "amber": "Amber",
+    "red": "Red",
+    "no_data": "No data",
+    "insufficient_sample": "Low sample",
+}
+
+
+def number(value: float | None, decimals: int = 1) -> str:
+    """1,234.5 style; an en dash for a missing value."""
+    if value is None:
+        return "–"
+    text = f"{value:,.{decimals}f}"
+    return "0" + text[2:] if text.startswith("-0") and float(text) == 0 else text
+
+
+def kpi_value(value: float | None, unit: str, decimals: int = 1) -> str:
+    if value is None:
+        return "–"
+    return number(value, decimals) + UNIT_SUFFIX.get(unit, "")
+
+
+def signed(value: float | None, unit: str = "", decimals: int = 1) -> str:
+    """A change: +1.2 pp, −3 s, ±0.0."""
+    if value is None:
+        return "–"
+    rounded = round(value, decimals)
+    if rounded == 0:
+        return "±" + number(0, decimals) + (" pp" if unit == "percent" else UNIT_SUFFIX.get(unit, ""))
+    sign = "+" if rounded > 0 else "−"
+    suffix = " pp" if unit == "percent" else UNIT_SUFFIX.get(unit, "")
+    return sign + number(abs(value), decimals) + suffix
+
+
+def volume(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.0f}"
+
+
+# Spelled out here, not taken from strftime, so documents never depend on the locale.
+MONTH_NAMES = (
+    "January February March April May June July August September October November December".split()
+)
+
+
+def long_date(value: date | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value.day} {MONTH_NAMES[value.month - 1]} {value.year}"
+
+
+def short_date(value: date | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value.day} {MONTH_NAMES[value.month - 1][:3]} {value.year}"
+
+
+def money(value: float | None, currency: str) -> str:
+    if value is None:
+        return "–"
+    if value >= 1_000_000:
+        return f"{currency} {value / 1_000_000:,.2f} m"
+    return f"{currency} {value:,.0f}"
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABEL[status]
+
+
+def status_short(status: str) -> str:
+    return STATUS_SHORT[status]
+
+
+def percent(share: float | None, decimals: int = 0) -> str:
+    return "–" if share is None else f"{share * 100:.{decimals}f}%"
+
+
+FILTERS = {
+    "number": number,
+    "kpi_value": kpi_value,
+    "signed": signed,
+    "volume": volume,
+    "long_date": long_date,
+    "short_date": short_date,
+    "money": money,
+    "status_label": status_label,
+    "status_short": status_short,
+    "percent": percent,
+}

@@ -1,0 +1,99 @@
+"""Render step, PDF: HTML string in, PDF bytes out, sealed.
+
+The URL fetcher serves only files inside the allowed asset folders (after resolving
+symlinks and `..`) and refuses everything else -- http(s), ftp, data, other files --
+so rendering can never reach the network or read stray files. `data:` URLs are served
+because the charts travel inside the HTML that way; decoding them fetches nothing. Any warning WeasyPrint
+logs (a refused URL, bad CSS, a missing font) fails the render instead of quietly
+producing a different document.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from govdocs.errors import ExitCode, GovdocsError, Location, Problem
+
+
+class RefusedURL(ValueError):
+    """A resource outside the asset folders was requested."""
+
+
+def _fetcher_class() -> type:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class SealedFetcher(URLFetcher):  # type: ignore[misc, valid-type]
+        def __init__(self, roots: Sequence[Path]) -> None:
+            super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, fail_on_errors=False)
+            self.roots = [root.resolve() for root in roots]
+            self.refused: list[str] = []
+
+        def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+            parts = urlsplit(url)
+            if parts.scheme == "data":  # inline charts: bytes already in the document, nothing fetched
+                return super().fetch(url, headers)
+            if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+                self.refused.append(url)
+                raise RefusedURL(f"refused URL {url[:80]!r}: only bundled assets may be loaded")
+            path = Path(url2pathname(unquote(parts.path))).resolve()
+            if not any(path.is_relative_to(root) for root in self.roots) or not path.is_file():
+                self.refused.append(url)
+                raise RefusedURL(f"refused file {str(path)[:80]!r}: outside the template folders")
+            return URLFetcherResponse(path.as_uri(), path.read_bytes(), headers={})
+
+    return SealedFetcher
+
+
+# Notices about the machine, not the document: the output is complete and correct either way.
+_ENVIRONMENT_NOTICES = ("Using fontTools instead of HarfBuzz-Subset",)
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if not message.startswith(_ENVIRONMENT_NOTICES):
+            self.messages.append(message.splitlines()[0][:200])
+
+
+@contextmanager
+def _capture_weasyprint_warnings() -> Iterator[_Collect]:
+    logger = logging.getLogger("weasyprint")
+    handler = _Collect()
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+
+
+def html_to_pdf(html: str, base_dir: Path, asset_roots: Sequence[Path], document: str) -> bytes:
+    """Render HTML to PDF bytes; raise GovdocsError (exit 7) on any warning or refused URL."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetcher = _fetcher_class()(asset_roots)
+    with _capture_weasyprint_warnings() as warnings:
+        page_set = HTML(string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
+        pdf = page_set.write_pdf(font_config=FontConfiguration(), uncompressed_pdf=False)
+    problems = [
+        Problem("render.refused_url", f"{url[:100]} was refused: documents may only use bundled assets",
+                Location(document), ExitCode.RENDER)
+        for url in fetcher.refused
+    ]
+    problems += [
+        Problem("render.warning", f"PDF renderer warning: {message}", Location(document), ExitCode.RENDER)
+        for message in warnings.messages
+    ]
+    if problems:
+        raise GovdocsError(problems)
+    assert isinstance(pdf, bytes)
+    return pdf

@@ -1,0 +1,125 @@
+"""Validate step: config, KPI data and human inputs checked together, every problem collected.
+
+`validate_inputs` is what `govdocs validate` prints (its --json output is exactly
+`ValidationReport.to_dict()`); `cross_check` is also run before any document is built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from govdocs.config.loader import load_config
+from govdocs.config.model import GovernanceConfig
+from govdocs.data.inputs import load_partner_inputs
+from govdocs.data.loader import KpiData, load_kpi_data
+from govdocs.errors import ExitCode, GovdocsError, Location, Problem
+from govdocs.periods import Month, Quarter
+
+
+def cross_check(config: GovernanceConfig, data: KpiData, data_paths: list[Path]) -> list[Problem]:
+    """Data against config: unknown partner/KPI ids are errors; partners without rows are warnings."""
+    problems: list[Problem] = []
+    frame = data.frame
+    known_partners = {p.id for p in config.partners}
+    known_kpis = {k.id for k in config.kpis}
+    for column, known, what in (("partner", known_partners, "partner"), ("kpi", known_kpis, "KPI")):
+        unknown = frame[~frame[column].isin(known)]
+        for value, rows in unknown.groupby(column, sort=True):
+            first = rows.iloc[0]
+            more = f" ({len(rows) - 1} more rows)" if len(rows) > 1 else ""
+            problems.append(
+                Problem(
+                    f"data.unknown_{column}",
+                    f"{what} '{value}' is not in the config{more}",
+                    Location(str(data_paths[int(first['file'])]), int(first["line"]), column),
+                    ExitCode.DATA,
+                )
+            )
+    present = set(frame["partner"])
+    for partner in config.partners:
+        if partner.id not in present:
+            problems.append(
+                Problem(
+                    "data.partner_without_rows",
+                    f"partner '{partner.id}' has no rows in the data",
+                    Location(", ".join(p.name for p in data_paths)),
+                    ExitCode.DATA,
+                    severity="warning",
+                )
+            )
+    return problems
+
+
+@dataclass
+class ValidationReport:
+    config: str
+    data: list[str]
+    inputs: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    summary: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return min((p.category for p in self.errors), default=ExitCode.OK)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "valid": self.valid,
+            "config": self.config,
+            "data": self.data,
+            "inputs": self.inputs,
+            "summary": self.summary,
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+def validate_inputs(
+    config_path: Path, data_paths: list[Path], inputs_dir: Path | None = None, quarter: Quarter | None = None
+) -> ValidationReport:
+    report = ValidationReport(str(config_path), [str(p) for p in data_paths])
+    config: GovernanceConfig | None = None
+    try:
+        config = load_config(config_path)
+    except GovdocsError as exc:
+        report.problems += exc.problems
+    data: KpiData | None = None
+    if data_paths:
+        try:
+            data = load_kpi_data(data_paths, [k.id for k in config.kpis] if config else None)
+        except GovdocsError as exc:
+            report.problems += exc.problems
+    if config is not None and data is not None:
+        report.problems += cross_check(config, data, data_paths)
+    if config is not None and inputs_dir is not None:
+        kpi_ids = {k.id for k in config.kpis}
+        partner_ids = {p.id for p in config.partners}
+        for path in sorted(inputs_dir.glob("*.yaml")):
+            report.inputs.append(str(path))
+            if path.stem not in partner_ids:
+                report.problems.append(
+                    Problem("inputs.unknown_partner", f"no partner '{path.stem}' in the config",
+                            Location(str(path)), ExitCode.INPUTS)
+                )
+                continue
+            try:
+                load_partner_inputs(path, path.stem, kpi_ids, str(quarter) if quarter else None)
+            except GovdocsError as exc:
+                report.problems += exc.problems
+    if config is not None:
+        report.summary["partners"] = len(config.partners)
+        report.summary["kpis"] = len(config.kpis)
+    if data is not None:
+        months = sorted(set(data.frame["month"]))
+        report.summary["rows"] = len(data.frame)
+        if months:
+            report.summary["months"] = f"{Month.from_index(months[0])} to {Month.from_index(months[-1])}"
+    return report
