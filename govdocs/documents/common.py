@@ -76,7 +76,7 @@ class DocumentMeta:
 def classification_line(config: GovernanceConfig, partner: Partner, audience: Audience) -> str:
     base = config.client.classification
     if audience is Audience.INTERNAL:
-        return f"{base} · Internal to {config.client.name}, not for the partner"
+        return f"{base} · Internal: not for the partner"
     return f"{base} · Prepared for {partner.name}"
 
 

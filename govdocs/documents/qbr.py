@@ -26,13 +26,21 @@ from govdocs.documents.common import (
     document_meta,
     partner_fingerprint,
 )
-from govdocs.periods import Quarter
+from govdocs.periods import Month, Quarter
 from govdocs.render.charts import ScoreBar, TrendChart, TrendPoint, score_history_svg, trend_svg
 from govdocs.render.formatters import UNIT_SUFFIX, kpi_value, number, signed
 from govdocs.scoring.engine import Escalation, KpiQuarter, PartnerAssessment
 from govdocs.scoring.rules import Status
 
 MIN_ANONYMOUS_PEERS = 3  # fewer peers with data and a median could reveal one partner's figure
+# Action status shown with the same shapes as KPI status: done/on track circle, late square.
+ACTION_BADGE = {
+    ActionStatus.DONE: "green",
+    ActionStatus.ON_TRACK: "green",
+    ActionStatus.NOT_STARTED: "amber",
+    ActionStatus.LATE: "red",
+    ActionStatus.DROPPED: "no_data",
+}
 CONTROLLER_LABEL = {Controller.PARTNER: "Partner", Controller.CLIENT: "Client", Controller.SHARED: "Shared"}
 
 
@@ -83,11 +91,14 @@ class PeerRow:
     score: str
     tier: str
     escalation: str
-    cells: tuple[MonthCell, ...]  # one per KPI: quarter value and status
+    green: int
+    amber: int
+    red: int
+    failures_12m: int
 
 
 @dataclass(frozen=True)
-class AnonymousPeerRow:
+class PeerKpiRow:
     name: str
     value: str
     status: str
@@ -95,6 +106,7 @@ class AnonymousPeerRow:
     peer_best: str
     rank: str
     peers: int
+    best_name: str = ""  # internal audience only
 
 
 @dataclass(frozen=True)
@@ -175,8 +187,7 @@ class QbrContext:
     failures_12m: int
     failures_allowed: int
     peers_named: tuple[PeerRow, ...]
-    peer_kpi_names: tuple[str, ...]
-    peers_anonymous: tuple[AnonymousPeerRow, ...]
+    peer_kpis: tuple[PeerKpiRow, ...]
     peer_count: int
     control_summary: str
     control_rows: tuple[ControlRow, ...]
@@ -393,8 +404,9 @@ def _charts(assessment: PartnerAssessment) -> tuple[ChartCard, ...]:
         )
         first, last = item.history[0].month, item.history[-1].month
         direction = "higher is better" if kpi.direction is Direction.HIGHER else "lower is better"
+        bands = f"target {_fmt(kpi, kpi.target)}" + (f", floor {_fmt(kpi, kpi.floor)}" if kpi.floor is not None else "")
         cards.append(
-            ChartCard(kpi.name, f"{first.label} – {last.label} · {direction}", trend_svg(chart))
+            ChartCard(kpi.name, f"{first.label} – {last.label} · {direction} · {bands}", trend_svg(chart))
         )
     return tuple(cards)
 
@@ -418,43 +430,46 @@ def _named_peers(config: GovernanceConfig, portfolio: dict[str, PartnerAssessmen
                 score=number(other.score.value, 1),
                 tier=other.score.tier.name if other.score.tier else "–",
                 escalation=other.decision.level.label,
-                cells=tuple(
-                    MonthCell(k.kpi.name, _fmt(k.kpi, k.current.value), k.current.status.value) for k in other.kpis
-                ),
+                green=sum(1 for k in other.kpis if k.current.status is Status.GREEN),
+                amber=sum(1 for k in other.kpis if k.current.status is Status.AMBER),
+                red=sum(1 for k in other.kpis if k.current.status is Status.RED),
+                failures_12m=len(other.failures_12m),
             )
         )
     return tuple(rows)
 
 
-def _anonymous_peers(
-    portfolio: dict[str, PartnerAssessment], assessment: PartnerAssessment
-) -> tuple[AnonymousPeerRow, ...]:
-    """Per KPI: this partner, the peers' median and best, and the rank -- never a peer's name."""
+def _peer_kpis(
+    portfolio: dict[str, PartnerAssessment], assessment: PartnerAssessment, named: bool
+) -> tuple[PeerKpiRow, ...]:
+    """Per KPI: this partner, the peers' median and best, and the rank. Only the internal
+    audience (`named`) learns which partner is best; the partner's copy names no peer."""
     rows = []
     for index, item in enumerate(assessment.kpis):
         kpi = item.kpi
-        peer_values = [
-            other.kpis[index].current.value
+        peers = [
+            (other.partner.name, value)
             for pid, other in portfolio.items()
-            if pid != assessment.partner.id and other.kpis[index].current.value is not None
+            if pid != assessment.partner.id and (value := other.kpis[index].current.value) is not None
         ]
-        peer_values = [v for v in peer_values if v is not None]
+        peer_values = [v for _, v in peers]
         value = item.current.value
-        if len(peer_values) < MIN_ANONYMOUS_PEERS:
-            rows.append(AnonymousPeerRow(kpi.name, _fmt(kpi, value), item.current.status.value,
+        if len(peer_values) < (1 if named else MIN_ANONYMOUS_PEERS):
+            rows.append(PeerKpiRow(kpi.name, _fmt(kpi, value), item.current.status.value,
                                          "not shown", "not shown", "–", len(peer_values)))
             continue
         higher = kpi.direction is Direction.HIGHER
-        best = max(peer_values) if higher else min(peer_values)
+        best_name, best = (max if higher else min)(peers, key=lambda p: p[1])
         if value is None:
             rank = "–"
         else:
             better = sum(1 for v in peer_values if (v > value if higher else v < value))
             rank = f"{better + 1} of {len(peer_values) + 1}"
         rows.append(
-            AnonymousPeerRow(
+            PeerKpiRow(
                 kpi.name, _fmt(kpi, value), item.current.status.value,
                 _fmt(kpi, median(peer_values)), _fmt(kpi, best), rank, len(peer_values),
+                best_name if named else "",
             )
         )
     return tuple(rows)
@@ -491,7 +506,10 @@ def _control(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> tup
             parts.append(f"{by_side[Controller.SHARED]} shared with the client")
         if by_side[Controller.CLIENT]:
             parts.append(f"{by_side[Controller.CLIENT]} driven by the client")
-        summary = f"Of the {len(off)} KPIs below target, {_list_words(parts)}."
+        if len(parts) == 1:
+            summary = f"All {len(off)} KPIs below target are {parts[0].split(' ', 1)[1]}."
+        else:
+            summary = f"Of the {len(off)} KPIs below target, {_list_words(parts)}."
     return summary, tuple(rows)
 
 
@@ -504,7 +522,7 @@ def _actions(inputs: PartnerInputs | None) -> tuple[tuple[ActionRow, ...], str]:
             action=a.action,
             owner=a.owner,
             due=a.due,
-            status=a.status.value,
+            status=ACTION_BADGE[a.status],
             status_label=a.status.label,
             note=a.note or "",
         )
@@ -657,8 +675,7 @@ def build_qbr_context(
         failures_12m=len(assessment.failures_12m),
         failures_allowed=assessment.failures_allowed_12m,
         peers_named=_named_peers(config, portfolio, partner) if internal else (),
-        peer_kpi_names=tuple(k.kpi.name for k in assessment.kpis),
-        peers_anonymous=_anonymous_peers(portfolio, assessment),
+        peer_kpis=_peer_kpis(portfolio, assessment, named=internal),
         peer_count=len(portfolio) - 1,
         control_summary=summary,
         control_rows=control_rows,
@@ -667,7 +684,8 @@ def build_qbr_context(
             for f in (inputs.client_factors if inputs else [])
         ),
         context_events=tuple(
-            (e.kind.label, e.since or "–", e.summary, e.handling or "–") for e in (inputs.context if inputs else [])
+            (e.kind.label, Month.parse(e.since).label if e.since else "–", e.summary, e.handling or "–")
+            for e in (inputs.context if inputs else [])
         ),
         highlights=tuple(inputs.commentary.highlights) if inputs else (),
         concerns=tuple(inputs.commentary.concerns) if inputs else (),

@@ -110,18 +110,6 @@ def trend_svg(chart: TrendChart, width_in: float = 3.35, height_in: float = 1.75
             axes.axhspan(*beyond, color=STATUS_COLOURS["red"], alpha=0.05, lw=0)
             axes.axhline(chart.floor, color=STATUS_COLOURS["amber"], lw=0.7, ls=(0, (1.5, 1.5)))
         axes.axhline(chart.target, color=INK, lw=0.9, ls=(0, (4, 2)))
-        axes.annotate(
-            f"target {chart.target:,.{chart.decimals}f}{chart.unit_suffix}",
-            xy=(1, chart.target),
-            xycoords=("axes fraction", "data"),
-            xytext=(0, 2),
-            textcoords="offset points",
-            ha="right",
-            va="bottom",
-            color=INK,
-            fontsize=6.5,
-        )
-
         # The line breaks at months without data, so a gap is never drawn over.
         segment: list[tuple[int, float]] = []
         for x, value in [*zip(xs, values, strict=True), (None, None)]:

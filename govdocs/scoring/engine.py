@@ -203,15 +203,18 @@ def decide(
     if len(recent) == ladder.at_risk_quarters and all(
         s.tier is not None and s.tier.name == ladder.at_risk_tier for _, s in recent
     ):
-        quarters = ", ".join(q.label for q, _ in recent)
+        labels = [q.label for q, _ in recent]
+        quarters = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
         reasons[Escalation.OFFBOARDING_REVIEW].append(f"tier {ladder.at_risk_tier} in {quarters}")
 
+    on_plan: set[str] = set()  # KPIs already cited, with their run, as a reason for a plan
     for item in kpis:
         run = item.longest_red_run
         # A KPI the client controls never puts the partner on a plan: they cannot move it.
         if item.kpi.controlled_by is Controller.CLIENT:
             continue
         if run is not None and run.length >= ladder.consecutive_red_for_pip:
+            on_plan.add(item.kpi.id)
             reasons[Escalation.PIP].append(
                 f"{item.kpi.name} red {run.length} months running ({_range(run.start, run.end)})"
             )
@@ -222,6 +225,8 @@ def decide(
 
     for item in kpis:
         red = [m.month.short_label for m in item.months if m.status is Status.RED]
+        if item.kpi.id in on_plan:
+            continue
         if red:
             reasons[Escalation.WATCH].append(f"{item.kpi.name} red in {', '.join(red)} {quarter.year}")
         elif item.current.status is Status.RED:

@@ -1,0 +1,30 @@
+# The README's two commands: `make demo` and `make test`. Both create .venv on first use.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+QUARTER ?= 2026-Q3
+EXAMPLE := --config examples/governance.yaml --data examples/data/kpis.csv --inputs examples/inputs
+
+.PHONY: demo test lint fuzz clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Non-editable install: the demo runs exactly what users get from `pip install .`
+demo: $(BIN)/python
+	$(BIN)/python -m pip install --quiet .
+	$(BIN)/govdocs validate $(EXAMPLE) --quarter $(QUARTER)
+	$(BIN)/govdocs qbr $(EXAMPLE) --quarter $(QUARTER) --all --audience partner --out output --force
+	$(BIN)/govdocs qbr $(EXAMPLE) --quarter $(QUARTER) --all --audience internal --out output --force
+
+test: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pytest -q
+
+lint: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/ruff check govdocs tests scripts
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info output/20*
