@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from govdocs.config.loader import load_config
@@ -147,7 +147,8 @@ def render_qbrs(request: QbrRequest, progress: Callable[[str], None] | None = No
         else:
             from govdocs.render.pdf import html_to_pdf
 
-            content = html_to_pdf(html, templates, [templates], str(targets[pid]))
+            epoch = int(datetime.combine(request.as_of, time(), tzinfo=UTC).timestamp())
+            content = html_to_pdf(html, templates, [templates], str(targets[pid]), timestamp=epoch)
         rendered.append(
             (WrittenDocument(pid, doc_type.kind, request.audience.value, context.meta.document_id, targets[pid]), content)
         )

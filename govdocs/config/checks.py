@@ -56,14 +56,25 @@ def _check(config: GovernanceConfig) -> Iterator[tuple[str, str, tuple[str | int
             floor = override.floor if override.floor is not None else kpi.floor
             if (message := _floor_problem(kpi, target, floor)) is not None:
                 yield "config.floor_side", message, path
+            if kpi.unit.value == "percent":
+                for name, value in (("target", override.target), ("floor", override.floor)):
+                    if value is not None and not 0 <= value <= 100:
+                        message = f"{name} {value:g} is not a percentage (0-100)"
+                        yield "config.percent_range", message, (*path, name)
 
     tiers = config.scoring.tiers
     names = [t.name for t in tiers]
     for i, tier in enumerate(tiers):
         if names.index(tier.name) != i:
             yield "config.duplicate_tier", f"tier '{tier.name}' appears twice", ("scoring", "tiers", i, "name")
-    if sorted((t.min_score for t in tiers), reverse=True) != [t.min_score for t in tiers]:
-        yield "config.tier_order", "list tiers from the highest min_score to the lowest", ("scoring", "tiers")
+    scores = [t.min_score for t in tiers]
+    if any(higher <= lower for higher, lower in zip(scores, scores[1:], strict=False)):
+        # equal min_scores would leave a tier no score can reach
+        yield (
+            "config.tier_order",
+            "list tiers from the highest min_score to the lowest, each min_score different",
+            ("scoring", "tiers"),
+        )
     if min(t.min_score for t in tiers) != 0:
         yield "config.tier_coverage", "the lowest tier must have min_score 0 so every score has a tier", ("scoring", "tiers")
     points = config.scoring.points

@@ -11,7 +11,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, Strict, StrictStr, StringConstraints
 
 Identifier = Annotated[
     StrictStr,
@@ -19,10 +19,13 @@ Identifier = Annotated[
     Field(description="Identifier: letters, digits, '_', '-', '.'; quote it in YAML."),
 ]
 Text = Annotated[StrictStr, StringConstraints(min_length=1, strip_whitespace=True)]
+# Numbers are strict too: YAML reads `yes`/`on` as true, which must not become 1.
+Number = Annotated[float, Strict()]
+Count = Annotated[int, Strict()]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Direction(StrEnum):
@@ -66,15 +69,15 @@ class Kpi(_Model):
     definition: Text = Field(description="How the KPI is measured; printed in every appendix.")
     unit: Unit
     direction: Direction
-    target: float = Field(description="Contract target: green when met.")
-    floor: float | None = Field(
+    target: Number = Field(description="Contract target: green when met.")
+    floor: Number | None = Field(
         None,
         description="Edge of the amber band: amber between floor and target, red beyond it. "
         "Omit for no amber band.",
     )
-    weight: float = Field(gt=0, description="Relative weight in the partner score.")
+    weight: Number = Field(gt=0, description="Relative weight in the partner score.")
     aggregation: Aggregation = Aggregation.WEIGHTED_MEAN
-    min_sample: int = Field(
+    min_sample: Count = Field(
         0, ge=0, description="A month whose volume is below this is 'insufficient sample'."
     )
     contractual: bool = Field(False, description="A contractual SLA: its red months are failures.")
@@ -82,12 +85,12 @@ class Kpi(_Model):
         Controller.PARTNER, description="Who mainly controls the result: partner, client or shared."
     )
     target_source: Text | None = Field(None, description="Where the target comes from (contract clause).")
-    decimals: int = Field(1, ge=0, le=4, description="Decimals shown in documents.")
+    decimals: Count = Field(1, ge=0, le=4, description="Decimals shown in documents.")
 
 
 class TargetOverride(_Model):
-    target: float | None = None
-    floor: float | None = None
+    target: Number | None = None
+    floor: Number | None = None
     target_source: Text | None = None
 
 
@@ -101,10 +104,10 @@ class Contact(_Model):
 class Contract(_Model):
     start: date
     end: date
-    notice_days: int = Field(ge=0, description="Notice period in calendar days.")
+    notice_days: Count = Field(ge=0, description="Notice period in calendar days.")
     auto_renew: bool = False
-    renewal_months: int = Field(12, gt=0, description="Term added by an automatic renewal.")
-    annual_value: float | None = Field(None, ge=0)
+    renewal_months: Count = Field(12, gt=0, description="Term added by an automatic renewal.")
+    annual_value: Number | None = Field(None, ge=0)
     currency: Annotated[StrictStr, StringConstraints(pattern=r"^[A-Z]{3}$")] = "EUR"
 
 
@@ -120,9 +123,9 @@ class Partner(_Model):
 
 
 class Points(_Model):
-    green: float = Field(100, ge=0, le=100)
-    amber: float = Field(60, ge=0, le=100)
-    red: float = Field(0, ge=0, le=100)
+    green: Number = Field(100, ge=0, le=100)
+    amber: Number = Field(60, ge=0, le=100)
+    red: Number = Field(0, ge=0, le=100)
 
 
 class ScoringMethod(StrEnum):
@@ -132,7 +135,7 @@ class ScoringMethod(StrEnum):
 
 class Tier(_Model):
     name: Text
-    min_score: float = Field(ge=0, le=100, description="Lowest score in this tier.")
+    min_score: Number = Field(ge=0, le=100, description="Lowest score in this tier.")
     description: Text | None = None
 
 
@@ -148,7 +151,7 @@ def _default_tiers() -> list[Tier]:
 class Scoring(_Model):
     method: ScoringMethod = ScoringMethod.BANDED
     points: Points = Points()
-    incomplete_share: float = Field(
+    incomplete_share: Number = Field(
         0.25,
         ge=0,
         le=1,
@@ -158,22 +161,22 @@ class Scoring(_Model):
 
 
 class Escalation(_Model):
-    consecutive_red_for_pip: int = Field(
+    consecutive_red_for_pip: Count = Field(
         2, ge=1, description="A KPI red this many months running calls for a PIP."
     )
-    pip_score_below: float = Field(60, ge=0, le=100, description="A quarter score below this calls for a PIP.")
-    failures_allowed_12m: int = Field(
+    pip_score_below: Number = Field(60, ge=0, le=100, description="A quarter score below this calls for a PIP.")
+    failures_allowed_12m: Count = Field(
         6,
         ge=1,
         description="Failures (red months of contractual KPIs) in the trailing 12 months that "
         "trigger an offboarding review.",
     )
     at_risk_tier: Text = Field("At risk", description="Tier name whose repetition triggers a review.")
-    at_risk_quarters: int = Field(2, ge=1, description="Quarters running in the at-risk tier.")
+    at_risk_quarters: Count = Field(2, ge=1, description="Quarters running in the at-risk tier.")
 
 
 class GovernanceConfig(_Model):
-    version: int = Field(1, description="Config format version.")
+    version: Count = Field(1, description="Config format version.")
     client: Client
     kpis: list[Kpi] = Field(min_length=1)
     partners: list[Partner] = Field(min_length=1)

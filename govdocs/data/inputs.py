@@ -15,6 +15,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, StringConstraints, ValidationError
 
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
+from govdocs.periods import Quarter
 
 Text = Annotated[StrictStr, StringConstraints(min_length=1, strip_whitespace=True)]
 Period = Annotated[StrictStr, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
@@ -142,15 +143,24 @@ def load_partner_inputs(
                 ExitCode.INPUTS,
             )
         )
-    if quarter is not None and inputs.quarter is not None and inputs.quarter != quarter:
-        problems.append(
-            Problem(
-                "inputs.wrong_quarter",
-                f"inputs were written for {inputs.quarter}, the document is for {quarter}",
-                doc.location(("quarter",)),
-                ExitCode.INPUTS,
+    if inputs.quarter is not None:
+        # compare quarters, not spellings: 2026Q3 and 2026-q3 are 2026-Q3
+        try:
+            written = Quarter.parse(inputs.quarter)
+        except ValueError as exc:
+            problems.append(
+                Problem("inputs.bad_quarter", str(exc), doc.location(("quarter",)), ExitCode.INPUTS)
             )
-        )
+        else:
+            if quarter is not None and written != Quarter.parse(quarter):
+                problems.append(
+                    Problem(
+                        "inputs.wrong_quarter",
+                        f"inputs were written for {written}, the document is for {quarter}",
+                        doc.location(("quarter",)),
+                        ExitCode.INPUTS,
+                    )
+                )
     for i, factor in enumerate(inputs.client_factors):
         if factor.kpi not in kpi_ids:
             problems.append(

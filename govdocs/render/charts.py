@@ -70,7 +70,7 @@ _STYLE = {
     "ytick.color": MUTED,
     "xtick.major.size": 0,
     "ytick.major.size": 0,
-    "svg.fonttype": "path",
+    "svg.fonttype": "none",
     "svg.hashsalt": "govdocs",
     "path.simplify": False,
 }

@@ -11,6 +11,7 @@ producing a different document.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -75,13 +76,32 @@ def _capture_weasyprint_warnings() -> Iterator[_Collect]:
         logger.removeHandler(handler)
 
 
-def html_to_pdf(html: str, base_dir: Path, asset_roots: Sequence[Path], document: str) -> bytes:
-    """Render HTML to PDF bytes; raise GovdocsError (exit 7) on any warning or refused URL."""
+@contextmanager
+def _source_date(epoch: int) -> Iterator[None]:
+    """Pin SOURCE_DATE_EPOCH while rendering: fontTools stamps subset fonts with it
+    (instead of the clock), which keeps the PDF byte-identical for the same inputs."""
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
+def html_to_pdf(
+    html: str, base_dir: Path, asset_roots: Sequence[Path], document: str, timestamp: int = 0
+) -> bytes:
+    """Render HTML to PDF bytes; raise GovdocsError (exit 7) on any warning or refused URL.
+
+    `timestamp` (seconds since 1970) is the only time that may enter the file."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
     fetcher = _fetcher_class()(asset_roots)
-    with _capture_weasyprint_warnings() as warnings:
+    with _capture_weasyprint_warnings() as warnings, _source_date(timestamp):
         page_set = HTML(string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
         pdf = page_set.write_pdf(font_config=FontConfiguration(), uncompressed_pdf=False)
     problems = [

@@ -6,6 +6,7 @@ test can hold each of them to its promise.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -125,14 +126,15 @@ class Score:
 
 def weighted_score(items: Sequence[tuple[float, float | None]], scoring: Scoring) -> Score:
     """Weighted mean of (weight, points) over KPIs with points; weights renormalised."""
-    total = sum(w for w, _ in items)
+    # fsum: exact sums, so the order KPIs are listed in cannot change the result.
+    total = math.fsum(w for w, _ in items)
     scored = [(w, p) for w, p in items if p is not None]
-    scored_weight = sum(w for w, _ in scored)
+    scored_weight = math.fsum(w for w, _ in scored)
     no_data_share = 0.0 if total == 0 else 1 - scored_weight / total
     if not scored or scored_weight == 0:
         return Score(None, 1.0, True, None)
     # Rounded once, here, so the printed score and its tier can never disagree.
-    value = round(sum(w * p for w, p in scored) / scored_weight, 1)
+    value = round(math.fsum(w * p for w, p in scored) / scored_weight, 1)
     return Score(value, no_data_share, no_data_share > scoring.incomplete_share, tier_for(value, scoring.tiers))
 
 

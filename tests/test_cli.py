@@ -1,0 +1,162 @@
+"""The command line as a user meets it: help, exit codes, the exact error lines."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import CONFIG, DATA, INPUTS, ROOT
+from govdocs.cli import cli
+from govdocs.validate import validate_inputs
+
+COMMANDS = sorted(cli.commands)
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_top_level_help_lists_every_command_and_exit_codes():
+    result = run("--help")
+    assert result.exit_code == 0
+    for name in COMMANDS:
+        assert name in result.output
+    assert "Exit codes" in result.output
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_an_example(command):
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert "Example" in result.output
+    assert cli.commands[command].get_short_help_str(100).strip()
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_is_in_the_readme(command):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"govdocs {command}" in readme
+
+
+def test_validate_example_is_valid():
+    result = run("validate", "--config", str(CONFIG), "--data", str(DATA), "--inputs", str(INPUTS))
+    assert result.exit_code == 0
+    assert result.output.strip().splitlines()[-1].startswith("valid: 0 errors, 0 warnings")
+
+
+def test_validate_json_equals_the_library_report(tmp_path: Path):
+    bad = tmp_path / "kpis.csv"
+    bad.write_text(DATA.read_text(encoding="utf-8").replace("ATL,2026-09,csat,", "ZZZ,2026-09,csat,", 1))
+    result = run("validate", "--config", str(CONFIG), "--data", str(bad), "--json")
+    assert result.exit_code == 4
+    printed = json.loads(result.output)
+    assert printed == json.loads(json.dumps(validate_inputs(CONFIG, [bad]).to_dict()))
+    assert printed["valid"] is False
+    problem = printed["problems"][0]
+    assert problem["code"] == "data.unknown_partner"
+    assert problem["location"]["file"] == str(bad) and problem["location"]["column"] == "partner"
+
+
+def test_validate_reports_config_and_data_problems_together(tmp_path: Path):
+    config = tmp_path / "governance.yaml"
+    config.write_text(CONFIG.read_text(encoding="utf-8").replace("    floor: 75\n", "    floor: 85\n", 1))
+    data = tmp_path / "kpis.csv"
+    data.write_text("partner,period,kpi,value\nATL,2026-13,csat,80\n", encoding="utf-8")
+    result = run("validate", "--config", str(config), "--data", str(data))
+    assert result.exit_code == 3  # config problems rank first
+    lines = result.output.splitlines()
+    line_of_floor = CONFIG.read_text(encoding="utf-8").splitlines().index("    floor: 75") + 1
+    assert any(f"{config}:{line_of_floor}: kpis[0].floor" in line and "[config.floor_side]" in line for line in lines)
+    assert any(f"{data}:2: column 'period'" in line for line in lines)
+
+
+def test_qbr_needs_partner_or_all():
+    result = run("qbr", "--config", str(CONFIG), "--data", str(DATA), "--quarter", "2026-Q3")
+    assert result.exit_code == 2
+    assert "--partner ID" in result.output
+
+
+def test_qbr_bad_quarter_is_a_usage_error():
+    result = run("qbr", "--config", str(CONFIG), "--data", str(DATA), "--quarter", "Q3-2026", "--all")
+    assert result.exit_code == 2
+    assert "'Q3-2026' is not a quarter like 2026-Q3" in result.output
+
+
+def test_qbr_unknown_partner(tmp_path: Path):
+    result = run("qbr", "--config", str(CONFIG), "--data", str(DATA), "--quarter", "2026-Q3",
+                 "--partner", "XYZ", "--out", str(tmp_path))
+    assert result.exit_code == 2
+    assert "error: --partner: no partner 'XYZ' in the config" in result.output
+    assert not any(tmp_path.iterdir())
+
+
+def test_qbr_quarter_without_data(tmp_path: Path):
+    result = run("qbr", "--config", str(CONFIG), "--data", str(DATA), "--quarter", "2027-Q1",
+                 "--all", "--out", str(tmp_path))
+    assert result.exit_code == 4
+    assert "no KPI rows for 2027-Q1 (the data ends 2026-09)" in result.output
+
+
+def test_qbr_bad_config_exit_3_and_nothing_written(tmp_path: Path):
+    config = tmp_path / "governance.yaml"
+    config.write_text("client:\n  name: X\nclient:\n  name: Y\n", encoding="utf-8")
+    result = run("qbr", "--config", str(config), "--data", str(DATA), "--quarter", "2026-Q3", "--all",
+                 "--out", str(tmp_path / "out"))
+    assert result.exit_code == 3
+    assert f"error: {config}:3: client: duplicate key 'client' (first on line 1)" in result.output
+    assert not (tmp_path / "out").exists()
+    assert "Traceback" not in result.output
+
+
+def test_qbr_html_format_and_existing_file(tmp_path: Path):
+    args = ["qbr", "--config", str(CONFIG), "--data", str(DATA), "--inputs", str(INPUTS), "--quarter",
+            "2026-Q3", "--partner", "ATL", "--format", "html", "--as-of", "2026-10-15", "--out", str(tmp_path)]
+    first = run(*args)
+    assert first.exit_code == 0, first.output
+    path = tmp_path / "2026-Q3" / "qbr-ATL-partner.html"
+    assert "Atlas Contact Solutions" in path.read_text(encoding="utf-8")
+    again = run(*args)
+    assert again.exit_code == 6
+    assert f"error: {path}: document exists; pass --force to replace it" in again.output
+    assert run(*args, "--force").exit_code == 0
+
+
+def test_schema_is_json_schema():
+    result = run("schema")
+    schema = json.loads(result.output)
+    assert schema["title"] == "GovernanceConfig"
+    assert {"client", "kpis", "partners"} <= set(schema["required"])
+
+
+def test_init_creates_a_starter_that_renders(tmp_path: Path):
+    target = tmp_path / "my-program"
+    result = run("init", str(target))
+    assert result.exit_code == 0
+    assert (target / "governance.yaml").exists()
+    assert (target / "data" / "kpis.csv").exists()
+    assert sorted(p.name for p in (target / "inputs").iterdir()) == ["ATL.yaml", "BRV.yaml", "CRN.yaml", "DLT.yaml", "ECH.yaml"]
+    next_step = result.output.strip().splitlines()[-1].split()
+    assert next_step[:2] == ["govdocs", "qbr"]
+    # the printed next step works as printed (HTML here to keep the test fast)
+    rendered = run(*next_step[1:], "--format", "html")
+    assert rendered.exit_code == 0, rendered.output
+    assert len(list((target / "output" / "2026-Q3").glob("qbr-*-partner.html"))) == 5
+    refused = run("init", str(target))
+    assert refused.exit_code == 6
+
+
+def test_internal_error_is_one_line_without_debug(monkeypatch, tmp_path: Path):
+    import govdocs.pipeline
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(govdocs.pipeline, "render_qbrs", boom)
+    result = CliRunner().invoke(cli, ["qbr", "--config", str(CONFIG), "--data", str(DATA), "--quarter", "2026-Q3", "--all"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "internal error: RuntimeError: kaboom (run with --debug for the traceback and report it)"
+    debug = CliRunner().invoke(cli, ["--debug", "qbr", "--config", str(CONFIG), "--data", str(DATA), "--quarter", "2026-Q3", "--all"])
+    assert isinstance(debug.exception, RuntimeError)

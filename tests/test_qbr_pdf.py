@@ -1,0 +1,169 @@
+"""The QBR as a reader sees it: numbers in the PDF text, metadata, pages, isolation,
+reproducibility and the sealed renderer."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import AS_OF, CONFIG, DATA, INPUTS, PARTNERS, ROOT, pdf_text, qbr_request
+from govdocs.errors import ExitCode, GovdocsError
+from govdocs.render.pdf import html_to_pdf
+from test_engine import independent_quarter, independent_score
+
+NAMES = {
+    "ATL": "Atlas Contact Solutions",
+    "BRV": "Bravo CX Partners",
+    "CRN": "Cornerstone BPO",
+    "DLT": "Delta Digital Care",
+    "ECH": "Echo Offshore Services",
+}
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("partner", PARTNERS)
+def test_cover_and_summary_numbers_match_the_data(rendered, partner):
+    text = flat(pdf_text(rendered[(partner, "partner")]))
+    score = independent_score(partner)
+    assert f"scored {score:.1f} out of 100 in Q3 2026" in text
+    assert "Quarterly Business Review" in text and NAMES[partner] in text
+
+
+def test_scorecard_values_for_the_slipping_partner(rendered):
+    text = flat(pdf_text(rendered[("BRV", "partner")]))
+    service_level = independent_quarter("BRV", "service_level")
+    asa = independent_quarter("BRV", "asa")
+    assert f"Service level (80/20) at {service_level:.1f}%" in text
+    assert f"{asa:.0f} s" in text
+    # the three months exactly as in the data file, with their status words
+    assert "76.5% Amber 73.2% Red 72.4% Red" in text
+    assert "Escalation status: Performance-improvement plan" in text
+    assert "Service level (80/20) red 2 months running (Aug 2026 – Sep 2026)" in text
+
+
+def test_missing_month_and_low_sample_are_shown(rendered):
+    delta = flat(pdf_text(rendered[("DLT", "partner")]))
+    assert "No data for any KPI in Aug 2026" in delta
+    assert "No data" in delta
+    echo = flat(pdf_text(rendered[("ECH", "partner")]))
+    assert "Jul 2026 volume below the minimum sample" in echo
+    assert "Low sample" in echo
+
+
+def test_contract_clock_on_the_cover(rendered):
+    text = flat(pdf_text(rendered[("BRV", "partner")]))
+    # Bravo: contract ends 31 Mar 2027 with 120 days' notice -> 1 Dec 2026; 47 days after 15 Oct 2026
+    assert "1 December 2026 (47 days left)" in text
+
+
+def test_earlier_actions_and_next_steps(rendered):
+    text = flat(pdf_text(rendered[("BRV", "partner")]))
+    assert "1 of 2 actions agreed at the last review are done; 1 late or not started." in text
+    assert "Share the recovery staffing plan" in text
+    assert "Agree a performance-improvement plan covering Service level (80/20)" in text
+
+
+def test_partner_documents_never_name_another_partner(rendered):
+    for partner in PARTNERS:
+        path = rendered[(partner, "partner")]
+        reader = PdfReader(path)
+        text = pdf_text(path) + str(reader.metadata)
+        for other, name in NAMES.items():
+            if other != partner:
+                assert name not in text, (partner, name)
+                assert f"{other}.yaml" not in text
+
+
+def test_internal_document_names_peers_and_internal_notes(rendered):
+    text = flat(pdf_text(rendered[("CRN", "internal")]))
+    assert all(name in text for name in NAMES.values())
+    assert "Internal notes" in text and "not for the partner" in text.lower()
+    partner_copy = flat(pdf_text(rendered[("CRN", "partner")]))
+    assert "Procurement has asked" not in partner_copy
+
+
+def test_metadata_identity_and_provenance(rendered):
+    path = rendered[("ATL", "partner")]
+    reader = PdfReader(path)
+    meta = reader.metadata
+    assert meta.title == "Quarterly Business Review · Atlas Contact Solutions · Q3 2026"
+    assert meta.author == "Helios Energy Retail"
+    assert meta["/CreationDate"] == "D:20261015000000Z"
+    text = flat(pdf_text(path))
+    doc_id = meta["/Keywords"].split(",")[0]
+    assert doc_id.startswith("QBR-2026Q3-ATL-P-")
+    assert text.count(doc_id) >= len(reader.pages) - 1  # in the footer of every page after the cover
+    import hashlib
+
+    assert hashlib.sha256(DATA.read_bytes()).hexdigest()[:12] in text
+    assert f"Page 2 of {len(reader.pages)}" in text
+    assert 6 <= len(reader.pages) <= 10
+
+
+def test_same_inputs_give_identical_bytes_across_processes(tmp_path: Path, rendered):
+    out = tmp_path / "again"
+    env = {**os.environ, "PYTHONHASHSEED": "123", "TZ": "Pacific/Auckland", "LC_ALL": "C.UTF-8"}
+    subprocess.run(
+        [sys.executable, "-m", "govdocs", "qbr", "--config", str(CONFIG), "--data", str(DATA), "--inputs",
+         str(INPUTS), "--quarter", "2026-Q3", "--partner", "BRV", "--as-of", AS_OF.isoformat(), "--out", str(out)],
+        check=True, env=env, cwd=ROOT, capture_output=True,
+    )
+    again = out / "2026-Q3" / "qbr-BRV-partner.pdf"
+    assert again.read_bytes() == rendered[("BRV", "partner")].read_bytes()
+
+
+def test_renderer_refuses_network_and_stray_files(tmp_path: Path):
+    from govdocs.render.environment import builtin_templates_dir
+
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"not for you")
+    for url in ("http://example.com/x.png", secret.as_uri(), "file:///etc/passwd"):
+        html = f'<html><body><img src="{url}"></body></html>'
+        with pytest.raises(GovdocsError) as caught:
+            html_to_pdf(html, builtin_templates_dir(), [builtin_templates_dir()], "test.pdf")
+        assert caught.value.exit_code is ExitCode.RENDER
+        assert "refused" in str(caught.value)
+
+
+def test_renderer_warning_fails_the_render():
+    from govdocs.render.environment import builtin_templates_dir
+
+    html = "<html><head><style>p { colour: red }</style></head><body><p>x</p></body></html>"
+    with pytest.raises(GovdocsError) as caught:
+        html_to_pdf(html, builtin_templates_dir(), [builtin_templates_dir()], "test.pdf")
+    assert "colour" in str(caught.value)
+
+
+def test_partner_text_is_escaped_not_executed(tmp_path: Path):
+    hostile = INPUTS / "BRV.yaml"
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    text = hostile.read_text(encoding="utf-8").replace(
+        "Quality held at target", '<img src="http://example.com/t.png"><b>Quality</b> held at target'
+    )
+    (inputs / "BRV.yaml").write_text(text, encoding="utf-8")
+    from govdocs.pipeline import render_qbrs
+
+    written = render_qbrs(qbr_request(tmp_path / "out", partners=("BRV",), inputs_dir=inputs))
+    assert '<img src="http://example.com/t.png"><b>Quality</b> held at target' in flat(pdf_text(written[0].path))
+
+
+def test_existing_document_is_not_overwritten(tmp_path: Path):
+    from govdocs.pipeline import render_qbrs
+
+    target = tmp_path / "2026-Q3" / "qbr-ATL-partner.pdf"
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"keep me")
+    with pytest.raises(GovdocsError) as caught:
+        render_qbrs(qbr_request(tmp_path, partners=("ATL", "BRV")))
+    assert caught.value.exit_code is ExitCode.OUTPUT
+    assert target.read_bytes() == b"keep me"
+    assert not (tmp_path / "2026-Q3" / "qbr-BRV-partner.pdf").exists()  # nothing half-done
