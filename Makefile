@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 QUARTER ?= 2026-Q3
 EXAMPLE := --config examples/governance.yaml --data examples/data/kpis.csv --inputs examples/inputs
 
-.PHONY: demo test lint fuzz clean
+.PHONY: demo test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,3 +28,7 @@ lint: $(BIN)/python
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info output/20*
+
+bench: $(BIN)/python
+	$(BIN)/python -m pip install --quiet .
+	$(BIN)/python benchmarks/bench_qbr.py

@@ -102,15 +102,23 @@ def cli(debug: bool) -> None:
 
 
 config_option = click.option(
-    "--config", "config_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+    "--config",
+    "config_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
     help="Governance config (YAML).",
 )
 data_option = click.option(
-    "--data", "data_paths", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+    "--data",
+    "data_paths",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
     help="KPI data file (.csv, .xlsx, .parquet); repeat for several.",
 )
 inputs_option = click.option(
-    "--inputs", "inputs_dir", type=click.Path(file_okay=False, path_type=Path),
+    "--inputs",
+    "inputs_dir",
+    type=click.Path(file_okay=False, path_type=Path),
     help="Folder of human-input files, one <PARTNER_ID>.yaml per partner.",
 )
 
@@ -122,9 +130,10 @@ inputs_option = click.option(
 @click.option("--quarter", type=QuarterType(), help="Check the inputs files were written for this quarter.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @handle_errors
-def validate(config_path: Path, data_paths: tuple[Path, ...], inputs_dir: Path | None,
-             quarter: Quarter | None, as_json: bool) -> None:
-    """Check the config, KPI data and human inputs together; report every problem.
+def validate(
+    config_path: Path, data_paths: tuple[Path, ...], inputs_dir: Path | None, quarter: Quarter | None, as_json: bool
+) -> None:
+    """Check config, KPI data and human inputs; report every problem.
 
     \b
     Example:
@@ -141,7 +150,8 @@ def validate(config_path: Path, data_paths: tuple[Path, ...], inputs_dir: Path |
             kind = "error  " if problem.severity == "error" else "warning"
             click.echo(f"{kind}  {problem.location}  {problem.message}  [{problem.code}]")
         summary = report.summary
-        facts = ", ".join(f"{v} {k}" for k, v in summary.items())
+        labels = {"partners": "{} partners", "kpis": "{} KPIs", "rows": "{:,} rows", "months": "months {}"}
+        facts = ", ".join(labels[k].format(v) for k, v in summary.items() if k in labels)
         errors = len(report.errors)
         warnings = len(report.problems) - errors
         state = "valid" if report.valid else "invalid"
@@ -152,7 +162,7 @@ def validate(config_path: Path, data_paths: tuple[Path, ...], inputs_dir: Path |
 @cli.command()
 @handle_errors
 def schema() -> None:
-    """Print the JSON Schema of the governance config (for editor completion).
+    """Print the JSON Schema of the governance config.
 
     \b
     Example:
@@ -168,7 +178,7 @@ def schema() -> None:
 @click.option("--force", is_flag=True, help="Write into a folder that is not empty (existing files are kept).")
 @handle_errors
 def init(directory: Path, force: bool) -> None:
-    """Create a starter folder: commented config, sample KPI data and human inputs.
+    """Create a starter programme folder to copy from.
 
     \b
     Example:
@@ -194,17 +204,40 @@ def init(directory: Path, force: bool) -> None:
 @click.option("--quarter", required=True, type=QuarterType(), help="Quarter to review, e.g. 2026-Q3.")
 @click.option("--partner", "partner_ids", multiple=True, metavar="ID", help="Partner id; repeat for several.")
 @click.option("--all", "all_partners", is_flag=True, help="Every partner in the config.")
-@click.option("--audience", type=click.Choice(["partner", "internal"]), default="partner", show_default=True,
-              help="partner: peers anonymous, no internal notes; internal: named peers and internal notes.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
-              show_default=True, help="Output folder; documents go to OUT/<quarter>/.")
+@click.option(
+    "--audience",
+    type=click.Choice(["partner", "internal"]),
+    default="partner",
+    show_default=True,
+    help="partner: peers anonymous, no internal notes; internal: named peers and internal notes.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="Output folder; documents go to OUT/<quarter>/.",
+)
 @click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
-@click.option("--as-of", type=DateType(), help="Date the document is issued (default: today); sets the notice countdown.")
+@click.option(
+    "--as-of", type=DateType(), help="Date the document is issued (default: today); sets the notice countdown."
+)
 @click.option("--force", is_flag=True, help="Replace documents that already exist.")
 @handle_errors
-def qbr(config_path: Path, data_paths: tuple[Path, ...], inputs_dir: Path | None, quarter: Quarter,
-        partner_ids: tuple[str, ...], all_partners: bool, audience: str, out_dir: Path, fmt: str,
-        as_of: date | None, force: bool) -> None:
+def qbr(
+    config_path: Path,
+    data_paths: tuple[Path, ...],
+    inputs_dir: Path | None,
+    quarter: Quarter,
+    partner_ids: tuple[str, ...],
+    all_partners: bool,
+    audience: str,
+    out_dir: Path,
+    fmt: str,
+    as_of: date | None,
+    force: bool,
+) -> None:
     """Render quarterly business reviews, one per partner.
 
     \b

@@ -52,8 +52,12 @@ def select_partners(config: GovernanceConfig, partner_ids: tuple[str, ...]) -> l
     if unknown:
         raise GovdocsError(
             [
-                Problem("usage.unknown_partner", f"no partner '{p}' in the config (known: {', '.join(known)})",
-                        Location("--partner"), ExitCode.USAGE)
+                Problem(
+                    "usage.unknown_partner",
+                    f"no partner '{p}' in the config (known: {', '.join(known)})",
+                    Location("--partner"),
+                    ExitCode.USAGE,
+                )
                 for p in unknown
             ]
         )
@@ -65,8 +69,14 @@ def require_quarter_data(data: KpiData, quarter: Quarter) -> None:
     if not data.frame["month"].isin(months).any():
         latest = data.latest_month()
         raise GovdocsError(
-            [Problem("data.no_quarter_data", f"no KPI rows for {quarter} (the data ends {latest})",
-                     Location(", ".join(s.name for s in data.sources)), ExitCode.DATA)]
+            [
+                Problem(
+                    "data.no_quarter_data",
+                    f"no KPI rows for {quarter} (the data ends {latest})",
+                    Location(", ".join(s.name for s in data.sources)),
+                    ExitCode.DATA,
+                )
+            ]
         )
 
 
@@ -150,7 +160,10 @@ def render_qbrs(request: QbrRequest, progress: Callable[[str], None] | None = No
             epoch = int(datetime.combine(request.as_of, time(), tzinfo=UTC).timestamp())
             content = html_to_pdf(html, templates, [templates], str(targets[pid]), timestamp=epoch)
         rendered.append(
-            (WrittenDocument(pid, doc_type.kind, request.audience.value, context.meta.document_id, targets[pid]), content)
+            (
+                WrittenDocument(pid, doc_type.kind, request.audience.value, context.meta.document_id, targets[pid]),
+                content,
+            )
         )
         if progress is not None:
             progress(f"rendered {targets[pid]}")

@@ -27,8 +27,14 @@ def create_starter(directory: Path, force: bool = False) -> list[Path]:
     """Write the starter files; never overwrite an existing file."""
     if directory.exists() and any(directory.iterdir()) and not force:
         raise GovdocsError(
-            [Problem("output.not_empty", "folder is not empty; choose a new folder or pass --force",
-                     Location(str(directory)), ExitCode.OUTPUT)]
+            [
+                Problem(
+                    "output.not_empty",
+                    "folder is not empty; choose a new folder or pass --force",
+                    Location(str(directory)),
+                    ExitCode.OUTPUT,
+                )
+            ]
         )
     root = resources.files("govdocs.starter")
     files = [item for name in STARTER_FILES for item in _walk(root / name, Path(name))]

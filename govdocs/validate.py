@@ -32,7 +32,7 @@ def cross_check(config: GovernanceConfig, data: KpiData, data_paths: list[Path])
                 Problem(
                     f"data.unknown_{column}",
                     f"{what} '{value}' is not in the config{more}",
-                    Location(str(data_paths[int(first['file'])]), int(first["line"]), column),
+                    Location(str(data_paths[int(first["file"])]), int(first["line"]), column),
                     ExitCode.DATA,
                 )
             )
@@ -106,8 +106,12 @@ def validate_inputs(
             report.inputs.append(str(path))
             if path.stem not in partner_ids:
                 report.problems.append(
-                    Problem("inputs.unknown_partner", f"no partner '{path.stem}' in the config",
-                            Location(str(path)), ExitCode.INPUTS)
+                    Problem(
+                        "inputs.unknown_partner",
+                        f"no partner '{path.stem}' in the config",
+                        Location(str(path)),
+                        ExitCode.INPUTS,
+                    )
                 )
                 continue
             try:

@@ -21,8 +21,16 @@ import numpy as np
 MONTHS = [f"{2025 + (m - 1) // 12}-{(m - 1) % 12 + 1:02d}" for m in range(4, 22)]  # 2025-04..2026-09
 KPIS = ["service_level", "asa", "abandonment", "aht", "fcr", "csat", "qa_score", "attrition"]
 DECIMALS = {"asa": 0, "aht": 0}
-NOISE = {"service_level": 0.6, "asa": 1.5, "abandonment": 0.25, "aht": 5, "fcr": 0.6, "csat": 0.5,
-         "qa_score": 0.5, "attrition": 1.2}
+NOISE = {
+    "service_level": 0.6,
+    "asa": 1.5,
+    "abandonment": 0.25,
+    "aht": 5,
+    "fcr": 0.6,
+    "csat": 0.5,
+    "qa_score": 0.5,
+    "attrition": 1.2,
+}
 
 # Key points per partner and KPI: {month: value}; values between key points are interpolated.
 PROFILES: dict[str, dict[str, dict[str, float]]] = {
@@ -37,7 +45,14 @@ PROFILES: dict[str, dict[str, dict[str, float]]] = {
         "attrition": {"2025-04": 26, "2026-09": 22},
     },
     "BRV": {
-        "service_level": {"2025-04": 82, "2026-05": 81.5, "2026-06": 80.4, "2026-07": 76.5, "2026-08": 73.2, "2026-09": 72.4},
+        "service_level": {
+            "2025-04": 82,
+            "2026-05": 81.5,
+            "2026-06": 80.4,
+            "2026-07": 76.5,
+            "2026-08": 73.2,
+            "2026-09": 72.4,
+        },
         "asa": {"2025-04": 27, "2026-06": 29, "2026-08": 38, "2026-09": 40},
         "abandonment": {"2025-04": 4.2, "2026-06": 4.6, "2026-08": 5.8, "2026-09": 6.3},
         "aht": {"2025-04": 415, "2026-09": 418},

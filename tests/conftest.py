@@ -24,8 +24,16 @@ PARTNERS = ("ATL", "BRV", "CRN", "DLT", "ECH")
 
 def qbr_request(out: Path, audience: Audience = Audience.PARTNER, partners: tuple[str, ...] = (), **kw) -> QbrRequest:
     options = dict(
-        config_path=CONFIG, data_paths=(DATA,), quarter=QUARTER, partner_ids=partners, audience=audience,
-        out_dir=out, fmt="pdf", inputs_dir=INPUTS, as_of=AS_OF, force=False,
+        config_path=CONFIG,
+        data_paths=(DATA,),
+        quarter=QUARTER,
+        partner_ids=partners,
+        audience=audience,
+        out_dir=out,
+        fmt="pdf",
+        inputs_dir=INPUTS,
+        as_of=AS_OF,
+        force=False,
     )
     options.update(kw)
     return QbrRequest(**options)

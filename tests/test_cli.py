@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import CONFIG, DATA, INPUTS, ROOT
+
 from govdocs.cli import cli
 from govdocs.validate import validate_inputs
 
@@ -86,16 +86,28 @@ def test_qbr_bad_quarter_is_a_usage_error():
 
 
 def test_qbr_unknown_partner(tmp_path: Path):
-    result = run("qbr", "--config", str(CONFIG), "--data", str(DATA), "--quarter", "2026-Q3",
-                 "--partner", "XYZ", "--out", str(tmp_path))
+    result = run(
+        "qbr",
+        "--config",
+        str(CONFIG),
+        "--data",
+        str(DATA),
+        "--quarter",
+        "2026-Q3",
+        "--partner",
+        "XYZ",
+        "--out",
+        str(tmp_path),
+    )
     assert result.exit_code == 2
     assert "error: --partner: no partner 'XYZ' in the config" in result.output
     assert not any(tmp_path.iterdir())
 
 
 def test_qbr_quarter_without_data(tmp_path: Path):
-    result = run("qbr", "--config", str(CONFIG), "--data", str(DATA), "--quarter", "2027-Q1",
-                 "--all", "--out", str(tmp_path))
+    result = run(
+        "qbr", "--config", str(CONFIG), "--data", str(DATA), "--quarter", "2027-Q1", "--all", "--out", str(tmp_path)
+    )
     assert result.exit_code == 4
     assert "no KPI rows for 2027-Q1 (the data ends 2026-09)" in result.output
 
@@ -103,8 +115,18 @@ def test_qbr_quarter_without_data(tmp_path: Path):
 def test_qbr_bad_config_exit_3_and_nothing_written(tmp_path: Path):
     config = tmp_path / "governance.yaml"
     config.write_text("client:\n  name: X\nclient:\n  name: Y\n", encoding="utf-8")
-    result = run("qbr", "--config", str(config), "--data", str(DATA), "--quarter", "2026-Q3", "--all",
-                 "--out", str(tmp_path / "out"))
+    result = run(
+        "qbr",
+        "--config",
+        str(config),
+        "--data",
+        str(DATA),
+        "--quarter",
+        "2026-Q3",
+        "--all",
+        "--out",
+        str(tmp_path / "out"),
+    )
     assert result.exit_code == 3
     assert f"error: {config}:3: client: duplicate key 'client' (first on line 1)" in result.output
     assert not (tmp_path / "out").exists()
@@ -112,8 +134,25 @@ def test_qbr_bad_config_exit_3_and_nothing_written(tmp_path: Path):
 
 
 def test_qbr_html_format_and_existing_file(tmp_path: Path):
-    args = ["qbr", "--config", str(CONFIG), "--data", str(DATA), "--inputs", str(INPUTS), "--quarter",
-            "2026-Q3", "--partner", "ATL", "--format", "html", "--as-of", "2026-10-15", "--out", str(tmp_path)]
+    args = [
+        "qbr",
+        "--config",
+        str(CONFIG),
+        "--data",
+        str(DATA),
+        "--inputs",
+        str(INPUTS),
+        "--quarter",
+        "2026-Q3",
+        "--partner",
+        "ATL",
+        "--format",
+        "html",
+        "--as-of",
+        "2026-10-15",
+        "--out",
+        str(tmp_path),
+    ]
     first = run(*args)
     assert first.exit_code == 0, first.output
     path = tmp_path / "2026-Q3" / "qbr-ATL-partner.html"
@@ -137,7 +176,13 @@ def test_init_creates_a_starter_that_renders(tmp_path: Path):
     assert result.exit_code == 0
     assert (target / "governance.yaml").exists()
     assert (target / "data" / "kpis.csv").exists()
-    assert sorted(p.name for p in (target / "inputs").iterdir()) == ["ATL.yaml", "BRV.yaml", "CRN.yaml", "DLT.yaml", "ECH.yaml"]
+    assert sorted(p.name for p in (target / "inputs").iterdir()) == [
+        "ATL.yaml",
+        "BRV.yaml",
+        "CRN.yaml",
+        "DLT.yaml",
+        "ECH.yaml",
+    ]
     next_step = result.output.strip().splitlines()[-1].split()
     assert next_step[:2] == ["govdocs", "qbr"]
     # the printed next step works as printed (HTML here to keep the test fast)
@@ -155,8 +200,15 @@ def test_internal_error_is_one_line_without_debug(monkeypatch, tmp_path: Path):
         raise RuntimeError("kaboom")
 
     monkeypatch.setattr(govdocs.pipeline, "render_qbrs", boom)
-    result = CliRunner().invoke(cli, ["qbr", "--config", str(CONFIG), "--data", str(DATA), "--quarter", "2026-Q3", "--all"])
+    result = CliRunner().invoke(
+        cli, ["qbr", "--config", str(CONFIG), "--data", str(DATA), "--quarter", "2026-Q3", "--all"]
+    )
     assert result.exit_code == 1
-    assert result.output.strip() == "internal error: RuntimeError: kaboom (run with --debug for the traceback and report it)"
-    debug = CliRunner().invoke(cli, ["--debug", "qbr", "--config", str(CONFIG), "--data", str(DATA), "--quarter", "2026-Q3", "--all"])
+    assert (
+        result.output.strip()
+        == "internal error: RuntimeError: kaboom (run with --debug for the traceback and report it)"
+    )
+    debug = CliRunner().invoke(
+        cli, ["--debug", "qbr", "--config", str(CONFIG), "--data", str(DATA), "--quarter", "2026-Q3", "--all"]
+    )
     assert isinstance(debug.exception, RuntimeError)

@@ -8,8 +8,8 @@ import random
 from pathlib import Path
 
 import yaml
-
 from conftest import CONFIG, DATA, QUARTER
+
 from govdocs.config import load_config
 from govdocs.data.loader import load_kpi_data
 from govdocs.scoring.engine import Escalation, assess_portfolio

@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
-
 from conftest import AS_OF, CONFIG, DATA, INPUTS, PARTNERS, ROOT, pdf_text, qbr_request
+from pypdf import PdfReader
+from test_engine import independent_quarter, independent_score
+
 from govdocs.errors import ExitCode, GovdocsError
 from govdocs.render.pdf import html_to_pdf
-from test_engine import independent_quarter, independent_score
 
 NAMES = {
     "ATL": "Atlas Contact Solutions",
@@ -112,9 +112,30 @@ def test_same_inputs_give_identical_bytes_across_processes(tmp_path: Path, rende
     out = tmp_path / "again"
     env = {**os.environ, "PYTHONHASHSEED": "123", "TZ": "Pacific/Auckland", "LC_ALL": "C.UTF-8"}
     subprocess.run(
-        [sys.executable, "-m", "govdocs", "qbr", "--config", str(CONFIG), "--data", str(DATA), "--inputs",
-         str(INPUTS), "--quarter", "2026-Q3", "--partner", "BRV", "--as-of", AS_OF.isoformat(), "--out", str(out)],
-        check=True, env=env, cwd=ROOT, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "govdocs",
+            "qbr",
+            "--config",
+            str(CONFIG),
+            "--data",
+            str(DATA),
+            "--inputs",
+            str(INPUTS),
+            "--quarter",
+            "2026-Q3",
+            "--partner",
+            "BRV",
+            "--as-of",
+            AS_OF.isoformat(),
+            "--out",
+            str(out),
+        ],
+        check=True,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
     )
     again = out / "2026-Q3" / "qbr-BRV-partner.pdf"
     assert again.read_bytes() == rendered[("BRV", "partner")].read_bytes()

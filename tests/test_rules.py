@@ -23,8 +23,17 @@ LINEAR = Scoring(method=ScoringMethod.LINEAR)
 
 
 def kpi(**changes) -> Kpi:
-    base = dict(id="sl", name="Service level", definition="d", unit="percent", direction="higher_is_better",
-                target=80, floor=75, weight=1, min_sample=100)
+    base = dict(
+        id="sl",
+        name="Service level",
+        definition="d",
+        unit="percent",
+        direction="higher_is_better",
+        target=80,
+        floor=75,
+        weight=1,
+        min_sample=100,
+    )
     base.update(changes)
     return Kpi.model_validate(base)
 
@@ -91,7 +100,9 @@ def test_quarter_insufficient_when_pooled_volume_too_small():
 
 
 def test_sum_and_last_aggregations():
-    total = quarter_value(kpi(aggregation="sum", min_sample=0, target=10, floor=8), months((4, None), (3, None), (4, None)))
+    total = quarter_value(
+        kpi(aggregation="sum", min_sample=0, target=10, floor=8), months((4, None), (3, None), (4, None))
+    )
     assert total.value == 11 and total.status is Status.RED  # 11 < 3 x 8
     last = quarter_value(kpi(aggregation="last", min_sample=0), months((50, None), (60, None), (81, None)))
     assert last.value == 81 and last.status is Status.GREEN

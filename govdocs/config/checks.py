@@ -28,24 +28,40 @@ def _check(config: GovernanceConfig) -> Iterator[tuple[str, str, tuple[str | int
     seen: dict[str, int] = {}
     for i, kpi in enumerate(config.kpis):
         if kpi.id in seen:
-            yield "config.duplicate_id", f"KPI id '{kpi.id}' is already used by kpis[{seen[kpi.id]}]", ("kpis", i, "id")
+            yield (
+                "config.duplicate_id",
+                f"KPI id '{kpi.id}' is already used by kpis[{seen[kpi.id]}]",
+                ("kpis", i, "id"),
+            )
         seen.setdefault(kpi.id, i)
         if (message := _floor_problem(kpi, kpi.target, kpi.floor)) is not None:
             yield "config.floor_side", message, ("kpis", i, "floor")
         if kpi.unit.value == "percent":
             for name, value in (("target", kpi.target), ("floor", kpi.floor)):
                 if value is not None and not 0 <= value <= 100:
-                    yield "config.percent_range", f"{name} {value:g} is not a percentage (0-100)", ("kpis", i, name)
+                    yield (
+                        "config.percent_range",
+                        f"{name} {value:g} is not a percentage (0-100)",
+                        ("kpis", i, name),
+                    )
 
     kpi_ids = {k.id for k in config.kpis}
     seen = {}
     for i, partner in enumerate(config.partners):
         if partner.id in seen:
-            yield "config.duplicate_id", f"partner id '{partner.id}' is already used by partners[{seen[partner.id]}]", ("partners", i, "id")
+            yield (
+                "config.duplicate_id",
+                f"partner id '{partner.id}' is already used by partners[{seen[partner.id]}]",
+                ("partners", i, "id"),
+            )
         seen.setdefault(partner.id, i)
         contract = partner.contract
         if contract.end <= contract.start:
-            yield "config.contract_dates", f"contract ends ({contract.end}) on or before it starts ({contract.start})", ("partners", i, "contract", "end")
+            yield (
+                "config.contract_dates",
+                f"contract ends ({contract.end}) on or before it starts ({contract.start})",
+                ("partners", i, "contract", "end"),
+            )
         for kpi_id, override in partner.targets.items():
             path = ("partners", i, "targets", kpi_id)
             if kpi_id not in kpi_ids:
@@ -66,7 +82,11 @@ def _check(config: GovernanceConfig) -> Iterator[tuple[str, str, tuple[str | int
     names = [t.name for t in tiers]
     for i, tier in enumerate(tiers):
         if names.index(tier.name) != i:
-            yield "config.duplicate_tier", f"tier '{tier.name}' appears twice", ("scoring", "tiers", i, "name")
+            yield (
+                "config.duplicate_tier",
+                f"tier '{tier.name}' appears twice",
+                ("scoring", "tiers", i, "name"),
+            )
     scores = [t.min_score for t in tiers]
     if any(higher <= lower for higher, lower in zip(scores, scores[1:], strict=False)):
         # equal min_scores would leave a tier no score can reach
@@ -76,16 +96,25 @@ def _check(config: GovernanceConfig) -> Iterator[tuple[str, str, tuple[str | int
             ("scoring", "tiers"),
         )
     if min(t.min_score for t in tiers) != 0:
-        yield "config.tier_coverage", "the lowest tier must have min_score 0 so every score has a tier", ("scoring", "tiers")
+        yield (
+            "config.tier_coverage",
+            "the lowest tier must have min_score 0 so every score has a tier",
+            ("scoring", "tiers"),
+        )
     points = config.scoring.points
     if not points.green >= points.amber >= points.red:
-        yield "config.points_order", "points must satisfy green >= amber >= red", ("scoring", "points")
-    if config.escalation.at_risk_tier not in names:
-        yield "config.unknown_tier", f"at_risk_tier '{config.escalation.at_risk_tier}' is not one of the tiers ({', '.join(names)})", ("escalation", "at_risk_tier")
+        yield (
+            "config.points_order",
+            "points must satisfy green >= amber >= red",
+            ("scoring", "points"),
+        )
+    if (at_risk := config.escalation.at_risk_tier) not in names:
+        yield (
+            "config.unknown_tier",
+            f"at_risk_tier '{at_risk}' is not one of the tiers ({', '.join(names)})",
+            ("escalation", "at_risk_tier"),
+        )
 
 
 def check_config(config: GovernanceConfig, doc: YamlDocument) -> list[Problem]:
-    return [
-        Problem(code, message, doc.location(path), ExitCode.CONFIG)
-        for code, message, path in _check(config)
-    ]
+    return [Problem(code, message, doc.location(path), ExitCode.CONFIG) for code, message, path in _check(config)]

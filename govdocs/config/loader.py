@@ -130,7 +130,7 @@ class _Builder:
             return node.value
         self.problem(
             "yaml.bad_key",
-            f"key {node.value} is read as {key!r}, not as text; write it in quotes (\"{node.value}\")",
+            f'key {node.value} is read as {key!r}, not as text; write it in quotes ("{node.value}")',
             node,
             path,
         )
@@ -215,7 +215,7 @@ def load_yaml(path: Path, category: ExitCode = ExitCode.CONFIG) -> YamlDocument:
         message = (exc.problem or exc.context or "invalid YAML").strip()
         if exc.problem and exc.context:
             message += f" ({exc.context.strip()})"
-        if "\t" in message:
+        if "'\\t'" in message:  # PyYAML names the character as '\t'
             message += "; indent with spaces, not tabs"
         problems.append(Problem("yaml.syntax", message, Location(name, line), category))
     except yaml.YAMLError as exc:
@@ -233,7 +233,7 @@ def pydantic_message(error: dict[str, Any]) -> str:
     if kind == "extra_forbidden":
         return "unknown field (check the spelling; see `govdocs schema`)"
     if kind in {"string_type"} and isinstance(given, bool):
-        return f"expected text but YAML read {given!r} (write it in quotes, e.g. \"NO\")"
+        return f'expected text but YAML read {given!r} (write it in quotes, e.g. "NO")'
     if kind in {"string_type"} and isinstance(given, int | float):
         return f"expected text but YAML read the number {given!r}; quote it to keep leading zeros"
     if kind in {"string_type"} and isinstance(given, date):
@@ -241,6 +241,10 @@ def pydantic_message(error: dict[str, Any]) -> str:
     if kind in {"float_type", "int_type"} and isinstance(given, bool):
         return f"expected a number but YAML read {given!r} (yes/no/on/off are booleans in YAML)"
     if kind in {"float_type", "int_type"} and isinstance(given, str):
+        try:
+            float(given)
+        except ValueError:
+            return f"expected a number, got {given!r}"
         return f"expected a number but got the text {given!r}; write it without quotes"
     if kind == "string_pattern_mismatch":
         return f"{given!r} is not a valid value here ({error['msg'].lower()})"

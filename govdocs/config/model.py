@@ -58,9 +58,7 @@ class Controller(StrEnum):
 class Client(_Model):
     name: Text = Field(description="The client organisation that buys the outsourced service.")
     programme: Text | None = Field(None, description="Programme or service line, shown on covers.")
-    classification: Text = Field(
-        "Confidential", description="Classification printed in every running header/footer."
-    )
+    classification: Text = Field("Confidential", description="Classification printed in every running header/footer.")
 
 
 class Kpi(_Model):
@@ -72,14 +70,11 @@ class Kpi(_Model):
     target: Number = Field(description="Contract target: green when met.")
     floor: Number | None = Field(
         None,
-        description="Edge of the amber band: amber between floor and target, red beyond it. "
-        "Omit for no amber band.",
+        description="Edge of the amber band: amber between floor and target, red beyond it. Omit for no amber band.",
     )
     weight: Number = Field(gt=0, description="Relative weight in the partner score.")
     aggregation: Aggregation = Aggregation.WEIGHTED_MEAN
-    min_sample: Count = Field(
-        0, ge=0, description="A month whose volume is below this is 'insufficient sample'."
-    )
+    min_sample: Count = Field(0, ge=0, description="A month whose volume is below this is 'insufficient sample'.")
     contractual: bool = Field(False, description="A contractual SLA: its red months are failures.")
     controlled_by: Controller = Field(
         Controller.PARTNER, description="Who mainly controls the result: partner, client or shared."
@@ -161,9 +156,7 @@ class Scoring(_Model):
 
 
 class Escalation(_Model):
-    consecutive_red_for_pip: Count = Field(
-        2, ge=1, description="A KPI red this many months running calls for a PIP."
-    )
+    consecutive_red_for_pip: Count = Field(2, ge=1, description="A KPI red this many months running calls for a PIP.")
     pip_score_below: Number = Field(60, ge=0, le=100, description="A quarter score below this calls for a PIP.")
     failures_allowed_12m: Count = Field(
         6,

@@ -106,16 +106,21 @@ def inputs_path(directory: Path, partner_id: str) -> Path:
     return directory / f"{partner_id}.yaml"
 
 
-def load_partner_inputs(
-    path: Path, partner_id: str, kpi_ids: set[str], quarter: str | None = None
-) -> PartnerInputs:
+def load_partner_inputs(path: Path, partner_id: str, kpi_ids: set[str], quarter: str | None = None) -> PartnerInputs:
     """Load and check one partner's inputs file; raise with every problem (exit code 5)."""
     from govdocs.config.loader import load_yaml
 
     doc = load_yaml(path, ExitCode.INPUTS)
     if not isinstance(doc.data, dict):
         raise GovdocsError(
-            [Problem("inputs.not_mapping", "expected a YAML mapping starting with 'partner:'", Location(doc.file, 1), ExitCode.INPUTS)]
+            [
+                Problem(
+                    "inputs.not_mapping",
+                    "expected a YAML mapping starting with 'partner:'",
+                    Location(doc.file, 1),
+                    ExitCode.INPUTS,
+                )
+            ]
         )
     try:
         inputs = PartnerInputs.model_validate(doc.data)
@@ -148,9 +153,7 @@ def load_partner_inputs(
         try:
             written = Quarter.parse(inputs.quarter)
         except ValueError as exc:
-            problems.append(
-                Problem("inputs.bad_quarter", str(exc), doc.location(("quarter",)), ExitCode.INPUTS)
-            )
+            problems.append(Problem("inputs.bad_quarter", str(exc), doc.location(("quarter",)), ExitCode.INPUTS))
         else:
             if quarter is not None and written != Quarter.parse(quarter):
                 problems.append(

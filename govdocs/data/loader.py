@@ -8,9 +8,9 @@ and column. The result is a `KpiData`: a tidy frame plus the provenance of each 
 from __future__ import annotations
 
 import csv
+import datetime
 import hashlib
 import io
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +23,11 @@ from govdocs.periods import Month
 
 LONG_REQUIRED = ("partner", "period", "kpi", "value")
 LONG_OPTIONAL = ("volume", "source")
-SOURCES = {"measured": "measured", "partner-reported": "partner-reported", "partner_reported": "partner-reported"}
+SOURCES = {
+    "measured": "measured",
+    "partner-reported": "partner-reported",
+    "partner_reported": "partner-reported",
+}
 VOLUME_SUFFIX = "__volume"
 MAX_PROBLEMS = 50
 
@@ -50,7 +54,10 @@ class SourceFile:
 
 @dataclass
 class KpiData:
-    """All KPI observations: columns partner, kpi, month (Month.index), value, volume, source, line, file."""
+    """All KPI observations.
+
+    Columns: partner, kpi, month (Month.index), value, volume, source, line, file.
+    """
 
     frame: pd.DataFrame
     sources: list[SourceFile]
@@ -60,7 +67,14 @@ class KpiData:
         index: dict[tuple[str, str], dict[Month, Observation]] = {}
         f = self.frame
         for partner, kpi, month, value, volume, source, line in zip(
-            f["partner"], f["kpi"], f["month"], f["value"], f["volume"], f["source"], f["line"], strict=True
+            f["partner"],
+            f["kpi"],
+            f["month"],
+            f["value"],
+            f["volume"],
+            f["source"],
+            f["line"],
+            strict=True,
         ):
             index.setdefault((partner, kpi), {})[Month.from_index(int(month))] = Observation(
                 float(value),
@@ -94,10 +108,13 @@ class _Collector:
         self.hidden = 0
 
     def add(self, code: str, message: str, line: int | None = None, column: str | None = None) -> None:
+        self.add_problem(Problem(code, message, Location(self.file, line, column), ExitCode.DATA))
+
+    def add_problem(self, problem: Problem) -> None:
         if len(self.problems) >= MAX_PROBLEMS:
             self.hidden += 1
             return
-        self.problems.append(Problem(code, message, Location(self.file, line, column), ExitCode.DATA))
+        self.problems.append(problem)
 
     def raise_if_any(self) -> None:
         if self.hidden:
@@ -110,89 +127,146 @@ class _Collector:
                 )
             )
         if self.problems:
+            # report in file order (files as given, then lines); checks run column by column
+            files: dict[str, int] = {}
+            for problem in self.problems:
+                files.setdefault(problem.location.file, len(files))
+            self.problems.sort(
+                key=lambda p: (
+                    p.code == "data.more_problems",
+                    files[p.location.file],
+                    p.location.line or 0,
+                )
+            )
             raise GovdocsError(self.problems)
 
 
 # --- reading each file type into text cells ------------------------------------------------
+# Each reader returns the header, the data rows as a frame (one column per header cell, in
+# order), the line (CSV), Excel row or Parquet row number of every data row, and the header's.
 
 
-def _read_csv(path: Path, raw: bytes, out: _Collector) -> tuple[list[str], pd.DataFrame, np.ndarray]:
+def _line_at(raw: bytes, position: int) -> int:
+    """Physical line (1-based) of a byte offset; \r\n, \n and \r all end a line."""
+    before = raw[:position].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return before.count(b"\n") + 1
+
+
+def _blank(cells: Sequence[str]) -> bool:
+    return all(not c.strip() for c in cells)
+
+
+def _read_csv(path: Path, raw: bytes, out: _Collector) -> tuple[list[str], pd.DataFrame, np.ndarray, int]:
     if b"\x00" in raw:
-        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        line = _line_at(raw, raw.index(b"\x00"))
         out.add("data.nul_byte", "file contains a NUL byte; is it really a CSV text file?", line)
         out.raise_if_any()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        out.add("data.encoding", "not UTF-8 text; export the file as UTF-8 CSV", line)
+        out.add(
+            "data.encoding",
+            "not UTF-8 text; export the file as UTF-8 CSV",
+            _line_at(raw, exc.start),
+        )
         out.raise_if_any()
-    first_line = text.split("\n", 1)[0]
-    if not first_line.strip():
+    # newline="" lets the csv module see \r, \n and \r\n itself, quoted line breaks included
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    start = 1  # physical line on which the record being read starts
+    try:
+        for record in reader:
+            line, start = start, reader.line_num + 1
+            if header is None:
+                header = record
+                if _blank(header):
+                    out.add("data.empty", "line 1 is empty: the header row must be the first line", 1)
+                    out.raise_if_any()
+                if len(header) == 1 and (separator := _other_separator(header[0])):
+                    out.add(
+                        "data.delimiter",
+                        f"the file is {separator}-separated; export it with commas as separators "
+                        "and '.' as decimal point",
+                        1,
+                    )
+                    out.raise_if_any()
+                continue
+            if _blank(record):
+                continue  # blank lines (and rows of empty cells) carry no data
+            if len(record) != len(header):
+                fewer = "fewer" if len(record) < len(header) else "more"
+                out.add(
+                    "data.ragged",
+                    f"row has {len(record)} fields, {fewer} than the {len(header)} in the header",
+                    line,
+                )
+                continue
+            rows.append(record)
+            lines.append(line)
+    except csv.Error as exc:
+        message = str(exc)
+        if "unexpected end of data" in message:
+            message = 'unterminated quoted field (a " is never closed)'
+        out.add("data.malformed", f"cannot read CSV: {message}", start)
+        out.raise_if_any()
+    if header is None:
         out.add("data.empty", "file is empty (no header row)", 1)
         out.raise_if_any()
-    header = next(csv.reader([first_line]))
-    if len(header) == 1 and ";" in first_line:
-        out.add(
-            "data.delimiter",
-            "the file is semicolon-separated; export it with commas as separators and '.' as decimal point",
-            1,
-        )
-        out.raise_if_any()
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            engine="c",
-        )
-    except pd.errors.ParserError as exc:
-        out.add("data.malformed", *_parser_problem(str(exc)))
-        out.raise_if_any()
-    lines = np.arange(2, len(frame) + 2)
-    # Rows shorter than the header come back with missing cells; blank lines are all missing.
-    missing = frame.isna()
-    blank = missing.all(axis=1).to_numpy()
-    for i in np.flatnonzero(missing.any(axis=1).to_numpy() & ~blank):
-        out.add("data.ragged", f"row has fewer fields than the header ({len(header)})", int(lines[i]))
-    frame = frame.loc[~blank]
-    return header, frame, lines[~blank]
+    assert header is not None
+    frame = pd.DataFrame(rows, columns=range(len(header)), dtype=object)
+    return header, frame, np.asarray(lines, dtype=int), 1
 
 
-def _parser_problem(message: str) -> tuple[str, int | None]:
-    """Turn pandas' tokenizer message into our wording and the offending line."""
-    found = re.search(r"line (\d+)", message)
-    line = int(found[1]) if found else None
-    if (saw := re.search(r"Expected (\d+) fields in line \d+, saw (\d+)", message)) is not None:
-        return f"row has {saw[2]} fields but the header has {saw[1]}", line
-    if "EOF" in message:
-        return "unterminated quoted field (a \" is never closed)", line
-    return message.strip().splitlines()[0], line
+def _other_separator(header_cell: str) -> str | None:
+    for char, name in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
+        if char in header_cell:
+            return name
+    return None
 
 
 def _cell_text(value: object) -> str:
-    if value is None:
+    """One cell as the text a person would have typed (None, NaN -> '')."""
+    if value is None or value is pd.NA or value is pd.NaT:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        if np.isnan(value):
+            return ""
+        if value.is_integer():
+            return str(int(value))
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time(0):
+        value = value.date()
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        # a spreadsheet turns 2026-07 into the date 2026-07-01: that is the month
+        return f"{value:%Y-%m}" if value.day == 1 else value.isoformat()
     return str(value)
 
 
-def _read_xlsx(path: Path, out: _Collector) -> tuple[list[str], pd.DataFrame, np.ndarray]:
+def _read_xlsx(path: Path, out: _Collector) -> tuple[list[str], pd.DataFrame, np.ndarray, int]:
     import zipfile
+    from xml.etree.ElementTree import ParseError
 
     import openpyxl  # defusedxml, when installed, is used by openpyxl for every XML part
+    from openpyxl.utils import get_column_letter
+    from openpyxl.utils.exceptions import InvalidFileException
 
+    unreadable = (
+        zipfile.BadZipFile,
+        KeyError,
+        OSError,
+        ValueError,
+        ParseError,
+        InvalidFileException,
+    )
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except unreadable as exc:
         out.add("data.bad_xlsx", f"not a readable .xlsx workbook ({type(exc).__name__})")
         out.raise_if_any()
     try:
         names = book.sheetnames
-        chosen = [n for n in names if n.lower() in {"kpis", "data"}]
+        chosen = [n for n in names if n.strip().lower() in {"kpis", "data"}]
         if len(names) > 1 and not chosen:
             out.add(
                 "data.several_sheets",
@@ -200,61 +274,82 @@ def _read_xlsx(path: Path, out: _Collector) -> tuple[list[str], pd.DataFrame, np
             )
             out.raise_if_any()
         sheet = book[chosen[0] if chosen else names[0]]
-        rows = list(sheet.iter_rows(values_only=True))
+        # read-only sheets number rows from 1 and yield empty rows too: enumerate = Excel row
+        numbered = [
+            (number, [_cell_text(c) for c in row])
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
+        ]
+    except unreadable as exc:
+        out.add("data.bad_xlsx", f"not a readable .xlsx workbook ({type(exc).__name__})")
+        out.raise_if_any()
     finally:
         book.close()
-    if not rows or all(c is None for c in rows[0]):
+    numbered = [(number, cells) for number, cells in numbered if not _blank(cells)]
+    if not numbered:
         out.add("data.empty", "sheet is empty (no header row)", 1)
         out.raise_if_any()
-    header = [_cell_text(c) for c in rows[0]]
+    header_row, header = numbered[0]
     while header and header[-1] == "":
         header.pop()
     body = []
     lines = []
-    for number, row in enumerate(rows[1:], start=2):
-        cells = [_cell_text(c) for c in row[: len(header)]]
-        cells += [""] * (len(header) - len(cells))
-        if any(cells):
-            body.append(cells)
-            lines.append(number)
-    frame = pd.DataFrame(body, columns=range(len(header)), dtype=str)
-    frame.columns = header if len(set(header)) == len(header) else range(len(header))
-    return header, frame, np.asarray(lines, dtype=int)
+    for number, cells in numbered[1:]:
+        stray = [i for i, c in enumerate(cells) if i >= len(header) and c.strip()]
+        if stray:
+            cell = f"{get_column_letter(stray[0] + 1)}{number}"
+            out.add("data.ragged", f"cell {cell} has a value but its column has no header", number)
+            continue
+        body.append(cells[: len(header)] + [""] * (len(header) - len(cells)))
+        lines.append(number)
+    frame = pd.DataFrame(body, columns=range(len(header)), dtype=object)
+    return header, frame, np.asarray(lines, dtype=int), header_row
 
 
-def _read_parquet(path: Path, out: _Collector) -> tuple[list[str], pd.DataFrame, np.ndarray]:
+def _read_parquet(path: Path, out: _Collector) -> tuple[list[str], pd.DataFrame, np.ndarray, int]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
         table = pq.read_table(path)
-    except (pa.ArrowException, OSError) as exc:
+        frame = table.to_pandas()
+    except (pa.ArrowException, OSError, ValueError) as exc:
         out.add("data.bad_parquet", f"not a readable Parquet file ({str(exc).splitlines()[0]})")
         out.raise_if_any()
     header = list(table.column_names)
-    frame = table.to_pandas()
-    for column in frame.columns:
-        series = frame[column]
-        if pd.api.types.is_numeric_dtype(series) and column.strip().lower() not in {"partner", "kpi", "period"}:
-            continue  # numbers stay numbers; converted below like text
-        frame[column] = series.map(_cell_text)
+    frame.columns = range(len(header))
+    for position, name in enumerate(header):
+        series = frame[position]
+        numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+        if numeric and name.strip().lower() not in {"partner", "kpi", "period"}:
+            continue  # numbers stay numbers; checked below like text
+        frame[position] = series.map(_cell_text).astype(object)
     # Parquet rows have no lines: report the 1-based row number instead.
-    return header, frame, np.arange(1, len(frame) + 1)
+    return header, frame, np.arange(1, len(frame) + 1), 1
 
 
 # --- converting text cells ----------------------------------------------------------------
 
 
+def _texts(series: pd.Series) -> pd.Series:
+    """Cells as stripped Python strings (missing -> ''), whatever the column's dtype."""
+    return pd.Series([_cell_text(v).strip() for v in series], index=series.index, dtype=object)
+
+
 def _numbers(
-    series: pd.Series, lines: np.ndarray, column: str | np.ndarray, out: _Collector, *, allow_empty: bool
+    series: pd.Series,
+    lines: np.ndarray,
+    column: str | np.ndarray,
+    out: _Collector,
+    *,
+    allow_empty: bool,
 ) -> pd.Series:
     """Convert to float; `column` is one name or, for wide files, the column of each row."""
-    if pd.api.types.is_numeric_dtype(series):
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         numbers = series.astype(float)
-        text = series.astype(str)
-        empty = numbers.isna() & False
+        text = pd.Series([repr(v) for v in numbers], index=series.index, dtype=object)
+        empty = numbers.isna()
     else:
-        text = series.astype(str).str.strip()
+        text = _texts(series)
         numbers = pd.to_numeric(text, errors="coerce").astype(float)
         empty = text == ""
     bad = (numbers.isna() & ~empty) | np.isinf(numbers)
@@ -262,7 +357,7 @@ def _numbers(
         bad |= empty
     for i in np.flatnonzero(bad.to_numpy()):
         cell = text.iloc[i]
-        if cell == "":
+        if empty.iloc[i]:
             message = "value is empty; leave the row out when there is no data"
         elif "," in cell and pd.notna(pd.to_numeric(cell.replace(",", "."), errors="coerce")):
             message = f"'{cell}' uses a decimal comma; write {cell.replace(',', '.')}"
@@ -274,54 +369,75 @@ def _numbers(
 
 
 def _months(series: pd.Series, lines: np.ndarray, column: str, out: _Collector) -> pd.Series:
-    text = series.astype(str).str.strip()
+    text = _texts(series).astype(str)
     parts = text.str.extract(r"^(\d{4})-(0[1-9]|1[0-2])$")
     bad = parts[0].isna()
     for i in np.flatnonzero(bad.to_numpy()):
-        out.add("data.bad_period", f"'{text.iloc[i]}' is not a month in YYYY-MM form", int(lines[i]), column)
+        out.add(
+            "data.bad_period",
+            f"'{text.iloc[i]}' is not a month in YYYY-MM form",
+            int(lines[i]),
+            column,
+        )
     years = pd.to_numeric(parts[0], errors="coerce")
     months = pd.to_numeric(parts[1], errors="coerce")
     return (years * 12 + months - 1).where(~bad)
 
 
 def _ids(series: pd.Series, lines: np.ndarray, column: str, out: _Collector) -> pd.Series:
-    text = series.astype(str).str.strip()
+    text = _texts(series)
     for i in np.flatnonzero((text == "").to_numpy()):
         out.add("data.empty_id", f"'{column}' is empty", int(lines[i]), column)
     return text
 
 
-def _check_header(header: list[str], out: _Collector) -> list[str]:
-    names = [h.strip().lower() for h in header]
+def _column_name(header_cell: str) -> str:
+    """Our own column names match in any case; a wide file's KPI ids keep theirs."""
+    name = header_cell.strip()
+    lower = name.lower()
+    if lower in LONG_REQUIRED + LONG_OPTIONAL:
+        return lower
+    if lower.endswith(VOLUME_SUFFIX):
+        return name[: -len(VOLUME_SUFFIX)] + VOLUME_SUFFIX
+    return name
+
+
+def _check_header(header: list[str], out: _Collector, line: int) -> list[str]:
+    names = [_column_name(h) for h in header]
     for position, name in enumerate(names):
         if name == "":
-            out.add("data.empty_header", f"column {position + 1} has no header", 1)
+            out.add("data.empty_header", f"column {position + 1} has no header", line)
         elif names.index(name) != position:
-            out.add("data.duplicate_header", f"column '{name}' appears twice in the header", 1)
+            out.add("data.duplicate_header", f"column '{name}' appears twice in the header", line)
     out.raise_if_any()
     return names
 
 
 def _tidy(
-    header: list[str], frame: pd.DataFrame, lines: np.ndarray, out: _Collector, kpi_ids: Sequence[str] | None
+    header: list[str],
+    frame: pd.DataFrame,
+    lines: np.ndarray,
+    out: _Collector,
+    kpi_ids: Sequence[str] | None,
+    header_line: int = 1,
 ) -> tuple[pd.DataFrame, str]:
-    names = _check_header(header, out)
+    names = _check_header(header, out, header_line)
     frame = frame.copy()
     frame.columns = names
     if frame.empty:
-        out.add("data.no_rows", "file has a header but no data rows", 1)
+        out.add("data.no_rows", "file has a header but no data rows", header_line)
         out.raise_if_any()
-    if "kpi" in names and "value" in names:
+    if "kpi" in names or "value" in names:
         layout = "long"
         for required in LONG_REQUIRED:
             if required not in names:
-                out.add("data.missing_column", f"long format needs a '{required}' column", 1)
+                out.add("data.missing_column", f"long format needs a '{required}' column", header_line)
         for name in names:
             if name not in LONG_REQUIRED + LONG_OPTIONAL:
                 out.add(
                     "data.unknown_column",
                     f"unknown column '{name}' (long format: {', '.join(LONG_REQUIRED + LONG_OPTIONAL)})",
-                    1,
+                    header_line,
                 )
         out.raise_if_any()
         long = frame
@@ -334,20 +450,24 @@ def _tidy(
                     "data.missing_column",
                     f"no '{required}' column: use long format (partner, period, kpi, value) "
                     "or wide format (partner, period, one column per KPI id)",
-                    1,
+                    header_line,
                 )
         out.raise_if_any()
         kpi_columns = [n for n in names if n not in {"partner", "period"} and not n.endswith(VOLUME_SUFFIX)]
         for name in names:
             if name.endswith(VOLUME_SUFFIX) and name[: -len(VOLUME_SUFFIX)] not in kpi_columns:
-                out.add("data.unknown_column", f"'{name}' has no matching KPI column", 1)
+                out.add("data.unknown_column", f"'{name}' has no matching KPI column", header_line)
             elif kpi_ids is not None and name in kpi_columns and name not in kpi_ids:
-                out.add("data.unknown_kpi", f"column '{name}' is not a KPI id in the config", 1)
+                out.add(
+                    "data.unknown_kpi",
+                    f"column '{name}' is not a KPI id in the config",
+                    header_line,
+                )
         out.raise_if_any()
         pieces = []
         for kpi in kpi_columns:
             cells = frame[kpi]
-            present = (cells.astype(str).str.strip() != "") if not pd.api.types.is_numeric_dtype(cells) else cells.notna()
+            present = cells.notna() if pd.api.types.is_numeric_dtype(cells) else _texts(cells) != ""
             piece = pd.DataFrame(
                 {
                     "partner": frame["partner"][present],
@@ -364,8 +484,8 @@ def _tidy(
 
     result = pd.DataFrame(
         {
-            "partner": _ids(long["partner"], long_lines, "partner", out),
-            "kpi": _ids(long["kpi"], long_lines, "kpi", out) if layout == "long" else long["kpi"].astype(str),
+            "partner": _ids(long["partner"], long_lines, "partner", out).astype(str),
+            "kpi": (_ids(long["kpi"], long_lines, "kpi", out) if layout == "long" else long["kpi"]).astype(str),
             "month": _months(long["period"], long_lines, "period", out),
             "value": _numbers(
                 long["value"],
@@ -382,12 +502,22 @@ def _tidy(
     )
     negative = result["volume"] < 0
     for i in np.flatnonzero(negative.to_numpy()):
-        out.add("data.negative_volume", f"volume {result['volume'].iloc[i]:g} is negative", int(long_lines[i]), "volume")
+        out.add(
+            "data.negative_volume",
+            f"volume {result['volume'].iloc[i]:g} is negative",
+            int(long_lines[i]),
+            "volume",
+        )
     if "source" in long.columns:
-        text = long["source"].astype(str).str.strip().str.lower()
+        text = _texts(long["source"]).str.lower()
         unknown = (text != "") & ~text.isin(list(SOURCES))
         for i in np.flatnonzero(unknown.to_numpy()):
-            out.add("data.bad_source", f"source '{text.iloc[i]}' must be measured or partner-reported", int(long_lines[i]), "source")
+            out.add(
+                "data.bad_source",
+                f"source '{text.iloc[i]}' must be measured or partner-reported",
+                int(long_lines[i]),
+                "source",
+            )
         result["source"] = text.map(lambda s: SOURCES.get(s)).where(text != "", None)
     else:
         result["source"] = None
@@ -407,11 +537,11 @@ def _duplicates(frame: pd.DataFrame, files: list[str], out: _Collector) -> None:
             first[key] = here
             continue
         where = f"line {first[key][1]}" if first[key][0] == here[0] else f"{first[key][0]}:{first[key][1]}"
-        out.problems.append(
+        out.add_problem(
             Problem(
                 "data.duplicate_row",
-                f"second row for partner '{row.partner}', period {Month.from_index(int(row.month))}, "
-                f"KPI '{row.kpi}' (first at {where})",
+                f"second row for partner '{row.partner}', "
+                f"period {Month.from_index(int(row.month))}, KPI '{row.kpi}' (first at {where})",
                 Location(here[0], here[1]),
                 ExitCode.DATA,
             )
@@ -431,16 +561,16 @@ def read_kpi_file(path: Path, kpi_ids: Sequence[str] | None = None) -> tuple[pd.
         out.raise_if_any()
     suffix = path.suffix.lower()
     if suffix in {".csv", ".txt"}:
-        header, frame, lines = _read_csv(path, raw, out)
+        header, frame, lines, header_line = _read_csv(path, raw, out)
     elif suffix in {".xlsx", ".xlsm"}:
-        header, frame, lines = _read_xlsx(path, out)
+        header, frame, lines, header_line = _read_xlsx(path, out)
     elif suffix in {".parquet", ".pq"}:
-        header, frame, lines = _read_parquet(path, out)
+        header, frame, lines, header_line = _read_parquet(path, out)
     else:
         out.add("data.file_type", f"unsupported file type '{suffix}' (use .csv, .xlsx or .parquet)")
         out.raise_if_any()
     out.raise_if_any()
-    tidy, layout = _tidy(header, frame, lines, out, kpi_ids)
+    tidy, layout = _tidy(header, frame, lines, out, kpi_ids, header_line)
     out.raise_if_any()
     source = SourceFile(path.name, hashlib.sha256(raw).hexdigest(), int(len(frame)), layout)
     return tidy, source
@@ -448,6 +578,7 @@ def read_kpi_file(path: Path, kpi_ids: Sequence[str] | None = None) -> tuple[pd.
 
 def load_kpi_data(paths: Iterable[Path], kpi_ids: Sequence[str] | None = None) -> KpiData:
     """Read every KPI file, reject duplicate partner/period/KPI rows across all of them."""
+    paths = list(paths)  # iterated twice: a generator would leave no names for duplicates
     frames = []
     sources = []
     problems: list[Problem] = []
@@ -463,7 +594,7 @@ def load_kpi_data(paths: Iterable[Path], kpi_ids: Sequence[str] | None = None) -
     if problems:
         raise GovdocsError(problems)
     frame = pd.concat(frames, ignore_index=True)
-    out = _Collector("")
+    out = _Collector(", ".join(str(p) for p in paths))
     _duplicates(frame, [str(p) for p in paths], out)
     out.raise_if_any()
     frame["month"] = frame["month"].astype(int)

@@ -74,10 +74,11 @@ class DocumentMeta:
 
 
 def classification_line(config: GovernanceConfig, partner: Partner, audience: Audience) -> str:
+    """Short enough for the running header; the cover says in full who the copy is for."""
     base = config.client.classification
     if audience is Audience.INTERNAL:
         return f"{base} · Internal: not for the partner"
-    return f"{base} · Prepared for {partner.name}"
+    return f"{base} · Partner copy"
 
 
 def inputs_hash(parts: list[tuple[str, str]]) -> str:
@@ -101,8 +102,14 @@ def document_meta(
 ) -> DocumentMeta:
     digest = inputs_hash(
         [(f"{f.role}:{f.name}", f.sha256) for f in files]
-        + [("kind", kind), ("partner", partner.id), ("quarter", str(quarter)), ("audience", audience.value),
-           ("as_of", as_of.isoformat()), ("govdocs", __version__)]
+        + [
+            ("kind", kind),
+            ("partner", partner.id),
+            ("quarter", str(quarter)),
+            ("audience", audience.value),
+            ("as_of", as_of.isoformat()),
+            ("govdocs", __version__),
+        ]
     )
     return DocumentMeta(
         kind=kind,
@@ -177,7 +184,9 @@ def partner_fingerprint(data: KpiData, partner_id: str, months: list[Month]) -> 
     rows = frame[(frame["partner"] == partner_id) & frame["month"].isin(indexes)]
     lines = sorted(
         f"{p},{Month.from_index(int(m))},{k},{v!r},{'' if vol != vol else repr(vol)}"
-        for p, m, k, v, vol in zip(rows["partner"], rows["month"], rows["kpi"], rows["value"], rows["volume"], strict=True)
+        for p, m, k, v, vol in zip(
+            rows["partner"], rows["month"], rows["kpi"], rows["value"], rows["volume"], strict=True
+        )
     )
     digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()
     used = sorted(int(m) for m in set(rows["month"]))
@@ -191,9 +200,7 @@ def partner_fingerprint(data: KpiData, partner_id: str, months: list[Month]) -> 
 
 def run_files(run: RunInputs, partner_inputs: Path | None) -> list[InputFile]:
     files = [InputFile("Governance config", run.config_path.name, run.config_sha256, "validated")]
-    files += [
-        InputFile("KPI data", s.name, s.sha256, f"{s.rows:,} rows, {s.layout} format") for s in run.data.sources
-    ]
+    files += [InputFile("KPI data", s.name, s.sha256, f"{s.rows:,} rows, {s.layout} format") for s in run.data.sources]
     if partner_inputs is not None:
         files.append(InputFile("Partner inputs", partner_inputs.name, sha256_file(partner_inputs), "human input"))
     return files

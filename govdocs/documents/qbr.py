@@ -309,7 +309,8 @@ def _strengths(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> t
         assert value is not None
         text = f"{kpi.name} at {_fmt(kpi, value)} against a target of {_fmt(kpi, kpi.target)}"
         if item.improved and item.change is not None:
-            text += f", {'up' if item.change > 0 else 'down'} {_gap(kpi, item.change, 0)} on {assessment.quarter.previous().label}"
+            direction = "up" if item.change > 0 else "down"
+            text += f", {direction} {_gap(kpi, item.change, 0)} on {assessment.quarter.previous().label}"
         points.append(SummaryPoint(text + ".", "green"))
     if len(green) > 4:
         points.append(SummaryPoint(f"{len(green) - 4} further KPIs also on target (see the scorecard).", "green"))
@@ -342,7 +343,8 @@ def _improvements(assessment: PartnerAssessment, inputs: PartnerInputs | None) -
         kpi = item.kpi
         value = item.current.value
         assert value is not None
-        text = f"{kpi.name} at {_fmt(kpi, value)}: {_gap(kpi, value, kpi.target)} short of the {_fmt(kpi, kpi.target)} target"
+        target = _fmt(kpi, kpi.target)
+        text = f"{kpi.name} at {_fmt(kpi, value)}: {_gap(kpi, value, kpi.target)} short of the {target} target"
         if item.current.status is Status.RED and kpi.floor is not None:
             text += f" and beyond the {_fmt(kpi, kpi.floor)} floor"
         red_months = [m.month.short_label for m in item.months if m.status is Status.RED]
@@ -405,21 +407,19 @@ def _charts(assessment: PartnerAssessment) -> tuple[ChartCard, ...]:
         first, last = item.history[0].month, item.history[-1].month
         direction = "higher is better" if kpi.direction is Direction.HIGHER else "lower is better"
         bands = f"target {_fmt(kpi, kpi.target)}" + (f", floor {_fmt(kpi, kpi.floor)}" if kpi.floor is not None else "")
-        cards.append(
-            ChartCard(kpi.name, f"{first.label} – {last.label} · {direction} · {bands}", trend_svg(chart))
-        )
+        cards.append(ChartCard(kpi.name, f"{first.label} – {last.label} · {direction} · {bands}", trend_svg(chart)))
     return tuple(cards)
 
 
 def _score_chart(assessment: PartnerAssessment, config: GovernanceConfig) -> Markup:
-    bars = tuple(
-        ScoreBar(q.label, s.value, q == assessment.quarter) for q, s in assessment.score_history
-    )
+    bars = tuple(ScoreBar(q.label, s.value, q == assessment.quarter) for q, s in assessment.score_history)
     tiers = tuple((t.name, t.min_score) for t in config.scoring.tiers)
     return score_history_svg(bars, tiers)
 
 
-def _named_peers(config: GovernanceConfig, portfolio: dict[str, PartnerAssessment], partner: Partner) -> tuple[PeerRow, ...]:
+def _named_peers(
+    config: GovernanceConfig, portfolio: dict[str, PartnerAssessment], partner: Partner
+) -> tuple[PeerRow, ...]:
     rows = []
     ranked = sorted(portfolio.values(), key=lambda a: (-(a.score.value or -1), a.partner.name))
     for other in ranked:
@@ -455,8 +455,17 @@ def _peer_kpis(
         peer_values = [v for _, v in peers]
         value = item.current.value
         if len(peer_values) < (1 if named else MIN_ANONYMOUS_PEERS):
-            rows.append(PeerKpiRow(kpi.name, _fmt(kpi, value), item.current.status.value,
-                                         "not shown", "not shown", "–", len(peer_values)))
+            rows.append(
+                PeerKpiRow(
+                    kpi.name,
+                    _fmt(kpi, value),
+                    item.current.status.value,
+                    "not shown",
+                    "not shown",
+                    "–",
+                    len(peer_values),
+                )
+            )
             continue
         higher = kpi.direction is Direction.HIGHER
         best_name, best = (max if higher else min)(peers, key=lambda p: p[1])
@@ -467,8 +476,13 @@ def _peer_kpis(
             rank = f"{better + 1} of {len(peer_values) + 1}"
         rows.append(
             PeerKpiRow(
-                kpi.name, _fmt(kpi, value), item.current.status.value,
-                _fmt(kpi, median(peer_values)), _fmt(kpi, best), rank, len(peer_values),
+                kpi.name,
+                _fmt(kpi, value),
+                item.current.status.value,
+                _fmt(kpi, median(peer_values)),
+                _fmt(kpi, best),
+                rank,
+                len(peer_values),
                 best_name if named else "",
             )
         )
@@ -549,22 +563,42 @@ def _next_steps(
     level = assessment.decision.level
     triggering = [k.kpi.name for k in assessment.kpis if k.current.status is Status.RED]
     if level is Escalation.OFFBOARDING_REVIEW:
-        steps.append(NextStepRow(
-            "Prepare the offboarding-readiness assessment for procurement and the executive sponsor",
-            owner, as_of + timedelta(days=30), "Governance rule: offboarding review"))
+        steps.append(
+            NextStepRow(
+                "Prepare the offboarding-readiness assessment for procurement and the executive sponsor",
+                owner,
+                as_of + timedelta(days=30),
+                "Governance rule: offboarding review",
+            )
+        )
     elif level is Escalation.PIP:
-        steps.append(NextStepRow(
-            f"Agree a performance-improvement plan covering {_list_words(triggering) or 'the score'}",
-            owner, as_of + timedelta(days=14), "Governance rule: improvement plan"))
+        steps.append(
+            NextStepRow(
+                f"Agree a performance-improvement plan covering {_list_words(triggering) or 'the score'}",
+                owner,
+                as_of + timedelta(days=14),
+                "Governance rule: improvement plan",
+            )
+        )
     elif level is Escalation.WATCH:
-        steps.append(NextStepRow(
-            f"Review {_list_words(triggering)} month by month at the governance meeting",
-            owner, as_of + timedelta(days=30), "Governance rule: watch"))
+        steps.append(
+            NextStepRow(
+                f"Review {_list_words(triggering)} month by month at the governance meeting",
+                owner,
+                as_of + timedelta(days=30),
+                "Governance rule: watch",
+            )
+        )
     if 0 <= clock.days_to_deadline <= 180:
         renew = "the contract renews automatically" if clock.auto_renew else "the contract ends"
-        steps.append(NextStepRow(
-            f"Decide on renewal or exit before the notice deadline; after it {renew}",
-            owner, clock.notice_deadline, "Contract clock"))
+        steps.append(
+            NextStepRow(
+                f"Decide on renewal or exit before the notice deadline; after it {renew}",
+                owner,
+                clock.notice_deadline,
+                "Contract clock",
+            )
+        )
     return tuple(sorted(steps, key=lambda s: s.due))
 
 
@@ -598,7 +632,8 @@ def _scoring_rules(config: GovernanceConfig) -> tuple[str, ...]:
     ladder = config.escalation
     tiers = ", ".join(f"{t.name} ≥ {t.min_score:g}" for t in config.scoring.tiers)
     method = (
-        f"Each KPI's quarter status earns points: on target {pts.green:g}, amber {pts.amber:g}, below floor {pts.red:g}."
+        f"Each KPI's quarter status earns points: on target {pts.green:g}, amber {pts.amber:g}, "
+        f"below floor {pts.red:g}."
         if config.scoring.method.value == "banded"
         else f"Each KPI earns {pts.green:g} points on target, {pts.red:g} below the floor, and from {pts.amber:g} "
         f"to {pts.green:g} in proportion to its position between floor and target."
@@ -635,8 +670,14 @@ def build_qbr_context(
     partner = assessment.partner
     quarter: Quarter = assessment.quarter
     meta = document_meta(
-        kind="qbr", title="Quarterly Business Review", config=config, partner=partner,
-        quarter=quarter, audience=audience, as_of=as_of, files=files,
+        kind="qbr",
+        title="Quarterly Business Review",
+        config=config,
+        partner=partner,
+        quarter=quarter,
+        audience=audience,
+        as_of=as_of,
+        files=files,
     )
     clock = contract_clock(partner.contract, as_of)
     history_months = [m.month for m in assessment.kpis[0].history]

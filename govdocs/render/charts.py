@@ -7,15 +7,15 @@ carried by marker shape as well as colour, so charts read in greyscale.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from functools import cache
-import base64
 from io import BytesIO
 
+from markupsafe import Markup
 from matplotlib import font_manager, rc_context
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
-from markupsafe import Markup
 
 from govdocs.render.environment import builtin_templates_dir
 
@@ -122,13 +122,22 @@ def trend_svg(chart: TrendChart, width_in: float = 3.35, height_in: float = 1.75
         for x, point in zip(xs, chart.points, strict=True):
             if point.value is None:
                 axes.axvspan(x - 0.4, x + 0.4, color=STATUS_COLOURS["no_data"], alpha=0.12, lw=0)
-                axes.text(x, y_min + (y_max - y_min) * 0.04, "no\ndata", ha="center", va="bottom",
-                          fontsize=5.5, color=MUTED, linespacing=0.9)
+                axes.text(
+                    x,
+                    y_min + (y_max - y_min) * 0.04,
+                    "no\ndata",
+                    ha="center",
+                    va="bottom",
+                    fontsize=5.5,
+                    color=MUTED,
+                    linespacing=0.9,
+                )
                 continue
             colour = STATUS_COLOURS[point.status]
             hollow = point.status == "insufficient_sample"
             axes.plot(
-                [x], [point.value],
+                [x],
+                [point.value],
                 marker=STATUS_MARKERS[point.status],
                 markersize=4.2,
                 markerfacecolor="white" if hollow else colour,
@@ -153,8 +162,12 @@ class ScoreBar:
     highlight: bool = False
 
 
-def score_history_svg(bars: tuple[ScoreBar, ...], tier_lines: tuple[tuple[str, float], ...],
-                      width_in: float = 3.35, height_in: float = 1.6) -> Markup:
+def score_history_svg(
+    bars: tuple[ScoreBar, ...],
+    tier_lines: tuple[tuple[str, float], ...],
+    width_in: float = 3.35,
+    height_in: float = 1.6,
+) -> Markup:
     """Partner score per quarter as columns, tier thresholds as labelled lines."""
     _register_fonts()
     with rc_context(_STYLE):
@@ -166,13 +179,32 @@ def score_history_svg(bars: tuple[ScoreBar, ...], tier_lines: tuple[tuple[str, f
                 axes.text(x, 4, "no data", ha="center", fontsize=6, color=MUTED)
                 continue
             axes.bar(x, bar.score, width=0.55, color=ACCENT if bar.highlight else "#9fb3c8", zorder=2)
-            axes.text(x, bar.score + 2, f"{bar.score:.1f}", ha="center", va="bottom", fontsize=6.5, color=INK)
+            # Value inside the top of the bar (white), so tier lines never cross the label.
+            inside = bar.score >= 16
+            axes.text(
+                x,
+                bar.score - 3 if inside else bar.score + 2,
+                f"{bar.score:.1f}",
+                ha="center",
+                va="top" if inside else "bottom",
+                fontsize=6.5,
+                color="white" if inside else INK,
+                zorder=4,
+            )
         for name, threshold in tier_lines:
             if threshold <= 0:
                 continue
-            axes.axhline(threshold, color=MUTED, lw=0.5, ls=(0, (2, 2)), zorder=1)
-            axes.annotate(name, xy=(1.01, threshold), xycoords=("axes fraction", "data"),
-                          va="center", ha="left", fontsize=6, color=MUTED, annotation_clip=False)
+            axes.axhline(threshold, color=MUTED, lw=0.5, ls=(0, (2, 2)), zorder=3)
+            axes.annotate(
+                name,
+                xy=(1.01, threshold),
+                xycoords=("axes fraction", "data"),
+                va="center",
+                ha="left",
+                fontsize=6,
+                color=MUTED,
+                annotation_clip=False,
+            )
         axes.set_ylim(0, 112)
         axes.set_xlim(-0.6, len(xs) - 0.4)
         axes.set_yticks([0, 50, 100])

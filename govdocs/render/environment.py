@@ -54,7 +54,14 @@ def render_html(template_name: str, context: Mapping[str, Any], user_dir: Path |
         return env.get_template(template_name).render(**context)
     except jinja2.TemplateSyntaxError as exc:
         raise GovdocsError(
-            [Problem("render.template_syntax", exc.message or "syntax error", Location(exc.filename or template_name, exc.lineno), ExitCode.RENDER)]
+            [
+                Problem(
+                    "render.template_syntax",
+                    exc.message or "syntax error",
+                    Location(exc.filename or template_name, exc.lineno),
+                    ExitCode.RENDER,
+                )
+            ]
         ) from None
     except jinja2.UndefinedError as exc:
         raise GovdocsError(
@@ -62,5 +69,12 @@ def render_html(template_name: str, context: Mapping[str, Any], user_dir: Path |
         ) from None
     except jinja2.TemplateNotFound as exc:
         raise GovdocsError(
-            [Problem("render.template_missing", f"template '{exc.name}' not found", Location(template_name), ExitCode.RENDER)]
+            [
+                Problem(
+                    "render.template_missing",
+                    f"template '{exc.name}' not found",
+                    Location(template_name),
+                    ExitCode.RENDER,
+                )
+            ]
         ) from None

@@ -58,7 +58,18 @@ def volume(value: float | None) -> str:
 
 # Spelled out here, not taken from strftime, so documents never depend on the locale.
 MONTH_NAMES = (
-    "January February March April May June July August September October November December".split()
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 
 

@@ -17,7 +17,9 @@ def check_targets(paths: Iterable[Path], force: bool) -> None:
     if existing and not force:
         raise GovdocsError(
             [
-                Problem("output.exists", "document exists; pass --force to replace it", Location(str(p)), ExitCode.OUTPUT)
+                Problem(
+                    "output.exists", "document exists; pass --force to replace it", Location(str(p)), ExitCode.OUTPUT
+                )
                 for p in existing
             ]
         )

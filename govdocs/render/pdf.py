@@ -91,9 +91,7 @@ def _source_date(epoch: int) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
-def html_to_pdf(
-    html: str, base_dir: Path, asset_roots: Sequence[Path], document: str, timestamp: int = 0
-) -> bytes:
+def html_to_pdf(html: str, base_dir: Path, asset_roots: Sequence[Path], document: str, timestamp: int = 0) -> bytes:
     """Render HTML to PDF bytes; raise GovdocsError (exit 7) on any warning or refused URL.
 
     `timestamp` (seconds since 1970) is the only time that may enter the file."""
@@ -105,8 +103,12 @@ def html_to_pdf(
         page_set = HTML(string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
         pdf = page_set.write_pdf(font_config=FontConfiguration(), uncompressed_pdf=False)
     problems = [
-        Problem("render.refused_url", f"{url[:100]} was refused: documents may only use bundled assets",
-                Location(document), ExitCode.RENDER)
+        Problem(
+            "render.refused_url",
+            f"{url[:100]} was refused: documents may only use bundled assets",
+            Location(document),
+            ExitCode.RENDER,
+        )
         for url in fetcher.refused
     ]
     problems += [
