@@ -571,6 +571,10 @@ def read_kpi_file(path: Path, kpi_ids: Sequence[str] | None = None) -> tuple[pd.
         out.raise_if_any()
     out.raise_if_any()
     tidy, layout = _tidy(header, frame, lines, out, kpi_ids, header_line)
+    if out.problems:
+        # Report duplicate rows together with the bad cells, among rows whose keys did parse.
+        keyed = tidy[tidy["month"].notna() & (tidy["partner"] != "") & (tidy["kpi"] != "")]
+        _duplicates(keyed.assign(file=0), [str(path)], out)
     out.raise_if_any()
     source = SourceFile(path.name, hashlib.sha256(raw).hexdigest(), int(len(frame)), layout)
     return tidy, source
@@ -579,6 +583,8 @@ def read_kpi_file(path: Path, kpi_ids: Sequence[str] | None = None) -> tuple[pd.
 def load_kpi_data(paths: Iterable[Path], kpi_ids: Sequence[str] | None = None) -> KpiData:
     """Read every KPI file, reject duplicate partner/period/KPI rows across all of them."""
     paths = list(paths)  # iterated twice: a generator would leave no names for duplicates
+    if not paths:
+        raise GovdocsError([Problem("data.no_files", "no KPI data file given", Location("--data"), ExitCode.DATA)])
     frames = []
     sources = []
     problems: list[Problem] = []
