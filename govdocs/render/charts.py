@@ -179,22 +179,22 @@ def score_history_svg(
                 axes.text(x, 4, "no data", ha="center", fontsize=6, color=MUTED)
                 continue
             axes.bar(x, bar.score, width=0.55, color=ACCENT if bar.highlight else "#9fb3c8", zorder=2)
-            # Value inside the top of the bar (white), so tier lines never cross the label.
-            inside = bar.score >= 16
+            # Above the bar on a white chip, so a tier line behind it never crosses the figure.
             axes.text(
                 x,
-                bar.score - 3 if inside else bar.score + 2,
+                bar.score + 2.5,
                 f"{bar.score:.1f}",
                 ha="center",
-                va="top" if inside else "bottom",
+                va="bottom",
                 fontsize=6.5,
-                color="white" if inside else INK,
+                color=INK,
                 zorder=4,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.8},
             )
         for name, threshold in tier_lines:
             if threshold <= 0:
                 continue
-            axes.axhline(threshold, color=MUTED, lw=0.5, ls=(0, (2, 2)), zorder=3)
+            axes.axhline(threshold, color=MUTED, lw=0.5, ls=(0, (2, 2)), zorder=1)
             axes.annotate(
                 name,
                 xy=(1.01, threshold),
@@ -205,7 +205,7 @@ def score_history_svg(
                 color=MUTED,
                 annotation_clip=False,
             )
-        axes.set_ylim(0, 112)
+        axes.set_ylim(0, 118)
         axes.set_xlim(-0.6, len(xs) - 0.4)
         axes.set_yticks([0, 50, 100])
         axes.set_xticks(xs, [b.label for b in bars])
