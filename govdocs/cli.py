@@ -264,7 +264,7 @@ def qbr(
         as_of=as_of or date.today(),
         force=force,
     )
-    written = render_qbrs(request)
+    written = render_qbrs(request, progress=lambda message: click.echo(message, err=True))
     for document in written:
         click.echo(f"wrote {document.path}  ({document.document_id})")
     click.echo(f"{len(written)} QBR{'s' if len(written) != 1 else ''} for {quarter} written to {out_dir}/{quarter}/")

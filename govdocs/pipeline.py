@@ -139,7 +139,7 @@ def render_qbrs(request: QbrRequest, progress: Callable[[str], None] | None = No
     templates = builtin_templates_dir()
 
     rendered: list[tuple[WrittenDocument, bytes]] = []
-    for pid in partner_ids:
+    for number, pid in enumerate(partner_ids, start=1):
         inputs, inputs_file = loaded[pid]
         context = build_qbr_context(
             config=config,
@@ -166,7 +166,7 @@ def render_qbrs(request: QbrRequest, progress: Callable[[str], None] | None = No
             )
         )
         if progress is not None:
-            progress(f"rendered {targets[pid]}")
+            progress(f"[{number}/{len(partner_ids)}] rendered {pid}")
     for document, content in rendered:
         write_atomic(document.path, content)
     return [document for document, _ in rendered]

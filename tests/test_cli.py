@@ -212,3 +212,23 @@ def test_internal_error_is_one_line_without_debug(monkeypatch, tmp_path: Path):
         cli, ["--debug", "qbr", "--config", str(CONFIG), "--data", str(DATA), "--quarter", "2026-Q3", "--all"]
     )
     assert isinstance(debug.exception, RuntimeError)
+
+
+def test_missing_inputs_folder_is_a_usage_error_not_silently_ignored(tmp_path: Path):
+    result = run(
+        "qbr",
+        "--config",
+        str(CONFIG),
+        "--data",
+        str(DATA),
+        "--inputs",
+        str(tmp_path / "nope"),
+        "--quarter",
+        "2026-Q3",
+        "--all",
+        "--out",
+        str(tmp_path / "out"),
+    )
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
+    assert not (tmp_path / "out").exists()
