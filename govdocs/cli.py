@@ -118,7 +118,7 @@ data_option = click.option(
 inputs_option = click.option(
     "--inputs",
     "inputs_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Folder of human-input files, one <PARTNER_ID>.yaml per partner.",
 )
 

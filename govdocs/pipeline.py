@@ -24,7 +24,7 @@ from govdocs.periods import Quarter
 from govdocs.render.environment import builtin_templates_dir, render_html
 from govdocs.render.output import check_targets, write_atomic
 from govdocs.scoring.engine import assess_portfolio
-from govdocs.validate import cross_check
+from govdocs.validate import cross_check, foreign_mentions
 
 
 @dataclass(frozen=True)
@@ -135,6 +135,14 @@ def render_qbrs(request: QbrRequest, progress: Callable[[str], None] | None = No
 
     kpi_ids = {k.id for k in config.kpis}
     loaded = {pid: partner_inputs(request.inputs_dir, pid, kpi_ids, request.quarter) for pid in partner_ids}
+    if request.audience is Audience.PARTNER:
+        leaks = [
+            problem
+            for pid in partner_ids
+            for problem in foreign_mentions(config, request.config_path, pid, *loaded[pid])
+        ]
+        if leaks:
+            raise GovdocsError(leaks)
     portfolio = assess_portfolio(config, data, request.quarter)
     templates = builtin_templates_dir()
 

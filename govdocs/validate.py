@@ -6,12 +6,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from govdocs.config.loader import load_config
 from govdocs.config.model import GovernanceConfig
-from govdocs.data.inputs import load_partner_inputs
+from govdocs.data.inputs import PartnerInputs, load_partner_inputs
 from govdocs.data.loader import KpiData, load_kpi_data
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
 from govdocs.periods import Month, Quarter
@@ -115,9 +116,14 @@ def validate_inputs(
                 )
                 continue
             try:
-                load_partner_inputs(path, path.stem, kpi_ids, str(quarter) if quarter else None)
+                inputs = load_partner_inputs(path, path.stem, kpi_ids, str(quarter) if quarter else None)
             except GovdocsError as exc:
                 report.problems += exc.problems
+                continue
+            report.problems += [
+                replace(p, severity="warning", message=p.message + " (the internal copy is not affected)")
+                for p in foreign_mentions(config, config_path, path.stem, inputs, path)
+            ]
     if config is not None:
         report.summary["partners"] = len(config.partners)
         report.summary["kpis"] = len(config.kpis)
@@ -127,3 +133,75 @@ def validate_inputs(
         if months:
             report.summary["months"] = f"{Month.from_index(months[0])} to {Month.from_index(months[-1])}"
     return report
+
+
+def _other_partner_names(config: GovernanceConfig, partner_id: str) -> dict[str, str]:
+    """Names that identify other partners: display names, aliases and partner-side contacts."""
+    names: dict[str, str] = {}
+    for other in config.partners:
+        if other.id == partner_id:
+            continue
+        for name in [other.name, *other.aliases, *(c.name for c in other.contacts if c.side.value == "partner")]:
+            names[name] = other.id
+    return names
+
+
+def _strings(value: object, path: tuple[str | int, ...]) -> list[tuple[tuple[str | int, ...], str]]:
+    if isinstance(value, str):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [item for key, child in value.items() for item in _strings(child, (*path, key))]
+    if isinstance(value, list):
+        return [item for i, child in enumerate(value) for item in _strings(child, (*path, i))]
+    return []
+
+
+def foreign_mentions(
+    config: GovernanceConfig,
+    config_path: Path,
+    partner_id: str,
+    inputs: PartnerInputs | None,
+    inputs_file: Path | None,
+) -> list[Problem]:
+    """Text that a partner copy for `partner_id` would print and that names another partner.
+
+    A partner copy is refused rather than redacted: the author should reword it or move it
+    to `commentary.internal_notes`, which only the internal copy prints."""
+    from govdocs.config.loader import load_yaml
+
+    names = _other_partner_names(config, partner_id)
+    if not names:
+        return []
+    pattern = re.compile(
+        r"(?<!\w)(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?!\w)",
+        re.IGNORECASE,
+    )
+    found: list[tuple[Path, tuple[str | int, ...], str]] = []
+    if inputs is not None and inputs_file is not None:
+        data = inputs.model_dump(mode="json", exclude={"partner": True, "quarter": True})
+        data.get("commentary", {}).pop("internal_notes", None)
+        found += [(inputs_file, path, m[1]) for path, text in _strings(data, ()) if (m := pattern.search(text))]
+    for i, factor in enumerate(config.client_factors):
+        if factor.partners is not None and partner_id not in factor.partners:
+            continue
+        for key in ("factor", "impact", "client_owner"):
+            text = getattr(factor, key)
+            if text and (m := pattern.search(text)):
+                found.append((config_path, ("client_factors", i, key), m[1]))
+    problems = []
+    documents: dict[Path, object] = {}
+    for file, path, name in found:
+        category = ExitCode.INPUTS if file == inputs_file else ExitCode.CONFIG
+        if file not in documents:
+            documents[file] = load_yaml(file, category)
+        location = documents[file].location(path)  # type: ignore[attr-defined]
+        problems.append(
+            Problem(
+                "isolation.other_partner_named",
+                f"names '{name}', which identifies another partner, in text the partner copy for "
+                f"'{partner_id}' prints; reword it or move it to commentary.internal_notes",
+                location,
+                category,
+            )
+        )
+    return problems

@@ -81,7 +81,7 @@ def test_the_example_stories():
 
     brv = result["BRV"]
     assert brv.decision.level is Escalation.PIP
-    assert brv.decision.reasons[0] == "Service level (80/20) red 2 months running (Aug 2026 – Sep 2026)"
+    assert brv.decision.reasons[0] == "Service level red 2 months running (Aug 2026 – Sep 2026)"
     assert brv.score.tier.name == "Watch"
 
     crn = result["CRN"]

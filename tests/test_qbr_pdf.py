@@ -41,12 +41,16 @@ def test_scorecard_values_for_the_slipping_partner(rendered):
     text = flat(pdf_text(rendered[("BRV", "partner")]))
     service_level = independent_quarter("BRV", "service_level")
     asa = independent_quarter("BRV", "asa")
-    assert f"Service level (80/20) at {service_level:.1f}%" in text
-    assert f"{asa:.0f} s" in text
+    assert (
+        f"Service level at {service_level:.1f}%: {80 - round(service_level, 1):.1f} pp short of the 80.0% target"
+        in text
+    )
+    # lower is better: the gap is "above" the target, never "short of" it
+    assert f"Average speed of answer at {asa:.0f} s: {round(asa) - 30} s above the 30 s target" in text
     # the three months exactly as in the data file, with their status words
     assert "76.5% Amber 73.2% Red 72.4% Red" in text
     assert "Escalation status: Performance-improvement plan" in text
-    assert "Service level (80/20) red 2 months running (Aug 2026 – Sep 2026)" in text
+    assert "Service level red 2 months running (Aug 2026 – Sep 2026)" in text
 
 
 def test_missing_month_and_low_sample_are_shown(rendered):
@@ -66,9 +70,61 @@ def test_contract_clock_on_the_cover(rendered):
 
 def test_earlier_actions_and_next_steps(rendered):
     text = flat(pdf_text(rendered[("BRV", "partner")]))
-    assert "1 of 2 actions agreed at the last review are done; 1 late or not started." in text
+    assert "1 of the 2 actions agreed at the last review is done; 1 late, overdue or not started." in text
     assert "Share the recovery staffing plan" in text
-    assert "Agree a performance-improvement plan covering Service level (80/20)" in text
+    assert "Agree a performance-improvement plan covering Service level" in text
+    # the renewal decision is the client's business: internal copy only
+    assert "Decide whether to renew" not in text
+    internal = flat(pdf_text(rendered[("BRV", "internal")]))
+    assert "Decide whether to renew; without a new agreement the contract ends on 31 March 2027" in internal
+
+
+def test_overdue_action_is_flagged(rendered):
+    # CRN's Q2-CRN-3 was due 30 Sep 2026 and is still "on track" on 15 Oct 2026
+    text = flat(pdf_text(rendered[("CRN", "partner")]))
+    assert "30 Sep 2026 On track, overdue" in text
+
+
+def test_change_column_adds_up_as_printed(rendered):
+    # DLT AHT: 450 s this quarter, 449 s the quarter before (both as printed) -> +1 s, not ±0
+    text = flat(pdf_text(rendered[("DLT", "partner")]))
+    assert "420 s 480 s 450 s 449 s +1 s" in text
+
+
+def test_programme_wide_client_factor_reaches_every_affected_partner(rendered):
+    for partner in ("ATL", "BRV", "CRN", "ECH"):
+        text = flat(pdf_text(rendered[(partner, "partner")]))
+        assert "identity-verification step Helios introduced in March 2026" in text, partner
+    assert "identity-verification" not in flat(pdf_text(rendered[("DLT", "partner")]))
+
+
+def test_peers_are_compared_within_their_group_and_never_by_single_figure(rendered):
+    brv = flat(pdf_text(rendered[("BRV", "partner")]))
+    assert "against the 3 other partners of its peer group (voice)" in brv
+    assert "Best peer" not in brv
+    delta = flat(pdf_text(rendered[("DLT", "partner")]))
+    assert "against the 0 other partners of its peer group (digital)" in delta
+    assert "not shown" in delta
+
+
+def test_partner_copy_refuses_text_naming_another_partner(tmp_path: Path):
+    from govdocs.documents.common import Audience
+    from govdocs.pipeline import render_qbrs
+
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    original = (INPUTS / "BRV.yaml").read_text(encoding="utf-8")
+    leaked = original.replace("hired from another outsourcer", "hired from Atlas")
+    (inputs / "BRV.yaml").write_text(leaked, encoding="utf-8")
+    line = leaked.splitlines().index(next(x for x in leaked.splitlines() if "hired from Atlas" in x)) + 1
+    with pytest.raises(GovdocsError) as caught:
+        render_qbrs(qbr_request(tmp_path / "out", partners=("BRV",), inputs_dir=inputs))
+    assert caught.value.exit_code is ExitCode.INPUTS
+    assert str(caught.value).startswith(f"{inputs / 'BRV.yaml'}:{line}: context[1].handling: names 'Atlas'")
+    assert not (tmp_path / "out").exists()
+    # the internal copy may say it
+    written = render_qbrs(qbr_request(tmp_path / "out", Audience.INTERNAL, partners=("BRV",), inputs_dir=inputs))
+    assert "hired from Atlas" in flat(pdf_text(written[0].path))
 
 
 def test_partner_documents_never_name_another_partner(rendered):

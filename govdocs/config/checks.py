@@ -78,6 +78,26 @@ def _check(config: GovernanceConfig) -> Iterator[tuple[str, str, tuple[str | int
                         message = f"{name} {value:g} is not a percentage (0-100)"
                         yield "config.percent_range", message, (*path, name)
 
+    partner_ids = {p.id for p in config.partners}
+    for i, factor in enumerate(config.client_factors):
+        if factor.kpi not in kpi_ids:
+            yield "config.unknown_kpi", f"client factor for unknown KPI '{factor.kpi}'", ("client_factors", i, "kpi")
+        for j, pid in enumerate(factor.partners or []):
+            if pid not in partner_ids:
+                yield (
+                    "config.unknown_partner",
+                    f"client factor for unknown partner '{pid}'",
+                    ("client_factors", i, "partners", j),
+                )
+    names_seen: dict[str, str] = {}
+    for i, partner in enumerate(config.partners):
+        for j, name in enumerate([partner.name, *partner.aliases]):
+            key = name.casefold()
+            if key in names_seen and names_seen[key] != partner.id:
+                path = ("partners", i, "name") if j == 0 else ("partners", i, "aliases", j - 1)
+                yield "config.duplicate_name", f"'{name}' is also a name of partner '{names_seen[key]}'", path
+            names_seen.setdefault(key, partner.id)
+
     tiers = config.scoring.tiers
     names = [t.name for t in tiers]
     for i, tier in enumerate(tiers):

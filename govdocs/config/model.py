@@ -115,6 +115,14 @@ class Partner(_Model):
     targets: dict[str, TargetOverride] = Field(
         default_factory=dict, description="Per-KPI target/floor overrides, keyed by KPI id."
     )
+    aliases: list[Text] = Field(
+        default_factory=list,
+        description="Other names the partner goes by (e.g. 'Atlas'): a partner copy for anyone else that "
+        "mentions one of them is refused.",
+    )
+    peer_group: Text = Field(
+        "all", description="Partners are compared only with peers of the same group (e.g. voice, digital)."
+    )
 
 
 class Points(_Model):
@@ -168,6 +176,19 @@ class Escalation(_Model):
     at_risk_quarters: Count = Field(2, ge=1, description="Quarters running in the at-risk tier.")
 
 
+class ClientFactor(_Model):
+    """Something the client's own policy, tooling or process does to a KPI, for every partner it affects."""
+
+    kpi: StrictStr = Field(description="KPI id the factor affects.")
+    factor: Text = Field(description="The client's policy, tooling or process that drives the result.")
+    impact: Text | None = Field(None, description="Estimated effect, e.g. 'about +25 s per call'.")
+    since: Annotated[StrictStr, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] | None = Field(
+        None, description="Month it started, \"YYYY-MM\" (quoted)."
+    )
+    client_owner: Text | None = Field(None, description="Who on the client side owns the fix.")
+    partners: list[StrictStr] | None = Field(None, description="Partner ids it affects; omit for every partner.")
+
+
 class GovernanceConfig(_Model):
     version: Count = Field(1, description="Config format version.")
     client: Client
@@ -175,6 +196,10 @@ class GovernanceConfig(_Model):
     partners: list[Partner] = Field(min_length=1)
     scoring: Scoring = Scoring()
     escalation: Escalation = Escalation()
+    client_factors: list[ClientFactor] = Field(
+        default_factory=list,
+        description="Programme-wide client-side factors, printed for every partner they affect.",
+    )
 
     def kpi(self, kpi_id: str) -> Kpi:
         return next(k for k in self.kpis if k.id == kpi_id)

@@ -13,8 +13,9 @@ from statistics import median
 
 from markupsafe import Markup
 
-from govdocs.config.model import Controller, Direction, GovernanceConfig, Kpi, Partner
+from govdocs.config.model import ClientFactor, Controller, Direction, GovernanceConfig, Kpi, Partner
 from govdocs.data.inputs import ActionStatus, PartnerInputs
+from govdocs.data.inputs import ClientFactor as InputsClientFactor
 from govdocs.data.loader import KpiData
 from govdocs.documents.common import (
     Audience,
@@ -28,7 +29,7 @@ from govdocs.documents.common import (
 )
 from govdocs.periods import Month, Quarter
 from govdocs.render.charts import ScoreBar, TrendChart, TrendPoint, score_history_svg, trend_svg
-from govdocs.render.formatters import UNIT_SUFFIX, kpi_value, number, signed
+from govdocs.render.formatters import UNIT_SUFFIX, kpi_value, long_date, number, signed
 from govdocs.scoring.engine import Escalation, KpiQuarter, PartnerAssessment
 from govdocs.scoring.rules import Status
 
@@ -69,6 +70,7 @@ class ScorecardRow:
     controlled_by: str
     weight_share: float
     points: str
+    partner_reported: bool  # some month of the quarter comes from the partner's own figures
 
 
 @dataclass(frozen=True)
@@ -103,9 +105,9 @@ class PeerKpiRow:
     value: str
     status: str
     peer_median: str
-    peer_best: str
     rank: str
     peers: int
+    peer_best: str = ""  # internal audience only
     best_name: str = ""  # internal audience only
 
 
@@ -178,6 +180,7 @@ class QbrContext:
     contract: ContractClock
     headline: str
     counts: dict[str, int]
+    gap_months: int  # KPI-months of the quarter with no data or a low sample
     strengths: tuple[SummaryPoint, ...]
     improvements: tuple[SummaryPoint, ...]
     data_notes: tuple[str, ...]
@@ -189,9 +192,9 @@ class QbrContext:
     peers_named: tuple[PeerRow, ...]
     peer_kpis: tuple[PeerKpiRow, ...]
     peer_count: int
+    peer_group: str
     control_summary: str
     control_rows: tuple[ControlRow, ...]
-    client_factors: tuple[tuple[str, str, str, str], ...]
     context_events: tuple[tuple[str, str, str, str], ...]
     highlights: tuple[str, ...]
     concerns: tuple[str, ...]
@@ -199,6 +202,7 @@ class QbrContext:
     actions: tuple[ActionRow, ...]
     actions_summary: str
     next_steps: tuple[NextStepRow, ...]
+    precedence_note: str
     definitions: tuple[DefinitionRow, ...]
     scoring_rules: tuple[str, ...]
     files: tuple[InputFile, ...]
@@ -214,17 +218,43 @@ def _fmt(kpi: Kpi, value: float | None) -> str:
 
 
 def _gap(kpi: Kpi, value: float, threshold: float) -> str:
-    """Distance to a threshold in the KPI's unit, always positive ('5.9 pp short')."""
+    """Distance to a threshold in the KPI's unit, always positive ('5.9 pp')."""
     unit = " pp" if kpi.unit.value == "percent" else UNIT_SUFFIX[kpi.unit.value]
-    return f"{number(abs(value - threshold), kpi.decimals)}{unit}"
+    return f"{number(abs(round(value, kpi.decimals) - round(threshold, kpi.decimals)), kpi.decimals)}{unit}"
+
+
+def _shortfall(kpi: Kpi, value: float, threshold: float, what: str) -> str:
+    """'5.9 pp short of the 80.0% target' or, when lower is better, '7 s above the 30 s target'."""
+    side = "short of" if kpi.direction is Direction.HIGHER else "above"
+    return f"{_gap(kpi, value, threshold)} {side} the {_fmt(kpi, threshold)} {what}"
+
+
+def shown_change(item: KpiQuarter) -> float | None:
+    """The change between the two values as printed, so the column adds up for the reader."""
+    kpi = item.kpi
+    if item.current.value is None or item.previous.value is None:
+        return None
+    return round(round(item.current.value, kpi.decimals) - round(item.previous.value, kpi.decimals), kpi.decimals)
 
 
 def _change_direction(item: KpiQuarter) -> str:
-    if item.change is None:
+    change = shown_change(item)
+    if change is None:
         return ""
-    if round(item.change, item.kpi.decimals) == 0:
+    if change == 0:
         return "flat"
-    return "better" if item.improved else "worse"
+    return "better" if (change > 0) == (item.kpi.direction is Direction.HIGHER) else "worse"
+
+
+def meaningful_improvement(item: KpiQuarter) -> bool:
+    """Moved towards the target by at least a tenth of the amber band (5% of the target
+    without a floor): smaller moves are noise and are not presented as progress."""
+    change = shown_change(item)
+    if change is None or _change_direction(item) != "better":
+        return False
+    kpi = item.kpi
+    band = abs(kpi.target - kpi.floor) if kpi.floor is not None else abs(kpi.target) * 0.05
+    return abs(change) >= max(band * 0.1, 10**-kpi.decimals)
 
 
 def _list_words(words: list[str]) -> str:
@@ -255,7 +285,7 @@ def _scorecard(assessment: PartnerAssessment) -> tuple[ScorecardRow, ...]:
                 floor=_fmt(kpi, kpi.floor),
                 value=_fmt(kpi, item.current.value),
                 previous=_fmt(kpi, item.previous.value),
-                change=signed(item.change, kpi.unit.value, kpi.decimals),
+                change=signed(shown_change(item), kpi.unit.value, kpi.decimals),
                 change_direction=_change_direction(item),
                 status=item.current.status.value,
                 months=tuple(MonthCell(m.month.short_label, _fmt(kpi, m.value), m.status.value) for m in item.months),
@@ -263,6 +293,7 @@ def _scorecard(assessment: PartnerAssessment) -> tuple[ScorecardRow, ...]:
                 controlled_by=CONTROLLER_LABEL[kpi.controlled_by],
                 weight_share=kpi.weight / total_weight,
                 points="–" if item.points is None else number(item.points, 0),
+                partner_reported=any(m.source == "partner-reported" for m in item.months),
             )
         )
     return tuple(rows)
@@ -296,33 +327,33 @@ def _counts(assessment: PartnerAssessment) -> dict[str, int]:
 
 
 def _strengths(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> tuple[SummaryPoint, ...]:
+    """On-target KPIs (largest margin first), real improvements, then the reviewer's highlights."""
     points: list[SummaryPoint] = []
     green = [k for k in assessment.kpis if k.current.status is Status.GREEN and k.current.value is not None]
+    previous = assessment.quarter.previous().label
 
     def margin(item: KpiQuarter) -> float:
-        span = abs(item.kpi.target - (item.kpi.floor if item.kpi.floor is not None else item.kpi.target * 0.9)) or 1
-        return abs(item.current.value - item.kpi.target) / span  # type: ignore[operator]
+        kpi = item.kpi
+        band = abs(kpi.target - kpi.floor) if kpi.floor is not None else abs(kpi.target) * 0.05 or 1.0
+        return abs(item.current.value - kpi.target) / band  # type: ignore[operator]
 
     for item in sorted(green, key=margin, reverse=True)[:4]:
         kpi = item.kpi
-        value = item.current.value
-        assert value is not None
-        text = f"{kpi.name} at {_fmt(kpi, value)} against a target of {_fmt(kpi, kpi.target)}"
-        if item.improved and item.change is not None:
-            direction = "up" if item.change > 0 else "down"
-            text += f", {direction} {_gap(kpi, item.change, 0)} on {assessment.quarter.previous().label}"
+        text = f"{kpi.name} at {_fmt(kpi, item.current.value)} against a target of {_fmt(kpi, kpi.target)}"
+        if meaningful_improvement(item):
+            text += f", {_gap(kpi, shown_change(item) or 0, 0)} better than in {previous}"
         points.append(SummaryPoint(text + ".", "green"))
     if len(green) > 4:
         points.append(SummaryPoint(f"{len(green) - 4} further KPIs also on target (see the scorecard).", "green"))
     for item in assessment.kpis:
-        if item in green or not item.improved or item.current.value is None or item.change is None:
+        if item in green or not meaningful_improvement(item) or item.current.value is None:
             continue
         kpi = item.kpi
         points.append(
             SummaryPoint(
-                f"{kpi.name} improved by {_gap(kpi, item.change, 0)} to {_fmt(kpi, item.current.value)}, "
-                f"still short of the {_fmt(kpi, kpi.target)} target.",
-                item.current.status.value,
+                f"{kpi.name} improved by {_gap(kpi, shown_change(item) or 0, 0)} on {previous} to "
+                f"{_fmt(kpi, item.current.value)}, still {_shortfall(kpi, item.current.value, kpi.target, 'target')}.",
+                "",
             )
         )
     if inputs is not None:
@@ -343,15 +374,16 @@ def _improvements(assessment: PartnerAssessment, inputs: PartnerInputs | None) -
         kpi = item.kpi
         value = item.current.value
         assert value is not None
-        target = _fmt(kpi, kpi.target)
-        text = f"{kpi.name} at {_fmt(kpi, value)}: {_gap(kpi, value, kpi.target)} short of the {target} target"
+        text = f"{kpi.name} at {_fmt(kpi, value)}: {_shortfall(kpi, value, kpi.target, 'target')}"
         if item.current.status is Status.RED and kpi.floor is not None:
             text += f" and beyond the {_fmt(kpi, kpi.floor)} floor"
         red_months = [m.month.short_label for m in item.months if m.status is Status.RED]
         if red_months:
             text += f"; red in {_list_words(red_months)}"
-        if kpi.controlled_by is not Controller.PARTNER:
-            text += f" ({CONTROLLER_LABEL[kpi.controlled_by].lower()} control: see page on drivers)"
+        if kpi.controlled_by is Controller.SHARED:
+            text += " (shared with the client: see the drivers page)"
+        elif kpi.controlled_by is Controller.CLIENT:
+            text += " (driven by the client: see the drivers page)"
         points.append(SummaryPoint(text + ".", item.current.status.value))
     if inputs is not None:
         points += [SummaryPoint(text, "") for text in inputs.commentary.concerns]
@@ -391,6 +423,10 @@ def _data_notes(assessment: PartnerAssessment) -> tuple[str, ...]:
     return tuple(notes)
 
 
+def _gap_months(assessment: PartnerAssessment) -> int:
+    return sum(1 for k in assessment.kpis for m in k.months if not m.status.scored)
+
+
 def _charts(assessment: PartnerAssessment) -> tuple[ChartCard, ...]:
     cards = []
     for item in assessment.kpis:
@@ -403,6 +439,8 @@ def _charts(assessment: PartnerAssessment) -> tuple[ChartCard, ...]:
             floor=kpi.floor,
             higher_is_better=kpi.direction is Direction.HIGHER,
             decimals=kpi.decimals,
+            highlight_last=3,
+            highlight_label=assessment.quarter.label,
         )
         first, last = item.history[0].month, item.history[-1].month
         direction = "higher is better" if kpi.direction is Direction.HIGHER else "lower is better"
@@ -417,9 +455,12 @@ def _score_chart(assessment: PartnerAssessment, config: GovernanceConfig) -> Mar
     return score_history_svg(bars, tiers)
 
 
-def _named_peers(
-    config: GovernanceConfig, portfolio: dict[str, PartnerAssessment], partner: Partner
-) -> tuple[PeerRow, ...]:
+def _peers_of(portfolio: dict[str, PartnerAssessment], partner: Partner) -> list[PartnerAssessment]:
+    """The other partners of the same peer group: chat is not compared with voice."""
+    return [a for pid, a in portfolio.items() if pid != partner.id and a.partner.peer_group == partner.peer_group]
+
+
+def _named_peers(portfolio: dict[str, PartnerAssessment], partner: Partner) -> tuple[PeerRow, ...]:
     rows = []
     ranked = sorted(portfolio.values(), key=lambda a: (-(a.score.value or -1), a.partner.name))
     for other in ranked:
@@ -442,62 +483,65 @@ def _named_peers(
 def _peer_kpis(
     portfolio: dict[str, PartnerAssessment], assessment: PartnerAssessment, named: bool
 ) -> tuple[PeerKpiRow, ...]:
-    """Per KPI: this partner, the peers' median and best, and the rank. Only the internal
-    audience (`named`) learns which partner is best; the partner's copy names no peer."""
+    """Per KPI: this partner against its peer group's median, and its rank.
+
+    The partner's copy shows only the median and the rank, and only when at least
+    MIN_ANONYMOUS_PEERS peers have data: no single peer's figure can be read off it.
+    The internal copy adds the best value and who achieved it."""
     rows = []
+    peers_all = _peers_of(portfolio, assessment.partner)
     for index, item in enumerate(assessment.kpis):
         kpi = item.kpi
-        peers = [
-            (other.partner.name, value)
-            for pid, other in portfolio.items()
-            if pid != assessment.partner.id and (value := other.kpis[index].current.value) is not None
-        ]
+        peers = [(p.partner.name, v) for p in peers_all if (v := p.kpis[index].current.value) is not None]
         peer_values = [v for _, v in peers]
         value = item.current.value
         if len(peer_values) < (1 if named else MIN_ANONYMOUS_PEERS):
-            rows.append(
-                PeerKpiRow(
-                    kpi.name,
-                    _fmt(kpi, value),
-                    item.current.status.value,
-                    "not shown",
-                    "not shown",
-                    "–",
-                    len(peer_values),
-                )
-            )
+            rows.append(PeerKpiRow(kpi.name, _fmt(kpi, value), item.current.status.value, "not shown", "–", len(peers)))
             continue
         higher = kpi.direction is Direction.HIGHER
-        best_name, best = (max if higher else min)(peers, key=lambda p: p[1])
-        if value is None:
-            rank = "–"
-        else:
+        rank = "–"
+        if value is not None:
             better = sum(1 for v in peer_values if (v > value if higher else v < value))
             rank = f"{better + 1} of {len(peer_values) + 1}"
+        best_name, best = (max if higher else min)(peers, key=lambda p: p[1])
         rows.append(
             PeerKpiRow(
                 kpi.name,
                 _fmt(kpi, value),
                 item.current.status.value,
                 _fmt(kpi, median(peer_values)),
-                _fmt(kpi, best),
                 rank,
                 len(peer_values),
+                _fmt(kpi, best) if named else "",
                 best_name if named else "",
             )
         )
     return tuple(rows)
 
 
-def _control(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> tuple[str, tuple[ControlRow, ...]]:
+def _factor_text(factor: ClientFactor | InputsClientFactor, config: GovernanceConfig) -> str:
+    details = [d for d in (factor.impact, f"owner: {factor.client_owner or config.client.name}") if d]
+    since = f"since {Month.parse(factor.since).label}; " if factor.since else ""
+    return f"{factor.factor} ({since}{'; '.join(details)})"
+
+
+def client_factors_for(
+    config: GovernanceConfig, partner: Partner, inputs: PartnerInputs | None
+) -> list[ClientFactor | InputsClientFactor]:
+    """Programme-wide factors that apply to this partner, then the partner's own."""
+    shared = [f for f in config.client_factors if f.partners is None or partner.id in f.partners]
+    return [*shared, *(inputs.client_factors if inputs else [])]
+
+
+def _control(
+    assessment: PartnerAssessment, inputs: PartnerInputs | None, config: GovernanceConfig
+) -> tuple[str, tuple[ControlRow, ...]]:
     factors: dict[str, list[str]] = {}
-    if inputs is not None:
-        for factor in inputs.client_factors:
-            text = factor.factor + (f" ({factor.impact})" if factor.impact else "")
-            factors.setdefault(factor.kpi, []).append(text)
+    for factor in client_factors_for(config, assessment.partner, inputs):
+        factors.setdefault(factor.kpi, []).append(_factor_text(factor, config))
     rows = []
     for item in assessment.kpis:
-        if item.current.status in (Status.GREEN,) and item.kpi.id not in factors:
+        if item.current.status is Status.GREEN and item.kpi.id not in factors:
             continue
         rows.append(
             ControlRow(
@@ -510,43 +554,49 @@ def _control(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> tup
         )
     off = [k for k in assessment.kpis if k.current.status in (Status.AMBER, Status.RED)]
     if not off:
-        summary = "Every KPI with data met its target; no split of responsibility is needed this quarter."
+        return "Every KPI with data met its target; no split of responsibility is needed this quarter.", tuple(rows)
+    by_side = {c: sum(1 for k in off if k.kpi.controlled_by is c) for c in Controller}
+    phrases = {
+        Controller.PARTNER: "in the partner's control",
+        Controller.SHARED: "shared with the client",
+        Controller.CLIENT: "driven by the client",
+    }
+    parts = [(n, phrases[c]) for c, n in by_side.items() if n]
+    if len(off) == 1:
+        summary = f"The one KPI below target is {parts[0][1]}."
+    elif len(parts) == 1:
+        summary = f"All {len(off)} KPIs below target are {parts[0][1]}."
     else:
-        by_side = {c: sum(1 for k in off if k.kpi.controlled_by is c) for c in Controller}
-        parts = []
-        if by_side[Controller.PARTNER]:
-            parts.append(f"{by_side[Controller.PARTNER]} in the partner's control")
-        if by_side[Controller.SHARED]:
-            parts.append(f"{by_side[Controller.SHARED]} shared with the client")
-        if by_side[Controller.CLIENT]:
-            parts.append(f"{by_side[Controller.CLIENT]} driven by the client")
-        if len(parts) == 1:
-            summary = f"All {len(off)} KPIs below target are {parts[0].split(' ', 1)[1]}."
-        else:
-            summary = f"Of the {len(off)} KPIs below target, {_list_words(parts)}."
+        summary = f"Of the {len(off)} KPIs below target, {_list_words([f'{n} {p}' for n, p in parts])}."
     return summary, tuple(rows)
 
 
-def _actions(inputs: PartnerInputs | None) -> tuple[tuple[ActionRow, ...], str]:
+def _actions(inputs: PartnerInputs | None, as_of: date) -> tuple[tuple[ActionRow, ...], str]:
     if inputs is None or not inputs.previous_actions:
         return (), ""
-    rows = tuple(
-        ActionRow(
-            ref=a.id or f"A{i + 1}",
-            action=a.action,
-            owner=a.owner,
-            due=a.due,
-            status=ACTION_BADGE[a.status],
-            status_label=a.status.label,
-            note=a.note or "",
+    rows = []
+    behind = 0
+    for i, a in enumerate(inputs.previous_actions):
+        overdue = a.status in (ActionStatus.ON_TRACK, ActionStatus.NOT_STARTED) and a.due < as_of
+        if overdue or a.status in (ActionStatus.LATE, ActionStatus.NOT_STARTED):
+            behind += 1
+        rows.append(
+            ActionRow(
+                ref=a.id or f"A{i + 1}",
+                action=a.action,
+                owner=a.owner,
+                due=a.due,
+                status="red" if overdue else ACTION_BADGE[a.status],
+                status_label=f"{a.status.label}, overdue" if overdue else a.status.label,
+                note=a.note or "",
+            )
         )
-        for i, a in enumerate(inputs.previous_actions)
-    )
     done = sum(1 for a in inputs.previous_actions if a.status is ActionStatus.DONE)
-    late = sum(1 for a in inputs.previous_actions if a.status in (ActionStatus.LATE, ActionStatus.NOT_STARTED))
-    summary = f"{done} of {len(rows)} actions agreed at the last review are done"
-    summary += f"; {late} late or not started." if late else "."
-    return rows, summary
+    total = len(rows)
+    summary = f"{done} of the {total} action{'s' if total != 1 else ''} agreed at the last review "
+    summary += f"{'is' if done == 1 else 'are'} done"
+    summary += f"; {behind} late, overdue or not started." if behind else "."
+    return tuple(rows), summary
 
 
 def _next_steps(
@@ -555,6 +605,7 @@ def _next_steps(
     clock: ContractClock,
     config: GovernanceConfig,
     as_of: date,
+    internal: bool,
 ) -> tuple[NextStepRow, ...]:
     owner = next((c.name for c in assessment.partner.contacts if c.side is Controller.CLIENT), config.client.name)
     steps: list[NextStepRow] = []
@@ -589,16 +640,16 @@ def _next_steps(
                 "Governance rule: watch",
             )
         )
-    if 0 <= clock.days_to_deadline <= 180:
-        renew = "the contract renews automatically" if clock.auto_renew else "the contract ends"
-        steps.append(
-            NextStepRow(
-                f"Decide on renewal or exit before the notice deadline; after it {renew}",
-                owner,
-                clock.notice_deadline,
-                "Contract clock",
+    # The renewal decision is the client's own business: it appears in the internal copy only.
+    if internal and 0 <= clock.days_to_deadline <= 180:
+        if clock.auto_renew:
+            action = (
+                f"Decide on renewal or exit before the notice deadline; after it the contract renews "
+                f"automatically for {clock.renewal_months} months"
             )
-        )
+        else:
+            action = f"Decide whether to renew; without a new agreement the contract ends on {long_date(clock.end)}"
+        steps.append(NextStepRow(action, owner, clock.notice_deadline, "Contract clock"))
     return tuple(sorted(steps, key=lambda s: s.due))
 
 
@@ -682,8 +733,14 @@ def build_qbr_context(
     clock = contract_clock(partner.contract, as_of)
     history_months = [m.month for m in assessment.kpis[0].history]
     internal = audience is Audience.INTERNAL
-    summary, control_rows = _control(assessment, inputs)
-    actions, actions_summary = _actions(inputs)
+    summary, control_rows = _control(assessment, inputs, config)
+    actions, actions_summary = _actions(inputs, as_of)
+    level = assessment.decision.level
+    precedence = (
+        f"The escalation status takes precedence over the routine of tier {assessment.score.tier.name}."
+        if level is not Escalation.NONE and assessment.score.tier is not None
+        else ""
+    )
     change = assessment.score_change
     return QbrContext(
         meta=meta,
@@ -707,6 +764,7 @@ def build_qbr_context(
         contract=clock,
         headline=_headline(partner, assessment),
         counts=_counts(assessment),
+        gap_months=_gap_months(assessment),
         strengths=_strengths(assessment, inputs),
         improvements=_improvements(assessment, inputs),
         data_notes=_data_notes(assessment),
@@ -715,15 +773,12 @@ def build_qbr_context(
         charts=_charts(assessment),
         failures_12m=len(assessment.failures_12m),
         failures_allowed=assessment.failures_allowed_12m,
-        peers_named=_named_peers(config, portfolio, partner) if internal else (),
+        peers_named=_named_peers(portfolio, partner) if internal else (),
         peer_kpis=_peer_kpis(portfolio, assessment, named=internal),
-        peer_count=len(portfolio) - 1,
+        peer_count=len(_peers_of(portfolio, partner)),
+        peer_group=partner.peer_group,
         control_summary=summary,
         control_rows=control_rows,
-        client_factors=tuple(
-            (config.kpi(f.kpi).name, f.factor, f.impact or "–", f.client_owner or config.client.name)
-            for f in (inputs.client_factors if inputs else [])
-        ),
         context_events=tuple(
             (e.kind.label, Month.parse(e.since).label if e.since else "–", e.summary, e.handling or "–")
             for e in (inputs.context if inputs else [])
@@ -733,7 +788,8 @@ def build_qbr_context(
         internal_notes=tuple(inputs.commentary.internal_notes) if inputs and internal else (),
         actions=actions,
         actions_summary=actions_summary,
-        next_steps=_next_steps(assessment, inputs, clock, config, as_of),
+        next_steps=_next_steps(assessment, inputs, clock, config, as_of, internal),
+        precedence_note=precedence,
         definitions=_definitions(config, partner),
         scoring_rules=_scoring_rules(config),
         files=tuple(files),

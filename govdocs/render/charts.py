@@ -16,6 +16,7 @@ from markupsafe import Markup
 from matplotlib import font_manager, rc_context
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from govdocs.render.environment import builtin_templates_dir
 
@@ -51,6 +52,8 @@ class TrendChart:
     floor: float | None
     higher_is_better: bool
     decimals: int = 1
+    highlight_last: int = 0  # shade the last N points (the review quarter)
+    highlight_label: str = ""
 
 
 @cache
@@ -91,7 +94,7 @@ def trend_svg(chart: TrendChart, width_in: float = 3.35, height_in: float = 1.75
     _register_fonts()
     with rc_context(_STYLE):
         figure = Figure(figsize=(width_in, height_in), dpi=72)
-        axes = figure.add_axes((0.11, 0.16, 0.87, 0.78))
+        axes = figure.add_axes((0.14, 0.16, 0.84, 0.78))
         xs = list(range(len(chart.points)))
         values = [p.value for p in chart.points]
         known = [v for v in values if v is not None] + [chart.target]
@@ -110,6 +113,10 @@ def trend_svg(chart: TrendChart, width_in: float = 3.35, height_in: float = 1.75
             axes.axhspan(*beyond, color=STATUS_COLOURS["red"], alpha=0.05, lw=0)
             axes.axhline(chart.floor, color=STATUS_COLOURS["amber"], lw=0.7, ls=(0, (1.5, 1.5)))
         axes.axhline(chart.target, color=INK, lw=0.9, ls=(0, (4, 2)))
+        if chart.highlight_last:
+            start = len(xs) - chart.highlight_last - 0.5
+            axes.axvspan(start, len(xs) - 0.5, color=ACCENT, alpha=0.06, lw=0, zorder=0)
+            axes.text(start + 0.1, y_max, chart.highlight_label, ha="left", va="top", fontsize=6, color=ACCENT)
         # The line breaks at months without data, so a gap is never drawn over.
         segment: list[tuple[int, float]] = []
         for x, value in [*zip(xs, values, strict=True), (None, None)]:
@@ -131,6 +138,8 @@ def trend_svg(chart: TrendChart, width_in: float = 3.35, height_in: float = 1.75
                     fontsize=5.5,
                     color=MUTED,
                     linespacing=0.9,
+                    zorder=4,
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6},
                 )
                 continue
             colour = STATUS_COLOURS[point.status]
@@ -145,6 +154,8 @@ def trend_svg(chart: TrendChart, width_in: float = 3.35, height_in: float = 1.75
                 markeredgewidth=1.0,
                 zorder=3,
             )
+        axes.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10], min_n_ticks=4))
+        axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}{chart.unit_suffix}"))
         axes.set_xticks(xs, [p.label for p in chart.points])
         axes.tick_params(axis="x", labelsize=6.5, pad=2)
         axes.tick_params(axis="y", labelsize=6.5, pad=2)

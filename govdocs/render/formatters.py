@@ -88,8 +88,6 @@ def short_date(value: date | None) -> str:
 def money(value: float | None, currency: str) -> str:
     if value is None:
         return "–"
-    if value >= 1_000_000:
-        return f"{currency} {value / 1_000_000:,.2f} m"
     return f"{currency} {value:,.0f}"
 
 

@@ -205,7 +205,7 @@ def decide(
     ):
         labels = [q.label for q, _ in recent]
         quarters = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
-        reasons[Escalation.OFFBOARDING_REVIEW].append(f"tier {ladder.at_risk_tier} in {quarters}")
+        reasons[Escalation.OFFBOARDING_REVIEW].append(f"Tier {ladder.at_risk_tier} in {quarters}")
 
     on_plan: set[str] = set()  # KPIs already cited, with their run, as a reason for a plan
     for item in kpis:
@@ -220,7 +220,7 @@ def decide(
             )
     if score.value is not None and score.value < ladder.pip_score_below:
         reasons[Escalation.PIP].append(
-            f"score {score.value:.1f} is below the improvement-plan threshold of {ladder.pip_score_below:g}"
+            f"Score {score.value:.1f} is below the improvement-plan threshold of {ladder.pip_score_below:g}"
         )
 
     for item in kpis:
