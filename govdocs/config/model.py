@@ -183,7 +183,7 @@ class ClientFactor(_Model):
     factor: Text = Field(description="The client's policy, tooling or process that drives the result.")
     impact: Text | None = Field(None, description="Estimated effect, e.g. 'about +25 s per call'.")
     since: Annotated[StrictStr, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] | None = Field(
-        None, description="Month it started, \"YYYY-MM\" (quoted)."
+        None, description='Month it started, "YYYY-MM" (quoted).'
     )
     client_owner: Text | None = Field(None, description="Who on the client side owns the fix.")
     partners: list[StrictStr] | None = Field(None, description="Partner ids it affects; omit for every partner.")

@@ -378,7 +378,9 @@ def _improvements(assessment: PartnerAssessment, inputs: PartnerInputs | None) -
         if item.current.status is Status.RED and kpi.floor is not None:
             text += f" and beyond the {_fmt(kpi, kpi.floor)} floor"
         red_months = [m.month.short_label for m in item.months if m.status is Status.RED]
-        if red_months:
+        if len(red_months) == len(item.months):
+            text += "; red all quarter"
+        elif red_months:
             text += f"; red in {_list_words(red_months)}"
         if kpi.controlled_by is Controller.SHARED:
             text += " (shared with the client: see the drivers page)"
@@ -421,6 +423,28 @@ def _data_notes(assessment: PartnerAssessment) -> tuple[str, ...]:
             f"renormalised over the rest and the score is marked {state}."
         )
     return tuple(notes)
+
+
+def _escalation_lines(assessment: PartnerAssessment, config: GovernanceConfig) -> tuple[str, ...]:
+    """The decision's reasons, with three or more red runs folded into one line so the
+    summary stays on one page; every figure is kept."""
+    reasons = list(assessment.decision.reasons)
+    runs = []
+    for item in assessment.kpis:
+        run = item.longest_red_run
+        text = None if run is None else f"{item.kpi.name} red {run.length} months running"
+        matching = [r for r in reasons if text and r.startswith(text)]
+        if run is not None and matching:
+            runs.append((item.kpi.name, run, matching[0]))
+    if len(runs) < 3:
+        return tuple(reasons)
+    folded = "Red months running: " + "; ".join(
+        f"{name} {run.length} (since {run.start.label})" for name, run, _ in runs
+    )
+    first = reasons.index(runs[0][2])
+    kept = [r for r in reasons if r not in {reason for _, _, reason in runs}]
+    kept.insert(first, folded)
+    return tuple(kept)
 
 
 def _gap_months(assessment: PartnerAssessment) -> int:
@@ -760,7 +784,7 @@ def build_qbr_context(
         change_direction="" if change is None else ("flat" if change == 0 else ("better" if change > 0 else "worse")),
         escalation=assessment.decision.level.label,
         escalation_slug=assessment.decision.level.slug,
-        escalation_reasons=assessment.decision.reasons,
+        escalation_reasons=_escalation_lines(assessment, config),
         contract=clock,
         headline=_headline(partner, assessment),
         counts=_counts(assessment),
