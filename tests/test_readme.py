@@ -1,0 +1,60 @@
+"""The README tells the truth: its sample outputs and example table come from real runs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+from conftest import ROOT
+from test_engine import portfolio
+
+from govdocs.cli import cli
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def console_block(command_start: str) -> tuple[str, list[str]]:
+    """The command and printed lines of the README console block starting with `$ command_start`."""
+    start = README.index(f"$ {command_start}")
+    block = README[start : README.index("```", start)].rstrip("\n").splitlines()
+    return block[0][2:], block[1:]
+
+
+def test_validate_sample_outputs_are_real(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    command, expected = console_block(
+        "govdocs validate --config examples/governance.yaml --data examples/data/kpis.csv"
+    )
+    result = CliRunner().invoke(cli, command.split()[1:])
+    assert result.output.splitlines() == expected
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "partner,period,kpi,value,volume\nATL,2026-07,csat,85.5,400\nATL,2026-13,csat,85.5,400\n"
+        'ATL,2026-08,csat,"85,5",400\nBRV,2026-08,csat,abc,400\nATL,2026-07,csat,86,300\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    command, expected = console_block("govdocs validate --config examples/governance.yaml --data bad.csv")
+    args = command.split()[1:]
+    args[args.index("examples/governance.yaml")] = str(ROOT / "examples/governance.yaml")
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 4
+    assert result.output.splitlines() == expected
+
+
+def test_example_table_matches_the_engine():
+    rows = re.findall(r"^\| (\w{3}) [^|]+\| [^|]+\| ([\d.]+) \| ([^|]+) \| ([^|]+) \|$", README, re.MULTILINE)
+    assert len(rows) == 5
+    result = portfolio()
+    labels = {
+        "none": "None",
+        "improvement plan": "Performance-improvement plan",
+        "offboarding review": "Offboarding review",
+    }
+    for partner, score, tier, escalation in rows:
+        assessment = result[partner]
+        assert float(score) == assessment.score.value
+        assert tier.strip() == assessment.score.tier.name
+        assert labels[escalation.strip()] == assessment.decision.level.label
