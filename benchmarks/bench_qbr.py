@@ -28,7 +28,8 @@ EXAMPLE = [
     "--as-of",
     "2026-10-15",
 ]
-GOVDOCS = [sys.executable, "-m", "govdocs"]
+# The console script, as users run it (it does not put the working directory on sys.path).
+GOVDOCS = [str(Path(sys.executable).parent / "govdocs")]
 
 
 def wall(command: list[str], runs: int) -> tuple[float, float]:

@@ -36,7 +36,10 @@ def create_starter(directory: Path, force: bool = False) -> list[Path]:
                 )
             ]
         )
-    root = resources.files("govdocs.starter")
+    try:
+        root: Traversable = resources.files("govdocs.starter")
+    except ModuleNotFoundError:  # source checkout imported without an install: see builtin_templates_dir
+        root = Path(__file__).resolve().parents[1] / "examples"
     files = [item for name in STARTER_FILES for item in _walk(root / name, Path(name))]
     written = []
     for relative, source in files:

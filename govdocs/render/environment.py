@@ -21,7 +21,12 @@ from govdocs.render.formatters import FILTERS
 
 def builtin_templates_dir() -> Path:
     """The installed template folder (a real directory: the package ships unzipped)."""
-    return Path(str(resources.files("govdocs.report_templates")))
+    try:
+        return Path(str(resources.files("govdocs.report_templates")))
+    except ModuleNotFoundError:
+        # `python -m govdocs` inside a source checkout imports the package from the
+        # checkout, where the templates sit beside it rather than inside it.
+        return Path(__file__).resolve().parents[2] / "report_templates"
 
 
 def template_dirs(user_dir: Path | None = None) -> list[Path]:
