@@ -25,28 +25,37 @@ from govdocs.periods import Quarter
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class QuarterType(click.ParamType):
+class _ParsedType(click.ParamType):
+    """A parameter parsed by `parse`, with an example of the expected form in the error."""
+
+    example = ""
+
+    def parse(self, text: str) -> Any:
+        raise NotImplementedError
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return self.parse(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a {self.name.lower()} like {self.example}", param, ctx)
+
+
+class QuarterType(_ParsedType):
     name = "QUARTER"
+    example = "2026-Q3"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Quarter:
-        if isinstance(value, Quarter):
-            return value
-        try:
-            return Quarter.parse(str(value))
-        except ValueError:
-            self.fail(f"{value!r} is not a quarter like 2026-Q3", param, ctx)
+    def parse(self, text: str) -> Quarter:
+        return Quarter.parse(text)
 
 
-class DateType(click.ParamType):
+class DateType(_ParsedType):
     name = "DATE"
+    example = "2026-10-15"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(f"{value!r} is not a date like 2026-10-15", param, ctx)
+    def parse(self, text: str) -> date:
+        return date.fromisoformat(text)
 
 
 def _report(exc: GovdocsError) -> None:

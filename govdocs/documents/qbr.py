@@ -42,6 +42,16 @@ ACTION_BADGE = {
     ActionStatus.LATE: "red",
     ActionStatus.DROPPED: "no_data",
 }
+# The step each escalation level calls for: text, days from the as-of date, rule name.
+RULE_STEPS = {
+    Escalation.OFFBOARDING_REVIEW: (
+        "Prepare the offboarding-readiness assessment for procurement and the executive sponsor",
+        30,
+        "offboarding review",
+    ),
+    Escalation.PIP: ("Agree a performance-improvement plan covering {kpis}", 14, "improvement plan"),
+    Escalation.WATCH: ("Review {kpis} month by month at the governance meeting", 30, "watch"),
+}
 CONTROLLER_LABEL = {Controller.PARTNER: "Partner", Controller.CLIENT: "Client", Controller.SHARED: "Shared"}
 
 
@@ -637,32 +647,11 @@ def _next_steps(
         steps += [NextStepRow(s.action, s.owner, s.due, "Agreed") for s in inputs.next_steps]
     level = assessment.decision.level
     triggering = [k.kpi.name for k in assessment.kpis if k.current.status is Status.RED]
-    if level is Escalation.OFFBOARDING_REVIEW:
+    if level in RULE_STEPS:
+        text, days, rule = RULE_STEPS[level]
+        kpis = _list_words(triggering) or "the score"
         steps.append(
-            NextStepRow(
-                "Prepare the offboarding-readiness assessment for procurement and the executive sponsor",
-                owner,
-                as_of + timedelta(days=30),
-                "Governance rule: offboarding review",
-            )
-        )
-    elif level is Escalation.PIP:
-        steps.append(
-            NextStepRow(
-                f"Agree a performance-improvement plan covering {_list_words(triggering) or 'the score'}",
-                owner,
-                as_of + timedelta(days=14),
-                "Governance rule: improvement plan",
-            )
-        )
-    elif level is Escalation.WATCH:
-        steps.append(
-            NextStepRow(
-                f"Review {_list_words(triggering)} month by month at the governance meeting",
-                owner,
-                as_of + timedelta(days=30),
-                "Governance rule: watch",
-            )
+            NextStepRow(text.format(kpis=kpis), owner, as_of + timedelta(days=days), f"Governance rule: {rule}")
         )
     # The renewal decision is the client's own business: it appears in the internal copy only.
     if internal and 0 <= clock.days_to_deadline <= 180:
