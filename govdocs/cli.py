@@ -279,5 +279,91 @@ def qbr(
     click.echo(f"{len(written)} QBR{'s' if len(written) != 1 else ''} for {quarter} written to {out_dir}/{quarter}/")
 
 
+@cli.command()
+@config_option
+@data_option
+@inputs_option
+@click.option("--quarter", required=True, type=QuarterType(), help="Quarter whose results call for the plan.")
+@click.option("--partner", "partner_ids", multiple=True, metavar="ID", help="Partner id; repeat for several.")
+@click.option(
+    "--all",
+    "all_partners",
+    is_flag=True,
+    help="Every partner whose escalation status calls for a plan (others are listed as skipped).",
+)
+@click.option("--start", type=DateType(), help="Plan start (default: the first business day after --as-of).")
+@click.option(
+    "--actions",
+    type=click.Path(exists=True, path_type=Path),
+    help="Partner-proposed actions: a .yaml/.csv file (one partner) or a folder of <ID>.yaml/.csv.",
+)
+@click.option("--kpi", "extra_kpis", multiple=True, metavar="ID", help="Add an objective for this KPI; repeatable.")
+@click.option("--audience", type=click.Choice(["partner", "internal"]), default="partner", show_default=True)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="Output folder; documents go to OUT/<quarter>/.",
+)
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
+@click.option("--as-of", type=DateType(), help="Issue date (default: today); progress uses data up to it.")
+@click.option("--force", is_flag=True, help="Replace documents that already exist.")
+@handle_errors
+def pip(
+    config_path: Path,
+    data_paths: tuple[Path, ...],
+    inputs_dir: Path | None,
+    quarter: Quarter,
+    partner_ids: tuple[str, ...],
+    all_partners: bool,
+    start: date | None,
+    actions: Path | None,
+    extra_kpis: tuple[str, ...],
+    audience: str,
+    out_dir: Path,
+    fmt: str,
+    as_of: date | None,
+    force: bool,
+) -> None:
+    """Render performance-improvement plans with check-in dates and a calendar file.
+
+    \b
+    Example:
+      govdocs pip --config examples/governance.yaml --data examples/data/kpis.csv \\
+          --inputs examples/inputs --quarter 2026-Q3 --partner BRV --actions examples/actions/BRV.csv
+    """
+    if not data_paths:
+        raise click.UsageError("give at least one --data file")
+    if bool(partner_ids) == all_partners:
+        raise click.UsageError("name the partners with --partner ID (repeatable) or pass --all, not both")
+    from govdocs.documents.common import Audience
+    from govdocs.pipeline import PipRequest, render_pips
+
+    request = PipRequest(
+        config_path=config_path,
+        data_paths=tuple(data_paths),
+        quarter=quarter,
+        partner_ids=tuple(partner_ids),
+        audience=Audience(audience),
+        out_dir=out_dir,
+        fmt=fmt,
+        inputs_dir=inputs_dir,
+        actions=actions,
+        start=start,
+        extra_kpis=tuple(extra_kpis),
+        as_of=as_of or date.today(),
+        force=force,
+    )
+    written, skipped = render_pips(request, progress=lambda message: click.echo(message, err=True))
+    for item in skipped:
+        click.echo(f"skipped {item.partner_id}: {item.reason}")
+    for document in written:
+        click.echo(f"wrote {document.path}  ({document.document_id})")
+        click.echo(f"wrote {document.path.parent / f'pip-{document.partner_id}.ics'}")
+    click.echo(f"{len(written)} plan{'s' if len(written) != 1 else ''} for {quarter} written to {out_dir}/{quarter}/")
+
+
 def main() -> None:
     cli(prog_name="govdocs")

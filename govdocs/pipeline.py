@@ -81,14 +81,14 @@ def require_quarter_data(data: KpiData, quarter: Quarter) -> None:
 
 
 def partner_inputs(
-    inputs_dir: Path | None, partner_id: str, kpi_ids: set[str], quarter: Quarter
+    inputs_dir: Path | None, partner_id: str, kpi_ids: set[str], quarter: Quarter | None
 ) -> tuple[PartnerInputs | None, Path | None]:
     if inputs_dir is None:
         return None, None
     path = inputs_path(inputs_dir, partner_id)
     if not path.exists():
         return None, None
-    return load_partner_inputs(path, partner_id, kpi_ids, str(quarter)), path
+    return load_partner_inputs(path, partner_id, kpi_ids, str(quarter) if quarter else None), path
 
 
 @dataclass(frozen=True)
@@ -178,3 +178,157 @@ def render_qbrs(request: QbrRequest, progress: Callable[[str], None] | None = No
     for document, content in rendered:
         write_atomic(document.path, content)
     return [document for document, _ in rendered]
+
+
+# --- performance-improvement plans -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PipRequest:
+    config_path: Path
+    data_paths: tuple[Path, ...]
+    quarter: Quarter
+    partner_ids: tuple[str, ...]  # empty: every partner whose escalation status calls for a plan
+    audience: Audience
+    out_dir: Path
+    fmt: str
+    inputs_dir: Path | None
+    actions: Path | None  # a file (one partner) or a folder of <PARTNER_ID>.yaml|.csv
+    start: date | None
+    extra_kpis: tuple[str, ...]
+    as_of: date
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class Skipped:
+    partner_id: str
+    reason: str
+
+
+def _actions_file(actions: Path | None, partner_id: str, single: bool) -> Path | None:
+    if actions is None:
+        return None
+    if actions.is_dir():
+        found = [actions / f"{partner_id}{ext}" for ext in (".yaml", ".yml", ".csv")]
+        return next((p for p in found if p.exists()), None)
+    if not single:
+        raise GovdocsError(
+            [
+                Problem(
+                    "usage.actions_file",
+                    "one actions file serves one partner; with several partners pass a "
+                    "folder of <PARTNER_ID>.yaml or .csv files",
+                    Location("--actions"),
+                    ExitCode.USAGE,
+                )
+            ]
+        )
+    return actions
+
+
+def render_pips(
+    request: PipRequest, progress: Callable[[str], None] | None = None
+) -> tuple[list[WrittenDocument], list[Skipped]]:
+    """One plan per partner (and its .ics); with no partner named, every partner whose
+    escalation status is an improvement plan or an offboarding review."""
+    from govdocs.data.actions import load_proposed_actions
+    from govdocs.documents.pip import build_pip_context
+    from govdocs.planning.pip import build_plan, plan_outcome, plan_progress
+    from govdocs.render.ics import plan_calendar
+    from govdocs.scoring.engine import Escalation
+
+    workspace = load_workspace(request.config_path, list(request.data_paths), request.inputs_dir)
+    config, data = workspace.config, workspace.data
+    unknown_kpis = [k for k in request.extra_kpis if k not in {x.id for x in config.kpis}]
+    if unknown_kpis:
+        raise GovdocsError(
+            [
+                Problem("usage.unknown_kpi", f"no KPI '{k}' in the config", Location("--kpi"), ExitCode.USAGE)
+                for k in unknown_kpis
+            ]
+        )
+    require_quarter_data(data, request.quarter)
+    portfolio = assess_portfolio(config, data, request.quarter)
+    skipped: list[Skipped] = []
+    if request.partner_ids:
+        partner_ids = select_partners(config, request.partner_ids)
+    else:
+        partner_ids = []
+        for pid, assessment in portfolio.items():
+            if assessment.decision.level >= Escalation.PIP:
+                partner_ids.append(pid)
+            else:
+                skipped.append(
+                    Skipped(
+                        pid,
+                        f"escalation status {assessment.decision.level.label.lower()} "
+                        f"in {request.quarter}: no plan called for",
+                    )
+                )
+    doc_type = DOCUMENT_TYPES["pip"]
+    targets = {
+        pid: document_path(request.out_dir, doc_type.kind, request.quarter, pid, request.audience, request.fmt)
+        for pid in partner_ids
+    }
+    calendars = {pid: request.out_dir / str(request.quarter) / f"pip-{pid}.ics" for pid in partner_ids}
+    check_targets([*targets.values(), *calendars.values()], request.force)
+
+    kpi_ids = {k.id for k in config.kpis}
+    templates = builtin_templates_dir()
+    rendered: list[tuple[WrittenDocument, bytes, Path, bytes]] = []
+    for number, pid in enumerate(partner_ids, start=1):
+        # A plan is read long after the quarter that called for it: its context comes from the
+        # partner's current inputs file, whichever quarter that file was written for.
+        inputs, inputs_file = partner_inputs(request.inputs_dir, pid, kpi_ids, None)
+        if request.audience is Audience.PARTNER:
+            leaks = foreign_mentions(config, request.config_path, pid, inputs, inputs_file)
+            if leaks:
+                raise GovdocsError(leaks)
+        actions_file = _actions_file(request.actions, pid, single=len(partner_ids) == 1)
+        proposed = load_proposed_actions(actions_file) if actions_file else []
+        plan = build_plan(
+            config=config,
+            assessment=portfolio[pid],
+            issued=request.as_of,
+            start=request.start,
+            proposed=proposed,
+            proposed_source=str(actions_file) if actions_file else "",
+            extra_kpis=request.extra_kpis,
+            library_location=Location(str(request.config_path), path="action_library"),
+        )
+        files = run_files(workspace.run, inputs_file)
+        if actions_file is not None:
+            from govdocs.documents.common import InputFile, sha256_file
+
+            files.append(
+                InputFile("Proposed actions", actions_file.name, sha256_file(actions_file), "partner proposal")
+            )
+        context = build_pip_context(
+            config=config,
+            plan=plan,
+            assessment=portfolio[pid],
+            progress=plan_progress(plan, data, request.as_of),
+            result=plan_outcome(plan, data, request.as_of, config.pip.sustain_months),
+            inputs=inputs,
+            files=files,
+            audience=request.audience,
+            as_of=request.as_of,
+            data=data,
+        )
+        html = render_html(doc_type.template, {"doc": context})
+        if request.fmt == "html":
+            content = html.encode("utf-8")
+        else:
+            from govdocs.render.pdf import html_to_pdf
+
+            epoch = int(datetime.combine(request.as_of, time(), tzinfo=UTC).timestamp())
+            content = html_to_pdf(html, templates, [templates], str(targets[pid]), timestamp=epoch)
+        document = WrittenDocument(pid, doc_type.kind, request.audience.value, context.meta.document_id, targets[pid])
+        rendered.append((document, content, calendars[pid], plan_calendar(plan, config, context.meta.document_id)))
+        if progress is not None:
+            progress(f"[{number}/{len(partner_ids)}] rendered {pid}")
+    for document, content, calendar_path, calendar in rendered:
+        write_atomic(document.path, content)
+        write_atomic(calendar_path, calendar)
+    return [document for document, *_ in rendered], skipped

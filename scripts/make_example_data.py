@@ -85,7 +85,8 @@ PROFILES: dict[str, dict[str, dict[str, float]]] = {
         "service_level": {"2025-04": 74, "2025-12": 79.5, "2026-06": 80.5, "2026-09": 79.0},
         "asa": {"2025-04": 38, "2025-12": 31, "2026-09": 27},
         "abandonment": {"2025-04": 6.5, "2025-12": 5.2, "2026-09": 4.6},
-        "aht": {"2025-04": 505, "2025-12": 492, "2026-09": 466},
+        "aht": {"2025-04": 505, "2025-12": 492, "2026-04": 489, "2026-06": 485, "2026-07": 452, "2026-08": 436,
+                "2026-09": 418},
         "fcr": {"2025-04": 70, "2026-09": 75.6},
         "csat": {"2025-04": 81, "2026-09": 85.8},
         "qa_score": {"2025-04": 86, "2026-09": 90.4},
@@ -97,6 +98,7 @@ CALLS = {"ATL": 41000, "BRV": 26500, "CRN": 31000, "DLT": 15800, "ECH": 9200}
 SURVEY_RATE = {"ATL": 0.021, "BRV": 0.019, "CRN": 0.016, "DLT": 0.034, "ECH": 0.018}
 EVALUATIONS = {"ATL": 240, "BRV": 160, "CRN": 180, "DLT": 110, "ECH": 60}
 FIRST_MONTH = {"ECH": "2025-07"}  # Echo went live in July 2025
+EXACT = {"BRV", ("ECH", "aht")}  # key points from June 2026 (BRV) or all (ECH AHT) are kept exact
 MISSING_MONTHS = {"DLT": {"2026-08"}}  # platform migration: no export for August
 LOW_VOLUME = {("ECH", "2026-07"): 0.04}  # storm outage: traffic re-routed to other partners
 
@@ -114,7 +116,7 @@ def rows() -> list[dict[str, str]]:
             values = _interpolate(profile[kpi]) + rng.normal(0, NOISE[kpi], len(MONTHS))
             # Keep the named months of the stories exact where a key point sets them.
             for month, value in profile[kpi].items():
-                if partner == "BRV" and month >= "2026-06":
+                if (partner, kpi) in EXACT or partner in EXACT and month >= "2026-06":
                     values[MONTHS.index(month)] = value
             for i, month in enumerate(MONTHS):
                 if month < FIRST_MONTH.get(partner, MONTHS[0]) or month in MISSING_MONTHS.get(partner, ()):

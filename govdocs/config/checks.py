@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from govdocs.config.model import Direction, GovernanceConfig, Kpi
 from govdocs.errors import ExitCode, Problem
@@ -97,6 +98,32 @@ def _check(config: GovernanceConfig) -> Iterator[tuple[str, str, tuple[str | int
                 path = ("partners", i, "name") if j == 0 else ("partners", i, "aliases", j - 1)
                 yield "config.duplicate_name", f"'{name}' is also a name of partner '{names_seen[key]}'", path
             names_seen.setdefault(key, partner.id)
+
+    library_ids: set[str] = set()
+    for i, template in enumerate(config.action_library):
+        if template.kpi not in kpi_ids:
+            yield "config.unknown_kpi", f"action for unknown KPI '{template.kpi}'", ("action_library", i, "kpi")
+        if template.id in library_ids:
+            yield "config.duplicate_id", f"action id '{template.id}' is used twice", ("action_library", i, "id")
+        library_ids.add(template.id)
+        if template.due_days > config.pip.duration_days:
+            yield (
+                "config.action_after_plan",
+                f"due {template.due_days} days after the start, after the {config.pip.duration_days}-day plan ends",
+                ("action_library", i, "due_days"),
+            )
+    if config.pip.holiday_country is not None:
+        import holidays
+
+        try:
+            holidays.country_holidays(config.pip.holiday_country, subdiv=config.pip.holiday_subdivision)
+        except NotImplementedError as exc:
+            field = "holiday_subdivision" if config.pip.holiday_subdivision else "holiday_country"
+            yield "config.holiday_calendar", f"no holiday calendar: {exc}", ("pip", field)
+    try:
+        ZoneInfo(config.pip.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        yield "config.timezone", f"'{config.pip.timezone}' is not an IANA time zone", ("pip", "timezone")
 
     tiers = config.scoring.tiers
     names = [t.name for t in tiers]

@@ -189,6 +189,70 @@ class ClientFactor(_Model):
     partners: list[StrictStr] | None = Field(None, description="Partner ids it affects; omit for every partner.")
 
 
+class Cadence(StrEnum):
+    WEEKLY = "weekly"
+    FORTNIGHTLY = "fortnightly"
+    MONTHLY = "monthly"
+    BUSINESS_DAYS = "business_days"  # every `every_business_days` business days
+
+
+class PipSettings(_Model):
+    duration_days: Count = Field(90, ge=14, le=366, description="Calendar days from the start to the final review.")
+    cadence: Cadence = Field(Cadence.FORTNIGHTLY, description="How often check-ins are held.")
+    every_business_days: Count = Field(10, ge=1, description="With cadence business_days: the interval.")
+    holiday_country: Annotated[StrictStr, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = Field(
+        None, description="ISO country whose public holidays are not business days (holidays library)."
+    )
+    holiday_subdivision: StrictStr | None = Field(None, description="State or province code, if holidays differ.")
+    extra_holidays: list[date] = Field(default_factory=list, description="Further non-business days.")
+    acknowledge_business_days: Count = Field(
+        5, ge=1, description="Business days the partner has to sign the acknowledgment."
+    )
+    sustain_months: Count = Field(
+        1, ge=1, description="Months in a row each target must be met, up to the final review, to close the plan."
+    )
+    meeting_owner: Text | None = Field(None, description="Who chairs the check-ins (default: the client contact).")
+    meeting_time: Annotated[StrictStr, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = Field(
+        "10:00", description="Local start time of check-ins, HH:MM (quoted)."
+    )
+    meeting_minutes: Count = Field(45, ge=15, le=240)
+    timezone: Text = Field("Europe/Amsterdam", description="IANA time zone of the meetings.")
+
+
+class ActionCategory(StrEnum):
+    TRAINING = "training"
+    STAFFING = "staffing_attrition"
+    LEADERSHIP = "leadership_turnover"
+    PROCESS = "process_knowledge"
+    TOOLING = "tooling"
+    CLIENT_POLICY = "client_policy"
+
+    @property
+    def label(self) -> str:
+        return {
+            "training": "Training",
+            "staffing_attrition": "Staffing and attrition",
+            "leadership_turnover": "Leadership turnover",
+            "process_knowledge": "Process and knowledge",
+            "tooling": "Tooling",
+            "client_policy": "Client-side policy",
+        }[self.value]
+
+
+class ActionTemplate(_Model):
+    """A reusable improvement action, proposed for every plan with an objective on its KPI."""
+
+    id: Identifier
+    kpi: StrictStr = Field(description="KPI id the action serves.")
+    category: ActionCategory
+    action: Text = Field(description="What will be done, specifically.")
+    metric: Text = Field(description="What measures that it was done or worked.")
+    threshold: Text = Field(description="The level of the metric that counts as done, e.g. '>= 92% each week'.")
+    owner: Text = Field(description="Owner role or name, e.g. 'Partner operations manager'.")
+    side: Controller = Field(Controller.PARTNER, description="partner, or client for a client-side commitment.")
+    due_days: Count = Field(ge=1, description="Days after the plan start the action is due.")
+
+
 class GovernanceConfig(_Model):
     version: Count = Field(1, description="Config format version.")
     client: Client
@@ -199,6 +263,10 @@ class GovernanceConfig(_Model):
     client_factors: list[ClientFactor] = Field(
         default_factory=list,
         description="Programme-wide client-side factors, printed for every partner they affect.",
+    )
+    pip: PipSettings = PipSettings()
+    action_library: list[ActionTemplate] = Field(
+        default_factory=list, description="Improvement actions proposed for plans, keyed by KPI and category."
     )
 
     def kpi(self, kpi_id: str) -> Kpi:

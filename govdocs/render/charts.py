@@ -224,3 +224,65 @@ def score_history_svg(
         for side in ("top", "right", "left"):
             axes.spines[side].set_visible(False)
         return _svg(figure, "Partner score by quarter")
+
+
+@dataclass(frozen=True)
+class GlideChart:
+    title: str
+    unit_suffix: str
+    months: tuple[tuple[str, int, float | None, str], ...]  # label, day offset of mid-month, value, status
+    glide: tuple[tuple[int, float], ...]  # (day offset, expected) at start, each check-in, final review
+    target: float
+    floor: float | None
+    start_day: int
+    final_day: int
+    decimals: int = 1
+
+
+def glide_svg(chart: GlideChart, width_in: float = 3.35, height_in: float = 1.7) -> Markup:
+    """Monthly actuals before and during the plan, the glide path to the target, the check-ins."""
+    _register_fonts()
+    with rc_context(_STYLE):
+        figure = Figure(figsize=(width_in, height_in), dpi=72)
+        axes = figure.add_axes((0.14, 0.16, 0.84, 0.76))
+        values = [v for _, _, v, _ in chart.months if v is not None] + [v for _, v in chart.glide] + [chart.target]
+        if chart.floor is not None:
+            values.append(chart.floor)
+        low, high = min(values), max(values)
+        pad = (high - low) * 0.18 or abs(high) * 0.05 or 1.0
+        axes.set_ylim(low - pad, high + pad)
+        first = min(chart.months[0][1] - 15, chart.start_day)
+        axes.set_xlim(first, max(chart.final_day, chart.months[-1][1]) + 12)
+        axes.axvspan(chart.start_day, chart.final_day, color=ACCENT, alpha=0.06, lw=0, zorder=0)
+        axes.axhline(chart.target, color=INK, lw=0.9, ls=(0, (4, 2)))
+        if chart.floor is not None:
+            axes.axhline(chart.floor, color=STATUS_COLOURS["amber"], lw=0.7, ls=(0, (1.5, 1.5)))
+        xs = [x for x, _ in chart.glide]
+        ys = [y for _, y in chart.glide]
+        axes.plot(xs, ys, color=MUTED, lw=1.0, ls=(0, (3, 1.5)), zorder=2)
+        axes.plot(xs[1:], ys[1:], ls="none", marker="|", markersize=6, color=MUTED, zorder=2)
+        known = [(x, v, s) for _, x, v, s in chart.months if v is not None]
+        if len(known) > 1:
+            axes.plot([k[0] for k in known], [k[1] for k in known], color=ACCENT, lw=1.1, zorder=3)
+        for x, value, status in known:
+            colour = STATUS_COLOURS[status]
+            hollow = status == "insufficient_sample"
+            axes.plot(
+                [x],
+                [value],
+                marker=STATUS_MARKERS[status],
+                markersize=4.2,
+                zorder=4,
+                markerfacecolor="white" if hollow else colour,
+                markeredgecolor=colour,
+                markeredgewidth=1.0,
+            )
+        axes.set_xticks([x for _, x, _, _ in chart.months], [label for label, _, _, _ in chart.months])
+        axes.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10], min_n_ticks=3))
+        axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}{chart.unit_suffix}"))
+        axes.tick_params(labelsize=6.5, pad=2)
+        axes.grid(axis="y", color=GRID, lw=0.5)
+        axes.set_axisbelow(True)
+        for side in ("top", "right", "left"):
+            axes.spines[side].set_visible(False)
+        return _svg(figure, f"{chart.title}: glide path to target")

@@ -1,0 +1,142 @@
+"""Load step, human half: the partner's proposed improvement actions (YAML or CSV).
+
+Fields are read leniently here (all optional) so that a missing metric or owner is
+reported by the SMART check as exactly that, one line per action, with its location.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from govdocs.config.model import ActionCategory, Controller
+from govdocs.data.inputs import ActionStatus
+from govdocs.errors import ExitCode, GovdocsError, Location, Problem
+
+FIELDS = (
+    "id",
+    "objective",
+    "category",
+    "action",
+    "metric",
+    "threshold",
+    "owner",
+    "due",
+    "side",
+    "replaces",
+    "status",
+    "note",
+)
+
+
+class ProposedActionFields(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str | None = None
+    objective: str | None = Field(None, description="KPI id of the objective the action serves.")
+    category: ActionCategory | None = None
+    action: str | None = None
+    metric: str | None = None
+    threshold: str | None = None
+    owner: str | None = None
+    due: date | None = None
+    side: Controller = Controller.PARTNER
+    replaces: str | None = Field(None, description="Id of a library action this one replaces.")
+    status: ActionStatus | None = None
+    note: str | None = None
+
+    @field_validator("id", "objective", "action", "metric", "threshold", "owner", "replaces", "note", mode="before")
+    @classmethod
+    def _text(cls, value: object) -> object:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
+    @field_validator("category", "status", "side", "due", mode="before")
+    @classmethod
+    def _blank_is_missing(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+
+@dataclass(frozen=True)
+class ProposedAction:
+    fields: ProposedActionFields
+    location: Location
+
+
+def _csv_rows(path: Path, text: str) -> list[tuple[dict[str, str], int]]:
+    reader = csv.DictReader(io.StringIO(text))
+    unknown = [h for h in reader.fieldnames or [] if h.strip().lower() not in FIELDS]
+    if unknown:
+        raise GovdocsError(
+            [
+                Problem(
+                    "actions.unknown_column",
+                    f"unknown column '{unknown[0]}' (columns: {', '.join(FIELDS)})",
+                    Location(str(path), 1),
+                    ExitCode.INPUTS,
+                )
+            ]
+        )
+    rows = []
+    for row in reader:
+        clean = {k.strip().lower(): (v or "") for k, v in row.items() if k is not None}
+        if any(v.strip() for v in clean.values()):
+            rows.append((clean, reader.line_num))
+    return rows
+
+
+def load_proposed_actions(path: Path) -> list[ProposedAction]:
+    """Read a YAML file (`actions:` list) or a CSV file of proposed actions."""
+    from govdocs.config.loader import load_yaml, pydantic_message
+
+    problems: list[Problem] = []
+    entries: list[tuple[object, Location]] = []
+    if path.suffix.lower() == ".csv":
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise GovdocsError(
+                [Problem("actions.unreadable", f"cannot read a UTF-8 CSV: {exc}", Location(str(path)), ExitCode.INPUTS)]
+            ) from None
+        for row, line in _csv_rows(path, text):
+            entries.append((row, Location(str(path), line)))
+    else:
+        doc = load_yaml(path, ExitCode.INPUTS)
+        items = doc.data.get("actions") if isinstance(doc.data, dict) else None
+        if not isinstance(items, list):
+            raise GovdocsError(
+                [
+                    Problem(
+                        "actions.shape",
+                        "expected a mapping with an 'actions:' list",
+                        Location(str(path), 1),
+                        ExitCode.INPUTS,
+                    )
+                ]
+            )
+        entries = [(item, doc.location(("actions", i))) for i, item in enumerate(items)]
+    actions = []
+    for item, location in entries:
+        try:
+            actions.append(ProposedAction(ProposedActionFields.model_validate(item), location))
+        except ValidationError as exc:
+            for error in exc.errors():
+                field = ".".join(str(p) for p in error["loc"])
+                problems.append(
+                    Problem(
+                        f"actions.{error['type']}", f"{field}: {pydantic_message(error)}", location, ExitCode.INPUTS
+                    )
+                )
+    if problems:
+        raise GovdocsError(problems)
+    return actions

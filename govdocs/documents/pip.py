@@ -1,0 +1,389 @@
+"""Build-context step, PIP: a plan turned into what the PIP template prints.
+
+The partner receives this document: it leads with what is working, states each number
+that must move with its baseline, target and the value expected at every check-in, lists
+who does what by when (the client's own commitments first among equals), and says
+plainly what closes the plan and what follows a miss.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from markupsafe import Markup
+
+from govdocs.config.model import Controller, Direction, GovernanceConfig, Kpi, Partner
+from govdocs.data.inputs import PartnerInputs
+from govdocs.data.loader import KpiData
+from govdocs.documents.common import (
+    Audience,
+    DocumentMeta,
+    InputFile,
+    PartnerFingerprint,
+    document_meta,
+    partner_fingerprint,
+)
+from govdocs.documents.qbr import CONTROLLER_LABEL, client_factors_for
+from govdocs.periods import Month
+from govdocs.planning.pip import Outcome, Plan, PlanResult, ProgressRow
+from govdocs.render.charts import GlideChart, glide_svg
+from govdocs.render.formatters import UNIT_SUFFIX, kpi_value, long_date, short_date
+from govdocs.scoring.engine import PartnerAssessment
+from govdocs.scoring.rules import Status, month_status
+
+PROGRESS_LABEL = {
+    "on_track": ("green", "On track"),
+    "off_track": ("red", "Off track"),
+    "no_data": ("no_data", "No data yet"),
+    "insufficient_sample": ("insufficient_sample", "Low sample"),
+    "before_plan": ("no_data", "Before the plan"),
+}
+OUTCOME_BADGE = {
+    Outcome.MET: "green",
+    Outcome.PARTLY_MET: "amber",
+    Outcome.NOT_MET: "red",
+    Outcome.NO_DATA: "no_data",
+    Outcome.IN_PROGRESS: "no_data",
+}
+
+
+@dataclass(frozen=True)
+class ObjectiveRow:
+    name: str
+    kpi_id: str
+    reason: str
+    baseline: str
+    baseline_month: str
+    quarter_value: str
+    target: str
+    gap: str
+    direction: str
+    controlled_by: str
+
+
+@dataclass(frozen=True)
+class CheckInRow:
+    label: str
+    day: date
+    moved: str
+    expected: tuple[str, ...]
+    chair: str
+    is_final: bool
+    is_past: bool
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    ref: str
+    action: str
+    measure: str
+    owner: str
+    due: date
+    category: str
+    source: str
+    status: str
+    note: str
+
+
+@dataclass(frozen=True)
+class ActionGroup:
+    objective: str
+    actions: tuple[ActionRow, ...]
+
+
+@dataclass(frozen=True)
+class ProgressCellView:
+    month: str
+    actual: str
+    expected: str
+    badge: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ProgressRowView:
+    label: str
+    day: date
+    cells: tuple[ProgressCellView, ...]
+
+
+@dataclass(frozen=True)
+class ChartCard:
+    name: str
+    caption: str
+    svg: Markup
+
+
+@dataclass(frozen=True)
+class PipContext:
+    meta: DocumentMeta
+    partner: Partner
+    client_name: str
+    quarter_label: str
+    start: date
+    final_review: date
+    issued: date
+    acknowledge_by: date
+    duration_days: int
+    cadence: str
+    checkin_count: int
+    why: tuple[str, ...]
+    strengths: tuple[str, ...]
+    objectives: tuple[ObjectiveRow, ...]
+    objective_names: tuple[str, ...]
+    checkins: tuple[CheckInRow, ...]
+    charts: tuple[ChartCard, ...]
+    partner_actions: tuple[ActionGroup, ...]
+    client_actions: tuple[ActionRow, ...]
+    context_events: tuple[tuple[str, str, str, str], ...]
+    client_factors: tuple[tuple[str, str], ...]
+    progress: tuple[ProgressRowView, ...]
+    outcome: str
+    outcome_badge: str
+    outcome_text: str
+    success_rule: str
+    consequence: str
+    partner_signatory: tuple[str, str]
+    client_signatory: tuple[str, str]
+    definitions: tuple[tuple[str, str, str, str], ...]
+    files: tuple[InputFile, ...]
+    fingerprint: PartnerFingerprint
+    is_internal: bool
+
+
+def _fmt(kpi: Kpi, value: float | None) -> str:
+    return kpi_value(value, kpi.unit.value, kpi.decimals)
+
+
+def _gap(kpi: Kpi, baseline: float, target: float) -> str:
+    unit = " pp" if kpi.unit.value == "percent" else UNIT_SUFFIX[kpi.unit.value]
+    size = abs(round(target, kpi.decimals) - round(baseline, kpi.decimals))
+    if size == 0 or (kpi.direction is Direction.HIGHER) == (baseline >= target):
+        return "on target"
+    verb = "raise by" if kpi.direction is Direction.HIGHER else "reduce by"
+    return f"{verb} {size:,.{kpi.decimals}f}{unit}"
+
+
+def _action_row(action, plan: Plan) -> ActionRow:  # noqa: ANN001 -- a PlanAction
+    return ActionRow(
+        ref=action.ref,
+        action=action.action,
+        measure=f"{action.metric}: {action.threshold}",
+        owner=action.owner,
+        due=action.due,
+        category=action.category.label if action.category else "–",
+        source="Partner proposal" if action.source != "action library" else "Action library",
+        status=action.status.label if action.status else "",
+        note=action.note,
+    )
+
+
+def _charts(plan: Plan, data: KpiData) -> tuple[ChartCard, ...]:
+    origin = Month(plan.start.year, plan.start.month).shift(-5)
+    end = Month(plan.final_review.day.year, plan.final_review.day.month)
+    months = [origin.shift(i) for i in range(end.index - origin.index + 1)]
+    base = origin.first_day()
+    cards = []
+    for index, objective in enumerate(plan.objectives):
+        kpi = objective.kpi
+        series = data.series(plan.partner.id, kpi.id)
+        points = []
+        for month in months:
+            obs = series.get(month)
+            status = month_status(kpi, obs.value, obs.volume) if obs else Status.NO_DATA
+            mid = (month.first_day() - base).days + 14
+            points.append((month.short_label, mid, obs.value if obs else None, status.value))
+        glide = [((plan.start - base).days, objective.expected_on(plan.start, plan.start, plan.final_review.day))]
+        glide += [((c.when.day - base).days, c.expected[index]) for c in plan.checkins]
+        chart = GlideChart(
+            title=kpi.name,
+            unit_suffix=UNIT_SUFFIX[kpi.unit.value],
+            months=tuple(points),
+            glide=tuple(glide),
+            target=kpi.target,
+            floor=kpi.floor,
+            start_day=(plan.start - base).days,
+            final_day=(plan.final_review.day - base).days,
+            decimals=kpi.decimals,
+        )
+        caption = (
+            f"Baseline {_fmt(kpi, objective.baseline)} ({objective.baseline_month.label}) to target "
+            f"{_fmt(kpi, kpi.target)} by {short_date(plan.final_review.day)}; shaded: the plan"
+        )
+        cards.append(ChartCard(kpi.name, caption, glide_svg(chart)))
+    return tuple(cards)
+
+
+def _progress(plan: Plan, rows: tuple[ProgressRow, ...]) -> tuple[ProgressRowView, ...]:
+    views = []
+    for row in rows:
+        cells = []
+        for objective, cell in zip(plan.objectives, row.cells, strict=True):
+            badge, label = PROGRESS_LABEL[cell.status]
+            cells.append(
+                ProgressCellView(
+                    cell.month.label if cell.month else "–",
+                    _fmt(objective.kpi, cell.actual),
+                    _fmt(objective.kpi, cell.expected),
+                    badge,
+                    label,
+                )
+            )
+        label = "Final review" if row.checkin.is_final else f"Check-in {row.checkin.number}"
+        views.append(ProgressRowView(label, row.checkin.when.day, tuple(cells)))
+    return tuple(views)
+
+
+def _outcome_text(plan: Plan, result: PlanResult, as_of: date) -> str:
+    if result.outcome is Outcome.IN_PROGRESS:
+        held = sum(1 for c in plan.checkins if c.when.day <= as_of)
+        return (
+            f"The plan runs until the final review on {long_date(plan.final_review.day)}; "
+            f"{held} of {len(plan.checkins)} meetings have been held."
+        )
+    months = ", ".join(m.label for m in result.decided_on)
+    parts = []
+    for objective, item in zip(plan.objectives, result.objectives, strict=True):
+        if item.met is None:
+            parts.append(f"{objective.kpi.name}: no scored data for {months}, so not decided")
+        else:
+            values = ", ".join(_fmt(objective.kpi, v) for _, v in item.months)
+            verdict = "met" if item.met else "not met"
+            parts.append(f"{objective.kpi.name} {verdict} ({values} against {_fmt(objective.kpi, objective.target)})")
+    return f"Outcome on {months}: " + "; ".join(parts) + "."
+
+
+def build_pip_context(
+    *,
+    config: GovernanceConfig,
+    plan: Plan,
+    assessment: PartnerAssessment,
+    progress: tuple[ProgressRow, ...],
+    result: PlanResult,
+    inputs: PartnerInputs | None,
+    files: list[InputFile],
+    audience: Audience,
+    as_of: date,
+    data: KpiData,
+) -> PipContext:
+    partner = plan.partner
+    meta = document_meta(
+        kind="pip",
+        title="Performance-Improvement Plan",
+        config=config,
+        partner=partner,
+        quarter=plan.quarter,
+        audience=audience,
+        as_of=as_of,
+        files=files,
+    )
+    ladder = config.escalation
+    objective_ids = {o.kpi.id for o in plan.objectives}
+    strengths = tuple(
+        f"{k.kpi.name} at {_fmt(k.kpi, k.current.value)} against a target of {_fmt(k.kpi, k.kpi.target)}"
+        for k in assessment.kpis
+        if k.current.status is Status.GREEN
+    )[:3]
+    groups = []
+    for objective in plan.objectives:
+        own = tuple(
+            _action_row(a, plan)
+            for a in plan.actions
+            if a.objective == objective.kpi.id and a.side is not Controller.CLIENT
+        )
+        groups.append(ActionGroup(objective.kpi.name, own))
+    client_actions = tuple(_action_row(a, plan) for a in plan.actions if a.side is Controller.CLIENT)
+    checkins = tuple(
+        CheckInRow(
+            label="Final review" if c.is_final else f"Check-in {c.number}",
+            day=c.when.day,
+            moved=f"moved from {short_date(c.when.planned)} ({c.moved_because})" if c.when.moved else "",
+            expected=tuple(_fmt(o.kpi, v) for o, v in zip(plan.objectives, c.expected, strict=True)),
+            chair=plan.meeting_owner,
+            is_final=c.is_final,
+            is_past=c.when.day <= as_of,
+        )
+        for c in plan.checkins
+    )
+    partner_contact = next(
+        ((c.name, c.role) for c in partner.contacts if c.side is Controller.PARTNER), ("", "Authorised signatory")
+    )
+    client_contact = next(
+        ((c.name, c.role) for c in partner.contacts if c.side is Controller.CLIENT), ("", "Vendor manager")
+    )
+    # Rows used: the twelve months behind the plan and every month of data since.
+    history = [m.month for m in assessment.kpis[0].history]
+    latest = data.latest_month()
+    while latest is not None and history[-1] < latest:
+        history.append(history[-1].shift(1))
+    sustain = config.pip.sustain_months
+    return PipContext(
+        meta=meta,
+        partner=partner,
+        client_name=config.client.name,
+        quarter_label=plan.quarter.label,
+        start=plan.start,
+        final_review=plan.final_review.day,
+        issued=plan.issued,
+        acknowledge_by=plan.acknowledge_by,
+        duration_days=config.pip.duration_days,
+        cadence=config.pip.cadence.value.replace("_", " "),
+        checkin_count=len(plan.checkins) - 1,
+        why=assessment.decision.reasons,
+        strengths=strengths,
+        objectives=tuple(
+            ObjectiveRow(
+                name=o.kpi.name,
+                kpi_id=o.kpi.id,
+                reason=o.reason,
+                baseline=_fmt(o.kpi, o.baseline),
+                baseline_month=o.baseline_month.label,
+                quarter_value=_fmt(o.kpi, o.quarter_value),
+                target=_fmt(o.kpi, o.target),
+                gap=_gap(o.kpi, o.baseline, o.target),
+                direction="higher is better" if o.kpi.direction is Direction.HIGHER else "lower is better",
+                controlled_by=CONTROLLER_LABEL[o.kpi.controlled_by],
+            )
+            for o in plan.objectives
+        ),
+        objective_names=tuple(o.kpi.name for o in plan.objectives),
+        checkins=checkins,
+        charts=_charts(plan, data),
+        partner_actions=tuple(groups),
+        client_actions=client_actions,
+        context_events=tuple(
+            (e.kind.label, Month.parse(e.since).label if e.since else "–", e.summary, e.handling or "–")
+            for e in (inputs.context if inputs else [])
+        ),
+        client_factors=tuple(
+            (config.kpi(f.kpi).name, f.factor + (f" ({f.impact})" if f.impact else ""))
+            for f in client_factors_for(config, partner, inputs)
+            if f.kpi in objective_ids
+        ),
+        progress=_progress(plan, progress),
+        outcome=result.outcome.label,
+        outcome_badge=OUTCOME_BADGE[result.outcome],
+        outcome_text=_outcome_text(plan, result, as_of),
+        success_rule=(
+            f"The plan closes successfully when every objective meets its target in "
+            f"{'the last full month' if sustain == 1 else f'each of the last {sustain} full months'} before the "
+            f"final review on {long_date(plan.final_review.day)}. Months without data or with a sample below the "
+            "minimum decide nothing either way."
+        ),
+        consequence=(
+            f"If the targets are not met at the final review, the partnership moves to an offboarding review "
+            f"(escalation rule: a plan that ended with its targets unmet). Independently of the plan, "
+            f"{ladder.failures_allowed_12m} failures (red months of contractual KPIs) in 12 months also trigger "
+            f"that review."
+        ),
+        partner_signatory=partner_contact,
+        client_signatory=client_contact,
+        definitions=tuple(
+            (o.kpi.name, o.kpi.definition, o.kpi.target_source or "–", CONTROLLER_LABEL[o.kpi.controlled_by])
+            for o in plan.objectives
+        ),
+        files=tuple(files),
+        fingerprint=partner_fingerprint(data, partner.id, history),
+        is_internal=audience is Audience.INTERNAL,
+    )

@@ -1,0 +1,1 @@
+"""Decide step, plans: business-day calendars, improvement plans, their progress and outcome."""

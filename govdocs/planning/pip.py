@@ -1,0 +1,457 @@
+"""Decide step, improvement plans: objectives, glide path, SMART actions, progress and outcome.
+
+`build_plan` turns a partner's assessed quarter into a plan; `plan_progress` and
+`plan_outcome` read the data that arrived after the plan started. The outcome is the
+one later documents (the offboarding assessment) reuse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from govdocs.config.model import ActionCategory, Controller, Direction, GovernanceConfig, Kpi, Partner
+from govdocs.data.actions import ProposedAction
+from govdocs.data.inputs import ActionStatus
+from govdocs.data.loader import KpiData
+from govdocs.errors import ExitCode, GovdocsError, Location, Problem
+from govdocs.periods import Month, Quarter
+from govdocs.planning.calendar import BusinessCalendar, ScheduledDate, plan_dates
+from govdocs.scoring.engine import PartnerAssessment
+from govdocs.scoring.rules import Status, month_status
+
+MIN_ACTION_WORDS = 4  # "Improve service level" is a wish, not a specific action
+
+
+@dataclass(frozen=True)
+class Objective:
+    kpi: Kpi  # with the partner's overrides
+    baseline: float  # latest month with a scored value
+    baseline_month: Month
+    quarter_value: float | None
+    reason: str  # why this KPI is in the plan
+
+    @property
+    def target(self) -> float:
+        return self.kpi.target
+
+    @property
+    def gap(self) -> float:
+        """How far the KPI must move, positive, in the KPI's unit."""
+        return abs(self.target - self.baseline)
+
+    def meets(self, value: float, threshold: float) -> bool:
+        return value >= threshold if self.kpi.direction is Direction.HIGHER else value <= threshold
+
+    def expected_on(self, day: date, start: date, final: date) -> float:
+        """The glide path: a straight line from the baseline at the start to the target at
+        the final review (already at target: the target all along)."""
+        if self.meets(self.baseline, self.target):
+            return self.target
+        share = min(max((day - start).days / max((final - start).days, 1), 0.0), 1.0)
+        return self.baseline + (self.target - self.baseline) * share
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    number: int  # 1..n; the final review is n + 1
+    when: ScheduledDate
+    moved_because: str
+    expected: tuple[float, ...]  # per objective
+    is_final: bool
+
+
+@dataclass(frozen=True)
+class PlanAction:
+    ref: str
+    objective: str  # KPI id
+    category: ActionCategory | None
+    action: str
+    metric: str
+    threshold: str
+    owner: str
+    due: date
+    side: Controller
+    source: str  # "action library" or the proposing file
+    status: ActionStatus | None
+    note: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    partner: Partner
+    quarter: Quarter  # the quarter whose results called for the plan
+    start: date
+    final_review: ScheduledDate
+    objectives: tuple[Objective, ...]
+    checkins: tuple[CheckIn, ...]  # ends with the final review
+    actions: tuple[PlanAction, ...]
+    meeting_owner: str
+    acknowledge_by: date
+    issued: date
+    calendar: BusinessCalendar
+
+
+class Outcome(StrEnum):
+    IN_PROGRESS = "in_progress"
+    MET = "met"
+    PARTLY_MET = "partly_met"
+    NOT_MET = "not_met"
+    NO_DATA = "no_data"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+# --- objectives -----------------------------------------------------------------------------
+
+
+def plan_kpis(assessment: PartnerAssessment, config: GovernanceConfig) -> list[tuple[str, str]]:
+    """(KPI id, reason) for each KPI that called for the plan: a red run long enough, else
+    red (then amber) quarters when the score alone triggered it. Client-controlled KPIs never."""
+    threshold = config.escalation.consecutive_red_for_pip
+    eligible = [k for k in assessment.kpis if k.kpi.controlled_by is not Controller.CLIENT]
+    chosen = []
+    for item in eligible:
+        run = item.longest_red_run
+        if run is not None and run.length >= threshold:
+            span = run.start.label if run.start == run.end else f"{run.start.label} – {run.end.label}"
+            chosen.append((item.kpi.id, f"red {run.length} months running ({span})"))
+    if chosen:
+        return chosen
+    for status in (Status.RED, Status.AMBER):
+        chosen = [
+            (k.kpi.id, f"{status.value} for {assessment.quarter.label}") for k in eligible if k.current.status is status
+        ]
+        if chosen:
+            return chosen
+    return []
+
+
+def build_objectives(
+    assessment: PartnerAssessment, config: GovernanceConfig, extra_kpis: Sequence[str]
+) -> list[Objective]:
+    reasons = dict(plan_kpis(assessment, config))
+    for kpi_id in extra_kpis:
+        reasons.setdefault(kpi_id, "added to the plan by the vendor manager")
+    objectives = []
+    for item in assessment.kpis:
+        if item.kpi.id not in reasons:
+            continue
+        scored = [m for m in item.months if m.status.scored and m.value is not None]
+        if not scored:
+            raise GovdocsError(
+                [
+                    Problem(
+                        "pip.no_baseline",
+                        f"KPI '{item.kpi.id}' has no scored month in {assessment.quarter} to set a baseline from",
+                        Location("--kpi"),
+                        ExitCode.DATA,
+                    )
+                ]
+            )
+        latest = scored[-1]
+        assert latest.value is not None
+        objectives.append(Objective(item.kpi, latest.value, latest.month, item.current.value, reasons[item.kpi.id]))
+    return objectives
+
+
+# --- actions ---------------------------------------------------------------------------------
+
+
+def _library_actions(
+    config: GovernanceConfig, objectives: Sequence[Objective], start: date, final: date, business: BusinessCalendar
+) -> list[PlanAction]:
+    kpis = {o.kpi.id for o in objectives}
+    actions = []
+    for template in config.action_library:
+        if template.kpi not in kpis:
+            continue
+        due = min(business.on_or_after(start + timedelta(days=template.due_days)), final)
+        actions.append(
+            PlanAction(
+                template.id,
+                template.kpi,
+                template.category,
+                template.action,
+                template.metric,
+                template.threshold,
+                template.owner,
+                due,
+                template.side,
+                "action library",
+                None,
+                "",
+            )
+        )
+    return actions
+
+
+def smart_problems(proposed: ProposedAction, objectives: Sequence[Objective], start: date, final: date) -> list[str]:
+    """What keeps one proposed action from being SMART, in the reader's words."""
+    f = proposed.fields
+    missing = []
+    if not f.action:
+        missing.append("no action text")
+    elif len(f.action.split()) < MIN_ACTION_WORDS:
+        missing.append(f"action text too vague ('{f.action}': say what will be done)")
+    if not f.metric:
+        missing.append("no metric that measures it")
+    if not f.threshold:
+        missing.append("no threshold for the metric")
+    if not f.owner:
+        missing.append("no owner")
+    if f.due is None:
+        missing.append("no due date")
+    elif not start <= f.due <= final:
+        missing.append(f"due {f.due.isoformat()} is outside the plan ({start.isoformat()} to {final.isoformat()})")
+    if not f.objective:
+        missing.append("no objective (KPI id) it serves")
+    elif f.objective not in {o.kpi.id for o in objectives}:
+        missing.append(
+            f"objective '{f.objective}' is not an objective of this plan ({', '.join(o.kpi.id for o in objectives)})"
+        )
+    return missing
+
+
+def merge_actions(
+    library: list[PlanAction],
+    proposed: Sequence[ProposedAction],
+    objectives: Sequence[Objective],
+    start: date,
+    final: date,
+    source: str,
+) -> list[PlanAction]:
+    """Library actions, with the partner's proposals replacing (same id or `replaces`) or
+    extending them. Raises with one line per action that is not SMART."""
+    problems = []
+    accepted: list[PlanAction] = []
+    replaced: set[str] = set()
+    for number, item in enumerate(proposed, start=1):
+        f = item.fields
+        issues = smart_problems(item, objectives, start, final)
+        if issues:
+            name = f"'{f.id}'" if f.id else f"number {number}"
+            problems.append(
+                Problem(
+                    "pip.not_smart", f"action {name} is not SMART: {'; '.join(issues)}", item.location, ExitCode.INPUTS
+                )
+            )
+            continue
+        assert f.action and f.metric and f.threshold and f.owner and f.due and f.objective
+        ref = f.id or f"P{number}"
+        replaced.update(x for x in (f.replaces, f.id) if x)
+        accepted.append(
+            PlanAction(
+                ref,
+                f.objective,
+                f.category,
+                f.action,
+                f.metric,
+                f.threshold,
+                f.owner,
+                f.due,
+                f.side,
+                source,
+                f.status,
+                f.note or "",
+            )
+        )
+    if problems:
+        raise GovdocsError(problems)
+    return [a for a in library if a.ref not in replaced] + accepted
+
+
+def require_actions_per_objective(
+    objectives: Sequence[Objective], actions: Sequence[PlanAction], where: Location
+) -> None:
+    served = {a.objective for a in actions if a.side is not Controller.CLIENT}
+    missing = [o for o in objectives if o.kpi.id not in served]
+    if missing:
+        raise GovdocsError(
+            [
+                Problem(
+                    "pip.objective_without_action",
+                    f"objective '{o.kpi.id}' ({o.kpi.name}) has no partner action: add one to the actions file "
+                    "or to action_library in the config",
+                    where,
+                    ExitCode.INPUTS,
+                )
+                for o in missing
+            ]
+        )
+
+
+# --- the plan --------------------------------------------------------------------------------
+
+
+def build_plan(
+    *,
+    config: GovernanceConfig,
+    assessment: PartnerAssessment,
+    issued: date,
+    start: date | None,
+    proposed: Sequence[ProposedAction] = (),
+    proposed_source: str = "",
+    extra_kpis: Sequence[str] = (),
+    library_location: Location | None = None,
+) -> Plan:
+    settings = config.pip
+    first_year = min(issued.year, start.year if start else issued.year)
+    business = BusinessCalendar.from_settings(settings, range(first_year - 1, first_year + 3))
+    start = business.on_or_after(start) if start else business.next_after(issued)
+    objectives = build_objectives(assessment, config, extra_kpis)
+    if not objectives:
+        raise GovdocsError(
+            [
+                Problem(
+                    "pip.no_objective",
+                    f"nothing calls for a plan for '{assessment.partner.id}' in "
+                    f"{assessment.quarter}; name a KPI with --kpi to make one anyway",
+                    Location("--partner"),
+                    ExitCode.USAGE,
+                )
+            ]
+        )
+    dates, final = plan_dates(start, settings, business)
+    checkins = [
+        CheckIn(
+            n,
+            when,
+            business.why_not(when.planned) if when.moved else "",
+            tuple(o.expected_on(when.day, start, final.day) for o in objectives),
+            False,
+        )
+        for n, when in enumerate(dates, start=1)
+    ]
+    checkins.append(
+        CheckIn(
+            len(dates) + 1,
+            final,
+            business.why_not(final.planned) if final.moved else "",
+            tuple(o.target for o in objectives),
+            True,
+        )
+    )
+    library = _library_actions(config, objectives, start, final.day, business)
+    actions = merge_actions(library, proposed, objectives, start, final.day, proposed_source)
+    where = (
+        Location(proposed_source) if proposed_source else library_location or Location("config", path="action_library")
+    )
+    require_actions_per_objective(objectives, actions, where)
+    partner = assessment.partner
+    owner = settings.meeting_owner or next(
+        (c.name for c in partner.contacts if c.side is Controller.CLIENT), config.client.name
+    )
+    return Plan(
+        partner=partner,
+        quarter=assessment.quarter,
+        start=start,
+        final_review=final,
+        objectives=tuple(objectives),
+        checkins=tuple(checkins),
+        actions=tuple(sorted(actions, key=lambda a: (a.side is Controller.CLIENT, a.objective, a.due, a.ref))),
+        meeting_owner=owner,
+        acknowledge_by=business.add_business_days(issued, settings.acknowledge_business_days),
+        issued=issued,
+        calendar=business,
+    )
+
+
+# --- progress and outcome ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProgressCell:
+    month: Month | None  # latest full month before the check-in
+    actual: float | None
+    expected: float
+    status: str  # "on_track", "off_track", "no_data", "insufficient_sample", "before_plan"
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    checkin: CheckIn
+    cells: tuple[ProgressCell, ...]
+
+
+def _month_end(month: Month) -> date:
+    return month.shift(1).first_day() - timedelta(days=1)
+
+
+def plan_progress(plan: Plan, data: KpiData, as_of: date) -> tuple[ProgressRow, ...]:
+    """Actual against expected at every check-in held by `as_of`: the latest full month before
+    each check-in, against the glide path at that month's end."""
+    rows = []
+    for checkin in plan.checkins:
+        if checkin.when.day > as_of:
+            break
+        month = Month(checkin.when.day.year, checkin.when.day.month).shift(-1)
+        cells = []
+        for objective in plan.objectives:
+            expected = objective.expected_on(_month_end(month), plan.start, plan.final_review.day)
+            obs = data.series(plan.partner.id, objective.kpi.id).get(month)
+            if obs is None:
+                cells.append(ProgressCell(month, None, expected, "no_data"))
+                continue
+            if month < Month(plan.start.year, plan.start.month):
+                cells.append(ProgressCell(month, obs.value, expected, "before_plan"))
+                continue
+            if month_status(objective.kpi, obs.value, obs.volume) is Status.INSUFFICIENT:
+                cells.append(ProgressCell(month, obs.value, expected, "insufficient_sample"))
+                continue
+            state = "on_track" if objective.meets(obs.value, expected) else "off_track"
+            cells.append(ProgressCell(month, obs.value, expected, state))
+        rows.append(ProgressRow(checkin, tuple(cells)))
+    return tuple(rows)
+
+
+@dataclass(frozen=True)
+class ObjectiveResult:
+    kpi_id: str
+    met: bool | None  # None: no scored data for the months that decide
+    months: tuple[tuple[Month, float | None], ...]
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    outcome: Outcome
+    objectives: tuple[ObjectiveResult, ...]
+    decided_on: tuple[Month, ...]  # the months the outcome rests on
+
+
+def plan_outcome(plan: Plan, data: KpiData, as_of: date, sustain_months: int) -> PlanResult:
+    """Met when every objective meets its target in each of the `sustain_months` full months
+    before the final review; not met when none does; partly met otherwise. Months without data
+    or with a low sample decide nothing: an objective with no such month is left open."""
+    if as_of < plan.final_review.day:
+        return PlanResult(Outcome.IN_PROGRESS, (), ())
+    last = Month(plan.final_review.day.year, plan.final_review.day.month).shift(-1)
+    months = tuple(last.shift(-i) for i in range(sustain_months - 1, -1, -1))
+    results = []
+    for objective in plan.objectives:
+        series = data.series(plan.partner.id, objective.kpi.id)
+        values = []
+        verdicts = []
+        for month in months:
+            obs = series.get(month)
+            usable = obs is not None and month_status(objective.kpi, obs.value, obs.volume).scored
+            values.append((month, obs.value if obs else None))
+            verdicts.append(objective.meets(obs.value, objective.target) if usable and obs else None)
+        met = None if any(v is None for v in verdicts) else all(verdicts)
+        if met is None and any(v is False for v in verdicts):
+            met = False  # a measured miss is a miss, whatever the other months say
+        results.append(ObjectiveResult(objective.kpi.id, met, tuple(values)))
+    decided = [r.met for r in results if r.met is not None]
+    if not decided:
+        outcome = Outcome.NO_DATA
+    elif all(decided) and len(decided) == len(results):
+        outcome = Outcome.MET
+    elif not any(decided):
+        outcome = Outcome.NOT_MET
+    else:
+        outcome = Outcome.PARTLY_MET
+    return PlanResult(outcome, tuple(results), months)
