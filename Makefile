@@ -17,6 +17,9 @@ demo: $(BIN)/python
 	$(BIN)/govdocs validate $(EXAMPLE) --quarter $(QUARTER)
 	$(BIN)/govdocs qbr $(EXAMPLE) --quarter $(QUARTER) --all --audience partner --out output --force
 	$(BIN)/govdocs qbr $(EXAMPLE) --quarter $(QUARTER) --all --audience internal --out output --force
+	$(BIN)/govdocs pip $(EXAMPLE) --quarter $(QUARTER) --all --actions examples/actions --out output --force
+	$(BIN)/govdocs pip $(EXAMPLE) --quarter 2026-Q2 --partner ECH --start 2026-07-06 \
+		--actions examples/actions/ECH.yaml --out output --force
 
 test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
