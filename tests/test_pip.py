@@ -423,3 +423,39 @@ def test_actions_file_needs_one_partner(tmp_path: Path):
     )
     assert result.exit_code == 2
     assert "one actions file serves one partner" in result.output
+
+
+def test_partner_plans_name_no_other_partner(pips):
+    names = [
+        "Atlas Contact Solutions",
+        "Bravo CX Partners",
+        "Cornerstone BPO",
+        "Delta Digital Care",
+        "Echo Offshore Services",
+    ]
+    for path, own in zip(pips, ["Bravo CX Partners", "Echo Offshore Services"], strict=True):
+        text = pdf_text(path)
+        assert own in text
+        assert [n for n in names if n != own and n in text] == []
+
+
+def test_action_text_is_printed_not_interpreted(world, tmp_path: Path):
+    path = write_actions(
+        tmp_path, action_yaml(action='"Coach <b>every</b> agent <img src=http://example.com/x.png> weekly"')
+    )
+    out = tmp_path / "out"
+    common = dict(
+        config_path=CONFIG,
+        data_paths=(DATA,),
+        audience=Audience.PARTNER,
+        out_dir=out,
+        fmt="pdf",
+        inputs_dir=None,
+        extra_kpis=(),
+        as_of=AS_OF,
+    )
+    written, _ = render_pips(
+        PipRequest(quarter=Quarter(2026, 3), partner_ids=("BRV",), actions=path, start=None, **common)
+    )
+    text = "".join(pdf_text(written[0].path).split())  # the cell wraps inside the URL
+    assert "Coach<b>every</b>agent<imgsrc=http://example.com/x.png>weekly" in text
