@@ -360,7 +360,7 @@ def test_plan_pdf_states_numbers_dates_and_consequences(pips):
     assert "Performance-Improvement Plan" in text and "Bravo CX Partners" in text
     assert "72.4% Sep 2026 74.1% 80.0% raise by 7.6 pp" in text
     assert "28 Dec 2026 moved from 25 Dec 2026 (Christmas Day)" in text
-    assert "Final review chair: Tom Achterberg 14 Jan 2027 80.0%" in text
+    assert "Final review chair: Tom Achterberg 14 Jan 2027 Dec 2026 80.0%" in text
     assert "Share the interval-level volume forecast" in text  # the client's own commitment
     assert "sign by 22 October 2026" in text
     assert "moves to an offboarding review" in text
@@ -370,7 +370,8 @@ def test_plan_with_progress_shows_outcome(pips):
     text = flat(pdf_text(pips[1]))
     assert "Outcome: Met" in text
     assert "Average handle time met (418 s against 420 s)" in text
-    assert "452 s / 467 s Low sample" in text
+    assert "452 s / 466 s Low sample" in text
+    assert "issued 3 July 2026 · status as of 15 October 2026" in text
 
 
 def test_pip_all_skips_with_reasons_and_writes_calendars(tmp_path: Path):

@@ -26,10 +26,10 @@ from govdocs.documents.common import (
 )
 from govdocs.documents.qbr import CONTROLLER_LABEL, client_factors_for
 from govdocs.periods import Month
-from govdocs.planning.pip import Outcome, Plan, PlanResult, ProgressRow
+from govdocs.planning.pip import Outcome, Plan, PlanAction, PlanResult, ProgressRow, month_end
 from govdocs.render.charts import GlideChart, glide_svg
 from govdocs.render.formatters import UNIT_SUFFIX, kpi_value, long_date, short_date
-from govdocs.scoring.engine import PartnerAssessment
+from govdocs.scoring.engine import Escalation, PartnerAssessment
 from govdocs.scoring.rules import Status, month_status
 
 PROGRESS_LABEL = {
@@ -52,6 +52,7 @@ OUTCOME_BADGE = {
 class ObjectiveRow:
     name: str
     kpi_id: str
+    contractual: bool
     reason: str
     baseline: str
     baseline_month: str
@@ -67,6 +68,8 @@ class CheckInRow:
     label: str
     day: date
     moved: str
+    reviewed: str  # month the meeting reviews
+    before_plan: bool  # the reviewed month precedes the plan: it shows the baseline
     expected: tuple[str, ...]
     chair: str
     is_final: bool
@@ -84,6 +87,7 @@ class ActionRow:
     source: str
     status: str
     note: str
+    objective: str
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,7 @@ class PipContext:
     start: date
     final_review: date
     issued: date
+    as_of: date
     acknowledge_by: date
     duration_days: int
     cadence: str
@@ -165,7 +170,8 @@ def _gap(kpi: Kpi, baseline: float, target: float) -> str:
     return f"{verb} {size:,.{kpi.decimals}f}{unit}"
 
 
-def _action_row(action, plan: Plan) -> ActionRow:  # noqa: ANN001 -- a PlanAction
+def _action_row(action: PlanAction, plan: Plan) -> ActionRow:
+    names = {o.kpi.id: o.kpi.name for o in plan.objectives}
     return ActionRow(
         ref=action.ref,
         action=action.action,
@@ -176,6 +182,7 @@ def _action_row(action, plan: Plan) -> ActionRow:  # noqa: ANN001 -- a PlanActio
         source="Partner proposal" if action.source != "action library" else "Action library",
         status=action.status.label if action.status else "",
         note=action.note,
+        objective=names.get(action.objective, action.objective),
     )
 
 
@@ -192,10 +199,14 @@ def _charts(plan: Plan, data: KpiData) -> tuple[ChartCard, ...]:
         for month in months:
             obs = series.get(month)
             status = month_status(kpi, obs.value, obs.volume) if obs else Status.NO_DATA
-            mid = (month.first_day() - base).days + 14
+            mid = (month_end(month) - base).days  # a month's value belongs to its end
             points.append((month.short_label, mid, obs.value if obs else None, status.value))
-        glide = [((plan.start - base).days, objective.expected_on(plan.start, plan.start, plan.final_review.day))]
-        glide += [((c.when.day - base).days, c.expected[index]) for c in plan.checkins]
+        # The path through the value expected for each reviewed month, drawn at that month's end.
+        glide = [((plan.start - base).days, objective.baseline)]
+        for checkin in plan.checkins:
+            x = (month_end(checkin.reviewed) - base).days
+            if month_end(checkin.reviewed) > plan.start and x > glide[-1][0]:
+                glide.append((x, checkin.expected[index]))
         chart = GlideChart(
             title=kpi.name,
             unit_suffix=UNIT_SUFFIX[kpi.unit.value],
@@ -208,8 +219,9 @@ def _charts(plan: Plan, data: KpiData) -> tuple[ChartCard, ...]:
             decimals=kpi.decimals,
         )
         caption = (
-            f"Baseline {_fmt(kpi, objective.baseline)} ({objective.baseline_month.label}) to target "
-            f"{_fmt(kpi, kpi.target)} by {short_date(plan.final_review.day)}; shaded: the plan"
+            f"Baseline {_fmt(kpi, objective.baseline)} ({objective.baseline_month.label}) to "
+            f"{_fmt(kpi, kpi.target)} by the end of {Month(plan.target_date.year, plan.target_date.month).label}. "
+            "Dashed: target; dotted: floor; grey dashes: glide path, ticks at each meeting; shaded: the plan."
         )
         cards.append(ChartCard(kpi.name, caption, glide_svg(chart)))
     return tuple(cards)
@@ -299,6 +311,8 @@ def build_pip_context(
             label="Final review" if c.is_final else f"Check-in {c.number}",
             day=c.when.day,
             moved=f"moved from {short_date(c.when.planned)} ({c.moved_because})" if c.when.moved else "",
+            reviewed=c.reviewed.label,
+            before_plan=month_end(c.reviewed) <= plan.start,
             expected=tuple(_fmt(o.kpi, v) for o, v in zip(plan.objectives, c.expected, strict=True)),
             chair=plan.meeting_owner,
             is_final=c.is_final,
@@ -318,6 +332,22 @@ def build_pip_context(
     while latest is not None and history[-1] < latest:
         history.append(history[-1].shift(1))
     sustain = config.pip.sustain_months
+    consequence = (
+        "If the targets are not met at the final review, the partnership moves to an offboarding review "
+        "(escalation rule: a plan that ended with its targets unmet)."
+    )
+    if assessment.decision.level is Escalation.OFFBOARDING_REVIEW:
+        consequence += (
+            f" The {plan.quarter.label} results already meet the offboarding-review rule "
+            f"({assessment.decision.reasons[0][0].lower()}{assessment.decision.reasons[0][1:]}): this plan runs "
+            "alongside that review, and its outcome is part of the evidence the review weighs."
+        )
+    else:
+        consequence += (
+            f" Independently of the plan, {ladder.failures_allowed_12m} failures (red months of contractual KPIs) "
+            "in 12 months also trigger that review."
+        )
+    status = f"Starts {short_date(plan.start)}" if as_of < plan.start else result.outcome.label
     return PipContext(
         meta=meta,
         partner=partner,
@@ -326,6 +356,7 @@ def build_pip_context(
         start=plan.start,
         final_review=plan.final_review.day,
         issued=plan.issued,
+        as_of=as_of,
         acknowledge_by=plan.acknowledge_by,
         duration_days=config.pip.duration_days,
         cadence=config.pip.cadence.value.replace("_", " "),
@@ -336,6 +367,7 @@ def build_pip_context(
             ObjectiveRow(
                 name=o.kpi.name,
                 kpi_id=o.kpi.id,
+                contractual=o.kpi.contractual,
                 reason=o.reason,
                 baseline=_fmt(o.kpi, o.baseline),
                 baseline_month=o.baseline_month.label,
@@ -362,7 +394,7 @@ def build_pip_context(
             if f.kpi in objective_ids
         ),
         progress=_progress(plan, progress),
-        outcome=result.outcome.label,
+        outcome=status,
         outcome_badge=OUTCOME_BADGE[result.outcome],
         outcome_text=_outcome_text(plan, result, as_of),
         success_rule=(
@@ -371,12 +403,7 @@ def build_pip_context(
             f"final review on {long_date(plan.final_review.day)}. Months without data or with a sample below the "
             "minimum decide nothing either way."
         ),
-        consequence=(
-            f"If the targets are not met at the final review, the partnership moves to an offboarding review "
-            f"(escalation rule: a plan that ended with its targets unmet). Independently of the plan, "
-            f"{ladder.failures_allowed_12m} failures (red months of contractual KPIs) in 12 months also trigger "
-            f"that review."
-        ),
+        consequence=consequence,
         partner_signatory=partner_contact,
         client_signatory=client_contact,
         definitions=tuple(

@@ -47,6 +47,12 @@ class BusinessCalendar:
     def next_after(self, day: date) -> date:
         return self.on_or_after(day + timedelta(days=1))
 
+    def previous_before(self, day: date) -> date:
+        day -= timedelta(days=1)
+        while not self.is_business_day(day):
+            day -= timedelta(days=1)
+        return day
+
     def add_business_days(self, day: date, count: int) -> date:
         for _ in range(count):
             day = self.next_after(day)

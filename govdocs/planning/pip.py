@@ -59,7 +59,8 @@ class CheckIn:
     number: int  # 1..n; the final review is n + 1
     when: ScheduledDate
     moved_because: str
-    expected: tuple[float, ...]  # per objective
+    reviewed: Month  # the latest full month before the meeting: what the meeting looks at
+    expected: tuple[float, ...]  # per objective, for the reviewed month
     is_final: bool
 
 
@@ -79,6 +80,15 @@ class PlanAction:
     note: str
 
 
+def month_end(month: Month) -> date:
+    return month.shift(1).first_day() - timedelta(days=1)
+
+
+def reviewed_month(day: date) -> Month:
+    """Data is monthly: a meeting reviews the latest full month before it."""
+    return Month(day.year, day.month).shift(-1)
+
+
 @dataclass(frozen=True)
 class Plan:
     partner: Partner
@@ -92,6 +102,16 @@ class Plan:
     acknowledge_by: date
     issued: date
     calendar: BusinessCalendar
+
+    @property
+    def target_date(self) -> date:
+        """The end of the month the final review judges: the glide path reaches the target
+        there, so the path and the success rule ask for the same thing."""
+        return max(month_end(reviewed_month(self.final_review.day)), self.start + timedelta(days=1))
+
+    def expected(self, objective: Objective, month: Month) -> float:
+        """The value the glide path expects for `month` (at its end); the baseline before the start."""
+        return objective.expected_on(month_end(month), self.start, self.target_date)
 
 
 class Outcome(StrEnum):
@@ -303,6 +323,8 @@ def build_plan(
     first_year = min(issued.year, start.year if start else issued.year)
     business = BusinessCalendar.from_settings(settings, range(first_year - 1, first_year + 3))
     start = business.on_or_after(start) if start else business.next_after(issued)
+    # A plan rendered after its start (to show progress) was issued before it started.
+    issued = min(issued, business.previous_before(start))
     objectives = build_objectives(assessment, config, extra_kpis)
     if not objectives:
         raise GovdocsError(
@@ -317,25 +339,18 @@ def build_plan(
             ]
         )
     dates, final = plan_dates(start, settings, business)
+    target_date = max(month_end(reviewed_month(final.day)), start + timedelta(days=1))
     checkins = [
         CheckIn(
             n,
             when,
             business.why_not(when.planned) if when.moved else "",
-            tuple(o.expected_on(when.day, start, final.day) for o in objectives),
-            False,
+            reviewed_month(when.day),
+            tuple(o.expected_on(month_end(reviewed_month(when.day)), start, target_date) for o in objectives),
+            n == len(dates) + 1,
         )
-        for n, when in enumerate(dates, start=1)
+        for n, when in enumerate([*dates, final], start=1)
     ]
-    checkins.append(
-        CheckIn(
-            len(dates) + 1,
-            final,
-            business.why_not(final.planned) if final.moved else "",
-            tuple(o.target for o in objectives),
-            True,
-        )
-    )
     library = _library_actions(config, objectives, start, final.day, business)
     actions = merge_actions(library, proposed, objectives, start, final.day, proposed_source)
     where = (
@@ -378,10 +393,6 @@ class ProgressRow:
     cells: tuple[ProgressCell, ...]
 
 
-def _month_end(month: Month) -> date:
-    return month.shift(1).first_day() - timedelta(days=1)
-
-
 def plan_progress(plan: Plan, data: KpiData, as_of: date) -> tuple[ProgressRow, ...]:
     """Actual against expected at every check-in held by `as_of`: the latest full month before
     each check-in, against the glide path at that month's end."""
@@ -389,10 +400,9 @@ def plan_progress(plan: Plan, data: KpiData, as_of: date) -> tuple[ProgressRow, 
     for checkin in plan.checkins:
         if checkin.when.day > as_of:
             break
-        month = Month(checkin.when.day.year, checkin.when.day.month).shift(-1)
+        month = checkin.reviewed
         cells = []
-        for objective in plan.objectives:
-            expected = objective.expected_on(_month_end(month), plan.start, plan.final_review.day)
+        for objective, expected in zip(plan.objectives, checkin.expected, strict=True):
             obs = data.series(plan.partner.id, objective.kpi.id).get(month)
             if obs is None:
                 cells.append(ProgressCell(month, None, expected, "no_data"))
