@@ -132,6 +132,37 @@ inputs_option = click.option(
 )
 
 
+def output_options(as_of_help: str) -> Callable[[F], F]:
+    """Audience, output folder, format, as-of date and --force: shared by every document command."""
+    options = [
+        click.option(
+            "--audience",
+            type=click.Choice(["partner", "internal"]),
+            default="partner",
+            show_default=True,
+            help="partner: peers anonymous, no internal notes; internal: named peers and internal notes.",
+        ),
+        click.option(
+            "--out",
+            "out_dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=Path("output"),
+            show_default=True,
+            help="Output folder; documents go to OUT/<quarter>/.",
+        ),
+        click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True),
+        click.option("--as-of", type=DateType(), help=as_of_help),
+        click.option("--force", is_flag=True, help="Replace documents that already exist."),
+    ]
+
+    def decorate(func: F) -> F:
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
+
+
 @cli.command()
 @config_option
 @data_option
@@ -213,26 +244,7 @@ def init(directory: Path, force: bool) -> None:
 @click.option("--quarter", required=True, type=QuarterType(), help="Quarter to review, e.g. 2026-Q3.")
 @click.option("--partner", "partner_ids", multiple=True, metavar="ID", help="Partner id; repeat for several.")
 @click.option("--all", "all_partners", is_flag=True, help="Every partner in the config.")
-@click.option(
-    "--audience",
-    type=click.Choice(["partner", "internal"]),
-    default="partner",
-    show_default=True,
-    help="partner: peers anonymous, no internal notes; internal: named peers and internal notes.",
-)
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="Output folder; documents go to OUT/<quarter>/.",
-)
-@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
-@click.option(
-    "--as-of", type=DateType(), help="Date the document is issued (default: today); sets the notice countdown."
-)
-@click.option("--force", is_flag=True, help="Replace documents that already exist.")
+@output_options("Date the document is issued (default: today); sets the notice countdown.")
 @handle_errors
 def qbr(
     config_path: Path,
@@ -298,18 +310,7 @@ def qbr(
     help="Partner-proposed actions: a .yaml/.csv file (one partner) or a folder of <ID>.yaml/.csv.",
 )
 @click.option("--kpi", "extra_kpis", multiple=True, metavar="ID", help="Add an objective for this KPI; repeatable.")
-@click.option("--audience", type=click.Choice(["partner", "internal"]), default="partner", show_default=True)
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="Output folder; documents go to OUT/<quarter>/.",
-)
-@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
-@click.option("--as-of", type=DateType(), help="Issue date (default: today); progress uses data up to it.")
-@click.option("--force", is_flag=True, help="Replace documents that already exist.")
+@output_options("Issue date (default: today); progress uses data up to it.")
 @handle_errors
 def pip(
     config_path: Path,

@@ -117,6 +117,18 @@ class WrittenDocument:
         return {k: str(v) for k, v in asdict(self).items()}
 
 
+def render_document(template: str, context: object, target: Path, fmt: str, as_of: date) -> bytes:
+    """Context -> HTML -> (PDF) bytes; the as-of date is the only time that enters the file."""
+    html = render_html(template, {"doc": context})
+    if fmt == "html":
+        return html.encode("utf-8")
+    from govdocs.render.pdf import html_to_pdf
+
+    templates = builtin_templates_dir()
+    epoch = int(datetime.combine(as_of, time(), tzinfo=UTC).timestamp())
+    return html_to_pdf(html, templates, [templates], str(target), timestamp=epoch)
+
+
 def document_path(out_dir: Path, kind: str, quarter: Quarter, partner_id: str, audience: Audience, fmt: str) -> Path:
     return out_dir / str(quarter) / f"{kind}-{partner_id}-{audience.value}.{fmt}"
 
@@ -144,8 +156,6 @@ def render_qbrs(request: QbrRequest, progress: Callable[[str], None] | None = No
         if leaks:
             raise GovdocsError(leaks)
     portfolio = assess_portfolio(config, data, request.quarter)
-    templates = builtin_templates_dir()
-
     rendered: list[tuple[WrittenDocument, bytes]] = []
     for number, pid in enumerate(partner_ids, start=1):
         inputs, inputs_file = loaded[pid]
@@ -159,14 +169,7 @@ def render_qbrs(request: QbrRequest, progress: Callable[[str], None] | None = No
             as_of=request.as_of,
             data=data,
         )
-        html = render_html(doc_type.template, {"doc": context})
-        if request.fmt == "html":
-            content = html.encode("utf-8")
-        else:
-            from govdocs.render.pdf import html_to_pdf
-
-            epoch = int(datetime.combine(request.as_of, time(), tzinfo=UTC).timestamp())
-            content = html_to_pdf(html, templates, [templates], str(targets[pid]), timestamp=epoch)
+        content = render_document(doc_type.template, context, targets[pid], request.fmt, request.as_of)
         rendered.append(
             (
                 WrittenDocument(pid, doc_type.kind, request.audience.value, context.meta.document_id, targets[pid]),
@@ -275,7 +278,6 @@ def render_pips(
     check_targets([*targets.values(), *calendars.values()], request.force)
 
     kpi_ids = {k.id for k in config.kpis}
-    templates = builtin_templates_dir()
     rendered: list[tuple[WrittenDocument, bytes, Path, bytes]] = []
     for number, pid in enumerate(partner_ids, start=1):
         # A plan is read long after the quarter that called for it: its context comes from the
@@ -316,14 +318,7 @@ def render_pips(
             as_of=request.as_of,
             data=data,
         )
-        html = render_html(doc_type.template, {"doc": context})
-        if request.fmt == "html":
-            content = html.encode("utf-8")
-        else:
-            from govdocs.render.pdf import html_to_pdf
-
-            epoch = int(datetime.combine(request.as_of, time(), tzinfo=UTC).timestamp())
-            content = html_to_pdf(html, templates, [templates], str(targets[pid]), timestamp=epoch)
+        content = render_document(doc_type.template, context, targets[pid], request.fmt, request.as_of)
         document = WrittenDocument(pid, doc_type.kind, request.audience.value, context.meta.document_id, targets[pid])
         rendered.append((document, content, calendars[pid], plan_calendar(plan, config, context.meta.document_id)))
         if progress is not None:
