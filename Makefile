@@ -3,7 +3,11 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 QUARTER ?= 2026-Q3
+# The example tells the story of Q3 2026 as reviewed in mid-October: pinned, so the demo's
+# documents (and the proposed actions' due dates) are the same whatever day it runs.
+AS_OF ?= 2026-10-15
 EXAMPLE := --config examples/governance.yaml --data examples/data/kpis.csv --inputs examples/inputs
+DOCS := $(EXAMPLE) --as-of $(AS_OF)
 
 .PHONY: demo test lint bench clean
 
@@ -15,10 +19,10 @@ $(BIN)/python:
 demo: $(BIN)/python
 	$(BIN)/python -m pip install --quiet .
 	$(BIN)/govdocs validate $(EXAMPLE) --quarter $(QUARTER)
-	$(BIN)/govdocs qbr $(EXAMPLE) --quarter $(QUARTER) --all --audience partner --out output --force
-	$(BIN)/govdocs qbr $(EXAMPLE) --quarter $(QUARTER) --all --audience internal --out output --force
-	$(BIN)/govdocs pip $(EXAMPLE) --quarter $(QUARTER) --all --actions examples/actions --out output --force
-	$(BIN)/govdocs pip $(EXAMPLE) --quarter 2026-Q2 --partner ECH --start 2026-07-06 \
+	$(BIN)/govdocs qbr $(DOCS) --quarter $(QUARTER) --all --audience partner --out output --force
+	$(BIN)/govdocs qbr $(DOCS) --quarter $(QUARTER) --all --audience internal --out output --force
+	$(BIN)/govdocs pip $(DOCS) --quarter $(QUARTER) --all --actions examples/actions --out output --force
+	$(BIN)/govdocs pip $(DOCS) --quarter 2026-Q2 --partner ECH --start 2026-07-06 \
 		--actions examples/actions/ECH.yaml --out output --force
 
 test: $(BIN)/python
