@@ -8,6 +8,7 @@ QUARTER ?= 2026-Q3
 AS_OF ?= 2026-10-15
 EXAMPLE := --config examples/governance.yaml --data examples/data/kpis.csv --inputs examples/inputs
 DOCS := $(EXAMPLE) --as-of $(AS_OF)
+DOCS_NO_INPUTS := --config examples/governance.yaml --data examples/data/kpis.csv --as-of $(AS_OF)
 
 .PHONY: demo test lint bench clean
 
@@ -24,6 +25,10 @@ demo: $(BIN)/python
 	$(BIN)/govdocs pip $(DOCS) --quarter $(QUARTER) --all --actions examples/actions --out output --force
 	$(BIN)/govdocs pip $(DOCS) --quarter 2026-Q2 --partner ECH --start 2026-07-06 \
 		--actions examples/actions/ECH.yaml --out output --force
+	$(BIN)/govdocs offboarding $(DOCS_NO_INPUTS) --quarter $(QUARTER) --all --assessment examples/assessments \
+		--out output --force
+	$(BIN)/govdocs offboarding $(DOCS_NO_INPUTS) --quarter $(QUARTER) --partner BRV \
+		--assessment examples/assessments/BRV.yaml --out output --force
 
 test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"

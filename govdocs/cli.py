@@ -173,7 +173,7 @@ def output_options(as_of_help: str) -> Callable[[F], F]:
 def validate(
     config_path: Path, data_paths: tuple[Path, ...], inputs_dir: Path | None, quarter: Quarter | None, as_json: bool
 ) -> None:
-    """Check config, KPI data and human inputs; report every problem.
+    """Check config, data and inputs; report every problem.
 
     \b
     Example:
@@ -328,7 +328,7 @@ def pip(
     as_of: date | None,
     force: bool,
 ) -> None:
-    """Render performance-improvement plans with check-in dates and a calendar file.
+    """Render improvement plans with check-ins and a calendar.
 
     \b
     Example:
@@ -364,6 +364,79 @@ def pip(
         click.echo(f"wrote {document.path}  ({document.document_id})")
         click.echo(f"wrote {document.path.parent / f'pip-{document.partner_id}.ics'}")
     click.echo(f"{len(written)} plan{'s' if len(written) != 1 else ''} for {quarter} written to {out_dir}/{quarter}/")
+
+
+@cli.command()
+@config_option
+@data_option
+@click.option("--quarter", required=True, type=QuarterType(), help="Quarter of the latest review, e.g. 2026-Q3.")
+@click.option("--partner", "partner_ids", multiple=True, metavar="ID", help="Partner id; repeat for several.")
+@click.option(
+    "--all",
+    "all_partners",
+    is_flag=True,
+    help="Every partner whose escalation status is offboarding review (others are listed as skipped).",
+)
+@click.option(
+    "--assessment",
+    type=click.Path(exists=True, path_type=Path),
+    help="The vendor manager's assessment: a .yaml file (one partner) or a folder of <ID>.yaml.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="Output folder; documents go to OUT/<quarter>/.",
+)
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
+@click.option("--as-of", type=DateType(), help="Date of the assessment (default: today); sets the notice countdown.")
+@click.option("--force", is_flag=True, help="Replace documents that already exist.")
+@handle_errors
+def offboarding(
+    config_path: Path,
+    data_paths: tuple[Path, ...],
+    quarter: Quarter,
+    partner_ids: tuple[str, ...],
+    all_partners: bool,
+    assessment: Path | None,
+    out_dir: Path,
+    fmt: str,
+    as_of: date | None,
+    force: bool,
+) -> None:
+    """Render internal offboarding-readiness assessments.
+
+    \b
+    Example:
+      govdocs offboarding --config examples/governance.yaml --data examples/data/kpis.csv \\
+          --quarter 2026-Q3 --partner CRN --assessment examples/assessments/CRN.yaml
+    """
+    if not data_paths:
+        raise click.UsageError("give at least one --data file")
+    if bool(partner_ids) == all_partners:
+        raise click.UsageError("name the partners with --partner ID (repeatable) or pass --all, not both")
+    from govdocs.pipeline import OffboardingRequest, render_offboarding
+
+    request = OffboardingRequest(
+        config_path=config_path,
+        data_paths=tuple(data_paths),
+        quarter=quarter,
+        partner_ids=tuple(partner_ids),
+        out_dir=out_dir,
+        fmt=fmt,
+        assessment=assessment,
+        as_of=as_of or date.today(),
+        force=force,
+    )
+    written, skipped = render_offboarding(request, progress=lambda message: click.echo(message, err=True))
+    for item in skipped:
+        click.echo(f"skipped {item.partner_id}: {item.reason}")
+    for document in written:
+        click.echo(f"wrote {document.path}  ({document.document_id})")
+    count = len(written)
+    click.echo(f"{count} assessment{'s' if count != 1 else ''} for {quarter} written to {out_dir}/{quarter}/")
 
 
 def main() -> None:

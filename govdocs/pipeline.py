@@ -327,3 +327,125 @@ def render_pips(
         write_atomic(document.path, content)
         write_atomic(calendar_path, calendar)
     return [document for document, *_ in rendered], skipped
+
+
+# --- offboarding-readiness assessments -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OffboardingRequest:
+    config_path: Path
+    data_paths: tuple[Path, ...]
+    quarter: Quarter
+    partner_ids: tuple[str, ...]  # empty: every partner whose escalation status is offboarding review
+    out_dir: Path
+    fmt: str
+    assessment: Path | None  # a file (one partner) or a folder of <PARTNER_ID>.yaml
+    as_of: date
+    force: bool = False
+
+
+def _assessment_file(path: Path | None, partner_id: str, single: bool) -> Path | None:
+    if path is None:
+        return None
+    if path.is_dir():
+        found = path / f"{partner_id}.yaml"
+        return found if found.exists() else None
+    if not single:
+        raise GovdocsError(
+            [
+                Problem(
+                    "usage.assessment_file",
+                    "one assessment file serves one partner; with several partners pass "
+                    "a folder of <PARTNER_ID>.yaml files",
+                    Location("--assessment"),
+                    ExitCode.USAGE,
+                )
+            ]
+        )
+    return path
+
+
+def render_offboarding(
+    request: OffboardingRequest, progress: Callable[[str], None] | None = None
+) -> tuple[list[WrittenDocument], list[Skipped]]:
+    """The internal offboarding-readiness assessment for each partner asked for."""
+    from govdocs.data.assessment import load_assessment
+    from govdocs.documents.common import InputFile, sha256_file
+    from govdocs.documents.offboarding import build_offboarding_context
+    from govdocs.planning.calendar import BusinessCalendar
+    from govdocs.planning.offboarding import consideration_rows, contract_clock, decide, gather_evidence, readiness
+    from govdocs.planning.pip import build_plan, plan_outcome
+    from govdocs.scoring.engine import Escalation
+
+    workspace = load_workspace(request.config_path, list(request.data_paths))
+    config, data = workspace.config, workspace.data
+    require_quarter_data(data, request.quarter)
+    history = {request.quarter.shift(-i): assess_portfolio(config, data, request.quarter.shift(-i)) for i in range(4)}
+    portfolio = history[request.quarter]
+    skipped: list[Skipped] = []
+    if request.partner_ids:
+        partner_ids = select_partners(config, request.partner_ids)
+    else:
+        partner_ids = [pid for pid, a in portfolio.items() if a.decision.level is Escalation.OFFBOARDING_REVIEW]
+        skipped = [
+            Skipped(
+                pid, f"escalation status {a.decision.level.label.lower()} in {request.quarter}: no review called for"
+            )
+            for pid, a in portfolio.items()
+            if pid not in partner_ids
+        ]
+    doc_type = DOCUMENT_TYPES["offboarding"]
+    targets = {
+        pid: document_path(request.out_dir, doc_type.kind, request.quarter, pid, Audience.INTERNAL, request.fmt)
+        for pid in partner_ids
+    }
+    check_targets(targets.values(), request.force)
+    business = BusinessCalendar.from_settings(config.pip, range(request.as_of.year - 1, request.as_of.year + 4))
+    rendered: list[tuple[WrittenDocument, bytes]] = []
+    for number, pid in enumerate(partner_ids, start=1):
+        assessment = portfolio[pid]
+        review_file = _assessment_file(request.assessment, pid, single=len(partner_ids) == 1)
+        review = load_assessment(review_file, pid, config) if review_file else None
+        plan = outcome = None
+        if review is not None and review.pip is not None:
+            plan_quarter = Quarter.parse(review.pip.quarter)
+            plan = build_plan(
+                config=config,
+                assessment=assess_portfolio(config, data, plan_quarter)[pid],
+                issued=request.as_of,
+                start=review.pip.start,
+                with_actions=False,
+            )
+            outcome = plan_outcome(plan, data, request.as_of, config.pip.sustain_months).outcome
+        evidence = gather_evidence(config, data, assessment, portfolio, outcome, {q: h for q, h in history.items()})
+        rows = consideration_rows(config.offboarding, review)
+        ready = readiness(config.offboarding, review, assessment.partner.contract)
+        decision = decide(config.offboarding, rows, evidence, ready)
+        files = run_files(workspace.run, None)
+        if review_file is not None:
+            files.append(
+                InputFile("Assessment", review_file.name, sha256_file(review_file), "vendor manager's ratings")
+            )
+        context = build_offboarding_context(
+            config=config,
+            assessment=assessment,
+            review=review,
+            evidence=evidence,
+            decision=decision,
+            ready=ready,
+            clock=contract_clock(assessment.partner.contract, request.as_of, business),
+            plan=plan,
+            files=files,
+            as_of=request.as_of,
+            data=data,
+        )
+        content = render_document(doc_type.template, context, targets[pid], request.fmt, request.as_of)
+        rendered.append(
+            (WrittenDocument(pid, doc_type.kind, "internal", context.meta.document_id, targets[pid]), content)
+        )
+        if progress is not None:
+            progress(f"[{number}/{len(partner_ids)}] rendered {pid}")
+    for document, content in rendered:
+        write_atomic(document.path, content)
+    return [document for document, _ in rendered], skipped

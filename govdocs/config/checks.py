@@ -125,6 +125,22 @@ def _check(config: GovernanceConfig) -> Iterator[tuple[str, str, tuple[str | int
     except (ZoneInfoNotFoundError, ValueError):
         yield "config.timezone", f"'{config.pip.timezone}' is not an IANA time zone", ("pip", "timezone")
 
+    off = config.offboarding
+    for key in ("satisfaction_kpi", "volume_kpi"):
+        value = getattr(off, key)
+        if value is not None and value not in kpi_ids:
+            yield "config.unknown_kpi", f"unknown KPI '{value}'", ("offboarding", key)
+    for key in off.evidence_weights:
+        if key not in {"failures", "pip_outcome", "score", "satisfaction"}:
+            yield "config.unknown_evidence", f"unknown evidence '{key}'", ("offboarding", "evidence_weights", key)
+    rules = off.rules
+    if not rules.retain_from > rules.retain_with_pip_from > rules.prepare_exit_from:
+        yield (
+            "config.rule_order",
+            "bands must satisfy retain_from > retain_with_pip_from > prepare_exit_from",
+            ("offboarding", "rules"),
+        )
+
     tiers = config.scoring.tiers
     names = [t.name for t in tiers]
     for i, tier in enumerate(tiers):

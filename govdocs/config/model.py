@@ -104,6 +104,9 @@ class Contract(_Model):
     renewal_months: Count = Field(12, gt=0, description="Term added by an automatic renewal.")
     annual_value: Number | None = Field(None, ge=0)
     currency: Annotated[StrictStr, StringConstraints(pattern=r"^[A-Z]{3}$")] = "EUR"
+    termination_for_cause: Text | None = Field(
+        None, description="The contract's termination-for-cause conditions, quoted in the offboarding assessment."
+    )
 
 
 class Partner(_Model):
@@ -253,6 +256,73 @@ class ActionTemplate(_Model):
     due_days: Count = Field(ge=1, description="Days after the plan start the action is due.")
 
 
+class Consideration(_Model):
+    label: Text
+    weight: Number = Field(gt=0)
+    question: Text | None = Field(None, description="What the rater is asked to judge.")
+
+
+def _default_considerations() -> dict[str, Consideration]:
+    items = [
+        ("commitment", "Commitment to improvement", 15),
+        ("review_response", "Response to the performance review", 15),
+        ("proactive_measures", "Proactive measures", 10),
+        ("improvement_initiatives", "Improvement initiatives (training, technology, willingness to change)", 15),
+        ("performance_history", "Performance history", 15),
+        ("strengths", "Strengths the partnership relies on", 10),
+        ("open_communication", "Open communication", 10),
+        ("collaboration", "Collaborative approach", 10),
+    ]
+    return {key: Consideration(label=label, weight=weight) for key, label, weight in items}
+
+
+class ChecklistItem(_Model):
+    id: Identifier
+    label: Text
+    weeks: Count = Field(ge=0, description="Weeks this item needs in a transition.")
+    internal: bool = Field(False, description="About the client's own readiness rather than the partner's.")
+
+
+def _default_checklist() -> list[ChecklistItem]:
+    items = [
+        ("knowledge_transfer", "Knowledge transfer", 8, False),
+        ("data_return", "Data return and deletion", 4, False),
+        ("access_revocation", "Access revocation", 1, False),
+        ("replacement_partner", "Replacement partner identified", 12, True),
+        ("parallel_run", "Parallel run", 6, True),
+        ("customer_communication", "Customer communication", 2, True),
+        ("internal_readiness", "Internal readiness", 4, True),
+    ]
+    return [ChecklistItem(id=i, label=label, weeks=weeks, internal=internal) for i, label, weeks, internal in items]
+
+
+class RecommendationRules(_Model):
+    """Net = stay score - exit evidence, both 0-100; bands from the top."""
+
+    retain_from: Number = Field(20, description="Net at or above this: retain.")
+    retain_with_pip_from: Number = Field(0, description="Net at or above this: retain with an improvement plan.")
+    prepare_exit_from: Number = Field(-25, description="Net at or above this: prepare exit; below it: exit.")
+    min_readiness_to_exit: Number = Field(
+        0.5, ge=0, le=1, description="Below this transition readiness an 'exit' becomes 'prepare exit'."
+    )
+
+
+class OffboardingSettings(_Model):
+    considerations: dict[str, Consideration] = Field(
+        default_factory=_default_considerations, description="Qualitative considerations for staying, weighted."
+    )
+    checklist: list[ChecklistItem] = Field(default_factory=_default_checklist, min_length=1)
+    satisfaction_kpi: StrictStr | None = Field(
+        None, description="KPI id whose trend is the customer-satisfaction evidence."
+    )
+    volume_kpi: StrictStr | None = Field(None, description="KPI id whose volume measures the partner's share of work.")
+    evidence_weights: dict[str, Number] = Field(
+        default_factory=lambda: {"failures": 35, "pip_outcome": 25, "score": 25, "satisfaction": 15},
+        description="Weights of the exit evidence: failures, pip_outcome, score, satisfaction.",
+    )
+    rules: RecommendationRules = RecommendationRules()
+
+
 class GovernanceConfig(_Model):
     version: Count = Field(1, description="Config format version.")
     client: Client
@@ -268,6 +338,7 @@ class GovernanceConfig(_Model):
     action_library: list[ActionTemplate] = Field(
         default_factory=list, description="Improvement actions proposed for plans, keyed by KPI and category."
     )
+    offboarding: OffboardingSettings = OffboardingSettings()
 
     def kpi(self, kpi_id: str) -> Kpi:
         return next(k for k in self.kpis if k.id == kpi_id)

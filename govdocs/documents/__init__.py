@@ -19,4 +19,5 @@ class DocumentType:
 DOCUMENT_TYPES = {
     "qbr": DocumentType("qbr", "Quarterly Business Review", "qbr.html"),
     "pip": DocumentType("pip", "Performance-Improvement Plan", "pip.html"),
+    "offboarding": DocumentType("offboarding", "Offboarding-Readiness Assessment", "offboarding.html"),
 }

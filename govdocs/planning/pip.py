@@ -318,7 +318,10 @@ def build_plan(
     proposed_source: str = "",
     extra_kpis: Sequence[str] = (),
     library_location: Location | None = None,
+    with_actions: bool = True,
 ) -> Plan:
+    """The plan for a partner's assessed quarter. `with_actions=False` gives the objectives and
+    dates alone: enough to judge the outcome of a plan issued earlier."""
     settings = config.pip
     first_year = min(issued.year, start.year if start else issued.year)
     business = BusinessCalendar.from_settings(settings, range(first_year - 1, first_year + 3))
@@ -351,12 +354,16 @@ def build_plan(
         )
         for n, when in enumerate([*dates, final], start=1)
     ]
-    library = _library_actions(config, objectives, start, final.day, business)
-    actions = merge_actions(library, proposed, objectives, start, final.day, proposed_source)
-    where = (
-        Location(proposed_source) if proposed_source else library_location or Location("config", path="action_library")
-    )
-    require_actions_per_objective(objectives, actions, where)
+    actions: list[PlanAction] = []
+    if with_actions:
+        library = _library_actions(config, objectives, start, final.day, business)
+        actions = merge_actions(library, proposed, objectives, start, final.day, proposed_source)
+        where = (
+            Location(proposed_source)
+            if proposed_source
+            else library_location or Location("config", path="action_library")
+        )
+        require_actions_per_objective(objectives, actions, where)
     partner = assessment.partner
     owner = settings.meeting_owner or next(
         (c.name for c in partner.contacts if c.side is Controller.CLIENT), config.client.name

@@ -1,0 +1,143 @@
+"""Load step, human half: the vendor manager's offboarding assessment file (YAML).
+
+Ratings of the considerations for staying (1-5, with comment and evidence), the partner
+risk factors and how they were handled, the status of each transition-checklist item,
+and the improvement plan whose outcome counts as evidence. Missing ratings are allowed:
+the document lists them instead of guessing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, Strict, StrictStr, ValidationError
+
+from govdocs.config.model import GovernanceConfig
+from govdocs.data.inputs import ContextKind, Text
+from govdocs.errors import ExitCode, GovdocsError, Location, Problem
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Rating(_Model):
+    rating: Annotated[int, Strict()] = Field(ge=1, le=5, description="1 (very poor) to 5 (excellent).")
+    comment: Text | None = None
+    evidence: Text | None = Field(None, description="Where the evidence is: a link or a document reference.")
+
+
+class RiskFactor(_Model):
+    kind: ContextKind
+    summary: Text
+    handling: Text | None = Field(None, description="How the partner handled it.")
+
+
+class ChecklistStatus(StrEnum):
+    DONE = "done"
+    IN_PROGRESS = "in_progress"
+    NOT_STARTED = "not_started"
+    BLOCKED = "blocked"
+    NOT_APPLICABLE = "not_applicable"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class ChecklistEntry(_Model):
+    status: ChecklistStatus
+    owner: Text | None = None
+    note: Text | None = Field(None, description="For a blocked item: what blocks it.")
+
+
+class PlanReference(_Model):
+    quarter: StrictStr = Field(description="Quarter whose results called for the plan, e.g. 2026-Q1.")
+    start: date
+
+
+class Assessment(_Model):
+    partner: StrictStr
+    assessed_by: Text
+    assessed_on: date
+    ratings: dict[str, Rating] = Field(default_factory=dict, description="Keyed by consideration id.")
+    risk_factors: list[RiskFactor] = Field(default_factory=list)
+    checklist: dict[str, ChecklistEntry] = Field(default_factory=dict, description="Keyed by checklist item id.")
+    pip: PlanReference | None = Field(None, description="The improvement plan whose outcome is evidence.")
+
+
+def load_assessment(path: Path, partner_id: str, config: GovernanceConfig) -> Assessment:
+    """Load and check one assessment file; every problem with its line (exit code 5)."""
+    from govdocs.config.loader import load_yaml, pydantic_message
+    from govdocs.periods import Quarter
+
+    doc = load_yaml(path, ExitCode.INPUTS)
+    if not isinstance(doc.data, dict):
+        raise GovdocsError(
+            [
+                Problem(
+                    "assessment.shape",
+                    "expected a YAML mapping starting with 'partner:'",
+                    Location(str(path), 1),
+                    ExitCode.INPUTS,
+                )
+            ]
+        )
+    try:
+        assessment = Assessment.model_validate(doc.data)
+    except ValidationError as exc:
+        raise GovdocsError(
+            [
+                Problem(
+                    f"assessment.{e['type']}",
+                    pydantic_message(e),
+                    doc.location(tuple(p for p in e["loc"] if isinstance(p, str | int))),
+                    ExitCode.INPUTS,
+                )
+                for e in exc.errors()
+            ]
+        ) from None
+    problems = []
+    if assessment.partner != partner_id:
+        problems.append(
+            ("assessment.wrong_partner", f"file is for '{assessment.partner}', not '{partner_id}'", ("partner",))
+        )
+    for key in assessment.ratings:
+        if key not in config.offboarding.considerations:
+            known = ", ".join(config.offboarding.considerations)
+            problems.append(
+                (
+                    "assessment.unknown_consideration",
+                    f"unknown consideration '{key}' (known: {known})",
+                    ("ratings", key),
+                )
+            )
+    items = {item.id for item in config.offboarding.checklist}
+    for key in assessment.checklist:
+        if key not in items:
+            problems.append(
+                (
+                    "assessment.unknown_item",
+                    f"unknown checklist item '{key}' (known: {', '.join(items)})",
+                    ("checklist", key),
+                )
+            )
+    if assessment.pip is not None:
+        try:
+            Quarter.parse(assessment.pip.quarter)
+        except ValueError:
+            problems.append(
+                (
+                    "assessment.bad_quarter",
+                    f"'{assessment.pip.quarter}' is not a quarter like 2026-Q1",
+                    ("pip", "quarter"),
+                )
+            )
+    if problems:
+        raise GovdocsError(
+            [Problem(code, message, doc.location(where), ExitCode.INPUTS) for code, message, where in problems]
+        )
+    return assessment

@@ -1,0 +1,285 @@
+"""Build-context step, offboarding-readiness assessment: an internal memo for procurement and
+the executive sponsor that weighs the evidence for leaving against the considerations for
+staying, shows when the contract lets the client act, and whether it is ready to move the work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from markupsafe import Markup
+
+from govdocs.config.model import Controller, GovernanceConfig, Partner
+from govdocs.data.assessment import Assessment, ChecklistStatus
+from govdocs.data.loader import KpiData
+from govdocs.documents.common import (
+    Audience,
+    DocumentMeta,
+    InputFile,
+    PartnerFingerprint,
+    document_meta,
+    partner_fingerprint,
+)
+from govdocs.periods import Quarter
+from govdocs.planning.offboarding import Clock, Decision, Evidence, Readiness, Recommendation
+from govdocs.planning.pip import Plan
+from govdocs.render.charts import ScoreBar, score_history_svg
+from govdocs.render.formatters import kpi_value, long_date, money, number, percent
+from govdocs.scoring.engine import PartnerAssessment
+
+RECOMMENDATION_STYLE = {
+    Recommendation.RETAIN: "none",
+    Recommendation.RETAIN_WITH_PIP: "watch",
+    Recommendation.PREPARE_EXIT: "pip",
+    Recommendation.EXIT: "offboarding_review",
+}
+CHECKLIST_BADGE = {
+    ChecklistStatus.DONE: "green",
+    ChecklistStatus.IN_PROGRESS: "amber",
+    ChecklistStatus.NOT_STARTED: "red",
+    ChecklistStatus.BLOCKED: "red",
+    ChecklistStatus.NOT_APPLICABLE: "no_data",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    cells: tuple[str, ...]
+    badge: str = ""
+    badge_label: str = ""
+
+
+@dataclass(frozen=True)
+class OffboardingContext:
+    meta: DocumentMeta
+    partner: Partner
+    client_name: str
+    quarter_label: str
+    assessed_by: str
+    assessed_on: date | None
+    recommendation: str
+    recommendation_style: str
+    net: str
+    stay: str
+    exit_evidence: str
+    margin: str
+    readiness_note: str
+    sensitivity: str
+    evidence_rows: tuple[Row, ...]
+    failures: int
+    allowed: int
+    run_rows: tuple[Row, ...]
+    pip_line: str
+    score_rows: tuple[Row, ...]
+    score_chart: Markup
+    score_trend: str
+    satisfaction_rows: tuple[Row, ...]
+    satisfaction_line: str
+    volume_share: str
+    considerations: tuple[Row, ...]
+    missing_ratings: tuple[str, ...]
+    risk_factors: tuple[Row, ...]
+    clock: Clock
+    clock_lines: tuple[str, ...]
+    checklist: tuple[Row, ...]
+    readiness_share: str
+    blockers: tuple[str, ...]
+    readiness_line: str
+    rules: tuple[str, ...]
+    files: tuple[InputFile, ...]
+    fingerprint: PartnerFingerprint
+
+
+def _clock_lines(clock: Clock, as_of: date) -> tuple[str, ...]:
+    lines = [
+        f"The contract ends on {long_date(clock.end)} with {clock.notice_days} days' notice: notice must be given "
+        f"by {long_date(clock.notice_deadline)}"
+        + (
+            f", in practice by {long_date(clock.last_business_day)}, the last business day before it."
+            if clock.last_business_day != clock.notice_deadline
+            else "."
+        )
+    ]
+    if clock.passed:
+        lines.append(f"That deadline passed {-clock.days_left} days before {long_date(as_of)}.")
+    else:
+        lines.append(f"{clock.days_left} days are left from {long_date(as_of)}.")
+    if clock.auto_renew and clock.locked_until is not None:
+        value = f", committing {money(clock.locked_value, clock.currency)}" if clock.locked_value else ""
+        verb = "has renewed" if clock.passed else "renews"
+        lines.append(
+            f"Without notice the contract {verb} automatically for {clock.renewal_months} months, to "
+            f"{long_date(clock.locked_until)}{value}."
+        )
+    else:
+        lines.append("The contract does not renew automatically: it ends unless a new agreement is signed.")
+    if clock.termination_for_cause:
+        lines.append(f"Termination for cause: {clock.termination_for_cause}")
+    return tuple(lines)
+
+
+def _rules(config: GovernanceConfig) -> tuple[str, ...]:
+    off = config.offboarding
+    rules = off.rules
+    weights = ", ".join(f"{k.replace('_', ' ')} {v:g}" for k, v in off.evidence_weights.items())
+    return (
+        f"Exit evidence (0-100, higher argues for leaving): weighted mean ({weights}) of failures against the "
+        "allowance (twice the allowance or more counts 100), the latest improvement plan's outcome (not met 100, "
+        "partly met 60, none or open 50, met 0), 100 minus the latest score, and the customer-satisfaction trend "
+        "(declining 100, flat 50, improving 0).",
+        "Stay score (0-100): weighted mean of the rated considerations, a rating r counting (r - 1) / 4 x 100. "
+        "Missing ratings are left out and listed, never guessed.",
+        f"Recommendation from net = stay - exit evidence: retain at {rules.retain_from:g} or more; retain with an "
+        f"improvement plan from {rules.retain_with_pip_from:g}; prepare exit from {rules.prepare_exit_from:g}; exit "
+        f"below. An exit while less than {rules.min_readiness_to_exit * 100:.0f}% of the transition checklist is "
+        "done becomes 'prepare exit'. Margin: net points to the nearest band edge.",
+        "Transition: checklist items run in parallel, so a transition needs as long as its longest open item; it "
+        "fits when that is no longer than the notice period.",
+    )
+
+
+def build_offboarding_context(
+    *,
+    config: GovernanceConfig,
+    assessment: PartnerAssessment,
+    review: Assessment | None,
+    evidence: Evidence,
+    decision: Decision,
+    ready: Readiness,
+    clock: Clock,
+    plan: Plan | None,
+    files: list[InputFile],
+    as_of: date,
+    data: KpiData,
+) -> OffboardingContext:
+    partner = assessment.partner
+    quarter: Quarter = assessment.quarter
+    meta = document_meta(
+        kind="offboarding",
+        title="Offboarding-Readiness Assessment",
+        config=config,
+        partner=partner,
+        quarter=quarter,
+        audience=Audience.INTERNAL,
+        as_of=as_of,
+        files=files,
+    )
+    kpis = {k.kpi.id: k.kpi for k in assessment.kpis}
+    off = config.offboarding
+    ratings = review.ratings if review else {}
+    considerations = []
+    missing = []
+    for key, item in off.considerations.items():
+        given = ratings.get(key)
+        if given is None:
+            missing.append(item.label)
+            considerations.append(Row((item.label, f"{item.weight:g}", "not rated", "", ""), "no_data", "Missing"))
+        else:
+            considerations.append(
+                Row(
+                    (item.label, f"{item.weight:g}", f"{given.rating} / 5", given.comment or "", given.evidence or ""),
+                    "green" if given.rating >= 4 else ("amber" if given.rating == 3 else "red"),
+                    f"{given.rating} / 5",
+                )
+            )
+    if decision.readiness_capped:
+        readiness_note = (
+            f"The rules point to exit, but only {percent(ready.share_done)} of the transition checklist is done "
+            f"(at least {percent(off.rules.min_readiness_to_exit)} is needed): the recommendation is to prepare "
+            "the exit."
+        )
+    else:
+        readiness_note = ""
+    sensitivity = decision.sensitivity
+    if decision.readiness_capped:
+        sensitivity += (
+            f" Completing {percent(off.rules.min_readiness_to_exit)} of the transition checklist would change the "
+            "recommendation to exit."
+        )
+    pip_line = "No improvement plan is on record in the assessment."
+    if plan is not None and evidence.pip_outcome is not None:
+        names = ", ".join(o.kpi.name for o in plan.objectives)
+        pip_line = (
+            f"Improvement plan after the {plan.quarter.label} review, {long_date(plan.start)} to "
+            f"{long_date(plan.final_review.day)}, on {names}: {evidence.pip_outcome.label.lower()}."
+        )
+    sat_kpi = kpis.get(off.satisfaction_kpi) if off.satisfaction_kpi else None
+    satisfaction_rows = tuple(
+        Row((q.label, kpi_value(v, sat_kpi.unit.value, sat_kpi.decimals) if sat_kpi else "–"))
+        for q, v in evidence.satisfaction
+    )
+    open_items = [
+        r for r in ready.rows if r.status is not ChecklistStatus.DONE and r.status is not ChecklistStatus.NOT_APPLICABLE
+    ]
+    longest = max(open_items, key=lambda r: r.weeks, default=None)
+    readiness_line = (
+        f"{percent(ready.share_done)} of the applicable items are done. A transition needs about "
+        f"{ready.weeks_needed} weeks"
+        + (f" (longest open item: {longest.label.lower()})" if longest else "")
+        + f"; the notice period is {ready.notice_weeks:.0f} weeks, so it "
+        + ("fits inside the notice period." if ready.fits_notice else "does not fit inside the notice period.")
+    )
+    history_months = [m.month for m in assessment.kpis[0].history]
+    client_contact = next((c.name for c in partner.contacts if c.side is Controller.CLIENT), config.client.name)
+    return OffboardingContext(
+        meta=meta,
+        partner=partner,
+        client_name=config.client.name,
+        quarter_label=quarter.label,
+        assessed_by=review.assessed_by if review else client_contact,
+        assessed_on=review.assessed_on if review else None,
+        recommendation=decision.recommendation.label,
+        recommendation_style=RECOMMENDATION_STYLE[decision.recommendation],
+        net=number(decision.net, 1) if decision.net is not None else "–",
+        stay=number(decision.stay, 1) if decision.stay is not None else "–",
+        exit_evidence=number(decision.exit_evidence, 1),
+        margin=number(decision.margin, 1) if decision.margin is not None else "–",
+        readiness_note=readiness_note,
+        sensitivity=sensitivity,
+        evidence_rows=tuple(Row((i.label, number(i.points, 0), f"{i.weight:g}", i.detail)) for i in evidence.items),
+        failures=evidence.failures,
+        allowed=evidence.allowed,
+        run_rows=tuple(
+            Row(
+                (
+                    kpis[r.kpi_id].name,
+                    str(r.length),
+                    f"{r.start.label} – {r.end.label}",
+                    "yes" if kpis[r.kpi_id].contractual else "no",
+                )
+            )
+            for r in sorted(evidence.red_runs, key=lambda r: -r.length)
+        ),
+        pip_line=pip_line,
+        score_rows=tuple(Row((q.label, number(s, 1), tier)) for q, s, tier in evidence.score_history),
+        score_chart=score_history_svg(
+            tuple(ScoreBar(q.label, s, q == quarter) for q, s, _ in evidence.score_history),
+            tuple((t.name, t.min_score) for t in config.scoring.tiers),
+        ),
+        score_trend="–" if evidence.score_trend is None else f"{evidence.score_trend:+.1f} points per quarter",
+        satisfaction_rows=satisfaction_rows,
+        satisfaction_line=evidence.items[3].detail,
+        volume_share=percent(evidence.volume_share, 1) if evidence.volume_share is not None else "–",
+        considerations=tuple(considerations),
+        missing_ratings=tuple(missing),
+        risk_factors=tuple(
+            Row((f.kind.label, f.summary, f.handling or "–")) for f in (review.risk_factors if review else [])
+        ),
+        clock=clock,
+        clock_lines=_clock_lines(clock, as_of),
+        checklist=tuple(
+            Row(
+                (r.label + (" (client side)" if r.internal else ""), f"{r.weeks}", r.owner, r.note),
+                CHECKLIST_BADGE[r.status] if r.status else "no_data",
+                r.status.label if r.status else "Not assessed",
+            )
+            for r in ready.rows
+        ),
+        readiness_share=percent(ready.share_done),
+        blockers=tuple(f"{r.label}: {r.note.rstrip('.')}" if r.note else r.label for r in ready.blockers),
+        readiness_line=readiness_line,
+        rules=_rules(config),
+        files=tuple(files),
+        fingerprint=partner_fingerprint(data, partner.id, history_months),
+    )

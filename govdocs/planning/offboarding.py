@@ -1,0 +1,426 @@
+"""Decide step, offboarding: evidence for leaving, considerations for staying, the contract
+clock, transition readiness, and the recommendation with its margin and sensitivity.
+
+The rules, all from `config.offboarding`:
+  exit evidence E (0-100) = weighted mean of failures against the allowance (capped at twice
+    it), the improvement plan's outcome, 100 minus the latest score, and the direction of
+    customer satisfaction;
+  stay score S (0-100) = weighted mean of the rated considerations, rating r mapped to
+    (r - 1) / 4 x 100; missing ratings are left out and listed, never guessed;
+  net = S - E, read against the bands retain / retain with PIP / prepare exit / exit;
+  an exit while transition readiness is below the minimum becomes "prepare exit".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from govdocs.config.model import Contract, GovernanceConfig, OffboardingSettings
+from govdocs.data.assessment import Assessment, ChecklistStatus
+from govdocs.data.loader import KpiData
+from govdocs.periods import Quarter
+from govdocs.planning.calendar import BusinessCalendar
+from govdocs.planning.pip import Outcome
+from govdocs.scoring.engine import PartnerAssessment, RedRun, red_runs
+
+PIP_EVIDENCE = {  # how strongly a plan's outcome argues for leaving
+    Outcome.NOT_MET: 100.0,
+    Outcome.PARTLY_MET: 60.0,
+    Outcome.NO_DATA: 50.0,
+    Outcome.IN_PROGRESS: 50.0,
+    Outcome.MET: 0.0,
+}
+NO_PLAN_EVIDENCE = 50.0  # no plan: neither for nor against
+
+
+class Recommendation(StrEnum):
+    RETAIN = "retain"
+    RETAIN_WITH_PIP = "retain_with_pip"
+    PREPARE_EXIT = "prepare_exit"
+    EXIT = "exit"
+
+    @property
+    def label(self) -> str:
+        return {
+            "retain": "Retain",
+            "retain_with_pip": "Retain with an improvement plan",
+            "prepare_exit": "Prepare exit",
+            "exit": "Exit",
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    key: str
+    label: str
+    points: float  # 0-100, higher argues for leaving
+    weight: float
+    detail: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    items: tuple[EvidenceItem, ...]
+    failures: int
+    allowed: int
+    red_runs: tuple[RedRun, ...]  # longest run per KPI, where there is one
+    pip_outcome: Outcome | None
+    score_history: tuple[tuple[Quarter, float | None, str], ...]
+    score_trend: float | None  # points per quarter, least squares
+    satisfaction: tuple[tuple[Quarter, float | None], ...]
+    satisfaction_trend: float | None
+    volume_share: float | None
+
+    @property
+    def score(self) -> float:
+        total = sum(i.weight for i in self.items)
+        return sum(i.points * i.weight for i in self.items) / total if total else 0.0
+
+
+def slope(values: list[float | None]) -> float | None:
+    """Least-squares change per step over the known values (None when fewer than two)."""
+    points = [(i, v) for i, v in enumerate(values) if v is not None]
+    if len(points) < 2:
+        return None
+    mean_x = sum(x for x, _ in points) / len(points)
+    mean_y = sum(y for _, y in points) / len(points)
+    spread = sum((x - mean_x) ** 2 for x, _ in points)
+    return sum((x - mean_x) * (y - mean_y) for x, y in points) / spread
+
+
+def gather_evidence(
+    config: GovernanceConfig,
+    data: KpiData,
+    assessment: PartnerAssessment,
+    portfolio: dict[str, PartnerAssessment],
+    pip_outcome: Outcome | None,
+    quarter_history: dict[Quarter, dict[str, PartnerAssessment]],
+) -> Evidence:
+    settings = config.offboarding
+    weights = settings.evidence_weights
+    allowed = config.escalation.failures_allowed_12m
+    failures = len(assessment.failures_12m)
+    runs = []
+    for item in assessment.kpis:
+        found = red_runs(item.kpi.id, item.history)
+        if found:
+            runs.append(max(found, key=lambda r: (r.length, r.end)))
+    quarters = sorted(quarter_history)
+    history = tuple(
+        (
+            q,
+            quarter_history[q][assessment.partner.id].score.value,
+            quarter_history[q][assessment.partner.id].score.tier.name
+            if quarter_history[q][assessment.partner.id].score.tier
+            else "–",
+        )
+        for q in quarters
+    )
+    trend = slope([s for _, s, _ in history])
+    satisfaction: tuple[tuple[Quarter, float | None], ...] = ()
+    satisfaction_trend = None
+    if settings.satisfaction_kpi:
+        index = [k.kpi.id for k in assessment.kpis].index(settings.satisfaction_kpi)
+        satisfaction = tuple((q, quarter_history[q][assessment.partner.id].kpis[index].current.value) for q in quarters)
+        satisfaction_trend = slope([v for _, v in satisfaction])
+    share = None
+    if settings.volume_kpi:
+        index = [k.kpi.id for k in assessment.kpis].index(settings.volume_kpi)
+        volumes = {pid: a.kpis[index].current.volume for pid, a in portfolio.items()}
+        total = sum(v for v in volumes.values() if v)
+        own = volumes.get(assessment.partner.id)
+        share = own / total if own and total else None
+
+    latest = assessment.score.value
+    sat_points = 50.0
+    sat_detail = "no satisfaction KPI configured"
+    if settings.satisfaction_kpi:
+        kpi = config.kpi(settings.satisfaction_kpi)
+        if satisfaction_trend is None:
+            sat_detail = f"{kpi.name}: fewer than two quarters with data"
+        else:
+            better = satisfaction_trend > 0 if kpi.direction.value == "higher_is_better" else satisfaction_trend < 0
+            flat = abs(satisfaction_trend) < 0.25
+            sat_points = 50.0 if flat else (0.0 if better else 100.0)
+            way = "flat" if flat else ("improving" if better else "declining")
+            sat_detail = f"{kpi.name} {way} ({satisfaction_trend:+.1f} per quarter over {len(quarters)} quarters)"
+    items = (
+        EvidenceItem(
+            "failures",
+            "Failures against the allowance",
+            min(failures / allowed, 2.0) / 2 * 100,
+            weights.get("failures", 0),
+            f"{failures} failures in 12 months; {allowed} allowed",
+        ),
+        EvidenceItem(
+            "pip_outcome",
+            "Improvement-plan outcome",
+            NO_PLAN_EVIDENCE if pip_outcome is None else PIP_EVIDENCE[pip_outcome],
+            weights.get("pip_outcome", 0),
+            "no plan on record" if pip_outcome is None else pip_outcome.label,
+        ),
+        EvidenceItem(
+            "score",
+            "Latest score",
+            100 - latest if latest is not None else 50.0,
+            weights.get("score", 0),
+            f"{latest:.1f} in {assessment.quarter.label}" if latest is not None else "no score",
+        ),
+        EvidenceItem(
+            "satisfaction", "Customer-satisfaction trend", sat_points, weights.get("satisfaction", 0), sat_detail
+        ),
+    )
+    return Evidence(
+        items, failures, allowed, tuple(runs), pip_outcome, history, trend, satisfaction, satisfaction_trend, share
+    )
+
+
+# --- the considerations for staying --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConsiderationRow:
+    key: str
+    label: str
+    weight: float
+    rating: int | None
+    comment: str
+    evidence: str
+
+
+def rating_points(rating: int) -> float:
+    return (rating - 1) / 4 * 100
+
+
+def stay_score(rows: list[ConsiderationRow]) -> float | None:
+    rated = [r for r in rows if r.rating is not None]
+    total = sum(r.weight for r in rated)
+    if not rated or total == 0:
+        return None
+    return sum(rating_points(r.rating) * r.weight for r in rated) / total  # type: ignore[arg-type]
+
+
+def consideration_rows(settings: OffboardingSettings, assessment: Assessment | None) -> list[ConsiderationRow]:
+    rows = []
+    for key, item in settings.considerations.items():
+        given = assessment.ratings.get(key) if assessment else None
+        rows.append(
+            ConsiderationRow(
+                key,
+                item.label,
+                item.weight,
+                given.rating if given else None,
+                (given.comment or "") if given else "",
+                (given.evidence or "") if given else "",
+            )
+        )
+    return rows
+
+
+# --- transition readiness ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChecklistRow:
+    label: str
+    weeks: int
+    internal: bool
+    status: ChecklistStatus | None  # None: not assessed
+    owner: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Readiness:
+    rows: tuple[ChecklistRow, ...]
+    share_done: float  # of the applicable items
+    blockers: tuple[ChecklistRow, ...]
+    weeks_needed: int  # the longest item: items run in parallel
+    notice_weeks: float
+    fits_notice: bool
+
+
+def readiness(settings: OffboardingSettings, assessment: Assessment | None, contract: Contract) -> Readiness:
+    rows = []
+    for item in settings.checklist:
+        entry = assessment.checklist.get(item.id) if assessment else None
+        rows.append(
+            ChecklistRow(
+                item.label,
+                item.weeks,
+                item.internal,
+                entry.status if entry else None,
+                (entry.owner or "") if entry else "",
+                (entry.note or "") if entry else "",
+            )
+        )
+    applicable = [r for r in rows if r.status is not ChecklistStatus.NOT_APPLICABLE]
+    done = sum(1 for r in applicable if r.status is ChecklistStatus.DONE)
+    # Items run in parallel: the transition needs as long as its longest open item.
+    open_weeks = [r.weeks for r in applicable if r.status is not ChecklistStatus.DONE]
+    weeks = max(open_weeks, default=0)
+    notice_weeks = contract.notice_days / 7
+    return Readiness(
+        rows=tuple(rows),
+        share_done=done / len(applicable) if applicable else 1.0,
+        blockers=tuple(r for r in rows if r.status is ChecklistStatus.BLOCKED),
+        weeks_needed=weeks,
+        notice_weeks=notice_weeks,
+        fits_notice=weeks <= notice_weeks,
+    )
+
+
+# --- the contract clock ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Clock:
+    end: date
+    notice_days: int
+    notice_deadline: date  # end minus the notice period
+    last_business_day: date  # the deadline itself, or the business day before it
+    days_left: int  # from the as-of date to the last business day; negative once passed
+    auto_renew: bool
+    renewal_months: int
+    locked_until: date | None  # if the deadline passes with auto-renew: the renewed end
+    locked_value: float | None  # the annual value times the renewal term
+    currency: str
+    termination_for_cause: str | None
+
+    @property
+    def passed(self) -> bool:
+        return self.days_left < 0
+
+
+def contract_clock(contract: Contract, as_of: date, business: BusinessCalendar) -> Clock:
+    from govdocs.planning.calendar import add_months
+
+    deadline = contract.end - timedelta(days=contract.notice_days)
+    last = deadline if business.is_business_day(deadline) else business.previous_before(deadline)
+    locked_until = add_months(contract.end, contract.renewal_months) if contract.auto_renew else None
+    locked_value = (
+        contract.annual_value * contract.renewal_months / 12
+        if contract.auto_renew and contract.annual_value is not None
+        else None
+    )
+    return Clock(
+        end=contract.end,
+        notice_days=contract.notice_days,
+        notice_deadline=deadline,
+        last_business_day=last,
+        days_left=(last - as_of).days,
+        auto_renew=contract.auto_renew,
+        renewal_months=contract.renewal_months,
+        locked_until=locked_until,
+        locked_value=locked_value,
+        currency=contract.currency,
+        termination_for_cause=contract.termination_for_cause,
+    )
+
+
+# --- the recommendation ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decision:
+    recommendation: Recommendation
+    net: float | None
+    stay: float | None
+    exit_evidence: float
+    margin: float | None  # net points to the nearest band edge
+    readiness_capped: bool  # an exit turned into "prepare exit" for lack of readiness
+    sensitivity: str
+
+
+def band(net: float, settings: OffboardingSettings) -> Recommendation:
+    rules = settings.rules
+    if net >= rules.retain_from:
+        return Recommendation.RETAIN
+    if net >= rules.retain_with_pip_from:
+        return Recommendation.RETAIN_WITH_PIP
+    if net >= rules.prepare_exit_from:
+        return Recommendation.PREPARE_EXIT
+    return Recommendation.EXIT
+
+
+def _margin(net: float, settings: OffboardingSettings) -> float:
+    rules = settings.rules
+    edges = [rules.retain_from, rules.retain_with_pip_from, rules.prepare_exit_from]
+    return min(abs(net - edge) for edge in edges)
+
+
+def _apply_readiness(
+    choice: Recommendation, share: float, settings: OffboardingSettings
+) -> tuple[Recommendation, bool]:
+    if choice is Recommendation.EXIT and share < settings.rules.min_readiness_to_exit:
+        return Recommendation.PREPARE_EXIT, True
+    return choice, False
+
+
+def decide(
+    settings: OffboardingSettings, rows: list[ConsiderationRow], evidence: Evidence, ready: Readiness
+) -> Decision:
+    stay = stay_score(rows)
+    exit_evidence = evidence.score
+    if stay is None:
+        return Decision(
+            Recommendation.PREPARE_EXIT,
+            None,
+            None,
+            exit_evidence,
+            None,
+            False,
+            "No consideration is rated: the recommendation defaults to preparing an exit until the "
+            "assessment is complete.",
+        )
+    net = stay - exit_evidence
+    choice, capped = _apply_readiness(band(net, settings), ready.share_done, settings)
+    return Decision(
+        choice,
+        net,
+        stay,
+        exit_evidence,
+        _margin(net, settings),
+        capped,
+        sensitivity_line(settings, rows, evidence, ready, choice),
+    )
+
+
+def sensitivity_line(
+    settings: OffboardingSettings,
+    rows: list[ConsiderationRow],
+    evidence: Evidence,
+    ready: Readiness,
+    current: Recommendation,
+) -> str:
+    """The single rating change (smallest step first, then the heaviest consideration) that
+    would change the recommendation, said in words."""
+    best: tuple[int, float, ConsiderationRow, int, Recommendation] | None = None
+    for row in rows:
+        for value in range(1, 6):
+            if value == row.rating:
+                continue
+            changed = [r if r is not row else ConsiderationRow(r.key, r.label, r.weight, value, "", "") for r in rows]
+            stay = stay_score(changed)
+            if stay is None:
+                continue
+            outcome, _ = _apply_readiness(band(stay - evidence.score, settings), ready.share_done, settings)
+            if outcome is current:
+                continue
+            step = abs(value - (row.rating if row.rating is not None else 3))
+            key = (step, -row.weight)
+            if best is None or key < (best[0], best[1]):
+                best = (step, -row.weight, row, value, outcome)
+    if best is None:
+        return "No single rating, from 1 to 5, would change the recommendation."
+    _, _, row, value, outcome = best
+    if row.rating is None:
+        return (
+            f"{row.label} is not rated; a rating of {value} would change the recommendation to {outcome.label.lower()}."
+        )
+    return (
+        f"A rating of {value} instead of {row.rating} on {row.label.lower()} would change the recommendation "
+        f"to {outcome.label.lower()}."
+    )

@@ -1,0 +1,243 @@
+"""Offboarding-readiness assessments: evidence counts, the contract clock, the recommendation
+rules and the sensitivity line, and the memo as an executive reads it."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import AS_OF, CONFIG, DATA, ROOT, pdf_text
+
+from govdocs.cli import cli
+from govdocs.config import load_config
+from govdocs.config.model import Contract
+from govdocs.data.assessment import Assessment, load_assessment
+from govdocs.data.loader import load_kpi_data
+from govdocs.errors import ExitCode, GovdocsError
+from govdocs.periods import Quarter
+from govdocs.pipeline import OffboardingRequest, render_offboarding
+from govdocs.planning.calendar import BusinessCalendar
+from govdocs.planning.offboarding import (
+    Recommendation,
+    band,
+    consideration_rows,
+    contract_clock,
+    decide,
+    gather_evidence,
+    readiness,
+    stay_score,
+)
+from govdocs.planning.pip import Outcome
+from govdocs.scoring.engine import assess_portfolio
+
+ASSESSMENTS = ROOT / "examples" / "assessments"
+Q3 = Quarter(2026, 3)
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def world():
+    config = load_config(CONFIG)
+    data = load_kpi_data([DATA], [k.id for k in config.kpis])
+    history = {Q3.shift(-i): assess_portfolio(config, data, Q3.shift(-i)) for i in range(4)}
+    return config, data, history
+
+
+def evidence_for(world, partner, outcome=None):
+    config, data, history = world
+    return gather_evidence(config, data, history[Q3][partner], history[Q3], outcome, history)
+
+
+def test_evidence_counts_for_the_failing_partner(world):
+    evidence = evidence_for(world, "CRN", Outcome.NOT_MET)
+    assert (evidence.failures, evidence.allowed) == (35, 6)
+    runs = {r.kpi_id: r.length for r in evidence.red_runs}
+    assert runs == {"service_level": 12, "abandonment": 12, "attrition": 12, "asa": 10, "csat": 10}
+    assert [s for _, s, _ in evidence.score_history] == [21.0, 25.0, 25.0, 25.0]
+    assert [t for _, _, t in evidence.score_history] == ["At risk"] * 4
+    items = {i.key: i.points for i in evidence.items}
+    assert items == {"failures": 100.0, "pip_outcome": 100.0, "score": 75.0, "satisfaction": 100.0}
+    assert evidence.score == pytest.approx((100 * 35 + 100 * 25 + 75 * 25 + 100 * 15) / 100)
+    # share of the quarter's calls offered (service-level volume) across all five partners
+    _, data, _ = world
+    frame = data.frame
+    calls = frame[(frame["kpi"] == "service_level") & frame["month"].isin([m.index for m in Q3.months])]
+    expected = calls[calls["partner"] == "CRN"]["volume"].sum() / calls["volume"].sum()
+    assert evidence.volume_share == pytest.approx(expected)
+
+
+def calendar(world) -> BusinessCalendar:
+    config, _, _ = world
+    return BusinessCalendar.from_settings(config.pip, range(2025, 2030))
+
+
+def test_notice_deadline_on_a_holiday_moves_to_the_business_day_before(world):
+    contract = Contract(
+        start=date(2022, 7, 1),
+        end=date(2027, 6, 30),
+        notice_days=180,
+        auto_renew=True,
+        renewal_months=12,
+        annual_value=3_100_000,
+    )
+    clock = contract_clock(contract, AS_OF, calendar(world))
+    assert clock.notice_deadline == date(2027, 1, 1)  # New Year's Day
+    # 31 Dec 2026 is a configured extra holiday, so the last business day is 30 Dec
+    assert clock.last_business_day == date(2026, 12, 30)
+    assert clock.days_left == 76
+    assert clock.locked_until == date(2028, 6, 30) and clock.locked_value == 3_100_000
+
+
+def test_deadline_already_passed_with_auto_renew(world):
+    contract = Contract(
+        start=date(2024, 10, 1),
+        end=date(2026, 12, 31),
+        notice_days=60,
+        auto_renew=True,
+        renewal_months=12,
+        annual_value=1_300_000,
+    )
+    clock = contract_clock(contract, date(2026, 11, 22), calendar(world))
+    assert clock.notice_deadline == date(2026, 11, 1)  # a Sunday
+    assert clock.last_business_day == date(2026, 10, 30)
+    assert clock.passed and clock.days_left == -23
+    assert clock.locked_until == date(2027, 12, 31)
+
+
+def test_recommendation_bands(world):
+    config, _, _ = world
+    settings = config.offboarding
+    assert band(20, settings) is Recommendation.RETAIN
+    assert band(19.9, settings) is Recommendation.RETAIN_WITH_PIP
+    assert band(0, settings) is Recommendation.RETAIN_WITH_PIP
+    assert band(-0.1, settings) is Recommendation.PREPARE_EXIT
+    assert band(-25, settings) is Recommendation.PREPARE_EXIT
+    assert band(-25.1, settings) is Recommendation.EXIT
+
+
+def review(world, partner) -> Assessment:
+    config, _, _ = world
+    return load_assessment(ASSESSMENTS / f"{partner}.yaml", partner, config)
+
+
+def test_failing_partner_exit_capped_by_readiness(world):
+    config, _, history = world
+    crn = review(world, "CRN")
+    rows = consideration_rows(config.offboarding, crn)
+    assert stay_score(rows) == pytest.approx(33.75)
+    ready = readiness(config.offboarding, crn, history[Q3]["CRN"].partner.contract)
+    assert ready.share_done == pytest.approx(1 / 6)  # one of six applicable items done
+    assert ready.weeks_needed == 12 and ready.fits_notice
+    decision = decide(config.offboarding, rows, evidence_for(world, "CRN", Outcome.NOT_MET), ready)
+    assert decision.net == pytest.approx(33.75 - 93.75)
+    assert decision.recommendation is Recommendation.PREPARE_EXIT and decision.readiness_capped
+    assert decision.margin == pytest.approx(35.0)
+    # with the checklist done the same evidence means exit
+    done = Assessment.model_validate({**crn.model_dump(), "checklist": {k: {"status": "done"} for k in crn.checklist}})
+    ready_done = readiness(config.offboarding, done, history[Q3]["CRN"].partner.contract)
+    assert (
+        decide(config.offboarding, rows, evidence_for(world, "CRN", Outcome.NOT_MET), ready_done).recommendation
+        is Recommendation.EXIT
+    )
+
+
+def test_sensitivity_line_names_the_single_rating_that_flips_it(world):
+    config, _, history = world
+    brv = review(world, "BRV")
+    rows = consideration_rows(config.offboarding, brv)
+    missing = [r.label for r in rows if r.rating is None]
+    assert missing == [
+        "Proactive measures",
+        "Improvement initiatives (training, technology, willingness to change)",
+        "Collaborative approach",
+    ]
+    ready = readiness(config.offboarding, brv, history[Q3]["BRV"].partner.contract)
+    decision = decide(config.offboarding, rows, evidence_for(world, "BRV"), ready)
+    assert decision.recommendation is Recommendation.RETAIN
+    assert decision.sensitivity == (
+        "Improvement initiatives (training, technology, willingness to change) is not rated; a rating of 2 would "
+        "change the recommendation to retain with an improvement plan."
+    )
+    rated = [r for r in rows if r.rating is not None]
+    line = decide(config.offboarding, rated, evidence_for(world, "BRV"), ready).sensitivity
+    assert line == (
+        "A rating of 2 instead of 4 on commitment to improvement would change the recommendation "
+        "to retain with an improvement plan."
+    )
+
+
+def test_assessment_file_errors_have_lines(world, tmp_path: Path):
+    config, _, _ = world
+    bad = tmp_path / "CRN.yaml"
+    bad.write_text(
+        "partner: CRN\nassessed_by: X\nassessed_on: 2026-10-14\nratings:\n  candour: {rating: 6}\n", encoding="utf-8"
+    )
+    with pytest.raises(GovdocsError) as caught:
+        load_assessment(bad, "CRN", config)
+    lines = [str(p) for p in caught.value.problems]
+    assert caught.value.exit_code is ExitCode.INPUTS
+    assert any(line.startswith(f"{bad}:5: ratings.candour.rating:") for line in lines)
+
+
+@pytest.fixture(scope="module")
+def memos(tmp_path_factory):
+    out = tmp_path_factory.mktemp("offboarding")
+    common = dict(config_path=CONFIG, data_paths=(DATA,), quarter=Q3, out_dir=out, fmt="pdf", as_of=AS_OF)
+    crn, _ = render_offboarding(OffboardingRequest(partner_ids=("CRN",), assessment=ASSESSMENTS / "CRN.yaml", **common))
+    brv, _ = render_offboarding(OffboardingRequest(partner_ids=("BRV",), assessment=ASSESSMENTS / "BRV.yaml", **common))
+    return crn[0].path, brv[0].path
+
+
+def test_memo_for_the_failing_partner(memos):
+    text = flat(pdf_text(memos[0]))
+    assert "INTERNAL: NOT FOR THE PARTNER" in text.upper()
+    assert "Prepare exit" in text and "net -60.0, 35.0 points from the nearest band edge" in text
+    assert "35 failures in 12 months; 6 allowed" in text
+    assert "notice must be given by 1 January 2027, in practice by 30 December 2026" in text
+    assert "renews automatically for 12 months, to 30 June 2028, committing EUR 3,100,000" in text
+    assert (
+        "on Service level, Average speed of answer, Abandonment rate, Customer satisfaction, Agent attrition "
+        "(annualised): not met" in text
+    )
+
+
+def test_memo_with_missing_ratings(memos):
+    text = flat(pdf_text(memos[1]))
+    assert "Incomplete assessment: 3 considerations are not rated" in text
+    table = text[text.index("Considerations for staying") : text.index("Partner risk factors")]
+    assert table.count("Missing") == 3  # one badge per unrated consideration
+    assert "Proactive measures 10 Missing" in table
+
+
+def test_all_reviews_only_the_partners_the_ladder_names(tmp_path: Path):
+    result = CliRunner().invoke(
+        cli,
+        [
+            "offboarding",
+            "--config",
+            str(CONFIG),
+            "--data",
+            str(DATA),
+            "--quarter",
+            "2026-Q3",
+            "--all",
+            "--assessment",
+            str(ASSESSMENTS),
+            "--format",
+            "html",
+            "--as-of",
+            "2026-10-15",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        "skipped BRV: escalation status performance-improvement plan in 2026-Q3: no review called for" in result.stdout
+    )
+    assert sorted(p.name for p in (tmp_path / "2026-Q3").iterdir()) == ["offboarding-CRN-internal.html"]
