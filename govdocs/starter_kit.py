@@ -9,7 +9,7 @@ from pathlib import Path
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
 from govdocs.render.output import write_atomic
 
-STARTER_FILES = ("governance.yaml", "README.md", "data", "inputs")
+STARTER_FILES = ("governance.yaml", "README.md", "data", "inputs", "actions", "assessments")
 
 
 def _walk(node: Traversable, relative: Path) -> list[tuple[Path, Traversable]]:

@@ -58,3 +58,11 @@ def test_example_table_matches_the_engine():
         assert float(score) == assessment.score.value
         assert tier.strip() == assessment.score.tier.name
         assert labels[escalation.strip()] == assessment.decision.level.label
+
+
+def test_init_sample_output_is_real(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    command, expected = console_block("govdocs init my-program")
+    result = CliRunner().invoke(cli, command.split()[1:])
+    assert result.exit_code == 0
+    assert result.output.splitlines() == expected
