@@ -66,3 +66,15 @@ def test_init_sample_output_is_real(tmp_path: Path, monkeypatch):
     result = CliRunner().invoke(cli, command.split()[1:])
     assert result.exit_code == 0
     assert result.output.splitlines() == expected
+
+
+def test_document_sample_outputs_are_real(tmp_path: Path, monkeypatch):
+    """The document commands as the README shows them (HTML here: ids do not depend on the format)."""
+    monkeypatch.chdir(ROOT)
+    for start in ("govdocs qbr --config", "govdocs pip --config", "govdocs offboarding --config"):
+        command, expected = console_block(start)
+        out = tmp_path / start.split()[1]
+        result = CliRunner().invoke(cli, [*command.split()[1:], "--format", "html", "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        printed = [line.replace(f"{out}/", "output/").replace(".html", ".pdf") for line in result.stdout.splitlines()]
+        assert printed == [line for line in expected if not line.startswith("[")], start
