@@ -132,16 +132,17 @@ inputs_option = click.option(
 )
 
 
-def output_options(as_of_help: str) -> Callable[[F], F]:
+def output_options(as_of_help: str, audience: bool = True) -> Callable[[F], F]:
     """Audience, output folder, format, as-of date and --force: shared by every document command."""
-    options = [
-        click.option(
-            "--audience",
-            type=click.Choice(["partner", "internal"]),
-            default="partner",
-            show_default=True,
-            help="partner: peers anonymous, no internal notes; internal: named peers and internal notes.",
-        ),
+    audience_option = click.option(
+        "--audience",
+        type=click.Choice(["partner", "internal"]),
+        default="partner",
+        show_default=True,
+        help="partner: peers anonymous, no internal notes; internal: named peers and internal notes.",
+    )
+    options = [audience_option] if audience else []
+    options += [
         click.option(
             "--out",
             "out_dir",
@@ -266,10 +267,7 @@ def qbr(
       govdocs qbr --config examples/governance.yaml --data examples/data/kpis.csv \\
           --inputs examples/inputs --quarter 2026-Q3 --partner BRV
     """
-    if not data_paths:
-        raise click.UsageError("give at least one --data file")
-    if bool(partner_ids) == all_partners:
-        raise click.UsageError("name the partners with --partner ID (repeatable) or pass --all, not both")
+    _check_selection(data_paths, partner_ids, all_partners)
     from govdocs.documents.common import Audience
     from govdocs.pipeline import QbrRequest, render_qbrs
 
@@ -285,10 +283,7 @@ def qbr(
         as_of=as_of or date.today(),
         force=force,
     )
-    written = render_qbrs(request, progress=lambda message: click.echo(message, err=True))
-    for document in written:
-        click.echo(f"wrote {document.path}  ({document.document_id})")
-    click.echo(f"{len(written)} QBR{'s' if len(written) != 1 else ''} for {quarter} written to {out_dir}/{quarter}/")
+    _report_written(render_qbrs(request, progress=_progress), [], "QBR", quarter, out_dir)
 
 
 @cli.command()
@@ -335,10 +330,7 @@ def pip(
       govdocs pip --config examples/governance.yaml --data examples/data/kpis.csv \\
           --inputs examples/inputs --quarter 2026-Q3 --partner BRV --actions examples/actions/BRV.csv
     """
-    if not data_paths:
-        raise click.UsageError("give at least one --data file")
-    if bool(partner_ids) == all_partners:
-        raise click.UsageError("name the partners with --partner ID (repeatable) or pass --all, not both")
+    _check_selection(data_paths, partner_ids, all_partners)
     from govdocs.documents.common import Audience
     from govdocs.pipeline import PipRequest, render_pips
 
@@ -357,13 +349,7 @@ def pip(
         as_of=as_of or date.today(),
         force=force,
     )
-    written, skipped = render_pips(request, progress=lambda message: click.echo(message, err=True))
-    for item in skipped:
-        click.echo(f"skipped {item.partner_id}: {item.reason}")
-    for document in written:
-        click.echo(f"wrote {document.path}  ({document.document_id})")
-        click.echo(f"wrote {document.path.parent / f'pip-{document.partner_id}.ics'}")
-    click.echo(f"{len(written)} plan{'s' if len(written) != 1 else ''} for {quarter} written to {out_dir}/{quarter}/")
+    _report_written(*render_pips(request, progress=_progress), "plan", quarter, out_dir)
 
 
 @cli.command()
@@ -382,17 +368,7 @@ def pip(
     type=click.Path(exists=True, path_type=Path),
     help="The vendor manager's assessment: a .yaml file (one partner) or a folder of <ID>.yaml.",
 )
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="Output folder; documents go to OUT/<quarter>/.",
-)
-@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
-@click.option("--as-of", type=DateType(), help="Date of the assessment (default: today); sets the notice countdown.")
-@click.option("--force", is_flag=True, help="Replace documents that already exist.")
+@output_options("Date of the assessment (default: today); sets the notice countdown.", audience=False)
 @handle_errors
 def offboarding(
     config_path: Path,
@@ -413,10 +389,7 @@ def offboarding(
       govdocs offboarding --config examples/governance.yaml --data examples/data/kpis.csv \\
           --quarter 2026-Q3 --partner CRN --assessment examples/assessments/CRN.yaml
     """
-    if not data_paths:
-        raise click.UsageError("give at least one --data file")
-    if bool(partner_ids) == all_partners:
-        raise click.UsageError("name the partners with --partner ID (repeatable) or pass --all, not both")
+    _check_selection(data_paths, partner_ids, all_partners)
     from govdocs.pipeline import OffboardingRequest, render_offboarding
 
     request = OffboardingRequest(
@@ -430,13 +403,30 @@ def offboarding(
         as_of=as_of or date.today(),
         force=force,
     )
-    written, skipped = render_offboarding(request, progress=lambda message: click.echo(message, err=True))
+    _report_written(*render_offboarding(request, progress=_progress), "assessment", quarter, out_dir)
+
+
+def _check_selection(data_paths: tuple[Path, ...], partner_ids: tuple[str, ...], all_partners: bool) -> None:
+    if not data_paths:
+        raise click.UsageError("give at least one --data file")
+    if bool(partner_ids) == all_partners:
+        raise click.UsageError("name the partners with --partner ID (repeatable) or pass --all, not both")
+
+
+def _progress(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _report_written(written: list[Any], skipped: list[Any], noun: str, quarter: Quarter, out_dir: Path) -> None:
+    """What a document command did: skipped partners with the reason, then each file written."""
     for item in skipped:
         click.echo(f"skipped {item.partner_id}: {item.reason}")
     for document in written:
         click.echo(f"wrote {document.path}  ({document.document_id})")
+        for attachment in document.attachments:
+            click.echo(f"wrote {attachment}")
     count = len(written)
-    click.echo(f"{count} assessment{'s' if count != 1 else ''} for {quarter} written to {out_dir}/{quarter}/")
+    click.echo(f"{count} {noun}{'s' if count != 1 else ''} for {quarter} written to {out_dir}/{quarter}/")
 
 
 def main() -> None:

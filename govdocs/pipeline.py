@@ -8,7 +8,7 @@ atomically, so a failed run leaves nothing half-written.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -23,7 +23,7 @@ from govdocs.errors import ExitCode, GovdocsError, Location, Problem
 from govdocs.periods import Quarter
 from govdocs.render.environment import builtin_templates_dir, render_html
 from govdocs.render.output import check_targets, write_atomic
-from govdocs.scoring.engine import assess_portfolio
+from govdocs.scoring.engine import Escalation, PartnerAssessment, assess_partner, assess_portfolio
 from govdocs.validate import cross_check, foreign_mentions
 
 
@@ -112,9 +112,7 @@ class WrittenDocument:
     audience: str
     document_id: str
     path: Path
-
-    def to_dict(self) -> dict[str, str]:
-        return {k: str(v) for k, v in asdict(self).items()}
+    attachments: tuple[Path, ...] = ()  # files written beside the document, e.g. the plan's .ics
 
 
 def render_document(template: str, context: object, target: Path, fmt: str, as_of: date) -> bytes:
@@ -209,6 +207,26 @@ class Skipped:
     reason: str
 
 
+def partners_called_for(
+    config: GovernanceConfig,
+    portfolio: dict[str, PartnerAssessment],
+    partner_ids: tuple[str, ...],
+    minimum: Escalation,
+    skip_reason: str,
+) -> tuple[list[str], list[Skipped]]:
+    """The partners named, or else every partner whose escalation status reaches `minimum`,
+    with the others listed as skipped and why."""
+    if partner_ids:
+        return select_partners(config, partner_ids), []
+    chosen = [pid for pid, a in portfolio.items() if a.decision.level >= minimum]
+    skipped = [
+        Skipped(pid, f"escalation status {a.decision.level.label.lower()} {skip_reason}")
+        for pid, a in portfolio.items()
+        if pid not in chosen
+    ]
+    return chosen, skipped
+
+
 def _actions_file(actions: Path | None, partner_id: str, single: bool) -> Path | None:
     if actions is None:
         return None
@@ -239,7 +257,6 @@ def render_pips(
     from govdocs.documents.pip import build_pip_context
     from govdocs.planning.pip import build_plan, plan_outcome, plan_progress
     from govdocs.render.ics import plan_calendar
-    from govdocs.scoring.engine import Escalation
 
     workspace = load_workspace(request.config_path, list(request.data_paths), request.inputs_dir)
     config, data = workspace.config, workspace.data
@@ -253,22 +270,9 @@ def render_pips(
         )
     require_quarter_data(data, request.quarter)
     portfolio = assess_portfolio(config, data, request.quarter)
-    skipped: list[Skipped] = []
-    if request.partner_ids:
-        partner_ids = select_partners(config, request.partner_ids)
-    else:
-        partner_ids = []
-        for pid, assessment in portfolio.items():
-            if assessment.decision.level >= Escalation.PIP:
-                partner_ids.append(pid)
-            else:
-                skipped.append(
-                    Skipped(
-                        pid,
-                        f"escalation status {assessment.decision.level.label.lower()} "
-                        f"in {request.quarter}: no plan called for",
-                    )
-                )
+    partner_ids, skipped = partners_called_for(
+        config, portfolio, request.partner_ids, Escalation.PIP, f"in {request.quarter}: no plan called for"
+    )
     doc_type = DOCUMENT_TYPES["pip"]
     targets = {
         pid: document_path(request.out_dir, doc_type.kind, request.quarter, pid, request.audience, request.fmt)
@@ -278,7 +282,7 @@ def render_pips(
     check_targets([*targets.values(), *calendars.values()], request.force)
 
     kpi_ids = {k.id for k in config.kpis}
-    rendered: list[tuple[WrittenDocument, bytes, Path, bytes]] = []
+    rendered: list[tuple[WrittenDocument, bytes, bytes]] = []
     for number, pid in enumerate(partner_ids, start=1):
         # A plan is read long after the quarter that called for it: its context comes from the
         # partner's current inputs file, whichever quarter that file was written for.
@@ -319,13 +323,15 @@ def render_pips(
             data=data,
         )
         content = render_document(doc_type.template, context, targets[pid], request.fmt, request.as_of)
-        document = WrittenDocument(pid, doc_type.kind, request.audience.value, context.meta.document_id, targets[pid])
-        rendered.append((document, content, calendars[pid], plan_calendar(plan, config, context.meta.document_id)))
+        document = WrittenDocument(
+            pid, doc_type.kind, request.audience.value, context.meta.document_id, targets[pid], (calendars[pid],)
+        )
+        rendered.append((document, content, plan_calendar(plan, config, context.meta.document_id)))
         if progress is not None:
             progress(f"[{number}/{len(partner_ids)}] rendered {pid}")
-    for document, content, calendar_path, calendar in rendered:
+    for document, content, calendar in rendered:
         write_atomic(document.path, content)
-        write_atomic(calendar_path, calendar)
+        write_atomic(document.attachments[0], calendar)
     return [document for document, *_ in rendered], skipped
 
 
@@ -376,25 +382,18 @@ def render_offboarding(
     from govdocs.planning.calendar import BusinessCalendar
     from govdocs.planning.offboarding import consideration_rows, contract_clock, decide, gather_evidence, readiness
     from govdocs.planning.pip import build_plan, plan_outcome
-    from govdocs.scoring.engine import Escalation
 
     workspace = load_workspace(request.config_path, list(request.data_paths))
     config, data = workspace.config, workspace.data
     require_quarter_data(data, request.quarter)
-    history = {request.quarter.shift(-i): assess_portfolio(config, data, request.quarter.shift(-i)) for i in range(4)}
-    portfolio = history[request.quarter]
-    skipped: list[Skipped] = []
-    if request.partner_ids:
-        partner_ids = select_partners(config, request.partner_ids)
-    else:
-        partner_ids = [pid for pid, a in portfolio.items() if a.decision.level is Escalation.OFFBOARDING_REVIEW]
-        skipped = [
-            Skipped(
-                pid, f"escalation status {a.decision.level.label.lower()} in {request.quarter}: no review called for"
-            )
-            for pid, a in portfolio.items()
-            if pid not in partner_ids
-        ]
+    portfolio = assess_portfolio(config, data, request.quarter)
+    partner_ids, skipped = partners_called_for(
+        config,
+        portfolio,
+        request.partner_ids,
+        Escalation.OFFBOARDING_REVIEW,
+        f"in {request.quarter}: no review called for",
+    )
     doc_type = DOCUMENT_TYPES["offboarding"]
     targets = {
         pid: document_path(request.out_dir, doc_type.kind, request.quarter, pid, Audience.INTERNAL, request.fmt)
@@ -412,13 +411,13 @@ def render_offboarding(
             plan_quarter = Quarter.parse(review.pip.quarter)
             plan = build_plan(
                 config=config,
-                assessment=assess_portfolio(config, data, plan_quarter)[pid],
+                assessment=assess_partner(config, data, assessment.partner, plan_quarter),
                 issued=request.as_of,
                 start=review.pip.start,
                 with_actions=False,
             )
             outcome = plan_outcome(plan, data, request.as_of, config.pip.sustain_months).outcome
-        evidence = gather_evidence(config, data, assessment, portfolio, outcome, {q: h for q, h in history.items()})
+        evidence = gather_evidence(config, data, assessment, portfolio, outcome)
         rows = consideration_rows(config.offboarding, review)
         ready = readiness(config.offboarding, review, assessment.partner.contract)
         decision = decide(config.offboarding, rows, evidence, ready)

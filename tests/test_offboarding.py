@@ -44,13 +44,13 @@ def flat(text: str) -> str:
 def world():
     config = load_config(CONFIG)
     data = load_kpi_data([DATA], [k.id for k in config.kpis])
-    history = {Q3.shift(-i): assess_portfolio(config, data, Q3.shift(-i)) for i in range(4)}
+    history = {Q3: assess_portfolio(config, data, Q3)}
     return config, data, history
 
 
 def evidence_for(world, partner, outcome=None):
     config, data, history = world
-    return gather_evidence(config, data, history[Q3][partner], history[Q3], outcome, history)
+    return gather_evidence(config, data, history[Q3][partner], history[Q3], outcome)
 
 
 def test_evidence_counts_for_the_failing_partner(world):

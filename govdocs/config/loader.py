@@ -10,13 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from govdocs.config.model import GovernanceConfig
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
+
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass
@@ -254,35 +256,45 @@ def pydantic_message(error: dict[str, Any]) -> str:
     return message
 
 
-def config_from_document(doc: YamlDocument) -> GovernanceConfig:
-    """Validate the shape with pydantic, then the meaning; raise with every problem found."""
+def model_from_document(
+    doc: YamlDocument,
+    model: type[M],
+    prefix: str,
+    category: ExitCode,
+    not_mapping: tuple[str, str],
+) -> M:
+    """Validate a YAML document's shape with a pydantic model; every error with its path and line.
+
+    `not_mapping` is the (code, message) reported when the file is not a YAML mapping."""
     if not isinstance(doc.data, dict):
-        what = "the config file is empty" if doc.data is None else "the config must be a YAML mapping"
+        code, message = not_mapping
+        raise GovdocsError([Problem(code, message, Location(doc.file, 1), category)])
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
         raise GovdocsError(
             [
                 Problem(
-                    "config.not_mapping",
-                    f"{what}: it needs the keys client, kpis and partners",
-                    Location(doc.file, 1),
-                    ExitCode.CONFIG,
-                )
-            ]
-        )
-    try:
-        config = GovernanceConfig.model_validate(doc.data)
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            path = tuple(p for p in error["loc"] if isinstance(p, str | int))
-            problems.append(
-                Problem(
-                    f"config.{error['type']}",
+                    f"{prefix}.{error['type']}",
                     pydantic_message(error),
-                    doc.location(path),
-                    ExitCode.CONFIG,
+                    doc.location(tuple(p for p in error["loc"] if isinstance(p, str | int))),
+                    category,
                 )
-            )
-        raise GovdocsError(problems) from None
+                for error in exc.errors()
+            ]
+        ) from None
+
+
+def config_from_document(doc: YamlDocument) -> GovernanceConfig:
+    """Validate the shape with pydantic, then the meaning; raise with every problem found."""
+    what = "the config file is empty" if doc.data is None else "the config must be a YAML mapping"
+    config = model_from_document(
+        doc,
+        GovernanceConfig,
+        "config",
+        ExitCode.CONFIG,
+        ("config.not_mapping", f"{what}: it needs the keys client, kpis and partners"),
+    )
 
     from govdocs.config.checks import check_config
 

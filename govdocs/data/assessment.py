@@ -13,11 +13,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StrictStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, Strict, StrictStr
 
 from govdocs.config.model import GovernanceConfig
 from govdocs.data.inputs import ContextKind, Text
-from govdocs.errors import ExitCode, GovdocsError, Location, Problem
+from govdocs.errors import ExitCode, GovdocsError, Problem
 
 
 class _Model(BaseModel):
@@ -71,35 +71,17 @@ class Assessment(_Model):
 
 def load_assessment(path: Path, partner_id: str, config: GovernanceConfig) -> Assessment:
     """Load and check one assessment file; every problem with its line (exit code 5)."""
-    from govdocs.config.loader import load_yaml, pydantic_message
+    from govdocs.config.loader import load_yaml, model_from_document
     from govdocs.periods import Quarter
 
     doc = load_yaml(path, ExitCode.INPUTS)
-    if not isinstance(doc.data, dict):
-        raise GovdocsError(
-            [
-                Problem(
-                    "assessment.shape",
-                    "expected a YAML mapping starting with 'partner:'",
-                    Location(str(path), 1),
-                    ExitCode.INPUTS,
-                )
-            ]
-        )
-    try:
-        assessment = Assessment.model_validate(doc.data)
-    except ValidationError as exc:
-        raise GovdocsError(
-            [
-                Problem(
-                    f"assessment.{e['type']}",
-                    pydantic_message(e),
-                    doc.location(tuple(p for p in e["loc"] if isinstance(p, str | int))),
-                    ExitCode.INPUTS,
-                )
-                for e in exc.errors()
-            ]
-        ) from None
+    assessment = model_from_document(
+        doc,
+        Assessment,
+        "assessment",
+        ExitCode.INPUTS,
+        ("assessment.shape", "expected a YAML mapping starting with 'partner:'"),
+    )
     problems = []
     if assessment.partner != partner_id:
         problems.append(

@@ -12,9 +12,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, StringConstraints
 
-from govdocs.errors import ExitCode, GovdocsError, Location, Problem
+from govdocs.errors import ExitCode, GovdocsError, Problem
 from govdocs.periods import Quarter
 
 Text = Annotated[StrictStr, StringConstraints(min_length=1, strip_whitespace=True)]
@@ -108,36 +108,16 @@ def inputs_path(directory: Path, partner_id: str) -> Path:
 
 def load_partner_inputs(path: Path, partner_id: str, kpi_ids: set[str], quarter: str | None = None) -> PartnerInputs:
     """Load and check one partner's inputs file; raise with every problem (exit code 5)."""
-    from govdocs.config.loader import load_yaml
+    from govdocs.config.loader import load_yaml, model_from_document
 
     doc = load_yaml(path, ExitCode.INPUTS)
-    if not isinstance(doc.data, dict):
-        raise GovdocsError(
-            [
-                Problem(
-                    "inputs.not_mapping",
-                    "expected a YAML mapping starting with 'partner:'",
-                    Location(doc.file, 1),
-                    ExitCode.INPUTS,
-                )
-            ]
-        )
-    try:
-        inputs = PartnerInputs.model_validate(doc.data)
-    except ValidationError as exc:
-        from govdocs.config.loader import pydantic_message
-
-        raise GovdocsError(
-            [
-                Problem(
-                    f"inputs.{e['type']}",
-                    pydantic_message(e),
-                    doc.location(tuple(p for p in e["loc"] if isinstance(p, str | int))),
-                    ExitCode.INPUTS,
-                )
-                for e in exc.errors()
-            ]
-        ) from None
+    inputs = model_from_document(
+        doc,
+        PartnerInputs,
+        "inputs",
+        ExitCode.INPUTS,
+        ("inputs.not_mapping", "expected a YAML mapping starting with 'partner:'"),
+    )
     problems = []
     if inputs.partner != partner_id:
         problems.append(

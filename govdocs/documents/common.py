@@ -12,9 +12,21 @@ from enum import StrEnum
 from pathlib import Path
 
 from govdocs import __version__
-from govdocs.config.model import Contract, GovernanceConfig, Partner
+from govdocs.config.model import Contract, GovernanceConfig, Kpi, Partner
 from govdocs.data.loader import KpiData
 from govdocs.periods import Month, Quarter
+from govdocs.render.formatters import UNIT_SUFFIX, kpi_value, number
+
+
+def kpi_text(kpi: Kpi, value: float | None) -> str:
+    """A KPI value as every document prints it: its decimals and unit ('74.1%', '37 s')."""
+    return kpi_value(value, kpi.unit.value, kpi.decimals)
+
+
+def gap_text(kpi: Kpi, value: float, threshold: float) -> str:
+    """Distance between two values as printed, always positive, in the KPI's unit ('5.9 pp')."""
+    unit = " pp" if kpi.unit.value == "percent" else UNIT_SUFFIX[kpi.unit.value]
+    return f"{number(abs(round(value, kpi.decimals) - round(threshold, kpi.decimals)), kpi.decimals)}{unit}"
 
 
 class Audience(StrEnum):

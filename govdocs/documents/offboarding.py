@@ -19,13 +19,14 @@ from govdocs.documents.common import (
     InputFile,
     PartnerFingerprint,
     document_meta,
+    kpi_text,
     partner_fingerprint,
 )
 from govdocs.periods import Quarter
 from govdocs.planning.offboarding import Clock, Decision, Evidence, Readiness, Recommendation
 from govdocs.planning.pip import Plan
 from govdocs.render.charts import ScoreBar, score_history_svg
-from govdocs.render.formatters import kpi_value, long_date, money, number, percent
+from govdocs.render.formatters import long_date, money, number, percent
 from govdocs.scoring.engine import PartnerAssessment
 
 RECOMMENDATION_STYLE = {
@@ -206,8 +207,7 @@ def build_offboarding_context(
         )
     sat_kpi = kpis.get(off.satisfaction_kpi) if off.satisfaction_kpi else None
     satisfaction_rows = tuple(
-        Row((q.label, kpi_value(v, sat_kpi.unit.value, sat_kpi.decimals) if sat_kpi else "–"))
-        for q, v in evidence.satisfaction
+        Row((q.label, kpi_text(sat_kpi, v) if sat_kpi else "–")) for q, v in evidence.satisfaction
     )
     open_items = [
         r for r in ready.rows if r.status is not ChecklistStatus.DONE and r.status is not ChecklistStatus.NOT_APPLICABLE

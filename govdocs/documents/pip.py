@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from markupsafe import Markup
-
 from govdocs.config.model import Controller, Direction, GovernanceConfig, Kpi, Partner
 from govdocs.data.inputs import PartnerInputs
 from govdocs.data.loader import KpiData
@@ -22,13 +20,15 @@ from govdocs.documents.common import (
     InputFile,
     PartnerFingerprint,
     document_meta,
+    gap_text,
+    kpi_text,
     partner_fingerprint,
 )
-from govdocs.documents.qbr import CONTROLLER_LABEL, client_factors_for
+from govdocs.documents.qbr import CONTROLLER_LABEL, ChartCard, client_factors_for
 from govdocs.periods import Month
 from govdocs.planning.pip import Outcome, Plan, PlanAction, PlanResult, ProgressRow, month_end
 from govdocs.render.charts import GlideChart, glide_svg
-from govdocs.render.formatters import UNIT_SUFFIX, kpi_value, long_date, short_date
+from govdocs.render.formatters import UNIT_SUFFIX, long_date, short_date
 from govdocs.scoring.engine import Escalation, PartnerAssessment
 from govdocs.scoring.rules import Status, month_status
 
@@ -113,13 +113,6 @@ class ProgressRowView:
 
 
 @dataclass(frozen=True)
-class ChartCard:
-    name: str
-    caption: str
-    svg: Markup
-
-
-@dataclass(frozen=True)
 class PipContext:
     meta: DocumentMeta
     partner: Partner
@@ -157,17 +150,13 @@ class PipContext:
     is_internal: bool
 
 
-def _fmt(kpi: Kpi, value: float | None) -> str:
-    return kpi_value(value, kpi.unit.value, kpi.decimals)
-
-
 def _gap(kpi: Kpi, baseline: float, target: float) -> str:
-    unit = " pp" if kpi.unit.value == "percent" else UNIT_SUFFIX[kpi.unit.value]
-    size = abs(round(target, kpi.decimals) - round(baseline, kpi.decimals))
-    if size == 0 or (kpi.direction is Direction.HIGHER) == (baseline >= target):
+    """'raise by 7.6 pp' / 'reduce by 65 s', or 'on target' when the baseline already meets it."""
+    meets = baseline >= target if kpi.direction is Direction.HIGHER else baseline <= target
+    if meets or round(baseline, kpi.decimals) == round(target, kpi.decimals):
         return "on target"
     verb = "raise by" if kpi.direction is Direction.HIGHER else "reduce by"
-    return f"{verb} {size:,.{kpi.decimals}f}{unit}"
+    return f"{verb} {gap_text(kpi, baseline, target)}"
 
 
 def _action_row(action: PlanAction, plan: Plan) -> ActionRow:
@@ -219,8 +208,8 @@ def _charts(plan: Plan, data: KpiData) -> tuple[ChartCard, ...]:
             decimals=kpi.decimals,
         )
         caption = (
-            f"Baseline {_fmt(kpi, objective.baseline)} ({objective.baseline_month.label}) to "
-            f"{_fmt(kpi, kpi.target)} by the end of {Month(plan.target_date.year, plan.target_date.month).label}. "
+            f"Baseline {kpi_text(kpi, objective.baseline)} ({objective.baseline_month.label}) to "
+            f"{kpi_text(kpi, kpi.target)} by the end of {Month(plan.target_date.year, plan.target_date.month).label}. "
             "Dashed: target; dotted: floor; grey dashes: glide path, ticks at each meeting; shaded: the plan."
         )
         cards.append(ChartCard(kpi.name, caption, glide_svg(chart)))
@@ -236,8 +225,8 @@ def _progress(plan: Plan, rows: tuple[ProgressRow, ...]) -> tuple[ProgressRowVie
             cells.append(
                 ProgressCellView(
                     cell.month.label if cell.month else "–",
-                    _fmt(objective.kpi, cell.actual),
-                    _fmt(objective.kpi, cell.expected),
+                    kpi_text(objective.kpi, cell.actual),
+                    kpi_text(objective.kpi, cell.expected),
                     badge,
                     label,
                 )
@@ -260,9 +249,11 @@ def _outcome_text(plan: Plan, result: PlanResult, as_of: date) -> str:
         if item.met is None:
             parts.append(f"{objective.kpi.name}: no scored data for {months}, so not decided")
         else:
-            values = ", ".join(_fmt(objective.kpi, v) for _, v in item.months)
+            values = ", ".join(kpi_text(objective.kpi, v) for _, v in item.months)
             verdict = "met" if item.met else "not met"
-            parts.append(f"{objective.kpi.name} {verdict} ({values} against {_fmt(objective.kpi, objective.target)})")
+            parts.append(
+                f"{objective.kpi.name} {verdict} ({values} against {kpi_text(objective.kpi, objective.target)})"
+            )
     return f"Outcome on {months}: " + "; ".join(parts) + "."
 
 
@@ -293,7 +284,7 @@ def build_pip_context(
     ladder = config.escalation
     objective_ids = {o.kpi.id for o in plan.objectives}
     strengths = tuple(
-        f"{k.kpi.name} at {_fmt(k.kpi, k.current.value)} against a target of {_fmt(k.kpi, k.kpi.target)}"
+        f"{k.kpi.name} at {kpi_text(k.kpi, k.current.value)} against a target of {kpi_text(k.kpi, k.kpi.target)}"
         for k in assessment.kpis
         if k.current.status is Status.GREEN
     )[:3]
@@ -313,7 +304,7 @@ def build_pip_context(
             moved=f"moved from {short_date(c.when.planned)} ({c.moved_because})" if c.when.moved else "",
             reviewed=c.reviewed.label,
             before_plan=month_end(c.reviewed) <= plan.start,
-            expected=tuple(_fmt(o.kpi, v) for o, v in zip(plan.objectives, c.expected, strict=True)),
+            expected=tuple(kpi_text(o.kpi, v) for o, v in zip(plan.objectives, c.expected, strict=True)),
             chair=plan.meeting_owner,
             is_final=c.is_final,
             is_past=c.when.day <= as_of,
@@ -369,10 +360,10 @@ def build_pip_context(
                 kpi_id=o.kpi.id,
                 contractual=o.kpi.contractual,
                 reason=o.reason,
-                baseline=_fmt(o.kpi, o.baseline),
+                baseline=kpi_text(o.kpi, o.baseline),
                 baseline_month=o.baseline_month.label,
-                quarter_value=_fmt(o.kpi, o.quarter_value),
-                target=_fmt(o.kpi, o.target),
+                quarter_value=kpi_text(o.kpi, o.quarter_value),
+                target=kpi_text(o.kpi, o.target),
                 gap=_gap(o.kpi, o.baseline, o.target),
                 direction="higher is better" if o.kpi.direction is Direction.HIGHER else "lower is better",
                 controlled_by=CONTROLLER_LABEL[o.kpi.controlled_by],

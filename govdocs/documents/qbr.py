@@ -25,11 +25,13 @@ from govdocs.documents.common import (
     PartnerFingerprint,
     contract_clock,
     document_meta,
+    gap_text,
+    kpi_text,
     partner_fingerprint,
 )
 from govdocs.periods import Month, Quarter
 from govdocs.render.charts import ScoreBar, TrendChart, TrendPoint, score_history_svg, trend_svg
-from govdocs.render.formatters import UNIT_SUFFIX, kpi_value, long_date, number, signed
+from govdocs.render.formatters import UNIT_SUFFIX, long_date, number, signed
 from govdocs.scoring.engine import Escalation, KpiQuarter, PartnerAssessment
 from govdocs.scoring.rules import Status
 
@@ -223,20 +225,10 @@ class QbrContext:
 # --- small helpers -----------------------------------------------------------------------
 
 
-def _fmt(kpi: Kpi, value: float | None) -> str:
-    return kpi_value(value, kpi.unit.value, kpi.decimals)
-
-
-def _gap(kpi: Kpi, value: float, threshold: float) -> str:
-    """Distance to a threshold in the KPI's unit, always positive ('5.9 pp')."""
-    unit = " pp" if kpi.unit.value == "percent" else UNIT_SUFFIX[kpi.unit.value]
-    return f"{number(abs(round(value, kpi.decimals) - round(threshold, kpi.decimals)), kpi.decimals)}{unit}"
-
-
 def _shortfall(kpi: Kpi, value: float, threshold: float, what: str) -> str:
     """'5.9 pp short of the 80.0% target' or, when lower is better, '7 s above the 30 s target'."""
     side = "short of" if kpi.direction is Direction.HIGHER else "above"
-    return f"{_gap(kpi, value, threshold)} {side} the {_fmt(kpi, threshold)} {what}"
+    return f"{gap_text(kpi, value, threshold)} {side} the {kpi_text(kpi, threshold)} {what}"
 
 
 def shown_change(item: KpiQuarter) -> float | None:
@@ -291,14 +283,16 @@ def _scorecard(assessment: PartnerAssessment) -> tuple[ScorecardRow, ...]:
                 name=kpi.name,
                 unit=kpi.unit.value,
                 higher_is_better=kpi.direction is Direction.HIGHER,
-                target=_fmt(kpi, kpi.target),
-                floor=_fmt(kpi, kpi.floor),
-                value=_fmt(kpi, item.current.value),
-                previous=_fmt(kpi, item.previous.value),
+                target=kpi_text(kpi, kpi.target),
+                floor=kpi_text(kpi, kpi.floor),
+                value=kpi_text(kpi, item.current.value),
+                previous=kpi_text(kpi, item.previous.value),
                 change=signed(shown_change(item), kpi.unit.value, kpi.decimals),
                 change_direction=_change_direction(item),
                 status=item.current.status.value,
-                months=tuple(MonthCell(m.month.short_label, _fmt(kpi, m.value), m.status.value) for m in item.months),
+                months=tuple(
+                    MonthCell(m.month.short_label, kpi_text(kpi, m.value), m.status.value) for m in item.months
+                ),
                 contractual=kpi.contractual,
                 controlled_by=CONTROLLER_LABEL[kpi.controlled_by],
                 weight_share=kpi.weight / total_weight,
@@ -349,9 +343,9 @@ def _strengths(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> t
 
     for item in sorted(green, key=margin, reverse=True)[:4]:
         kpi = item.kpi
-        text = f"{kpi.name} at {_fmt(kpi, item.current.value)} against a target of {_fmt(kpi, kpi.target)}"
+        text = f"{kpi.name} at {kpi_text(kpi, item.current.value)} against a target of {kpi_text(kpi, kpi.target)}"
         if meaningful_improvement(item):
-            text += f", {_gap(kpi, shown_change(item) or 0, 0)} better than in {previous}"
+            text += f", {gap_text(kpi, shown_change(item) or 0, 0)} better than in {previous}"
         points.append(SummaryPoint(text + ".", "green"))
     if len(green) > 4:
         points.append(SummaryPoint(f"{len(green) - 4} further KPIs also on target (see the scorecard).", "green"))
@@ -361,8 +355,9 @@ def _strengths(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> t
         kpi = item.kpi
         points.append(
             SummaryPoint(
-                f"{kpi.name} improved by {_gap(kpi, shown_change(item) or 0, 0)} on {previous} to "
-                f"{_fmt(kpi, item.current.value)}, still {_shortfall(kpi, item.current.value, kpi.target, 'target')}.",
+                f"{kpi.name} improved by {gap_text(kpi, shown_change(item) or 0, 0)} on {previous} to "
+                f"{kpi_text(kpi, item.current.value)}, "
+                f"still {_shortfall(kpi, item.current.value, kpi.target, 'target')}.",
                 "",
             )
         )
@@ -384,9 +379,9 @@ def _improvements(assessment: PartnerAssessment, inputs: PartnerInputs | None) -
         kpi = item.kpi
         value = item.current.value
         assert value is not None
-        text = f"{kpi.name} at {_fmt(kpi, value)}: {_shortfall(kpi, value, kpi.target, 'target')}"
+        text = f"{kpi.name} at {kpi_text(kpi, value)}: {_shortfall(kpi, value, kpi.target, 'target')}"
         if item.current.status is Status.RED and kpi.floor is not None:
-            text += f" and beyond the {_fmt(kpi, kpi.floor)} floor"
+            text += f" and beyond the {kpi_text(kpi, kpi.floor)} floor"
         red_months = [m.month.short_label for m in item.months if m.status is Status.RED]
         if len(red_months) == len(item.months):
             text += "; red all quarter"
@@ -478,7 +473,9 @@ def _charts(assessment: PartnerAssessment) -> tuple[ChartCard, ...]:
         )
         first, last = item.history[0].month, item.history[-1].month
         direction = "higher is better" if kpi.direction is Direction.HIGHER else "lower is better"
-        bands = f"target {_fmt(kpi, kpi.target)}" + (f", floor {_fmt(kpi, kpi.floor)}" if kpi.floor is not None else "")
+        bands = f"target {kpi_text(kpi, kpi.target)}" + (
+            f", floor {kpi_text(kpi, kpi.floor)}" if kpi.floor is not None else ""
+        )
         cards.append(ChartCard(kpi.name, f"{first.label} – {last.label} · {direction} · {bands}", trend_svg(chart)))
     return tuple(cards)
 
@@ -530,7 +527,9 @@ def _peer_kpis(
         peer_values = [v for _, v in peers]
         value = item.current.value
         if len(peer_values) < (1 if named else MIN_ANONYMOUS_PEERS):
-            rows.append(PeerKpiRow(kpi.name, _fmt(kpi, value), item.current.status.value, "not shown", "–", len(peers)))
+            rows.append(
+                PeerKpiRow(kpi.name, kpi_text(kpi, value), item.current.status.value, "not shown", "–", len(peers))
+            )
             continue
         higher = kpi.direction is Direction.HIGHER
         rank = "–"
@@ -541,12 +540,12 @@ def _peer_kpis(
         rows.append(
             PeerKpiRow(
                 kpi.name,
-                _fmt(kpi, value),
+                kpi_text(kpi, value),
                 item.current.status.value,
-                _fmt(kpi, median(peer_values)),
+                kpi_text(kpi, median(peer_values)),
                 rank,
                 len(peer_values),
-                _fmt(kpi, best) if named else "",
+                kpi_text(kpi, best) if named else "",
                 best_name if named else "",
             )
         )
@@ -581,7 +580,7 @@ def _control(
             ControlRow(
                 name=item.kpi.name,
                 status=item.current.status.value,
-                value=_fmt(item.kpi, item.current.value),
+                value=kpi_text(item.kpi, item.current.value),
                 controlled_by=CONTROLLER_LABEL[item.kpi.controlled_by],
                 factors=tuple(factors.get(item.kpi.id, ())),
             )
@@ -677,8 +676,8 @@ def _definitions(config: GovernanceConfig, partner: Partner) -> tuple[Definition
                 definition=kpi.definition,
                 unit=kpi.unit.value,
                 direction="Higher is better" if kpi.direction is Direction.HIGHER else "Lower is better",
-                target=_fmt(kpi, kpi.target),
-                floor=_fmt(kpi, kpi.floor),
+                target=kpi_text(kpi, kpi.target),
+                floor=kpi_text(kpi, kpi.floor),
                 weight=f"{kpi.weight:g}",
                 aggregation=kpi.aggregation.value.replace("_", " "),
                 min_sample="–" if kpi.min_sample == 0 else f"{kpi.min_sample:,}",

@@ -23,7 +23,8 @@ from govdocs.data.loader import KpiData
 from govdocs.periods import Quarter
 from govdocs.planning.calendar import BusinessCalendar
 from govdocs.planning.pip import Outcome
-from govdocs.scoring.engine import PartnerAssessment, RedRun, red_runs
+from govdocs.scoring.engine import PartnerAssessment, RedRun, month_results, red_runs
+from govdocs.scoring.rules import quarter_value
 
 PIP_EVIDENCE = {  # how strongly a plan's outcome argues for leaving
     Outcome.NOT_MET: 100.0,
@@ -96,7 +97,6 @@ def gather_evidence(
     assessment: PartnerAssessment,
     portfolio: dict[str, PartnerAssessment],
     pip_outcome: Outcome | None,
-    quarter_history: dict[Quarter, dict[str, PartnerAssessment]],
 ) -> Evidence:
     settings = config.offboarding
     weights = settings.evidence_weights
@@ -107,23 +107,18 @@ def gather_evidence(
         found = red_runs(item.kpi.id, item.history)
         if found:
             runs.append(max(found, key=lambda r: (r.length, r.end)))
-    quarters = sorted(quarter_history)
-    history = tuple(
-        (
-            q,
-            quarter_history[q][assessment.partner.id].score.value,
-            quarter_history[q][assessment.partner.id].score.tier.name
-            if quarter_history[q][assessment.partner.id].score.tier
-            else "–",
-        )
-        for q in quarters
-    )
+    # The engine already scored the last quarters; satisfaction is the same quarter rule on one KPI.
+    history = tuple((q, score.value, score.tier.name if score.tier else "–") for q, score in assessment.score_history)
+    quarters = [q for q, _, _ in history]
     trend = slope([s for _, s, _ in history])
     satisfaction: tuple[tuple[Quarter, float | None], ...] = ()
     satisfaction_trend = None
     if settings.satisfaction_kpi:
-        index = [k.kpi.id for k in assessment.kpis].index(settings.satisfaction_kpi)
-        satisfaction = tuple((q, quarter_history[q][assessment.partner.id].kpis[index].current.value) for q in quarters)
+        kpi = config.effective_kpi(assessment.partner, config.kpi(settings.satisfaction_kpi))
+        series = data.series(assessment.partner.id, kpi.id)
+        satisfaction = tuple(
+            (q, quarter_value(kpi, month_results(kpi, series, list(q.months))).value) for q in quarters
+        )
         satisfaction_trend = slope([v for _, v in satisfaction])
     share = None
     if settings.volume_kpi:
