@@ -11,7 +11,8 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -132,6 +133,30 @@ inputs_option = click.option(
 )
 
 
+def _jobs_default() -> int:
+    from govdocs.render.workers import default_jobs
+
+    return default_jobs()
+
+
+jobs_option = click.option(
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=_jobs_default,
+    show_default="the number of cores",
+    help="PDF render processes; 0 renders in this process.",
+)
+
+
+@contextmanager
+def render_pool(jobs: int, fmt: str = "pdf") -> Iterator[Any]:
+    """Started before the command imports pandas: the renderer's start-up overlaps the data loading."""
+    from govdocs.render.workers import RenderPool
+
+    with RenderPool(jobs if fmt == "pdf" else 0) as pool:
+        yield pool
+
+
 def output_options(as_of_help: str, audience: bool = True) -> Callable[[F], F]:
     """Audience, output folder, format, as-of date and --force: shared by every document command."""
     audience_option = click.option(
@@ -154,6 +179,7 @@ def output_options(as_of_help: str, audience: bool = True) -> Callable[[F], F]:
         click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True),
         click.option("--as-of", type=DateType(), help=as_of_help),
         click.option("--force", is_flag=True, help="Replace documents that already exist."),
+        jobs_option,
     ]
 
     def decorate(func: F) -> F:
@@ -259,6 +285,7 @@ def qbr(
     fmt: str,
     as_of: date | None,
     force: bool,
+    jobs: int,
 ) -> None:
     """Render quarterly business reviews, one per partner.
 
@@ -268,22 +295,24 @@ def qbr(
           --inputs examples/inputs --quarter 2026-Q3 --partner BRV
     """
     _check_selection(data_paths, partner_ids, all_partners)
-    from govdocs.documents.common import Audience
-    from govdocs.pipeline import QbrRequest, render_qbrs
+    with render_pool(jobs, fmt) as pool:
+        from govdocs.documents.common import Audience
+        from govdocs.pipeline import QbrRequest, render_qbrs
 
-    request = QbrRequest(
-        config_path=config_path,
-        data_paths=tuple(data_paths),
-        quarter=quarter,
-        partner_ids=tuple(partner_ids),
-        audience=Audience(audience),
-        out_dir=out_dir,
-        fmt=fmt,
-        inputs_dir=inputs_dir,
-        as_of=as_of or date.today(),
-        force=force,
-    )
-    _report_written(render_qbrs(request, progress=_progress), [], "QBR", quarter, out_dir)
+        request = QbrRequest(
+            config_path=config_path,
+            data_paths=tuple(data_paths),
+            quarter=quarter,
+            partner_ids=tuple(partner_ids),
+            audience=Audience(audience),
+            out_dir=out_dir,
+            fmt=fmt,
+            inputs_dir=inputs_dir,
+            as_of=as_of or date.today(),
+            force=force,
+        )
+        written = render_qbrs(request, progress=_progress, pool=pool)
+    _report_written(written, [], "QBR", quarter, out_dir)
 
 
 @cli.command()
@@ -322,6 +351,7 @@ def pip(
     fmt: str,
     as_of: date | None,
     force: bool,
+    jobs: int,
 ) -> None:
     """Render improvement plans with check-ins and a calendar.
 
@@ -331,25 +361,27 @@ def pip(
           --inputs examples/inputs --quarter 2026-Q3 --partner BRV --actions examples/actions/BRV.csv
     """
     _check_selection(data_paths, partner_ids, all_partners)
-    from govdocs.documents.common import Audience
-    from govdocs.pipeline import PipRequest, render_pips
+    with render_pool(jobs, fmt) as pool:
+        from govdocs.documents.common import Audience
+        from govdocs.pipeline import PipRequest, render_pips
 
-    request = PipRequest(
-        config_path=config_path,
-        data_paths=tuple(data_paths),
-        quarter=quarter,
-        partner_ids=tuple(partner_ids),
-        audience=Audience(audience),
-        out_dir=out_dir,
-        fmt=fmt,
-        inputs_dir=inputs_dir,
-        actions=actions,
-        start=start,
-        extra_kpis=tuple(extra_kpis),
-        as_of=as_of or date.today(),
-        force=force,
-    )
-    _report_written(*render_pips(request, progress=_progress), "plan", quarter, out_dir)
+        request = PipRequest(
+            config_path=config_path,
+            data_paths=tuple(data_paths),
+            quarter=quarter,
+            partner_ids=tuple(partner_ids),
+            audience=Audience(audience),
+            out_dir=out_dir,
+            fmt=fmt,
+            inputs_dir=inputs_dir,
+            actions=actions,
+            start=start,
+            extra_kpis=tuple(extra_kpis),
+            as_of=as_of or date.today(),
+            force=force,
+        )
+        written, skipped = render_pips(request, progress=_progress, pool=pool)
+    _report_written(written, skipped, "plan", quarter, out_dir)
 
 
 @cli.command()
@@ -381,6 +413,7 @@ def offboarding(
     fmt: str,
     as_of: date | None,
     force: bool,
+    jobs: int,
 ) -> None:
     """Render internal offboarding-readiness assessments.
 
@@ -390,20 +423,22 @@ def offboarding(
           --quarter 2026-Q3 --partner CRN --assessment examples/assessments/CRN.yaml
     """
     _check_selection(data_paths, partner_ids, all_partners)
-    from govdocs.pipeline import OffboardingRequest, render_offboarding
+    with render_pool(jobs, fmt) as pool:
+        from govdocs.pipeline import OffboardingRequest, render_offboarding
 
-    request = OffboardingRequest(
-        config_path=config_path,
-        data_paths=tuple(data_paths),
-        quarter=quarter,
-        partner_ids=tuple(partner_ids),
-        out_dir=out_dir,
-        fmt=fmt,
-        assessment=assessment,
-        as_of=as_of or date.today(),
-        force=force,
-    )
-    _report_written(*render_offboarding(request, progress=_progress), "assessment", quarter, out_dir)
+        request = OffboardingRequest(
+            config_path=config_path,
+            data_paths=tuple(data_paths),
+            quarter=quarter,
+            partner_ids=tuple(partner_ids),
+            out_dir=out_dir,
+            fmt=fmt,
+            assessment=assessment,
+            as_of=as_of or date.today(),
+            force=force,
+        )
+        written, skipped = render_offboarding(request, progress=_progress, pool=pool)
+    _report_written(written, skipped, "assessment", quarter, out_dir)
 
 
 def _check_selection(data_paths: tuple[Path, ...], partner_ids: tuple[str, ...], all_partners: bool) -> None:

@@ -75,6 +75,10 @@ class GovdocsError(Exception):
     def __post_init__(self) -> None:
         super().__init__(str(self))
 
+    def __reduce__(self) -> tuple[type[GovdocsError], tuple[list[Problem]]]:
+        # Crosses process boundaries intact (a render worker's error reaches the build as-is).
+        return (GovdocsError, (self.problems,))
+
     @property
     def exit_code(self) -> ExitCode:
         return min((p.category for p in self.problems), default=ExitCode.INTERNAL)

@@ -1,14 +1,20 @@
 """The pipeline, end to end: load -> validate -> score -> decide -> build context -> HTML -> PDF.
 
-`render_qbrs` is the one public function behind `govdocs qbr`. It renders every
-requested document in memory first and writes them only when all succeeded, each
+`render_qbrs`, `render_pips` and `render_offboarding` are the functions behind the
+document commands; `govdocs build` (build.py) uses the same `prepare_*` steps. The
+coordinating process loads, scores and builds each document's HTML; the PDFs are laid
+out by a pool of worker processes (render/workers.py) while the next HTML is built.
+The document commands write only when every requested document rendered, each file
 atomically, so a failed run leaves nothing half-written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -17,12 +23,13 @@ from govdocs.config.model import GovernanceConfig
 from govdocs.data.inputs import PartnerInputs, inputs_path, load_partner_inputs
 from govdocs.data.loader import KpiData, load_kpi_data
 from govdocs.documents import DOCUMENT_TYPES
-from govdocs.documents.common import Audience, RunInputs, run_files
+from govdocs.documents.common import Audience, InputFile, RunInputs, run_files, sha256_file
 from govdocs.documents.qbr import build_qbr_context
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
 from govdocs.periods import Quarter
-from govdocs.render.environment import builtin_templates_dir, render_html
+from govdocs.render.environment import render_html
 from govdocs.render.output import check_targets, write_atomic
+from govdocs.render.workers import PdfJob, RenderPool, default_jobs
 from govdocs.scoring.engine import Escalation, PartnerAssessment, assess_partner, assess_portfolio
 from govdocs.validate import cross_check, foreign_mentions
 
@@ -91,6 +98,113 @@ def partner_inputs(
     return load_partner_inputs(path, partner_id, kpi_ids, str(quarter) if quarter else None), path
 
 
+# --- one document: prepared in this process, rendered by the pool, written atomically --------
+
+
+@dataclass(frozen=True)
+class WrittenDocument:
+    partner_id: str
+    kind: str
+    audience: str
+    document_id: str
+    path: Path
+    attachments: tuple[Path, ...] = ()  # files written beside the document, e.g. the plan's .ics
+    inputs: tuple[InputFile, ...] = ()  # every file the document was built from, hashed
+    cause: str = ""  # the escalation status that called for the document
+    sha256: str = ""  # of the file as written
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A document whose HTML is built; the pool turns it into the final file."""
+
+    document: WrittenDocument
+    html: str
+    attachments: tuple[bytes, ...] = ()  # contents of document.attachments, in order
+
+
+def epoch(as_of: date) -> int:
+    """The as-of date as the one timestamp allowed into a file."""
+    return int(datetime.combine(as_of, time(), tzinfo=UTC).timestamp())
+
+
+def submit(pool: RenderPool, prepared: Prepared, fmt: str, as_of: date) -> Future[bytes]:
+    """HTML is final as it is; a PDF goes to a worker."""
+    if fmt == "html":
+        done: Future[bytes] = Future()
+        done.set_result(prepared.html.encode("utf-8"))
+        return done
+    return pool.submit(PdfJob(prepared.html, str(prepared.document.path), epoch(as_of)))
+
+
+def write_prepared(prepared: Prepared, content: bytes) -> WrittenDocument:
+    """The document, then its attachments, each atomically; returns it with its file hash."""
+    write_atomic(prepared.document.path, content)
+    for path, attachment in zip(prepared.document.attachments, prepared.attachments, strict=True):
+        write_atomic(path, attachment)
+    return replace(prepared.document, sha256=hashlib.sha256(content).hexdigest())
+
+
+def render_document(template: str, context: object, target: Path, fmt: str, as_of: date) -> bytes:
+    """Context -> HTML -> (PDF) bytes in this process; the as-of date is the only time in the file."""
+    from govdocs.render.workers import render_pdf
+
+    html = render_html(template, {"doc": context})
+    if fmt == "html":
+        return html.encode("utf-8")
+    return render_pdf(PdfJob(html, str(target), epoch(as_of)))
+
+
+@contextmanager
+def pool_scope(pool: RenderPool | None, fmt: str) -> Iterator[RenderPool]:
+    """The caller's pool, or one for this call (none needed for HTML)."""
+    if pool is not None:
+        yield pool
+        return
+    with RenderPool(default_jobs() if fmt == "pdf" else 0) as own:
+        yield own
+
+
+class Batch:
+    """All-or-nothing rendering for the document commands: every document is submitted as soon
+    as its HTML is ready; files are written only when all of them rendered."""
+
+    def __init__(self, pool: RenderPool, fmt: str, as_of: date, progress: Callable[[str], None] | None) -> None:
+        self.pool, self.fmt, self.as_of, self.progress = pool, fmt, as_of, progress
+        self.items: list[tuple[Prepared, Future[bytes]]] = []
+
+    def add(self, prepared: Prepared) -> None:
+        self.items.append((prepared, submit(self.pool, prepared, self.fmt, self.as_of)))
+
+    def finish(self) -> list[WrittenDocument]:
+        contents = []
+        for number, (prepared, future) in enumerate(self.items, start=1):
+            contents.append(future.result())  # a worker's GovdocsError is raised here, as is
+            if self.progress is not None:
+                self.progress(f"[{number}/{len(self.items)}] rendered {prepared.document.partner_id}")
+        return [write_prepared(prepared, content) for (prepared, _), content in zip(self.items, contents, strict=True)]
+
+
+def document_path(out_dir: Path, kind: str, quarter: Quarter, partner_id: str, audience: Audience, fmt: str) -> Path:
+    return out_dir / str(quarter) / f"{kind}-{partner_id}-{audience.value}.{fmt}"
+
+
+def calendar_path(out_dir: Path, quarter: Quarter, partner_id: str) -> Path:
+    return out_dir / str(quarter) / f"pip-{partner_id}.ics"
+
+
+def check_isolation(
+    workspace: Workspace, partner_id: str, inputs: PartnerInputs | None, inputs_file: Path | None
+) -> None:
+    """A partner copy may not name another partner (in the inputs it prints)."""
+    leaks = foreign_mentions(workspace.config, workspace.run.config_path, partner_id, inputs, inputs_file)
+    if leaks:
+        raise GovdocsError(leaks)
+
+
+# --- quarterly business reviews ----------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class QbrRequest:
     config_path: Path
@@ -105,40 +219,49 @@ class QbrRequest:
     force: bool = False
 
 
-@dataclass(frozen=True)
-class WrittenDocument:
-    partner_id: str
-    kind: str
-    audience: str
-    document_id: str
-    path: Path
-    attachments: tuple[Path, ...] = ()  # files written beside the document, e.g. the plan's .ics
+def prepare_qbr(
+    workspace: Workspace,
+    portfolio: dict[str, PartnerAssessment],
+    partner_id: str,
+    audience: Audience,
+    as_of: date,
+    target: Path,
+    inputs: PartnerInputs | None,
+    inputs_file: Path | None,
+) -> Prepared:
+    assessment = portfolio[partner_id]
+    files = run_files(workspace.run, inputs_file)
+    context = build_qbr_context(
+        config=workspace.config,
+        assessment=assessment,
+        portfolio=portfolio,
+        inputs=inputs,
+        files=files,
+        audience=audience,
+        as_of=as_of,
+        data=workspace.data,
+    )
+    document = WrittenDocument(
+        partner_id,
+        "qbr",
+        audience.value,
+        context.meta.document_id,
+        target,
+        inputs=tuple(files),
+        cause=assessment.decision.level.label,
+    )
+    return Prepared(document, render_html(DOCUMENT_TYPES["qbr"].template, {"doc": context}))
 
 
-def render_document(template: str, context: object, target: Path, fmt: str, as_of: date) -> bytes:
-    """Context -> HTML -> (PDF) bytes; the as-of date is the only time that enters the file."""
-    html = render_html(template, {"doc": context})
-    if fmt == "html":
-        return html.encode("utf-8")
-    from govdocs.render.pdf import html_to_pdf
-
-    templates = builtin_templates_dir()
-    epoch = int(datetime.combine(as_of, time(), tzinfo=UTC).timestamp())
-    return html_to_pdf(html, templates, [templates], str(target), timestamp=epoch)
-
-
-def document_path(out_dir: Path, kind: str, quarter: Quarter, partner_id: str, audience: Audience, fmt: str) -> Path:
-    return out_dir / str(quarter) / f"{kind}-{partner_id}-{audience.value}.{fmt}"
-
-
-def render_qbrs(request: QbrRequest, progress: Callable[[str], None] | None = None) -> list[WrittenDocument]:
+def render_qbrs(
+    request: QbrRequest, progress: Callable[[str], None] | None = None, pool: RenderPool | None = None
+) -> list[WrittenDocument]:
     workspace = load_workspace(request.config_path, list(request.data_paths), request.inputs_dir)
     config, data = workspace.config, workspace.data
     partner_ids = select_partners(config, request.partner_ids)
     require_quarter_data(data, request.quarter)
-    doc_type = DOCUMENT_TYPES["qbr"]
     targets = {
-        pid: document_path(request.out_dir, doc_type.kind, request.quarter, pid, request.audience, request.fmt)
+        pid: document_path(request.out_dir, "qbr", request.quarter, pid, request.audience, request.fmt)
         for pid in partner_ids
     }
     check_targets(targets.values(), request.force)
@@ -154,31 +277,13 @@ def render_qbrs(request: QbrRequest, progress: Callable[[str], None] | None = No
         if leaks:
             raise GovdocsError(leaks)
     portfolio = assess_portfolio(config, data, request.quarter)
-    rendered: list[tuple[WrittenDocument, bytes]] = []
-    for number, pid in enumerate(partner_ids, start=1):
-        inputs, inputs_file = loaded[pid]
-        context = build_qbr_context(
-            config=config,
-            assessment=portfolio[pid],
-            portfolio=portfolio,
-            inputs=inputs,
-            files=run_files(workspace.run, inputs_file),
-            audience=request.audience,
-            as_of=request.as_of,
-            data=data,
-        )
-        content = render_document(doc_type.template, context, targets[pid], request.fmt, request.as_of)
-        rendered.append(
-            (
-                WrittenDocument(pid, doc_type.kind, request.audience.value, context.meta.document_id, targets[pid]),
-                content,
+    with pool_scope(pool, request.fmt) as active:
+        batch = Batch(active, request.fmt, request.as_of, progress)
+        for pid in partner_ids:
+            batch.add(
+                prepare_qbr(workspace, portfolio, pid, request.audience, request.as_of, targets[pid], *loaded[pid])
             )
-        )
-        if progress is not None:
-            progress(f"[{number}/{len(partner_ids)}] rendered {pid}")
-    for document, content in rendered:
-        write_atomic(document.path, content)
-    return [document for document, _ in rendered]
+        return batch.finish()
 
 
 # --- performance-improvement plans -----------------------------------------------------------
@@ -227,7 +332,7 @@ def partners_called_for(
     return chosen, skipped
 
 
-def _actions_file(actions: Path | None, partner_id: str, single: bool) -> Path | None:
+def actions_file(actions: Path | None, partner_id: str, single: bool) -> Path | None:
     if actions is None:
         return None
     if actions.is_dir():
@@ -248,91 +353,125 @@ def _actions_file(actions: Path | None, partner_id: str, single: bool) -> Path |
     return actions
 
 
-def render_pips(
-    request: PipRequest, progress: Callable[[str], None] | None = None
-) -> tuple[list[WrittenDocument], list[Skipped]]:
-    """One plan per partner (and its .ics); with no partner named, every partner whose
-    escalation status is an improvement plan or an offboarding review."""
+def check_kpis(config: GovernanceConfig, kpi_ids: tuple[str, ...]) -> None:
+    unknown = [k for k in kpi_ids if k not in {x.id for x in config.kpis}]
+    if unknown:
+        raise GovdocsError(
+            [
+                Problem("usage.unknown_kpi", f"no KPI '{k}' in the config", Location("--kpi"), ExitCode.USAGE)
+                for k in unknown
+            ]
+        )
+
+
+def prepare_pip(
+    workspace: Workspace,
+    assessment: PartnerAssessment,
+    audience: Audience,
+    as_of: date,
+    target: Path,
+    calendar: Path,
+    inputs: PartnerInputs | None,
+    inputs_file: Path | None,
+    proposed_file: Path | None,
+    start: date | None,
+    extra_kpis: tuple[str, ...] = (),
+    cause: str = "",
+) -> Prepared:
+    """One plan for `assessment`'s partner and quarter, with its progress up to `as_of`."""
     from govdocs.data.actions import load_proposed_actions
     from govdocs.documents.pip import build_pip_context
     from govdocs.planning.pip import build_plan, plan_outcome, plan_progress
     from govdocs.render.ics import plan_calendar
 
+    config, data = workspace.config, workspace.data
+    plan = build_plan(
+        config=config,
+        assessment=assessment,
+        issued=as_of,
+        start=start,
+        proposed=load_proposed_actions(proposed_file) if proposed_file else [],
+        proposed_source=str(proposed_file) if proposed_file else "",
+        extra_kpis=extra_kpis,
+        library_location=Location(str(workspace.run.config_path), path="action_library"),
+    )
+    files = run_files(workspace.run, inputs_file)
+    if proposed_file is not None:
+        files.append(InputFile("Proposed actions", proposed_file.name, sha256_file(proposed_file), "partner proposal"))
+    context = build_pip_context(
+        config=config,
+        plan=plan,
+        assessment=assessment,
+        progress=plan_progress(plan, data, as_of),
+        result=plan_outcome(plan, data, as_of, config.pip.sustain_months),
+        inputs=inputs,
+        files=files,
+        audience=audience,
+        as_of=as_of,
+        data=data,
+    )
+    document = WrittenDocument(
+        plan.partner.id,
+        "pip",
+        audience.value,
+        context.meta.document_id,
+        target,
+        (calendar,),
+        inputs=tuple(files),
+        cause=cause or assessment.decision.level.label,
+    )
+    return Prepared(
+        document,
+        render_html(DOCUMENT_TYPES["pip"].template, {"doc": context}),
+        (plan_calendar(plan, config, context.meta.document_id),),
+    )
+
+
+def render_pips(
+    request: PipRequest, progress: Callable[[str], None] | None = None, pool: RenderPool | None = None
+) -> tuple[list[WrittenDocument], list[Skipped]]:
+    """One plan per partner (and its .ics); with no partner named, every partner whose
+    escalation status is an improvement plan or an offboarding review."""
     workspace = load_workspace(request.config_path, list(request.data_paths), request.inputs_dir)
     config, data = workspace.config, workspace.data
-    unknown_kpis = [k for k in request.extra_kpis if k not in {x.id for x in config.kpis}]
-    if unknown_kpis:
-        raise GovdocsError(
-            [
-                Problem("usage.unknown_kpi", f"no KPI '{k}' in the config", Location("--kpi"), ExitCode.USAGE)
-                for k in unknown_kpis
-            ]
-        )
+    check_kpis(config, request.extra_kpis)
     require_quarter_data(data, request.quarter)
     portfolio = assess_portfolio(config, data, request.quarter)
     partner_ids, skipped = partners_called_for(
         config, portfolio, request.partner_ids, Escalation.PIP, f"in {request.quarter}: no plan called for"
     )
-    doc_type = DOCUMENT_TYPES["pip"]
     targets = {
-        pid: document_path(request.out_dir, doc_type.kind, request.quarter, pid, request.audience, request.fmt)
+        pid: document_path(request.out_dir, "pip", request.quarter, pid, request.audience, request.fmt)
         for pid in partner_ids
     }
-    calendars = {pid: request.out_dir / str(request.quarter) / f"pip-{pid}.ics" for pid in partner_ids}
+    calendars = {pid: calendar_path(request.out_dir, request.quarter, pid) for pid in partner_ids}
     check_targets([*targets.values(), *calendars.values()], request.force)
 
     kpi_ids = {k.id for k in config.kpis}
-    rendered: list[tuple[WrittenDocument, bytes, bytes]] = []
-    for number, pid in enumerate(partner_ids, start=1):
-        # A plan is read long after the quarter that called for it: its context comes from the
-        # partner's current inputs file, whichever quarter that file was written for.
-        inputs, inputs_file = partner_inputs(request.inputs_dir, pid, kpi_ids, None)
-        if request.audience is Audience.PARTNER:
-            leaks = foreign_mentions(config, request.config_path, pid, inputs, inputs_file)
-            if leaks:
-                raise GovdocsError(leaks)
-        actions_file = _actions_file(request.actions, pid, single=len(partner_ids) == 1)
-        proposed = load_proposed_actions(actions_file) if actions_file else []
-        plan = build_plan(
-            config=config,
-            assessment=portfolio[pid],
-            issued=request.as_of,
-            start=request.start,
-            proposed=proposed,
-            proposed_source=str(actions_file) if actions_file else "",
-            extra_kpis=request.extra_kpis,
-            library_location=Location(str(request.config_path), path="action_library"),
-        )
-        files = run_files(workspace.run, inputs_file)
-        if actions_file is not None:
-            from govdocs.documents.common import InputFile, sha256_file
-
-            files.append(
-                InputFile("Proposed actions", actions_file.name, sha256_file(actions_file), "partner proposal")
+    with pool_scope(pool, request.fmt) as active:
+        batch = Batch(active, request.fmt, request.as_of, progress)
+        for pid in partner_ids:
+            # A plan is read long after the quarter that called for it: its context comes from the
+            # partner's current inputs file, whichever quarter that file was written for.
+            inputs, inputs_file = partner_inputs(request.inputs_dir, pid, kpi_ids, None)
+            if request.audience is Audience.PARTNER:
+                check_isolation(workspace, pid, inputs, inputs_file)
+            batch.add(
+                prepare_pip(
+                    workspace,
+                    portfolio[pid],
+                    request.audience,
+                    request.as_of,
+                    targets[pid],
+                    calendars[pid],
+                    inputs,
+                    inputs_file,
+                    actions_file(request.actions, pid, single=len(partner_ids) == 1),
+                    request.start,
+                    request.extra_kpis,
+                )
             )
-        context = build_pip_context(
-            config=config,
-            plan=plan,
-            assessment=portfolio[pid],
-            progress=plan_progress(plan, data, request.as_of),
-            result=plan_outcome(plan, data, request.as_of, config.pip.sustain_months),
-            inputs=inputs,
-            files=files,
-            audience=request.audience,
-            as_of=request.as_of,
-            data=data,
-        )
-        content = render_document(doc_type.template, context, targets[pid], request.fmt, request.as_of)
-        document = WrittenDocument(
-            pid, doc_type.kind, request.audience.value, context.meta.document_id, targets[pid], (calendars[pid],)
-        )
-        rendered.append((document, content, plan_calendar(plan, config, context.meta.document_id)))
-        if progress is not None:
-            progress(f"[{number}/{len(partner_ids)}] rendered {pid}")
-    for document, content, calendar in rendered:
-        write_atomic(document.path, content)
-        write_atomic(document.attachments[0], calendar)
-    return [document for document, *_ in rendered], skipped
+        return batch.finish(), skipped
 
 
 # --- offboarding-readiness assessments -------------------------------------------------------
@@ -351,7 +490,7 @@ class OffboardingRequest:
     force: bool = False
 
 
-def _assessment_file(path: Path | None, partner_id: str, single: bool) -> Path | None:
+def assessment_file(path: Path | None, partner_id: str, single: bool) -> Path | None:
     if path is None:
         return None
     if path.is_dir():
@@ -372,17 +511,71 @@ def _assessment_file(path: Path | None, partner_id: str, single: bool) -> Path |
     return path
 
 
-def render_offboarding(
-    request: OffboardingRequest, progress: Callable[[str], None] | None = None
-) -> tuple[list[WrittenDocument], list[Skipped]]:
-    """The internal offboarding-readiness assessment for each partner asked for."""
+def prepare_offboarding(
+    workspace: Workspace,
+    portfolio: dict[str, PartnerAssessment],
+    partner_id: str,
+    as_of: date,
+    target: Path,
+    review_file: Path | None,
+) -> Prepared:
+    """The internal offboarding-readiness assessment of one partner."""
     from govdocs.data.assessment import load_assessment
-    from govdocs.documents.common import InputFile, sha256_file
     from govdocs.documents.offboarding import build_offboarding_context
     from govdocs.planning.calendar import BusinessCalendar
     from govdocs.planning.offboarding import consideration_rows, contract_clock, decide, gather_evidence, readiness
     from govdocs.planning.pip import build_plan, plan_outcome
 
+    config, data = workspace.config, workspace.data
+    assessment = portfolio[partner_id]
+    review = load_assessment(review_file, partner_id, config) if review_file else None
+    plan = outcome = None
+    if review is not None and review.pip is not None:
+        plan = build_plan(
+            config=config,
+            assessment=assess_partner(config, data, assessment.partner, Quarter.parse(review.pip.quarter)),
+            issued=as_of,
+            start=review.pip.start,
+            with_actions=False,
+        )
+        outcome = plan_outcome(plan, data, as_of, config.pip.sustain_months).outcome
+    evidence = gather_evidence(config, data, assessment, portfolio, outcome)
+    rows = consideration_rows(config.offboarding, review)
+    ready = readiness(config.offboarding, review, assessment.partner.contract)
+    decision = decide(config.offboarding, rows, evidence, ready)
+    files = run_files(workspace.run, None)
+    if review_file is not None:
+        files.append(InputFile("Assessment", review_file.name, sha256_file(review_file), "vendor manager's ratings"))
+    business = BusinessCalendar.from_settings(config.pip, range(as_of.year - 1, as_of.year + 4))
+    context = build_offboarding_context(
+        config=config,
+        assessment=assessment,
+        review=review,
+        evidence=evidence,
+        decision=decision,
+        ready=ready,
+        clock=contract_clock(assessment.partner.contract, as_of, business),
+        plan=plan,
+        files=files,
+        as_of=as_of,
+        data=data,
+    )
+    document = WrittenDocument(
+        partner_id,
+        "offboarding",
+        "internal",
+        context.meta.document_id,
+        target,
+        inputs=tuple(files),
+        cause=assessment.decision.level.label,
+    )
+    return Prepared(document, render_html(DOCUMENT_TYPES["offboarding"].template, {"doc": context}))
+
+
+def render_offboarding(
+    request: OffboardingRequest, progress: Callable[[str], None] | None = None, pool: RenderPool | None = None
+) -> tuple[list[WrittenDocument], list[Skipped]]:
+    """The internal offboarding-readiness assessment for each partner asked for."""
     workspace = load_workspace(request.config_path, list(request.data_paths))
     config, data = workspace.config, workspace.data
     require_quarter_data(data, request.quarter)
@@ -394,57 +587,14 @@ def render_offboarding(
         Escalation.OFFBOARDING_REVIEW,
         f"in {request.quarter}: no review called for",
     )
-    doc_type = DOCUMENT_TYPES["offboarding"]
     targets = {
-        pid: document_path(request.out_dir, doc_type.kind, request.quarter, pid, Audience.INTERNAL, request.fmt)
+        pid: document_path(request.out_dir, "offboarding", request.quarter, pid, Audience.INTERNAL, request.fmt)
         for pid in partner_ids
     }
     check_targets(targets.values(), request.force)
-    business = BusinessCalendar.from_settings(config.pip, range(request.as_of.year - 1, request.as_of.year + 4))
-    rendered: list[tuple[WrittenDocument, bytes]] = []
-    for number, pid in enumerate(partner_ids, start=1):
-        assessment = portfolio[pid]
-        review_file = _assessment_file(request.assessment, pid, single=len(partner_ids) == 1)
-        review = load_assessment(review_file, pid, config) if review_file else None
-        plan = outcome = None
-        if review is not None and review.pip is not None:
-            plan_quarter = Quarter.parse(review.pip.quarter)
-            plan = build_plan(
-                config=config,
-                assessment=assess_partner(config, data, assessment.partner, plan_quarter),
-                issued=request.as_of,
-                start=review.pip.start,
-                with_actions=False,
-            )
-            outcome = plan_outcome(plan, data, request.as_of, config.pip.sustain_months).outcome
-        evidence = gather_evidence(config, data, assessment, portfolio, outcome)
-        rows = consideration_rows(config.offboarding, review)
-        ready = readiness(config.offboarding, review, assessment.partner.contract)
-        decision = decide(config.offboarding, rows, evidence, ready)
-        files = run_files(workspace.run, None)
-        if review_file is not None:
-            files.append(
-                InputFile("Assessment", review_file.name, sha256_file(review_file), "vendor manager's ratings")
-            )
-        context = build_offboarding_context(
-            config=config,
-            assessment=assessment,
-            review=review,
-            evidence=evidence,
-            decision=decision,
-            ready=ready,
-            clock=contract_clock(assessment.partner.contract, request.as_of, business),
-            plan=plan,
-            files=files,
-            as_of=request.as_of,
-            data=data,
-        )
-        content = render_document(doc_type.template, context, targets[pid], request.fmt, request.as_of)
-        rendered.append(
-            (WrittenDocument(pid, doc_type.kind, "internal", context.meta.document_id, targets[pid]), content)
-        )
-        if progress is not None:
-            progress(f"[{number}/{len(partner_ids)}] rendered {pid}")
-    for document, content in rendered:
-        write_atomic(document.path, content)
-    return [document for document, _ in rendered], skipped
+    with pool_scope(pool, request.fmt) as active:
+        batch = Batch(active, request.fmt, request.as_of, progress)
+        for pid in partner_ids:
+            review_file = assessment_file(request.assessment, pid, single=len(partner_ids) == 1)
+            batch.add(prepare_offboarding(workspace, portfolio, pid, request.as_of, targets[pid], review_file))
+        return batch.finish(), skipped

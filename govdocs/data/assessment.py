@@ -16,7 +16,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, Strict, StrictStr
 
 from govdocs.config.model import GovernanceConfig
-from govdocs.data.inputs import ContextKind, Text
+from govdocs.data.inputs import ContextKind, PlanReference, Text
 from govdocs.errors import ExitCode, GovdocsError, Problem
 
 
@@ -52,11 +52,6 @@ class ChecklistEntry(_Model):
     status: ChecklistStatus
     owner: Text | None = None
     note: Text | None = Field(None, description="For a blocked item: what blocks it.")
-
-
-class PlanReference(_Model):
-    quarter: StrictStr = Field(description="Quarter whose results called for the plan, e.g. 2026-Q1.")
-    start: date
 
 
 class Assessment(_Model):

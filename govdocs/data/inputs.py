@@ -89,6 +89,11 @@ class NextStep(_Model):
     due: date
 
 
+class PlanReference(_Model):
+    quarter: StrictStr = Field(description="Quarter whose results called for the plan, e.g. 2026-Q1.")
+    start: date
+
+
 class PartnerInputs(_Model):
     partner: StrictStr = Field(description="Partner id; must match the file name.")
     quarter: StrictStr | None = Field(None, description="Quarter these inputs were written for, e.g. 2026-Q3.")
@@ -97,6 +102,11 @@ class PartnerInputs(_Model):
     client_factors: list[ClientFactor] = Field(default_factory=list)
     previous_actions: list[PreviousAction] = Field(default_factory=list)
     next_steps: list[NextStep] = Field(default_factory=list)
+    open_plan: PlanReference | None = Field(
+        None,
+        description="The improvement plan in force or just ended; `govdocs build` renders its progress "
+        "and outcome and shows its state in the portfolio summary. Remove it once the plan is closed.",
+    )
 
 
 EMPTY_INPUTS_HASH = hashlib.sha256(b"").hexdigest()
@@ -144,6 +154,18 @@ def load_partner_inputs(path: Path, partner_id: str, kpi_ids: set[str], quarter:
                         ExitCode.INPUTS,
                     )
                 )
+    if inputs.open_plan is not None:
+        try:
+            Quarter.parse(inputs.open_plan.quarter)
+        except ValueError:
+            problems.append(
+                Problem(
+                    "inputs.bad_quarter",
+                    f"'{inputs.open_plan.quarter}' is not a quarter like 2026-Q2",
+                    doc.location(("open_plan", "quarter")),
+                    ExitCode.INPUTS,
+                )
+            )
     for i, factor in enumerate(inputs.client_factors):
         if factor.kpi not in kpi_ids:
             problems.append(

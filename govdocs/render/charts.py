@@ -8,12 +8,15 @@ carried by marker shape as well as colour, so charts read in greyscale.
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from io import BytesIO
 
 from markupsafe import Markup
 from matplotlib import font_manager, rc_context
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -73,28 +76,87 @@ _STYLE = {
     "ytick.color": MUTED,
     "xtick.major.size": 0,
     "ytick.major.size": 0,
+    # Tick, grid and spine styling lives here rather than in per-axes calls: matplotlib then
+    # builds each tick already styled instead of re-styling every tick afterwards (the
+    # largest cost of a chart).
+    "xtick.labelsize": 6.5,
+    "ytick.labelsize": 6.5,
+    "xtick.major.pad": 2,
+    "ytick.major.pad": 2,
+    "axes.grid": False,
+    "grid.color": GRID,
+    "grid.linewidth": 0.5,
+    "axes.axisbelow": True,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.spines.left": False,
     "svg.fonttype": "none",
     "svg.hashsalt": "govdocs",
     "path.simplify": False,
 }
+# Trend and glide charts read values off a horizontal grid; the score columns carry labels.
+_GRID = {**_STYLE, "axes.grid": True, "axes.grid.axis": "y"}
+
+
+@cache
+def _frame(size: tuple[float, float], rect: tuple[float, float, float, float], grid: bool) -> tuple[Figure, Axes]:
+    """One Figure and Axes per chart shape, kept for the life of the process.
+
+    Building axes and their ticks is most of what a small chart costs; a document has a
+    dozen charts of the same shape. Each use removes what the previous one drew and sets
+    every limit, tick and formatter afresh, so a chart's SVG does not depend on what was
+    drawn before it (a test renders a chart before and after others and compares bytes).
+    Not shared between threads: each render worker is its own process."""
+    with rc_context(_GRID if grid else _STYLE):
+        figure = Figure(figsize=size, dpi=72)
+        FigureCanvasSVG(figure)
+        return figure, figure.add_axes(rect)
+
+
+@contextmanager
+def _chart(size: tuple[float, float], rect: tuple[float, float, float, float], grid: bool = False) -> Iterator[Axes]:
+    _register_fonts()
+    figure, axes = _frame(size, rect, grid)
+    with rc_context(_GRID if grid else _STYLE):
+        try:
+            yield axes
+        finally:
+            for artist in [*axes.lines, *axes.patches, *axes.texts, *axes.collections]:
+                artist.remove()
 
 
 def _svg(figure: Figure, alt: str) -> Markup:
     """The figure as an <img> with an SVG data URL: the SVG keeps its own ids and styles,
     apart from the HTML around it."""
     buffer = BytesIO()
-    FigureCanvasSVG(figure)
     figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, transparent=True)
     encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
     return Markup('<img class="chart" alt="{}" src="data:image/svg+xml;base64,{}">').format(alt, encoded)
 
 
+def _status_points(axes: object, points: list[tuple[float, float | None, str]], zorder: int) -> None:
+    """One marker series per status (shape and colour), hollow when the sample is too small."""
+    for status, marker in STATUS_MARKERS.items():
+        chosen = [(x, v) for x, v, s in points if s == status and v is not None]
+        if not chosen:
+            continue
+        colour = STATUS_COLOURS[status]
+        axes.plot(  # type: ignore[attr-defined]
+            [x for x, _ in chosen],
+            [v for _, v in chosen],
+            ls="none",
+            marker=marker,
+            markersize=4.2,
+            markerfacecolor="white" if status == "insufficient_sample" else colour,
+            markeredgecolor=colour,
+            markeredgewidth=1.0,
+            zorder=zorder,
+        )
+
+
 def trend_svg(chart: TrendChart, width_in: float = 3.35, height_in: float = 1.75) -> Markup:
     """Trailing months of one KPI: target line, amber band, status-shaped points, visible gaps."""
-    _register_fonts()
-    with rc_context(_STYLE):
-        figure = Figure(figsize=(width_in, height_in), dpi=72)
-        axes = figure.add_axes((0.14, 0.16, 0.84, 0.78))
+    with _chart((width_in, height_in), (0.14, 0.16, 0.84, 0.78), grid=True) as axes:
         xs = list(range(len(chart.points)))
         values = [p.value for p in chart.points]
         known = [v for v in values if v is not None] + [chart.target]
@@ -126,6 +188,7 @@ def trend_svg(chart: TrendChart, width_in: float = 3.35, height_in: float = 1.75
                 segment = []
             else:
                 segment.append((x, value))
+        _status_points(axes, [(x, p.value, p.status) for x, p in zip(xs, chart.points, strict=True)], zorder=3)
         for x, point in zip(xs, chart.points, strict=True):
             if point.value is None:
                 axes.axvspan(x - 0.4, x + 0.4, color=STATUS_COLOURS["no_data"], alpha=0.12, lw=0)
@@ -141,29 +204,10 @@ def trend_svg(chart: TrendChart, width_in: float = 3.35, height_in: float = 1.75
                     zorder=4,
                     bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6},
                 )
-                continue
-            colour = STATUS_COLOURS[point.status]
-            hollow = point.status == "insufficient_sample"
-            axes.plot(
-                [x],
-                [point.value],
-                marker=STATUS_MARKERS[point.status],
-                markersize=4.2,
-                markerfacecolor="white" if hollow else colour,
-                markeredgecolor=colour,
-                markeredgewidth=1.0,
-                zorder=3,
-            )
         axes.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10], min_n_ticks=4))
         axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}{chart.unit_suffix}"))
         axes.set_xticks(xs, [p.label for p in chart.points])
-        axes.tick_params(axis="x", labelsize=6.5, pad=2)
-        axes.tick_params(axis="y", labelsize=6.5, pad=2)
-        axes.grid(axis="y", color=GRID, lw=0.5)
-        axes.set_axisbelow(True)
-        for side in ("top", "right", "left"):
-            axes.spines[side].set_visible(False)
-        return _svg(figure, f"{chart.title}: trend against target")
+        return _svg(axes.figure, f"{chart.title}: trend against target")
 
 
 @dataclass(frozen=True)
@@ -180,10 +224,7 @@ def score_history_svg(
     height_in: float = 1.6,
 ) -> Markup:
     """Partner score per quarter as columns, tier thresholds as labelled lines."""
-    _register_fonts()
-    with rc_context(_STYLE):
-        figure = Figure(figsize=(width_in, height_in), dpi=72)
-        axes = figure.add_axes((0.09, 0.16, 0.74, 0.76))
+    with _chart((width_in, height_in), (0.09, 0.16, 0.74, 0.76)) as axes:
         xs = list(range(len(bars)))
         for x, bar in zip(xs, bars, strict=True):
             if bar.score is None:
@@ -220,10 +261,7 @@ def score_history_svg(
         axes.set_xlim(-0.6, len(xs) - 0.4)
         axes.set_yticks([0, 50, 100])
         axes.set_xticks(xs, [b.label for b in bars])
-        axes.tick_params(labelsize=6.5, pad=2)
-        for side in ("top", "right", "left"):
-            axes.spines[side].set_visible(False)
-        return _svg(figure, "Partner score by quarter")
+        return _svg(axes.figure, "Partner score by quarter")
 
 
 @dataclass(frozen=True)
@@ -241,10 +279,7 @@ class GlideChart:
 
 def glide_svg(chart: GlideChart, width_in: float = 3.35, height_in: float = 1.7) -> Markup:
     """Monthly actuals before and during the plan, the glide path to the target, the check-ins."""
-    _register_fonts()
-    with rc_context(_STYLE):
-        figure = Figure(figsize=(width_in, height_in), dpi=72)
-        axes = figure.add_axes((0.14, 0.16, 0.84, 0.76))
+    with _chart((width_in, height_in), (0.14, 0.16, 0.84, 0.76), grid=True) as axes:
         values = [v for _, _, v, _ in chart.months if v is not None] + [v for _, v in chart.glide] + [chart.target]
         if chart.floor is not None:
             values.append(chart.floor)
@@ -264,25 +299,8 @@ def glide_svg(chart: GlideChart, width_in: float = 3.35, height_in: float = 1.7)
         known = [(x, v, s) for _, x, v, s in chart.months if v is not None]
         if len(known) > 1:
             axes.plot([k[0] for k in known], [k[1] for k in known], color=ACCENT, lw=1.1, zorder=3)
-        for x, value, status in known:
-            colour = STATUS_COLOURS[status]
-            hollow = status == "insufficient_sample"
-            axes.plot(
-                [x],
-                [value],
-                marker=STATUS_MARKERS[status],
-                markersize=4.2,
-                zorder=4,
-                markerfacecolor="white" if hollow else colour,
-                markeredgecolor=colour,
-                markeredgewidth=1.0,
-            )
+        _status_points(axes, known, zorder=4)
         axes.set_xticks([x for _, x, _, _ in chart.months], [label for label, _, _, _ in chart.months])
         axes.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10], min_n_ticks=3))
         axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}{chart.unit_suffix}"))
-        axes.tick_params(labelsize=6.5, pad=2)
-        axes.grid(axis="y", color=GRID, lw=0.5)
-        axes.set_axisbelow(True)
-        for side in ("top", "right", "left"):
-            axes.spines[side].set_visible(False)
-        return _svg(figure, f"{chart.title}: glide path to target")
+        return _svg(axes.figure, f"{chart.title}: glide path to target")
