@@ -441,6 +441,152 @@ def offboarding(
     _report_written(written, skipped, "assessment", quarter, out_dir)
 
 
+@cli.command()
+@config_option
+@data_option
+@inputs_option
+@click.option("--quarter", required=True, type=QuarterType(), help="Quarter to review, e.g. 2026-Q3.")
+@click.option(
+    "--partner", "partner_ids", multiple=True, metavar="ID", help="Only this partner; repeatable (default: all)."
+)
+@click.option(
+    "--actions",
+    "actions_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of partner-proposed actions, <ID>.yaml or <ID>.csv.",
+)
+@click.option(
+    "--assessments",
+    "assessments_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of offboarding assessments, <ID>.yaml.",
+)
+@click.option(
+    "--audience",
+    type=click.Choice(["both", "partner", "internal"]),
+    default="both",
+    show_default=True,
+    help="Copies of the QBR and plan to write.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="Output folder; documents go to OUT/<quarter>/.",
+)
+@click.option("--as-of", type=DateType(), help="Issue date (default: today); sets plan dates and notice countdowns.")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first failed document (the ones written stay).")
+@click.option("--force", is_flag=True, help="Replace documents that already exist.")
+@jobs_option
+@handle_errors
+def build(
+    config_path: Path,
+    data_paths: tuple[Path, ...],
+    inputs_dir: Path | None,
+    quarter: Quarter,
+    partner_ids: tuple[str, ...],
+    actions_dir: Path | None,
+    assessments_dir: Path | None,
+    audience: str,
+    out_dir: Path,
+    as_of: date | None,
+    fail_fast: bool,
+    force: bool,
+    jobs: int,
+) -> None:
+    """Every document the escalation ladder calls for, a portfolio summary and a manifest.
+
+    For each partner: the QBR; the improvement plan when the escalation status calls for
+    one or one is open; the offboarding assessment at offboarding review. One partner's bad
+    file fails only that partner's documents; the exit code is that of the first failure.
+
+    \b
+    Example:
+      govdocs build --config examples/governance.yaml --data examples/data/kpis.csv \\
+          --inputs examples/inputs --actions examples/actions --assessments examples/assessments \\
+          --quarter 2026-Q3
+    """
+    if not data_paths:
+        raise click.UsageError("give at least one --data file")
+    with render_pool(jobs) as pool:
+        from govdocs.build import BuildRequest
+        from govdocs.build import build as run_build
+        from govdocs.documents.common import Audience
+
+        audiences = (Audience.PARTNER, Audience.INTERNAL) if audience == "both" else (Audience(audience),)
+        request = BuildRequest(
+            config_path=config_path,
+            data_paths=tuple(data_paths),
+            quarter=quarter,
+            partner_ids=tuple(partner_ids),
+            out_dir=out_dir,
+            inputs_dir=inputs_dir,
+            actions_dir=actions_dir,
+            assessments_dir=assessments_dir,
+            audiences=audiences,
+            as_of=as_of or date.today(),
+            fail_fast=fail_fast,
+            force=force,
+        )
+        with _BuildProgress() as progress:
+            result = run_build(request, pool, progress)
+    _report_build(result)
+    sys.exit(int(result.exit_code))
+
+
+class _BuildProgress:
+    """A bar on a terminal; one plain line per document otherwise (logs, CI)."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        self.tty = sys.stderr.isatty()
+
+    def __enter__(self) -> _BuildProgress:
+        return self
+
+    def __call__(self, done: int, total: int, message: str) -> None:
+        if not self.tty:
+            click.echo(f"[{done}/{total}] {message}", err=True)
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="Rendering", file=sys.stderr, show_pos=True, width=30)
+            self.bar.__enter__()
+        if message.startswith("failed"):
+            click.echo(f"\r{message}", err=True)
+        self.bar.update(done - self.bar.pos)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def _report_build(result: Any) -> None:
+    from collections import Counter
+
+    from govdocs.build import KIND_NOUN, KIND_ORDER
+
+    counts = Counter(d.kind for d in result.written)
+    written = ", ".join(
+        f"{n} {KIND_NOUN[k]}{'s' if n != 1 else ''}" for k, n in sorted(counts.items(), key=lambda x: KIND_ORDER[x[0]])
+    )
+    click.echo(f"written: {len(result.written)} documents ({written or 'none'}) to {result.out_dir}/{result.quarter}/")
+    by_kind: dict[str, list[str]] = {}
+    for kind, item in result.skipped:
+        by_kind.setdefault(kind, []).append(item.partner_id)
+    for kind, partners in by_kind.items():
+        noun = KIND_NOUN[kind]
+        plural = "s" if len(partners) != 1 else ""
+        click.echo(f"skipped: {len(partners)} {noun}{plural}, not called for ({', '.join(partners)})")
+    for failure in result.failed:
+        who = failure.partner_id or "portfolio"
+        click.echo(f"failed: {who} {KIND_NOUN[failure.kind]} ({failure.audience}): {failure.reason}")
+    click.echo(f"manifest: {result.manifest}")
+    state = "complete" if not result.failed else f"{len(result.failed)} failed (exit {int(result.exit_code)})"
+    click.echo(f"build {state}")
+
+
 def _check_selection(data_paths: tuple[Path, ...], partner_ids: tuple[str, ...], all_partners: bool) -> None:
     if not data_paths:
         raise click.UsageError("give at least one --data file")

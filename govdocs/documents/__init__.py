@@ -20,4 +20,5 @@ DOCUMENT_TYPES = {
     "qbr": DocumentType("qbr", "Quarterly Business Review", "qbr.html"),
     "pip": DocumentType("pip", "Performance-Improvement Plan", "pip.html"),
     "offboarding": DocumentType("offboarding", "Offboarding-Readiness Assessment", "offboarding.html"),
+    "portfolio": DocumentType("portfolio", "Portfolio Summary", "portfolio.html"),
 }

@@ -1,0 +1,506 @@
+"""`govdocs build`: the whole portfolio in one run.
+
+Config and data are loaded, validated and scored once. For every partner the build plans
+the QBR (each audience asked for), the improvement plan when the escalation status calls
+for one or one is open (`open_plan` in the partner's inputs), and the offboarding
+assessment when the status is offboarding review; then the internal portfolio summary
+and a manifest. HTML is built here, PDFs in the render pool, and each document is written
+atomically the moment it is rendered, so an interrupted or partly failed build leaves
+complete documents or none at a path. One partner's bad file fails that partner's
+documents only (unless `fail_fast`); the result says what failed and why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from govdocs import __version__
+from govdocs.data.inputs import PartnerInputs
+from govdocs.documents.common import Audience, InputFile
+from govdocs.errors import ExitCode, GovdocsError
+from govdocs.periods import Quarter
+from govdocs.pipeline import (
+    Prepared,
+    Skipped,
+    Workspace,
+    WrittenDocument,
+    actions_file,
+    assessment_file,
+    calendar_path,
+    check_isolation,
+    document_path,
+    load_workspace,
+    partner_inputs,
+    prepare_offboarding,
+    prepare_pip,
+    prepare_qbr,
+    require_quarter_data,
+    select_partners,
+    submit,
+    write_prepared,
+)
+from govdocs.render.output import check_targets, write_atomic
+from govdocs.render.workers import RenderPool
+from govdocs.scoring.engine import Escalation, PartnerAssessment, assess_partner, assess_portfolio
+
+KIND_ORDER = {"portfolio": 0, "qbr": 1, "pip": 2, "offboarding": 3}
+KIND_NOUN = {"portfolio": "portfolio summary", "qbr": "QBR", "pip": "plan", "offboarding": "offboarding assessment"}
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    config_path: Path
+    data_paths: tuple[Path, ...]
+    quarter: Quarter
+    partner_ids: tuple[str, ...]  # empty: every partner
+    out_dir: Path
+    inputs_dir: Path | None
+    actions_dir: Path | None
+    assessments_dir: Path | None
+    audiences: tuple[Audience, ...]
+    as_of: date
+    fail_fast: bool = False
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A document the ladder calls for, not built yet."""
+
+    partner_id: str | None  # None: the portfolio summary
+    kind: str
+    audience: str
+    path: Path
+    attachments: tuple[Path, ...]
+    prepare: Callable[[], Prepared]
+
+    @property
+    def label(self) -> str:
+        who = self.partner_id or "portfolio"
+        return f"{who} {KIND_NOUN[self.kind]} ({self.audience})"
+
+
+@dataclass(frozen=True)
+class Failed:
+    partner_id: str | None
+    kind: str
+    audience: str
+    path: Path
+    reason: str
+    exit_code: ExitCode
+
+
+@dataclass
+class BuildResult:
+    out_dir: Path
+    quarter: Quarter
+    written: list[WrittenDocument] = field(default_factory=list)
+    skipped: list[tuple[str, Skipped]] = field(default_factory=list)  # (kind, partner and why)
+    failed: list[Failed] = field(default_factory=list)
+    manifest: Path | None = None
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """OK when everything called for was written; else the code of the first failure in
+        partner order (data 4, inputs 5, output 6, render 7, internal 1)."""
+        if not self.failed:
+            return ExitCode.OK
+        first = min(self.failed, key=lambda f: (f.partner_id or "", KIND_ORDER[f.kind], f.audience))
+        return first.exit_code
+
+
+Report = Callable[[int, int, str], None]  # (done, total, what happened)
+
+
+def _reason(exc: BaseException) -> tuple[str, ExitCode]:
+    if isinstance(exc, GovdocsError):
+        return "; ".join(str(p) for p in exc.problems), exc.exit_code
+    if isinstance(exc, BrokenProcessPool):
+        return "the PDF render process stopped unexpectedly (out of memory?)", ExitCode.RENDER
+    return f"internal error: {type(exc).__name__}: {exc}", ExitCode.INTERNAL
+
+
+# --- planning: which documents the ladder calls for ----------------------------------------------
+
+
+def _plan_state(
+    workspace: Workspace, assessment: PartnerAssessment, inputs: PartnerInputs | None, as_of: date
+) -> object | None:
+    """The summary's view of the partner's plan: open (with its outcome so far) or called for."""
+    from govdocs.documents.portfolio import PlanState
+    from govdocs.planning.pip import Outcome, build_plan, plan_outcome
+    from govdocs.render.formatters import short_date
+
+    config, data = workspace.config, workspace.data
+    try:
+        if inputs is not None and inputs.open_plan is not None:
+            quarter = Quarter.parse(inputs.open_plan.quarter)
+            plan = build_plan(
+                config=config,
+                assessment=assess_partner(config, data, assessment.partner, quarter),
+                issued=as_of,
+                start=inputs.open_plan.start,
+                with_actions=False,
+            )
+            outcome = plan_outcome(plan, data, as_of, config.pip.sustain_months).outcome
+            review = short_date(plan.final_review.day)
+            if outcome is Outcome.IN_PROGRESS:
+                return PlanState(f"{quarter.label} plan in progress; final review {review}", outcome)
+            return PlanState(f"{quarter.label} plan {outcome.label.lower()} at the final review, {review}", outcome)
+        if assessment.decision.level >= Escalation.PIP:
+            plan = build_plan(config=config, assessment=assessment, issued=as_of, start=None, with_actions=False)
+            return PlanState(
+                f"New plan: starts {short_date(plan.start)}, final review {short_date(plan.final_review.day)}", None
+            )
+    except GovdocsError:
+        return None  # the plan's own document reports why it cannot be built
+    return None
+
+
+def plan_documents(
+    request: BuildRequest,
+    workspace: Workspace,
+    portfolio: dict[str, PartnerAssessment],
+    partner_ids: list[str],
+) -> tuple[list[Planned], list[tuple[str, Skipped]], dict[str, tuple[str, ...]], dict[str, object]]:
+    """Every document called for, in partner order; what was not called for and why; the
+    documents per partner and the plan states for the summary."""
+    config = workspace.config
+    kpi_ids = {k.id for k in config.kpis}
+    quarter, as_of, out = request.quarter, request.as_of, request.out_dir
+    planned: list[Planned] = []
+    skipped: list[tuple[str, Skipped]] = []
+    documents: dict[str, tuple[str, ...]] = {}
+    plans: dict[str, object] = {}
+
+    for pid in partner_ids:
+        assessment = portfolio[pid]
+        level = assessment.decision.level
+        inputs: PartnerInputs | None = None
+        inputs_file: Path | None = None
+        inputs_error: GovdocsError | None = None
+        try:
+            inputs, inputs_file = partner_inputs(request.inputs_dir, pid, kpi_ids, quarter)
+        except GovdocsError as exc:
+            inputs_error = exc
+
+        def guarded(
+            step: Callable[[], Prepared],
+            audience: Audience,
+            pid: str = pid,
+            inputs: PartnerInputs | None = inputs,
+            inputs_file: Path | None = inputs_file,
+            error: GovdocsError | None = inputs_error,
+        ) -> Callable[[], Prepared]:
+            """The step, after the partner's inputs loaded and (for a partner copy) passed the
+            isolation check; run when the document's turn comes, so a failure is its own."""
+
+            def run() -> Prepared:
+                if error is not None:
+                    raise error
+                if audience is Audience.PARTNER:
+                    check_isolation(workspace, pid, inputs, inputs_file)
+                return step()
+
+            return run
+
+        kinds: list[str] = []
+        for audience in request.audiences:
+            target = document_path(out, "qbr", quarter, pid, audience, "pdf")
+            step = _bind_qbr(workspace, portfolio, pid, audience, as_of, target, inputs, inputs_file)
+            planned.append(Planned(pid, "qbr", audience.value, target, (), guarded(step, audience)))
+        kinds.append("QBR")
+
+        open_plan = inputs.open_plan if inputs is not None else None
+        if open_plan is not None or level >= Escalation.PIP:
+            proposed = actions_file(request.actions_dir, pid, single=False)
+            for number, audience in enumerate(request.audiences):
+                target = document_path(out, "pip", quarter, pid, audience, "pdf")
+                # One calendar per plan, beside its first copy (the partner's when both are written).
+                calendar = calendar_path(out, quarter, pid) if number == 0 else None
+                step = _bind_pip(
+                    workspace, assessment, audience, as_of, target, calendar, inputs, inputs_file, proposed
+                )
+                attachments = (calendar,) if calendar else ()
+                planned.append(Planned(pid, "pip", audience.value, target, attachments, guarded(step, audience)))
+            kinds.append("PIP")
+        else:
+            skipped.append(("pip", Skipped(pid, f"no plan called for (escalation status {level.label.lower()})")))
+
+        if level >= Escalation.OFFBOARDING_REVIEW:
+            target = document_path(out, "offboarding", quarter, pid, Audience.INTERNAL, "pdf")
+            review = assessment_file(request.assessments_dir, pid, single=False)
+            step = _bind_offboarding(workspace, portfolio, pid, as_of, target, review)
+            planned.append(Planned(pid, "offboarding", "internal", target, (), guarded(step, Audience.INTERNAL)))
+            kinds.append("Offboarding")
+        else:
+            skipped.append(
+                ("offboarding", Skipped(pid, f"no review called for (escalation status {level.label.lower()})"))
+            )
+        documents[pid] = tuple(kinds)
+        plans[pid] = _plan_state(workspace, assessment, inputs, as_of)
+    return planned, skipped, documents, plans
+
+
+def _bind_qbr(*args: object) -> Callable[[], Prepared]:
+    return lambda: prepare_qbr(*args)  # type: ignore[arg-type]
+
+
+def _bind_pip(
+    workspace: Workspace,
+    assessment: PartnerAssessment,
+    audience: Audience,
+    as_of: date,
+    target: Path,
+    calendar: Path | None,
+    inputs: PartnerInputs | None,
+    inputs_file: Path | None,
+    proposed: Path | None,
+) -> Callable[[], Prepared]:
+    """A new plan for this quarter, or the open plan's progress and outcome."""
+
+    def run() -> Prepared:
+        open_plan = inputs.open_plan if inputs is not None else None
+        if open_plan is None:
+            return prepare_pip(
+                workspace, assessment, audience, as_of, target, calendar, inputs, inputs_file, proposed, None
+            )
+        plan_quarter = Quarter.parse(open_plan.quarter)
+        earlier = assess_partner(workspace.config, workspace.data, assessment.partner, plan_quarter)
+        return prepare_pip(
+            workspace,
+            earlier,
+            audience,
+            as_of,
+            target,
+            calendar,
+            inputs,
+            inputs_file,
+            proposed,
+            open_plan.start,
+            cause=f"Open plan ({plan_quarter.label})",
+        )
+
+    return run
+
+
+def _bind_offboarding(*args: object) -> Callable[[], Prepared]:
+    return lambda: prepare_offboarding(*args)  # type: ignore[arg-type]
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+
+def _portfolio_summary(
+    request: BuildRequest,
+    workspace: Workspace,
+    portfolio: dict[str, PartnerAssessment],
+    documents: dict[str, tuple[str, ...]],
+    plans: dict[str, object],
+    target: Path,
+) -> Prepared:
+    from govdocs.documents.common import run_files
+    from govdocs.documents.portfolio import build_portfolio_context
+    from govdocs.planning.calendar import BusinessCalendar
+    from govdocs.planning.offboarding import contract_clock
+    from govdocs.render.environment import render_html
+
+    as_of = request.as_of
+    business = BusinessCalendar.from_settings(workspace.config.pip, range(as_of.year - 1, as_of.year + 6))
+    clocks = {pid: contract_clock(a.partner.contract, as_of, business) for pid, a in portfolio.items()}
+    files = run_files(workspace.run, None)
+    context = build_portfolio_context(
+        config=workspace.config,
+        portfolio=portfolio,
+        plans={pid: state for pid, state in plans.items() if state is not None},  # type: ignore[misc]
+        clocks=clocks,
+        documents=documents,
+        files=files,
+        as_of=as_of,
+    )
+    document = WrittenDocument(
+        "", "portfolio", "internal", context.meta.document_id, target, inputs=tuple(files), cause="portfolio"
+    )
+    return Prepared(document, render_html("portfolio.html", {"doc": context}))
+
+
+def build(request: BuildRequest, pool: RenderPool, report: Report | None = None) -> BuildResult:
+    """Plan, render and write the portfolio's documents; raise only for problems that stop
+    every document (config, data, usage, existing outputs)."""
+    workspace = load_workspace(request.config_path, list(request.data_paths), request.inputs_dir)
+    config, data = workspace.config, workspace.data
+    partner_ids = select_partners(config, request.partner_ids)
+    require_quarter_data(data, request.quarter)
+    scored = assess_portfolio(config, data, request.quarter)
+    portfolio = {pid: scored[pid] for pid in partner_ids}
+
+    planned, skipped, documents, plans = plan_documents(request, workspace, portfolio, partner_ids)
+    folder = request.out_dir / str(request.quarter)
+    summary_path = folder / "portfolio-summary-internal.pdf"
+    manifest_path = folder / "manifest.json"
+    check_targets(
+        [summary_path, manifest_path, *(p.path for p in planned), *(a for p in planned for a in p.attachments)],
+        request.force,
+    )
+    summary = Planned(
+        None,
+        "portfolio",
+        "internal",
+        summary_path,
+        (),
+        lambda: _portfolio_summary(request, workspace, portfolio, documents, plans, summary_path),
+    )
+    # The summary first: it is the longest job and the one every reader opens.
+    queue = [summary, *planned]
+    result = BuildResult(request.out_dir, request.quarter, skipped=skipped)
+    _run(queue, request, pool, result, report)
+    result.manifest = manifest_path
+    write_atomic(manifest_path, manifest_json(request, workspace, portfolio, result))
+    return result
+
+
+def _run(
+    queue: list[Planned], request: BuildRequest, pool: RenderPool, result: BuildResult, report: Report | None
+) -> None:
+    total = len(queue)
+    done = 0
+    running: dict[Future[bytes], tuple[Planned, Prepared]] = {}
+    broken: list[tuple[Planned, Prepared]] = []
+    stopped = False
+
+    def tell(message: str) -> None:
+        nonlocal done
+        done += 1
+        if report is not None:
+            report(done, total, message)
+
+    def fail(item: Planned, exc: BaseException) -> None:
+        nonlocal stopped
+        reason, code = _reason(exc)
+        result.failed.append(Failed(item.partner_id, item.kind, item.audience, item.path, reason, code))
+        tell(f"failed {item.label}: {reason}")
+        if request.fail_fast:
+            stopped = True
+
+    def collect(future: Future[bytes]) -> None:
+        item, prepared = running.pop(future)
+        if future.cancelled():
+            return
+        exc = future.exception()
+        if isinstance(exc, BrokenProcessPool) and not stopped:
+            broken.append((item, prepared))
+            return
+        if exc is not None:
+            fail(item, exc)
+            return
+        try:
+            result.written.append(write_prepared(prepared, future.result()))
+        except GovdocsError as error:
+            fail(item, error)
+            return
+        tell(f"wrote {item.path}")
+
+    for item in queue:
+        if stopped:
+            break
+        try:
+            prepared = item.prepare()
+        except Exception as exc:  # one partner's problem: the others go on
+            fail(item, exc)
+            continue
+        running[submit(pool, prepared, "pdf", request.as_of)] = (item, prepared)
+        for future in [f for f in running if f.done()]:
+            collect(future)
+    while running:
+        finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+        for future in finished:
+            collect(future)
+        if stopped:
+            for future in list(running):
+                future.cancel()
+    if broken and not stopped:
+        # A worker died and took the queued jobs with it: one more try each, in a fresh pool.
+        pool.restart()
+        retry = {submit(pool, prepared, "pdf", request.as_of): (item, prepared) for item, prepared in broken}
+        for future, (item, prepared) in retry.items():
+            exc = future.exception()
+            if exc is not None:
+                fail(item, exc)
+                continue
+            running[future] = (item, prepared)
+            collect(future)
+    if stopped:
+        left = total - done
+        if left and report is not None:
+            report(done, total, f"stopped after the first failure (--fail-fast): {left} documents not built")
+
+
+# --- the manifest -----------------------------------------------------------------------------
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _inputs_list(files: tuple[InputFile, ...]) -> list[dict[str, str]]:
+    return [{"role": f.role, "name": f.name, "sha256": f.sha256} for f in files]
+
+
+def manifest_json(
+    request: BuildRequest, workspace: Workspace, portfolio: dict[str, PartnerAssessment], result: BuildResult
+) -> bytes:
+    """Every document written with its hash and inputs; what was skipped or failed and why.
+    Sorted, no wall-clock time: the same inputs give the same manifest."""
+    root = request.out_dir
+    entries = []
+    for doc in sorted(result.written, key=lambda d: (d.partner_id, KIND_ORDER[d.kind], d.audience)):
+        entry: dict[str, object] = {
+            "partner": doc.partner_id or None,
+            "type": doc.kind,
+            "audience": doc.audience,
+            "document_id": doc.document_id,
+            "path": _relative(doc.path, root),
+            "sha256": doc.sha256,
+            "escalation_status": portfolio[doc.partner_id].decision.level.label if doc.partner_id else None,
+            "cause": doc.cause,
+            "inputs": _inputs_list(doc.inputs),
+            "attachments": [
+                {"path": _relative(path, root), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+                for path in doc.attachments
+            ],
+        }
+        entries.append(entry)
+    manifest = {
+        "govdocs": __version__,
+        "quarter": str(request.quarter),
+        "as_of": request.as_of.isoformat(),
+        "config": {"name": workspace.run.config_path.name, "sha256": workspace.run.config_sha256},
+        "data": [{"name": s.name, "sha256": s.sha256, "rows": s.rows} for s in workspace.data.sources],
+        "documents": entries,
+        "skipped": [
+            {"partner": s.partner_id, "type": kind, "reason": s.reason}
+            for kind, s in sorted(result.skipped, key=lambda k: (k[1].partner_id, KIND_ORDER[k[0]]))
+        ],
+        "failed": [
+            {
+                "partner": f.partner_id,
+                "type": f.kind,
+                "audience": f.audience,
+                "path": _relative(f.path, root),
+                "reason": f.reason,
+                "exit_code": int(f.exit_code),
+            }
+            for f in sorted(result.failed, key=lambda f: (f.partner_id or "", KIND_ORDER[f.kind], f.audience))
+        ],
+    }
+    return (json.dumps(manifest, indent=2, allow_nan=False, ensure_ascii=False) + "\n").encode("utf-8")

@@ -1,0 +1,206 @@
+"""Build-context step, portfolio summary: every partner on one page, sorted by risk.
+
+Internal only (it names every partner). One row per partner: score, tier, change,
+escalation status, red KPIs, improvement-plan state, contract notice deadline and the
+documents the ladder calls for; then the notice deadlines falling in the next 180 days.
+Everything is computed before the template: the template prints.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from govdocs import __version__
+from govdocs.config.model import GovernanceConfig
+from govdocs.documents.common import Audience, DocumentMeta, InputFile, inputs_hash
+from govdocs.planning.offboarding import Clock
+from govdocs.planning.pip import Outcome
+from govdocs.render.formatters import number, short_date, signed
+from govdocs.scoring.engine import Escalation, PartnerAssessment
+
+NOTICE_HORIZON_DAYS = 180
+
+
+@dataclass(frozen=True)
+class PlanState:
+    """An improvement plan as the summary shows it: called for now, in progress, or ended."""
+
+    text: str
+    outcome: Outcome | None  # None: a new plan this quarter
+
+    @property
+    def style(self) -> str:
+        if self.outcome in (Outcome.NOT_MET, Outcome.PARTLY_MET):
+            return "worse"
+        if self.outcome is Outcome.MET:
+            return "better"
+        return ""
+
+
+@dataclass(frozen=True)
+class PortfolioRow:
+    rank: int
+    partner_id: str
+    name: str
+    peer_group: str | None
+    score: str
+    tier: str
+    change: str
+    change_style: str  # "better", "worse" or ""
+    escalation: str
+    escalation_slug: str
+    reason: str  # the first reason the ladder gives, or ""
+    red_kpis: tuple[str, ...]
+    failures: int
+    plan: PlanState | None
+    notice_by: str
+    notice_days: int
+    notice_soon: bool
+    documents: str
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    partner: str
+    end: str
+    notice_by: str
+    days_left: int
+    passed: bool
+    renewal: str
+    escalation: str
+    escalation_slug: str
+
+
+@dataclass(frozen=True)
+class PortfolioContext:
+    meta: DocumentMeta
+    quarter_label: str
+    previous_label: str
+    rows: tuple[PortfolioRow, ...]
+    counts: tuple[tuple[str, str, int], ...]  # (label, escalation slug, partners)
+    tiers: tuple[tuple[str, int], ...]
+    notices: tuple[NoticeRow, ...]
+    horizon_days: int
+    files: tuple[InputFile, ...]
+    ladder_note: str
+
+
+def _risk_key(assessment: PartnerAssessment, plan: PlanState | None) -> tuple[float, ...]:
+    """Highest escalation first; then an ended plan that was not met, more failures this
+    quarter, a lower score (a partner without a score ranks as the riskiest of its level)."""
+    unmet = 1 if plan is not None and plan.outcome in (Outcome.NOT_MET, Outcome.PARTLY_MET) else 0
+    score = assessment.score.value if assessment.score.value is not None else -1.0
+    return (-int(assessment.decision.level), -unmet, -assessment.failures_in_quarter, score)
+
+
+def _change(assessment: PartnerAssessment) -> tuple[str, str]:
+    now, before = assessment.score.value, assessment.previous_score.value
+    if now is None or before is None:
+        return "–", ""
+    # From the printed (one-decimal) scores, so the column adds up on paper.
+    change = round(round(now, 1) - round(before, 1), 1)
+    return signed(change, "", 1), "better" if change > 0 else "worse" if change < 0 else ""
+
+
+def build_portfolio_context(
+    *,
+    config: GovernanceConfig,
+    portfolio: dict[str, PartnerAssessment],
+    plans: dict[str, PlanState],
+    clocks: dict[str, Clock],
+    documents: dict[str, tuple[str, ...]],
+    files: list[InputFile],
+    as_of: date,
+) -> PortfolioContext:
+    any_assessment = next(iter(portfolio.values()))
+    quarter = any_assessment.quarter
+    ordered = sorted(portfolio.values(), key=lambda a: (_risk_key(a, plans.get(a.partner.id)), a.partner.name))
+    rows = []
+    for rank, assessment in enumerate(ordered, start=1):
+        pid = assessment.partner.id
+        change, change_style = _change(assessment)
+        clock = clocks[pid]
+        level = assessment.decision.level
+        rows.append(
+            PortfolioRow(
+                rank=rank,
+                partner_id=pid,
+                name=assessment.partner.name,
+                peer_group=assessment.partner.peer_group,
+                score=number(assessment.score.value, 1),
+                tier=assessment.score.tier.name if assessment.score.tier else "–",
+                change=change,
+                change_style=change_style,
+                escalation=level.label,
+                escalation_slug=level.slug,
+                reason=assessment.decision.reasons[0] if assessment.decision.reasons and level else "",
+                red_kpis=tuple(k.kpi.name for k in assessment.kpis if k.current.status.value == "red"),
+                failures=assessment.failures_in_quarter,
+                plan=plans.get(pid),
+                notice_by=short_date(clock.last_business_day),
+                notice_days=clock.days_left,
+                notice_soon=0 <= clock.days_left <= NOTICE_HORIZON_DAYS,
+                documents=" · ".join(documents.get(pid, ())),
+            )
+        )
+    notices = tuple(
+        NoticeRow(
+            partner=portfolio[pid].partner.name,
+            end=short_date(clock.end),
+            notice_by=short_date(clock.last_business_day),
+            days_left=clock.days_left,
+            passed=clock.passed,
+            renewal=f"renews {clock.renewal_months} months to {short_date(clock.locked_until)}"
+            if clock.auto_renew
+            else "ends without renewal",
+            escalation=portfolio[pid].decision.level.label,
+            escalation_slug=portfolio[pid].decision.level.slug,
+        )
+        for pid, clock in sorted(clocks.items(), key=lambda item: (item[1].last_business_day, item[0]))
+        if clock.days_left <= NOTICE_HORIZON_DAYS and clock.end >= as_of
+    )
+    levels = Counter(a.decision.level for a in portfolio.values())
+    counts = tuple((level.label, level.slug, levels.get(level, 0)) for level in reversed(Escalation))
+    tier_counts = Counter(a.score.tier.name if a.score.tier else "No score" for a in portfolio.values())
+    tiers = tuple((t.name, tier_counts.get(t.name, 0)) for t in config.scoring.tiers)
+    if tier_counts.get("No score"):
+        tiers += (("No score", tier_counts["No score"]),)
+
+    digest = inputs_hash(
+        [(f"{f.role}:{f.name}", f.sha256) for f in files]
+        + [("kind", "portfolio"), ("quarter", str(quarter)), ("as_of", as_of.isoformat()), ("govdocs", __version__)]
+        + [("partner", pid) for pid in sorted(portfolio)]
+    )
+    meta = DocumentMeta(
+        kind="portfolio",
+        title="Portfolio Summary",
+        document_id=f"PORTFOLIO-{quarter.year}Q{quarter.q}-I-{digest[:6].upper()}",
+        inputs_hash=digest[:12],
+        audience=Audience.INTERNAL,
+        audience_label="Internal",
+        classification=f"{config.client.classification} · Internal: not for partners",
+        client_name=config.client.name,
+        programme=config.client.programme,
+        partner_name=f"{len(portfolio)} partners",
+        period_label=quarter.label,
+        as_of=as_of,
+        generator=f"govdocs {__version__}",
+    )
+    return PortfolioContext(
+        meta=meta,
+        quarter_label=quarter.label,
+        previous_label=quarter.previous().label,
+        rows=tuple(rows),
+        counts=counts,
+        tiers=tiers,
+        notices=notices,
+        horizon_days=NOTICE_HORIZON_DAYS,
+        files=tuple(files),
+        ladder_note=(
+            "Sorted by risk: escalation status first, then an improvement plan that ended unmet, "
+            "contractual failures this quarter and the lower score. Notice dates are the last business "
+            "day to give notice under each contract."
+        ),
+    )
