@@ -285,7 +285,7 @@ def _bind_pip(
             inputs_file,
             proposed,
             open_plan.start,
-            cause=f"Open plan ({plan_quarter.label})",
+            cause=f"open plan from {plan_quarter.label}, started {open_plan.start.isoformat()}",
         )
 
     return run
@@ -326,7 +326,7 @@ def _portfolio_summary(
         as_of=as_of,
     )
     document = WrittenDocument(
-        "", "portfolio", "internal", context.meta.document_id, target, inputs=tuple(files), cause="portfolio"
+        "", "portfolio", "internal", context.meta.document_id, target, inputs=tuple(files), cause="every build"
     )
     return Prepared(document, render_html("portfolio.html", {"doc": context}))
 

@@ -248,7 +248,7 @@ def prepare_qbr(
         context.meta.document_id,
         target,
         inputs=tuple(files),
-        cause=assessment.decision.level.label,
+        cause="quarterly review of every partner",
     )
     return Prepared(document, render_html(DOCUMENT_TYPES["qbr"].template, {"doc": context}))
 
@@ -418,7 +418,7 @@ def prepare_pip(
         target,
         (calendar,) if calendar else (),
         inputs=tuple(files),
-        cause=cause or assessment.decision.level.label,
+        cause=cause or f"escalation status: {assessment.decision.level.label}",
     )
     ics = (plan_calendar(plan, config, context.meta.document_id),) if calendar else ()
     return Prepared(document, render_html(DOCUMENT_TYPES["pip"].template, {"doc": context}), ics)
@@ -517,7 +517,7 @@ def prepare_offboarding(
         context.meta.document_id,
         target,
         inputs=tuple(files),
-        cause=assessment.decision.level.label,
+        cause=f"escalation status: {assessment.decision.level.label}",
     )
     return Prepared(document, render_html(DOCUMENT_TYPES["offboarding"].template, {"doc": context}))
 
