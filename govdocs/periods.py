@@ -11,6 +11,9 @@ _QUARTER_RE = re.compile(r"^(\d{4})-?[Qq]([1-4])$")
 _MONTH_ABBR = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
+_BY_INDEX: dict[int, Month] = {}
+
+
 @dataclass(frozen=True, order=True)
 class Month:
     year: int
@@ -31,7 +34,11 @@ class Month:
 
     @classmethod
     def from_index(cls, index: int) -> Month:
-        return cls(index // 12, index % 12 + 1)
+        # Months are few and made millions of times when a large portfolio is scored: shared.
+        month = _BY_INDEX.get(index)
+        if month is None:
+            month = _BY_INDEX[index] = cls(index // 12, index % 12 + 1)
+        return month
 
     def shift(self, months: int) -> Month:
         return Month.from_index(self.index + months)

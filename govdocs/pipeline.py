@@ -424,6 +424,53 @@ def prepare_pip(
     return Prepared(document, render_html(DOCUMENT_TYPES["pip"].template, {"doc": context}), ics)
 
 
+def render_pips(
+    request: PipRequest, progress: Callable[[str], None] | None = None, pool: RenderPool | None = None
+) -> tuple[list[WrittenDocument], list[Skipped]]:
+    """One plan per partner (and its .ics); with no partner named, every partner whose
+    escalation status is an improvement plan or an offboarding review."""
+    workspace = load_workspace(request.config_path, list(request.data_paths), request.inputs_dir)
+    config, data = workspace.config, workspace.data
+    check_kpis(config, request.extra_kpis)
+    require_quarter_data(data, request.quarter)
+    portfolio = assess_portfolio(config, data, request.quarter)
+    partner_ids, skipped = partners_called_for(
+        config, portfolio, request.partner_ids, Escalation.PIP, f"in {request.quarter}: no plan called for"
+    )
+    targets = {
+        pid: document_path(request.out_dir, "pip", request.quarter, pid, request.audience, request.fmt)
+        for pid in partner_ids
+    }
+    calendars = {pid: calendar_path(request.out_dir, request.quarter, pid) for pid in partner_ids}
+    check_targets([*targets.values(), *calendars.values()], request.force)
+
+    kpi_ids = {k.id for k in config.kpis}
+    with pool_scope(pool, request.fmt) as active:
+        batch = Batch(active, request.fmt, request.as_of, progress)
+        for pid in partner_ids:
+            # A plan is read long after the quarter that called for it: its context comes from the
+            # partner's current inputs file, whichever quarter that file was written for.
+            inputs, inputs_file = partner_inputs(request.inputs_dir, pid, kpi_ids, None)
+            if request.audience is Audience.PARTNER:
+                check_isolation(workspace, pid, inputs, inputs_file)
+            batch.add(
+                prepare_pip(
+                    workspace,
+                    portfolio[pid],
+                    request.audience,
+                    request.as_of,
+                    targets[pid],
+                    calendars[pid],
+                    inputs,
+                    inputs_file,
+                    actions_file(request.actions, pid, single=len(partner_ids) == 1),
+                    request.start,
+                    request.extra_kpis,
+                )
+            )
+        return batch.finish(), skipped
+
+
 # --- offboarding-readiness assessments -------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ import csv
 import datetime
 import hashlib
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,21 +67,21 @@ class KpiData:
     def _build_index(self) -> dict[tuple[str, str], dict[Month, Observation]]:
         index: dict[tuple[str, str], dict[Month, Observation]] = {}
         f = self.frame
+        # Plain Python lists: iterating pandas (Arrow-backed) columns cell by cell is slow.
+        volumes = f["volume"].astype(float).tolist()
+        sources = [s if isinstance(s, str) else None for s in f["source"].astype(object).tolist()]
         for partner, kpi, month, value, volume, source, line in zip(
-            f["partner"],
-            f["kpi"],
-            f["month"],
-            f["value"],
-            f["volume"],
-            f["source"],
-            f["line"],
+            f["partner"].astype(object).tolist(),
+            f["kpi"].astype(object).tolist(),
+            f["month"].tolist(),
+            f["value"].astype(float).tolist(),
+            volumes,
+            sources,
+            f["line"].tolist(),
             strict=True,
         ):
             index.setdefault((partner, kpi), {})[Month.from_index(int(month))] = Observation(
-                float(value),
-                None if pd.isna(volume) else float(volume),
-                None if source is None or (isinstance(source, float) and np.isnan(source)) else str(source),
-                int(line),
+                value, None if volume != volume else volume, source, int(line)
             )
         return index
 
@@ -153,7 +154,7 @@ def _line_at(raw: bytes, position: int) -> int:
 
 
 def _blank(cells: Sequence[str]) -> bool:
-    return all(not c.strip() for c in cells)
+    return not "".join(cells).strip()
 
 
 def _read_csv(path: Path, raw: bytes, out: _Collector) -> tuple[list[str], pd.DataFrame, np.ndarray, int]:
@@ -332,7 +333,11 @@ def _read_parquet(path: Path, out: _Collector) -> tuple[list[str], pd.DataFrame,
 
 def _texts(series: pd.Series) -> pd.Series:
     """Cells as stripped Python strings (missing -> ''), whatever the column's dtype."""
-    return pd.Series([_cell_text(v).strip() for v in series], index=series.index, dtype=object)
+    return pd.Series(
+        [v.strip() if type(v) is str else _cell_text(v).strip() for v in series.tolist()],
+        index=series.index,
+        dtype=object,
+    )
 
 
 def _numbers(
@@ -369,19 +374,19 @@ def _numbers(
 
 
 def _months(series: pd.Series, lines: np.ndarray, column: str, out: _Collector) -> pd.Series:
-    text = _texts(series).astype(str)
-    parts = text.str.extract(r"^(\d{4})-(0[1-9]|1[0-2])$")
-    bad = parts[0].isna()
-    for i in np.flatnonzero(bad.to_numpy()):
-        out.add(
-            "data.bad_period",
-            f"'{text.iloc[i]}' is not a month in YYYY-MM form",
-            int(lines[i]),
-            column,
-        )
-    years = pd.to_numeric(parts[0], errors="coerce")
-    months = pd.to_numeric(parts[1], errors="coerce")
-    return (years * 12 + months - 1).where(~bad)
+    text = _texts(series)
+    # A file holds few distinct months: parse each once, then map every row.
+    indexes: dict[str, float] = {}
+    for value in pd.unique(text.to_numpy()):
+        match = _MONTH.match(value)
+        indexes[value] = int(match[1]) * 12 + int(match[2]) - 1 if match else np.nan
+    result = text.map(indexes).astype(float)
+    for i in np.flatnonzero(result.isna().to_numpy()):
+        out.add("data.bad_period", f"'{text.iloc[i]}' is not a month in YYYY-MM form", int(lines[i]), column)
+    return result
+
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
 def _ids(series: pd.Series, lines: np.ndarray, column: str, out: _Collector) -> pd.Series:
