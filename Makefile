@@ -20,13 +20,8 @@ $(BIN)/python:
 demo: $(BIN)/python
 	$(BIN)/python -m pip install --quiet .
 	$(BIN)/govdocs validate $(EXAMPLE) --quarter $(QUARTER)
-	$(BIN)/govdocs qbr $(DOCS) --quarter $(QUARTER) --all --audience partner --out output --force
-	$(BIN)/govdocs qbr $(DOCS) --quarter $(QUARTER) --all --audience internal --out output --force
-	$(BIN)/govdocs pip $(DOCS) --quarter $(QUARTER) --all --actions examples/actions --out output --force
-	$(BIN)/govdocs pip $(DOCS) --quarter 2026-Q2 --partner ECH --start 2026-07-06 \
-		--actions examples/actions/ECH.yaml --out output --force
-	$(BIN)/govdocs offboarding $(DOCS_NO_INPUTS) --quarter $(QUARTER) --all --assessment examples/assessments \
-		--out output --force
+	$(BIN)/govdocs build $(DOCS) --quarter $(QUARTER) --actions examples/actions \
+		--assessments examples/assessments --out output --force
 	$(BIN)/govdocs offboarding $(DOCS_NO_INPUTS) --quarter $(QUARTER) --partner BRV \
 		--assessment examples/assessments/BRV.yaml --out output --force
 
@@ -43,4 +38,4 @@ clean:
 
 bench: $(BIN)/python
 	$(BIN)/python -m pip install --quiet .
-	$(BIN)/python benchmarks/bench_qbr.py
+	$(BIN)/python benchmarks/run.py

@@ -79,7 +79,7 @@ def make_portfolio(out: Path, partners: int, kpis: int, months: int, end: str = 
         writer = csv.writer(handle)
         writer.writerow(["partner", "period", "kpi", "value", "volume", "source"])
         for p in range(partners):
-            quality = rng.uniform(-0.6, 1.4)  # in units of the target-floor gap
+            quality = rng.uniform(0.2, 1.6)  # in units of the target-floor gap: most partners do well
             slump_from = last - rng.randrange(2, 6) if p % 6 == 3 else None
             base_volume = rng.randrange(8_000, 60_000)
             for kpi in config["kpis"]:
@@ -95,7 +95,9 @@ def make_portfolio(out: Path, partners: int, kpis: int, months: int, end: str = 
                         value = min(100.0, max(0.0, value))
                     value = max(0.0, value)
                     volume = base_volume if kpi.get("min_sample") else ""
-                    writer.writerow([f"P{p:04d}", _month(i), kpi["id"], f"{value:.{kpi.get('decimals', 1)}f}", volume, "measured"])
+                    writer.writerow(
+                        [f"P{p:04d}", _month(i), kpi["id"], f"{value:.{kpi.get('decimals', 1)}f}", volume, "measured"]
+                    )
     return out
 
 

@@ -66,6 +66,7 @@ class BuildRequest:
     assessments_dir: Path | None
     audiences: tuple[Audience, ...]
     as_of: date
+    fmt: str = "pdf"
     fail_fast: bool = False
     force: bool = False
 
@@ -213,7 +214,7 @@ def plan_documents(
 
         kinds: list[str] = []
         for audience in request.audiences:
-            target = document_path(out, "qbr", quarter, pid, audience, "pdf")
+            target = document_path(out, "qbr", quarter, pid, audience, request.fmt)
             step = _bind_qbr(workspace, portfolio, pid, audience, as_of, target, inputs, inputs_file)
             planned.append(Planned(pid, "qbr", audience.value, target, (), guarded(step, audience)))
         kinds.append("QBR")
@@ -222,7 +223,7 @@ def plan_documents(
         if open_plan is not None or level >= Escalation.PIP:
             proposed = actions_file(request.actions_dir, pid, single=False)
             for number, audience in enumerate(request.audiences):
-                target = document_path(out, "pip", quarter, pid, audience, "pdf")
+                target = document_path(out, "pip", quarter, pid, audience, request.fmt)
                 # One calendar per plan, beside its first copy (the partner's when both are written).
                 calendar = calendar_path(out, quarter, pid) if number == 0 else None
                 step = _bind_pip(
@@ -235,7 +236,7 @@ def plan_documents(
             skipped.append(("pip", Skipped(pid, f"no plan called for (escalation status {level.label.lower()})")))
 
         if level >= Escalation.OFFBOARDING_REVIEW:
-            target = document_path(out, "offboarding", quarter, pid, Audience.INTERNAL, "pdf")
+            target = document_path(out, "offboarding", quarter, pid, Audience.INTERNAL, request.fmt)
             review = assessment_file(request.assessments_dir, pid, single=False)
             step = _bind_offboarding(workspace, portfolio, pid, as_of, target, review)
             planned.append(Planned(pid, "offboarding", "internal", target, (), guarded(step, Audience.INTERNAL)))
@@ -343,7 +344,7 @@ def build(request: BuildRequest, pool: RenderPool, report: Report | None = None)
 
     planned, skipped, documents, plans = plan_documents(request, workspace, portfolio, partner_ids)
     folder = request.out_dir / str(request.quarter)
-    summary_path = folder / "portfolio-summary-internal.pdf"
+    summary_path = folder / f"portfolio-summary-internal.{request.fmt}"
     manifest_path = folder / "manifest.json"
     check_targets(
         [summary_path, manifest_path, *(p.path for p in planned), *(a for p in planned for a in p.attachments)],
@@ -415,7 +416,7 @@ def _run(
         except Exception as exc:  # one partner's problem: the others go on
             fail(item, exc)
             continue
-        running[submit(pool, prepared, "pdf", request.as_of)] = (item, prepared)
+        running[submit(pool, prepared, request.fmt, request.as_of)] = (item, prepared)
         for future in [f for f in running if f.done()]:
             collect(future)
     while running:
@@ -428,7 +429,7 @@ def _run(
     if broken and not stopped:
         # A worker died and took the queued jobs with it: one more try each, in a fresh pool.
         pool.restart()
-        retry = {submit(pool, prepared, "pdf", request.as_of): (item, prepared) for item, prepared in broken}
+        retry = {submit(pool, prepared, request.fmt, request.as_of): (item, prepared) for item, prepared in broken}
         for future, (item, prepared) in retry.items():
             exc = future.exception()
             if exc is not None:

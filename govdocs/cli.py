@@ -476,6 +476,7 @@ def offboarding(
     show_default=True,
     help="Output folder; documents go to OUT/<quarter>/.",
 )
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
 @click.option("--as-of", type=DateType(), help="Issue date (default: today); sets plan dates and notice countdowns.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first failed document (the ones written stay).")
 @click.option("--force", is_flag=True, help="Replace documents that already exist.")
@@ -491,6 +492,7 @@ def build(
     assessments_dir: Path | None,
     audience: str,
     out_dir: Path,
+    fmt: str,
     as_of: date | None,
     fail_fast: bool,
     force: bool,
@@ -510,7 +512,7 @@ def build(
     """
     if not data_paths:
         raise click.UsageError("give at least one --data file")
-    with render_pool(jobs) as pool:
+    with render_pool(jobs, fmt) as pool:
         from govdocs.build import BuildRequest
         from govdocs.build import build as run_build
         from govdocs.documents.common import Audience
@@ -527,6 +529,7 @@ def build(
             assessments_dir=assessments_dir,
             audiences=audiences,
             as_of=as_of or date.today(),
+            fmt=fmt,
             fail_fast=fail_fast,
             force=force,
         )
