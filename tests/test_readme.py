@@ -71,7 +71,8 @@ def test_init_sample_output_is_real(tmp_path: Path, monkeypatch):
 def test_document_sample_outputs_are_real(tmp_path: Path, monkeypatch):
     """The document commands as the README shows them (HTML here: ids do not depend on the format)."""
     monkeypatch.chdir(ROOT)
-    for start in ("govdocs qbr --config", "govdocs pip --config", "govdocs offboarding --config", "govdocs build --config"):
+    commands = ("qbr", "pip", "offboarding", "build")
+    for start in (f"govdocs {name} --config" for name in commands):
         command, expected = console_block(start)
         out = tmp_path / start.split()[1]
         result = CliRunner().invoke(cli, [*command.split()[1:], "--format", "html", "--out", str(out)])
