@@ -19,11 +19,13 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from govdocs import __version__
 from govdocs.data.inputs import PartnerInputs
 from govdocs.documents.common import Audience, InputFile
+from govdocs.documents.portfolio import PlanState
 from govdocs.errors import ExitCode, GovdocsError
 from govdocs.periods import Quarter
 from govdocs.pipeline import (
@@ -46,6 +48,8 @@ from govdocs.pipeline import (
     submit,
     write_prepared,
 )
+from govdocs.planning.pip import Outcome, build_plan, plan_outcome
+from govdocs.render.formatters import short_date
 from govdocs.render.output import check_targets, write_atomic
 from govdocs.render.workers import RenderPool
 from govdocs.scoring.engine import Escalation, PartnerAssessment, assess_partner, assess_portfolio
@@ -131,38 +135,48 @@ def _reason(exc: BaseException) -> tuple[str, ExitCode]:
 # --- planning: which documents the ladder calls for ----------------------------------------------
 
 
-def _plan_state(
-    workspace: Workspace, assessment: PartnerAssessment, inputs: PartnerInputs | None, as_of: date
-) -> object | None:
-    """The summary's view of the partner's plan: open (with its outcome so far) or called for."""
-    from govdocs.documents.portfolio import PlanState
-    from govdocs.planning.pip import Outcome, build_plan, plan_outcome
-    from govdocs.render.formatters import short_date
+@dataclass(frozen=True)
+class PlanBasis:
+    """What a partner's plan document is built from: this quarter's assessment for a new plan,
+    or the assessment of the quarter that called for an open plan, with its start."""
 
+    assessment: PartnerAssessment
+    start: date | None
+    cause: str  # "" for a new plan: its cause is the escalation status
+
+    @classmethod
+    def for_partner(
+        cls, workspace: Workspace, assessment: PartnerAssessment, inputs: PartnerInputs | None
+    ) -> PlanBasis | None:
+        open_plan = inputs.open_plan if inputs is not None else None
+        if open_plan is not None:
+            quarter = Quarter.parse(open_plan.quarter)
+            earlier = assess_partner(workspace.config, workspace.data, assessment.partner, quarter)
+            return cls(
+                earlier, open_plan.start, f"open plan from {quarter.label}, started {open_plan.start.isoformat()}"
+            )
+        if assessment.decision.level >= Escalation.PIP:
+            return cls(assessment, None, "")
+        return None
+
+
+def _plan_state(workspace: Workspace, basis: PlanBasis, as_of: date) -> PlanState | None:
+    """The summary's view of the partner's plan: open (with its outcome so far) or called for."""
     config, data = workspace.config, workspace.data
     try:
-        if inputs is not None and inputs.open_plan is not None:
-            quarter = Quarter.parse(inputs.open_plan.quarter)
-            plan = build_plan(
-                config=config,
-                assessment=assess_partner(config, data, assessment.partner, quarter),
-                issued=as_of,
-                start=inputs.open_plan.start,
-                with_actions=False,
-            )
-            outcome = plan_outcome(plan, data, as_of, config.pip.sustain_months).outcome
-            review = short_date(plan.final_review.day)
-            if outcome is Outcome.IN_PROGRESS:
-                return PlanState(f"{quarter.label} plan in progress; final review {review}", outcome)
-            return PlanState(f"{quarter.label} plan {outcome.label.lower()} at the final review, {review}", outcome)
-        if assessment.decision.level >= Escalation.PIP:
-            plan = build_plan(config=config, assessment=assessment, issued=as_of, start=None, with_actions=False)
-            return PlanState(
-                f"New plan: starts {short_date(plan.start)}, final review {short_date(plan.final_review.day)}", None
-            )
+        plan = build_plan(
+            config=config, assessment=basis.assessment, issued=as_of, start=basis.start, with_actions=False
+        )
     except GovdocsError:
         return None  # the plan's own document reports why it cannot be built
-    return None
+    review = short_date(plan.final_review.day)
+    if basis.start is None:
+        return PlanState(f"New plan: starts {short_date(plan.start)}, final review {review}", None)
+    label = basis.assessment.quarter.label
+    outcome = plan_outcome(plan, data, as_of, config.pip.sustain_months).outcome
+    if outcome is Outcome.IN_PROGRESS:
+        return PlanState(f"{label} plan in progress; final review {review}", outcome)
+    return PlanState(f"{label} plan {outcome.label.lower()} at the final review, {review}", outcome)
 
 
 def plan_documents(
@@ -170,7 +184,7 @@ def plan_documents(
     workspace: Workspace,
     portfolio: dict[str, PartnerAssessment],
     partner_ids: list[str],
-) -> tuple[list[Planned], list[tuple[str, Skipped]], dict[str, tuple[str, ...]], dict[str, object]]:
+) -> tuple[list[Planned], list[tuple[str, Skipped]], dict[str, tuple[str, ...]], dict[str, PlanState]]:
     """Every document called for, in partner order; what was not called for and why; the
     documents per partner and the plan states for the summary."""
     config = workspace.config
@@ -179,7 +193,7 @@ def plan_documents(
     planned: list[Planned] = []
     skipped: list[tuple[str, Skipped]] = []
     documents: dict[str, tuple[str, ...]] = {}
-    plans: dict[str, object] = {}
+    plans: dict[str, PlanState] = {}
 
     for pid in partner_ids:
         assessment = portfolio[pid]
@@ -215,22 +229,35 @@ def plan_documents(
         kinds: list[str] = []
         for audience in request.audiences:
             target = document_path(out, "qbr", quarter, pid, audience, request.fmt)
-            step = _bind_qbr(workspace, portfolio, pid, audience, as_of, target, inputs, inputs_file)
+            step = partial(prepare_qbr, workspace, portfolio, pid, audience, as_of, target, inputs, inputs_file)
             planned.append(Planned(pid, "qbr", audience.value, target, (), guarded(step, audience)))
         kinds.append("QBR")
 
-        open_plan = inputs.open_plan if inputs is not None else None
-        if open_plan is not None or level >= Escalation.PIP:
+        basis = PlanBasis.for_partner(workspace, assessment, inputs)
+        if basis is not None:
             proposed = actions_file(request.actions_dir, pid, single=False)
             for number, audience in enumerate(request.audiences):
                 target = document_path(out, "pip", quarter, pid, audience, request.fmt)
                 # One calendar per plan, beside its first copy (the partner's when both are written).
                 calendar = calendar_path(out, quarter, pid) if number == 0 else None
-                step = _bind_pip(
-                    workspace, assessment, audience, as_of, target, calendar, inputs, inputs_file, proposed
+                step = partial(
+                    prepare_pip,
+                    workspace,
+                    basis.assessment,
+                    audience,
+                    as_of,
+                    target,
+                    calendar,
+                    inputs,
+                    inputs_file,
+                    proposed,
+                    basis.start,
+                    cause=basis.cause,
                 )
                 attachments = (calendar,) if calendar else ()
                 planned.append(Planned(pid, "pip", audience.value, target, attachments, guarded(step, audience)))
+            if state := _plan_state(workspace, basis, as_of):
+                plans[pid] = state
             kinds.append("PIP")
         else:
             skipped.append(("pip", Skipped(pid, f"no plan called for (escalation status {level.label.lower()})")))
@@ -238,7 +265,7 @@ def plan_documents(
         if level >= Escalation.OFFBOARDING_REVIEW:
             target = document_path(out, "offboarding", quarter, pid, Audience.INTERNAL, request.fmt)
             review = assessment_file(request.assessments_dir, pid, single=False)
-            step = _bind_offboarding(workspace, portfolio, pid, as_of, target, review)
+            step = partial(prepare_offboarding, workspace, portfolio, pid, as_of, target, review)
             planned.append(Planned(pid, "offboarding", "internal", target, (), guarded(step, Audience.INTERNAL)))
             kinds.append("Offboarding")
         else:
@@ -246,54 +273,7 @@ def plan_documents(
                 ("offboarding", Skipped(pid, f"no review called for (escalation status {level.label.lower()})"))
             )
         documents[pid] = tuple(kinds)
-        plans[pid] = _plan_state(workspace, assessment, inputs, as_of)
     return planned, skipped, documents, plans
-
-
-def _bind_qbr(*args: object) -> Callable[[], Prepared]:
-    return lambda: prepare_qbr(*args)  # type: ignore[arg-type]
-
-
-def _bind_pip(
-    workspace: Workspace,
-    assessment: PartnerAssessment,
-    audience: Audience,
-    as_of: date,
-    target: Path,
-    calendar: Path | None,
-    inputs: PartnerInputs | None,
-    inputs_file: Path | None,
-    proposed: Path | None,
-) -> Callable[[], Prepared]:
-    """A new plan for this quarter, or the open plan's progress and outcome."""
-
-    def run() -> Prepared:
-        open_plan = inputs.open_plan if inputs is not None else None
-        if open_plan is None:
-            return prepare_pip(
-                workspace, assessment, audience, as_of, target, calendar, inputs, inputs_file, proposed, None
-            )
-        plan_quarter = Quarter.parse(open_plan.quarter)
-        earlier = assess_partner(workspace.config, workspace.data, assessment.partner, plan_quarter)
-        return prepare_pip(
-            workspace,
-            earlier,
-            audience,
-            as_of,
-            target,
-            calendar,
-            inputs,
-            inputs_file,
-            proposed,
-            open_plan.start,
-            cause=f"open plan from {plan_quarter.label}, started {open_plan.start.isoformat()}",
-        )
-
-    return run
-
-
-def _bind_offboarding(*args: object) -> Callable[[], Prepared]:
-    return lambda: prepare_offboarding(*args)  # type: ignore[arg-type]
 
 
 # --- the run ----------------------------------------------------------------------------------
@@ -304,7 +284,7 @@ def _portfolio_summary(
     workspace: Workspace,
     portfolio: dict[str, PartnerAssessment],
     documents: dict[str, tuple[str, ...]],
-    plans: dict[str, object],
+    plans: dict[str, PlanState],
     target: Path,
 ) -> Prepared:
     from govdocs.documents.common import run_files
@@ -320,7 +300,7 @@ def _portfolio_summary(
     context = build_portfolio_context(
         config=workspace.config,
         portfolio=portfolio,
-        plans={pid: state for pid, state in plans.items() if state is not None},  # type: ignore[misc]
+        plans=plans,
         clocks=clocks,
         documents=documents,
         files=files,
@@ -429,14 +409,14 @@ def _run(
     if broken and not stopped:
         # A worker died and took the queued jobs with it: one more try each, in a fresh pool.
         pool.restart()
-        retry = {submit(pool, prepared, request.fmt, request.as_of): (item, prepared) for item, prepared in broken}
-        for future, (item, prepared) in retry.items():
-            exc = future.exception()
-            if exc is not None:
-                fail(item, exc)
-                continue
-            running[future] = (item, prepared)
-            collect(future)
+        for item, prepared in broken:
+            running[submit(pool, prepared, request.fmt, request.as_of)] = (item, prepared)
+        for future in list(running):
+            if isinstance(future.exception(), BrokenProcessPool):
+                item, _ = running.pop(future)
+                fail(item, future.exception())  # type: ignore[arg-type]
+            else:
+                collect(future)
     if stopped:
         left = total - done
         if left and report is not None:

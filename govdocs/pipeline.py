@@ -145,16 +145,6 @@ def write_prepared(prepared: Prepared, content: bytes) -> WrittenDocument:
     return replace(prepared.document, sha256=hashlib.sha256(content).hexdigest())
 
 
-def render_document(template: str, context: object, target: Path, fmt: str, as_of: date) -> bytes:
-    """Context -> HTML -> (PDF) bytes in this process; the as-of date is the only time in the file."""
-    from govdocs.render.workers import render_pdf
-
-    html = render_html(template, {"doc": context})
-    if fmt == "html":
-        return html.encode("utf-8")
-    return render_pdf(PdfJob(html, str(target), epoch(as_of)))
-
-
 @contextmanager
 def pool_scope(pool: RenderPool | None, fmt: str) -> Iterator[RenderPool]:
     """The caller's pool, or one for this call (none needed for HTML)."""
