@@ -73,6 +73,7 @@ class BuildRequest:
     fmt: str = "pdf"
     fail_fast: bool = False
     force: bool = False
+    templates: Path | None = None  # a user template folder (--templates)
 
 
 @dataclass(frozen=True)
@@ -291,7 +292,6 @@ def _portfolio_summary(
     from govdocs.documents.portfolio import build_portfolio_context
     from govdocs.planning.calendar import BusinessCalendar
     from govdocs.planning.offboarding import contract_clock
-    from govdocs.render.environment import render_html
 
     as_of = request.as_of
     business = BusinessCalendar.from_settings(workspace.config.pip, range(as_of.year - 1, as_of.year + 6))
@@ -309,13 +309,13 @@ def _portfolio_summary(
     document = WrittenDocument(
         "", "portfolio", "internal", context.meta.document_id, target, inputs=tuple(files), cause="every build"
     )
-    return Prepared(document, render_html("portfolio.html", {"doc": context}))
+    return workspace.prepared(document, "portfolio.html", context)
 
 
 def build(request: BuildRequest, pool: RenderPool, report: Report | None = None) -> BuildResult:
     """Plan, render and write the portfolio's documents; raise only for problems that stop
     every document (config, data, usage, existing outputs)."""
-    workspace = load_workspace(request.config_path, list(request.data_paths), request.inputs_dir)
+    workspace = load_workspace(request.config_path, list(request.data_paths), request.inputs_dir, request.templates)
     config, data = workspace.config, workspace.data
     partner_ids = select_partners(config, request.partner_ids)
     require_quarter_data(data, request.quarter)

@@ -133,6 +133,14 @@ inputs_option = click.option(
 )
 
 
+templates_option = click.option(
+    "--templates",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Your template folder, searched before the bundled templates (sandboxed: it can read "
+    "nothing outside itself and nothing from the network).",
+)
+
+
 def _jobs_default() -> int:
     from govdocs.render.workers import default_jobs
 
@@ -179,6 +187,7 @@ def output_options(as_of_help: str, audience: bool = True) -> Callable[[F], F]:
         click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True),
         click.option("--as-of", type=DateType(), help=as_of_help),
         click.option("--force", is_flag=True, help="Replace documents that already exist."),
+        templates_option,
         jobs_option,
     ]
 
@@ -285,6 +294,7 @@ def qbr(
     fmt: str,
     as_of: date | None,
     force: bool,
+    templates: Path | None,
     jobs: int,
 ) -> None:
     """Render quarterly business reviews, one per partner.
@@ -310,6 +320,7 @@ def qbr(
             inputs_dir=inputs_dir,
             as_of=as_of or date.today(),
             force=force,
+            templates=templates,
         )
         written = render_qbrs(request, progress=_progress, pool=pool)
     _report_written(written, [], "QBR", quarter, out_dir)
@@ -351,6 +362,7 @@ def pip(
     fmt: str,
     as_of: date | None,
     force: bool,
+    templates: Path | None,
     jobs: int,
 ) -> None:
     """Render improvement plans with check-ins and a calendar.
@@ -379,6 +391,7 @@ def pip(
             extra_kpis=tuple(extra_kpis),
             as_of=as_of or date.today(),
             force=force,
+            templates=templates,
         )
         written, skipped = render_pips(request, progress=_progress, pool=pool)
     _report_written(written, skipped, "plan", quarter, out_dir)
@@ -413,6 +426,7 @@ def offboarding(
     fmt: str,
     as_of: date | None,
     force: bool,
+    templates: Path | None,
     jobs: int,
 ) -> None:
     """Render internal offboarding-readiness assessments.
@@ -436,6 +450,7 @@ def offboarding(
             assessment=assessment,
             as_of=as_of or date.today(),
             force=force,
+            templates=templates,
         )
         written, skipped = render_offboarding(request, progress=_progress, pool=pool)
     _report_written(written, skipped, "assessment", quarter, out_dir)
@@ -480,6 +495,7 @@ def offboarding(
 @click.option("--as-of", type=DateType(), help="Issue date (default: today); sets plan dates and notice countdowns.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first failed document (the ones written stay).")
 @click.option("--force", is_flag=True, help="Replace documents that already exist.")
+@templates_option
 @jobs_option
 @handle_errors
 def build(
@@ -496,6 +512,7 @@ def build(
     as_of: date | None,
     fail_fast: bool,
     force: bool,
+    templates: Path | None,
     jobs: int,
 ) -> None:
     """Every document the escalation ladder calls for, a portfolio summary and a manifest.
@@ -532,6 +549,7 @@ def build(
             fmt=fmt,
             fail_fast=fail_fast,
             force=force,
+            templates=templates,
         )
         with _BuildProgress() as progress:
             result = run_build(request, pool, progress)

@@ -42,15 +42,24 @@ class Workspace:
     data: KpiData
     run: RunInputs
     data_paths: tuple[Path, ...]
+    templates: Path | None = None  # a user template folder, searched before the bundled one
+
+    def prepared(self, document: WrittenDocument, template: str, context: object, *attachments: bytes) -> Prepared:
+        """A document's final HTML from its template, ready for the render pool."""
+        html = render_html(template, {"doc": context}, self.templates)
+        return Prepared(document, html, attachments, self.templates)
 
 
-def load_workspace(config_path: Path, data_paths: list[Path], inputs_dir: Path | None = None) -> Workspace:
+def load_workspace(
+    config_path: Path, data_paths: list[Path], inputs_dir: Path | None = None, templates: Path | None = None
+) -> Workspace:
     config = load_config(config_path)
     data = load_kpi_data(data_paths, [k.id for k in config.kpis])
     errors = [p for p in cross_check(config, data, data_paths) if p.severity == "error"]
     if errors:
         raise GovdocsError(errors)
-    return Workspace(config, data, RunInputs.from_paths(config_path, data, inputs_dir), tuple(data_paths))
+    run = RunInputs.from_paths(config_path, data, inputs_dir)
+    return Workspace(config, data, run, tuple(data_paths), templates)
 
 
 def select_partners(config: GovernanceConfig, partner_ids: tuple[str, ...]) -> list[str]:
@@ -121,6 +130,7 @@ class Prepared:
     document: WrittenDocument
     html: str
     attachments: tuple[bytes, ...] = ()  # contents of document.attachments, in order
+    templates: Path | None = None  # the user template folder its HTML came from
 
 
 def epoch(as_of: date) -> int:
@@ -134,7 +144,7 @@ def submit(pool: RenderPool, prepared: Prepared, fmt: str, as_of: date) -> Futur
         done: Future[bytes] = Future()
         done.set_result(prepared.html.encode("utf-8"))
         return done
-    return pool.submit(PdfJob(prepared.html, str(prepared.document.path), epoch(as_of)))
+    return pool.submit(PdfJob(prepared.html, str(prepared.document.path), epoch(as_of), prepared.templates))
 
 
 def write_prepared(prepared: Prepared, content: bytes) -> WrittenDocument:
@@ -207,6 +217,7 @@ class QbrRequest:
     inputs_dir: Path | None
     as_of: date
     force: bool = False
+    templates: Path | None = None  # a user template folder (--templates)
 
 
 def prepare_qbr(
@@ -240,13 +251,13 @@ def prepare_qbr(
         inputs=tuple(files),
         cause="quarterly review of every partner",
     )
-    return Prepared(document, render_html(DOCUMENT_TYPES["qbr"].template, {"doc": context}))
+    return workspace.prepared(document, DOCUMENT_TYPES["qbr"].template, context)
 
 
 def render_qbrs(
     request: QbrRequest, progress: Callable[[str], None] | None = None, pool: RenderPool | None = None
 ) -> list[WrittenDocument]:
-    workspace = load_workspace(request.config_path, list(request.data_paths), request.inputs_dir)
+    workspace = load_workspace(request.config_path, list(request.data_paths), request.inputs_dir, request.templates)
     config, data = workspace.config, workspace.data
     partner_ids = select_partners(config, request.partner_ids)
     require_quarter_data(data, request.quarter)
@@ -294,6 +305,7 @@ class PipRequest:
     extra_kpis: tuple[str, ...]
     as_of: date
     force: bool = False
+    templates: Path | None = None  # a user template folder (--templates)
 
 
 @dataclass(frozen=True)
@@ -411,7 +423,7 @@ def prepare_pip(
         cause=cause or f"escalation status: {assessment.decision.level.label}",
     )
     ics = (plan_calendar(plan, config, context.meta.document_id),) if calendar else ()
-    return Prepared(document, render_html(DOCUMENT_TYPES["pip"].template, {"doc": context}), ics)
+    return workspace.prepared(document, DOCUMENT_TYPES["pip"].template, context, *ics)
 
 
 def render_pips(
@@ -419,7 +431,7 @@ def render_pips(
 ) -> tuple[list[WrittenDocument], list[Skipped]]:
     """One plan per partner (and its .ics); with no partner named, every partner whose
     escalation status is an improvement plan or an offboarding review."""
-    workspace = load_workspace(request.config_path, list(request.data_paths), request.inputs_dir)
+    workspace = load_workspace(request.config_path, list(request.data_paths), request.inputs_dir, request.templates)
     config, data = workspace.config, workspace.data
     check_kpis(config, request.extra_kpis)
     require_quarter_data(data, request.quarter)
@@ -475,6 +487,7 @@ class OffboardingRequest:
     assessment: Path | None  # a file (one partner) or a folder of <PARTNER_ID>.yaml
     as_of: date
     force: bool = False
+    templates: Path | None = None  # a user template folder (--templates)
 
 
 def assessment_file(path: Path | None, partner_id: str, single: bool) -> Path | None:
@@ -556,14 +569,14 @@ def prepare_offboarding(
         inputs=tuple(files),
         cause=f"escalation status: {assessment.decision.level.label}",
     )
-    return Prepared(document, render_html(DOCUMENT_TYPES["offboarding"].template, {"doc": context}))
+    return workspace.prepared(document, DOCUMENT_TYPES["offboarding"].template, context)
 
 
 def render_offboarding(
     request: OffboardingRequest, progress: Callable[[str], None] | None = None, pool: RenderPool | None = None
 ) -> tuple[list[WrittenDocument], list[Skipped]]:
     """The internal offboarding-readiness assessment for each partner asked for."""
-    workspace = load_workspace(request.config_path, list(request.data_paths))
+    workspace = load_workspace(request.config_path, list(request.data_paths), templates=request.templates)
     config, data = workspace.config, workspace.data
     require_quarter_data(data, request.quarter)
     portfolio = assess_portfolio(config, data, request.quarter)

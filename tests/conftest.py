@@ -39,6 +39,11 @@ def qbr_request(out: Path, audience: Audience = Audience.PARTNER, partners: tupl
     return QbrRequest(**options)
 
 
+def flat(text: str) -> str:
+    """Text with every run of whitespace (PDF line breaks included) as one space."""
+    return " ".join(text.split())
+
+
 def pdf_text(path: Path) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(path).pages)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import AS_OF, CONFIG, DATA, ROOT, pdf_text
+from conftest import AS_OF, CONFIG, DATA, ROOT, flat, pdf_text
 
 from govdocs.cli import cli
 from govdocs.config import load_config
@@ -35,9 +35,6 @@ from govdocs.scoring.engine import assess_portfolio
 ASSESSMENTS = ROOT / "examples" / "assessments"
 Q3 = Quarter(2026, 3)
 
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import AS_OF, CONFIG, DATA, INPUTS, ROOT, pdf_text
+from conftest import AS_OF, CONFIG, DATA, INPUTS, ROOT, flat, pdf_text
 from icalendar import Calendar
 
 from govdocs.cli import cli
@@ -27,9 +27,6 @@ from govdocs.scoring.engine import assess_portfolio
 
 ACTIONS = ROOT / "examples" / "actions"
 
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 def settings(**changes) -> PipSettings:

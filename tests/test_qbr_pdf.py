@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, CONFIG, DATA, INPUTS, PARTNERS, ROOT, pdf_text, qbr_request
+from conftest import AS_OF, CONFIG, DATA, INPUTS, PARTNERS, ROOT, flat, pdf_text, qbr_request
 from pypdf import PdfReader
 from test_engine import independent_quarter, independent_score
 
@@ -24,9 +24,6 @@ NAMES = {
     "ECH": "Echo Offshore Services",
 }
 
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 @pytest.mark.parametrize("partner", PARTNERS)
@@ -205,7 +202,7 @@ def test_renderer_refuses_network_and_stray_files(tmp_path: Path):
     for url in ("http://example.com/x.png", secret.as_uri(), "file:///etc/passwd"):
         html = f'<html><body><img src="{url}"></body></html>'
         with pytest.raises(GovdocsError) as caught:
-            html_to_pdf(html, builtin_templates_dir(), [builtin_templates_dir()], "test.pdf")
+            html_to_pdf(html, [builtin_templates_dir()], "test.pdf")
         assert caught.value.exit_code is ExitCode.RENDER
         assert "refused" in str(caught.value)
 
@@ -215,7 +212,7 @@ def test_renderer_warning_fails_the_render():
 
     html = "<html><head><style>p { colour: red }</style></head><body><p>x</p></body></html>"
     with pytest.raises(GovdocsError) as caught:
-        html_to_pdf(html, builtin_templates_dir(), [builtin_templates_dir()], "test.pdf")
+        html_to_pdf(html, [builtin_templates_dir()], "test.pdf")
     assert "colour" in str(caught.value)
 
 

@@ -28,24 +28,41 @@ class RefusedURL(ValueError):
 def _fetcher_class() -> type:
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+    from govdocs.render.environment import OutsideTemplateFolder, sealed_file
+
     class SealedFetcher(URLFetcher):  # type: ignore[misc, valid-type]
+        """Serves a relative URL from the first folder that has the file (a user template
+        folder in front of the bundled one), like the template loader."""
+
         def __init__(self, roots: Sequence[Path]) -> None:
             super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, fail_on_errors=False)
             self.roots = [root.resolve() for root in roots]
             self.refused: list[str] = []
+
+        def _refuse(self, url: str, why: str) -> RefusedURL:
+            self.refused.append(url)
+            return RefusedURL(f"refused URL {url[:80]!r}: {why}")
 
         def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
             parts = urlsplit(url)
             if parts.scheme == "data":  # inline charts: bytes already in the document, nothing fetched
                 return super().fetch(url, headers)
             if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-                self.refused.append(url)
-                raise RefusedURL(f"refused URL {url[:80]!r}: only bundled assets may be loaded")
-            path = Path(url2pathname(unquote(parts.path))).resolve()
-            if not any(path.is_relative_to(root) for root in self.roots) or not path.is_file():
-                self.refused.append(url)
-                raise RefusedURL(f"refused file {str(path)[:80]!r}: outside the template folders")
-            return URLFetcherResponse(path.as_uri(), path.read_bytes(), headers={})
+                raise self._refuse(url, "only bundled assets may be loaded")
+            # Lexically normalised, not resolved: where a symlink leads is checked per folder.
+            path = Path(os.path.normpath(url2pathname(unquote(parts.path))))
+            owner = next((root for root in self.roots if path.is_relative_to(root)), None)
+            if owner is None:
+                raise self._refuse(url, "outside the template folders")
+            relative = path.relative_to(owner)
+            for root in self.roots if owner == self.roots[0] else [owner]:
+                try:
+                    found = sealed_file(root, relative)
+                except OutsideTemplateFolder:
+                    raise self._refuse(url, "leads outside the template folders") from None
+                if found is not None:
+                    return URLFetcherResponse(found.as_uri(), found.read_bytes(), headers={})
+            raise self._refuse(url, "no such file in the template folders")
 
     return SealedFetcher
 
@@ -91,16 +108,17 @@ def _source_date(epoch: int) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
-def html_to_pdf(html: str, base_dir: Path, asset_roots: Sequence[Path], document: str, timestamp: int = 0) -> bytes:
+def html_to_pdf(html: str, asset_roots: Sequence[Path], document: str, timestamp: int = 0) -> bytes:
     """Render HTML to PDF bytes; raise GovdocsError (exit 7) on any warning or refused URL.
 
+    Relative URLs resolve against the first asset folder, then the next ones in order.
     `timestamp` (seconds since 1970) is the only time that may enter the file."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
     fetcher = _fetcher_class()(asset_roots)
     with _capture_weasyprint_warnings() as warnings, _source_date(timestamp):
-        page_set = HTML(string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
+        page_set = HTML(string=html, base_url=asset_roots[0].resolve().as_uri() + "/", url_fetcher=fetcher)
         pdf = page_set.write_pdf(font_config=FontConfiguration(), uncompressed_pdf=False)
     problems = [
         Problem(
@@ -114,6 +132,7 @@ def html_to_pdf(html: str, base_dir: Path, asset_roots: Sequence[Path], document
     problems += [
         Problem("render.warning", f"PDF renderer warning: {message}", Location(document), ExitCode.RENDER)
         for message in warnings.messages
+        if RefusedURL.__name__ not in message  # already reported above, with the URL
     ]
     if problems:
         raise GovdocsError(problems)

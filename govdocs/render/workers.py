@@ -25,10 +25,11 @@ import signal
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 
 # What the fork server imports before it forks any worker.
-_PRELOAD = ["govdocs.render.pdf", "weasyprint"]
+_PRELOAD = ["govdocs.render.pdf", "govdocs.render.environment", "weasyprint"]
 
 
 @dataclass(frozen=True)
@@ -36,15 +37,15 @@ class PdfJob:
     html: str
     document: str  # the target path, named in error messages
     timestamp: int  # seconds since 1970: the only time that may enter the file
+    templates: Path | None = None  # a user template folder, searched before the bundled one
 
 
 def render_pdf(job: PdfJob) -> bytes:
-    """Run in a worker (or inline): the sealed renderer over the bundled templates."""
-    from govdocs.render.environment import builtin_templates_dir
+    """Run in a worker (or inline): the sealed renderer over the template folders."""
+    from govdocs.render.environment import template_dirs
     from govdocs.render.pdf import html_to_pdf
 
-    templates = builtin_templates_dir()
-    return html_to_pdf(job.html, templates, [templates], job.document, timestamp=job.timestamp)
+    return html_to_pdf(job.html, template_dirs(job.templates), job.document, timestamp=job.timestamp)
 
 
 def _worker_init() -> None:
