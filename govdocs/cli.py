@@ -250,6 +250,49 @@ def schema() -> None:
 
 
 @cli.command()
+@config_option
+@data_option
+@click.option("--quarter", required=True, type=QuarterType(), help="Quarter to export, e.g. 2026-Q3.")
+@click.option(
+    "--partner", "partner_ids", multiple=True, metavar="ID", help="Only this partner; repeatable (default: all)."
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Table to write: .csv, .xlsx or .json (the name's ending picks the format).",
+)
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+@handle_errors
+def export(
+    config_path: Path,
+    data_paths: tuple[Path, ...],
+    quarter: Quarter,
+    partner_ids: tuple[str, ...],
+    out: Path,
+    force: bool,
+) -> None:
+    """Write the quarter's scorecard as a table (internal: every partner selected).
+
+    One row per partner and KPI: terms, each month's value, volume and status, the quarter's
+    value, status and points, the partner's score, tier and escalation status. Text a
+    spreadsheet would run as a formula is written with a leading apostrophe.
+
+    \b
+    Example:
+      govdocs export --config examples/governance.yaml --data examples/data/kpis.csv \\
+          --quarter 2026-Q3 --out output/scorecard-2026-Q3.xlsx
+    """
+    if not data_paths:
+        raise click.UsageError("give at least one --data file")
+    from govdocs.export import ExportRequest, export_scorecard
+
+    request = ExportRequest(config_path, tuple(data_paths), quarter, tuple(partner_ids), out, force)
+    rows = export_scorecard(request)
+    click.echo(f"wrote {out}  ({rows} rows: partner x KPI, {quarter})")
+
+
+@cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Write into a folder that is not empty (existing files are kept).")
 @handle_errors

@@ -79,3 +79,14 @@ def test_document_sample_outputs_are_real(tmp_path: Path, monkeypatch):
         assert result.exit_code == 0, result.output
         printed = [line.replace(f"{out}/", "output/").replace(".html", ".pdf") for line in result.stdout.splitlines()]
         assert printed == [line for line in expected if not line.startswith("[")], start
+
+
+def test_export_sample_output_is_real(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    command, expected = console_block("govdocs export --config")
+    out = tmp_path / "scorecard-2026-Q3.xlsx"
+    args = command.split()[1:]
+    args[args.index("--out") + 1] = str(out)
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert result.output.replace(str(out), "output/scorecard-2026-Q3.xlsx").splitlines() == expected

@@ -1,0 +1,121 @@
+"""Render step, tables: rows out as CSV, Excel or JSON, safe to open.
+
+A spreadsheet runs a cell that starts with `=`, `+`, `-` or `@` as a formula (and a
+leading tab or carriage return can hide one), so every text cell that starts with one
+of them is written with a leading apostrophe: shown as text, never executed. Numbers
+stay numbers. JSON never holds `NaN` or `Infinity` (not JSON; many parsers reject it):
+a missing or non-finite number is `null`. Every format is written atomically and is
+byte-identical for the same rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import zipfile
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from pathlib import Path
+
+from govdocs.errors import ExitCode, GovdocsError, Location, Problem
+from govdocs.render.output import check_targets, write_atomic
+
+Cell = str | int | float | bool | date | None
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMATS = (".csv", ".xlsx", ".json")
+
+
+def neutralise(value: Cell) -> Cell:
+    """A text cell a spreadsheet would run as a formula, made plain text."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def _finite(value: Cell) -> Cell:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def to_csv(columns: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([neutralise(c) for c in columns])
+    for row in rows:
+        cells = [neutralise(_finite(c)) for c in row]
+        writer.writerow(["" if c is None else c.isoformat() if isinstance(c, date) else c for c in cells])
+    return buffer.getvalue().encode("utf-8")
+
+
+def to_json(columns: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
+    records = [
+        {column: c.isoformat() if isinstance(c, date) else _finite(c) for column, c in zip(columns, row, strict=True)}
+        for row in rows
+    ]
+    return (json.dumps(records, indent=2, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
+
+
+def to_xlsx(columns: Sequence[str], rows: Sequence[Sequence[Cell]], sheet: str, stamp: date) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+
+    def text(value: str) -> str:
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(neutralise(value)))
+
+    book = Workbook()
+    book.properties.creator = "govdocs"
+    book.properties.created = book.properties.modified = datetime.combine(stamp, time())
+    table = book.active
+    table.title = sheet
+    table.append([text(c) for c in columns])
+    for cell in table[1]:
+        cell.font = Font(bold=True)
+    table.freeze_panes = "A2"
+    for row in rows:
+        table.append([text(c) if isinstance(c, str) else _finite(c) for c in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return _pin_zip_times(buffer.getvalue(), stamp)
+
+
+def _pin_zip_times(archive: bytes, stamp: date) -> bytes:
+    """The same workbook bytes for the same rows: zip entries carry the stamp, not the clock."""
+    source = zipfile.ZipFile(io.BytesIO(archive))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as pinned:
+        for entry in source.infolist():
+            info = zipfile.ZipInfo(entry.filename, date_time=(stamp.year, stamp.month, stamp.day, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            pinned.writestr(info, source.read(entry.filename))
+    return out.getvalue()
+
+
+def write_table(
+    path: Path, columns: Sequence[str], rows: Sequence[Sequence[Cell]], *, sheet: str, stamp: date, force: bool
+) -> None:
+    """Write the rows in the format the file name asks for; refuse to overwrite unless forced."""
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise GovdocsError(
+            [
+                Problem(
+                    "usage.export_format",
+                    f"cannot tell the format from '{path.name}': name the file .csv, .xlsx or .json",
+                    Location("--out"),
+                    ExitCode.USAGE,
+                )
+            ]
+        )
+    check_targets([path], force)
+    if suffix == ".csv":
+        content = to_csv(columns, rows)
+    elif suffix == ".json":
+        content = to_json(columns, rows)
+    else:
+        content = to_xlsx(columns, rows, sheet, stamp)
+    write_atomic(path, content)
