@@ -27,6 +27,7 @@ from govdocs.data.inputs import PartnerInputs
 from govdocs.documents.common import Audience, InputFile
 from govdocs.documents.portfolio import PlanState
 from govdocs.errors import ExitCode, GovdocsError
+from govdocs.journal import Journal, source_key
 from govdocs.periods import Quarter
 from govdocs.pipeline import (
     Prepared,
@@ -38,6 +39,8 @@ from govdocs.pipeline import (
     calendar_path,
     check_isolation,
     document_path,
+    epoch,
+    files_of,
     load_workspace,
     partner_inputs,
     prepare_offboarding,
@@ -46,11 +49,11 @@ from govdocs.pipeline import (
     require_quarter_data,
     select_partners,
     submit,
-    write_prepared,
+    written,
 )
 from govdocs.planning.pip import Outcome, build_plan, plan_outcome
 from govdocs.render.formatters import short_date
-from govdocs.render.output import check_targets, write_atomic
+from govdocs.render.output import check_targets, write_atomic, write_together
 from govdocs.render.workers import RenderPool
 from govdocs.scoring.engine import Escalation, PartnerAssessment, assess_partner, assess_portfolio
 
@@ -111,6 +114,8 @@ class BuildResult:
     skipped: list[tuple[str, Skipped]] = field(default_factory=list)  # (kind, partner and why)
     failed: list[Failed] = field(default_factory=list)
     manifest: Path | None = None
+    kept: list[Path] = field(default_factory=list)  # written by an interrupted build, unchanged
+    unwritable: bool = False  # stopped because the output folder failed a write
 
     @property
     def exit_code(self) -> ExitCode:
@@ -326,9 +331,13 @@ def build(request: BuildRequest, pool: RenderPool, report: Report | None = None)
     folder = request.out_dir / str(request.quarter)
     summary_path = folder / f"portfolio-summary-internal.{request.fmt}"
     manifest_path = folder / "manifest.json"
+    journal = Journal.open(folder, request.out_dir)
+    # An unfinished build's own manifest (listing its failures) is replaced, not protected.
+    unfinished = journal.resumable() | ({manifest_path} if journal.entries else set())
     check_targets(
         [summary_path, manifest_path, *(p.path for p in planned), *(a for p in planned for a in p.attachments)],
         request.force,
+        unfinished,
     )
     summary = Planned(
         None,
@@ -341,20 +350,31 @@ def build(request: BuildRequest, pool: RenderPool, report: Report | None = None)
     # The summary first: it is the longest job and the one every reader opens.
     queue = [summary, *planned]
     result = BuildResult(request.out_dir, request.quarter, skipped=skipped)
-    _run(queue, request, pool, result, report)
+    _run(queue, request, pool, result, report, journal)
+    if result.unwritable:
+        return result  # no manifest on a full disk; the journal lets a re-run finish
     result.manifest = manifest_path
     write_atomic(manifest_path, manifest_json(request, workspace, portfolio, result))
+    if not result.failed:
+        journal.close()  # complete: the manifest is the record; otherwise a re-run keeps what was written
     return result
 
 
 def _run(
-    queue: list[Planned], request: BuildRequest, pool: RenderPool, result: BuildResult, report: Report | None
+    queue: list[Planned],
+    request: BuildRequest,
+    pool: RenderPool,
+    result: BuildResult,
+    report: Report | None,
+    journal: Journal,
 ) -> None:
     total = len(queue)
     done = 0
-    running: dict[Future[bytes], tuple[Planned, Prepared]] = {}
-    broken: list[tuple[Planned, Prepared]] = []
+    timestamp = epoch(request.as_of)
+    running: dict[Future[bytes], tuple[Planned, Prepared, str]] = {}
+    broken: list[tuple[Planned, Prepared, str]] = []
     stopped = False
+    unwritable = False  # the output folder failed a write: nothing more is written
 
     def tell(message: str) -> None:
         nonlocal done
@@ -363,29 +383,33 @@ def _run(
             report(done, total, message)
 
     def fail(item: Planned, exc: BaseException) -> None:
-        nonlocal stopped
+        nonlocal stopped, unwritable
         reason, code = _reason(exc)
         result.failed.append(Failed(item.partner_id, item.kind, item.audience, item.path, reason, code))
         tell(f"failed {item.label}: {reason}")
-        if request.fail_fast:
-            stopped = True
+        # A full disk or a folder that went read-only fails every later write as well.
+        unwritable = unwritable or code is ExitCode.OUTPUT
+        stopped = stopped or request.fail_fast or unwritable
 
     def collect(future: Future[bytes]) -> None:
-        item, prepared = running.pop(future)
-        if future.cancelled():
+        item, prepared, key = running.pop(future)
+        if future.cancelled() or unwritable:
             return
         exc = future.exception()
         if isinstance(exc, BrokenProcessPool) and not stopped:
-            broken.append((item, prepared))
+            broken.append((item, prepared, key))
             return
         if exc is not None:
             fail(item, exc)
             return
+        content = future.result()
         try:
-            result.written.append(write_prepared(prepared, future.result()))
+            write_together([*files_of(prepared, content), journal.with_document(prepared, content, key)])
         except GovdocsError as error:
             fail(item, error)
             return
+        journal.record(prepared, content, key)
+        result.written.append(written(prepared, content))
         tell(f"wrote {item.path}")
 
     for item in queue:
@@ -396,7 +420,14 @@ def _run(
         except Exception as exc:  # one partner's problem: the others go on
             fail(item, exc)
             continue
-        running[submit(pool, prepared, request.fmt, request.as_of)] = (item, prepared)
+        key = source_key(prepared, request.fmt, timestamp)
+        kept = journal.reuse(prepared, key)
+        if kept is not None:
+            result.written.append(kept)
+            result.kept.append(kept.path)
+            tell(f"kept {item.path} (written by the interrupted build)")
+            continue
+        running[submit(pool, prepared, request.fmt, request.as_of)] = (item, prepared, key)
         for future in [f for f in running if f.done()]:
             collect(future)
     while running:
@@ -409,18 +440,20 @@ def _run(
     if broken and not stopped:
         # A worker died and took the queued jobs with it: one more try each, in a fresh pool.
         pool.restart()
-        for item, prepared in broken:
-            running[submit(pool, prepared, request.fmt, request.as_of)] = (item, prepared)
+        for item, prepared, key in broken:
+            running[submit(pool, prepared, request.fmt, request.as_of)] = (item, prepared, key)
         for future in list(running):
             if isinstance(future.exception(), BrokenProcessPool):
-                item, _ = running.pop(future)
+                item, _, _ = running.pop(future)
                 fail(item, future.exception())  # type: ignore[arg-type]
             else:
                 collect(future)
     if stopped:
         left = total - done
         if left and report is not None:
-            report(done, total, f"stopped after the first failure (--fail-fast): {left} documents not built")
+            why = "the output folder cannot be written" if unwritable else "--fail-fast"
+            report(done, total, f"stopped after the first failure ({why}): {left} documents not built")
+    result.unwritable = unwritable
 
 
 # --- the manifest -----------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import click
 
 from govdocs import __version__
-from govdocs.errors import ExitCode, GovdocsError
+from govdocs.errors import ExitCode, GovdocsError, Terminated
 from govdocs.periods import Quarter
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -69,7 +69,10 @@ def handle_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from govdocs.render.output import raise_on_sigterm
+
         debug = bool(click.get_current_context().find_root().params.get("debug"))
+        raise_on_sigterm()
         try:
             return func(*args, **kwargs)
         except GovdocsError as exc:
@@ -79,9 +82,14 @@ def handle_errors(func: F) -> F:
             sys.exit(int(exc.exit_code))
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
-        except KeyboardInterrupt:
-            click.echo("interrupted: nothing was written for unfinished documents", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as exc:
+            # Conventional codes: 128 + the signal's number (SIGINT 2, SIGTERM 15).
+            stopped_by = "SIGTERM" if isinstance(exc, Terminated) else "Ctrl-C"
+            click.echo(
+                f"interrupted ({stopped_by}): no document was left half-written; run the same command again to finish",
+                err=True,
+            )
+            sys.exit(143 if isinstance(exc, Terminated) else 130)
         except Exception as exc:  # a bug: say so in one line
             if debug:
                 raise
@@ -636,6 +644,8 @@ def _report_build(result: Any) -> None:
         f"{n} {KIND_NOUN[k]}{'s' if n != 1 else ''}" for k, n in sorted(counts.items(), key=lambda x: KIND_ORDER[x[0]])
     )
     click.echo(f"written: {len(result.written)} documents ({written or 'none'}) to {result.out_dir}/{result.quarter}/")
+    if result.kept:
+        click.echo(f"kept: {len(result.kept)} of them as the interrupted build wrote them (unchanged, still current)")
     by_kind: dict[str, list[str]] = {}
     for kind, item in result.skipped:
         by_kind.setdefault(kind, []).append(item.partner_id)
@@ -646,9 +656,12 @@ def _report_build(result: Any) -> None:
     for failure in result.failed:
         who = failure.partner_id or "portfolio"
         click.echo(f"failed: {who} {KIND_NOUN[failure.kind]} ({failure.audience}): {failure.reason}")
-    click.echo(f"manifest: {result.manifest}")
-    state = "complete" if not result.failed else f"{len(result.failed)} failed (exit {int(result.exit_code)})"
-    click.echo(f"build {state}")
+    click.echo(f"manifest: {result.manifest or 'not written (the output folder cannot be written)'}")
+    if not result.failed:
+        click.echo("build complete")
+        return
+    click.echo(f"build incomplete: {len(result.failed)} failed (exit {int(result.exit_code)})")
+    click.echo("run the same command again once fixed: documents already written are kept, the rest are built")
 
 
 def _check_selection(data_paths: tuple[Path, ...], partner_ids: tuple[str, ...], all_partners: bool) -> None:

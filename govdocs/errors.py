@@ -90,3 +90,7 @@ class GovdocsError(Exception):
 def fail(code: str, message: str, location: Location, category: ExitCode) -> GovdocsError:
     """Shorthand for a single-problem error."""
     return GovdocsError([Problem(code, message, location, category)])
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM as an exception, so a stopped run cleans up exactly as after Ctrl-C."""

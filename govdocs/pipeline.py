@@ -28,7 +28,7 @@ from govdocs.documents.qbr import build_qbr_context
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
 from govdocs.periods import Quarter
 from govdocs.render.environment import render_html
-from govdocs.render.output import check_targets, write_atomic
+from govdocs.render.output import check_targets, write_together
 from govdocs.render.workers import PdfJob, RenderPool, default_jobs
 from govdocs.scoring.engine import Escalation, PartnerAssessment, assess_partner, assess_portfolio
 from govdocs.validate import cross_check, foreign_mentions
@@ -147,11 +147,12 @@ def submit(pool: RenderPool, prepared: Prepared, fmt: str, as_of: date) -> Futur
     return pool.submit(PdfJob(prepared.html, str(prepared.document.path), epoch(as_of), prepared.templates))
 
 
-def write_prepared(prepared: Prepared, content: bytes) -> WrittenDocument:
-    """The document, then its attachments, each atomically; returns it with its file hash."""
-    write_atomic(prepared.document.path, content)
-    for path, attachment in zip(prepared.document.attachments, prepared.attachments, strict=True):
-        write_atomic(path, attachment)
+def files_of(prepared: Prepared, content: bytes) -> list[tuple[Path, bytes]]:
+    """The document and its attachments, as (path, content)."""
+    return [(prepared.document.path, content), *zip(prepared.document.attachments, prepared.attachments, strict=True)]
+
+
+def written(prepared: Prepared, content: bytes) -> WrittenDocument:
     return replace(prepared.document, sha256=hashlib.sha256(content).hexdigest())
 
 
@@ -182,7 +183,9 @@ class Batch:
             contents.append(future.result())  # a worker's GovdocsError is raised here, as is
             if self.progress is not None:
                 self.progress(f"[{number}/{len(self.items)}] rendered {prepared.document.partner_id}")
-        return [write_prepared(prepared, content) for (prepared, _), content in zip(self.items, contents, strict=True)]
+        pairs = [(prepared, content) for (prepared, _), content in zip(self.items, contents, strict=True)]
+        write_together(file for prepared, content in pairs for file in files_of(prepared, content))
+        return [written(prepared, content) for prepared, content in pairs]
 
 
 def document_path(out_dir: Path, kind: str, quarter: Quarter, partner_id: str, audience: Audience, fmt: str) -> Path:

@@ -120,7 +120,19 @@ def test_one_broken_partner_fails_alone(tmp_path: Path):
         ("BRV", "pip", 5),
     }
     assert "BRV" not in {d["partner"] for d in manifest["documents"]}
-    assert result.output.strip().endswith("build 2 failed (exit 5)")
+    assert "build incomplete: 2 failed (exit 5)" in result.output
+    before = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.pdf")}
+
+    # Fixed, the same command finishes the job: BRV's documents are built, the rest kept as they are.
+    shutil.copy(INPUTS / "BRV.yaml", inputs / "BRV.yaml")
+    result = build(out, "--audience", "partner", inputs=inputs)
+    assert result.exit_code == 0, result.output
+    assert f"kept: {len(before)} of them" in result.output
+    assert {p.name: p.stat().st_mtime_ns for p in folder.glob("*.pdf") if p.name in before} == before
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["failed"] == [] and {"qbr", "pip"} <= {
+        d["type"] for d in manifest["documents"] if d["partner"] == "BRV"
+    }
 
 
 def test_fail_fast_stops_after_the_first_failure(tmp_path: Path):

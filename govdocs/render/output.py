@@ -1,19 +1,30 @@
-"""Render step, output: documents appear atomically (temp file + rename) or not at all."""
+"""Render step, output: documents appear atomically (temp file + rename) or not at all.
+
+A stopped run (Ctrl-C, SIGTERM) never leaves a truncated file at a final path: a file is
+written under a temporary name and renamed; files that belong together are written with
+the stop signals held back until the last one is in place.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import tempfile
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator, Set
 from pathlib import Path
+from types import FrameType
 
-from govdocs.errors import ExitCode, GovdocsError, Location, Problem
+from govdocs.errors import ExitCode, GovdocsError, Location, Problem, Terminated
 
 
-def check_targets(paths: Iterable[Path], force: bool) -> None:
-    """Refuse, before any work, to overwrite existing documents unless forced."""
-    existing = [p for p in paths if p.exists()]
+def check_targets(paths: Iterable[Path], force: bool, resumable: Set[Path] = frozenset()) -> None:
+    """Before any work: refuse to overwrite existing documents unless forced (or `resumable`,
+    left unchanged by an interrupted build), and to start at all when an output folder
+    cannot be written (read-only, no permission)."""
+    paths = list(paths)
+    existing = [p for p in paths if p.exists() and p not in resumable]
     if existing and not force:
         raise GovdocsError(
             [
@@ -23,10 +34,64 @@ def check_targets(paths: Iterable[Path], force: bool) -> None:
                 for p in existing
             ]
         )
+    for folder in sorted({p.parent for p in paths}):
+        _probe(folder)
+
+
+def _probe(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        descriptor, name = tempfile.mkstemp(prefix=".govdocs-probe.", dir=folder)
+        os.close(descriptor)
+        os.unlink(name)
+    except OSError as exc:
+        raise GovdocsError(
+            [
+                Problem(
+                    "output.unwritable",
+                    f"cannot write documents here: {exc.strerror}",
+                    Location(str(folder)),
+                    ExitCode.OUTPUT,
+                )
+            ]
+        ) from None
 
 
 def write_atomic(path: Path, content: bytes) -> None:
     """Write to a temp file in the same folder, fsync, then rename over the target."""
+    write_together([(path, content)])
+
+
+def write_together(files: Iterable[tuple[Path, bytes]]) -> None:
+    """Several files, all or none: each goes to a temp file beside its target and is fsynced;
+    only when every one is staged are they renamed into place, with stop signals held back.
+    A failure (disk full, read-only folder) removes the temp files and leaves the targets as
+    they were."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        with signals_held():
+            for path, content in files:
+                staged.append((_stage(path, content), path))
+            for temp_name, path in staged:
+                try:
+                    os.replace(temp_name, path)
+                except OSError as exc:
+                    raise _write_failed(path, exc) from None
+    except BaseException:
+        for temp_name, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(temp_name)
+        raise
+
+
+def _write_failed(path: Path, exc: OSError) -> GovdocsError:
+    return GovdocsError(
+        [Problem("output.write_failed", f"write failed: {exc.strerror or exc}", Location(str(path)), ExitCode.OUTPUT)]
+    )
+
+
+def _stage(path: Path, content: bytes) -> str:
+    """`content` in a fsynced temp file beside `path`; its name."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
@@ -40,12 +105,44 @@ def write_atomic(path: Path, content: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp_name, 0o644)
-        os.replace(temp_name, path)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
         if isinstance(exc, OSError):
-            raise GovdocsError(
-                [Problem("output.write_failed", f"write failed: {exc.strerror}", Location(str(path)), ExitCode.OUTPUT)]
-            ) from None
+            raise _write_failed(path, exc) from None
         raise
+    return temp_name
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated()
+
+
+def raise_on_sigterm() -> None:
+    """SIGTERM raises Terminated (a KeyboardInterrupt) instead of ending the process at once,
+    so temp files are removed and render workers stopped as after Ctrl-C."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the block is done: files that belong together (a plan
+    and its calendar; a document and the journal line that records it) are all written or
+    none. Outside the main thread signals cannot arrive, and nothing is changed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+
+    def hold(signum: int, frame: FrameType | None) -> None:
+        caught.append(signum)
+
+    previous = {number: signal.signal(number, hold) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+        if caught:
+            raise Terminated() if caught[0] == signal.SIGTERM else KeyboardInterrupt()

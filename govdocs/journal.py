@@ -1,0 +1,120 @@
+"""Build step, resuming: what an interrupted `govdocs build` already wrote.
+
+While a build runs, `OUT/<quarter>/.govdocs-build.json` records every document written:
+its path, its file's SHA-256 (and its attachments') and a key for what produced it -- the
+final HTML, the format, the issue timestamp, the template folder and the govdocs and
+WeasyPrint versions. Each document is written together with its journal line (one
+all-or-nothing write), and the manifest replaces the journal when the build completes.
+
+Running the same build again after Ctrl-C, SIGTERM or a full disk keeps every recorded
+document whose file is unchanged and whose key still matches -- the same bytes would be
+rendered again -- and renders the rest. A recorded document whose inputs changed since is
+rendered anew and replaced: it is the unfinished run's own output, never a file the user
+placed there. Anything not in the journal is protected as always (exit 6 without --force).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from govdocs import __version__
+from govdocs.pipeline import Prepared, WrittenDocument
+
+JOURNAL_NAME = ".govdocs-build.json"
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def source_key(prepared: Prepared, fmt: str, timestamp: int) -> str:
+    """What determines the document's bytes, hashed."""
+    digest = hashlib.sha256()
+    renderer = metadata.version("weasyprint") if fmt == "pdf" else "-"
+    header = f"govdocs {__version__}\nweasyprint {renderer}\n{fmt}\n{timestamp}\n{prepared.templates}\n"
+    digest.update(header.encode())
+    digest.update(prepared.html.encode("utf-8"))
+    for attachment in prepared.attachments:
+        digest.update(hashlib.sha256(attachment).digest())
+    return digest.hexdigest()
+
+
+@dataclass
+class Journal:
+    path: Path
+    root: Path  # paths are recorded relative to the output folder
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, folder: Path, root: Path) -> Journal:
+        """The journal an interrupted build left in `folder`, or an empty one. An unreadable
+        journal counts as none: its files are then protected like any other."""
+        path = folder / JOURNAL_NAME
+        try:
+            entries = json.loads(path.read_text(encoding="utf-8"))["documents"]
+            if not isinstance(entries, dict):
+                entries = {}
+        except (OSError, ValueError, KeyError, TypeError):
+            entries = {}
+        return cls(path, root, entries)
+
+    def _key(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def _intact(self, entry: dict[str, Any]) -> bool:
+        files = [(entry.get("path"), entry.get("sha256")), *(entry.get("attachments") or {}).items()]
+        return all(
+            isinstance(name, str) and isinstance(digest, str) and _sha256(self.root / name) == digest
+            for name, digest in files
+        )
+
+    def resumable(self) -> set[Path]:
+        """Files left by the interrupted build, unchanged since: not in the way of this one."""
+        return {
+            self.root / name
+            for entry in self.entries.values()
+            if isinstance(entry, dict) and self._intact(entry)
+            for name in (entry["path"], *(entry.get("attachments") or {}))
+        }
+
+    def reuse(self, prepared: Prepared, key: str) -> WrittenDocument | None:
+        """The document as already written, when its file is intact and its key matches."""
+        entry = self.entries.get(self._key(prepared.document.path))
+        if not isinstance(entry, dict) or entry.get("key") != key or not self._intact(entry):
+            return None
+        return replace(prepared.document, sha256=entry["sha256"])
+
+    def _entry(self, prepared: Prepared, content: bytes, key: str) -> dict[str, Any]:
+        document = prepared.document
+        return {
+            "path": self._key(document.path),
+            "sha256": hashlib.sha256(content).hexdigest(),
+            "attachments": {
+                self._key(path): hashlib.sha256(data).hexdigest()
+                for path, data in zip(document.attachments, prepared.attachments, strict=True)
+            },
+            "key": key,
+        }
+
+    def with_document(self, prepared: Prepared, content: bytes, key: str) -> tuple[Path, bytes]:
+        """The journal file as it will be with this document recorded: written together with
+        the document, so either both are on disk or neither."""
+        entries = {**self.entries, self._key(prepared.document.path): self._entry(prepared, content, key)}
+        text = json.dumps({"govdocs": __version__, "documents": entries}, indent=1, sort_keys=True)
+        return self.path, (text + "\n").encode("utf-8")
+
+    def record(self, prepared: Prepared, content: bytes, key: str) -> None:
+        """After the write succeeded."""
+        self.entries[self._key(prepared.document.path)] = self._entry(prepared, content, key)
+
+    def close(self) -> None:
+        """The build completed: the manifest is the record now."""
+        self.path.unlink(missing_ok=True)

@@ -1,0 +1,223 @@
+"""Faults: a build stopped by Ctrl-C or SIGTERM, a full disk, a read-only folder. No truncated
+document at a final path, a clear message, a non-zero exit -- and running the same command
+again finishes the job."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import INPUTS, ROOT, pdf_text
+from test_build import BUILD
+
+from govdocs.cli import cli
+from govdocs.errors import Terminated
+from govdocs.journal import JOURNAL_NAME
+from govdocs.render import output
+
+# BRV (QBR and plan, both copies) and CRN (the same plus the offboarding memo), and the summary.
+SUBSET = [*BUILD, "--inputs", str(INPUTS), "--partner", "BRV", "--partner", "CRN"]
+EXPECTED = 10
+
+
+def build(out: Path):
+    return CliRunner().invoke(cli, [*SUBSET, "--out", str(out)])
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.glob(".*") if p.name != JOURNAL_NAME)
+
+
+def assert_complete(out: Path, result) -> dict:
+    """The re-run finished: every document listed, each file whole and matching its hash."""
+    assert result.exit_code == 0, result.output
+    folder = out / "2026-Q3"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["documents"]) == EXPECTED and manifest["failed"] == []
+    for entry in manifest["documents"]:
+        assert hashlib.sha256((out / entry["path"]).read_bytes()).hexdigest() == entry["sha256"]
+    assert not (folder / JOURNAL_NAME).exists()
+    assert leftovers(folder) == []
+    return manifest
+
+
+@pytest.mark.parametrize(("stop", "code", "name"), [(signal.SIGINT, 130, "Ctrl-C"), (signal.SIGTERM, 143, "SIGTERM")])
+def test_a_stopped_build_leaves_whole_documents_and_a_rerun_finishes(tmp_path: Path, stop, code, name):
+    out = tmp_path / "out"
+    args = [sys.executable, "-m", "govdocs", *SUBSET, "--out", str(out)]
+    process = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    progress = []
+    for line in process.stderr:  # one line per document when not on a terminal
+        progress.append(line)
+        if sum("] wrote " in p for p in progress) == 3:
+            break
+    process.send_signal(stop)
+    started = time.monotonic()
+    _, rest = process.communicate(timeout=60)
+    assert time.monotonic() - started < 15  # workers are stopped, not waited for
+    assert process.returncode == code
+    assert rest.strip().splitlines()[-1] == (
+        f"interrupted ({name}): no document was left half-written; run the same command again to finish"
+    )
+    folder = out / "2026-Q3"
+    assert leftovers(folder) == []  # no temp file left behind
+    assert not (folder / "manifest.json").exists()
+    before = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.pdf")}
+    assert 3 <= len(before) < EXPECTED
+    for path in folder.glob("*.pdf"):
+        assert pdf_text(path)  # every file at a final path is a whole PDF
+
+    result = build(out)
+    manifest = assert_complete(out, result)
+    assert f"kept: {len(before)} of them as the interrupted build wrote them" in result.output
+    after = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.pdf")}
+    assert all(after[n] == t for n, t in before.items())  # kept, not rendered again
+    assert {Path(e["path"]).name for e in manifest["documents"]} == set(after)
+
+
+def test_a_full_disk_stops_the_build_and_a_rerun_finishes(tmp_path: Path, monkeypatch):
+    """The seventh file written (each document is written with its journal line) runs out of
+    space half-way through."""
+    real_fdopen = os.fdopen
+    writes = {"count": 0}
+
+    class FullDisk:
+        def __init__(self, handle):
+            self.handle = handle
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+        def write(self, content: bytes) -> int:
+            writes["count"] += 1
+            if writes["count"] >= 7:
+                self.handle.write(content[: len(content) // 2])
+                self.handle.flush()
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            return self.handle.write(content)
+
+        def __getattr__(self, name):
+            return getattr(self.handle, name)
+
+    monkeypatch.setattr(output.os, "fdopen", lambda fd, mode: FullDisk(real_fdopen(fd, mode)))
+    out = tmp_path / "out"
+    result = build(out)
+    assert result.exit_code == 6, result.output
+    failed = [line for line in result.output.splitlines() if line.startswith("failed:")]
+    assert len(failed) == 1, result.output
+    assert failed[0].endswith("write failed: No space left on device [output.write_failed]")
+    assert "stopped after the first failure (the output folder cannot be written)" in result.stderr
+    folder = out / "2026-Q3"
+    assert leftovers(folder) == []  # the half-written temp file is gone
+    written = sorted(folder.glob("*.pdf"))
+    assert 2 <= len(written) <= 3
+    for path in written:
+        assert pdf_text(path)
+    journal = json.loads((folder / JOURNAL_NAME).read_text(encoding="utf-8"))
+    assert sorted(Path(p).name for p in journal["documents"]) == [p.name for p in written]
+    assert "manifest: not written (the output folder cannot be written)" in result.output
+
+    monkeypatch.setattr(output.os, "fdopen", real_fdopen)  # space freed
+    result = build(out)
+    assert_complete(out, result)
+    assert f"kept: {len(written)} of them" in result.output
+
+
+def test_a_read_only_folder_stops_before_any_work(tmp_path: Path, monkeypatch):
+    out = tmp_path / "out"
+    real_mkstemp = tempfile.mkstemp
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(output.tempfile, "mkstemp", read_only)
+    result = build(out)
+    assert result.exit_code == 6
+    assert result.stderr == (
+        f"error: {out / '2026-Q3'}: cannot write documents here: Read-only file system [output.unwritable]\n"
+    )
+    assert result.stdout == ""
+    assert not any(p.is_file() for p in out.rglob("*"))
+
+    monkeypatch.setattr(output.tempfile, "mkstemp", real_mkstemp)
+    assert_complete(out, build(out))
+
+
+def test_files_that_belong_together_are_written_together(tmp_path: Path, monkeypatch):
+    """A stop signal arriving between a plan and its calendar waits until both are in place."""
+    plan, calendar = tmp_path / "pip.pdf", tmp_path / "pip.ics"
+    real_stage = output._stage
+
+    def stage_then_stop(path: Path, content: bytes) -> str:
+        name = real_stage(path, content)
+        if path == plan:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return name
+
+    output.raise_on_sigterm()
+    monkeypatch.setattr(output, "_stage", stage_then_stop)
+    with pytest.raises(Terminated):
+        output.write_together([(plan, b"plan"), (calendar, b"calendar")])
+    assert plan.read_bytes() == b"plan" and calendar.read_bytes() == b"calendar"
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def test_a_failed_write_leaves_the_old_files_and_no_temp_file(tmp_path: Path, monkeypatch):
+    plan, calendar = tmp_path / "pip.pdf", tmp_path / "pip.ics"
+    plan.write_bytes(b"old plan")
+    real_stage = output._stage
+
+    def full_on_calendar(path: Path, content: bytes) -> str:
+        if path == calendar:
+            raise output._write_failed(path, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+        return real_stage(path, content)
+
+    monkeypatch.setattr(output, "_stage", full_on_calendar)
+    with pytest.raises(output.GovdocsError) as caught:
+        output.write_together([(plan, b"new plan"), (calendar, b"calendar")])
+    assert str(caught.value) == f"{calendar}: write failed: No space left on device [output.write_failed]"
+    assert plan.read_bytes() == b"old plan" and not calendar.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pip.pdf"]
+
+
+def test_a_journal_entry_whose_inputs_changed_is_rendered_again(tmp_path: Path):
+    """The interrupted run's file is replaced when the inputs changed since -- never kept stale."""
+    out = tmp_path / "out"
+    folder = out / "2026-Q3"
+    assert build(out).exit_code == 0
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    target = folder / "qbr-BRV-partner.pdf"
+    digest = hashlib.sha256(target.read_bytes()).hexdigest()
+    (folder / "manifest.json").unlink()
+    journal = {
+        "govdocs": "0",
+        "documents": {
+            "2026-Q3/qbr-BRV-partner.pdf": {
+                "path": "2026-Q3/qbr-BRV-partner.pdf",
+                "sha256": digest,
+                "attachments": {},
+                "key": "an older run",
+            }
+        },
+    }
+    (folder / JOURNAL_NAME).write_text(json.dumps(journal), encoding="utf-8")
+    for path in folder.iterdir():
+        if path != target and path.name != JOURNAL_NAME:
+            path.unlink()
+    result = build(out)
+    assert "kept:" not in result.output
+    again = assert_complete(out, result)
+    assert again == manifest  # the same inputs give the same documents
