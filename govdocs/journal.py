@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -35,11 +36,22 @@ def _sha256(path: Path) -> str | None:
         return None
 
 
+@lru_cache(maxsize=4)
+def _folder_digest(folder: Path) -> str:
+    """A user template folder's files (images and fonts reach the PDF without passing the HTML)."""
+    digest = hashlib.sha256()
+    inside = (p for p in folder.rglob("*") if p.resolve().is_relative_to(folder.resolve()) and p.is_file())
+    for path in sorted(inside):  # what the sealed loader may read; links out of it are refused there
+        digest.update(f"{path.relative_to(folder).as_posix()}={_sha256(path)}\n".encode())
+    return digest.hexdigest()
+
+
 def source_key(prepared: Prepared, fmt: str, timestamp: int) -> str:
     """What determines the document's bytes, hashed."""
     digest = hashlib.sha256()
     renderer = metadata.version("weasyprint") if fmt == "pdf" else "-"
-    header = f"govdocs {__version__}\nweasyprint {renderer}\n{fmt}\n{timestamp}\n{prepared.templates}\n"
+    templates = _folder_digest(prepared.templates) if prepared.templates else "-"
+    header = f"govdocs {__version__}\nweasyprint {renderer}\n{fmt}\n{timestamp}\n{templates}\n"
     digest.update(header.encode())
     digest.update(prepared.html.encode("utf-8"))
     for attachment in prepared.attachments:
