@@ -1,0 +1,416 @@
+"""Isolation canary: no artefact of one partner carries another partner's marker.
+
+The example programme is rewritten so that every partner carries unique markers: its id (so
+every data row carries it), its name, aliases, partner-side contacts (name, role, e-mail),
+services, target sources, contract clause, a client factor of its own in the config, every free
+text of its inputs file (context, commentary, client factors, earlier actions, next steps), its
+proposed actions and its offboarding assessment. One real `govdocs build` writes every document
+type; then each artefact is read the way a recipient could read it -- PDF text, every string in
+the PDF's object tree (metadata, outline, link targets, names), embedded files, the .ics, the
+manifest entries -- and checked against the rule its audience promises:
+
+* partner-facing (QBR partner copy, the plan, its .ics): no other partner's marker at all;
+* the plan's internal copy and the offboarding memo are about one partner: no other marker
+  either. (The memo is internal and has no partner copy, so the vendor manager's own text may
+  name another partner -- the example's CRN checklist names Atlas as a possible replacement --
+  but no marker is put there, so a peer's marker could only come from the code.)
+* the internal QBR names its peers (README: "peers named") but no peer's own text;
+* the portfolio summary names every partner and no partner's text.
+
+Marker tokens: the partner id ``<TAG><4 hex>`` (e.g. ``ATL7F3A``; every tag has a letter that is
+not a hex digit, so no hash or document id can contain one) is inside every marker of the
+partner; ``TXT<id>`` marks its free text, ``INT<id>`` its internal notes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from conftest import CONFIG, DATA, EXAMPLES, INPUTS
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+from govdocs.cli import cli
+
+IDS = {"ATL": "ATL7F3A", "BRV": "BRV2C9E", "CRN": "CRN5B1D", "DLT": "DLT8E4C", "ECH": "ECH3A6F"}
+PARTNERS = tuple(IDS.values())
+VOICE = ("ATL7F3A", "BRV2C9E", "CRN5B1D", "ECH3A6F")  # DLT is alone in the digital group
+# Free-text keys of inputs, actions and assessment files (ids, dates, kinds and statuses are not text).
+FREE_TEXT = {
+    "summary",
+    "handling",
+    "highlights",
+    "concerns",
+    "factor",
+    "impact",
+    "client_owner",
+    "action",
+    "metric",
+    "threshold",
+    "owner",
+    "note",
+    "comment",
+    "evidence",
+}
+
+
+def text_marker(pid: str) -> str:
+    return f"TXT{pid}"
+
+
+def internal_marker(pid: str) -> str:
+    return f"INT{pid}"
+
+
+def _mark(value: object, token: str) -> object:
+    """Every free text in `value` (recursively) gets `token` appended."""
+    if isinstance(value, str):
+        return f"{value} {token}"
+    if isinstance(value, list):
+        return [_mark(item, token) for item in value]
+    if isinstance(value, dict):
+        return {k: _mark(v, token) if k in FREE_TEXT or isinstance(v, list | dict) else v for k, v in value.items()}
+    return value
+
+
+def _dump(path: Path, data: object) -> None:
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000), encoding="utf-8")
+
+
+# --- the canary programme ---------------------------------------------------------------------
+
+
+def _config(target: Path) -> None:
+    config = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    for factor in config["client_factors"]:
+        if factor.get("partners"):
+            factor["partners"] = [IDS[p] for p in factor["partners"]]
+    for partner in config["partners"]:
+        pid = IDS[partner["id"]]
+        partner["id"] = pid
+        partner["name"] = f"{partner['name']} {pid}"
+        partner["aliases"] = [*partner["aliases"], f"Alias{pid}"]
+        partner["services"] = [f"{s} {text_marker(pid)}" for s in partner["services"]]
+        for contact in partner["contacts"]:
+            if contact["side"] == "partner":  # client-side people are shared by design
+                first, last = contact["name"].split(" ", 1)
+                contact["name"] = f"{first} {pid} {last}"
+                contact["role"] = f"{contact['role']} {text_marker(pid)}"
+                contact["email"] = f"lead@{pid.lower()}.example"
+        for override in partner.get("targets", {}).values():
+            override["target_source"] = f"{override['target_source']} {text_marker(pid)}"
+        contract = partner["contract"]
+        if "termination_for_cause" in contract:
+            contract["termination_for_cause"] += f" {text_marker(pid)}"
+        # A programme-level client factor for this partner only: must reach nobody else.
+        config["client_factors"].append(
+            {
+                "kpi": "service_level",
+                "factor": f"Routing rule for this partner only {text_marker(pid)}",
+                "impact": f"about 1 pp {text_marker(pid)}",
+                "client_owner": "Helios Customer Operations",
+                "partners": [pid],
+            }
+        )
+    _dump(target, config)
+
+
+def _data(target: Path) -> None:
+    rows = list(csv.DictReader(io.StringIO(DATA.read_text(encoding="utf-8"))))
+    with target.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "partner": IDS[row["partner"]]})
+
+
+def _inputs(folder: Path) -> None:
+    folder.mkdir()
+    for old, pid in IDS.items():
+        inputs = yaml.safe_load((INPUTS / f"{old}.yaml").read_text(encoding="utf-8"))
+        notes = inputs.get("commentary", {}).pop("internal_notes", [])
+        marked = _mark(inputs, text_marker(pid))
+        marked["partner"] = pid
+        commentary = marked.setdefault("commentary", {})
+        commentary.setdefault("highlights", []).append(f"Highlight of the quarter {text_marker(pid)}")
+        commentary["internal_notes"] = [*notes, f"Internal note {internal_marker(pid)}"]
+        marked.setdefault("context", []).append(
+            {"kind": "other", "since": "2026-07", "summary": f"Context {text_marker(pid)}", "handling": "In hand"}
+        )
+        _dump(folder / f"{pid}.yaml", marked)
+
+
+def _actions(folder: Path) -> None:
+    folder.mkdir()
+    pid = IDS["BRV"]
+    rows = list(csv.DictReader(io.StringIO((EXAMPLES / "actions" / "BRV.csv").read_text(encoding="utf-8"))))
+    with (folder / f"{pid}.csv").open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for row in rows:
+            marked = {k: f"{v} {text_marker(pid)}".strip() if k in FREE_TEXT else v for k, v in row.items()}
+            writer.writerow(marked)
+    ech = yaml.safe_load((EXAMPLES / "actions" / "ECH.yaml").read_text(encoding="utf-8"))
+    _dump(folder / f"{IDS['ECH']}.yaml", _mark(ech, text_marker(IDS["ECH"])))
+
+
+def _assessments(folder: Path) -> None:
+    folder.mkdir()
+    for old in ("BRV", "CRN"):
+        pid = IDS[old]
+        review = yaml.safe_load((EXAMPLES / "assessments" / f"{old}.yaml").read_text(encoding="utf-8"))
+        review = _mark(review, text_marker(pid))
+        review["partner"] = pid
+        _dump(folder / f"{pid}.yaml", review)
+
+
+def canary_programme(root: Path) -> dict[str, Path]:
+    root.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "config": root / "governance.yaml",
+        "data": root / "kpis.csv",
+        "inputs": root / "inputs",
+        "actions": root / "actions",
+        "assessments": root / "assessments",
+    }
+    _config(paths["config"])
+    _data(paths["data"])
+    _inputs(paths["inputs"])
+    _actions(paths["actions"])
+    _assessments(paths["assessments"])
+    return paths
+
+
+def build_args(paths: dict[str, Path], out: Path) -> list[str]:
+    args = ["build", "--quarter", "2026-Q3", "--as-of", "2026-10-15", "--jobs", "2", "--out", str(out)]
+    for option in ("config", "data", "inputs", "actions", "assessments"):
+        args += [f"--{option}", str(paths[option])]
+    return args
+
+
+# --- reading an artefact as its recipient could ---------------------------------------------
+
+
+def _pdf_object_strings(reader: PdfReader) -> list[str]:
+    """Every string and name in the PDF's object tree: metadata, outline, annotations and
+    their targets, named destinations, embedded-file names (stream data aside)."""
+    found: list[str] = []
+    seen: set[tuple[int, int]] = set()
+    stack: list[object] = [reader.trailer]
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, IndirectObject):
+            if (obj.idnum, obj.generation) in seen:
+                continue
+            seen.add((obj.idnum, obj.generation))
+            obj = obj.get_object()
+        if isinstance(obj, DictionaryObject):  # streams too: their dictionaries
+            found += [str(key) for key in obj]
+            stack += list(obj.values())
+        elif isinstance(obj, ArrayObject):
+            stack += list(obj)
+        elif isinstance(obj, NameObject | str):
+            found.append(str(obj))
+        elif isinstance(obj, bytes):
+            found.append(obj.decode("latin-1"))
+    return found
+
+
+def pdf_artefact(path: Path) -> dict[str, str]:
+    """The readable parts of a PDF, by where they were found."""
+    reader = PdfReader(path)
+    parts = {
+        "text": "\n".join(page.extract_text() for page in reader.pages),
+        "metadata": json.dumps({k: str(v) for k, v in (reader.metadata or {}).items()}, ensure_ascii=False),
+        "objects": "\n".join(_pdf_object_strings(reader)),
+    }
+    xmp = reader.xmp_metadata
+    if xmp is not None:
+        parts["xmp"] = xmp.stream.get_data().decode("utf-8", "replace")
+    for name, contents in reader.attachments.items():
+        parts[f"attachment {name}"] = name + "\n" + "\n".join(c.decode("utf-8", "replace") for c in contents)
+    return parts
+
+
+def ics_text(path: Path) -> str:
+    """The calendar unfolded (RFC 5545 folds lines at 75 octets) and unescaped."""
+    text = path.read_bytes().decode("utf-8").replace("\r\n ", "").replace("\r\n\t", "")
+    return text.replace("\\,", ",").replace("\\;", ";").replace("\\n", "\n").replace("\\\\", "\\")
+
+
+def _squash(text: str) -> str:
+    """Lower case without whitespace: a marker wrapped or spaced by text extraction still matches."""
+    return re.sub(r"\s+", "", text).lower()
+
+
+def markers_in(text: str, tokens: list[str]) -> list[str]:
+    squashed = _squash(text)
+    return [t for t in tokens if t.lower() in squashed]
+
+
+def others(pid: str | None) -> list[str]:
+    return [p for p in PARTNERS if p != pid]
+
+
+def forbidden(entry: dict) -> list[str]:
+    """The markers an artefact of `entry` may not carry, by the rule its audience promises."""
+    pid = entry["partner"]
+    if pid is None:  # the portfolio summary names every partner, never their text
+        return [m(p) for p in PARTNERS for m in (text_marker, internal_marker)]
+    if entry["type"] == "qbr" and entry["audience"] == "internal":  # peers named, not their text
+        return [m(p) for p in others(pid) for m in (text_marker, internal_marker)]
+    # Partner-facing, the plan's internal copy and the offboarding memo: nobody else at all.
+    # (Every marker of a partner contains its id.)
+    leaks = others(pid)
+    if entry["audience"] == "partner":
+        leaks.append(internal_marker(pid))  # nor the partner's own internal notes
+    return leaks
+
+
+# --- the build, once ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Canary:
+    out: Path
+    manifest: dict
+    pdfs: dict[str, dict[str, str]]  # manifest path -> its readable parts, read once
+
+    def entries(self, kind: str, audience: str) -> dict[str | None, dict]:
+        return {e["partner"]: e for e in self.manifest["documents"] if e["type"] == kind and e["audience"] == audience}
+
+
+@pytest.fixture(scope="module")
+def canary(tmp_path_factory: pytest.TempPathFactory) -> Canary:
+    root = tmp_path_factory.mktemp("canary")
+    paths = canary_programme(root / "programme")
+    out = root / "out"
+    result = CliRunner().invoke(cli, build_args(paths, out), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "2026-Q3" / "manifest.json").read_text(encoding="utf-8"))
+    pdfs = {e["path"]: pdf_artefact(out / e["path"]) for e in manifest["documents"]}
+    return Canary(out, manifest, pdfs)
+
+
+def test_the_canary_build_writes_every_document_type(canary):
+    out, manifest = canary.out, canary.manifest
+    documents = manifest["documents"]
+    assert manifest["failed"] == []
+    assert set(canary.entries("qbr", "partner")) == set(PARTNERS)
+    assert set(canary.entries("qbr", "internal")) == set(PARTNERS)
+    plans = canary.entries("pip", "partner")
+    assert set(plans) == {IDS["BRV"], IDS["CRN"], IDS["ECH"]}  # two called for, one open (ECH, from Q2)
+    assert plans[IDS["ECH"]]["cause"].startswith("open plan from Q2 2026")
+    assert set(canary.entries("pip", "internal")) == set(plans)
+    assert set(canary.entries("offboarding", "internal")) == {IDS["CRN"]}
+    assert set(canary.entries("portfolio", "internal")) == {None}
+    calendars = [a["path"] for e in documents for a in e["attachments"]]
+    assert sorted(calendars) == sorted(f"2026-Q3/pip-{p}.ics" for p in plans)
+    assert len(documents) == 18
+    assert len(list((out / "2026-Q3").glob("*.pdf"))) == 18
+
+
+def test_no_artefact_carries_another_partners_marker(canary):
+    out, manifest = canary.out, canary.manifest
+    leaks: list[tuple[str, str, str]] = []
+    checked = 0
+
+    def check(what: str, where: str, text: str, banned: list[str]) -> None:
+        nonlocal checked
+        checked += 1
+        leaks.extend((what, where, marker) for marker in markers_in(text, banned))
+
+    for entry in manifest["documents"]:
+        pid = entry["partner"]
+        for where, text in canary.pdfs[entry["path"]].items():
+            check(entry["path"], where, text, forbidden(entry))
+        for attachment in entry["attachments"]:  # the plan's .ics goes to the partner
+            check(attachment["path"], "ics", ics_text(out / attachment["path"]), [*others(pid), internal_marker(pid)])
+        if pid is not None:
+            check(entry["path"], "manifest entry", json.dumps(entry), others(pid))
+    for skipped in manifest["skipped"]:
+        check(skipped["partner"], "manifest, skipped", json.dumps(skipped), others(skipped["partner"]))
+    assert leaks == [], "\n".join(f"{what} ({where}) carries {marker}" for what, where, marker in leaks)
+    # 18 PDFs x (text, metadata, object tree; no XMP, no attachments) + 3 calendars + 17 partner
+    # entries + 6 skipped entries
+    assert checked == 18 * 3 + 3 + 17 + 6
+
+
+def test_markers_are_readable_where_they_belong(canary):
+    """The positive control: the check above can only pass honestly if the markers it looks for
+    are found where they were put."""
+    out, manifest = canary.out, canary.manifest
+    for entry in manifest["documents"]:
+        pid = entry["partner"]
+        parts = canary.pdfs[entry["path"]]
+        if pid is None:
+            assert markers_in(parts["text"], list(PARTNERS)) == list(PARTNERS)  # names every partner
+            continue
+        assert markers_in(parts["text"], [pid, text_marker(pid)]) == [pid, text_marker(pid)], entry["path"]
+        assert markers_in(parts["metadata"], [pid]) == [pid], entry["path"]  # the title names the partner
+        if entry["type"] == "qbr":
+            notes = markers_in(parts["text"], [internal_marker(pid)])
+            assert notes == ([internal_marker(pid)] if entry["audience"] == "internal" else []), entry["path"]
+        if entry["type"] == "qbr" and entry["audience"] == "internal":
+            assert markers_in(parts["text"], others(pid)) == others(pid)  # peers named
+        for attachment in entry["attachments"]:
+            assert markers_in(ics_text(out / attachment["path"]), [pid]) == [pid]
+
+
+def test_partner_facing_peer_comparison_is_anonymous(canary):
+    for pid, entry in canary.entries("qbr", "partner").items():
+        text = " ".join(canary.pdfs[entry["path"]]["text"].split())
+        section = text[text.index("Peer comparison") : text.index("What the partner controls")]
+        assert "Best peer" not in section and "Best partner" not in section
+        assert "Peer median" in section and "Rank" in section
+        if pid in VOICE:
+            assert "against the 3 other partners of its peer group (voice), who are not named" in section
+            assert re.findall(r"\b[1-4] of 4\b", section), "a rank among the four voice partners"
+        else:
+            assert "against the 0 other partners of its peer group (digital)" in section
+            assert "not shown" in section and not re.search(r"\b\d+ of \d+\b", section)
+    internal = " ".join(canary.pdfs[canary.entries("qbr", "internal")[IDS["BRV"]]["path"]]["text"].split())
+    assert "Best peer" in internal  # the internal copy keeps best values and names
+
+
+def test_the_scanner_reads_metadata_outline_names_and_attachments(tmp_path: Path):
+    """A marker outside the page text is still found: the checks above are not blind there."""
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.add_metadata({"/Subject": f"about {IDS['CRN']}"})
+    writer.add_outline_item(f"Peer {IDS['ATL']}", 0)
+    writer.add_named_destination(f"peer-{IDS['DLT']}", 0)
+    writer.add_attachment(f"notes-{IDS['BRV']}.txt", text_marker(IDS["ECH"]).encode())
+    path = tmp_path / "probe.pdf"
+    writer.write(path)
+    parts = pdf_artefact(path)
+    assert markers_in(parts["metadata"], list(PARTNERS)) == [IDS["CRN"]]
+    assert markers_in(parts["objects"], list(PARTNERS)) == [IDS[p] for p in ("ATL", "BRV", "CRN", "DLT")]
+    attachment = parts[f"attachment notes-{IDS['BRV']}.txt"]
+    assert markers_in(attachment, [text_marker(IDS["ECH"])]) == [text_marker(IDS["ECH"])]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="isolation gap: proposed-actions text is printed in the partner's plan but not checked against "
+    "other partners' names (validate.foreign_mentions checks the inputs file and client factors only)",
+)
+def test_partner_plan_refuses_proposed_actions_naming_another_partner(tmp_path: Path):
+    actions = tmp_path / "BRV.csv"
+    original = (EXAMPLES / "actions" / "BRV.csv").read_text(encoding="utf-8")
+    actions.write_text(original.replace("Onboard the second", "Copy the Atlas model and onboard the second"))
+    out = tmp_path / "out"
+    args = ["pip", "--config", str(CONFIG), "--data", str(DATA), "--inputs", str(INPUTS), "--quarter", "2026-Q3"]
+    args += ["--partner", "BRV", "--actions", str(actions), "--as-of", "2026-10-15", "--out", str(out), "--jobs", "0"]
+    result = CliRunner().invoke(cli, args)
+    assert not (out / "2026-Q3" / "pip-BRV-partner.pdf").exists()
+    assert result.exit_code == 5, result.output
+    assert f"{actions}:2:" in result.output and "'Atlas'" in result.output

@@ -1,0 +1,119 @@
+"""Reproducibility: the same inputs give byte-identical artefacts, whatever the process environment.
+
+Two `python -m govdocs build` runs of the example programme, side by side in separate processes,
+differ in everything that should not matter: hash seed, time zone, locale, a stray
+SOURCE_DATE_EPOCH, the number of render workers, the working directory, where the inputs are read
+from and where the output goes. Every file they write -- each QBR (both audiences), plan (both
+audiences) and its .ics, the offboarding assessment, the portfolio summary and manifest.json --
+must be the same bytes. Nothing is ignored: the manifest stores paths relative to --out and input
+files by name, so the differing folders are no excuse.
+
+Known gap (the plans test is a strict xfail until it is fixed): a check-in moved off a public
+holiday names the holiday in the language the `holidays` library takes from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import AS_OF, EXAMPLES, ROOT
+
+OPTIONS = ["--quarter", "2026-Q3", "--as-of", AS_OF.isoformat()]
+
+
+def _locale_other_than_c() -> str:
+    """A locale with a decimal comma and another date format when the machine has one, else C."""
+    for name in ("de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8", "fr_FR.utf8"):
+        probe = [sys.executable, "-c", "import locale; locale.setlocale(locale.LC_ALL, '')"]
+        if subprocess.run(probe, env={**os.environ, "LC_ALL": name}, capture_output=True).returncode == 0:
+            return name
+    return "C"
+
+
+def _environment(**values: str) -> dict[str, str]:
+    inherited = ("LC_", "LANG", "PYTHONHASHSEED", "SOURCE_DATE_EPOCH", "TZ")  # LANG and LANGUAGE
+    env = {k: v for k, v in os.environ.items() if not k.startswith(inherited)}
+    # The checkout's code in both runs, whatever the working directory.
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
+    return {**env, **values}
+
+
+def _build(cwd: Path, programme: Path, out: Path, jobs: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    args = [sys.executable, "-m", "govdocs", "build", *OPTIONS, "--jobs", str(jobs), "--out", str(out)]
+    args += ["--config", str(programme / "governance.yaml"), "--data", str(programme / "data" / "kpis.csv")]
+    for option in ("inputs", "actions", "assessments"):
+        args += [f"--{option}", str(programme / option)]
+    return subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def two_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    tmp_path = tmp_path_factory.mktemp("reproducible")
+    # Run A: the examples in place, from the repository root, relative paths, one render worker.
+    first_env = _environment(PYTHONHASHSEED="0", TZ="UTC", LC_ALL="C.UTF-8", LANG="C.UTF-8")
+    # Run B: a copy of the examples elsewhere, another working directory, output folder and
+    # worker count, and a user's stray SOURCE_DATE_EPOCH.
+    copy = tmp_path / "elsewhere" / "programme"
+    shutil.copytree(EXAMPLES, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    other_locale = _locale_other_than_c()
+    second_env = _environment(
+        PYTHONHASHSEED="2718281", TZ="Pacific/Auckland", LC_ALL=other_locale, LANG=other_locale, SOURCE_DATE_EPOCH="1"
+    )
+    first_out, second_out = tmp_path / "a" / "out", tmp_path / "b" / "documents"
+    second_out.parent.mkdir()
+    runs = [
+        _build(ROOT, EXAMPLES.relative_to(ROOT), first_out, 1, first_env),
+        _build(tmp_path / "b", copy, second_out, 2, second_env),
+    ]
+    for run in runs:
+        output = run.communicate(timeout=600)[0].decode()
+        assert run.returncode == 0, output
+    first, second = _files(first_out), _files(second_out)
+    assert sorted(first) == sorted(second)
+    return first, second
+
+
+def _is_plan(name: str) -> bool:
+    """A plan's PDF, or the manifest that records its hash (the calendars are not affected)."""
+    base = name.rsplit("/", 1)[-1]
+    return (base.startswith("pip-") and base.endswith(".pdf")) or base == "manifest.json"
+
+
+def test_the_builds_cover_every_document_type(two_builds):
+    first, _ = two_builds
+    names = [name.rsplit("/", 1)[-1] for name in first]
+    for kind in ("qbr-BRV-partner", "qbr-BRV-internal", "pip-BRV-partner", "pip-BRV-internal", "pip-BRV.ics"):
+        assert any(n.startswith(kind) for n in names), kind
+    assert "offboarding-CRN-internal.pdf" in names and "portfolio-summary-internal.pdf" in names
+    assert "manifest.json" in names and "pip-ECH.ics" in names  # the open plan's calendar too
+    assert len(first) == 18 + 3 + 1  # documents, calendars, manifest
+
+
+def test_every_qbr_assessment_summary_and_calendar_is_byte_identical(two_builds):
+    first, second = two_builds
+    compared = [name for name in first if not _is_plan(name)]
+    assert len(compared) == 10 + 1 + 1 + 3  # QBRs, offboarding, summary, calendars
+    assert [name for name in compared if first[name] != second[name]] == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="holiday names depend on the process locale: govdocs/planning/calendar.py calls "
+    "holidays.country_holidays() without language=, so the library picks the language from LANGUAGE, LC_ALL, "
+    "LC_MESSAGES or LANG ('Christmas Day' under C.UTF-8, 'Eerste kerstdag' under C) and a plan's "
+    "'moved from ... (holiday)' line, hence its PDF and the manifest, change with it",
+)
+def test_every_plan_and_the_manifest_are_byte_identical(two_builds):
+    first, second = two_builds
+    compared = [name for name in first if _is_plan(name)]
+    assert len(compared) == 6 + 1  # plans (both audiences), manifest
+    assert [name for name in compared if first[name] != second[name]] == []
