@@ -1,0 +1,314 @@
+"""Aggregate step, raw half: raw exports -> the canonical long KPI table, with DuckDB.
+
+DuckDB runs embedded and reads the CSV (plain or gzip) and Parquet files directly, out of
+core: it works within `memory_limit` and spills to a temporary folder beyond it. Each
+source is read once into a checked table (every row with its month and reject reason);
+the KPI rows and the data-quality report are both computed from those tables. The same
+definitions are available as one SQL statement (`aggregation_sql`) that gives the same KPI
+table when run on its own (`run_sql`).
+"""
+
+from __future__ import annotations
+
+import glob
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from govdocs.errors import ExitCode, GovdocsError, Location, Problem
+from govdocs.raw import quality, sql
+from govdocs.raw.model import FileFormat, RawData
+
+KPI_COLUMNS = ("partner", "period", "kpi", "value", "volume", "source")
+BREAKDOWN_COLUMNS = ("partner", "period", "kpi", "segment_by", "segment", "value", "volume", "source")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+@dataclass(frozen=True)
+class RawFile:
+    source: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class Aggregation:
+    """KPIs computed from raw records, their breakdowns and the data-quality report."""
+
+    kpis: pd.DataFrame  # partner, period (YYYY-MM), kpi, value, volume, source="measured"
+    breakdown: pd.DataFrame  # + segment_by (channel/programme), segment: rows for KPIs with `by`
+    quality: quality.QualityReport
+    files: tuple[RawFile, ...] = field(default=())
+    sql: str = ""
+
+    def kpi_data(self):  # -> govdocs.data.loader.KpiData
+        """The KPI table as the data loader's `KpiData`, ready for scoring (one source per raw file)."""
+        return to_kpi_data(self.kpis, self.files)
+
+
+# --- files and columns --------------------------------------------------------------------------
+
+
+def _location(source: str, *rest: str | int) -> str:
+    return "raw_data.sources." + source + "".join(f".{r}" if isinstance(r, str) else f"[{r}]" for r in rest)
+
+
+def resolve_files(raw: RawData, base: Path) -> dict[str, tuple[Path, ...]]:
+    """Every configured source's files: globs expanded relative to `base`, sorted, each file once."""
+    out: dict[str, tuple[Path, ...]] = {}
+    problems: list[Problem] = []
+    for source in sql.SOURCES:
+        src = getattr(raw.sources, source)
+        if src is None:
+            continue
+        found: list[Path] = []
+        for i, pattern in enumerate(src.file_patterns()):
+            path = Path(pattern).expanduser()
+            path = path if path.is_absolute() else base / path
+            matches = sorted(Path(p) for p in glob.glob(str(path), recursive=True) if Path(p).is_file())
+            if not matches:
+                where = _location(source, "files") + ("" if isinstance(src.files, str) else f"[{i}]")
+                problems.append(
+                    Problem(
+                        "raw.no_files",
+                        f"no file matches '{path}'",
+                        Location(str(path), path=where),
+                        ExitCode.DATA,
+                    )
+                )
+            found += [m for m in matches if m not in found]
+        out[source] = tuple(found)
+    if problems:
+        raise GovdocsError(problems)
+    return out
+
+
+def _format(src: object, paths: Sequence[Path]) -> str:
+    chosen = getattr(src, "format", FileFormat.AUTO)
+    if chosen is not FileFormat.AUTO:
+        return chosen.value
+    return "parquet" if paths and str(paths[0]).lower().endswith(PARQUET_SUFFIXES) else "csv"
+
+
+def _connect(memory_limit: str = "1GB", temp_directory: Path | None = None, threads: int | None = None):
+    import duckdb
+
+    config: dict[str, object] = {
+        "memory_limit": memory_limit,
+        "autoinstall_known_extensions": False,  # never reach the network for an extension
+        "preserve_insertion_order": True,  # row numbers follow the files (data-quality samples)
+    }
+    if temp_directory is not None:
+        config["temp_directory"] = str(temp_directory)
+    if threads is not None:
+        config["threads"] = threads
+    con = duckdb.connect(":memory:", config=config)
+    con.execute("SET TimeZone = 'UTC'")  # nothing may depend on the session zone; this makes sure
+    return con
+
+
+def _duckdb_problem(exc: Exception, source: str, paths: Sequence[Path]) -> Problem:
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    where = str(paths[0]) if len(paths) == 1 else f"{paths[0]} (+{len(paths) - 1} more)"
+    return Problem("raw.unreadable", f"cannot read the {source} files: {first}", Location(where), ExitCode.DATA)
+
+
+def describe(raw: RawData, files: Mapping[str, Sequence[Path]], con=None) -> dict[str, sql.FileRead]:
+    """How each source is read, with the type of every mapped column; a mapped column that no
+    file has is reported with the columns that exist."""
+    import duckdb
+
+    own = con is None
+    con = con or _connect()
+    reads: dict[str, sql.FileRead] = {}
+    problems: list[Problem] = []
+    try:
+        for source, paths in files.items():
+            src = getattr(raw.sources, source)
+            function = sql.read_function([str(p) for p in paths], _format(src, paths), getattr(src, "delimiter", None))
+            try:
+                described = con.execute(f"DESCRIBE SELECT * FROM {function}").fetchall()
+            except duckdb.Error as exc:
+                problems.append(_duckdb_problem(exc, source, paths))
+                continue
+            types = {str(name): str(kind) for name, kind, *_ in described}
+            mapped = src.columns.model_dump(exclude_none=True)
+            for field_name, column in mapped.items():
+                if column not in types:
+                    available = ", ".join(sorted(t for t in types if t != "filename"))
+                    problems.append(
+                        Problem(
+                            "raw.missing_column",
+                            f"no column '{column}' (mapped to {field_name}) in the {source} files; "
+                            f"they have: {available}",
+                            Location(str(paths[0]), 1, column, _location(source, "columns", field_name)),
+                            ExitCode.DATA,
+                        )
+                    )
+            reads[source] = sql.FileRead(function, {f: types.get(c, "VARCHAR") for f, c in mapped.items()})
+    finally:
+        if own:
+            con.close()
+    if problems:
+        raise GovdocsError(problems)
+    return reads
+
+
+# --- the SQL text and running it ---------------------------------------------------------------
+
+
+def aggregation_sql(
+    raw: RawData,
+    *,
+    base: Path = Path("."),
+    partner_ids: Sequence[str] | None = None,
+    reads: Mapping[str, sql.FileRead] | None = None,
+) -> str:
+    """The whole aggregation as ONE SQL statement (`govdocs aggregate --sql`).
+
+    Without `reads`, the files are resolved and their headers read to learn the column types."""
+    if reads is None:
+        reads = describe(raw, resolve_files(raw, base))
+    return sql.kpi_query(raw, reads, partner_ids)
+
+
+def _kpi_frames(rows: pd.DataFrame, raw: RawData) -> tuple[pd.DataFrame, pd.DataFrame]:
+    by = {spec.kpi: getattr(spec, "by", None) for spec in raw.kpis}
+    total = rows[rows["segment"].isna()]
+    kpis = total[list(KPI_COLUMNS)].reset_index(drop=True)
+    split = rows[rows["segment"].notna()].copy()
+    split["segment_by"] = [by[k].value if by.get(k) else None for k in split["kpi"]]
+    return kpis, split[list(BREAKDOWN_COLUMNS)].reset_index(drop=True)
+
+
+def run_sql(text: str, *, memory_limit: str = "1GB", temp_directory: Path | None = None) -> pd.DataFrame:
+    """Run an aggregation SQL text in a fresh DuckDB connection; the rows as a frame."""
+    with tempfile.TemporaryDirectory(prefix="govdocs-duckdb-", dir=temp_directory) as spill:
+        con = _connect(memory_limit, Path(spill))
+        try:
+            return con.execute(text).df()
+        finally:
+            con.close()
+
+
+def aggregate(
+    raw: RawData,
+    *,
+    base: Path,
+    partner_ids: Sequence[str] | None,
+    temp_directory: Path | None = None,
+    threads: int | None = None,
+    samples_per_reason: int = 5,
+) -> Aggregation:
+    """Read the raw exports, check every row, compute the KPIs; raise GovdocsError on unusable input.
+
+    `partner_ids` are the config's partners (rows of any other partner are rejected; None: no check).
+    Rejected rows never raise: they are counted in `Aggregation.quality`."""
+
+    files = resolve_files(raw, base)
+    with tempfile.TemporaryDirectory(prefix="govdocs-duckdb-", dir=temp_directory) as spill:
+        con = _connect(raw.memory_limit, Path(spill), threads)
+        try:
+            reads = describe(raw, files, con)
+            per_source = sql.source_ctes(raw, reads, partner_ids)
+            for source, ctes in per_source.items():
+                _materialise(con, source, ctes, files[source])
+            tail, selects = sql.measure_ctes(raw, list(per_source))
+            query = sql.final_select(tail, selects)
+            rows = con.execute(query).df()
+            report = _quality(con, raw, files, per_source, samples_per_reason)
+        finally:
+            con.close()
+    kpis, breakdown = _kpi_frames(rows, raw)
+    raw_files = tuple(RawFile(s, p) for s, paths in files.items() for p in paths)
+    return Aggregation(kpis, breakdown, report, raw_files, sql.kpi_query(raw, reads, partner_ids))
+
+
+def _materialise(con, source: str, ctes: Sequence[sql.Cte], paths: Sequence[Path]) -> None:
+    """`<source>_checked` as a temporary table: the files read once, parsed, then checked (finding
+    duplicates needs every parsed row)."""
+    import duckdb
+
+    read, parsed, *checks = ctes
+    try:
+        con.execute(f"CREATE TEMP TABLE {parsed.name} AS WITH {read}\n{parsed.body}")
+    except duckdb.Error as exc:
+        raise GovdocsError([_duckdb_problem(exc, source, paths)]) from None
+    *helpers, checked = checks
+    with_clause = ("WITH " + ",\n".join(str(h) for h in helpers) + "\n") if helpers else ""
+    con.execute(f"CREATE TEMP TABLE {checked.name} AS {with_clause}{checked.body}")
+    con.execute(f"DROP TABLE {parsed.name}")
+
+
+def _quality(
+    con, raw: RawData, files: Mapping[str, Sequence[Path]], present: Mapping[str, object], per_reason: int
+) -> quality.QualityReport:
+    sources: list[quality.SourceCount] = []
+    rejects: list[quality.RejectCount] = []
+    samples: list[quality.RejectSample] = []
+    for source in present:
+        src = getattr(raw.sources, source)
+        mapped = src.columns.model_dump(exclude_none=True)
+        accepted = rejected = 0
+        for partner, year, month, reason, n in con.execute(quality.counts_sql(source)).fetchall():
+            if reason is None:
+                accepted += n
+                continue
+            rejected += n
+            rejects.append(quality.RejectCount(source, partner, quality.period_text(year, month), reason, int(n)))
+        parquet = _format(src, files[source]) == "parquet"
+        columns = {d[0] for d in con.execute(f"DESCRIBE {source}_checked").fetchall()}
+        for reason, file, row, partner, year, month, record_id, value, bad_field in con.execute(
+            quality.samples_sql(source, per_reason, columns)
+        ).fetchall():
+            samples.append(
+                quality.RejectSample(
+                    source=source,
+                    reason=reason,
+                    file=file,
+                    row=int(row),
+                    line=int(row) if parquet else int(row) + 1,
+                    partner=partner,
+                    period=quality.period_text(year, month),
+                    record_id=record_id,
+                    value=value,
+                    column=mapped.get(bad_field) if bad_field else None,
+                )
+            )
+        paths = tuple(str(p) for p in files[source])
+        sources.append(quality.SourceCount(source, paths, accepted + rejected, accepted, rejected))
+    rejects.sort(key=lambda r: (r.source, r.partner or "", r.period or "", r.reason))
+    return quality.QualityReport(tuple(sources), tuple(rejects), tuple(samples))
+
+
+def to_kpi_data(kpis: pd.DataFrame, files: Sequence[RawFile] = ()):
+    """The canonical KPI frame as `govdocs.data.loader.KpiData` (columns partner, kpi, month,
+    value, volume, source, line, file), with each raw file as a source (hash, rows unknown: 0)."""
+    import hashlib
+
+    from govdocs.data.loader import KpiData, SourceFile
+    from govdocs.periods import Month
+
+    months = {p: Month.parse(p).index for p in set(kpis["period"])}
+    frame = pd.DataFrame(
+        {
+            "partner": kpis["partner"].astype(str),
+            "kpi": kpis["kpi"].astype(str),
+            "month": kpis["period"].map(months).astype(int),
+            "value": kpis["value"].astype(float),
+            "volume": kpis["volume"].astype(float),
+            "source": kpis["source"].astype(object),
+            "line": 0,
+            "file": 0,
+        }
+    )
+    sources = []
+    for raw_file in files:
+        digest = hashlib.sha256()
+        with raw_file.path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        sources.append(SourceFile(raw_file.path.name, digest.hexdigest(), 0, "raw"))
+    return KpiData(frame=frame, sources=sources)

@@ -1,0 +1,383 @@
+"""Load step, raw half: the `raw_data` section of the governance config as typed, frozen models.
+
+It says where the raw exports are (interaction records, survey responses, QA evaluations,
+an agent roster), which of the user's columns hold which govdocs field, in which time zone
+their timestamps were written, and which KPI of the catalogue is computed by which built-in
+measure with which parameters. Field descriptions double as JSON Schema documentation.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, Strict, StrictStr, StringConstraints
+
+Identifier = Annotated[
+    StrictStr,
+    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"),
+    Field(description="Identifier: letters, digits, '_', '-', '.'; quote it in YAML."),
+]
+Text = Annotated[StrictStr, StringConstraints(min_length=1, strip_whitespace=True)]
+ColumnName = Annotated[StrictStr, StringConstraints(min_length=1), Field(description="A column name in the file.")]
+Number = Annotated[float, Strict()]
+Count = Annotated[int, Strict()]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class FileFormat(StrEnum):
+    AUTO = "auto"  # from the extension: .parquet/.pq -> Parquet, anything else (.csv, .csv.gz, .txt) -> CSV
+    CSV = "csv"
+    PARQUET = "parquet"
+
+
+class DurationUnit(StrEnum):
+    SECONDS = "seconds"
+    MILLISECONDS = "milliseconds"
+    HMS = "hh:mm:ss"  # 00:04:31
+
+
+class _Source(_Model):
+    files: Text | list[Text] = Field(
+        description="A file or glob (raw/calls-*.csv.gz), or a list of them, relative to the config's folder. "
+        "CSV (plain or gzip) or Parquet."
+    )
+    format: FileFormat = Field(FileFormat.AUTO, description="auto (from the extension), csv or parquet.")
+    delimiter: Annotated[StrictStr, StringConstraints(min_length=1, max_length=1)] | None = Field(
+        None, description="CSV field separator; omit to detect it."
+    )
+    partner_values: dict[Text, Identifier] = Field(
+        default_factory=dict,
+        description="The export's names for partners mapped to partner ids, e.g. {'Atlas Lisbon': ATL}; "
+        "values not listed are taken as partner ids.",
+    )
+
+    def file_patterns(self) -> list[str]:
+        return [self.files] if isinstance(self.files, str) else list(self.files)
+
+
+class _EventSource(_Source):
+    timezone: Text = Field(
+        description="IANA time zone (Europe/Lisbon) the export's local timestamps were written in; timestamps "
+        "with an offset (+01:00, Z) keep it. Months are calendar months in this zone."
+    )
+    timestamp_format: Text | None = Field(
+        None,
+        description="strptime format of the timestamps (e.g. '%d/%m/%Y %H:%M:%S'; with %z they carry an offset); "
+        "omit for ISO 8601 (2026-07-31 23:30:00, 2026-07-31T23:30:00+01:00).",
+    )
+
+
+class InteractionColumns(_Model):
+    """govdocs field -> the export's column name."""
+
+    contact_id: ColumnName = Field(description="Unique id of the contact (call, chat, email).")
+    partner: ColumnName = Field(description="Partner (site, vendor) that handled or was offered the contact.")
+    arrived_at: ColumnName = Field(description="When the contact entered the partner's queue.")
+    answered_at: ColumnName = Field(description="When an agent answered; empty for abandoned contacts.")
+    ended_at: ColumnName = Field(description="When the contact ended (for abandoned ones: when the customer left).")
+    channel: ColumnName | None = Field(None, description="Channel (voice, chat, email).")
+    programme: ColumnName | None = Field(None, description="Programme, queue or skill group.")
+    type: ColumnName | None = Field(None, description="Contact type or direction (inbound, callback, ...).")
+    customer_id: ColumnName | None = Field(None, description="Customer key, for repeat contacts.")
+    talk_seconds: ColumnName | None = Field(None, description="Talk time.")
+    hold_seconds: ColumnName | None = Field(None, description="Hold time; empty counts as 0.")
+    acw_seconds: ColumnName | None = Field(None, description="After-call work (wrap-up) time; empty counts as 0.")
+    transfers: ColumnName | None = Field(None, description="Number of transfers; empty counts as 0.")
+
+
+class InteractionSource(_EventSource):
+    columns: InteractionColumns
+    duration_unit: DurationUnit = Field(DurationUnit.SECONDS, description="How talk/hold/wrap times are written.")
+
+
+class SurveyColumns(_Model):
+    partner: ColumnName
+    responded_at: ColumnName = Field(description="When the response was given; its month is the survey's month.")
+    response_id: ColumnName | None = Field(None, description="Unique response id (duplicates are rejected).")
+    channel: ColumnName | None = None
+    programme: ColumnName | None = None
+    csat: ColumnName | None = Field(None, description="Satisfaction score, 1 to the scale's maximum.")
+    nps: ColumnName | None = Field(None, description="Likelihood to recommend, 0-10.")
+    fcr: ColumnName | None = Field(None, description="Resolved on first contact: yes/no.")
+
+
+class SurveySource(_EventSource):
+    columns: SurveyColumns
+    csat_scale: Count = Field(5, ge=2, le=100, description="Highest CSAT score (5 on a 1-5 scale).")
+    yes_values: list[Text] = Field(
+        default_factory=lambda: ["yes", "y", "true", "1"], description="FCR answers meaning yes (any case)."
+    )
+    no_values: list[Text] = Field(
+        default_factory=lambda: ["no", "n", "false", "0"], description="FCR answers meaning no (any case)."
+    )
+
+
+class QaColumns(_Model):
+    partner: ColumnName
+    evaluated_at: ColumnName = Field(description="When the evaluation was done; its month is the evaluation's month.")
+    score: ColumnName
+    evaluation_id: ColumnName | None = Field(None, description="Unique evaluation id (duplicates are rejected).")
+    auto_fail: ColumnName | None = Field(None, description="Auto-fail (critical error) flag: yes/no.")
+    channel: ColumnName | None = None
+    programme: ColumnName | None = None
+
+
+class QaSource(_EventSource):
+    columns: QaColumns
+    score_max: Number = Field(100, gt=0, description="Highest possible score.")
+    yes_values: list[Text] = Field(
+        default_factory=lambda: ["yes", "y", "true", "1"], description="Auto-fail values meaning yes (any case)."
+    )
+    no_values: list[Text] = Field(
+        default_factory=lambda: ["no", "n", "false", "0", ""], description="Auto-fail values meaning no."
+    )
+
+
+class RosterColumns(_Model):
+    partner: ColumnName
+    agent_id: ColumnName
+    hired_on: ColumnName = Field(description="First working day (a date).")
+    left_on: ColumnName | None = Field(None, description="Last working day; empty while employed.")
+
+
+class RosterSource(_Source):
+    columns: RosterColumns
+    date_format: Text | None = Field(None, description="strptime format of the dates; omit for ISO (2026-07-31).")
+
+
+class Sources(_Model):
+    interactions: InteractionSource | None = None
+    surveys: SurveySource | None = None
+    qa: QaSource | None = None
+    roster: RosterSource | None = None
+
+
+class Breakdown(StrEnum):
+    CHANNEL = "channel"
+    PROGRAMME = "programme"
+
+
+class _Measure(_Model):
+    kpi: Identifier = Field(description="KPI id from the catalogue that this measure computes.")
+    by: Breakdown | None = Field(
+        None, description="Also break the KPI down by channel or programme (for inspection; not scored)."
+    )
+    channels: list[Text] | None = Field(None, description="Count only these channels (as written in the export).")
+    programmes: list[Text] | None = Field(None, description="Count only these programmes.")
+
+
+class _InteractionMeasure(_Measure):
+    types: list[Text] | None = Field(None, description="Count only these contact types.")
+
+
+class _ShortAbandons(_InteractionMeasure):
+    short_abandon_seconds: Number = Field(
+        5, ge=0, description="Contacts abandoned before waiting this long are not offered (0: count them all)."
+    )
+
+
+class Offered(_ShortAbandons):
+    """Contacts offered: arrived, minus short abandons. Value = volume = the count."""
+
+    measure: Literal["offered"]
+
+
+class Answered(_InteractionMeasure):
+    """Contacts answered. Value = volume = the count."""
+
+    measure: Literal["answered"]
+
+
+class Abandoned(_ShortAbandons):
+    """Contacts abandoned after the short-abandon threshold. Value = the count, volume = offered."""
+
+    measure: Literal["abandoned"]
+
+
+class AbandonRate(_ShortAbandons):
+    """Abandoned (not short) / offered * 100. Volume = offered."""
+
+    measure: Literal["abandon_rate"]
+
+
+class ServiceLevelDenominator(StrEnum):
+    OFFERED = "offered"  # answered within N / offered (short abandons excluded): abandons count against
+    ANSWERED = "answered"  # answered within N / answered: abandons ignored
+
+
+class ServiceLevel(_ShortAbandons):
+    """Answered within N seconds / offered (short abandons excluded) * 100. Volume = the denominator."""
+
+    measure: Literal["service_level"]
+    answered_within_seconds: Number = Field(gt=0, description="N: answered at most this many seconds after arrival.")
+    denominator: ServiceLevelDenominator = Field(
+        ServiceLevelDenominator.OFFERED,
+        description="offered (default: abandons count against the service level) or answered.",
+    )
+
+
+class Asa(_InteractionMeasure):
+    """Mean seconds from arrival to answer over answered contacts. Volume = answered."""
+
+    measure: Literal["asa"]
+
+
+class Aht(_InteractionMeasure):
+    """Mean talk + hold + after-call work seconds over answered contacts. Volume = answered."""
+
+    measure: Literal["aht"]
+
+
+class TransferRate(_InteractionMeasure):
+    """Answered contacts transferred at least once / answered * 100. Volume = answered."""
+
+    measure: Literal["transfer_rate"]
+
+
+class _Repeat(_InteractionMeasure):
+    within_days: Number = Field(7, gt=0, le=90, description="N: a repeat is a contact within N days after.")
+
+
+class RepeatContactRate(_Repeat):
+    """Answered contacts followed by another contact of the same customer within N days / answered * 100.
+
+    Volume = answered contacts with a customer id whose N-day window ends inside the data."""
+
+    measure: Literal["repeat_contact_rate"]
+
+
+class FcrProxy(_Repeat):
+    """100 - repeat contact rate: answered contacts not followed by another within N days."""
+
+    measure: Literal["fcr_proxy"]
+
+
+class CsatTopBox(_Measure):
+    """Responses scoring at least `top_box_min` / responses with a CSAT score * 100. Volume = those responses."""
+
+    measure: Literal["csat_top_box"]
+    top_box_min: Number = Field(4, description="Lowest score in the top box (4 on 1-5: top-two box).")
+
+
+class Nps(_Measure):
+    """% promoters (9-10) - % detractors (0-6) over responses with an NPS score. Volume = those responses."""
+
+    measure: Literal["nps"]
+
+
+class SurveyFcr(_Measure):
+    """Responses saying 'resolved first time' / responses answering the question * 100."""
+
+    measure: Literal["survey_fcr"]
+
+
+class QaScore(_Measure):
+    """Mean QA score over evaluations (auto-fails count with their score as written). Volume = evaluations."""
+
+    measure: Literal["qa_score"]
+
+
+class QaAutoFailRate(_Measure):
+    """Evaluations with an auto-fail / evaluations * 100."""
+
+    measure: Literal["qa_auto_fail_rate"]
+
+
+class QaPassRate(_Measure):
+    """Evaluations scoring at least `pass_score` without an auto-fail / evaluations * 100."""
+
+    measure: Literal["qa_pass_rate"]
+    pass_score: Number = Field(description="Lowest passing score.")
+
+
+class Attrition(_Model):
+    """Leavers in the month / average headcount * 100, times 12 when annualised. Volume = average headcount.
+
+    Average headcount = (agents employed on the month's first day + on its last day) / 2; a leaver's
+    month is the month of the last working day."""
+
+    kpi: Identifier
+    measure: Literal["attrition"]
+    annualised: bool = Field(True, description="Multiply the monthly rate by 12.")
+
+
+MeasureSpec = Annotated[
+    Offered
+    | Answered
+    | Abandoned
+    | AbandonRate
+    | ServiceLevel
+    | Asa
+    | Aht
+    | TransferRate
+    | RepeatContactRate
+    | FcrProxy
+    | CsatTopBox
+    | Nps
+    | SurveyFcr
+    | QaScore
+    | QaAutoFailRate
+    | QaPassRate
+    | Attrition,
+    Field(discriminator="measure"),
+]
+
+
+class RawData(_Model):
+    """Raw exports and the KPIs computed from them (the `raw_data` section of the governance config)."""
+
+    sources: Sources
+    kpis: list[MeasureSpec] = Field(min_length=1, description="Which KPI is computed by which measure.")
+    memory_limit: Annotated[StrictStr, StringConstraints(pattern=r"^\d+(\.\d+)?\s*(MB|GB|MiB|GiB)$")] = Field(
+        "1GB", description="Memory the aggregation may use before it spills to disk (e.g. 1GB, 512MB)."
+    )
+
+
+# Which source each measure reads, and which optional columns it needs.
+MEASURE_SOURCE: dict[str, str] = {
+    "offered": "interactions",
+    "answered": "interactions",
+    "abandoned": "interactions",
+    "abandon_rate": "interactions",
+    "service_level": "interactions",
+    "asa": "interactions",
+    "aht": "interactions",
+    "transfer_rate": "interactions",
+    "repeat_contact_rate": "interactions",
+    "fcr_proxy": "interactions",
+    "csat_top_box": "surveys",
+    "nps": "surveys",
+    "survey_fcr": "surveys",
+    "qa_score": "qa",
+    "qa_auto_fail_rate": "qa",
+    "qa_pass_rate": "qa",
+    "attrition": "roster",
+}
+MEASURE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "aht": ("talk_seconds",),
+    "transfer_rate": ("transfers",),
+    "repeat_contact_rate": ("customer_id",),
+    "fcr_proxy": ("customer_id",),
+    "csat_top_box": ("csat",),
+    "nps": ("nps",),
+    "survey_fcr": ("fcr",),
+    "qa_auto_fail_rate": ("auto_fail",),
+}
+# The measures whose value is a proportion of a sample: a Wilson interval applies.
+PROPORTIONS = frozenset(
+    {
+        "abandon_rate",
+        "service_level",
+        "transfer_rate",
+        "repeat_contact_rate",
+        "fcr_proxy",
+        "csat_top_box",
+        "survey_fcr",
+        "qa_auto_fail_rate",
+        "qa_pass_rate",
+    }
+)

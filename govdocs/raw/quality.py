@@ -1,0 +1,161 @@
+"""Aggregate step, raw half: the data-quality report of raw records.
+
+Every row read is either accepted or rejected with one reason (the first that applies, in
+the order of `REASONS`); rejected rows are counted per source, partner, month and reason,
+and a few of each reason are kept as samples with their file and row, so nothing is dropped
+silently: for every source, read = accepted + rejected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from govdocs.errors import ExitCode, Location, Problem
+from govdocs.raw import sql
+
+# reason -> what it means (shown in the provenance appendix and in sample messages)
+REASONS: dict[str, str] = {
+    sql.MISSING_FIELD: "a required field is empty",
+    sql.UNPARSEABLE_TIMESTAMP: "a timestamp or date cannot be read",
+    sql.NOT_A_NUMBER: "a number field is not a number",
+    sql.BAD_VALUE: "a yes/no field has another value",
+    sql.DUPLICATE_ID: "the same id appears again (the first occurrence is kept)",
+    sql.UNKNOWN_PARTNER: "the partner is not in the config",
+    sql.ANSWER_BEFORE_ARRIVAL: "answered before it arrived",
+    sql.NEGATIVE_DURATION: "a negative duration, or it ended before it started or was answered",
+    sql.OUT_OF_RANGE: "a score outside its scale",
+    sql.LEFT_BEFORE_HIRED: "left before being hired",
+}
+
+REQUIRED: dict[str, str] = {
+    "interactions": "contact_id, partner, arrived_at; ended_at when not answered; talk_seconds when answered",
+    "surveys": "partner, responded_at and at least one of csat, nps, fcr",
+    "qa": "partner, evaluated_at, score",
+    "roster": "partner, agent_id, hired_on",
+}
+ID_FIELD = {"interactions": "contact_id", "surveys": "response_id", "qa": "evaluation_id", "roster": "agent_id"}
+
+
+@dataclass(frozen=True)
+class SourceCount:
+    """Rows read from one source, and how many were accepted and rejected."""
+
+    source: str
+    files: tuple[str, ...]
+    read: int
+    accepted: int
+    rejected: int
+
+
+@dataclass(frozen=True)
+class RejectCount:
+    source: str
+    partner: str | None  # as written in the export (after partner_values); None when empty
+    period: str | None  # YYYY-MM in the source's time zone; None when the timestamp could not be read
+    reason: str
+    rows: int
+
+
+@dataclass(frozen=True)
+class RejectSample:
+    """One rejected row, where to find it and why."""
+
+    source: str
+    reason: str
+    file: str
+    row: int  # 1-based data row in the file (header not counted)
+    line: int  # CSV: physical line (header = 1) when no field spans lines; Parquet: the row number
+    partner: str | None
+    period: str | None
+    record_id: str | None  # contact / response / evaluation / agent id
+    value: str | None  # the text that could not be read, when that is the reason
+    column: str | None  # the export's column, when one is to blame
+
+    @property
+    def message(self) -> str:
+        what = {"interactions": "contact", "surveys": "response", "qa": "evaluation", "roster": "agent"}[self.source]
+        who = f"{what} '{self.record_id}'" if self.record_id else f"{what} without id"
+        if self.reason == sql.MISSING_FIELD:
+            detail = f"a required field is empty ({REQUIRED[self.source]})"
+        elif self.reason == sql.UNPARSEABLE_TIMESTAMP:
+            detail = f"'{self.value}' is not a timestamp (ISO 8601, or set timestamp_format)"
+        elif self.reason == sql.NOT_A_NUMBER:
+            detail = f"'{self.value}' is not a number"
+        elif self.reason == sql.BAD_VALUE:
+            detail = f"'{self.value}' is not one of the configured yes/no values"
+        elif self.reason == sql.UNKNOWN_PARTNER:
+            detail = f"partner '{self.partner}' is not a partner id in the config (map it in partner_values)"
+        else:
+            detail = REASONS[self.reason]
+        return f"{who} rejected: {detail}"
+
+    def problem(self) -> Problem:
+        location = Location(self.file, self.line, self.column)
+        return Problem(f"raw.{self.reason}", self.message, location, ExitCode.DATA, severity="warning")
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    sources: tuple[SourceCount, ...]
+    rejects: tuple[RejectCount, ...]
+    samples: tuple[RejectSample, ...]
+
+    @property
+    def read(self) -> int:
+        return sum(s.read for s in self.sources)
+
+    @property
+    def rejected(self) -> int:
+        return sum(s.rejected for s in self.sources)
+
+    def problems(self) -> list[Problem]:
+        """The samples as warnings (file + line), for `govdocs validate` style listings."""
+        return [s.problem() for s in self.samples]
+
+    def for_partner(self, partner: str) -> QualityReport:
+        """Only what concerns one partner (for a partner-facing document: no other partner's rows,
+        no rows of unknown partners)."""
+        return QualityReport(
+            sources=self.sources,
+            rejects=tuple(r for r in self.rejects if r.partner == partner),
+            samples=tuple(s for s in self.samples if s.partner == partner),
+        )
+
+    def by_reason(self, source: str | None = None) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        for r in self.rejects:
+            if source is None or r.source == source:
+                totals[r.reason] = totals.get(r.reason, 0) + r.rows
+        return totals
+
+
+def counts_sql(source: str) -> str:
+    """Rows per partner, month and reason (NULL reason = accepted) of `<source>_checked`."""
+    return (
+        f"SELECT partner, year, month, reject_reason, COUNT(*) AS n FROM {source}_checked\n"
+        "GROUP BY partner, year, month, reject_reason"
+    )
+
+
+def samples_sql(source: str, per_reason: int, columns: Iterable[str]) -> str:
+    """The first rows of each reason, with their file and their row in it."""
+    id_field = ID_FIELD[source]
+    record_id = id_field if id_field in columns else "CAST(NULL AS VARCHAR)"
+    return (
+        "WITH firsts AS (\n"
+        f"  SELECT source_file, MIN(source_ord) AS first_ord FROM {source}_checked GROUP BY source_file\n"
+        "), ranked AS (\n"
+        "  SELECT *, ROW_NUMBER() OVER (PARTITION BY reject_reason ORDER BY source_ord) AS k\n"
+        f"  FROM {source}_checked WHERE reject_reason IS NOT NULL\n)\n"
+        "SELECT r.reject_reason, r.source_file, r.source_ord - f.first_ord + 1 AS file_row,\n"
+        f"  r.partner, r.year, r.month, {record_id} AS record_id, r.bad_value, r.bad_field\n"
+        "FROM ranked AS r JOIN firsts AS f ON f.source_file = r.source_file\n"
+        f"WHERE r.k <= {int(per_reason)}\nORDER BY r.reject_reason, r.source_ord"
+    )
+
+
+def period_text(year: object, month: object) -> str | None:
+    if year is None or month is None:
+        return None
+    return f"{int(year):04d}-{int(month):02d}"  # type: ignore[call-overload]

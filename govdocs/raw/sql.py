@@ -1,0 +1,764 @@
+"""Aggregate step, raw half: the `raw_data` definitions written out as SQL text.
+
+One function per stage returns the text of common table expressions (CTEs); `kpi_query`
+chains them into ONE statement that yields the canonical long KPI table. File reads are
+isolated in CTEs named `<source>_read` and marked `FILE READ`: they are the only DuckDB
+specific table functions, so a team whose records live in a warehouse replaces those few
+lines by a SELECT from its own table and runs the same definitions there. Everything after
+them is plain SQL (CASE, COALESCE, window functions, GROUP BY, WITH RECURSIVE) apart from
+TRY_CAST / TRY_STRPTIME, `AT TIME ZONE`, EXTRACT(EPOCH ...) and REGEXP_MATCHES, which are
+named in the header so a porter knows where to look.
+
+Stages per source: `_read` (the user's columns renamed to govdocs fields, as text) ->
+`_parsed` (text trimmed, timestamps as instants, numbers as DOUBLE) -> `_checked` (every
+row with its month in the source's time zone and its reject reason, NULL when accepted)
+-> `_cube` (sums per partner, month, channel, programme) -> the KPI rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from govdocs.raw.model import (
+    MEASURE_SOURCE,
+    Abandoned,
+    AbandonRate,
+    Aht,
+    Answered,
+    Asa,
+    Attrition,
+    CsatTopBox,
+    DurationUnit,
+    FcrProxy,
+    Nps,
+    Offered,
+    QaAutoFailRate,
+    QaPassRate,
+    QaScore,
+    RawData,
+    RepeatContactRate,
+    ServiceLevel,
+    ServiceLevelDenominator,
+    SurveyFcr,
+    TransferRate,
+)
+
+# Reject reasons, in the order they are tested: a row gets the first that applies.
+MISSING_FIELD = "missing_field"
+UNPARSEABLE_TIMESTAMP = "unparseable_timestamp"
+NOT_A_NUMBER = "not_a_number"
+BAD_VALUE = "bad_value"
+DUPLICATE_ID = "duplicate_id"
+UNKNOWN_PARTNER = "unknown_partner"
+ANSWER_BEFORE_ARRIVAL = "answer_before_arrival"
+NEGATIVE_DURATION = "negative_duration"
+OUT_OF_RANGE = "out_of_range"
+LEFT_BEFORE_HIRED = "left_before_hired"
+
+EVENT_SOURCES = ("interactions", "surveys", "qa")
+SOURCES = (*EVENT_SOURCES, "roster")
+
+# A timestamp written with an offset after its time of day: +01:00, +0100, +01, Z.
+_OFFSET_PATTERN = r"\d:\d\d(:\d\d(\.\d*)?)?\s*([zZ]|[+-]\d\d(:?\d\d)?)$"
+
+
+def identifier(name: str) -> str:
+    """A column name as a quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(text: str) -> str:
+    """A Python string as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _text_list(values: Sequence[str]) -> str:
+    return ", ".join(literal(v) for v in values)
+
+
+@dataclass(frozen=True)
+class Cte:
+    """One common table expression: `name AS (body)`, with an optional comment line above it."""
+
+    name: str
+    body: str
+    comment: str = ""
+
+    def __str__(self) -> str:
+        head = f"-- {self.comment}\n" if self.comment else ""
+        return f"{head}{self.name} AS (\n{self.body}\n)"
+
+
+@dataclass(frozen=True)
+class FileRead:
+    """How one source's files are read: the table function's text and each mapped column's type."""
+
+    function: str  # e.g. read_csv(['a.csv.gz'], ...)
+    types: Mapping[str, str]  # govdocs field -> DuckDB type of its column ('VARCHAR' for CSV)
+
+
+def read_function(paths: Sequence[str], file_format: str, delimiter: str | None = None) -> str:
+    files = "[" + ", ".join(literal(p) for p in paths) + "]"
+    if file_format == "parquet":
+        return f"read_parquet({files}, union_by_name = true, filename = true)"
+    options = "all_varchar = true, union_by_name = true, header = true, filename = true"
+    if delimiter is not None:
+        options += f", delim = {literal(delimiter)}"
+    return f"read_csv({files}, {options})"
+
+
+# --- stage 1: the file read ----------------------------------------------------------------
+
+
+def read_cte(source: str, columns: Mapping[str, str], read: FileRead) -> Cte:
+    """The only DuckDB-specific stage: the export's columns renamed to govdocs fields."""
+    select = [f"{identifier(column)} AS {field}" for field, column in columns.items()]
+    # The row's position in the read: files in the order listed, rows in file order (DuckDB keeps
+    # insertion order); the row number in its file is derived from it for the data-quality samples.
+    select += ["filename AS source_file", "ROW_NUMBER() OVER () AS source_ord"]
+    body = ",\n    ".join(select)
+    comment = f"FILE READ ({source}): DuckDB table function; in a warehouse select the same columns from your table"
+    return Cte(f"{source}_read", f"  SELECT\n    {body}\n  FROM {read.function}", comment)
+
+
+# --- stage 2: parsing ------------------------------------------------------------------------
+
+
+def _text(field: str, types: Mapping[str, str]) -> str:
+    kind = types.get(field, "VARCHAR").upper()
+    if kind == "VARCHAR":
+        return f"NULLIF(TRIM({field}), '')"
+    return f"CAST({field} AS VARCHAR)"
+
+
+def _instant(field: str, types: Mapping[str, str], timezone: str, fmt: str | None) -> str:
+    """A timestamp field as TIMESTAMPTZ: local times are read in `timezone`, offsets are kept."""
+    kind = types.get(field, "VARCHAR").upper()
+    zone = literal(timezone)
+    if "WITH TIME ZONE" in kind or kind == "TIMESTAMPTZ":
+        return field
+    if kind.startswith("TIMESTAMP") or kind == "DATE":
+        return f"(CAST({field} AS TIMESTAMP) AT TIME ZONE {zone})"
+    text = _text(field, types)
+    if fmt is not None:
+        parsed = f"TRY_STRPTIME({text}, {literal(fmt)})"
+        return parsed if "%z" in fmt or "%Z" in fmt else f"({parsed} AT TIME ZONE {zone})"
+    return (
+        f"CASE WHEN REGEXP_MATCHES({text}, {literal(_OFFSET_PATTERN)}) THEN TRY_CAST({text} AS TIMESTAMPTZ) "
+        f"ELSE (TRY_CAST({text} AS TIMESTAMP) AT TIME ZONE {zone}) END"
+    )
+
+
+def _number(field: str, types: Mapping[str, str], unit: DurationUnit = DurationUnit.SECONDS) -> str:
+    kind = types.get(field, "VARCHAR").upper()
+    if kind != "VARCHAR":
+        value = f"CAST({field} AS DOUBLE)"
+        return f"{value} / 1000.0" if unit is DurationUnit.MILLISECONDS else value
+    text = _text(field, types)
+    if unit is DurationUnit.HMS:
+        return f"EXTRACT(EPOCH FROM TRY_CAST({text} AS INTERVAL))"
+    value = f"TRY_CAST({text} AS DOUBLE)"
+    return f"{value} / 1000.0" if unit is DurationUnit.MILLISECONDS else value
+
+
+def _partner(types: Mapping[str, str], partner_values: Mapping[str, str]) -> str:
+    text = _text("partner", types)
+    if not partner_values:
+        return text
+    cases = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in partner_values.items())
+    return f"CASE {text} {cases} ELSE {text} END"
+
+
+def _epoch(instant: str) -> str:
+    return f"EXTRACT(EPOCH FROM {instant})"
+
+
+# --- stage 3: checks ---------------------------------------------------------------------------
+
+
+def _reason(tests: Sequence[tuple[str, str]]) -> str:
+    whens = "\n      ".join(f"WHEN {condition} THEN {literal(reason)}" for reason, condition in tests)
+    return f"CASE\n      {whens}\n      ELSE NULL END"
+
+
+def _partner_test(partner_ids: Sequence[str] | None) -> list[tuple[str, str]]:
+    if partner_ids is None:
+        return []
+    return [(UNKNOWN_PARTNER, f"partner NOT IN ({_text_list(partner_ids)})")]
+
+
+def _month_columns(instant_epoch_field: str, instant: str, timezone: str) -> list[str]:
+    local = f"({instant} AT TIME ZONE {literal(timezone)})"
+    return [
+        f"CAST(EXTRACT(YEAR FROM {local}) AS INTEGER) AS year",
+        f"CAST(EXTRACT(MONTH FROM {local}) AS INTEGER) AS month",
+        f"{_epoch(instant)} AS {instant_epoch_field}",
+    ]
+
+
+def _first_bad(pairs: Sequence[tuple[str, str]]) -> str:
+    """The first raw text that failed to convert and its field (for the samples), else NULLs."""
+    if not pairs:
+        return "CAST(NULL AS VARCHAR) AS bad_value, CAST(NULL AS VARCHAR) AS bad_field"
+    tests = [f"WHEN {raw} IS NOT NULL AND {value} IS NULL THEN" for raw, value in pairs]
+    values = " ".join(f"{t} {raw}" for t, (raw, _) in zip(tests, pairs, strict=True))
+    fields = " ".join(f"{t} {literal(value)}" for t, (_, value) in zip(tests, pairs, strict=True))
+    return f"CASE {values} ELSE NULL END AS bad_value,\n    CASE {fields} ELSE NULL END AS bad_field"
+
+
+def _dups_cte(source: str, key: str) -> Cte:
+    return Cte(
+        f"{source}_dups",
+        f"  SELECT {key} AS dup_key, MIN(source_ord) AS first_ord\n"
+        f"  FROM {source}_parsed WHERE {key} IS NOT NULL\n"
+        f"  GROUP BY {key} HAVING COUNT(*) > 1",
+    )
+
+
+def interactions_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None) -> list[Cte]:
+    src = raw.sources.interactions
+    assert src is not None
+    columns = src.columns.model_dump(exclude_none=True)
+    types = read.types
+    tz, fmt = src.timezone, src.timestamp_format
+    texts = [f for f in ("contact_id", "channel", "programme", "type", "customer_id") if f in columns]
+    numbers = [f for f in ("talk_seconds", "hold_seconds", "acw_seconds", "transfers") if f in columns]
+    parsed = [f"{_text(f, types)} AS {f}" for f in texts]
+    parsed.append(f"{_partner(types, src.partner_values)} AS partner")
+    for f in ("arrived_at", "answered_at", "ended_at"):
+        parsed += [f"{_text(f, types)} AS {f}_raw", f"{_instant(f, types, tz, fmt)} AS {f}"]
+    for f in numbers:
+        unit = src.duration_unit if f.endswith("_seconds") else DurationUnit.SECONDS
+        parsed += [f"{_text(f, types)} AS {f}_raw", f"{_number(f, types, unit)} AS {f}"]
+    parsed += ["source_file", "source_ord"]
+    missing = [
+        "contact_id IS NULL",
+        "partner IS NULL",
+        "arrived_at_raw IS NULL",
+        # an abandoned contact needs its end (how long the customer waited)
+        "(answered_at_raw IS NULL AND ended_at_raw IS NULL)",
+    ]
+    if "talk_seconds" in columns:
+        missing.append("(answered_at_raw IS NOT NULL AND talk_seconds_raw IS NULL)")
+    stamps = [(f"{f}_raw", f) for f in ("arrived_at", "answered_at", "ended_at")]
+    nums = [(f"{f}_raw", f) for f in numbers]
+    negative = [f"{f} < 0" for f in numbers]
+    negative.append("ended_at < COALESCE(answered_at, arrived_at)")
+    tests = [
+        (MISSING_FIELD, " OR ".join(missing)),
+        (UNPARSEABLE_TIMESTAMP, " OR ".join(f"({raw} IS NOT NULL AND {v} IS NULL)" for raw, v in stamps)),
+    ]
+    if nums:
+        tests.append((NOT_A_NUMBER, " OR ".join(f"({raw} IS NOT NULL AND {v} IS NULL)" for raw, v in nums)))
+    tests.append((DUPLICATE_ID, "d.dup_key IS NOT NULL AND p.source_ord <> d.first_ord"))
+    tests += _partner_test(partner_ids)
+    tests.append((ANSWER_BEFORE_ARRIVAL, "answered_at < arrived_at"))
+    tests.append((NEGATIVE_DURATION, " OR ".join(negative)))
+    keep = ["partner", *texts, *numbers]
+    checked = [f"p.{f}" for f in keep] + _month_columns("arrived_s", "arrived_at", tz)
+    checked += [
+        f"{_epoch('answered_at')} AS answered_s",
+        f"{_epoch('ended_at')} AS ended_s",
+        f"{_reason(tests)} AS reject_reason",
+        _first_bad(stamps + nums),
+        "p.source_file",
+        "p.source_ord",
+    ]
+    return [
+        _parsed_cte("interactions", parsed),
+        _dups_cte("interactions", "contact_id"),
+        _checked_cte("interactions", checked),
+    ]
+
+
+def _parsed_cte(source: str, select: list[str]) -> Cte:
+    body = ",\n    ".join(select)
+    return Cte(f"{source}_parsed", f"  SELECT\n    {body}\n  FROM {source}_read")
+
+
+def _checked_cte(source: str, select: list[str], dups: bool = True) -> Cte:
+    body = ",\n    ".join(select)
+    join = f"\n  LEFT JOIN {source}_dups AS d ON d.dup_key = p.{_DUP_KEY[source]}" if dups else ""
+    return Cte(f"{source}_checked", f"  SELECT\n    {body}\n  FROM {source}_parsed AS p{join}")
+
+
+_DUP_KEY = {"interactions": "contact_id", "surveys": "response_id", "qa": "evaluation_id", "roster": "agent_key"}
+
+
+def _flag(field: str, types: Mapping[str, str], yes: Sequence[str], no: Sequence[str]) -> str:
+    """A yes/no field as 1/0; NULL when empty or not one of the values."""
+    text = f"LOWER({_text(field, types)})"
+    if types.get(field, "VARCHAR").upper() == "BOOLEAN":
+        return f"CASE WHEN {field} THEN 1 WHEN NOT {field} THEN 0 END"
+    return (
+        f"CASE WHEN {text} IN ({_text_list([v.lower() for v in yes])}) THEN 1 "
+        f"WHEN {text} IN ({_text_list([v.lower() for v in no])}) THEN 0 ELSE NULL END"
+    )
+
+
+def surveys_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None) -> list[Cte]:
+    src = raw.sources.surveys
+    assert src is not None
+    columns = src.columns.model_dump(exclude_none=True)
+    types = read.types
+    texts = [f for f in ("response_id", "channel", "programme") if f in columns]
+    parsed = [f"{_text(f, types)} AS {f}" for f in texts]
+    parsed.append(f"{_partner(types, src.partner_values)} AS partner")
+    parsed += [
+        f"{_text('responded_at', types)} AS responded_at_raw",
+        f"{_instant('responded_at', types, src.timezone, src.timestamp_format)} AS responded_at",
+    ]
+    answers = [f for f in ("csat", "nps", "fcr") if f in columns]
+    for f in ("csat", "nps"):
+        if f in columns:
+            parsed += [f"{_text(f, types)} AS {f}_raw", f"{_number(f, types)} AS {f}"]
+    if "fcr" in columns:
+        parsed += [f"{_text('fcr', types)} AS fcr_raw", f"{_flag('fcr', types, src.yes_values, src.no_values)} AS fcr"]
+    parsed += ["source_file", "source_ord"]
+    nums = [(f"{f}_raw", f) for f in ("csat", "nps") if f in columns]
+    tests = [
+        (
+            MISSING_FIELD,
+            " OR ".join(
+                ["partner IS NULL", "responded_at_raw IS NULL", "(" + " AND ".join(f"{a}_raw IS NULL" for a in answers)]
+            )
+            + ")"
+            if answers
+            else "partner IS NULL OR responded_at_raw IS NULL",
+        ),
+        (UNPARSEABLE_TIMESTAMP, "responded_at IS NULL"),
+    ]
+    if nums:
+        tests.append((NOT_A_NUMBER, " OR ".join(f"({raw} IS NOT NULL AND {v} IS NULL)" for raw, v in nums)))
+    if "fcr" in columns:
+        tests.append((BAD_VALUE, "fcr_raw IS NOT NULL AND fcr IS NULL"))
+    dups = "response_id" in columns
+    if dups:
+        tests.append((DUPLICATE_ID, "d.dup_key IS NOT NULL AND p.source_ord <> d.first_ord"))
+    tests += _partner_test(partner_ids)
+    ranges = []
+    if "csat" in columns:
+        ranges.append(f"csat < 1 OR csat > {src.csat_scale}")
+    if "nps" in columns:
+        ranges.append("nps < 0 OR nps > 10 OR nps <> FLOOR(nps)")
+    if ranges:
+        tests.append((OUT_OF_RANGE, " OR ".join(ranges)))
+    keep = ["partner", *texts, *answers]
+    checked = [f"p.{f}" for f in keep] + _month_columns("responded_s", "responded_at", src.timezone)
+    bad = [("responded_at_raw", "responded_at"), *nums] + ([("fcr_raw", "fcr")] if "fcr" in columns else [])
+    checked += [f"{_reason(tests)} AS reject_reason", _first_bad(bad)]
+    checked += ["p.source_file", "p.source_ord"]
+    ctes = [_parsed_cte("surveys", parsed)]
+    if dups:
+        ctes.append(_dups_cte("surveys", "response_id"))
+    ctes.append(_checked_cte("surveys", checked, dups))
+    return ctes
+
+
+def qa_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None) -> list[Cte]:
+    src = raw.sources.qa
+    assert src is not None
+    columns = src.columns.model_dump(exclude_none=True)
+    types = read.types
+    texts = [f for f in ("evaluation_id", "channel", "programme") if f in columns]
+    parsed = [f"{_text(f, types)} AS {f}" for f in texts]
+    parsed.append(f"{_partner(types, src.partner_values)} AS partner")
+    parsed += [
+        f"{_text('evaluated_at', types)} AS evaluated_at_raw",
+        f"{_instant('evaluated_at', types, src.timezone, src.timestamp_format)} AS evaluated_at",
+        f"{_text('score', types)} AS score_raw",
+        f"{_number('score', types)} AS score",
+    ]
+    has_fail = "auto_fail" in columns
+    if has_fail:
+        parsed += [
+            f"{_text('auto_fail', types)} AS auto_fail_raw",
+            f"{_flag('auto_fail', types, src.yes_values, src.no_values)} AS auto_fail",
+        ]
+    parsed += ["source_file", "source_ord"]
+    tests = [
+        (MISSING_FIELD, "partner IS NULL OR evaluated_at_raw IS NULL OR score_raw IS NULL"),
+        (UNPARSEABLE_TIMESTAMP, "evaluated_at IS NULL"),
+        (NOT_A_NUMBER, "score IS NULL"),
+    ]
+    if has_fail:
+        # an empty auto-fail cell means no auto-fail unless '' was taken out of no_values
+        empty_is_no = "" in src.no_values
+        condition = "auto_fail IS NULL" + ("" if not empty_is_no else " AND auto_fail_raw IS NOT NULL")
+        tests.append((BAD_VALUE, condition))
+    dups = "evaluation_id" in columns
+    if dups:
+        tests.append((DUPLICATE_ID, "d.dup_key IS NOT NULL AND p.source_ord <> d.first_ord"))
+    tests += _partner_test(partner_ids)
+    tests.append((OUT_OF_RANGE, f"score < 0 OR score > {src.score_max:g}"))
+    keep = ["partner", *texts, "score"]
+    checked = [f"p.{f}" for f in keep]
+    if has_fail:
+        checked.append("COALESCE(p.auto_fail, 0) AS auto_fail")
+    checked += _month_columns("evaluated_s", "evaluated_at", src.timezone)
+    bad = [("evaluated_at_raw", "evaluated_at"), ("score_raw", "score")]
+    bad += [("auto_fail_raw", "auto_fail")] if has_fail else []
+    checked += [f"{_reason(tests)} AS reject_reason", _first_bad(bad)]
+    checked += ["p.source_file", "p.source_ord"]
+    ctes = [_parsed_cte("qa", parsed)]
+    if dups:
+        ctes.append(_dups_cte("qa", "evaluation_id"))
+    ctes.append(_checked_cte("qa", checked, dups))
+    return ctes
+
+
+def _date(field: str, types: Mapping[str, str], fmt: str | None) -> str:
+    kind = types.get(field, "VARCHAR").upper()
+    if kind == "DATE":
+        return field
+    if kind != "VARCHAR":
+        return f"CAST({field} AS DATE)"
+    text = _text(field, types)
+    if fmt is not None:
+        return f"CAST(TRY_STRPTIME({text}, {literal(fmt)}) AS DATE)"
+    return f"TRY_CAST({text} AS DATE)"
+
+
+def roster_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None) -> list[Cte]:
+    src = raw.sources.roster
+    assert src is not None
+    columns = src.columns.model_dump(exclude_none=True)
+    types = read.types
+    parsed = [
+        f"{_partner(types, src.partner_values)} AS partner",
+        f"{_text('agent_id', types)} AS agent_id",
+        f"{_text('hired_on', types)} AS hired_on_raw",
+        f"{_date('hired_on', types, src.date_format)} AS hired_on",
+    ]
+    if "left_on" in columns:
+        parsed += [
+            f"{_text('left_on', types)} AS left_on_raw",
+            f"{_date('left_on', types, src.date_format)} AS left_on",
+        ]
+    else:
+        parsed += ["CAST(NULL AS VARCHAR) AS left_on_raw", "CAST(NULL AS DATE) AS left_on"]
+    # The same agent listed twice with the same hire date is a duplicate; a rehire is not.
+    parsed.append(
+        f"{_partner(types, src.partner_values)} || '|' || {_text('agent_id', types)} || '|' || "
+        f"COALESCE({_text('hired_on', types)}, '') AS agent_key"
+    )
+    parsed += ["source_file", "source_ord"]
+    tests = [
+        (MISSING_FIELD, "partner IS NULL OR agent_id IS NULL OR hired_on_raw IS NULL"),
+        (UNPARSEABLE_TIMESTAMP, "hired_on IS NULL OR (left_on_raw IS NOT NULL AND left_on IS NULL)"),
+        (DUPLICATE_ID, "d.dup_key IS NOT NULL AND p.source_ord <> d.first_ord"),
+        *_partner_test(partner_ids),
+        (LEFT_BEFORE_HIRED, "left_on < hired_on"),
+    ]
+    checked = [
+        "p.partner",
+        "p.agent_id",
+        "p.hired_on",
+        "p.left_on",
+        "CAST(EXTRACT(YEAR FROM hired_on) AS INTEGER) AS year",
+        "CAST(EXTRACT(MONTH FROM hired_on) AS INTEGER) AS month",
+        f"{_reason(tests)} AS reject_reason",
+        _first_bad([("hired_on_raw", "hired_on"), ("left_on_raw", "left_on")]),
+        "p.source_file",
+        "p.source_ord",
+    ]
+    return [_parsed_cte("roster", parsed), _dups_cte("roster", "agent_key"), _checked_cte("roster", checked)]
+
+
+CTE_BUILDERS = {
+    "interactions": interactions_ctes,
+    "surveys": surveys_ctes,
+    "qa": qa_ctes,
+    "roster": roster_ctes,
+}
+
+
+# --- stage 4: the measures ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeasureSql:
+    """A KPI as sums over accepted rows and a value made of those sums."""
+
+    kpi: str
+    source: str
+    sums: tuple[tuple[str, str], ...]  # (name, row expression summed in the cube)
+    value: str  # expression over SUM(name) columns of the cube
+    volume: str
+
+
+def _filters(spec: object, source: str) -> list[str]:
+    out = []
+    for attr, column in (("channels", "channel"), ("programmes", "programme"), ("types", "type")):
+        values = getattr(spec, attr, None)
+        if values:
+            out.append(f"{column} IN ({_text_list(values)})")
+    return out
+
+
+def _when(conditions: Sequence[str], then: str = "1") -> str:
+    if not conditions:
+        return then
+    return f"CASE WHEN {' AND '.join(conditions)} THEN {then} ELSE 0 END"
+
+
+def measure_sql(spec: object, index: int, raw: RawData) -> MeasureSql:
+    """Row-level sums and the value formula of one configured measure."""
+    name = f"k{index}"
+    source = MEASURE_SOURCE[spec.measure]  # type: ignore[attr-defined]
+    where = _filters(spec, source)
+    answered = "answered_s IS NOT NULL"
+    wait = "(COALESCE(answered_s, ended_s) - arrived_s)"
+
+    def share(numerator: list[str], denominator: list[str], *, scale: str = "100.0") -> MeasureSql:
+        sums = ((f"{name}_n", _when([*where, *numerator])), (f"{name}_d", _when([*where, *denominator])))
+        return MeasureSql(
+            spec.kpi,
+            source,
+            sums,
+            f"{scale} * SUM({name}_n) / SUM({name}_d)",
+            f"SUM({name}_d)",  # type: ignore[attr-defined]
+        )
+
+    def mean(value: str, denominator: list[str]) -> MeasureSql:
+        sums = ((f"{name}_n", _when([*where, *denominator], value)), (f"{name}_d", _when([*where, *denominator])))
+        return MeasureSql(spec.kpi, source, sums, f"SUM({name}_n) / SUM({name}_d)", f"SUM({name}_d)")  # type: ignore[attr-defined]
+
+    def offered(threshold: float) -> list[str]:
+        # short abandons (gave up before `threshold` seconds) were never really offered
+        return [f"({answered} OR {wait} >= {threshold:g})"] if threshold > 0 else []
+
+    def abandoned(threshold: float) -> list[str]:
+        return [f"answered_s IS NULL AND {wait} >= {threshold:g}"]
+
+    match spec:
+        case Offered():
+            m = share(offered(spec.short_abandon_seconds), offered(spec.short_abandon_seconds))
+            return MeasureSql(m.kpi, source, m.sums, f"SUM({name}_n)", m.volume)
+        case Answered():
+            m = share([answered], [answered])
+            return MeasureSql(m.kpi, source, m.sums, f"SUM({name}_n)", m.volume)
+        case Abandoned():
+            m = share(abandoned(spec.short_abandon_seconds), offered(spec.short_abandon_seconds))
+            return MeasureSql(m.kpi, source, m.sums, f"SUM({name}_n)", m.volume)
+        case AbandonRate():
+            return share(abandoned(spec.short_abandon_seconds), offered(spec.short_abandon_seconds))
+        case ServiceLevel():
+            within = [answered, f"answered_s - arrived_s <= {spec.answered_within_seconds:g}"]
+            if spec.denominator is ServiceLevelDenominator.ANSWERED:
+                return share(within, [answered])
+            return share(within, offered(spec.short_abandon_seconds))
+        case Asa():
+            return mean("answered_s - arrived_s", [answered])
+        case Aht():
+            parts = ["talk_seconds"]
+            columns = raw.sources.interactions.columns if raw.sources.interactions else None
+            parts += [f"COALESCE({f}, 0)" for f in ("hold_seconds", "acw_seconds") if getattr(columns, f, None)]
+            return mean(" + ".join(parts), [answered])
+        case TransferRate():
+            return share([answered, "COALESCE(transfers, 0) > 0"], [answered])
+        case RepeatContactRate() | FcrProxy():
+            window = f"{spec.within_days:g} * 86400"
+            # a contact counts only once its whole N-day window lies inside the data (no censoring)
+            counted = [answered, "customer_id IS NOT NULL", f"arrived_s + {window} <= data_end_s"]
+            repeated = [*counted, f"next_arrived_s - arrived_s <= {window}"]
+            m = share(repeated, counted)
+            if isinstance(spec, FcrProxy):
+                return MeasureSql(m.kpi, source, m.sums, f"100.0 - {m.value}", m.volume)
+            return m
+        case CsatTopBox():
+            return share([f"csat >= {spec.top_box_min:g}"], ["csat IS NOT NULL"])
+        case Nps():
+            sums = (
+                (f"{name}_p", _when([*where, "nps >= 9"])),
+                (f"{name}_x", _when([*where, "nps <= 6"])),
+                (f"{name}_d", _when([*where, "nps IS NOT NULL"])),
+            )
+            value = f"100.0 * (SUM({name}_p) - SUM({name}_x)) / SUM({name}_d)"
+            return MeasureSql(spec.kpi, source, sums, value, f"SUM({name}_d)")
+        case SurveyFcr():
+            return share(["fcr = 1"], ["fcr IS NOT NULL"])
+        case QaScore():
+            return mean("score", [])
+        case QaAutoFailRate():
+            return share(["auto_fail = 1"], [])
+        case QaPassRate():
+            fail = ["auto_fail = 0"] if raw.sources.qa and raw.sources.qa.columns.auto_fail else []
+            return share([f"score >= {spec.pass_score:g}", *fail], [])
+        case Attrition():
+            factor = "1200.0" if spec.annualised else "100.0"
+            return MeasureSql(spec.kpi, "roster", (), f"{factor} * leavers / avg_headcount", "avg_headcount")
+    raise AssertionError(f"unknown measure {spec!r}")
+
+
+def _cube_cte(source: str, measures: Sequence[MeasureSql], segments: set[str]) -> Cte:
+    """Sums per partner, month and segment: small, so every KPI row and breakdown is read from it."""
+    sums = [f"SUM({expr}) AS {n}" for m in measures for n, expr in m.sums]
+    present = [c for c in ("channel", "programme") if c in segments]
+    absent = [f"CAST(NULL AS VARCHAR) AS {c}" for c in ("channel", "programme") if c not in segments]
+    keys = ", ".join(["partner", "year", "month", *present])
+    body = ",\n    ".join(["partner", "year", "month", *present, *absent, *sums])
+    return Cte(f"{source}_cube", f"  SELECT\n    {body}\n  FROM {source}_accepted\n  GROUP BY {keys}")
+
+
+def _accepted_cte(source: str, repeat: bool) -> Cte:
+    if source == "interactions" and repeat:
+        # The next contact of the same customer, whichever partner or channel took it.
+        return Cte(
+            "interactions_accepted",
+            "  SELECT\n    c.*,\n"
+            "    LEAD(c.arrived_s) OVER (PARTITION BY c.customer_id ORDER BY c.arrived_s, c.source_ord)"
+            " AS next_arrived_s,\n"
+            "    e.data_end_s\n"
+            "  FROM interactions_checked AS c\n"
+            "  CROSS JOIN (SELECT MAX(arrived_s) AS data_end_s FROM interactions_checked"
+            " WHERE reject_reason IS NULL) AS e\n"
+            "  WHERE c.reject_reason IS NULL",
+        )
+    return Cte(f"{source}_accepted", f"  SELECT * FROM {source}_checked WHERE reject_reason IS NULL")
+
+
+def _period(year: str, month: str) -> str:
+    return f"CAST({year} AS VARCHAR) || '-' || LPAD(CAST({month} AS VARCHAR), 2, '0')"
+
+
+def _kpi_select(m: MeasureSql, segment: str | None) -> str:
+    seg = f"{segment}" if segment else "CAST(NULL AS VARCHAR)"
+    group = "partner, year, month" + (f", {segment}" if segment else "")
+    return (
+        f"  SELECT partner, {_period('year', 'month')} AS period, {literal(m.kpi)} AS kpi, "
+        f"CAST({m.value} AS DOUBLE) AS value, CAST({m.volume} AS DOUBLE) AS volume, "
+        f"{seg} AS segment\n"
+        f"  FROM {m.source}_cube GROUP BY {group} HAVING {m.volume} > 0"
+    )
+
+
+def _attrition_ctes(sources_present: Sequence[str]) -> list[Cte]:
+    """Month spine per partner and headcount: employed on the first and on the last day of each month."""
+    events = [f"SELECT partner, year * 12 + month - 1 AS m FROM {s}_accepted" for s in sources_present if s != "roster"]
+    if not events:
+        events = [
+            "SELECT partner, year * 12 + month - 1 AS m FROM roster_accepted",
+            "SELECT partner, CAST(EXTRACT(YEAR FROM left_on) * 12 + EXTRACT(MONTH FROM left_on) - 1 AS INTEGER) AS m"
+            " FROM roster_accepted WHERE left_on IS NOT NULL",
+        ]
+    union = "\n    UNION ALL ".join(events)
+    return [
+        Cte(
+            "attrition_bounds",
+            f"  SELECT partner, MIN(m) AS first_m, MAX(m) AS last_m FROM (\n    {union}\n  ) AS e\n"
+            "  WHERE partner IN (SELECT partner FROM roster_accepted)\n  GROUP BY partner",
+        ),
+        Cte(
+            "attrition_months(partner, m, last_m)",
+            "  SELECT partner, first_m, last_m FROM attrition_bounds\n"
+            "  UNION ALL\n"
+            "  SELECT partner, m + 1, last_m FROM attrition_months WHERE m < last_m",
+        ),
+        Cte(
+            "attrition_days",
+            "  SELECT partner, year, month, MAKE_DATE(year, month, 1) AS first_day FROM (\n"
+            "    SELECT partner, CAST(FLOOR(m / 12.0) AS INTEGER) AS year,\n"
+            "      CAST(m - 12 * FLOOR(m / 12.0) + 1 AS INTEGER) AS month\n"
+            "    FROM attrition_months\n  ) AS ym",
+        ),
+        Cte(
+            "attrition_cube",
+            "  SELECT d.partner, d.year, d.month,\n"
+            "    SUM(CASE WHEN r.hired_on <= d.first_day AND (r.left_on IS NULL OR r.left_on >= d.first_day)"
+            " THEN 1 ELSE 0 END) AS start_headcount,\n"
+            "    SUM(CASE WHEN r.hired_on <= d.first_day + INTERVAL '1' MONTH - INTERVAL '1' DAY AND (r.left_on IS NULL OR"
+            " r.left_on >= d.first_day + INTERVAL '1' MONTH - INTERVAL '1' DAY) THEN 1 ELSE 0 END) AS end_headcount,\n"
+            "    SUM(CASE WHEN r.left_on >= d.first_day AND r.left_on < d.first_day + INTERVAL '1' MONTH"
+            " THEN 1 ELSE 0 END) AS leavers\n"
+            "  FROM attrition_days AS d JOIN roster_accepted AS r ON r.partner = d.partner\n"
+            "  GROUP BY d.partner, d.year, d.month",
+        ),
+    ]
+
+
+def _attrition_select(m: MeasureSql) -> str:
+    avg = "(start_headcount + end_headcount) / 2.0"
+    value = m.value.replace("avg_headcount", avg)
+    return (
+        f"  SELECT partner, {_period('year', 'month')} AS period, {literal(m.kpi)} AS kpi, "
+        f"CAST({value} AS DOUBLE) AS value, CAST({avg} AS DOUBLE) AS volume, CAST(NULL AS VARCHAR) AS segment\n"
+        f"  FROM attrition_cube WHERE {avg} > 0"
+    )
+
+
+def segment_columns(raw: RawData, source: str) -> set[str]:
+    src = getattr(raw.sources, source)
+    if src is None or source == "roster":
+        return set()
+    return {c for c in ("channel", "programme") if getattr(src.columns, c, None)}
+
+
+def source_ctes(raw: RawData, reads: Mapping[str, FileRead], partner_ids: Sequence[str] | None) -> dict[str, list[Cte]]:
+    """Per configured source: its read CTE, then its parsed / dups / checked CTEs."""
+    out: dict[str, list[Cte]] = {}
+    for source in SOURCES:
+        src = getattr(raw.sources, source)
+        if src is None:
+            continue
+        columns = src.columns.model_dump(exclude_none=True)
+        out[source] = [read_cte(source, columns, reads[source]), *CTE_BUILDERS[source](raw, reads[source], partner_ids)]
+    return out
+
+
+def measure_ctes(raw: RawData, present: Sequence[str]) -> tuple[list[Cte], list[str]]:
+    """The CTEs from `<source>_checked` to the cubes, and the SELECTs of the KPI rows (with breakdowns)."""
+    measures = [measure_sql(spec, i, raw) for i, spec in enumerate(raw.kpis)]
+    ctes: list[Cte] = []
+    selects: list[str] = []
+    repeat = any(isinstance(s, RepeatContactRate | FcrProxy) for s in raw.kpis)
+    used = {m.source for m in measures}
+    for source in present:
+        if source == "roster":
+            ctes.append(_accepted_cte(source, False))
+            continue
+        ctes.append(_accepted_cte(source, repeat and source == "interactions"))
+        if source in used:
+            segments = segment_columns(raw, source)
+            ctes.append(_cube_cte(source, [m for m in measures if m.source == source], segments))
+    if "roster" in used:
+        ctes += _attrition_ctes(present)
+    for spec, m in zip(raw.kpis, measures, strict=True):
+        if m.source == "roster":
+            selects.append(_attrition_select(m))
+            continue
+        selects.append(_kpi_select(m, None))
+        if getattr(spec, "by", None) is not None:
+            selects.append(_kpi_select(m, spec.by.value))  # type: ignore[union-attr]
+    return ctes, selects
+
+
+HEADER = """\
+-- govdocs: KPIs from raw records, as one SQL statement.
+-- Output: partner, period (YYYY-MM, in each source's time zone), kpi, value, volume, source,
+--   segment (NULL for the partner's total; 'channel'/'programme' value for breakdown rows).
+-- Portable SQL except: the FILE READ CTEs (DuckDB read_csv/read_parquet: replace them by your
+-- tables), TRY_CAST/TRY_STRPTIME (SAFE_CAST elsewhere), REGEXP_MATCHES, AT TIME ZONE and
+-- EXTRACT(EPOCH FROM ...) (seconds since 1970 of a TIMESTAMPTZ).
+"""
+
+
+def kpi_query(raw: RawData, reads: Mapping[str, FileRead], partner_ids: Sequence[str] | None) -> str:
+    """ONE statement computing the canonical long KPI table (plus breakdown rows) from the files."""
+    per_source = source_ctes(raw, reads, partner_ids)
+    ctes = [c for source_list in per_source.values() for c in source_list]
+    tail, selects = measure_ctes(raw, list(per_source))
+    return HEADER + final_select([*ctes, *tail], selects)
+
+
+def final_select(ctes: Sequence[Cte], selects: Sequence[str]) -> str:
+    """The KPI rows: the measures' SELECTs united, after the CTEs they read."""
+    union = "\n  UNION ALL\n".join(selects)
+    return (
+        "WITH RECURSIVE\n"
+        + ",\n".join(str(c) for c in ctes)
+        + f",\nkpi_rows AS (\n{union}\n)\n"
+        + "SELECT partner, period, kpi, value, volume, 'measured' AS source, segment\n"
+        + "FROM kpi_rows\nORDER BY partner, period, kpi, segment NULLS FIRST\n"
+    )
