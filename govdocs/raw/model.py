@@ -108,10 +108,10 @@ class SurveyColumns(_Model):
 class SurveySource(_EventSource):
     columns: SurveyColumns
     csat_scale: Count = Field(5, ge=2, le=100, description="Highest CSAT score (5 on a 1-5 scale).")
-    yes_values: list[Text] = Field(
+    yes_values: list[StrictStr] = Field(
         default_factory=lambda: ["yes", "y", "true", "1"], description="FCR answers meaning yes (any case)."
     )
-    no_values: list[Text] = Field(
+    no_values: list[StrictStr] = Field(
         default_factory=lambda: ["no", "n", "false", "0"], description="FCR answers meaning no (any case)."
     )
 
@@ -129,10 +129,10 @@ class QaColumns(_Model):
 class QaSource(_EventSource):
     columns: QaColumns
     score_max: Number = Field(100, gt=0, description="Highest possible score.")
-    yes_values: list[Text] = Field(
+    yes_values: list[StrictStr] = Field(
         default_factory=lambda: ["yes", "y", "true", "1"], description="Auto-fail values meaning yes (any case)."
     )
-    no_values: list[Text] = Field(
+    no_values: list[StrictStr] = Field(
         default_factory=lambda: ["no", "n", "false", "0", ""], description="Auto-fail values meaning no."
     )
 

@@ -658,7 +658,8 @@ def _attrition_ctes(sources_present: Sequence[str]) -> list[Cte]:
         ),
         Cte(
             "attrition_days",
-            "  SELECT partner, year, month, MAKE_DATE(year, month, 1) AS first_day FROM (\n"
+            "  SELECT partner, year, month, MAKE_DATE(year, month, 1) AS first_day,\n"
+            "    CAST(MAKE_DATE(year, month, 1) + INTERVAL '1' MONTH - INTERVAL '1' DAY AS DATE) AS last_day FROM (\n"
             "    SELECT partner, CAST(FLOOR(m / 12.0) AS INTEGER) AS year,\n"
             "      CAST(m - 12 * FLOOR(m / 12.0) + 1 AS INTEGER) AS month\n"
             "    FROM attrition_months\n  ) AS ym",
@@ -668,9 +669,9 @@ def _attrition_ctes(sources_present: Sequence[str]) -> list[Cte]:
             "  SELECT d.partner, d.year, d.month,\n"
             "    SUM(CASE WHEN r.hired_on <= d.first_day AND (r.left_on IS NULL OR r.left_on >= d.first_day)"
             " THEN 1 ELSE 0 END) AS start_headcount,\n"
-            "    SUM(CASE WHEN r.hired_on <= d.first_day + INTERVAL '1' MONTH - INTERVAL '1' DAY AND (r.left_on IS NULL OR"
-            " r.left_on >= d.first_day + INTERVAL '1' MONTH - INTERVAL '1' DAY) THEN 1 ELSE 0 END) AS end_headcount,\n"
-            "    SUM(CASE WHEN r.left_on >= d.first_day AND r.left_on < d.first_day + INTERVAL '1' MONTH"
+            "    SUM(CASE WHEN r.hired_on <= d.last_day AND (r.left_on IS NULL OR r.left_on >= d.last_day)"
+            " THEN 1 ELSE 0 END) AS end_headcount,\n"
+            "    SUM(CASE WHEN r.left_on >= d.first_day AND r.left_on <= d.last_day"
             " THEN 1 ELSE 0 END) AS leavers\n"
             "  FROM attrition_days AS d JOIN roster_accepted AS r ON r.partner = d.partner\n"
             "  GROUP BY d.partner, d.year, d.month",
@@ -679,7 +680,7 @@ def _attrition_ctes(sources_present: Sequence[str]) -> list[Cte]:
 
 
 def _attrition_select(m: MeasureSql) -> str:
-    avg = "(start_headcount + end_headcount) / 2.0"
+    avg = "((start_headcount + end_headcount) / 2.0)"
     value = m.value.replace("avg_headcount", avg)
     return (
         f"  SELECT partner, {_period('year', 'month')} AS period, {literal(m.kpi)} AS kpi, "

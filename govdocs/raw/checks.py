@@ -1,0 +1,176 @@
+"""Validate step, raw half: rules of the `raw_data` section a schema cannot express.
+
+Each problem carries its config path (raw_data.kpis[2].measure) and, given the YAML document,
+its line. `load_raw_data` reads a stand-alone file whose top-level key is `raw_data`
+(examples/raw/mapping.yaml); inside the governance config the same checks run on its section.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from govdocs.errors import ExitCode, GovdocsError, Location, Problem
+from govdocs.raw.model import MEASURE_COLUMNS, MEASURE_SOURCE, PROPORTIONS, RawData, _Model
+
+if TYPE_CHECKING:
+    from govdocs.config.loader import YamlDocument
+
+Path_ = tuple[str | int, ...]
+UNIT = {
+    "offered": "count",
+    "answered": "count",
+    "abandoned": "count",
+    "asa": "seconds",
+    "aht": "seconds",
+    "nps": "score",
+    "qa_score": "score",
+    "attrition": "percent",
+    **{m: "percent" for m in PROPORTIONS},
+}
+
+
+def _valid_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _check(
+    raw: RawData, kpi_units: Mapping[str, str] | None, partner_ids: Sequence[str] | None
+) -> Iterator[tuple[str, str, Path_, str]]:
+    sources = raw.sources
+    configured = {name for name in ("interactions", "surveys", "qa", "roster") if getattr(sources, name) is not None}
+    if not configured:
+        yield "config.raw_no_source", "raw_data.sources names no source", ("sources",), "error"
+    for name in sorted(configured):
+        src = getattr(sources, name)
+        zone = getattr(src, "timezone", None)
+        if zone is not None and not _valid_zone(zone):
+            yield (
+                "config.bad_timezone",
+                f"'{zone}' is not an IANA time zone (e.g. Europe/Lisbon, America/New_York)",
+                ("sources", name, "timezone"),
+                "error",
+            )
+        if partner_ids is not None:
+            for key, value in src.partner_values.items():
+                if value not in partner_ids:
+                    yield (
+                        "config.unknown_partner",
+                        f"'{value}' is not a partner id in the config",
+                        ("sources", name, "partner_values", key),
+                        "error",
+                    )
+    seen: dict[str, int] = {}
+    for i, spec in enumerate(raw.kpis):
+        here: Path_ = ("kpis", i)
+        if spec.kpi in seen:
+            message = f"KPI '{spec.kpi}' is already computed by raw_data.kpis[{seen[spec.kpi]}]"
+            yield "config.duplicate_id", message, (*here, "kpi"), "error"
+        seen.setdefault(spec.kpi, i)
+        if kpi_units is not None and spec.kpi not in kpi_units:
+            yield "config.unknown_kpi", f"'{spec.kpi}' is not a KPI id in the catalogue", (*here, "kpi"), "error"
+        elif kpi_units is not None and kpi_units[spec.kpi] != UNIT[spec.measure]:
+            yield (
+                "config.unit_mismatch",
+                f"measure {spec.measure} gives {UNIT[spec.measure]}, but KPI '{spec.kpi}' is in {kpi_units[spec.kpi]}",
+                (*here, "measure"),
+                "warning",
+            )
+        source = MEASURE_SOURCE[spec.measure]
+        src = getattr(sources, source)
+        if src is None:
+            yield (
+                "config.raw_source_missing",
+                f"measure {spec.measure} reads raw_data.sources.{source}, which is not configured",
+                (*here, "measure"),
+                "error",
+            )
+            continue
+        for column in MEASURE_COLUMNS.get(spec.measure, ()):
+            if getattr(src.columns, column, None) is None:
+                yield (
+                    "config.raw_column_missing",
+                    f"measure {spec.measure} needs raw_data.sources.{source}.columns.{column}",
+                    (*here, "measure"),
+                    "error",
+                )
+        by = getattr(spec, "by", None)
+        if by is not None and getattr(src.columns, by.value, None) is None:
+            yield (
+                "config.raw_column_missing",
+                f"by: {by.value} needs raw_data.sources.{source}.columns.{by.value}",
+                (*here, "by"),
+                "error",
+            )
+        for attr, column in (("channels", "channel"), ("programmes", "programme"), ("types", "type")):
+            if getattr(spec, attr, None) and getattr(src.columns, column, None) is None:
+                yield (
+                    "config.raw_column_missing",
+                    f"{attr} filter needs raw_data.sources.{source}.columns.{column}",
+                    (*here, attr),
+                    "error",
+                )
+        if spec.measure == "csat_top_box" and not 1 <= spec.top_box_min <= src.csat_scale:
+            yield (
+                "config.out_of_range",
+                f"top_box_min {spec.top_box_min:g} is not on the 1-{src.csat_scale} CSAT scale",
+                (*here, "top_box_min"),
+                "error",
+            )
+        if spec.measure == "qa_pass_rate" and not 0 <= spec.pass_score <= src.score_max:
+            yield (
+                "config.out_of_range",
+                f"pass_score {spec.pass_score:g} is not between 0 and score_max {src.score_max:g}",
+                (*here, "pass_score"),
+                "error",
+            )
+
+
+def check_raw_data(
+    raw: RawData,
+    *,
+    kpi_units: Mapping[str, str] | None = None,
+    partner_ids: Sequence[str] | None = None,
+    doc: YamlDocument | None = None,
+    prefix: Path_ = ("raw_data",),
+) -> list[Problem]:
+    """Every problem of the section; `kpi_units` maps the catalogue's KPI ids to their unit."""
+    problems = []
+    for code, message, path, severity in _check(raw, kpi_units, partner_ids):
+        full = (*prefix, *path)
+        if doc is not None:
+            location = doc.location(full)
+        else:
+            from govdocs.config.loader import format_path
+
+            location = Location("raw_data", path=format_path(full))
+        problems.append(Problem(code, message, location, ExitCode.CONFIG, severity))
+    return problems
+
+
+class RawDataFile(_Model):
+    """A stand-alone file holding only the raw_data section."""
+
+    raw_data: RawData
+
+
+def load_raw_data(
+    path: Path, *, kpi_units: Mapping[str, str] | None = None, partner_ids: Sequence[str] | None = None
+) -> RawData:
+    """Read and check a YAML file whose top-level key is `raw_data`; raise with every problem."""
+    from govdocs.config.loader import load_yaml, model_from_document
+
+    doc = load_yaml(path)
+    model = model_from_document(
+        doc, RawDataFile, "config", ExitCode.CONFIG, ("config.not_mapping", "the file must be a mapping with raw_data")
+    )
+    problems = check_raw_data(model.raw_data, kpi_units=kpi_units, partner_ids=partner_ids, doc=doc)
+    if any(p.severity == "error" for p in problems):
+        raise GovdocsError([p for p in problems if p.severity == "error"])
+    return model.raw_data
