@@ -1,6 +1,6 @@
 """Score step helper: how sure a proportion from a sample is (Wilson score interval).
 
-A CSAT of 80% from twelve surveys says little: its 95% interval runs from about 52% to 94%.
+A CSAT of 75% from twelve surveys (9 of 12) says little: its 95% interval runs from 47% to 91%.
 `status_clarity` tells whether the status against a target is statistically clear (the whole
 interval lies on one side of the target) or not, so no partner is put on a plan because of
 twelve surveys.
