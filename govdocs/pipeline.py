@@ -31,7 +31,7 @@ from govdocs.render.environment import render_html
 from govdocs.render.output import check_targets, write_together
 from govdocs.render.workers import PdfJob, RenderPool, default_jobs
 from govdocs.scoring.engine import Escalation, PartnerAssessment, assess_partner, assess_portfolio
-from govdocs.validate import cross_check, foreign_mentions
+from govdocs.validate import cross_check, foreign_mentions, foreign_mentions_in_actions
 
 
 @dataclass(frozen=True)
@@ -390,12 +390,15 @@ def prepare_pip(
     from govdocs.render.ics import plan_calendar
 
     config, data = workspace.config, workspace.data
+    proposed = load_proposed_actions(proposed_file) if proposed_file else []
+    if audience is Audience.PARTNER and (leaks := foreign_mentions_in_actions(config, assessment.partner.id, proposed)):
+        raise GovdocsError(leaks)
     plan = build_plan(
         config=config,
         assessment=assessment,
         issued=as_of,
         start=start,
-        proposed=load_proposed_actions(proposed_file) if proposed_file else [],
+        proposed=proposed,
         proposed_source=str(proposed_file) if proposed_file else "",
         extra_kpis=extra_kpis,
         library_location=Location(str(workspace.run.config_path), path="action_library"),

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from govdocs.config.loader import load_config
 from govdocs.config.model import GovernanceConfig
+from govdocs.data.actions import ProposedAction
 from govdocs.data.inputs import PartnerInputs, load_partner_inputs
 from govdocs.data.loader import KpiData, load_kpi_data
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
@@ -156,6 +157,49 @@ def _strings(value: object, path: tuple[str | int, ...]) -> list[tuple[tuple[str
     return []
 
 
+def _name_pattern(config: GovernanceConfig, partner_id: str) -> re.Pattern[str] | None:
+    names = _other_partner_names(config, partner_id)
+    if not names:
+        return None
+    return re.compile(
+        r"(?<!\w)(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?!\w)",
+        re.IGNORECASE,
+    )
+
+
+def _isolation_problem(name: str, partner_id: str, location: Location, category: ExitCode) -> Problem:
+    return Problem(
+        "isolation.other_partner_named",
+        f"names '{name}', which identifies another partner, in text the partner copy for "
+        f"'{partner_id}' prints; reword it or move it to commentary.internal_notes",
+        location,
+        category,
+    )
+
+
+def _config_texts(config: GovernanceConfig, partner_id: str) -> list[tuple[tuple[str | int, ...], str]]:
+    """Config text a partner copy for `partner_id` prints: the programme-wide KPI terms and
+    action library, the client factors that apply to it, and its own services, contact roles
+    and target sources."""
+    texts: list[tuple[tuple[str | int, ...], str | None]] = []
+    for i, kpi in enumerate(config.kpis):
+        texts += [(("kpis", i, key), getattr(kpi, key)) for key in ("name", "definition", "target_source")]
+    for i, action in enumerate(config.action_library):
+        texts += [
+            (("action_library", i, key), getattr(action, key)) for key in ("action", "metric", "threshold", "owner")
+        ]
+    for i, factor in enumerate(config.client_factors):
+        if factor.partners is None or partner_id in factor.partners:
+            texts += [
+                (("client_factors", i, key), getattr(factor, key)) for key in ("factor", "impact", "client_owner")
+            ]
+    index, partner = next((i, p) for i, p in enumerate(config.partners) if p.id == partner_id)
+    texts += [(("partners", index, "services", j), service) for j, service in enumerate(partner.services)]
+    texts += [(("partners", index, "contacts", j, "role"), c.role) for j, c in enumerate(partner.contacts)]
+    texts += [(("partners", index, "targets", k, "target_source"), t.target_source) for k, t in partner.targets.items()]
+    return [(path, text) for path, text in texts if text]
+
+
 def foreign_mentions(
     config: GovernanceConfig,
     config_path: Path,
@@ -169,25 +213,16 @@ def foreign_mentions(
     to `commentary.internal_notes`, which only the internal copy prints."""
     from govdocs.config.loader import load_yaml
 
-    names = _other_partner_names(config, partner_id)
-    if not names:
+    pattern = _name_pattern(config, partner_id)
+    if pattern is None:
         return []
-    pattern = re.compile(
-        r"(?<!\w)(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?!\w)",
-        re.IGNORECASE,
-    )
     found: list[tuple[Path, tuple[str | int, ...], str]] = []
     if inputs is not None and inputs_file is not None:
         data = inputs.model_dump(mode="json", exclude={"partner": True, "quarter": True})
         data.get("commentary", {}).pop("internal_notes", None)
         found += [(inputs_file, path, m[1]) for path, text in _strings(data, ()) if (m := pattern.search(text))]
-    for i, factor in enumerate(config.client_factors):
-        if factor.partners is not None and partner_id not in factor.partners:
-            continue
-        for key in ("factor", "impact", "client_owner"):
-            text = getattr(factor, key)
-            if text and (m := pattern.search(text)):
-                found.append((config_path, ("client_factors", i, key), m[1]))
+    texts = _config_texts(config, partner_id)
+    found += [(config_path, path, m[1]) for path, text in texts if (m := pattern.search(text))]
     problems = []
     documents: dict[Path, object] = {}
     for file, path, name in found:
@@ -195,13 +230,21 @@ def foreign_mentions(
         if file not in documents:
             documents[file] = load_yaml(file, category)
         location = documents[file].location(path)  # type: ignore[attr-defined]
-        problems.append(
-            Problem(
-                "isolation.other_partner_named",
-                f"names '{name}', which identifies another partner, in text the partner copy for "
-                f"'{partner_id}' prints; reword it or move it to commentary.internal_notes",
-                location,
-                category,
-            )
-        )
+        problems.append(_isolation_problem(name, partner_id, location, category))
+    return problems
+
+
+def foreign_mentions_in_actions(
+    config: GovernanceConfig, partner_id: str, actions: list[ProposedAction]
+) -> list[Problem]:
+    """Proposed actions a partner's plan prints that name another partner: one problem per action."""
+    pattern = _name_pattern(config, partner_id)
+    if pattern is None:
+        return []
+    problems = []
+    for action in actions:
+        fields = action.fields
+        texts = (fields.action, fields.metric, fields.threshold, fields.owner, fields.note)
+        if match := next((m for text in texts if text and (m := pattern.search(text))), None):
+            problems.append(_isolation_problem(match[1], partner_id, action.location, ExitCode.INPUTS))
     return problems

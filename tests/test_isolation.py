@@ -398,11 +398,6 @@ def test_the_scanner_reads_metadata_outline_names_and_attachments(tmp_path: Path
     assert markers_in(attachment, [text_marker(IDS["ECH"])]) == [text_marker(IDS["ECH"])]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="isolation gap: proposed-actions text is printed in the partner's plan but not checked against "
-    "other partners' names (validate.foreign_mentions checks the inputs file and client factors only)",
-)
 def test_partner_plan_refuses_proposed_actions_naming_another_partner(tmp_path: Path):
     actions = tmp_path / "BRV.csv"
     original = (EXAMPLES / "actions" / "BRV.csv").read_text(encoding="utf-8")

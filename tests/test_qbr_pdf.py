@@ -124,6 +124,23 @@ def test_partner_copy_refuses_text_naming_another_partner(tmp_path: Path):
     assert "hired from Atlas" in flat(pdf_text(written[0].path))
 
 
+def test_partner_copy_refuses_config_text_naming_another_partner(tmp_path: Path):
+    """Programme-wide text (a KPI definition) reaches every partner copy: naming a partner there
+    would show it to all the others."""
+    from govdocs.pipeline import render_qbrs
+
+    text = CONFIG.read_text(encoding="utf-8")
+    old = "Mean seconds from queue entry to answer, over answered calls."
+    config = tmp_path / "governance.yaml"
+    config.write_text(text.replace(old, "Mean seconds to answer, measured as Atlas reports it."), encoding="utf-8")
+    line = text[: text.index(old)].count("\n") + 1
+    with pytest.raises(GovdocsError) as caught:
+        render_qbrs(qbr_request(tmp_path / "out", partners=("BRV",), config_path=config))
+    assert caught.value.exit_code is ExitCode.CONFIG
+    assert str(caught.value).startswith(f"{config}:{line}: kpis[1].definition: names 'Atlas'")
+    assert not (tmp_path / "out").exists()
+
+
 def test_partner_documents_never_name_another_partner(rendered):
     for partner in PARTNERS:
         path = rendered[(partner, "partner")]

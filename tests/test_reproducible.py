@@ -8,8 +8,8 @@ audiences) and its .ics, the offboarding assessment, the portfolio summary and m
 must be the same bytes. Nothing is ignored: the manifest stores paths relative to --out and input
 files by name, so the differing folders are no excuse.
 
-Known gap (the plans test is a strict xfail until it is fixed): a check-in moved off a public
-holiday names the holiday in the language the `holidays` library takes from the environment.
+A check-in moved off a public holiday names the holiday: in English, never in the language the
+`holidays` library would take from the environment (a plan once said 'Eerste kerstdag' under LC_ALL=C).
 """
 
 from __future__ import annotations
@@ -105,13 +105,6 @@ def test_every_qbr_assessment_summary_and_calendar_is_byte_identical(two_builds)
     assert [name for name in compared if first[name] != second[name]] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="holiday names depend on the process locale: govdocs/planning/calendar.py calls "
-    "holidays.country_holidays() without language=, so the library picks the language from LANGUAGE, LC_ALL, "
-    "LC_MESSAGES or LANG ('Christmas Day' under C.UTF-8, 'Eerste kerstdag' under C) and a plan's "
-    "'moved from ... (holiday)' line, hence its PDF and the manifest, change with it",
-)
 def test_every_plan_and_the_manifest_are_byte_identical(two_builds):
     first, second = two_builds
     compared = [name for name in first if _is_plan(name)]

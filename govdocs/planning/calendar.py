@@ -23,8 +23,13 @@ class BusinessCalendar:
         if settings.holiday_country is not None:
             import holidays
 
+            # Names in English where the country has them, else in its own default language: never
+            # from the machine's locale (LANG unset in cron or Docker gave Dutch names in English plans).
+            probe = holidays.country_holidays(settings.holiday_country, subdiv=settings.holiday_subdivision)
+            languages = getattr(probe, "supported_languages", ())
+            language = next((c for c in ("en_US", "en_GB") if c in languages), probe.default_language)
             country = holidays.country_holidays(
-                settings.holiday_country, subdiv=settings.holiday_subdivision, years=list(years)
+                settings.holiday_country, subdiv=settings.holiday_subdivision, years=list(years), language=language
             )
             named.update({day: str(name) for day, name in country.items()})
         for day in settings.extra_holidays:

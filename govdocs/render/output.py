@@ -39,6 +39,9 @@ def check_targets(paths: Iterable[Path], force: bool, resumable: Set[Path] = fro
 
 
 def _probe(folder: Path) -> None:
+    """Create and remove a file where the documents will go; folders made for the test are
+    removed again, so a run that stops later leaves nothing behind."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
     try:
         folder.mkdir(parents=True, exist_ok=True)
         descriptor, name = tempfile.mkstemp(prefix=".govdocs-probe.", dir=folder)
@@ -55,6 +58,10 @@ def _probe(folder: Path) -> None:
                 )
             ]
         ) from None
+    finally:
+        for made in missing:  # deepest first
+            with contextlib.suppress(OSError):
+                made.rmdir()
 
 
 def write_atomic(path: Path, content: bytes) -> None:
