@@ -105,6 +105,7 @@ def _connect(memory_limit: str = "1GB", temp_directory: Path | None = None, thre
     if threads is not None:
         config["threads"] = threads
     con = duckdb.connect(":memory:", config=config)
+    con.execute("SET enable_progress_bar = false")
     con.execute("SET TimeZone = 'UTC'")  # nothing may depend on the session zone; this makes sure
     return con
 
@@ -134,6 +135,9 @@ def describe(raw: RawData, files: Mapping[str, Sequence[Path]], con=None) -> dic
                 problems.append(_duckdb_problem(exc, source, paths))
                 continue
             types = {str(name): str(kind) for name, kind, *_ in described}
+            if _format(src, paths) == "parquet":
+                # Parquet strings are taken as written (CSV cells are trimmed): a marker for the SQL builder
+                types = {name: "VARCHAR NOTRIM" if kind == "VARCHAR" else kind for name, kind in types.items()}
             mapped = src.columns.model_dump(exclude_none=True)
             for field_name, column in mapped.items():
                 if column not in types:
@@ -236,6 +240,10 @@ def _materialise(con, source: str, ctes: Sequence[sql.Cte], paths: Sequence[Path
         con.execute(f"CREATE TEMP TABLE {parsed.name} AS WITH {read}\n{parsed.body}")
     except duckdb.Error as exc:
         raise GovdocsError([_duckdb_problem(exc, source, paths)]) from None
+    con.execute(
+        f"CREATE TEMP TABLE {source}_files AS SELECT source_file, MIN(source_ord) AS first_ord "
+        f"FROM {parsed.name} GROUP BY source_file"
+    )
     *helpers, checked = checks
     with_clause = ("WITH " + ",\n".join(str(h) for h in helpers) + "\n") if helpers else ""
     con.execute(f"CREATE TEMP TABLE {checked.name} AS {with_clause}{checked.body}")

@@ -139,18 +139,17 @@ def counts_sql(source: str) -> str:
 
 
 def samples_sql(source: str, per_reason: int, columns: Iterable[str]) -> str:
-    """The first rows of each reason, with their file and their row in it."""
+    """The first rows of each reason, with their file and their row in it (`<source>_files` holds the
+    first position of each file in the read)."""
     id_field = ID_FIELD[source]
     record_id = id_field if id_field in columns else "CAST(NULL AS VARCHAR)"
     return (
-        "WITH firsts AS (\n"
-        f"  SELECT source_file, MIN(source_ord) AS first_ord FROM {source}_checked GROUP BY source_file\n"
-        "), ranked AS (\n"
+        "WITH ranked AS (\n"
         "  SELECT *, ROW_NUMBER() OVER (PARTITION BY reject_reason ORDER BY source_ord) AS k\n"
         f"  FROM {source}_checked WHERE reject_reason IS NOT NULL\n)\n"
         "SELECT r.reject_reason, r.source_file, r.source_ord - f.first_ord + 1 AS file_row,\n"
         f"  r.partner, r.year, r.month, {record_id} AS record_id, r.bad_value, r.bad_field\n"
-        "FROM ranked AS r JOIN firsts AS f ON f.source_file = r.source_file\n"
+        f"FROM ranked AS r JOIN {source}_files AS f ON f.source_file = r.source_file\n"
         f"WHERE r.k <= {int(per_reason)}\nORDER BY r.reject_reason, r.source_ord"
     )
 

@@ -125,11 +125,23 @@ def read_cte(source: str, columns: Mapping[str, str], read: FileRead) -> Cte:
 # --- stage 2: parsing ------------------------------------------------------------------------
 
 
+def _is_text(kind: str) -> bool:
+    return kind.upper().startswith("VARCHAR")
+
+
 def _text(field: str, types: Mapping[str, str]) -> str:
+    """A field as text, NULL when empty. CSV cells are trimmed; Parquet strings are taken as written."""
     kind = types.get(field, "VARCHAR").upper()
     if kind == "VARCHAR":
         return f"NULLIF(TRIM({field}), '')"
+    if _is_text(kind):
+        return f"NULLIF({field}, '')"
     return f"CAST({field} AS VARCHAR)"
+
+
+def _raw(field: str, types: Mapping[str, str]) -> str:
+    """The field as written, for 'empty?' and 'unreadable?' tests: text trimmed, typed columns as they are."""
+    return _text(field, types) if _is_text(types.get(field, "VARCHAR")) else field
 
 
 def _instant(field: str, types: Mapping[str, str], timezone: str, fmt: str | None) -> str:
@@ -150,9 +162,29 @@ def _instant(field: str, types: Mapping[str, str], timezone: str, fmt: str | Non
     )
 
 
+def _local(field: str, types: Mapping[str, str], timezone: str, fmt: str | None) -> str:
+    """A timestamp field as the naive local time in `timezone` (its month is the record's month).
+
+    Local times need no conversion; only values written with an offset are converted."""
+    kind = types.get(field, "VARCHAR").upper()
+    zone = literal(timezone)
+    if "WITH TIME ZONE" in kind or kind == "TIMESTAMPTZ":
+        return f"({field} AT TIME ZONE {zone})"
+    if kind.startswith("TIMESTAMP") or kind == "DATE":
+        return f"CAST({field} AS TIMESTAMP)"
+    text = _text(field, types)
+    if fmt is not None:
+        parsed = f"TRY_STRPTIME({text}, {literal(fmt)})"
+        return f"({parsed} AT TIME ZONE {zone})" if "%z" in fmt or "%Z" in fmt else parsed
+    return (
+        f"CASE WHEN REGEXP_MATCHES({text}, {literal(_OFFSET_PATTERN)}) "
+        f"THEN (TRY_CAST({text} AS TIMESTAMPTZ) AT TIME ZONE {zone}) ELSE TRY_CAST({text} AS TIMESTAMP) END"
+    )
+
+
 def _number(field: str, types: Mapping[str, str], unit: DurationUnit = DurationUnit.SECONDS) -> str:
     kind = types.get(field, "VARCHAR").upper()
-    if kind != "VARCHAR":
+    if not _is_text(kind):
         value = f"CAST({field} AS DOUBLE)"
         return f"{value} / 1000.0" if unit is DurationUnit.MILLISECONDS else value
     text = _text(field, types)
@@ -188,8 +220,7 @@ def _partner_test(partner_ids: Sequence[str] | None) -> list[tuple[str, str]]:
     return [(UNKNOWN_PARTNER, f"partner NOT IN ({_text_list(partner_ids)})")]
 
 
-def _month_columns(instant_epoch_field: str, instant: str, timezone: str) -> list[str]:
-    local = f"({instant} AT TIME ZONE {literal(timezone)})"
+def _month_columns(instant_epoch_field: str, instant: str, local: str) -> list[str]:
     return [
         f"CAST(EXTRACT(YEAR FROM {local}) AS INTEGER) AS year",
         f"CAST(EXTRACT(MONTH FROM {local}) AS INTEGER) AS month",
@@ -202,7 +233,7 @@ def _first_bad(pairs: Sequence[tuple[str, str]]) -> str:
     if not pairs:
         return "CAST(NULL AS VARCHAR) AS bad_value, CAST(NULL AS VARCHAR) AS bad_field"
     tests = [f"WHEN {raw} IS NOT NULL AND {value} IS NULL THEN" for raw, value in pairs]
-    values = " ".join(f"{t} {raw}" for t, (raw, _) in zip(tests, pairs, strict=True))
+    values = " ".join(f"{t} CAST({raw} AS VARCHAR)" for t, (raw, _) in zip(tests, pairs, strict=True))
     fields = " ".join(f"{t} {literal(value)}" for t, (_, value) in zip(tests, pairs, strict=True))
     return f"CASE {values} ELSE NULL END AS bad_value,\n    CASE {fields} ELSE NULL END AS bad_field"
 
@@ -227,10 +258,11 @@ def interactions_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] |
     parsed = [f"{_text(f, types)} AS {f}" for f in texts]
     parsed.append(f"{_partner(types, src.partner_values)} AS partner")
     for f in ("arrived_at", "answered_at", "ended_at"):
-        parsed += [f"{_text(f, types)} AS {f}_raw", f"{_instant(f, types, tz, fmt)} AS {f}"]
+        parsed += [f"{_raw(f, types)} AS {f}_raw", f"{_instant(f, types, tz, fmt)} AS {f}"]
+    parsed.append(f"{_local('arrived_at', types, tz, fmt)} AS arrived_at_local")
     for f in numbers:
         unit = src.duration_unit if f.endswith("_seconds") else DurationUnit.SECONDS
-        parsed += [f"{_text(f, types)} AS {f}_raw", f"{_number(f, types, unit)} AS {f}"]
+        parsed += [f"{_raw(f, types)} AS {f}_raw", f"{_number(f, types, unit)} AS {f}"]
     parsed += ["source_file", "source_ord"]
     missing = [
         "contact_id IS NULL",
@@ -256,7 +288,7 @@ def interactions_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] |
     tests.append((ANSWER_BEFORE_ARRIVAL, "answered_at < arrived_at"))
     tests.append((NEGATIVE_DURATION, " OR ".join(negative)))
     keep = ["partner", *texts, *numbers]
-    checked = [f"p.{f}" for f in keep] + _month_columns("arrived_s", "arrived_at", tz)
+    checked = [f"p.{f}" for f in keep] + _month_columns("arrived_s", "arrived_at", "arrived_at_local")
     checked += [
         f"{_epoch('answered_at')} AS answered_s",
         f"{_epoch('ended_at')} AS ended_s",
@@ -278,6 +310,10 @@ def _parsed_cte(source: str, select: list[str]) -> Cte:
 
 
 def _checked_cte(source: str, select: list[str], dups: bool = True) -> Cte:
+    # The file name is kept for rejected rows only (the samples name it); 10M copies of it cost.
+    reason = next(item for item in select if item.endswith(" AS reject_reason"))[: -len(" AS reject_reason")]
+    file = f"CASE WHEN ({reason}) IS NULL THEN NULL ELSE p.source_file END AS source_file"
+    select = [file if item == "p.source_file" else item for item in select]
     body = ",\n    ".join(select)
     join = f"\n  LEFT JOIN {source}_dups AS d ON d.dup_key = p.{_DUP_KEY[source]}" if dups else ""
     return Cte(f"{source}_checked", f"  SELECT\n    {body}\n  FROM {source}_parsed AS p{join}")
@@ -306,15 +342,16 @@ def surveys_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None
     parsed = [f"{_text(f, types)} AS {f}" for f in texts]
     parsed.append(f"{_partner(types, src.partner_values)} AS partner")
     parsed += [
-        f"{_text('responded_at', types)} AS responded_at_raw",
+        f"{_raw('responded_at', types)} AS responded_at_raw",
         f"{_instant('responded_at', types, src.timezone, src.timestamp_format)} AS responded_at",
+        f"{_local('responded_at', types, src.timezone, src.timestamp_format)} AS responded_at_local",
     ]
     answers = [f for f in ("csat", "nps", "fcr") if f in columns]
     for f in ("csat", "nps"):
         if f in columns:
-            parsed += [f"{_text(f, types)} AS {f}_raw", f"{_number(f, types)} AS {f}"]
+            parsed += [f"{_raw(f, types)} AS {f}_raw", f"{_number(f, types)} AS {f}"]
     if "fcr" in columns:
-        parsed += [f"{_text('fcr', types)} AS fcr_raw", f"{_flag('fcr', types, src.yes_values, src.no_values)} AS fcr"]
+        parsed += [f"{_raw('fcr', types)} AS fcr_raw", f"{_flag('fcr', types, src.yes_values, src.no_values)} AS fcr"]
     parsed += ["source_file", "source_ord"]
     nums = [(f"{f}_raw", f) for f in ("csat", "nps") if f in columns]
     tests = [
@@ -345,7 +382,7 @@ def surveys_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None
     if ranges:
         tests.append((OUT_OF_RANGE, " OR ".join(ranges)))
     keep = ["partner", *texts, *answers]
-    checked = [f"p.{f}" for f in keep] + _month_columns("responded_s", "responded_at", src.timezone)
+    checked = [f"p.{f}" for f in keep] + _month_columns("responded_s", "responded_at", "responded_at_local")
     bad = [("responded_at_raw", "responded_at"), *nums] + ([("fcr_raw", "fcr")] if "fcr" in columns else [])
     checked += [f"{_reason(tests)} AS reject_reason", _first_bad(bad)]
     checked += ["p.source_file", "p.source_ord"]
@@ -365,15 +402,16 @@ def qa_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None) -> 
     parsed = [f"{_text(f, types)} AS {f}" for f in texts]
     parsed.append(f"{_partner(types, src.partner_values)} AS partner")
     parsed += [
-        f"{_text('evaluated_at', types)} AS evaluated_at_raw",
+        f"{_raw('evaluated_at', types)} AS evaluated_at_raw",
         f"{_instant('evaluated_at', types, src.timezone, src.timestamp_format)} AS evaluated_at",
-        f"{_text('score', types)} AS score_raw",
+        f"{_local('evaluated_at', types, src.timezone, src.timestamp_format)} AS evaluated_at_local",
+        f"{_raw('score', types)} AS score_raw",
         f"{_number('score', types)} AS score",
     ]
     has_fail = "auto_fail" in columns
     if has_fail:
         parsed += [
-            f"{_text('auto_fail', types)} AS auto_fail_raw",
+            f"{_raw('auto_fail', types)} AS auto_fail_raw",
             f"{_flag('auto_fail', types, src.yes_values, src.no_values)} AS auto_fail",
         ]
     parsed += ["source_file", "source_ord"]
@@ -396,7 +434,7 @@ def qa_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None) -> 
     checked = [f"p.{f}" for f in keep]
     if has_fail:
         checked.append("COALESCE(p.auto_fail, 0) AS auto_fail")
-    checked += _month_columns("evaluated_s", "evaluated_at", src.timezone)
+    checked += _month_columns("evaluated_s", "evaluated_at", "evaluated_at_local")
     bad = [("evaluated_at_raw", "evaluated_at"), ("score_raw", "score")]
     bad += [("auto_fail_raw", "auto_fail")] if has_fail else []
     checked += [f"{_reason(tests)} AS reject_reason", _first_bad(bad)]
@@ -412,7 +450,7 @@ def _date(field: str, types: Mapping[str, str], fmt: str | None) -> str:
     kind = types.get(field, "VARCHAR").upper()
     if kind == "DATE":
         return field
-    if kind != "VARCHAR":
+    if not _is_text(kind):
         return f"CAST({field} AS DATE)"
     text = _text(field, types)
     if fmt is not None:
@@ -428,12 +466,12 @@ def roster_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None)
     parsed = [
         f"{_partner(types, src.partner_values)} AS partner",
         f"{_text('agent_id', types)} AS agent_id",
-        f"{_text('hired_on', types)} AS hired_on_raw",
+        f"{_raw('hired_on', types)} AS hired_on_raw",
         f"{_date('hired_on', types, src.date_format)} AS hired_on",
     ]
     if "left_on" in columns:
         parsed += [
-            f"{_text('left_on', types)} AS left_on_raw",
+            f"{_raw('left_on', types)} AS left_on_raw",
             f"{_date('left_on', types, src.date_format)} AS left_on",
         ]
     else:
