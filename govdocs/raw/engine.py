@@ -117,8 +117,8 @@ def _duckdb_problem(exc: Exception, source: str, paths: Sequence[Path]) -> Probl
 
 
 def describe(raw: RawData, files: Mapping[str, Sequence[Path]], con=None) -> dict[str, sql.FileRead]:
-    """How each source is read, with the type of every mapped column; a mapped column that no
-    file has is reported with the columns that exist."""
+    """How each source is read: every file's columns, and the type of every mapped column. A mapped
+    column that no file has is reported with the columns that exist."""
     import duckdb
 
     own = con is None
@@ -128,20 +128,28 @@ def describe(raw: RawData, files: Mapping[str, Sequence[Path]], con=None) -> dic
     try:
         for source, paths in files.items():
             src = getattr(raw.sources, source)
-            function = sql.read_function([str(p) for p in paths], _format(src, paths), getattr(src, "delimiter", None))
-            try:
-                described = con.execute(f"DESCRIBE SELECT * FROM {function}").fetchall()
-            except duckdb.Error as exc:
-                problems.append(_duckdb_problem(exc, source, paths))
+            file_format = _format(src, paths)
+            delimiter = getattr(src, "delimiter", None)
+            present: list[frozenset[str]] = []
+            types: dict[str, str] = {}
+            for path in paths:
+                function = sql.read_function(str(path), file_format, delimiter)
+                try:
+                    described = con.execute(f"DESCRIBE SELECT * FROM {function}").fetchall()
+                except duckdb.Error as exc:
+                    problems.append(_duckdb_problem(exc, source, [path]))
+                    continue
+                present.append(frozenset(str(name) for name, *_ in described))
+                for name, kind, *_ in described:
+                    # Parquet strings are taken as written (CSV cells are trimmed): a marker for the SQL builder
+                    marked = "VARCHAR NOTRIM" if file_format == "parquet" and kind == "VARCHAR" else str(kind)
+                    types.setdefault(str(name), marked)
+            if len(present) < len(paths):
                 continue
-            types = {str(name): str(kind) for name, kind, *_ in described}
-            if _format(src, paths) == "parquet":
-                # Parquet strings are taken as written (CSV cells are trimmed): a marker for the SQL builder
-                types = {name: "VARCHAR NOTRIM" if kind == "VARCHAR" else kind for name, kind in types.items()}
             mapped = src.columns.model_dump(exclude_none=True)
             for field_name, column in mapped.items():
                 if column not in types:
-                    available = ", ".join(sorted(t for t in types if t != "filename"))
+                    available = ", ".join(sorted(types))
                     problems.append(
                         Problem(
                             "raw.missing_column",
@@ -151,7 +159,13 @@ def describe(raw: RawData, files: Mapping[str, Sequence[Path]], con=None) -> dic
                             ExitCode.DATA,
                         )
                     )
-            reads[source] = sql.FileRead(function, {f: types.get(c, "VARCHAR") for f, c in mapped.items()})
+            reads[source] = sql.FileRead(
+                tuple(str(p) for p in paths),
+                file_format,
+                tuple(present),
+                {f: types.get(c, "VARCHAR") for f, c in mapped.items()},
+                delimiter,
+            )
     finally:
         if own:
             con.close()
@@ -218,9 +232,8 @@ def aggregate(
             reads = describe(raw, files, con)
             per_source = sql.source_ctes(raw, reads, partner_ids)
             for source, ctes in per_source.items():
-                _materialise(con, source, ctes, files[source])
-            tail, selects = sql.measure_ctes(raw, list(per_source))
-            query = sql.final_select(tail, selects)
+                _run_source(con, raw, source, ctes, files[source], samples_per_reason)
+            query = sql.final_select(sql.final_ctes(raw, list(per_source)), sql.kpi_selects(raw))
             rows = con.execute(query).df()
             report = _quality(con, raw, files, per_source, samples_per_reason)
         finally:
@@ -230,24 +243,35 @@ def aggregate(
     return Aggregation(kpis, breakdown, report, raw_files, sql.kpi_query(raw, reads, partner_ids))
 
 
-def _materialise(con, source: str, ctes: Sequence[sql.Cte], paths: Sequence[Path]) -> None:
-    """`<source>_checked` as a temporary table: the files read once, parsed, then checked (finding
-    duplicates needs every parsed row)."""
+def _run_source(con, raw: RawData, source: str, ctes: Sequence[sql.Cte], paths: Sequence[Path], per_group: int) -> None:
+    """One pass over a source's files. An event source (interactions, surveys, QA) becomes
+    `<source>_cube`: sums per partner, month, segment and reject reason, with a few sample rows of
+    each reject group; the roster (small, read twice by attrition) becomes `roster_checked`."""
     import duckdb
 
-    read, parsed, *checks = ctes
+    if source == "roster":
+        statement = f"CREATE TEMP TABLE roster_checked AS WITH {', '.join(str(c) for c in ctes[:-1])}\n{ctes[-1].body}"
+    else:
+        checked_columns = _checked_columns(ctes[-1])
+        samples = sql.samples_aggregate(source, per_group, checked_columns)
+        rows, cube = sql.event_ctes(raw, source, samples)
+        statement = f"CREATE TEMP TABLE {cube.name} AS WITH {', '.join(str(c) for c in [*ctes, rows])}\n{cube.body}"
     try:
-        con.execute(f"CREATE TEMP TABLE {parsed.name} AS WITH {read}\n{parsed.body}")
+        con.execute(statement)
     except duckdb.Error as exc:
         raise GovdocsError([_duckdb_problem(exc, source, paths)]) from None
-    con.execute(
-        f"CREATE TEMP TABLE {source}_files AS SELECT source_file, MIN(source_ord) AS first_ord "
-        f"FROM {parsed.name} GROUP BY source_file"
-    )
-    *helpers, checked = checks
-    with_clause = ("WITH " + ",\n".join(str(h) for h in helpers) + "\n") if helpers else ""
-    con.execute(f"CREATE TEMP TABLE {checked.name} AS {with_clause}{checked.body}")
-    con.execute(f"DROP TABLE {parsed.name}")
+
+
+def _checked_columns(checked: sql.Cte) -> list[str]:
+    """The column names a checked CTE selects (its items' last word)."""
+    names = []
+    for line in checked.body.splitlines():
+        item = line.strip().rstrip(",")
+        if item.startswith("p."):
+            names.append(item[2:])
+        elif " AS " in item:
+            names.append(item.rsplit(" AS ", 1)[1])
+    return names
 
 
 def _quality(
@@ -259,23 +283,41 @@ def _quality(
     for source in present:
         src = getattr(raw.sources, source)
         mapped = src.columns.model_dump(exclude_none=True)
-        accepted = rejected = 0
-        for partner, year, month, reason, n in con.execute(quality.counts_sql(source)).fetchall():
-            if reason is None:
-                accepted += n
-                continue
-            rejected += n
-            rejects.append(quality.RejectCount(source, partner, quality.period_text(year, month), reason, int(n)))
+        paths = [str(p) for p in files[source]]
         parquet = _format(src, files[source]) == "parquet"
-        columns = {d[0] for d in con.execute(f"DESCRIBE {source}_checked").fetchall()}
-        for reason, file, row, partner, year, month, record_id, value, bad_field in con.execute(
-            quality.samples_sql(source, per_reason, columns)
-        ).fetchall():
+        accepted = rejected = 0
+        table = "roster_checked" if source == "roster" else f"{source}_cube"
+        count = "COUNT(*)" if source == "roster" else "SUM(rows_read)"
+        counted = con.execute(
+            f"SELECT partner, year, month, reject_reason, {count} FROM {table} GROUP BY ALL"
+        ).fetchall()
+        for partner, year, month, reason, n in counted:
+            if reason is None:
+                accepted += int(n)
+                continue
+            rejected += int(n)
+            rejects.append(quality.RejectCount(source, partner, quality.period_text(year, month), reason, int(n)))
+        if source == "roster":
+            found = con.execute(quality.samples_sql(per_reason)).fetchall()
+        else:
+            found = [
+                (reason, partner, year, month, *(sample[f] for f in sql.SAMPLE_FIELDS))
+                for reason, partner, year, month, group in con.execute(
+                    f"SELECT reject_reason, partner, year, month, samples FROM {table} WHERE reject_reason IS NOT NULL"
+                ).fetchall()
+                for sample in group or []
+            ]
+        found.sort(key=lambda s: (s[0], s[4]))
+        taken: dict[str, int] = {}
+        for reason, partner, year, month, _key, index, row, record_id, value, bad_field in found:
+            if taken.setdefault(reason, 0) >= per_reason:
+                continue
+            taken[reason] += 1
             samples.append(
                 quality.RejectSample(
                     source=source,
                     reason=reason,
-                    file=file,
+                    file=paths[int(index)],
                     row=int(row),
                     line=int(row) if parquet else int(row) + 1,
                     partner=partner,
@@ -285,8 +327,7 @@ def _quality(
                     column=mapped.get(bad_field) if bad_field else None,
                 )
             )
-        paths = tuple(str(p) for p in files[source])
-        sources.append(quality.SourceCount(source, paths, accepted + rejected, accepted, rejected))
+        sources.append(quality.SourceCount(source, tuple(paths), accepted + rejected, accepted, rejected))
     rejects.sort(key=lambda r: (r.source, r.partner or "", r.period or "", r.reason))
     return quality.QualityReport(tuple(sources), tuple(rejects), tuple(samples))
 

@@ -8,7 +8,6 @@ silently: for every source, read = accepted + rejected.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from govdocs.errors import ExitCode, Location, Problem
@@ -130,27 +129,14 @@ class QualityReport:
         return totals
 
 
-def counts_sql(source: str) -> str:
-    """Rows per partner, month and reason (NULL reason = accepted) of `<source>_checked`."""
+def samples_sql(per_reason: int) -> str:
+    """The roster's first rejected rows of each reason (the event sources keep theirs in their cube)."""
     return (
-        f"SELECT partner, year, month, reject_reason, COUNT(*) AS n FROM {source}_checked\n"
-        "GROUP BY partner, year, month, reject_reason"
-    )
-
-
-def samples_sql(source: str, per_reason: int, columns: Iterable[str]) -> str:
-    """The first rows of each reason, with their file and their row in it (`<source>_files` holds the
-    first position of each file in the read)."""
-    id_field = ID_FIELD[source]
-    record_id = id_field if id_field in columns else "CAST(NULL AS VARCHAR)"
-    return (
-        "WITH ranked AS (\n"
-        "  SELECT *, ROW_NUMBER() OVER (PARTITION BY reject_reason ORDER BY source_ord) AS k\n"
-        f"  FROM {source}_checked WHERE reject_reason IS NOT NULL\n)\n"
-        "SELECT r.reject_reason, r.source_file, r.source_ord - f.first_ord + 1 AS file_row,\n"
-        f"  r.partner, r.year, r.month, {record_id} AS record_id, r.bad_value, r.bad_field\n"
-        f"FROM ranked AS r JOIN {source}_files AS f ON f.source_file = r.source_file\n"
-        f"WHERE r.k <= {int(per_reason)}\nORDER BY r.reject_reason, r.source_ord"
+        "SELECT reject_reason, partner, year, month, source_key, source_index, source_row,\n"
+        "  agent_id AS record_id, bad_value, bad_field FROM (\n"
+        "  SELECT *, ROW_NUMBER() OVER (PARTITION BY reject_reason ORDER BY source_key) AS k\n"
+        "  FROM roster_checked WHERE reject_reason IS NOT NULL\n"
+        f") AS ranked WHERE k <= {int(per_reason)}"
     )
 
 

@@ -92,34 +92,49 @@ class Cte:
 
 @dataclass(frozen=True)
 class FileRead:
-    """How one source's files are read: the table function's text and each mapped column's type."""
+    """How one source's files are read: each file with the export columns it has, and each mapped
+    field's type ('VARCHAR' for CSV, 'VARCHAR NOTRIM' for Parquet strings)."""
 
-    function: str  # e.g. read_csv(['a.csv.gz'], ...)
-    types: Mapping[str, str]  # govdocs field -> DuckDB type of its column ('VARCHAR' for CSV)
+    paths: tuple[str, ...]
+    file_format: str  # csv or parquet
+    columns: tuple[frozenset[str], ...]  # per file: the export's column names it has
+    types: Mapping[str, str]  # govdocs field -> type of its column
+    delimiter: str | None = None
 
 
-def read_function(paths: Sequence[str], file_format: str, delimiter: str | None = None) -> str:
-    files = "[" + ", ".join(literal(p) for p in paths) + "]"
+def read_function(path: str, file_format: str, delimiter: str | None = None) -> str:
     if file_format == "parquet":
-        return f"read_parquet({files}, union_by_name = true, filename = true)"
-    options = "all_varchar = true, union_by_name = true, header = true, filename = true"
+        return f"read_parquet({literal(path)})"
+    options = "all_varchar = true, header = true"
     if delimiter is not None:
         options += f", delim = {literal(delimiter)}"
-    return f"read_csv({files}, {options})"
+    return f"read_csv({literal(path)}, {options})"
 
 
 # --- stage 1: the file read ----------------------------------------------------------------
 
 
 def read_cte(source: str, columns: Mapping[str, str], read: FileRead) -> Cte:
-    """The only DuckDB-specific stage: the export's columns renamed to govdocs fields."""
-    select = [f"{identifier(column)} AS {field}" for field, column in columns.items()]
-    # The row's position in the read: files in the order listed, rows in file order (DuckDB keeps
-    # insertion order); the row number in its file is derived from it for the data-quality samples.
-    select += ["filename AS source_file", "ROW_NUMBER() OVER () AS source_ord"]
-    body = ",\n    ".join(select)
-    comment = f"FILE READ ({source}): DuckDB table function; in a warehouse select the same columns from your table"
-    return Cte(f"{source}_read", f"  SELECT\n    {body}\n  FROM {read.function}", comment)
+    """The only DuckDB-specific stage: the export's columns renamed to govdocs fields, file by file.
+
+    Each row carries its file's position in the list (source_index) and its 1-based data row in
+    that file (source_row): CSV rows are numbered in file order (DuckDB keeps insertion order),
+    Parquet rows by the reader's file_row_number. A column a file lacks reads as NULL."""
+    branches = []
+    for index, (path, present) in enumerate(zip(read.paths, read.columns, strict=True)):
+        select = [
+            f"{identifier(column) if column in present else 'NULL'} AS {field}" for field, column in columns.items()
+        ]
+        if read.file_format == "parquet":
+            row = "file_row_number + 1"
+            function = f"read_parquet({literal(path)}, file_row_number = true)"
+        else:
+            row = "ROW_NUMBER() OVER ()"
+            function = read_function(path, read.file_format, read.delimiter)
+        select += [f"{index} AS source_index", f"{row} AS source_row"]
+        branches.append("  SELECT " + ", ".join(select) + f"\n  FROM {function}")
+    comment = f"FILE READ ({source}): DuckDB table functions; in a warehouse select the same columns from your table"
+    return Cte(f"{source}_read", "\n  UNION ALL\n".join(branches), comment)
 
 
 # --- stage 2: parsing ------------------------------------------------------------------------
@@ -241,7 +256,7 @@ def _first_bad(pairs: Sequence[tuple[str, str]]) -> str:
 def _dups_cte(source: str, key: str) -> Cte:
     return Cte(
         f"{source}_dups",
-        f"  SELECT {key} AS dup_key, MIN(source_ord) AS first_ord\n"
+        f"  SELECT {key} AS dup_key, MIN(source_key) AS first_key\n"
         f"  FROM {source}_parsed WHERE {key} IS NOT NULL\n"
         f"  GROUP BY {key} HAVING COUNT(*) > 1",
     )
@@ -263,7 +278,7 @@ def interactions_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] |
     for f in numbers:
         unit = src.duration_unit if f.endswith("_seconds") else DurationUnit.SECONDS
         parsed += [f"{_raw(f, types)} AS {f}_raw", f"{_number(f, types, unit)} AS {f}"]
-    parsed += ["source_file", "source_ord"]
+    parsed += _SOURCE_COLUMNS
     missing = [
         "contact_id IS NULL",
         "partner IS NULL",
@@ -283,7 +298,7 @@ def interactions_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] |
     ]
     if nums:
         tests.append((NOT_A_NUMBER, " OR ".join(f"({raw} IS NOT NULL AND {v} IS NULL)" for raw, v in nums)))
-    tests.append((DUPLICATE_ID, "d.dup_key IS NOT NULL AND p.source_ord <> d.first_ord"))
+    tests.append((DUPLICATE_ID, "d.dup_key IS NOT NULL AND p.source_key <> d.first_key"))
     tests += _partner_test(partner_ids)
     tests.append((ANSWER_BEFORE_ARRIVAL, "answered_at < arrived_at"))
     tests.append((NEGATIVE_DURATION, " OR ".join(negative)))
@@ -294,8 +309,9 @@ def interactions_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] |
         f"{_epoch('ended_at')} AS ended_s",
         f"{_reason(tests)} AS reject_reason",
         _first_bad(stamps + nums),
-        "p.source_file",
-        "p.source_ord",
+        "p.source_index",
+        "p.source_row",
+        "p.source_key",
     ]
     return [
         _parsed_cte("interactions", parsed),
@@ -304,16 +320,16 @@ def interactions_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] |
     ]
 
 
+# Where a row came from: file position, data row, and a key ordering rows as read (file, then row).
+_SOURCE_COLUMNS = ["source_index", "source_row", "source_index * 10000000000 + source_row AS source_key"]
+
+
 def _parsed_cte(source: str, select: list[str]) -> Cte:
     body = ",\n    ".join(select)
     return Cte(f"{source}_parsed", f"  SELECT\n    {body}\n  FROM {source}_read")
 
 
 def _checked_cte(source: str, select: list[str], dups: bool = True) -> Cte:
-    # The file name is kept for rejected rows only (the samples name it); 10M copies of it cost.
-    reason = next(item for item in select if item.endswith(" AS reject_reason"))[: -len(" AS reject_reason")]
-    file = f"CASE WHEN ({reason}) IS NULL THEN NULL ELSE p.source_file END AS source_file"
-    select = [file if item == "p.source_file" else item for item in select]
     body = ",\n    ".join(select)
     join = f"\n  LEFT JOIN {source}_dups AS d ON d.dup_key = p.{_DUP_KEY[source]}" if dups else ""
     return Cte(f"{source}_checked", f"  SELECT\n    {body}\n  FROM {source}_parsed AS p{join}")
@@ -352,7 +368,7 @@ def surveys_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None
             parsed += [f"{_raw(f, types)} AS {f}_raw", f"{_number(f, types)} AS {f}"]
     if "fcr" in columns:
         parsed += [f"{_raw('fcr', types)} AS fcr_raw", f"{_flag('fcr', types, src.yes_values, src.no_values)} AS fcr"]
-    parsed += ["source_file", "source_ord"]
+    parsed += _SOURCE_COLUMNS
     nums = [(f"{f}_raw", f) for f in ("csat", "nps") if f in columns]
     tests = [
         (
@@ -372,7 +388,7 @@ def surveys_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None
         tests.append((BAD_VALUE, "fcr_raw IS NOT NULL AND fcr IS NULL"))
     dups = "response_id" in columns
     if dups:
-        tests.append((DUPLICATE_ID, "d.dup_key IS NOT NULL AND p.source_ord <> d.first_ord"))
+        tests.append((DUPLICATE_ID, "d.dup_key IS NOT NULL AND p.source_key <> d.first_key"))
     tests += _partner_test(partner_ids)
     ranges = []
     if "csat" in columns:
@@ -385,7 +401,7 @@ def surveys_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None
     checked = [f"p.{f}" for f in keep] + _month_columns("responded_s", "responded_at", "responded_at_local")
     bad = [("responded_at_raw", "responded_at"), *nums] + ([("fcr_raw", "fcr")] if "fcr" in columns else [])
     checked += [f"{_reason(tests)} AS reject_reason", _first_bad(bad)]
-    checked += ["p.source_file", "p.source_ord"]
+    checked += ["p.source_index", "p.source_row", "p.source_key"]
     ctes = [_parsed_cte("surveys", parsed)]
     if dups:
         ctes.append(_dups_cte("surveys", "response_id"))
@@ -414,7 +430,7 @@ def qa_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None) -> 
             f"{_raw('auto_fail', types)} AS auto_fail_raw",
             f"{_flag('auto_fail', types, src.yes_values, src.no_values)} AS auto_fail",
         ]
-    parsed += ["source_file", "source_ord"]
+    parsed += _SOURCE_COLUMNS
     tests = [
         (MISSING_FIELD, "partner IS NULL OR evaluated_at_raw IS NULL OR score_raw IS NULL"),
         (UNPARSEABLE_TIMESTAMP, "evaluated_at IS NULL"),
@@ -427,7 +443,7 @@ def qa_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None) -> 
         tests.append((BAD_VALUE, condition))
     dups = "evaluation_id" in columns
     if dups:
-        tests.append((DUPLICATE_ID, "d.dup_key IS NOT NULL AND p.source_ord <> d.first_ord"))
+        tests.append((DUPLICATE_ID, "d.dup_key IS NOT NULL AND p.source_key <> d.first_key"))
     tests += _partner_test(partner_ids)
     tests.append((OUT_OF_RANGE, f"score < 0 OR score > {src.score_max:g}"))
     keep = ["partner", *texts, "score"]
@@ -438,7 +454,7 @@ def qa_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None) -> 
     bad = [("evaluated_at_raw", "evaluated_at"), ("score_raw", "score")]
     bad += [("auto_fail_raw", "auto_fail")] if has_fail else []
     checked += [f"{_reason(tests)} AS reject_reason", _first_bad(bad)]
-    checked += ["p.source_file", "p.source_ord"]
+    checked += ["p.source_index", "p.source_row", "p.source_key"]
     ctes = [_parsed_cte("qa", parsed)]
     if dups:
         ctes.append(_dups_cte("qa", "evaluation_id"))
@@ -481,11 +497,11 @@ def roster_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None)
         f"{_partner(types, src.partner_values)} || '|' || {_text('agent_id', types)} || '|' || "
         f"COALESCE({_text('hired_on', types)}, '') AS agent_key"
     )
-    parsed += ["source_file", "source_ord"]
+    parsed += _SOURCE_COLUMNS
     tests = [
         (MISSING_FIELD, "partner IS NULL OR agent_id IS NULL OR hired_on_raw IS NULL"),
         (UNPARSEABLE_TIMESTAMP, "hired_on IS NULL OR (left_on_raw IS NOT NULL AND left_on IS NULL)"),
-        (DUPLICATE_ID, "d.dup_key IS NOT NULL AND p.source_ord <> d.first_ord"),
+        (DUPLICATE_ID, "d.dup_key IS NOT NULL AND p.source_key <> d.first_key"),
         *_partner_test(partner_ids),
         (LEFT_BEFORE_HIRED, "left_on < hired_on"),
     ]
@@ -498,8 +514,9 @@ def roster_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None)
         "CAST(EXTRACT(MONTH FROM hired_on) AS INTEGER) AS month",
         f"{_reason(tests)} AS reject_reason",
         _first_bad([("hired_on_raw", "hired_on"), ("left_on_raw", "left_on")]),
-        "p.source_file",
-        "p.source_ord",
+        "p.source_index",
+        "p.source_row",
+        "p.source_key",
     ]
     return [_parsed_cte("roster", parsed), _dups_cte("roster", "agent_key"), _checked_cte("roster", checked)]
 
@@ -630,31 +647,58 @@ def measure_sql(spec: object, index: int, raw: RawData) -> MeasureSql:
     raise AssertionError(f"unknown measure {spec!r}")
 
 
-def _cube_cte(source: str, measures: Sequence[MeasureSql], segments: set[str]) -> Cte:
-    """Sums per partner, month and segment: small, so every KPI row and breakdown is read from it."""
+SAMPLE_FIELDS = ("source_key", "source_index", "source_row", "record_id", "bad_value", "bad_field")
+_RECORD_ID = {"interactions": "contact_id", "surveys": "response_id", "qa": "evaluation_id", "roster": "agent_id"}
+
+
+def samples_aggregate(source: str, per_group: int, columns: Sequence[str]) -> str:
+    """DuckDB aggregate keeping the first rows (in file order) of a group: the data-quality samples."""
+    record = _RECORD_ID[source] if _RECORD_ID[source] in columns else "CAST(NULL AS VARCHAR)"
+    fields = {
+        "source_key": "source_key",
+        "source_index": "source_index",
+        "source_row": "source_row",
+        "record_id": f"CAST({record} AS VARCHAR)",
+        "bad_value": "bad_value",
+        "bad_field": "bad_field",
+    }
+    pack = ", ".join(f"{name} := {expr}" for name, expr in fields.items())
+    return f"ARG_MIN(STRUCT_PACK({pack}), source_key, {int(per_group)}) FILTER (WHERE reject_reason IS NOT NULL)"
+
+
+def _cube_cte(source: str, measures: Sequence[MeasureSql], segments: set[str], samples: str | None = None) -> Cte:
+    """Sums per partner, month, segment and reject reason: small, so every KPI row, breakdown and
+    data-quality count is read from it (the KPIs from the groups without a reject reason)."""
     sums = [f"SUM({expr}) AS {n}" for m in measures for n, expr in m.sums]
     present = [c for c in ("channel", "programme") if c in segments]
     absent = [f"CAST(NULL AS VARCHAR) AS {c}" for c in ("channel", "programme") if c not in segments]
-    keys = ", ".join(["partner", "year", "month", *present])
-    body = ",\n    ".join(["partner", "year", "month", *present, *absent, *sums])
-    return Cte(f"{source}_cube", f"  SELECT\n    {body}\n  FROM {source}_accepted\n  GROUP BY {keys}")
+    keys = ", ".join(["partner", "year", "month", *present, "reject_reason"])
+    extra = ["COUNT(*) AS rows_read"] + ([f"{samples} AS samples"] if samples else [])
+    body = ",\n    ".join(["partner", "year", "month", *present, *absent, "reject_reason", *extra, *sums])
+    return Cte(f"{source}_cube", f"  SELECT\n    {body}\n  FROM {source}_rows\n  GROUP BY {keys}")
 
 
-def _accepted_cte(source: str, repeat: bool) -> Cte:
+def _rows_cte(source: str, repeat: bool) -> Cte:
+    """Every checked row, in one pass; with repeat measures, each accepted contact's next contact of the
+    same customer (whichever partner or channel took it) and the last accepted arrival in the data."""
     if source == "interactions" and repeat:
-        # The next contact of the same customer, whichever partner or channel took it.
         return Cte(
-            "interactions_accepted",
-            "  SELECT\n    c.*,\n"
-            "    LEAD(c.arrived_s) OVER (PARTITION BY c.customer_id ORDER BY c.arrived_s, c.source_ord)"
+            "interactions_rows",
+            "  SELECT\n    *,\n"
+            "    LEAD(arrived_s) OVER (PARTITION BY customer_id, reject_reason IS NULL ORDER BY arrived_s, source_key)"
             " AS next_arrived_s,\n"
-            "    e.data_end_s\n"
-            "  FROM interactions_checked AS c\n"
-            "  CROSS JOIN (SELECT MAX(arrived_s) AS data_end_s FROM interactions_checked"
-            " WHERE reject_reason IS NULL) AS e\n"
-            "  WHERE c.reject_reason IS NULL",
+            "    MAX(CASE WHEN reject_reason IS NULL THEN arrived_s END) OVER () AS data_end_s\n"
+            "  FROM interactions_checked",
         )
-    return Cte(f"{source}_accepted", f"  SELECT * FROM {source}_checked WHERE reject_reason IS NULL")
+    return Cte(f"{source}_rows", f"  SELECT * FROM {source}_checked")
+
+
+def event_ctes(raw: RawData, source: str, samples: str | None = None) -> list[Cte]:
+    """From `<source>_checked` to `<source>_cube` (an event source: interactions, surveys or qa)."""
+    measures = [measure_sql(spec, i, raw) for i, spec in enumerate(raw.kpis)]
+    repeat = any(isinstance(spec, RepeatContactRate | FcrProxy) for spec in raw.kpis)
+    mine = [m for m in measures if m.source == source]
+    return [_rows_cte(source, repeat), _cube_cte(source, mine, segment_columns(raw, source), samples)]
 
 
 def _period(year: str, month: str) -> str:
@@ -668,13 +712,17 @@ def _kpi_select(m: MeasureSql, segment: str | None) -> str:
         f"  SELECT partner, {_period('year', 'month')} AS period, {literal(m.kpi)} AS kpi, "
         f"CAST({m.value} AS DOUBLE) AS value, CAST({m.volume} AS DOUBLE) AS volume, "
         f"{seg} AS segment\n"
-        f"  FROM {m.source}_cube GROUP BY {group} HAVING {m.volume} > 0"
+        f"  FROM {m.source}_cube WHERE reject_reason IS NULL GROUP BY {group} HAVING {m.volume} > 0"
     )
 
 
 def _attrition_ctes(sources_present: Sequence[str]) -> list[Cte]:
     """Month spine per partner and headcount: employed on the first and on the last day of each month."""
-    events = [f"SELECT partner, year * 12 + month - 1 AS m FROM {s}_accepted" for s in sources_present if s != "roster"]
+    events = [
+        f"SELECT partner, year * 12 + month - 1 AS m FROM {s}_cube WHERE reject_reason IS NULL"
+        for s in sources_present
+        if s != "roster"
+    ]
     if not events:
         events = [
             "SELECT partner, year * 12 + month - 1 AS m FROM roster_accepted",
@@ -746,31 +794,26 @@ def source_ctes(raw: RawData, reads: Mapping[str, FileRead], partner_ids: Sequen
     return out
 
 
-def measure_ctes(raw: RawData, present: Sequence[str]) -> tuple[list[Cte], list[str]]:
-    """The CTEs from `<source>_checked` to the cubes, and the SELECTs of the KPI rows (with breakdowns)."""
-    measures = [measure_sql(spec, i, raw) for i, spec in enumerate(raw.kpis)]
-    ctes: list[Cte] = []
+def final_ctes(raw: RawData, present: Sequence[str]) -> list[Cte]:
+    """After the cubes: the roster's accepted rows and the attrition CTEs, when a KPI needs them."""
+    if not any(isinstance(spec, Attrition) for spec in raw.kpis) or "roster" not in present:
+        return []
+    roster = Cte("roster_accepted", "  SELECT * FROM roster_checked WHERE reject_reason IS NULL")
+    return [roster, *_attrition_ctes(present)]
+
+
+def kpi_selects(raw: RawData) -> list[str]:
+    """The SELECTs of the KPI rows (and breakdown rows), one per configured measure."""
     selects: list[str] = []
-    repeat = any(isinstance(s, RepeatContactRate | FcrProxy) for s in raw.kpis)
-    used = {m.source for m in measures}
-    for source in present:
-        if source == "roster":
-            ctes.append(_accepted_cte(source, False))
-            continue
-        ctes.append(_accepted_cte(source, repeat and source == "interactions"))
-        if source in used:
-            segments = segment_columns(raw, source)
-            ctes.append(_cube_cte(source, [m for m in measures if m.source == source], segments))
-    if "roster" in used:
-        ctes += _attrition_ctes(present)
-    for spec, m in zip(raw.kpis, measures, strict=True):
+    for i, spec in enumerate(raw.kpis):
+        m = measure_sql(spec, i, raw)
         if m.source == "roster":
             selects.append(_attrition_select(m))
             continue
         selects.append(_kpi_select(m, None))
         if getattr(spec, "by", None) is not None:
             selects.append(_kpi_select(m, spec.by.value))  # type: ignore[union-attr]
-    return ctes, selects
+    return selects
 
 
 HEADER = """\
@@ -787,8 +830,10 @@ def kpi_query(raw: RawData, reads: Mapping[str, FileRead], partner_ids: Sequence
     """ONE statement computing the canonical long KPI table (plus breakdown rows) from the files."""
     per_source = source_ctes(raw, reads, partner_ids)
     ctes = [c for source_list in per_source.values() for c in source_list]
-    tail, selects = measure_ctes(raw, list(per_source))
-    return HEADER + final_select([*ctes, *tail], selects)
+    for source in per_source:
+        if source != "roster":
+            ctes += event_ctes(raw, source)
+    return HEADER + final_select([*ctes, *final_ctes(raw, list(per_source))], kpi_selects(raw))
 
 
 def final_select(ctes: Sequence[Cte], selects: Sequence[str]) -> str:
@@ -796,8 +841,8 @@ def final_select(ctes: Sequence[Cte], selects: Sequence[str]) -> str:
     union = "\n  UNION ALL\n".join(selects)
     return (
         "WITH RECURSIVE\n"
-        + ",\n".join(str(c) for c in ctes)
-        + f",\nkpi_rows AS (\n{union}\n)\n"
+        + "".join(f"{c},\n" for c in ctes)
+        + f"kpi_rows AS (\n{union}\n)\n"
         + "SELECT partner, period, kpi, value, volume, 'measured' AS source, segment\n"
         + "FROM kpi_rows\nORDER BY partner, period, kpi, segment NULLS FIRST\n"
     )
