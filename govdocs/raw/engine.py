@@ -252,26 +252,12 @@ def _run_source(con, raw: RawData, source: str, ctes: Sequence[sql.Cte], paths: 
     if source == "roster":
         statement = f"CREATE TEMP TABLE roster_checked AS WITH {', '.join(str(c) for c in ctes[:-1])}\n{ctes[-1].body}"
     else:
-        checked_columns = _checked_columns(ctes[-1])
-        samples = sql.samples_aggregate(source, per_group, checked_columns)
-        rows, cube = sql.event_ctes(raw, source, samples)
+        rows, cube = sql.event_ctes(raw, source, ctes[-1], per_group)
         statement = f"CREATE TEMP TABLE {cube.name} AS WITH {', '.join(str(c) for c in [*ctes, rows])}\n{cube.body}"
     try:
         con.execute(statement)
     except duckdb.Error as exc:
         raise GovdocsError([_duckdb_problem(exc, source, paths)]) from None
-
-
-def _checked_columns(checked: sql.Cte) -> list[str]:
-    """The column names a checked CTE selects (its items' last word)."""
-    names = []
-    for line in checked.body.splitlines():
-        item = line.strip().rstrip(",")
-        if item.startswith("p."):
-            names.append(item[2:])
-        elif " AS " in item:
-            names.append(item.rsplit(" AS ", 1)[1])
-    return names
 
 
 def _quality(

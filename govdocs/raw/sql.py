@@ -651,19 +651,22 @@ SAMPLE_FIELDS = ("source_key", "source_index", "source_row", "record_id", "bad_v
 _RECORD_ID = {"interactions": "contact_id", "surveys": "response_id", "qa": "evaluation_id", "roster": "agent_id"}
 
 
-def samples_aggregate(source: str, per_group: int, columns: Sequence[str]) -> str:
+def samples_aggregate(per_group: int) -> str:
     """DuckDB aggregate keeping the first rows (in file order) of a group: the data-quality samples."""
-    record = _RECORD_ID[source] if _RECORD_ID[source] in columns else "CAST(NULL AS VARCHAR)"
-    fields = {
-        "source_key": "source_key",
-        "source_index": "source_index",
-        "source_row": "source_row",
-        "record_id": f"CAST({record} AS VARCHAR)",
-        "bad_value": "bad_value",
-        "bad_field": "bad_field",
-    }
-    pack = ", ".join(f"{name} := {expr}" for name, expr in fields.items())
+    pack = ", ".join(f"{name} := {name}" for name in SAMPLE_FIELDS)
     return f"ARG_MIN(STRUCT_PACK({pack}), source_key, {int(per_group)}) FILTER (WHERE reject_reason IS NOT NULL)"
+
+
+def checked_columns(checked: Cte) -> list[str]:
+    """The column names a checked CTE selects (each item's alias, or its column after 'p.')."""
+    names = []
+    for line in checked.body.splitlines():
+        item = line.strip().rstrip(",")
+        if item.startswith("p."):
+            names.append(item[2:])
+        elif " AS " in item and not item.startswith(("SELECT", "FROM", "LEFT JOIN")):
+            names.append(item.rsplit(" AS ", 1)[1])
+    return names
 
 
 def _cube_cte(source: str, measures: Sequence[MeasureSql], segments: set[str], samples: str | None = None) -> Cte:
@@ -678,27 +681,36 @@ def _cube_cte(source: str, measures: Sequence[MeasureSql], segments: set[str], s
     return Cte(f"{source}_cube", f"  SELECT\n    {body}\n  FROM {source}_rows\n  GROUP BY {keys}")
 
 
-def _rows_cte(source: str, repeat: bool) -> Cte:
-    """Every checked row, in one pass; with repeat measures, each accepted contact's next contact of the
-    same customer (whichever partner or channel took it) and the last accepted arrival in the data."""
+def _rows_cte(source: str, repeat: bool, columns: Sequence[str]) -> Cte:
+    """Every checked row, in one pass, with only the columns the cube needs (a window carries every
+    column it is given); with repeat measures, each accepted contact's next contact of the same
+    customer (whichever partner or channel took it) and the last accepted arrival in the data."""
+    record = _RECORD_ID[source]
+    keep = [c for c in columns if c != record]
+    if record in columns:
+        keep.append(f"CASE WHEN reject_reason IS NULL THEN NULL ELSE CAST({record} AS VARCHAR) END AS record_id")
+    else:
+        keep.append("CAST(NULL AS VARCHAR) AS record_id")
     if source == "interactions" and repeat:
-        return Cte(
-            "interactions_rows",
-            "  SELECT\n    *,\n"
-            "    LEAD(arrived_s) OVER (PARTITION BY customer_id, reject_reason IS NULL ORDER BY arrived_s, source_key)"
-            " AS next_arrived_s,\n"
-            "    MAX(CASE WHEN reject_reason IS NULL THEN arrived_s END) OVER () AS data_end_s\n"
-            "  FROM interactions_checked",
-        )
-    return Cte(f"{source}_rows", f"  SELECT * FROM {source}_checked")
+        keep += [
+            "LEAD(arrived_s) OVER (PARTITION BY customer_id, reject_reason IS NULL ORDER BY arrived_s, source_key)"
+            " AS next_arrived_s",
+            "MAX(CASE WHEN reject_reason IS NULL THEN arrived_s END) OVER () AS data_end_s",
+        ]
+    elif "customer_id" in keep:
+        keep.remove("customer_id")
+    body = ",\n    ".join(keep)
+    return Cte(f"{source}_rows", f"  SELECT\n    {body}\n  FROM {source}_checked")
 
 
-def event_ctes(raw: RawData, source: str, samples: str | None = None) -> list[Cte]:
+def event_ctes(raw: RawData, source: str, checked: Cte, samples_per_group: int | None = None) -> list[Cte]:
     """From `<source>_checked` to `<source>_cube` (an event source: interactions, surveys or qa)."""
     measures = [measure_sql(spec, i, raw) for i, spec in enumerate(raw.kpis)]
     repeat = any(isinstance(spec, RepeatContactRate | FcrProxy) for spec in raw.kpis)
     mine = [m for m in measures if m.source == source]
-    return [_rows_cte(source, repeat), _cube_cte(source, mine, segment_columns(raw, source), samples)]
+    samples = samples_aggregate(samples_per_group) if samples_per_group else None
+    rows = _rows_cte(source, repeat, checked_columns(checked))
+    return [rows, _cube_cte(source, mine, segment_columns(raw, source), samples)]
 
 
 def _period(year: str, month: str) -> str:
@@ -830,9 +842,9 @@ def kpi_query(raw: RawData, reads: Mapping[str, FileRead], partner_ids: Sequence
     """ONE statement computing the canonical long KPI table (plus breakdown rows) from the files."""
     per_source = source_ctes(raw, reads, partner_ids)
     ctes = [c for source_list in per_source.values() for c in source_list]
-    for source in per_source:
+    for source, source_list in per_source.items():
         if source != "roster":
-            ctes += event_ctes(raw, source)
+            ctes += event_ctes(raw, source, source_list[-1])
     return HEADER + final_select([*ctes, *final_ctes(raw, list(per_source))], kpi_selects(raw))
 
 
