@@ -10,7 +10,7 @@ EXAMPLE := --config examples/governance.yaml --data examples/data/kpis.csv --inp
 DOCS := $(EXAMPLE) --as-of $(AS_OF)
 DOCS_NO_INPUTS := --config examples/governance.yaml --data examples/data/kpis.csv --as-of $(AS_OF)
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ demo: $(BIN)/python
 test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	$(BIN)/python -m pytest -q
+
+# The loaders' fuzz harness with a long budget: FUZZ_EXAMPLES random inputs per target.
+FUZZ_EXAMPLES ?= 5000
+fuzz: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	GOVDOCS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py
 
 lint: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"

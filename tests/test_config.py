@@ -146,14 +146,22 @@ def test_every_shape_problem_is_reported_at_once(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("written", "read_as"),
-    [("NO", "False"), ("yes", "True"), ("0123", "the number 83"), ("1:30", "the number 90")],
+    [
+        ("NO", "False"),
+        ("yes", "True"),
+        ("0123", "the number 83 (octal)"),
+        ("0x1F", "the number 31 (hexadecimal)"),
+        ("1:30", "the number 90 (base 60)"),
+        ("2026", "the number 2026"),
+        ("1.50", "the number 1.5"),
+        ("2026-07-01", "a date"),
+    ],
 )
 def test_yaml_11_partner_ids_must_be_quoted(tmp_path: Path, written: str, read_as: str) -> None:
     path = write(tmp_path, edit(BASE, "- id: ATL", f"- id: {written}"))
     [problem] = config_problems(path)
     assert where(problem) == ("config.string_type", 21, "partners[0].id")
-    assert f"YAML read {read_as}" in problem.message
-    assert "quote" in problem.message
+    assert problem.message == f'expected text but YAML read {written} as {read_as}; write it in quotes ("{written}")'
 
 
 def test_quoted_partner_ids_are_kept_exactly(tmp_path: Path) -> None:
@@ -235,6 +243,46 @@ def test_alias_bomb_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "\n".join(lines) + "\n")
     [problem] = config_problems(path)
     assert problem.code == "yaml.too_large"
+
+
+def test_nesting_is_bounded_as_written_and_through_aliases(tmp_path: Path) -> None:
+    deep = write(tmp_path, "a: " + "[" * 100 + "]" * 100 + "\n", "deep.yaml")
+    [problem] = config_problems(deep)
+    assert str(problem) == f"{deep}:1: values are nested more than 64 levels deep [yaml.too_large]"
+    # each anchor 40 levels deep holds the one before: 200 levels once expanded
+    text = "".join(f"a{i}: &a{i} {'[' * 40}{f'*a{i - 1}' if i else 'x'}{']' * 40}\n" for i in range(5))
+    [problem] = config_problems(write(tmp_path, text, "aliases.yaml"))
+    assert (problem.code, problem.message) == ("yaml.too_large", "values are nested more than 64 levels deep")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "path"),
+    [
+        ("notice_days: 90", "notice_days: 1000000000", "partners[0].contract.notice_days"),
+        ("notice_days: 90}", "notice_days: 90, renewal_months: 100000000}", "partners[0].contract.renewal_months"),
+        ("at_risk_tier: Bad\n", "at_risk_tier: Bad\n  at_risk_quarters: 100000000\n", "escalation.at_risk_quarters"),
+        (
+            "at_risk_tier: Bad\n",
+            "at_risk_tier: Bad\n  consecutive_red_for_pip: 1000\n",
+            "escalation.consecutive_red_for_pip",
+        ),
+        (
+            "at_risk_tier: Bad\n",
+            "at_risk_tier: Bad\npip: {acknowledge_business_days: 100000000}\n",
+            "pip.acknowledge_business_days",
+        ),
+        (
+            "at_risk_tier: Bad\n",
+            "at_risk_tier: Bad\npip: {every_business_days: 100000000}\n",
+            "pip.every_business_days",
+        ),
+        ("at_risk_tier: Bad\n", "at_risk_tier: Bad\npip: {sustain_months: 100000000}\n", "pip.sustain_months"),
+    ],
+)
+def test_counts_that_drive_dates_and_loops_are_bounded(tmp_path: Path, old: str, new: str, path: str) -> None:
+    """A typo'd huge count once overflowed a date (notice_days) or looped for good (at_risk_quarters)."""
+    [problem] = config_problems(write(tmp_path, edit(BASE + TIERS, old, new)))
+    assert (problem.code, problem.location.path) == ("config.less_than_equal", path)
 
 
 @pytest.mark.parametrize(
@@ -501,7 +549,10 @@ def test_inputs_problems_are_all_reported(tmp_path: Path) -> None:
         (b"partner: DLT\npartner: DLT\n", "yaml.duplicate_key", 2),
         (b"partner: DLT\n  quarter: [\n", "yaml.syntax", 2),
         (b"- DLT\n", "inputs.not_mapping", 1),
-        (b"partner: \xff\n", "file.encoding", None),
+        (b"partner: \xff\n", "file.encoding", 1),
+        (b"partner: DLT\nquarter: \xff\n", "file.encoding", 2),
+        ("partner: DLT\n".encode("utf-16"), "file.encoding", 1),
+        (b"partner: DLT\nquarter: 2026\x00Q3\n", "yaml.syntax", 2),
     ],
 )
 def test_unreadable_inputs_use_the_inputs_exit_code(

@@ -253,6 +253,8 @@ def test_generator_of_paths_is_accepted(tmp_path: Path) -> None:
         ("nan", "'nan' is not a finite number"),
         ("1e400", "'1e400' is not a finite number"),
         ('"85,5"', "'85,5' uses a decimal comma; write 85.5"),
+        ('"1,250"', "'1,250' has a comma: write 1250 if it separates thousands, 1.250 if it is a decimal comma"),
+        ('"1,250,000.5"', "'1,250,000.5' has thousands separators; write 1250000.5"),
         ("", "value is empty; leave the row out when there is no data"),
     ],
 )
@@ -262,11 +264,33 @@ def test_value_must_be_a_finite_number(tmp_path: Path, cell: str, message: str) 
     assert str(problem) == f"{path}:3: column 'value': {message} [data.not_a_number]"
 
 
-@pytest.mark.parametrize("period", ["2026-13", "07/2026", "2026-7", "2026-07-01", "Jul 2026", "2026-00"])
-def test_period_must_be_yyyy_mm(tmp_path: Path, period: str) -> None:
+@pytest.mark.parametrize(
+    ("period", "hint"),
+    [
+        ("2026-13", ""),
+        ("Jul 2026", ""),
+        ("2026-00", ""),
+        ("07/2026", "; write 2026-07"),
+        ("7.2026", "; write 2026-07"),
+        ("2026-7", "; write 2026-07"),
+        ("202607", "; write 2026-07"),
+        ("2026-07-01", "; a date, not a month: write 2026-07"),
+        ("2026-07-15 00:00:00", "; a date, not a month: write 2026-07"),
+        (
+            "7/1/2026",
+            "; a date whose day and month cannot be told apart (7/1/2026: 1 July or 7 January?): write YYYY-MM",
+        ),
+        ("46204", "; an Excel date serial number (2026-07-01?): format the column as text and write 2026-07"),
+        ("0226-07", "; the year must be between 1900 and 2999"),
+        ("\u0662\u0660\u0662\u0666-07", ""),  # Arabic-Indic digits are not ASCII digits
+    ],
+)
+def test_period_must_be_yyyy_mm(tmp_path: Path, period: str, hint: str) -> None:
     path = csv_file(tmp_path, "A,2026-07,sl,80,,", "A,2026-08,sl,80,,", f"A,{period},sl,80,,")
     problem = one_problem(path)
-    assert str(problem) == (f"{path}:4: column 'period': '{period}' is not a month in YYYY-MM form [data.bad_period]")
+    assert str(problem) == (
+        f"{path}:4: column 'period': '{period}' is not a month in YYYY-MM form{hint} [data.bad_period]"
+    )
 
 
 def test_volume_problems(tmp_path: Path) -> None:
@@ -411,8 +435,8 @@ def test_same_month_in_two_files_for_different_partners_is_fine(tmp_path: Path) 
         ),
         (
             (HEADER + "A,2026-07,sl,1,,\nZ\xfcrich,2026-08,sl,1,,\n").encode("latin-1"),
-            ("data.encoding", 3, None),
-            "not UTF-8 text",
+            ("data.encoding", 3, "partner"),
+            "not UTF-8 text: byte 0xFC in 'Zürich' (Windows-1252 or Latin-1?); export the file as UTF-8 CSV",
         ),
         (
             b"partner,period,kpi,value,Value\nA,2026-07,sl,1,2\n",
@@ -561,13 +585,18 @@ def test_xlsx_without_data(tmp_path: Path, sheets: dict[str, list[list[object]]]
 
 def test_corrupt_xlsx(tmp_path: Path) -> None:
     good = write_xlsx(tmp_path / "good.xlsx", {"kpis": [XLSX_HEADER, ["A", "2026-07", "sl", 80, 10]]})
-    for name, content in (
-        ("junk.xlsx", b"this is not a workbook"),
-        ("cut.xlsx", good.read_bytes()[:200]),
+    for name, content, message in (
+        (
+            "junk.xlsx",
+            b"this is not a workbook",
+            "the file is text, not an .xlsx workbook; is it a CSV file named .xlsx?",
+        ),
+        ("cut.xlsx", good.read_bytes()[:200], "not a readable .xlsx workbook (not a zip archive)"),
+        ("old.xlsx", b"\xd0\xcf\x11\xe0" + bytes(100), "the file is an old-format .xls workbook (or an encrypted one)"),
     ):
         problem = one_problem(write(tmp_path, name, content))
         assert problem.code == "data.bad_xlsx"
-        assert problem.message.startswith("not a readable .xlsx workbook")
+        assert problem.message.startswith(message)
 
 
 def test_corrupt_sheet_inside_a_valid_zip(tmp_path: Path) -> None:

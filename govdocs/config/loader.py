@@ -28,6 +28,8 @@ class YamlDocument:
     file: str
     data: Any
     lines: dict[tuple[str | int, ...], int] = field(default_factory=dict)
+    # what was written where YAML read something other than text (NO, 0123, 1:30, 2026-07-01)
+    written: dict[tuple[str | int, ...], str] = field(default_factory=dict)
 
     def line_of(self, path: tuple[str | int, ...]) -> int | None:
         """Line of the longest known prefix of `path` (a missing key points at its parent)."""
@@ -55,10 +57,17 @@ YAML_TAG = "tag:yaml.org,2002:"
 SCALAR_TAGS = {YAML_TAG + t for t in ("null", "bool", "int", "float", "str", "timestamp")}
 MERGE_TAG = YAML_TAG + "merge"
 MAX_VALUES = 100_000  # aliases may not expand a small file into millions of values
+MAX_DEPTH = 64  # the config nests five levels; thousands would overflow the composer's C stack
 
 
 class _TooLarge(Exception):
-    pass
+    def __init__(self, line: int, what: str) -> None:
+        super().__init__(what)
+        self.line, self.what = line, what
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _tag_text(tag: str) -> str:
@@ -83,7 +92,10 @@ class _Builder:
     def build(self, node: yaml.Node, path: tuple[str | int, ...]) -> Any:
         self.count += 1
         if self.count > MAX_VALUES:
-            raise _TooLarge
+            what = f"the file expands to more than {MAX_VALUES:,} values (aliases nested too deeply?)"
+            raise _TooLarge(node.start_mark.line + 1, what)
+        if len(path) > MAX_DEPTH:  # aliases can nest what is written shallow
+            raise _TooLarge(node.start_mark.line + 1, f"values are nested more than {MAX_DEPTH} levels deep")
         if id(node) in self.active:
             self.problem("yaml.recursive_alias", "an alias refers to the value containing it", node, path)
             return None
@@ -111,11 +123,14 @@ class _Builder:
             self.problem("yaml.tag", self.tag_message(node.tag), node, path)
             return None
         try:
-            return self.constructor.construct_object(node, deep=True)
-        except (ValueError, yaml.YAMLError):  # e.g. 2026-13-01 looks like a date but is not one
+            value = self.constructor.construct_object(node, deep=True)
+        except (ValueError, OverflowError, yaml.YAMLError):  # e.g. 2026-13-01 looks like a date but is not one
             kind = "date" if node.tag == YAML_TAG + "timestamp" else _tag_text(node.tag)[2:]
-            self.problem("yaml.bad_value", f"'{node.value}' is not a valid {kind}", node, path)
+            self.problem("yaml.bad_value", f"'{_shown(node.value)}' is not a valid {kind}", node, path)
             return None
+        if not isinstance(value, str) and value is not None:
+            self.doc.written[path] = node.value
+        return value
 
     def key(self, node: yaml.Node, path: tuple[str | int, ...]) -> str | None:
         """A mapping key as text; YAML 1.1 surprises (NO, on, 0123, 1:30, ~) are refused."""
@@ -130,11 +145,9 @@ class _Builder:
             return key
         if type(key) is int and str(key) == node.value:  # a plain number such as 2026
             return node.value
+        shown = _shown(node.value)
         self.problem(
-            "yaml.bad_key",
-            f'key {node.value} is read as {key!r}, not as text; write it in quotes ("{node.value}")',
-            node,
-            path,
+            "yaml.bad_key", f'key {shown} is read as {key!r}, not as text; write it in quotes ("{shown}")', node, path
         )
         return None
 
@@ -180,6 +193,58 @@ class _Builder:
 _COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+
+
+def _line_of(raw: bytes | str, position: int) -> int:
+    before = raw[:position]
+    newline = "\n" if isinstance(before, str) else b"\n"
+    return before.count(newline) + 1  # type: ignore[arg-type]
+
+
+def decode_text(raw: bytes, name: str, category: ExitCode) -> str:
+    """UTF-8 text (a UTF-8 byte-order mark is fine), or one problem saying what the bytes are."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            message = f"the file is {encoding} text (it starts with a {encoding} byte-order mark); save it as UTF-8"
+            raise GovdocsError([Problem("file.encoding", message, Location(name, 1), category)])
+    head = raw[:4096]
+    if len(head) >= 16 and max(head[0::2].count(0), head[1::2].count(0)) >= len(head) // 2 * 0.6:
+        message = "the file looks like UTF-16 text (every other byte is NUL); save it as UTF-8"
+        raise GovdocsError([Problem("file.encoding", message, Location(name, 1), category)])
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        position = exc.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
+        start = raw.rfind(b"\n", 0, position) + 1
+        end = raw.find(b"\n", position)
+        shown = raw[start : end if end >= 0 else len(raw)].strip()[:60].decode("cp1252", errors="replace")
+        message = (
+            f"not UTF-8 text: byte 0x{raw[position]:02X} in '{shown}' (Windows-1252 or Latin-1?); "
+            "save the file as UTF-8"
+        )
+        raise GovdocsError(
+            [Problem("file.encoding", message, Location(name, _line_of(raw, position)), category)]
+        ) from None
+
+
+def _check_depth(text: str) -> None:
+    """Refuse deep nesting from the parser's events, before the (recursive) composer sees it."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_COMPOSER):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _TooLarge(event.start_mark.line + 1, f"values are nested more than {MAX_DEPTH} levels deep")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
 def load_yaml(path: Path, category: ExitCode = ExitCode.CONFIG) -> YamlDocument:
     """Read a YAML file safely; raise GovdocsError listing every syntax or key problem."""
     name = str(path)
@@ -189,33 +254,15 @@ def load_yaml(path: Path, category: ExitCode = ExitCode.CONFIG) -> YamlDocument:
         raise GovdocsError(
             [Problem("file.unreadable", f"cannot read file: {exc.strerror}", Location(name), category)]
         ) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise GovdocsError(
-            [
-                Problem(
-                    "file.encoding",
-                    f"not UTF-8 text (byte {exc.start}); save the file as UTF-8",
-                    Location(name),
-                    category,
-                )
-            ]
-        ) from None
+    text = decode_text(raw, name, category)
     doc = YamlDocument(name, None)
     problems: list[Problem] = []
     try:
+        _check_depth(text)
         node = yaml.compose(text, Loader=_COMPOSER)
         doc.data = None if node is None else _Builder(doc, problems, category).build(node, ())
-    except _TooLarge:
-        problems.append(
-            Problem(
-                "yaml.too_large",
-                f"the file expands to more than {MAX_VALUES} values (aliases nested too deeply?)",
-                Location(name),
-                category,
-            )
-        )
+    except _TooLarge as exc:
+        problems = [Problem("yaml.too_large", exc.what, Location(name, exc.line), category)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -225,6 +272,10 @@ def load_yaml(path: Path, category: ExitCode = ExitCode.CONFIG) -> YamlDocument:
         if "'\\t'" in message or "tab character" in message:  # PyYAML's and libyaml's wording
             message += "; indent with spaces, not tabs"
         problems.append(Problem("yaml.syntax", message, Location(name, line), category))
+    except yaml.reader.ReaderError as exc:
+        character = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
+        message = f"character {character} is not allowed in YAML ({exc.reason}); is this a text file?"
+        problems.append(Problem("yaml.syntax", message, Location(name, _line_of(text, exc.position)), category))
     except yaml.YAMLError as exc:
         problems.append(Problem("yaml.syntax", str(exc).splitlines()[0], Location(name), category))
     if problems:
@@ -232,13 +283,41 @@ def load_yaml(path: Path, category: ExitCode = ExitCode.CONFIG) -> YamlDocument:
     return doc
 
 
-def pydantic_message(error: dict[str, Any]) -> str:
+def _read_as(written: str, given: object) -> str:
+    """How YAML 1.1 read a plain scalar, in words: 'NO as False', '1:30 as the number 90 (base 60)'."""
+    if isinstance(given, bool):
+        return f"{written} as {given!r}"
+    if isinstance(given, date):
+        return f"{written} as a date"
+    if not isinstance(given, int | float):
+        return f"{written} as {given!r}"
+    digits = written.lstrip("+-").replace("_", "").lower()
+    base = (
+        "base 60"
+        if ":" in digits
+        else "hexadecimal"
+        if digits.startswith("0x")
+        else "binary"
+        if digits.startswith("0b")
+        else "octal"
+        if len(digits) > 1 and digits.startswith("0") and digits.isdigit()
+        else None
+    )
+    return f"{written} as the number {given!r}" + (f" ({base})" if base else "")
+
+
+def pydantic_message(error: dict[str, Any], written: str | None = None) -> str:
+    """One validation error in a YAML author's words; `written` is the scalar as typed, when
+    YAML read it as something other than text."""
     kind = error["type"]
     given = error.get("input")
+    shown = _shown(written) if written is not None else None
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
         return "unknown field (check the spelling; see `govdocs schema`)"
+    if kind == "string_type" and shown is not None and isinstance(given, bool | int | float | date):
+        return f'expected text but YAML read {_read_as(shown, given)}; write it in quotes ("{shown}")'
     if kind in {"string_type"} and isinstance(given, bool):
         return f'expected text but YAML read {given!r} (write it in quotes, e.g. "NO")'
     if kind in {"string_type"} and isinstance(given, int | float):
@@ -246,18 +325,23 @@ def pydantic_message(error: dict[str, Any]) -> str:
     if kind in {"string_type"} and isinstance(given, date):
         return f"expected text but YAML read the date {given}; write it in quotes"
     if kind in {"float_type", "int_type"} and isinstance(given, bool):
-        return f"expected a number but YAML read {given!r} (yes/no/on/off are booleans in YAML)"
+        what = shown if shown is not None else "yes/no/on/off"
+        return f"expected a number but YAML read {what} as {given!r} (yes/no/on/off are booleans in YAML)"
     if kind in {"float_type", "int_type"} and isinstance(given, str):
         try:
             float(given)
         except ValueError:
-            return f"expected a number, got {given!r}"
-        return f"expected a number but got the text {given!r}; write it without quotes"
+            return f"expected a number, got {_shown(given)!r}"
+        return f"expected a number but got the text {_shown(given)!r}; write it without quotes"
+    if kind.startswith(("date_", "datetime_")) and shown is not None:
+        return f"expected a date like 2026-10-15, but YAML read {_read_as(shown, given)}"
+    if kind.startswith(("date_", "datetime_")) and isinstance(given, str):
+        return f"expected a date like 2026-10-15, got {_shown(given)!r}"
     if kind == "string_pattern_mismatch":
-        return f"{given!r} is not a valid value here ({error['msg'].lower()})"
+        return f"{_shown(str(given))!r} is not a valid value here ({error['msg'].lower()})"
     message = str(error["msg"])
     if given is not None and not isinstance(given, dict | list):
-        message += f" (got {given!r})"
+        message += f" (got {_shown(repr(given), 60)})"
     return message
 
 
@@ -281,11 +365,12 @@ def model_from_document(
             [
                 Problem(
                     f"{prefix}.{error['type']}",
-                    pydantic_message(error),
-                    doc.location(tuple(p for p in error["loc"] if isinstance(p, str | int))),
+                    pydantic_message(error, doc.written.get(path)),
+                    doc.location(path),
                     category,
                 )
                 for error in exc.errors()
+                for path in [tuple(p for p in error["loc"] if isinstance(p, str | int))]
             ]
         ) from None
 

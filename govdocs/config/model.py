@@ -2,7 +2,8 @@
 
 Field descriptions double as the JSON Schema documentation (`govdocs schema`).
 Identifiers are strict strings so YAML 1.1 surprises (`NO` -> false, `0123` -> 83)
-are reported instead of silently converted.
+are reported instead of silently converted. Counts that drive date arithmetic or loops
+have upper bounds: a typo'd 100000000 is a config error, not an overflow or a hang.
 """
 
 from __future__ import annotations
@@ -99,9 +100,9 @@ class Contact(_Model):
 class Contract(_Model):
     start: date
     end: date
-    notice_days: Count = Field(ge=0, description="Notice period in calendar days.")
+    notice_days: Count = Field(ge=0, le=3650, description="Notice period in calendar days.")
     auto_renew: bool = False
-    renewal_months: Count = Field(12, gt=0, description="Term added by an automatic renewal.")
+    renewal_months: Count = Field(12, gt=0, le=120, description="Term added by an automatic renewal.")
     annual_value: Number | None = Field(None, ge=0)
     currency: Annotated[StrictStr, StringConstraints(pattern=r"^[A-Z]{3}$")] = "EUR"
     termination_for_cause: Text | None = Field(
@@ -167,7 +168,9 @@ class Scoring(_Model):
 
 
 class Escalation(_Model):
-    consecutive_red_for_pip: Count = Field(2, ge=1, description="A KPI red this many months running calls for a PIP.")
+    consecutive_red_for_pip: Count = Field(
+        2, ge=1, le=36, description="A KPI red this many months running calls for a PIP."
+    )
     pip_score_below: Number = Field(60, ge=0, le=100, description="A quarter score below this calls for a PIP.")
     failures_allowed_12m: Count = Field(
         6,
@@ -176,7 +179,7 @@ class Escalation(_Model):
         "trigger an offboarding review.",
     )
     at_risk_tier: Text = Field("At risk", description="Tier name whose repetition triggers a review.")
-    at_risk_quarters: Count = Field(2, ge=1, description="Quarters running in the at-risk tier.")
+    at_risk_quarters: Count = Field(2, ge=1, le=20, description="Quarters running in the at-risk tier.")
 
 
 class ClientFactor(_Model):
@@ -202,17 +205,20 @@ class Cadence(StrEnum):
 class PipSettings(_Model):
     duration_days: Count = Field(90, ge=14, le=366, description="Calendar days from the start to the final review.")
     cadence: Cadence = Field(Cadence.FORTNIGHTLY, description="How often check-ins are held.")
-    every_business_days: Count = Field(10, ge=1, description="With cadence business_days: the interval.")
+    every_business_days: Count = Field(10, ge=1, le=260, description="With cadence business_days: the interval.")
     holiday_country: Annotated[StrictStr, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = Field(
         None, description="ISO country whose public holidays are not business days (holidays library)."
     )
     holiday_subdivision: StrictStr | None = Field(None, description="State or province code, if holidays differ.")
     extra_holidays: list[date] = Field(default_factory=list, description="Further non-business days.")
     acknowledge_business_days: Count = Field(
-        5, ge=1, description="Business days the partner has to sign the acknowledgment."
+        5, ge=1, le=60, description="Business days the partner has to sign the acknowledgment."
     )
     sustain_months: Count = Field(
-        1, ge=1, description="Months in a row each target must be met, up to the final review, to close the plan."
+        1,
+        ge=1,
+        le=12,
+        description="Months in a row each target must be met, up to the final review, to close the plan.",
     )
     meeting_owner: Text | None = Field(None, description="Who chairs the check-ins (default: the client contact).")
     meeting_time: Annotated[StrictStr, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = Field(
@@ -279,7 +285,7 @@ def _default_considerations() -> dict[str, Consideration]:
 class ChecklistItem(_Model):
     id: Identifier
     label: Text
-    weeks: Count = Field(ge=0, description="Weeks this item needs in a transition.")
+    weeks: Count = Field(ge=0, le=520, description="Weeks this item needs in a transition.")
     internal: bool = Field(False, description="About the client's own readiness rather than the partner's.")
 
 

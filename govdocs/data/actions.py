@@ -73,41 +73,59 @@ class ProposedAction:
     location: Location
 
 
+def _csv_problem(path: Path, code: str, message: str, line: int | None) -> GovdocsError:
+    return GovdocsError([Problem(code, message, Location(str(path), line), ExitCode.INPUTS)])
+
+
 def _csv_rows(path: Path, text: str) -> list[tuple[dict[str, str], int]]:
-    reader = csv.DictReader(io.StringIO(text))
-    unknown = [h for h in reader.fieldnames or [] if h.strip().lower() not in FIELDS]
-    if unknown:
-        raise GovdocsError(
-            [
-                Problem(
-                    "actions.unknown_column",
-                    f"unknown column '{unknown[0]}' (columns: {', '.join(FIELDS)})",
-                    Location(str(path), 1),
-                    ExitCode.INPUTS,
-                )
-            ]
-        )
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows = []
-    for row in reader:
-        clean = {k.strip().lower(): (v or "") for k, v in row.items() if k is not None}
-        if any(v.strip() for v in clean.values()):
-            rows.append((clean, reader.line_num))
+    header: list[str] | None = None
+    start = 1  # physical line on which the record being read starts
+    try:
+        for record in reader:
+            line, start = start, reader.line_num + 1
+            if header is None:
+                header = [h.strip().lower() for h in record]
+                unknown = [h for h in record if h.strip().lower() not in FIELDS]
+                if unknown:
+                    message = f"unknown column '{unknown[0]}' (columns: {', '.join(FIELDS)})"
+                    raise _csv_problem(path, "actions.unknown_column", message, 1)
+                twice = [h for i, h in enumerate(header) if h in header[:i]]
+                if twice:
+                    raise _csv_problem(path, "actions.duplicate_column", f"column '{twice[0]}' appears twice", 1)
+                continue
+            if not any(cell.strip() for cell in record):
+                continue
+            if len(record) != len(header):
+                fewer = "fewer" if len(record) < len(header) else "more"
+                message = f"row has {len(record)} fields, {fewer} than the {len(header)} in the header"
+                raise _csv_problem(path, "actions.ragged", message, line)
+            rows.append((dict(zip(header, record, strict=True)), line))
+    except csv.Error as exc:
+        message = str(exc)
+        if "unexpected end of data" in message:
+            message = 'unterminated quoted field (a " is never closed)'
+        raise _csv_problem(path, "actions.malformed", f"cannot read CSV: {message}", start) from None
     return rows
 
 
 def load_proposed_actions(path: Path) -> list[ProposedAction]:
     """Read a YAML file (`actions:` list) or a CSV file of proposed actions."""
-    from govdocs.config.loader import load_yaml, pydantic_message
+    from govdocs.config.loader import decode_text, load_yaml, pydantic_message
 
     problems: list[Problem] = []
     entries: list[tuple[object, Location]] = []
     if path.suffix.lower() == ".csv":
         try:
-            text = path.read_bytes().decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise GovdocsError(
-                [Problem("actions.unreadable", f"cannot read a UTF-8 CSV: {exc}", Location(str(path)), ExitCode.INPUTS)]
-            ) from None
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise _csv_problem(path, "actions.unreadable", f"cannot read file: {exc.strerror}", None) from None
+        text = decode_text(raw, str(path), ExitCode.INPUTS)
+        if "\x00" in text:
+            line = text[: text.index("\x00")].count("\n") + 1
+            message = "file contains a NUL byte; is it really a CSV text file?"
+            raise _csv_problem(path, "actions.nul_byte", message, line)
         for row, line in _csv_rows(path, text):
             entries.append((row, Location(str(path), line)))
     else:

@@ -1,0 +1,800 @@
+"""The bad-input catalogue, at the command line: each hostile or broken input gives one clear
+line naming its file and line/column (or config path and line), the documented exit code
+(config 3, data 4, human inputs 5), no traceback, and nothing in the output folder.
+
+Every case runs the example's `govdocs qbr --all` with one input replaced. The loaders' unit
+tests (test_data_loader.py, test_config.py) cover the finer variations of each refusal.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import time
+import tracemalloc
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+from conftest import CONFIG, DATA, INPUTS
+
+from govdocs.cli import cli
+from govdocs.data.actions import load_proposed_actions
+from govdocs.data.loader import load_kpi_data, read_kpi_file
+from govdocs.errors import GovdocsError
+
+CSV = DATA.read_text(encoding="utf-8")
+YAML = CONFIG.read_text(encoding="utf-8")
+ATL = (INPUTS / "ATL.yaml").read_text(encoding="utf-8")
+CSV_HEADER = CSV.split("\n", 1)[0].split(",")
+ROW_3 = "ATL,2025-05,service_level,85.0,42648,measured"  # line 3 of the example data
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+# --- building the broken inputs -------------------------------------------------------------
+
+Inputs = dict[str, Path]  # which inputs a case replaces: "config", "data" and/or "inputs" (one file)
+
+
+def edit(text: str, old: str, new: str) -> str:
+    assert text.count(old) == 1, f"{old!r} must occur once"
+    return text.replace(old, new)
+
+
+def line_of(text: str, fragment: str) -> int:
+    return text[: text.index(fragment)].count("\n") + 1
+
+
+def data(name: str, content: str | bytes | Callable[[], bytes]) -> Callable[[Path], Inputs]:
+    def build(tmp: Path) -> Inputs:
+        body = content() if callable(content) else content
+        path = tmp / name
+        path.write_bytes(body.encode("utf-8") if isinstance(body, str) else body)
+        return {"data": path}
+
+    return build
+
+
+def row_3(new: str) -> str:
+    return edit(CSV, ROW_3 + "\n", new + "\n")
+
+
+def config(content: str | bytes) -> Callable[[Path], Inputs]:
+    def build(tmp: Path) -> Inputs:
+        path = tmp / "governance.yaml"
+        path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        return {"config": path}
+
+    return build
+
+
+def inputs(content: str | bytes) -> Callable[[Path], Inputs]:
+    """A copy of the example inputs folder with ATL.yaml replaced."""
+
+    def build(tmp: Path) -> Inputs:
+        folder = tmp / "inputs"
+        shutil.copytree(INPUTS, folder)
+        path = folder / "ATL.yaml"
+        path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        return {"inputs": path}
+
+    return build
+
+
+def csv_rows() -> list[list[object]]:
+    """The example data as spreadsheet rows, numbers as numbers."""
+    lines = [line.split(",") for line in CSV.splitlines()]
+    return [lines[0]] + [[p, m, k, float(v), float(n) if n else None, s] for p, m, k, v, n, s in lines[1:]]
+
+
+def workbook(sheets: dict[str, list[list[object]]], merge: str | None = None) -> bytes:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+        if merge:
+            sheet.merge_cells(merge)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def formula_workbook() -> bytes:
+    rows = csv_rows()
+    rows[2][3] = "=D2*1"  # openpyxl writes the formula and no result, as scripts do
+    return workbook({"kpis": rows})
+
+
+def workbook_parts() -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(workbook({"kpis": [["partner"]]}))) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def deflate(data: bytes, final: bool) -> bytes:
+    """Raw deflate; a full flush ends on a byte boundary with no back-references, so that
+    chunks made this way can be repeated and concatenated into one valid stream."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush(zlib.Z_FINISH if final else zlib.Z_FULL_FLUSH)
+
+
+def zip_file(parts: dict[str, tuple[int, int, bytes]]) -> bytes:
+    """A zip of already-deflated parts: name -> (crc32, declared size, deflated bytes)."""
+    out = io.BytesIO()
+    directory = []
+    for name, (crc, size, body) in parts.items():
+        offset, encoded = out.tell(), name.encode()
+        fields = (20, 0, 8, 0, 0x21, crc, len(body), size, len(encoded))
+        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields, 0) + encoded + body)
+        directory.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, *fields, 0, 0, 0, 0, 0, offset) + encoded)
+    start, listing = out.tell(), b"".join(directory)
+    out.write(
+        listing + struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(directory), len(directory), len(listing), start, 0)
+    )
+    return out.getvalue()
+
+
+def zip_bomb(megabytes: int, row: Callable[[int], bytes], declared: int | None = None) -> bytes:
+    """A workbook whose sheet XML inflates to `megabytes` MB of rows, built without holding them."""
+    head = f'<worksheet xmlns="{MAIN}"><sheetData>'.encode()
+    tail = b"</sheetData></worksheet>"
+    rows, length = [], 0
+    while length < 2**20:
+        rows.append(row(len(rows)))
+        length += len(rows[-1])
+    block = b"".join(rows)
+    crc = zlib.crc32(head)
+    for _ in range(megabytes):
+        crc = zlib.crc32(block, crc)
+    crc = zlib.crc32(tail, crc)
+    size = len(head) + len(block) * megabytes + len(tail)
+    body = deflate(head, False) + deflate(block, False) * megabytes + deflate(tail, True)
+    parts = {n: (zlib.crc32(c), len(c), deflate(c, True)) for n, c in workbook_parts().items()}
+    parts["xl/worksheets/sheet1.xml"] = (crc, size if declared is None else declared, body)
+    return zip_file(parts)
+
+
+def zeros_row(_: int) -> bytes:
+    return b"<row><c><v>0</v></c></row>"
+
+
+def numbers_row(number: int) -> bytes:
+    """Rows that compress about 50 times, as a plausible sheet of numbers might."""
+    return f"<row><c><v>{(number * 7919) % 999_983 if number % 8 == 0 else 0}</v></c></row>".encode()
+
+
+def entity_bomb() -> bytes:
+    entities = '<!ENTITY a0 "lol">' + "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10))
+    sheet = (
+        f'<?xml version="1.0"?><!DOCTYPE worksheet [{entities}]><worksheet xmlns="{MAIN}"><sheetData>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>&a9;</t></is></c></row></sheetData></worksheet>'
+    ).encode()
+    parts = {**workbook_parts(), "xl/worksheets/sheet1.xml": sheet}
+    return zip_file({n: (zlib.crc32(c), len(c), deflate(c, True)) for n, c in parts.items()})
+
+
+def row_bomb() -> bytes:
+    """A tiny workbook whose second row is numbered one billion: a reader that fills in the
+    missing rows would make a billion of them."""
+    sheet = (
+        f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>partner</t></is></c></row>'
+        '<row r="1000000000"><c r="A1000000000" t="inlineStr"><is><t>ATL</t></is></c></row></sheetData></worksheet>'
+    ).encode()
+    parts = {**workbook_parts(), "xl/worksheets/sheet1.xml": sheet}
+    return zip_file({n: (zlib.crc32(c), len(c), deflate(c, True)) for n, c in parts.items()})
+
+
+def parquet(table: pa.Table) -> bytes:
+    buffer = pa.BufferOutputStream()
+    pq.write_table(table, buffer)
+    return buffer.getvalue().to_pybytes()
+
+
+def example_table() -> pa.Table:
+    return pa.Table.from_pandas(pd.read_csv(DATA, dtype=str, keep_default_na=False), preserve_index=False)
+
+
+def list_column_parquet() -> bytes:
+    table = example_table()
+    return parquet(table.set_column(3, "value", pa.array([[1.0]] * len(table))))
+
+
+# A config whose partner ATL is "0123", with the data to match, but for one row written 00123.
+ZERO_CONFIG = edit(edit(YAML, "  - id: ATL\n", '  - id: "0123"\n'), "partners: [ATL, ", 'partners: ["0123", ')
+ZERO_DATA = row_3("00123" + ROW_3[3:]).replace("\nATL,", "\n0123,")
+
+
+def zero_ids(tmp: Path) -> Inputs:
+    return {**config(ZERO_CONFIG)(tmp), **data("kpis.csv", ZERO_DATA)(tmp)}
+
+
+def alias_bomb(key: str) -> str:
+    lines = [f"{key}: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 8)]
+    return "\n".join(lines) + "\n"
+
+
+DEEP = "client: " + "[" * 5000 + "]" * 5000 + "\n"
+# Written 51 levels deep at most, but each anchor holds the one before: 612 levels once expanded.
+DEEP_ALIASES = "".join(f"a{i}: &a{i} {'[' * 51}{f'*a{i - 1}' if i else 'x'}{']' * 51}\n" for i in range(12))
+
+# --- the catalogue --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    build: Callable[[Path], Inputs]
+    exit_code: int
+    lines: tuple[str, ...]  # {data}, {config}, {inputs}: the replaced files
+    seconds: float = 10.0  # bombs must be refused quickly
+    pattern: bool = False  # lines are regular expressions (after formatting)
+
+
+PARTNER_LINE = line_of(YAML, "  - id: ATL\n")
+MEETING_LINE = line_of(YAML, "  meeting_time:")
+CLIENT_NAME_LINE = line_of(YAML, "  name: Helios Energy Retail\n")
+OWNER_LINE = line_of(ATL, "    owner: Mara Lindqvist")
+ID_LINE = line_of(ATL, "  - id: Q2-ATL-1")
+DUE_LINE = line_of(ATL, "    due: 2026-08-31")
+DTD_REFUSED = (
+    "declares a DTD or entities, which no workbook needs and which can expand without bound (an XML entity bomb?)"
+)
+TAG_REFUSED = "tag !!python/object/apply:os.system is not allowed: write plain YAML (no !!python/... or other tags)"
+
+CASES: dict[str, Case] = {
+    # --- CSV: encodings, separators, structure
+    "latin-1": Case(
+        data("kpis.csv", row_3("Zürich" + ROW_3[3:]).encode("latin-1")),
+        4,
+        (
+            "{data}:3: column 'partner': not UTF-8 text: byte 0xFC in 'Zürich' (Windows-1252 or Latin-1?); "
+            "export the file as UTF-8 CSV [data.encoding]",
+        ),
+    ),
+    "UTF-16 with a byte-order mark": Case(
+        data("kpis.csv", CSV.encode("utf-16")),
+        4,
+        (
+            "{data}:1: the file is UTF-16 text (it starts with a UTF-16 byte-order mark); "
+            "export it as UTF-8 CSV [data.encoding]",
+        ),
+    ),
+    "UTF-16 without a byte-order mark": Case(
+        data("kpis.csv", CSV.encode("utf-16-le")),
+        4,
+        (
+            "{data}:1: the file looks like UTF-16 text (every other byte is NUL); "
+            "export it as UTF-8 CSV [data.encoding]",
+        ),
+    ),
+    "semicolons and decimal commas": Case(
+        data("kpis.csv", re.sub(r"(\d)\.(\d)", r"\1,\2", CSV.replace(",", ";"))),
+        4,
+        (
+            "{data}:1: the file is semicolon-separated with decimal commas; export it with commas as separators "
+            "and '.' as decimal point [data.delimiter]",
+        ),
+    ),
+    "a quoted decimal comma": Case(
+        data("kpis.csv", row_3('ATL,2025-05,service_level,"85,5",42648,measured')),
+        4,
+        ("{data}:3: column 'value': '85,5' uses a decimal comma; write 85.5 [data.not_a_number]",),
+    ),
+    "an unquoted decimal comma": Case(
+        data("kpis.csv", row_3("ATL,2025-05,service_level,85,5,42648,measured")),
+        4,
+        (
+            "{data}:3: row has 7 fields, more than the 6 in the header "
+            "(is 85,5 a number with a decimal comma? write it with '.') [data.ragged]",
+        ),
+    ),
+    "a short row": Case(
+        data("kpis.csv", row_3("ATL,2025-05,service_level,85.0,42648")),
+        4,
+        ("{data}:3: row has 5 fields, fewer than the 6 in the header [data.ragged]",),
+    ),
+    "an unterminated quote": Case(
+        data("kpis.csv", row_3('ATL,2025-05,service_level,"85.0,42648,measured')),
+        4,
+        ('{data}:3: cannot read CSV: unterminated quoted field (a " is never closed) [data.malformed]',),
+    ),
+    "a NUL byte": Case(
+        data("kpis.csv", row_3("ATL,2025-05,service_level,85.0\x00,42648,measured")),
+        4,
+        ("{data}:3: file contains a NUL byte; is it really a CSV text file? [data.nul_byte]",),
+    ),
+    "a duplicate header": Case(
+        data("kpis.csv", CSV.replace("kpi,value,volume", "kpi,value,Value", 1)),
+        4,
+        ("{data}:1: column 'value' appears twice in the header [data.duplicate_header]",),
+    ),
+    "a missing header": Case(
+        data("kpis.csv", CSV.split("\n", 1)[1]),
+        4,
+        (
+            "{data}:1: row 1 holds data, not column names: the first row must be the header "
+            "(partner, period, kpi, value, volume, source) [data.missing_header]",
+        ),
+    ),
+    "a header only": Case(
+        data("kpis.csv", CSV.split("\n", 1)[0] + "\n"),
+        4,
+        ("{data}:1: file has a header but no data rows [data.no_rows]",),
+    ),
+    "an empty file": Case(data("kpis.csv", b""), 4, ("{data}: file is empty [data.empty]",)),
+    "an xlsx named .csv": Case(
+        data("kpis.csv", lambda: workbook({"kpis": csv_rows()})),
+        4,
+        ("{data}:1: the file is a zip archive, not text; if it is an .xlsx workbook, name it .xlsx [data.encoding]",),
+    ),
+    # --- CSV: dates, numbers, identifiers
+    **{
+        f"the period {period}": Case(
+            data("kpis.csv", row_3(f"ATL,{period},service_level,85.0,42648,measured")),
+            4,
+            (f"{{data}}:3: column 'period': '{period}' is not a month in YYYY-MM form{hint} [data.bad_period]",),
+        )
+        for period, hint in (
+            ("07/2026", "; write 2026-07"),
+            ("2026-7", "; write 2026-07"),
+            (
+                "7/1/2026",
+                "; a date whose day and month cannot be told apart (7/1/2026: 1 July or 7 January?): write YYYY-MM",
+            ),
+            ("46204", "; an Excel date serial number (2026-07-01?): format the column as text and write 2026-07"),
+            ("2026-07-01", "; a date, not a month: write 2026-07"),
+        )
+    },
+    **{
+        f"the value {value}": Case(
+            data("kpis.csv", row_3(f"ATL,2025-05,service_level,{value},42648,measured")),
+            4,
+            (f"{{data}}:3: column 'value': '{value}' is not a finite number [data.not_a_number]",),
+        )
+        for value in ("inf", "nan", "1e400", "-Infinity")
+    },
+    "a negative volume": Case(
+        data("kpis.csv", row_3("ATL,2025-05,service_level,85.0,-42648,measured")),
+        4,
+        ("{data}:3: column 'volume': volume -42648 is negative [data.negative_volume]",),
+    ),
+    **{
+        f"the partner id {pid}": Case(
+            data("kpis.csv", row_3(pid + ROW_3[3:])),
+            4,
+            (f"{{data}}:3: column 'partner': partner '{pid}' is not in the config [data.unknown_partner]",),
+        )
+        for pid in ("NA", "N/A", "null", "None", "#N/A")
+    },
+    "00123 in the data, 0123 in the config": Case(
+        zero_ids,
+        4,
+        ("{data}:3: column 'partner': partner '00123' is not in the config [data.unknown_partner]",),
+    ),
+    # --- spreadsheets
+    "a formula without a saved result": Case(
+        data("kpis.xlsx", formula_workbook),
+        4,
+        (
+            "{data}:3: column 'value': cell D3 holds the formula =D2*1 but no saved result; "
+            "open and save the file in Excel, or paste values [data.formula_without_value]",
+        ),
+    ),
+    "several sheets, none named kpis": Case(
+        data("kpis.xlsx", lambda: workbook({"Summary": [["Q3 review"]], "Q3": csv_rows()})),
+        4,
+        ("{data}: workbook has 2 sheets (Summary, Q3); name the data sheet 'kpis' [data.several_sheets]",),
+    ),
+    "merged cells": Case(
+        data("kpis.xlsx", lambda: workbook({"kpis": csv_rows()}, merge="A2:A4")),
+        4,
+        (
+            "{data}:2: column 'partner': cells A2:A4 are merged, which leaves all but A2 empty; "
+            "unmerge them and fill in every cell [data.merged_cells]",
+        ),
+    ),
+    "an Excel date in the period column": Case(
+        data(
+            "kpis.xlsx",
+            lambda: workbook({"kpis": [*csv_rows()[:2], ["ATL", datetime(2025, 5, 15), *ROW_3.split(",")[2:]]]}),
+        ),
+        4,
+        (
+            "{data}:3: column 'period': '2025-05-15' is not a month in YYYY-MM form; a date, not a month: "
+            "write 2025-05 [data.bad_period]",
+        ),
+    ),
+    "a text file named .xlsx": Case(
+        data("kpis.xlsx", CSV),
+        4,
+        ("{data}: the file is text, not an .xlsx workbook; is it a CSV file named .xlsx? [data.bad_xlsx]",),
+    ),
+    "an XML entity bomb": Case(
+        data("kpis.xlsx", entity_bomb),
+        4,
+        ("{data}: refused: xl/worksheets/sheet1.xml " + DTD_REFUSED + " [data.xlsx_unsafe]",),
+        2,
+    ),
+    "a zip bomb (300 MB of rows, 400 times compressed)": Case(
+        data("kpis.xlsx", lambda: zip_bomb(300, zeros_row)),
+        4,
+        (
+            r"{data}: refused: xl/worksheets/sheet1\.xml would inflate \d+ times, from \d+ KB to 300 MB "
+            r"\(a zip bomb\?\) \[data\.zip_bomb\]",
+        ),
+        2,
+        pattern=True,
+    ),
+    "a zip bomb under the size limit (100 MB, 400 times compressed)": Case(
+        data("kpis.xlsx", lambda: zip_bomb(100, zeros_row)),
+        4,
+        (
+            r"{data}: refused: xl/worksheets/sheet1\.xml would inflate \d+ times, from \d+ KB to 100 MB "
+            r"\(a zip bomb\?\) \[data\.zip_bomb\]",
+        ),
+        2,
+        pattern=True,
+    ),
+    "a workbook too large (150 MB of rows, 50 times compressed)": Case(
+        data("kpis.xlsx", lambda: zip_bomb(150, numbers_row)),
+        4,
+        (
+            "{data}: refused: the workbook would inflate to 150 MB, more than 128 MB; "
+            "save this much data as CSV or Parquet [data.xlsx_too_large]",
+        ),
+        2,
+    ),
+    "a zip bomb that lies about its size": Case(
+        data("kpis.xlsx", lambda: zip_bomb(300, zeros_row, declared=50_000)),
+        4,
+        (r"{data}: not a readable \.xlsx workbook \(.+\) \[data\.bad_xlsx\]",),
+        2,
+        pattern=True,
+    ),
+    "a sheet whose second row is row 1,000,000,000": Case(
+        data("kpis.xlsx", row_bomb),
+        4,
+        ("{data}: refused: the sheet goes past row 1,048,576, Excel's last row [data.xlsx_too_large]",),
+        2,
+    ),
+    # --- Parquet
+    "a truncated Parquet file": Case(
+        data("kpis.parquet", lambda: parquet(example_table())[:-100]),
+        4,
+        (
+            "{data}: not a readable Parquet file (ArrowInvalid: Parquet magic bytes not found in footer. "
+            "Either the file is corrupted or this is not a parquet file.) [data.bad_parquet]",
+        ),
+    ),
+    "a Parquet column of lists": Case(
+        data("kpis.parquet", list_column_parquet),
+        4,
+        (
+            "{data}:1: column 'value': Parquet type list<element: double> is not text, a number or a date "
+            "[data.column_type]",
+        ),
+    ),
+    "a Parquet file of 10,000,000 empty rows (115 KB)": Case(
+        data("kpis.parquet", lambda: parquet(pa.table({c: pa.nulls(10_000_000, pa.string()) for c in CSV_HEADER}))),
+        4,
+        ("{data}: refused: 10,000,000 rows of 6 columns, more than 50,000,000 cells [data.parquet_too_large]",),
+        2,
+    ),
+    # --- the governance config
+    "a duplicate key": Case(
+        config(edit(YAML, "  name: Helios Energy Retail\n", "  name: Helios Energy Retail\n  name: Helios\n")),
+        3,
+        (
+            f"{{config}}:{CLIENT_NAME_LINE + 1}: client.name: duplicate key 'name' (first on line {CLIENT_NAME_LINE}) "
+            "[yaml.duplicate_key]",
+        ),
+    ),
+    "a Python tag": Case(
+        config(edit(YAML, "  name: Helios Energy Retail\n", "  name: !!python/object/apply:os.system [touch pwned]\n")),
+        3,
+        (f"{{config}}:{CLIENT_NAME_LINE}: client.name: {TAG_REFUSED} [yaml.tag]",),
+    ),
+    "NO as a partner id": Case(
+        config(edit(YAML, "  - id: ATL\n", "  - id: NO\n")),
+        3,
+        (
+            f"{{config}}:{PARTNER_LINE}: partners[0].id: expected text but YAML read NO as False; "
+            'write it in quotes ("NO") [config.string_type]',
+        ),
+    ),
+    "0123 as a partner id": Case(
+        config(edit(YAML, "  - id: ATL\n", "  - id: 0123\n")),
+        3,
+        (
+            f"{{config}}:{PARTNER_LINE}: partners[0].id: expected text but YAML read 0123 as the number 83 (octal); "
+            'write it in quotes ("0123") [config.string_type]',
+        ),
+    ),
+    "1:30 as a meeting time": Case(
+        config(re.sub(r"meeting_time: \S+", "meeting_time: 1:30", YAML)),
+        3,
+        (
+            f"{{config}}:{MEETING_LINE}: pip.meeting_time: expected text but YAML read 1:30 as the number 90 "
+            '(base 60); write it in quotes ("1:30") [config.string_type]',
+        ),
+    ),
+    "an alias bomb": Case(
+        config(alias_bomb("client")),
+        3,
+        ("{config}:1: the file expands to more than 100,000 values (aliases nested too deeply?) [yaml.too_large]",),
+        2,
+    ),
+    "5,000 nested lists": Case(
+        config(DEEP), 3, ("{config}:1: values are nested more than 64 levels deep [yaml.too_large]",), 2
+    ),
+    "aliases nesting 612 levels deep": Case(
+        config(DEEP_ALIASES), 3, ("{config}:1: values are nested more than 64 levels deep [yaml.too_large]",), 2
+    ),
+    "a UTF-16 config": Case(
+        config(YAML.encode("utf-16")),
+        3,
+        (
+            "{config}:1: the file is UTF-16 text (it starts with a UTF-16 byte-order mark); "
+            "save it as UTF-8 [file.encoding]",
+        ),
+    ),
+    "a Latin-1 config": Case(
+        config(edit(YAML, "Helios Energy Retail", "Hélios Energy Retail").encode("latin-1")),
+        3,
+        (
+            f"{{config}}:{CLIENT_NAME_LINE}: not UTF-8 text: byte 0xE9 in 'name: Hélios Energy Retail' "
+            "(Windows-1252 or Latin-1?); save the file as UTF-8 [file.encoding]",
+        ),
+    ),
+    "a NUL byte in the config": Case(
+        config(edit(YAML, "Helios Energy Retail", "Helios\x00")),
+        3,
+        (
+            f"{{config}}:{CLIENT_NAME_LINE}: character #x0000 is not allowed in YAML "
+            "(control characters are not allowed); is this a text file? [yaml.syntax]",
+        ),
+    ),
+    # --- a partner's human inputs
+    "inputs: a duplicate key": Case(
+        inputs(edit(ATL, "quarter: 2026-Q3\n", "quarter: 2026-Q3\nquarter: 2026-Q2\n")),
+        5,
+        (
+            f"{{inputs}}:{line_of(ATL, 'quarter:') + 1}: quarter: duplicate key 'quarter' "
+            f"(first on line {line_of(ATL, 'quarter:')}) [yaml.duplicate_key]",
+        ),
+    ),
+    "inputs: a Python tag": Case(
+        inputs(ATL.replace("owner: Mara Lindqvist", "owner: !!python/object/apply:os.system [touch pwned]", 1)),
+        5,
+        (f"{{inputs}}:{OWNER_LINE}: previous_actions[0].owner: {TAG_REFUSED} [yaml.tag]",),
+    ),
+    "inputs: NO as an owner": Case(
+        inputs(ATL.replace("owner: Mara Lindqvist", "owner: NO", 1)),
+        5,
+        (
+            f"{{inputs}}:{OWNER_LINE}: previous_actions[0].owner: expected text but YAML read NO as False; "
+            'write it in quotes ("NO") [inputs.string_type]',
+        ),
+    ),
+    "inputs: 0123 as an action id": Case(
+        inputs(edit(ATL, "id: Q2-ATL-1", "id: 0123")),
+        5,
+        (
+            f"{{inputs}}:{ID_LINE}: previous_actions[0].id: expected text but YAML read 0123 as the number 83 "
+            '(octal); write it in quotes ("0123") [inputs.string_type]',
+        ),
+    ),
+    "inputs: 1:30 as a due date": Case(
+        inputs(edit(ATL, "due: 2026-08-31", "due: 1:30")),
+        5,
+        (
+            f"{{inputs}}:{DUE_LINE}: previous_actions[0].due: expected a date like 2026-10-15, "
+            "but YAML read 1:30 as the number 90 (base 60) [inputs.date_from_datetime_inexact]",
+        ),
+    ),
+    "inputs: UTF-16": Case(
+        inputs(ATL.encode("utf-16")),
+        5,
+        (
+            "{inputs}:1: the file is UTF-16 text (it starts with a UTF-16 byte-order mark); "
+            "save it as UTF-8 [file.encoding]",
+        ),
+    ),
+    "inputs: an alias bomb": Case(
+        inputs(alias_bomb("partner")),
+        5,
+        ("{inputs}:1: the file expands to more than 100,000 values (aliases nested too deeply?) [yaml.too_large]",),
+        2,
+    ),
+    "inputs: 5,000 nested lists": Case(
+        inputs(DEEP.replace("client", "partner")),
+        5,
+        ("{inputs}:1: values are nested more than 64 levels deep [yaml.too_large]",),
+        2,
+    ),
+}
+
+
+def qbr(tmp: Path, replaced: Inputs, out: Path):
+    args = {"config": str(CONFIG), "data": str(DATA), "inputs": str(INPUTS)}
+    args.update({k: str(v.parent if k == "inputs" else v) for k, v in replaced.items()})
+    command = ["qbr", "--all", "--quarter", "2026-Q3", "--as-of", "2026-10-15", "--jobs", "0", "--out", str(out)]
+    for option, value in args.items():
+        command += [f"--{option}", value]
+    return CliRunner().invoke(cli, command, catch_exceptions=False)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_bad_input_gives_one_clear_line_and_writes_nothing(tmp_path: Path, name: str) -> None:
+    case = CASES[name]
+    (tmp_path / "work").mkdir()
+    replaced = case.build(tmp_path / "work")
+    out = tmp_path / "out"
+    started = time.perf_counter()
+    result = qbr(tmp_path, replaced, out)
+    elapsed = time.perf_counter() - started
+
+    names = {k: re.escape(str(v)) if case.pattern else str(v) for k, v in replaced.items()}
+    expected = [line.format(**names) for line in case.lines]
+    errors = result.stderr.splitlines()
+    assert result.exit_code == case.exit_code, result.output
+    assert len(errors) == len(expected), result.output
+    for line, wanted in zip(errors, expected, strict=True):
+        if case.pattern:
+            assert re.fullmatch("error: " + wanted, line), line
+        else:
+            assert line == "error: " + wanted
+    assert result.stdout == ""
+    assert "Traceback" not in result.output
+    written = [p for p in out.rglob("*") if p.is_file()] if out.exists() else []
+    assert written == []
+    assert not (tmp_path / "work" / "pwned").exists() and not Path("pwned").exists()
+    assert elapsed < case.seconds
+
+
+# --- what is accepted, and what is kept as written ---------------------------------------------
+
+
+def test_utf8_bom_csv_gives_the_same_data(tmp_path: Path) -> None:
+    """A UTF-8 byte-order mark (Excel's "CSV UTF-8") is accepted: same rows, same lines."""
+    path = tmp_path / "kpis.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + DATA.read_bytes())
+    with_bom, plain = load_kpi_data([path]), load_kpi_data([DATA])
+    pd.testing.assert_frame_equal(with_bom.frame, plain.frame)
+    result = CliRunner().invoke(cli, ["validate", "--config", str(CONFIG), "--data", str(path)])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    "pid", ["NA", "N/A", "n/a", "null", "NULL", "None", "nan", "NaN", "#N/A", "-", "00123", "0123"]
+)
+def test_ids_that_look_missing_or_numeric_are_kept_as_written(tmp_path: Path, pid: str) -> None:
+    path = tmp_path / "kpis.csv"
+    path.write_text(f"partner,period,kpi,value\n{pid},2026-07,sl,1\n0123,2026-08,sl,2\n", encoding="utf-8")
+    data = load_kpi_data([path])
+    assert data.frame["partner"].tolist() == [pid, "0123"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("300 MB zip bomb", lambda: zip_bomb(300, zeros_row)),
+        ("150 MB workbook", lambda: zip_bomb(150, numbers_row)),
+        ("zip bomb lying about its size", lambda: zip_bomb(300, zeros_row, declared=50_000)),
+        ("entity bomb", entity_bomb),
+    ],
+)
+def test_bombs_are_refused_without_inflating_them(tmp_path: Path, name: str, content: Callable[[], bytes]) -> None:
+    path = tmp_path / "kpis.xlsx"
+    path.write_bytes(content())
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        with pytest.raises(GovdocsError):
+            read_kpi_file(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert time.perf_counter() - started < 2
+    assert peak < 20 * 2**20, f"{name}: {peak / 2**20:.0f} MB allocated"
+
+
+def test_deep_nesting_does_not_crash_the_yaml_composer(tmp_path: Path) -> None:
+    """200,000 nested lists overflow the C stack of libyaml's composer (a segmentation fault,
+    not an exception): the depth is checked on the parser's events first. In a subprocess, so
+    that a crash fails this test instead of ending the test run."""
+    path = tmp_path / "governance.yaml"
+    path.write_text("client: " + "[" * 200_000 + "]" * 200_000 + "\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "govdocs", "validate", "--config", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 3, result.stderr
+    assert f"{path}:1  values are nested more than 64 levels deep  [yaml.too_large]" in result.stdout
+
+
+def test_parquet_values_are_bounded_by_the_footer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The uncompressed size a Parquet footer declares is checked before any column is read."""
+    import govdocs.data.loader
+
+    path = tmp_path / "kpis.parquet"
+    path.write_bytes(parquet(example_table()))
+    monkeypatch.setattr(govdocs.data.loader, "PARQUET_MAX_EXPANDED", 1_000)
+    with pytest.raises(GovdocsError) as info:
+        read_kpi_file(path)
+    [problem] = info.value.problems
+    assert problem.code == "data.parquet_too_large"
+    assert re.fullmatch(r"refused: the columns would decode to \d+ KB, more than 1 KB", problem.message)
+
+
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [
+        (
+            b"id,action,owner\nA-1,Coach,Ana,extra\n",
+            "2: row has 4 fields, more than the 3 in the header [actions.ragged]",
+        ),
+        (b"id,action,id\nA-1,Coach,A-2\n", "1: column 'id' appears twice [actions.duplicate_column]"),
+        (
+            b'id,action\nA-1,"Coach\n',
+            '2: cannot read CSV: unterminated quoted field (a " is never closed) [actions.malformed]',
+        ),
+        (
+            b"id,action\nA-1,Co\x00ach\n",
+            "2: file contains a NUL byte; is it really a CSV text file? [actions.nul_byte]",
+        ),
+        (
+            "id,action\nA-1,Coach\n".encode("utf-16"),
+            "1: the file is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8 [file.encoding]",
+        ),
+    ],
+)
+def test_proposed_actions_csv_refuses_what_it_cannot_read_exactly(tmp_path: Path, content: bytes, line: str) -> None:
+    """A partner's actions file (govdocs pip --actions): before, extra fields were dropped, a
+    repeated column silently won and an unclosed quote swallowed the rest of the file."""
+    path = tmp_path / "BRV.csv"
+    path.write_bytes(content)
+    with pytest.raises(GovdocsError) as info:
+        load_proposed_actions(path)
+    assert [str(p) for p in info.value.problems] == [f"{path}:{line}"]
+    assert info.value.exit_code == 5
+
+
+def test_a_parquet_text_repeated_on_every_row_is_not_copied_per_row(tmp_path: Path) -> None:
+    """A dictionary-encoded column stores a value once however many rows use it: 100,000 rows
+    of a 10 KB partner name are a small file, and must not become 1 GB of strings in memory."""
+    rows = 100_000
+    table = pa.table(
+        {
+            "partner": pa.array(["x" * 10_000] * rows).dictionary_encode(),
+            "period": [f"{1900 + i // 96}-{i // 8 % 12 + 1:02d}" for i in range(rows)],
+            "kpi": [f"k{i % 8}" for i in range(rows)],
+            "value": pa.array([1.0] * rows),
+        }
+    )
+    path = tmp_path / "kpis.parquet"
+    path.write_bytes(parquet(table))
+    assert path.stat().st_size < 2**20
+    tracemalloc.start()
+    try:
+        data = load_kpi_data([path])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(data.frame) == rows
+    assert peak < 200 * 2**20, f"{peak / 2**20:.0f} MB"
