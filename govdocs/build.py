@@ -77,6 +77,7 @@ class BuildRequest:
     fail_fast: bool = False
     force: bool = False
     templates: Path | None = None  # a user template folder (--templates)
+    raw: Path | None = None  # a raw_data mapping (--raw): KPIs computed from raw exports
 
 
 @dataclass(frozen=True)
@@ -320,7 +321,9 @@ def _portfolio_summary(
 def build(request: BuildRequest, pool: RenderPool, report: Report | None = None) -> BuildResult:
     """Plan, render and write the portfolio's documents; raise only for problems that stop
     every document (config, data, usage, existing outputs)."""
-    workspace = load_workspace(request.config_path, list(request.data_paths), request.inputs_dir, request.templates)
+    workspace = load_workspace(
+        request.config_path, list(request.data_paths), request.inputs_dir, request.templates, request.raw
+    )
     config, data = workspace.config, workspace.data
     partner_ids = select_partners(config, request.partner_ids)
     require_quarter_data(data, request.quarter)

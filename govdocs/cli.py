@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -82,6 +83,10 @@ def handle_errors(func: F) -> F:
             sys.exit(int(exc.exit_code))
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:
+            # The reader stopped reading (`govdocs aggregate --sql | head`): nothing is wrong.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
         except KeyboardInterrupt as exc:
             # Conventional codes: 128 + the signal's number (SIGINT 2, SIGTERM 15).
             stopped_by = "SIGTERM" if isinstance(exc, Terminated) else "Ctrl-C"
@@ -141,6 +146,12 @@ inputs_option = click.option(
 )
 
 
+raw_option = click.option(
+    "--raw",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Compute the KPIs from raw exports with this raw_data mapping (YAML) instead of --data; "
+    "without either, the config's own raw_data section is used.",
+)
 templates_option = click.option(
     "--templates",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -195,6 +206,7 @@ def output_options(as_of_help: str, audience: bool = True) -> Callable[[F], F]:
         click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True),
         click.option("--as-of", type=DateType(), help=as_of_help),
         click.option("--force", is_flag=True, help="Replace documents that already exist."),
+        raw_option,
         templates_option,
         jobs_option,
     ]
@@ -271,6 +283,7 @@ def schema() -> None:
     help="Table to write: .csv, .xlsx or .json (the name's ending picks the format).",
 )
 @click.option("--force", is_flag=True, help="Replace the file if it exists.")
+@raw_option
 @handle_errors
 def export(
     config_path: Path,
@@ -279,6 +292,7 @@ def export(
     partner_ids: tuple[str, ...],
     out: Path,
     force: bool,
+    raw: Path | None,
 ) -> None:
     """Write the quarter's scorecard as a table (internal: every partner selected).
 
@@ -291,13 +305,72 @@ def export(
       govdocs export --config examples/governance.yaml --data examples/data/kpis.csv \\
           --quarter 2026-Q3 --out output/scorecard-2026-Q3.xlsx
     """
-    if not data_paths:
-        raise click.UsageError("give at least one --data file")
     from govdocs.export import ExportRequest, export_scorecard
 
-    request = ExportRequest(config_path, tuple(data_paths), quarter, tuple(partner_ids), out, force)
+    request = ExportRequest(config_path, tuple(data_paths), quarter, tuple(partner_ids), out, force, raw)
     rows = export_scorecard(request)
     click.echo(f"wrote {out}  ({rows} rows: partner x KPI, {quarter})")
+
+
+@cli.command()
+@config_option
+@raw_option
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the KPI table: .parquet, .csv, .xlsx or .json (the name's ending picks the format).",
+)
+@click.option("--sql", "show_sql", is_flag=True, help="Print the aggregation as one plain SQL statement instead.")
+@click.option("--force", is_flag=True, help="Replace the --out file if it exists.")
+@handle_errors
+def aggregate(config_path: Path, raw: Path | None, out: Path | None, show_sql: bool, force: bool) -> None:
+    """Compute the KPI table from raw exports (interactions, surveys, QA, roster).
+
+    Uses the raw_data section of --raw or of the config. Prints what each source read, used and
+    rejected (and why); --out writes the table (partner, period, kpi, value, volume, source) that
+    qbr, pip, offboarding and build compute the same way when given --raw; --sql prints the
+    definitions as SQL to run in a warehouse.
+
+    \b
+    Example:
+      govdocs aggregate --config examples/governance.yaml --raw examples/raw/mapping.yaml \\
+          --out output/kpis-from-raw.parquet
+    """
+    from govdocs.config.loader import load_config
+    from govdocs.pipeline import aggregate_raw, raw_section
+
+    config = load_config(config_path)
+    if show_sql:
+        from govdocs.raw.engine import aggregation_sql
+
+        section, base = raw_section(config, config_path, raw)
+        click.echo(aggregation_sql(section, base=base, partner_ids=[p.id for p in config.partners]))
+        return
+    from govdocs.documents.common import REJECT_REASONS
+
+    aggregation = aggregate_raw(config, config_path, raw)
+    for source in aggregation.quality.sources:
+        reasons = aggregation.quality.by_reason(source.source)
+        why = ", ".join(f"{n:,} {REJECT_REASONS.get(r, r.replace('_', ' '))}" for r, n in sorted(reasons.items()))
+        files = f"{len(source.files)} file{'s' if len(source.files) != 1 else ''}"
+        line = f"{source.source}: {source.read:,} rows read from {files}, {source.accepted:,} used"
+        click.echo(line + (f", {source.rejected:,} rejected ({why})" if source.rejected else ""))
+    for problem in aggregation.quality.problems():
+        click.echo(f"  {problem}")
+    kpis = aggregation.kpis
+    months = sorted(set(kpis["period"]))
+    span = f"{months[0]} to {months[-1]}" if months else "no months"
+    summary = f"{len(kpis):,} KPI rows: {kpis['partner'].nunique()} partners, {kpis['kpi'].nunique()} KPIs, {span}"
+    if out is None:
+        click.echo(summary)
+        return
+    from govdocs.render.tables import write_table
+
+    columns = list(kpis.columns)
+    rows = [[None if value != value else value for value in row] for row in kpis.itertuples(index=False)]
+    stamp = date(int(months[-1][:4]), int(months[-1][5:]), 1) if months else date(1970, 1, 1)
+    write_table(out, columns, rows, sheet="KPIs", stamp=stamp, force=force)
+    click.echo(f"wrote {out}  ({summary})")
 
 
 @cli.command()
@@ -345,6 +418,7 @@ def qbr(
     fmt: str,
     as_of: date | None,
     force: bool,
+    raw: Path | None,
     templates: Path | None,
     jobs: int,
 ) -> None:
@@ -372,6 +446,7 @@ def qbr(
             as_of=as_of or date.today(),
             force=force,
             templates=templates,
+            raw=raw,
         )
         written = render_qbrs(request, progress=_progress, pool=pool)
     _report_written(written, [], "QBR", quarter, out_dir)
@@ -413,6 +488,7 @@ def pip(
     fmt: str,
     as_of: date | None,
     force: bool,
+    raw: Path | None,
     templates: Path | None,
     jobs: int,
 ) -> None:
@@ -443,6 +519,7 @@ def pip(
             as_of=as_of or date.today(),
             force=force,
             templates=templates,
+            raw=raw,
         )
         written, skipped = render_pips(request, progress=_progress, pool=pool)
     _report_written(written, skipped, "plan", quarter, out_dir)
@@ -477,6 +554,7 @@ def offboarding(
     fmt: str,
     as_of: date | None,
     force: bool,
+    raw: Path | None,
     templates: Path | None,
     jobs: int,
 ) -> None:
@@ -502,6 +580,7 @@ def offboarding(
             as_of=as_of or date.today(),
             force=force,
             templates=templates,
+            raw=raw,
         )
         written, skipped = render_offboarding(request, progress=_progress, pool=pool)
     _report_written(written, skipped, "assessment", quarter, out_dir)
@@ -546,6 +625,7 @@ def offboarding(
 @click.option("--as-of", type=DateType(), help="Issue date (default: today); sets plan dates and notice countdowns.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first failed document (the ones written stay).")
 @click.option("--force", is_flag=True, help="Replace documents that already exist.")
+@raw_option
 @templates_option
 @jobs_option
 @handle_errors
@@ -563,6 +643,7 @@ def build(
     as_of: date | None,
     fail_fast: bool,
     force: bool,
+    raw: Path | None,
     templates: Path | None,
     jobs: int,
 ) -> None:
@@ -578,8 +659,6 @@ def build(
           --inputs examples/inputs --actions examples/actions --assessments examples/assessments \\
           --quarter 2026-Q3
     """
-    if not data_paths:
-        raise click.UsageError("give at least one --data file")
     with render_pool(jobs, fmt) as pool:
         from govdocs.build import BuildRequest
         from govdocs.build import build as run_build
@@ -601,6 +680,7 @@ def build(
             fail_fast=fail_fast,
             force=force,
             templates=templates,
+            raw=raw,
         )
         with _BuildProgress() as progress:
             result = run_build(request, pool, progress)
@@ -665,8 +745,6 @@ def _report_build(result: Any) -> None:
 
 
 def _check_selection(data_paths: tuple[Path, ...], partner_ids: tuple[str, ...], all_partners: bool) -> None:
-    if not data_paths:
-        raise click.UsageError("give at least one --data file")
     if bool(partner_ids) == all_partners:
         raise click.UsageError("name the partners with --partner ID (repeatable) or pass --all, not both")
 

@@ -26,6 +26,7 @@ class ExportRequest:
     partner_ids: tuple[str, ...]  # empty: every partner
     out: Path  # .csv, .xlsx or .json
     force: bool = False
+    raw: Path | None = None  # a raw_data mapping: KPIs computed from raw exports
 
 
 def scorecard_columns(quarter: Quarter) -> list[str]:
@@ -71,7 +72,7 @@ def scorecard_rows(assessment: PartnerAssessment) -> list[list[Cell]]:
 
 def export_scorecard(request: ExportRequest) -> int:
     """Write the table; returns the number of rows written."""
-    workspace = load_workspace(request.config_path, list(request.data_paths))
+    workspace = load_workspace(request.config_path, list(request.data_paths), raw=request.raw)
     partner_ids = select_partners(workspace.config, request.partner_ids)
     require_quarter_data(workspace.data, request.quarter)
     portfolio = assess_portfolio(workspace.config, workspace.data, request.quarter)

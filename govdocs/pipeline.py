@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from govdocs.config.loader import load_config
 from govdocs.config.model import GovernanceConfig
@@ -33,6 +34,11 @@ from govdocs.render.workers import PdfJob, RenderPool, default_jobs
 from govdocs.scoring.engine import Escalation, PartnerAssessment, assess_partner, assess_portfolio
 from govdocs.validate import cross_check, foreign_mentions, foreign_mentions_in_actions
 
+if TYPE_CHECKING:
+    from govdocs.raw.engine import Aggregation
+    from govdocs.raw.model import RawData
+    from govdocs.raw.quality import QualityReport
+
 
 @dataclass(frozen=True)
 class Workspace:
@@ -43,6 +49,7 @@ class Workspace:
     run: RunInputs
     data_paths: tuple[Path, ...]
     templates: Path | None = None  # a user template folder, searched before the bundled one
+    quality: QualityReport | None = None  # rows of the raw exports rejected, when KPIs were computed from them
 
     def prepared(self, document: WrittenDocument, template: str, context: object, *attachments: bytes) -> Prepared:
         """A document's final HTML from its template, ready for the render pool."""
@@ -51,15 +58,58 @@ class Workspace:
 
 
 def load_workspace(
-    config_path: Path, data_paths: list[Path], inputs_dir: Path | None = None, templates: Path | None = None
+    config_path: Path,
+    data_paths: list[Path],
+    inputs_dir: Path | None = None,
+    templates: Path | None = None,
+    raw: Path | None = None,
 ) -> Workspace:
     config = load_config(config_path)
-    data = load_kpi_data(data_paths, [k.id for k in config.kpis])
+    if data_paths:
+        if raw is not None:
+            raise GovdocsError(
+                [Problem("usage.data_and_raw", "give --data or --raw, not both", Location("--raw"), ExitCode.USAGE)]
+            )
+        data, quality = load_kpi_data(data_paths, [k.id for k in config.kpis]), None
+    else:
+        aggregation = aggregate_raw(config, config_path, raw)
+        data, quality = aggregation.kpi_data(), aggregation.quality
+        data_paths = [f.path for f in aggregation.files]
     errors = [p for p in cross_check(config, data, data_paths) if p.severity == "error"]
     if errors:
         raise GovdocsError(errors)
-    run = RunInputs.from_paths(config_path, data, inputs_dir)
-    return Workspace(config, data, run, tuple(data_paths), templates)
+    run = RunInputs.from_paths(config_path, data, inputs_dir, quality)
+    return Workspace(config, data, run, tuple(data_paths), templates, quality)
+
+
+def raw_section(config: GovernanceConfig, config_path: Path, raw: Path | None) -> tuple[RawData, Path]:
+    """The `raw_data` section to compute the KPIs with, and the folder its paths are relative to:
+    the mapping file `raw` (--raw) or else the config's own section."""
+    from govdocs.raw.checks import load_raw_data
+
+    if raw is not None:
+        units = {k.id: k.unit.value for k in config.kpis}
+        return load_raw_data(raw, kpi_units=units, partner_ids=[p.id for p in config.partners]), raw.parent
+    if config.raw_data is not None:
+        return config.raw_data, config_path.parent
+    raise GovdocsError(
+        [
+            Problem(
+                "usage.no_data",
+                "give --data files, or --raw with a raw_data mapping, or a raw_data section in the config",
+                Location("--data"),
+                ExitCode.USAGE,
+            )
+        ]
+    )
+
+
+def aggregate_raw(config: GovernanceConfig, config_path: Path, raw: Path | None) -> Aggregation:
+    """KPIs computed from the raw exports, with the data-quality report."""
+    from govdocs.raw.engine import aggregate
+
+    section, base = raw_section(config, config_path, raw)
+    return aggregate(section, base=base, partner_ids=[p.id for p in config.partners])
 
 
 def select_partners(config: GovernanceConfig, partner_ids: tuple[str, ...]) -> list[str]:
@@ -221,6 +271,7 @@ class QbrRequest:
     as_of: date
     force: bool = False
     templates: Path | None = None  # a user template folder (--templates)
+    raw: Path | None = None  # a raw_data mapping (--raw): KPIs computed from raw exports
 
 
 def prepare_qbr(
@@ -234,7 +285,7 @@ def prepare_qbr(
     inputs_file: Path | None,
 ) -> Prepared:
     assessment = portfolio[partner_id]
-    files = run_files(workspace.run, inputs_file)
+    files = run_files(workspace.run, inputs_file, partner_id)
     context = build_qbr_context(
         config=workspace.config,
         assessment=assessment,
@@ -260,7 +311,9 @@ def prepare_qbr(
 def render_qbrs(
     request: QbrRequest, progress: Callable[[str], None] | None = None, pool: RenderPool | None = None
 ) -> list[WrittenDocument]:
-    workspace = load_workspace(request.config_path, list(request.data_paths), request.inputs_dir, request.templates)
+    workspace = load_workspace(
+        request.config_path, list(request.data_paths), request.inputs_dir, request.templates, request.raw
+    )
     config, data = workspace.config, workspace.data
     partner_ids = select_partners(config, request.partner_ids)
     require_quarter_data(data, request.quarter)
@@ -309,6 +362,7 @@ class PipRequest:
     as_of: date
     force: bool = False
     templates: Path | None = None  # a user template folder (--templates)
+    raw: Path | None = None  # a raw_data mapping (--raw): KPIs computed from raw exports
 
 
 @dataclass(frozen=True)
@@ -403,7 +457,7 @@ def prepare_pip(
         extra_kpis=extra_kpis,
         library_location=Location(str(workspace.run.config_path), path="action_library"),
     )
-    files = run_files(workspace.run, inputs_file)
+    files = run_files(workspace.run, inputs_file, assessment.partner.id)
     if proposed_file is not None:
         files.append(InputFile("Proposed actions", proposed_file.name, sha256_file(proposed_file), "partner proposal"))
     context = build_pip_context(
@@ -437,7 +491,9 @@ def render_pips(
 ) -> tuple[list[WrittenDocument], list[Skipped]]:
     """One plan per partner (and its .ics); with no partner named, every partner whose
     escalation status is an improvement plan or an offboarding review."""
-    workspace = load_workspace(request.config_path, list(request.data_paths), request.inputs_dir, request.templates)
+    workspace = load_workspace(
+        request.config_path, list(request.data_paths), request.inputs_dir, request.templates, request.raw
+    )
     config, data = workspace.config, workspace.data
     check_kpis(config, request.extra_kpis)
     require_quarter_data(data, request.quarter)
@@ -494,6 +550,7 @@ class OffboardingRequest:
     as_of: date
     force: bool = False
     templates: Path | None = None  # a user template folder (--templates)
+    raw: Path | None = None  # a raw_data mapping (--raw): KPIs computed from raw exports
 
 
 def assessment_file(path: Path | None, partner_id: str, single: bool) -> Path | None:
@@ -549,7 +606,7 @@ def prepare_offboarding(
     rows = consideration_rows(config.offboarding, review)
     ready = readiness(config.offboarding, review, assessment.partner.contract)
     decision = decide(config.offboarding, rows, evidence, ready)
-    files = run_files(workspace.run, None)
+    files = run_files(workspace.run, None, assessment.partner.id)
     if review_file is not None:
         files.append(InputFile("Assessment", review_file.name, sha256_file(review_file), "vendor manager's ratings"))
     business = BusinessCalendar.from_settings(config.pip, range(as_of.year - 1, as_of.year + 4))
@@ -582,7 +639,9 @@ def render_offboarding(
     request: OffboardingRequest, progress: Callable[[str], None] | None = None, pool: RenderPool | None = None
 ) -> tuple[list[WrittenDocument], list[Skipped]]:
     """The internal offboarding-readiness assessment for each partner asked for."""
-    workspace = load_workspace(request.config_path, list(request.data_paths), templates=request.templates)
+    workspace = load_workspace(
+        request.config_path, list(request.data_paths), templates=request.templates, raw=request.raw
+    )
     config, data = workspace.config, workspace.data
     require_quarter_data(data, request.quarter)
     portfolio = assess_portfolio(config, data, request.quarter)

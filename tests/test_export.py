@@ -136,5 +136,5 @@ def test_existing_file_is_kept_and_unknown_format_refused(tmp_path: Path):
     assert export(out, CONFIG, "--force").exit_code == 0
     result = export(tmp_path / "scores.ods")
     assert result.exit_code == 2
-    assert "name the file .csv, .xlsx or .json" in result.stderr
+    assert "name the file .csv, .xlsx, .json or .parquet" in result.stderr
     assert not (tmp_path / "scores.ods").exists()

@@ -180,4 +180,12 @@ def _check(config: GovernanceConfig) -> Iterator[tuple[str, str, tuple[str | int
 
 
 def check_config(config: GovernanceConfig, doc: YamlDocument) -> list[Problem]:
-    return [Problem(code, message, doc.location(path), ExitCode.CONFIG) for code, message, path in _check(config)]
+    problems = [Problem(code, message, doc.location(path), ExitCode.CONFIG) for code, message, path in _check(config)]
+    if config.raw_data is not None:
+        from govdocs.raw.checks import check_raw_data
+
+        units = {k.id: k.unit.value for k in config.kpis}
+        partner_ids = [p.id for p in config.partners]
+        found = check_raw_data(config.raw_data, kpi_units=units, partner_ids=partner_ids, doc=doc)
+        problems += [p for p in found if p.severity == "error"]  # unit hints are for `validate` of the mapping
+    return problems

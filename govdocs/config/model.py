@@ -14,6 +14,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, StrictStr, StringConstraints
 
+from govdocs.raw.model import RawData
+
 Identifier = Annotated[
     StrictStr,
     StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"),
@@ -345,6 +347,11 @@ class GovernanceConfig(_Model):
         default_factory=list, description="Improvement actions proposed for plans, keyed by KPI and category."
     )
     offboarding: OffboardingSettings = OffboardingSettings()
+    raw_data: RawData | None = Field(
+        None,
+        description="Compute the KPIs from raw exports (interactions, surveys, QA, roster) instead of a KPI "
+        "table; paths are relative to the config's folder.",
+    )
 
     def kpi(self, kpi_id: str) -> Kpi:
         return next(k for k in self.kpis if k.id == kpi_id)

@@ -10,12 +10,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from govdocs import __version__
 from govdocs.config.model import Contract, GovernanceConfig, Kpi, Partner
 from govdocs.data.loader import KpiData
 from govdocs.periods import Month, Quarter
 from govdocs.render.formatters import UNIT_SUFFIX, kpi_value, number
+
+if TYPE_CHECKING:
+    from govdocs.raw.quality import QualityReport
 
 
 def kpi_text(kpi: Kpi, value: float | None) -> str:
@@ -54,10 +58,13 @@ class RunInputs:
     config_sha256: str
     data: KpiData
     inputs_dir: Path | None
+    quality: QualityReport | None = None  # when the KPIs were computed from raw exports
 
     @classmethod
-    def from_paths(cls, config_path: Path, data: KpiData, inputs_dir: Path | None) -> RunInputs:
-        return cls(config_path, sha256_file(config_path), data, inputs_dir)
+    def from_paths(
+        cls, config_path: Path, data: KpiData, inputs_dir: Path | None, quality: QualityReport | None = None
+    ) -> RunInputs:
+        return cls(config_path, sha256_file(config_path), data, inputs_dir, quality)
 
 
 def sha256_file(path: Path) -> str:
@@ -210,9 +217,46 @@ def partner_fingerprint(data: KpiData, partner_id: str, months: list[Month]) -> 
     )
 
 
-def run_files(run: RunInputs, partner_inputs: Path | None) -> list[InputFile]:
+def run_files(run: RunInputs, partner_inputs: Path | None, partner_id: str | None = None) -> list[InputFile]:
+    """Every file a document was built from; for raw exports, what each source's check rejected
+    (for `partner_id` only on a partner's document; everything, unknown partners too, otherwise)."""
     files = [InputFile("Governance config", run.config_path.name, run.config_sha256, "validated")]
-    files += [InputFile("KPI data", s.name, s.sha256, f"{s.rows:,} rows, {s.layout} format") for s in run.data.sources]
+    files += [
+        InputFile("Raw export", s.name, s.sha256, "read directly")
+        if s.layout == "raw"
+        else InputFile("KPI data", s.name, s.sha256, f"{s.rows:,} rows, {s.layout} format")
+        for s in run.data.sources
+    ]
+    if run.quality is not None:
+        files += _quality_rows(run.quality, partner_id)
     if partner_inputs is not None:
         files.append(InputFile("Partner inputs", partner_inputs.name, sha256_file(partner_inputs), "human input"))
     return files
+
+
+REJECT_REASONS = {
+    "missing_field": "required field empty",
+    "unparseable_timestamp": "unreadable timestamp",
+    "not_a_number": "not a number",
+    "bad_value": "value not allowed",
+    "duplicate_id": "duplicate id",
+    "unknown_partner": "partner not in the config",
+    "answer_before_arrival": "answered before it arrived",
+    "negative_duration": "negative duration",
+    "out_of_range": "value out of range",
+    "left_before_hired": "left before hired",
+}
+
+
+def _quality_rows(quality: QualityReport, partner_id: str | None) -> list[InputFile]:
+    """One row per raw source: rows read and used in all, and the rejected rows with their reasons."""
+    mine = quality.for_partner(partner_id) if partner_id else quality
+    rows = []
+    for source in quality.sources:
+        reasons = mine.by_reason(source.source)
+        rejected = sum(reasons.values())
+        whose = f" for {partner_id}" if partner_id else ""
+        why = ", ".join(f"{n:,} {REJECT_REASONS.get(r, r.replace('_', ' '))}" for r, n in sorted(reasons.items()))
+        detail = f"{source.read:,} rows read, {source.accepted:,} used; {rejected:,} rejected{whose}"
+        rows.append(InputFile("Data quality", source.source, "", detail + (f": {why}" if why else "")))
+    return rows

@@ -24,7 +24,7 @@ from govdocs.render.output import check_targets, write_atomic
 
 Cell = str | int | float | bool | date | None
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-FORMATS = (".csv", ".xlsx", ".json")
+FORMATS = (".csv", ".xlsx", ".json", ".parquet")
 
 
 def neutralise(value: Cell) -> Cell:
@@ -95,6 +95,17 @@ def _pin_zip_times(archive: bytes, stamp: date) -> bytes:
     return out.getvalue()
 
 
+def to_parquet(columns: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
+    """Typed columns for tools that read Parquet (numbers stay numbers, no formula risk)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({column: [_finite(row[i]) for row in rows] for i, column in enumerate(columns)})
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    return buffer.getvalue()
+
+
 def write_table(
     path: Path, columns: Sequence[str], rows: Sequence[Sequence[Cell]], *, sheet: str, stamp: date, force: bool
 ) -> None:
@@ -105,7 +116,8 @@ def write_table(
             [
                 Problem(
                     "usage.export_format",
-                    f"cannot tell the format from '{path.name}': name the file .csv, .xlsx or .json",
+                    f"cannot tell the format from '{path.name}': "
+                    f"name the file {', '.join(FORMATS[:-1])} or {FORMATS[-1]}",
                     Location("--out"),
                     ExitCode.USAGE,
                 )
@@ -116,6 +128,8 @@ def write_table(
         content = to_csv(columns, rows)
     elif suffix == ".json":
         content = to_json(columns, rows)
+    elif suffix == ".parquet":
+        content = to_parquet(columns, rows)
     else:
         content = to_xlsx(columns, rows, sheet, stamp)
     write_atomic(path, content)

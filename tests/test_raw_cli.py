@@ -1,0 +1,107 @@
+"""Raw exports to documents from the command line: `govdocs aggregate`, and --raw (or the config's
+own raw_data section) on the document commands."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import CONFIG, DATA, EXAMPLES, INPUTS
+
+from govdocs.cli import cli
+from govdocs.raw.checks import load_raw_data
+from govdocs.raw.engine import aggregate, run_sql
+
+MAPPING = EXAMPLES / "raw" / "mapping.yaml"
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+@pytest.fixture(scope="module")
+def engine_table():
+    raw = load_raw_data(MAPPING)
+    return aggregate(raw, base=MAPPING.parent, partner_ids=["ATL", "BRV", "CRN", "DLT", "ECH"]).kpis
+
+
+def test_aggregate_reports_every_source_and_writes_the_engines_table(tmp_path: Path, engine_table):
+    out = tmp_path / "kpis.csv"
+    result = run("aggregate", "--config", str(CONFIG), "--raw", str(MAPPING), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("interactions: 19,746 rows read from 3 files, 19,740 used, 6 rejected (")
+    assert "1 partner not in the config" in lines[0] and "1 answered before it arrived" in lines[0]
+    assert any("[raw.unknown_partner]" in line and "interactions_202609.csv.gz:" in line for line in lines)
+    assert lines[-1] == f"wrote {out}  (120 KPI rows: 5 partners, 8 KPIs, 2026-07 to 2026-09)"
+    written = list(csv.DictReader(out.open(encoding="utf-8", newline="")))
+    assert len(written) == len(engine_table) == 120
+    first = engine_table.iloc[0]
+    row = next(
+        r for r in written if (r["partner"], r["period"], r["kpi"]) == tuple(first[["partner", "period", "kpi"]])
+    )
+    assert float(row["value"]) == pytest.approx(float(first["value"]))
+    assert float(row["volume"]) == float(first["volume"])
+
+
+def test_aggregate_sql_runs_alone_and_gives_the_same_table(engine_table):
+    result = run("aggregate", "--config", str(CONFIG), "--raw", str(MAPPING), "--sql")
+    assert result.exit_code == 0, result.output
+    rows = run_sql(result.output)
+    totals = rows[rows["segment"].isna()] if "segment" in rows else rows
+    key = ["partner", "period", "kpi"]
+    mine = totals.sort_values(key).reset_index(drop=True)
+    theirs = engine_table.sort_values(key).reset_index(drop=True)
+    assert mine[key].values.tolist() == theirs[key].values.tolist()
+    assert mine["value"].round(9).tolist() == theirs["value"].round(9).tolist()
+
+
+def test_a_qbr_from_raw_exports_in_one_command(tmp_path: Path):
+    out = tmp_path / "out"
+    args = ["qbr", "--config", str(CONFIG), "--raw", str(MAPPING), "--inputs", str(INPUTS), "--quarter", "2026-Q3"]
+    result = run(*args, "--partner", "BRV", "--as-of", "2026-10-15", "--out", str(out), "--format", "html")
+    assert result.exit_code == 0, result.output
+    html = (out / "2026-Q3" / "qbr-BRV-partner.html").read_text(encoding="utf-8")
+    assert "interactions_202607.csv.gz" in html and "surveys.csv" in html
+    # The provenance shows what was rejected for this partner, and nothing of anyone else's rows.
+    assert "19,746 rows read, 19,740 used; 1 rejected for BRV: 1 negative duration" in html
+    assert "Foxtrot" not in html and "partner not in the config" not in html
+
+
+def test_the_configs_own_raw_data_section_is_used_without_data(tmp_path: Path):
+    """The section inside the governance config, its paths relative to the config's folder."""
+    mapping = MAPPING.read_text(encoding="utf-8")
+    section = mapping[mapping.index("\nraw_data:") + 1 :].replace("files: ", f"files: {MAPPING.parent}/")
+    config = tmp_path / "governance.yaml"
+    config.write_text(CONFIG.read_text(encoding="utf-8") + "\n" + section, encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["qbr", "--config", str(config), "--inputs", str(INPUTS), "--quarter", "2026-Q3", "--partner", "ATL"]
+    result = run(*args, "--as-of", "2026-10-15", "--out", str(out), "--format", "html")
+    assert result.exit_code == 0, result.output
+    assert "rows read" in (out / "2026-Q3" / "qbr-ATL-partner.html").read_text(encoding="utf-8")
+
+    zone = "timezone: Europe/Amsterdam"
+    broken = CONFIG.read_text(encoding="utf-8") + "\n" + section.replace(zone, "timezone: Mars/Olympus", 1)
+    config.write_text(broken, encoding="utf-8")
+    line = broken.splitlines().index(next(x for x in broken.splitlines() if "Mars/Olympus" in x)) + 1
+    result = run(*args, "--as-of", "2026-10-15", "--out", str(tmp_path / "again"))
+    assert result.exit_code == 3
+    assert result.stderr.startswith(f"error: {config}:{line}: raw_data.sources.interactions.timezone: 'Mars/Olympus'")
+    assert not (tmp_path / "again").exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "words"),
+    [
+        (["--data", str(DATA), "--raw", str(MAPPING)], "give --data or --raw, not both"),
+        ([], "give --data files, or --raw with a raw_data mapping, or a raw_data section in the config"),
+    ],
+)
+def test_where_the_kpis_come_from_must_be_clear(tmp_path: Path, extra: list[str], words: str):
+    out = tmp_path / "out"
+    result = run("qbr", "--config", str(CONFIG), "--quarter", "2026-Q3", "--all", "--out", str(out), *extra)
+    assert result.exit_code == 2
+    assert words in result.stderr
+    assert not out.exists()
