@@ -37,6 +37,12 @@ def _check(config: GovernanceConfig) -> Iterator[tuple[str, str, tuple[str | int
         seen.setdefault(kpi.id, i)
         if (message := _floor_problem(kpi, kpi.target, kpi.floor)) is not None:
             yield "config.floor_side", message, ("kpis", i, "floor")
+        if kpi.proportion and kpi.unit.value != "percent":
+            yield (
+                "config.proportion_unit",
+                f"proportion: true needs unit percent (a share of the sample, 0-100), not {kpi.unit.value}",
+                ("kpis", i, "proportion"),
+            )
         if kpi.unit.value == "percent":
             for name, value in (("target", kpi.target), ("floor", kpi.floor)):
                 if value is not None and not 0 <= value <= 100:

@@ -31,7 +31,7 @@ from govdocs.documents.common import (
 )
 from govdocs.periods import Month, Quarter
 from govdocs.render.charts import ScoreBar, TrendChart, TrendPoint, score_history_svg, trend_svg
-from govdocs.render.formatters import UNIT_SUFFIX, long_date, number, signed
+from govdocs.render.formatters import UNIT_SUFFIX, kpi_value, long_date, number, signed
 from govdocs.scoring.engine import Escalation, KpiQuarter, PartnerAssessment
 from govdocs.scoring.rules import Status
 
@@ -192,10 +192,11 @@ class QbrContext:
     contract: ContractClock
     headline: str
     counts: dict[str, int]
-    gap_months: int  # KPI-months of the quarter with no data or a low sample
+    gap_months: int  # KPI-months of the quarter with no data, a low sample or a status that is not clear
     strengths: tuple[SummaryPoint, ...]
     improvements: tuple[SummaryPoint, ...]
     data_notes: tuple[str, ...]
+    not_clear: bool  # some month or quarter of a proportion KPI is not statistically clear (legend entry)
     scorecard: tuple[ScorecardRow, ...]
     score_chart: Markup
     charts: tuple[ChartCard, ...]
@@ -399,10 +400,26 @@ def _improvements(assessment: PartnerAssessment, inputs: PartnerInputs | None) -
     return tuple(points)
 
 
+def _unclear_note(kpi: Kpi, when: str, value: float, volume: float) -> str:
+    from govdocs.raw.stats import kpi_interval
+
+    interval = kpi_interval(value, volume)
+
+    def show(figure: float) -> str:
+        return kpi_value(figure, kpi.unit.value, kpi.decimals)
+
+    return (
+        f"{kpi.name} in {when}: {show(value)} from a sample of {number(volume, 0)}; its 95% interval, "
+        f"{show(interval.low)} to {show(interval.high)}, reaches across the target of {show(kpi.target)}: "
+        "not statistically clear, counted neither as a pass nor as a failure."
+    )
+
+
 def _data_notes(assessment: PartnerAssessment) -> tuple[str, ...]:
     notes = []
     by_month_missing: dict[str, list[str]] = {}
     by_month_small: dict[str, list[str]] = {}
+    unclear: list[str] = []
     for item in assessment.kpis:
         for m in item.months:
             if m.status is Status.NO_DATA:
@@ -411,6 +428,11 @@ def _data_notes(assessment: PartnerAssessment) -> tuple[str, ...]:
                 by_month_small.setdefault(m.month.label, []).append(
                     f"{item.kpi.name} ({number(m.volume, 0)} < {item.kpi.min_sample:,})"
                 )
+            elif m.status is Status.NOT_CLEAR and m.value is not None and m.volume:
+                unclear.append(_unclear_note(item.kpi, m.month.label, m.value, m.volume))
+        current = item.current
+        if current.status is Status.NOT_CLEAR and current.value is not None and current.volume:
+            unclear.append(_unclear_note(item.kpi, "the quarter", current.value, current.volume))
     total = len(assessment.kpis)
     for month, names in by_month_missing.items():
         what = "any KPI" if len(names) == total else _list_words(names)
@@ -420,6 +442,7 @@ def _data_notes(assessment: PartnerAssessment) -> tuple[str, ...]:
             f"{month} volume below the minimum sample for {_list_words(names)}: shown, not scored "
             "as a month; pooled into the quarter value by volume."
         )
+    notes += unclear
     score = assessment.score
     if score.no_data_share > 0:
         state = "incomplete" if score.incomplete else "complete enough to compare"
@@ -704,7 +727,9 @@ def _scoring_rules(config: GovernanceConfig) -> tuple[str, ...]:
     return (
         "Month status: on target (green) when the value meets the target; below target (amber) between floor "
         "and target; below floor (red) beyond the floor. A month without a row is 'no data'; a month whose "
-        "volume is below the KPI's minimum sample is 'low sample'. Neither counts as a pass or a failure.",
+        "volume is below the KPI's minimum sample is 'low sample'; a month of a proportion KPI (a share of a "
+        "sample of surveys or evaluations) whose 95% Wilson interval reaches across the target is 'not clear'. "
+        "None of these counts as a pass or a failure.",
         "Quarter value: volume-weighted mean of the months with data when every month has a volume, otherwise "
         "the mean (or the sum or last month where the KPI says so). The quarter status follows the month rule; "
         "the quarter is 'low sample' when the pooled volume is below the minimum.",
@@ -780,6 +805,9 @@ def build_qbr_context(
         strengths=_strengths(assessment, inputs),
         improvements=_improvements(assessment, inputs),
         data_notes=_data_notes(assessment),
+        not_clear=any(
+            Status.NOT_CLEAR in (item.current.status, *(m.status for m in item.months)) for item in assessment.kpis
+        ),
         scorecard=_scorecard(assessment),
         score_chart=_score_chart(assessment, config),
         charts=_charts(assessment),

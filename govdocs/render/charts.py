@@ -32,10 +32,11 @@ STATUS_COLOURS = {
     "amber": "#c27c0e",
     "red": "#b42318",
     "insufficient_sample": "#6b7280",
+    "not_clear": "#6b7280",
     "no_data": "#9ca3af",
 }
 # Shape per status, matching the badges in the tables: circle, triangle, square.
-STATUS_MARKERS = {"green": "o", "amber": "^", "red": "s", "insufficient_sample": "o"}
+STATUS_MARKERS = {"green": "o", "amber": "^", "red": "s", "insufficient_sample": "o", "not_clear": "D"}
 FONT_FAMILY = "IBM Plex Sans"
 
 
@@ -147,7 +148,7 @@ def _status_points(axes: object, points: list[tuple[float, float | None, str]], 
             ls="none",
             marker=marker,
             markersize=4.2,
-            markerfacecolor="white" if status == "insufficient_sample" else colour,
+            markerfacecolor="white" if status in ("insufficient_sample", "not_clear") else colour,
             markeredgecolor=colour,
             markeredgewidth=1.0,
             zorder=zorder,

@@ -16,6 +16,7 @@ STATUS_LABEL = {
     "red": "Below floor",
     "no_data": "No data",
     "insufficient_sample": "Low sample",
+    "not_clear": "Not clear",
 }
 STATUS_SHORT = {
     "green": "Green",
@@ -23,6 +24,7 @@ STATUS_SHORT = {
     "red": "Red",
     "no_data": "No data",
     "insufficient_sample": "Low sample",
+    "not_clear": "Not clear",
 }
 
 

@@ -21,6 +21,7 @@ class Status(StrEnum):
     RED = "red"
     NO_DATA = "no_data"
     INSUFFICIENT = "insufficient_sample"
+    NOT_CLEAR = "not_clear"  # a proportion whose 95% interval reaches across the target
 
     @property
     def scored(self) -> bool:
@@ -52,11 +53,24 @@ def value_status(kpi: Kpi, value: float, target: float | None = None, floor: flo
     return Status.RED
 
 
+def clearly_judged(kpi: Kpi, value: float, volume: float | None, target: float | None = None) -> bool:
+    """False for a proportion KPI whose 95% Wilson interval reaches across the target: with twelve
+    surveys a CSAT of 75% may well be 85%, so it is neither a pass nor a failure."""
+    if not kpi.proportion or not volume or volume <= 0:
+        return True
+    from govdocs.raw.stats import Clarity, kpi_interval, status_clarity
+
+    interval = kpi_interval(value, volume)
+    return status_clarity(interval, kpi.target if target is None else target, kpi.direction) is not Clarity.NOT_CLEAR
+
+
 def month_status(kpi: Kpi, value: float | None, volume: float | None) -> Status:
     if value is None:
         return Status.NO_DATA
     if volume is not None and volume < kpi.min_sample:
         return Status.INSUFFICIENT
+    if not clearly_judged(kpi, value, volume):
+        return Status.NOT_CLEAR
     return value_status(kpi, value)
 
 
@@ -95,6 +109,8 @@ def quarter_value(kpi: Kpi, months: Sequence[MonthResult]) -> QuarterValue:
     if total_volume is not None and total_volume < kpi.min_sample:
         return QuarterValue(value, total_volume, len(present), Status.INSUFFICIENT)
     scale = len(present) if kpi.aggregation is Aggregation.SUM else 1
+    if scale == 1 and not clearly_judged(kpi, value, total_volume):
+        return QuarterValue(value, total_volume, len(present), Status.NOT_CLEAR)
     floor = None if kpi.floor is None else kpi.floor * scale
     status = value_status(kpi, value, kpi.target * scale, floor)
     return QuarterValue(value, total_volume, len(present), status)
