@@ -225,9 +225,15 @@ def output_options(as_of_help: str, audience: bool = True) -> Callable[[F], F]:
 @inputs_option
 @click.option("--quarter", type=QuarterType(), help="Check the inputs files were written for this quarter.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@raw_option
 @handle_errors
 def validate(
-    config_path: Path, data_paths: tuple[Path, ...], inputs_dir: Path | None, quarter: Quarter | None, as_json: bool
+    config_path: Path,
+    data_paths: tuple[Path, ...],
+    inputs_dir: Path | None,
+    quarter: Quarter | None,
+    as_json: bool,
+    raw: Path | None,
 ) -> None:
     """Check config, data and inputs; report every problem.
 
@@ -238,7 +244,7 @@ def validate(
     """
     from govdocs.validate import validate_inputs
 
-    report = validate_inputs(config_path, list(data_paths), inputs_dir, quarter)
+    report = validate_inputs(config_path, list(data_paths), inputs_dir, quarter, raw)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, allow_nan=False))
     else:
@@ -337,7 +343,7 @@ def aggregate(config_path: Path, raw: Path | None, out: Path | None, show_sql: b
           --out output/kpis-from-raw.parquet
     """
     from govdocs.config.loader import load_config
-    from govdocs.pipeline import aggregate_raw, raw_section
+    from govdocs.raw.source import aggregate_raw, raw_section
 
     config = load_config(config_path)
     if show_sql:

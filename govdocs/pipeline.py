@@ -35,8 +35,6 @@ from govdocs.scoring.engine import Escalation, PartnerAssessment, assess_partner
 from govdocs.validate import cross_check, foreign_mentions, foreign_mentions_in_actions
 
 if TYPE_CHECKING:
-    from govdocs.raw.engine import Aggregation
-    from govdocs.raw.model import RawData
     from govdocs.raw.quality import QualityReport
 
 
@@ -72,6 +70,8 @@ def load_workspace(
             )
         data, quality = load_kpi_data(data_paths, [k.id for k in config.kpis]), None
     else:
+        from govdocs.raw.source import aggregate_raw
+
         aggregation = aggregate_raw(config, config_path, raw)
         data, quality = aggregation.kpi_data(), aggregation.quality
         data_paths = [f.path for f in aggregation.files]
@@ -80,36 +80,6 @@ def load_workspace(
         raise GovdocsError(errors)
     run = RunInputs.from_paths(config_path, data, inputs_dir, quality)
     return Workspace(config, data, run, tuple(data_paths), templates, quality)
-
-
-def raw_section(config: GovernanceConfig, config_path: Path, raw: Path | None) -> tuple[RawData, Path]:
-    """The `raw_data` section to compute the KPIs with, and the folder its paths are relative to:
-    the mapping file `raw` (--raw) or else the config's own section."""
-    from govdocs.raw.checks import load_raw_data
-
-    if raw is not None:
-        units = {k.id: k.unit.value for k in config.kpis}
-        return load_raw_data(raw, kpi_units=units, partner_ids=[p.id for p in config.partners]), raw.parent
-    if config.raw_data is not None:
-        return config.raw_data, config_path.parent
-    raise GovdocsError(
-        [
-            Problem(
-                "usage.no_data",
-                "give --data files, or --raw with a raw_data mapping, or a raw_data section in the config",
-                Location("--data"),
-                ExitCode.USAGE,
-            )
-        ]
-    )
-
-
-def aggregate_raw(config: GovernanceConfig, config_path: Path, raw: Path | None) -> Aggregation:
-    """KPIs computed from the raw exports, with the data-quality report."""
-    from govdocs.raw.engine import aggregate
-
-    section, base = raw_section(config, config_path, raw)
-    return aggregate(section, base=base, partner_ids=[p.id for p in config.partners])
 
 
 def select_partners(config: GovernanceConfig, partner_ids: tuple[str, ...]) -> list[str]:

@@ -85,8 +85,14 @@ class ValidationReport:
 
 
 def validate_inputs(
-    config_path: Path, data_paths: list[Path], inputs_dir: Path | None = None, quarter: Quarter | None = None
+    config_path: Path,
+    data_paths: list[Path],
+    inputs_dir: Path | None = None,
+    quarter: Quarter | None = None,
+    raw: Path | None = None,
 ) -> ValidationReport:
+    """Every problem of the config, the data (a KPI table, or raw exports: their rejected rows
+    as warnings) and the human inputs, collected into one report."""
     report = ValidationReport(str(config_path), [str(p) for p in data_paths])
     config: GovernanceConfig | None = None
     try:
@@ -99,6 +105,17 @@ def validate_inputs(
             data = load_kpi_data(data_paths, [k.id for k in config.kpis] if config else None)
         except GovdocsError as exc:
             report.problems += exc.problems
+    elif config is not None and (raw is not None or config.raw_data is not None):
+        from govdocs.raw.source import aggregate_raw
+
+        try:
+            aggregation = aggregate_raw(config, config_path, raw)
+        except GovdocsError as exc:
+            report.problems += exc.problems
+        else:
+            data, data_paths = aggregation.kpi_data(), [f.path for f in aggregation.files]
+            report.data = [str(p) for p in data_paths]
+            report.problems += aggregation.quality.problems()
     if config is not None and data is not None:
         report.problems += cross_check(config, data, data_paths)
     if config is not None and inputs_dir is not None:

@@ -105,3 +105,12 @@ def test_where_the_kpis_come_from_must_be_clear(tmp_path: Path, extra: list[str]
     assert result.exit_code == 2
     assert words in result.stderr
     assert not out.exists()
+
+
+def test_validate_lists_the_rejected_rows_as_warnings():
+    result = run("validate", "--config", str(CONFIG), "--raw", str(MAPPING), "--inputs", str(INPUTS))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[-1] == "valid: 0 errors, 10 warnings (5 partners, 8 KPIs, 120 rows, months 2026-07 to 2026-09)"
+    unknown = next(line for line in lines if "[raw.unknown_partner]" in line)
+    assert unknown.startswith("warning  ") and "interactions_202609.csv.gz:" in unknown and "Foxtrot Lima" in unknown
