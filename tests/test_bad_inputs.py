@@ -176,25 +176,41 @@ def numbers_row(number: int) -> bytes:
     return f"<row><c><v>{(number * 7919) % 999_983 if number % 8 == 0 else 0}</v></c></row>".encode()
 
 
-def entity_bomb() -> bytes:
+def entity_bomb(padding: int = 0) -> bytes:
+    """Billion laughs in a sheet: ten entities each ten times the one before, behind a comment
+    of `padding` bytes."""
     entities = '<!ENTITY a0 "lol">' + "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10))
     sheet = (
-        f'<?xml version="1.0"?><!DOCTYPE worksheet [{entities}]><worksheet xmlns="{MAIN}"><sheetData>'
-        '<row r="1"><c r="A1" t="inlineStr"><is><t>&a9;</t></is></c></row></sheetData></worksheet>'
+        f'<?xml version="1.0"?><!--{" " * padding}--><!DOCTYPE worksheet [{entities}]><worksheet xmlns="{MAIN}">'
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&a9;</t></is></c></row></sheetData></worksheet>'
     ).encode()
     parts = {**workbook_parts(), "xl/worksheets/sheet1.xml": sheet}
     return zip_file({n: (zlib.crc32(c), len(c), deflate(c, True)) for n, c in parts.items()})
+
+
+def sheet_workbook(rows: str, dimension: str = "") -> bytes:
+    """A workbook whose one sheet is the XML given (rows, and optionally the size it claims)."""
+    sheet = f'<worksheet xmlns="{MAIN}">{dimension}<sheetData>{rows}</sheetData></worksheet>'.encode()
+    parts = {**workbook_parts(), "xl/worksheets/sheet1.xml": sheet}
+    return zip_file({n: (zlib.crc32(c), len(c), deflate(c, True)) for n, c in parts.items()})
+
+
+HEADER_ROW = "".join(
+    f'<c r="{column}1" t="inlineStr"><is><t>{name}</t></is></c>'
+    for column, name in zip("ABCD", CSV_HEADER, strict=False)
+)
 
 
 def row_bomb() -> bytes:
     """A tiny workbook whose second row is numbered one billion: a reader that fills in the
     missing rows would make a billion of them."""
-    sheet = (
-        f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>partner</t></is></c></row>'
-        '<row r="1000000000"><c r="A1000000000" t="inlineStr"><is><t>ATL</t></is></c></row></sheetData></worksheet>'
-    ).encode()
-    parts = {**workbook_parts(), "xl/worksheets/sheet1.xml": sheet}
-    return zip_file({n: (zlib.crc32(c), len(c), deflate(c, True)) for n, c in parts.items()})
+    far = '<row r="1000000000"><c r="A1000000000" t="inlineStr"><is><t>ATL</t></is></c></row>'
+    return sheet_workbook(f'<row r="1">{HEADER_ROW}</row>{far}')
+
+
+def dimension_bomb() -> bytes:
+    """A header only, in a sheet that claims to be A1:XFD1048576: 17 billion cells if believed."""
+    return sheet_workbook(f'<row r="1">{HEADER_ROW}</row>', '<dimension ref="A1:XFD1048576"/>')
 
 
 def parquet(table: pa.Table) -> bytes:
@@ -428,6 +444,12 @@ CASES: dict[str, Case] = {
         ("{data}: refused: xl/worksheets/sheet1.xml " + DTD_REFUSED + " [data.xlsx_unsafe]",),
         2,
     ),
+    "an XML entity bomb behind a 20 KB comment": Case(
+        data("kpis.xlsx", lambda: entity_bomb(padding=20_000)),
+        4,
+        ("{data}: refused: an XML part of the workbook declares entities (an XML entity bomb?) [data.xlsx_unsafe]",),
+        2,
+    ),
     "a zip bomb (300 MB of rows, 400 times compressed)": Case(
         data("kpis.xlsx", lambda: zip_bomb(300, zeros_row)),
         4,
@@ -469,6 +491,9 @@ CASES: dict[str, Case] = {
         4,
         ("{data}: refused: the sheet goes past row 1,048,576, Excel's last row [data.xlsx_too_large]",),
         2,
+    ),
+    "a sheet that claims to be A1:XFD1048576": Case(
+        data("kpis.xlsx", dimension_bomb), 4, ("{data}:1: file has a header but no data rows [data.no_rows]",), 2
     ),
     # --- Parquet
     "a truncated Parquet file": Case(
@@ -788,7 +813,7 @@ def test_a_parquet_text_repeated_on_every_row_is_not_copied_per_row(tmp_path: Pa
         }
     )
     path = tmp_path / "kpis.parquet"
-    path.write_bytes(parquet(table))
+    pq.write_table(table, path, store_schema=False)  # as other writers do: no Arrow types to restore
     assert path.stat().st_size < 2**20
     tracemalloc.start()
     try:
@@ -798,3 +823,22 @@ def test_a_parquet_text_repeated_on_every_row_is_not_copied_per_row(tmp_path: Pa
         tracemalloc.stop()
     assert len(data.frame) == rows
     assert peak < 200 * 2**20, f"{peak / 2**20:.0f} MB"
+
+
+def test_the_size_a_sheet_claims_costs_nothing(tmp_path: Path) -> None:
+    """A sheet's <dimension> can claim 16,384 columns: a reader that believed it would pad
+    every row to that width. Only the columns a KPI file can have are read, so 20,000 rows
+    take as long with the claim as without it."""
+    rows = f'<row r="1">{HEADER_ROW}</row>' + "<row><c><v>1</v></c></row>" * 20_000
+
+    def seconds(dimension: str) -> float:
+        path = tmp_path / "kpis.xlsx"
+        path.write_bytes(sheet_workbook(rows, dimension))
+        started = time.perf_counter()
+        with pytest.raises(GovdocsError):
+            read_kpi_file(path)
+        return time.perf_counter() - started
+
+    plain = min(seconds("") for _ in range(2))
+    claimed = min(seconds('<dimension ref="A1:XFD1048576"/>') for _ in range(2))
+    assert claimed < 2 * plain + 0.2, f"{claimed:.2f} s with the claim, {plain:.2f} s without"

@@ -591,7 +591,8 @@ def test_corrupt_xlsx(tmp_path: Path) -> None:
             b"this is not a workbook",
             "the file is text, not an .xlsx workbook; is it a CSV file named .xlsx?",
         ),
-        ("cut.xlsx", good.read_bytes()[:200], "not a readable .xlsx workbook (not a zip archive)"),
+        ("cut.xlsx", good.read_bytes()[:200], "not a readable .xlsx workbook (BadZipFile: File is not a zip file)"),
+        ("binary.xlsx", bytes(range(256)), "not a readable .xlsx workbook (not a zip archive)"),
         ("old.xlsx", b"\xd0\xcf\x11\xe0" + bytes(100), "the file is an old-format .xls workbook (or an encrypted one)"),
     ):
         problem = one_problem(write(tmp_path, name, content))

@@ -40,7 +40,7 @@ from govdocs.errors import ExitCode, GovdocsError
 _QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture]
 LONG_RUN = os.environ.get("GOVDOCS_FUZZ_EXAMPLES")  # set by `make fuzz`
 settings.register_profile(
-    "govdocs-suite", max_examples=40, deadline=None, derandomize=True, database=None, suppress_health_check=_QUIET
+    "govdocs-suite", max_examples=150, deadline=None, derandomize=True, database=None, suppress_health_check=_QUIET
 )
 settings.register_profile(
     "govdocs-fuzz",
@@ -161,8 +161,27 @@ def check_kpi_file(path: Path, raw: bytes, kpi_ids: list[str] | None) -> None:
     assert data.latest_month() is not None
 
 
+EXAMPLE_ROWS = (EXAMPLES / "data" / "kpis.csv").read_text(encoding="utf-8").splitlines()[:60]
+
+
+@st.composite
+def example_csv_bytes(draw: st.DrawFn) -> bytes:
+    """The example data with some cells replaced, rows repeated or dropped, then bytes edited."""
+    rows = [line.split(",") for line in EXAMPLE_ROWS]
+    for _ in range(draw(st.integers(0, 6))):
+        row = draw(st.integers(0, len(rows) - 1))
+        op = draw(st.sampled_from(["cell", "cell", "repeat", "drop"]))
+        if op == "cell" and rows[row]:
+            rows[row][draw(st.integers(0, len(rows[row]) - 1))] = draw(CELLS)
+        elif op == "repeat":
+            rows.insert(row, list(rows[row]))
+        elif op == "drop" and len(rows) > 1:
+            del rows[row]
+    return mutate("\n".join(",".join(cells) for cells in rows).encode("utf-8", errors="replace"), draw(EDITS))
+
+
 @FUZZ
-@given(raw=csv_bytes(), with_ids=st.booleans())
+@given(raw=st.one_of(csv_bytes(), example_csv_bytes()), with_ids=st.booleans())
 @example(raw=b"partner,period,kpi,value\nA,0000-01,sl,1\n", with_ids=False)
 @example(raw=b"partner,period\nA,2026-07\n", with_ids=False)  # found: KeyError with no KPI column
 @example(raw=b"partner,period,aht\nA,2026-07,\n", with_ids=True)  # found: loaded with no rows at all
@@ -228,12 +247,27 @@ def xlsx_with_mutated_part(draw: st.DrawFn) -> bytes:
     return buffer.getvalue()
 
 
+def zip_version(raw: bytes, version: int) -> bytes:
+    """The workbook with its first central-directory entry claiming `version` as needed to extract."""
+    at = raw.index(b"PK\x01\x02") + 6
+    return raw[:at] + version.to_bytes(2, "little") + raw[at + 2 :]
+
+
+def small_workbook() -> bytes:
+    book = openpyxl.Workbook()
+    book.active.append(["partner", "period", "kpi", "value"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 @FUZZ
 @given(
     raw=st.one_of(
         xlsx_bytes(), xlsx_with_mutated_part(), xlsx_bytes().flatmap(lambda b: EDITS.map(lambda e: mutate(b, e)))
     )
 )
+@example(raw=zip_version(small_workbook(), 188))  # found: NotImplementedError("zip file version 18.8")
 def test_fuzz_xlsx(tmp_path: Path, raw: bytes) -> None:
     check_kpi_file(tmp_path / "kpis.xlsx", raw, KPI_IDS)
 

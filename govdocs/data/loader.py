@@ -337,21 +337,35 @@ def _reading(out: _Collector, code: str, what: str) -> Iterator[None]:
     """A third-party reader failing on a file is that file's problem: one line naming the file.
 
     Only calls into openpyxl or pyarrow run inside; their warnings are not ours to print."""
-    from defusedxml import DefusedXmlException
-
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             yield
     except (GovdocsError, MemoryError):
         raise
-    except DefusedXmlException as exc:
-        out.add("data.xlsx_unsafe", f"refused: the workbook's XML uses {type(exc).__name__[:-9]} (unsafe XML)")
-        out.raise_if_any()
     except Exception as exc:  # noqa: BLE001 - whatever a corrupt file makes the library raise
-        detail = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""
-        out.add(code, f"not a readable {what} ({type(exc).__name__}{': ' + detail if detail else ''})")
+        if (refusal := _unsafe_xml(exc)) is not None:
+            out.add("data.xlsx_unsafe", f"refused: an XML part of the workbook {refusal} (an XML entity bomb?)")
+        else:
+            detail = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""
+            out.add(code, f"not a readable {what} ({type(exc).__name__}{': ' + detail if detail else ''})")
         out.raise_if_any()
+
+
+def _unsafe_xml(exc: BaseException) -> str | None:
+    """What defusedxml refused, if that is what the error (or one it was raised from) is: the
+    DTDs that the first bytes of a part did not show (see _open_archive) are refused here."""
+    from defusedxml import DefusedXmlException
+
+    refusals = {"DTDForbidden": "has a DTD", "ExternalReferenceForbidden": "refers to an outside resource"}
+    seen: BaseException | None = exc
+    for _ in range(10):  # openpyxl re-raises with its own message: follow the chain a little way
+        if seen is None:
+            return None
+        if isinstance(seen, DefusedXmlException):
+            return refusals.get(type(seen).__name__, "declares entities")
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _size(size: int) -> str:
@@ -373,8 +387,12 @@ def _open_archive(raw: bytes, out: _Collector) -> zipfile.ZipFile:
     (a zip bomb) or an XML part declares a DTD (an entity bomb), before any part is inflated."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
-        out.add("data.bad_xlsx", _not_a_zip(raw))
+    except Exception as exc:  # noqa: BLE001 - BadZipFile; NotImplementedError for a damaged version field
+        detail = f"{type(exc).__name__}: {str(exc)[:80]}"
+        out.add(
+            "data.bad_xlsx",
+            _not_a_zip(raw) if not raw.startswith(b"PK") else f"not a readable .xlsx workbook ({detail})",
+        )
         out.raise_if_any()
     parts = archive.infolist()
     if len(parts) > XLSX_MAX_PARTS:
@@ -383,11 +401,12 @@ def _open_archive(raw: bytes, out: _Collector) -> zipfile.ZipFile:
     # The sizes are the ones the zip directory declares; zipfile never inflates a part past
     # its declared size (it stops with a CRC error), so checking them bounds all that follows.
     for part in parts:
-        if part.file_size > 2**20 and part.file_size > XLSX_MAX_RATIO * max(part.compress_size, 1):
+        compressed = max(min(part.compress_size, len(raw)), 1)  # no part holds more than the file
+        if part.file_size > 2**20 and part.file_size > XLSX_MAX_RATIO * compressed:
             out.add(
                 "data.zip_bomb",
-                f"refused: {part.filename} would inflate {part.file_size // max(part.compress_size, 1):,} times, "
-                f"from {_size(part.compress_size)} to {_size(part.file_size)} (a zip bomb?)",
+                f"refused: {part.filename} would inflate {part.file_size // compressed:,} times, "
+                f"from {_size(compressed)} to {_size(part.file_size)} (a zip bomb?)",
             )
             out.raise_if_any()
     total = sum(part.file_size for part in parts)
@@ -491,11 +510,12 @@ def _sheet_table(sheet: Any, out: _Collector) -> tuple[int, list[str], list[list
                 out.add("data.ragged", f"cell {cell} has a value but its column has no header", number)
                 continue
         cells = [_cell_text(c) for c in row[:width]]
+        cells += [""] * (width - len(cells))  # a row openpyxl made shorter than the header
         if _blank(cells):
             continue
         body.append(cells)
         lines.append(number)
-        gaps.append(None in row[:width])
+        gaps.append(None in row[:width] or len(row) < width)
     if header is None:
         out.add("data.empty", "sheet is empty (no header row)", 1)
         out.raise_if_any()
