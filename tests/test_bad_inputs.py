@@ -14,8 +14,6 @@ import shutil
 import struct
 import subprocess
 import sys
-import time
-import tracemalloc
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -255,7 +253,6 @@ class Case:
     build: Callable[[Path], Inputs]
     exit_code: int
     lines: tuple[str, ...]  # {data}, {config}, {inputs}: the replaced files
-    seconds: float = 10.0  # bombs must be refused quickly
     pattern: bool = False  # lines are regular expressions (after formatting)
 
 
@@ -442,13 +439,11 @@ CASES: dict[str, Case] = {
         data("kpis.xlsx", entity_bomb),
         4,
         ("{data}: refused: xl/worksheets/sheet1.xml " + DTD_REFUSED + " [data.xlsx_unsafe]",),
-        2,
     ),
     "an XML entity bomb behind a 20 KB comment": Case(
         data("kpis.xlsx", lambda: entity_bomb(padding=20_000)),
         4,
         ("{data}: refused: an XML part of the workbook declares entities (an XML entity bomb?) [data.xlsx_unsafe]",),
-        2,
     ),
     "a zip bomb (300 MB of rows, 400 times compressed)": Case(
         data("kpis.xlsx", lambda: zip_bomb(300, zeros_row)),
@@ -457,7 +452,6 @@ CASES: dict[str, Case] = {
             r"{data}: refused: xl/worksheets/sheet1\.xml would inflate \d+ times, from \d+ KB to 300 MB "
             r"\(a zip bomb\?\) \[data\.zip_bomb\]",
         ),
-        2,
         pattern=True,
     ),
     "a zip bomb under the size limit (100 MB, 400 times compressed)": Case(
@@ -467,7 +461,6 @@ CASES: dict[str, Case] = {
             r"{data}: refused: xl/worksheets/sheet1\.xml would inflate \d+ times, from \d+ KB to 100 MB "
             r"\(a zip bomb\?\) \[data\.zip_bomb\]",
         ),
-        2,
         pattern=True,
     ),
     "a workbook too large (150 MB of rows, 50 times compressed)": Case(
@@ -477,23 +470,22 @@ CASES: dict[str, Case] = {
             "{data}: refused: the workbook would inflate to 150 MB, more than 128 MB; "
             "save this much data as CSV or Parquet [data.xlsx_too_large]",
         ),
-        2,
     ),
     "a zip bomb that lies about its size": Case(
         data("kpis.xlsx", lambda: zip_bomb(300, zeros_row, declared=50_000)),
         4,
         (r"{data}: not a readable \.xlsx workbook \(.+\) \[data\.bad_xlsx\]",),
-        2,
         pattern=True,
     ),
     "a sheet whose second row is row 1,000,000,000": Case(
         data("kpis.xlsx", row_bomb),
         4,
         ("{data}: refused: the sheet goes past row 1,048,576, Excel's last row [data.xlsx_too_large]",),
-        2,
     ),
     "a sheet that claims to be A1:XFD1048576": Case(
-        data("kpis.xlsx", dimension_bomb), 4, ("{data}:1: file has a header but no data rows [data.no_rows]",), 2
+        data("kpis.xlsx", dimension_bomb),
+        4,
+        ("{data}:1: file has a header but no data rows [data.no_rows]",),
     ),
     # --- Parquet
     "a truncated Parquet file": Case(
@@ -516,7 +508,6 @@ CASES: dict[str, Case] = {
         data("kpis.parquet", lambda: parquet(pa.table({c: pa.nulls(10_000_000, pa.string()) for c in CSV_HEADER}))),
         4,
         ("{data}: refused: 10,000,000 rows of 6 columns, more than 50,000,000 cells [data.parquet_too_large]",),
-        2,
     ),
     # --- the governance config
     "a duplicate key": Case(
@@ -560,13 +551,16 @@ CASES: dict[str, Case] = {
         config(alias_bomb("client")),
         3,
         ("{config}:1: the file expands to more than 100,000 values (aliases nested too deeply?) [yaml.too_large]",),
-        2,
     ),
     "5,000 nested lists": Case(
-        config(DEEP), 3, ("{config}:1: values are nested more than 64 levels deep [yaml.too_large]",), 2
+        config(DEEP),
+        3,
+        ("{config}:1: values are nested more than 64 levels deep [yaml.too_large]",),
     ),
     "aliases nesting 612 levels deep": Case(
-        config(DEEP_ALIASES), 3, ("{config}:1: values are nested more than 64 levels deep [yaml.too_large]",), 2
+        config(DEEP_ALIASES),
+        3,
+        ("{config}:1: values are nested more than 64 levels deep [yaml.too_large]",),
     ),
     "a UTF-16 config": Case(
         config(YAML.encode("utf-16")),
@@ -642,13 +636,11 @@ CASES: dict[str, Case] = {
         inputs(alias_bomb("partner")),
         5,
         ("{inputs}:1: the file expands to more than 100,000 values (aliases nested too deeply?) [yaml.too_large]",),
-        2,
     ),
     "inputs: 5,000 nested lists": Case(
         inputs(DEEP.replace("client", "partner")),
         5,
         ("{inputs}:1: values are nested more than 64 levels deep [yaml.too_large]",),
-        2,
     ),
 }
 
@@ -668,9 +660,7 @@ def test_bad_input_gives_one_clear_line_and_writes_nothing(tmp_path: Path, name:
     (tmp_path / "work").mkdir()
     replaced = case.build(tmp_path / "work")
     out = tmp_path / "out"
-    started = time.perf_counter()
     result = qbr(tmp_path, replaced, out)
-    elapsed = time.perf_counter() - started
 
     names = {k: re.escape(str(v)) if case.pattern else str(v) for k, v in replaced.items()}
     expected = [line.format(**names) for line in case.lines]
@@ -687,7 +677,6 @@ def test_bad_input_gives_one_clear_line_and_writes_nothing(tmp_path: Path, name:
     written = [p for p in out.rglob("*") if p.is_file()] if out.exists() else []
     assert written == []
     assert not (tmp_path / "work" / "pwned").exists() and not Path("pwned").exists()
-    assert elapsed < case.seconds
 
 
 # --- what is accepted, and what is kept as written ---------------------------------------------
@@ -722,19 +711,27 @@ def test_ids_that_look_missing_or_numeric_are_kept_as_written(tmp_path: Path, pi
         ("entity bomb", entity_bomb),
     ],
 )
-def test_bombs_are_refused_without_inflating_them(tmp_path: Path, name: str, content: Callable[[], bytes]) -> None:
+def test_bombs_are_refused_without_inflating_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, content: Callable[[], bytes]
+) -> None:
+    """Judged from the zip directory (sizes, ratios) and a look at each XML part's head: the
+    hundreds of megabytes are never decompressed. Counted, not timed: every byte any reader
+    takes out of the archive goes through ZipExtFile."""
     path = tmp_path / "kpis.xlsx"
     path.write_bytes(content())
-    tracemalloc.start()
-    started = time.perf_counter()
-    try:
-        with pytest.raises(GovdocsError):
-            read_kpi_file(path)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert time.perf_counter() - started < 2
-    assert peak < 20 * 2**20, f"{name}: {peak / 2**20:.0f} MB allocated"
+    inflated = [0]
+    for method in ("read", "read1"):
+        real = getattr(zipfile.ZipExtFile, method)
+
+        def counting(self, n=-1, _real=real):
+            data = _real(self, n)
+            inflated[0] += len(data)
+            return data
+
+        monkeypatch.setattr(zipfile.ZipExtFile, method, counting)
+    with pytest.raises(GovdocsError):
+        read_kpi_file(path)
+    assert inflated[0] < 2**20, f"{name}: {inflated[0] / 2**20:.0f} MB inflated before the refusal"
 
 
 def test_deep_nesting_does_not_crash_the_yaml_composer(tmp_path: Path) -> None:
@@ -800,9 +797,11 @@ def test_proposed_actions_csv_refuses_what_it_cannot_read_exactly(tmp_path: Path
     assert info.value.exit_code == 5
 
 
-def test_a_parquet_text_repeated_on_every_row_is_not_copied_per_row(tmp_path: Path) -> None:
+def test_a_parquet_text_repeated_on_every_row_is_not_copied_per_row(tmp_path: Path, monkeypatch) -> None:
     """A dictionary-encoded column stores a value once however many rows use it: 40,000 rows
-    of a 10 KB partner name are a small file, and must not become 400 MB of strings in memory."""
+    of a 10 KB partner name are a small file, and must not become 400 MB of strings. Text
+    columns are therefore read as dictionaries (checked on the reader's arguments, not by
+    measuring memory)."""
     rows = 40_000
     table = pa.table(
         {
@@ -815,30 +814,39 @@ def test_a_parquet_text_repeated_on_every_row_is_not_copied_per_row(tmp_path: Pa
     path = tmp_path / "kpis.parquet"
     pq.write_table(table, path, store_schema=False)  # as other writers do: no Arrow types to restore
     assert path.stat().st_size < 2**20
-    tracemalloc.start()
-    try:
-        data = load_kpi_data([path])
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert len(data.frame) == rows
-    assert peak < 100 * 2**20, f"{peak / 2**20:.0f} MB"
+    opened: list[object] = []
+    real = pq.ParquetFile
+
+    def spy(source, *args, **kwargs):
+        opened.append(kwargs.get("read_dictionary"))
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(pq, "ParquetFile", spy)
+    data = load_kpi_data([path])
+    assert len(data.frame) == rows and set(data.frame["partner"]) == {"x" * 10_000}
+    assert opened and all({"partner", "period", "kpi"} <= set(d or ()) for d in opened), opened
 
 
-def test_the_size_a_sheet_claims_costs_nothing(tmp_path: Path) -> None:
+def test_the_size_a_sheet_claims_costs_nothing(tmp_path: Path, monkeypatch) -> None:
     """A sheet's <dimension> can claim 16,384 columns: a reader that believed it would pad
-    every row to that width. Only the columns a KPI file can have are read, so 20,000 rows
-    take as long with the claim as without it."""
-    rows = f'<row r="1">{HEADER_ROW}</row>' + "<row><c><v>1</v></c></row>" * 20_000
+    every row to that width. Only the columns a KPI file can have are read: no row handed to
+    the loader is wider than XLSX_MAX_COLUMNS (counted, not timed)."""
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-    def seconds(dimension: str) -> float:
-        path = tmp_path / "kpis.xlsx"
-        path.write_bytes(sheet_workbook(rows, dimension))
-        started = time.perf_counter()
-        with pytest.raises(GovdocsError):
-            read_kpi_file(path)
-        return time.perf_counter() - started
+    from govdocs.data.loader import XLSX_MAX_COLUMNS
 
-    plain = min(seconds("") for _ in range(2))
-    claimed = min(seconds('<dimension ref="A1:XFD1048576"/>') for _ in range(2))
-    assert claimed < 2 * plain + 0.2, f"{claimed:.2f} s with the claim, {plain:.2f} s without"
+    rows = f'<row r="1">{HEADER_ROW}</row>' + "<row><c><v>1</v></c></row>" * 2_000
+    widest = [0]
+    real = ReadOnlyWorksheet.iter_rows
+
+    def measuring(self, *args, **kwargs):
+        for row in real(self, *args, **kwargs):
+            widest[0] = max(widest[0], len(row))
+            yield row
+
+    monkeypatch.setattr(ReadOnlyWorksheet, "iter_rows", measuring)
+    path = tmp_path / "kpis.xlsx"
+    path.write_bytes(sheet_workbook(rows, '<dimension ref="A1:XFD1048576"/>'))
+    with pytest.raises(GovdocsError):
+        read_kpi_file(path)
+    assert 0 < widest[0] <= XLSX_MAX_COLUMNS
