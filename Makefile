@@ -10,7 +10,7 @@ EXAMPLE := --config examples/governance.yaml --data examples/data/kpis.csv --inp
 DOCS := $(EXAMPLE) --as-of $(AS_OF)
 DOCS_NO_INPUTS := --config examples/governance.yaml --data examples/data/kpis.csv --as-of $(AS_OF)
 
-.PHONY: demo test lint bench clean fuzz
+.PHONY: demo test lint bench bench-raw clean fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ demo: $(BIN)/python
 		--assessments examples/assessments --out output --force
 	$(BIN)/govdocs offboarding $(DOCS_NO_INPUTS) --quarter $(QUARTER) --partner BRV \
 		--assessment examples/assessments/BRV.yaml --out output --force
+	# From raw ACD, survey, QA and roster exports to a QBR, in one command.
+	$(BIN)/govdocs qbr --config examples/governance.yaml --raw examples/raw/mapping.yaml \
+		--inputs examples/inputs --quarter $(QUARTER) --partner BRV --as-of $(AS_OF) \
+		--out output/from-raw --force
 
 test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
@@ -40,8 +44,13 @@ lint: $(BIN)/python
 	$(BIN)/ruff check govdocs tests scripts
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info output/20*
+	rm -rf $(VENV) build dist *.egg-info output/20* output/from-raw
 
 bench: $(BIN)/python
 	$(BIN)/python -m pip install --quiet .
 	$(BIN)/python benchmarks/run.py
+
+# Raw records -> KPIs at 10 million rows (writes about 300 MB of Parquet to /tmp on first run).
+bench-raw: $(BIN)/python
+	$(BIN)/python -m pip install --quiet .
+	$(BIN)/python benchmarks/raw_bench.py --rows 10000000
