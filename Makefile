@@ -17,6 +17,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Non-editable install: the demo runs exactly what users get from `pip install .`
+# Last step: from raw ACD, survey, QA and roster exports to a QBR, in one command.
 demo: $(BIN)/python
 	$(BIN)/python -m pip install --quiet .
 	$(BIN)/govdocs validate $(EXAMPLE) --quarter $(QUARTER)
@@ -24,7 +25,6 @@ demo: $(BIN)/python
 		--assessments examples/assessments --out output --force
 	$(BIN)/govdocs offboarding $(DOCS_NO_INPUTS) --quarter $(QUARTER) --partner BRV \
 		--assessment examples/assessments/BRV.yaml --out output --force
-	# From raw ACD, survey, QA and roster exports to a QBR, in one command.
 	$(BIN)/govdocs qbr --config examples/governance.yaml --raw examples/raw/mapping.yaml \
 		--inputs examples/inputs --quarter $(QUARTER) --partner BRV --as-of $(AS_OF) \
 		--out output/from-raw --force
