@@ -216,3 +216,20 @@ def test_survey_qa_and_roster_reasons(tmp_path: Path) -> None:
         ("qa", 4, 1),
         ("roster", 4, 1),
     }
+
+
+def test_the_same_id_at_two_partners_is_two_records(tmp_path: Path) -> None:
+    """Each vendor's ACD numbers its own contacts: BRV's 'g1' is not a duplicate of ATL's, and a
+    row of a partner not in the config cannot push out a real partner's row with the same id."""
+    brv = ["g1", "BRV", *GOOD[2:]]
+    stranger = ["g1", "ZZZ", *GOOD[2:]]
+    write_csv(tmp_path / "calls.csv", HEADER, [stranger, GOOD, brv])
+    raw = RawData.model_validate(
+        {
+            "sources": {"interactions": {"files": "calls.csv", "timezone": "UTC", "columns": INTERACTION_COLUMNS}},
+            "kpis": [{"kpi": "asa", "measure": "asa"}],
+        }
+    )
+    agg = engine.aggregate(raw, base=tmp_path, partner_ids=["ATL", "BRV"])
+    assert [(r.reason, r.partner) for r in agg.quality.rejects] == [("unknown_partner", "ZZZ")]
+    assert sorted(agg.kpis["partner"]) == ["ATL", "BRV"]

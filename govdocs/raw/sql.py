@@ -254,11 +254,13 @@ def _first_bad(pairs: Sequence[tuple[str, str]]) -> str:
 
 
 def _dups_cte(source: str, key: str) -> Cte:
+    """Ids seen more than once for the same partner: each vendor's system numbers its own
+    records, so the same id at two partners is two records, not a duplicate."""
     return Cte(
         f"{source}_dups",
-        f"  SELECT {key} AS dup_key, MIN(source_key) AS first_key\n"
-        f"  FROM {source}_parsed WHERE {key} IS NOT NULL\n"
-        f"  GROUP BY {key} HAVING COUNT(*) > 1",
+        f"  SELECT partner AS dup_partner, {key} AS dup_key, MIN(source_key) AS first_key\n"
+        f"  FROM {source}_parsed WHERE {key} IS NOT NULL AND partner IS NOT NULL\n"
+        f"  GROUP BY partner, {key} HAVING COUNT(*) > 1",
     )
 
 
@@ -331,7 +333,11 @@ def _parsed_cte(source: str, select: list[str]) -> Cte:
 
 def _checked_cte(source: str, select: list[str], dups: bool = True) -> Cte:
     body = ",\n    ".join(select)
-    join = f"\n  LEFT JOIN {source}_dups AS d ON d.dup_key = p.{_DUP_KEY[source]}" if dups else ""
+    join = (
+        f"\n  LEFT JOIN {source}_dups AS d ON d.dup_key = p.{_DUP_KEY[source]} AND d.dup_partner = p.partner"
+        if dups
+        else ""
+    )
     return Cte(f"{source}_checked", f"  SELECT\n    {body}\n  FROM {source}_parsed AS p{join}")
 
 
