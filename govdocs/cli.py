@@ -352,12 +352,12 @@ def aggregate(config_path: Path, raw: Path | None, out: Path | None, show_sql: b
         section, base = raw_section(config, config_path, raw)
         click.echo(aggregation_sql(section, base=base, partner_ids=[p.id for p in config.partners]))
         return
-    from govdocs.documents.common import REJECT_REASONS
+    from govdocs.raw.quality import reasons_text
 
     aggregation = aggregate_raw(config, config_path, raw)
     for source in aggregation.quality.sources:
         reasons = aggregation.quality.by_reason(source.source)
-        why = ", ".join(f"{n:,} {REJECT_REASONS.get(r, r.replace('_', ' '))}" for r, n in sorted(reasons.items()))
+        why = reasons_text(reasons)
         files = f"{len(source.files)} file{'s' if len(source.files) != 1 else ''}"
         line = f"{source.source}: {source.read:,} rows read from {files}, {source.accepted:,} used"
         click.echo(line + (f", {source.rejected:,} rejected ({why})" if source.rejected else ""))

@@ -64,10 +64,11 @@ def test_a_qbr_from_raw_exports_in_one_command(tmp_path: Path):
     result = run(*args, "--partner", "BRV", "--as-of", "2026-10-15", "--out", str(out), "--format", "html")
     assert result.exit_code == 0, result.output
     html = (out / "2026-Q3" / "qbr-BRV-partner.html").read_text(encoding="utf-8")
-    assert "interactions_202607.csv.gz" in html and "surveys.csv" in html
-    # The provenance shows what was rejected for this partner, and nothing of anyone else's rows.
-    assert "19,746 rows read, 19,740 used; 1 rejected for BRV: 1 negative duration" in html
-    assert "Foxtrot" not in html and "partner not in the config" not in html
+    # The provenance shows each raw file by hash (a vendor's file name may name it) and what was
+    # rejected of this partner's rows: nothing of anyone else's rows or volumes.
+    assert "raw export 1 of 6" in html and "interactions_202607.csv.gz" not in html
+    assert "1 of BRV&#39;s rows rejected: 1 negative duration" in html
+    assert "19,746" not in html and "Foxtrot" not in html and "partner not in the config" not in html
 
 
 def test_the_configs_own_raw_data_section_is_used_without_data(tmp_path: Path):
@@ -80,7 +81,7 @@ def test_the_configs_own_raw_data_section_is_used_without_data(tmp_path: Path):
     args = ["qbr", "--config", str(config), "--inputs", str(INPUTS), "--quarter", "2026-Q3", "--partner", "ATL"]
     result = run(*args, "--as-of", "2026-10-15", "--out", str(out), "--format", "html")
     assert result.exit_code == 0, result.output
-    assert "rows read" in (out / "2026-Q3" / "qbr-ATL-partner.html").read_text(encoding="utf-8")
+    assert "of ATL&#39;s rows rejected" in (out / "2026-Q3" / "qbr-ATL-partner.html").read_text(encoding="utf-8")
 
     zone = "timezone: Europe/Amsterdam"
     broken = CONFIG.read_text(encoding="utf-8") + "\n" + section.replace(zone, "timezone: Mars/Olympus", 1)

@@ -221,11 +221,19 @@ def run_files(run: RunInputs, partner_inputs: Path | None, partner_id: str | Non
     """Every file a document was built from; for raw exports, what each source's check rejected
     (for `partner_id` only on a partner's document; everything, unknown partners too, otherwise)."""
     files = [InputFile("Governance config", run.config_path.name, run.config_sha256, "validated")]
+    raw = [s for s in run.data.sources if s.layout == "raw"]
     files += [
-        InputFile("Raw export", s.name, s.sha256, "read directly")
-        if s.layout == "raw"
-        else InputFile("KPI data", s.name, s.sha256, f"{s.rows:,} rows, {s.layout} format")
+        InputFile("KPI data", s.name, s.sha256, f"{s.rows:,} rows, {s.layout} format")
         for s in run.data.sources
+        if s.layout != "raw"
+    ]
+    # A partner's document names no raw file (a vendor's export may carry its name); the hash
+    # still lets the client match it to its file.
+    files += [
+        InputFile(
+            "Raw export", s.name if partner_id is None else f"raw export {i} of {len(raw)}", s.sha256, "read directly"
+        )
+        for i, s in enumerate(raw, start=1)
     ]
     if run.quality is not None:
         files += _quality_rows(run.quality, partner_id)
@@ -234,29 +242,20 @@ def run_files(run: RunInputs, partner_inputs: Path | None, partner_id: str | Non
     return files
 
 
-REJECT_REASONS = {
-    "missing_field": "required field empty",
-    "unparseable_timestamp": "unreadable timestamp",
-    "not_a_number": "not a number",
-    "bad_value": "value not allowed",
-    "duplicate_id": "duplicate id",
-    "unknown_partner": "partner not in the config",
-    "answer_before_arrival": "answered before it arrived",
-    "negative_duration": "negative duration",
-    "out_of_range": "value out of range",
-    "left_before_hired": "left before hired",
-}
-
-
 def _quality_rows(quality: QualityReport, partner_id: str | None) -> list[InputFile]:
-    """One row per raw source: rows read and used in all, and the rejected rows with their reasons."""
-    mine = quality.for_partner(partner_id) if partner_id else quality
+    """One row per raw source. On a partner's document only its own rejected rows, by reason
+    (the export-wide counts would tell it the other partners' volumes); on the portfolio
+    summary the rows read and used in all, and every rejected row, unknown partners included."""
+    from govdocs.raw.quality import reasons_text
+
     rows = []
     for source in quality.sources:
-        reasons = mine.by_reason(source.source)
-        rejected = sum(reasons.values())
-        whose = f" for {partner_id}" if partner_id else ""
-        why = ", ".join(f"{n:,} {REJECT_REASONS.get(r, r.replace('_', ' '))}" for r, n in sorted(reasons.items()))
-        detail = f"{source.read:,} rows read, {source.accepted:,} used; {rejected:,} rejected{whose}"
+        if partner_id is None:
+            reasons = quality.by_reason(source.source)
+            detail = f"{source.read:,} rows read, {source.accepted:,} used, {sum(reasons.values()):,} rejected"
+        else:
+            reasons = quality.for_partner(partner_id).by_reason(source.source)
+            detail = f"{sum(reasons.values()):,} of {partner_id}'s rows rejected"
+        why = reasons_text(reasons)
         rows.append(InputFile("Data quality", source.source, "", detail + (f": {why}" if why else "")))
     return rows

@@ -27,6 +27,26 @@ REASONS: dict[str, str] = {
     sql.LEFT_BEFORE_HIRED: "left before being hired",
 }
 
+# reason -> a few words, for counts ("3 duplicate ids" style lists)
+SHORT: dict[str, str] = {
+    sql.MISSING_FIELD: "required field empty",
+    sql.UNPARSEABLE_TIMESTAMP: "unreadable timestamp",
+    sql.NOT_A_NUMBER: "not a number",
+    sql.BAD_VALUE: "value not allowed",
+    sql.DUPLICATE_ID: "duplicate id",
+    sql.UNKNOWN_PARTNER: "partner not in the config",
+    sql.ANSWER_BEFORE_ARRIVAL: "answered before it arrived",
+    sql.NEGATIVE_DURATION: "negative duration",
+    sql.OUT_OF_RANGE: "value out of range",
+    sql.LEFT_BEFORE_HIRED: "left before hired",
+}
+
+
+def reasons_text(counts: dict[str, int]) -> str:
+    """'1 duplicate id, 2 negative duration' -- rejected rows by reason, in a stable order."""
+    return ", ".join(f"{n:,} {SHORT.get(reason, reason.replace('_', ' '))}" for reason, n in sorted(counts.items()))
+
+
 REQUIRED: dict[str, str] = {
     "interactions": "contact_id, partner, arrived_at; ended_at when not answered; talk_seconds when answered",
     "surveys": "partner, responded_at and at least one of csat, nps, fcr",
