@@ -117,6 +117,7 @@ class BuildResult:
     manifest: Path | None = None
     kept: list[Path] = field(default_factory=list)  # written by an interrupted build, unchanged
     unwritable: bool = False  # stopped because the output folder failed a write
+    left_over: list[Path] = field(default_factory=list)  # an unfinished build's files this one did not plan
 
     @property
     def exit_code(self) -> ExitCode:
@@ -359,7 +360,7 @@ def build(request: BuildRequest, pool: RenderPool, report: Report | None = None)
     result.manifest = manifest_path
     write_atomic(manifest_path, manifest_json(request, workspace, portfolio, result))
     if not result.failed:
-        journal.close()  # complete: the manifest is the record; otherwise a re-run keeps what was written
+        result.left_over = journal.finish({summary_path, *(p.path for p in planned)})
     return result
 
 

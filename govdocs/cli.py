@@ -732,6 +732,12 @@ def _report_build(result: Any) -> None:
     click.echo(f"written: {len(result.written)} documents ({written or 'none'}) to {result.out_dir}/{result.quarter}/")
     if result.kept:
         click.echo(f"kept: {len(result.kept)} of them as the interrupted build wrote them (unchanged, still current)")
+    if result.left_over:
+        names = ", ".join(p.name for p in result.left_over)
+        click.echo(
+            f"not in the manifest: {len(result.left_over)} files an earlier unfinished build wrote for documents "
+            f"this run does not call for ({names}); delete them if they are not needed"
+        )
     by_kind: dict[str, list[str]] = {}
     for kind, item in result.skipped:
         by_kind.setdefault(kind, []).append(item.partner_id)

@@ -25,6 +25,7 @@ from typing import Any
 
 from govdocs import __version__
 from govdocs.pipeline import Prepared, WrittenDocument
+from govdocs.render.output import write_atomic
 
 JOURNAL_NAME = ".govdocs-build.json"
 
@@ -126,6 +127,23 @@ class Journal:
     def record(self, prepared: Prepared, content: bytes, key: str) -> None:
         """After the write succeeded."""
         self.entries[self._key(prepared.document.path)] = self._entry(prepared, content, key)
+
+    def finish(self, planned: set[Path]) -> list[Path]:
+        """The build completed: the manifest is the record of what it planned. Entries for
+        documents it did not plan (a plan no longer needed, another --partner or --audience)
+        stay in the journal with their files, never deleted; returns those files."""
+        left = {
+            key: entry
+            for key, entry in self.entries.items()
+            if isinstance(entry, dict) and self.root / str(entry.get("path")) not in planned and self._intact(entry)
+        }
+        if not left:
+            self.close()
+            return []
+        text = json.dumps({"govdocs": __version__, "documents": left}, indent=1, sort_keys=True)
+        write_atomic(self.path, (text + "\n").encode("utf-8"))
+        self.entries = left
+        return sorted(self.root / name for e in left.values() for name in (e["path"], *(e.get("attachments") or {})))
 
     def close(self) -> None:
         """The build completed: the manifest is the record now."""

@@ -221,3 +221,43 @@ def test_a_journal_entry_whose_inputs_changed_is_rendered_again(tmp_path: Path):
     assert "kept:" not in result.output
     again = assert_complete(out, result)
     assert again == manifest  # the same inputs give the same documents
+
+
+def test_written_files_follow_the_umask(tmp_path: Path):
+    """A private umask keeps documents private: no world-readable copy of a partner's plan."""
+    previous = os.umask(0o077)
+    try:
+        output.write_atomic(tmp_path / "plan.pdf", b"plan")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "plan.pdf").stat().st_mode & 0o777 == 0o600
+
+
+def test_documents_an_unfinished_build_wrote_are_never_deleted(tmp_path: Path):
+    """A narrower run after a failed one leaves the other partner's documents in place, says so,
+    and the full command later keeps them."""
+    import shutil
+
+    inputs = tmp_path / "inputs"
+    shutil.copytree(INPUTS, inputs)
+    (inputs / "BRV.yaml").write_text("partner: BRV\ncommentary: [unclosed\n", encoding="utf-8")
+    out = tmp_path / "out"
+    folder = out / "2026-Q3"
+    args = [*BUILD, "--out", str(out), "--format", "html", "--inputs", str(inputs)]
+    assert CliRunner().invoke(cli, [*args, "--partner", "BRV", "--partner", "CRN"]).exit_code == 5
+    crn = sorted(p.name for p in folder.glob("*CRN*"))
+    assert crn  # written before the build stopped short
+
+    shutil.copy(INPUTS / "BRV.yaml", inputs / "BRV.yaml")
+    result = CliRunner().invoke(cli, [*args, "--partner", "BRV", "--force"])
+    assert result.exit_code == 0, result.output
+    assert f"not in the manifest: {len(crn)} files an earlier unfinished build wrote" in result.output
+    assert sorted(p.name for p in folder.glob("*CRN*")) == crn
+    assert (folder / JOURNAL_NAME).exists()
+
+    # BRV's documents are now a finished build's: replacing them takes --force, as always.
+    result = CliRunner().invoke(cli, [*args, "--partner", "BRV", "--partner", "CRN", "--force"])
+    assert result.exit_code == 0, result.output
+    documents = [name for name in crn if not name.endswith(".ics")]  # the plan's calendar goes with it
+    assert f"kept: {len(documents)} of them" in result.output and "not in the manifest" not in result.output
+    assert not (folder / JOURNAL_NAME).exists()

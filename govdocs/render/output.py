@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterable, Iterator, Set
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem, Terminated
 
@@ -111,7 +112,7 @@ def _stage(path: Path, content: bytes) -> str:
             handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp_name, 0o644)
+        os.chmod(temp_name, 0o666 & ~_umask())  # what a plain open() would have given
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
@@ -119,6 +120,13 @@ def _stage(path: Path, content: bytes) -> str:
             raise _write_failed(path, exc) from None
         raise
     return temp_name
+
+
+def _umask() -> int:
+    """The process's umask (there is no call that only reads it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:
@@ -136,7 +144,10 @@ def raise_on_sigterm() -> None:
 def signals_held() -> Iterator[None]:
     """Ctrl-C and SIGTERM wait until the block is done: files that belong together (a plan
     and its calendar; a document and the journal line that records it) are all written or
-    none. Outside the main thread signals cannot arrive, and nothing is changed."""
+    none. A signal that arrives meanwhile is recorded and raised once the block is over.
+    (Blocking with pthread_sigmask would not do: it holds only this thread, and the render
+    pool's threads would take the signal.) Outside the main thread signals cannot arrive, and
+    nothing is changed."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -145,11 +156,23 @@ def signals_held() -> Iterator[None]:
     def hold(signum: int, frame: FrameType | None) -> None:
         caught.append(signum)
 
-    previous = {number: signal.signal(number, hold) for number in (signal.SIGINT, signal.SIGTERM)}
+    previous: list[tuple[int, Any]] = []
     try:
+        for number in (signal.SIGINT, signal.SIGTERM):
+            previous.append((number, signal.signal(number, hold)))
         yield
     finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
-        if caught:
+        _restore(previous)
+        if caught:  # a stop signal wins over whatever else the block raised
             raise Terminated() if caught[0] == signal.SIGTERM else KeyboardInterrupt()
+
+
+def _restore(handlers: list[tuple[int, Any]]) -> None:
+    """Every handler back, even if a signal raises between two of them."""
+    if not handlers:
+        return
+    (number, handler), rest = handlers[0], handlers[1:]
+    try:
+        signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+    finally:
+        _restore(rest)

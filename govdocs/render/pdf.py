@@ -15,7 +15,7 @@ import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
@@ -50,7 +50,7 @@ def _fetcher_class() -> type:
             if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
                 raise self._refuse(url, "only bundled assets may be loaded")
             # Lexically normalised, not resolved: where a symlink leads is checked per folder.
-            path = Path(os.path.normpath(url2pathname(unquote(parts.path))))
+            path = Path(os.path.normpath(url2pathname(parts.path)))  # url2pathname decodes %xx once
             owner = next((root for root in self.roots if path.is_relative_to(root)), None)
             if owner is None:
                 raise self._refuse(url, "outside the template folders")
