@@ -22,7 +22,7 @@ import click
 
 from govdocs import __version__
 from govdocs.errors import ExitCode, GovdocsError, Terminated
-from govdocs.periods import Quarter
+from govdocs.periods import Month, Quarter
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -374,7 +374,7 @@ def aggregate(config_path: Path, raw: Path | None, out: Path | None, show_sql: b
 
     columns = list(kpis.columns)
     rows = [[None if value != value else value for value in row] for row in kpis.itertuples(index=False)]
-    stamp = date(int(months[-1][:4]), int(months[-1][5:]), 1) if months else date(1970, 1, 1)
+    stamp = Month.parse(months[-1]).first_day() if months else date(1970, 1, 1)
     write_table(out, columns, rows, sheet="KPIs", stamp=stamp, force=force)
     click.echo(f"wrote {out}  ({summary})")
 

@@ -47,10 +47,15 @@ def _folder_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
+@lru_cache(maxsize=1)
+def _renderer_version() -> str:
+    return metadata.version("weasyprint")
+
+
 def source_key(prepared: Prepared, fmt: str, timestamp: int) -> str:
     """What determines the document's bytes, hashed."""
     digest = hashlib.sha256()
-    renderer = metadata.version("weasyprint") if fmt == "pdf" else "-"
+    renderer = _renderer_version() if fmt == "pdf" else "-"
     templates = _folder_digest(prepared.templates) if prepared.templates else "-"
     header = f"govdocs {__version__}\nweasyprint {renderer}\n{fmt}\n{timestamp}\n{templates}\n"
     digest.update(header.encode())
@@ -65,6 +70,7 @@ class Journal:
     path: Path
     root: Path  # paths are recorded relative to the output folder
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _hashes: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     @classmethod
     def open(cls, folder: Path, root: Path) -> Journal:
@@ -82,11 +88,17 @@ class Journal:
     def _key(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
+    def _hash(self, name: str) -> str | None:
+        """A recorded file's hash, read once per run: the files the journal lists are the
+        unfinished build's, and this run only ever writes the ones it does not keep."""
+        if name not in self._hashes:
+            self._hashes[name] = _sha256(self.root / name)
+        return self._hashes[name]
+
     def _intact(self, entry: dict[str, Any]) -> bool:
         files = [(entry.get("path"), entry.get("sha256")), *(entry.get("attachments") or {}).items()]
         return all(
-            isinstance(name, str) and isinstance(digest, str) and _sha256(self.root / name) == digest
-            for name, digest in files
+            isinstance(name, str) and isinstance(digest, str) and self._hash(name) == digest for name, digest in files
         )
 
     def resumable(self) -> set[Path]:

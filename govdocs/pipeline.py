@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from govdocs.config.loader import load_config
 from govdocs.config.model import GovernanceConfig
@@ -34,9 +33,6 @@ from govdocs.render.workers import PdfJob, RenderPool, default_jobs
 from govdocs.scoring.engine import Escalation, PartnerAssessment, assess_partner, assess_portfolio
 from govdocs.validate import cross_check, foreign_mentions, foreign_mentions_in_actions
 
-if TYPE_CHECKING:
-    from govdocs.raw.quality import QualityReport
-
 
 @dataclass(frozen=True)
 class Workspace:
@@ -47,7 +43,6 @@ class Workspace:
     run: RunInputs
     data_paths: tuple[Path, ...]
     templates: Path | None = None  # a user template folder, searched before the bundled one
-    quality: QualityReport | None = None  # rows of the raw exports rejected, when KPIs were computed from them
 
     def prepared(self, document: WrittenDocument, template: str, context: object, *attachments: bytes) -> Prepared:
         """A document's final HTML from its template, ready for the render pool."""
@@ -79,7 +74,7 @@ def load_workspace(
     if errors:
         raise GovdocsError(errors)
     run = RunInputs.from_paths(config_path, data, inputs_dir, quality)
-    return Workspace(config, data, run, tuple(data_paths), templates, quality)
+    return Workspace(config, data, run, tuple(data_paths), templates)
 
 
 def select_partners(config: GovernanceConfig, partner_ids: tuple[str, ...]) -> list[str]:

@@ -36,7 +36,6 @@ ASSESSMENTS = ROOT / "examples" / "assessments"
 Q3 = Quarter(2026, 3)
 
 
-
 @pytest.fixture(scope="module")
 def world():
     config = load_config(CONFIG)

@@ -28,7 +28,6 @@ from govdocs.scoring.engine import assess_portfolio
 ACTIONS = ROOT / "examples" / "actions"
 
 
-
 def settings(**changes) -> PipSettings:
     return PipSettings(**{"holiday_country": "NL", "extra_holidays": [date(2026, 12, 24)], **changes})
 

@@ -25,7 +25,6 @@ NAMES = {
 }
 
 
-
 @pytest.mark.parametrize("partner", PARTNERS)
 def test_cover_and_summary_numbers_match_the_data(rendered, partner):
     text = flat(pdf_text(rendered[(partner, "partner")]))

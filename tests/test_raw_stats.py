@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from govdocs.config.model import Direction
-from govdocs.raw.stats import Clarity, kpi_interval, status_clarity, wilson_interval
+from govdocs.scoring.stats import Clarity, kpi_interval, status_clarity, wilson_interval
 
 
 @pytest.mark.parametrize(

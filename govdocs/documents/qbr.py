@@ -34,6 +34,7 @@ from govdocs.render.charts import ScoreBar, TrendChart, TrendPoint, score_histor
 from govdocs.render.formatters import UNIT_SUFFIX, kpi_value, long_date, number, signed
 from govdocs.scoring.engine import Escalation, KpiQuarter, PartnerAssessment
 from govdocs.scoring.rules import Status
+from govdocs.scoring.stats import kpi_interval
 
 MIN_ANONYMOUS_PEERS = 3  # fewer peers with data and a median could reveal one partner's figure
 # Action status shown with the same shapes as KPI status: done/on track circle, late square.
@@ -401,8 +402,6 @@ def _improvements(assessment: PartnerAssessment, inputs: PartnerInputs | None) -
 
 
 def _unclear_note(kpi: Kpi, when: str, value: float, volume: float) -> str:
-    from govdocs.raw.stats import kpi_interval
-
     interval = kpi_interval(value, volume)
 
     def show(figure: float) -> str:

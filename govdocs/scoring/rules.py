@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from govdocs.config.model import Aggregation, Direction, Kpi, Scoring, ScoringMethod, Tier
 from govdocs.periods import Month
+from govdocs.scoring.stats import Clarity, kpi_interval, status_clarity
 
 
 class Status(StrEnum):
@@ -58,8 +59,6 @@ def clearly_judged(kpi: Kpi, value: float, volume: float | None, target: float |
     surveys a CSAT of 75% may well be 85%, so it is neither a pass nor a failure."""
     if not kpi.proportion or not volume or volume <= 0:
         return True
-    from govdocs.raw.stats import Clarity, kpi_interval, status_clarity
-
     interval = kpi_interval(value, volume)
     return status_clarity(interval, kpi.target if target is None else target, kpi.direction) is not Clarity.NOT_CLEAR
 

@@ -1,4 +1,4 @@
-"""Score step helper: how sure a proportion from a sample is (Wilson score interval).
+"""Score step, statistics: how sure a proportion from a sample is (Wilson score interval).
 
 A CSAT of 75% from twelve surveys (9 of 12) says little: its 95% interval runs from 47% to 91%.
 `status_clarity` tells whether the status against a target is statistically clear (the whole
