@@ -17,7 +17,9 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Non-editable install: the demo runs exactly what users get from `pip install .`
-# Last step: from raw ACD, survey, QA and roster exports to a QBR, in one command.
+# Last step: every document again, computed from the raw ACD, survey and QA exports (with the
+# attrition the partners report) in one command: the same documents, plus channel and
+# programme breakdowns.
 demo: $(BIN)/python
 	$(BIN)/python -m pip install --quiet .
 	$(BIN)/govdocs validate $(EXAMPLE) --quarter $(QUARTER)
@@ -25,8 +27,9 @@ demo: $(BIN)/python
 		--assessments examples/assessments --out output --force
 	$(BIN)/govdocs offboarding $(DOCS_NO_INPUTS) --quarter $(QUARTER) --partner BRV \
 		--assessment examples/assessments/BRV.yaml --out output --force
-	$(BIN)/govdocs qbr --config examples/governance.yaml --raw examples/raw/mapping.yaml \
-		--inputs examples/inputs --quarter $(QUARTER) --partner BRV --as-of $(AS_OF) \
+	$(BIN)/govdocs build --config examples/governance.yaml --raw examples/raw/mapping.yaml \
+		--data examples/raw/partner_reported.csv --inputs examples/inputs --actions examples/actions \
+		--assessments examples/assessments --quarter $(QUARTER) --as-of $(AS_OF) \
 		--out output/from-raw --force
 
 test: $(BIN)/python

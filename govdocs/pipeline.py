@@ -58,22 +58,21 @@ def load_workspace(
     raw: Path | None = None,
 ) -> Workspace:
     config = load_config(config_path)
+    quality = breakdown = None
     if data_paths:
-        if raw is not None:
-            raise GovdocsError(
-                [Problem("usage.data_and_raw", "give --data or --raw, not both", Location("--raw"), ExitCode.USAGE)]
-            )
-        data, quality = load_kpi_data(data_paths, [k.id for k in config.kpis]), None
-    else:
-        from govdocs.raw.source import aggregate_raw
+        data = load_kpi_data(data_paths, [k.id for k in config.kpis])
+    if raw is not None or not data_paths:
+        from govdocs.raw.source import join_table, load_raw
 
-        aggregation = aggregate_raw(config, config_path, raw)
-        data, quality = aggregation.kpi_data(), aggregation.quality
-        data_paths = [f.path for f in aggregation.files]
+        config, aggregation = load_raw(config, config_path, raw)
+        computed, quality, breakdown = aggregation.kpi_data(), aggregation.quality, aggregation.breakdown
+        raw_paths = [f.path for f in aggregation.files]
+        data = join_table(data, data_paths, computed) if data_paths else computed
+        data_paths = [*data_paths, *raw_paths]
     errors = [p for p in cross_check(config, data, data_paths) if p.severity == "error"]
     if errors:
         raise GovdocsError(errors)
-    run = RunInputs.from_paths(config_path, data, inputs_dir, quality)
+    run = RunInputs.from_paths(config_path, data, inputs_dir, quality, breakdown)
     return Workspace(config, data, run, tuple(data_paths), templates)
 
 
@@ -260,6 +259,7 @@ def prepare_qbr(
         audience=audience,
         as_of=as_of,
         data=workspace.data,
+        breakdown=workspace.run.breakdown,
     )
     document = WrittenDocument(
         partner_id,

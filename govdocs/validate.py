@@ -105,15 +105,20 @@ def validate_inputs(
             data = load_kpi_data(data_paths, [k.id for k in config.kpis] if config else None)
         except GovdocsError as exc:
             report.problems += exc.problems
-    elif config is not None and (raw is not None or config.raw_data is not None):
-        from govdocs.raw.source import aggregate_raw
+    if config is not None and (raw is not None or (not data_paths and config.raw_data is not None)):
+        from govdocs.raw.source import join_table, load_raw, raw_warnings
 
         try:
-            aggregation = aggregate_raw(config, config_path, raw)
+            config, aggregation = load_raw(config, config_path, raw)
+            report.problems += raw_warnings(config, config_path, raw)
+            computed = aggregation.kpi_data()
+            table_paths = data_paths if data is not None else []  # a table that failed to load adds nothing
+            joined = join_table(data, table_paths, computed) if data is not None else computed
         except GovdocsError as exc:
             report.problems += exc.problems
+            data = None
         else:
-            data, data_paths = aggregation.kpi_data(), [f.path for f in aggregation.files]
+            data, data_paths = joined, [*table_paths, *(f.path for f in aggregation.files)]
             report.data = [str(p) for p in data_paths]
             report.problems += aggregation.quality.problems()
     if config is not None and data is not None:

@@ -1,4 +1,7 @@
-"""Regenerate examples/data/kpis.csv: 18 months of monthly KPIs for the five example partners.
+"""The example programme's story: 18 months of monthly KPIs for the five example partners.
+
+scripts/make_raw_examples.py turns it into raw exports (examples/raw/) and writes
+examples/data/kpis.csv as govdocs computes it from them; running this script runs that one.
 
 Deterministic (fixed seed). Each partner/KPI follows key points interpolated month by month
 plus small noise, so the stories are stable:
@@ -8,13 +11,10 @@ plus small noise, so the stories are stable:
   DLT  chat/email partner with no data at all for 2026-08 (platform migration);
   ECH  newer offshore partner with a low-volume month (2026-07: below the minimum samples).
 
-Run:  python scripts/make_example_data.py
+Run:  python scripts/make_example_data.py  (or scripts/make_raw_examples.py)
 """
 
 from __future__ import annotations
-
-import csv
-from pathlib import Path
 
 import numpy as np
 
@@ -85,8 +85,15 @@ PROFILES: dict[str, dict[str, dict[str, float]]] = {
         "service_level": {"2025-04": 74, "2025-12": 79.5, "2026-06": 80.5, "2026-09": 79.0},
         "asa": {"2025-04": 38, "2025-12": 31, "2026-09": 27},
         "abandonment": {"2025-04": 6.5, "2025-12": 5.2, "2026-09": 4.6},
-        "aht": {"2025-04": 505, "2025-12": 492, "2026-04": 489, "2026-06": 485, "2026-07": 452, "2026-08": 436,
-                "2026-09": 418},
+        "aht": {
+            "2025-04": 505,
+            "2025-12": 492,
+            "2026-04": 489,
+            "2026-06": 485,
+            "2026-07": 452,
+            "2026-08": 436,
+            "2026-09": 418,
+        },
         "fcr": {"2025-04": 70, "2026-09": 75.6},
         "csat": {"2025-04": 81, "2026-09": 85.8},
         "qa_score": {"2025-04": 86, "2026-09": 90.4},
@@ -146,13 +153,10 @@ def rows() -> list[dict[str, str]]:
 
 
 def main() -> None:
-    target = Path(__file__).resolve().parent.parent / "examples" / "data" / "kpis.csv"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, ["partner", "period", "kpi", "value", "volume", "source"], lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows())
-    print(f"wrote {target}")
+    # the table is what govdocs computes from the raw exports made of this story
+    from make_raw_examples import main as make_raw_examples
+
+    make_raw_examples()
 
 
 if __name__ == "__main__":

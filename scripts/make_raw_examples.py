@@ -1,271 +1,348 @@
-"""Write examples/raw/: ACD-style exports for the example partners, July-September 2026.
+"""Write the example's raw exports (examples/raw/) and the KPI table computed from them
+(examples/data/kpis.csv), for April 2025 - September 2026.
 
-Seeded and deterministic (same bytes every run). Volumes are the example programme's
-divided by about 20 so the files stay small. A handful of deliberately bad rows (one per
-reject reason) show the data-quality report at work; examples/raw/mapping.yaml says which
-column is which.
+The story -- each partner's KPI month by month -- is scripts/make_example_data.py's. This script
+turns it into the records a contact centre exports: ACD interactions (one row per call, chat or
+email; at a tenth of the story's volumes so the files stay small), post-contact survey responses
+and QA evaluations (at the story's volumes). The counts are set, not drawn: a month whose story
+says 84.3% service level on 4,100 offered contacts gets 3,456 contacts answered within 20 seconds,
+so the KPIs computed from the exports tell the story's numbers up to the sample's granularity.
 
-    python scripts/make_raw_examples.py [--out examples/raw]
+The KPI table is then what govdocs computes from these exports (`govdocs aggregate`), plus the
+agent attrition the partners report themselves (examples/raw/partner_reported.csv): a QBR built
+from the table and one built from the exports are the same document. A handful of deliberately bad
+rows (one per reject reason) show the data-quality report at work; they are never counted.
+
+Seeded and deterministic: the same bytes every run.
+
+    python scripts/make_raw_examples.py
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import gzip
 import io
-import math
 import random
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+import sys
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from make_example_data import rows as story_rows  # noqa: E402
+
 ZONE = ZoneInfo("Europe/Amsterdam")
-MONTHS = ((2026, 7), (2026, 8), (2026, 9))
 SEED = 20260930
-
-
-@dataclass(frozen=True)
-class Profile:
-    site: str  # the ACD's name for the partner's site
-    contacts: int  # contacts per month
-    channels: tuple[str, ...]
-    answered_fast: float  # share of answered contacts answered within 20 s
-    slow_wait: float  # mean extra wait (s) beyond 20 s for the others
-    abandon: float  # share of contacts abandoned
-    aht: float  # mean handle time (s)
-    transfer: float
-    repeat: float  # share of contacts that are a repeat of a recent one
-    csat: float  # top-two-box probability
-    fcr: float
-    qa: float  # mean QA score
-    evaluations: int
-    agents: int
-    attrition: float  # annualised
-
-
-PROFILES = {
-    "ATL": Profile(
-        "Atlas Lisbon", 2200, ("Voice", "Email"), 0.89, 75, 0.03, 400, 0.07, 0.10, 0.90, 0.79, 93.3, 60, 110, 0.21
-    ),
-    "BRV": Profile("Bravo Manila", 1400, ("Voice",), 0.78, 95, 0.057, 418, 0.09, 0.13, 0.85, 0.77, 90.8, 50, 70, 0.37),
-    "CRN": Profile("Corona Cairo", 1650, ("Voice",), 0.76, 170, 0.094, 412, 0.11, 0.16, 0.78, 0.71, 87.1, 50, 85, 0.58),
-    "DLT": Profile(
-        "Delta Krakow", 850, ("Chat", "Email"), 0.90, 60, 0.038, 450, 0.05, 0.11, 0.86, 0.76, 90.6, 40, 45, 0.28
-    ),
-    "ECH": Profile("Echo Nairobi", 480, ("Voice",), 0.83, 70, 0.047, 430, 0.08, 0.12, 0.85, 0.75, 90.6, 30, 25, 0.30),
+SCALE = 10  # the exports hold one interaction for every SCALE contacts of the story
+SITES = {
+    "ATL": "Atlas Lisbon",
+    "BRV": "Bravo Manila",
+    "CRN": "Corona Cairo",
+    "DLT": "Delta Krakow",
+    "ECH": "Echo Nairobi",
 }
+# The channel whose speed is measured (voice or chat), and the share of email on top of it.
+CHANNELS = {
+    "ATL": ("Voice", 0.30),
+    "BRV": ("Voice", 0.0),
+    "CRN": ("Voice", 0.0),
+    "DLT": ("Chat", 0.30),
+    "ECH": ("Voice", 0.0),
+}
+SLOW_WAIT = {"ATL": 75, "BRV": 95, "CRN": 170, "DLT": 60, "ECH": 70}  # mean wait beyond 20 s (s)
+TRANSFER = {"ATL": 0.07, "BRV": 0.09, "CRN": 0.11, "DLT": 0.05, "ECH": 0.08}
+REPEAT = {"ATL": 0.10, "BRV": 0.13, "CRN": 0.16, "DLT": 0.11, "ECH": 0.12}
+SHORT_ABANDON = 0.012  # hang-ups within 5 s: in the export, not offered
 QUEUES = ("Billing", "Moves", "Outages", "Sales")
+INTERACTION_HEADER = [
+    "Interaction ID",
+    "Site Name",
+    "Media Type",
+    "Queue",
+    "Customer Key",
+    "Queue Start",
+    "Answer Time",
+    "End Time",
+    "Talk Time",
+    "Hold Time",
+    "ACW Time",
+    "Transfer Count",
+    "Direction",
+]
+SURVEY_HEADER = [
+    "Response ID",
+    "Interaction ID",
+    "Vendor",
+    "Channel",
+    "Completed At",
+    "Satisfaction (1-5)",
+    "Recommend (0-10)",
+    "Resolved First Time",
+]
+QA_HEADER = ["Evaluation Id", "BPO", "Evaluated", "Total Score", "Critical Fail"]
+TABLE_HEADER = ["partner", "period", "kpi", "value", "volume", "source"]
 
 
 def _local(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M:%S")
+    return moment.astimezone(ZONE).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _arrival(rng: random.Random, year: int, month: int) -> datetime:
-    days = (date(year + month // 12, month % 12 + 1, 1) - date(year, month, 1)).days
-    day = rng.randrange(days)
-    # diurnal: busiest mid-morning and early afternoon, quiet at night
-    hour = min(23.99, max(0.0, rng.gauss(12.5, 3.2)))
-    start = datetime(year, month, 1, tzinfo=ZONE) + timedelta(days=day)
-    return start.replace(hour=int(hour), minute=int(hour % 1 * 60), second=rng.randrange(60))
+def _month_days(period: str) -> list[datetime]:
+    year, month = int(period[:4]), int(period[5:])
+    day, days = datetime(year, month, 1, tzinfo=ZONE), []
+    while day.month == month:
+        days.append(day)
+        day = (day + timedelta(days=1)).replace(tzinfo=ZONE)
+    return days
 
 
-def interactions(rng: random.Random) -> list[list[str]]:
-    rows: list[list[str]] = []
-    number = 0
-    for partner, p in PROFILES.items():
-        recent: list[tuple[str, datetime]] = []
-        customers = 0
-        for year, month in MONTHS:
-            arrivals = sorted(_arrival(rng, year, month) for _ in range(p.contacts))
-            for arrived in arrivals:
-                number += 1
-                recent = [(c, t) for c, t in recent if arrived - t < timedelta(days=6)]
-                if recent and rng.random() < p.repeat:
-                    customer = rng.choice(recent)[0]
-                else:
-                    customers += 1
-                    customer = f"{partner[0]}{customers:06d}"
-                recent.append((customer, arrived))
-                channel = p.channels[0] if len(p.channels) == 1 or rng.random() < 0.7 else p.channels[1]
-                queue = rng.choice(QUEUES)
-                row = [f"IX-{number:07d}", p.site, channel, queue, customer, _local(arrived)]
-                if rng.random() < p.abandon:
-                    waited = rng.expovariate(1 / 70) if rng.random() < 0.85 else rng.uniform(0, 5)
-                    ended = arrived + timedelta(seconds=round(waited))
-                    row += ["", _local(ended), "", "", "", "", "Inbound"]
-                else:
-                    fast = rng.random() < p.answered_fast
-                    wait = rng.uniform(0, 20) if fast else 20 + rng.expovariate(1 / p.slow_wait)
-                    answered = arrived + timedelta(seconds=math.floor(wait))
-                    talk = max(30, round(rng.gammavariate(4, p.aht * 0.8 / 4)))
-                    hold = round(rng.expovariate(1 / (p.aht * 0.08))) if rng.random() < 0.6 else 0
-                    acw = max(5, round(rng.gauss(p.aht * 0.12, 15)))
-                    transfers = 1 if rng.random() < p.transfer else 0
-                    ended = answered + timedelta(seconds=talk + hold + acw)
-                    row += [_local(answered), _local(ended), str(talk), str(hold), str(acw), str(transfers), "Inbound"]
-                rows.append(row)
-    return rows
+def _arrival(rng: random.Random, days: list[datetime]) -> datetime:
+    """A moment in opening hours (07:00-22:00 local, busiest mid-morning and early afternoon), in
+    UTC: durations are added to instants, so a wait is the same seconds on a clock-change day."""
+    hour = min(21.99, max(7.0, rng.gauss(12.5, 3.0)))
+    local = rng.choice(days).replace(hour=int(hour), minute=int(hour % 1 * 60), second=rng.randrange(60))
+    return local.astimezone(UTC)
 
 
-def bad_interactions() -> list[list[str]]:
-    """One row per reject reason; see examples/raw/mapping.yaml."""
-    return [
-        # answered before it arrived
-        [
-            "IX-9000001",
-            "Atlas Lisbon",
-            "Voice",
-            "Billing",
-            "A900001",
-            "2026-07-14 10:00:30",
-            "2026-07-14 10:00:10",
-            "2026-07-14 10:05:00",
-            "250",
-            "0",
-            "20",
-            "0",
-            "Inbound",
+def _spread(rng: random.Random, values: list[int], total: int, low: int, high: int) -> list[int]:
+    """`values` nudged one unit at a time, within [low, high], until they sum to `total`."""
+    values = list(values)
+    gap = total - sum(values)
+    step = 1 if gap > 0 else -1
+    while gap:
+        i = rng.randrange(len(values))
+        if low <= values[i] + step <= high:
+            values[i] += step
+            gap -= step
+    return values
+
+
+class Month:
+    """One partner's month of records, built to the story's targets."""
+
+    def __init__(self, rng: random.Random, partner: str, period: str, targets: dict[str, tuple[float, int]]):
+        self.rng, self.partner, self.period, self.targets = rng, partner, period, targets
+        self.days = _month_days(period)
+
+    def interactions(self, number: int, recent: list[tuple[str, datetime]], customers: list[int]) -> list[list[str]]:
+        rng, p = self.rng, self.partner
+        level, calls = self.targets["service_level"]
+        offered = max(1, round(calls / SCALE))
+        abandoned = round(self.targets["abandonment"][0] * offered / 100)
+        answered = offered - abandoned
+        within = min(answered, round(level * offered / 100))
+        # waits of the answered contacts: `within` of them in 0-20 s, the rest beyond, summing to ASA
+        fast = [rng.randrange(0, 21) for _ in range(within)]
+        slow_count = answered - within
+        total_wait = round(self.targets["asa"][0] * answered)
+        slow_total = max(21 * slow_count, total_wait - sum(fast))
+        if slow_count:
+            slow = [21 + round(rng.expovariate(1 / SLOW_WAIT[p])) for _ in range(slow_count)]
+            slow = _spread(rng, slow, slow_total, 21, 3600)
+        else:
+            slow = []
+        fast = _spread(rng, fast, max(0, total_wait - sum(slow)), 0, 20) if fast else fast
+        waits = fast + slow
+        rng.shuffle(waits)
+        channel, email_share = CHANNELS[p]
+        emails = round(offered * email_share)
+        handled = answered + emails
+        # handle times: talk + hold + after-call work, summing to AHT over every handled contact
+        aht = self.targets["aht"][0]
+        talks = [max(30, round(rng.gammavariate(4, aht * 0.8 / 4))) for _ in range(handled)]
+        holds = [round(rng.expovariate(1 / (aht * 0.08))) if rng.random() < 0.6 else 0 for _ in range(handled)]
+        acws = [max(5, round(rng.gauss(aht * 0.12, 15))) for _ in range(handled)]
+        talks = _spread(rng, talks, round(aht * handled) - sum(holds) - sum(acws), 30, 7200)
+        kinds = (
+            [("answer", w) for w in waits]
+            + [("abandon", 5 + round(rng.expovariate(1 / 60))) for _ in range(abandoned)]
+            + [("short", rng.randrange(0, 5)) for _ in range(round(offered * SHORT_ABANDON))]
+            + [("email", rng.randrange(600, 5400)) for _ in range(emails)]  # answered within 10-90 minutes
+        )
+        arrivals = sorted(_arrival(rng, self.days) for _ in kinds)
+        rng.shuffle(kinds)
+        rows, served = [], 0
+        for arrived, (kind, wait) in zip(arrivals, kinds, strict=True):
+            number += 1
+            recent[:] = [(c, t) for c, t in recent if arrived - t < timedelta(days=6)]
+            if recent and rng.random() < REPEAT[p]:
+                customer = rng.choice(recent)[0]
+            else:
+                customers[0] += 1
+                customer = f"{p[0]}{customers[0]:06d}"
+            recent.append((customer, arrived))
+            media = "Email" if kind == "email" else channel
+            row = [f"IX-{number:07d}", SITES[p], media, rng.choice(QUEUES), customer, _local(arrived)]
+            if kind in ("abandon", "short"):
+                row += ["", _local(arrived + timedelta(seconds=wait)), "", "", "", "", "Inbound"]
+            else:
+                talk, hold, acw = talks[served], holds[served], acws[served]
+                served += 1
+                picked_up = arrived + timedelta(seconds=wait)
+                ended = picked_up + timedelta(seconds=talk + hold + acw)
+                transfers = "1" if rng.random() < TRANSFER[p] else "0"
+                row += [_local(picked_up), _local(ended), str(talk), str(hold), str(acw), transfers, "Inbound"]
+            rows.append(row)
+        return rows
+
+    def surveys(self, number: int, handled: list[list[str]]) -> list[list[str]]:
+        """Responses to the month's answered contacts: exactly the story's top-box and resolved shares."""
+        rng = self.rng
+        csat, count = self.targets["csat"]
+        fcr = self.targets["fcr"][0]
+        top, resolved = round(csat * count / 100), round(fcr * count / 100)
+        scores = [rng.choice((4, 5)) for _ in range(top)] + [rng.choice((1, 2, 3, 3)) for _ in range(count - top)]
+        answers = ["Yes"] * resolved + ["No"] * (count - resolved)
+        rng.shuffle(scores)
+        rng.shuffle(answers)
+        month_end = self.days[-1].replace(hour=23, minute=59)
+        rows = []
+        for contact, score, answer in zip(rng.sample(handled, count), scores, answers, strict=True):
+            number += 1
+            ended = datetime.strptime(contact[7], "%Y-%m-%d %H:%M:%S").replace(tzinfo=ZONE)
+            responded = min(month_end, ended + timedelta(minutes=rng.randrange(5, 600)))
+            nps = rng.choice((9, 10)) if score == 5 or (score == 4 and rng.random() < 0.4) else rng.randrange(0, 9)
+            rows.append(
+                [
+                    f"S{number:07d}",
+                    contact[0],
+                    contact[1],
+                    contact[2],
+                    responded.isoformat(),
+                    str(score),
+                    str(nps),
+                    answer,
+                ]
+            )
+        return rows
+
+    def evaluations(self, number: int) -> list[list[str]]:
+        """QA evaluations whose scores (one decimal) average exactly the story's QA score."""
+        rng = self.rng
+        score, count = self.targets["qa_score"]
+        tenths = [round(min(100.0, max(40.0, rng.gauss(score, 4.5))) * 10) for _ in range(count)]
+        tenths = _spread(rng, tenths, round(score * 10 * count), 400, 1000)
+        rows = []
+        for t in tenths:
+            number += 1
+            when = _arrival(rng, self.days).astimezone(ZONE)
+            rows.append(
+                [
+                    f"QA-{number:06d}",
+                    self.partner,
+                    when.strftime("%d/%m/%Y %H:%M"),
+                    f"{t / 10:g}",
+                    "Y" if rng.random() < 0.03 else "N",
+                ]
+            )
+        return rows
+
+
+def bad_interactions() -> dict[str, list[list[str]]]:
+    """One row per reject reason, in the export of the month they belong to."""
+    row = ["Inbound"]
+    return {
+        "2026-07": [
+            # the same contact exported twice (the second copy is rejected)
+            ["IX-0000001", *_copy_of_first(), *row],
+            # a timestamp nobody can read
+            [
+                "IX-9000005",
+                "Corona Cairo",
+                "Voice",
+                "Sales",
+                "C900005",
+                "31/07/2026 25:00",
+                "",
+                "2026-07-31 21:59:00",
+                "",
+                "",
+                "",
+                "",
+                *row,
+            ],
         ],
-        # negative talk time
-        [
-            "IX-9000002",
-            "Bravo Manila",
-            "Voice",
-            "Moves",
-            "B900002",
-            "2026-08-03 11:00:00",
-            "2026-08-03 11:00:12",
-            "2026-08-03 11:06:00",
-            "-40",
-            "0",
-            "25",
-            "0",
-            "Inbound",
+        "2026-08": [
+            # answered before it arrived
+            [
+                "IX-9000001",
+                "Atlas Lisbon",
+                "Voice",
+                "Billing",
+                "A900001",
+                "2026-08-14 10:00:30",
+                "2026-08-14 10:00:10",
+                "2026-08-14 10:05:00",
+                "250",
+                "0",
+                "20",
+                "0",
+                *row,
+            ],
+            # a site that is not one of the programme's partners
+            [
+                "IX-9000003",
+                "Foxtrot Lima",
+                "Voice",
+                "Billing",
+                "F900003",
+                "2026-08-05 09:00:00",
+                "2026-08-05 09:00:05",
+                "2026-08-05 09:04:00",
+                "200",
+                "0",
+                "30",
+                "0",
+                *row,
+            ],
         ],
-        # a site that is not one of the programme's partners
-        [
-            "IX-9000003",
-            "Foxtrot Lima",
-            "Voice",
-            "Billing",
-            "F900003",
-            "2026-08-05 09:00:00",
-            "2026-08-05 09:00:05",
-            "2026-08-05 09:04:00",
-            "200",
-            "0",
-            "30",
-            "0",
-            "Inbound",
+        "2026-09": [
+            # negative talk time
+            [
+                "IX-9000002",
+                "Bravo Manila",
+                "Voice",
+                "Moves",
+                "B900002",
+                "2026-09-03 11:00:00",
+                "2026-09-03 11:00:12",
+                "2026-09-03 11:06:00",
+                "-40",
+                "0",
+                "25",
+                "0",
+                *row,
+            ],
+            # neither answered nor ended: how long did the customer wait?
+            [
+                "IX-9000006",
+                "Delta Krakow",
+                "Chat",
+                "Moves",
+                "D900006",
+                "2026-09-10 15:00:00",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                *row,
+            ],
         ],
-        # the same contact exported twice (the second copy is rejected)
-        [
-            "IX-0000001",
-            "Atlas Lisbon",
-            "Voice",
-            "Billing",
-            "A000001",
-            "2026-07-01 00:00:00",
-            "2026-07-01 00:00:05",
-            "2026-07-01 00:04:00",
-            "200",
-            "0",
-            "30",
-            "0",
-            "Inbound",
-        ],
-        # a timestamp nobody can read
-        [
-            "IX-9000005",
-            "Corona Cairo",
-            "Voice",
-            "Sales",
-            "C900005",
-            "31/07/2026 25:00",
-            "",
-            "2026-07-31 23:59:00",
-            "",
-            "",
-            "",
-            "",
-            "Inbound",
-        ],
-        # neither answered nor ended: how long did the customer wait?
-        [
-            "IX-9000006",
-            "Delta Krakow",
-            "Chat",
-            "Moves",
-            "D900006",
-            "2026-09-10 15:00:00",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "Inbound",
-        ],
-    ]
+    }
 
 
-def surveys(rng: random.Random, contacts: list[list[str]]) -> list[list[str]]:
-    rows = []
-    number = 0
-    for row in contacts:
-        if not row[6] or rng.random() > 0.13:  # about 13% of answered contacts answer the survey
-            continue
-        partner = next(k for k, p in PROFILES.items() if p.site == row[1])
-        p = PROFILES[partner]
-        number += 1
-        ended = datetime.strptime(row[7], "%Y-%m-%d %H:%M:%S").replace(tzinfo=ZONE)
-        responded = ended + timedelta(minutes=rng.randrange(5, 600))
-        if responded.month != ended.month:
-            continue  # keep every response in the three months
-        csat = rng.choice((4, 5)) if rng.random() < p.csat else rng.choice((1, 2, 3, 3))
-        nps = rng.choice((9, 10)) if rng.random() < p.csat - 0.25 else rng.randrange(0, 9)
-        resolved = "Yes" if rng.random() < p.fcr else "No"
-        rows.append([f"S{number:06d}", row[0], row[1], row[2], responded.isoformat(), str(csat), str(nps), resolved])
-    rows.append(["S900001", "IX-0000002", "Atlas Lisbon", "Voice", "2026-07-02T10:00:00+02:00", "6", "9", "Yes"])
-    rows.append(["S900002", "IX-0000003", "Bravo Manila", "Voice", "2026-08-02T10:00:00+02:00", "4", "8", "Maybe"])
-    return rows
+FIRST: list[str] = []  # the first interaction written, copied by the duplicate above
 
 
-def qa(rng: random.Random) -> list[list[str]]:
-    rows = []
-    number = 0
-    for partner, p in PROFILES.items():
-        for year, month in MONTHS:
-            for _ in range(p.evaluations):
-                number += 1
-                when = _arrival(rng, year, month)
-                fail = rng.random() < 0.03
-                score = round(min(100.0, max(40.0, rng.gauss(p.qa, 4.5))), 1)
-                rows.append(
-                    [f"QA-{number:05d}", partner, when.strftime("%d/%m/%Y %H:%M"), f"{score:g}", "Y" if fail else "N"]
-                )
-    rows.append(["QA-90001", "CRN", "15/08/2026 10:00", "n/a", "N"])
-    return rows
-
-
-def roster(rng: random.Random) -> list[list[str]]:
-    rows = []
-    for partner, p in PROFILES.items():
-        # enough leavers over the three months for the annualised attrition
-        leavers = round(p.agents * p.attrition / 12 * len(MONTHS))
-        for number in range(1, p.agents + leavers + 1):
-            hired = date(2024, 1, 1) + timedelta(days=rng.randrange(0, 880))
-            rows.append([f"{partner}-{number:04d}", partner, hired.isoformat(), ""])
-        # leavers among those hired before July
-        employed = [r for r in rows if r[1] == partner and r[2] < "2026-07-01"]
-        for r in rng.sample(employed, leavers):
-            year, month = MONTHS[rng.randrange(len(MONTHS))]
-            r[3] = date(year, month, rng.randrange(1, 29)).isoformat()
-    rows.append(["ECH-9001", "ECH", "2026-08-10", "2026-08-01"])  # left before hired
-    return rows
+def _copy_of_first() -> list[str]:
+    return FIRST[1:12]
 
 
 def _csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:
@@ -283,49 +360,86 @@ def _gzip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "examples" / "raw")
-    out = parser.parse_args().out
+def write_exports(out: Path) -> list[dict[str, str]]:
+    """The raw exports; returns the partner-reported rows of the story (attrition)."""
     rng = random.Random(SEED)
-    calls = interactions(rng)
-    header = [
-        "Interaction ID",
-        "Site Name",
-        "Media Type",
-        "Queue",
-        "Customer Key",
-        "Queue Start",
-        "Answer Time",
-        "End Time",
-        "Talk Time",
-        "Hold Time",
-        "ACW Time",
-        "Transfer Count",
-        "Direction",
-    ]
+    story = story_rows()
+    targets: dict[tuple[str, str], dict[str, tuple[float, int]]] = defaultdict(dict)
+    for r in story:
+        targets[(r["partner"], r["period"])][r["kpi"]] = (float(r["value"]), int(r["volume"] or 0))
+    periods = sorted({period for _, period in targets})
+    by_month: dict[str, list[list[str]]] = defaultdict(list)
+    survey_rows: list[list[str]] = []
+    qa_rows: list[list[str]] = []
+    numbers = {"interaction": 0, "survey": 0, "qa": 0}
+    for partner in SITES:
+        recent: list[tuple[str, datetime]] = []
+        customers = [0]
+        for period in periods:
+            if (partner, period) not in targets:
+                continue  # no month in the story (not live yet, or no export that month)
+            month = Month(rng, partner, period, targets[(partner, period)])
+            rows = month.interactions(numbers["interaction"], recent, customers)
+            numbers["interaction"] += len(rows)
+            by_month[period] += rows
+            handled = [r for r in rows if r[6]]
+            responses = month.surveys(numbers["survey"], handled)
+            numbers["survey"] += len(responses)
+            survey_rows += responses
+            evaluations = month.evaluations(numbers["qa"])
+            numbers["qa"] += len(evaluations)
+            qa_rows += evaluations
+    FIRST[:] = next(r for r in by_month[periods[0]] if r[0] == "IX-0000001")
     (out / "acd").mkdir(parents=True, exist_ok=True)
-    for year, month in MONTHS:
-        prefix = f"{year}-{month:02d}"
-        rows = [r for r in calls if r[5].startswith(prefix)]
-        if month == 9:
-            rows += bad_interactions()
-        (out / "acd" / f"interactions_{year}{month:02d}.csv.gz").write_bytes(_gzip(_csv_bytes(header, rows)))
-    survey_header = [
-        "Response ID",
-        "Interaction ID",
-        "Vendor",
-        "Channel",
-        "Completed At",
-        "Satisfaction (1-5)",
-        "Recommend (0-10)",
-        "Resolved First Time",
+    for old in (out / "acd").glob("interactions_*.csv.gz"):
+        old.unlink()
+    for period in periods:
+        rows = sorted(by_month[period], key=lambda r: (r[5], r[0])) + bad_interactions().get(period, [])
+        name = f"interactions_{period.replace('-', '')}.csv.gz"
+        (out / "acd" / name).write_bytes(_gzip(_csv_bytes(INTERACTION_HEADER, rows)))
+    survey_rows.sort(key=lambda r: (r[4], r[0]))
+    survey_rows.append(
+        ["S9000001", "IX-0000002", "Atlas Lisbon", "Voice", "2026-07-02T10:00:00+02:00", "6", "9", "Yes"]
+    )
+    survey_rows.append(
+        ["S9000002", "IX-0000003", "Bravo Manila", "Voice", "2026-08-02T10:00:00+02:00", "4", "8", "Maybe"]
+    )
+    (out / "surveys.csv.gz").write_bytes(_gzip(_csv_bytes(SURVEY_HEADER, survey_rows)))
+    qa_rows.append(["QA-900001", "CRN", "15/08/2026 10:00", "n/a", "N"])
+    (out / "qa.csv").write_bytes(_csv_bytes(QA_HEADER, qa_rows))
+    for stale in ("surveys.csv", "roster.csv"):
+        (out / stale).unlink(missing_ok=True)
+    reported = [r for r in story if r["source"] == "partner-reported"]
+    (out / "partner_reported.csv").write_bytes(
+        _csv_bytes(TABLE_HEADER, [[r[c] for c in TABLE_HEADER] for r in reported])
+    )
+    return reported
+
+
+def write_table(raw: Path, table: Path, reported: list[dict[str, str]]) -> None:
+    """examples/data/kpis.csv: what govdocs computes from the exports, and the partner-reported rows."""
+    from govdocs.config.loader import load_config
+    from govdocs.raw.checks import load_raw_data
+    from govdocs.raw.engine import aggregate
+
+    config = load_config(ROOT / "examples" / "governance.yaml")
+    ids = [p.id for p in config.partners]
+    section = load_raw_data(raw / "mapping.yaml", kpi_units={k.id: k.unit.value for k in config.kpis}, partner_ids=ids)
+    kpis = aggregate(section, base=raw, partner_ids=ids).kpis
+    rows = [
+        [r.partner, r.period, r.kpi, repr(float(r.value)), str(int(r.volume)), "measured"] for r in kpis.itertuples()
     ]
-    (out / "surveys.csv").write_bytes(_csv_bytes(survey_header, surveys(rng, calls)))
-    qa_header = ["Evaluation Id", "BPO", "Evaluated", "Total Score", "Critical Fail"]
-    (out / "qa.csv").write_bytes(_csv_bytes(qa_header, qa(rng)))
-    roster_header = ["Employee Number", "Partner", "Start Date", "Termination Date"]
-    (out / "roster.csv").write_bytes(_csv_bytes(roster_header, roster(rng)))
+    rows += [[r[c] for c in TABLE_HEADER] for r in reported]
+    order = {k.id: i for i, k in enumerate(config.kpis)}
+    rows.sort(key=lambda r: (r[0], order[r[2]], r[1]))
+    table.write_bytes(_csv_bytes(TABLE_HEADER, rows))
+
+
+def main() -> None:
+    raw = ROOT / "examples" / "raw"
+    reported = write_exports(raw)
+    write_table(raw, ROOT / "examples" / "data" / "kpis.csv", reported)
+    print(f"wrote {raw} and examples/data/kpis.csv")
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ CSV = DATA.read_text(encoding="utf-8")
 YAML = CONFIG.read_text(encoding="utf-8")
 ATL = (INPUTS / "ATL.yaml").read_text(encoding="utf-8")
 CSV_HEADER = CSV.split("\n", 1)[0].split(",")
-ROW_3 = "ATL,2025-05,service_level,85.0,42648,measured"  # line 3 of the example data
+ROW_3 = CSV.split("\n")[2]  # line 3 of the example data: ATL, 2025-05, service_level
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 # --- building the broken inputs -------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import gzip
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -104,7 +104,7 @@ def _by_hand_interactions() -> dict[tuple[str, str, str], tuple[float, float]]:
 def _by_hand_others() -> dict[tuple[str, str, str], tuple[float, float]]:
     sums: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
     seen: set[str] = set()
-    with (RAW / "surveys.csv").open(newline="") as handle:
+    with gzip.open(RAW / "surveys.csv.gz", "rt", newline="") as handle:
         for row in csv.DictReader(handle):
             first = row["Response ID"] not in seen
             seen.add(row["Response ID"])
@@ -126,16 +126,6 @@ def _by_hand_others() -> dict[tuple[str, str, str], tuple[float, float]]:
             s = sums[(row["BPO"], f"{when:%Y-%m}")]
             s["evaluations"] += 1
             s["score"] += score
-    with (RAW / "roster.csv").open(newline="") as handle:
-        agents = [
-            (
-                r["Partner"],
-                date.fromisoformat(r["Start Date"]),
-                r["Termination Date"] and date.fromisoformat(r["Termination Date"]),
-            )
-            for r in csv.DictReader(handle)
-        ]
-    agents = [a for a in agents if not a[2] or a[2] >= a[1]]
     out = {}
     for (partner, period), s in sums.items():
         if s["surveys"]:
@@ -143,42 +133,62 @@ def _by_hand_others() -> dict[tuple[str, str, str], tuple[float, float]]:
             out[(partner, period, "fcr")] = (100 * s["resolved"] / s["surveys"], s["surveys"])
         if s["evaluations"]:
             out[(partner, period, "qa_score")] = (s["score"] / s["evaluations"], s["evaluations"])
-    for partner in PARTNERS:
-        for month in (7, 8, 9):
-            first, last = date(2026, month, 1), date(2026, month + 1, 1) - timedelta(days=1)
-            mine = [(h, left) for p, h, left in agents if p == partner]
-            start = sum(h <= first and (not left or left >= first) for h, left in mine)
-            end = sum(h <= last and (not left or left >= last) for h, left in mine)
-            leavers = sum(bool(left) and first <= left <= last for _, left in mine)
-            average = (start + end) / 2
-            out[(partner, f"2026-{month:02d}", "attrition")] = (1200 * leavers / average, average)
     return out
+
+
+def _story_months() -> set[tuple[str, str]]:
+    with (ROOT / "examples" / "data" / "kpis.csv").open(newline="") as handle:
+        return {(r["partner"], r["period"]) for r in csv.DictReader(handle) if r["source"] == "measured"}
 
 
 def test_interaction_kpis_equal_plain_python(computed) -> None:
     expected = _by_hand_interactions()
-    assert len(expected) == 5 * 3 * 4
+    assert len(expected) == 86 * 4  # 18 months of ATL, BRV, CRN; 17 of DLT; 15 of ECH
     for key, (value, volume) in expected.items():
         assert computed[key] == pytest.approx((value, volume), rel=1e-9), key
 
 
-def test_survey_qa_and_roster_kpis_equal_plain_python(computed) -> None:
+def test_survey_and_qa_kpis_equal_plain_python(computed) -> None:
     expected = _by_hand_others()
-    assert len(expected) == 5 * 3 * 4
+    assert len(expected) == 86 * 3
     for key, (value, volume) in expected.items():
         assert computed[key] == pytest.approx((value, volume), rel=1e-9), key
 
 
 def test_every_example_kpi_is_computed_for_every_partner_and_month(computed, config) -> None:
-    assert {(p, m) for p, m, _ in computed} == {(p, f"2026-{m:02d}") for p in PARTNERS for m in (7, 8, 9)}
-    assert {k for _, _, k in computed} == {k.id for k in config.kpis}
+    assert {(p, m) for p, m, _ in computed} == _story_months()
+    assert ("DLT", "2026-08") not in _story_months()  # the platform migration month: no export
+    assert {k for _, _, k in computed} == {k.id for k in config.kpis} - {"attrition"}  # partner-reported
+
+
+def test_the_kpi_table_is_what_govdocs_computes_from_the_exports(computed) -> None:
+    # examples/data/kpis.csv: the measured rows are the aggregation, to the last digit; the rest is
+    # the attrition the partners report, the same rows as examples/raw/partner_reported.csv
+    with (ROOT / "examples" / "data" / "kpis.csv").open(newline="") as handle:
+        table = list(csv.DictReader(handle))
+    measured = {
+        (r["partner"], r["period"], r["kpi"]): (float(r["value"]), float(r["volume"]))
+        for r in table
+        if r["source"] == "measured"
+    }
+    assert measured.keys() == computed.keys()
+    for key, (value, volume) in computed.items():
+        assert measured[key] == (pytest.approx(value, rel=1e-12), volume), key
+    with (RAW / "partner_reported.csv").open(newline="") as handle:
+        reported = list(csv.DictReader(handle))
+    assert reported == [r for r in table if r["source"] == "partner-reported"]
+    assert {r["kpi"] for r in reported} == {"attrition"} and len(reported) == 86
 
 
 def test_a_few_months_by_value(computed) -> None:
-    # pinned so that a change in the generator or the definitions shows up here first
-    assert round(computed[("ATL", "2026-07", "service_level")][0], 1) == 88.4
-    assert round(computed[("CRN", "2026-08", "asa")][0], 1) == 54.9
-    assert round(computed[("BRV", "2026-09", "abandonment")][0], 1) == 4.4
+    # hand-checked against the exports (and pinned, so a change in the generator or the
+    # definitions shows up here first): counts and sums read off the records
+    assert computed[("ATL", "2026-07", "service_level")] == (pytest.approx(100 * 3817 / 4428), 4428)
+    assert computed[("CRN", "2025-11", "asa")][0] == 45.0
+    assert computed[("BRV", "2026-09", "abandonment")] == (pytest.approx(100 * 173 / 2747), 2747)
+    assert computed[("ECH", "2026-07", "csat")] == (pytest.approx(100 * 6 / 7), 7)  # the storm month
+    assert computed[("DLT", "2026-09", "aht")] == (449.0, 2070)  # chat and email handled
+    assert computed[("CRN", "2026-08", "qa_score")] == (pytest.approx(86.7), 180)
 
 
 def test_mapping_checks_against_the_catalogue(config) -> None:

@@ -21,22 +21,23 @@ Q3 = Quarter.parse("2026-Q3")
 
 
 def workspace(tmp_path: Path, proportion: bool) -> tuple[Path, Path]:
-    """The example, with ATL's CSAT at 75% from twelve surveys in August and September."""
+    """The example, with ATL's CSAT at 75% from twelve surveys in August and September; CSAT
+    flagged as a proportion (as the example is) or not."""
     text = CONFIG.read_text(encoding="utf-8")
-    old = "    min_sample: 100\n    contractual: true\n    controlled_by: partner\n"
+    old = "    min_sample: 100\n    proportion: true\n    contractual: true\n    controlled_by: partner\n"
     old += "    target_source: MSA Schedule 2, SLA 4\n"
     assert text.count(old) == 1
     new = old.replace("min_sample: 100", "min_sample: 10")
-    if proportion:
-        new += "    proportion: true\n"
+    if not proportion:
+        new = new.replace("proportion: true", "proportion: false")
     config = tmp_path / f"governance-{proportion}.yaml"
     config.write_text(text.replace(old, new), encoding="utf-8")
-    data = DATA.read_text(encoding="utf-8")
-    for month, row in (("08", "ATL,2026-08,csat,90.4,919,measured"), ("09", "ATL,2026-09,csat,88.9,893,measured")):
-        assert row in data
-        data = data.replace(row, f"ATL,2026-{month},csat,75.0,12,measured")
+    lines = DATA.read_text(encoding="utf-8").splitlines(keepends=True)
+    for month in ("08", "09"):
+        (i,) = [i for i, row in enumerate(lines) if row.startswith(f"ATL,2026-{month},csat,")]
+        lines[i] = f"ATL,2026-{month},csat,75.0,12,measured\n"
     path = tmp_path / "kpis.csv"
-    path.write_text(data, encoding="utf-8")
+    path.write_text("".join(lines), encoding="utf-8")
     return config, path
 
 

@@ -78,11 +78,12 @@ class Kpi(_Model):
     weight: Number = Field(gt=0, description="Relative weight in the partner score.")
     aggregation: Aggregation = Aggregation.WEIGHTED_MEAN
     min_sample: Count = Field(0, ge=0, description="A month whose volume is below this is 'insufficient sample'.")
-    proportion: bool = Field(
-        False,
+    proportion: bool | None = Field(
+        None,
         description="The value is a share (%) of the volume's sample, e.g. CSAT top-box, survey FCR, QA pass rate: "
         "a month or quarter whose 95% Wilson interval reaches across the target is 'not statistically clear', "
-        "counted neither as a pass nor as a failure.",
+        "counted neither as a pass nor as a failure. Unset: true for a percent KPI computed from raw survey or QA "
+        "records (csat_top_box, survey_fcr, qa_pass_rate, qa_auto_fail_rate), false otherwise.",
     )
     contractual: bool = Field(False, description="A contractual SLA: its red months are failures.")
     controlled_by: Controller = Field(

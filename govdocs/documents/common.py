@@ -19,6 +19,8 @@ from govdocs.periods import Month, Quarter
 from govdocs.render.formatters import UNIT_SUFFIX, kpi_value, number
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from govdocs.raw.quality import QualityReport
 
 
@@ -59,12 +61,18 @@ class RunInputs:
     data: KpiData
     inputs_dir: Path | None
     quality: QualityReport | None = None  # when the KPIs were computed from raw exports
+    breakdown: pd.DataFrame | None = None  # raw KPIs per channel or programme (`by:`), for inspection
 
     @classmethod
     def from_paths(
-        cls, config_path: Path, data: KpiData, inputs_dir: Path | None, quality: QualityReport | None = None
+        cls,
+        config_path: Path,
+        data: KpiData,
+        inputs_dir: Path | None,
+        quality: QualityReport | None = None,
+        breakdown: pd.DataFrame | None = None,
     ) -> RunInputs:
-        return cls(config_path, sha256_file(config_path), data, inputs_dir, quality)
+        return cls(config_path, sha256_file(config_path), data, inputs_dir, quality, breakdown)
 
 
 def sha256_file(path: Path) -> str:
@@ -243,19 +251,35 @@ def run_files(run: RunInputs, partner_inputs: Path | None, partner_id: str | Non
 
 
 def _quality_rows(quality: QualityReport, partner_id: str | None) -> list[InputFile]:
-    """One row per raw source. On a partner's document only its own rejected rows, by reason
-    (the export-wide counts would tell it the other partners' volumes); on the portfolio
-    summary the rows read and used in all, and every rejected row, unknown partners included."""
-    from govdocs.raw.quality import reasons_text
-
+    """One row per raw source, with the rejected rows by month and reason. On a partner's document
+    only its own rejected rows (the export-wide counts would tell it the other partners' volumes);
+    on the portfolio summary the rows read and used in all, and every rejected row, unknown
+    partners included."""
     rows = []
     for source in quality.sources:
+        mine = quality if partner_id is None else quality.for_partner(partner_id)
+        rejected = sum(r.rows for r in mine.rejects if r.source == source.source)
         if partner_id is None:
-            reasons = quality.by_reason(source.source)
-            detail = f"{source.read:,} rows read, {source.accepted:,} used, {sum(reasons.values()):,} rejected"
+            detail = f"{source.read:,} rows read, {source.accepted:,} used, {rejected:,} rejected"
         else:
-            reasons = quality.for_partner(partner_id).by_reason(source.source)
-            detail = f"{sum(reasons.values()):,} of {partner_id}'s rows rejected"
-        why = reasons_text(reasons)
-        rows.append(InputFile("Data quality", source.source, "", detail + (f": {why}" if why else "")))
+            detail = f"{rejected:,} of {partner_id}'s rows rejected"
+        months = _rejects_by_month(mine, source.source)
+        rows.append(InputFile("Data quality", source.source, "", detail + (f" ({months})" if months else "")))
     return rows
+
+
+def _rejects_by_month(quality: QualityReport, source: str) -> str:
+    """'Jul 2026: 1 duplicate id; Aug 2026: 1 value not allowed' -- by the month of the row's own
+    timestamp (rows whose timestamp could not be read last, as 'date unreadable')."""
+    from govdocs.raw.quality import reasons_text
+
+    months: dict[str, dict[str, int]] = {}
+    for r in quality.rejects:
+        if r.source == source:
+            counts = months.setdefault(r.period or "", {})
+            counts[r.reason] = counts.get(r.reason, 0) + r.rows
+    ordered = sorted(months.items(), key=lambda item: (not item[0], item[0]))
+    return "; ".join(
+        f"{Month.parse(period).label if period else 'date unreadable'}: {reasons_text(counts)}"
+        for period, counts in ordered
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import median
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
@@ -35,6 +36,9 @@ from govdocs.render.formatters import UNIT_SUFFIX, kpi_value, long_date, number,
 from govdocs.scoring.engine import Escalation, KpiQuarter, PartnerAssessment
 from govdocs.scoring.rules import Status
 from govdocs.scoring.stats import kpi_interval
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MIN_ANONYMOUS_PEERS = 3  # fewer peers with data and a median could reveal one partner's figure
 # Action status shown with the same shapes as KPI status: done/on track circle, late square.
@@ -222,6 +226,54 @@ class QbrContext:
     files: tuple[InputFile, ...]
     fingerprint: PartnerFingerprint
     is_internal: bool
+    breakdown: tuple[BreakdownRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    """A KPI of the quarter per channel or programme, month by month (raw exports with `by:`)."""
+
+    kpi: str  # the KPI's name
+    segment_by: str  # "Channel" or "Programme"
+    segment: str
+    months: tuple[str, ...]  # value and volume per month of the quarter, '–' where there are none
+    first: bool  # the KPI's first row (its name is printed once)
+
+
+def _breakdown(
+    frame: pd.DataFrame | None, config: GovernanceConfig, partner_id: str, quarter: Quarter
+) -> tuple[BreakdownRow, ...]:
+    """The partner's breakdown rows for the quarter, in catalogue order, segments by volume."""
+    if frame is None or frame.empty:
+        return ()
+    periods = [str(m) for m in quarter.months]
+    mine = frame[(frame["partner"] == partner_id) & frame["period"].isin(periods)]
+    rows: list[BreakdownRow] = []
+    for kpi in config.kpis:
+        cells = mine[mine["kpi"] == kpi.id]
+        if cells.empty:
+            continue
+        volume = cells.groupby(["segment_by", "segment"])["volume"].sum().sort_values(ascending=False)
+        for i, (segment_by, segment) in enumerate(volume.index):
+            found = {
+                r.period: r
+                for r in cells[(cells["segment_by"] == segment_by) & (cells["segment"] == segment)].itertuples()
+            }
+            rows.append(
+                BreakdownRow(
+                    kpi=kpi.name,
+                    segment_by=str(segment_by).capitalize(),
+                    segment=str(segment),
+                    months=tuple(
+                        f"{kpi_value(found[p].value, kpi.unit.value, kpi.decimals)} ({number(found[p].volume, 0)})"
+                        if p in found
+                        else "–"
+                        for p in periods
+                    ),
+                    first=i == 0,
+                )
+            )
+    return tuple(rows)
 
 
 # --- small helpers -----------------------------------------------------------------------
@@ -753,6 +805,7 @@ def build_qbr_context(
     audience: Audience,
     as_of: date,
     data: KpiData,
+    breakdown: pd.DataFrame | None = None,
 ) -> QbrContext:
     partner = assessment.partner
     quarter: Quarter = assessment.quarter
@@ -834,4 +887,5 @@ def build_qbr_context(
         files=tuple(files),
         fingerprint=partner_fingerprint(data, partner.id, history_months),
         is_internal=internal,
+        breakdown=_breakdown(breakdown, config, partner.id, quarter),
     )

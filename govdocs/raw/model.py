@@ -367,7 +367,7 @@ MEASURE_COLUMNS: dict[str, tuple[str, ...]] = {
     "survey_fcr": ("fcr",),
     "qa_auto_fail_rate": ("auto_fail",),
 }
-# The measures whose value is a proportion of a sample: a Wilson interval applies.
+# The measures whose value is a share (percent) of the contacts, responses or evaluations counted.
 PROPORTIONS = frozenset(
     {
         "abandon_rate",
@@ -381,3 +381,7 @@ PROPORTIONS = frozenset(
         "qa_pass_rate",
     }
 )
+# Of those, the ones measured on a SAMPLE -- the customers who answered a survey, the contacts QA
+# evaluated -- rather than on every contact of the month: their KPIs carry a 95% Wilson interval
+# unless the catalogue says `proportion: false` (see GovernanceConfig's Kpi.proportion).
+SAMPLED = frozenset({"csat_top_box", "survey_fcr", "qa_pass_rate", "qa_auto_fail_rate"})
