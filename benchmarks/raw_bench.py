@@ -158,11 +158,21 @@ def run_govdocs(folder: Path, fmt: str):
     return agg.kpis[["partner", "period", "kpi", "value", "volume"]], {"rejected": agg.quality.rejected}
 
 
+# every check but the duplicate id (the same text in the duplicates' CTE and in the accepted rows')
+HAND_VALID = """c.InteractionId IS NOT NULL AND c.Site IN ({known}) AND c.QueueStart IS NOT NULL
+    AND (c.AnswerTime IS NOT NULL OR c.EndTime IS NOT NULL)
+    AND NOT (c.AnswerTime IS NOT NULL AND c.TalkTime IS NULL)
+    AND coalesce(c.AnswerTime >= c.QueueStart, true)
+    AND coalesce(c.TalkTime, 0) >= 0 AND coalesce(c.HoldTime, 0) >= 0 AND coalesce(c.WrapTime, 0) >= 0
+    AND coalesce(c.Transfers, 0) >= 0 AND coalesce(c.EndTime >= coalesce(c.AnswerTime, c.QueueStart), true)"""
+
 HAND_SQL = """
 WITH c AS (
   SELECT *, row_number() OVER () AS ord FROM {read}
 ), d AS (
-  SELECT InteractionId, min(ord) AS first_ord FROM c GROUP BY InteractionId HAVING count(*) > 1
+  -- the same id twice at the same partner: the first valid copy counts
+  SELECT Site, InteractionId, min(ord) AS first_ord FROM c WHERE {valid}
+  GROUP BY Site, InteractionId HAVING count(*) > 1
 ), ok AS (
   SELECT c.Site AS partner, strftime(c.QueueStart, '%Y-%m') AS period, c.CustomerKey AS customer,
     epoch(c.QueueStart AT TIME ZONE '{zone}') AS arr,
@@ -170,14 +180,9 @@ WITH c AS (
     epoch(c.EndTime AT TIME ZONE '{zone}') AS fin,
     c.ord, c.TalkTime AS talk, coalesce(c.HoldTime, 0) AS hold, coalesce(c.WrapTime, 0) AS wrap,
     coalesce(c.Transfers, 0) AS transfers
-  FROM c LEFT JOIN d ON d.InteractionId = c.InteractionId
-  WHERE c.InteractionId IS NOT NULL AND c.Site IN ({known}) AND c.QueueStart IS NOT NULL
-    AND (c.AnswerTime IS NOT NULL OR c.EndTime IS NOT NULL)
-    AND NOT (c.AnswerTime IS NOT NULL AND c.TalkTime IS NULL)
+  FROM c LEFT JOIN d ON d.Site = c.Site AND d.InteractionId = c.InteractionId
+  WHERE {valid}
     AND (d.InteractionId IS NULL OR c.ord = d.first_ord)
-    AND coalesce(c.AnswerTime >= c.QueueStart, true)
-    AND coalesce(c.TalkTime, 0) >= 0 AND coalesce(c.HoldTime, 0) >= 0 AND coalesce(c.WrapTime, 0) >= 0
-    AND coalesce(c.Transfers, 0) >= 0 AND coalesce(c.EndTime >= coalesce(c.AnswerTime, c.QueueStart), true)
 ), r AS (
   SELECT *, lead(arr) OVER (PARTITION BY customer ORDER BY arr, ord) AS next_arr, max(arr) OVER () AS data_end FROM ok
 ), m AS (
@@ -220,7 +225,8 @@ def run_hand(folder: Path, fmt: str):
     with tempfile.TemporaryDirectory() as spill:
         con = duckdb.connect(config={"memory_limit": "1GB", "temp_directory": spill})
         known = ", ".join(f"'{p}'" for p in KNOWN)
-        frame = con.execute(HAND_SQL.format(read=read, zone=ZONE, known=known)).df()
+        valid = HAND_VALID.format(known=known)
+        frame = con.execute(HAND_SQL.format(read=read, zone=ZONE, valid=valid)).df()
         con.close()
     return frame, {}
 
@@ -246,11 +252,14 @@ def run_pandas(folder: Path, fmt: str):
         & df["QueueStart"].notna()
         & (answered | df["EndTime"].notna())
         & ~(answered & df["TalkTime"].isna())
-        & ~df["InteractionId"].duplicated(keep="first")
         & ~(df["AnswerTime"] < df["QueueStart"])
         & ~(df[["TalkTime", "HoldTime", "WrapTime", "Transfers"]].fillna(0) < 0).any(axis=1)
         & ~(df["EndTime"] < df["AnswerTime"].fillna(df["QueueStart"]))
     )
+    # the same id twice at the same partner: the first valid copy (in file order) counts; the exact
+    # rule only for the few rows whose id appears more than once
+    again = valid & df["InteractionId"].duplicated(keep=False)
+    valid[again] = ~df.loc[again, ["Site", "InteractionId"]].duplicated(keep="first").to_numpy()
     df = df[valid].assign(wait=wait[valid], answered=answered[valid])
     df["offered"] = df["answered"] | (df["wait"] >= 5)
     df["abandoned"] = ~df["answered"] & (df["wait"] >= 5)

@@ -373,3 +373,125 @@ def test_missing_files_and_columns_are_errors(tmp_path: Path) -> None:
     assert "no column 'Queued' (mapped to arrived_at)" in problem.message
     assert "Queue Time" in problem.message
     assert problem.location.path == "raw_data.sources.interactions.columns.arrived_at"
+
+
+def test_duplicates_are_judged_among_valid_rows(tmp_path: Path) -> None:
+    """A copy rejected for a reason of its own never pushes out a valid later copy with the same id:
+    the first VALID copy (in file order) counts, later valid copies are duplicates, and an invalid
+    copy is rejected for its own reason."""
+    rows = [
+        # v1: the first copy has no arrival (missing field), the second is fine and counts
+        ["v1", "voice", "K1", "", "", "2026-07-01 09:00:40", "", "", "", ""],
+        ["v1", "voice", "K1", "2026-07-01 09:00:00", "2026-07-01 09:00:10", "2026-07-01 09:05:00", "60", "", "", ""],
+        # v2: answered before it arrived, then a valid copy (counts), then another valid copy (duplicate)
+        ["v2", "voice", "K2", "2026-07-01 10:00:00", "2026-07-01 09:59:00", "2026-07-01 10:05:00", "60", "", "", ""],
+        ["v2", "voice", "K2", "2026-07-01 10:00:00", "2026-07-01 10:00:30", "2026-07-01 10:05:00", "60", "", "", ""],
+        ["v2", "voice", "K2", "2026-07-01 10:00:00", "2026-07-01 10:00:50", "2026-07-01 10:05:00", "60", "", "", ""],
+    ]
+    write_csv(tmp_path / "calls.csv", HEADER, at_atl(rows))
+    measures = [{"kpi": "offered", "measure": "offered"}, {"kpi": "asa", "measure": "asa"}]
+    agg = engine.aggregate(interactions_config("calls.csv", measures), base=tmp_path, partner_ids=["ATL"])
+    assert table(agg) == {("offered", "2026-07"): (2, 2), ("asa", "2026-07"): (20.0, 2)}  # (10 + 30) / 2
+    reasons = sorted((s.line, s.reason) for s in agg.quality.samples)
+    assert reasons == [(2, "missing_field"), (4, "answer_before_arrival"), (6, "duplicate_id")]
+    (source,) = agg.quality.sources
+    assert (source.read, source.accepted, source.rejected) == (5, 2, 3)
+
+
+def test_survey_qa_and_roster_duplicates_keep_the_first_valid_copy(tmp_path: Path) -> None:
+    write_csv(
+        tmp_path / "surveys.csv",
+        ["Id", "Vendor", "When", "Sat"],
+        [
+            ["s1", "ATL", "2026-07-02 10:00:00", "9"],  # line 2: CSAT outside 1-5: rejected, not the kept copy
+            ["s1", "ATL", "2026-07-02 10:00:00", "5"],  # line 3: the first valid copy
+            ["s1", "ATL", "2026-07-03 10:00:00", "1"],  # line 4: a later valid copy: duplicate
+        ],
+    )
+    write_csv(
+        tmp_path / "qa.csv",
+        ["Id", "BPO", "Date", "Score"],
+        [
+            ["e1", "ATL", "2026-07-02", "n/a"],  # line 2: not a number
+            ["e1", "ATL", "2026-07-02", "80"],  # line 3: kept
+            ["e1", "ATL", "2026-07-02", "60"],  # line 4: duplicate
+        ],
+    )
+    write_csv(
+        tmp_path / "roster.csv",
+        ["Agent", "Partner", "Start", "End"],
+        [
+            ["a1", "ATL", "2025-01-01", "2024-12-01"],  # line 2: left before hired
+            ["a1", "ATL", "2025-01-01", ""],  # line 3: kept
+            ["a1", "ATL", "2025-01-01", ""],  # line 4: duplicate
+        ],
+    )
+    raw = RawData.model_validate(
+        {
+            "sources": {
+                "surveys": {
+                    "files": "surveys.csv",
+                    "timezone": "UTC",
+                    "columns": {"response_id": "Id", "partner": "Vendor", "responded_at": "When", "csat": "Sat"},
+                },
+                "qa": {
+                    "files": "qa.csv",
+                    "timezone": "UTC",
+                    "columns": {"evaluation_id": "Id", "partner": "BPO", "evaluated_at": "Date", "score": "Score"},
+                },
+                "roster": {
+                    "files": "roster.csv",
+                    "columns": {"agent_id": "Agent", "partner": "Partner", "hired_on": "Start", "left_on": "End"},
+                },
+            },
+            "kpis": [
+                {"kpi": "csat", "measure": "csat_top_box", "top_box_min": 4},
+                {"kpi": "qa_score", "measure": "qa_score"},
+                {"kpi": "attrition_month", "measure": "attrition", "annualised": False},
+            ],
+        }
+    )
+    agg = engine.aggregate(raw, base=tmp_path, partner_ids=["ATL"])
+    kpis = table(agg)
+    assert kpis[("csat", "2026-07")] == (100.0, 1)  # only line 3's 5
+    assert kpis[("qa_score", "2026-07")] == (80.0, 1)
+    assert kpis[("attrition_month", "2026-07")] == (0.0, 1)  # one agent employed, not two
+    found = sorted((s.source, s.line, s.reason) for s in agg.quality.samples)
+    assert found == [
+        ("qa", 2, "not_a_number"),
+        ("qa", 4, "duplicate_id"),
+        ("roster", 2, "left_before_hired"),
+        ("roster", 4, "duplicate_id"),
+        ("surveys", 2, "out_of_range"),
+        ("surveys", 4, "duplicate_id"),
+    ]
+
+
+@pytest.mark.parametrize("zone", ["Europe/Amsterdam", "America/St_Johns", "Australia/Lord_Howe", "Asia/Kathmandu"])
+def test_instants_per_local_hour_equal_converting_each_value(zone: str) -> None:
+    """The engine reads local times through one offset per local hour (sql._hours_cte); every value,
+    in and around the clock changes (a skipped hour, a repeated one, 30-minute shifts), must get the
+    very instant, and the very seconds, that AT TIME ZONE gives it one by one."""
+    import duckdb
+
+    from govdocs.raw import sql
+
+    parsed = sql.Cte(
+        "t_parsed",
+        "  SELECT ts AS a_naive, CAST(NULL AS TIMESTAMPTZ) AS a_zoned FROM (\n"
+        "    SELECT TIMESTAMP '2025-12-31 00:00:00.000001' + TO_MICROSECONDS(i * 59999999) AS ts\n"
+        "    FROM RANGE(540000) AS r(i)\n"
+        "    UNION ALL SELECT TIMESTAMP '1969-12-31 23:59:59.999999') AS stamps",
+    )
+    text = f"WITH {parsed}, {sql._hours_cte('t', ['a'], zone)}, {sql._timed_cte('t', ['a'], zone, 'a')}"
+    exact = f"a_naive AT TIME ZONE {sql.literal(zone)}"
+    query = (
+        f"{text} SELECT COUNT(*) FILTER (WHERE a_us IS DISTINCT FROM EPOCH_US({exact})"
+        f" OR {sql.seconds('a_us')} IS DISTINCT FROM EXTRACT(EPOCH FROM {exact})) FROM t_timed"
+    )
+    con = duckdb.connect()
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        assert con.execute(query).fetchone() == (0,)
+    finally:
+        con.close()

@@ -2,10 +2,11 @@
 
 DuckDB runs embedded and reads the CSV (plain or gzip) and Parquet files directly, out of
 core: it works within `memory_limit` and spills to a temporary folder beyond it. Each
-source is read once into a checked table (every row with its month and reject reason);
-the KPI rows and the data-quality report are both computed from those tables. The same
-definitions are available as one SQL statement (`aggregation_sql`) that gives the same KPI
-table when run on its own (`run_sql`).
+source's stages run as a few statements that each stream the rows once (duplicate ids; sums
+per partner, month, segment and reject reason with sample rows; repeat contacts), so no
+statement holds millions of wide rows; the KPI rows and the data-quality report are both
+computed from the small tables they leave. The same definitions are available as one SQL
+statement (`aggregation_sql`) that gives the same KPI table when run on its own (`run_sql`).
 """
 
 from __future__ import annotations
@@ -232,7 +233,8 @@ def aggregate(
             reads = describe(raw, files, con)
             per_source = sql.source_ctes(raw, reads, partner_ids)
             for source, ctes in per_source.items():
-                _run_source(con, raw, source, ctes, files[source], samples_per_reason)
+                text = reads[source].file_format != "parquet"
+                _run_source(con, raw, source, ctes, files[source], samples_per_reason, text)
             query = sql.final_select(sql.final_ctes(raw, list(per_source)), sql.kpi_selects(raw))
             rows = con.execute(query).df()
             report = _quality(con, raw, files, per_source, samples_per_reason)
@@ -243,19 +245,30 @@ def aggregate(
     return Aggregation(kpis, breakdown, report, raw_files, sql.kpi_query(raw, reads, partner_ids))
 
 
-def _run_source(con, raw: RawData, source: str, ctes: Sequence[sql.Cte], paths: Sequence[Path], per_group: int) -> None:
-    """One pass over a source's files. An event source (interactions, surveys, QA) becomes
-    `<source>_cube`: sums per partner, month, segment and reject reason, with a few sample rows of
-    each reject group; the roster (small, read twice by attrition) becomes `roster_checked`."""
+def _run_source(
+    con, raw: RawData, source: str, ctes: Sequence[sql.Cte], paths: Sequence[Path], per_group: int, text: bool
+) -> None:
+    """A source's stages as a few statements, each a chain of CTEs read by one consumer (so DuckDB
+    streams it, never buffering millions of rows): the stages read by more than one later stage
+    (the hours' offsets, the duplicate ids) become small temporary tables, then `<source>_cube`
+    (sums per partner, month, segment and reject reason, with a few sample rows of each reject
+    group) and, for repeat measures, `interactions_repeat`; the roster becomes `roster_checked`.
+    Parquet files are read again by each statement (reading columns is cheap); CSV text (`text`)
+    is read once into a temporary table, and its checked rows are kept too, so the text is not
+    decompressed and parsed again for each statement."""
     import duckdb
 
-    if source == "roster":
-        statement = f"CREATE TEMP TABLE roster_checked AS WITH {', '.join(str(c) for c in ctes[:-1])}\n{ctes[-1].body}"
-    else:
-        rows, cube = sql.event_ctes(raw, source, ctes[-1], per_group)
-        statement = f"CREATE TEMP TABLE {cube.name} AS WITH {', '.join(str(c) for c in [*ctes, rows])}\n{cube.body}"
+    final = [ctes[-1]] if source == "roster" else sql.event_ctes(raw, source, per_group)
+    stages = list(ctes) if source == "roster" else [*ctes, *final]
+    pending: list[sql.Cte] = []
     try:
-        con.execute(statement)
+        for cte in stages:
+            keep = cte.table or cte in final or (text and cte.name in (f"{source}_read", f"{source}_tested"))
+            if not keep:
+                pending.append(cte)
+                continue
+            head = f"WITH {', '.join(str(c) for c in pending)}\n" if pending else ""
+            con.execute(f"CREATE TEMP TABLE {cte.name} AS {head}{cte.body}")
     except duckdb.Error as exc:
         raise GovdocsError([_duckdb_problem(exc, source, paths)]) from None
 

@@ -19,7 +19,7 @@ REASONS: dict[str, str] = {
     sql.UNPARSEABLE_TIMESTAMP: "a timestamp or date cannot be read",
     sql.NOT_A_NUMBER: "a number field is not a number",
     sql.BAD_VALUE: "a yes/no field has another value",
-    sql.DUPLICATE_ID: "the same id appears again (the first occurrence is kept)",
+    sql.DUPLICATE_ID: "the same id appears again (the first valid copy is kept)",
     sql.UNKNOWN_PARTNER: "the partner is not in the config",
     sql.ANSWER_BEFORE_ARRIVAL: "answered before it arrived",
     sql.NEGATIVE_DURATION: "a negative duration, or it ended before it started or was answered",

@@ -6,13 +6,19 @@ isolated in CTEs named `<source>_read` and marked `FILE READ`: they are the only
 specific table functions, so a team whose records live in a warehouse replaces those few
 lines by a SELECT from its own table and runs the same definitions there. Everything after
 them is plain SQL (CASE, COALESCE, window functions, GROUP BY, WITH RECURSIVE) apart from
-TRY_CAST / TRY_STRPTIME, `AT TIME ZONE`, EXTRACT(EPOCH ...) and REGEXP_MATCHES, which are
-named in the header so a porter knows where to look.
+TRY_CAST / TRY_STRPTIME, `AT TIME ZONE`, EPOCH_US, EXTRACT(EPOCH ...) and REGEXP_MATCHES,
+which are named in the header so a porter knows where to look.
 
 Stages per source: `_read` (the user's columns renamed to govdocs fields, as text) ->
-`_parsed` (text trimmed, timestamps as instants, numbers as DOUBLE) -> `_checked` (every
-row with its month in the source's time zone and its reject reason, NULL when accepted)
--> `_cube` (sums per partner, month, channel, programme) -> the KPI rows.
+`_parsed` (text trimmed, local times and times with an offset apart, numbers as DOUBLE) ->
+`_hours` (the zone's offset per local hour of the data) -> `_timed` (timestamps as instants,
+the month in the source's time zone) -> `_tested` (each row's first reject reason other than
+a duplicate id) -> `_dups` (ids with more than one valid row, and the first of them) ->
+`_checked` (every row with its reject reason, NULL when accepted) -> `_cube` (sums per
+partner, month, channel, programme and reason) and, for repeat measures,
+`interactions_repeat` (each accepted contact's next contact of the same customer) -> the
+KPI rows. A CTE marked `table` is read by more than one later stage: the engine keeps it as
+a temporary table and runs the rest as a few statements, each streamed in one pass.
 """
 
 from __future__ import annotations
@@ -84,6 +90,8 @@ class Cte:
     name: str
     body: str
     comment: str = ""
+    # read by more than one later stage: the engine keeps it as a temporary table
+    table: bool = False
 
     def __str__(self) -> str:
         head = f"-- {self.comment}\n" if self.comment else ""
@@ -115,25 +123,28 @@ def read_function(path: str, file_format: str, delimiter: str | None = None) -> 
 
 
 def read_cte(source: str, columns: Mapping[str, str], read: FileRead) -> Cte:
-    """The only DuckDB-specific stage: the export's columns renamed to govdocs fields, file by file.
+    """The only DuckDB-specific stage: the export's columns renamed to govdocs fields.
 
     Each row carries its file's position in the list (source_index) and its 1-based data row in
-    that file (source_row): CSV rows are numbered in file order (DuckDB keeps insertion order),
-    Parquet rows by the reader's file_row_number. A column a file lacks reads as NULL."""
+    that file (source_row). Parquet files are read by one scan of them all (matched by column
+    name; a column a file lacks reads as NULL), rows numbered by the reader's file_row_number.
+    CSV files are read one by one, rows numbered in file order (DuckDB keeps insertion order)."""
+    comment = f"FILE READ ({source}): DuckDB table functions; in a warehouse select the same columns from your table"
+    if read.file_format == "parquet":
+        paths = "[" + _text_list(read.paths) + "]"
+        select = [f"{identifier(column)} AS {field}" for field, column in columns.items()]
+        # the file's name under a name of our own: an export may have a column called filename
+        select += [f"LIST_POSITION({paths}, govdocs_file) - 1 AS source_index", "file_row_number + 1 AS source_row"]
+        function = f"read_parquet({paths}, filename = 'govdocs_file', file_row_number = true, union_by_name = true)"
+        return Cte(f"{source}_read", "  SELECT " + ", ".join(select) + f"\n  FROM {function}", comment)
     branches = []
     for index, (path, present) in enumerate(zip(read.paths, read.columns, strict=True)):
         select = [
             f"{identifier(column) if column in present else 'NULL'} AS {field}" for field, column in columns.items()
         ]
-        if read.file_format == "parquet":
-            row = "file_row_number + 1"
-            function = f"read_parquet({literal(path)}, file_row_number = true)"
-        else:
-            row = "ROW_NUMBER() OVER ()"
-            function = read_function(path, read.file_format, read.delimiter)
-        select += [f"{index} AS source_index", f"{row} AS source_row"]
+        select += [f"{index} AS source_index", "ROW_NUMBER() OVER () AS source_row"]
+        function = read_function(path, read.file_format, read.delimiter)
         branches.append("  SELECT " + ", ".join(select) + f"\n  FROM {function}")
-    comment = f"FILE READ ({source}): DuckDB table functions; in a warehouse select the same columns from your table"
     return Cte(f"{source}_read", "\n  UNION ALL\n".join(branches), comment)
 
 
@@ -159,42 +170,34 @@ def _raw(field: str, types: Mapping[str, str]) -> str:
     return _text(field, types) if _is_text(types.get(field, "VARCHAR")) else field
 
 
-def _instant(field: str, types: Mapping[str, str], timezone: str, fmt: str | None) -> str:
-    """A timestamp field as TIMESTAMPTZ: local times are read in `timezone`, offsets are kept."""
+def _zoned_kind(kind: str) -> bool:
+    return "WITH TIME ZONE" in kind or kind == "TIMESTAMPTZ"
+
+
+def _timestamp(field: str, types: Mapping[str, str], fmt: str | None) -> tuple[str, str]:
+    """A timestamp field as (naive, zoned): the local time as written when it carries no offset
+    (to be read in the source's zone), else NULL; the TIMESTAMPTZ when it carries one, else NULL.
+    Both are NULL when the value is empty or unreadable."""
     kind = types.get(field, "VARCHAR").upper()
-    zone = literal(timezone)
-    if "WITH TIME ZONE" in kind or kind == "TIMESTAMPTZ":
-        return field
+    none_naive, none_zoned = "CAST(NULL AS TIMESTAMP)", "CAST(NULL AS TIMESTAMPTZ)"
+    if _zoned_kind(kind):
+        return none_naive, field
     if kind.startswith("TIMESTAMP") or kind == "DATE":
-        return f"(CAST({field} AS TIMESTAMP) AT TIME ZONE {zone})"
+        return f"CAST({field} AS TIMESTAMP)", none_zoned
     text = _text(field, types)
     if fmt is not None:
         parsed = f"TRY_STRPTIME({text}, {literal(fmt)})"
-        return parsed if "%z" in fmt or "%Z" in fmt else f"({parsed} AT TIME ZONE {zone})"
+        return (none_naive, parsed) if "%z" in fmt or "%Z" in fmt else (parsed, none_zoned)
+    offset = f"REGEXP_MATCHES({text}, {literal(_OFFSET_PATTERN)})"
     return (
-        f"CASE WHEN REGEXP_MATCHES({text}, {literal(_OFFSET_PATTERN)}) THEN TRY_CAST({text} AS TIMESTAMPTZ) "
-        f"ELSE (TRY_CAST({text} AS TIMESTAMP) AT TIME ZONE {zone}) END"
+        f"CASE WHEN {offset} THEN NULL ELSE TRY_CAST({text} AS TIMESTAMP) END",
+        f"CASE WHEN {offset} THEN TRY_CAST({text} AS TIMESTAMPTZ) END",
     )
 
 
-def _local(field: str, types: Mapping[str, str], timezone: str, fmt: str | None) -> str:
-    """A timestamp field as the naive local time in `timezone` (its month is the record's month).
-
-    Local times need no conversion; only values written with an offset are converted."""
-    kind = types.get(field, "VARCHAR").upper()
-    zone = literal(timezone)
-    if "WITH TIME ZONE" in kind or kind == "TIMESTAMPTZ":
-        return f"({field} AT TIME ZONE {zone})"
-    if kind.startswith("TIMESTAMP") or kind == "DATE":
-        return f"CAST({field} AS TIMESTAMP)"
-    text = _text(field, types)
-    if fmt is not None:
-        parsed = f"TRY_STRPTIME({text}, {literal(fmt)})"
-        return f"({parsed} AT TIME ZONE {zone})" if "%z" in fmt or "%Z" in fmt else parsed
-    return (
-        f"CASE WHEN REGEXP_MATCHES({text}, {literal(_OFFSET_PATTERN)}) "
-        f"THEN (TRY_CAST({text} AS TIMESTAMPTZ) AT TIME ZONE {zone}) ELSE TRY_CAST({text} AS TIMESTAMP) END"
-    )
+def _timestamp_columns(field: str, types: Mapping[str, str], fmt: str | None) -> list[str]:
+    naive, zoned = _timestamp(field, types, fmt)
+    return [f"{_raw(field, types)} AS {field}_raw", f"{naive} AS {field}_naive", f"{zoned} AS {field}_zoned"]
 
 
 def _number(field: str, types: Mapping[str, str], unit: DurationUnit = DurationUnit.SECONDS) -> str:
@@ -217,11 +220,73 @@ def _partner(types: Mapping[str, str], partner_values: Mapping[str, str]) -> str
     return f"CASE {text} {cases} ELSE {text} END"
 
 
-def _epoch(instant: str) -> str:
-    return f"EXTRACT(EPOCH FROM {instant})"
+# Where a row came from: file position, data row, and a key ordering rows as read (file, then row).
+_SOURCE_COLUMNS = ["source_index", "source_row", "source_index * 10000000000 + source_row AS source_key"]
 
 
-# --- stage 3: checks ---------------------------------------------------------------------------
+def _parsed_cte(source: str, select: list[str]) -> Cte:
+    body = ",\n    ".join(select)
+    return Cte(f"{source}_parsed", f"  SELECT\n    {body}\n  FROM {source}_read")
+
+
+# --- stage 3: instants ------------------------------------------------------------------------
+#
+# Reading a local time in a zone (`AT TIME ZONE`) costs a time zone computation per value. A zone's
+# offset is the same all through a local hour except the hours of a clock change, so
+# `<source>_hours` computes it once per distinct local hour of the data, with `uniform` when the
+# hour starts and ends on the same offset; a row's instant is then its local time minus its
+# hour's offset. Values in a non-uniform hour are converted one by one (AT TIME ZONE).
+
+
+def _hours_cte(source: str, fields: Sequence[str], timezone: str) -> Cte:
+    zone = literal(timezone)
+    union = "\n    UNION ALL\n    ".join(
+        f"SELECT DATE_TRUNC('hour', {f}_naive) AS hour FROM {source}_parsed WHERE {f}_naive IS NOT NULL" for f in fields
+    )
+    end = "hour + INTERVAL '3599.999999' SECOND"
+    body = (
+        f"  SELECT hour, EPOCH_US(hour) - EPOCH_US(hour AT TIME ZONE {zone}) AS offset_us,\n"
+        f"    EPOCH_US(hour) - EPOCH_US(hour AT TIME ZONE {zone})\n"
+        f"      = EPOCH_US({end}) - EPOCH_US(({end}) AT TIME ZONE {zone}) AS uniform\n"
+        f"  FROM (SELECT DISTINCT hour FROM (\n    {union}\n  ) AS stamps) AS local_hours"
+    )
+    return Cte(f"{source}_hours", body, table=True)
+
+
+def _timed_cte(source: str, fields: Sequence[str], timezone: str, month_field: str) -> Cte:
+    """Every parsed row with its timestamps as instants (`<field>_us`, microseconds since 1970 UTC;
+    NULL when empty or unreadable) and the month of `month_field` in the source's zone."""
+    zone = literal(timezone)
+    select = ["p.*"]
+    for f in fields:
+        select.append(
+            f"COALESCE(EPOCH_US(p.{f}_zoned), CASE WHEN h_{f}.uniform THEN EPOCH_US(p.{f}_naive) - h_{f}.offset_us\n"
+            f"      ELSE EPOCH_US(p.{f}_naive AT TIME ZONE {zone}) END) AS {f}_us"
+        )
+    local = f"COALESCE(p.{month_field}_naive, p.{month_field}_zoned AT TIME ZONE {zone})"
+    select += _month_columns(local)
+    joins = "".join(
+        f"\n  LEFT JOIN {source}_hours AS h_{f} ON h_{f}.hour = DATE_TRUNC('hour', p.{f}_naive)" for f in fields
+    )
+    body = ",\n    ".join(select)
+    return Cte(f"{source}_timed", f"  SELECT\n    {body}\n  FROM {source}_parsed AS p{joins}")
+
+
+def seconds(us: str) -> str:
+    """Microseconds since 1970 as seconds: the DOUBLE that EXTRACT(EPOCH FROM a TIMESTAMPTZ) gives
+    (whole milliseconds / 1000 + the rest / 1e6), to the last bit, so sums and thresholds match it."""
+    rest = f"(({us} % 1000 + 1000) % 1000)"
+    return f"(CAST(({us} - {rest}) // 1000 AS DOUBLE) / 1000.0 + CAST({rest} AS DOUBLE) / 1000000.0)"
+
+
+def _month_columns(local: str) -> list[str]:
+    return [
+        f"CAST(EXTRACT(YEAR FROM {local}) AS INTEGER) AS year",
+        f"CAST(EXTRACT(MONTH FROM {local}) AS INTEGER) AS month",
+    ]
+
+
+# --- stage 4: checks and duplicates ------------------------------------------------------------
 
 
 def _reason(tests: Sequence[tuple[str, str]]) -> str:
@@ -235,33 +300,68 @@ def _partner_test(partner_ids: Sequence[str] | None) -> list[tuple[str, str]]:
     return [(UNKNOWN_PARTNER, f"partner NOT IN ({_text_list(partner_ids)})")]
 
 
-def _month_columns(instant_epoch_field: str, instant: str, local: str) -> list[str]:
-    return [
-        f"CAST(EXTRACT(YEAR FROM {local}) AS INTEGER) AS year",
-        f"CAST(EXTRACT(MONTH FROM {local}) AS INTEGER) AS month",
-        f"{_epoch(instant)} AS {instant_epoch_field}",
-    ]
-
-
 def _first_bad(pairs: Sequence[tuple[str, str]]) -> str:
-    """The first raw text that failed to convert and its field (for the samples), else NULLs."""
+    """The first raw text that failed to convert and its govdocs field (for the samples), else NULLs."""
     if not pairs:
         return "CAST(NULL AS VARCHAR) AS bad_value, CAST(NULL AS VARCHAR) AS bad_field"
     tests = [f"WHEN {raw} IS NOT NULL AND {value} IS NULL THEN" for raw, value in pairs]
     values = " ".join(f"{t} CAST({raw} AS VARCHAR)" for t, (raw, _) in zip(tests, pairs, strict=True))
-    fields = " ".join(f"{t} {literal(value)}" for t, (_, value) in zip(tests, pairs, strict=True))
+    fields = " ".join(f"{t} {literal(value.removesuffix('_us'))}" for t, (_, value) in zip(tests, pairs, strict=True))
     return f"CASE {values} ELSE NULL END AS bad_value,\n    CASE {fields} ELSE NULL END AS bad_field"
 
 
-def _dups_cte(source: str, key: str) -> Cte:
-    """Ids seen more than once for the same partner: each vendor's system numbers its own
-    records, so the same id at two partners is two records, not a duplicate."""
+def _unreadable(pairs: Sequence[tuple[str, str]]) -> str:
+    return " OR ".join(f"({raw} IS NOT NULL AND {value} IS NULL)" for raw, value in pairs)
+
+
+def _tested_cte(
+    source: str, keep: Sequence[str], tests: Sequence[tuple[str, str]], bad: Sequence[tuple[str, str]], timed: bool
+) -> Cte:
+    """Every row with the columns the later stages use and the first reason, other than a
+    duplicate id, that rejects it (`check_reason`; NULL when it passes every check)."""
+    select = [*keep, f"{_reason(tests)} AS check_reason", _first_bad(bad), "source_index", "source_row", "source_key"]
+    body = ",\n    ".join(select)
+    upstream = f"{source}_timed" if timed else f"{source}_parsed"
+    return Cte(f"{source}_tested", f"  SELECT\n    {body}\n  FROM {upstream}")
+
+
+_DUP_KEY = {"interactions": "contact_id", "surveys": "response_id", "qa": "evaluation_id", "roster": "agent_key"}
+
+
+def _dups_cte(source: str) -> Cte:
+    """Ids that more than one otherwise valid row carries, with the first of those rows in file
+    order. Only rows that pass every other check compete: the first VALID copy is kept, and a copy
+    rejected for a reason of its own (an empty field, an unknown partner) never pushes out a valid
+    later one. Per partner: each vendor's system numbers its own records, so the same id at two
+    partners is two records, not a duplicate."""
+    key = _DUP_KEY[source]
     return Cte(
         f"{source}_dups",
         f"  SELECT partner AS dup_partner, {key} AS dup_key, MIN(source_key) AS first_key\n"
-        f"  FROM {source}_parsed WHERE {key} IS NOT NULL AND partner IS NOT NULL\n"
+        f"  FROM {source}_tested WHERE check_reason IS NULL AND {key} IS NOT NULL AND partner IS NOT NULL\n"
         f"  GROUP BY partner, {key} HAVING COUNT(*) > 1",
+        table=True,
     )
+
+
+def _checked_cte(source: str, extra: Sequence[str] = (), dups: bool = True) -> Cte:
+    """Every row with its final reject reason: its own, else 'duplicate_id' for a later valid copy."""
+    if dups:
+        reason = (
+            "CASE WHEN t.check_reason IS NOT NULL THEN t.check_reason\n"
+            f"      WHEN d.first_key IS NOT NULL AND t.source_key <> d.first_key THEN {literal(DUPLICATE_ID)}\n"
+            "      ELSE NULL END AS reject_reason"
+        )
+        join = f"\n  LEFT JOIN {source}_dups AS d ON d.dup_key = t.{_DUP_KEY[source]} AND d.dup_partner = t.partner"
+    else:
+        reason, join = "t.check_reason AS reject_reason", ""
+    body = ",\n    ".join(["t.*", *extra, reason])
+    return Cte(f"{source}_checked", f"  SELECT\n    {body}\n  FROM {source}_tested AS t{join}")
+
+
+def _seconds_columns(fields: Mapping[str, str]) -> list[str]:
+    """Instants in seconds since 1970 for the measures (the checks compare microseconds)."""
+    return [f"{seconds(f't.{field}_us')} AS {name}" for field, name in fields.items()]
 
 
 def interactions_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None) -> list[Cte]:
@@ -270,13 +370,13 @@ def interactions_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] |
     columns = src.columns.model_dump(exclude_none=True)
     types = read.types
     tz, fmt = src.timezone, src.timestamp_format
+    stamps = ["arrived_at", "answered_at", "ended_at"]
     texts = [f for f in ("contact_id", "channel", "programme", "type", "customer_id") if f in columns]
     numbers = [f for f in ("talk_seconds", "hold_seconds", "acw_seconds", "transfers") if f in columns]
     parsed = [f"{_text(f, types)} AS {f}" for f in texts]
     parsed.append(f"{_partner(types, src.partner_values)} AS partner")
-    for f in ("arrived_at", "answered_at", "ended_at"):
-        parsed += [f"{_raw(f, types)} AS {f}_raw", f"{_instant(f, types, tz, fmt)} AS {f}"]
-    parsed.append(f"{_local('arrived_at', types, tz, fmt)} AS arrived_at_local")
+    for f in stamps:
+        parsed += _timestamp_columns(f, types, fmt)
     for f in numbers:
         unit = src.duration_unit if f.endswith("_seconds") else DurationUnit.SECONDS
         parsed += [f"{_raw(f, types)} AS {f}_raw", f"{_number(f, types, unit)} AS {f}"]
@@ -290,58 +390,26 @@ def interactions_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] |
     ]
     if "talk_seconds" in columns:
         missing.append("(answered_at_raw IS NOT NULL AND talk_seconds_raw IS NULL)")
-    stamps = [(f"{f}_raw", f) for f in ("arrived_at", "answered_at", "ended_at")]
+    stamp_pairs = [(f"{f}_raw", f"{f}_us") for f in stamps]
     nums = [(f"{f}_raw", f) for f in numbers]
     negative = [f"{f} < 0" for f in numbers]
-    negative.append("ended_at < COALESCE(answered_at, arrived_at)")
-    tests = [
-        (MISSING_FIELD, " OR ".join(missing)),
-        (UNPARSEABLE_TIMESTAMP, " OR ".join(f"({raw} IS NOT NULL AND {v} IS NULL)" for raw, v in stamps)),
-    ]
+    negative.append("ended_at_us < COALESCE(answered_at_us, arrived_at_us)")
+    tests = [(MISSING_FIELD, " OR ".join(missing)), (UNPARSEABLE_TIMESTAMP, _unreadable(stamp_pairs))]
     if nums:
-        tests.append((NOT_A_NUMBER, " OR ".join(f"({raw} IS NOT NULL AND {v} IS NULL)" for raw, v in nums)))
-    tests.append((DUPLICATE_ID, "d.dup_key IS NOT NULL AND p.source_key <> d.first_key"))
+        tests.append((NOT_A_NUMBER, _unreadable(nums)))
     tests += _partner_test(partner_ids)
-    tests.append((ANSWER_BEFORE_ARRIVAL, "answered_at < arrived_at"))
+    tests.append((ANSWER_BEFORE_ARRIVAL, "answered_at_us < arrived_at_us"))
     tests.append((NEGATIVE_DURATION, " OR ".join(negative)))
-    keep = ["partner", *texts, *numbers]
-    checked = [f"p.{f}" for f in keep] + _month_columns("arrived_s", "arrived_at", "arrived_at_local")
-    checked += [
-        f"{_epoch('answered_at')} AS answered_s",
-        f"{_epoch('ended_at')} AS ended_s",
-        f"{_reason(tests)} AS reject_reason",
-        _first_bad(stamps + nums),
-        "p.source_index",
-        "p.source_row",
-        "p.source_key",
-    ]
+    keep = ["partner", *texts, *numbers, "year", "month", *(f"{f}_us" for f in stamps)]
+    seconds_of = {"arrived_at": "arrived_s", "answered_at": "answered_s", "ended_at": "ended_s"}
     return [
         _parsed_cte("interactions", parsed),
-        _dups_cte("interactions", "contact_id"),
-        _checked_cte("interactions", checked),
+        _hours_cte("interactions", stamps, tz),
+        _timed_cte("interactions", stamps, tz, "arrived_at"),
+        _tested_cte("interactions", keep, tests, stamp_pairs + nums, timed=True),
+        _dups_cte("interactions"),
+        _checked_cte("interactions", _seconds_columns(seconds_of)),
     ]
-
-
-# Where a row came from: file position, data row, and a key ordering rows as read (file, then row).
-_SOURCE_COLUMNS = ["source_index", "source_row", "source_index * 10000000000 + source_row AS source_key"]
-
-
-def _parsed_cte(source: str, select: list[str]) -> Cte:
-    body = ",\n    ".join(select)
-    return Cte(f"{source}_parsed", f"  SELECT\n    {body}\n  FROM {source}_read")
-
-
-def _checked_cte(source: str, select: list[str], dups: bool = True) -> Cte:
-    body = ",\n    ".join(select)
-    join = (
-        f"\n  LEFT JOIN {source}_dups AS d ON d.dup_key = p.{_DUP_KEY[source]} AND d.dup_partner = p.partner"
-        if dups
-        else ""
-    )
-    return Cte(f"{source}_checked", f"  SELECT\n    {body}\n  FROM {source}_parsed AS p{join}")
-
-
-_DUP_KEY = {"interactions": "contact_id", "surveys": "response_id", "qa": "evaluation_id", "roster": "agent_key"}
 
 
 def _flag(field: str, types: Mapping[str, str], yes: Sequence[str], no: Sequence[str]) -> str:
@@ -363,11 +431,7 @@ def surveys_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None
     texts = [f for f in ("response_id", "channel", "programme") if f in columns]
     parsed = [f"{_text(f, types)} AS {f}" for f in texts]
     parsed.append(f"{_partner(types, src.partner_values)} AS partner")
-    parsed += [
-        f"{_raw('responded_at', types)} AS responded_at_raw",
-        f"{_instant('responded_at', types, src.timezone, src.timestamp_format)} AS responded_at",
-        f"{_local('responded_at', types, src.timezone, src.timestamp_format)} AS responded_at_local",
-    ]
+    parsed += _timestamp_columns("responded_at", types, src.timestamp_format)
     answers = [f for f in ("csat", "nps", "fcr") if f in columns]
     for f in ("csat", "nps"):
         if f in columns:
@@ -376,25 +440,17 @@ def surveys_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None
         parsed += [f"{_raw('fcr', types)} AS fcr_raw", f"{_flag('fcr', types, src.yes_values, src.no_values)} AS fcr"]
     parsed += _SOURCE_COLUMNS
     nums = [(f"{f}_raw", f) for f in ("csat", "nps") if f in columns]
+    missing = ["partner IS NULL", "responded_at_raw IS NULL"]
+    if answers:
+        missing.append("(" + " AND ".join(f"{a}_raw IS NULL" for a in answers) + ")")
     tests = [
-        (
-            MISSING_FIELD,
-            " OR ".join(
-                ["partner IS NULL", "responded_at_raw IS NULL", "(" + " AND ".join(f"{a}_raw IS NULL" for a in answers)]
-            )
-            + ")"
-            if answers
-            else "partner IS NULL OR responded_at_raw IS NULL",
-        ),
-        (UNPARSEABLE_TIMESTAMP, "responded_at IS NULL"),
+        (MISSING_FIELD, " OR ".join(missing)),
+        (UNPARSEABLE_TIMESTAMP, "responded_at_us IS NULL"),
     ]
     if nums:
-        tests.append((NOT_A_NUMBER, " OR ".join(f"({raw} IS NOT NULL AND {v} IS NULL)" for raw, v in nums)))
+        tests.append((NOT_A_NUMBER, _unreadable(nums)))
     if "fcr" in columns:
         tests.append((BAD_VALUE, "fcr_raw IS NOT NULL AND fcr IS NULL"))
-    dups = "response_id" in columns
-    if dups:
-        tests.append((DUPLICATE_ID, "d.dup_key IS NOT NULL AND p.source_key <> d.first_key"))
     tests += _partner_test(partner_ids)
     ranges = []
     if "csat" in columns:
@@ -403,16 +459,17 @@ def surveys_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None
         ranges.append("nps < 0 OR nps > 10 OR nps <> FLOOR(nps)")
     if ranges:
         tests.append((OUT_OF_RANGE, " OR ".join(ranges)))
-    keep = ["partner", *texts, *answers]
-    checked = [f"p.{f}" for f in keep] + _month_columns("responded_s", "responded_at", "responded_at_local")
-    bad = [("responded_at_raw", "responded_at"), *nums] + ([("fcr_raw", "fcr")] if "fcr" in columns else [])
-    checked += [f"{_reason(tests)} AS reject_reason", _first_bad(bad)]
-    checked += ["p.source_index", "p.source_row", "p.source_key"]
-    ctes = [_parsed_cte("surveys", parsed)]
-    if dups:
-        ctes.append(_dups_cte("surveys", "response_id"))
-    ctes.append(_checked_cte("surveys", checked, dups))
-    return ctes
+    keep = ["partner", *texts, *answers, "year", "month", "responded_at_us"]
+    bad = [("responded_at_raw", "responded_at_us"), *nums] + ([("fcr_raw", "fcr")] if "fcr" in columns else [])
+    dups = "response_id" in columns
+    return [
+        _parsed_cte("surveys", parsed),
+        _hours_cte("surveys", ["responded_at"], src.timezone),
+        _timed_cte("surveys", ["responded_at"], src.timezone, "responded_at"),
+        _tested_cte("surveys", keep, tests, bad, timed=True),
+        *([_dups_cte("surveys")] if dups else []),
+        _checked_cte("surveys", _seconds_columns({"responded_at": "responded_s"}), dups),
+    ]
 
 
 def qa_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None) -> list[Cte]:
@@ -423,13 +480,8 @@ def qa_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None) -> 
     texts = [f for f in ("evaluation_id", "channel", "programme") if f in columns]
     parsed = [f"{_text(f, types)} AS {f}" for f in texts]
     parsed.append(f"{_partner(types, src.partner_values)} AS partner")
-    parsed += [
-        f"{_raw('evaluated_at', types)} AS evaluated_at_raw",
-        f"{_instant('evaluated_at', types, src.timezone, src.timestamp_format)} AS evaluated_at",
-        f"{_local('evaluated_at', types, src.timezone, src.timestamp_format)} AS evaluated_at_local",
-        f"{_raw('score', types)} AS score_raw",
-        f"{_number('score', types)} AS score",
-    ]
+    parsed += _timestamp_columns("evaluated_at", types, src.timestamp_format)
+    parsed += [f"{_raw('score', types)} AS score_raw", f"{_number('score', types)} AS score"]
     has_fail = "auto_fail" in columns
     if has_fail:
         parsed += [
@@ -439,7 +491,7 @@ def qa_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None) -> 
     parsed += _SOURCE_COLUMNS
     tests = [
         (MISSING_FIELD, "partner IS NULL OR evaluated_at_raw IS NULL OR score_raw IS NULL"),
-        (UNPARSEABLE_TIMESTAMP, "evaluated_at IS NULL"),
+        (UNPARSEABLE_TIMESTAMP, "evaluated_at_us IS NULL"),
         (NOT_A_NUMBER, "score IS NULL"),
     ]
     if has_fail:
@@ -447,25 +499,22 @@ def qa_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None) -> 
         empty_is_no = "" in src.no_values
         condition = "auto_fail IS NULL" + ("" if not empty_is_no else " AND auto_fail_raw IS NOT NULL")
         tests.append((BAD_VALUE, condition))
-    dups = "evaluation_id" in columns
-    if dups:
-        tests.append((DUPLICATE_ID, "d.dup_key IS NOT NULL AND p.source_key <> d.first_key"))
     tests += _partner_test(partner_ids)
     tests.append((OUT_OF_RANGE, f"score < 0 OR score > {src.score_max:g}"))
-    keep = ["partner", *texts, "score"]
-    checked = [f"p.{f}" for f in keep]
+    keep = ["partner", *texts, "score", "year", "month", "evaluated_at_us"]
     if has_fail:
-        checked.append("COALESCE(p.auto_fail, 0) AS auto_fail")
-    checked += _month_columns("evaluated_s", "evaluated_at", "evaluated_at_local")
-    bad = [("evaluated_at_raw", "evaluated_at"), ("score_raw", "score")]
+        keep.append("COALESCE(auto_fail, 0) AS auto_fail")
+    bad = [("evaluated_at_raw", "evaluated_at_us"), ("score_raw", "score")]
     bad += [("auto_fail_raw", "auto_fail")] if has_fail else []
-    checked += [f"{_reason(tests)} AS reject_reason", _first_bad(bad)]
-    checked += ["p.source_index", "p.source_row", "p.source_key"]
-    ctes = [_parsed_cte("qa", parsed)]
-    if dups:
-        ctes.append(_dups_cte("qa", "evaluation_id"))
-    ctes.append(_checked_cte("qa", checked, dups))
-    return ctes
+    dups = "evaluation_id" in columns
+    return [
+        _parsed_cte("qa", parsed),
+        _hours_cte("qa", ["evaluated_at"], src.timezone),
+        _timed_cte("qa", ["evaluated_at"], src.timezone, "evaluated_at"),
+        _tested_cte("qa", keep, tests, bad, timed=True),
+        *([_dups_cte("qa")] if dups else []),
+        _checked_cte("qa", _seconds_columns({"evaluated_at": "evaluated_s"}), dups),
+    ]
 
 
 def _date(field: str, types: Mapping[str, str], fmt: str | None) -> str:
@@ -507,24 +556,25 @@ def roster_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None)
     tests = [
         (MISSING_FIELD, "partner IS NULL OR agent_id IS NULL OR hired_on_raw IS NULL"),
         (UNPARSEABLE_TIMESTAMP, "hired_on IS NULL OR (left_on_raw IS NOT NULL AND left_on IS NULL)"),
-        (DUPLICATE_ID, "d.dup_key IS NOT NULL AND p.source_key <> d.first_key"),
         *_partner_test(partner_ids),
         (LEFT_BEFORE_HIRED, "left_on < hired_on"),
     ]
-    checked = [
-        "p.partner",
-        "p.agent_id",
-        "p.hired_on",
-        "p.left_on",
+    keep = [
+        "partner",
+        "agent_id",
+        "agent_key",
+        "hired_on",
+        "left_on",
         "CAST(EXTRACT(YEAR FROM hired_on) AS INTEGER) AS year",
         "CAST(EXTRACT(MONTH FROM hired_on) AS INTEGER) AS month",
-        f"{_reason(tests)} AS reject_reason",
-        _first_bad([("hired_on_raw", "hired_on"), ("left_on_raw", "left_on")]),
-        "p.source_index",
-        "p.source_row",
-        "p.source_key",
     ]
-    return [_parsed_cte("roster", parsed), _dups_cte("roster", "agent_key"), _checked_cte("roster", checked)]
+    bad = [("hired_on_raw", "hired_on"), ("left_on_raw", "left_on")]
+    return [
+        _parsed_cte("roster", parsed),
+        _tested_cte("roster", keep, tests, bad, timed=False),
+        _dups_cte("roster"),
+        _checked_cte("roster"),
+    ]
 
 
 CTE_BUILDERS = {
@@ -535,7 +585,7 @@ CTE_BUILDERS = {
 }
 
 
-# --- stage 4: the measures ---------------------------------------------------------------------
+# --- stage 5: the measures ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -547,6 +597,7 @@ class MeasureSql:
     sums: tuple[tuple[str, str], ...]  # (name, row expression summed in the cube)
     value: str  # expression over SUM(name) columns of the cube
     volume: str
+    table: str = ""  # where the sums are: the source's cube (accepted rows), or interactions_repeat
 
 
 def _filters(spec: object, source: str) -> list[str]:
@@ -621,13 +672,13 @@ def measure_sql(spec: object, index: int, raw: RawData) -> MeasureSql:
             return share([answered, "COALESCE(transfers, 0) > 0"], [answered])
         case RepeatContactRate() | FcrProxy():
             window = f"{spec.within_days:g} * 86400"
-            # a contact counts only once its whole N-day window lies inside the data (no censoring)
-            counted = [answered, "customer_id IS NOT NULL", f"arrived_s + {window} <= data_end_s"]
+            # a contact counts only once its whole N-day window lies inside the data (no censoring);
+            # the sums are in interactions_repeat (accepted contacts with a customer id)
+            counted = [answered, f"arrived_s + {window} <= data_end_s"]
             repeated = [*counted, f"next_arrived_s - arrived_s <= {window}"]
             m = share(repeated, counted)
-            if isinstance(spec, FcrProxy):
-                return MeasureSql(m.kpi, source, m.sums, f"100.0 - {m.value}", m.volume)
-            return m
+            value = f"100.0 - {m.value}" if isinstance(spec, FcrProxy) else m.value
+            return MeasureSql(m.kpi, source, m.sums, value, m.volume, REPEAT)
         case CsatTopBox():
             return share([f"csat >= {spec.top_box_min:g}"], ["csat IS NOT NULL"])
         case Nps():
@@ -655,68 +706,80 @@ def measure_sql(spec: object, index: int, raw: RawData) -> MeasureSql:
 
 SAMPLE_FIELDS = ("source_key", "source_index", "source_row", "record_id", "bad_value", "bad_field")
 _RECORD_ID = {"interactions": "contact_id", "surveys": "response_id", "qa": "evaluation_id", "roster": "agent_id"}
+REPEAT = "interactions_repeat"
 
 
-def samples_aggregate(per_group: int) -> str:
+def samples_aggregate(source: str, per_group: int, columns: Mapping[str, object]) -> str:
     """DuckDB aggregate keeping the first rows (in file order) of a group: the data-quality samples."""
-    pack = ", ".join(f"{name} := {name}" for name in SAMPLE_FIELDS)
-    return f"ARG_MIN(STRUCT_PACK({pack}), source_key, {int(per_group)}) FILTER (WHERE reject_reason IS NOT NULL)"
+    record = _RECORD_ID[source]
+    values = {name: name for name in SAMPLE_FIELDS}
+    values["record_id"] = f"CAST({record} AS VARCHAR)" if record in columns else "CAST(NULL AS VARCHAR)"
+    pack = ", ".join(f"{name} := {value}" for name, value in values.items())
+    # the struct is built for rejected rows only (CASE), not for the millions of accepted ones
+    sample = f"CASE WHEN reject_reason IS NOT NULL THEN STRUCT_PACK({pack}) END"
+    return f"ARG_MIN({sample}, source_key, {int(per_group)}) FILTER (WHERE reject_reason IS NOT NULL)"
 
 
-def checked_columns(checked: Cte) -> list[str]:
-    """The column names a checked CTE selects (each item's alias, or its column after 'p.')."""
-    names = []
-    for line in checked.body.splitlines():
-        item = line.strip().rstrip(",")
-        if item.startswith("p."):
-            names.append(item[2:])
-        elif " AS " in item and not item.startswith(("SELECT", "FROM", "LEFT JOIN")):
-            names.append(item.rsplit(" AS ", 1)[1])
-    return names
+def _segments(segments: set[str]) -> tuple[list[str], list[str]]:
+    present = [c for c in ("channel", "programme") if c in segments]
+    absent = [f"CAST(NULL AS VARCHAR) AS {c}" for c in ("channel", "programme") if c not in segments]
+    return present, absent
 
 
-def _cube_cte(source: str, measures: Sequence[MeasureSql], segments: set[str], samples: str | None = None) -> Cte:
+def _cube_cte(
+    source: str, measures: Sequence[MeasureSql], segments: set[str], samples: str | None, last_arrival: bool
+) -> Cte:
     """Sums per partner, month, segment and reject reason: small, so every KPI row, breakdown and
     data-quality count is read from it (the KPIs from the groups without a reject reason)."""
     sums = [f"SUM({expr}) AS {n}" for m in measures for n, expr in m.sums]
-    present = [c for c in ("channel", "programme") if c in segments]
-    absent = [f"CAST(NULL AS VARCHAR) AS {c}" for c in ("channel", "programme") if c not in segments]
+    present, absent = _segments(segments)
     keys = ", ".join(["partner", "year", "month", *present, "reject_reason"])
     extra = ["COUNT(*) AS rows_read"] + ([f"{samples} AS samples"] if samples else [])
+    if last_arrival:
+        extra.append("MAX(arrived_s) AS last_arrived_s")
     body = ",\n    ".join(["partner", "year", "month", *present, *absent, "reject_reason", *extra, *sums])
-    return Cte(f"{source}_cube", f"  SELECT\n    {body}\n  FROM {source}_rows\n  GROUP BY {keys}")
+    return Cte(f"{source}_cube", f"  SELECT\n    {body}\n  FROM {source}_checked\n  GROUP BY {keys}")
 
 
-def _rows_cte(source: str, repeat: bool, columns: Sequence[str]) -> Cte:
-    """Every checked row, in one pass, with only the columns the cube needs (a window carries every
-    column it is given); with repeat measures, each accepted contact's next contact of the same
-    customer (whichever partner or channel took it) and the last accepted arrival in the data."""
-    record = _RECORD_ID[source]
-    keep = [c for c in columns if c != record]
-    if record in columns:
-        keep.append(f"CASE WHEN reject_reason IS NULL THEN NULL ELSE CAST({record} AS VARCHAR) END AS record_id")
-    else:
-        keep.append("CAST(NULL AS VARCHAR) AS record_id")
-    if source == "interactions" and repeat:
-        keep += [
-            "LEAD(arrived_s) OVER (PARTITION BY customer_id, reject_reason IS NULL ORDER BY arrived_s, source_key)"
-            " AS next_arrived_s",
-            "MAX(CASE WHEN reject_reason IS NULL THEN arrived_s END) OVER () AS data_end_s",
-        ]
-    elif "customer_id" in keep:
-        keep.remove("customer_id")
-    body = ",\n    ".join(keep)
-    return Cte(f"{source}_rows", f"  SELECT\n    {body}\n  FROM {source}_checked")
+def _repeat_cte(raw: RawData, measures: Sequence[MeasureSql], segments: set[str]) -> Cte:
+    """Repeat-contact sums per partner, month and segment: each accepted contact with a customer id
+    and that customer's next accepted contact (whichever partner or channel took it, in arrival
+    order, ties in file order), against the last accepted arrival in the data. The window carries
+    only the columns these sums need: its sort is the costly step."""
+    columns = raw.sources.interactions.columns if raw.sources.interactions else None
+    present, absent = _segments(segments)
+    filters = [c for c in ("channel", "programme", "type") if getattr(columns, c, None) and c not in present]
+    sums = [f"SUM({expr}) AS {n}" for m in measures for n, expr in m.sums]
+    carried = ", ".join(["partner", "year", "month", *present, *filters, "arrived_s", "answered_s"])
+    keys = ", ".join(["partner", "year", "month", *present])
+    body = ",\n    ".join(["partner", "year", "month", *present, *absent, *sums])
+    return Cte(
+        REPEAT,
+        f"  SELECT\n    {body}\n  FROM (\n"
+        f"    SELECT {carried},\n"
+        "      LEAD(arrived_s) OVER (PARTITION BY customer_id ORDER BY arrived_s, source_key) AS next_arrived_s\n"
+        "    FROM interactions_checked WHERE reject_reason IS NULL AND customer_id IS NOT NULL\n"
+        "  ) AS contacts\n"
+        "  CROSS JOIN (\n"
+        "    SELECT MAX(last_arrived_s) AS data_end_s FROM interactions_cube WHERE reject_reason IS NULL\n"
+        "  ) AS data_end\n"
+        f"  GROUP BY {keys}",
+    )
 
 
-def event_ctes(raw: RawData, source: str, checked: Cte, samples_per_group: int | None = None) -> list[Cte]:
-    """From `<source>_checked` to `<source>_cube` (an event source: interactions, surveys or qa)."""
+def event_ctes(raw: RawData, source: str, samples_per_group: int | None = None) -> list[Cte]:
+    """From `<source>_checked` to `<source>_cube`, and for repeat measures `interactions_repeat`
+    (an event source: interactions, surveys or qa)."""
     measures = [measure_sql(spec, i, raw) for i, spec in enumerate(raw.kpis)]
-    repeat = any(isinstance(spec, RepeatContactRate | FcrProxy) for spec in raw.kpis)
-    mine = [m for m in measures if m.source == source]
-    samples = samples_aggregate(samples_per_group) if samples_per_group else None
-    rows = _rows_cte(source, repeat, checked_columns(checked))
-    return [rows, _cube_cte(source, mine, segment_columns(raw, source), samples)]
+    mine = [m for m in measures if m.source == source and not m.table]
+    repeats = [m for m in measures if m.source == source and m.table == REPEAT]
+    columns = getattr(raw.sources, source).columns.model_dump(exclude_none=True)
+    samples = samples_aggregate(source, samples_per_group, columns) if samples_per_group else None
+    segments = segment_columns(raw, source)
+    ctes = [_cube_cte(source, mine, segments, samples, bool(repeats))]
+    if repeats:
+        ctes.append(_repeat_cte(raw, repeats, segments))
+    return ctes
 
 
 def _period(year: str, month: str) -> str:
@@ -726,11 +789,12 @@ def _period(year: str, month: str) -> str:
 def _kpi_select(m: MeasureSql, segment: str | None) -> str:
     seg = f"{segment}" if segment else "CAST(NULL AS VARCHAR)"
     group = "partner, year, month" + (f", {segment}" if segment else "")
+    table = m.table or f"{m.source}_cube WHERE reject_reason IS NULL"
     return (
         f"  SELECT partner, {_period('year', 'month')} AS period, {literal(m.kpi)} AS kpi, "
         f"CAST({m.value} AS DOUBLE) AS value, CAST({m.volume} AS DOUBLE) AS volume, "
         f"{seg} AS segment\n"
-        f"  FROM {m.source}_cube WHERE reject_reason IS NULL GROUP BY {group} HAVING {m.volume} > 0"
+        f"  FROM {table} GROUP BY {group} HAVING {m.volume} > 0"
     )
 
 
@@ -801,7 +865,7 @@ def segment_columns(raw: RawData, source: str) -> set[str]:
 
 
 def source_ctes(raw: RawData, reads: Mapping[str, FileRead], partner_ids: Sequence[str] | None) -> dict[str, list[Cte]]:
-    """Per configured source: its read CTE, then its parsed / dups / checked CTEs."""
+    """Per configured source: its read CTE, then its parsed ... checked CTEs (see the module docstring)."""
     out: dict[str, list[Cte]] = {}
     for source in SOURCES:
         src = getattr(raw.sources, source)
@@ -839,8 +903,8 @@ HEADER = """\
 -- Output: partner, period (YYYY-MM, in each source's time zone), kpi, value, volume, source,
 --   segment (NULL for the partner's total; 'channel'/'programme' value for breakdown rows).
 -- Portable SQL except: the FILE READ CTEs (DuckDB read_csv/read_parquet: replace them by your
--- tables), TRY_CAST/TRY_STRPTIME (SAFE_CAST elsewhere), REGEXP_MATCHES, AT TIME ZONE and
--- EXTRACT(EPOCH FROM ...) (seconds since 1970 of a TIMESTAMPTZ).
+-- tables), TRY_CAST/TRY_STRPTIME (SAFE_CAST elsewhere), REGEXP_MATCHES, AT TIME ZONE,
+-- EPOCH_US (microseconds since 1970 of a timestamp) and EXTRACT(EPOCH FROM ...) (seconds).
 """
 
 
@@ -848,9 +912,9 @@ def kpi_query(raw: RawData, reads: Mapping[str, FileRead], partner_ids: Sequence
     """ONE statement computing the canonical long KPI table (plus breakdown rows) from the files."""
     per_source = source_ctes(raw, reads, partner_ids)
     ctes = [c for source_list in per_source.values() for c in source_list]
-    for source, source_list in per_source.items():
+    for source in per_source:
         if source != "roster":
-            ctes += event_ctes(raw, source, source_list[-1])
+            ctes += event_ctes(raw, source)
     return HEADER + final_select([*ctes, *final_ctes(raw, list(per_source))], kpi_selects(raw))
 
 
