@@ -243,13 +243,14 @@ class Month:
         return rows
 
 
-def bad_interactions() -> dict[str, list[list[str]]]:
-    """One row per reject reason, in the export of the month they belong to."""
+def bad_interactions(first: list[str]) -> dict[str, list[list[str]]]:
+    """One row per reject reason, in the export of the month they belong to; `first` is the first
+    interaction written, exported again."""
     row = ["Inbound"]
     return {
         "2026-07": [
             # the same contact exported twice (the second copy is rejected)
-            ["IX-0000001", *_copy_of_first(), *row],
+            list(first),
             # a timestamp nobody can read
             [
                 "IX-9000005",
@@ -338,13 +339,6 @@ def bad_interactions() -> dict[str, list[list[str]]]:
     }
 
 
-FIRST: list[str] = []  # the first interaction written, copied by the duplicate above
-
-
-def _copy_of_first() -> list[str]:
-    return FIRST[1:12]
-
-
 def _csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:
     text = io.StringIO(newline="")
     writer = csv.writer(text, lineterminator="\n")
@@ -389,12 +383,12 @@ def write_exports(out: Path) -> list[dict[str, str]]:
             evaluations = month.evaluations(numbers["qa"])
             numbers["qa"] += len(evaluations)
             qa_rows += evaluations
-    FIRST[:] = next(r for r in by_month[periods[0]] if r[0] == "IX-0000001")
+    bad = bad_interactions(next(r for r in by_month[periods[0]] if r[0] == "IX-0000001"))
     (out / "acd").mkdir(parents=True, exist_ok=True)
     for old in (out / "acd").glob("interactions_*.csv.gz"):
         old.unlink()
     for period in periods:
-        rows = sorted(by_month[period], key=lambda r: (r[5], r[0])) + bad_interactions().get(period, [])
+        rows = sorted(by_month[period], key=lambda r: (r[5], r[0])) + bad.get(period, [])
         name = f"interactions_{period.replace('-', '')}.csv.gz"
         (out / "acd" / name).write_bytes(_gzip(_csv_bytes(INTERACTION_HEADER, rows)))
     survey_rows.sort(key=lambda r: (r[4], r[0]))

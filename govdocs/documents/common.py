@@ -255,9 +255,9 @@ def _quality_rows(quality: QualityReport, partner_id: str | None) -> list[InputF
     only its own rejected rows (the export-wide counts would tell it the other partners' volumes);
     on the portfolio summary the rows read and used in all, and every rejected row, unknown
     partners included."""
+    mine = quality if partner_id is None else quality.for_partner(partner_id)
     rows = []
     for source in quality.sources:
-        mine = quality if partner_id is None else quality.for_partner(partner_id)
         rejected = sum(r.rows for r in mine.rejects if r.source == source.source)
         if partner_id is None:
             detail = f"{source.read:,} rows read, {source.accepted:,} used, {rejected:,} rejected"
