@@ -1,7 +1,9 @@
-# The README's two commands: `make demo` and `make test`. Both create .venv on first use.
+# The README's two commands: `make demo` and `make test`. Both install the locked, tested set of
+# dependencies (requirements.lock, every package pinned with its hashes) into .venv first.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+LOCK := requirements.lock
 QUARTER ?= 2026-Q3
 # The example tells the story of Q3 2026 as reviewed in mid-October: pinned, so the demo's
 # documents (and the proposed actions' due dates) are the same whatever day it runs.
@@ -9,19 +11,28 @@ AS_OF ?= 2026-10-15
 EXAMPLE := --config examples/governance.yaml --data examples/data/kpis.csv --inputs examples/inputs
 DOCS := $(EXAMPLE) --as-of $(AS_OF)
 DOCS_NO_INPUTS := --config examples/governance.yaml --data examples/data/kpis.csv --as-of $(AS_OF)
+# The lock's tool, pinned so that `make lock` writes the same file wherever it runs.
+UV_VERSION := 0.13.8
+LOCK_FLAGS := pyproject.toml requirements-build.in --extra test --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command "make lock" --quiet -o $(LOCK)
 
-.PHONY: demo test lint bench bench-raw clean fuzz
+.PHONY: demo test test-latest lock lock-upgrade lint bench bench-raw clean fuzz
 
-$(BIN)/python:
+# The venv holds exactly the lock: made anew whenever the lock changes, so nothing installed
+# before (or by hand) survives. pip and setuptools come from the lock too; govdocs itself is
+# then installed without its dependencies and without a build environment of its own.
+$(VENV)/.locked: $(LOCK)
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	touch $@
 
 # Non-editable install: the demo runs exactly what users get from `pip install .`
 # Last step: every document again, computed from the raw ACD, survey and QA exports (with the
 # attrition the partners report) in one command: the same documents, plus channel and
 # programme breakdowns.
-demo: $(BIN)/python
-	$(BIN)/python -m pip install --quiet .
+demo: $(VENV)/.locked
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation .
 	$(BIN)/govdocs validate $(EXAMPLE) --quarter $(QUARTER)
 	$(BIN)/govdocs build $(DOCS) --quarter $(QUARTER) --actions examples/actions \
 		--assessments examples/assessments --out output --force
@@ -32,28 +43,49 @@ demo: $(BIN)/python
 		--assessments examples/assessments --quarter $(QUARTER) --as-of $(AS_OF) \
 		--out output/from-raw --force
 
-test: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]"
-	$(BIN)/python -m pytest -q
+test: $(VENV)/.locked
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pytest -q -n auto --dist loadscope
+
+# The drift check (not part of .ci/run): the suite on the newest releases that pyproject.toml
+# allows, in a venv of its own, so a break in a new release is seen here first, not by a user.
+test-latest:
+	rm -rf .venv-latest
+	$(PYTHON) -m venv .venv-latest
+	.venv-latest/bin/python -m pip install --quiet --upgrade pip setuptools
+	.venv-latest/bin/python -m pip install --quiet --upgrade -e ".[test]"
+	.venv-latest/bin/python -m pytest -q -p no:cacheprovider -n auto --dist loadscope
+
+# Regenerate the lock after a change to the dependencies in pyproject.toml: pins already in the
+# lock are kept where they still fit. `make lock-upgrade` moves every pin to the newest release.
+lock:
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet uv==$(UV_VERSION)
+	.venv-lock/bin/uv pip compile $(LOCK_FLAGS)
+
+lock-upgrade:
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet uv==$(UV_VERSION)
+	.venv-lock/bin/uv pip compile --upgrade $(LOCK_FLAGS)
 
 # The loaders' fuzz harness with a long budget: FUZZ_EXAMPLES random inputs per target.
 FUZZ_EXAMPLES ?= 5000
-fuzz: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+fuzz: $(VENV)/.locked
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	GOVDOCS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py
 
-lint: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+lint: $(VENV)/.locked
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(BIN)/ruff check govdocs tests scripts
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info output/20* output/from-raw
+	rm -rf $(VENV) .venv-latest .venv-lock build dist *.egg-info output/20* output/from-raw
 
-bench: $(BIN)/python
-	$(BIN)/python -m pip install --quiet .
+bench: $(VENV)/.locked
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation .
 	$(BIN)/python benchmarks/run.py
 
 # Raw records -> KPIs at 10 million rows (writes about 300 MB of Parquet to /tmp on first run).
-bench-raw: $(BIN)/python
-	$(BIN)/python -m pip install --quiet .
+bench-raw: $(VENV)/.locked
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation .
 	$(BIN)/python benchmarks/raw_bench.py --rows 10000000

@@ -1,7 +1,15 @@
-"""Shared fixtures: the example programme, rendered once per test session."""
+"""Shared fixtures: the example programme, built once per test run."""
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -10,7 +18,7 @@ from pypdf import PdfReader
 
 from govdocs.documents.common import Audience
 from govdocs.periods import Quarter
-from govdocs.pipeline import QbrRequest, render_qbrs
+from govdocs.pipeline import QbrRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -48,10 +56,70 @@ def pdf_text(path: Path) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(path).pages)
 
 
+def environment(**values: str) -> dict[str, str]:
+    """This process's environment without locale, time zone, hash seed or SOURCE_DATE_EPOCH,
+    with the checkout's code first on the path, and `values` on top."""
+    inherited = ("LC_", "LANG", "PYTHONHASHSEED", "SOURCE_DATE_EPOCH", "TZ")  # LANG and LANGUAGE
+    env = {k: v for k, v in os.environ.items() if not k.startswith(inherited)}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
+    return {**env, **values}
+
+
+def build_command(programme: Path, out: Path, jobs: int) -> list[str]:
+    """`govdocs build` of every document of a programme folder laid out as examples/ is."""
+    args = [sys.executable, "-m", "govdocs", "build", "--quarter", str(QUARTER), "--as-of", AS_OF.isoformat()]
+    args += ["--jobs", str(jobs), "--out", str(out)]
+    args += ["--config", str(programme / "governance.yaml"), "--data", str(programme / "data" / "kpis.csv")]
+    for option in ("inputs", "actions", "assessments"):
+        args += [f"--{option}", str(programme / option)]
+    return args
+
+
+@dataclass(frozen=True)
+class ExampleBuild:
+    out: Path  # the --out folder; documents are in out / "2026-Q3"
+    exit_code: int
+    stdout: str
+    stderr: str  # progress, one line per document
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+@contextmanager
+def _exclusive(lock: Path) -> Iterator[None]:
+    with lock.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file is closed
+        yield
+
+
 @pytest.fixture(scope="session")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Path]:
-    """Every example QBR for the partner audience, plus the internal ones."""
-    out = tmp_path_factory.mktemp("qbr")
-    documents = render_qbrs(qbr_request(out, Audience.PARTNER))
-    documents += render_qbrs(qbr_request(out, Audience.INTERNAL))
-    return {(d.partner_id, d.audience): d.path for d in documents}
+def example_build(tmp_path_factory: pytest.TempPathFactory) -> ExampleBuild:
+    """The whole example programme built as a user builds it: `python -m govdocs build` in a new
+    process from the repository root, relative paths, two render workers, UTC and the C locale.
+
+    The most expensive fixture of the suite, so it is made once per test run: the xdist workers
+    share one copy (the first to ask builds it, the others wait on a file lock). Tests only read it.
+    """
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's folder, above each worker's own
+    folder, record = base / "example-build", base / "example-build.json"
+    with _exclusive(base / "example-build.lock"):
+        if not record.exists():
+            env = environment(PYTHONHASHSEED="0", TZ="UTC", LC_ALL="C.UTF-8", LANG="C.UTF-8")
+            command = build_command(EXAMPLES.relative_to(ROOT), folder / "out", jobs=2)
+            run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+            done = {"exit_code": run.returncode, "stdout": run.stdout, "stderr": run.stderr}
+            record.write_text(json.dumps(done), encoding="utf-8")
+    done = json.loads(record.read_text(encoding="utf-8"))
+    return ExampleBuild(folder / "out", done["exit_code"], done["stdout"], done["stderr"])
+
+
+@pytest.fixture(scope="session")
+def rendered(example_build: ExampleBuild) -> dict[tuple[str, str], Path]:
+    """Every example QBR, partner and internal copy, from the example build."""
+    assert example_build.exit_code == 0, example_build.output
+    folder = example_build.out / str(QUARTER)
+    return {(p, a): folder / f"qbr-{p}-{a}.pdf" for p in PARTNERS for a in ("partner", "internal")}

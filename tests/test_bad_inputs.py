@@ -266,6 +266,10 @@ DTD_REFUSED = (
     "declares a DTD or entities, which no workbook needs and which can expand without bound (an XML entity bomb?)"
 )
 TAG_REFUSED = "tag !!python/object/apply:os.system is not allowed: write plain YAML (no !!python/... or other tags)"
+# Deep nesting is refused by govdocs' own depth check or, with libyaml >= 0.2.6, by the YAML
+# library's nesting limit first: either way one line at line 1 with a govdocs code, whatever the
+# library's wording. The message after the location is not pinned.
+NESTING_REFUSED = r"{}:1: \S.* \[yaml\.(?:too_large|syntax)\]"
 
 CASES: dict[str, Case] = {
     # --- CSV: encodings, separators, structure
@@ -488,21 +492,18 @@ CASES: dict[str, Case] = {
         ("{data}:1: file has a header but no data rows [data.no_rows]",),
     ),
     # --- Parquet
+    # pyarrow's own words (its exception and how it spells a type) are not pinned
     "a truncated Parquet file": Case(
         data("kpis.parquet", lambda: parquet(example_table())[:-100]),
         4,
-        (
-            "{data}: not a readable Parquet file (ArrowInvalid: Parquet magic bytes not found in footer. "
-            "Either the file is corrupted or this is not a parquet file.) [data.bad_parquet]",
-        ),
+        (r"{data}: not a readable Parquet file \(\S.*\) \[data\.bad_parquet\]",),
+        pattern=True,
     ),
     "a Parquet column of lists": Case(
         data("kpis.parquet", list_column_parquet),
         4,
-        (
-            "{data}:1: column 'value': Parquet type list<element: double> is not text, a number or a date "
-            "[data.column_type]",
-        ),
+        (r"{data}:1: column 'value': Parquet type \S.* is not text, a number or a date \[data\.column_type\]",),
+        pattern=True,
     ),
     "a Parquet file of 10,000,000 empty rows (115 KB)": Case(
         data("kpis.parquet", lambda: parquet(pa.table({c: pa.nulls(10_000_000, pa.string()) for c in CSV_HEADER}))),
@@ -552,11 +553,7 @@ CASES: dict[str, Case] = {
         3,
         ("{config}:1: the file expands to more than 100,000 values (aliases nested too deeply?) [yaml.too_large]",),
     ),
-    "5,000 nested lists": Case(
-        config(DEEP),
-        3,
-        ("{config}:1: values are nested more than 64 levels deep [yaml.too_large]",),
-    ),
+    "5,000 nested lists": Case(config(DEEP), 3, (NESTING_REFUSED.format("{config}"),), pattern=True),
     "aliases nesting 612 levels deep": Case(
         config(DEEP_ALIASES),
         3,
@@ -581,10 +578,11 @@ CASES: dict[str, Case] = {
     "a NUL byte in the config": Case(
         config(edit(YAML, "Helios Energy Retail", "Helios\x00")),
         3,
-        (
-            f"{{config}}:{CLIENT_NAME_LINE}: character #x0000 is not allowed in YAML "
-            "(control characters are not allowed); is this a text file? [yaml.syntax]",
+        (  # govdocs' sentence around the YAML library's reason, which is not pinned
+            rf"{{config}}:{CLIENT_NAME_LINE}: character #x0000 is not allowed in YAML "
+            r"\(\S[^)]*\); is this a text file\? \[yaml\.syntax\]",
         ),
+        pattern=True,
     ),
     # --- a partner's human inputs
     "inputs: a duplicate key": Case(
@@ -638,9 +636,7 @@ CASES: dict[str, Case] = {
         ("{inputs}:1: the file expands to more than 100,000 values (aliases nested too deeply?) [yaml.too_large]",),
     ),
     "inputs: 5,000 nested lists": Case(
-        inputs(DEEP.replace("client", "partner")),
-        5,
-        ("{inputs}:1: values are nested more than 64 levels deep [yaml.too_large]",),
+        inputs(DEEP.replace("client", "partner")), 5, (NESTING_REFUSED.format("{inputs}"),), pattern=True
     ),
 }
 
@@ -746,8 +742,15 @@ def test_deep_nesting_does_not_crash_the_yaml_composer(tmp_path: Path) -> None:
         text=True,
         timeout=60,
     )
-    assert result.returncode == 3, result.stderr
-    assert f"{path}:1  values are nested more than 64 levels deep  [yaml.too_large]" in result.stdout
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    errors = [line for line in lines if line.startswith("error")]
+    assert len(errors) == 1, result.stdout
+    # govdocs' depth check or the YAML library's own limit may stop it first: the line names the
+    # file and line 1 and carries a govdocs code; the library's wording is not pinned
+    assert re.fullmatch(rf"error +{re.escape(str(path))}:1  \S.*  \[yaml\.(?:too_large|syntax)\]", errors[0]), errors
+    assert lines[-1] == "invalid: 1 errors, 0 warnings"
 
 
 def test_parquet_values_are_bounded_by_the_footer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

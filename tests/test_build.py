@@ -7,9 +7,8 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
-from conftest import CONFIG, DATA, EXAMPLES, INPUTS, pdf_text
+from conftest import CONFIG, DATA, EXAMPLES, INPUTS, ExampleBuild, pdf_text
 
 from govdocs.cli import cli
 
@@ -36,14 +35,8 @@ def build(out: Path, *extra: str, inputs: Path = INPUTS):
     return CliRunner().invoke(cli, [*BUILD, "--inputs", str(inputs), "--out", str(out), *extra], catch_exceptions=False)
 
 
-@pytest.fixture(scope="module")
-def example_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
-    out = tmp_path_factory.mktemp("build")
-    return out, build(out)
-
-
-def test_build_writes_what_the_ladder_calls_for(example_build):
-    out, result = example_build
+def test_build_writes_what_the_ladder_calls_for(example_build: ExampleBuild):
+    out, result = example_build.out, example_build
     assert result.exit_code == 0, result.output
     folder = out / "2026-Q3"
     names = sorted(p.name for p in folder.iterdir())
@@ -58,11 +51,11 @@ def test_build_writes_what_the_ladder_calls_for(example_build):
     assert not list(folder.glob(".*"))  # no temp files left behind
     assert "written: 18 documents" in result.output
     assert "skipped: 2 plans, not called for (ATL, DLT)" in result.output
-    assert result.output.strip().endswith("build complete")
+    assert result.stdout.strip().endswith("build complete")
 
 
-def test_manifest_hashes_match_the_files_and_inputs(example_build):
-    out, _ = example_build
+def test_manifest_hashes_match_the_files_and_inputs(example_build: ExampleBuild):
+    out = example_build.out
     manifest = json.loads((out / "2026-Q3" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["quarter"] == "2026-Q3" and manifest["as_of"] == "2026-10-15"
     assert manifest["config"]["sha256"] == hashlib.sha256(CONFIG.read_bytes()).hexdigest()
@@ -86,8 +79,8 @@ def test_manifest_hashes_match_the_files_and_inputs(example_build):
     assert brv_plan["document_id"] in pdf_text(out / brv_plan["path"])
 
 
-def test_portfolio_summary_ranks_by_risk_and_lists_notice_deadlines(example_build):
-    out, _ = example_build
+def test_portfolio_summary_ranks_by_risk_and_lists_notice_deadlines(example_build: ExampleBuild):
+    out = example_build.out
     text = " ".join(pdf_text(out / "2026-Q3" / "portfolio-summary-internal.pdf").split())
     order = [text.index(name) for name in ("Cornerstone BPO", "Bravo CX Partners", "Echo Offshore", "Delta Digital")]
     assert order == sorted(order)
@@ -100,17 +93,18 @@ def test_portfolio_summary_ranks_by_risk_and_lists_notice_deadlines(example_buil
 
 
 def test_one_broken_partner_fails_alone(tmp_path: Path):
+    """Bookkeeping, not layout: built as HTML (the PDF step is the same for every document)."""
     inputs = tmp_path / "inputs"
     shutil.copytree(INPUTS, inputs)
     (inputs / "BRV.yaml").write_text("partner: BRV\ncommentary: [unclosed\n", encoding="utf-8")
     out = tmp_path / "out"
-    result = build(out, "--audience", "partner", inputs=inputs)
+    result = build(out, "--audience", "partner", "--format", "html", inputs=inputs)
     assert result.exit_code == 5, result.output
     folder = out / "2026-Q3"
     assert not list(folder.glob("*BRV*"))
     for partner in ("ATL", "CRN", "DLT", "ECH"):
-        assert (folder / f"qbr-{partner}-partner.pdf").exists()
-    assert (folder / "portfolio-summary-internal.pdf").exists()
+        assert (folder / f"qbr-{partner}-partner.html").exists()
+    assert (folder / "portfolio-summary-internal.html").exists()
     failures = [line for line in result.output.splitlines() if line.startswith("failed:")]
     assert len(failures) == 2  # BRV's QBR and plan
     assert all(f"{inputs / 'BRV.yaml'}:" in line for line in failures)
@@ -121,14 +115,14 @@ def test_one_broken_partner_fails_alone(tmp_path: Path):
     }
     assert "BRV" not in {d["partner"] for d in manifest["documents"]}
     assert "build incomplete: 2 failed (exit 5)" in result.output
-    before = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.pdf")}
+    before = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.html")}
 
     # Fixed, the same command finishes the job: BRV's documents are built, the rest kept as they are.
     shutil.copy(INPUTS / "BRV.yaml", inputs / "BRV.yaml")
-    result = build(out, "--audience", "partner", inputs=inputs)
+    result = build(out, "--audience", "partner", "--format", "html", inputs=inputs)
     assert result.exit_code == 0, result.output
     assert f"kept: {len(before)} of them" in result.output
-    assert {p.name: p.stat().st_mtime_ns for p in folder.glob("*.pdf") if p.name in before} == before
+    assert {p.name: p.stat().st_mtime_ns for p in folder.glob("*.html") if p.name in before} == before
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["failed"] == [] and {"qbr", "pip"} <= {
         d["type"] for d in manifest["documents"] if d["partner"] == "BRV"

@@ -386,7 +386,7 @@ def test_the_scanner_reads_metadata_outline_names_and_attachments(tmp_path: Path
     writer = PdfWriter()
     writer.add_blank_page(200, 200)
     writer.add_metadata({"/Subject": f"about {IDS['CRN']}"})
-    writer.add_outline_item(f"Peer {IDS['ATL']}", 0)
+    writer.add_outline_item(title=f"Peer {IDS['ATL']}", page_number=0)
     writer.add_named_destination(f"peer-{IDS['DLT']}", 0)
     writer.add_attachment(f"notes-{IDS['BRV']}.txt", text_marker(IDS["ECH"]).encode())
     path = tmp_path / "probe.pdf"

@@ -3,9 +3,11 @@ progress and outcome, the calendar file, and the PDF a partner receives."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import holidays
 import pytest
 from click.testing import CliRunner
 from conftest import AS_OF, CONFIG, DATA, INPUTS, ROOT, flat, pdf_text
@@ -309,7 +311,11 @@ def test_ics_reads_back_with_stable_uids(world):
     assert len(events) == len(plan.checkins)
     assert [e.decoded("dtstart").date() for e in events] == [c.when.day for c in plan.checkins]
     assert events[-1]["summary"] == "Improvement plan final review: Bravo CX Partners"
-    assert events[0].decoded("dtstart").hour == 10 and str(events[0].decoded("dtstart").tzinfo) == "Europe/Amsterdam"
+    # 10:00 in the plan's zone, written with its TZID (not how the library prints a tzinfo)
+    amsterdam = datetime.combine(plan.checkins[0].when.day, time(10, 0), tzinfo=ZoneInfo("Europe/Amsterdam"))
+    start = events[0].decoded("dtstart")
+    assert start == amsterdam and start.utcoffset() == amsterdam.utcoffset() and start.hour == 10
+    assert events[0]["dtstart"].params.get("TZID") == "Europe/Amsterdam"
     attendees = sorted(str(a) for a in events[0].get("attendee"))
     assert attendees == ["mailto:d.okafor@bravocx.example", "mailto:tom.achterberg@helios.example"]
     # re-issued a week later with the same start: the same UIDs, so calendars update in place
@@ -355,7 +361,10 @@ def test_plan_pdf_states_numbers_dates_and_consequences(pips):
     text = flat(pdf_text(pips[0]))
     assert "Performance-Improvement Plan" in text and "Bravo CX Partners" in text
     assert "72.4% Sep 2026 74.1% 80.0% raise by 7.6 pp" in text
-    assert "28 Dec 2026 moved from 25 Dec 2026 (Christmas Day)" in text
+    # the holiday by its English name, in the holidays library's words (never the locale's language)
+    country = load_config(CONFIG).pip.holiday_country
+    christmas = holidays.country_holidays(country, years=2026, language="en_US")[date(2026, 12, 25)]
+    assert f"28 Dec 2026 moved from 25 Dec 2026 ({christmas})" in text
     assert "Final review chair: Tom Achterberg 14 Jan 2027 Dec 2026 80.0%" in text
     assert "Share the interval-level volume forecast" in text  # the client's own commitment
     assert "sign by 22 October 2026" in text

@@ -226,10 +226,16 @@ def test_renderer_refuses_network_and_stray_files(tmp_path: Path):
 def test_renderer_warning_fails_the_render():
     from govdocs.render.environment import builtin_templates_dir
 
-    html = "<html><head><style>p { colour: red }</style></head><body><p>x</p></body></html>"
+    html = "<html><head><style>p { %s: red }</style></head><body><p>x</p></body></html>"
+    assert html_to_pdf(html % "color", [builtin_templates_dir()], "test.pdf").startswith(b"%PDF")
     with pytest.raises(GovdocsError) as caught:
-        html_to_pdf(html, [builtin_templates_dir()], "test.pdf")
-    assert "colour" in str(caught.value)
+        html_to_pdf(html % "colour", [builtin_templates_dir()], "test.pdf")
+    # the warning itself is WeasyPrint's wording: only that it is passed on, under govdocs' code
+    problems = caught.value.problems
+    assert caught.value.exit_code is ExitCode.RENDER
+    assert problems and all((p.code, p.location.file) == ("render.warning", "test.pdf") for p in problems)
+    prefix = "PDF renderer warning: "
+    assert all(p.message.startswith(prefix) and p.message.removeprefix(prefix).strip() for p in problems)
 
 
 def test_partner_text_is_escaped_not_executed(tmp_path: Path):

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from govdocs.config.loader import load_config
-from govdocs.errors import GovdocsError
+from govdocs.errors import ExitCode, GovdocsError
 from govdocs.raw import engine
 from govdocs.raw.checks import check_raw_data, load_raw_data
 from govdocs.raw.model import RawData
@@ -237,4 +237,8 @@ def test_mapping_errors_name_file_and_line(tmp_path: Path) -> None:
     speed = lines.index(next(x for x in lines if "speed" in x))
     assert lines[problem.location.line - 1] == "    - kpi: asa"  # the entry holding the bad measure
     assert problem.location.line == speed  # the line above 'measure: speed'
-    assert "speed" in problem.message
+    # the entry's config path; the message is pydantic's (a tagged union's), so only present
+    entry = sum(1 for x in lines[:speed] if x.startswith("    - kpi:")) - 1
+    assert problem.location.path == f"raw_data.kpis[{entry}]"
+    assert problem.category is ExitCode.CONFIG and problem.code.startswith("config.")
+    assert problem.message.strip()

@@ -21,9 +21,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, EXAMPLES, ROOT
-
-OPTIONS = ["--quarter", "2026-Q3", "--as-of", AS_OF.isoformat()]
+from conftest import EXAMPLES, ExampleBuild, build_command, environment
 
 
 def _locale_other_than_c() -> str:
@@ -35,49 +33,33 @@ def _locale_other_than_c() -> str:
     return "C"
 
 
-def _environment(**values: str) -> dict[str, str]:
-    inherited = ("LC_", "LANG", "PYTHONHASHSEED", "SOURCE_DATE_EPOCH", "TZ")  # LANG and LANGUAGE
-    env = {k: v for k, v in os.environ.items() if not k.startswith(inherited)}
-    # The checkout's code in both runs, whatever the working directory.
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
-    return {**env, **values}
-
-
-def _build(cwd: Path, programme: Path, out: Path, jobs: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    args = [sys.executable, "-m", "govdocs", "build", *OPTIONS, "--jobs", str(jobs), "--out", str(out)]
-    args += ["--config", str(programme / "governance.yaml"), "--data", str(programme / "data" / "kpis.csv")]
-    for option in ("inputs", "actions", "assessments"):
-        args += [f"--{option}", str(programme / option)]
-    return subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-
-
 def _files(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")
-def two_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, bytes], dict[str, bytes]]:
-    tmp_path = tmp_path_factory.mktemp("reproducible")
-    # Run A: the examples in place, from the repository root, relative paths, one render worker.
-    first_env = _environment(PYTHONHASHSEED="0", TZ="UTC", LC_ALL="C.UTF-8", LANG="C.UTF-8")
+def two_builds(
+    tmp_path_factory: pytest.TempPathFactory, example_build: ExampleBuild
+) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    # Run A: the suite's example build -- the examples in place, from the repository root,
+    # relative paths, two render workers, UTC and the C locale.
+    assert example_build.exit_code == 0, example_build.output
     # Run B: a copy of the examples elsewhere, another working directory, output folder and
     # worker count, and a user's stray SOURCE_DATE_EPOCH.
+    tmp_path = tmp_path_factory.mktemp("reproducible")
     copy = tmp_path / "elsewhere" / "programme"
     shutil.copytree(EXAMPLES, copy, ignore=shutil.ignore_patterns("__pycache__"))
     other_locale = _locale_other_than_c()
-    second_env = _environment(
+    second_env = environment(
         PYTHONHASHSEED="2718281", TZ="Pacific/Auckland", LC_ALL=other_locale, LANG=other_locale, SOURCE_DATE_EPOCH="1"
     )
-    first_out, second_out = tmp_path / "a" / "out", tmp_path / "b" / "documents"
+    second_out = tmp_path / "b" / "documents"
     second_out.parent.mkdir()
-    runs = [
-        _build(ROOT, EXAMPLES.relative_to(ROOT), first_out, 1, first_env),
-        _build(tmp_path / "b", copy, second_out, 2, second_env),
-    ]
-    for run in runs:
-        output = run.communicate(timeout=600)[0].decode()
-        assert run.returncode == 0, output
-    first, second = _files(first_out), _files(second_out)
+    run = subprocess.run(
+        build_command(copy, second_out, jobs=1), cwd=tmp_path / "b", env=second_env, capture_output=True, timeout=900
+    )
+    assert run.returncode == 0, (run.stdout + run.stderr).decode()
+    first, second = _files(example_build.out), _files(second_out)
     assert sorted(first) == sorted(second)
     return first, second
 

@@ -233,6 +233,14 @@ def decode_text(raw: bytes, name: str, category: ExitCode) -> str:
         ) from None
 
 
+_TOO_DEEP = f"values are nested more than {MAX_DEPTH} levels deep"
+
+
+def _is_nesting_limit(exc: yaml.MarkedYAMLError) -> bool:
+    """The YAML library's own depth limit (always deeper than ours), told from other syntax errors."""
+    return "nesting depth" in f"{exc.problem or ''} {exc.context or ''}"
+
+
 def _check_depth(text: str) -> None:
     """Refuse deep nesting from the parser's events, before the (recursive) composer sees it."""
     depth = 0
@@ -240,7 +248,7 @@ def _check_depth(text: str) -> None:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                raise _TooLarge(event.start_mark.line + 1, f"values are nested more than {MAX_DEPTH} levels deep")
+                raise _TooLarge(event.start_mark.line + 1, _TOO_DEEP)
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
 
@@ -266,6 +274,10 @@ def load_yaml(path: Path, category: ExitCode = ExitCode.CONFIG) -> YamlDocument:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
+        if _is_nesting_limit(exc):
+            # libyaml >= 0.2.6 has a nesting limit of its own, and its scanner can reach it while
+            # looking ahead, before the parser hands us the 65th event: the same refusal either way.
+            raise GovdocsError([Problem("yaml.too_large", _TOO_DEEP, Location(name, line), category)]) from None
         message = (exc.problem or exc.context or "invalid YAML").strip()
         if exc.problem and exc.context:
             message += f" ({exc.context.strip()})"

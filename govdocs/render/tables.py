@@ -62,6 +62,7 @@ def to_xlsx(columns: Sequence[str], rows: Sequence[Sequence[Cell]], sheet: str, 
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
+    from openpyxl.writer.excel import ExcelWriter
 
     def text(value: str) -> str:
         return ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(neutralise(value)))
@@ -78,7 +79,9 @@ def to_xlsx(columns: Sequence[str], rows: Sequence[Sequence[Cell]], sheet: str, 
     for row in rows:
         table.append([text(c) if isinstance(c, str) else _finite(c) for c in row])
     buffer = io.BytesIO()
-    book.save(buffer)
+    # ExcelWriter rather than Workbook.save: save() stamps the core properties' "modified" with
+    # the clock, so two exports of the same rows a second apart differed.
+    ExcelWriter(book, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
     return _pin_zip_times(buffer.getvalue(), stamp)
 
 
