@@ -297,12 +297,10 @@ def _portfolio_summary(
 ) -> Prepared:
     from govdocs.documents.common import run_files
     from govdocs.documents.portfolio import build_portfolio_context
-    from govdocs.planning.calendar import BusinessCalendar
-    from govdocs.planning.offboarding import contract_clock
+    from govdocs.planning.contract import partner_clock
 
     as_of = request.as_of
-    business = BusinessCalendar.from_settings(workspace.config.pip, range(as_of.year - 1, as_of.year + 6))
-    clocks = {pid: contract_clock(a.partner.contract, as_of, business) for pid, a in portfolio.items()}
+    clocks = {pid: partner_clock(a.partner.contract, as_of, workspace.config.pip) for pid, a in portfolio.items()}
     files = run_files(workspace.run, None)
     context = build_portfolio_context(
         config=workspace.config,

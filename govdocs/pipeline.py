@@ -550,8 +550,8 @@ def prepare_offboarding(
     """The internal offboarding-readiness assessment of one partner."""
     from govdocs.data.assessment import load_assessment
     from govdocs.documents.offboarding import build_offboarding_context
-    from govdocs.planning.calendar import BusinessCalendar
-    from govdocs.planning.offboarding import consideration_rows, contract_clock, decide, gather_evidence, readiness
+    from govdocs.planning.contract import partner_clock
+    from govdocs.planning.offboarding import consideration_rows, decide, gather_evidence, readiness
     from govdocs.planning.pip import build_plan, plan_outcome
 
     config, data = workspace.config, workspace.data
@@ -574,7 +574,6 @@ def prepare_offboarding(
     files = run_files(workspace.run, None, assessment.partner.id)
     if review_file is not None:
         files.append(InputFile("Assessment", review_file.name, sha256_file(review_file), "vendor manager's ratings"))
-    business = BusinessCalendar.from_settings(config.pip, range(as_of.year - 1, as_of.year + 4))
     context = build_offboarding_context(
         config=config,
         assessment=assessment,
@@ -582,7 +581,7 @@ def prepare_offboarding(
         evidence=evidence,
         decision=decision,
         ready=ready,
-        clock=contract_clock(assessment.partner.contract, as_of, business),
+        clock=partner_clock(assessment.partner.contract, as_of, config.pip),
         plan=plan,
         files=files,
         as_of=as_of,

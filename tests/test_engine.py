@@ -111,7 +111,8 @@ def test_missing_month_is_no_data_and_not_counted():
         assert item.current.months_with_data == 2
     # every KPI still has a quarter from the other two months; the 30% of the weight left out is
     # CSAT and FCR (15 + 15), not statistically clear, not missing
-    assert dlt.score.no_data_share == pytest.approx(0.30)
+    assert dlt.score.unscored_share == pytest.approx(0.30) and dlt.score.not_clear_share == pytest.approx(0.30)
+    assert dlt.score.no_data_share == 0  # nothing is missing: the cover must not say 'without data'
     assert {i.kpi.id for i in dlt.kpis if i.current.status is Status.NOT_CLEAR} == {"csat", "fcr"}
 
 

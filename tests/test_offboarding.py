@@ -19,11 +19,11 @@ from govdocs.errors import ExitCode, GovdocsError
 from govdocs.periods import Quarter
 from govdocs.pipeline import OffboardingRequest, render_offboarding
 from govdocs.planning.calendar import BusinessCalendar
+from govdocs.planning.contract import contract_clock
 from govdocs.planning.offboarding import (
     Recommendation,
     band,
     consideration_rows,
-    contract_clock,
     decide,
     gather_evidence,
     readiness,
@@ -82,9 +82,9 @@ def test_notice_deadline_on_a_holiday_moves_to_the_business_day_before(world):
         annual_value=3_100_000,
     )
     clock = contract_clock(contract, AS_OF, calendar(world))
-    assert clock.notice_deadline == date(2027, 1, 1)  # New Year's Day
+    assert clock.contract_deadline == date(2027, 1, 1)  # New Year's Day
     # 31 Dec 2026 is a configured extra holiday, so the last business day is 30 Dec
-    assert clock.last_business_day == date(2026, 12, 30)
+    assert clock.notice_deadline == date(2026, 12, 30) and clock.moved
     assert clock.days_left == 76
     assert clock.locked_until == date(2028, 6, 30) and clock.locked_value == 3_100_000
 
@@ -99,8 +99,8 @@ def test_deadline_already_passed_with_auto_renew(world):
         annual_value=1_300_000,
     )
     clock = contract_clock(contract, date(2026, 11, 22), calendar(world))
-    assert clock.notice_deadline == date(2026, 11, 1)  # a Sunday
-    assert clock.last_business_day == date(2026, 10, 30)
+    assert clock.contract_deadline == date(2026, 11, 1)  # a Sunday
+    assert clock.notice_deadline == date(2026, 10, 30)
     assert clock.passed and clock.days_left == -23
     assert clock.locked_until == date(2027, 12, 31)
 
@@ -194,7 +194,7 @@ def test_memo_for_the_failing_partner(memos):
     assert "INTERNAL: NOT FOR THE PARTNER" in text.upper()
     assert "Prepare exit" in text and "net -60.0, 35.0 points from the nearest band edge" in text
     assert "35 failures in 12 months; 6 allowed" in text
-    assert "notice must be given by 1 January 2027, in practice by 30 December 2026" in text
+    assert "notice must be given by 30 December 2026, the last business day before 1 January 2027" in text
     assert "renews automatically for 12 months, to 30 June 2028, committing EUR 3,100,000" in text
     assert (
         "on Service level, Average speed of answer, Abandonment rate, Customer satisfaction, Agent attrition "

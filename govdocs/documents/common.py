@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from govdocs import __version__
-from govdocs.config.model import Contract, GovernanceConfig, Kpi, Partner
+from govdocs.config.model import GovernanceConfig, Kpi, Partner
 from govdocs.data.loader import KpiData
 from govdocs.periods import Month, Quarter
 from govdocs.render.formatters import UNIT_SUFFIX, kpi_value, number
@@ -152,43 +152,6 @@ def document_meta(
         period_label=quarter.label,
         as_of=as_of,
         generator=f"govdocs {__version__}",
-    )
-
-
-@dataclass(frozen=True)
-class ContractClock:
-    start: date
-    end: date
-    notice_days: int
-    notice_deadline: date
-    days_to_deadline: int  # negative once the deadline has passed
-    auto_renew: bool
-    renewal_months: int
-    annual_value: float | None
-    currency: str
-
-    @property
-    def deadline_passed(self) -> bool:
-        return self.days_to_deadline < 0
-
-
-def notice_deadline(contract: Contract) -> date:
-    """Last day notice can be given: contract end minus the notice period (calendar days)."""
-    return contract.end - timedelta(days=contract.notice_days)
-
-
-def contract_clock(contract: Contract, as_of: date) -> ContractClock:
-    deadline = notice_deadline(contract)
-    return ContractClock(
-        start=contract.start,
-        end=contract.end,
-        notice_days=contract.notice_days,
-        notice_deadline=deadline,
-        days_to_deadline=(deadline - as_of).days,
-        auto_renew=contract.auto_renew,
-        renewal_months=contract.renewal_months,
-        annual_value=contract.annual_value,
-        currency=contract.currency,
     )
 
 

@@ -23,7 +23,8 @@ from govdocs.documents.common import (
     partner_fingerprint,
 )
 from govdocs.periods import Quarter
-from govdocs.planning.offboarding import Clock, Decision, Evidence, Readiness, Recommendation
+from govdocs.planning.contract import DEADLINE_RULE, Clock
+from govdocs.planning.offboarding import Decision, Evidence, Readiness, Recommendation
 from govdocs.planning.pip import Plan
 from govdocs.render.charts import ScoreBar, score_history_svg
 from govdocs.render.formatters import long_date, money, number, percent
@@ -97,8 +98,9 @@ def _clock_lines(clock: Clock, as_of: date) -> tuple[str, ...]:
         f"The contract ends on {long_date(clock.end)} with {clock.notice_days} days' notice: notice must be given "
         f"by {long_date(clock.notice_deadline)}"
         + (
-            f", in practice by {long_date(clock.last_business_day)}, the last business day before it."
-            if clock.last_business_day != clock.notice_deadline
+            f", the last business day before {long_date(clock.contract_deadline)}, the date the notice period "
+            "gives (a weekend or a public holiday)."
+            if clock.moved
             else "."
         )
     ]
@@ -135,6 +137,7 @@ def _rules(config: GovernanceConfig) -> tuple[str, ...]:
         f"improvement plan from {rules.retain_with_pip_from:g}; prepare exit from {rules.prepare_exit_from:g}; exit "
         f"below. An exit while less than {rules.min_readiness_to_exit * 100:.0f}% of the transition checklist is "
         "done becomes 'prepare exit'. Margin: net points to the nearest band edge.",
+        DEADLINE_RULE,
         "Transition: checklist items run in parallel, so a transition needs as long as its longest open item; it "
         "fits when that is no longer than the notice period.",
     )

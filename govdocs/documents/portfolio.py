@@ -15,7 +15,7 @@ from datetime import date
 from govdocs import __version__
 from govdocs.config.model import GovernanceConfig
 from govdocs.documents.common import Audience, DocumentMeta, InputFile, inputs_hash
-from govdocs.planning.offboarding import Clock
+from govdocs.planning.contract import Clock
 from govdocs.planning.pip import Outcome
 from govdocs.render.formatters import number, short_date, signed
 from govdocs.scoring.engine import Escalation, PartnerAssessment
@@ -139,7 +139,7 @@ def build_portfolio_context(
                 red_kpis=tuple(k.kpi.name for k in assessment.kpis if k.current.status.value == "red"),
                 failures=assessment.failures_in_quarter,
                 plan=plans.get(pid),
-                notice_by=short_date(clock.last_business_day),
+                notice_by=short_date(clock.notice_deadline),
                 notice_days=clock.days_left,
                 notice_soon=0 <= clock.days_left <= NOTICE_HORIZON_DAYS,
                 documents=" · ".join(documents.get(pid, ())),
@@ -149,7 +149,7 @@ def build_portfolio_context(
         NoticeRow(
             partner=portfolio[pid].partner.name,
             end=short_date(clock.end),
-            notice_by=short_date(clock.last_business_day),
+            notice_by=short_date(clock.notice_deadline),
             days_left=clock.days_left,
             passed=clock.passed,
             renewal=f"renews {clock.renewal_months} months to {short_date(clock.locked_until)}"
@@ -158,7 +158,7 @@ def build_portfolio_context(
             escalation=portfolio[pid].decision.level.label,
             escalation_slug=portfolio[pid].decision.level.slug,
         )
-        for pid, clock in sorted(clocks.items(), key=lambda item: (item[1].last_business_day, item[0]))
+        for pid, clock in sorted(clocks.items(), key=lambda item: (item[1].notice_deadline, item[0]))
         if clock.days_left <= NOTICE_HORIZON_DAYS and clock.end >= as_of
     )
     levels = Counter(a.decision.level for a in portfolio.values())

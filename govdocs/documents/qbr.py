@@ -20,21 +20,20 @@ from govdocs.data.inputs import ClientFactor as InputsClientFactor
 from govdocs.data.loader import KpiData
 from govdocs.documents.common import (
     Audience,
-    ContractClock,
     DocumentMeta,
     InputFile,
     PartnerFingerprint,
-    contract_clock,
     document_meta,
     gap_text,
     kpi_text,
     partner_fingerprint,
 )
 from govdocs.periods import Month, Quarter
+from govdocs.planning.contract import DEADLINE_RULE, Clock, partner_clock
 from govdocs.render.charts import ScoreBar, TrendChart, TrendPoint, score_history_svg, trend_svg
-from govdocs.render.formatters import UNIT_SUFFIX, kpi_value, long_date, number, signed
+from govdocs.render.formatters import UNIT_SUFFIX, kpi_value, long_date, number, percent, signed
 from govdocs.scoring.engine import Escalation, KpiQuarter, PartnerAssessment
-from govdocs.scoring.rules import Status
+from govdocs.scoring.rules import QuarterValue, Status
 from govdocs.scoring.stats import kpi_interval
 
 if TYPE_CHECKING:
@@ -186,7 +185,7 @@ class QbrContext:
     score: str
     score_value: float | None
     score_incomplete: bool
-    no_data_share: float
+    score_note: str  # under the score: what it rests on, missing and unclear weight said apart
     tier: str
     tier_description: str
     change: str
@@ -194,7 +193,7 @@ class QbrContext:
     escalation: str
     escalation_slug: str
     escalation_reasons: tuple[str, ...]
-    contract: ContractClock
+    contract: Clock
     headline: str
     counts: dict[str, int]
     gap_months: int  # KPI-months of the quarter with no data, a low sample or a status that is not clear
@@ -283,6 +282,20 @@ def _shortfall(kpi: Kpi, value: float, threshold: float, what: str) -> str:
     """'5.9 pp short of the 80.0% target' or, when lower is better, '7 s above the 30 s target'."""
     side = "short of" if kpi.direction is Direction.HIGHER else "above"
     return f"{gap_text(kpi, value, threshold)} {side} the {kpi_text(kpi, threshold)} {what}"
+
+
+def _count(n: int, noun: str) -> str:
+    """'1 further KPI', '3 further KPIs': the noun agrees with the number."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _too_close(kpi: Kpi, quarter: QuarterValue) -> str:
+    """A not-clear quarter in words: against the target, on a sample too small to call either way."""
+    sample = f" of {number(quarter.volume, 0)}" if quarter.volume else ""
+    return (
+        f"against the {kpi_text(kpi, kpi.target)} target: too close to call on a sample{sample}, "
+        "so neither a pass nor a failure"
+    )
 
 
 def shown_change(item: KpiQuarter) -> float | None:
@@ -402,19 +415,22 @@ def _strengths(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> t
             text += f", {gap_text(kpi, shown_change(item) or 0, 0)} better than in {previous}"
         points.append(SummaryPoint(text + ".", "green"))
     if len(green) > 4:
-        points.append(SummaryPoint(f"{len(green) - 4} further KPIs also on target (see the scorecard).", "green"))
+        further = len(green) - 4
+        points.append(SummaryPoint(f"{_count(further, 'further KPI')} also on target (see the scorecard).", "green"))
+    # Real improvements that did not reach the target. A red KPI's improvement is told where it
+    # belongs, under what must improve; the words follow the quarter's status, never a fresh comparison.
     for item in assessment.kpis:
-        if item in green or not meaningful_improvement(item) or item.current.value is None:
+        status = item.current.status
+        if status not in (Status.AMBER, Status.NOT_CLEAR) or not meaningful_improvement(item):
             continue
-        kpi = item.kpi
-        points.append(
-            SummaryPoint(
-                f"{kpi.name} improved by {gap_text(kpi, shown_change(item) or 0, 0)} on {previous} to "
-                f"{kpi_text(kpi, item.current.value)}, "
-                f"still {_shortfall(kpi, item.current.value, kpi.target, 'target')}.",
-                "",
-            )
-        )
+        kpi, value = item.kpi, item.current.value
+        assert value is not None
+        change = gap_text(kpi, shown_change(item) or 0, 0)
+        moved = f"{kpi.name} improved by {change} on {previous} to {kpi_text(kpi, value)}"
+        if status is Status.AMBER:
+            points.append(SummaryPoint(f"{moved}, still {_shortfall(kpi, value, kpi.target, 'target')}.", ""))
+        else:
+            points.append(SummaryPoint(f"{moved}, {_too_close(kpi, item.current)}.", ""))
     if inputs is not None:
         points += [SummaryPoint(text, "") for text in inputs.commentary.highlights]
     if not points:
@@ -441,6 +457,10 @@ def _improvements(assessment: PartnerAssessment, inputs: PartnerInputs | None) -
             text += "; red all quarter"
         elif red_months:
             text += f"; red in {_list_words(red_months)}"
+        if item.current.status is Status.RED and meaningful_improvement(item):
+            text += (
+                f"; {gap_text(kpi, shown_change(item) or 0, 0)} better than in {assessment.quarter.previous().label}"
+            )
         if kpi.controlled_by is Controller.SHARED:
             text += " (shared with the client: see the drivers page)"
         elif kpi.controlled_by is Controller.CLIENT:
@@ -495,13 +515,33 @@ def _data_notes(assessment: PartnerAssessment) -> tuple[str, ...]:
         )
     notes += unclear
     score = assessment.score
-    if score.no_data_share > 0:
+    if score.unscored_share > 0:
+        parts = []
+        if score.no_data_share > 0:
+            parts.append(f"{percent(score.no_data_share)} of the KPI weight has no data or too small a sample")
+        if score.not_clear_share > 0:
+            weight = "" if parts else " of the KPI weight"
+            parts.append(f"{percent(score.not_clear_share)}{weight} is measured but too close to the target to call")
         state = "incomplete" if score.incomplete else "complete enough to compare"
         notes.append(
-            f"{score.no_data_share * 100:.0f}% of the KPI weight has no scored quarter; weights were "
-            f"renormalised over the rest and the score is marked {state}."
+            f"{'; '.join(parts)}. The score is the weighted mean of the other KPIs, their weights scaled up to "
+            f"100%, and is marked {state}."
         )
     return tuple(notes)
+
+
+def score_note(assessment: PartnerAssessment) -> str:
+    """The line under the score. Missing data and an unclear result are different facts, told apart."""
+    score = assessment.score
+    if not score.incomplete:
+        scored = sum(1 for k in assessment.kpis if k.current.status.scored)
+        return f"weighted over {scored} of {len(assessment.kpis)} KPIs"
+    missing, unclear = score.no_data_share, score.not_clear_share
+    if missing > 0 and unclear > 0:
+        return f"Incomplete: {percent(missing)} of weight without data, {percent(unclear)} too close to call"
+    if unclear > 0:
+        return f"Provisional: {percent(unclear)} of weight too close to call"
+    return f"Incomplete: {percent(missing)} of weight without data"
 
 
 def _escalation_lines(assessment: PartnerAssessment, config: GovernanceConfig) -> tuple[str, ...]:
@@ -709,7 +749,7 @@ def _actions(inputs: PartnerInputs | None, as_of: date) -> tuple[tuple[ActionRow
 def _next_steps(
     assessment: PartnerAssessment,
     inputs: PartnerInputs | None,
-    clock: ContractClock,
+    clock: Clock,
     config: GovernanceConfig,
     as_of: date,
     internal: bool,
@@ -727,7 +767,7 @@ def _next_steps(
             NextStepRow(text.format(kpis=kpis), owner, as_of + timedelta(days=days), f"Governance rule: {rule}")
         )
     # The renewal decision is the client's own business: it appears in the internal copy only.
-    if internal and 0 <= clock.days_to_deadline <= 180:
+    if internal and 0 <= clock.days_left <= 180:
         if clock.auto_renew:
             action = (
                 f"Decide on renewal or exit before the notice deadline; after it the contract renews "
@@ -784,14 +824,17 @@ def _scoring_rules(config: GovernanceConfig) -> tuple[str, ...]:
         "Quarter value: volume-weighted mean of the months with data when every month has a volume, otherwise "
         "the mean (or the sum or last month where the KPI says so). The quarter status follows the month rule; "
         "the quarter is 'low sample' when the pooled volume is below the minimum.",
-        method + f" The score is the weighted mean over KPIs with a scored quarter, weights renormalised; it is "
-        f"marked incomplete when more than {config.scoring.incomplete_share * 100:.0f}% of the weight has no data. "
+        method + f" The score is the weighted mean over KPIs with a scored quarter, their weights scaled up to "
+        f"100%; it is marked incomplete when more than {config.scoring.incomplete_share * 100:.0f}% of the weight "
+        "has no scored quarter (no data, too small a sample, or too close to the target to call; the cover says "
+        "which). "
         f"Tiers: {tiers}.",
         f"Escalation: watch when any KPI is red in the quarter; improvement plan when a KPI the partner "
         f"controls or shares is red {ladder.consecutive_red_for_pip} months running or the score is below "
         f"{ladder.pip_score_below:g}; offboarding review when {ladder.failures_allowed_12m} failures (red months of "
         f"contractual KPIs) accumulate in 12 months or the tier is {ladder.at_risk_tier} "
         f"{ladder.at_risk_quarters} quarters running.",
+        DEADLINE_RULE,
     )
 
 
@@ -819,7 +862,7 @@ def build_qbr_context(
         as_of=as_of,
         files=files,
     )
-    clock = contract_clock(partner.contract, as_of)
+    clock = partner_clock(partner.contract, as_of, config.pip)
     history_months = [m.month for m in assessment.kpis[0].history]
     internal = audience is Audience.INTERNAL
     summary, control_rows = _control(assessment, inputs, config)
@@ -842,7 +885,7 @@ def build_qbr_context(
         score=number(assessment.score.value, 1),
         score_value=assessment.score.value,
         score_incomplete=assessment.score.incomplete,
-        no_data_share=assessment.score.no_data_share,
+        score_note=score_note(assessment),
         tier=assessment.score.tier.name if assessment.score.tier else "–",
         tier_description=(assessment.score.tier.description or "") if assessment.score.tier else "",
         change=signed(change, "", 1) if change is not None else "–",

@@ -14,14 +14,12 @@ The rules, all from `config.offboarding`:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
 from enum import StrEnum
 
 from govdocs.config.model import Contract, GovernanceConfig, OffboardingSettings
 from govdocs.data.assessment import Assessment, ChecklistStatus
 from govdocs.data.loader import KpiData
 from govdocs.periods import Quarter
-from govdocs.planning.calendar import BusinessCalendar
 from govdocs.planning.pip import Outcome
 from govdocs.scoring.engine import PartnerAssessment, RedRun, month_results, red_runs
 from govdocs.scoring.rules import quarter_value
@@ -264,54 +262,6 @@ def readiness(settings: OffboardingSettings, assessment: Assessment | None, cont
         weeks_needed=weeks,
         notice_weeks=notice_weeks,
         fits_notice=weeks <= notice_weeks,
-    )
-
-
-# --- the contract clock ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Clock:
-    end: date
-    notice_days: int
-    notice_deadline: date  # end minus the notice period
-    last_business_day: date  # the deadline itself, or the business day before it
-    days_left: int  # from the as-of date to the last business day; negative once passed
-    auto_renew: bool
-    renewal_months: int
-    locked_until: date | None  # if the deadline passes with auto-renew: the renewed end
-    locked_value: float | None  # the annual value times the renewal term
-    currency: str
-    termination_for_cause: str | None
-
-    @property
-    def passed(self) -> bool:
-        return self.days_left < 0
-
-
-def contract_clock(contract: Contract, as_of: date, business: BusinessCalendar) -> Clock:
-    from govdocs.planning.calendar import add_months
-
-    deadline = contract.end - timedelta(days=contract.notice_days)
-    last = deadline if business.is_business_day(deadline) else business.previous_before(deadline)
-    locked_until = add_months(contract.end, contract.renewal_months) if contract.auto_renew else None
-    locked_value = (
-        contract.annual_value * contract.renewal_months / 12
-        if contract.auto_renew and contract.annual_value is not None
-        else None
-    )
-    return Clock(
-        end=contract.end,
-        notice_days=contract.notice_days,
-        notice_deadline=deadline,
-        last_business_day=last,
-        days_left=(last - as_of).days,
-        auto_renew=contract.auto_renew,
-        renewal_months=contract.renewal_months,
-        locked_until=locked_until,
-        locked_value=locked_value,
-        currency=contract.currency,
-        termination_for_cause=contract.termination_for_cause,
     )
 
 

@@ -146,13 +146,15 @@ def red_runs(kpi_id: str, history: tuple[MonthResult, ...]) -> list[RedRun]:
 
 def _quarter_score(config: GovernanceConfig, data: KpiData, partner: Partner, quarter: Quarter) -> Score:
     items = []
+    unclear = 0.0
     for base in config.kpis:
         kpi = config.effective_kpi(partner, base)
         months = month_results(kpi, data.series(partner.id, kpi.id), list(quarter.months))
         qv = quarter_value(kpi, months)
         scale = qv.months_with_data if kpi.aggregation.value == "sum" else 1
         items.append((kpi.weight, points(kpi, qv.status, qv.value, config.scoring, scale)))
-    return weighted_score(items, config.scoring)
+        unclear += kpi.weight if qv.status is Status.NOT_CLEAR else 0.0
+    return weighted_score(items, config.scoring, unclear)
 
 
 def _kpi_quarter(config: GovernanceConfig, data: KpiData, partner: Partner, base: Kpi, quarter: Quarter) -> KpiQuarter:
@@ -244,7 +246,8 @@ def assess_partner(
     config: GovernanceConfig, data: KpiData, partner: Partner, quarter: Quarter, history_quarters: int = 4
 ) -> PartnerAssessment:
     kpis = tuple(_kpi_quarter(config, data, partner, base, quarter) for base in config.kpis)
-    score = weighted_score([(k.kpi.weight, k.points) for k in kpis], config.scoring)
+    unclear = sum(k.kpi.weight for k in kpis if k.current.status is Status.NOT_CLEAR)
+    score = weighted_score([(k.kpi.weight, k.points) for k in kpis], config.scoring, unclear)
     depth = max(history_quarters, config.escalation.at_risk_quarters)
     score_history = tuple(
         (q, score if q == quarter else _quarter_score(config, data, partner, q))

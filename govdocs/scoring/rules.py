@@ -134,23 +134,34 @@ def points(kpi: Kpi, status: Status, value: float | None, scoring: Scoring, scal
 @dataclass(frozen=True)
 class Score:
     value: float | None  # 0-100, None when no KPI has data
-    no_data_share: float  # share of total weight without a scored status
-    incomplete: bool
+    unscored_share: float  # share of total weight without a scored status, for any reason
+    incomplete: bool  # the unscored share is above the configured limit
     tier: Tier | None
+    not_clear_share: float = 0.0  # of which: measured, but too close to the target to call
+
+    @property
+    def no_data_share(self) -> float:
+        """Weight without data or with too small a sample: missing, not uncertain."""
+        missing = self.unscored_share - self.not_clear_share
+        return 0.0 if missing < 1e-9 else missing  # 0.3 - 0.3 is 5.6e-17 in binary fractions
 
 
-def weighted_score(items: Sequence[tuple[float, float | None]], scoring: Scoring) -> Score:
-    """Weighted mean of (weight, points) over KPIs with points; weights renormalised."""
+def weighted_score(
+    items: Sequence[tuple[float, float | None]], scoring: Scoring, not_clear_weight: float = 0.0
+) -> Score:
+    """Weighted mean of (weight, points) over KPIs with points; weights renormalised.
+    `not_clear_weight`: the weight of KPIs without points because their result is not clear."""
     # fsum: exact sums, so the order KPIs are listed in cannot change the result.
     total = math.fsum(w for w, _ in items)
     scored = [(w, p) for w, p in items if p is not None]
     scored_weight = math.fsum(w for w, _ in scored)
-    no_data_share = 0.0 if total == 0 else 1 - scored_weight / total
+    unscored = 0.0 if total == 0 else 1 - scored_weight / total
+    not_clear = 0.0 if total == 0 else min(not_clear_weight / total, unscored)
     if not scored or scored_weight == 0:
-        return Score(None, 1.0, True, None)
+        return Score(None, 1.0, True, None, not_clear)
     # Rounded once, here, so the printed score and its tier can never disagree.
     value = round(math.fsum(w * p for w, p in scored) / scored_weight, 1)
-    return Score(value, no_data_share, no_data_share > scoring.incomplete_share, tier_for(value, scoring.tiers))
+    return Score(value, unscored, unscored > scoring.incomplete_share, tier_for(value, scoring.tiers), not_clear)
 
 
 def tier_for(score: float, tiers: Sequence[Tier]) -> Tier:

@@ -1,0 +1,81 @@
+"""Decide step, the contract clock: the one notice deadline every document states.
+
+The contract gives a notice period in calendar days before its end. Notice given on a weekend or a
+public holiday is not given in practice, so the deadline is the end minus the notice period, or the
+last business day before it when that day is not one (the plan calendar's country and holidays).
+That one date is what the QBR, the plan, the offboarding assessment, the portfolio summary and the
+export state, and the definitions say how it was moved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from govdocs.config.model import Contract, PipSettings
+from govdocs.planning.calendar import BusinessCalendar, add_months
+
+
+@dataclass(frozen=True)
+class Clock:
+    start: date
+    end: date
+    notice_days: int
+    contract_deadline: date  # end minus the notice period, as the contract counts it
+    notice_deadline: date  # the date notice must be given by: the above, or the business day before it
+    days_left: int  # from the as-of date to the notice deadline; negative once passed
+    auto_renew: bool
+    renewal_months: int
+    locked_until: date | None  # if the deadline passes with auto-renew: the renewed end
+    locked_value: float | None  # the annual value times the renewal term
+    annual_value: float | None
+    currency: str
+    termination_for_cause: str | None
+
+    @property
+    def passed(self) -> bool:
+        return self.days_left < 0
+
+    @property
+    def moved(self) -> bool:
+        """The contract's own date is not a business day, so the deadline is the one before it."""
+        return self.notice_deadline != self.contract_deadline
+
+
+def contract_clock(contract: Contract, as_of: date, business: BusinessCalendar) -> Clock:
+    contractual = contract.end - timedelta(days=contract.notice_days)
+    deadline = contractual if business.is_business_day(contractual) else business.previous_before(contractual)
+    locked_until = add_months(contract.end, contract.renewal_months) if contract.auto_renew else None
+    locked_value = (
+        contract.annual_value * contract.renewal_months / 12
+        if contract.auto_renew and contract.annual_value is not None
+        else None
+    )
+    return Clock(
+        start=contract.start,
+        end=contract.end,
+        notice_days=contract.notice_days,
+        contract_deadline=contractual,
+        notice_deadline=deadline,
+        days_left=(deadline - as_of).days,
+        auto_renew=contract.auto_renew,
+        renewal_months=contract.renewal_months,
+        locked_until=locked_until,
+        locked_value=locked_value,
+        annual_value=contract.annual_value,
+        currency=contract.currency,
+        termination_for_cause=contract.termination_for_cause,
+    )
+
+
+def partner_clock(contract: Contract, as_of: date, settings: PipSettings) -> Clock:
+    """The clock with the business calendar of the years around the contract's own deadline."""
+    contractual = contract.end - timedelta(days=contract.notice_days)
+    business = BusinessCalendar.from_settings(settings, range(contractual.year - 1, contractual.year + 1))
+    return contract_clock(contract, as_of, business)
+
+
+DEADLINE_RULE = (
+    "Notice deadline: the contract's end date minus its notice period in calendar days; when that day "
+    "is a weekend or a public holiday, the last business day before it."
+)
