@@ -135,3 +135,22 @@ def test_the_definitions_say_how_a_deadline_moves(texts) -> None:
 def test_checker_reads_every_document(texts) -> None:
     assert len(texts) == 18
     assert all(Path(name).suffix == ".pdf" for name in texts)
+
+
+# Words a partner should not have to decode: the tools behind the document, statistics jargon, and
+# the client's own preparations for a possible exit.
+PLUMBING = ("Python", "repr", "Wilson", "renormalis", "DuckDB", "pandas", "YAML", "SHA-256 of the rows")
+EXIT_PREPARATION = ("Prepare the offboarding", "offboarding-readiness assessment", "for procurement")
+
+
+def test_partner_copies_speak_plainly_and_keep_exit_preparation_internal(texts) -> None:
+    for name, text in texts.items():
+        if not name.endswith("-partner.pdf"):
+            continue
+        body = text[: text.index("Appendix")]  # the appendices may name files and methods
+        assert len(body) > 2000, name
+        for word in PLUMBING:
+            assert word not in text if word in ("Python", "repr") else word not in body, (name, word)
+        for phrase in EXIT_PREPARATION:
+            assert phrase not in text, (name, phrase)
+        assert "On track, overdue" not in text, name

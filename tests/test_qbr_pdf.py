@@ -78,7 +78,7 @@ def test_earlier_actions_and_next_steps(rendered):
 def test_overdue_action_is_flagged(rendered):
     # CRN's Q2-CRN-3 was due 30 Sep 2026 and is still "on track" on 15 Oct 2026
     text = flat(pdf_text(rendered[("CRN", "partner")]))
-    assert "30 Sep 2026 On track, overdue" in text
+    assert "30 Sep 2026 Overdue (last reported on track)" in text
 
 
 def test_change_column_adds_up_as_printed(rendered):

@@ -58,6 +58,11 @@ RULE_STEPS = {
     Escalation.PIP: ("Agree a performance-improvement plan covering {kpis}", 14, "improvement plan"),
     Escalation.WATCH: ("Review {kpis} month by month at the governance meeting", 30, "watch"),
 }
+# The partner's copy names the review, not the client's preparations for a possible exit: nothing
+# about exit preparation reaches the partner before notice is given.
+PARTNER_RULE_STEPS = {
+    Escalation.OFFBOARDING_REVIEW: ("Formal performance review of {kpis} under the escalation rules", 30, "review"),
+}
 CONTROLLER_LABEL = {Controller.PARTNER: "Partner", Controller.CLIENT: "Client", Controller.SHARED: "Shared"}
 
 
@@ -718,6 +723,13 @@ def _control(
     return summary, tuple(rows)
 
 
+def _overdue_label(status: ActionStatus) -> str:
+    """Past its due date and not done: overdue, with what was last reported (never 'On track, overdue')."""
+    if status is ActionStatus.NOT_STARTED:
+        return "Overdue, not started"
+    return f"Overdue (last reported {status.label.lower()})"
+
+
 def _actions(inputs: PartnerInputs | None, as_of: date) -> tuple[tuple[ActionRow, ...], str]:
     if inputs is None or not inputs.previous_actions:
         return (), ""
@@ -734,7 +746,7 @@ def _actions(inputs: PartnerInputs | None, as_of: date) -> tuple[tuple[ActionRow
                 owner=a.owner,
                 due=a.due,
                 status="red" if overdue else ACTION_BADGE[a.status],
-                status_label=f"{a.status.label}, overdue" if overdue else a.status.label,
+                status_label=_overdue_label(a.status) if overdue else a.status.label,
                 note=a.note or "",
             )
         )
@@ -760,8 +772,9 @@ def _next_steps(
         steps += [NextStepRow(s.action, s.owner, s.due, "Agreed") for s in inputs.next_steps]
     level = assessment.decision.level
     triggering = [k.kpi.name for k in assessment.kpis if k.current.status is Status.RED]
-    if level in RULE_STEPS:
-        text, days, rule = RULE_STEPS[level]
+    rules = RULE_STEPS if internal else {**RULE_STEPS, **PARTNER_RULE_STEPS}
+    if level in rules:
+        text, days, rule = rules[level]
         kpis = _list_words(triggering) or "the score"
         steps.append(
             NextStepRow(text.format(kpis=kpis), owner, as_of + timedelta(days=days), f"Governance rule: {rule}")
@@ -819,7 +832,8 @@ def _scoring_rules(config: GovernanceConfig) -> tuple[str, ...]:
         "Month status: on target (green) when the value meets the target; below target (amber) between floor "
         "and target; below floor (red) beyond the floor. A month without a row is 'no data'; a month whose "
         "volume is below the KPI's minimum sample is 'low sample'; a month of a proportion KPI (a share of a "
-        "sample of surveys or evaluations) whose 95% Wilson interval reaches across the target is 'not clear'. "
+        "sample of surveys or evaluations) whose result is too close to the target for the sample's size to "
+        "tell (its 95% margin of error reaches across the target) is 'not clear'. "
         "None of these counts as a pass or a failure.",
         "Quarter value: volume-weighted mean of the months with data when every month has a volume, otherwise "
         "the mean (or the sum or last month where the KPI says so). The quarter status follows the month rule; "
