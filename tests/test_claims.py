@@ -154,3 +154,35 @@ def test_partner_copies_speak_plainly_and_keep_exit_preparation_internal(texts) 
         for phrase in EXIT_PREPARATION:
             assert phrase not in text, (name, phrase)
         assert "On track, overdue" not in text, name
+
+
+def test_a_trend_word_follows_the_fitted_slope_and_its_stated_threshold(texts) -> None:
+    """21 -> 25 -> 25 -> 25 was '+1.2 points per quarter' with no word: a reader took it for a rise."""
+    found = 0
+    for name, text in texts.items():
+        if not name.startswith("offboarding-"):
+            continue
+        match = re.search(
+            r"Trend: (\w+) \(([+-]\d+\.\d) points a quarter, a straight line fitted over (\d) quarters; "
+            r"under (\d+(?:\.\d+)?) either way counts as flat\)",
+            text,
+        )
+        assert match, name
+        word, stated, count, threshold = (
+            match.group(1),
+            float(match.group(2)),
+            int(match.group(3)),
+            float(match.group(4)),
+        )
+        partner = name.split("-")[1]
+        scores = [s.value for _, s in facts()[partner].score_history if s.value is not None]
+        assert count == len(scores)
+        xs = range(len(scores))
+        mean_x, mean_y = sum(xs) / len(scores), sum(scores) / len(scores)
+        fitted = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, scores, strict=True)) / sum(
+            (x - mean_x) ** 2 for x in xs
+        )
+        assert stated == round(fitted, 1)
+        assert word == ("flat" if abs(fitted) < threshold else "improving" if fitted > 0 else "declining")
+        found += 1
+    assert found >= 1

@@ -24,7 +24,15 @@ from govdocs.documents.common import (
 )
 from govdocs.periods import Quarter
 from govdocs.planning.contract import DEADLINE_RULE, Clock
-from govdocs.planning.offboarding import Decision, Evidence, Readiness, Recommendation
+from govdocs.planning.offboarding import (
+    SATISFACTION_FLAT_BELOW,
+    SCORE_FLAT_BELOW,
+    Decision,
+    Evidence,
+    Readiness,
+    Recommendation,
+    trend_word,
+)
 from govdocs.planning.pip import Plan
 from govdocs.render.charts import ScoreBar, score_history_svg
 from govdocs.render.formatters import long_date, money, number, percent
@@ -122,6 +130,17 @@ def _clock_lines(clock: Clock, as_of: date) -> tuple[str, ...]:
     return tuple(lines)
 
 
+def _score_trend(evidence: Evidence) -> str:
+    if evidence.score_trend is None:
+        return "fewer than two quarters with a score"
+    word = trend_word(evidence.score_trend, SCORE_FLAT_BELOW)
+    fitted = sum(1 for _, score, _ in evidence.score_history if score is not None)
+    return (
+        f"{word} ({evidence.score_trend:+.1f} points a quarter, a straight line fitted over "
+        f"{fitted} quarters; under {SCORE_FLAT_BELOW:g} either way counts as flat)"
+    )
+
+
 def _rules(config: GovernanceConfig) -> tuple[str, ...]:
     off = config.offboarding
     rules = off.rules
@@ -130,7 +149,8 @@ def _rules(config: GovernanceConfig) -> tuple[str, ...]:
         f"Exit evidence (0-100, higher argues for leaving): weighted mean ({weights}) of failures against the "
         "allowance (twice the allowance or more counts 100), the latest improvement plan's outcome (not met 100, "
         "partly met 60, none or open 50, met 0), 100 minus the latest score, and the customer-satisfaction trend "
-        "(declining 100, flat 50, improving 0).",
+        f"(declining 100, flat 50, improving 0; flat when a straight line fitted over the quarters moves less than "
+        f"{SATISFACTION_FLAT_BELOW:g} a quarter).",
         "Stay score (0-100): weighted mean of the rated considerations, a rating r counting (r - 1) / 4 x 100. "
         "Missing ratings are left out and listed, never guessed.",
         f"Recommendation from net = stay - exit evidence: retain at {rules.retain_from:g} or more; retain with an "
@@ -260,7 +280,7 @@ def build_offboarding_context(
             tuple(ScoreBar(q.label, s, q == quarter) for q, s, _ in evidence.score_history),
             tuple((t.name, t.min_score) for t in config.scoring.tiers),
         ),
-        score_trend="–" if evidence.score_trend is None else f"{evidence.score_trend:+.1f} points per quarter",
+        score_trend=_score_trend(evidence),
         satisfaction_rows=satisfaction_rows,
         satisfaction_line=evidence.items[3].detail,
         volume_share=percent(evidence.volume_share, 1) if evidence.volume_share is not None else "–",

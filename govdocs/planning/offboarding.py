@@ -32,6 +32,17 @@ PIP_EVIDENCE = {  # how strongly a plan's outcome argues for leaving
     Outcome.MET: 0.0,
 }
 NO_PLAN_EVIDENCE = 50.0  # no plan: neither for nor against
+# A fitted slope smaller than these is called flat: a score moving 21 -> 25 -> 25 -> 25 fits
+# +1.2 points a quarter, which is no trend a reader would call one.
+SCORE_FLAT_BELOW = 2.0  # score points a quarter
+SATISFACTION_FLAT_BELOW = 0.25  # the satisfaction KPI's units a quarter
+
+
+def trend_word(change_per_quarter: float, flat_below: float, higher_is_better: bool = True) -> str:
+    """'flat', 'improving' or 'declining', from a least-squares slope and the stated threshold."""
+    if abs(change_per_quarter) < flat_below:
+        return "flat"
+    return "improving" if (change_per_quarter > 0) == higher_is_better else "declining"
 
 
 class Recommendation(StrEnum):
@@ -134,10 +145,8 @@ def gather_evidence(
         if satisfaction_trend is None:
             sat_detail = f"{kpi.name}: fewer than two quarters with data"
         else:
-            better = satisfaction_trend > 0 if kpi.direction.value == "higher_is_better" else satisfaction_trend < 0
-            flat = abs(satisfaction_trend) < 0.25
-            sat_points = 50.0 if flat else (0.0 if better else 100.0)
-            way = "flat" if flat else ("improving" if better else "declining")
+            way = trend_word(satisfaction_trend, SATISFACTION_FLAT_BELOW, kpi.direction.value == "higher_is_better")
+            sat_points = {"flat": 50.0, "improving": 0.0, "declining": 100.0}[way]
             sat_detail = f"{kpi.name} {way} ({satisfaction_trend:+.1f} per quarter over {len(quarters)} quarters)"
     items = (
         EvidenceItem(
