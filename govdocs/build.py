@@ -30,6 +30,7 @@ from govdocs.errors import ExitCode, GovdocsError
 from govdocs.journal import Journal, source_key
 from govdocs.periods import Quarter
 from govdocs.pipeline import (
+    PlanBasis,
     Prepared,
     Skipped,
     Workspace,
@@ -43,6 +44,7 @@ from govdocs.pipeline import (
     files_of,
     load_workspace,
     partner_inputs,
+    plan_state,
     prepare_offboarding,
     prepare_pip,
     prepare_qbr,
@@ -51,11 +53,9 @@ from govdocs.pipeline import (
     submit,
     written,
 )
-from govdocs.planning.pip import Outcome, build_plan, plan_outcome
-from govdocs.render.formatters import short_date
 from govdocs.render.output import check_targets, write_atomic, write_together
 from govdocs.render.workers import RenderPool
-from govdocs.scoring.engine import Escalation, PartnerAssessment, assess_partner, assess_portfolio
+from govdocs.scoring.engine import Escalation, PartnerAssessment, assess_portfolio
 
 KIND_ORDER = {"portfolio": 0, "qbr": 1, "pip": 2, "offboarding": 3}
 KIND_NOUN = {"portfolio": "portfolio summary", "qbr": "QBR", "pip": "plan", "offboarding": "offboarding assessment"}
@@ -143,50 +143,6 @@ def _reason(exc: BaseException) -> tuple[str, ExitCode]:
 # --- planning: which documents the ladder calls for ----------------------------------------------
 
 
-@dataclass(frozen=True)
-class PlanBasis:
-    """What a partner's plan document is built from: this quarter's assessment for a new plan,
-    or the assessment of the quarter that called for an open plan, with its start."""
-
-    assessment: PartnerAssessment
-    start: date | None
-    cause: str  # "" for a new plan: its cause is the escalation status
-
-    @classmethod
-    def for_partner(
-        cls, workspace: Workspace, assessment: PartnerAssessment, inputs: PartnerInputs | None
-    ) -> PlanBasis | None:
-        open_plan = inputs.open_plan if inputs is not None else None
-        if open_plan is not None:
-            quarter = Quarter.parse(open_plan.quarter)
-            earlier = assess_partner(workspace.config, workspace.data, assessment.partner, quarter)
-            return cls(
-                earlier, open_plan.start, f"open plan from {quarter.label}, started {open_plan.start.isoformat()}"
-            )
-        if assessment.decision.level >= Escalation.PIP:
-            return cls(assessment, None, "")
-        return None
-
-
-def _plan_state(workspace: Workspace, basis: PlanBasis, as_of: date) -> PlanState | None:
-    """The summary's view of the partner's plan: open (with its outcome so far) or called for."""
-    config, data = workspace.config, workspace.data
-    try:
-        plan = build_plan(
-            config=config, assessment=basis.assessment, issued=as_of, start=basis.start, with_actions=False
-        )
-    except GovdocsError:
-        return None  # the plan's own document reports why it cannot be built
-    review = short_date(plan.final_review.day)
-    if basis.start is None:
-        return PlanState(f"New plan: starts {short_date(plan.start)}, final review {review}", None)
-    label = basis.assessment.quarter.label
-    outcome = plan_outcome(plan, data, as_of, config.pip.sustain_months).outcome
-    if outcome is Outcome.IN_PROGRESS:
-        return PlanState(f"{label} plan in progress; final review {review}", outcome)
-    return PlanState(f"{label} plan {outcome.label.lower()} at the final review, {review}", outcome)
-
-
 def plan_documents(
     request: BuildRequest,
     workspace: Workspace,
@@ -264,7 +220,7 @@ def plan_documents(
                 )
                 attachments = (calendar,) if calendar else ()
                 planned.append(Planned(pid, "pip", audience.value, target, attachments, guarded(step, audience)))
-            if state := _plan_state(workspace, basis, as_of):
+            if state := plan_state(workspace, basis, as_of):
                 plans[pid] = state
             kinds.append("PIP")
         else:
@@ -273,7 +229,7 @@ def plan_documents(
         if level >= Escalation.OFFBOARDING_REVIEW:
             target = document_path(out, "offboarding", quarter, pid, Audience.INTERNAL, request.fmt)
             review = assessment_file(request.assessments_dir, pid, single=False)
-            step = partial(prepare_offboarding, workspace, portfolio, pid, as_of, target, review)
+            step = partial(prepare_offboarding, workspace, portfolio, pid, as_of, target, review, plans.get(pid))
             planned.append(Planned(pid, "offboarding", "internal", target, (), guarded(step, Audience.INTERNAL)))
             kinds.append("Offboarding")
         else:

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from govdocs.config.loader import load_config
 from govdocs.config.model import GovernanceConfig
@@ -32,6 +33,9 @@ from govdocs.render.output import check_targets, write_together
 from govdocs.render.workers import PdfJob, RenderPool, default_jobs
 from govdocs.scoring.engine import Escalation, PartnerAssessment, assess_partner, assess_portfolio
 from govdocs.validate import cross_check, foreign_mentions, foreign_mentions_in_actions
+
+if TYPE_CHECKING:
+    from govdocs.documents.portfolio import PlanState
 
 
 @dataclass(frozen=True)
@@ -539,6 +543,59 @@ def assessment_file(path: Path | None, partner_id: str, single: bool) -> Path | 
     return path
 
 
+@dataclass(frozen=True)
+class PlanBasis:
+    """What a partner's plan document is built from: this quarter's assessment for a new plan,
+    or the assessment of the quarter that called for an open plan, with its start."""
+
+    assessment: PartnerAssessment
+    start: date | None
+    cause: str  # "" for a new plan: its cause is the escalation status
+
+    @classmethod
+    def for_partner(
+        cls, workspace: Workspace, assessment: PartnerAssessment, inputs: PartnerInputs | None
+    ) -> PlanBasis | None:
+        open_plan = inputs.open_plan if inputs is not None else None
+        if open_plan is not None:
+            quarter = Quarter.parse(open_plan.quarter)
+            earlier = assess_partner(workspace.config, workspace.data, assessment.partner, quarter)
+            return cls(
+                earlier, open_plan.start, f"open plan from {quarter.label}, started {open_plan.start.isoformat()}"
+            )
+        if assessment.decision.level >= Escalation.PIP:
+            return cls(assessment, None, "")
+        return None
+
+
+def plan_state(workspace: Workspace, basis: PlanBasis, as_of: date) -> PlanState | None:
+    """The summary's view of the partner's plan: open (with its outcome so far) or called for."""
+    from govdocs.documents.portfolio import PlanState
+    from govdocs.planning.pip import Outcome, build_plan, plan_outcome
+    from govdocs.render.formatters import short_date
+
+    config, data = workspace.config, workspace.data
+    try:
+        plan = build_plan(
+            config=config, assessment=basis.assessment, issued=as_of, start=basis.start, with_actions=False
+        )
+    except GovdocsError:
+        return None  # the plan's own document reports why it cannot be built
+    review = short_date(plan.final_review.day)
+    if basis.start is None:
+        return PlanState(f"New plan: starts {short_date(plan.start)}, final review {review}", None)
+    label = basis.assessment.quarter.label
+    outcome = plan_outcome(plan, data, as_of, config.pip.sustain_months).outcome
+    if outcome is Outcome.IN_PROGRESS:
+        return PlanState(f"{label} plan in progress; final review {review}", outcome)
+    return PlanState(f"{label} plan {outcome.label.lower()} at the final review, {review}", outcome)
+
+
+def _plan_state_of(workspace: Workspace, assessment: PartnerAssessment, as_of: date) -> PlanState | None:
+    basis = PlanBasis.for_partner(workspace, assessment, None)
+    return None if basis is None else plan_state(workspace, basis, as_of)
+
+
 def prepare_offboarding(
     workspace: Workspace,
     portfolio: dict[str, PartnerAssessment],
@@ -546,8 +603,10 @@ def prepare_offboarding(
     as_of: date,
     target: Path,
     review_file: Path | None,
+    plan: PlanState | None = None,
 ) -> Prepared:
-    """The internal offboarding-readiness assessment of one partner."""
+    """The internal offboarding-readiness assessment of one partner. `plan`: the partner's plan as
+    the run states it elsewhere (the build's summary); without it, worked out the same way here."""
     from govdocs.data.assessment import load_assessment
     from govdocs.documents.offboarding import build_offboarding_context
     from govdocs.planning.contract import partner_clock
@@ -557,7 +616,8 @@ def prepare_offboarding(
     config, data = workspace.config, workspace.data
     assessment = portfolio[partner_id]
     review = load_assessment(review_file, partner_id, config) if review_file else None
-    plan = outcome = None
+    called_for, plan = plan, None
+    outcome = plan_text = None
     if review is not None and review.pip is not None:
         plan = build_plan(
             config=config,
@@ -567,7 +627,10 @@ def prepare_offboarding(
             with_actions=False,
         )
         outcome = plan_outcome(plan, data, as_of, config.pip.sustain_months).outcome
-    evidence = gather_evidence(config, data, assessment, portfolio, outcome)
+    elif (state := called_for or _plan_state_of(workspace, assessment, as_of)) is not None:
+        # The plan this run issues or follows up: the same words as the portfolio summary's.
+        outcome, plan_text = state.outcome, state.text
+    evidence = gather_evidence(config, data, assessment, portfolio, outcome, plan_text)
     rows = consideration_rows(config.offboarding, review)
     ready = readiness(config.offboarding, review, assessment.partner.contract)
     decision = decide(config.offboarding, rows, evidence, ready)

@@ -186,3 +186,41 @@ def test_a_trend_word_follows_the_fitted_slope_and_its_stated_threshold(texts) -
         assert word == ("flat" if abs(fitted) < threshold else "improving" if fitted > 0 else "declining")
         found += 1
     assert found >= 1
+
+
+def test_a_plan_has_one_issue_date(texts) -> None:
+    """ECH's Q2 plan said 'issued 3 July 2026' on its cover and 'issued 15 October 2026' in its footer."""
+    for name, text in texts.items():
+        if not name.startswith("pip-"):
+            continue
+        issued = set(re.findall(r"issued (\d{1,2} \w+ \d{4})", text))
+        assert len(issued) == 1, (name, issued)
+
+
+def test_an_assessment_from_missing_ratings_is_provisional_and_knows_the_runs_plan(
+    texts, tmp_path: Path, example_build: ExampleBuild
+) -> None:
+    """BRV's assessment said 'no plan on record' on the day the build issued BRV's plan, and a plain
+    'Retain' from 5 of 8 ratings."""
+    from click.testing import CliRunner
+
+    from govdocs.cli import cli
+
+    args = ["offboarding", "--config", str(CONFIG), "--data", str(DATA), "--quarter", str(QUARTER)]
+    args += ["--as-of", AS_OF.isoformat(), "--partner", "BRV", "--out", str(tmp_path), "--format", "pdf"]
+    args += ["--assessment", str(CONFIG.parent / "assessments" / "BRV.yaml")]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    text = flat(pdf_text(tmp_path / str(QUARTER) / "offboarding-BRV-internal.pdf"))
+    assert "no plan on record" not in text.lower() and "No improvement plan is on record" not in text
+    portfolio = texts["portfolio-summary-internal.pdf"]
+    row = portfolio[portfolio.index("Bravo CX Partners") :][:600]
+    plan = re.search(r"New plan: starts \d{1,2} \w{3} \d{4}, final review \d{1,2} \w{3} \d{4}", row)
+    assert plan, row
+    assert plan.group(0) in text  # the assessment states the plan in the summary's words
+    assert "(provisional)" in text
+    assert re.search(
+        r"The missing ratings decide it: rated 1 throughout, the recommendation would be [a-z ]+; "
+        r"rated 5 throughout, [a-z ]+\.|Whatever the missing ratings turn out to be",
+        text,
+    )

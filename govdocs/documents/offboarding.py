@@ -89,6 +89,7 @@ class OffboardingContext:
     volume_share: str
     considerations: tuple[Row, ...]
     missing_ratings: tuple[str, ...]
+    provisional_note: str
     risk_factors: tuple[Row, ...]
     clock: Clock
     clock_lines: tuple[str, ...]
@@ -128,6 +129,19 @@ def _clock_lines(clock: Clock, as_of: date) -> tuple[str, ...]:
     if clock.termination_for_cause:
         lines.append(f"Termination for cause: {clock.termination_for_cause}")
     return tuple(lines)
+
+
+def _provisional_note(decision: Decision) -> str:
+    """What the unrated considerations could still do to the recommendation."""
+    if decision.missing_bounds is None:
+        return ""
+    worst, best = decision.missing_bounds
+    if worst is best:
+        return f"Whatever the missing ratings turn out to be, 1 to 5, the recommendation stays {worst.label.lower()}."
+    return (
+        f"The missing ratings decide it: rated 1 throughout, the recommendation would be {worst.label.lower()}; "
+        f"rated 5 throughout, {best.label.lower()}."
+    )
 
 
 def _score_trend(evidence: Evidence) -> str:
@@ -222,6 +236,8 @@ def build_offboarding_context(
             "recommendation to exit."
         )
     pip_line = "No improvement plan is on record in the assessment."
+    if plan is None and evidence.plan_text:  # the plan this run issues or follows up
+        pip_line = f"Improvement plan: {evidence.plan_text}."
     if plan is not None and evidence.pip_outcome is not None:
         names = ", ".join(o.kpi.name for o in plan.objectives)
         pip_line = (
@@ -252,7 +268,8 @@ def build_offboarding_context(
         quarter_label=quarter.label,
         assessed_by=review.assessed_by if review else client_contact,
         assessed_on=review.assessed_on if review else None,
-        recommendation=decision.recommendation.label,
+        recommendation=decision.recommendation.label + (" (provisional)" if decision.provisional else ""),
+        provisional_note=_provisional_note(decision),
         recommendation_style=RECOMMENDATION_STYLE[decision.recommendation],
         net=number(decision.net, 1) if decision.net is not None else "–",
         stay=number(decision.stay, 1) if decision.stay is not None else "–",

@@ -82,6 +82,7 @@ class Evidence:
     satisfaction: tuple[tuple[Quarter, float | None], ...]
     satisfaction_trend: float | None
     volume_share: float | None
+    plan_text: str | None = None  # the plan this run issues or follows up, in the summary's words
 
     @property
     def score(self) -> float:
@@ -106,6 +107,7 @@ def gather_evidence(
     assessment: PartnerAssessment,
     portfolio: dict[str, PartnerAssessment],
     pip_outcome: Outcome | None,
+    plan_text: str | None = None,  # the run's own words for the plan, when the run knows it
 ) -> Evidence:
     settings = config.offboarding
     weights = settings.evidence_weights
@@ -161,7 +163,7 @@ def gather_evidence(
             "Improvement-plan outcome",
             NO_PLAN_EVIDENCE if pip_outcome is None else PIP_EVIDENCE[pip_outcome],
             weights.get("pip_outcome", 0),
-            "no plan on record" if pip_outcome is None else pip_outcome.label,
+            plan_text or ("no plan on record" if pip_outcome is None else pip_outcome.label),
         ),
         EvidenceItem(
             "score",
@@ -175,7 +177,17 @@ def gather_evidence(
         ),
     )
     return Evidence(
-        items, failures, allowed, tuple(runs), pip_outcome, history, trend, satisfaction, satisfaction_trend, share
+        items,
+        failures,
+        allowed,
+        tuple(runs),
+        pip_outcome,
+        history,
+        trend,
+        satisfaction,
+        satisfaction_trend,
+        share,
+        plan_text,
     )
 
 
@@ -286,6 +298,13 @@ class Decision:
     margin: float | None  # net points to the nearest band edge
     readiness_capped: bool  # an exit turned into "prepare exit" for lack of readiness
     sensitivity: str
+    # With considerations not rated: the recommendation if every missing one were rated 1, and 5.
+    missing_bounds: tuple[Recommendation, Recommendation] | None = None
+
+    @property
+    def provisional(self) -> bool:
+        """Some considerations are not rated: the recommendation stands on part of the assessment."""
+        return self.missing_bounds is not None
 
 
 def band(net: float, settings: OffboardingSettings) -> Recommendation:
@@ -339,7 +358,26 @@ def decide(
         _margin(net, settings),
         capped,
         sensitivity_line(settings, rows, evidence, ready, choice),
+        _missing_bounds(settings, rows, exit_evidence, ready),
     )
+
+
+def _missing_bounds(
+    settings: OffboardingSettings, rows: list[ConsiderationRow], exit_evidence: float, ready: Readiness
+) -> tuple[Recommendation, Recommendation] | None:
+    """The recommendations the unrated considerations could still give: all rated 1, all rated 5."""
+    if all(r.rating is not None for r in rows):
+        return None
+
+    def all_rated(value: int) -> Recommendation:
+        filled = [
+            r if r.rating is not None else ConsiderationRow(r.key, r.label, r.weight, value, "", "") for r in rows
+        ]
+        stay = stay_score(filled)
+        assert stay is not None
+        return _apply_readiness(band(stay - exit_evidence, settings), ready.share_done, settings)[0]
+
+    return all_rated(1), all_rated(5)
 
 
 def sensitivity_line(
