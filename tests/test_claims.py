@@ -120,7 +120,8 @@ def test_one_notice_deadline_in_every_document(texts) -> None:
 
 def test_counts_agree_with_their_nouns(texts) -> None:
     plural_after_one = re.compile(
-        r"(?<![\d.,])1 (?:further |more |other )?(KPIs|months|actions|failures|days|weeks|partners|plans|ratings)\b"
+        r"(?<![\d.,])1 (?:further |more |other )?"
+        r"(KPIs|KPI-months|months|actions|failures|days|weeks|partners|plans|ratings)\b"
     )
     for name, text in texts.items():
         assert not plural_after_one.findall(text), (name, plural_after_one.findall(text))
