@@ -225,3 +225,37 @@ def test_an_assessment_from_missing_ratings_is_provisional_and_knows_the_runs_pl
         r"rated 5 throughout, [a-z ]+\.|Whatever the missing ratings turn out to be",
         text,
     )
+
+
+def test_the_transition_is_a_sequence_worked_back_from_the_contract_end(texts) -> None:
+    """'A transition needs about 12 weeks … fits inside the notice period' added the checklist as if
+    every item ran at once; replacement, knowledge transfer and parallel run follow one another."""
+    from datetime import timedelta
+
+    from govdocs.data.assessment import load_assessment
+
+    config = load_config(CONFIG)
+    partner = config.partner("CRN")
+    review = load_assessment(CONFIG.parent / "assessments" / "CRN.yaml", "CRN", config)
+    left = {
+        item.id: 0
+        if (e := review.checklist.get(item.id)) and e.status.value in ("done", "not_applicable")
+        else item.weeks
+        for item in config.offboarding.checklist
+    }
+    after = {item.id: item.after for item in config.offboarding.checklist}
+
+    def finish(item: str) -> int:  # weeks from the transition's start until the item is done
+        return left[item] + max((finish(a) for a in after[item]), default=0)
+
+    weeks = max(finish(i) for i in after)
+    text = texts["offboarding-CRN-internal.pdf"]
+    assert f"A transition needs about {weeks} weeks (" in text
+    fits = weeks <= partner.contract.notice_days / 7
+    assert ("so it fits inside the notice period" in text) == fits
+    start = partner.contract.end - timedelta(weeks=weeks)
+    assert f"it must start by {long_date(start)}" in text
+    clock = partner_clock(partner.contract, AS_OF, config.pip)
+    assert (f"before the notice deadline of {long_date(clock.notice_deadline)}" in text) == (
+        start < clock.notice_deadline
+    )

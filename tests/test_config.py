@@ -567,3 +567,34 @@ def test_load_yaml_records_lines_for_paths(tmp_path: Path) -> None:
     assert doc.line_of(("kpis", 1, "floor")) == 18
     assert doc.line_of(("partners", 0, "contract", "start")) == 23
     assert doc.line_of(("kpis", 1, "no_such_field")) == 12  # a missing key points at its parent
+
+
+EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "examples" / "governance.yaml"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "weeks: 4, after: [parallel_run]}",
+            "weeks: 4, after: [paralel_run]}",
+            "checklist item 'data_return': 'after' names no checklist item paralel_run",
+        ),
+        (
+            "weeks: 12, internal: true}",
+            "weeks: 12, internal: true, after: [parallel_run]}",
+            "checklist item 'knowledge_transfer' comes after itself through its 'after' items",
+        ),
+    ],
+)
+def test_the_transition_order_must_name_items_and_end(tmp_path: Path, old: str, new: str, message: str) -> None:
+    text = EXAMPLE_CONFIG.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    path = tmp_path / "governance.yaml"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    with pytest.raises(GovdocsError) as info:
+        load_config(path)
+    (problem,) = info.value.problems
+    line = text[: text.index("\noffboarding:")].count("\n") + 2
+    assert str(problem) == f"{path}:{line}: offboarding: {message} [config.checklist_order]"
+    assert problem.category is ExitCode.CONFIG

@@ -3,7 +3,7 @@ rules and the sensitivity line, and the memo as an executive reads it."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -128,7 +128,16 @@ def test_failing_partner_exit_capped_by_readiness(world):
     assert stay_score(rows) == pytest.approx(33.75)
     ready = readiness(config.offboarding, crn, history[Q3]["CRN"].partner.contract)
     assert ready.share_done == pytest.approx(1 / 6)  # one of six applicable items done
-    assert ready.weeks_needed == 12 and ready.fits_notice
+    # In sequence, not side by side: replacement (12 weeks), then knowledge transfer (8), then the
+    # parallel run (6), then data return (4) -- 30 weeks against 180 days' notice (25.7 weeks).
+    assert ready.weeks_needed == 30 and not ready.fits_notice
+    assert ready.chain == (
+        "Replacement partner identified",
+        "Knowledge transfer",
+        "Parallel run",
+        "Data return and deletion",
+    )
+    assert ready.start_by == date(2027, 6, 30) - timedelta(weeks=30)
     decision = decide(config.offboarding, rows, evidence_for(world, "CRN", Outcome.NOT_MET), ready)
     assert decision.net == pytest.approx(33.75 - 93.75)
     assert decision.recommendation is Recommendation.PREPARE_EXIT and decision.readiness_capped

@@ -12,7 +12,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StrictStr, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, Strict, StrictStr, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 from govdocs.raw.model import RawData
 
@@ -296,6 +297,11 @@ class ChecklistItem(_Model):
     label: Text
     weeks: Count = Field(ge=0, le=520, description="Weeks this item needs in a transition.")
     internal: bool = Field(False, description="About the client's own readiness rather than the partner's.")
+    after: list[Identifier] = Field(
+        default_factory=list,
+        description="Ids of the items that must finish before this one starts (a parallel run needs the "
+        "knowledge transfer done); items without it run alongside the others.",
+    )
 
 
 def _default_checklist() -> list[ChecklistItem]:
@@ -308,7 +314,17 @@ def _default_checklist() -> list[ChecklistItem]:
         ("customer_communication", "Customer communication", 2, True),
         ("internal_readiness", "Internal readiness", 4, True),
     ]
-    return [ChecklistItem(id=i, label=label, weeks=weeks, internal=internal) for i, label, weeks, internal in items]
+    after = {
+        "knowledge_transfer": ["replacement_partner"],
+        "parallel_run": ["knowledge_transfer"],
+        "data_return": ["parallel_run"],
+        "access_revocation": ["parallel_run"],
+        "customer_communication": ["replacement_partner"],
+    }
+    return [
+        ChecklistItem(id=i, label=label, weeks=weeks, internal=internal, after=after.get(i, []))
+        for i, label, weeks, internal in items
+    ]
 
 
 class RecommendationRules(_Model):
@@ -336,6 +352,25 @@ class OffboardingSettings(_Model):
         description="Weights of the exit evidence: failures, pip_outcome, score, satisfaction.",
     )
     rules: RecommendationRules = RecommendationRules()
+
+    @model_validator(mode="after")
+    def _checklist_order_is_a_sequence(self) -> OffboardingSettings:
+        ids = [item.id for item in self.checklist]
+        for item in self.checklist:
+            unknown = [a for a in item.after if a not in ids]
+            if unknown:
+                message = f"checklist item '{item.id}': 'after' names no checklist item {', '.join(unknown)}"
+                raise PydanticCustomError("checklist_order", message)
+        after = {item.id: item.after for item in self.checklist}
+
+        def reaches(start: str, goal: str, seen: frozenset[str]) -> bool:
+            return any(a == goal or (a not in seen and reaches(a, goal, seen | {a})) for a in after[start])
+
+        for item in self.checklist:
+            if reaches(item.id, item.id, frozenset()):
+                message = f"checklist item '{item.id}' comes after itself through its 'after' items"
+                raise PydanticCustomError("checklist_order", message)
+        return self
 
 
 class GovernanceConfig(_Model):

@@ -35,7 +35,7 @@ from govdocs.planning.offboarding import (
 )
 from govdocs.planning.pip import Plan
 from govdocs.render.charts import ScoreBar, score_history_svg
-from govdocs.render.formatters import long_date, money, number, percent
+from govdocs.render.formatters import long_date, money, number, percent, short_date
 from govdocs.scoring.engine import PartnerAssessment
 
 RECOMMENDATION_STYLE = {
@@ -131,6 +131,24 @@ def _clock_lines(clock: Clock, as_of: date) -> tuple[str, ...]:
     return tuple(lines)
 
 
+def _readiness_line(ready: Readiness, clock: Clock) -> str:
+    """How long a transition takes, in sequence, against the notice period and the notice deadline."""
+    chain = [label[0].lower() + label[1:] for label in ready.chain]
+    how = f" ({', then '.join(chain)}, one after another)" if len(chain) > 1 else (f" ({chain[0]})" if chain else "")
+    line = (
+        f"{percent(ready.share_done)} of the applicable items are done. A transition needs about "
+        f"{ready.weeks_needed} weeks{how}; the notice period is {ready.notice_weeks:.0f} weeks, so it "
+        + ("fits inside the notice period." if ready.fits_notice else "does not fit inside the notice period.")
+    )
+    if ready.start_by is not None:
+        line += f" To end with the contract on {long_date(clock.end)}, it must start by {long_date(ready.start_by)}"
+        if ready.start_by < clock.notice_deadline:
+            line += f", before the notice deadline of {long_date(clock.notice_deadline)}."
+        else:
+            line += "."
+    return line
+
+
 def _provisional_note(decision: Decision) -> str:
     """What the unrated considerations could still do to the recommendation."""
     if decision.missing_bounds is None:
@@ -172,8 +190,9 @@ def _rules(config: GovernanceConfig) -> tuple[str, ...]:
         f"below. An exit while less than {rules.min_readiness_to_exit * 100:.0f}% of the transition checklist is "
         "done becomes 'prepare exit'. Margin: net points to the nearest band edge.",
         DEADLINE_RULE,
-        "Transition: checklist items run in parallel, so a transition needs as long as its longest open item; it "
-        "fits when that is no longer than the notice period.",
+        "Transition: an item starts when the items it comes after have finished (the checklist's 'after'), "
+        "the others run alongside; the transition needs its longest chain of open items, and fits when that "
+        "chain is no longer than the notice period. Start-by dates are worked back from the contract's end.",
     )
 
 
@@ -251,13 +270,10 @@ def build_offboarding_context(
     open_items = [
         r for r in ready.rows if r.status is not ChecklistStatus.DONE and r.status is not ChecklistStatus.NOT_APPLICABLE
     ]
-    longest = max(open_items, key=lambda r: r.weeks, default=None)
     readiness_line = (
-        f"{percent(ready.share_done)} of the applicable items are done. A transition needs about "
-        f"{ready.weeks_needed} weeks"
-        + (f" (longest open item: {longest.label.lower()})" if longest else "")
-        + f"; the notice period is {ready.notice_weeks:.0f} weeks, so it "
-        + ("fits inside the notice period." if ready.fits_notice else "does not fit inside the notice period.")
+        _readiness_line(ready, clock)
+        if open_items
+        else (f"{percent(ready.share_done)} of the applicable items are done: nothing is left to do for a transition.")
     )
     history_months = [m.month for m in assessment.kpis[0].history]
     client_contact = next((c.name for c in partner.contacts if c.side is Controller.CLIENT), config.client.name)
@@ -310,7 +326,13 @@ def build_offboarding_context(
         clock_lines=_clock_lines(clock, as_of),
         checklist=tuple(
             Row(
-                (r.label + (" (client side)" if r.internal else ""), f"{r.weeks}", r.owner, r.note),
+                (
+                    r.label + (" (client side)" if r.internal else ""),
+                    f"{r.weeks}",
+                    short_date(r.start_by) if r.start_by else "–",
+                    r.owner,
+                    r.note,
+                ),
                 CHECKLIST_BADGE[r.status] if r.status else "no_data",
                 r.status.label if r.status else "Not assessed",
             )

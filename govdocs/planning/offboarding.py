@@ -14,6 +14,7 @@ The rules, all from `config.offboarding`:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from enum import StrEnum
 
 from govdocs.config.model import Contract, GovernanceConfig, OffboardingSettings
@@ -244,6 +245,7 @@ class ChecklistRow:
     status: ChecklistStatus | None  # None: not assessed
     owner: str
     note: str
+    start_by: date | None = None  # latest start for the transition to finish by the contract end; None when done
 
 
 @dataclass(frozen=True)
@@ -251,9 +253,11 @@ class Readiness:
     rows: tuple[ChecklistRow, ...]
     share_done: float  # of the applicable items
     blockers: tuple[ChecklistRow, ...]
-    weeks_needed: int  # the longest item: items run in parallel
+    weeks_needed: int  # the longest chain of open items, each starting when the items it follows finish
     notice_weeks: float
     fits_notice: bool
+    chain: tuple[str, ...] = ()  # that chain's labels, first to last
+    start_by: date | None = None  # when the chain must start for the transition to end with the contract
 
 
 def readiness(settings: OffboardingSettings, assessment: Assessment | None, contract: Contract) -> Readiness:
@@ -272,17 +276,53 @@ def readiness(settings: OffboardingSettings, assessment: Assessment | None, cont
         )
     applicable = [r for r in rows if r.status is not ChecklistStatus.NOT_APPLICABLE]
     done = sum(1 for r in applicable if r.status is ChecklistStatus.DONE)
-    # Items run in parallel: the transition needs as long as its longest open item.
-    open_weeks = [r.weeks for r in applicable if r.status is not ChecklistStatus.DONE]
-    weeks = max(open_weeks, default=0)
+    # Open items take their weeks, done and not-applicable ones none; an item starts when every item
+    # it comes after has finished. The transition needs the longest such chain, worked back from
+    # the contract's end to the latest start of each item.
+    remaining = {
+        item.id: 0 if row.status in (ChecklistStatus.DONE, ChecklistStatus.NOT_APPLICABLE) else row.weeks
+        for item, row in zip(settings.checklist, rows, strict=True)
+    }
+    after = {item.id: item.after for item in settings.checklist}
+    followers = {i: [j for j, before in after.items() if i in before] for i in after}
+    tails: dict[str, int] = {}
+
+    def tail(item: str) -> int:  # weeks from the item's start to the end of the transition
+        if item not in tails:
+            tails[item] = remaining[item] + max((tail(f) for f in followers[item]), default=0)
+        return tails[item]
+
+    weeks = max((tail(i) for i in after), default=0)
+    chain: list[str] = []
+    current = max(after, key=lambda i: (tail(i), -list(after).index(i)), default=None)
+    while current is not None and tail(current) > 0:
+        if remaining[current]:
+            chain.append(current)
+        nxt = [f for f in followers[current] if tail(f) == tail(current) - remaining[current]]
+        current = nxt[0] if nxt else None
+    labels = {item.id: item.label for item in settings.checklist}
+    dated = [
+        ChecklistRow(
+            r.label,
+            r.weeks,
+            r.internal,
+            r.status,
+            r.owner,
+            r.note,
+            None if remaining[item.id] == 0 else contract.end - timedelta(weeks=tail(item.id)),
+        )
+        for item, r in zip(settings.checklist, rows, strict=True)
+    ]
     notice_weeks = contract.notice_days / 7
     return Readiness(
-        rows=tuple(rows),
+        rows=tuple(dated),
         share_done=done / len(applicable) if applicable else 1.0,
-        blockers=tuple(r for r in rows if r.status is ChecklistStatus.BLOCKED),
+        blockers=tuple(r for r in dated if r.status is ChecklistStatus.BLOCKED),
         weeks_needed=weeks,
         notice_weeks=notice_weeks,
         fits_notice=weeks <= notice_weeks,
+        chain=tuple(labels[i] for i in chain),
+        start_by=contract.end - timedelta(weeks=weeks) if weeks else None,
     )
 
 
