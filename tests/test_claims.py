@@ -259,3 +259,26 @@ def test_the_transition_is_a_sequence_worked_back_from_the_contract_end(texts) -
     assert (f"before the notice deadline of {long_date(clock.notice_deadline)}" in text) == (
         start < clock.notice_deadline
     )
+
+
+@pytest.mark.parametrize("partner", ["BRV", "CRN", "ECH"])
+def test_a_plans_end_is_shown_against_the_notice_deadline_internally(texts, partner: str) -> None:
+    """Both new plans' final reviews (14 Jan 2027) fell after the partners' notice deadlines without a word."""
+    config = load_config(CONFIG)
+    clock = partner_clock(config.partner(partner).contract, AS_OF, config.pip)
+    internal, external = texts[f"pip-{partner}-internal.pdf"], texts[f"pip-{partner}-partner.pdf"]
+    assert "Contract clock (internal)" not in external
+    line = internal[internal.index("Contract clock (internal).") :][:400]
+    if clock.passed:
+        assert "has passed" in line
+        return
+    final = re.search(
+        r"The final review, (\d{1,2} \w+ \d{4}), falls (\d+) days (after|before) the notice deadline", line
+    )
+    assert final, line
+    assert f"notice deadline of {long_date(clock.notice_deadline)}" in line
+    from datetime import datetime
+
+    day = datetime.strptime(final.group(1), "%d %B %Y").date()
+    assert final.group(3) == ("after" if day > clock.notice_deadline else "before")
+    assert int(final.group(2)) == abs((day - clock.notice_deadline).days)

@@ -26,6 +26,7 @@ from govdocs.documents.common import (
 )
 from govdocs.documents.qbr import CONTROLLER_LABEL, ChartCard, client_factors_for
 from govdocs.periods import Month
+from govdocs.planning.contract import Clock, partner_clock
 from govdocs.planning.pip import Outcome, Plan, PlanAction, PlanResult, ProgressRow, month_end
 from govdocs.render.charts import GlideChart, glide_svg
 from govdocs.render.formatters import UNIT_SUFFIX, long_date, short_date
@@ -148,6 +149,7 @@ class PipContext:
     files: tuple[InputFile, ...]
     fingerprint: PartnerFingerprint
     is_internal: bool
+    contract_line: str  # internal copy: the plan's end against the notice deadline, and the decision it forces
 
 
 def _gap(kpi: Kpi, baseline: float, target: float) -> str:
@@ -255,6 +257,26 @@ def _outcome_text(plan: Plan, result: PlanResult, as_of: date) -> str:
                 f"{objective.kpi.name} {verdict} ({values} against {kpi_text(objective.kpi, objective.target)})"
             )
     return f"Outcome on {months}: " + "; ".join(parts) + "."
+
+
+def _contract_line(plan: Plan, clock: Clock) -> str:
+    """Where the plan ends against the notice deadline: a final review after it means the renewal
+    decision is taken before the plan's outcome is known."""
+    final = plan.final_review.day
+    deadline = long_date(clock.notice_deadline)
+    if clock.passed:
+        return f"The notice deadline, {deadline}, has passed: the plan runs inside the current term."
+    if final > clock.notice_deadline:
+        renews = f"; without notice the contract renews for {clock.renewal_months} months" if clock.auto_renew else ""
+        return (
+            f"The final review, {long_date(final)}, falls {(final - clock.notice_deadline).days} days after the "
+            f"notice deadline of {deadline}: the decision to give notice is due before the plan's outcome is "
+            f"known{renews}."
+        )
+    return (
+        f"The final review, {long_date(final)}, falls {(clock.notice_deadline - final).days} days before the "
+        f"notice deadline of {deadline}: the plan's outcome is known in time for the renewal decision."
+    )
 
 
 def build_pip_context(
@@ -404,4 +426,7 @@ def build_pip_context(
         files=tuple(files),
         fingerprint=partner_fingerprint(data, partner.id, history),
         is_internal=audience is Audience.INTERNAL,
+        contract_line=_contract_line(plan, partner_clock(partner.contract, as_of, config.pip))
+        if audience is Audience.INTERNAL
+        else "",
     )
