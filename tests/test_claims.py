@@ -282,3 +282,23 @@ def test_a_plans_end_is_shown_against_the_notice_deadline_internally(texts, part
     day = datetime.strptime(final.group(1), "%d %B %Y").date()
     assert final.group(3) == ("after" if day > clock.notice_deadline else "before")
     assert int(final.group(2)) == abs((day - clock.notice_deadline).days)
+
+
+@pytest.fixture(scope="module")
+def pages(example_build: ExampleBuild) -> dict[str, list[str]]:
+    from pypdf import PdfReader
+
+    folder = example_build.out / str(QUARTER)
+    return {p.name: [page.extract_text() for page in PdfReader(p).pages] for p in sorted(folder.glob("*.pdf"))}
+
+
+def test_no_page_holds_a_heading_alone_or_one_stray_row(pages) -> None:
+    """'Trends over twelve months' stood alone on an otherwise empty page in 9 of 10 QBRs, CRN's QBR had a
+    page with one table row, and CRN's assessment a last page with only its document id. Such a page
+    carries fewer than 65 words with its running header and footer (they had 38 to 62); a page with
+    content has more."""
+    for name, texts_of_pages in pages.items():
+        for number, text in enumerate(texts_of_pages, start=1):
+            assert len(text.split()) >= 65, f"{name} page {number}: {' '.join(text.split())[:200]}"
+            if "Trends over twelve months" in text:
+                assert "is better" in text, f"{name} page {number}: the trends heading without a chart"
