@@ -603,9 +603,9 @@ def prepare_offboarding(
     as_of: date,
     target: Path,
     review_file: Path | None,
-    plan: PlanState | None = None,
+    run_plan: PlanState | None = None,
 ) -> Prepared:
-    """The internal offboarding-readiness assessment of one partner. `plan`: the partner's plan as
+    """The internal offboarding-readiness assessment of one partner. `run_plan`: the partner's plan as
     the run states it elsewhere (the build's summary); without it, worked out the same way here."""
     from govdocs.data.assessment import load_assessment
     from govdocs.documents.offboarding import build_offboarding_context
@@ -616,8 +616,7 @@ def prepare_offboarding(
     config, data = workspace.config, workspace.data
     assessment = portfolio[partner_id]
     review = load_assessment(review_file, partner_id, config) if review_file else None
-    called_for, plan = plan, None
-    outcome = plan_text = None
+    plan = outcome = plan_text = None
     if review is not None and review.pip is not None:
         plan = build_plan(
             config=config,
@@ -627,7 +626,7 @@ def prepare_offboarding(
             with_actions=False,
         )
         outcome = plan_outcome(plan, data, as_of, config.pip.sustain_months).outcome
-    elif (state := called_for or _plan_state_of(workspace, assessment, as_of)) is not None:
+    elif (state := run_plan or _plan_state_of(workspace, assessment, as_of)) is not None:
         # The plan this run issues or follows up: the same words as the portfolio summary's.
         outcome, plan_text = state.outcome, state.text
     evidence = gather_evidence(config, data, assessment, portfolio, outcome, plan_text)
