@@ -302,3 +302,38 @@ def test_no_page_holds_a_heading_alone_or_one_stray_row(pages) -> None:
             assert len(text.split()) >= 65, f"{name} page {number}: {' '.join(text.split())[:200]}"
             if "Trends over twelve months" in text:
                 assert "is better" in text, f"{name} page {number}: the trends heading without a chart"
+
+
+MEETING = re.compile(
+    r"(Check-in \d+|Final review) chair: [^0-9]+? (\d{1,2} \w{3} \d{4})(?: moved from [^)]+\))? "
+    r"(\w{3} \d{4})( before the plan: baseline; actions only| reviewed already: actions only)?"
+)
+
+
+def test_each_check_in_reviews_a_new_month_or_says_it_reviews_actions_only(texts) -> None:
+    """Fortnightly check-ins on monthly data: check-in 1 reviewed the pre-plan baseline and pairs of
+    check-ins the same month, each as if it judged new data."""
+    from datetime import datetime
+
+    for name, text in texts.items():
+        if not (name.startswith("pip-") and name.endswith("-partner.pdf")):
+            continue
+        start = datetime.strptime(
+            re.search(r"(\d{1,2} \w+ \d{4}) – \d{1,2} \w+ \d{4} · following", text).group(1), "%d %B %Y"
+        )
+        meetings = MEETING.findall(text[text.index("Check-ins and the value expected") :])
+        assert len(meetings) >= 3, name
+        seen: set[str] = set()
+        for meeting, _, month, marker in meetings:
+            if meeting == "Final review":  # it decides the plan on its last months
+                assert marker == "", name
+                continue
+            reviewed = datetime.strptime(month, "%b %Y")
+            before = (reviewed.year, reviewed.month) < (start.year, start.month)
+            if before:
+                assert "before the plan" in marker, (name, meeting)
+            elif month in seen:
+                assert "reviewed already" in marker, (name, meeting)
+            else:
+                assert marker == "", (name, meeting, marker)
+            seen.add(month)

@@ -71,6 +71,7 @@ class CheckInRow:
     moved: str
     reviewed: str  # month the meeting reviews
     before_plan: bool  # the reviewed month precedes the plan: it shows the baseline
+    actions_only: bool  # no month of data that an earlier meeting has not already reviewed
     expected: tuple[str, ...]
     chair: str
     is_final: bool
@@ -326,6 +327,7 @@ def build_pip_context(
             moved=f"moved from {short_date(c.when.planned)} ({c.moved_because})" if c.when.moved else "",
             reviewed=c.reviewed.label,
             before_plan=month_end(c.reviewed) <= plan.start,
+            actions_only=not c.new_month,
             expected=tuple(kpi_text(o.kpi, v) for o, v in zip(plan.objectives, c.expected, strict=True)),
             chair=plan.meeting_owner,
             is_final=c.is_final,

@@ -8,7 +8,7 @@ one later documents (the offboarding assessment) reuse.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -62,6 +62,9 @@ class CheckIn:
     reviewed: Month  # the latest full month before the meeting: what the meeting looks at
     expected: tuple[float, ...]  # per objective, for the reviewed month
     is_final: bool
+    # A month of the plan that no earlier meeting reviewed. Without one (fortnightly meetings on
+    # monthly data, or a month before the start) the meeting reviews the actions only.
+    new_month: bool = True
 
 
 @dataclass(frozen=True)
@@ -353,6 +356,15 @@ def build_plan(
             n == len(dates) + 1,
         )
         for n, when in enumerate([*dates, final], start=1)
+    ]
+    first = Month(start.year, start.month)
+    checkins = [
+        replace(
+            c,
+            # The final review decides the plan on its last months, whoever saw them first.
+            new_month=c.is_final or (c.reviewed >= first and all(e.reviewed != c.reviewed for e in checkins[:i])),
+        )
+        for i, c in enumerate(checkins)
     ]
     actions: list[PlanAction] = []
     if with_actions:
