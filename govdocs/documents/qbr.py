@@ -439,7 +439,16 @@ def _strengths(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> t
     if inputs is not None:
         points += [SummaryPoint(text, "") for text in inputs.commentary.highlights]
     if not points:
-        points.append(SummaryPoint("No KPI met its target or improved on the previous quarter.", ""))
+        # A red KPI may have improved: that is told under what must improve, so this says where.
+        moved = [k for k in assessment.kpis if meaningful_improvement(k)]
+        text = f"No KPI met its target in {assessment.quarter.label}"
+        if not moved:
+            text += " or improved on the previous quarter."
+        elif all(k.current.status is Status.RED for k in moved):
+            text += "; the improvements that stayed below the floor are under what must improve."
+        else:
+            text += "."
+        points.append(SummaryPoint(text, ""))
     return tuple(points)
 
 
