@@ -261,30 +261,16 @@ class Readiness:
 
 
 def readiness(settings: OffboardingSettings, assessment: Assessment | None, contract: Contract) -> Readiness:
-    rows = []
-    for item in settings.checklist:
-        entry = assessment.checklist.get(item.id) if assessment else None
-        rows.append(
-            ChecklistRow(
-                item.label,
-                item.weeks,
-                item.internal,
-                entry.status if entry else None,
-                (entry.owner or "") if entry else "",
-                (entry.note or "") if entry else "",
-            )
-        )
-    applicable = [r for r in rows if r.status is not ChecklistStatus.NOT_APPLICABLE]
-    done = sum(1 for r in applicable if r.status is ChecklistStatus.DONE)
+    entries = {item.id: assessment.checklist.get(item.id) if assessment else None for item in settings.checklist}
+    status = {i: e.status if e else None for i, e in entries.items()}
     # Open items take their weeks, done and not-applicable ones none; an item starts when every item
     # it comes after has finished. The transition needs the longest such chain, worked back from
     # the contract's end to the latest start of each item.
     remaining = {
-        item.id: 0 if row.status in (ChecklistStatus.DONE, ChecklistStatus.NOT_APPLICABLE) else row.weeks
-        for item, row in zip(settings.checklist, rows, strict=True)
+        item.id: 0 if status[item.id] in (ChecklistStatus.DONE, ChecklistStatus.NOT_APPLICABLE) else item.weeks
+        for item in settings.checklist
     }
-    after = {item.id: item.after for item in settings.checklist}
-    followers = {i: [j for j, before in after.items() if i in before] for i in after}
+    followers = {i.id: [j.id for j in settings.checklist if i.id in j.after] for i in settings.checklist}
     tails: dict[str, int] = {}
 
     def tail(item: str) -> int:  # weeks from the item's start to the end of the transition
@@ -292,32 +278,33 @@ def readiness(settings: OffboardingSettings, assessment: Assessment | None, cont
             tails[item] = remaining[item] + max((tail(f) for f in followers[item]), default=0)
         return tails[item]
 
-    weeks = max((tail(i) for i in after), default=0)
+    weeks = max((tail(i) for i in remaining), default=0)
     chain: list[str] = []
-    current = max(after, key=lambda i: (tail(i), -list(after).index(i)), default=None)
+    current = max(remaining, key=tail, default=None)  # the first of the longest, in checklist order
     while current is not None and tail(current) > 0:
         if remaining[current]:
             chain.append(current)
-        nxt = [f for f in followers[current] if tail(f) == tail(current) - remaining[current]]
-        current = nxt[0] if nxt else None
-    labels = {item.id: item.label for item in settings.checklist}
-    dated = [
+        current = next((f for f in followers[current] if tail(f) == tail(current) - remaining[current]), None)
+    rows = tuple(
         ChecklistRow(
-            r.label,
-            r.weeks,
-            r.internal,
-            r.status,
-            r.owner,
-            r.note,
+            item.label,
+            item.weeks,
+            item.internal,
+            status[item.id],
+            (entry.owner or "") if (entry := entries[item.id]) else "",
+            (entry.note or "") if entry else "",
             None if remaining[item.id] == 0 else contract.end - timedelta(weeks=tail(item.id)),
         )
-        for item, r in zip(settings.checklist, rows, strict=True)
-    ]
+        for item in settings.checklist
+    )
+    applicable = [r for r in rows if r.status is not ChecklistStatus.NOT_APPLICABLE]
+    done = sum(1 for r in applicable if r.status is ChecklistStatus.DONE)
+    labels = {item.id: item.label for item in settings.checklist}
     notice_weeks = contract.notice_days / 7
     return Readiness(
-        rows=tuple(dated),
+        rows=rows,
         share_done=done / len(applicable) if applicable else 1.0,
-        blockers=tuple(r for r in dated if r.status is ChecklistStatus.BLOCKED),
+        blockers=tuple(r for r in rows if r.status is ChecklistStatus.BLOCKED),
         weeks_needed=weeks,
         notice_weeks=notice_weeks,
         fits_notice=weeks <= notice_weeks,
