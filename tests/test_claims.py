@@ -337,3 +337,37 @@ def test_each_check_in_reviews_a_new_month_or_says_it_reviews_actions_only(texts
             else:
                 assert marker == "", (name, meeting, marker)
             seen.add(month)
+
+
+@pytest.fixture(scope="module")
+def laid_out_pages(example_build: ExampleBuild) -> dict[str, list[list[str]]]:
+    """Each page's text lines in reading order (top to bottom by position, as pdftotext and a
+    reader's copy-paste see them), blank lines dropped."""
+    from pypdf import PdfReader
+
+    folder = example_build.out / str(QUARTER)
+    return {
+        p.name: [
+            [line.strip() for line in page.extract_text(extraction_mode="layout").splitlines() if line.strip()]
+            for page in PdfReader(p).pages
+        ]
+        for p in sorted(folder.glob("*.pdf"))
+    }
+
+
+def test_running_header_and_footer_are_in_the_text_once_per_page_in_reading_order(laid_out_pages) -> None:
+    """`pdftotext` of any page interleaved the running header and footer letter by letter with the
+    hidden elements that carried their text. Every page after the cover now reads: the header line
+    (title, classification), the page's content, the footer line (document id, page number)."""
+    header = re.compile(r"^(.+ · Q\d \d{4}|.+ · \d{4}-Q\d) +(CONFIDENTIAL · .+)$")
+    footer = re.compile(r"^([A-Z]+-\d{4}Q\d-[A-Z0-9-]+ · inputs [0-9a-f]{12}) +Page (\d+) of (\d+)$")
+    for name, pages_of in laid_out_pages.items():
+        assert len(pages_of) >= 2, name
+        for number, lines in enumerate(pages_of[1:], start=2):
+            top, bottom = header.match(lines[0]), footer.match(lines[-1])
+            assert top, f"{name} page {number} starts with {lines[0]!r}"
+            assert bottom, f"{name} page {number} ends with {lines[-1]!r}"
+            assert (int(bottom.group(2)), int(bottom.group(3))) == (number, len(pages_of)), (name, number)
+            text = "\n".join(lines)
+            for running in (top.group(1), top.group(2), bottom.group(1)):
+                assert text.count(running) == 1, f"{name} page {number}: {running!r} {text.count(running)} times"
