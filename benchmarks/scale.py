@@ -13,11 +13,13 @@ from pathlib import Path
 
 def main() -> None:
     folder = Path(sys.argv[1])
+    from datetime import date
+
     import pandas as pd
 
+    from govdocs.facts import assess_portfolio
     from govdocs.periods import Quarter
     from govdocs.pipeline import load_workspace
-    from govdocs.scoring.engine import assess_portfolio
 
     start = time.perf_counter()
     rows = len(pd.read_csv(folder / "kpis.csv"))
@@ -26,7 +28,7 @@ def main() -> None:
     start = time.perf_counter()
     workspace = load_workspace(folder / "governance.yaml", [folder / "kpis.csv"])
     loaded = time.perf_counter()
-    assess_portfolio(workspace.config, workspace.data, Quarter(2026, 3))
+    assess_portfolio(workspace.config, workspace.data, Quarter(2026, 3), date(2026, 10, 15))
     scored = time.perf_counter()
     print(
         json.dumps(

@@ -2,7 +2,7 @@
 
 Config and data are loaded, validated and scored once. For every partner the build plans
 the QBR (each audience asked for), the improvement plan when the escalation status calls
-for one or one is open (`open_plan` in the partner's inputs), and the offboarding
+for one or a plan on record is still running (`partners[].plans` in the config), and the offboarding
 assessment when the status is offboarding review; then the internal portfolio summary
 and a manifest. HTML is built here, PDFs in the render pool, and each document is written
 atomically the moment it is rendered, so an interrupted or partly failed build leaves
@@ -25,12 +25,11 @@ from pathlib import Path
 from govdocs import __version__
 from govdocs.data.inputs import PartnerInputs
 from govdocs.documents.common import Audience, InputFile
-from govdocs.documents.portfolio import PlanState
 from govdocs.errors import ExitCode, GovdocsError
+from govdocs.facts import RunFacts, run_facts
 from govdocs.journal import Journal, source_key
 from govdocs.periods import Quarter
 from govdocs.pipeline import (
-    PlanBasis,
     Prepared,
     Skipped,
     Workspace,
@@ -44,7 +43,6 @@ from govdocs.pipeline import (
     files_of,
     load_workspace,
     partner_inputs,
-    plan_state,
     prepare_offboarding,
     prepare_pip,
     prepare_qbr,
@@ -55,7 +53,7 @@ from govdocs.pipeline import (
 )
 from govdocs.render.output import check_targets, write_atomic, write_together
 from govdocs.render.workers import RenderPool
-from govdocs.scoring.engine import Escalation, PartnerAssessment, assess_portfolio
+from govdocs.scoring.engine import Escalation, PartnerAssessment
 
 KIND_ORDER = {"portfolio": 0, "qbr": 1, "pip": 2, "offboarding": 3}
 KIND_NOUN = {"portfolio": "portfolio summary", "qbr": "QBR", "pip": "plan", "offboarding": "offboarding assessment"}
@@ -144,23 +142,19 @@ def _reason(exc: BaseException) -> tuple[str, ExitCode]:
 
 
 def plan_documents(
-    request: BuildRequest,
-    workspace: Workspace,
-    portfolio: dict[str, PartnerAssessment],
-    partner_ids: list[str],
-) -> tuple[list[Planned], list[tuple[str, Skipped]], dict[str, tuple[str, ...]], dict[str, PlanState]]:
+    request: BuildRequest, workspace: Workspace, facts: RunFacts, partner_ids: list[str]
+) -> tuple[list[Planned], list[tuple[str, Skipped]], dict[str, tuple[str, ...]]]:
     """Every document called for, in partner order; what was not called for and why; the
-    documents per partner and the plan states for the summary."""
+    documents per partner."""
     config = workspace.config
     kpi_ids = {k.id for k in config.kpis}
     quarter, as_of, out = request.quarter, request.as_of, request.out_dir
     planned: list[Planned] = []
     skipped: list[tuple[str, Skipped]] = []
     documents: dict[str, tuple[str, ...]] = {}
-    plans: dict[str, PlanState] = {}
 
     for pid in partner_ids:
-        assessment = portfolio[pid]
+        assessment = facts[pid].assessment
         level = assessment.decision.level
         inputs: PartnerInputs | None = None
         inputs_file: Path | None = None
@@ -193,11 +187,11 @@ def plan_documents(
         kinds: list[str] = []
         for audience in request.audiences:
             target = document_path(out, "qbr", quarter, pid, audience, request.fmt)
-            step = partial(prepare_qbr, workspace, portfolio, pid, audience, as_of, target, inputs, inputs_file)
+            step = partial(prepare_qbr, workspace, facts, pid, audience, as_of, target, inputs, inputs_file)
             planned.append(Planned(pid, "qbr", audience.value, target, (), guarded(step, audience)))
         kinds.append("QBR")
 
-        basis = PlanBasis.for_partner(workspace, assessment, inputs)
+        basis = facts[pid].basis
         if basis is not None:
             proposed = actions_file(request.actions_dir, pid, single=False)
             for number, audience in enumerate(request.audiences):
@@ -207,7 +201,8 @@ def plan_documents(
                 step = partial(
                     prepare_pip,
                     workspace,
-                    basis.assessment,
+                    facts[pid],
+                    basis,
                     audience,
                     as_of,
                     target,
@@ -215,13 +210,9 @@ def plan_documents(
                     inputs,
                     inputs_file,
                     proposed,
-                    basis.start,
-                    cause=basis.cause,
                 )
                 attachments = (calendar,) if calendar else ()
                 planned.append(Planned(pid, "pip", audience.value, target, attachments, guarded(step, audience)))
-            if state := plan_state(workspace, basis, as_of):
-                plans[pid] = state
             kinds.append("PIP")
         else:
             skipped.append(("pip", Skipped(pid, f"no plan called for (escalation status {level.label.lower()})")))
@@ -229,7 +220,7 @@ def plan_documents(
         if level >= Escalation.OFFBOARDING_REVIEW:
             target = document_path(out, "offboarding", quarter, pid, Audience.INTERNAL, request.fmt)
             review = assessment_file(request.assessments_dir, pid, single=False)
-            step = partial(prepare_offboarding, workspace, portfolio, pid, as_of, target, review, plans.get(pid))
+            step = partial(prepare_offboarding, workspace, facts, pid, as_of, target, review)
             planned.append(Planned(pid, "offboarding", "internal", target, (), guarded(step, Audience.INTERNAL)))
             kinds.append("Offboarding")
         else:
@@ -237,7 +228,7 @@ def plan_documents(
                 ("offboarding", Skipped(pid, f"no review called for (escalation status {level.label.lower()})"))
             )
         documents[pid] = tuple(kinds)
-    return planned, skipped, documents, plans
+    return planned, skipped, documents
 
 
 # --- the run ----------------------------------------------------------------------------------
@@ -246,26 +237,16 @@ def plan_documents(
 def _portfolio_summary(
     request: BuildRequest,
     workspace: Workspace,
-    portfolio: dict[str, PartnerAssessment],
+    facts: RunFacts,
     documents: dict[str, tuple[str, ...]],
-    plans: dict[str, PlanState],
     target: Path,
 ) -> Prepared:
     from govdocs.documents.common import run_files
     from govdocs.documents.portfolio import build_portfolio_context
-    from govdocs.planning.contract import partner_clock
 
-    as_of = request.as_of
-    clocks = {pid: partner_clock(a.partner.contract, as_of, workspace.config.pip) for pid, a in portfolio.items()}
     files = run_files(workspace.run, None)
     context = build_portfolio_context(
-        config=workspace.config,
-        portfolio=portfolio,
-        plans=plans,
-        clocks=clocks,
-        documents=documents,
-        files=files,
-        as_of=as_of,
+        config=workspace.config, facts=facts, documents=documents, files=files, as_of=request.as_of
     )
     document = WrittenDocument(
         "", "portfolio", "internal", context.meta.document_id, target, inputs=tuple(files), cause="every build"
@@ -282,10 +263,10 @@ def build(request: BuildRequest, pool: RenderPool, report: Report | None = None)
     config, data = workspace.config, workspace.data
     partner_ids = select_partners(config, request.partner_ids)
     require_quarter_data(data, request.quarter)
-    scored = assess_portfolio(config, data, request.quarter)
-    portfolio = {pid: scored[pid] for pid in partner_ids}
+    facts = run_facts(config, data, request.quarter, request.as_of, request.config_path, partner_ids)
+    portfolio = facts.portfolio
 
-    planned, skipped, documents, plans = plan_documents(request, workspace, portfolio, partner_ids)
+    planned, skipped, documents = plan_documents(request, workspace, facts, partner_ids)
     folder = request.out_dir / str(request.quarter)
     summary_path = folder / f"portfolio-summary-internal.{request.fmt}"
     manifest_path = folder / "manifest.json"
@@ -303,7 +284,7 @@ def build(request: BuildRequest, pool: RenderPool, report: Report | None = None)
         "internal",
         summary_path,
         (),
-        lambda: _portfolio_summary(request, workspace, portfolio, documents, plans, summary_path),
+        lambda: _portfolio_summary(request, workspace, facts, documents, summary_path),
     )
     # The summary first: it is the longest job and the one every reader opens.
     queue = [summary, *planned]

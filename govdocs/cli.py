@@ -289,6 +289,12 @@ def schema() -> None:
     help="Table to write: .csv, .xlsx or .json (the name's ending picks the format).",
 )
 @click.option("--force", is_flag=True, help="Replace the file if it exists.")
+@click.option(
+    "--as-of",
+    type=DateType(),
+    help="Date the escalation status is worked out on (default: today): a plan on record that ended "
+    "unmet by then counts.",
+)
 @raw_option
 @handle_errors
 def export(
@@ -298,6 +304,7 @@ def export(
     partner_ids: tuple[str, ...],
     out: Path,
     force: bool,
+    as_of: date | None,
     raw: Path | None,
 ) -> None:
     """Write the quarter's scorecard as a table (internal: every partner selected).
@@ -313,7 +320,9 @@ def export(
     """
     from govdocs.export import ExportRequest, export_scorecard
 
-    request = ExportRequest(config_path, tuple(data_paths), quarter, tuple(partner_ids), out, force, raw)
+    request = ExportRequest(
+        config_path, tuple(data_paths), quarter, tuple(partner_ids), out, as_of or date.today(), force, raw
+    )
     rows = export_scorecard(request)
     click.echo(f"wrote {out}  ({rows} rows: partner x KPI, {quarter})")
 

@@ -10,12 +10,14 @@ render/tables.py, which neutralises formula-like text and keeps NaN out of JSON.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
+from govdocs.facts import run_facts
 from govdocs.periods import Quarter
 from govdocs.pipeline import load_workspace, require_quarter_data, select_partners
 from govdocs.render.tables import Cell, write_table
-from govdocs.scoring.engine import PartnerAssessment, assess_portfolio
+from govdocs.scoring.engine import PartnerAssessment
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class ExportRequest:
     quarter: Quarter
     partner_ids: tuple[str, ...]  # empty: every partner
     out: Path  # .csv, .xlsx or .json
+    as_of: date  # the escalation status counts plans on record that ended unmet by then
     force: bool = False
     raw: Path | None = None  # a raw_data mapping: KPIs computed from raw exports
 
@@ -75,7 +78,8 @@ def export_scorecard(request: ExportRequest) -> int:
     workspace = load_workspace(request.config_path, list(request.data_paths), raw=request.raw)
     partner_ids = select_partners(workspace.config, request.partner_ids)
     require_quarter_data(workspace.data, request.quarter)
-    portfolio = assess_portfolio(workspace.config, workspace.data, request.quarter)
+    facts = run_facts(workspace.config, workspace.data, request.quarter, request.as_of, workspace.run.config_path)
+    portfolio = facts.portfolio
     rows = [row for pid in partner_ids for row in scorecard_rows(portfolio[pid])]
     write_table(
         request.out,

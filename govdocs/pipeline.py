@@ -27,15 +27,16 @@ from govdocs.documents import DOCUMENT_TYPES
 from govdocs.documents.common import Audience, InputFile, RunInputs, run_files, sha256_file
 from govdocs.documents.qbr import build_qbr_context
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
+from govdocs.facts import PartnerFacts, RunFacts, run_facts
 from govdocs.periods import Quarter
 from govdocs.render.environment import render_html
 from govdocs.render.output import check_targets, write_together
 from govdocs.render.workers import PdfJob, RenderPool, default_jobs
-from govdocs.scoring.engine import Escalation, PartnerAssessment, assess_partner, assess_portfolio
+from govdocs.scoring.engine import Escalation, PartnerAssessment
 from govdocs.validate import cross_check, foreign_mentions, foreign_mentions_in_actions
 
 if TYPE_CHECKING:
-    from govdocs.documents.portfolio import PlanState
+    from govdocs.facts import PlanBasis
 
 
 @dataclass(frozen=True)
@@ -244,7 +245,7 @@ class QbrRequest:
 
 def prepare_qbr(
     workspace: Workspace,
-    portfolio: dict[str, PartnerAssessment],
+    facts: RunFacts,
     partner_id: str,
     audience: Audience,
     as_of: date,
@@ -252,12 +253,11 @@ def prepare_qbr(
     inputs: PartnerInputs | None,
     inputs_file: Path | None,
 ) -> Prepared:
-    assessment = portfolio[partner_id]
     files = run_files(workspace.run, inputs_file, partner_id)
     context = build_qbr_context(
         config=workspace.config,
-        assessment=assessment,
-        portfolio=portfolio,
+        facts=facts[partner_id],
+        portfolio=facts.portfolio,
         inputs=inputs,
         files=files,
         audience=audience,
@@ -302,13 +302,11 @@ def render_qbrs(
         ]
         if leaks:
             raise GovdocsError(leaks)
-    portfolio = assess_portfolio(config, data, request.quarter)
+    facts = run_facts(config, data, request.quarter, request.as_of, request.config_path)
     with pool_scope(pool, request.fmt) as active:
         batch = Batch(active, request.fmt, request.as_of, progress)
         for pid in partner_ids:
-            batch.add(
-                prepare_qbr(workspace, portfolio, pid, request.audience, request.as_of, targets[pid], *loaded[pid])
-            )
+            batch.add(prepare_qbr(workspace, facts, pid, request.audience, request.as_of, targets[pid], *loaded[pid]))
         return batch.finish()
 
 
@@ -394,7 +392,8 @@ def check_kpis(config: GovernanceConfig, kpi_ids: tuple[str, ...]) -> None:
 
 def prepare_pip(
     workspace: Workspace,
-    assessment: PartnerAssessment,
+    facts: PartnerFacts,
+    basis: PlanBasis,
     audience: Audience,
     as_of: date,
     target: Path,
@@ -402,17 +401,17 @@ def prepare_pip(
     inputs: PartnerInputs | None,
     inputs_file: Path | None,
     proposed_file: Path | None,
-    start: date | None,
     extra_kpis: tuple[str, ...] = (),
-    cause: str = "",
 ) -> Prepared:
-    """One plan for `assessment`'s partner and quarter, with its progress up to `as_of`."""
+    """The plan `basis` names (a new one, or the one on record the run follows up), with its
+    progress up to `as_of`."""
     from govdocs.data.actions import load_proposed_actions
     from govdocs.documents.pip import build_pip_context
     from govdocs.planning.pip import build_plan, plan_outcome, plan_progress
     from govdocs.render.ics import plan_calendar
 
     config, data = workspace.config, workspace.data
+    assessment, start, cause = basis.assessment, basis.start, basis.cause
     proposed = load_proposed_actions(proposed_file) if proposed_file else []
     if audience is Audience.PARTNER and (leaks := foreign_mentions_in_actions(config, assessment.partner.id, proposed)):
         raise GovdocsError(leaks)
@@ -433,6 +432,8 @@ def prepare_pip(
         config=config,
         plan=plan,
         assessment=assessment,
+        facts=facts,
+        followed=basis.followed,
         progress=plan_progress(plan, data, as_of),
         result=plan_outcome(plan, data, as_of, config.pip.sustain_months),
         inputs=inputs,
@@ -455,6 +456,16 @@ def prepare_pip(
     return workspace.prepared(document, DOCUMENT_TYPES["pip"].template, context, *ics)
 
 
+def _pip_basis(facts: PartnerFacts, request: PipRequest) -> PlanBasis:
+    """The plan on record the run follows up, unless the command asks for a new plan (a start or
+    KPIs of its own); else a new plan for the quarter."""
+    from govdocs.facts import PlanBasis
+
+    if facts.basis is not None and facts.basis.followed is not None and not (request.start or request.extra_kpis):
+        return facts.basis
+    return PlanBasis(facts.assessment, request.start, "")
+
+
 def render_pips(
     request: PipRequest, progress: Callable[[str], None] | None = None, pool: RenderPool | None = None
 ) -> tuple[list[WrittenDocument], list[Skipped]]:
@@ -466,9 +477,9 @@ def render_pips(
     config, data = workspace.config, workspace.data
     check_kpis(config, request.extra_kpis)
     require_quarter_data(data, request.quarter)
-    portfolio = assess_portfolio(config, data, request.quarter)
+    facts = run_facts(config, data, request.quarter, request.as_of, request.config_path)
     partner_ids, skipped = partners_called_for(
-        config, portfolio, request.partner_ids, Escalation.PIP, f"in {request.quarter}: no plan called for"
+        config, facts.portfolio, request.partner_ids, Escalation.PIP, f"in {request.quarter}: no plan called for"
     )
     targets = {
         pid: document_path(request.out_dir, "pip", request.quarter, pid, request.audience, request.fmt)
@@ -489,7 +500,8 @@ def render_pips(
             batch.add(
                 prepare_pip(
                     workspace,
-                    portfolio[pid],
+                    facts[pid],
+                    _pip_basis(facts[pid], request),
                     request.audience,
                     request.as_of,
                     targets[pid],
@@ -497,7 +509,6 @@ def render_pips(
                     inputs,
                     inputs_file,
                     actions_file(request.actions, pid, single=len(partner_ids) == 1),
-                    request.start,
                     request.extra_kpis,
                 )
             )
@@ -543,93 +554,31 @@ def assessment_file(path: Path | None, partner_id: str, single: bool) -> Path | 
     return path
 
 
-@dataclass(frozen=True)
-class PlanBasis:
-    """What a partner's plan document is built from: this quarter's assessment for a new plan,
-    or the assessment of the quarter that called for an open plan, with its start."""
-
-    assessment: PartnerAssessment
-    start: date | None
-    cause: str  # "" for a new plan: its cause is the escalation status
-
-    @classmethod
-    def for_partner(
-        cls, workspace: Workspace, assessment: PartnerAssessment, inputs: PartnerInputs | None
-    ) -> PlanBasis | None:
-        open_plan = inputs.open_plan if inputs is not None else None
-        if open_plan is not None:
-            quarter = Quarter.parse(open_plan.quarter)
-            earlier = assess_partner(workspace.config, workspace.data, assessment.partner, quarter)
-            return cls(
-                earlier, open_plan.start, f"open plan from {quarter.label}, started {open_plan.start.isoformat()}"
-            )
-        if assessment.decision.level >= Escalation.PIP:
-            return cls(assessment, None, "")
-        return None
-
-
-def plan_state(workspace: Workspace, basis: PlanBasis, as_of: date) -> PlanState | None:
-    """The summary's view of the partner's plan: open (with its outcome so far) or called for."""
-    from govdocs.documents.portfolio import PlanState
-    from govdocs.planning.pip import Outcome, build_plan, plan_outcome
-    from govdocs.render.formatters import short_date
-
-    config, data = workspace.config, workspace.data
-    try:
-        plan = build_plan(
-            config=config, assessment=basis.assessment, issued=as_of, start=basis.start, with_actions=False
-        )
-    except GovdocsError:
-        return None  # the plan's own document reports why it cannot be built
-    review = short_date(plan.final_review.day)
-    if basis.start is None:
-        return PlanState(f"New plan: starts {short_date(plan.start)}, final review {review}", None)
-    label = basis.assessment.quarter.label
-    outcome = plan_outcome(plan, data, as_of, config.pip.sustain_months).outcome
-    if outcome is Outcome.IN_PROGRESS:
-        return PlanState(f"{label} plan in progress; final review {review}", outcome)
-    return PlanState(f"{label} plan {outcome.label.lower()} at the final review, {review}", outcome)
-
-
-def _plan_state_of(workspace: Workspace, assessment: PartnerAssessment, as_of: date) -> PlanState | None:
-    basis = PlanBasis.for_partner(workspace, assessment, None)
-    return None if basis is None else plan_state(workspace, basis, as_of)
-
-
 def prepare_offboarding(
     workspace: Workspace,
-    portfolio: dict[str, PartnerAssessment],
+    facts: RunFacts,
     partner_id: str,
     as_of: date,
     target: Path,
     review_file: Path | None,
-    run_plan: PlanState | None = None,
 ) -> Prepared:
-    """The internal offboarding-readiness assessment of one partner. `run_plan`: the partner's plan as
-    the run states it elsewhere (the build's summary); without it, worked out the same way here."""
+    """The internal offboarding-readiness assessment of one partner, from the run's facts: its plans
+    on record and the plan this run issues or follows up read as every other document reads them."""
     from govdocs.data.assessment import load_assessment
     from govdocs.documents.offboarding import build_offboarding_context
-    from govdocs.planning.contract import partner_clock
+    from govdocs.planning.history import repeated_misses
     from govdocs.planning.offboarding import consideration_rows, decide, gather_evidence, readiness
-    from govdocs.planning.pip import build_plan, plan_outcome
 
     config, data = workspace.config, workspace.data
-    assessment = portfolio[partner_id]
+    partner_facts = facts[partner_id]
+    assessment, portfolio = partner_facts.assessment, facts.portfolio
     review = load_assessment(review_file, partner_id, config) if review_file else None
-    plan = outcome = plan_text = None
-    if review is not None and review.pip is not None:
-        plan = build_plan(
-            config=config,
-            assessment=assess_partner(config, data, assessment.partner, Quarter.parse(review.pip.quarter)),
-            issued=as_of,
-            start=review.pip.start,
-            with_actions=False,
-        )
-        outcome = plan_outcome(plan, data, as_of, config.pip.sustain_months).outcome
-    elif (state := run_plan or _plan_state_of(workspace, assessment, as_of)) is not None:
-        # The plan this run issues or follows up: the same words as the portfolio summary's.
-        outcome, plan_text = state.outcome, state.text
-    evidence = gather_evidence(config, data, assessment, portfolio, outcome, plan_text)
+    # The partner's plans as the portfolio summary states them: this run's, then the earlier ones.
+    line = partner_facts.plan_line
+    outcome, plan_text = (line.outcome, line.text) if line else (None, None)
+    evidence = gather_evidence(
+        config, data, assessment, portfolio, outcome, plan_text, repeated_misses(partner_facts.record)
+    )
     rows = consideration_rows(config.offboarding, review)
     ready = readiness(config.offboarding, review, assessment.partner.contract)
     decision = decide(config.offboarding, rows, evidence, ready)
@@ -643,8 +592,8 @@ def prepare_offboarding(
         evidence=evidence,
         decision=decision,
         ready=ready,
-        clock=partner_clock(assessment.partner.contract, as_of, config.pip),
-        plan=plan,
+        clock=partner_facts.clock,
+        plan_sentences=partner_facts.plan_sentences,
         files=files,
         as_of=as_of,
         data=data,
@@ -670,10 +619,10 @@ def render_offboarding(
     )
     config, data = workspace.config, workspace.data
     require_quarter_data(data, request.quarter)
-    portfolio = assess_portfolio(config, data, request.quarter)
+    facts = run_facts(config, data, request.quarter, request.as_of, request.config_path)
     partner_ids, skipped = partners_called_for(
         config,
-        portfolio,
+        facts.portfolio,
         request.partner_ids,
         Escalation.OFFBOARDING_REVIEW,
         f"in {request.quarter}: no review called for",
@@ -687,5 +636,5 @@ def render_offboarding(
         batch = Batch(active, request.fmt, request.as_of, progress)
         for pid in partner_ids:
             review_file = assessment_file(request.assessment, pid, single=len(partner_ids) == 1)
-            batch.add(prepare_offboarding(workspace, portfolio, pid, request.as_of, targets[pid], review_file))
+            batch.add(prepare_offboarding(workspace, facts, pid, request.as_of, targets[pid], review_file))
         return batch.finish(), skipped

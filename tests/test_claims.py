@@ -103,7 +103,7 @@ def test_one_notice_deadline_in_every_document(texts) -> None:
         for audience in ("partner", "internal"):
             assert f"Notice deadline {long_date(clock.notice_deadline)}" in texts[f"qbr-{partner.id}-{audience}.pdf"]
         row = portfolio[portfolio.index(partner.name) :]
-        assert short_date(clock.notice_deadline) in row[:400], partner.id
+        assert short_date(clock.notice_deadline) in row[:700], partner.id
         offboarding = texts.get(f"offboarding-{partner.id}-internal.pdf")
         if offboarding is not None:
             cover = offboarding[: offboarding.index("Contract")]

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import CONFIG, DATA, QUARTER
+from conftest import AS_OF, CONFIG, DATA, QUARTER
 
 from govdocs.config import load_config
 from govdocs.data.loader import load_kpi_data
-from govdocs.scoring.engine import Escalation, assess_portfolio
+from govdocs.facts import assess_portfolio
+from govdocs.scoring.engine import Escalation
 from govdocs.scoring.rules import Status
 
 Q3 = ("2026-07", "2026-08", "2026-09")
@@ -69,7 +70,7 @@ def independent_score(partner: str, months=Q3) -> float:
 def portfolio():
     config = load_config(CONFIG)
     data = load_kpi_data([DATA], [k.id for k in config.kpis])
-    return assess_portfolio(config, data, QUARTER)
+    return assess_portfolio(config, data, QUARTER, AS_OF)
 
 
 def test_quarter_values_match_independent_computation():
@@ -140,7 +141,7 @@ def test_row_order_is_irrelevant(tmp_path: Path):
     shuffled.write_text("\n".join([lines[0], *body]) + "\n", encoding="utf-8")
     config = load_config(CONFIG)
     data = load_kpi_data([shuffled], [k.id for k in config.kpis])
-    again = assess_portfolio(config, data, QUARTER)
+    again = assess_portfolio(config, data, QUARTER, AS_OF)
     original = portfolio()
     for partner in original:
         assert again[partner].score == original[partner].score
@@ -162,5 +163,5 @@ def test_client_controlled_kpi_never_triggers_a_plan(tmp_path: Path):
     changed.write_text(text, encoding="utf-8")
     config = load_config(changed)
     data = load_kpi_data([DATA], [k.id for k in config.kpis])
-    brv = assess_portfolio(config, data, QUARTER)["BRV"]
+    brv = assess_portfolio(config, data, QUARTER, AS_OF)["BRV"]
     assert brv.decision.level is Escalation.WATCH  # service level is red, but not theirs to fix

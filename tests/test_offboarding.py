@@ -16,6 +16,7 @@ from govdocs.config.model import Contract
 from govdocs.data.assessment import Assessment, load_assessment
 from govdocs.data.loader import load_kpi_data
 from govdocs.errors import ExitCode, GovdocsError
+from govdocs.facts import assess_portfolio
 from govdocs.periods import Quarter
 from govdocs.pipeline import OffboardingRequest, render_offboarding
 from govdocs.planning.calendar import BusinessCalendar
@@ -30,7 +31,6 @@ from govdocs.planning.offboarding import (
     stay_score,
 )
 from govdocs.planning.pip import Outcome
-from govdocs.scoring.engine import assess_portfolio
 
 ASSESSMENTS = ROOT / "examples" / "assessments"
 Q3 = Quarter(2026, 3)
@@ -40,7 +40,7 @@ Q3 = Quarter(2026, 3)
 def world():
     config = load_config(CONFIG)
     data = load_kpi_data([DATA], [k.id for k in config.kpis])
-    history = {Q3: assess_portfolio(config, data, Q3)}
+    history = {Q3: assess_portfolio(config, data, Q3, AS_OF)}
     return config, data, history
 
 
@@ -205,9 +205,11 @@ def test_memo_for_the_failing_partner(memos):
     assert "35 failures in 12 months; 6 allowed" in text
     assert "notice must be given by 30 December 2026, the last business day before 1 January 2027" in text
     assert "renews automatically for 12 months, to 30 June 2028, committing EUR 3,100,000" in text
+    # The plan on record (config partners[].plans) with the outcome every document states, then this run's plan.
     assert (
-        "on Service level, Average speed of answer, Abandonment rate, Customer satisfaction, Agent attrition "
-        "(annualised): not met" in text
+        "The plan after the Q1 2026 review (7 April 2026 to 6 July 2026) on Service level, Average speed of answer, "
+        "Abandonment rate, Customer satisfaction and Agent attrition (annualised) ended not met at its final review. "
+        "A new plan on" in text
     )
 
 

@@ -20,12 +20,12 @@ from govdocs.data.actions import load_proposed_actions
 from govdocs.data.loader import load_kpi_data
 from govdocs.documents.common import Audience
 from govdocs.errors import ExitCode, GovdocsError
+from govdocs.facts import assess_portfolio
 from govdocs.periods import Quarter
 from govdocs.pipeline import PipRequest, render_pips
 from govdocs.planning.calendar import BusinessCalendar, plan_dates
 from govdocs.planning.pip import Outcome, build_plan, plan_outcome, plan_progress
 from govdocs.render.ics import plan_calendar
-from govdocs.scoring.engine import assess_portfolio
 
 ACTIONS = ROOT / "examples" / "actions"
 
@@ -87,7 +87,7 @@ def world():
 
 def brv_plan(world, proposed=(), source=""):
     config, data = world
-    assessment = assess_portfolio(config, data, Quarter(2026, 3))["BRV"]
+    assessment = assess_portfolio(config, data, Quarter(2026, 3), AS_OF)["BRV"]
     return build_plan(
         config=config, assessment=assessment, issued=AS_OF, start=None, proposed=proposed, proposed_source=source
     )
@@ -110,7 +110,7 @@ def test_objective_baseline_gap_and_glide_path(world):
 
 def test_lower_is_better_glides_down(world):
     config, data = world
-    assessment = assess_portfolio(config, data, Quarter(2026, 3))["CRN"]
+    assessment = assess_portfolio(config, data, Quarter(2026, 3), AS_OF)["CRN"]
     plan = build_plan(config=config, assessment=assessment, issued=AS_OF, start=None)
     asa = plan.objectives[[o.kpi.id for o in plan.objectives].index("asa")]
     values = [c.expected[plan.objectives.index(asa)] for c in plan.checkins]
@@ -244,7 +244,7 @@ def test_objective_without_partner_action_is_refused(world, tmp_path: Path):
 
 def ech_plan(world, as_of=AS_OF):
     config, data = world
-    assessment = assess_portfolio(config, data, Quarter(2026, 2))["ECH"]
+    assessment = assess_portfolio(config, data, Quarter(2026, 2), AS_OF)["ECH"]
     path = ACTIONS / "ECH.yaml"
     return build_plan(
         config=config,
@@ -278,7 +278,7 @@ def test_outcome_met_not_met_and_in_progress(world):
     assert plan_outcome(plan, data, AS_OF, 2).outcome is Outcome.NOT_MET
     crn = build_plan(
         config=config,
-        assessment=assess_portfolio(config, data, Quarter(2026, 1))["CRN"],
+        assessment=assess_portfolio(config, data, Quarter(2026, 1), AS_OF)["CRN"],
         issued=date(2026, 4, 1),
         start=date(2026, 4, 6),
     )
@@ -287,7 +287,7 @@ def test_outcome_met_not_met_and_in_progress(world):
 
 def test_outcome_without_data_decides_nothing(world):
     config, data = world
-    assessment = assess_portfolio(config, data, Quarter(2026, 2))["DLT"]
+    assessment = assess_portfolio(config, data, Quarter(2026, 2), AS_OF)["DLT"]
     # final review 7 Sep 2026: August decides, and Delta has no data at all for August
     plan = build_plan(
         config=config, assessment=assessment, issued=date(2026, 6, 1), start=date(2026, 6, 8), extra_kpis=("aht",)
@@ -320,7 +320,7 @@ def test_ics_reads_back_with_stable_uids(world):
     assert attendees == ["mailto:d.okafor@bravocx.example", "mailto:tom.achterberg@helios.example"]
     # re-issued a week later with the same start: the same UIDs, so calendars update in place
     config_, data = world
-    assessment = assess_portfolio(config_, data, Quarter(2026, 3))["BRV"]
+    assessment = assess_portfolio(config_, data, Quarter(2026, 3), AS_OF)["BRV"]
     reissued = build_plan(config=config_, assessment=assessment, issued=date(2026, 10, 22), start=plan.start)
     again = Calendar.from_ical(plan_calendar(reissued, config, "PIP-TEST-2")).walk("VEVENT")
     assert [str(e["uid"]) for e in again] == [str(e["uid"]) for e in events]

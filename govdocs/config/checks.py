@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from govdocs.config.model import Direction, GovernanceConfig, Kpi
+from govdocs.config.model import Direction, GovernanceConfig, Kpi, PlanRecord
 from govdocs.errors import ExitCode, Problem
+from govdocs.periods import Quarter
 
 if TYPE_CHECKING:
     from govdocs.config.loader import YamlDocument
@@ -23,6 +24,35 @@ def _floor_problem(kpi: Kpi, target: float, floor: float | None) -> str | None:
     if floor == target:
         return f"floor equals target ({target:g}); omit the floor for no amber band"
     return None
+
+
+def _plan_record_problems(
+    plans: list[PlanRecord], kpi_ids: set[str], where: tuple[str | int, ...]
+) -> Iterator[tuple[str, str, tuple[str | int, ...]]]:
+    previous = None
+    for j, record in enumerate(plans):
+        quarter = Quarter.parse(record.quarter)
+        if record.start <= quarter.end_date():
+            yield (
+                "config.plan_start",
+                f"a plan follows the review of its quarter: start {record.start} is not after {quarter} "
+                f"ended ({quarter.end_date()})",
+                (*where, j, "start"),
+            )
+        if previous is not None and record.start <= previous:
+            yield (
+                "config.plan_order",
+                f"plans are listed oldest first: {record.start} is not after {previous}",
+                (
+                    *where,
+                    j,
+                    "start",
+                ),
+            )
+        previous = record.start
+        for k, kpi_id in enumerate(record.kpis):
+            if kpi_id not in kpi_ids:
+                yield "config.unknown_kpi", f"plan names unknown KPI '{kpi_id}'", (*where, j, "kpis", k)
 
 
 def _check(config: GovernanceConfig) -> Iterator[tuple[str, str, tuple[str | int, ...]]]:
@@ -84,6 +114,8 @@ def _check(config: GovernanceConfig) -> Iterator[tuple[str, str, tuple[str | int
                     if value is not None and not 0 <= value <= 100:
                         message = f"{name} {value:g} is not a percentage (0-100)"
                         yield "config.percent_range", message, (*path, name)
+
+        yield from _plan_record_problems(partner.plans, kpi_ids, ("partners", i, "plans"))
 
     partner_ids = {p.id for p in config.partners}
     for i, factor in enumerate(config.client_factors):

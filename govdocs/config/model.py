@@ -120,6 +120,20 @@ class Contract(_Model):
     )
 
 
+class PlanRecord(_Model):
+    """An improvement plan issued to the partner: the documents name it with its outcome, worked
+    out from the data, and a plan that ended with its targets unmet triggers an offboarding review."""
+
+    quarter: Annotated[StrictStr, StringConstraints(pattern=r"^\d{4}-Q[1-4]$")] = Field(
+        description="Quarter whose results called for the plan, e.g. 2026-Q1."
+    )
+    start: date = Field(description="The plan's first day; its dates follow from pip settings.")
+    kpis: list[StrictStr] = Field(
+        default_factory=list,
+        description="KPI ids the plan covered beyond those the quarter's results called for (added with --kpi).",
+    )
+
+
 class Partner(_Model):
     id: Identifier
     name: Text = Field(description="Display name of the partner.")
@@ -136,6 +150,12 @@ class Partner(_Model):
     )
     peer_group: Text = Field(
         "all", description="Partners are compared only with peers of the same group (e.g. voice, digital)."
+    )
+    plans: list[PlanRecord] = Field(
+        default_factory=list,
+        description="Improvement plans issued to the partner, oldest first: the latest one still running (or "
+        "ended on or after the reviewed quarter's first day) is followed up with its progress and outcome; "
+        "earlier ones are named with their outcome.",
     )
 
 

@@ -61,13 +61,14 @@ class Assessment(_Model):
     ratings: dict[str, Rating] = Field(default_factory=dict, description="Keyed by consideration id.")
     risk_factors: list[RiskFactor] = Field(default_factory=list)
     checklist: dict[str, ChecklistEntry] = Field(default_factory=dict, description="Keyed by checklist item id.")
-    pip: PlanReference | None = Field(None, description="The improvement plan whose outcome is evidence.")
+    pip: PlanReference | None = Field(
+        None, description="No longer read here: plans are recorded in the config, under partners[].plans."
+    )
 
 
 def load_assessment(path: Path, partner_id: str, config: GovernanceConfig) -> Assessment:
     """Load and check one assessment file; every problem with its line (exit code 5)."""
     from govdocs.config.loader import load_yaml, model_from_document
-    from govdocs.periods import Quarter
 
     doc = load_yaml(path, ExitCode.INPUTS)
     assessment = model_from_document(
@@ -103,16 +104,14 @@ def load_assessment(path: Path, partner_id: str, config: GovernanceConfig) -> As
                 )
             )
     if assessment.pip is not None:
-        try:
-            Quarter.parse(assessment.pip.quarter)
-        except ValueError:
-            problems.append(
-                (
-                    "assessment.bad_quarter",
-                    f"'{assessment.pip.quarter}' is not a quarter like 2026-Q1",
-                    ("pip", "quarter"),
-                )
+        problems.append(
+            (
+                "assessment.plan_moved",
+                "plans are recorded in the config now: move this one to partners[].plans of "
+                f"'{partner_id}' (quarter, start) so every document and the escalation ladder read it",
+                ("pip",),
             )
+        )
     if problems:
         raise GovdocsError(
             [Problem(code, message, doc.location(where), ExitCode.INPUTS) for code, message, where in problems]

@@ -103,9 +103,7 @@ class PartnerInputs(_Model):
     previous_actions: list[PreviousAction] = Field(default_factory=list)
     next_steps: list[NextStep] = Field(default_factory=list)
     open_plan: PlanReference | None = Field(
-        None,
-        description="The improvement plan in force or just ended; `govdocs build` renders its progress "
-        "and outcome and shows its state in the portfolio summary. Remove it once the plan is closed.",
+        None, description="No longer read here: plans are recorded in the config, under partners[].plans."
     )
 
 
@@ -155,17 +153,15 @@ def load_partner_inputs(path: Path, partner_id: str, kpi_ids: set[str], quarter:
                     )
                 )
     if inputs.open_plan is not None:
-        try:
-            Quarter.parse(inputs.open_plan.quarter)
-        except ValueError:
-            problems.append(
-                Problem(
-                    "inputs.bad_quarter",
-                    f"'{inputs.open_plan.quarter}' is not a quarter like 2026-Q2",
-                    doc.location(("open_plan", "quarter")),
-                    ExitCode.INPUTS,
-                )
+        problems.append(
+            Problem(
+                "inputs.plan_moved",
+                "plans are recorded in the config now: move this one to partners[].plans of "
+                f"'{partner_id}' (quarter, start) so every document and the escalation ladder read it",
+                doc.location(("open_plan",)),
+                ExitCode.INPUTS,
             )
+        )
     for i, factor in enumerate(inputs.client_factors):
         if factor.kpi not in kpi_ids:
             problems.append(

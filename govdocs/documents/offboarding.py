@@ -33,7 +33,6 @@ from govdocs.planning.offboarding import (
     Recommendation,
     trend_word,
 )
-from govdocs.planning.pip import Plan
 from govdocs.render.charts import ScoreBar, score_history_svg
 from govdocs.render.formatters import long_date, money, number, percent, short_date
 from govdocs.scoring.engine import PartnerAssessment
@@ -205,7 +204,7 @@ def build_offboarding_context(
     decision: Decision,
     ready: Readiness,
     clock: Clock,
-    plan: Plan | None,
+    plan_sentences: tuple[str, ...],  # the partner's plans as the QBR names them
     files: list[InputFile],
     as_of: date,
     data: KpiData,
@@ -254,14 +253,12 @@ def build_offboarding_context(
             f" Completing {percent(off.rules.min_readiness_to_exit)} of the transition checklist would change the "
             "recommendation to exit."
         )
-    pip_line = "No improvement plan is on record in the assessment."
-    if plan is None and evidence.plan_text:  # the plan this run issues or follows up
-        pip_line = f"Improvement plan: {evidence.plan_text}."
-    if plan is not None and evidence.pip_outcome is not None:
-        names = ", ".join(o.kpi.name for o in plan.objectives)
-        pip_line = (
-            f"Improvement plan after the {plan.quarter.label} review, {long_date(plan.start)} to "
-            f"{long_date(plan.final_review.day)}, on {names}: {evidence.pip_outcome.label.lower()}."
+    # The plans as every document of the run states them: this run's, then the earlier ones.
+    pip_line = " ".join(plan_sentences) if plan_sentences else "No improvement plan is on record."
+    if evidence.no_further_plan:
+        pip_line += (
+            f" Two plans on {' and '.join(evidence.no_further_plan)} ended with targets unmet: no further plan is "
+            "offered on them, so retaining with an improvement plan is not among the recommendations."
         )
     sat_kpi = kpis.get(off.satisfaction_kpi) if off.satisfaction_kpi else None
     satisfaction_rows = tuple(

@@ -25,8 +25,10 @@ from govdocs.documents.common import (
     partner_fingerprint,
 )
 from govdocs.documents.qbr import CONTROLLER_LABEL, ChartCard, client_factors_for
+from govdocs.facts import PartnerFacts, join_names, record_sentence
 from govdocs.periods import Month
-from govdocs.planning.contract import Clock, partner_clock
+from govdocs.planning.contract import Clock
+from govdocs.planning.history import PlanOnRecord
 from govdocs.planning.pip import Outcome, Plan, PlanAction, PlanResult, ProgressRow, month_end
 from govdocs.render.charts import GlideChart, glide_svg
 from govdocs.render.formatters import UNIT_SUFFIX, long_date, short_date
@@ -151,6 +153,7 @@ class PipContext:
     fingerprint: PartnerFingerprint
     is_internal: bool
     contract_line: str  # internal copy: the plan's end against the notice deadline, and the decision it forces
+    earlier_plans: tuple[str, ...]  # plans on record before this one on its KPIs, with their outcome
 
 
 def _gap(kpi: Kpi, baseline: float, target: float) -> str:
@@ -285,6 +288,8 @@ def build_pip_context(
     config: GovernanceConfig,
     plan: Plan,
     assessment: PartnerAssessment,
+    facts: PartnerFacts,
+    followed: PlanOnRecord | None,
     progress: tuple[ProgressRow, ...],
     result: PlanResult,
     inputs: PartnerInputs | None,
@@ -347,10 +352,29 @@ def build_pip_context(
     while latest is not None and history[-1] < latest:
         history.append(history[-1].shift(1))
     sustain = config.pip.sustain_months
-    consequence = (
-        "If the targets are not met at the final review, the partnership moves to an offboarding review "
-        "(escalation rule: a plan that ended with its targets unmet)."
-    )
+    # Plans on record before this one, on a KPI this plan covers, with their outcome.
+    earlier = [
+        p for p in facts.record if (followed is None or p.index < followed.index) and set(p.kpi_ids) & objective_ids
+    ]
+    missed = [p for p in earlier if p.unmet]
+    history = tuple(record_sentence(p) for p in earlier)
+    if missed:
+        shared = [o.kpi.name for o in plan.objectives if any(o.kpi.id in p.kpi_ids for p in missed)]
+        count = 1 + sum(
+            1 for p in earlier if set(p.kpi_ids) & {o.kpi.id for o in plan.objectives if o.kpi.name in shared}
+        )
+        ordinal = {2: "second", 3: "third"}.get(count, f"{count}th")
+        consequence = (
+            f"This is the {ordinal} plan on {join_names(shared)}: the plan after the "
+            f"{missed[-1].quarter.label} review ended {missed[-1].outcome.label.lower()}. If the targets are not "
+            f"met at the final review, no further improvement plan is offered on {join_names(shared)}, and the "
+            "offboarding review decides without one (escalation rule: a plan that ended with its targets unmet)."
+        )
+    else:
+        consequence = (
+            "If the targets are not met at the final review, the partnership moves to an offboarding review "
+            "(escalation rule: a plan that ended with its targets unmet)."
+        )
     if assessment.decision.level is Escalation.OFFBOARDING_REVIEW:
         consequence += (
             f" The {plan.quarter.label} results already meet the offboarding-review rule "
@@ -428,7 +452,6 @@ def build_pip_context(
         files=tuple(files),
         fingerprint=partner_fingerprint(data, partner.id, history),
         is_internal=audience is Audience.INTERNAL,
-        contract_line=_contract_line(plan, partner_clock(partner.contract, as_of, config.pip))
-        if audience is Audience.INTERNAL
-        else "",
+        contract_line=_contract_line(plan, facts.clock) if audience is Audience.INTERNAL else "",
+        earlier_plans=history,
     )

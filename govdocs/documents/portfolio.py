@@ -15,28 +15,11 @@ from datetime import date
 from govdocs import __version__
 from govdocs.config.model import GovernanceConfig
 from govdocs.documents.common import Audience, DocumentMeta, InputFile, inputs_hash
-from govdocs.planning.contract import Clock
-from govdocs.planning.pip import Outcome
+from govdocs.facts import PartnerFacts, PlanState, RunFacts
 from govdocs.render.formatters import number, short_date, signed
 from govdocs.scoring.engine import Escalation, PartnerAssessment
 
 NOTICE_HORIZON_DAYS = 180
-
-
-@dataclass(frozen=True)
-class PlanState:
-    """An improvement plan as the summary shows it: called for now, in progress, or ended."""
-
-    text: str
-    outcome: Outcome | None  # None: a new plan this quarter
-
-    @property
-    def style(self) -> str:
-        if self.outcome in (Outcome.NOT_MET, Outcome.PARTLY_MET):
-            return "worse"
-        if self.outcome is Outcome.MET:
-            return "better"
-        return ""
 
 
 @dataclass(frozen=True)
@@ -87,10 +70,11 @@ class PortfolioContext:
     ladder_note: str
 
 
-def _risk_key(assessment: PartnerAssessment, plan: PlanState | None) -> tuple[float, ...]:
-    """Highest escalation first; then an ended plan that was not met, more failures this
+def _risk_key(facts: PartnerFacts) -> tuple[float, ...]:
+    """Highest escalation first; then a plan on record that ended unmet, more failures this
     quarter, a lower score (a partner without a score ranks as the riskiest of its level)."""
-    unmet = 1 if plan is not None and plan.outcome in (Outcome.NOT_MET, Outcome.PARTLY_MET) else 0
+    assessment = facts.assessment
+    unmet = 1 if any(p.unmet for p in facts.record) else 0
     score = assessment.score.value if assessment.score.value is not None else -1.0
     return (-int(assessment.decision.level), -unmet, -assessment.failures_in_quarter, score)
 
@@ -107,21 +91,21 @@ def _change(assessment: PartnerAssessment) -> tuple[str, str]:
 def build_portfolio_context(
     *,
     config: GovernanceConfig,
-    portfolio: dict[str, PartnerAssessment],
-    plans: dict[str, PlanState],
-    clocks: dict[str, Clock],
+    facts: RunFacts,
     documents: dict[str, tuple[str, ...]],
     files: list[InputFile],
     as_of: date,
 ) -> PortfolioContext:
-    any_assessment = next(iter(portfolio.values()))
-    quarter = any_assessment.quarter
-    ordered = sorted(portfolio.values(), key=lambda a: (_risk_key(a, plans.get(a.partner.id)), a.partner.name))
+    portfolio = facts.portfolio
+    clocks = {pid: f.clock for pid, f in facts.items()}
+    quarter = facts.quarter
+    ordered = sorted(facts.values(), key=lambda f: (_risk_key(f), f.assessment.partner.name))
     rows = []
-    for rank, assessment in enumerate(ordered, start=1):
+    for rank, partner_facts in enumerate(ordered, start=1):
+        assessment = partner_facts.assessment
         pid = assessment.partner.id
         change, change_style = _change(assessment)
-        clock = clocks[pid]
+        clock = partner_facts.clock
         level = assessment.decision.level
         rows.append(
             PortfolioRow(
@@ -138,7 +122,7 @@ def build_portfolio_context(
                 reason=assessment.decision.reasons[0] if assessment.decision.reasons and level else "",
                 red_kpis=tuple(k.kpi.name for k in assessment.kpis if k.current.status.value == "red"),
                 failures=assessment.failures_in_quarter,
-                plan=plans.get(pid),
+                plan=partner_facts.plan_line,
                 notice_by=short_date(clock.notice_deadline),
                 notice_days=clock.days_left,
                 notice_soon=0 <= clock.days_left <= NOTICE_HORIZON_DAYS,

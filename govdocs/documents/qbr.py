@@ -28,8 +28,9 @@ from govdocs.documents.common import (
     kpi_text,
     partner_fingerprint,
 )
+from govdocs.facts import PartnerFacts
 from govdocs.periods import Month, Quarter
-from govdocs.planning.contract import DEADLINE_RULE, Clock, partner_clock
+from govdocs.planning.contract import DEADLINE_RULE, Clock
 from govdocs.render.charts import ScoreBar, TrendChart, TrendPoint, score_history_svg, trend_svg
 from govdocs.render.formatters import UNIT_SUFFIX, kpi_value, long_date, number, percent, signed
 from govdocs.scoring.engine import Escalation, KpiQuarter, PartnerAssessment
@@ -198,6 +199,7 @@ class QbrContext:
     escalation: str
     escalation_slug: str
     escalation_reasons: tuple[str, ...]
+    plans: tuple[str, ...]  # every plan on record with its outcome, then the plan this run issues
     contract: Clock
     headline: str
     counts: dict[str, int]
@@ -864,7 +866,7 @@ def _scoring_rules(config: GovernanceConfig) -> tuple[str, ...]:
 def build_qbr_context(
     *,
     config: GovernanceConfig,
-    assessment: PartnerAssessment,
+    facts: PartnerFacts,
     portfolio: dict[str, PartnerAssessment],
     inputs: PartnerInputs | None,
     files: list[InputFile],
@@ -873,6 +875,7 @@ def build_qbr_context(
     data: KpiData,
     breakdown: pd.DataFrame | None = None,
 ) -> QbrContext:
+    assessment = facts.assessment
     partner = assessment.partner
     quarter: Quarter = assessment.quarter
     meta = document_meta(
@@ -885,7 +888,7 @@ def build_qbr_context(
         as_of=as_of,
         files=files,
     )
-    clock = partner_clock(partner.contract, as_of, config.pip)
+    clock = facts.clock
     history_months = [m.month for m in assessment.kpis[0].history]
     internal = audience is Audience.INTERNAL
     summary, control_rows = _control(assessment, inputs, config)
@@ -916,6 +919,7 @@ def build_qbr_context(
         escalation=assessment.decision.level.label,
         escalation_slug=assessment.decision.level.slug,
         escalation_reasons=_escalation_lines(assessment, config),
+        plans=facts.plan_sentences,
         contract=clock,
         headline=_headline(partner, assessment),
         counts=_counts(assessment),

@@ -84,6 +84,9 @@ class Evidence:
     satisfaction_trend: float | None
     volume_share: float | None
     plan_text: str | None = None  # the plan this run issues or follows up, in the summary's words
+    # KPIs on which two plans on record ended unmet: no further plan is offered on them, so
+    # "retain with an improvement plan" is not a recommendation the assessment can make.
+    no_further_plan: tuple[str, ...] = ()
 
     @property
     def score(self) -> float:
@@ -109,6 +112,7 @@ def gather_evidence(
     portfolio: dict[str, PartnerAssessment],
     pip_outcome: Outcome | None,
     plan_text: str | None = None,  # the run's own words for the plan, when the run knows it
+    no_further_plan: tuple[str, ...] = (),
 ) -> Evidence:
     settings = config.offboarding
     weights = settings.evidence_weights
@@ -189,6 +193,7 @@ def gather_evidence(
         satisfaction_trend,
         share,
         plan_text,
+        no_further_plan,
     )
 
 
@@ -352,8 +357,12 @@ def _margin(net: float, settings: OffboardingSettings) -> float:
 
 
 def _apply_readiness(
-    choice: Recommendation, share: float, settings: OffboardingSettings
+    choice: Recommendation, share: float, settings: OffboardingSettings, plan_open: bool = True
 ) -> tuple[Recommendation, bool]:
+    """The band's choice within what is open: no plan after two missed ones on the same KPIs
+    (the next band down, preparing an exit), no exit before the checklist allows it."""
+    if choice is Recommendation.RETAIN_WITH_PIP and not plan_open:
+        choice = Recommendation.PREPARE_EXIT
     if choice is Recommendation.EXIT and share < settings.rules.min_readiness_to_exit:
         return Recommendation.PREPARE_EXIT, True
     return choice, False
@@ -376,7 +385,8 @@ def decide(
             "assessment is complete.",
         )
     net = stay - exit_evidence
-    choice, capped = _apply_readiness(band(net, settings), ready.share_done, settings)
+    plan_open = not evidence.no_further_plan
+    choice, capped = _apply_readiness(band(net, settings), ready.share_done, settings, plan_open)
     return Decision(
         choice,
         net,
@@ -385,12 +395,16 @@ def decide(
         _margin(net, settings),
         capped,
         sensitivity_line(settings, rows, evidence, ready, choice),
-        _missing_bounds(settings, rows, exit_evidence, ready),
+        _missing_bounds(settings, rows, exit_evidence, ready, plan_open),
     )
 
 
 def _missing_bounds(
-    settings: OffboardingSettings, rows: list[ConsiderationRow], exit_evidence: float, ready: Readiness
+    settings: OffboardingSettings,
+    rows: list[ConsiderationRow],
+    exit_evidence: float,
+    ready: Readiness,
+    plan_open: bool,
 ) -> tuple[Recommendation, Recommendation] | None:
     """The recommendations the unrated considerations could still give: all rated 1, all rated 5."""
     if all(r.rating is not None for r in rows):
@@ -402,7 +416,7 @@ def _missing_bounds(
         ]
         stay = stay_score(filled)
         assert stay is not None
-        return _apply_readiness(band(stay - exit_evidence, settings), ready.share_done, settings)[0]
+        return _apply_readiness(band(stay - exit_evidence, settings), ready.share_done, settings, plan_open)[0]
 
     return all_rated(1), all_rated(5)
 
@@ -425,7 +439,9 @@ def sensitivity_line(
             stay = stay_score(changed)
             if stay is None:
                 continue
-            outcome, _ = _apply_readiness(band(stay - evidence.score, settings), ready.share_done, settings)
+            outcome, _ = _apply_readiness(
+                band(stay - evidence.score, settings), ready.share_done, settings, not evidence.no_further_plan
+            )
             if outcome is current:
                 continue
             step = abs(value - (row.rating if row.rating is not None else 3))

@@ -5,8 +5,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from enum import IntEnum
 
 from govdocs.config.model import Controller, GovernanceConfig, Kpi, Partner
@@ -84,6 +85,15 @@ class Failure:
     kpi_id: str
     month: Month
     value: float
+
+
+@dataclass(frozen=True)
+class EndedPlan:
+    """An improvement plan on record that ended with its targets unmet: an offboarding-review reason."""
+
+    quarter: Quarter  # the quarter whose results called for it
+    final_review: date
+    outcome: str  # "not met", "partly met"
 
 
 @dataclass(frozen=True)
@@ -191,6 +201,7 @@ def decide(
     score_history: tuple[tuple[Quarter, Score], ...],
     failures_12m: tuple[Failure, ...],
     quarter: Quarter,
+    ended_plans: Sequence[EndedPlan] = (),
 ) -> Decision:
     """Apply the escalation ladder; the highest level reached wins, with every reason."""
     ladder = config.escalation
@@ -208,6 +219,12 @@ def decide(
         labels = [q.label for q, _ in recent]
         quarters = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
         reasons[Escalation.OFFBOARDING_REVIEW].append(f"Tier {ladder.at_risk_tier} in {quarters}")
+    for plan in ended_plans:
+        day = plan.final_review
+        reasons[Escalation.OFFBOARDING_REVIEW].append(
+            f"The improvement plan after the {plan.quarter.label} review ended {plan.outcome} at its final "
+            f"review on {day.day} {day:%B %Y}"
+        )
 
     on_plan: set[str] = set()  # KPIs already cited, with their run, as a reason for a plan
     for item in kpis:
@@ -243,8 +260,16 @@ def decide(
 
 
 def assess_partner(
-    config: GovernanceConfig, data: KpiData, partner: Partner, quarter: Quarter, history_quarters: int = 4
+    config: GovernanceConfig,
+    data: KpiData,
+    partner: Partner,
+    quarter: Quarter,
+    history_quarters: int = 4,
+    ended_plans: Sequence[EndedPlan] = (),
 ) -> PartnerAssessment:
+    """The partner's quarter. `ended_plans`: its plans on record that ended unmet in the 12 months
+    before the run (govdocs.planning.history works them out); without them the ladder reads the
+    KPI data alone, as for the quarter that called for a plan."""
     kpis = tuple(_kpi_quarter(config, data, partner, base, quarter) for base in config.kpis)
     unclear = sum(k.kpi.weight for k in kpis if k.current.status is Status.NOT_CLEAR)
     score = weighted_score([(k.kpi.weight, k.points) for k in kpis], config.scoring, unclear)
@@ -260,7 +285,7 @@ def assess_partner(
         for m in k.history
         if m.status is Status.RED and m.value is not None
     )
-    decision = decide(config, kpis, score, score_history, failures, quarter)
+    decision = decide(config, kpis, score, score_history, failures, quarter, ended_plans)
     return PartnerAssessment(
         partner=partner,
         quarter=quarter,
@@ -272,7 +297,3 @@ def assess_partner(
         failures_allowed_12m=config.escalation.failures_allowed_12m,
         decision=decision,
     )
-
-
-def assess_portfolio(config: GovernanceConfig, data: KpiData, quarter: Quarter) -> dict[str, PartnerAssessment]:
-    return {p.id: assess_partner(config, data, p, quarter) for p in config.partners}

@@ -1,0 +1,218 @@
+"""Decide step, once per run: every fact the run's documents state about a partner.
+
+The QBR, the plan, the offboarding assessment, the portfolio summary and the export read a
+partner's facts from here (its scored quarter with the escalation status, its contract clock, its
+plans on record with their outcomes, the plan this run issues or follows up) and never work one out
+on their own, so no two documents can state one fact two ways.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from govdocs.config.model import GovernanceConfig
+from govdocs.data.loader import KpiData
+from govdocs.errors import GovdocsError
+from govdocs.periods import Quarter
+from govdocs.planning.contract import Clock, partner_clock
+from govdocs.planning.history import PlanOnRecord, ended_unmet, plans_on_record
+from govdocs.planning.pip import Outcome, Plan, build_plan
+from govdocs.render.formatters import long_date, short_date
+from govdocs.scoring.engine import Escalation, PartnerAssessment, assess_partner
+
+
+@dataclass(frozen=True)
+class PlanState:
+    """The partner's plan in this run, in the words every document uses: called for now, in
+    progress, or ended."""
+
+    text: str
+    outcome: Outcome | None  # None: a new plan this quarter
+
+    @property
+    def style(self) -> str:
+        if self.outcome in (Outcome.NOT_MET, Outcome.PARTLY_MET):
+            return "worse"
+        if self.outcome is Outcome.MET:
+            return "better"
+        return ""
+
+
+@dataclass(frozen=True)
+class PlanBasis:
+    """What the partner's plan document is built from: this quarter's assessment for a new plan,
+    or the plan on record the run follows up (the assessment of the quarter that called for it,
+    and its start)."""
+
+    assessment: PartnerAssessment
+    start: date | None
+    cause: str  # "" for a new plan: its cause is the escalation status
+    followed: PlanOnRecord | None = None
+
+
+@dataclass(frozen=True)
+class PartnerFacts:
+    assessment: PartnerAssessment  # the reviewed quarter, its ladder including the record
+    clock: Clock
+    record: tuple[PlanOnRecord, ...]  # every plan on record, oldest first
+    basis: PlanBasis | None  # the plan this run issues or follows up
+    new_plan: Plan | None  # the plan this run issues, without its actions (None: none, or it cannot be built)
+    plan: PlanState | None  # the plan this run issues or follows up, in the documents' words
+
+    @property
+    def plan_sentences(self) -> tuple[str, ...]:
+        """One sentence per plan, as the QBR names them: every plan on record with its outcome,
+        then the plan this run issues."""
+        sentences = [record_sentence(p) for p in self.record]
+        if self.new_plan is not None:
+            plan = self.new_plan
+            sentences.append(
+                f"A new plan on {join_names(o.kpi.name for o in plan.objectives)} starts on {long_date(plan.start)}; "
+                f"its final review is on {long_date(plan.final_review.day)}."
+            )
+        return tuple(sentences)
+
+    @property
+    def earlier_plans(self) -> tuple[PlanOnRecord, ...]:
+        """Plans on record before the one this run issues or follows up."""
+        followed = self.basis.followed if self.basis else None
+        return tuple(p for p in self.record if followed is None or p.index < followed.index)
+
+    @property
+    def plan_line(self) -> PlanState | None:
+        """The partner's plans in one line (the summary's plan column, the offboarding evidence):
+        this run's plan, then the earlier ones, newest first, each with its outcome. Its outcome is
+        the latest one decided: this run's plan once ended, else the newest earlier plan's."""
+        earlier = [p for p in reversed(self.earlier_plans) if p.outcome is not Outcome.IN_PROGRESS]
+        if self.plan is None and not earlier:
+            return None
+        parts = [self.plan.text] if self.plan else []
+        parts += [("earlier: " if self.plan and i == 0 else "") + record_words(p) for i, p in enumerate(earlier)]
+        outcome = self.plan.outcome if self.plan else None
+        if (outcome is None or outcome is Outcome.IN_PROGRESS) and earlier:
+            outcome = earlier[0].outcome
+        return PlanState("; ".join(parts), outcome)
+
+
+@dataclass(frozen=True)
+class RunFacts(Mapping[str, PartnerFacts]):
+    quarter: Quarter
+    as_of: date
+    partners: Mapping[str, PartnerFacts]
+
+    def __getitem__(self, partner_id: str) -> PartnerFacts:
+        return self.partners[partner_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.partners)
+
+    def __len__(self) -> int:
+        return len(self.partners)
+
+    @property
+    def portfolio(self) -> dict[str, PartnerAssessment]:
+        return {pid: f.assessment for pid, f in self.partners.items()}
+
+
+def _basis(record: tuple[PlanOnRecord, ...], assessment: PartnerAssessment, quarter: Quarter) -> PlanBasis | None:
+    followed = next((p for p in reversed(record) if p.quarter <= quarter and p.in_force_after(quarter)), None)
+    if followed is not None:
+        return PlanBasis(
+            followed.called_for,
+            followed.plan.start,
+            f"open plan from {followed.quarter.label}, started {followed.plan.start.isoformat()}",
+            followed,
+        )
+    if assessment.decision.level >= Escalation.PIP:
+        return PlanBasis(assessment, None, "")
+    return None
+
+
+def _new_plan(config: GovernanceConfig, basis: PlanBasis | None, as_of: date) -> Plan | None:
+    if basis is None or basis.followed is not None:
+        return None
+    try:
+        return build_plan(config=config, assessment=basis.assessment, issued=as_of, start=None, with_actions=False)
+    except GovdocsError:
+        return None  # the plan's own document reports why it cannot be built
+
+
+def _plan_state(basis: PlanBasis | None, new_plan: Plan | None) -> PlanState | None:
+    if basis is not None and basis.followed is not None:
+        return PlanState(record_words(basis.followed), basis.followed.outcome)
+    if new_plan is not None:
+        review = short_date(new_plan.final_review.day)
+        return PlanState(f"New plan: starts {short_date(new_plan.start)}, final review {review}", None)
+    return None
+
+
+def join_names(names: Iterable[str]) -> str:
+    items = list(names)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def record_sentence(record: PlanOnRecord) -> str:
+    plan = record.plan
+    span = f"{long_date(plan.start)} to {long_date(plan.final_review.day)}"
+    head = f"The plan after the {record.quarter.label} review ({span}) on {join_names(record.kpi_names)}"
+    if record.outcome is Outcome.IN_PROGRESS:
+        return f"{head} is in progress."
+    if record.outcome is Outcome.NO_DATA:
+        return f"{head} ended undecided: no scored data for the months its final review judged."
+    return f"{head} ended {record.outcome.label.lower()} at its final review."
+
+
+def record_words(plan: PlanOnRecord) -> str:
+    """'Q2 2026 plan met at the final review, 5 Oct 2026' / 'Q2 2026 plan in progress; final review ...'."""
+    review, label = short_date(plan.plan.final_review.day), plan.quarter.label
+    if plan.outcome is Outcome.IN_PROGRESS:
+        return f"{label} plan in progress; final review {review}"
+    return f"{label} plan {plan.outcome.label.lower()} at the final review, {review}"
+
+
+def partner_facts(
+    config: GovernanceConfig,
+    data: KpiData,
+    partner_id: str,
+    quarter: Quarter,
+    as_of: date,
+    config_path: Path | None = None,
+) -> PartnerFacts:
+    partner = config.partner(partner_id)
+    record = plans_on_record(config, data, partner, as_of, config_path)
+    assessment = assess_partner(config, data, partner, quarter, ended_plans=ended_unmet(record, quarter, as_of))
+    basis = _basis(record, assessment, quarter)
+    new_plan = _new_plan(config, basis, as_of)
+    return PartnerFacts(
+        assessment=assessment,
+        clock=partner_clock(partner.contract, as_of, config.pip),
+        record=record,
+        basis=basis,
+        new_plan=new_plan,
+        plan=_plan_state(basis, new_plan),
+    )
+
+
+def run_facts(
+    config: GovernanceConfig,
+    data: KpiData,
+    quarter: Quarter,
+    as_of: date,
+    config_path: Path | None = None,
+    partner_ids: Sequence[str] | None = None,
+) -> RunFacts:
+    """The facts of every partner of the run (default: every partner; the peers a QBR compares
+    with need theirs too)."""
+    chosen = [p.id for p in config.partners] if partner_ids is None else list(partner_ids)
+    partners = {pid: partner_facts(config, data, pid, quarter, as_of, config_path) for pid in chosen}
+    return RunFacts(quarter, as_of, partners)
+
+
+def assess_portfolio(
+    config: GovernanceConfig, data: KpiData, quarter: Quarter, as_of: date
+) -> dict[str, PartnerAssessment]:
+    """Every partner's scored quarter with its escalation status, as of `as_of`."""
+    return run_facts(config, data, quarter, as_of).portfolio
