@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -415,6 +415,7 @@ def prepare_pip(
     proposed = load_proposed_actions(proposed_file) if proposed_file else []
     if audience is Audience.PARTNER and (leaks := foreign_mentions_in_actions(config, assessment.partner.id, proposed)):
         raise GovdocsError(leaks)
+    followed = basis.followed
     plan = build_plan(
         config=config,
         assessment=assessment,
@@ -422,8 +423,10 @@ def prepare_pip(
         start=start,
         proposed=proposed,
         proposed_source=str(proposed_file) if proposed_file else "",
-        extra_kpis=extra_kpis,
+        # A plan on record keeps its objectives and length as issued.
+        extra_kpis=followed.kpi_ids if followed else extra_kpis,
         library_location=Location(str(workspace.run.config_path), path="action_library"),
+        final_review=followed.plan.start + timedelta(days=followed.plan.duration_days) if followed else None,
     )
     files = run_files(workspace.run, inputs_file, assessment.partner.id)
     if proposed_file is not None:
@@ -457,12 +460,18 @@ def prepare_pip(
 
 
 def _pip_basis(facts: PartnerFacts, request: PipRequest) -> PlanBasis:
-    """The plan on record the run follows up, unless the command asks for a new plan (a start or
-    KPIs of its own); else a new plan for the quarter."""
+    """The plan on record for the quarter (and --start, if given) as issued; else, with no start
+    given, the plan on record the run follows up; else a new plan. KPIs named with --kpi always
+    make a new plan."""
     from govdocs.facts import PlanBasis
 
-    if facts.basis is not None and facts.basis.followed is not None and not (request.start or request.extra_kpis):
-        return facts.basis
+    if not request.extra_kpis:
+        for record in reversed(facts.record):
+            if record.quarter == request.quarter and request.start in (None, record.requested_start):
+                cause = f"open plan from {record.quarter.label}, started {record.plan.start.isoformat()}"
+                return PlanBasis(record.called_for, record.plan.start, cause, record)
+        if request.start is None and facts.basis is not None and facts.basis.followed is not None:
+            return facts.basis
     return PlanBasis(facts.assessment, request.start, "")
 
 

@@ -273,7 +273,7 @@ def test_a_plans_end_is_shown_against_the_notice_deadline_internally(texts, part
         assert "has passed" in line
         return
     final = re.search(
-        r"The final review, (\d{1,2} \w+ \d{4}), falls (\d+) days (after|before) the notice deadline", line
+        r"The final review, (\d{1,2} \w+ \d{4}), falls (\d+) days? (after|before) the notice deadline", line
     )
     assert final, line
     assert f"notice deadline of {long_date(clock.notice_deadline)}" in line

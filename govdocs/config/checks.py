@@ -39,6 +39,12 @@ def _plan_record_problems(
                 f"ended ({quarter.end_date()})",
                 (*where, j, "start"),
             )
+        if record.final_review is not None and not 14 <= (record.final_review - record.start).days <= 732:
+            yield (
+                "config.plan_final_review",
+                f"final review {record.final_review} must fall 14 to 732 days after the start ({record.start})",
+                (*where, j, "final_review"),
+            )
         if previous is not None and record.start <= previous:
             yield (
                 "config.plan_order",
@@ -150,6 +156,13 @@ def _check(config: GovernanceConfig) -> Iterator[tuple[str, str, tuple[str | int
                 f"due {template.due_days} days after the start, after the {config.pip.duration_days}-day plan ends",
                 ("action_library", i, "due_days"),
             )
+    if config.pip.max_duration_days < config.pip.duration_days:
+        yield (
+            "config.plan_length",
+            f"max_duration_days {config.pip.max_duration_days} is shorter than duration_days "
+            f"{config.pip.duration_days}",
+            ("pip", "max_duration_days"),
+        )
     if config.pip.holiday_country is not None:
         import holidays
 

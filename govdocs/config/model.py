@@ -92,6 +92,13 @@ class Kpi(_Model):
     )
     target_source: Text | None = Field(None, description="Where the target comes from (contract clause).")
     decimals: Count = Field(1, ge=0, le=4, description="Decimals shown in documents.")
+    achievable_monthly_change: Number | None = Field(
+        None,
+        gt=0,
+        description="Catalogue rate: the most an improvement plan may ask this KPI to improve per month, in its "
+        "unit (e.g. 1.5 for 1.5 pp, 5 for 5 s). Used when the partner's own history shows no sustained "
+        "improvement to set the plan's glide path from.",
+    )
 
 
 class TargetOverride(_Model):
@@ -128,6 +135,11 @@ class PlanRecord(_Model):
         description="Quarter whose results called for the plan, e.g. 2026-Q1."
     )
     start: date = Field(description="The plan's first day; its dates follow from pip settings.")
+    final_review: date | None = Field(
+        None,
+        description="The final review as issued (default: the length today's pip settings and achievable "
+        "rates give). Record it so later changes to the settings do not move a plan already issued.",
+    )
     kpis: list[StrictStr] = Field(
         default_factory=list,
         description="KPI ids the plan covered beyond those the quarter's results called for (added with --kpi).",
@@ -234,6 +246,13 @@ class Cadence(StrEnum):
 
 class PipSettings(_Model):
     duration_days: Count = Field(90, ge=14, le=366, description="Calendar days from the start to the final review.")
+    max_duration_days: Count = Field(
+        180,
+        ge=14,
+        le=732,
+        description="Longest a plan is lengthened to when a target cannot be reached at the achievable rate "
+        "within duration_days; a target still out of reach is split (this plan asks for what the rate allows).",
+    )
     cadence: Cadence = Field(Cadence.FORTNIGHTLY, description="How often check-ins are held.")
     every_business_days: Count = Field(10, ge=1, le=260, description="With cadence business_days: the interval.")
     holiday_country: Annotated[StrictStr, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = Field(

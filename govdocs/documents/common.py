@@ -29,6 +29,17 @@ def kpi_text(kpi: Kpi, value: float | None) -> str:
     return kpi_value(value, kpi.unit.value, kpi.decimals)
 
 
+def telling(kpi: Kpi, value: float, *thresholds: float | None) -> Kpi:
+    """The KPI with enough decimals that `value` does not print as any of `thresholds`: an amber
+    30.4 s is '30.4 s, 0.4 s above the 30 s target', never '30 s, 0 s above the 30 s target'."""
+    decimals = kpi.decimals
+    while decimals < kpi.decimals + 3 and any(
+        t is not None and round(value, decimals) == round(t, decimals) and value != t for t in thresholds
+    ):
+        decimals += 1
+    return kpi if decimals == kpi.decimals else kpi.model_copy(update={"decimals": decimals})
+
+
 def gap_text(kpi: Kpi, value: float, threshold: float) -> str:
     """Distance between two values as printed, always positive, in the KPI's unit ('5.9 pp')."""
     unit = " pp" if kpi.unit.value == "percent" else UNIT_SUFFIX[kpi.unit.value]

@@ -34,7 +34,7 @@ from govdocs.planning.offboarding import (
     trend_word,
 )
 from govdocs.render.charts import ScoreBar, score_history_svg
-from govdocs.render.formatters import long_date, money, number, percent, short_date
+from govdocs.render.formatters import counted, long_date, money, number, percent, short_date
 from govdocs.scoring.engine import PartnerAssessment
 
 RECOMMENDATION_STYLE = {
@@ -113,9 +113,11 @@ def _clock_lines(clock: Clock, as_of: date) -> tuple[str, ...]:
         )
     ]
     if clock.passed:
-        lines.append(f"That deadline passed {-clock.days_left} days before {long_date(as_of)}.")
+        lines.append(f"That deadline passed {counted(-clock.days_left, 'day')} before {long_date(as_of)}.")
     else:
-        lines.append(f"{clock.days_left} days are left from {long_date(as_of)}.")
+        lines.append(
+            f"{counted(clock.days_left, 'day')} {'is' if clock.days_left == 1 else 'are'} left from {long_date(as_of)}."
+        )
     if clock.auto_renew and clock.locked_until is not None:
         value = f", committing {money(clock.locked_value, clock.currency)}" if clock.locked_value else ""
         verb = "has renewed" if clock.passed else "renews"

@@ -23,15 +23,16 @@ from govdocs.documents.common import (
     gap_text,
     kpi_text,
     partner_fingerprint,
+    telling,
 )
 from govdocs.documents.qbr import CONTROLLER_LABEL, ChartCard, client_factors_for
 from govdocs.facts import PartnerFacts, join_names, record_sentence
 from govdocs.periods import Month
 from govdocs.planning.contract import Clock
 from govdocs.planning.history import PlanOnRecord
-from govdocs.planning.pip import Outcome, Plan, PlanAction, PlanResult, ProgressRow, month_end
+from govdocs.planning.pip import Objective, Outcome, Plan, PlanAction, PlanResult, ProgressRow, month_end
 from govdocs.render.charts import GlideChart, glide_svg
-from govdocs.render.formatters import UNIT_SUFFIX, long_date, short_date
+from govdocs.render.formatters import UNIT_SUFFIX, counted, long_date, number, short_date
 from govdocs.scoring.engine import Escalation, PartnerAssessment
 from govdocs.scoring.rules import Status, month_status
 
@@ -60,10 +61,12 @@ class ObjectiveRow:
     baseline: str
     baseline_month: str
     quarter_value: str
-    target: str
+    target: str  # what this plan asks for by its end
+    contract_target: str  # the KPI's own target, when the plan asks for a stage of it ("" otherwise)
     gap: str
     direction: str
     controlled_by: str
+    pace: str  # the steepest improvement per month the glide path may ask for, and where it comes from
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,7 @@ class PipContext:
     strengths: tuple[str, ...]
     objectives: tuple[ObjectiveRow, ...]
     objective_names: tuple[str, ...]
+    pace_notes: tuple[str, ...]  # a plan lengthened, or a target split, because of the achievable rate
     checkins: tuple[CheckInRow, ...]
     charts: tuple[ChartCard, ...]
     partner_actions: tuple[ActionGroup, ...]
@@ -159,10 +163,60 @@ class PipContext:
 def _gap(kpi: Kpi, baseline: float, target: float) -> str:
     """'raise by 7.6 pp' / 'reduce by 65 s', or 'on target' when the baseline already meets it."""
     meets = baseline >= target if kpi.direction is Direction.HIGHER else baseline <= target
-    if meets or round(baseline, kpi.decimals) == round(target, kpi.decimals):
+    if meets:
         return "on target"
     verb = "raise by" if kpi.direction is Direction.HIGHER else "reduce by"
-    return f"{verb} {gap_text(kpi, baseline, target)}"
+    return f"{verb} {gap_text(telling(kpi, baseline, target), baseline, target)}"
+
+
+def _rate_text(kpi: Kpi, rate: float) -> str:
+    unit = " pp" if kpi.unit.value == "percent" else UNIT_SUFFIX[kpi.unit.value]
+    decimals = kpi.decimals if round(rate, kpi.decimals) == round(rate, 6) else kpi.decimals + 1
+    return f"{number(rate, decimals)}{unit}"
+
+
+def _pace(objective: Objective, partner_name: str) -> str:
+    """'at most 2.0 pp a month (the programme's standard rate for this KPI)'."""
+    rate = objective.rate
+    if rate is None:
+        return "no achievable rate on record: a straight line to the target"
+    if rate.from_history and rate.span is not None:
+        source = f"{partner_name}'s best three months, {rate.span[0].label} to {rate.span[1].label}"
+    else:
+        source = "the programme's standard rate for this KPI"
+    return f"at most {_rate_text(objective.kpi, rate.per_month)} a month ({source})"
+
+
+def _pace_notes(plan: Plan) -> tuple[str, ...]:
+    """Why the plan is longer than the standard, and which targets it asks for a stage of."""
+    notes = []
+    end = Month(plan.target_date.year, plan.target_date.month).label
+    if plan.lengthened:
+        binding = max(
+            (o for o in plan.objectives if not o.split and o.months_needed() is not None),
+            key=lambda o: o.months_needed() or 0.0,
+            default=None,
+        )
+        why = (
+            f": at the achievable rate, {binding.kpi.name} needs about {binding.months_needed():.1f} months to move "
+            f"from {kpi_text(binding.kpi, binding.baseline)} to {kpi_text(binding.kpi, binding.kpi.target)}"
+            if binding is not None
+            else ", the longest the programme allows, to bring each target as close as the achievable rate permits"
+        )
+        notes.append(f"The plan runs {plan.duration_days} days instead of the standard {plan.standard_days}{why}.")
+    for o in plan.objectives:
+        if not o.split:
+            continue
+        assert o.rate is not None
+        remaining = abs(o.kpi.target - o.target) / o.rate.per_month
+        notes.append(
+            f"{o.kpi.name}: the {kpi_text(o.kpi, o.kpi.target)} target cannot be reached by the end of {end} at "
+            f"{_rate_text(o.kpi, o.rate.per_month)} a month, so this plan asks for {kpi_text(o.kpi, o.target)} by "
+            f"then; the {kpi_text(o.kpi, o.kpi.target)} target stays, "
+            + ("less than a month" if remaining < 1 else f"about {remaining:.1f} months")
+            + " further at that rate."
+        )
+    return tuple(notes)
 
 
 def _action_row(action: PlanAction, plan: Plan) -> ActionRow:
@@ -215,7 +269,9 @@ def _charts(plan: Plan, data: KpiData) -> tuple[ChartCard, ...]:
         )
         caption = (
             f"Baseline {kpi_text(kpi, objective.baseline)} ({objective.baseline_month.label}) to "
-            f"{kpi_text(kpi, kpi.target)} by the end of {Month(plan.target_date.year, plan.target_date.month).label}. "
+            f"{kpi_text(kpi, objective.target)} by the end of "
+            f"{Month(plan.target_date.year, plan.target_date.month).label}"
+            f"{f' (this plan; target {kpi_text(kpi, kpi.target)})' if objective.split else ''}. "
             "Dashed: target; dotted: floor; grey dashes: glide path, ticks at each meeting; shaded: the plan."
         )
         cards.append(ChartCard(kpi.name, caption, glide_svg(chart)))
@@ -273,13 +329,13 @@ def _contract_line(plan: Plan, clock: Clock) -> str:
     if final > clock.notice_deadline:
         renews = f"; without notice the contract renews for {clock.renewal_months} months" if clock.auto_renew else ""
         return (
-            f"The final review, {long_date(final)}, falls {(final - clock.notice_deadline).days} days after the "
-            f"notice deadline of {deadline}: the decision to give notice is due before the plan's outcome is "
+            f"The final review, {long_date(final)}, falls {counted((final - clock.notice_deadline).days, 'day')} "
+            f"after the notice deadline of {deadline}: the decision to give notice is due before the plan's outcome is "
             f"known{renews}."
         )
     return (
-        f"The final review, {long_date(final)}, falls {(clock.notice_deadline - final).days} days before the "
-        f"notice deadline of {deadline}: the plan's outcome is known in time for the renewal decision."
+        f"The final review, {long_date(final)}, falls {counted((clock.notice_deadline - final).days, 'day')} "
+        f"before the notice deadline of {deadline}: the plan's outcome is known in time for the renewal decision."
     )
 
 
@@ -397,7 +453,7 @@ def build_pip_context(
         issued=plan.issued,
         as_of=as_of,
         acknowledge_by=plan.acknowledge_by,
-        duration_days=config.pip.duration_days,
+        duration_days=plan.duration_days,
         cadence=config.pip.cadence.value.replace("_", " "),
         checkin_count=len(plan.checkins) - 1,
         why=assessment.decision.reasons,
@@ -408,17 +464,20 @@ def build_pip_context(
                 kpi_id=o.kpi.id,
                 contractual=o.kpi.contractual,
                 reason=o.reason,
-                baseline=kpi_text(o.kpi, o.baseline),
+                baseline=kpi_text(telling(o.kpi, o.baseline, o.target), o.baseline),
                 baseline_month=o.baseline_month.label,
                 quarter_value=kpi_text(o.kpi, o.quarter_value),
                 target=kpi_text(o.kpi, o.target),
+                contract_target=kpi_text(o.kpi, o.kpi.target) if o.split else "",
                 gap=_gap(o.kpi, o.baseline, o.target),
+                pace=_pace(o, partner.name),
                 direction="higher is better" if o.kpi.direction is Direction.HIGHER else "lower is better",
                 controlled_by=CONTROLLER_LABEL[o.kpi.controlled_by],
             )
             for o in plan.objectives
         ),
         objective_names=tuple(o.kpi.name for o in plan.objectives),
+        pace_notes=_pace_notes(plan),
         checkins=checkins,
         charts=_charts(plan, data),
         partner_actions=tuple(groups),
@@ -437,7 +496,7 @@ def build_pip_context(
         outcome_badge=OUTCOME_BADGE[result.outcome],
         outcome_text=_outcome_text(plan, result, as_of),
         success_rule=(
-            f"The plan closes successfully when every objective meets its target in "
+            f"The plan closes successfully when every objective meets its target for this plan in "
             f"{'the last full month' if sustain == 1 else f'each of the last {sustain} full months'} before the "
             f"final review on {long_date(plan.final_review.day)}. Months without data or with a sample below the "
             "minimum decide nothing either way."

@@ -27,6 +27,7 @@ from govdocs.documents.common import (
     gap_text,
     kpi_text,
     partner_fingerprint,
+    telling,
 )
 from govdocs.facts import PartnerFacts
 from govdocs.periods import Month, Quarter
@@ -285,10 +286,12 @@ def _breakdown(
 # --- small helpers -----------------------------------------------------------------------
 
 
-def _shortfall(kpi: Kpi, value: float, threshold: float, what: str) -> str:
-    """'5.9 pp short of the 80.0% target' or, when lower is better, '7 s above the 30 s target'."""
+def _shortfall(kpi: Kpi, value: float, threshold: float, what: str, shown: Kpi | None = None) -> str:
+    """'5.9 pp short of the 80.0% target' or, when lower is better, '7 s above the 30 s target'.
+    `shown`: the KPI with the decimals the value needs (see `telling`) for the gap; the threshold
+    prints as every document prints it."""
     side = "short of" if kpi.direction is Direction.HIGHER else "above"
-    return f"{gap_text(kpi, value, threshold)} {side} the {kpi_text(kpi, threshold)} {what}"
+    return f"{gap_text(shown or kpi, value, threshold)} {side} the {kpi_text(kpi, threshold)} {what}"
 
 
 def _count(n: int, noun: str) -> str:
@@ -433,9 +436,10 @@ def _strengths(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> t
         kpi, value = item.kpi, item.current.value
         assert value is not None
         change = gap_text(kpi, shown_change(item) or 0, 0)
-        moved = f"{kpi.name} improved by {change} on {previous} to {kpi_text(kpi, value)}"
+        shown = telling(kpi, value, kpi.target) if status is Status.AMBER else kpi
+        moved = f"{kpi.name} improved by {change} on {previous} to {kpi_text(shown, value)}"
         if status is Status.AMBER:
-            points.append(SummaryPoint(f"{moved}, still {_shortfall(kpi, value, kpi.target, 'target')}.", ""))
+            points.append(SummaryPoint(f"{moved}, still {_shortfall(kpi, value, kpi.target, 'target', shown)}.", ""))
         else:
             points.append(SummaryPoint(f"{moved}, {_too_close(kpi, item.current)}.", ""))
     if inputs is not None:
@@ -465,7 +469,8 @@ def _improvements(assessment: PartnerAssessment, inputs: PartnerInputs | None) -
         kpi = item.kpi
         value = item.current.value
         assert value is not None
-        text = f"{kpi.name} at {kpi_text(kpi, value)}: {_shortfall(kpi, value, kpi.target, 'target')}"
+        shown = telling(kpi, value, kpi.target, kpi.floor)
+        text = f"{kpi.name} at {kpi_text(shown, value)}: {_shortfall(kpi, value, kpi.target, 'target', shown)}"
         if item.current.status is Status.RED and kpi.floor is not None:
             text += f" and beyond the {kpi_text(kpi, kpi.floor)} floor"
         red_months = [m.month.short_label for m in item.months if m.status is Status.RED]

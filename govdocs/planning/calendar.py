@@ -94,11 +94,12 @@ def _cadence_date(start: date, settings: PipSettings, number: int, business: Bus
 
 
 def plan_dates(
-    start: date, settings: PipSettings, business: BusinessCalendar
+    start: date, settings: PipSettings, business: BusinessCalendar, duration_days: int | None = None
 ) -> tuple[list[ScheduledDate], ScheduledDate]:
-    """Check-ins at the cadence from `start`, then the final review `duration_days` after it;
-    each moved forward to a business day. Check-ins that would reach the final review are dropped."""
-    end = start + timedelta(days=settings.duration_days)
+    """Check-ins at the cadence from `start`, then the final review `duration_days` (default: the
+    settings') after it; each moved forward to a business day. Check-ins that would reach the final
+    review are dropped."""
+    end = start + timedelta(days=duration_days or settings.duration_days)
     final = ScheduledDate(business.on_or_after(end), end)
     checkins: list[ScheduledDate] = []
     number = 1

@@ -28,6 +28,7 @@ class PlanOnRecord:
 
     index: int  # position in partners[].plans
     quarter: Quarter
+    requested_start: date  # the start as recorded (the plan starts on the business day on or after it)
     called_for: PartnerAssessment  # the quarter whose results called for the plan
     plan: Plan
     result: PlanResult
@@ -82,6 +83,7 @@ def plans_on_record(
                 start=record.start,
                 extra_kpis=tuple(record.kpis),
                 with_actions=False,
+                final_review=record.final_review,
             )
         except GovdocsError as exc:
             raise GovdocsError(
@@ -96,7 +98,14 @@ def plans_on_record(
                 ]
             ) from exc
         found.append(
-            PlanOnRecord(index, quarter, called_for, plan, plan_outcome(plan, data, as_of, config.pip.sustain_months))
+            PlanOnRecord(
+                index,
+                quarter,
+                record.start,
+                called_for,
+                plan,
+                plan_outcome(plan, data, as_of, config.pip.sustain_months),
+            )
         )
     return tuple(found)
 

@@ -22,6 +22,7 @@ from govdocs.data.assessment import Assessment, ChecklistStatus
 from govdocs.data.loader import KpiData
 from govdocs.periods import Quarter
 from govdocs.planning.pip import Outcome
+from govdocs.render.formatters import counted
 from govdocs.scoring.engine import PartnerAssessment, RedRun, month_results, red_runs
 from govdocs.scoring.rules import quarter_value
 
@@ -161,7 +162,7 @@ def gather_evidence(
             "Failures against the allowance",
             min(failures / allowed, 2.0) / 2 * 100,
             weights.get("failures", 0),
-            f"{failures} failures in 12 months; {allowed} allowed",
+            f"{counted(failures, 'failure')} in 12 months; {allowed} allowed",
         ),
         EvidenceItem(
             "pip_outcome",

@@ -7,6 +7,7 @@ one later documents (the offboarding assessment) reuse.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -20,9 +21,46 @@ from govdocs.errors import ExitCode, GovdocsError, Location, Problem
 from govdocs.periods import Month, Quarter
 from govdocs.planning.calendar import BusinessCalendar, ScheduledDate, plan_dates
 from govdocs.scoring.engine import PartnerAssessment
-from govdocs.scoring.rules import Status, month_status
+from govdocs.scoring.rules import MonthResult, Status, month_status
 
 MIN_ACTION_WORDS = 4  # "Improve service level" is a wish, not a specific action
+SUSTAINED_MONTHS = 3  # an improvement counts as sustained over three months, not one good month
+DAYS_PER_MONTH = 365.25 / 12
+
+
+@dataclass(frozen=True)
+class AchievableRate:
+    """The steepest glide path a plan may ask for: improvement per month, in the KPI's unit."""
+
+    per_month: float
+    from_history: bool  # the partner's own best sustained improvement (steeper than the catalogue's, if any)
+    span: tuple[Month, Month] | None = None  # the months that improvement ran between
+
+
+def best_sustained_improvement(kpi: Kpi, months: Sequence[MonthResult]) -> AchievableRate | None:
+    """The partner's best average monthly improvement over any `SUSTAINED_MONTHS` months of
+    scored data: what it has shown it can sustain. None when it never improved."""
+    scored = {m.month: m.value for m in months if m.status.scored and m.value is not None}
+    sign = 1 if kpi.direction is Direction.HIGHER else -1
+    best: AchievableRate | None = None
+    for month, value in scored.items():
+        later = scored.get(month.shift(SUSTAINED_MONTHS))
+        if later is None:
+            continue
+        rate = sign * (later - value) / SUSTAINED_MONTHS
+        if rate > 0 and (best is None or rate > best.per_month):
+            best = AchievableRate(rate, True, (month, month.shift(SUSTAINED_MONTHS)))
+    return best
+
+
+def achievable_rate(kpi: Kpi, months: Sequence[MonthResult]) -> AchievableRate | None:
+    """The steeper of what the partner has shown it can sustain and what the KPI's catalogue says
+    is achievable; either alone when only one is known; None (not capped) when neither is."""
+    own = best_sustained_improvement(kpi, months)
+    catalogue = kpi.achievable_monthly_change
+    if catalogue is not None and (own is None or catalogue > own.per_month):
+        return AchievableRate(catalogue, False)
+    return own
 
 
 @dataclass(frozen=True)
@@ -32,15 +70,28 @@ class Objective:
     baseline_month: Month
     quarter_value: float | None
     reason: str  # why this KPI is in the plan
+    rate: AchievableRate | None = None  # the steepest path the plan may ask for (None: not capped)
+    goal: float | None = None  # this plan's target when the KPI's target is out of reach at the rate
 
     @property
     def target(self) -> float:
-        return self.kpi.target
+        """What this plan asks for by its end: the KPI's target, or the stage the rate allows."""
+        return self.goal if self.goal is not None else self.kpi.target
+
+    @property
+    def split(self) -> bool:
+        return self.goal is not None
 
     @property
     def gap(self) -> float:
-        """How far the KPI must move, positive, in the KPI's unit."""
+        """How far the KPI must move in this plan, positive, in the KPI's unit."""
         return abs(self.target - self.baseline)
+
+    def months_needed(self) -> float | None:
+        """Months the KPI's own target needs at the achievable rate (None: not capped, or met)."""
+        if self.rate is None or self.meets(self.baseline, self.kpi.target):
+            return None
+        return abs(self.kpi.target - self.baseline) / self.rate.per_month
 
     def meets(self, value: float, threshold: float) -> bool:
         return value >= threshold if self.kpi.direction is Direction.HIGHER else value <= threshold
@@ -105,6 +156,12 @@ class Plan:
     acknowledge_by: date
     issued: date
     calendar: BusinessCalendar
+    duration_days: int  # start to final review, as planned (before a move to a business day)
+    standard_days: int  # the configured duration: a longer plan was lengthened to reach a target
+
+    @property
+    def lengthened(self) -> bool:
+        return self.duration_days > self.standard_days
 
     @property
     def target_date(self) -> date:
@@ -178,7 +235,16 @@ def build_objectives(
             )
         latest = scored[-1]
         assert latest.value is not None
-        objectives.append(Objective(item.kpi, latest.value, latest.month, item.current.value, reasons[item.kpi.id]))
+        objectives.append(
+            Objective(
+                item.kpi,
+                latest.value,
+                latest.month,
+                item.current.value,
+                reasons[item.kpi.id],
+                achievable_rate(item.kpi, item.history),
+            )
+        )
     return objectives
 
 
@@ -311,6 +377,47 @@ def require_actions_per_objective(
 # --- the plan --------------------------------------------------------------------------------
 
 
+def plan_target_date(start: date, final_review: date) -> date:
+    """The end of the month the final review judges: where the glide path reaches the target."""
+    return max(month_end(reviewed_month(final_review)), start + timedelta(days=1))
+
+
+def fit_to_rate(
+    objectives: Sequence[Objective], start: date, standard: int, longest: int, business: BusinessCalendar
+) -> tuple[int, list[Objective]]:
+    """The plan's length and objectives under the achievable rates: the configured duration when
+    every target is reachable in it; else the shortest length up to `longest` in which all are;
+    else `longest`, with each target still out of reach split: the plan asks for what the rate
+    allows by its end, rounded towards the baseline so it never asks for more."""
+
+    def months(duration: int) -> float:
+        final = business.on_or_after(start + timedelta(days=duration))
+        return (plan_target_date(start, final) - start).days / DAYS_PER_MONTH
+
+    def reachable(objective: Objective, duration: int) -> bool:
+        needed = objective.months_needed()
+        return needed is None or needed <= months(duration) + 1e-9
+
+    duration = next(
+        (d for d in range(standard, max(longest, standard) + 1) if all(reachable(o, d) for o in objectives)), None
+    )
+    if duration is not None:
+        return duration, list(objectives)
+    duration = max(longest, standard)
+    fitted = []
+    for objective in objectives:
+        if reachable(objective, duration):
+            fitted.append(objective)
+            continue
+        assert objective.rate is not None
+        sign = 1 if objective.kpi.direction is Direction.HIGHER else -1
+        scale = 10**objective.kpi.decimals
+        raw = objective.baseline + sign * objective.rate.per_month * months(duration)
+        goal = (math.floor if sign > 0 else math.ceil)(raw * scale) / scale
+        fitted.append(replace(objective, goal=goal))
+    return duration, fitted
+
+
 def build_plan(
     *,
     config: GovernanceConfig,
@@ -322,9 +429,11 @@ def build_plan(
     extra_kpis: Sequence[str] = (),
     library_location: Location | None = None,
     with_actions: bool = True,
+    final_review: date | None = None,
 ) -> Plan:
     """The plan for a partner's assessed quarter. `with_actions=False` gives the objectives and
-    dates alone: enough to judge the outcome of a plan issued earlier."""
+    dates alone: enough to judge the outcome of a plan issued earlier. `final_review`: the date a
+    plan on record was issued with (default: the length the achievable rates call for)."""
     settings = config.pip
     first_year = min(issued.year, start.year if start else issued.year)
     business = BusinessCalendar.from_settings(settings, range(first_year - 1, first_year + 3))
@@ -344,8 +453,16 @@ def build_plan(
                 )
             ]
         )
-    dates, final = plan_dates(start, settings, business)
-    target_date = max(month_end(reviewed_month(final.day)), start + timedelta(days=1))
+    standard = settings.duration_days
+    if final_review is not None:  # a plan on record, as issued: its length is fixed, and its standard
+        standard = (final_review - start).days
+        duration, objectives = fit_to_rate(objectives, start, standard, standard, business)
+    else:
+        duration, objectives = fit_to_rate(
+            objectives, start, settings.duration_days, settings.max_duration_days, business
+        )
+    dates, final = plan_dates(start, settings, business, duration)
+    target_date = plan_target_date(start, final.day)
     checkins = [
         CheckIn(
             n,
@@ -392,6 +509,8 @@ def build_plan(
         acknowledge_by=business.add_business_days(issued, settings.acknowledge_business_days),
         issued=issued,
         calendar=business,
+        duration_days=duration,
+        standard_days=standard,
     )
 
 

@@ -105,7 +105,19 @@ def percent(share: float | None, decimals: int = 0) -> str:
     return "–" if share is None else f"{share * 100:.{decimals}f}%"
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """'1 day', '2 days', '1 KPI', '0 failures': the noun agrees with the number."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def noun(n: int, singular: str, plural: str | None = None) -> str:
+    """The noun alone, agreeing with `n`: for a count printed apart from its noun."""
+    return singular if n == 1 else plural or singular + "s"
+
+
 FILTERS = {
+    "counted": counted,
+    "noun": noun,
     "number": number,
     "kpi_value": kpi_value,
     "signed": signed,

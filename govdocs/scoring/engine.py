@@ -209,8 +209,9 @@ def decide(
 
     if len(failures_12m) >= ladder.failures_allowed_12m:
         reasons[Escalation.OFFBOARDING_REVIEW].append(
-            f"{len(failures_12m)} failures (red months of contractual KPIs) in the 12 months to "
-            f"{quarter.last_month.label}; {ladder.failures_allowed_12m} trigger a review"
+            f"{len(failures_12m)} {'failure' if len(failures_12m) == 1 else 'failures'} (red months of contractual "
+            f"KPIs) in the 12 months to {quarter.last_month.label}; {ladder.failures_allowed_12m} "
+            f"{'triggers' if ladder.failures_allowed_12m == 1 else 'trigger'} a review"
         )
     recent = score_history[-ladder.at_risk_quarters :]
     if len(recent) == ladder.at_risk_quarters and all(
