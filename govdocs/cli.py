@@ -251,13 +251,21 @@ def validate(
         for problem in report.problems:
             kind = "error  " if problem.severity == "error" else "warning"
             click.echo(f"{kind}  {problem.location}  {problem.message}  [{problem.code}]")
+        from govdocs.render.formatters import counted
+
         summary = report.summary
-        labels = {"partners": "{} partners", "kpis": "{} KPIs", "rows": "{:,} rows", "months": "months {}"}
-        facts = ", ".join(labels[k].format(v) for k, v in summary.items() if k in labels)
+        labels = {
+            "partners": lambda n: counted(n, "partner"),
+            "kpis": lambda n: counted(n, "KPI"),
+            "rows": lambda n: f"{n:,} {'row' if n == 1 else 'rows'}",
+            "months": lambda text: f"months {text}",
+        }
+        facts = ", ".join(labels[k](v) for k, v in summary.items() if k in labels)
         errors = len(report.errors)
         warnings = len(report.problems) - errors
         state = "valid" if report.valid else "invalid"
-        click.echo(f"{state}: {errors} errors, {warnings} warnings" + (f" ({facts})" if facts else ""))
+        counts = f"{counted(errors, 'error')}, {counted(warnings, 'warning')}"
+        click.echo(f"{state}: {counts}" + (f" ({facts})" if facts else ""))
     sys.exit(int(report.exit_code))
 
 

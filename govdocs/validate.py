@@ -147,6 +147,11 @@ def validate_inputs(
                 replace(p, severity="warning", message=p.message + " (the internal copy is not affected)")
                 for p in foreign_mentions(config, config_path, path.stem, inputs, path)
             ]
+            reviewed = quarter or (Quarter.parse(inputs.quarter) if inputs.quarter else None)
+            if data is not None and reviewed is not None:
+                report.problems += commentary_warnings(config, data, path, inputs, reviewed)
+    if config is not None and data is not None:
+        report.problems += plan_record_problems(config, data, config_path)
     if config is not None:
         report.summary["partners"] = len(config.partners)
         report.summary["kpis"] = len(config.kpis)
@@ -269,4 +274,54 @@ def foreign_mentions_in_actions(
         texts = (fields.action, fields.metric, fields.threshold, fields.owner, fields.note)
         if match := next((m for text in texts if text and (m := pattern.search(text))), None):
             problems.append(_isolation_problem(match[1], partner_id, action.location, ExitCode.INPUTS))
+    return problems
+
+
+def plan_record_problems(config: GovernanceConfig, data: KpiData, config_path: Path) -> list[Problem]:
+    """Each plan on record rebuilt from its quarter's data, as every document will rebuild it."""
+    from datetime import date
+
+    from govdocs.planning.history import plans_on_record
+
+    problems: list[Problem] = []
+    for partner in config.partners:
+        try:
+            plans_on_record(config, data, partner, date.today(), config_path)
+        except GovdocsError as exc:
+            problems += exc.problems
+    return problems
+
+
+def commentary_warnings(
+    config: GovernanceConfig, data: KpiData, path: Path, inputs: PartnerInputs, quarter: Quarter
+) -> list[Problem]:
+    """The reviewer's words against the computed status: a highlight about a KPI short of target,
+    or a concern about one on target, says the opposite of the scorecard beside it."""
+    from govdocs.config.loader import load_yaml
+    from govdocs.documents.qbr import named_kpis
+    from govdocs.scoring.engine import assess_partner
+    from govdocs.scoring.rules import Status
+
+    partner = config.partner(inputs.partner)
+    status = {k.kpi.id: k.current.status for k in assess_partner(config, data, partner, quarter).kpis}
+    doc = None
+    problems = []
+    for key, wrong, said in (
+        ("highlights", {Status.AMBER, Status.RED}, "below target"),
+        ("concerns", {Status.GREEN}, "on target"),
+    ):
+        for i, text in enumerate(getattr(inputs.commentary, key)):
+            for kpi in named_kpis(text, config.kpis):
+                if status.get(kpi.id) in wrong:
+                    doc = doc or load_yaml(path, ExitCode.INPUTS)
+                    problems.append(
+                        Problem(
+                            f"inputs.{key}_contradict",
+                            f"{key[:-1]} about {kpi.name}, which is {said} in {quarter.label} "
+                            f"({status[kpi.id].value}): the QBR prints it beside that status",
+                            doc.location(("commentary", key, i)),
+                            ExitCode.INPUTS,
+                            severity="warning",
+                        )
+                    )
     return problems

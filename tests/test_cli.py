@@ -233,3 +233,26 @@ def test_missing_inputs_folder_is_a_usage_error_not_silently_ignored(tmp_path: P
     assert str(tmp_path / "nope") in result.output  # named; the wording around it is click's
     assert "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_validate_warns_when_the_reviewers_words_contradict_the_status(tmp_path: Path):
+    """A highlight about a red KPI, or a concern about a green one, would print beside a status
+    that says the opposite: validate says so, with the line."""
+    import shutil
+
+    inputs = tmp_path / "inputs"
+    shutil.copytree(INPUTS, inputs)
+    crn = inputs / "CRN.yaml"
+    text = crn.read_text(encoding="utf-8")
+    old = "  highlights:\n"
+    assert text.count(old) == 1
+    crn.write_text(text.replace(old, old + "    - Service level recovered well in September.\n"), encoding="utf-8")
+    line = crn.read_text(encoding="utf-8").splitlines().index("    - Service level recovered well in September.") + 1
+    args = ["validate", "--config", str(CONFIG), "--data", str(DATA), "--inputs", str(inputs), "--quarter", "2026-Q3"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert (
+        f"warning  {crn}:{line}: commentary.highlights[0]  highlight about Service level, which is below target "
+        "in Q3 2026 (red): the QBR prints it beside that status  [inputs.highlights_contradict]"
+    ) in result.output
+    assert "valid: 0 errors, 1 warning (5 partners" in result.output

@@ -598,3 +598,64 @@ def test_the_transition_order_must_name_items_and_end(tmp_path: Path, old: str, 
     line = text[: text.index("\noffboarding:")].count("\n") + 2
     assert str(problem) == f"{path}:{line}: offboarding: {message} [config.checklist_order]"
     assert problem.category is ExitCode.CONFIG
+
+
+# --- the plan record ---------------------------------------------------------------------------
+
+PLAN = "    contract: {start: 2024-01-01, end: 2026-12-31, notice_days: 90}\n"
+
+
+@pytest.mark.parametrize(
+    ("plans", "expected", "words"),
+    [
+        (
+            "    plans: [{quarter: 2026-Q1, start: 2026-03-30}]\n",
+            ("config.plan_start", 24, "partners[0].plans[0].start"),
+            "a plan follows the review of its quarter: start 2026-03-30 is not after 2026-Q1 ended (2026-03-31)",
+        ),
+        (
+            "    plans:\n      - {quarter: 2026-Q2, start: 2026-07-06}\n"
+            "      - {quarter: 2026-Q1, start: 2026-04-07}\n",
+            ("config.plan_order", 26, "partners[0].plans[1].start"),
+            "plans are listed oldest first: 2026-04-07 is not after 2026-07-06",
+        ),
+        (
+            "    plans: [{quarter: 2026-Q1, start: 2026-04-07, final_review: 2026-04-10}]\n",
+            ("config.plan_final_review", 24, "partners[0].plans[0].final_review"),
+            "final review 2026-04-10 must fall 14 to 732 days after the start (2026-04-07)",
+        ),
+        (
+            "    plans: [{quarter: 2026-Q1, start: 2026-04-07, kpis: [fcr]}]\n",
+            ("config.unknown_kpi", 24, "partners[0].plans[0].kpis[0]"),
+            "plan names unknown KPI 'fcr'",
+        ),
+    ],
+)
+def test_a_plan_on_record_is_checked_with_its_path_and_line(tmp_path: Path, plans: str, expected, words) -> None:
+    path = write(tmp_path, edit(BASE, PLAN, PLAN + plans))
+    [problem] = config_problems(path)
+    assert where(problem) == expected
+    assert problem.message == words
+
+
+def test_plans_named_in_inputs_or_assessments_say_where_they_moved(tmp_path: Path) -> None:
+    """One plan record: the inputs' open_plan and the assessment's pip are refused with one line each."""
+    from govdocs.config.loader import load_config as load
+    from govdocs.data.assessment import load_assessment
+
+    inputs = write(tmp_path, "partner: ATL\nopen_plan: {quarter: 2026-Q2, start: 2026-07-06}\n", "ATL.yaml")
+    with pytest.raises(GovdocsError) as caught:
+        load_partner_inputs(inputs, "ATL", {"service_level"})
+    assert str(caught.value) == (
+        f"{inputs}:2: open_plan: plans are recorded in the config now: move this one to partners[].plans of "
+        "'ATL' (quarter, start) so every document and the escalation ladder read it [inputs.plan_moved]"
+    )
+    assert caught.value.exit_code is ExitCode.INPUTS
+    review = write(
+        tmp_path,
+        "partner: ATL\nassessed_by: Me\nassessed_on: 2026-10-01\npip: {quarter: 2026-Q1, start: 2026-04-07}\n",
+        "review.yaml",
+    )
+    with pytest.raises(GovdocsError) as caught:
+        load_assessment(review, "ATL", load(EXAMPLE_CONFIG))
+    assert "review.yaml:4: pip: plans are recorded in the config now" in str(caught.value)

@@ -3,6 +3,7 @@ rules and the sensitivity line, and the memo as an executive reads it."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -248,3 +249,41 @@ def test_all_reviews_only_the_partners_the_ladder_names(tmp_path: Path):
         "skipped BRV: escalation status performance-improvement plan in 2026-Q3: no review called for" in result.stdout
     )
     assert sorted(p.name for p in (tmp_path / "2026-Q3").iterdir()) == ["offboarding-CRN-internal.html"]
+
+
+def test_after_two_missed_plans_on_the_same_kpis_no_plan_is_recommended(world):
+    """A second plan's consequence is stronger: once two plans on a KPI ended unmet, the assessment
+    cannot recommend retaining with a further plan; the band below it (prepare exit) applies."""
+    from dataclasses import replace
+
+    config, _, history = world
+    brv = review(world, "BRV")
+    rows = [r for r in consideration_rows(config.offboarding, brv) if r.rating is not None]
+    rows = [replace(r, rating=2) if r.key == "commitment" else r for r in rows]
+    ready = readiness(config.offboarding, brv, history[Q3]["BRV"].partner.contract)
+    evidence = evidence_for(world, "BRV")
+    assert decide(config.offboarding, rows, evidence, ready).recommendation is Recommendation.RETAIN_WITH_PIP
+    closed = replace(evidence, no_further_plan=("Service level",))
+    decision = decide(config.offboarding, rows, closed, ready)
+    assert decision.recommendation is Recommendation.PREPARE_EXIT
+    assert "retain with an improvement plan" not in decision.sensitivity
+
+
+def test_the_assessment_says_when_two_plans_missed(tmp_path: Path):
+    text = CONFIG.read_text(encoding="utf-8")
+    record = "      - {quarter: 2026-Q1, start: 2026-04-07, final_review: 2026-07-06}   # 6 April was Easter Monday\n"
+    assert record in text
+    config = tmp_path / "governance.yaml"
+    config.write_text(
+        text.replace(record, record + "      - {quarter: 2026-Q2, start: 2026-07-13, final_review: 2026-10-12}\n"),
+        encoding="utf-8",
+    )
+    args = ["offboarding", "--config", str(config), "--data", str(DATA), "--quarter", "2026-Q3"]
+    args += ["--partner", "CRN", "--as-of", "2026-10-15", "--format", "html", "--out", str(tmp_path / "out")]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "out" / "2026-Q3" / "offboarding-CRN-internal.html").read_text(encoding="utf-8")
+    words = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "The plan after the Q2 2026 review (13 July 2026 to 12 October 2026) on" in words
+    assert re.search(r"Two plans on Service level(, [^,.:]+)*( and [^,.:]+)? ended with targets unmet", words)
+    assert "no further plan is offered on them, so retaining with an improvement plan is not among" in words

@@ -22,6 +22,7 @@ from govdocs.documents.common import (
     kpi_text,
     partner_fingerprint,
 )
+from govdocs.facts import join_names
 from govdocs.periods import Quarter
 from govdocs.planning.contract import DEADLINE_RULE, Clock
 from govdocs.planning.offboarding import (
@@ -259,7 +260,7 @@ def build_offboarding_context(
     pip_line = " ".join(plan_sentences) if plan_sentences else "No improvement plan is on record."
     if evidence.no_further_plan:
         pip_line += (
-            f" Two plans on {' and '.join(evidence.no_further_plan)} ended with targets unmet: no further plan is "
+            f" Two plans on {join_names(evidence.no_further_plan)} ended with targets unmet: no further plan is "
             "offered on them, so retaining with an improvement plan is not among the recommendations."
         )
     sat_kpi = kpis.get(off.satisfaction_kpi) if off.satisfaction_kpi else None

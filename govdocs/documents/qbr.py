@@ -7,7 +7,8 @@ of earlier actions, next steps, and the appendix that traces every number to its
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from statistics import median
 from typing import TYPE_CHECKING
@@ -107,6 +108,28 @@ class ChartCard:
 class SummaryPoint:
     text: str
     status: str  # badge to show next to it ("green", "amber", "red", "" for none)
+    kpi_id: str = ""  # the KPI a computed point is about
+    notes: tuple[str, ...] = ()  # the reviewer's words about the same KPI, printed with it
+
+
+def named_kpis(text: str, kpis: Sequence[Kpi]) -> list[Kpi]:
+    """The KPIs a reviewer's sentence names (by display name, any case)."""
+    folded = text.casefold()
+    return [k for k in kpis if k.name.casefold() in folded]
+
+
+def _with_reviewer(points: list[SummaryPoint], texts: Sequence[str], kpis: Sequence[Kpi]) -> list[SummaryPoint]:
+    """The reviewer's sentences: one about a KPI that already has a computed point is printed with
+    that point (one bullet per KPI, never the same KPI twice); the others as points of their own."""
+    merged = list(points)
+    for text in texts:
+        ids = {k.id for k in named_kpis(text, kpis)}
+        at = next((i for i, p in enumerate(merged) if p.kpi_id and p.kpi_id in ids), None)
+        if at is None:
+            merged.append(SummaryPoint(text, ""))
+        else:
+            merged[at] = replace(merged[at], notes=(*merged[at].notes, text))
+    return merged
 
 
 @dataclass(frozen=True)
@@ -423,7 +446,7 @@ def _strengths(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> t
         text = f"{kpi.name} at {kpi_text(kpi, item.current.value)} against a target of {kpi_text(kpi, kpi.target)}"
         if meaningful_improvement(item):
             text += f", {gap_text(kpi, shown_change(item) or 0, 0)} better than in {previous}"
-        points.append(SummaryPoint(text + ".", "green"))
+        points.append(SummaryPoint(text + ".", "green", kpi.id))
     if len(green) > 4:
         further = len(green) - 4
         points.append(SummaryPoint(f"{_count(further, 'further KPI')} also on target (see the scorecard).", "green"))
@@ -439,11 +462,13 @@ def _strengths(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> t
         shown = telling(kpi, value, kpi.target) if status is Status.AMBER else kpi
         moved = f"{kpi.name} improved by {change} on {previous} to {kpi_text(shown, value)}"
         if status is Status.AMBER:
-            points.append(SummaryPoint(f"{moved}, still {_shortfall(kpi, value, kpi.target, 'target', shown)}.", ""))
+            points.append(
+                SummaryPoint(f"{moved}, still {_shortfall(kpi, value, kpi.target, 'target', shown)}.", "", kpi.id)
+            )
         else:
-            points.append(SummaryPoint(f"{moved}, {_too_close(kpi, item.current)}.", ""))
+            points.append(SummaryPoint(f"{moved}, {_too_close(kpi, item.current)}.", "", kpi.id))
     if inputs is not None:
-        points += [SummaryPoint(text, "") for text in inputs.commentary.highlights]
+        points = _with_reviewer(points, inputs.commentary.highlights, [k.kpi for k in assessment.kpis])
     if not points:
         # A red KPI may have improved: that is told under what must improve, so this says where.
         moved = [k for k in assessment.kpis if meaningful_improvement(k)]
@@ -486,9 +511,9 @@ def _improvements(assessment: PartnerAssessment, inputs: PartnerInputs | None) -
             text += " (shared with the client: see the drivers page)"
         elif kpi.controlled_by is Controller.CLIENT:
             text += " (driven by the client: see the drivers page)"
-        points.append(SummaryPoint(text + ".", item.current.status.value))
+        points.append(SummaryPoint(text + ".", item.current.status.value, kpi.id))
     if inputs is not None:
-        points += [SummaryPoint(text, "") for text in inputs.commentary.concerns]
+        points = _with_reviewer(points, inputs.commentary.concerns, [k.kpi for k in assessment.kpis])
     if not points:
         points.append(SummaryPoint("Nothing is below target this quarter: the task is to hold the level.", ""))
     return tuple(points)

@@ -227,8 +227,9 @@ def build_objectives(
                 [
                     Problem(
                         "pip.no_baseline",
-                        f"KPI '{item.kpi.id}' has no scored month in {assessment.quarter} to set a baseline from",
-                        Location("--kpi"),
+                        f"KPI '{item.kpi.id}' ({reasons[item.kpi.id]}) has no scored month in {assessment.quarter} "
+                        "to set a baseline from",
+                        Location("--kpi") if item.kpi.id in extra_kpis else Location("data", column=item.kpi.id),
                         ExitCode.DATA,
                     )
                 ]
