@@ -750,7 +750,7 @@ def test_deep_nesting_does_not_crash_the_yaml_composer(tmp_path: Path) -> None:
     # govdocs' depth check or the YAML library's own limit may stop it first: the line names the
     # file and line 1 and carries a govdocs code; the library's wording is not pinned
     assert re.fullmatch(rf"error +{re.escape(str(path))}:1  \S.*  \[yaml\.(?:too_large|syntax)\]", errors[0]), errors
-    assert lines[-1] == "invalid: 1 errors, 0 warnings"
+    assert lines[-1] == "invalid: 1 error, 0 warnings"
 
 
 def test_parquet_values_are_bounded_by_the_footer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
