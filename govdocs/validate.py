@@ -10,8 +10,10 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import pandas as pd
+
 from govdocs.config.loader import load_config
-from govdocs.config.model import GovernanceConfig
+from govdocs.config.model import GovernanceConfig, Kpi, Unit
 from govdocs.data.actions import ProposedAction
 from govdocs.data.inputs import PartnerInputs, load_partner_inputs
 from govdocs.data.loader import KpiData, load_kpi_data
@@ -38,6 +40,7 @@ def cross_check(config: GovernanceConfig, data: KpiData, data_paths: list[Path])
                     ExitCode.DATA,
                 )
             )
+    problems += domain_problems(config, data, data_paths)
     present = set(frame["partner"])
     for partner in config.partners:
         if partner.id not in present:
@@ -50,6 +53,65 @@ def cross_check(config: GovernanceConfig, data: KpiData, data_paths: list[Path])
                     severity="warning",
                 )
             )
+    return problems
+
+
+def value_domain(kpi: Kpi) -> tuple[float, float | None]:
+    """The values a KPI can take: its declared scale, else 0-100 for a percent, else 0 and up."""
+    if kpi.scale is not None:
+        return kpi.scale
+    return (0.0, 100.0) if kpi.unit is Unit.PERCENT else (0.0, None)
+
+
+def domain_problems(config: GovernanceConfig, data: KpiData, data_paths: list[Path]) -> list[Problem]:
+    """Values the data cannot have (a percent of 173.5, a negative handle time, 12.5 calls, a
+    fractional volume): each is refused with its file, line and column, never scored."""
+    frame = data.frame
+    problems: list[Problem] = []
+    layouts = [s.layout for s in data.sources]
+
+    def where(row: pd.Series, column: str) -> Location:
+        line = int(row["line"]) if pd.notna(row["line"]) else None
+        return Location(str(data_paths[int(row["file"])]), line, column)
+
+    for kpi in config.kpis:
+        rows = frame[frame["kpi"] == kpi.id]
+        if rows.empty:
+            continue
+        low, high = value_domain(kpi)
+        values = rows["value"]
+        outside = (values < low) | (values > high if high is not None else False)
+        whole = kpi.unit is Unit.COUNT
+        fractional = (values % 1 != 0) if whole else pd.Series(False, index=rows.index)
+        span = f"{low:g} to {high:g}" if high is not None else f"{low:g} or more"
+        for index in rows.index[(outside | fractional).to_numpy()]:
+            row = frame.loc[index]
+            number = int(row["file"])
+            column = "value" if number >= len(layouts) or layouts[number] == "long" else kpi.id
+            reason = (
+                f"is outside what a {kpi.unit.value} KPI can be ({span})"
+                if outside.loc[index]
+                else "is not a whole number (a count)"
+            )
+            problems.append(
+                Problem(
+                    "data.value_out_of_range",
+                    f"{kpi.id} value {row['value']:g} {reason}",
+                    where(row, column),
+                    ExitCode.DATA,
+                )
+            )
+    volumes = frame["volume"]
+    for index in frame.index[((volumes % 1 != 0) & volumes.notna()).to_numpy()]:
+        row = frame.loc[index]
+        problems.append(
+            Problem(
+                "data.fractional_volume",
+                f"volume {row['volume']:g} is not a whole number (volumes count contacts, surveys or evaluations)",
+                where(row, "volume"),
+                ExitCode.DATA,
+            )
+        )
     return problems
 
 

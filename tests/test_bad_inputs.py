@@ -271,7 +271,39 @@ TAG_REFUSED = "tag !!python/object/apply:os.system is not allowed: write plain Y
 # library's wording. The message after the location is not pinned.
 NESTING_REFUSED = r"{}:1: \S.* \[yaml\.(?:too_large|syntax)\]"
 
+
+def first_row(kpi: str, value: str | None = None, volume: str | None = None) -> tuple[str, int]:
+    """The example data with the first row of `kpi` changed, and that row's line."""
+    lines = CSV.split("\n")
+    number = next(i for i, line in enumerate(lines) if line.split(",")[2:3] == [kpi])
+    cells = lines[number].split(",")
+    cells[3] = value if value is not None else cells[3]
+    cells[4] = volume if volume is not None else cells[4]
+    lines[number] = ",".join(cells)
+    return "\n".join(lines), number + 1
+
+
+def out_of_range(kpi: str, value: str, domain: str) -> Case:
+    text, line = first_row(kpi, value=value)
+    message = f"{kpi} value {value} is outside what a {domain}"
+    return Case(data("kpis.csv", text), 4, (f"{{data}}:{line}: column 'value': {message} [data.value_out_of_range]",))
+
+
 CASES: dict[str, Case] = {
+    # --- values the data cannot have (each unit's domain)
+    "a percent above 100": out_of_range("service_level", "173.5", "percent KPI can be (0 to 100)"),
+    "a negative percent": out_of_range("abandonment", "-5", "percent KPI can be (0 to 100)"),
+    "a negative handle time": out_of_range("aht", "-12", "seconds KPI can be (0 or more)"),
+    "a negative speed of answer": out_of_range("asa", "-1", "seconds KPI can be (0 or more)"),
+    "a QA score beyond its declared scale": out_of_range("qa_score", "140", "score KPI can be (0 to 100)"),
+    "a fractional volume": Case(
+        data("kpis.csv", first_row("csat", volume="12.5")[0]),
+        4,
+        (
+            f"{{data}}:{first_row('csat')[1]}: column 'volume': volume 12.5 is not a whole number (volumes count "
+            "contacts, surveys or evaluations) [data.fractional_volume]",
+        ),
+    ),
     # --- CSV: encodings, separators, structure
     "latin-1": Case(
         data("kpis.csv", row_3("Zürich" + ROW_3[3:]).encode("latin-1")),

@@ -87,6 +87,18 @@ def _check(config: GovernanceConfig) -> Iterator[tuple[str, str, tuple[str | int
                         f"{name} {value:g} is not a percentage (0-100)",
                         ("kpis", i, name),
                     )
+        if kpi.scale is not None:
+            low, high = kpi.scale
+            if low >= high:
+                yield "config.scale", f"scale [{low:g}, {high:g}] must run from low to high", ("kpis", i, "scale")
+            else:
+                for name, value in (("target", kpi.target), ("floor", kpi.floor)):
+                    if value is not None and not low <= value <= high:
+                        yield (
+                            "config.outside_scale",
+                            f"{name} {value:g} is outside the KPI's scale [{low:g}, {high:g}]",
+                            ("kpis", i, name),
+                        )
 
     kpi_ids = {k.id for k in config.kpis}
     seen = {}

@@ -92,6 +92,11 @@ class Kpi(_Model):
     )
     target_source: Text | None = Field(None, description="Where the target comes from (contract clause).")
     decimals: Count = Field(1, ge=0, le=4, description="Decimals shown in documents.")
+    scale: tuple[Number, Number] | None = Field(
+        None,
+        description="The values the KPI can take, [lowest, highest], e.g. [0, 100] for a 100-point QA form. "
+        "Default: 0-100 for percent, 0 and up for every other unit. A data value outside it is refused.",
+    )
     achievable_monthly_change: Number | None = Field(
         None,
         gt=0,
