@@ -51,7 +51,7 @@ from govdocs.pipeline import (
     submit,
     written,
 )
-from govdocs.render.output import check_targets, write_atomic, write_together
+from govdocs.render.output import check_targets, folder_lock, write_atomic, write_together
 from govdocs.render.workers import RenderPool
 from govdocs.scoring.engine import Escalation, PartnerAssessment
 
@@ -268,35 +268,37 @@ def build(request: BuildRequest, pool: RenderPool, report: Report | None = None)
 
     planned, skipped, documents = plan_documents(request, workspace, facts, partner_ids)
     folder = request.out_dir / str(request.quarter)
-    summary_path = folder / f"portfolio-summary-internal.{request.fmt}"
-    manifest_path = folder / "manifest.json"
-    journal = Journal.open(folder, request.out_dir)
-    # An unfinished build's own manifest (listing its failures) is replaced, not protected.
-    unfinished = journal.resumable() | ({manifest_path} if journal.entries else set())
-    check_targets(
-        [summary_path, manifest_path, *(p.path for p in planned), *(a for p in planned for a in p.attachments)],
-        request.force,
-        unfinished,
-    )
-    summary = Planned(
-        None,
-        "portfolio",
-        "internal",
-        summary_path,
-        (),
-        lambda: _portfolio_summary(request, workspace, facts, documents, summary_path),
-    )
-    # The summary first: it is the longest job and the one every reader opens.
-    queue = [summary, *planned]
-    result = BuildResult(request.out_dir, request.quarter, skipped=skipped)
-    _run(queue, request, pool, result, report, journal)
-    if result.unwritable:
-        return result  # no manifest on a full disk; the journal lets a re-run finish
-    result.manifest = manifest_path
-    write_atomic(manifest_path, manifest_json(request, workspace, portfolio, result))
-    if not result.failed:
-        result.left_over = journal.finish({summary_path, *(p.path for p in planned)})
-    return result
+    # One run at a time per output folder: a second one stops here, before any work is undone.
+    with folder_lock(folder):
+        summary_path = folder / f"portfolio-summary-internal.{request.fmt}"
+        manifest_path = folder / "manifest.json"
+        journal = Journal.open(folder, request.out_dir)
+        # An unfinished build's own manifest (listing its failures) is replaced, not protected.
+        unfinished = journal.resumable() | ({manifest_path} if journal.entries else set())
+        check_targets(
+            [summary_path, manifest_path, *(p.path for p in planned), *(a for p in planned for a in p.attachments)],
+            request.force,
+            unfinished,
+        )
+        summary = Planned(
+            None,
+            "portfolio",
+            "internal",
+            summary_path,
+            (),
+            lambda: _portfolio_summary(request, workspace, facts, documents, summary_path),
+        )
+        # The summary first: it is the longest job and the one every reader opens.
+        queue = [summary, *planned]
+        result = BuildResult(request.out_dir, request.quarter, skipped=skipped)
+        _run(queue, request, pool, result, report, journal)
+        if result.unwritable:
+            return result  # no manifest on a full disk; the journal lets a re-run finish
+        result.manifest = manifest_path
+        write_atomic(manifest_path, manifest_json(request, workspace, portfolio, result))
+        if not result.failed:
+            result.left_over = journal.finish({summary_path, *(p.path for p in planned)})
+        return result
 
 
 def _run(

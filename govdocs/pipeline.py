@@ -30,7 +30,7 @@ from govdocs.errors import ExitCode, GovdocsError, Location, Problem
 from govdocs.facts import PartnerFacts, RunFacts, run_facts
 from govdocs.periods import Quarter
 from govdocs.render.environment import render_html
-from govdocs.render.output import check_targets, write_together
+from govdocs.render.output import check_targets, folder_lock, write_together
 from govdocs.render.workers import PdfJob, RenderPool, default_jobs
 from govdocs.scoring.engine import Escalation, PartnerAssessment
 from govdocs.validate import cross_check, foreign_mentions, foreign_mentions_in_actions
@@ -290,24 +290,27 @@ def render_qbrs(
         pid: document_path(request.out_dir, "qbr", request.quarter, pid, request.audience, request.fmt)
         for pid in partner_ids
     }
-    check_targets(targets.values(), request.force)
+    with folder_lock(request.out_dir / str(request.quarter)):  # one run at a time per folder
+        check_targets(targets.values(), request.force)
 
-    kpi_ids = {k.id for k in config.kpis}
-    loaded = {pid: partner_inputs(request.inputs_dir, pid, kpi_ids, request.quarter) for pid in partner_ids}
-    if request.audience is Audience.PARTNER:
-        leaks = [
-            problem
-            for pid in partner_ids
-            for problem in foreign_mentions(config, request.config_path, pid, *loaded[pid])
-        ]
-        if leaks:
-            raise GovdocsError(leaks)
-    facts = run_facts(config, data, request.quarter, request.as_of, request.config_path)
-    with pool_scope(pool, request.fmt) as active:
-        batch = Batch(active, request.fmt, request.as_of, progress)
-        for pid in partner_ids:
-            batch.add(prepare_qbr(workspace, facts, pid, request.audience, request.as_of, targets[pid], *loaded[pid]))
-        return batch.finish()
+        kpi_ids = {k.id for k in config.kpis}
+        loaded = {pid: partner_inputs(request.inputs_dir, pid, kpi_ids, request.quarter) for pid in partner_ids}
+        if request.audience is Audience.PARTNER:
+            leaks = [
+                problem
+                for pid in partner_ids
+                for problem in foreign_mentions(config, request.config_path, pid, *loaded[pid])
+            ]
+            if leaks:
+                raise GovdocsError(leaks)
+        facts = run_facts(config, data, request.quarter, request.as_of, request.config_path)
+        with pool_scope(pool, request.fmt) as active:
+            batch = Batch(active, request.fmt, request.as_of, progress)
+            for pid in partner_ids:
+                batch.add(
+                    prepare_qbr(workspace, facts, pid, request.audience, request.as_of, targets[pid], *loaded[pid])
+                )
+            return batch.finish()
 
 
 # --- performance-improvement plans -----------------------------------------------------------
@@ -495,33 +498,34 @@ def render_pips(
         for pid in partner_ids
     }
     calendars = {pid: calendar_path(request.out_dir, request.quarter, pid) for pid in partner_ids}
-    check_targets([*targets.values(), *calendars.values()], request.force)
+    with folder_lock(request.out_dir / str(request.quarter)):  # one run at a time per folder
+        check_targets([*targets.values(), *calendars.values()], request.force)
 
-    kpi_ids = {k.id for k in config.kpis}
-    with pool_scope(pool, request.fmt) as active:
-        batch = Batch(active, request.fmt, request.as_of, progress)
-        for pid in partner_ids:
-            # A plan is read long after the quarter that called for it: its context comes from the
-            # partner's current inputs file, whichever quarter that file was written for.
-            inputs, inputs_file = partner_inputs(request.inputs_dir, pid, kpi_ids, None)
-            if request.audience is Audience.PARTNER:
-                check_isolation(workspace, pid, inputs, inputs_file)
-            batch.add(
-                prepare_pip(
-                    workspace,
-                    facts[pid],
-                    _pip_basis(facts[pid], request),
-                    request.audience,
-                    request.as_of,
-                    targets[pid],
-                    calendars[pid],
-                    inputs,
-                    inputs_file,
-                    actions_file(request.actions, pid, single=len(partner_ids) == 1),
-                    request.extra_kpis,
+        kpi_ids = {k.id for k in config.kpis}
+        with pool_scope(pool, request.fmt) as active:
+            batch = Batch(active, request.fmt, request.as_of, progress)
+            for pid in partner_ids:
+                # A plan is read long after the quarter that called for it: its context comes from the
+                # partner's current inputs file, whichever quarter that file was written for.
+                inputs, inputs_file = partner_inputs(request.inputs_dir, pid, kpi_ids, None)
+                if request.audience is Audience.PARTNER:
+                    check_isolation(workspace, pid, inputs, inputs_file)
+                batch.add(
+                    prepare_pip(
+                        workspace,
+                        facts[pid],
+                        _pip_basis(facts[pid], request),
+                        request.audience,
+                        request.as_of,
+                        targets[pid],
+                        calendars[pid],
+                        inputs,
+                        inputs_file,
+                        actions_file(request.actions, pid, single=len(partner_ids) == 1),
+                        request.extra_kpis,
+                    )
                 )
-            )
-        return batch.finish(), skipped
+            return batch.finish(), skipped
 
 
 # --- offboarding-readiness assessments -------------------------------------------------------
@@ -640,10 +644,11 @@ def render_offboarding(
         pid: document_path(request.out_dir, "offboarding", request.quarter, pid, Audience.INTERNAL, request.fmt)
         for pid in partner_ids
     }
-    check_targets(targets.values(), request.force)
-    with pool_scope(pool, request.fmt) as active:
-        batch = Batch(active, request.fmt, request.as_of, progress)
-        for pid in partner_ids:
-            review_file = assessment_file(request.assessment, pid, single=len(partner_ids) == 1)
-            batch.add(prepare_offboarding(workspace, facts, pid, request.as_of, targets[pid], review_file))
-        return batch.finish(), skipped
+    with folder_lock(request.out_dir / str(request.quarter)):  # one run at a time per folder
+        check_targets(targets.values(), request.force)
+        with pool_scope(pool, request.fmt) as active:
+            batch = Batch(active, request.fmt, request.as_of, progress)
+            for pid in partner_ids:
+                review_file = assessment_file(request.assessment, pid, single=len(partner_ids) == 1)
+                batch.add(prepare_offboarding(workspace, facts, pid, request.as_of, targets[pid], review_file))
+            return batch.finish(), skipped

@@ -258,3 +258,50 @@ def test_documents_an_unfinished_build_wrote_are_never_deleted(tmp_path: Path):
     documents = [name for name in crn if not name.endswith(".ics")]  # the plan's calendar goes with it
     assert f"kept: {len(documents)} of them" in result.output and "not in the manifest" not in result.output
     assert not (folder / JOURNAL_NAME).exists()
+
+
+# --- one run at a time per output folder ----------------------------------------------------------
+
+HOLD = (
+    "import sys, time\n"
+    "from pathlib import Path\n"
+    "from govdocs.render.output import folder_lock\n"
+    "with folder_lock(Path(sys.argv[1])):\n"
+    "    print('held', flush=True)\n"
+    "    time.sleep(60)\n"
+)
+
+
+def test_a_second_run_into_a_held_folder_stops_and_names_the_holder(tmp_path: Path):
+    """Two builds into one empty folder both passed the 'exists' check and the later silently replaced
+    the earlier's documents. The second now stops at once: exit 6, one line naming the holder."""
+    out = tmp_path / "out"
+    folder = out / "2026-Q3"
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(folder)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        result = build(out, "--format", "html")
+        assert result.exit_code == 6
+        assert result.stderr == (
+            f"error: {folder}: another govdocs run (process {holder.pid}) is writing into this folder; wait for it "
+            "to finish or choose another --out [output.locked]\n"
+        )
+        assert not any(p.is_file() for p in out.rglob("*"))
+    finally:
+        holder.kill()  # SIGKILL: no clean-up code runs, the kernel drops the lock
+        holder.wait()
+    assert_complete(out, build(out, "--format", "html"))  # nothing stale is left to block the next run
+
+
+def test_the_document_commands_take_the_same_lock(tmp_path: Path):
+    from govdocs.render.output import folder_lock
+
+    out = tmp_path / "out"
+    with folder_lock(out / "2026-Q3"):
+        args = ["qbr", "--config", str(ROOT / "examples" / "governance.yaml"), "--data"]
+        args += [str(ROOT / "examples" / "data" / "kpis.csv"), "--quarter", "2026-Q3", "--partner", "ATL"]
+        args += ["--as-of", "2026-10-15", "--format", "html", "--out", str(out)]
+        result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 6
+    assert "is writing into this folder" in result.stderr and "[output.locked]" in result.stderr
+    assert not out.exists()  # the folders made for the lock went with it

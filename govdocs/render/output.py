@@ -19,6 +19,70 @@ from typing import Any
 
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem, Terminated
 
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; runs into one folder are not serialised there
+    fcntl = None  # type: ignore[assignment]
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold an advisory lock on an output folder for the whole run: a second run into the same
+    folder stops at once with exit 6 and the holder's process id, instead of replacing the
+    first run's documents. The lock is the kernel's (flock on the folder itself), so it is
+    released on any exit, a crash or a kill included: no lock file, nothing stale to clean up.
+    Folders made for it are removed again when the run wrote nothing into them."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    descriptor = None
+    try:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(folder, os.O_RDONLY)
+        except OSError as exc:
+            raise GovdocsError(
+                [
+                    Problem(
+                        "output.unwritable",
+                        f"cannot write documents here: {exc.strerror}",
+                        Location(str(folder)),
+                        ExitCode.OUTPUT,
+                    )
+                ]
+            ) from None
+        if fcntl is not None:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                raise GovdocsError(
+                    [
+                        Problem(
+                            "output.locked",
+                            f"another govdocs run{_holder(descriptor)} is writing into this folder; wait for it "
+                            "to finish or choose another --out",
+                            Location(str(folder)),
+                            ExitCode.OUTPUT,
+                        )
+                    ]
+                ) from None
+        yield
+    finally:
+        if descriptor is not None:
+            os.close(descriptor)
+        for made in missing:  # deepest first; only empty ones go
+            with contextlib.suppress(OSError):
+                made.rmdir()
+
+
+def _holder(descriptor: int) -> str:
+    """' (process 1234)' from the kernel's lock table when it can be read (Linux), else ''."""
+    inode = os.fstat(descriptor).st_ino
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/locks").read_text().splitlines():
+            fields = line.split()
+            if len(fields) > 5 and fields[1] == "FLOCK" and fields[5].rsplit(":", 1)[-1] == str(inode):
+                return f" (process {fields[4]})"
+    return ""
+
 
 def check_targets(paths: Iterable[Path], force: bool, resumable: Set[Path] = frozenset()) -> None:
     """Before any work: refuse to overwrite existing documents unless forced (or `resumable`,
