@@ -60,6 +60,27 @@ class DateType(_ParsedType):
         return date.fromisoformat(text)
 
 
+ISSUE_YEARS = 3  # a document is issued after its quarter ends and within three years of it
+
+
+def issue_date(as_of: date | None, quarter: Quarter) -> date:
+    """The --as-of date (default today), refused unless the quarter has ended and it falls within
+    three years of that: a Q3 review dated 1 July, or a date in the year 9999, is a typo."""
+    from govdocs.errors import Location, Problem
+
+    day = as_of or date.today()
+    end = quarter.end_date()
+    reason = None
+    if day <= end:
+        reason = f"is not after {quarter.label} ended ({end.isoformat()}): a document is issued after its quarter"
+    elif (day - end).days > ISSUE_YEARS * 366:
+        reason = f"is more than {ISSUE_YEARS} years after {quarter.label} ended ({end.isoformat()})"
+    if reason is None:
+        return day
+    shown = f"today, {day.isoformat()}," if as_of is None else day.isoformat()
+    raise GovdocsError([Problem("usage.as_of", f"{shown} {reason}", Location("--as-of"), ExitCode.USAGE)])
+
+
 def _report(exc: GovdocsError) -> None:
     for problem in exc.problems:
         click.echo(f"error: {problem}", err=True)
@@ -329,7 +350,7 @@ def export(
     from govdocs.export import ExportRequest, export_scorecard
 
     request = ExportRequest(
-        config_path, tuple(data_paths), quarter, tuple(partner_ids), out, as_of or date.today(), force, raw
+        config_path, tuple(data_paths), quarter, tuple(partner_ids), out, issue_date(as_of, quarter), force, raw
     )
     rows = export_scorecard(request)
     click.echo(f"wrote {out}  ({rows} rows: partner x KPI, {quarter})")
@@ -466,7 +487,7 @@ def qbr(
             out_dir=out_dir,
             fmt=fmt,
             inputs_dir=inputs_dir,
-            as_of=as_of or date.today(),
+            as_of=issue_date(as_of, quarter),
             force=force,
             templates=templates,
             raw=raw,
@@ -539,7 +560,7 @@ def pip(
             actions=actions,
             start=start,
             extra_kpis=tuple(extra_kpis),
-            as_of=as_of or date.today(),
+            as_of=issue_date(as_of, quarter),
             force=force,
             templates=templates,
             raw=raw,
@@ -600,7 +621,7 @@ def offboarding(
             out_dir=out_dir,
             fmt=fmt,
             assessment=assessment,
-            as_of=as_of or date.today(),
+            as_of=issue_date(as_of, quarter),
             force=force,
             templates=templates,
             raw=raw,
@@ -698,7 +719,7 @@ def build(
             actions_dir=actions_dir,
             assessments_dir=assessments_dir,
             audiences=audiences,
-            as_of=as_of or date.today(),
+            as_of=issue_date(as_of, quarter),
             fmt=fmt,
             fail_fast=fail_fast,
             force=force,

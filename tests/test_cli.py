@@ -256,3 +256,24 @@ def test_validate_warns_when_the_reviewers_words_contradict_the_status(tmp_path:
         "in Q3 2026 (red): the QBR prints it beside that status  [inputs.highlights_contradict]"
     ) in result.output
     assert "valid: 0 errors, 1 warning (5 partners" in result.output
+
+
+@pytest.mark.parametrize(
+    ("as_of", "reason"),
+    [
+        ("9999-12-31", "is more than 3 years after Q3 2026 ended (2026-09-30)"),
+        ("0001-01-01", "is not after Q3 2026 ended (2026-09-30): a document is issued after its quarter"),
+        ("2026-07-01", "is not after Q3 2026 ended (2026-09-30): a document is issued after its quarter"),
+    ],
+)
+@pytest.mark.parametrize("command", ["qbr", "build", "export"])
+def test_an_issue_date_outside_its_quarters_reach_is_a_usage_error(tmp_path: Path, as_of, reason, command):
+    """'--as-of 9999-12-31' ended in an OverflowError, 0001-01-01 in a ValueError, and a Q3 review dated
+    1 July was accepted: each is now exit 2 with one line, and nothing is written."""
+    out = tmp_path / ("out.csv" if command == "export" else "out")
+    args = [command, "--config", str(CONFIG), "--data", str(DATA), "--quarter", "2026-Q3", "--as-of", as_of]
+    args += ["--out", str(out)] + (["--all", "--format", "html"] if command == "qbr" else [])
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"error: --as-of: {as_of} {reason} [usage.as_of]\n"
+    assert not out.exists()
