@@ -52,14 +52,21 @@ def assert_complete(out: Path, result) -> dict:
 
 @pytest.mark.parametrize(("stop", "code", "name"), [(signal.SIGINT, 130, "Ctrl-C"), (signal.SIGTERM, 143, "SIGTERM")])
 def test_a_stopped_build_leaves_whole_documents_and_a_rerun_finishes(tmp_path: Path, stop, code, name):
-    out = tmp_path / "out"
-    args = [sys.executable, "-m", "govdocs", *SUBSET, "--out", str(out)]
-    process = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    progress = []
-    for line in process.stderr:  # one line per document when not on a terminal
-        progress.append(line)
-        if sum("] wrote " in p for p in progress) == 3:
+    # On a loaded machine this test's process can be starved while the build finishes all ten
+    # documents: a run that ended before the signal could be sent proves nothing either way and
+    # is tried again with a new folder (at most three times); any run the signal reached is judged.
+    for attempt in range(3):
+        out = tmp_path / f"out{attempt}"
+        args = [sys.executable, "-m", "govdocs", *SUBSET, "--out", str(out)]
+        process = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        progress = []
+        for line in process.stderr:  # one line per document when not on a terminal
+            progress.append(line)
+            if sum("] wrote " in p for p in progress) == 3:
+                break
+        if process.poll() is None:
             break
+        process.communicate()
     process.send_signal(stop)
     _, rest = process.communicate(timeout=120)
     assert process.returncode == code

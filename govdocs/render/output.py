@@ -39,16 +39,7 @@ def folder_lock(folder: Path) -> Iterator[None]:
             folder.mkdir(parents=True, exist_ok=True)
             descriptor = os.open(folder, os.O_RDONLY)
         except OSError as exc:
-            raise GovdocsError(
-                [
-                    Problem(
-                        "output.unwritable",
-                        f"cannot write documents here: {exc.strerror}",
-                        Location(str(folder)),
-                        ExitCode.OUTPUT,
-                    )
-                ]
-            ) from None
+            raise _unwritable(folder, exc) from None
         if fcntl is not None:
             try:
                 fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -113,20 +104,24 @@ def _probe(folder: Path) -> None:
         os.close(descriptor)
         os.unlink(name)
     except OSError as exc:
-        raise GovdocsError(
-            [
-                Problem(
-                    "output.unwritable",
-                    f"cannot write documents here: {exc.strerror}",
-                    Location(str(folder)),
-                    ExitCode.OUTPUT,
-                )
-            ]
-        ) from None
+        raise _unwritable(folder, exc) from None
     finally:
         for made in missing:  # deepest first
             with contextlib.suppress(OSError):
                 made.rmdir()
+
+
+def _unwritable(folder: Path, exc: OSError) -> GovdocsError:
+    return GovdocsError(
+        [
+            Problem(
+                "output.unwritable",
+                f"cannot write documents here: {exc.strerror}",
+                Location(str(folder)),
+                ExitCode.OUTPUT,
+            )
+        ]
+    )
 
 
 def write_atomic(path: Path, content: bytes) -> None:
