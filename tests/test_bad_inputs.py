@@ -816,6 +816,10 @@ def test_parquet_values_are_bounded_by_the_footer(tmp_path: Path, monkeypatch: p
             "2: file contains a NUL byte; is it really a CSV text file? [actions.nul_byte]",
         ),
         (
+            b"id,action\nBRV-1,Coach every agent weekly\nBRV-1,Run a second coaching round\n",
+            "3: action id 'BRV-1' is used twice (first at line 2): the plan would list two [actions.duplicate_id]",
+        ),
+        (
             "id,action\nA-1,Coach\n".encode("utf-16"),
             "1: the file is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8 [file.encoding]",
         ),

@@ -106,7 +106,18 @@ def test_qbr_unknown_partner(tmp_path: Path):
 
 def test_qbr_quarter_without_data(tmp_path: Path):
     result = run(
-        "qbr", "--config", str(CONFIG), "--data", str(DATA), "--quarter", "2027-Q1", "--all", "--out", str(tmp_path)
+        "qbr",
+        "--config",
+        str(CONFIG),
+        "--data",
+        str(DATA),
+        "--quarter",
+        "2027-Q1",
+        "--as-of",
+        "2027-04-15",
+        "--all",
+        "--out",
+        str(tmp_path),
     )
     assert result.exit_code == 4
     assert "no KPI rows for 2027-Q1 (the data ends 2026-09)" in result.output

@@ -659,3 +659,35 @@ def test_plans_named_in_inputs_or_assessments_say_where_they_moved(tmp_path: Pat
     with pytest.raises(GovdocsError) as caught:
         load_assessment(review, "ATL", load(EXAMPLE_CONFIG))
     assert "review.yaml:4: pip: plans are recorded in the config now" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "words"),
+    [
+        (
+            "version: 2\n" + BASE,
+            ("config.version", 1, "version"),
+            "format version 2 is not one this govdocs reads (1)",
+        ),
+        (
+            BASE
+            + "  - id: atl\n    name: Atlas Two\n    contract: {start: 2024-01-01, end: 2026-12-31, notice_days: 9}\n",
+            ("config.duplicate_id", 24, "partners[1].id"),
+            "partner id 'atl' differs from 'ATL' only by case: their file names would be one file on Windows and macOS",
+        ),
+        (
+            edit(BASE, "  - id: ATL\n", "  - id: NUL.txt\n"),
+            ("config.reserved_id", 21, "partners[0].id"),
+            "partner id 'NUL.txt' is a reserved file name on Windows: choose another",
+        ),
+        (
+            edit(BASE, "  - id: ATL\n", "  - id: com1\n"),
+            ("config.reserved_id", 21, "partners[0].id"),
+            "partner id 'com1' is a reserved file name on Windows: choose another",
+        ),
+    ],
+)
+def test_versions_and_partner_ids_that_would_collide_as_file_names(tmp_path: Path, text: str, expected, words) -> None:
+    [problem] = config_problems(write(tmp_path, text))
+    assert where(problem) == expected
+    assert problem.message == words

@@ -14,6 +14,10 @@ if TYPE_CHECKING:
     from govdocs.config.loader import YamlDocument
 
 
+# Names Windows reserves in every folder, with or without an extension: a partner id is a file name.
+WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)), *(f"LPT{n}" for n in range(1, 10))}
+
+
 def _floor_problem(kpi: Kpi, target: float, floor: float | None) -> str | None:
     if floor is None:
         return None
@@ -100,8 +104,11 @@ def _check(config: GovernanceConfig) -> Iterator[tuple[str, str, tuple[str | int
                             ("kpis", i, name),
                         )
 
+    if config.version != 1:
+        yield "config.version", f"format version {config.version} is not one this govdocs reads (1)", ("version",)
     kpi_ids = {k.id for k in config.kpis}
     seen = {}
+    folded: dict[str, str] = {}
     for i, partner in enumerate(config.partners):
         if partner.id in seen:
             yield (
@@ -109,7 +116,21 @@ def _check(config: GovernanceConfig) -> Iterator[tuple[str, str, tuple[str | int
                 f"partner id '{partner.id}' is already used by partners[{seen[partner.id]}]",
                 ("partners", i, "id"),
             )
+        elif partner.id.casefold() in folded:
+            yield (
+                "config.duplicate_id",
+                f"partner id '{partner.id}' differs from '{folded[partner.id.casefold()]}' only by case: their "
+                "file names would be one file on Windows and macOS",
+                ("partners", i, "id"),
+            )
+        elif partner.id.split(".")[0].upper() in WINDOWS_RESERVED:
+            yield (
+                "config.reserved_id",
+                f"partner id '{partner.id}' is a reserved file name on Windows: choose another",
+                ("partners", i, "id"),
+            )
         seen.setdefault(partner.id, i)
+        folded.setdefault(partner.id.casefold(), partner.id)
         contract = partner.contract
         if contract.end <= contract.start:
             yield (

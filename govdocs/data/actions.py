@@ -155,6 +155,21 @@ def load_proposed_actions(path: Path) -> list[ProposedAction]:
                         f"actions.{error['type']}", f"{field}: {pydantic_message(error)}", location, ExitCode.INPUTS
                     )
                 )
+    seen: dict[str, Location] = {}
+    for action in actions:
+        ref = action.fields.id
+        if ref is None:
+            continue
+        if ref in seen:
+            problems.append(
+                Problem(
+                    "actions.duplicate_id",
+                    f"action id '{ref}' is used twice (first at line {seen[ref].line}): the plan would list two",
+                    action.location,
+                    ExitCode.INPUTS,
+                )
+            )
+        seen.setdefault(ref, action.location)
     if problems:
         raise GovdocsError(problems)
     return actions
