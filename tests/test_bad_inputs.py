@@ -289,7 +289,34 @@ def out_of_range(kpi: str, value: str, domain: str) -> Case:
     return Case(data("kpis.csv", text), 4, (f"{{data}}:{line}: column 'value': {message} [data.value_out_of_range]",))
 
 
+NEXT_STEP_LINE = line_of(ATL, "    due: 2026-12-10")
+CONTEXT_ATL = edit(
+    ATL,
+    "commentary:\n",
+    'context:\n  - kind: volume_change\n    since: "2031-01"\n    summary: Volume doubles.\ncommentary:\n',
+)
+
+CONTEXT_LINE = line_of(CONTEXT_ATL, '    since: "2031-01"')
+
+
 CASES: dict[str, Case] = {
+    # --- dates at the edge
+    "a next step due before the review": Case(
+        inputs(edit(ATL, "    due: 2026-12-10", "    due: 1999-05-01")),
+        5,
+        (
+            f"{{inputs}}:{NEXT_STEP_LINE}: next_steps[0].due: next step due 1999-05-01 is not after Q3 2026 ended "
+            "(2026-09-30): a next step is agreed at the review, so it falls due after it [inputs.step_before_review]",
+        ),
+    ),
+    "context that starts after the quarter": Case(
+        inputs(CONTEXT_ATL),
+        5,
+        (
+            f"{{inputs}}:{CONTEXT_LINE}: context[0].since: since 2031-01 is after "
+            "Q3 2026 ended: the review reports what had happened by then [inputs.after_quarter]",
+        ),
+    ),
     # --- values the data cannot have (each unit's domain)
     "a percent above 100": out_of_range("service_level", "173.5", "percent KPI can be (0 to 100)"),
     "a negative percent": out_of_range("abandonment", "-5", "percent KPI can be (0 to 100)"),

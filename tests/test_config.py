@@ -691,3 +691,13 @@ def test_versions_and_partner_ids_that_would_collide_as_file_names(tmp_path: Pat
     [problem] = config_problems(write(tmp_path, text))
     assert where(problem) == expected
     assert problem.message == words
+
+
+def test_a_notice_period_as_long_as_the_contract_is_refused(tmp_path: Path) -> None:
+    """It gave 'Notice deadline 2 April 2017 (passed 3483 days ago)' on a 2024-2026 contract."""
+    [problem] = config_problems(write(tmp_path, edit(BASE, "notice_days: 90}", "notice_days: 2000}")))
+    assert where(problem) == ("config.notice_period", 23, "partners[0].contract.notice_days")
+    assert problem.message == (
+        "a notice period of 2000 days is as long as the contract or longer (2024-01-01 to 2026-12-31): "
+        "notice could never be given in time"
+    )

@@ -138,6 +138,13 @@ def _check(config: GovernanceConfig) -> Iterator[tuple[str, str, tuple[str | int
                 f"contract ends ({contract.end}) on or before it starts ({contract.start})",
                 ("partners", i, "contract", "end"),
             )
+        elif contract.notice_days >= (contract.end - contract.start).days:
+            yield (
+                "config.notice_period",
+                f"a notice period of {contract.notice_days} days is as long as the contract or longer "
+                f"({contract.start} to {contract.end}): notice could never be given in time",
+                ("partners", i, "contract", "notice_days"),
+            )
         for kpi_id, override in partner.targets.items():
             path = ("partners", i, "targets", kpi_id)
             if kpi_id not in kpi_ids:

@@ -10,12 +10,15 @@ import hashlib
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, StringConstraints
 
 from govdocs.errors import ExitCode, GovdocsError, Problem
 from govdocs.periods import Quarter
+
+if TYPE_CHECKING:
+    from govdocs.config.loader import YamlDocument
 
 Text = Annotated[StrictStr, StringConstraints(min_length=1, strip_whitespace=True)]
 Period = Annotated[StrictStr, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
@@ -110,6 +113,41 @@ class PartnerInputs(_Model):
 EMPTY_INPUTS_HASH = hashlib.sha256(b"").hexdigest()
 
 
+def _dated_problems(inputs: PartnerInputs, doc: YamlDocument, quarter: str | None) -> list[Problem]:
+    """Dates that cannot belong to the review the file is for: context that starts after the
+    quarter ended, a next step due before the review that agrees it."""
+    try:
+        reviewed = Quarter.parse(quarter or inputs.quarter or "")
+    except ValueError:
+        return []  # no quarter to judge by (or a bad one, reported on its own)
+    problems = []
+    end = reviewed.end_date()
+    for key, events in (("context", inputs.context), ("client_factors", inputs.client_factors)):
+        for i, event in enumerate(events):
+            if event.since is not None and event.since > str(reviewed.last_month):
+                problems.append(
+                    Problem(
+                        "inputs.after_quarter",
+                        f"since {event.since} is after {reviewed.label} ended: the review reports what had "
+                        "happened by then",
+                        doc.location((key, i, "since")),
+                        ExitCode.INPUTS,
+                    )
+                )
+    for i, step in enumerate(inputs.next_steps):
+        if step.due <= end:
+            problems.append(
+                Problem(
+                    "inputs.step_before_review",
+                    f"next step due {step.due.isoformat()} is not after {reviewed.label} ended ({end.isoformat()}): "
+                    "a next step is agreed at the review, so it falls due after it",
+                    doc.location(("next_steps", i, "due")),
+                    ExitCode.INPUTS,
+                )
+            )
+    return problems
+
+
 def inputs_path(directory: Path, partner_id: str) -> Path:
     return directory / f"{partner_id}.yaml"
 
@@ -152,6 +190,7 @@ def load_partner_inputs(path: Path, partner_id: str, kpi_ids: set[str], quarter:
                         ExitCode.INPUTS,
                     )
                 )
+    problems += _dated_problems(inputs, doc, quarter)
     if inputs.open_plan is not None:
         problems.append(
             Problem(
