@@ -162,7 +162,7 @@ def record_sentence(record: PlanOnRecord) -> str:
         return f"{head} is in progress."
     if record.outcome is Outcome.NO_DATA:
         return f"{head} ended undecided: no scored data for the months its final review judged."
-    return f"{head} ended {record.outcome.label.lower()} at its final review."
+    return f"{head} ended with its targets {record.outcome.label.lower()} at its final review."
 
 
 def record_words(plan: PlanOnRecord) -> str:
@@ -182,7 +182,8 @@ def partner_facts(
     config_path: Path | None = None,
 ) -> PartnerFacts:
     partner = config.partner(partner_id)
-    record = plans_on_record(config, data, partner, as_of, config_path)
+    # The plans a review of `quarter` can know: those called for by it or by an earlier quarter.
+    record = tuple(p for p in plans_on_record(config, data, partner, as_of, config_path) if p.quarter <= quarter)
     assessment = assess_partner(config, data, partner, quarter, ended_plans=ended_unmet(record, quarter, as_of))
     basis = _basis(record, assessment, quarter)
     new_plan = _new_plan(config, basis, as_of)

@@ -396,9 +396,10 @@ def test_every_document_names_an_earlier_plan_with_the_outcome_the_data_gives(te
     sentence = f"The plan after the Q1 2026 review ({long_date(earlier.plan.start)} to {long_date(final)})"
     for name in ("qbr-CRN-partner.pdf", "qbr-CRN-internal.pdf", "pip-CRN-partner.pdf", "offboarding-CRN-internal.pdf"):
         text = texts[name]
-        assert f"{sentence} on " in text and f"ended {outcome} at its final review" in text, name
+        assert f"{sentence} on " in text and f"ended with its targets {outcome} at its final review" in text, name
         reason = (
-            f"The improvement plan after the Q1 2026 review ended {outcome} at its final review on {long_date(final)}"
+            f"The improvement plan after the Q1 2026 review ended with its targets {outcome} at its final review "
+            f"on {long_date(final)}"
         )
         if not name.startswith("offboarding"):  # the ladder's reasons print in the QBR and the plan
             assert reason in text, name

@@ -209,7 +209,8 @@ def test_memo_for_the_failing_partner(memos):
     # The plan on record (config partners[].plans) with the outcome every document states, then this run's plan.
     assert (
         "The plan after the Q1 2026 review (7 April 2026 to 6 July 2026) on Service level, Average speed of answer, "
-        "Abandonment rate, Customer satisfaction and Agent attrition (annualised) ended not met at its final review. "
+        "Abandonment rate, Customer satisfaction and Agent attrition (annualised) ended with its targets not met at "
+        "its final review. "
         "A new plan on" in text
     )
 

@@ -422,9 +422,10 @@ def build_pip_context(
         ordinal = {2: "second", 3: "third"}.get(count, f"{count}th")
         consequence = (
             f"This is the {ordinal} plan on {join_names(shared)}: the plan after the "
-            f"{missed[-1].quarter.label} review ended {missed[-1].outcome.label.lower()}. If the targets are not "
-            f"met at the final review, no further improvement plan is offered on {join_names(shared)}, and the "
-            "offboarding review decides without one (escalation rule: a plan that ended with its targets unmet)."
+            f"{missed[-1].quarter.label} review ended with its targets {missed[-1].outcome.label.lower()}. If the "
+            f"targets are not met at the final review, no further improvement plan is offered on "
+            f"{join_names(shared)}, and the offboarding review decides without one (escalation rule: a plan that "
+            "ended with its targets unmet)."
         )
     else:
         consequence = (

@@ -223,8 +223,8 @@ def decide(
     for plan in ended_plans:
         day = plan.final_review
         reasons[Escalation.OFFBOARDING_REVIEW].append(
-            f"The improvement plan after the {plan.quarter.label} review ended {plan.outcome} at its final "
-            f"review on {day.day} {day:%B %Y}"
+            f"The improvement plan after the {plan.quarter.label} review ended with its targets {plan.outcome} at "
+            f"its final review on {day.day} {day:%B %Y}"
         )
 
     on_plan: set[str] = set()  # KPIs already cited, with their run, as a reason for a plan
