@@ -58,7 +58,16 @@ def test_a_stopped_build_leaves_whole_documents_and_a_rerun_finishes(tmp_path: P
     for attempt in range(3):
         out = tmp_path / f"out{attempt}"
         args = [sys.executable, "-m", "govdocs", *SUBSET, "--out", str(out)]
-        process = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(
+            args,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            # As from a terminal: a suite started in the background (`make test &`) hands its
+            # children an ignored SIGINT, which a build rightly keeps ignoring.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
         progress = []
         for line in process.stderr:  # one line per document when not on a terminal
             progress.append(line)
@@ -312,3 +321,16 @@ def test_the_document_commands_take_the_same_lock(tmp_path: Path):
     assert result.exit_code == 6
     assert "is writing into this folder" in result.stderr and "[output.locked]" in result.stderr
     assert not out.exists()  # the folders made for the lock went with it
+
+
+def test_an_ignored_interrupt_stays_ignored_while_files_are_written(tmp_path: Path):
+    """A build started in the background inherits an ignored SIGINT. Holding the stop signals while
+    files that belong together are written turned that ignored signal into a stop after all, so
+    `kill -INT` stopped such a build only when it landed during a write."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with output.signals_held():
+            os.kill(os.getpid(), signal.SIGINT)
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)

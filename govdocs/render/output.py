@@ -218,7 +218,10 @@ def signals_held() -> Iterator[None]:
     previous: list[tuple[int, Any]] = []
     try:
         for number in (signal.SIGINT, signal.SIGTERM):
-            previous.append((number, signal.signal(number, hold)))
+            # An ignored signal stays ignored (a run started in the background with `&`, or under
+            # nohup, inherits an ignored SIGINT): holding it would turn it into a stop after all.
+            if signal.getsignal(number) is not signal.SIG_IGN:
+                previous.append((number, signal.signal(number, hold)))
         yield
     finally:
         _restore(previous)
