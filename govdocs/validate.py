@@ -343,14 +343,26 @@ def plan_record_problems(config: GovernanceConfig, data: KpiData, config_path: P
     """Each plan on record rebuilt from its quarter's data, as every document will rebuild it."""
     from datetime import date
 
-    from govdocs.planning.history import plans_on_record
+    from govdocs.planning.history import has_rows, plans_on_record, record_location
 
     problems: list[Problem] = []
-    for partner in config.partners:
+    for i, partner in enumerate(config.partners):
         try:
             plans_on_record(config, data, partner, date.today(), config_path)
         except GovdocsError as exc:
             problems += exc.problems
+        for j, record in enumerate(partner.plans):
+            if not has_rows(data, partner.id, Quarter.parse(record.quarter)):
+                problems.append(
+                    Problem(
+                        "config.plan_before_data",
+                        f"the data has no row of '{partner.id}' in {record.quarter}: this plan cannot be judged, "
+                        "so no document names it",
+                        record_location(config_path, i, j),
+                        ExitCode.CONFIG,
+                        severity="warning",
+                    )
+                )
     return problems
 
 

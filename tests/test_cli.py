@@ -288,3 +288,27 @@ def test_an_issue_date_outside_its_quarters_reach_is_a_usage_error(tmp_path: Pat
     assert result.exit_code == 2, result.output
     assert result.stderr == f"error: --as-of: {as_of} {reason} [usage.as_of]\n"
     assert not out.exists()
+
+
+def test_a_plan_older_than_the_data_is_left_out_with_a_warning(tmp_path: Path):
+    """A plan on record from before the data starts cannot be judged: validate says so at its line,
+    and the documents do not name it (nor stop for it)."""
+    text = CONFIG.read_text(encoding="utf-8")
+    old = "      - {quarter: 2026-Q1, start: 2026-04-07, final_review: 2026-07-06}"
+    assert old in text
+    config = tmp_path / "governance.yaml"
+    config.write_text(text.replace(old, "      - {quarter: 2024-Q1, start: 2024-04-08}\n" + old), encoding="utf-8")
+    line = config.read_text(encoding="utf-8").splitlines().index("      - {quarter: 2024-Q1, start: 2024-04-08}") + 1
+    result = CliRunner().invoke(cli, ["validate", "--config", str(config), "--data", str(DATA)])
+    assert result.exit_code == 0, result.output
+    assert (
+        f"warning  {config}:{line}: partners[2].plans[0]  the data has no row of 'CRN' in 2024-Q1: this plan "
+        "cannot be judged, so no document names it  [config.plan_before_data]"
+    ) in result.output
+    args = ["qbr", "--config", str(config), "--data", str(DATA), "--quarter", "2026-Q3", "--partner", "CRN"]
+    args += ["--as-of", "2026-10-15", "--format", "html", "--out", str(tmp_path / "out")]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "out" / "2026-Q3" / "qbr-CRN-partner.html").read_text(encoding="utf-8")
+    assert "2024" not in html.split("Improvement plans.")[1][:600]
+    assert "The plan after the Q1 2026 review" in html

@@ -54,6 +54,13 @@ class PlanOnRecord:
         return self.plan.final_review.day > quarter.end_date()
 
 
+def has_rows(data: KpiData, partner_id: str, quarter: Quarter) -> bool:
+    """Whether the data holds any row of the partner in the quarter (a plan's own quarter)."""
+    months = {m.index for m in quarter.months}
+    frame = data.frame
+    return bool(((frame["partner"] == partner_id) & frame["month"].isin(months)).any())
+
+
 def record_location(config_path: Path | None, partner_index: int, plan_index: int) -> Location:
     path: tuple[str | int, ...] = ("partners", partner_index, "plans", plan_index)
     if config_path is None:
@@ -67,13 +74,15 @@ def plans_on_record(
     config: GovernanceConfig, data: KpiData, partner: Partner, as_of: date, config_path: Path | None = None
 ) -> tuple[PlanOnRecord, ...]:
     """The partner's plans on record, oldest first, each rebuilt from the quarter that called for it
-    (its objectives, dates and check-ins as issued) and judged on the data to `as_of`. A plan that
-    cannot be rebuilt (its quarter called for nothing and it names no KPI) is a config error at its
-    path and line."""
+    (its objectives, dates and check-ins as issued) and judged on the data to `as_of`. A plan whose
+    quarter the data does not reach is left out (`validate` warns); one that cannot be rebuilt (its
+    quarter called for nothing and it names no KPI) is a config error at its path and line."""
     partner_index = next(i for i, p in enumerate(config.partners) if p.id == partner.id)
     found = []
     for index, record in enumerate(partner.plans):
         quarter = Quarter.parse(record.quarter)
+        if not has_rows(data, partner.id, quarter):
+            continue  # older than the data given: it cannot be judged, so no document names it
         called_for = assess_partner(config, data, partner, quarter)
         try:
             plan = build_plan(
