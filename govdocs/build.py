@@ -26,7 +26,7 @@ from govdocs import __version__
 from govdocs.data.inputs import PartnerInputs
 from govdocs.documents.common import Audience, InputFile
 from govdocs.errors import ExitCode, GovdocsError
-from govdocs.facts import RunFacts, run_facts
+from govdocs.facts import RunFacts, join_names, run_facts
 from govdocs.journal import Journal, source_key
 from govdocs.periods import Quarter
 from govdocs.pipeline import (
@@ -215,7 +215,13 @@ def plan_documents(
                 planned.append(Planned(pid, "pip", audience.value, target, attachments, guarded(step, audience)))
             kinds.append("PIP")
         else:
-            skipped.append(("pip", Skipped(pid, f"no plan called for (escalation status {level.label.lower()})")))
+            closed = facts[pid].no_further_plan
+            reason = (
+                f"no further plan: two plans on {join_names(closed)} ended with targets unmet"
+                if level >= Escalation.PIP and closed
+                else f"no plan called for (escalation status {level.label.lower()})"
+            )
+            skipped.append(("pip", Skipped(pid, reason)))
 
         if level >= Escalation.OFFBOARDING_REVIEW:
             target = document_path(out, "offboarding", quarter, pid, Audience.INTERNAL, request.fmt)

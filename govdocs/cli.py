@@ -777,12 +777,19 @@ def _report_build(result: Any) -> None:
             f"this run does not call for ({names}); delete them if they are not needed"
         )
     by_kind: dict[str, list[str]] = {}
+    closed: list[str] = []  # plans not offered again after two missed ones, with their reason
     for kind, item in result.skipped:
-        by_kind.setdefault(kind, []).append(item.partner_id)
+        if item.reason.startswith("no further plan"):
+            closed.append(f"{item.partner_id}: {item.reason.removeprefix('no further plan: ')}")
+        else:
+            by_kind.setdefault(kind, []).append(item.partner_id)
     for kind, partners in by_kind.items():
         noun = KIND_NOUN[kind]
         plural = "s" if len(partners) != 1 else ""
         click.echo(f"skipped: {len(partners)} {noun}{plural}, not called for ({', '.join(partners)})")
+    if closed:
+        plural = "s" if len(closed) != 1 else ""
+        click.echo(f"skipped: {len(closed)} plan{plural}, no further plan offered ({'; '.join(closed)})")
     for failure in result.failed:
         who = failure.partner_id or "portfolio"
         click.echo(f"failed: {who} {KIND_NOUN[failure.kind]} ({failure.audience}): {failure.reason}")

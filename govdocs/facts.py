@@ -18,8 +18,8 @@ from govdocs.data.loader import KpiData
 from govdocs.errors import GovdocsError
 from govdocs.periods import Quarter
 from govdocs.planning.contract import Clock, partner_clock
-from govdocs.planning.history import PlanOnRecord, ended_unmet, plans_on_record
-from govdocs.planning.pip import Outcome, Plan, build_plan
+from govdocs.planning.history import PlanOnRecord, closed_kpis, ended_unmet, plans_on_record
+from govdocs.planning.pip import Outcome, Plan, build_plan, plan_kpis
 from govdocs.render.formatters import long_date, short_date
 from govdocs.scoring.engine import Escalation, PartnerAssessment, assess_partner
 
@@ -76,6 +76,11 @@ class PartnerFacts:
         return tuple(sentences)
 
     @property
+    def no_further_plan(self) -> tuple[str, ...]:
+        """Names of the KPIs two plans on record missed: no plan on them is offered again."""
+        return tuple(closed_kpis(self.record).values())
+
+    @property
     def earlier_plans(self) -> tuple[PlanOnRecord, ...]:
         """Plans on record before the one this run issues or follows up."""
         followed = self.basis.followed if self.basis else None
@@ -117,7 +122,9 @@ class RunFacts(Mapping[str, PartnerFacts]):
         return {pid: f.assessment for pid, f in self.partners.items()}
 
 
-def _basis(record: tuple[PlanOnRecord, ...], assessment: PartnerAssessment, quarter: Quarter) -> PlanBasis | None:
+def _basis(
+    record: tuple[PlanOnRecord, ...], assessment: PartnerAssessment, quarter: Quarter, config: GovernanceConfig
+) -> PlanBasis | None:
     followed = next((p for p in reversed(record) if p.quarter <= quarter and p.in_force_after(quarter)), None)
     if followed is not None:
         return PlanBasis(
@@ -127,6 +134,10 @@ def _basis(record: tuple[PlanOnRecord, ...], assessment: PartnerAssessment, quar
             followed,
         )
     if assessment.decision.level >= Escalation.PIP:
+        # No further plan on KPIs two plans already missed, as the second plan said.
+        wanted = {kpi_id for kpi_id, _ in plan_kpis(assessment, config)}
+        if wanted and wanted <= set(closed_kpis(record)):
+            return None
         return PlanBasis(assessment, None, "")
     return None
 
@@ -185,7 +196,7 @@ def partner_facts(
     # The plans a review of `quarter` can know: those called for by it or by an earlier quarter.
     record = tuple(p for p in plans_on_record(config, data, partner, as_of, config_path) if p.quarter <= quarter)
     assessment = assess_partner(config, data, partner, quarter, ended_plans=ended_unmet(record, quarter, as_of))
-    basis = _basis(record, assessment, quarter)
+    basis = _basis(record, assessment, quarter, config)
     new_plan = _new_plan(config, basis, as_of)
     return PartnerFacts(
         assessment=assessment,

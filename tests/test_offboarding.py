@@ -288,3 +288,29 @@ def test_the_assessment_says_when_two_plans_missed(tmp_path: Path):
     assert "The plan after the Q2 2026 review (13 July 2026 to 12 October 2026) on" in words
     assert re.search(r"Two plans on Service level(, [^,.:]+)*( and [^,.:]+)? ended with targets unmet", words)
     assert "no further plan is offered on them, so retaining with an improvement plan is not among" in words
+
+
+def test_no_third_plan_follows_two_missed_ones(tmp_path: Path):
+    """The second plan said no further plan would be offered on its KPIs after a miss: the next
+    build issues none, and says why."""
+    import json
+
+    text = CONFIG.read_text(encoding="utf-8")
+    record = "      - {quarter: 2026-Q1, start: 2026-04-07, final_review: 2026-07-06}   # 6 April was Easter Monday\n"
+    config = tmp_path / "governance.yaml"
+    config.write_text(
+        text.replace(record, record + "      - {quarter: 2026-Q2, start: 2026-07-06, final_review: 2026-09-28}\n"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    args = ["build", "--config", str(config), "--data", str(DATA), "--quarter", "2026-Q3", "--partner", "CRN"]
+    args += ["--as-of", "2026-10-15", "--format", "html", "--out", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    folder = out / "2026-Q3"
+    assert not list(folder.glob("pip-CRN-*")) and (folder / "offboarding-CRN-internal.html").exists()
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    reasons = [s["reason"] for s in manifest["skipped"] if s["type"] == "pip"]
+    assert reasons and reasons[0].startswith("no further plan: two plans on Service level")
+    assert reasons[0].endswith("ended with targets unmet")
+    assert "skipped: 1 plan, no further plan offered (CRN: two plans on Service level" in result.output

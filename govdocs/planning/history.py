@@ -130,9 +130,9 @@ def ended_unmet(record: tuple[PlanOnRecord, ...], quarter: Quarter, as_of: date)
     )
 
 
-def repeated_misses(record: tuple[PlanOnRecord, ...]) -> tuple[str, ...]:
-    """Names of the KPIs on which two or more plans on record ended unmet: a further plan on them
-    is not offered."""
+def closed_kpis(record: tuple[PlanOnRecord, ...]) -> dict[str, str]:
+    """{id: name} of the KPIs on which two or more plans on record ended unmet: a further plan on
+    them is not offered."""
     counts: dict[str, int] = {}
     names: dict[str, str] = {}
     for plan in record:
@@ -140,4 +140,9 @@ def repeated_misses(record: tuple[PlanOnRecord, ...]) -> tuple[str, ...]:
             for objective in plan.plan.objectives:
                 counts[objective.kpi.id] = counts.get(objective.kpi.id, 0) + 1
                 names[objective.kpi.id] = objective.kpi.name
-    return tuple(names[k] for k, n in counts.items() if n >= 2)
+    return {k: names[k] for k, n in counts.items() if n >= 2}
+
+
+def repeated_misses(record: tuple[PlanOnRecord, ...]) -> tuple[str, ...]:
+    """Names of the KPIs no further plan is offered on (see `closed_kpis`)."""
+    return tuple(closed_kpis(record).values())
