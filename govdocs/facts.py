@@ -52,6 +52,12 @@ class PlanBasis:
     cause: str  # "" for a new plan: its cause is the escalation status
     followed: PlanOnRecord | None = None
 
+    @classmethod
+    def following(cls, record: PlanOnRecord) -> PlanBasis:
+        """The plan on record, as issued, with its progress and outcome."""
+        cause = f"open plan from {record.quarter.label}, started {record.plan.start.isoformat()}"
+        return cls(record.called_for, record.plan.start, cause, record)
+
 
 @dataclass(frozen=True)
 class PartnerFacts:
@@ -127,12 +133,7 @@ def _basis(
 ) -> PlanBasis | None:
     followed = next((p for p in reversed(record) if p.quarter <= quarter and p.in_force_after(quarter)), None)
     if followed is not None:
-        return PlanBasis(
-            followed.called_for,
-            followed.plan.start,
-            f"open plan from {followed.quarter.label}, started {followed.plan.start.isoformat()}",
-            followed,
-        )
+        return PlanBasis.following(followed)
     if assessment.decision.level >= Escalation.PIP:
         # No further plan on KPIs two plans already missed, as the second plan said.
         wanted = {kpi_id for kpi_id, _ in plan_kpis(assessment, config)}

@@ -471,8 +471,7 @@ def _pip_basis(facts: PartnerFacts, request: PipRequest) -> PlanBasis:
     if not request.extra_kpis:
         for record in reversed(facts.record):
             if record.quarter == request.quarter and request.start in (None, record.requested_start):
-                cause = f"open plan from {record.quarter.label}, started {record.plan.start.isoformat()}"
-                return PlanBasis(record.called_for, record.plan.start, cause, record)
+                return PlanBasis.following(record)
         if request.start is None and facts.basis is not None and facts.basis.followed is not None:
             return facts.basis
     return PlanBasis(facts.assessment, request.start, "")
@@ -579,7 +578,6 @@ def prepare_offboarding(
     on record and the plan this run issues or follows up read as every other document reads them."""
     from govdocs.data.assessment import load_assessment
     from govdocs.documents.offboarding import build_offboarding_context
-    from govdocs.planning.history import repeated_misses
     from govdocs.planning.offboarding import consideration_rows, decide, gather_evidence, readiness
 
     config, data = workspace.config, workspace.data
@@ -589,9 +587,7 @@ def prepare_offboarding(
     # The partner's plans as the portfolio summary states them: this run's, then the earlier ones.
     line = partner_facts.plan_line
     outcome, plan_text = (line.outcome, line.text) if line else (None, None)
-    evidence = gather_evidence(
-        config, data, assessment, portfolio, outcome, plan_text, repeated_misses(partner_facts.record)
-    )
+    evidence = gather_evidence(config, data, assessment, portfolio, outcome, plan_text, partner_facts.no_further_plan)
     rows = consideration_rows(config.offboarding, review)
     ready = readiness(config.offboarding, review, assessment.partner.contract)
     decision = decide(config.offboarding, rows, evidence, ready)

@@ -15,7 +15,7 @@ import pandas as pd
 from govdocs.config.loader import load_config
 from govdocs.config.model import GovernanceConfig, Kpi, Unit
 from govdocs.data.actions import ProposedAction
-from govdocs.data.inputs import PartnerInputs, load_partner_inputs
+from govdocs.data.inputs import PartnerInputs, load_partner_inputs, named_kpis
 from govdocs.data.loader import KpiData, load_kpi_data
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
 from govdocs.periods import Month, Quarter
@@ -372,7 +372,6 @@ def commentary_warnings(
     """The reviewer's words against the computed status: a highlight about a KPI short of target,
     or a concern about one on target, says the opposite of the scorecard beside it."""
     from govdocs.config.loader import load_yaml
-    from govdocs.documents.qbr import named_kpis
     from govdocs.scoring.engine import assess_partner
     from govdocs.scoring.rules import Status
 

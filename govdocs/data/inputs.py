@@ -7,6 +7,7 @@ manager's commentary, client-side factors, earlier actions and their status, nex
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -19,6 +20,7 @@ from govdocs.periods import Quarter
 
 if TYPE_CHECKING:
     from govdocs.config.loader import YamlDocument
+    from govdocs.config.model import Kpi
 
 Text = Annotated[StrictStr, StringConstraints(min_length=1, strip_whitespace=True)]
 Period = Annotated[StrictStr, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
@@ -146,6 +148,12 @@ def _dated_problems(inputs: PartnerInputs, doc: YamlDocument, quarter: str | Non
                 )
             )
     return problems
+
+
+def named_kpis(text: str, kpis: Sequence[Kpi]) -> list[Kpi]:
+    """The KPIs a reviewer's sentence names (by display name, any case)."""
+    folded = text.casefold()
+    return [k for k in kpis if k.name.casefold() in folded]
 
 
 def inputs_path(directory: Path, partner_id: str) -> Path:

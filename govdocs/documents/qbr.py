@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from govdocs.config.model import ClientFactor, Controller, Direction, GovernanceConfig, Kpi, Partner
-from govdocs.data.inputs import ActionStatus, PartnerInputs
+from govdocs.data.inputs import ActionStatus, PartnerInputs, named_kpis
 from govdocs.data.inputs import ClientFactor as InputsClientFactor
 from govdocs.data.loader import KpiData
 from govdocs.documents.common import (
@@ -110,12 +110,6 @@ class SummaryPoint:
     status: str  # badge to show next to it ("green", "amber", "red", "" for none)
     kpi_id: str = ""  # the KPI a computed point is about
     notes: tuple[str, ...] = ()  # the reviewer's words about the same KPI, printed with it
-
-
-def named_kpis(text: str, kpis: Sequence[Kpi]) -> list[Kpi]:
-    """The KPIs a reviewer's sentence names (by display name, any case)."""
-    folded = text.casefold()
-    return [k for k in kpis if k.name.casefold() in folded]
 
 
 def _with_reviewer(points: list[SummaryPoint], texts: Sequence[str], kpis: Sequence[Kpi]) -> list[SummaryPoint]:

@@ -141,8 +141,3 @@ def closed_kpis(record: tuple[PlanOnRecord, ...]) -> dict[str, str]:
                 counts[objective.kpi.id] = counts.get(objective.kpi.id, 0) + 1
                 names[objective.kpi.id] = objective.kpi.name
     return {k: names[k] for k, n in counts.items() if n >= 2}
-
-
-def repeated_misses(record: tuple[PlanOnRecord, ...]) -> tuple[str, ...]:
-    """Names of the KPIs no further plan is offered on (see `closed_kpis`)."""
-    return tuple(closed_kpis(record).values())
