@@ -254,6 +254,7 @@ class Case:
     exit_code: int
     lines: tuple[str, ...]  # {data}, {config}, {inputs}: the replaced files
     pattern: bool = False  # lines are regular expressions (after formatting)
+    options: tuple[str, ...] = ()  # added to the command line; a repeated option's last value wins
 
 
 PARTNER_LINE = line_of(YAML, "  - id: ATL\n")
@@ -299,7 +300,190 @@ CONTEXT_ATL = edit(
 CONTEXT_LINE = line_of(CONTEXT_ATL, '    since: "2031-01"')
 
 
+def with_inputs(edit_atl: Callable[[str], str]) -> Callable[[Path], Inputs]:
+    return inputs(edit_atl(ATL))
+
+
+def config_and_data(config_text: str, data_text: str) -> Callable[[Path], Inputs]:
+    def build(tmp: Path) -> Inputs:
+        return {**config(config_text)(tmp), **data("kpis.csv", data_text)(tmp)}
+
+    return build
+
+
+def aht_as_count() -> str:
+    """The example config with aht measured as a count instead of seconds."""
+    start = YAML.index("  - id: aht")
+    unit = YAML.index("unit: seconds", start)
+    return YAML[:unit] + "unit: count" + YAML[unit + len("unit: seconds") :]
+
+
+LONG_SUMMARY = "x" * 3_000
+FIVE_MB_ATL = edit(
+    ATL, "commentary:\n", "context:\n  - kind: other\n    summary: " + "word " * 1_000_000 + "\ncommentary:\n"
+)
+CONCERNS_LINE = line_of(ATL, "  concerns:")
+NEXT_STEPS_LINE = line_of(ATL, "next_steps:")
+STEP_OWNER_LINE = line_of(ATL, "    owner: Tom Achterberg")
+NOTE_LINE = line_of(ATL, "    - Candidate for the 2027")
+WEIGHT_LINE = line_of(YAML, "    weight: 20\n")
+CURRENCY_LINE = line_of(YAML, "      currency: EUR\n")
+NOTICE_LINE = line_of(YAML, "      notice_days: 180\n")
+VERSION_LINE = line_of(YAML, "version: 1\n")
+BRV_LINE = line_of(YAML, "  - id: BRV\n")
+AS_OF_EARLY = "not after Q3 2026 ended (2026-09-30): a document is issued after its quarter [usage.as_of]"
+AS_OF_LATE = "more than 3 years after Q3 2026 ended (2026-09-30) [usage.as_of]"
+
 CASES: dict[str, Case] = {
+    # --- unbounded human inputs: every text and list has a limit, checked at load
+    "inputs: a 5 MB context summary": Case(
+        inputs(FIVE_MB_ATL),
+        5,
+        (
+            "{inputs}: the file is 4.8 MB, more than the 1 MB a human-input file may hold "
+            "(2,000 characters a text, 50 entries a list) [file.too_large]",
+        ),
+    ),
+    "inputs: a context summary of 3,000 characters": Case(
+        with_inputs(
+            lambda t: edit(t, "commentary:\n", f"context:\n  - kind: other\n    summary: {LONG_SUMMARY}\ncommentary:\n")
+        ),
+        5,
+        (
+            f"{{inputs}}:{line_of(ATL, 'commentary:') + 2}: context[0].summary: text of 3,000 characters, more than "
+            "the 2,000 this field may hold; shorten it [inputs.string_too_long]",
+        ),
+    ),
+    "inputs: 20,000 concerns": Case(
+        with_inputs(lambda t: edit(t, "  concerns:\n", "  concerns:\n" + "    - Too slow.\n" * 20_000)),
+        5,
+        (
+            f"{{inputs}}:{CONCERNS_LINE}: commentary.concerns: 20,001 entries, more than the 50 this list may hold; "
+            "keep the ones the review needs [inputs.too_long]",
+        ),
+    ),
+    "inputs: 51 next steps": Case(
+        with_inputs(
+            lambda t: edit(
+                t, "next_steps:\n", "next_steps:\n" + "  - {action: Call the team, owner: Ana, due: 2026-12-01}\n" * 49
+            )
+        ),
+        5,
+        (
+            f"{{inputs}}:{NEXT_STEPS_LINE}: next_steps: 51 entries, more than the 50 this list may hold; "
+            "keep the ones the review needs [inputs.too_long]",
+        ),
+    ),
+    "inputs: an owner of 300 characters": Case(
+        with_inputs(lambda t: edit(t, "owner: Tom Achterberg", "owner: " + "T" * 300)),
+        5,
+        (
+            f"{{inputs}}:{STEP_OWNER_LINE}: next_steps[1].owner: text of 300 characters, more than the 200 this "
+            "field may hold; shorten it [inputs.string_too_long]",
+        ),
+    ),
+    "inputs: an action id of 201 characters": Case(
+        with_inputs(lambda t: edit(t, "id: Q2-ATL-1", "id: " + "Q" * 201)),
+        5,
+        (
+            f"{{inputs}}:{ID_LINE}: previous_actions[0].id: text of 201 characters, more than the 200 this field "
+            "may hold; shorten it [inputs.string_too_long]",
+        ),
+    ),
+    "inputs: an internal note of 2,001 characters": Case(
+        with_inputs(
+            lambda t: edit(t, "    - Candidate for the 2027", "    - " + "n" * 1_950 + " Candidate for the 2027")
+        ),
+        5,
+        (
+            rf"{{inputs}}:{NOTE_LINE}: commentary\.internal_notes\[0\]: text of 2,0\d\d characters, more than the "
+            r"2,000 this field may hold; shorten it \[inputs\.string_too_long\]",
+        ),
+        pattern=True,
+    ),
+    "inputs: a 2 MB word": Case(
+        with_inputs(lambda t: edit(t, "    - Candidate for the 2027", "    - " + "w" * 2_000_000)),
+        5,
+        (
+            "{inputs}: the file is 1.9 MB, more than the 1 MB a human-input file may hold "
+            "(2,000 characters a text, 50 entries a list) [file.too_large]",
+        ),
+    ),
+    # --- smaller ones: the message says what is wrong in the author's terms
+    "a weight written 1e-320": Case(
+        config(edit(YAML, "    weight: 20\n", "    weight: 1e-320\n")),
+        3,
+        (
+            f"{{config}}:{WEIGHT_LINE}: kpis[0].weight: expected a number but YAML 1.1 reads 1e-320 as text: "
+            "an exponent needs a decimal point and a sign; write 1.0e-320 [config.float_type]",
+        ),
+    ),
+    "a weight in quotes": Case(
+        config(edit(YAML, "    weight: 20\n", '    weight: "20"\n')),
+        3,
+        (
+            f"{{config}}:{WEIGHT_LINE}: kpis[0].weight: expected a number but got the text '20'; "
+            "write it without quotes [config.float_type]",
+        ),
+    ),
+    "a currency in lower case": Case(
+        config(YAML.replace("      currency: EUR\n", "      currency: eur\n", 1)),
+        3,
+        (
+            f"{{config}}:{CURRENCY_LINE}: partners[0].contract.currency: 'eur' is not a valid value here: expected a "
+            "three-letter currency code in capitals, e.g. EUR [config.string_pattern_mismatch]",
+        ),
+    ),
+    "a partner id with spaces": Case(
+        config(edit(YAML, "  - id: ATL\n", '  - id: "A T L"\n')),
+        3,
+        (
+            f"{{config}}:{PARTNER_LINE}: partners[0].id: 'A T L' is not a valid value here: expected an id: letters, "
+            "digits, '_', '-' and '.', starting with a letter or digit, at most 64 characters "
+            "[config.string_pattern_mismatch]",
+        ),
+    ),
+    "config version 2": Case(
+        config(edit(YAML, "version: 1\n", "version: 2\n")),
+        3,
+        (f"{{config}}:{VERSION_LINE}: version: format version 2 is not one this govdocs reads (1) [config.version]",),
+    ),
+    "partner ids ATL and atl": Case(
+        config(YAML.replace("BRV", "atl")),
+        3,
+        (
+            f"{{config}}:{BRV_LINE}: partners[1].id: partner id 'atl' differs from 'ATL' only by case: their file "
+            "names would be one file on Windows and macOS [config.duplicate_id]",
+        ),
+    ),
+    "the partner id CON": Case(
+        config(YAML.replace("BRV", "CON")),
+        3,
+        (
+            f"{{config}}:{BRV_LINE}: partners[1].id: partner id 'CON' is a reserved file name on Windows: "
+            "choose another [config.reserved_id]",
+        ),
+    ),
+    "a notice period longer than the contract": Case(
+        config(YAML.replace("      notice_days: 180\n", "      notice_days: 2000\n", 1)),
+        3,
+        (
+            f"{{config}}:{NOTICE_LINE}: partners[0].contract.notice_days: a notice period of 2000 days is as long as "
+            "the contract or longer (2023-01-01 to 2027-12-31): notice could never be given in time "
+            "[config.notice_period]",
+        ),
+    ),
+    # --- an issue date the quarter cannot have
+    **{
+        f"--as-of {day}": Case(lambda tmp: {}, 2, (f"--as-of: {day} is {reason}",), options=("--as-of", day))
+        for day, reason in (
+            ("9999-12-31", AS_OF_LATE),
+            ("2030-01-01", AS_OF_LATE),
+            ("0001-01-01", AS_OF_EARLY),
+            ("2026-07-01", AS_OF_EARLY),
+            ("2026-09-30", AS_OF_EARLY),
+        )
+    },
     # --- dates at the edge
     "a next step due before the review": Case(
         inputs(edit(ATL, "    due: 2026-12-10", "    due: 1999-05-01")),
@@ -323,6 +507,16 @@ CASES: dict[str, Case] = {
     "a negative handle time": out_of_range("aht", "-12", "seconds KPI can be (0 or more)"),
     "a negative speed of answer": out_of_range("asa", "-1", "seconds KPI can be (0 or more)"),
     "a QA score beyond its declared scale": out_of_range("qa_score", "140", "score KPI can be (0 to 100)"),
+    "a negative QA score": out_of_range("qa_score", "-3", "score KPI can be (0 to 100)"),
+    "a satisfaction share above 100": out_of_range("csat", "100.5", "percent KPI can be (0 to 100)"),
+    "a count that is not whole": Case(
+        config_and_data(aht_as_count(), first_row("aht", value="412.5")[0]),
+        4,
+        (
+            f"{{data}}:{first_row('aht')[1]}: column 'value': aht value 412.5 is not a whole number (a count) "
+            "[data.value_out_of_range]",
+        ),
+    ),
     "a fractional volume": Case(
         data("kpis.csv", first_row("csat", volume="12.5")[0]),
         4,
@@ -700,13 +894,13 @@ CASES: dict[str, Case] = {
 }
 
 
-def qbr(tmp: Path, replaced: Inputs, out: Path):
+def qbr(tmp: Path, replaced: Inputs, out: Path, options: tuple[str, ...] = ()):
     args = {"config": str(CONFIG), "data": str(DATA), "inputs": str(INPUTS)}
     args.update({k: str(v.parent if k == "inputs" else v) for k, v in replaced.items()})
     command = ["qbr", "--all", "--quarter", "2026-Q3", "--as-of", "2026-10-15", "--jobs", "0", "--out", str(out)]
     for option, value in args.items():
         command += [f"--{option}", value]
-    return CliRunner().invoke(cli, command, catch_exceptions=False)
+    return CliRunner().invoke(cli, [*command, *options], catch_exceptions=False)
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -715,7 +909,7 @@ def test_bad_input_gives_one_clear_line_and_writes_nothing(tmp_path: Path, name:
     (tmp_path / "work").mkdir()
     replaced = case.build(tmp_path / "work")
     out = tmp_path / "out"
-    result = qbr(tmp_path, replaced, out)
+    result = qbr(tmp_path, replaced, out, case.options)
 
     names = {k: re.escape(str(v)) if case.pattern else str(v) for k, v in replaced.items()}
     expected = [line.format(**names) for line in case.lines]

@@ -30,6 +30,7 @@ class YamlDocument:
     lines: dict[tuple[str | int, ...], int] = field(default_factory=dict)
     # what was written where YAML read something other than text (NO, 0123, 1:30, 2026-07-01)
     written: dict[tuple[str | int, ...], str] = field(default_factory=dict)
+    quoted: set[tuple[str | int, ...]] = field(default_factory=set)  # scalars written in quotes
 
     def line_of(self, path: tuple[str | int, ...]) -> int | None:
         """Line of the longest known prefix of `path` (a missing key points at its parent)."""
@@ -58,6 +59,7 @@ SCALAR_TAGS = {YAML_TAG + t for t in ("null", "bool", "int", "float", "str", "ti
 MERGE_TAG = YAML_TAG + "merge"
 MAX_VALUES = 100_000  # aliases may not expand a small file into millions of values
 MAX_DEPTH = 64  # the config nests five levels; thousands would overflow the composer's C stack
+MAX_SHAPE_PROBLEMS = 50  # lines printed for one file's shape; the rest are counted
 
 
 class _TooLarge(Exception):
@@ -130,6 +132,8 @@ class _Builder:
             return None
         if not isinstance(value, str) and value is not None:
             self.doc.written[path] = node.value
+        elif node.style in ("'", '"'):
+            self.doc.quoted.add(path)
         return value
 
     def key(self, node: yaml.Node, path: tuple[str | int, ...]) -> str | None:
@@ -253,15 +257,36 @@ def _check_depth(text: str) -> None:
             depth -= 1
 
 
-def load_yaml(path: Path, category: ExitCode = ExitCode.CONFIG) -> YamlDocument:
-    """Read a YAML file safely; raise GovdocsError listing every syntax or key problem."""
+def read_bounded(path: Path, category: ExitCode, max_bytes: int | None = None) -> bytes:
+    """A file's bytes, refused with one line when it cannot be read or holds more than
+    `max_bytes` (read no further than that: a huge file is never loaded whole)."""
     name = str(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
     except OSError as exc:
         raise GovdocsError(
             [Problem("file.unreadable", f"cannot read file: {exc.strerror}", Location(name), category)]
         ) from None
+    if max_bytes is not None and len(raw) > max_bytes:
+        from govdocs import limits
+
+        try:
+            size = f"{limits.megabytes(path.stat().st_size)}, more than"
+        except OSError:
+            size = "more than"
+        message = (
+            f"the file is {size} the {limits.megabytes(max_bytes)} a human-input file may hold "
+            f"({limits.TEXT_CHARACTERS:,} characters a text, {limits.LIST_ENTRIES} entries a list)"
+        )
+        raise GovdocsError([Problem("file.too_large", message, Location(name), category)])
+    return raw
+
+
+def load_yaml(path: Path, category: ExitCode = ExitCode.CONFIG, max_bytes: int | None = None) -> YamlDocument:
+    """Read a YAML file safely; raise GovdocsError listing every syntax or key problem."""
+    name = str(path)
+    raw = read_bounded(path, category, max_bytes)
     text = decode_text(raw, name, category)
     doc = YamlDocument(name, None)
     problems: list[Problem] = []
@@ -318,9 +343,36 @@ def _read_as(written: str, given: object) -> str:
     return f"{written} as the number {given!r}" + (f" ({base})" if base else "")
 
 
-def pydantic_message(error: dict[str, Any], written: str | None = None) -> str:
+# What each pattern of the models asks for, in words: the regular expression itself is no help
+# to a config's author.
+PATTERN_WORDS = {
+    r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$": "an id: letters, digits, '_', '-' and '.', starting with a letter "
+    "or digit, at most 64 characters",
+    r"^[A-Z]{3}$": "a three-letter currency code in capitals, e.g. EUR",
+    r"^\d{4}-Q[1-4]$": "a quarter written like 2026-Q3",
+    r"^\d{4}-(0[1-9]|1[0-2])$": 'a month written like "2026-07" (in quotes)',
+    r"^[A-Z]{2}$": "a two-letter country code in capitals, e.g. NL",
+    r"^([01]\d|2[0-3]):[0-5]\d$": 'a 24-hour time written like "09:30" (in quotes)',
+    r"^\d+(\.\d+)?\s*(MB|GB|MiB|GiB)$": "a size written like 2GB or 512MB",
+}
+
+
+def _yaml_number(text: str) -> str | None:
+    """How YAML 1.1 needs a number written that it read as text: `1e-320` has no decimal point
+    and no exponent sign, so YAML 1.1 reads text; `1.0e-320` is the number."""
+    import re
+
+    match = re.fullmatch(r"([-+]?)(\d+)(?:\.(\d*))?[eE]([-+]?)(\d+)", text.strip())
+    if match is None:
+        return None
+    sign, whole, fraction, exponent_sign, exponent = match.groups()
+    return f"{sign}{whole}.{fraction or '0'}e{exponent_sign or '+'}{exponent}"
+
+
+def pydantic_message(error: dict[str, Any], written: str | None = None, quoted: bool | None = None) -> str:
     """One validation error in a YAML author's words; `written` is the scalar as typed, when
-    YAML read it as something other than text."""
+    YAML read it as something other than text; `quoted` says whether a text was written in
+    quotes (None: not known)."""
     kind = error["type"]
     given = error.get("input")
     shown = _shown(written) if written is not None else None
@@ -344,13 +396,32 @@ def pydantic_message(error: dict[str, Any], written: str | None = None) -> str:
             float(given)
         except ValueError:
             return f"expected a number, got {_shown(given)!r}"
+        spelled = _yaml_number(given)
+        if quoted is False and spelled is not None:
+            return (
+                f"expected a number but YAML 1.1 reads {_shown(given)} as text: an exponent needs a decimal "
+                f"point and a sign; write {spelled}"
+            )
+        if quoted is False:
+            return f"expected a number but YAML read {_shown(given)!r} as text"
         return f"expected a number but got the text {_shown(given)!r}; write it without quotes"
     if kind.startswith(("date_", "datetime_")) and shown is not None:
         return f"expected a date like 2026-10-15, but YAML read {_read_as(shown, given)}"
     if kind.startswith(("date_", "datetime_")) and isinstance(given, str):
         return f"expected a date like 2026-10-15, got {_shown(given)!r}"
+    if kind == "string_too_long":
+        limit = error.get("ctx", {}).get("max_length")
+        return f"text of {len(str(given)):,} characters, more than the {limit:,} this field may hold; shorten it"
+    if kind == "too_long":
+        context = error.get("ctx", {})
+        return (
+            f"{context.get('actual_length'):,} entries, more than the {context.get('max_length'):,} "
+            "this list may hold; keep the ones the review needs"
+        )
     if kind == "string_pattern_mismatch":
-        return f"{_shown(str(given))!r} is not a valid value here ({error['msg'].lower()})"
+        pattern = str(error.get("ctx", {}).get("pattern", ""))
+        wanted = PATTERN_WORDS.get(pattern, f"it must match the pattern {pattern}")
+        return f"{_shown(str(given))!r} is not a valid value here: expected {wanted}"
     message = str(error["msg"])
     if given is not None and not isinstance(given, dict | list):
         message += f" (got {_shown(repr(given), 60)})"
@@ -373,18 +444,22 @@ def model_from_document(
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
-        raise GovdocsError(
-            [
-                Problem(
-                    f"{prefix}.{error['type']}",
-                    pydantic_message(error, doc.written.get(path)),
-                    doc.location(path),
-                    category,
-                )
-                for error in exc.errors()
-                for path in [tuple(p for p in error["loc"] if isinstance(p, str | int))]
-            ]
-        ) from None
+        errors = exc.errors()
+        problems = [
+            Problem(
+                f"{prefix}.{error['type']}",
+                pydantic_message(error, doc.written.get(path), path in doc.quoted if path else None),
+                doc.location(path),
+                category,
+            )
+            for error in errors[:MAX_SHAPE_PROBLEMS]
+            for path in [tuple(p for p in error["loc"] if isinstance(p, str | int))]
+        ]
+        if len(errors) > MAX_SHAPE_PROBLEMS:
+            hidden = len(errors) - MAX_SHAPE_PROBLEMS
+            message = f"{hidden:,} more problems not shown; fix the ones above first"
+            problems.append(Problem(f"{prefix}.more_problems", message, Location(doc.file), category))
+        raise GovdocsError(problems) from None
 
 
 def config_from_document(doc: YamlDocument) -> GovernanceConfig:

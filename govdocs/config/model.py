@@ -15,6 +15,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, Strict, StrictStr, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
+from govdocs.limits import Text
 from govdocs.raw.model import RawData
 
 Identifier = Annotated[
@@ -22,7 +23,6 @@ Identifier = Annotated[
     StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"),
     Field(description="Identifier: letters, digits, '_', '-', '.'; quote it in YAML."),
 ]
-Text = Annotated[StrictStr, StringConstraints(min_length=1, strip_whitespace=True)]
 # Numbers are strict too: YAML reads `yes`/`on` as true, which must not become 1.
 Number = Annotated[float, Strict()]
 Count = Annotated[int, Strict()]

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from govdocs.config.model import ActionCategory, Controller
 from govdocs.data.inputs import ActionStatus
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
+from govdocs.limits import FILE_BYTES, NAME_CHARACTERS, PROPOSED_ACTIONS, TEXT_CHARACTERS
 
 FIELDS = (
     "id",
@@ -37,18 +38,22 @@ FIELDS = (
 class ProposedActionFields(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str | None = None
-    objective: str | None = Field(None, description="KPI id of the objective the action serves.")
+    id: str | None = Field(None, max_length=NAME_CHARACTERS)
+    objective: str | None = Field(
+        None, max_length=NAME_CHARACTERS, description="KPI id of the objective the action serves."
+    )
     category: ActionCategory | None = None
-    action: str | None = None
-    metric: str | None = None
-    threshold: str | None = None
-    owner: str | None = None
+    action: str | None = Field(None, max_length=TEXT_CHARACTERS)
+    metric: str | None = Field(None, max_length=TEXT_CHARACTERS)
+    threshold: str | None = Field(None, max_length=TEXT_CHARACTERS)
+    owner: str | None = Field(None, max_length=NAME_CHARACTERS)
     due: date | None = None
     side: Controller = Controller.PARTNER
-    replaces: str | None = Field(None, description="Id of a library action this one replaces.")
+    replaces: str | None = Field(
+        None, max_length=NAME_CHARACTERS, description="Id of a library action this one replaces."
+    )
     status: ActionStatus | None = None
-    note: str | None = None
+    note: str | None = Field(None, max_length=TEXT_CHARACTERS)
 
     @field_validator("id", "objective", "action", "metric", "threshold", "owner", "replaces", "note", mode="before")
     @classmethod
@@ -112,15 +117,12 @@ def _csv_rows(path: Path, text: str) -> list[tuple[dict[str, str], int]]:
 
 def load_proposed_actions(path: Path) -> list[ProposedAction]:
     """Read a YAML file (`actions:` list) or a CSV file of proposed actions."""
-    from govdocs.config.loader import decode_text, load_yaml, pydantic_message
+    from govdocs.config.loader import decode_text, load_yaml, pydantic_message, read_bounded
 
     problems: list[Problem] = []
     entries: list[tuple[object, Location]] = []
     if path.suffix.lower() == ".csv":
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise _csv_problem(path, "actions.unreadable", f"cannot read file: {exc.strerror}", None) from None
+        raw = read_bounded(path, ExitCode.INPUTS, FILE_BYTES)
         text = decode_text(raw, str(path), ExitCode.INPUTS)
         if "\x00" in text:
             line = text[: text.index("\x00")].count("\n") + 1
@@ -129,7 +131,7 @@ def load_proposed_actions(path: Path) -> list[ProposedAction]:
         for row, line in _csv_rows(path, text):
             entries.append((row, Location(str(path), line)))
     else:
-        doc = load_yaml(path, ExitCode.INPUTS)
+        doc = load_yaml(path, ExitCode.INPUTS, FILE_BYTES)
         items = doc.data.get("actions") if isinstance(doc.data, dict) else None
         if not isinstance(items, list):
             raise GovdocsError(
@@ -143,6 +145,12 @@ def load_proposed_actions(path: Path) -> list[ProposedAction]:
                 ]
             )
         entries = [(item, doc.location(("actions", i))) for i, item in enumerate(items)]
+    if len(entries) > PROPOSED_ACTIONS:
+        message = (
+            f"{len(entries):,} proposed actions, more than the {PROPOSED_ACTIONS} one file may hold; "
+            "a plan needs a few actions per objective"
+        )
+        raise GovdocsError([Problem("actions.too_many", message, entries[PROPOSED_ACTIONS][1], ExitCode.INPUTS)])
     actions = []
     for item, location in entries:
         try:

@@ -16,8 +16,9 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, Strict, StrictStr
 
 from govdocs.config.model import GovernanceConfig
-from govdocs.data.inputs import ContextKind, PlanReference, Text
+from govdocs.data.inputs import ContextKind, PlanReference
 from govdocs.errors import ExitCode, GovdocsError, Problem
+from govdocs.limits import FILE_BYTES, LIST_ENTRIES, Name, Text
 
 
 class _Model(BaseModel):
@@ -50,16 +51,16 @@ class ChecklistStatus(StrEnum):
 
 class ChecklistEntry(_Model):
     status: ChecklistStatus
-    owner: Text | None = None
+    owner: Name | None = None
     note: Text | None = Field(None, description="For a blocked item: what blocks it.")
 
 
 class Assessment(_Model):
     partner: StrictStr
-    assessed_by: Text
+    assessed_by: Name
     assessed_on: date
     ratings: dict[str, Rating] = Field(default_factory=dict, description="Keyed by consideration id.")
-    risk_factors: list[RiskFactor] = Field(default_factory=list)
+    risk_factors: list[RiskFactor] = Field(default_factory=list, max_length=LIST_ENTRIES)
     checklist: dict[str, ChecklistEntry] = Field(default_factory=dict, description="Keyed by checklist item id.")
     pip: PlanReference | None = Field(
         None, description="No longer read here: plans are recorded in the config, under partners[].plans."
@@ -70,7 +71,7 @@ def load_assessment(path: Path, partner_id: str, config: GovernanceConfig) -> As
     """Load and check one assessment file; every problem with its line (exit code 5)."""
     from govdocs.config.loader import load_yaml, model_from_document
 
-    doc = load_yaml(path, ExitCode.INPUTS)
+    doc = load_yaml(path, ExitCode.INPUTS, FILE_BYTES)
     assessment = model_from_document(
         doc,
         Assessment,

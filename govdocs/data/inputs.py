@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Annotated
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, StringConstraints
 
 from govdocs.errors import ExitCode, GovdocsError, Problem
+from govdocs.limits import FILE_BYTES, LIST_ENTRIES, NAME_CHARACTERS, Name, Text
 from govdocs.periods import Quarter
 
 if TYPE_CHECKING:
     from govdocs.config.loader import YamlDocument
     from govdocs.config.model import Kpi
 
-Text = Annotated[StrictStr, StringConstraints(min_length=1, strip_whitespace=True)]
 Period = Annotated[StrictStr, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 
 
@@ -52,10 +52,14 @@ class ContextEvent(_Model):
 
 
 class Commentary(_Model):
-    highlights: list[Text] = Field(default_factory=list, description="What went well, in the reviewer's words.")
-    concerns: list[Text] = Field(default_factory=list, description="What must improve, in the reviewer's words.")
+    highlights: list[Text] = Field(
+        default_factory=list, max_length=LIST_ENTRIES, description="What went well, in the reviewer's words."
+    )
+    concerns: list[Text] = Field(
+        default_factory=list, max_length=LIST_ENTRIES, description="What must improve, in the reviewer's words."
+    )
     internal_notes: list[Text] = Field(
-        default_factory=list, description="Printed only in the internal-audience document."
+        default_factory=list, max_length=LIST_ENTRIES, description="Printed only in the internal-audience document."
     )
 
 
@@ -64,7 +68,7 @@ class ClientFactor(_Model):
     factor: Text = Field(description="The client's policy, tooling or process that drives the result.")
     impact: Text | None = Field(None, description="Estimated effect, e.g. '+35 s per call'.")
     since: Period | None = None
-    client_owner: Text | None = Field(None, description="Who on the client side owns the fix.")
+    client_owner: Name | None = Field(None, description="Who on the client side owns the fix.")
 
 
 class ActionStatus(StrEnum):
@@ -80,9 +84,9 @@ class ActionStatus(StrEnum):
 
 
 class PreviousAction(_Model):
-    id: StrictStr | None = None
+    id: Annotated[StrictStr, StringConstraints(max_length=NAME_CHARACTERS)] | None = None
     action: Text
-    owner: Text
+    owner: Name
     due: date
     status: ActionStatus
     note: Text | None = None
@@ -90,7 +94,7 @@ class PreviousAction(_Model):
 
 class NextStep(_Model):
     action: Text
-    owner: Text
+    owner: Name
     due: date
 
 
@@ -102,11 +106,11 @@ class PlanReference(_Model):
 class PartnerInputs(_Model):
     partner: StrictStr = Field(description="Partner id; must match the file name.")
     quarter: StrictStr | None = Field(None, description="Quarter these inputs were written for, e.g. 2026-Q3.")
-    context: list[ContextEvent] = Field(default_factory=list)
+    context: list[ContextEvent] = Field(default_factory=list, max_length=LIST_ENTRIES)
     commentary: Commentary = Commentary()
-    client_factors: list[ClientFactor] = Field(default_factory=list)
-    previous_actions: list[PreviousAction] = Field(default_factory=list)
-    next_steps: list[NextStep] = Field(default_factory=list)
+    client_factors: list[ClientFactor] = Field(default_factory=list, max_length=LIST_ENTRIES)
+    previous_actions: list[PreviousAction] = Field(default_factory=list, max_length=LIST_ENTRIES)
+    next_steps: list[NextStep] = Field(default_factory=list, max_length=LIST_ENTRIES)
     open_plan: PlanReference | None = Field(
         None, description="No longer read here: plans are recorded in the config, under partners[].plans."
     )
@@ -164,7 +168,7 @@ def load_partner_inputs(path: Path, partner_id: str, kpi_ids: set[str], quarter:
     """Load and check one partner's inputs file; raise with every problem (exit code 5)."""
     from govdocs.config.loader import load_yaml, model_from_document
 
-    doc = load_yaml(path, ExitCode.INPUTS)
+    doc = load_yaml(path, ExitCode.INPUTS, FILE_BYTES)
     inputs = model_from_document(
         doc,
         PartnerInputs,

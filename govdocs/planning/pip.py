@@ -287,7 +287,8 @@ def smart_problems(proposed: ProposedAction, objectives: Sequence[Objective], st
     if not f.action:
         missing.append("no action text")
     elif len(f.action.split()) < MIN_ACTION_WORDS:
-        missing.append(f"action text too vague ('{f.action}': say what will be done)")
+        shown = f.action if len(f.action) <= 60 else f.action[:57] + "..."
+        missing.append(f"action text too vague ('{shown}': say what will be done)")
     if not f.metric:
         missing.append("no metric that measures it")
     if not f.threshold:

@@ -1,0 +1,28 @@
+"""How much one human input may hold.
+
+A reviewer's inputs, an assessment and a partner's proposed actions are written by people and
+printed whole, so each is bounded: a file stalls no shared build and a document stays a
+document. The limits are generous for what a review needs (a text field holds a long
+paragraph; a list holds more entries than a QBR page can show) and are checked at load, each
+refusal naming the file and line. The README's Security and reliability section lists them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import StrictStr, StringConstraints
+
+TEXT_CHARACTERS = 2_000  # one text field: a summary, a concern, a note (about 300 words)
+NAME_CHARACTERS = 200  # a name, an owner or an id
+LIST_ENTRIES = 50  # entries in one list of an inputs or an assessment file
+PROPOSED_ACTIONS = 100  # actions in one proposed-actions file
+FILE_BYTES = 2**20  # one human-input file (1 MB): the limits above, written out, fit in it
+
+Text = Annotated[StrictStr, StringConstraints(min_length=1, max_length=TEXT_CHARACTERS, strip_whitespace=True)]
+Name = Annotated[StrictStr, StringConstraints(min_length=1, max_length=NAME_CHARACTERS, strip_whitespace=True)]
+
+
+def megabytes(size: int) -> str:
+    """A file size as people say it: '5.0 MB', '1 MB'."""
+    return f"{size / 2**20:.0f} MB" if size % 2**20 == 0 else f"{size / 2**20:.1f} MB"
