@@ -22,7 +22,7 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-from govdocs import __version__
+from govdocs import __version__, signals
 from govdocs.data.inputs import PartnerInputs
 from govdocs.documents.common import Audience, InputFile
 from govdocs.errors import ExitCode, GovdocsError
@@ -360,6 +360,7 @@ def _run(
         tell(f"wrote {item.path}")
 
     for item in queue:
+        signals.check()  # a Ctrl-C Python dropped (inside a weakref callback) stops here
         if stopped:
             break
         try:
@@ -378,6 +379,7 @@ def _run(
         for future in [f for f in running if f.done()]:
             collect(future)
     while running:
+        signals.check()
         finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
         for future in finished:
             collect(future)

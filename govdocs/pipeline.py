@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from govdocs import signals
 from govdocs.config.loader import load_config
 from govdocs.config.model import GovernanceConfig
 from govdocs.data.inputs import PartnerInputs, inputs_path, load_partner_inputs
@@ -199,6 +200,7 @@ class Batch:
     def finish(self) -> list[WrittenDocument]:
         contents = []
         for number, (prepared, future) in enumerate(self.items, start=1):
+            signals.check()  # a Ctrl-C Python dropped (inside a weakref callback) stops here
             contents.append(future.result())  # a worker's GovdocsError is raised here, as is
             if self.progress is not None:
                 self.progress(f"[{number}/{len(self.items)}] rendered {prepared.document.partner_id}")

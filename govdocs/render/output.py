@@ -188,15 +188,12 @@ def _umask() -> int:
     return mask
 
 
-def _terminate(signum: int, frame: FrameType | None) -> None:
-    raise Terminated()
-
-
 def raise_on_sigterm() -> None:
     """SIGTERM raises Terminated (a KeyboardInterrupt) instead of ending the process at once,
     so temp files are removed and render workers stopped as after Ctrl-C."""
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _terminate)
+    from govdocs import signals
+
+    signals.act()
 
 
 @contextlib.contextmanager

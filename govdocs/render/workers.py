@@ -123,6 +123,7 @@ class RenderPool:
             # Stop now: queued jobs are dropped and running workers are ended, so an
             # interrupted build returns at once instead of finishing every render.
             processes = list((executor._processes or {}).values())
+            manager = getattr(executor, "_executor_manager_thread", None)  # shutdown() forgets it
             executor.shutdown(wait=False, cancel_futures=True)
             for process in processes:
                 with contextlib.suppress(Exception):
@@ -130,6 +131,13 @@ class RenderPool:
             for process in processes:
                 with contextlib.suppress(Exception):
                     process.join(timeout=5)
+            # Let the pool's manager thread finish closing its pipes before this process exits:
+            # Python 3.11's exit hook wakes that thread through one of them, and a pipe closed
+            # between its check and its write ends in an "OSError: Bad file descriptor"
+            # traceback printed after govdocs' own last line.
+            if manager is not None and manager is not threading.current_thread():
+                with contextlib.suppress(Exception):
+                    manager.join(timeout=5)
         else:
             executor.shutdown(wait=True)
 
