@@ -30,12 +30,14 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from govdocs import limits
 from govdocs.config.loader import load_config
 from govdocs.data.actions import load_proposed_actions
 from govdocs.data.assessment import load_assessment
 from govdocs.data.inputs import load_partner_inputs
 from govdocs.data.loader import load_kpi_data
 from govdocs.errors import ExitCode, GovdocsError
+from govdocs.validate import cross_check, value_domain
 
 _QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture]
 LONG_RUN = os.environ.get("GOVDOCS_FUZZ_EXAMPLES")  # set by `make fuzz`
@@ -364,6 +366,9 @@ HOSTILE_VALUES = st.one_of(
     st.floats(),
     st.text(max_size=12),
     st.dates(),
+    # around the limits of govdocs/limits.py: texts and names at and past them, long lists
+    st.sampled_from([199, 200, 201, 1_999, 2_000, 2_001, 50_000]).map(lambda n: "w" * n),
+    st.sampled_from([49, 50, 51, 2_000]).map(lambda n: ["Too slow."] * n),
 )
 
 
@@ -457,7 +462,22 @@ def test_fuzz_config(tmp_path: Path, raw: bytes) -> None:
 def test_fuzz_partner_inputs(tmp_path: Path, raw: bytes) -> None:
     path = tmp_path / "ATL.yaml"
     path.write_bytes(raw)
-    loads_or_refuses(lambda: load_partner_inputs(path, "ATL", set(KPI_IDS), "2026-Q3"), path, ExitCode.INPUTS)
+    inputs = loads_or_refuses(lambda: load_partner_inputs(path, "ATL", set(KPI_IDS), "2026-Q3"), path, ExitCode.INPUTS)
+    if inputs is not None:
+        within_limits(inputs.model_dump())
+
+
+def within_limits(value: Any) -> None:
+    """What a loader accepted holds no text and no list past the limits."""
+    if isinstance(value, str):
+        assert len(value) <= limits.TEXT_CHARACTERS, len(value)
+    elif isinstance(value, list):
+        assert len(value) <= limits.LIST_ENTRIES, len(value)
+        for item in value:
+            within_limits(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            within_limits(item)
 
 
 @FUZZ
@@ -465,7 +485,9 @@ def test_fuzz_partner_inputs(tmp_path: Path, raw: bytes) -> None:
 def test_fuzz_assessment(tmp_path: Path, raw: bytes) -> None:
     path = tmp_path / "BRV.yaml"
     path.write_bytes(raw)
-    loads_or_refuses(lambda: load_assessment(path, "BRV", EXAMPLE_CONFIG), path, ExitCode.INPUTS)
+    assessment = loads_or_refuses(lambda: load_assessment(path, "BRV", EXAMPLE_CONFIG), path, ExitCode.INPUTS)
+    if assessment is not None:
+        within_limits(assessment.model_dump())
 
 
 ACTIONS_CSV = (EXAMPLES / "actions" / "BRV.csv").read_bytes()
@@ -483,4 +505,61 @@ def test_fuzz_proposed_actions(tmp_path: Path, raw: tuple[bytes, str]) -> None:
     content, suffix = raw
     path = tmp_path / f"actions{suffix}"
     path.write_bytes(content)
-    loads_or_refuses(lambda: load_proposed_actions(path), path, ExitCode.INPUTS)
+    actions = loads_or_refuses(lambda: load_proposed_actions(path), path, ExitCode.INPUTS)
+    if actions is not None:
+        assert len(actions) <= limits.PROPOSED_ACTIONS
+        for action in actions:
+            within_limits(action.fields.model_dump(mode="json"))
+
+
+# --- every unit's domain: values at and past its edges ----------------------------------------
+
+EDGE_VALUES = st.sampled_from(
+    [
+        "-5",
+        "-1e-9",
+        "-0",
+        "0",
+        "1e-320",
+        "5e-324",
+        "12.5",
+        "99.99999999999999",
+        "100",
+        "100.0000001",
+        "173.5",
+        "140",
+        "1e308",
+        "1000000",
+        "0.5",
+        "419.5",
+    ]
+)
+EDGE_VOLUMES = st.sampled_from(["", "0", "1", "12.5", "3.0000000001", "1e15", "42648"])
+EXAMPLE_KPIS = {k.id: k for k in EXAMPLE_CONFIG.kpis}
+
+
+@FUZZ
+@given(edits=st.lists(st.tuples(st.integers(1, len(EXAMPLE_ROWS) - 1), EDGE_VALUES, EDGE_VOLUMES), max_size=4))
+def test_fuzz_values_at_the_edges_of_their_domains(tmp_path: Path, edits: list[tuple[int, str, str]]) -> None:
+    """The example data with values and volumes at the edges of each unit's domain (percent
+    0-100, seconds 0 or more, a score within its scale, a count whole): what the checks pass
+    lies inside every domain; what they refuse is refused with this file's name."""
+    rows = [line.split(",") for line in EXAMPLE_ROWS]
+    for row, value, volume in edits:
+        rows[row][3], rows[row][4] = value, volume
+    path = tmp_path / "kpis.csv"
+    path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+    data = loads_or_refuses(lambda: load_kpi_data([path], KPI_IDS), path, ExitCode.DATA)
+    if data is None:
+        return
+    errors = [p for p in cross_check(EXAMPLE_CONFIG, data, [path]) if p.severity == "error"]
+    for problem in errors:
+        assert problem.location.file == str(path) and problem.message.strip(), problem
+    if errors:
+        return
+    for kpi_id, values in data.frame.groupby("kpi")["value"]:
+        kpi = EXAMPLE_KPIS[kpi_id]
+        low, high = value_domain(kpi)
+        assert (values >= low).all() and (high is None or (values <= high).all()), (kpi_id, list(values))
+    volumes = data.frame["volume"].dropna()
+    assert (volumes % 1 == 0).all(), list(volumes)
