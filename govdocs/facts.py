@@ -135,12 +135,23 @@ def _basis(
     if followed is not None:
         return PlanBasis.following(followed)
     if assessment.decision.level >= Escalation.PIP:
-        # No further plan on KPIs two plans already missed, as the second plan said.
-        wanted = {kpi_id for kpi_id, _ in plan_kpis(assessment, config)}
-        if wanted and wanted <= set(closed_kpis(record)):
+        if closed_to_a_new_plan(record, assessment, config):
             return None
         return PlanBasis(assessment, None, "")
     return None
+
+
+def closed_to_a_new_plan(
+    record: tuple[PlanOnRecord, ...],
+    assessment: PartnerAssessment,
+    config: GovernanceConfig,
+    extra_kpis: tuple[str, ...] = (),
+) -> tuple[str, ...]:
+    """The names of the KPIs a new plan would cover when two plans on record already missed
+    every one of them (no further plan is offered on them, as the second plan said); else ()."""
+    closed = closed_kpis(record)
+    wanted = {kpi_id for kpi_id, _ in plan_kpis(assessment, config)} | set(extra_kpis)
+    return tuple(closed[k] for k in closed if k in wanted) if wanted and wanted <= set(closed) else ()
 
 
 def _new_plan(config: GovernanceConfig, basis: PlanBasis | None, as_of: date) -> Plan | None:

@@ -28,7 +28,7 @@ from govdocs.documents import DOCUMENT_TYPES
 from govdocs.documents.common import Audience, InputFile, RunInputs, run_files, sha256_file
 from govdocs.documents.qbr import build_qbr_context
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
-from govdocs.facts import PartnerFacts, RunFacts, run_facts
+from govdocs.facts import PartnerFacts, RunFacts, closed_to_a_new_plan, join_names, run_facts
 from govdocs.periods import Quarter
 from govdocs.render.environment import render_html
 from govdocs.render.output import check_targets, folder_lock, write_together
@@ -494,6 +494,29 @@ def render_pips(
     partner_ids, skipped = partners_called_for(
         config, facts.portfolio, request.partner_ids, Escalation.PIP, f"in {request.quarter}: no plan called for"
     )
+    bases = {pid: _pip_basis(facts[pid], request) for pid in partner_ids}
+    closed = {
+        pid: names
+        for pid, basis in bases.items()
+        if basis.followed is None
+        and (names := closed_to_a_new_plan(facts[pid].record, basis.assessment, config, request.extra_kpis))
+    }
+    if closed and request.partner_ids:
+        raise GovdocsError(
+            [
+                Problem(
+                    "usage.no_further_plan",
+                    f"no further plan for {pid}: two plans on {join_names(names)} ended with targets unmet, and "
+                    "the second said no further plan would be offered on them",
+                    Location("--partner"),
+                    ExitCode.USAGE,
+                )
+                for pid, names in closed.items()
+            ]
+        )
+    for pid, names in closed.items():  # --all: left out, as the build leaves them out
+        partner_ids.remove(pid)
+        skipped.append(Skipped(pid, f"no further plan: two plans on {join_names(names)} ended with targets unmet"))
     targets = {
         pid: document_path(request.out_dir, "pip", request.quarter, pid, request.audience, request.fmt)
         for pid in partner_ids
@@ -515,7 +538,7 @@ def render_pips(
                     prepare_pip(
                         workspace,
                         facts[pid],
-                        _pip_basis(facts[pid], request),
+                        bases[pid],
                         request.audience,
                         request.as_of,
                         targets[pid],

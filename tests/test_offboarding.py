@@ -314,3 +314,31 @@ def test_no_third_plan_follows_two_missed_ones(tmp_path: Path):
     assert reasons and reasons[0].startswith("no further plan: two plans on Service level")
     assert reasons[0].endswith("ended with targets unmet")
     assert "skipped: 1 plan, no further plan offered (CRN: two plans on Service level" in result.output
+
+
+def test_the_pip_command_offers_no_third_plan_either(tmp_path: Path):
+    """`govdocs pip --partner CRN` is refused in one line (exit 2), and `pip --all` leaves CRN out
+    and says why, as the build does: before, either command wrote the third plan."""
+    text = CONFIG.read_text(encoding="utf-8")
+    record = "      - {quarter: 2026-Q1, start: 2026-04-07, final_review: 2026-07-06}   # 6 April was Easter Monday\n"
+    config = tmp_path / "governance.yaml"
+    config.write_text(
+        text.replace(record, record + "      - {quarter: 2026-Q2, start: 2026-07-06, final_review: 2026-09-28}\n"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    args = ["pip", "--config", str(config), "--data", str(DATA), "--quarter", "2026-Q3", "--as-of", "2026-10-15"]
+    args += ["--format", "html", "--out", str(out)]
+    named = CliRunner().invoke(cli, [*args, "--partner", "CRN"])
+    assert named.exit_code == 2, named.output
+    [line] = named.stderr.splitlines()
+    assert re.fullmatch(
+        r"error: --partner: no further plan for CRN: two plans on Service level(, [^,]+)* and [^,]+ ended with "
+        r"targets unmet, and the second said no further plan would be offered on them \[usage\.no_further_plan\]",
+        line,
+    ), line
+    assert not out.exists() or not any(out.rglob("pip-*"))
+    every = CliRunner().invoke(cli, [*args, "--all"])
+    assert every.exit_code == 0, every.output
+    assert "skipped CRN: no further plan: two plans on Service level" in every.output
+    assert sorted(p.name for p in (out / "2026-Q3").glob("pip-*")) == ["pip-BRV-partner.html", "pip-BRV.ics"]
