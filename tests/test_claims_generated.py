@@ -1,7 +1,7 @@
 """Every sentence true, on portfolios nobody wrote: the claims checker of test_claims.py run over
 generated programmes.
 
-Hypothesis draws 200 portfolios of 2-4 of the example partners, each with its contract moved
+Hypothesis draws 150 portfolios of 2-4 of the example partners, each with its contract moved
 (end date, notice period, auto-renewal), its plans on record kept or dropped, and fifteen months
 of KPI data (Jul 2025 - Sep 2026) drawn around each KPI's target and floor: green, amber and red
 months, values on the rounding edge of a target or floor, proportions too close to the target to
@@ -43,7 +43,7 @@ no words into the text is replaced: the matplotlib charts (an <img> with the cha
 instead of its drawing), the plan's .ics attachment and fsync; and two pure functions the build
 calls again and again with the same arguments (the business calendar, the hash of a partner's
 rows) are worked out once per portfolio. GOVDOCS_FUZZ_EXAMPLES=N runs N random portfolios instead
-of the 200 derandomized ones.
+of the 150 derandomized ones.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ from govdocs.errors import ExitCode, GovdocsError
 
 _QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture]
 LONG_RUN = os.environ.get("GOVDOCS_FUZZ_EXAMPLES")
-PORTFOLIOS = 200
+PORTFOLIOS = 150
 settings.register_profile(
     "govdocs-claims-suite",
     max_examples=PORTFOLIOS,

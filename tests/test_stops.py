@@ -23,13 +23,13 @@ def as_from_a_terminal() -> None:
 
 
 def test_ctrl_c_at_any_moment_ends_with_its_line_and_130(tmp_path: Path):
-    """Ctrl-C at 8 moments spread over a build: while Python imports the CLI, while Click reads
+    """Ctrl-C at 6 moments spread over a build: while Python imports the CLI, while Click reads
     the command line, while the render pool's fork server starts, between documents and while
     a worker renders. Each run ends with exit 130 (or 0, if it finished first) and the stop
     line as its last line: before, 1 run in 8 ended "internal error: RuntimeError", or a
     traceback from concurrent.futures after the line, or died of the signal (-2) itself, and a
     Ctrl-C Python dropped inside a matplotlib weakref callback let the build run on to exit 0."""
-    delays = [0.4 + 0.3 * i for i in range(8)]  # from 0.4 s: Python itself has started by then
+    delays = [0.4 + 0.4 * i for i in range(6)]  # from 0.4 s: Python itself has started by then
     seen = []
     for number, delay in enumerate(delays):
         out = tmp_path / f"out{number}"
@@ -55,19 +55,19 @@ def test_ctrl_c_at_any_moment_ends_with_its_line_and_130(tmp_path: Path):
             assert lines[-1] in (STOP_LINE, "interrupted (Ctrl-C): nothing was written"), errors
             folder = out / "2026-Q3"
             assert not folder.exists() or leftovers(folder) == [], leftovers(folder)
-    assert seen.count(130) >= 6, seen  # the signal reached (almost) every run
+    assert seen.count(130) >= 5, seen  # the signal reached (almost) every run
 
 
 def test_an_early_error_is_its_one_line_every_time(tmp_path: Path):
     """A data error found while the render pool is still starting: the error's line and exit
-    4, and nothing after it, in each of 5 runs (a traceback from concurrent.futures followed
+    4, and nothing after it, in each of 3 runs (a traceback from concurrent.futures followed
     the line in about 1 run in 20)."""
     data = tmp_path / "kpis.csv"
     text = (ROOT / "examples" / "data" / "kpis.csv").read_text(encoding="utf-8")
     data.write_text(text.replace("ATL,2025-05,service_level,", "ATL,2025-05,service_level,x", 1), encoding="utf-8")
     args = [a if a != str(ROOT / "examples" / "data" / "kpis.csv") else str(data) for a in SUBSET]
     assert str(data) in args
-    for number in range(5):
+    for number in range(3):
         result = subprocess.run(
             [sys.executable, "-m", "govdocs", *args, "--out", str(tmp_path / f"out{number}"), "--jobs", "2"],
             cwd=ROOT,
