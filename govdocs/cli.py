@@ -120,6 +120,8 @@ def handle_errors(func: F) -> F:
             signals.check()
             return result
         except GovdocsError as exc:
+            if signals.received:  # the stop came first and the error followed from it
+                _interrupted(signals.received[0] == signal.SIGTERM)
             if debug:
                 raise
             _report(exc)
@@ -853,9 +855,9 @@ def main() -> None:
     except SystemExit as exit:
         if exit.code in (130, 143):
             _exit_stopped(int(exit.code))
-        if not signals.received:
-            raise
-    if signals.received:  # stopped where no run had started (--help, --version, start-up)
+        if signals.started() or not signals.received:
+            raise  # a command ran: its own outcome stands (a stop after its end changes nothing)
+    if signals.received and not signals.started():  # stopped before any command started (--help)
         terminated = signals.received[0] == signal.SIGTERM
         signals.ignore()
         click.echo(f"interrupted ({'SIGTERM' if terminated else 'Ctrl-C'}): nothing was written", err=True)

@@ -1,7 +1,7 @@
 """Ctrl-C and SIGTERM, from the first instruction to the exit code.
 
 Python raises KeyboardInterrupt wherever the main thread happens to be when the signal
-arrives. Three places make that unreliable, and this module closes each:
+arrives. Four things make that unreliable, and this module answers each:
 
 - while the CLI is still importing or Click is reading the command line, the interrupt
   would be an import traceback or Click's "Aborted!" with exit 1: there the signal is
@@ -10,6 +10,8 @@ arrives. Three places make that unreliable, and this module closes each:
   prints "Exception ignored" and drops the KeyboardInterrupt, and the run carried on as if
   nothing had been pressed: every stop is therefore also *recorded*, and `check()` at the
   run's checkpoints raises one that was dropped;
+- the code a stop interrupts may turn it into an error of its own (pydantic building a
+  validator raises SchemaError): the CLI reports a recorded stop as the stop;
 - a second signal while stopping would cut the last line short: once stopping, both are
   ignored.
 
@@ -27,6 +29,7 @@ from govdocs.errors import Terminated
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 received: list[int] = []  # every stop signal this process was sent, in order
 _ignoring: list[bool] = []  # set by ignore(): SIG_IGN is then ours, not inherited
+_started: list[bool] = []  # set by act(): a command is running or has run
 
 
 def _stop(signum: int) -> KeyboardInterrupt:
@@ -66,6 +69,7 @@ def act() -> None:
     """From here on a stop signal raises (KeyboardInterrupt, or Terminated for SIGTERM), and
     one held since start-up is raised now."""
     _install(_raise)
+    _started.append(True)
     check()
 
 
@@ -83,5 +87,6 @@ def ignore() -> None:
         _ignoring.append(True)
 
 
-def holding() -> bool:
-    return signal.getsignal(signal.SIGINT) is _hold or signal.getsignal(signal.SIGTERM) is _hold
+def started() -> bool:
+    """Whether a command has started (act() was called) in this process."""
+    return bool(_started)
