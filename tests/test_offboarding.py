@@ -290,11 +290,9 @@ def test_the_assessment_says_when_two_plans_missed(tmp_path: Path):
     assert "no further plan is offered on them, so retaining with an improvement plan is not among" in words
 
 
-def test_no_third_plan_follows_two_missed_ones(tmp_path: Path):
-    """The second plan said no further plan would be offered on its KPIs after a miss: the next
-    build issues none, and says why."""
-    import json
-
+def two_missed_plans(tmp_path: Path) -> Path:
+    """The example config with CRN's second plan on record (after Q2 2026), ended before the
+    issue date with its targets unmet, like the first."""
     text = CONFIG.read_text(encoding="utf-8")
     record = "      - {quarter: 2026-Q1, start: 2026-04-07, final_review: 2026-07-06}   # 6 April was Easter Monday\n"
     config = tmp_path / "governance.yaml"
@@ -302,6 +300,15 @@ def test_no_third_plan_follows_two_missed_ones(tmp_path: Path):
         text.replace(record, record + "      - {quarter: 2026-Q2, start: 2026-07-06, final_review: 2026-09-28}\n"),
         encoding="utf-8",
     )
+    return config
+
+
+def test_no_third_plan_follows_two_missed_ones(tmp_path: Path):
+    """The second plan said no further plan would be offered on its KPIs after a miss: the next
+    build issues none, and says why."""
+    import json
+
+    config = two_missed_plans(tmp_path)
     out = tmp_path / "out"
     args = ["build", "--config", str(config), "--data", str(DATA), "--quarter", "2026-Q3", "--partner", "CRN"]
     args += ["--as-of", "2026-10-15", "--format", "html", "--out", str(out)]
@@ -319,13 +326,7 @@ def test_no_third_plan_follows_two_missed_ones(tmp_path: Path):
 def test_the_pip_command_offers_no_third_plan_either(tmp_path: Path):
     """`govdocs pip --partner CRN` is refused in one line (exit 2), and `pip --all` leaves CRN out
     and says why, as the build does: before, either command wrote the third plan."""
-    text = CONFIG.read_text(encoding="utf-8")
-    record = "      - {quarter: 2026-Q1, start: 2026-04-07, final_review: 2026-07-06}   # 6 April was Easter Monday\n"
-    config = tmp_path / "governance.yaml"
-    config.write_text(
-        text.replace(record, record + "      - {quarter: 2026-Q2, start: 2026-07-06, final_review: 2026-09-28}\n"),
-        encoding="utf-8",
-    )
+    config = two_missed_plans(tmp_path)
     out = tmp_path / "out"
     args = ["pip", "--config", str(config), "--data", str(DATA), "--quarter", "2026-Q3", "--as-of", "2026-10-15"]
     args += ["--format", "html", "--out", str(out)]
