@@ -300,7 +300,7 @@ def foreign_mentions(
 
     A partner copy is refused rather than redacted: the author should reword it or move it
     to `commentary.internal_notes`, which only the internal copy prints."""
-    from govdocs.config.loader import load_yaml
+    from govdocs.yamlfile import load_yaml
 
     pattern = _name_pattern(config, partner_id)
     if pattern is None:
@@ -371,9 +371,9 @@ def commentary_warnings(
 ) -> list[Problem]:
     """The reviewer's words against the computed status: a highlight about a KPI short of target,
     or a concern about one on target, says the opposite of the scorecard beside it."""
-    from govdocs.config.loader import load_yaml
     from govdocs.scoring.engine import assess_partner
     from govdocs.scoring.rules import Status
+    from govdocs.yamlfile import load_yaml
 
     partner = config.partner(inputs.partner)
     status = {k.kpi.id: k.current.status for k in assess_partner(config, data, partner, quarter).kpis}

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from govdocs.config.loader import load_config, load_yaml
+from govdocs.config.loader import load_config
 from govdocs.data.inputs import load_partner_inputs
 from govdocs.errors import ExitCode, GovdocsError, Problem
+from govdocs.yamlfile import load_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = ROOT / "examples" / "governance.yaml"

@@ -100,10 +100,10 @@ def test_fifty_entries_are_accepted(tmp_path: Path) -> None:
 
 def test_a_file_over_one_megabyte_is_refused_before_it_is_parsed(tmp_path: Path, monkeypatch) -> None:
     path = inputs_file(tmp_path, "context:\n  - kind: other\n    summary: " + "word " * 1_000_000 + "\n")
-    import govdocs.config.loader
+    import govdocs.yamlfile
 
     parsed: list[str] = []
-    monkeypatch.setattr(govdocs.config.loader, "decode_text", lambda *a: parsed.append("x") or "")
+    monkeypatch.setattr(govdocs.yamlfile, "decode_text", lambda *a: parsed.append("x") or "")
     message = refusal(lambda: load_partner_inputs(path, "BRV", KPI_IDS, "2026-Q3"))
     assert message == (
         f"{path}: the file is 4.8 MB, more than the 1 MB a human-input file may hold "

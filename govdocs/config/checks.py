@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from govdocs.config.model import Direction, GovernanceConfig, Kpi, PlanRecord
 from govdocs.errors import ExitCode, Problem
 from govdocs.periods import Quarter
+from govdocs.raw.checks import check_raw_data
 
 if TYPE_CHECKING:
-    from govdocs.config.loader import YamlDocument
+    from govdocs.yamlfile import YamlDocument
 
 
 # Names Windows reserves in every folder, with or without an extension: a partner id is a file name.
@@ -273,8 +274,6 @@ def _check(config: GovernanceConfig) -> Iterator[tuple[str, str, tuple[str | int
 def check_config(config: GovernanceConfig, doc: YamlDocument) -> list[Problem]:
     problems = [Problem(code, message, doc.location(path), ExitCode.CONFIG) for code, message, path in _check(config)]
     if config.raw_data is not None:
-        from govdocs.raw.checks import check_raw_data
-
         units = {k.id: k.unit.value for k in config.kpis}
         partner_ids = [p.id for p in config.partners]
         found = check_raw_data(config.raw_data, kpi_units=units, partner_ids=partner_ids, doc=doc)

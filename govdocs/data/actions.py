@@ -117,7 +117,7 @@ def _csv_rows(path: Path, text: str) -> list[tuple[dict[str, str], int]]:
 
 def load_proposed_actions(path: Path) -> list[ProposedAction]:
     """Read a YAML file (`actions:` list) or a CSV file of proposed actions."""
-    from govdocs.config.loader import decode_text, load_yaml, pydantic_message, read_bounded
+    from govdocs.yamlfile import decode_text, load_yaml, pydantic_message, read_bounded
 
     problems: list[Problem] = []
     entries: list[tuple[object, Location]] = []

@@ -69,7 +69,7 @@ class Assessment(_Model):
 
 def load_assessment(path: Path, partner_id: str, config: GovernanceConfig) -> Assessment:
     """Load and check one assessment file; every problem with its line (exit code 5)."""
-    from govdocs.config.loader import load_yaml, model_from_document
+    from govdocs.yamlfile import load_yaml, model_from_document
 
     doc = load_yaml(path, ExitCode.INPUTS, FILE_BYTES)
     assessment = model_from_document(

@@ -20,8 +20,8 @@ from govdocs.limits import FILE_BYTES, LIST_ENTRIES, NAME_CHARACTERS, Name, Text
 from govdocs.periods import Quarter
 
 if TYPE_CHECKING:
-    from govdocs.config.loader import YamlDocument
     from govdocs.config.model import Kpi
+    from govdocs.yamlfile import YamlDocument
 
 Period = Annotated[StrictStr, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 
@@ -166,7 +166,7 @@ def inputs_path(directory: Path, partner_id: str) -> Path:
 
 def load_partner_inputs(path: Path, partner_id: str, kpi_ids: set[str], quarter: str | None = None) -> PartnerInputs:
     """Load and check one partner's inputs file; raise with every problem (exit code 5)."""
-    from govdocs.config.loader import load_yaml, model_from_document
+    from govdocs.yamlfile import load_yaml, model_from_document
 
     doc = load_yaml(path, ExitCode.INPUTS, FILE_BYTES)
     inputs = model_from_document(

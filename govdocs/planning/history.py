@@ -65,7 +65,7 @@ def record_location(config_path: Path | None, partner_index: int, plan_index: in
     path: tuple[str | int, ...] = ("partners", partner_index, "plans", plan_index)
     if config_path is None:
         return Location("config", path=f"partners[{partner_index}].plans[{plan_index}]")
-    from govdocs.config.loader import load_yaml
+    from govdocs.yamlfile import load_yaml
 
     return load_yaml(config_path, ExitCode.CONFIG).location(path)
 

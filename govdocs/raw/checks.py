@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
 from govdocs.raw.model import MEASURE_COLUMNS, MEASURE_SOURCE, PROPORTIONS, RawData, _Model
+from govdocs.yamlfile import format_path, load_yaml, model_from_document
 
 if TYPE_CHECKING:
-    from govdocs.config.loader import YamlDocument
+    from govdocs.yamlfile import YamlDocument
 
 Path_ = tuple[str | int, ...]
 UNIT = {
@@ -144,12 +145,7 @@ def check_raw_data(
     problems = []
     for code, message, path, severity in _check(raw, kpi_units, partner_ids):
         full = (*prefix, *path)
-        if doc is not None:
-            location = doc.location(full)
-        else:
-            from govdocs.config.loader import format_path
-
-            location = Location("raw_data", path=format_path(full))
+        location = doc.location(full) if doc is not None else Location("raw_data", path=format_path(full))
         problems.append(Problem(code, message, location, ExitCode.CONFIG, severity))
     return problems
 
@@ -164,8 +160,6 @@ def load_raw_data(
     path: Path, *, kpi_units: Mapping[str, str] | None = None, partner_ids: Sequence[str] | None = None
 ) -> RawData:
     """Read and check a YAML file whose top-level key is `raw_data`; raise with every problem."""
-    from govdocs.config.loader import load_yaml, model_from_document
-
     doc = load_yaml(path)
     model = model_from_document(
         doc, RawDataFile, "config", ExitCode.CONFIG, ("config.not_mapping", "the file must be a mapping with raw_data")

@@ -66,8 +66,8 @@ def load_raw(config: GovernanceConfig, config_path: Path, raw: Path | None) -> t
 def raw_warnings(config: GovernanceConfig, config_path: Path, raw: Path | None) -> list[Problem]:
     """The raw_data section's warnings (a measure's unit unlike its KPI's), with file and line, for
     `govdocs validate`; loading keeps only the errors."""
-    from govdocs.config.loader import load_yaml
     from govdocs.raw.checks import check_raw_data
+    from govdocs.yamlfile import load_yaml
 
     if raw is not None:
         section, doc = raw_section(config, config_path, raw)[0], load_yaml(raw)
