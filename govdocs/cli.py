@@ -852,9 +852,9 @@ def main() -> None:
     signals.hold()  # again: `main` may be called without `python -m govdocs` (an entry point)
     try:
         cli(prog_name="govdocs")
-    except SystemExit as exit:
-        if exit.code in (130, 143):
-            _exit_stopped(int(exit.code))
+    except SystemExit as ending:
+        if ending.code in (130, 143):
+            _exit_stopped(int(ending.code))
         if signals.started() or not signals.received:
             raise  # a command ran: its own outcome stands (a stop after its end changes nothing)
     if signals.received and not signals.started():  # stopped before any command started (--help)
