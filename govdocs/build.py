@@ -26,7 +26,7 @@ from govdocs import __version__, signals
 from govdocs.data.inputs import PartnerInputs
 from govdocs.documents.common import Audience, InputFile
 from govdocs.errors import ExitCode, GovdocsError
-from govdocs.facts import RunFacts, join_names, run_facts
+from govdocs.facts import RunFacts, no_further_plan_reason, run_facts
 from govdocs.journal import Journal, source_key
 from govdocs.periods import Quarter
 from govdocs.pipeline import (
@@ -217,7 +217,7 @@ def plan_documents(
         else:
             closed = facts[pid].no_further_plan
             reason = (
-                f"no further plan: two plans on {join_names(closed)} ended with targets unmet"
+                no_further_plan_reason(closed)
                 if level >= Escalation.PIP and closed
                 else f"no plan called for (escalation status {level.label.lower()})"
             )

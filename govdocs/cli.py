@@ -784,6 +784,7 @@ def _report_build(result: Any) -> None:
     from collections import Counter
 
     from govdocs.build import KIND_NOUN, KIND_ORDER
+    from govdocs.facts import NO_FURTHER_PLAN
 
     counts = Counter(d.kind for d in result.written)
     written = ", ".join(
@@ -801,8 +802,8 @@ def _report_build(result: Any) -> None:
     by_kind: dict[str, list[str]] = {}
     closed: list[str] = []  # plans not offered again after two missed ones, with their reason
     for kind, item in result.skipped:
-        if item.reason.startswith("no further plan"):
-            closed.append(f"{item.partner_id}: {item.reason.removeprefix('no further plan: ')}")
+        if item.reason.startswith(NO_FURTHER_PLAN):
+            closed.append(f"{item.partner_id}: {item.reason.removeprefix(NO_FURTHER_PLAN)}")
         else:
             by_kind.setdefault(kind, []).append(item.partner_id)
     for kind, partners in by_kind.items():

@@ -141,6 +141,14 @@ def _basis(
     return None
 
 
+NO_FURTHER_PLAN = "no further plan: "
+
+
+def no_further_plan_reason(names: tuple[str, ...]) -> str:
+    """Why no plan is issued on KPIs two plans missed: the build's and the pip command's words."""
+    return f"{NO_FURTHER_PLAN}two plans on {join_names(names)} ended with targets unmet"
+
+
 def closed_to_a_new_plan(
     record: tuple[PlanOnRecord, ...],
     assessment: PartnerAssessment,

@@ -28,7 +28,7 @@ from govdocs.documents import DOCUMENT_TYPES
 from govdocs.documents.common import Audience, InputFile, RunInputs, run_files, sha256_file
 from govdocs.documents.qbr import build_qbr_context
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
-from govdocs.facts import PartnerFacts, RunFacts, closed_to_a_new_plan, join_names, run_facts
+from govdocs.facts import PartnerFacts, RunFacts, closed_to_a_new_plan, join_names, no_further_plan_reason, run_facts
 from govdocs.periods import Quarter
 from govdocs.render.environment import render_html
 from govdocs.render.output import check_targets, folder_lock, write_together
@@ -516,7 +516,7 @@ def render_pips(
         )
     for pid, names in closed.items():  # --all: left out, as the build leaves them out
         partner_ids.remove(pid)
-        skipped.append(Skipped(pid, f"no further plan: two plans on {join_names(names)} ended with targets unmet"))
+        skipped.append(Skipped(pid, no_further_plan_reason(names)))
     targets = {
         pid: document_path(request.out_dir, "pip", request.quarter, pid, request.audience, request.fmt)
         for pid in partner_ids

@@ -188,14 +188,6 @@ def _umask() -> int:
     return mask
 
 
-def raise_on_sigterm() -> None:
-    """SIGTERM raises Terminated (a KeyboardInterrupt) instead of ending the process at once,
-    so temp files are removed and render workers stopped as after Ctrl-C."""
-    from govdocs import signals
-
-    signals.act()
-
-
 @contextlib.contextmanager
 def signals_held() -> Iterator[None]:
     """Ctrl-C and SIGTERM wait until the block is done: files that belong together (a plan
