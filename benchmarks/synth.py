@@ -91,9 +91,8 @@ def make_portfolio(out: Path, partners: int, kpis: int, months: int, end: str = 
                     if slump_from is not None and i >= slump_from:
                         shift -= 2.2
                     value = target + sign * shift * gap
-                    if kpi["unit"] == "percent":
-                        value = min(100.0, max(0.0, value))
-                    value = max(0.0, value)
+                    low, high = kpi.get("scale") or ((0.0, 100.0) if kpi["unit"] == "percent" else (0.0, None))
+                    value = max(low, value if high is None else min(high, value))
                     volume = base_volume if kpi.get("min_sample") else ""
                     writer.writerow(
                         [f"P{p:04d}", _month(i), kpi["id"], f"{value:.{kpi.get('decimals', 1)}f}", volume, "measured"]

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from govdocs.config.model import GovernanceConfig
-from govdocs.data.loader import KpiData
+from govdocs.data.table import KpiData
 from govdocs.errors import GovdocsError
 from govdocs.periods import Quarter
 from govdocs.planning.contract import Clock, partner_clock

@@ -23,7 +23,8 @@ from govdocs import signals
 from govdocs.config.loader import load_config
 from govdocs.config.model import GovernanceConfig
 from govdocs.data.inputs import PartnerInputs, inputs_path, load_partner_inputs
-from govdocs.data.loader import KpiData, load_kpi_data
+from govdocs.data.loader import load_kpi_data
+from govdocs.data.table import KpiData
 from govdocs.documents import DOCUMENT_TYPES
 from govdocs.documents.common import Audience, InputFile, RunInputs, run_files, sha256_file
 from govdocs.documents.qbr import build_qbr_context

@@ -10,13 +10,16 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from govdocs.config.loader import load_config
 from govdocs.config.model import GovernanceConfig, Kpi, Unit
 from govdocs.data.actions import ProposedAction
 from govdocs.data.inputs import PartnerInputs, load_partner_inputs, named_kpis
-from govdocs.data.loader import KpiData, load_kpi_data
+from govdocs.data.loader import load_kpi_data
+from govdocs.data.problems import MAX_PROBLEMS
+from govdocs.data.table import KpiData
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
 from govdocs.periods import Month, Quarter
 
@@ -41,7 +44,7 @@ def cross_check(config: GovernanceConfig, data: KpiData, data_paths: list[Path])
                 )
             )
     problems += domain_problems(config, data, data_paths)
-    present = set(frame["partner"])
+    present = set(frame["partner"].unique())
     for partner in config.partners:
         if partner.id not in present:
             problems.append(
@@ -65,53 +68,66 @@ def value_domain(kpi: Kpi) -> tuple[float, float | None]:
 
 def domain_problems(config: GovernanceConfig, data: KpiData, data_paths: list[Path]) -> list[Problem]:
     """Values the data cannot have (a percent of 173.5, a negative handle time, 12.5 calls, a
-    fractional volume): each is refused with its file, line and column, never scored."""
+    fractional volume): each is refused with its file, line and column, never scored. Found on
+    arrays; the first MAX_PROBLEMS in file order are named, the rest counted."""
     frame = data.frame
-    problems: list[Problem] = []
-    layouts = [s.layout for s in data.sources]
-
-    def where(row: pd.Series, column: str) -> Location:
-        line = int(row["line"]) if pd.notna(row["line"]) else None
-        return Location(str(data_paths[int(row["file"])]), line, column)
-
+    values = frame["value"].to_numpy(dtype=float)
+    volumes = frame["volume"].to_numpy(dtype=float)
+    outside = np.zeros(len(frame), dtype=bool)
+    fractional = np.zeros(len(frame), dtype=bool)
+    kpi_column = frame["kpi"]
+    kpis = {}
     for kpi in config.kpis:
-        rows = frame[frame["kpi"] == kpi.id]
-        if rows.empty:
+        rows = (kpi_column == kpi.id).to_numpy()
+        if not rows.any():
             continue
+        kpis[kpi.id] = kpi
         low, high = value_domain(kpi)
-        values = rows["value"]
-        outside = (values < low) | (values > high if high is not None else False)
-        whole = kpi.unit is Unit.COUNT
-        fractional = (values % 1 != 0) if whole else pd.Series(False, index=rows.index)
-        span = f"{low:g} to {high:g}" if high is not None else f"{low:g} or more"
-        for index in rows.index[(outside | fractional).to_numpy()]:
-            row = frame.loc[index]
-            number = int(row["file"])
-            column = "value" if number >= len(layouts) or layouts[number] == "long" else kpi.id
-            reason = (
-                f"is outside what a {kpi.unit.value} KPI can be ({span})"
-                if outside.loc[index]
-                else "is not a whole number (a count)"
+        beyond = rows & ((values < low) | (values > high if high is not None else False))
+        outside |= beyond
+        if kpi.unit is Unit.COUNT:
+            fractional |= rows & ~beyond & (values % 1 != 0)
+    part_volume = ~np.isnan(volumes) & (volumes % 1 != 0)
+    found = [(index, "value") for index in np.flatnonzero(outside | fractional)]
+    found += [(index, "volume") for index in np.flatnonzero(part_volume)]
+    files, lines = frame["file"].to_numpy(), frame["line"].to_numpy()
+    found.sort(key=lambda item: (files[item[0]], lines[item[0]], item[1] == "volume"))
+    layouts = [s.layout for s in data.sources]
+    problems = []
+    for index, what in found[:MAX_PROBLEMS]:
+        number = int(files[index])
+        line = int(lines[index]) if pd.notna(lines[index]) else None
+        if what == "volume":
+            message = (
+                f"volume {volumes[index]:g} is not a whole number (volumes count contacts, surveys or evaluations)"
             )
             problems.append(
                 Problem(
-                    "data.value_out_of_range",
-                    f"{kpi.id} value {row['value']:g} {reason}",
-                    where(row, column),
-                    ExitCode.DATA,
+                    "data.fractional_volume", message, Location(str(data_paths[number]), line, "volume"), ExitCode.DATA
                 )
             )
-    volumes = frame["volume"]
-    for index in frame.index[((volumes % 1 != 0) & volumes.notna()).to_numpy()]:
-        row = frame.loc[index]
-        problems.append(
-            Problem(
-                "data.fractional_volume",
-                f"volume {row['volume']:g} is not a whole number (volumes count contacts, surveys or evaluations)",
-                where(row, "volume"),
-                ExitCode.DATA,
-            )
+            continue
+        kpi = kpis[kpi_column.iloc[index]]
+        low, high = value_domain(kpi)
+        span = f"{low:g} to {high:g}" if high is not None else f"{low:g} or more"
+        reason = (
+            f"is outside what a {kpi.unit.value} KPI can be ({span})"
+            if outside[index]
+            else "is not a whole number (a count)"
         )
+        column = "value" if number >= len(layouts) or layouts[number] == "long" else kpi.id
+        location = Location(str(data_paths[number]), line, column)
+        problems.append(
+            Problem("data.value_out_of_range", f"{kpi.id} value {values[index]:g} {reason}", location, ExitCode.DATA)
+        )
+    if len(found) > MAX_PROBLEMS:  # as for a file's own problems: the first ones, then a count
+        more = Problem(
+            "data.more_problems",
+            f"{len(found) - MAX_PROBLEMS:,} more values out of range not shown; fix the ones above first",
+            Location(", ".join(str(p) for p in data_paths)),
+            ExitCode.DATA,
+        )
+        problems.append(more)
     return problems
 
 
@@ -218,7 +234,7 @@ def validate_inputs(
         report.summary["partners"] = len(config.partners)
         report.summary["kpis"] = len(config.kpis)
     if data is not None:
-        months = sorted(set(data.frame["month"]))
+        months = sorted(set(data.frame["month"].unique().tolist()))
         report.summary["rows"] = len(data.frame)
         if months:
             report.summary["months"] = f"{Month.from_index(months[0])} to {Month.from_index(months[-1])}"

@@ -1008,11 +1008,11 @@ def test_deep_nesting_does_not_crash_the_yaml_composer(tmp_path: Path) -> None:
 
 def test_parquet_values_are_bounded_by_the_footer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The uncompressed size a Parquet footer declares is checked before any column is read."""
-    import govdocs.data.loader
+    import govdocs.data.readers
 
     path = tmp_path / "kpis.parquet"
     path.write_bytes(parquet(example_table()))
-    monkeypatch.setattr(govdocs.data.loader, "PARQUET_MAX_EXPANDED", 1_000)
+    monkeypatch.setattr(govdocs.data.readers, "PARQUET_MAX_EXPANDED", 1_000)
     with pytest.raises(GovdocsError) as info:
         read_kpi_file(path)
     [problem] = info.value.problems
@@ -1093,7 +1093,7 @@ def test_the_size_a_sheet_claims_costs_nothing(tmp_path: Path, monkeypatch) -> N
     the loader is wider than XLSX_MAX_COLUMNS (counted, not timed)."""
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-    from govdocs.data.loader import XLSX_MAX_COLUMNS
+    from govdocs.data.readers import XLSX_MAX_COLUMNS
 
     rows = f'<row r="1">{HEADER_ROW}</row>' + "<row><c><v>1</v></c></row>" * 2_000
     widest = [0]

@@ -19,7 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from govdocs.data.loader import KpiData, load_kpi_data, read_kpi_file
+from govdocs.data.loader import load_kpi_data, read_kpi_file
+from govdocs.data.table import KpiData
 from govdocs.errors import ExitCode, GovdocsError, Problem
 from govdocs.periods import Month
 
@@ -685,3 +686,25 @@ def test_row_order_does_not_change_the_series(tmp_path: Path, rows: list, seed: 
         observed = series[Month.from_index(24312 + month)]
         expected_source = {"": None, "measured": "measured"}.get(source, "partner-reported")
         assert observed == (value, None if volume is None else float(volume), expected_source)
+
+
+def test_values_out_of_range_are_named_fifty_at_most_in_file_order(tmp_path: Path) -> None:
+    """A file with thousands of impossible values names the first 50 by line, then counts the rest."""
+    from conftest import CONFIG
+
+    from govdocs.config.loader import load_config
+    from govdocs.validate import cross_check
+
+    config = load_config(CONFIG)
+    rows = [
+        f"BRV,{2020 + i // 12}-{i % 12 + 1:02d},{kpi},{value},100,"
+        for i in range(40)
+        for kpi, value in (("service_level", "173.5"), ("aht", "-4"))
+    ]
+    path = csv_file(tmp_path, *rows)
+    problems = [p for p in cross_check(config, load_kpi_data([path]), [path]) if p.severity == "error"]
+    assert len(problems) == 51
+    assert [p.location.line for p in problems[:50]] == list(range(2, 52))
+    assert problems[0].message == "service_level value 173.5 is outside what a percent KPI can be (0 to 100)"
+    assert problems[1].message == "aht value -4 is outside what a seconds KPI can be (0 or more)"
+    assert problems[-1].message == "30 more values out of range not shown; fix the ones above first"

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from govdocs import __version__
 from govdocs.config.model import GovernanceConfig, Kpi, Partner
-from govdocs.data.loader import KpiData
+from govdocs.data.table import KpiData
 from govdocs.periods import Month, Quarter
 from govdocs.render.formatters import UNIT_SUFFIX, kpi_value, number
 

@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from govdocs.config.model import Controller, GovernanceConfig, Partner
 from govdocs.data.assessment import Assessment, ChecklistStatus
-from govdocs.data.loader import KpiData
+from govdocs.data.table import KpiData
 from govdocs.documents.common import (
     Audience,
     DocumentMeta,

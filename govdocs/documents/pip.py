@@ -13,7 +13,7 @@ from datetime import date
 
 from govdocs.config.model import Controller, Direction, GovernanceConfig, Kpi, Partner
 from govdocs.data.inputs import PartnerInputs
-from govdocs.data.loader import KpiData
+from govdocs.data.table import KpiData
 from govdocs.documents.common import (
     Audience,
     DocumentMeta,

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from govdocs.config.model import ClientFactor, Controller, Direction, GovernanceConfig, Kpi, Partner
 from govdocs.data.inputs import ActionStatus, PartnerInputs, named_kpis
 from govdocs.data.inputs import ClientFactor as InputsClientFactor
-from govdocs.data.loader import KpiData
+from govdocs.data.table import KpiData
 from govdocs.documents.common import (
     Audience,
     DocumentMeta,

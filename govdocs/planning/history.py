@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from govdocs.config.model import GovernanceConfig, Partner
-from govdocs.data.loader import KpiData
+from govdocs.data.table import KpiData
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
 from govdocs.periods import Quarter
 from govdocs.planning.pip import Outcome, Plan, PlanResult, build_plan, plan_outcome

@@ -19,7 +19,7 @@ from enum import StrEnum
 
 from govdocs.config.model import Contract, GovernanceConfig, OffboardingSettings
 from govdocs.data.assessment import Assessment, ChecklistStatus
-from govdocs.data.loader import KpiData
+from govdocs.data.table import KpiData
 from govdocs.periods import Quarter
 from govdocs.planning.pip import Outcome
 from govdocs.render.formatters import counted

@@ -16,7 +16,7 @@ from enum import StrEnum
 from govdocs.config.model import ActionCategory, Controller, Direction, GovernanceConfig, Kpi, Partner
 from govdocs.data.actions import ProposedAction
 from govdocs.data.inputs import ActionStatus
-from govdocs.data.loader import KpiData
+from govdocs.data.table import KpiData
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
 from govdocs.periods import Month, Quarter
 from govdocs.planning.calendar import BusinessCalendar, ScheduledDate, plan_dates

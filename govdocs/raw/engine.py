@@ -44,7 +44,7 @@ class Aggregation:
     files: tuple[RawFile, ...] = field(default=())
     sql: str = ""
 
-    def kpi_data(self):  # -> govdocs.data.loader.KpiData
+    def kpi_data(self):  # -> govdocs.data.table.KpiData
         """The KPI table as the data loader's `KpiData`, ready for scoring (one source per raw file)."""
         return to_kpi_data(self.kpis, self.files)
 
@@ -332,11 +332,11 @@ def _quality(
 
 
 def to_kpi_data(kpis: pd.DataFrame, files: Sequence[RawFile] = ()):
-    """The canonical KPI frame as `govdocs.data.loader.KpiData` (columns partner, kpi, month,
+    """The canonical KPI frame as `govdocs.data.table.KpiData` (columns partner, kpi, month,
     value, volume, source, line, file), with each raw file as a source (hash, rows unknown: 0)."""
     import hashlib
 
-    from govdocs.data.loader import KpiData, SourceFile
+    from govdocs.data.table import KpiData, SourceFile
     from govdocs.periods import Month
 
     months = {p: Month.parse(p).index for p in set(kpis["period"])}

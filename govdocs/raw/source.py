@@ -15,7 +15,7 @@ from govdocs.raw.model import RawData
 MAX_SHOWN = 20  # rows named when a table repeats computed KPI months
 
 if TYPE_CHECKING:
-    from govdocs.data.loader import KpiData
+    from govdocs.data.table import KpiData
 
 
 def raw_section(config: GovernanceConfig, config_path: Path, raw: Path | None) -> tuple[RawData, Path]:
@@ -87,7 +87,7 @@ def join_table(table: KpiData, table_paths: list[Path], computed: KpiData) -> Kp
     table's row: two numbers for one month is the dispute raw exports are meant to end."""
     import pandas as pd
 
-    from govdocs.data.loader import KpiData
+    from govdocs.data.table import KpiData
     from govdocs.periods import Month
 
     keys = ["partner", "kpi", "month"]

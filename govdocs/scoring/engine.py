@@ -11,7 +11,7 @@ from datetime import date
 from enum import IntEnum
 
 from govdocs.config.model import Controller, GovernanceConfig, Kpi, Partner
-from govdocs.data.loader import KpiData, Observation
+from govdocs.data.table import KpiData, Observation
 from govdocs.periods import Month, Quarter, trailing_months
 from govdocs.scoring.rules import (
     MonthResult,
