@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from govdocs.config.model import GovernanceConfig
+from govdocs.config.model import GovernanceConfig, Partner
 from govdocs.data.table import KpiData
 from govdocs.errors import GovdocsError
 from govdocs.periods import Quarter
@@ -207,12 +207,12 @@ def record_words(plan: PlanOnRecord) -> str:
 def partner_facts(
     config: GovernanceConfig,
     data: KpiData,
-    partner_id: str,
+    partner_id: str | Partner,
     quarter: Quarter,
     as_of: date,
     config_path: Path | None = None,
 ) -> PartnerFacts:
-    partner = config.partner(partner_id)
+    partner = config.partner(partner_id) if isinstance(partner_id, str) else partner_id
     # The plans a review of `quarter` can know: those called for by it or by an earlier quarter.
     record = tuple(p for p in plans_on_record(config, data, partner, as_of, config_path) if p.quarter <= quarter)
     assessment = assess_partner(config, data, partner, quarter, ended_plans=ended_unmet(record, quarter, as_of))
@@ -238,8 +238,9 @@ def run_facts(
 ) -> RunFacts:
     """The facts of every partner of the run (default: every partner; the peers a QBR compares
     with need theirs too)."""
-    chosen = [p.id for p in config.partners] if partner_ids is None else list(partner_ids)
-    partners = {pid: partner_facts(config, data, pid, quarter, as_of, config_path) for pid in chosen}
+    # Partners, not ids, for all of them: looking each id up in a long list would cost n² (0.3 s at 1,000).
+    chosen = config.partners if partner_ids is None else [config.partner(pid) for pid in partner_ids]
+    partners = {p.id: partner_facts(config, data, p, quarter, as_of, config_path) for p in chosen}
     return RunFacts(quarter, as_of, partners)
 
 

@@ -160,5 +160,3 @@ def _sources(column: pa.DictionaryArray) -> pa.Array | bool:
     if any(name is None and text != "" for name, text in zip(named, distinct, strict=True)):
         return False
     return pa.array(named, pa.string()).take(codes)
-
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -38,33 +39,37 @@ class KpiData:
 
     frame: pd.DataFrame
     sources: list[SourceFile]
-    _index: dict[tuple[str, str], dict[Month, Observation]] | None = field(default=None, repr=False)
-
-    def _build_index(self) -> dict[tuple[str, str], dict[Month, Observation]]:
-        index: dict[tuple[str, str], dict[Month, Observation]] = {}
-        f = self.frame
-        # Plain Python lists: iterating pandas (Arrow-backed) columns cell by cell is slow.
-        volumes = f["volume"].astype(float).tolist()
-        sources = [s if isinstance(s, str) else None for s in f["source"].astype(object).tolist()]
-        for partner, kpi, month, value, volume, source, line in zip(
-            f["partner"].astype(object).tolist(),
-            f["kpi"].astype(object).tolist(),
-            f["month"].tolist(),
-            f["value"].astype(float).tolist(),
-            volumes,
-            sources,
-            f["line"].tolist(),
-            strict=True,
-        ):
-            index.setdefault((partner, kpi), {})[Month.from_index(int(month))] = Observation(
-                value, None if volume != volume else volume, source, int(line)
-            )
-        return index
+    # The frame scored under a config (govdocs.scoring.arrays.scored): made once per run.
+    scored: Any = field(default=None, repr=False, compare=False)
+    _series: dict[tuple[str, str], dict[Month, Observation]] = field(default_factory=dict, repr=False, compare=False)
+    _rows: dict[tuple[str, str], Any] | None = field(default=None, repr=False, compare=False)
+    _cells: tuple[list, ...] = field(default=(), repr=False, compare=False)
 
     def series(self, partner: str, kpi: str) -> dict[Month, Observation]:
-        if self._index is None:
-            self._index = self._build_index()
-        return self._index.get((partner, kpi), {})
+        """The partner's observations of a KPI by month, made when first asked for (a document
+        reads a few partners' series; a portfolio of 720,000 rows need not be turned into objects)."""
+        key = (partner, kpi)
+        if key in self._series:
+            return self._series[key]
+        if self._rows is None:
+            f = self.frame
+            self._rows = f.groupby(["partner", "kpi"], sort=False).indices if len(f) else {}
+            # Plain Python lists: reading pandas (Arrow-backed) columns cell by cell is slow.
+            self._cells = (
+                f["month"].tolist(),
+                f["value"].astype(float).tolist(),
+                f["volume"].astype(float).tolist(),
+                [s if isinstance(s, str) else None for s in f["source"].astype(object).tolist()],
+                f["line"].tolist(),
+            )
+        months, values, volumes, sources, lines = self._cells
+        made = self._series[key] = {}
+        for i in self._rows.get(key, ()):
+            volume = volumes[i]
+            made[Month.from_index(int(months[i]))] = Observation(
+                values[i], None if volume != volume else volume, sources[i], int(lines[i])
+            )
+        return made
 
     def partners(self) -> list[str]:
         return sorted(set(self.frame["partner"].unique()))

@@ -77,7 +77,6 @@ def plans_on_record(
     (its objectives, dates and check-ins as issued) and judged on the data to `as_of`. A plan whose
     quarter the data does not reach is left out (`validate` warns); one that cannot be rebuilt (its
     quarter called for nothing and it names no KPI) is a config error at its path and line."""
-    partner_index = next(i for i, p in enumerate(config.partners) if p.id == partner.id)
     found = []
     for index, record in enumerate(partner.plans):
         quarter = Quarter.parse(record.quarter)
@@ -101,7 +100,9 @@ def plans_on_record(
                         "config.plan_record",
                         f"the plan after the {quarter.label} review cannot be rebuilt: {exc.problems[0].message}; "
                         "name its KPIs under 'kpis'",
-                        record_location(config_path, partner_index, index),
+                        record_location(
+                            config_path, next(i for i, p in enumerate(config.partners) if p.id == partner.id), index
+                        ),
                         ExitCode.CONFIG,
                     )
                 ]

@@ -7,6 +7,7 @@ one later documents (the offboarding assessment) reuse.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -392,6 +393,7 @@ def fit_to_rate(
     else `longest`, with each target still out of reach split: the plan asks for what the rate
     allows by its end, rounded towards the baseline so it never asks for more."""
 
+    @functools.cache  # each length is tried for every objective
     def months(duration: int) -> float:
         final = business.on_or_after(start + timedelta(days=duration))
         return (plan_target_date(start, final) - start).days / DAYS_PER_MONTH

@@ -13,16 +13,8 @@ from enum import IntEnum
 from govdocs.config.model import Controller, GovernanceConfig, Kpi, Partner
 from govdocs.data.table import KpiData, Observation
 from govdocs.periods import Month, Quarter, trailing_months
-from govdocs.scoring.rules import (
-    MonthResult,
-    QuarterValue,
-    Score,
-    Status,
-    month_status,
-    points,
-    quarter_value,
-    weighted_score,
-)
+from govdocs.scoring.arrays import ScoredTable, scored
+from govdocs.scoring.rules import MonthResult, QuarterValue, Score, Status, month_status, weighted_score
 
 HISTORY_MONTHS = 12
 
@@ -155,26 +147,15 @@ def red_runs(kpi_id: str, history: tuple[MonthResult, ...]) -> list[RedRun]:
 
 
 def _quarter_score(config: GovernanceConfig, data: KpiData, partner: Partner, quarter: Quarter) -> Score:
-    items = []
-    unclear = 0.0
-    for base in config.kpis:
-        kpi = config.effective_kpi(partner, base)
-        months = month_results(kpi, data.series(partner.id, kpi.id), list(quarter.months))
-        qv = quarter_value(kpi, months)
-        scale = qv.months_with_data if kpi.aggregation.value == "sum" else 1
-        items.append((kpi.weight, points(kpi, qv.status, qv.value, config.scoring, scale)))
-        unclear += kpi.weight if qv.status is Status.NOT_CLEAR else 0.0
-    return weighted_score(items, config.scoring, unclear)
+    return scored(config, data).score(partner.id, quarter)
 
 
-def _kpi_quarter(config: GovernanceConfig, data: KpiData, partner: Partner, base: Kpi, quarter: Quarter) -> KpiQuarter:
-    kpi = config.effective_kpi(partner, base)
-    series = data.series(partner.id, kpi.id)
-    history = month_results(kpi, series, trailing_months(quarter.last_month, HISTORY_MONTHS))
+def _kpi_quarter(table: ScoredTable, partner: Partner, base: Kpi, quarter: Quarter, window: list[Month]) -> KpiQuarter:
+    """The KPI's quarter, read from the rules applied to the whole portfolio (scoring.arrays);
+    `window`: the trailing months to the quarter's end."""
+    kpi = table.kpi(partner.id, base.id)
+    history = table.month_results(partner.id, kpi.id, window)
     months = history[-3:]
-    current = quarter_value(kpi, months)
-    previous = quarter_value(kpi, month_results(kpi, series, list(quarter.previous().months)))
-    scale = current.months_with_data if kpi.aggregation.value == "sum" else 1
     failures = sum(1 for m in months if m.status is Status.RED) if kpi.contractual else 0
     touching = [r for r in red_runs(kpi.id, history) if r.end >= quarter.months[0]]
     longest = max(touching, key=lambda r: (r.length, r.end), default=None)
@@ -182,9 +163,9 @@ def _kpi_quarter(config: GovernanceConfig, data: KpiData, partner: Partner, base
         kpi=kpi,
         months=months,
         history=history,
-        current=current,
-        previous=previous,
-        points=points(kpi, current.status, current.value, config.scoring, scale),
+        current=table.quarter_value(partner.id, kpi.id, quarter),
+        previous=table.quarter_value(partner.id, kpi.id, quarter.previous()),
+        points=table.points(partner.id, kpi.id, quarter),
         failures=failures,
         longest_red_run=longest,
     )
@@ -271,7 +252,8 @@ def assess_partner(
     """The partner's quarter. `ended_plans`: its plans on record that ended unmet in the 12 months
     before the run (govdocs.planning.history works them out); without them the ladder reads the
     KPI data alone, as for the quarter that called for a plan."""
-    kpis = tuple(_kpi_quarter(config, data, partner, base, quarter) for base in config.kpis)
+    table, window = scored(config, data), trailing_months(quarter.last_month, HISTORY_MONTHS)
+    kpis = tuple(_kpi_quarter(table, partner, base, quarter, window) for base in config.kpis)
     unclear = sum(k.kpi.weight for k in kpis if k.current.status is Status.NOT_CLEAR)
     score = weighted_score([(k.kpi.weight, k.points) for k in kpis], config.scoring, unclear)
     depth = max(history_quarters, config.escalation.at_risk_quarters)

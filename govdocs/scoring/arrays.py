@@ -1,0 +1,311 @@
+"""Score step, on arrays: every partner's month statuses, quarter values, points and scores at once.
+
+`scoring.rules` is the reference: one plain function per rule, applied to one value at a time.
+This module applies the same rules to a whole portfolio with NumPy: one row per (partner, KPI)
+pair with the partner's overrides applied, one column per month. Each formula is written in
+the same operations and the same order as its reference, so every float comes out bit for bit
+the same; the tests compare the two on every partner, KPI and quarter of generated portfolios.
+The engine reads its results from here (`scored`), once per run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from govdocs.config.model import Aggregation, Direction, GovernanceConfig, Kpi, ScoringMethod
+from govdocs.data.table import KpiData
+from govdocs.periods import Month, Quarter
+from govdocs.scoring.rules import MonthResult, QuarterValue, Score, Status, weighted_score
+from govdocs.scoring.stats import _z
+
+# Status codes in the arrays; STATUSES[code] is the Status.
+STATUSES = (Status.NO_DATA, Status.INSUFFICIENT, Status.NOT_CLEAR, Status.GREEN, Status.AMBER, Status.RED)
+NO_DATA, INSUFFICIENT, NOT_CLEAR, GREEN, AMBER, RED = range(len(STATUSES))
+Z95 = _z(0.95)
+
+
+@dataclass(frozen=True)
+class QuarterArrays:
+    value: np.ndarray  # NaN: no month with data
+    volume: np.ndarray  # NaN: no data, or a month without a volume
+    months_with_data: np.ndarray
+    status: np.ndarray
+    points: np.ndarray  # NaN: not scored
+
+
+@dataclass(frozen=True)
+class _Parameters:
+    """Each pair's KPI as columns."""
+
+    target: np.ndarray
+    floor: np.ndarray  # NaN: no amber band
+    higher: np.ndarray
+    min_sample: np.ndarray
+    proportion: np.ndarray
+    aggregation: np.ndarray  # object: Aggregation
+
+    @classmethod
+    def of(cls, kpis: list[Kpi]) -> _Parameters:
+        return cls(
+            np.array([k.target for k in kpis], dtype=float),
+            np.array([np.nan if k.floor is None else k.floor for k in kpis], dtype=float),
+            np.array([k.direction is Direction.HIGHER for k in kpis]),
+            np.array([k.min_sample for k in kpis], dtype=float),
+            np.array([bool(k.proportion) for k in kpis]),
+            np.array([k.aggregation for k in kpis], dtype=object),
+        )
+
+
+@dataclass
+class ScoredTable:
+    """The portfolio's KPI data as (pair x month) arrays, scored by the rules."""
+
+    config: GovernanceConfig
+    kpis: list[Kpi]  # per pair: the KPI with the partner's overrides
+    pairs: dict[tuple[str, str], int]
+    first: int  # Month.index of column 0
+    value: np.ndarray
+    volume: np.ndarray
+    source: np.ndarray  # object: the row's source, None
+    status: np.ndarray  # int8 codes, per month
+    parameters: _Parameters
+    _quarters: dict[Quarter, QuarterArrays] = field(default_factory=dict, repr=False)
+    _windows: dict[tuple[object, ...], tuple[list, list, list, list]] = field(default_factory=dict, repr=False)
+    _scores: dict[tuple[str, Quarter], Score] = field(default_factory=dict, repr=False)
+
+    def kpi(self, partner_id: str, kpi_id: str) -> Kpi:
+        return self.kpis[self.pairs[(partner_id, kpi_id)]]
+
+    def _columns(self, months: Sequence[Month]) -> np.ndarray:
+        return np.array([m.index - self.first for m in months])
+
+    def _window(self, months: tuple[Month, ...]) -> tuple[list, list, list, list]:
+        """Every pair's cells in these months as Python lists (made once per window: the same
+        twelve months are read for every partner)."""
+        first, last = months[0].index, months[-1].index
+        # a run of consecutive months is named by its ends; any other list by every month
+        key = ("run", first, last) if last - first + 1 == len(months) else tuple(m.index for m in months)
+        if key not in self._windows:
+            columns = self._columns(months)
+            inside = (columns >= 0) & (columns < self.value.shape[1])
+            safe = np.where(inside, columns, 0)
+            self._windows[key] = (
+                np.where(inside, self.value[:, safe], np.nan).tolist(),
+                np.where(inside, self.volume[:, safe], np.nan).tolist(),
+                np.where(inside, self.status[:, safe], NO_DATA).tolist(),
+                np.where(inside, self.source[:, safe], None).tolist(),
+            )
+        return self._windows[key]
+
+    def month_results(self, partner_id: str, kpi_id: str, months: Sequence[Month]) -> tuple[MonthResult, ...]:
+        """As `engine.month_results` gives them from the KPI's series."""
+        row = self.pairs[(partner_id, kpi_id)]
+        values, volumes, statuses, sources = (cells[row] for cells in self._window(tuple(months)))
+        results = []
+        for month, value, volume, code, source in zip(months, values, volumes, statuses, sources, strict=True):
+            if value != value:
+                results.append(MonthResult(month, None, None, Status.NO_DATA))
+            else:
+                results.append(MonthResult(month, value, None if volume != volume else volume, STATUSES[code], source))
+        return tuple(results)
+
+    def quarter(self, quarter: Quarter) -> QuarterArrays:
+        if quarter not in self._quarters:
+            self._quarters[quarter] = _quarter_arrays(self, quarter)
+        return self._quarters[quarter]
+
+    def quarter_value(self, partner_id: str, kpi_id: str, quarter: Quarter) -> QuarterValue:
+        """As `rules.quarter_value` gives it for the quarter's months."""
+        arrays, row = self.quarter(quarter), self.pairs[(partner_id, kpi_id)]
+        value, volume = float(arrays.value[row]), float(arrays.volume[row])
+        count = int(arrays.months_with_data[row])
+        if count == 0:
+            return QuarterValue(None, None, 0, Status.NO_DATA)
+        return QuarterValue(value, None if volume != volume else volume, count, STATUSES[arrays.status[row]])
+
+    def points(self, partner_id: str, kpi_id: str, quarter: Quarter) -> float | None:
+        """As `rules.points` gives them: the configured number itself for green, red and a flat amber."""
+        arrays, row = self.quarter(quarter), self.pairs[(partner_id, kpi_id)]
+        code, pts = arrays.status[row], self.config.scoring.points
+        if code == GREEN:
+            return pts.green
+        if code == RED:
+            return pts.red
+        if code == AMBER:
+            linear = self.config.scoring.method is ScoringMethod.LINEAR and self.kpis[row].floor is not None
+            return float(arrays.points[row]) if linear else pts.amber
+        return None
+
+    def score(self, partner_id: str, quarter: Quarter) -> Score:
+        """As the engine scores a quarter: the weighted score of the partner's KPIs."""
+        key = (partner_id, quarter)
+        if key not in self._scores:
+            arrays = self.quarter(quarter)
+            items, unclear = [], 0.0
+            for base in self.config.kpis:
+                row = self.pairs[(partner_id, base.id)]
+                points = float(arrays.points[row])
+                weight = self.kpis[row].weight
+                items.append((weight, None if points != points else points))
+                unclear += weight if arrays.status[row] == NOT_CLEAR else 0.0
+            self._scores[key] = weighted_score(items, self.config.scoring, unclear)
+        return self._scores[key]
+
+
+def scored(config: GovernanceConfig, data: KpiData) -> ScoredTable:
+    """The data scored under this config: made once per (config, data), kept on the data."""
+    cached = data.scored
+    if cached is None or cached.config is not config:
+        cached = data.scored = _score_table(config, data)
+    return cached
+
+
+def _score_table(config: GovernanceConfig, data: KpiData) -> ScoredTable:
+    pairs: dict[tuple[str, str], int] = {}
+    kpis: list[Kpi] = []
+    for partner in config.partners:
+        for base in config.kpis:
+            pairs[(partner.id, base.id)] = len(kpis)
+            kpis.append(config.effective_kpi(partner, base))
+    frame = data.frame
+    months = frame["month"].to_numpy(dtype=np.int64)
+    first = int(months.min()) if len(months) else 0
+    width = int(months.max()) - first + 1 if len(months) else 1
+    shape = (len(kpis), width)
+    value, volume = np.full(shape, np.nan), np.full(shape, np.nan)
+    source = np.full(shape, None, dtype=object)
+    # Rows of partners or KPIs the config does not know are left out (validation refuses them).
+    partner_of = {p.id: i for i, p in enumerate(config.partners)}
+    kpi_of = {k.id: i for i, k in enumerate(config.kpis)}
+    partner_codes, partner_ids = pd.factorize(frame["partner"])
+    kpi_codes, kpi_ids = pd.factorize(frame["kpi"])
+    partner_index = np.array([partner_of.get(p, -1) for p in partner_ids], dtype=np.int64)[partner_codes]
+    kpi_index = np.array([kpi_of.get(k, -1) for k in kpi_ids], dtype=np.int64)[kpi_codes]
+    known = (partner_index >= 0) & (kpi_index >= 0)
+    rows = partner_index * len(config.kpis) + kpi_index
+    where = (rows[known], months[known] - first)
+    value[where] = frame["value"].to_numpy(dtype=float)[known]
+    volume[where] = frame["volume"].to_numpy(dtype=float)[known]
+    source[where] = np.array([s if isinstance(s, str) else None for s in frame["source"].tolist()], dtype=object)[known]
+    parameters = _Parameters.of(kpis)
+    column = {name: getattr(parameters, name)[:, None] for name in ("target", "floor", "higher", "min_sample")}
+    status = _month_status(value, volume, parameters.proportion[:, None], **column)
+    return ScoredTable(config, kpis, pairs, first, value, volume, source, status, parameters)
+
+
+def _meets(higher: np.ndarray, value: np.ndarray, threshold: np.ndarray) -> np.ndarray:
+    return np.where(higher, value >= threshold, value <= threshold)
+
+
+def _value_status(higher: np.ndarray, value: np.ndarray, target: np.ndarray, floor: np.ndarray) -> np.ndarray:
+    """rules.value_status: green at or beyond target, amber to the floor, red beyond it."""
+    amber = ~np.isnan(floor) & _meets(higher, value, floor)
+    return np.where(_meets(higher, value, target), GREEN, np.where(amber, AMBER, RED)).astype(np.int8)
+
+
+def _not_clear(value: np.ndarray, volume: np.ndarray, target: np.ndarray, higher: np.ndarray) -> np.ndarray:
+    """Where rules.clearly_judged is False for a proportion: its Wilson interval (stats.wilson_interval,
+    in percent) reaches across the target. Only called where volume > 0."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        successes = np.minimum(np.maximum(value / 100 * volume, 0.0), volume)
+        n = volume
+        p = successes / n
+        z2 = Z95 * Z95
+        denominator = 1 + z2 / n
+        centre = (p + z2 / (2 * n)) / denominator
+        half = Z95 / denominator * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+        low = np.maximum(0.0, centre - half) * 100.0
+        high = np.minimum(1.0, centre + half) * 100.0
+    met = np.where(higher, low >= target, high <= target)
+    missed = np.where(higher, high < target, low > target)
+    return ~met & ~missed
+
+
+def _month_status(
+    value: np.ndarray,
+    volume: np.ndarray,
+    proportion: np.ndarray,
+    *,
+    target: np.ndarray,
+    floor: np.ndarray,
+    higher: np.ndarray,
+    min_sample: np.ndarray,
+) -> np.ndarray:
+    """rules.month_status for every cell."""
+    has_volume = ~np.isnan(volume)
+    insufficient = has_volume & (volume < min_sample)
+    judged = proportion & has_volume & (volume > 0)
+    unclear = judged & _not_clear(value, np.where(judged, volume, 1.0), target, higher)
+    status = _value_status(higher, value, target, floor)
+    status = np.where(unclear, NOT_CLEAR, status)
+    status = np.where(insufficient, INSUFFICIENT, status)
+    return np.where(np.isnan(value), NO_DATA, status).astype(np.int8)
+
+
+def _quarter_arrays(table: ScoredTable, quarter: Quarter) -> QuarterArrays:
+    """rules.quarter_value and rules.points for every pair's quarter."""
+    pairs = len(table.kpis)
+    parameters = table.parameters
+    columns = table._columns(quarter.months)
+    inside = (columns >= 0) & (columns < table.value.shape[1])
+    safe = np.where(inside, columns, 0)
+    values = np.where(inside, table.value[:, safe], np.nan)
+    volumes = np.where(inside, table.volume[:, safe], np.nan)
+    present = ~np.isnan(values)
+    count = present.sum(axis=1)
+    # Sums in month order from 0, as Python's sum(): the same floats.
+    total = np.zeros(pairs)
+    weighted = np.zeros(pairs)
+    volume_total = np.zeros(pairs)
+    last = np.full(pairs, np.nan)
+    for m in range(3):
+        here = present[:, m]
+        total = np.where(here, total + values[:, m], total)
+        weighted = np.where(here, weighted + values[:, m] * volumes[:, m], weighted)
+        volume_total = np.where(here, volume_total + volumes[:, m], volume_total)
+        last = np.where(here, values[:, m], last)
+    all_volumes = ~(present & np.isnan(volumes)).any(axis=1)
+    total_volume = np.where(all_volumes & (count > 0), volume_total, np.nan)
+    aggregation = parameters.aggregation
+    is_sum = aggregation == Aggregation.SUM
+    weighted_mean = (aggregation == Aggregation.WEIGHTED_MEAN) & ~np.isnan(total_volume) & (total_volume != 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / count
+        by_volume = weighted / total_volume
+    value = np.where(
+        is_sum, total, np.where(aggregation == Aggregation.LAST, last, np.where(weighted_mean, by_volume, mean))
+    )
+    value = np.where(count > 0, value, np.nan)
+
+    scale = np.where(is_sum, count, 1)
+    target = parameters.target * scale
+    floor = parameters.floor * scale
+    status = _value_status(parameters.higher, value, target, floor)
+    judged = (scale == 1) & parameters.proportion & ~np.isnan(total_volume) & (total_volume > 0)
+    unclear = judged & _not_clear(value, np.where(judged, total_volume, 1.0), parameters.target, parameters.higher)
+    status = np.where(unclear, NOT_CLEAR, status)
+    status = np.where(~np.isnan(total_volume) & (total_volume < parameters.min_sample), INSUFFICIENT, status)
+    status = np.where(count == 0, NO_DATA, status).astype(np.int8)
+    return QuarterArrays(value, total_volume, count, status, _points(table.config, parameters, status, value, scale))
+
+
+def _points(
+    config: GovernanceConfig, parameters: _Parameters, status: np.ndarray, value: np.ndarray, scale: np.ndarray
+) -> np.ndarray:
+    """rules.points for every pair: NaN where the status is not scored."""
+    pts = config.scoring.points
+    amber = np.full(len(status), float(pts.amber))
+    if config.scoring.method is ScoringMethod.LINEAR:
+        target, floor = parameters.target * scale, parameters.floor * scale
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = (value - floor) / (target - floor)
+        linear = pts.amber + (pts.green - pts.amber) * np.minimum(np.maximum(share, 0.0), 1.0)
+        amber = np.where(~np.isnan(parameters.floor), linear, amber)
+    points = np.full(len(status), np.nan)
+    points = np.where(status == GREEN, float(pts.green), points)
+    points = np.where(status == RED, float(pts.red), points)
+    return np.where(status == AMBER, amber, points)

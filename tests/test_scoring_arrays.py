@@ -1,0 +1,126 @@
+"""The array scorer against the reference rules: the same statuses, values, points and scores.
+
+govdocs.scoring.arrays scores a whole portfolio at once; govdocs.scoring.rules (through
+engine.month_results and rules.quarter_value) is the reference, one value at a time. On the
+example and on generated portfolios built to reach every rule (small samples, proportions near
+their target, missing months and volumes, every aggregation, flat and linear scoring, partner
+overrides), every month, quarter, points and score must be equal, float for float.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import CONFIG, EXAMPLES
+
+from govdocs.config.loader import load_config
+from govdocs.config.model import Aggregation, GovernanceConfig, ScoringMethod
+from govdocs.data.loader import load_kpi_data
+from govdocs.data.table import KpiData
+from govdocs.periods import Month, Quarter, trailing_months
+from govdocs.scoring.arrays import scored
+from govdocs.scoring.engine import month_results
+from govdocs.scoring.rules import Status, points, quarter_value, weighted_score
+
+QUARTERS = [Quarter(2024, 4).shift(i) for i in range(10)]  # past both ends of the data
+
+
+def reference_score(config: GovernanceConfig, data: KpiData, partner_id: str, quarter: Quarter):
+    partner = config.partner(partner_id)
+    items, unclear = [], 0.0
+    for base in config.kpis:
+        kpi = config.effective_kpi(partner, base)
+        qv = quarter_value(kpi, month_results(kpi, data.series(partner_id, kpi.id), list(quarter.months)))
+        scale = qv.months_with_data if kpi.aggregation is Aggregation.SUM else 1
+        items.append((kpi.weight, points(kpi, qv.status, qv.value, config.scoring, scale)))
+        unclear += kpi.weight if qv.status is Status.NOT_CLEAR else 0.0
+    return weighted_score(items, config.scoring, unclear)
+
+
+def assert_same_as_reference(config: GovernanceConfig, data: KpiData) -> set[Status]:
+    """Every partner, KPI and quarter; returns the statuses seen, so a test can say it reached them."""
+    table = scored(config, data)
+    seen: set[Status] = set()
+    for partner in config.partners:
+        for base in config.kpis:
+            kpi = config.effective_kpi(partner, base)
+            assert table.kpi(partner.id, kpi.id) == kpi
+            series = data.series(partner.id, kpi.id)
+            for quarter in QUARTERS:
+                months = trailing_months(quarter.last_month, 12)
+                expected_months = month_results(kpi, series, months)
+                assert table.month_results(partner.id, kpi.id, months) == expected_months
+                expected = quarter_value(kpi, expected_months[-3:])
+                got = table.quarter_value(partner.id, kpi.id, quarter)
+                assert got == expected, (partner.id, kpi.id, quarter)
+                scale = expected.months_with_data if kpi.aggregation is Aggregation.SUM else 1
+                want = points(kpi, expected.status, expected.value, config.scoring, scale)
+                have = table.points(partner.id, kpi.id, quarter)
+                assert (have, type(have)) == (want, type(want)), (partner.id, kpi.id, quarter)
+                seen.add(expected.status)
+                seen.update(m.status for m in expected_months)
+        for quarter in QUARTERS:
+            assert table.score(partner.id, quarter) == reference_score(config, data, partner.id, quarter)
+    return seen
+
+
+def test_the_example_scores_the_same() -> None:
+    config = load_config(CONFIG)
+    data = load_kpi_data([EXAMPLES / "data" / "kpis.csv"])
+    assert_same_as_reference(config, data)
+
+
+def generated(config: GovernanceConfig, seed: int) -> KpiData:
+    """Values around each KPI's target and floor, volumes from none to thousands, holes."""
+    rng = random.Random(seed)
+    rows = []
+    for partner in config.partners:
+        for kpi in config.kpis:
+            gap = abs(kpi.target - (kpi.floor if kpi.floor is not None else kpi.target)) or 2.0
+            for index in range(Month(2025, 1).index, Month(2026, 10).index):
+                if rng.random() < 0.15:
+                    continue
+                value = kpi.target + rng.choice([-2.5, -1, -0.5, 0, 0, 0.3, 1, 2]) * gap + rng.uniform(-8, 8) ** 3 / 64
+                if kpi.unit.value == "percent":
+                    value = min(100.0, max(0.0, value))
+                value = round(max(0.0, value), rng.choice([0, 1, 2]))
+                volume = rng.choice([None, 0.0, 3.0, 7.0, 12.0, 25.0, 40.0, 100.0, 150.0, 800.0, 20_000.0])
+                source = rng.choice(["measured", "partner-reported", None])
+                rows.append((partner.id, kpi.id, index, value, volume, source))
+    frame = pd.DataFrame(rows, columns=["partner", "kpi", "month", "value", "volume", "source"])
+    frame["volume"] = frame["volume"].astype(float)
+    frame["line"] = range(2, len(frame) + 2)
+    frame["file"] = 0
+    return KpiData(frame=frame, sources=[])
+
+
+def variant(config: GovernanceConfig, seed: int) -> GovernanceConfig:
+    """The example programme with each KPI's aggregation and minimum sample drawn anew (small samples
+    of a proportion are then judged, where the Wilson interval is wide) and the scoring method flipped."""
+    rng = random.Random(seed)
+    kpis = [
+        k.model_copy(
+            update={"aggregation": rng.choice(list(Aggregation)), "min_sample": rng.choice([0, 10, k.min_sample])}
+        )
+        for k in config.kpis
+    ]
+    method = ScoringMethod.LINEAR if config.scoring.method is not ScoringMethod.LINEAR else ScoringMethod.BANDED
+    scoring = config.scoring.model_copy(update={"method": method if seed % 2 else config.scoring.method})
+    return config.model_copy(update={"kpis": kpis, "scoring": scoring})
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_generated_portfolios_score_the_same(seed: int) -> None:
+    config = variant(load_config(CONFIG), seed)
+    seen = assert_same_as_reference(config, generated(config, seed))
+    assert seen == set(Status), f"statuses not reached: {set(Status) - seen}"
+
+
+def test_the_table_is_made_once_per_config(tmp_path: Path) -> None:
+    config = load_config(CONFIG)
+    data = load_kpi_data([EXAMPLES / "data" / "kpis.csv"])
+    assert scored(config, data) is scored(config, data)
+    assert scored(load_config(CONFIG), data) is not scored(config, data)
