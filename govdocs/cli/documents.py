@@ -1,0 +1,387 @@
+"""The document commands: `qbr`, `pip`, `offboarding` for chosen partners, `build` for the portfolio."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from govdocs.cli.app import DateType, QuarterType, cli, handle_errors, issue_date
+from govdocs.cli.options import (
+    check_selection,
+    config_option,
+    data_option,
+    inputs_option,
+    jobs_option,
+    output_options,
+    progress,
+    raw_option,
+    render_pool,
+    report_written,
+    templates_option,
+)
+from govdocs.periods import Quarter
+
+
+@cli.command()
+@config_option
+@data_option
+@inputs_option
+@click.option("--quarter", required=True, type=QuarterType(), help="Quarter to review, e.g. 2026-Q3.")
+@click.option("--partner", "partner_ids", multiple=True, metavar="ID", help="Partner id; repeat for several.")
+@click.option("--all", "all_partners", is_flag=True, help="Every partner in the config.")
+@output_options("Date the document is issued (default: today); sets the notice countdown.")
+@handle_errors
+def qbr(
+    config_path: Path,
+    data_paths: tuple[Path, ...],
+    inputs_dir: Path | None,
+    quarter: Quarter,
+    partner_ids: tuple[str, ...],
+    all_partners: bool,
+    audience: str,
+    out_dir: Path,
+    fmt: str,
+    as_of: date | None,
+    force: bool,
+    raw: Path | None,
+    templates: Path | None,
+    jobs: int,
+) -> None:
+    """Render quarterly business reviews, one per partner.
+
+    \b
+    Example:
+      govdocs qbr --config examples/governance.yaml --data examples/data/kpis.csv \\
+          --inputs examples/inputs --quarter 2026-Q3 --partner BRV
+    """
+    check_selection(data_paths, partner_ids, all_partners)
+    with render_pool(jobs, fmt) as pool:
+        from govdocs.documents.common import Audience
+        from govdocs.pipeline import QbrRequest, render_qbrs
+
+        request = QbrRequest(
+            config_path=config_path,
+            data_paths=tuple(data_paths),
+            quarter=quarter,
+            partner_ids=tuple(partner_ids),
+            audience=Audience(audience),
+            out_dir=out_dir,
+            fmt=fmt,
+            inputs_dir=inputs_dir,
+            as_of=issue_date(as_of, quarter),
+            force=force,
+            templates=templates,
+            raw=raw,
+        )
+        written = render_qbrs(request, progress=progress, pool=pool)
+    report_written(written, [], "QBR", quarter, out_dir)
+
+
+@cli.command()
+@config_option
+@data_option
+@inputs_option
+@click.option("--quarter", required=True, type=QuarterType(), help="Quarter whose results call for the plan.")
+@click.option("--partner", "partner_ids", multiple=True, metavar="ID", help="Partner id; repeat for several.")
+@click.option(
+    "--all",
+    "all_partners",
+    is_flag=True,
+    help="Every partner whose escalation status calls for a plan (others are listed as skipped).",
+)
+@click.option("--start", type=DateType(), help="Plan start (default: the first business day after --as-of).")
+@click.option(
+    "--actions",
+    type=click.Path(exists=True, path_type=Path),
+    help="Partner-proposed actions: a .yaml/.csv file (one partner) or a folder of <ID>.yaml/.csv.",
+)
+@click.option("--kpi", "extra_kpis", multiple=True, metavar="ID", help="Add an objective for this KPI; repeatable.")
+@output_options("Issue date (default: today); progress uses data up to it.")
+@handle_errors
+def pip(
+    config_path: Path,
+    data_paths: tuple[Path, ...],
+    inputs_dir: Path | None,
+    quarter: Quarter,
+    partner_ids: tuple[str, ...],
+    all_partners: bool,
+    start: date | None,
+    actions: Path | None,
+    extra_kpis: tuple[str, ...],
+    audience: str,
+    out_dir: Path,
+    fmt: str,
+    as_of: date | None,
+    force: bool,
+    raw: Path | None,
+    templates: Path | None,
+    jobs: int,
+) -> None:
+    """Render improvement plans with check-ins and a calendar.
+
+    \b
+    Example:
+      govdocs pip --config examples/governance.yaml --data examples/data/kpis.csv \\
+          --inputs examples/inputs --quarter 2026-Q3 --partner BRV --actions examples/actions/BRV.csv
+    """
+    check_selection(data_paths, partner_ids, all_partners)
+    with render_pool(jobs, fmt) as pool:
+        from govdocs.documents.common import Audience
+        from govdocs.pipeline import PipRequest, render_pips
+
+        request = PipRequest(
+            config_path=config_path,
+            data_paths=tuple(data_paths),
+            quarter=quarter,
+            partner_ids=tuple(partner_ids),
+            audience=Audience(audience),
+            out_dir=out_dir,
+            fmt=fmt,
+            inputs_dir=inputs_dir,
+            actions=actions,
+            start=start,
+            extra_kpis=tuple(extra_kpis),
+            as_of=issue_date(as_of, quarter),
+            force=force,
+            templates=templates,
+            raw=raw,
+        )
+        written, skipped = render_pips(request, progress=progress, pool=pool)
+    report_written(written, skipped, "plan", quarter, out_dir)
+
+
+@cli.command()
+@config_option
+@data_option
+@click.option("--quarter", required=True, type=QuarterType(), help="Quarter of the latest review, e.g. 2026-Q3.")
+@click.option("--partner", "partner_ids", multiple=True, metavar="ID", help="Partner id; repeat for several.")
+@click.option(
+    "--all",
+    "all_partners",
+    is_flag=True,
+    help="Every partner whose escalation status is offboarding review (others are listed as skipped).",
+)
+@click.option(
+    "--assessment",
+    type=click.Path(exists=True, path_type=Path),
+    help="The vendor manager's assessment: a .yaml file (one partner) or a folder of <ID>.yaml.",
+)
+@output_options("Date of the assessment (default: today); sets the notice countdown.", audience=False)
+@handle_errors
+def offboarding(
+    config_path: Path,
+    data_paths: tuple[Path, ...],
+    quarter: Quarter,
+    partner_ids: tuple[str, ...],
+    all_partners: bool,
+    assessment: Path | None,
+    out_dir: Path,
+    fmt: str,
+    as_of: date | None,
+    force: bool,
+    raw: Path | None,
+    templates: Path | None,
+    jobs: int,
+) -> None:
+    """Render internal offboarding-readiness assessments.
+
+    \b
+    Example:
+      govdocs offboarding --config examples/governance.yaml --data examples/data/kpis.csv \\
+          --quarter 2026-Q3 --partner CRN --assessment examples/assessments/CRN.yaml
+    """
+    check_selection(data_paths, partner_ids, all_partners)
+    with render_pool(jobs, fmt) as pool:
+        from govdocs.pipeline import OffboardingRequest, render_offboarding
+
+        request = OffboardingRequest(
+            config_path=config_path,
+            data_paths=tuple(data_paths),
+            quarter=quarter,
+            partner_ids=tuple(partner_ids),
+            out_dir=out_dir,
+            fmt=fmt,
+            assessment=assessment,
+            as_of=issue_date(as_of, quarter),
+            force=force,
+            templates=templates,
+            raw=raw,
+        )
+        written, skipped = render_offboarding(request, progress=progress, pool=pool)
+    report_written(written, skipped, "assessment", quarter, out_dir)
+
+
+@cli.command()
+@config_option
+@data_option
+@inputs_option
+@click.option("--quarter", required=True, type=QuarterType(), help="Quarter to review, e.g. 2026-Q3.")
+@click.option(
+    "--partner", "partner_ids", multiple=True, metavar="ID", help="Only this partner; repeatable (default: all)."
+)
+@click.option(
+    "--actions",
+    "actions_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of partner-proposed actions, <ID>.yaml or <ID>.csv.",
+)
+@click.option(
+    "--assessments",
+    "assessments_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of offboarding assessments, <ID>.yaml.",
+)
+@click.option(
+    "--audience",
+    type=click.Choice(["both", "partner", "internal"]),
+    default="both",
+    show_default=True,
+    help="Copies of the QBR and plan to write.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="Output folder; documents go to OUT/<quarter>/.",
+)
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
+@click.option("--as-of", type=DateType(), help="Issue date (default: today); sets plan dates and notice countdowns.")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first failed document (the ones written stay).")
+@click.option("--force", is_flag=True, help="Replace documents that already exist.")
+@raw_option
+@templates_option
+@jobs_option
+@handle_errors
+def build(
+    config_path: Path,
+    data_paths: tuple[Path, ...],
+    inputs_dir: Path | None,
+    quarter: Quarter,
+    partner_ids: tuple[str, ...],
+    actions_dir: Path | None,
+    assessments_dir: Path | None,
+    audience: str,
+    out_dir: Path,
+    fmt: str,
+    as_of: date | None,
+    fail_fast: bool,
+    force: bool,
+    raw: Path | None,
+    templates: Path | None,
+    jobs: int,
+) -> None:
+    """Every document the escalation ladder calls for, a portfolio summary and a manifest.
+
+    For each partner: the QBR; the improvement plan when the escalation status calls for
+    one or one is open; the offboarding assessment at offboarding review. One partner's bad
+    file fails only that partner's documents; the exit code is that of the first failure.
+
+    \b
+    Example:
+      govdocs build --config examples/governance.yaml --data examples/data/kpis.csv \\
+          --inputs examples/inputs --actions examples/actions --assessments examples/assessments \\
+          --quarter 2026-Q3
+    """
+    with render_pool(jobs, fmt) as pool:
+        from govdocs.build import BuildRequest
+        from govdocs.build import build as run_build
+        from govdocs.documents.common import Audience
+
+        audiences = (Audience.PARTNER, Audience.INTERNAL) if audience == "both" else (Audience(audience),)
+        request = BuildRequest(
+            config_path=config_path,
+            data_paths=tuple(data_paths),
+            quarter=quarter,
+            partner_ids=tuple(partner_ids),
+            out_dir=out_dir,
+            inputs_dir=inputs_dir,
+            actions_dir=actions_dir,
+            assessments_dir=assessments_dir,
+            audiences=audiences,
+            as_of=issue_date(as_of, quarter),
+            fmt=fmt,
+            fail_fast=fail_fast,
+            force=force,
+            templates=templates,
+            raw=raw,
+        )
+        with _BuildProgress() as progress:
+            result = run_build(request, pool, progress)
+    _report_build(result)
+    sys.exit(int(result.exit_code))
+
+
+class _BuildProgress:
+    """A bar on a terminal; one plain line per document otherwise (logs, CI)."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        self.tty = sys.stderr.isatty()
+
+    def __enter__(self) -> _BuildProgress:
+        return self
+
+    def __call__(self, done: int, total: int, message: str) -> None:
+        if not self.tty:
+            click.echo(f"[{done}/{total}] {message}", err=True)
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="Rendering", file=sys.stderr, show_pos=True, width=30)
+            self.bar.__enter__()
+        if message.startswith("failed"):
+            click.echo(f"\r{message}", err=True)
+        self.bar.update(done - self.bar.pos)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def _report_build(result: Any) -> None:
+    from collections import Counter
+
+    from govdocs.build import KIND_NOUN, KIND_ORDER
+    from govdocs.facts import NO_FURTHER_PLAN
+
+    counts = Counter(d.kind for d in result.written)
+    written = ", ".join(
+        f"{n} {KIND_NOUN[k]}{'s' if n != 1 else ''}" for k, n in sorted(counts.items(), key=lambda x: KIND_ORDER[x[0]])
+    )
+    click.echo(f"written: {len(result.written)} documents ({written or 'none'}) to {result.out_dir}/{result.quarter}/")
+    if result.kept:
+        click.echo(f"kept: {len(result.kept)} of them as the interrupted build wrote them (unchanged, still current)")
+    if result.left_over:
+        names = ", ".join(p.name for p in result.left_over)
+        click.echo(
+            f"not in the manifest: {len(result.left_over)} files an earlier unfinished build wrote for documents "
+            f"this run does not call for ({names}); delete them if they are not needed"
+        )
+    by_kind: dict[str, list[str]] = {}
+    closed: list[str] = []  # plans not offered again after two missed ones, with their reason
+    for kind, item in result.skipped:
+        if item.reason.startswith(NO_FURTHER_PLAN):
+            closed.append(f"{item.partner_id}: {item.reason.removeprefix(NO_FURTHER_PLAN)}")
+        else:
+            by_kind.setdefault(kind, []).append(item.partner_id)
+    for kind, partners in by_kind.items():
+        noun = KIND_NOUN[kind]
+        plural = "s" if len(partners) != 1 else ""
+        click.echo(f"skipped: {len(partners)} {noun}{plural}, not called for ({', '.join(partners)})")
+    if closed:
+        plural = "s" if len(closed) != 1 else ""
+        click.echo(f"skipped: {len(closed)} plan{plural}, no further plan offered ({'; '.join(closed)})")
+    for failure in result.failed:
+        who = failure.partner_id or "portfolio"
+        click.echo(f"failed: {who} {KIND_NOUN[failure.kind]} ({failure.audience}): {failure.reason}")
+    click.echo(f"manifest: {result.manifest or 'not written (the output folder cannot be written)'}")
+    if not result.failed:
+        click.echo("build complete")
+        return
+    click.echo(f"build incomplete: {len(result.failed)} failed (exit {int(result.exit_code)})")
+    click.echo("run the same command again once fixed: documents already written are kept, the rest are built")

@@ -1,0 +1,130 @@
+"""Commands that write tables, not documents: `export` (the scored quarter) and `aggregate` (raw
+records to the KPI table, or its SQL)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from govdocs.cli.app import DateType, QuarterType, cli, handle_errors, issue_date
+from govdocs.cli.options import (
+    config_option,
+    data_option,
+    raw_option,
+)
+from govdocs.periods import Month, Quarter
+
+
+@cli.command()
+@config_option
+@data_option
+@click.option("--quarter", required=True, type=QuarterType(), help="Quarter to export, e.g. 2026-Q3.")
+@click.option(
+    "--partner", "partner_ids", multiple=True, metavar="ID", help="Only this partner; repeatable (default: all)."
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Table to write: .csv, .xlsx or .json (the name's ending picks the format).",
+)
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+@click.option(
+    "--as-of",
+    type=DateType(),
+    help="Date the escalation status is worked out on (default: today): a plan on record that ended "
+    "unmet by then counts.",
+)
+@raw_option
+@handle_errors
+def export(
+    config_path: Path,
+    data_paths: tuple[Path, ...],
+    quarter: Quarter,
+    partner_ids: tuple[str, ...],
+    out: Path,
+    force: bool,
+    as_of: date | None,
+    raw: Path | None,
+) -> None:
+    """Write the quarter's scorecard as a table (internal: every partner selected).
+
+    One row per partner and KPI: terms, each month's value, volume and status, the quarter's
+    value, status and points, the partner's score, tier and escalation status. Text a
+    spreadsheet would run as a formula is written with a leading apostrophe.
+
+    \b
+    Example:
+      govdocs export --config examples/governance.yaml --data examples/data/kpis.csv \\
+          --quarter 2026-Q3 --out output/scorecard-2026-Q3.xlsx
+    """
+    from govdocs.export import ExportRequest, export_scorecard
+
+    request = ExportRequest(
+        config_path, tuple(data_paths), quarter, tuple(partner_ids), out, issue_date(as_of, quarter), force, raw
+    )
+    rows = export_scorecard(request)
+    click.echo(f"wrote {out}  ({rows} rows: partner x KPI, {quarter})")
+
+
+@cli.command()
+@config_option
+@raw_option
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the KPI table: .parquet, .csv, .xlsx or .json (the name's ending picks the format).",
+)
+@click.option("--sql", "show_sql", is_flag=True, help="Print the aggregation as one plain SQL statement instead.")
+@click.option("--force", is_flag=True, help="Replace the --out file if it exists.")
+@handle_errors
+def aggregate(config_path: Path, raw: Path | None, out: Path | None, show_sql: bool, force: bool) -> None:
+    """Compute the KPI table from raw exports (interactions, surveys, QA, roster).
+
+    Uses the raw_data section of --raw or of the config. Prints what each source read, used and
+    rejected (and why); --out writes the table (partner, period, kpi, value, volume, source) that
+    qbr, pip, offboarding and build compute the same way when given --raw; --sql prints the
+    definitions as SQL to run in a warehouse.
+
+    \b
+    Example:
+      govdocs aggregate --config examples/governance.yaml --raw examples/raw/mapping.yaml \\
+          --out output/kpis-from-raw.parquet
+    """
+    from govdocs.config.loader import load_config
+    from govdocs.raw.source import aggregate_raw, raw_section
+
+    config = load_config(config_path)
+    if show_sql:
+        from govdocs.raw.engine import aggregation_sql
+
+        section, base = raw_section(config, config_path, raw)
+        click.echo(aggregation_sql(section, base=base, partner_ids=[p.id for p in config.partners]))
+        return
+    from govdocs.raw.quality import reasons_text
+
+    aggregation = aggregate_raw(config, config_path, raw)
+    for source in aggregation.quality.sources:
+        reasons = aggregation.quality.by_reason(source.source)
+        why = reasons_text(reasons)
+        files = f"{len(source.files)} file{'s' if len(source.files) != 1 else ''}"
+        line = f"{source.source}: {source.read:,} rows read from {files}, {source.accepted:,} used"
+        click.echo(line + (f", {source.rejected:,} rejected ({why})" if source.rejected else ""))
+    for problem in aggregation.quality.problems():
+        click.echo(f"  {problem}")
+    kpis = aggregation.kpis
+    months = sorted(set(kpis["period"]))
+    span = f"{months[0]} to {months[-1]}" if months else "no months"
+    summary = f"{len(kpis):,} KPI rows: {kpis['partner'].nunique()} partners, {kpis['kpi'].nunique()} KPIs, {span}"
+    if out is None:
+        click.echo(summary)
+        return
+    from govdocs.render.tables import write_table
+
+    columns = list(kpis.columns)
+    rows = [[None if value != value else value for value in row] for row in kpis.itertuples(index=False)]
+    stamp = Month.parse(months[-1]).first_day() if months else date(1970, 1, 1)
+    write_table(out, columns, rows, sheet="KPIs", stamp=stamp, force=force)
+    click.echo(f"wrote {out}  ({summary})")
