@@ -58,7 +58,10 @@ YAML_TAG = "tag:yaml.org,2002:"
 # Plain YAML only: the scalar types the safe resolver produces, one map and one list type.
 SCALAR_TAGS = {YAML_TAG + t for t in ("null", "bool", "int", "float", "str", "timestamp")}
 MERGE_TAG = YAML_TAG + "merge"
-MAX_VALUES = 100_000  # aliases may not expand a small file into millions of values
+# Aliases may not expand a small file into millions of values: the values an alias repeats are
+# counted (what is written out is bounded by the file itself: a programme of 10,000 partners
+# writes 350,000 values and is not refused).
+MAX_VALUES = 100_000
 MAX_DEPTH = 64  # the config nests five levels; thousands would overflow the composer's C stack
 MAX_SHAPE_PROBLEMS = 50  # lines printed for one file's shape; the rest are counted
 
@@ -86,16 +89,27 @@ class _Builder:
         self.category = category
         self.constructor = yaml.constructor.SafeConstructor()
         self.active: set[int] = set()  # nodes being built: an alias to one of them is a cycle
-        self.count = 0
+        self.built: set[int] = set()  # nodes built once: building one again is an alias repeating it
+        self.repeating = 0  # depth of alias repeats the builder is inside
+        self.count = 0  # values built inside a repeat
 
     def problem(self, code: str, message: str, node: yaml.Node, path: tuple[str | int, ...]) -> None:
         location = Location(self.doc.file, node.start_mark.line + 1, path=format_path(path) or None)
         self.problems.append(Problem(code, message, location, self.category))
 
     def build(self, node: yaml.Node, path: tuple[str | int, ...]) -> Any:
-        self.count += 1
+        repeat = id(node) in self.built
+        self.built.add(id(node))
+        self.repeating += repeat
+        try:
+            return self._build(node, path)
+        finally:
+            self.repeating -= repeat
+
+    def _build(self, node: yaml.Node, path: tuple[str | int, ...]) -> Any:
+        self.count += self.repeating > 0
         if self.count > MAX_VALUES:
-            what = f"the file expands to more than {MAX_VALUES:,} values (aliases nested too deeply?)"
+            what = f"aliases expand the file by more than {MAX_VALUES:,} values (nested too deeply?)"
             raise _TooLarge(node.start_mark.line + 1, what)
         if len(path) > MAX_DEPTH:  # aliases can nest what is written shallow
             raise _TooLarge(node.start_mark.line + 1, f"values are nested more than {MAX_DEPTH} levels deep")

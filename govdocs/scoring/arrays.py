@@ -74,7 +74,8 @@ class ScoredTable:
     status: np.ndarray  # int8 codes, per month
     parameters: _Parameters
     _quarters: dict[Quarter, QuarterArrays] = field(default_factory=dict, repr=False)
-    _windows: dict[tuple[object, ...], tuple[list, list, list, list]] = field(default_factory=dict, repr=False)
+    _window_key: tuple[int, object] | None = field(default=None, repr=False)
+    _window_cells: tuple[list, ...] = field(default=(), repr=False)
     _scores: dict[tuple[str, Quarter], Score] = field(default_factory=dict, repr=False)
 
     def kpi(self, partner_id: str, kpi_id: str) -> Kpi:
@@ -83,28 +84,33 @@ class ScoredTable:
     def _columns(self, months: Sequence[Month]) -> np.ndarray:
         return np.array([m.index - self.first for m in months])
 
-    def _window(self, months: tuple[Month, ...]) -> tuple[list, list, list, list]:
-        """Every pair's cells in these months as Python lists (made once per window: the same
-        twelve months are read for every partner)."""
+    def _window(self, row: int, months: Sequence[Month]) -> tuple[list, list, list, list]:
+        """The cells of the row's partner (its KPIs are consecutive rows) in these months, as
+        Python lists: made once per partner and window, and only the last one is kept, so the
+        whole portfolio is never held as Python objects."""
         first, last = months[0].index, months[-1].index
         # a run of consecutive months is named by its ends; any other list by every month
-        key = ("run", first, last) if last - first + 1 == len(months) else tuple(m.index for m in months)
-        if key not in self._windows:
+        span = ("run", first, last) if last - first + 1 == len(months) else tuple(m.index for m in months)
+        width = len(self.config.kpis)
+        block = row // width
+        if self._window_key != (block, span):
             columns = self._columns(months)
             inside = (columns >= 0) & (columns < self.value.shape[1])
             safe = np.where(inside, columns, 0)
-            self._windows[key] = (
-                np.where(inside, self.value[:, safe], np.nan).tolist(),
-                np.where(inside, self.volume[:, safe], np.nan).tolist(),
-                np.where(inside, self.status[:, safe], NO_DATA).tolist(),
-                np.where(inside, self.source[:, safe], None).tolist(),
+            rows = slice(block * width, (block + 1) * width)
+            self._window_key = (block, span)
+            self._window_cells = (
+                np.where(inside, self.value[rows][:, safe], np.nan).tolist(),
+                np.where(inside, self.volume[rows][:, safe], np.nan).tolist(),
+                np.where(inside, self.status[rows][:, safe], NO_DATA).tolist(),
+                np.where(inside, self.source[rows][:, safe], None).tolist(),
             )
-        return self._windows[key]
+        return tuple(cells[row - block * width] for cells in self._window_cells)  # type: ignore[return-value]
 
     def month_results(self, partner_id: str, kpi_id: str, months: Sequence[Month]) -> tuple[MonthResult, ...]:
         """As `engine.month_results` gives them from the KPI's series."""
         row = self.pairs[(partner_id, kpi_id)]
-        values, volumes, statuses, sources = (cells[row] for cells in self._window(tuple(months)))
+        values, volumes, statuses, sources = self._window(row, months)
         results = []
         for month, value, volume, code, source in zip(months, values, volumes, statuses, sources, strict=True):
             if value != value:
