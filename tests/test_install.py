@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import sysconfig
+import tomllib
 from pathlib import Path
 
 from conftest import CONFIG, DATA, INPUTS, ROOT
 from pypdf import PdfReader
+
+
+def test_every_package_folder_is_shipped() -> None:
+    """pyproject.toml names its packages one by one: a new folder of modules must be among them."""
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    folders = {".".join(init.parent.relative_to(ROOT).parts) for init in (ROOT / "govdocs").rglob("__init__.py")}
+    assert folders - listed == set()
 
 
 def test_installed_package_renders_a_qbr(tmp_path: Path):
@@ -24,8 +33,12 @@ def test_installed_package_renders_a_qbr(tmp_path: Path):
         text=True,
     ).stdout.strip()
     Path(child_site, "_test_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    # From a copy of the source as a clean checkout has it: a build/ folder left by an earlier
+    # install would otherwise ship files the package list no longer names (an old cli.py did).
+    source = tmp_path / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns("build", ".venv*", "*.egg-info", ".git", "output"))
     subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-cache-dir", str(ROOT)],
+        [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-cache-dir", str(source)],
         check=True,
         capture_output=True,
     )
