@@ -207,12 +207,11 @@ def record_words(plan: PlanOnRecord) -> str:
 def partner_facts(
     config: GovernanceConfig,
     data: KpiData,
-    partner_id: str | Partner,
+    partner: Partner,
     quarter: Quarter,
     as_of: date,
     config_path: Path | None = None,
 ) -> PartnerFacts:
-    partner = config.partner(partner_id) if isinstance(partner_id, str) else partner_id
     # The plans a review of `quarter` can know: those called for by it or by an earlier quarter.
     record = tuple(p for p in plans_on_record(config, data, partner, as_of, config_path) if p.quarter <= quarter)
     assessment = assess_partner(config, data, partner, quarter, ended_plans=ended_unmet(record, quarter, as_of))

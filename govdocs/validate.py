@@ -234,7 +234,7 @@ def validate_inputs(
         report.summary["partners"] = len(config.partners)
         report.summary["kpis"] = len(config.kpis)
     if data is not None:
-        months = sorted(set(data.frame["month"].unique().tolist()))
+        months = sorted(data.frame["month"].unique().tolist())
         report.summary["rows"] = len(data.frame)
         if months:
             report.summary["months"] = f"{Month.from_index(months[0])} to {Month.from_index(months[-1])}"

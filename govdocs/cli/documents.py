@@ -14,8 +14,10 @@ from govdocs.cli.options import (
     check_selection,
     config_option,
     data_option,
+    format_option,
     inputs_option,
     jobs_option,
+    out_option,
     output_options,
     progress,
     raw_option,
@@ -242,15 +244,8 @@ def offboarding(
     show_default=True,
     help="Copies of the QBR and plan to write.",
 )
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="Output folder; documents go to OUT/<quarter>/.",
-)
-@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
+@out_option
+@format_option
 @click.option("--as-of", type=DateType(), help="Issue date (default: today); sets plan dates and notice countdowns.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first failed document (the ones written stay).")
 @click.option("--force", is_flag=True, help="Replace documents that already exist.")

@@ -76,6 +76,17 @@ def render_pool(jobs: int, fmt: str = "pdf") -> Iterator[Any]:
         yield pool
 
 
+out_option = click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="Output folder; documents go to OUT/<quarter>/.",
+)
+format_option = click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
+
+
 def output_options(as_of_help: str, audience: bool = True) -> Callable[[F], F]:
     """Audience, output folder, format, as-of date and --force: shared by every document command."""
     audience_option = click.option(
@@ -87,15 +98,8 @@ def output_options(as_of_help: str, audience: bool = True) -> Callable[[F], F]:
     )
     options = [audience_option] if audience else []
     options += [
-        click.option(
-            "--out",
-            "out_dir",
-            type=click.Path(file_okay=False, path_type=Path),
-            default=Path("output"),
-            show_default=True,
-            help="Output folder; documents go to OUT/<quarter>/.",
-        ),
-        click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True),
+        out_option,
+        format_option,
         click.option("--as-of", type=DateType(), help=as_of_help),
         click.option("--force", is_flag=True, help="Replace documents that already exist."),
         raw_option,

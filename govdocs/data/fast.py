@@ -26,7 +26,6 @@ from govdocs.data.cells import LONG_OPTIONAL, LONG_REQUIRED, SOURCES, column_nam
 # starts or ends with one of them is left to it.
 _SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _PADDED = f"^[{_SPACE}]|[{_SPACE}]$"
-_IDS = ("partner", "kpi")
 _DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 _NUMBER = pa.float64()
 
@@ -36,7 +35,7 @@ def read_regular_csv(raw: bytes) -> pd.DataFrame | None:
     None when the file is anything else and must be read exactly."""
     body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
     names = _long_header(body)
-    lines = _line_ends(body) if names is not None else None
+    lines = _line_count(body) if names is not None else None
     if names is None or lines is None:
         return None
     try:
@@ -44,14 +43,12 @@ def read_regular_csv(raw: bytes) -> pd.DataFrame | None:
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None  # a ragged row, a cell that is not a number, bytes that are not UTF-8, ...
     rows = table.num_rows
-    if rows == 0 or rows != len(lines) - 1:
+    if rows == 0 or rows != lines - 1:
         return None
     columns = {name: _single(table[name]) for name in names}
-    ids = {}
-    for name in (*_IDS, "period"):
-        ids[name] = _clean_texts(columns[name])
-        if ids[name] is None or (name != "period" and "" in ids[name][0]):
-            return None
+    ids = {name: _clean_texts(columns[name]) for name in ("partner", "kpi", "period")}
+    if any(texts is None for texts in ids.values()) or "" in ids["partner"][0] or "" in ids["kpi"][0]:
+        return None
     values = columns["value"]
     if values.null_count or not _all_finite(values):
         return None
@@ -64,9 +61,9 @@ def read_regular_csv(raw: bytes) -> pd.DataFrame | None:
     month_of = np.array([month_index(p) for p in period_values], dtype=float)
     if np.isnan(month_of).any():
         return None
-    source = _sources(columns["source"]) if "source" in columns else None
+    source = _sources(columns["source"]) if "source" in columns else pa.nulls(rows, pa.string())
     keys = pd.DataFrame({"partner": ids["partner"][1], "kpi": ids["kpi"][1], "period": period_codes})
-    if source is False or keys.duplicated().any():
+    if source is None or keys.duplicated().any():
         return None  # the exact pass names each second row and where the first one is
     frame = pa.table(
         {
@@ -79,7 +76,7 @@ def read_regular_csv(raw: bytes) -> pd.DataFrame | None:
         }
     ).to_pandas()
     # As the exact pass has it: Python's None in every row when no row names a source.
-    frame["source"] = source.to_pandas() if source is not None and source.null_count < rows else None
+    frame["source"] = source.to_pandas() if source.null_count < rows else None
     return frame
 
 
@@ -97,8 +94,8 @@ def _long_header(body: bytes) -> list[str] | None:
     return names
 
 
-def _line_ends(body: bytes) -> np.ndarray | None:
-    """Where each line ends, when every record is one line: no quotes (so no record spans
+def _line_count(body: bytes) -> int | None:
+    """The number of lines, when every record is one line: no quotes (so no record spans
     lines), no NUL, \r only before \n, no blank line and none longer than the csv module reads
     (the exact pass reports that). None otherwise."""
     if b'"' in body or b"\x00" in body:
@@ -114,7 +111,7 @@ def _line_ends(body: bytes) -> np.ndarray | None:
     lengths = ends - starts - (buffer[np.maximum(ends - 1, 0)] == ord("\r"))
     if not len(ends) or bool((lengths <= 0).any()) or int(lengths.max()) > csv.field_size_limit():
         return None
-    return ends
+    return len(ends)
 
 
 def _read(body: bytes, names: list[str]) -> pa.Table:
@@ -150,13 +147,13 @@ def _all_finite(numbers: pa.Array) -> bool:
     return bool(np.isfinite(numbers.to_numpy(zero_copy_only=False)).all())
 
 
-def _sources(column: pa.DictionaryArray) -> pa.Array | bool:
-    """Each row's source in our words; False when a cell is not one we know."""
+def _sources(column: pa.DictionaryArray) -> pa.Array | None:
+    """Each row's source in our words; None when a cell is not one we know."""
     texts = _clean_texts(column)
     if texts is None:
-        return False
+        return None
     distinct, codes = texts
     named = [SOURCES.get(text.lower()) for text in distinct]
     if any(name is None and text != "" for name, text in zip(named, distinct, strict=True)):
-        return False
+        return None
     return pa.array(named, pa.string()).take(codes)

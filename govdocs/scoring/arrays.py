@@ -19,13 +19,13 @@ import pandas as pd
 from govdocs.config.model import Aggregation, Direction, GovernanceConfig, Kpi, ScoringMethod
 from govdocs.data.table import KpiData
 from govdocs.periods import Month, Quarter
-from govdocs.scoring.rules import MonthResult, QuarterValue, Score, Status, weighted_score
-from govdocs.scoring.stats import _z
+from govdocs.scoring.rules import MonthResult, QuarterValue, Score, Status, points, weighted_score
+from govdocs.scoring.stats import wilson_bounds, z_score
 
 # Status codes in the arrays; STATUSES[code] is the Status.
 STATUSES = (Status.NO_DATA, Status.INSUFFICIENT, Status.NOT_CLEAR, Status.GREEN, Status.AMBER, Status.RED)
 NO_DATA, INSUFFICIENT, NOT_CLEAR, GREEN, AMBER, RED = range(len(STATUSES))
-Z95 = _z(0.95)
+Z95 = z_score(0.95)
 
 
 @dataclass(frozen=True)
@@ -81,8 +81,11 @@ class ScoredTable:
     def kpi(self, partner_id: str, kpi_id: str) -> Kpi:
         return self.kpis[self.pairs[(partner_id, kpi_id)]]
 
-    def _columns(self, months: Sequence[Month]) -> np.ndarray:
-        return np.array([m.index - self.first for m in months])
+    def cells(self, matrix: np.ndarray, months: Sequence[Month], fill: object, rows: slice = slice(None)) -> np.ndarray:
+        """The matrix's columns for these months (`fill` for a month outside the data)."""
+        columns = np.array([m.index - self.first for m in months])
+        inside = (columns >= 0) & (columns < matrix.shape[1])
+        return np.where(inside, matrix[rows][:, np.where(inside, columns, 0)], fill)
 
     def _window(self, row: int, months: Sequence[Month]) -> tuple[list, list, list, list]:
         """The cells of the row's partner (its KPIs are consecutive rows) in these months, as
@@ -94,16 +97,16 @@ class ScoredTable:
         width = len(self.config.kpis)
         block = row // width
         if self._window_key != (block, span):
-            columns = self._columns(months)
-            inside = (columns >= 0) & (columns < self.value.shape[1])
-            safe = np.where(inside, columns, 0)
             rows = slice(block * width, (block + 1) * width)
             self._window_key = (block, span)
-            self._window_cells = (
-                np.where(inside, self.value[rows][:, safe], np.nan).tolist(),
-                np.where(inside, self.volume[rows][:, safe], np.nan).tolist(),
-                np.where(inside, self.status[rows][:, safe], NO_DATA).tolist(),
-                np.where(inside, self.source[rows][:, safe], None).tolist(),
+            self._window_cells = tuple(
+                self.cells(matrix, months, fill, rows).tolist()
+                for matrix, fill in (
+                    (self.value, np.nan),
+                    (self.volume, np.nan),
+                    (self.status, NO_DATA),
+                    (self.source, None),
+                )
             )
         return tuple(cells[row - block * width] for cells in self._window_cells)  # type: ignore[return-value]
 
@@ -134,17 +137,11 @@ class ScoredTable:
         return QuarterValue(value, None if volume != volume else volume, count, STATUSES[arrays.status[row]])
 
     def points(self, partner_id: str, kpi_id: str, quarter: Quarter) -> float | None:
-        """As `rules.points` gives them: the configured number itself for green, red and a flat amber."""
-        arrays, row = self.quarter(quarter), self.pairs[(partner_id, kpi_id)]
-        code, pts = arrays.status[row], self.config.scoring.points
-        if code == GREEN:
-            return pts.green
-        if code == RED:
-            return pts.red
-        if code == AMBER:
-            linear = self.config.scoring.method is ScoringMethod.LINEAR and self.kpis[row].floor is not None
-            return float(arrays.points[row]) if linear else pts.amber
-        return None
+        """The KPI's points for the quarter, by `rules.points` itself (a document prints them; the
+        arrays' own points serve the scores)."""
+        kpi, value = self.kpi(partner_id, kpi_id), self.quarter_value(partner_id, kpi_id, quarter)
+        scale = value.months_with_data if kpi.aggregation is Aggregation.SUM else 1
+        return points(kpi, value.status, value.value, self.config.scoring, scale)
 
     def score(self, partner_id: str, quarter: Quarter) -> Score:
         """As the engine scores a quarter: the weighted score of the partner's KPIs."""
@@ -154,9 +151,9 @@ class ScoredTable:
             items, unclear = [], 0.0
             for base in self.config.kpis:
                 row = self.pairs[(partner_id, base.id)]
-                points = float(arrays.points[row])
+                earned = float(arrays.points[row])
                 weight = self.kpis[row].weight
-                items.append((weight, None if points != points else points))
+                items.append((weight, None if earned != earned else earned))
                 unclear += weight if arrays.status[row] == NOT_CLEAR else 0.0
             self._scores[key] = weighted_score(items, self.config.scoring, unclear)
         return self._scores[key]
@@ -218,14 +215,8 @@ def _not_clear(value: np.ndarray, volume: np.ndarray, target: np.ndarray, higher
     in percent) reaches across the target. Only called where volume > 0."""
     with np.errstate(invalid="ignore", divide="ignore"):
         successes = np.minimum(np.maximum(value / 100 * volume, 0.0), volume)
-        n = volume
-        p = successes / n
-        z2 = Z95 * Z95
-        denominator = 1 + z2 / n
-        centre = (p + z2 / (2 * n)) / denominator
-        half = Z95 / denominator * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
-        low = np.maximum(0.0, centre - half) * 100.0
-        high = np.minimum(1.0, centre + half) * 100.0
+        low, high = wilson_bounds(successes, volume, Z95, np.sqrt)
+        low, high = np.maximum(0.0, low) * 100.0, np.minimum(1.0, high) * 100.0
     met = np.where(higher, low >= target, high <= target)
     missed = np.where(higher, high < target, low > target)
     return ~met & ~missed
@@ -256,11 +247,8 @@ def _quarter_arrays(table: ScoredTable, quarter: Quarter) -> QuarterArrays:
     """rules.quarter_value and rules.points for every pair's quarter."""
     pairs = len(table.kpis)
     parameters = table.parameters
-    columns = table._columns(quarter.months)
-    inside = (columns >= 0) & (columns < table.value.shape[1])
-    safe = np.where(inside, columns, 0)
-    values = np.where(inside, table.value[:, safe], np.nan)
-    volumes = np.where(inside, table.volume[:, safe], np.nan)
+    values = table.cells(table.value, quarter.months, np.nan)
+    volumes = table.cells(table.volume, quarter.months, np.nan)
     present = ~np.isnan(values)
     count = present.sum(axis=1)
     # Sums in month order from 0, as Python's sum(): the same floats.

@@ -146,10 +146,6 @@ def red_runs(kpi_id: str, history: tuple[MonthResult, ...]) -> list[RedRun]:
     return runs
 
 
-def _quarter_score(config: GovernanceConfig, data: KpiData, partner: Partner, quarter: Quarter) -> Score:
-    return scored(config, data).score(partner.id, quarter)
-
-
 def _kpi_quarter(table: ScoredTable, partner: Partner, base: Kpi, quarter: Quarter, window: list[Month]) -> KpiQuarter:
     """The KPI's quarter, read from the rules applied to the whole portfolio (scoring.arrays);
     `window`: the trailing months to the quarter's end."""
@@ -258,7 +254,7 @@ def assess_partner(
     score = weighted_score([(k.kpi.weight, k.points) for k in kpis], config.scoring, unclear)
     depth = max(history_quarters, config.escalation.at_risk_quarters)
     score_history = tuple(
-        (q, score if q == quarter else _quarter_score(config, data, partner, q))
+        (q, score if q == quarter else table.score(partner.id, q))
         for q in (quarter.shift(-i) for i in range(depth - 1, -1, -1))
     )
     failures = tuple(

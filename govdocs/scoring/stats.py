@@ -9,9 +9,11 @@ twelve surveys.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from statistics import NormalDist
+from typing import Any
 
 from govdocs.config.model import Direction
 
@@ -28,7 +30,8 @@ class Interval:
     confidence: float
 
 
-def _z(confidence: float) -> float:
+def z_score(confidence: float) -> float:
+    """The normal quantile of a two-sided confidence level (1.96 for 95%)."""
     if not 0 < confidence < 1:
         raise ValueError(f"confidence {confidence} must be between 0 and 1")
     return NormalDist().inv_cdf(0.5 + confidence / 2)
@@ -42,14 +45,20 @@ def wilson_interval(successes: float, n: float, confidence: float = 0.95, scale:
         raise ValueError("a proportion needs a sample (n > 0)")
     if not 0 <= successes <= n:
         raise ValueError(f"successes {successes} must be between 0 and n = {n}")
-    z = _z(confidence)
+    low, high = wilson_bounds(successes, n, z_score(confidence), math.sqrt)
+    return Interval(successes / n * scale, max(0.0, low) * scale, min(1.0, high) * scale, successes, n, confidence)
+
+
+def wilson_bounds(successes: Any, n: Any, z: float, sqrt: Callable[[Any], Any]) -> tuple[Any, Any]:
+    """The Wilson interval's ends as shares, before they are held to [0, 1]: one formula for one
+    value (math.sqrt) and for a portfolio's arrays (numpy.sqrt, in govdocs.scoring.arrays), so
+    the two give the same floats."""
     p = successes / n
     z2 = z * z
     denominator = 1 + z2 / n
     centre = (p + z2 / (2 * n)) / denominator
-    half = z / denominator * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
-    low, high = max(0.0, centre - half), min(1.0, centre + half)
-    return Interval(p * scale, low * scale, high * scale, successes, n, confidence)
+    half = z / denominator * sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return centre - half, centre + half
 
 
 def kpi_interval(value_percent: float, volume: float, confidence: float = 0.95) -> Interval:
