@@ -25,7 +25,8 @@ from govdocs.documents.common import (
     partner_fingerprint,
     telling,
 )
-from govdocs.documents.qbr import CONTROLLER_LABEL, ChartCard, client_factors_for
+from govdocs.documents.qbr import ChartCard
+from govdocs.documents.qbr_follow_up import CONTROLLER_LABEL, client_factors_for
 from govdocs.facts import PartnerFacts, join_names, record_sentence
 from govdocs.periods import Month
 from govdocs.planning.contract import Clock

@@ -1,0 +1,199 @@
+"""Build-context step, QBR: what the partner controls and what the client drives, earlier actions
+followed up, and the next steps the escalation rules call for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from govdocs.config.model import ClientFactor, Controller, GovernanceConfig, Partner
+from govdocs.data.inputs import ActionStatus, PartnerInputs
+from govdocs.data.inputs import ClientFactor as InputsClientFactor
+from govdocs.documents.common import kpi_text
+from govdocs.documents.qbr_summary import list_words
+from govdocs.periods import Month
+from govdocs.planning.contract import Clock
+from govdocs.render.formatters import long_date
+from govdocs.scoring.engine import Escalation, PartnerAssessment
+from govdocs.scoring.rules import Status
+
+# Action status shown with the same shapes as KPI status: done/on track circle, late square.
+ACTION_BADGE = {
+    ActionStatus.DONE: "green",
+    ActionStatus.ON_TRACK: "green",
+    ActionStatus.NOT_STARTED: "amber",
+    ActionStatus.LATE: "red",
+    ActionStatus.DROPPED: "no_data",
+}
+
+
+# The step each escalation level calls for: text, days from the as-of date, rule name.
+RULE_STEPS = {
+    Escalation.OFFBOARDING_REVIEW: (
+        "Prepare the offboarding-readiness assessment for procurement and the executive sponsor",
+        30,
+        "offboarding review",
+    ),
+    Escalation.PIP: ("Agree a performance-improvement plan covering {kpis}", 14, "improvement plan"),
+    Escalation.WATCH: ("Review {kpis} month by month at the governance meeting", 30, "watch"),
+}
+
+
+# The partner's copy names the review, not the client's preparations for a possible exit: nothing
+# about exit preparation reaches the partner before notice is given.
+PARTNER_RULE_STEPS = {
+    Escalation.OFFBOARDING_REVIEW: ("Formal performance review of {kpis} under the escalation rules", 30, "review"),
+}
+
+
+CONTROLLER_LABEL = {Controller.PARTNER: "Partner", Controller.CLIENT: "Client", Controller.SHARED: "Shared"}
+
+
+@dataclass(frozen=True)
+class ControlRow:
+    name: str
+    status: str
+    value: str
+    controlled_by: str
+    factors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    ref: str
+    action: str
+    owner: str
+    due: date
+    status: str
+    status_label: str
+    note: str
+
+
+@dataclass(frozen=True)
+class NextStepRow:
+    action: str
+    owner: str
+    due: date
+    origin: str  # "Agreed" (human input) or "Governance rule"
+
+
+def _factor_text(factor: ClientFactor | InputsClientFactor, config: GovernanceConfig) -> str:
+    details = [d for d in (factor.impact, f"owner: {factor.client_owner or config.client.name}") if d]
+    since = f"since {Month.parse(factor.since).label}; " if factor.since else ""
+    return f"{factor.factor} ({since}{'; '.join(details)})"
+
+
+def client_factors_for(
+    config: GovernanceConfig, partner: Partner, inputs: PartnerInputs | None
+) -> list[ClientFactor | InputsClientFactor]:
+    """Programme-wide factors that apply to this partner, then the partner's own."""
+    shared = [f for f in config.client_factors if f.partners is None or partner.id in f.partners]
+    return [*shared, *(inputs.client_factors if inputs else [])]
+
+
+def control_section(
+    assessment: PartnerAssessment, inputs: PartnerInputs | None, config: GovernanceConfig
+) -> tuple[str, tuple[ControlRow, ...]]:
+    factors: dict[str, list[str]] = {}
+    for factor in client_factors_for(config, assessment.partner, inputs):
+        factors.setdefault(factor.kpi, []).append(_factor_text(factor, config))
+    rows = []
+    for item in assessment.kpis:
+        if item.current.status is Status.GREEN and item.kpi.id not in factors:
+            continue
+        rows.append(
+            ControlRow(
+                name=item.kpi.name,
+                status=item.current.status.value,
+                value=kpi_text(item.kpi, item.current.value),
+                controlled_by=CONTROLLER_LABEL[item.kpi.controlled_by],
+                factors=tuple(factors.get(item.kpi.id, ())),
+            )
+        )
+    off = [k for k in assessment.kpis if k.current.status in (Status.AMBER, Status.RED)]
+    if not off:
+        return "Every KPI with data met its target; no split of responsibility is needed this quarter.", tuple(rows)
+    by_side = {c: sum(1 for k in off if k.kpi.controlled_by is c) for c in Controller}
+    phrases = {
+        Controller.PARTNER: "in the partner's control",
+        Controller.SHARED: "shared with the client",
+        Controller.CLIENT: "driven by the client",
+    }
+    parts = [(n, phrases[c]) for c, n in by_side.items() if n]
+    if len(off) == 1:
+        summary = f"The one KPI below target is {parts[0][1]}."
+    elif len(parts) == 1:
+        summary = f"All {len(off)} KPIs below target are {parts[0][1]}."
+    else:
+        summary = f"Of the {len(off)} KPIs below target, {list_words([f'{n} {p}' for n, p in parts])}."
+    return summary, tuple(rows)
+
+
+def _overdue_label(status: ActionStatus) -> str:
+    """Past its due date and not done: overdue, with what was last reported (never 'On track, overdue')."""
+    if status is ActionStatus.NOT_STARTED:
+        return "Overdue, not started"
+    return f"Overdue (last reported {status.label.lower()})"
+
+
+def action_rows(inputs: PartnerInputs | None, as_of: date) -> tuple[tuple[ActionRow, ...], str]:
+    if inputs is None or not inputs.previous_actions:
+        return (), ""
+    rows = []
+    behind = 0
+    for i, a in enumerate(inputs.previous_actions):
+        overdue = a.status in (ActionStatus.ON_TRACK, ActionStatus.NOT_STARTED) and a.due < as_of
+        if overdue or a.status in (ActionStatus.LATE, ActionStatus.NOT_STARTED):
+            behind += 1
+        rows.append(
+            ActionRow(
+                ref=a.id or f"A{i + 1}",
+                action=a.action,
+                owner=a.owner,
+                due=a.due,
+                status="red" if overdue else ACTION_BADGE[a.status],
+                status_label=_overdue_label(a.status) if overdue else a.status.label,
+                note=a.note or "",
+            )
+        )
+    done = sum(1 for a in inputs.previous_actions if a.status is ActionStatus.DONE)
+    total = len(rows)
+    summary = f"{done} of the {total} action{'s' if total != 1 else ''} agreed at the last review "
+    summary += f"{'is' if done == 1 else 'are'} done"
+    summary += f"; {behind} late, overdue or not started." if behind else "."
+    return tuple(rows), summary
+
+
+def next_step_rows(
+    assessment: PartnerAssessment,
+    inputs: PartnerInputs | None,
+    clock: Clock,
+    config: GovernanceConfig,
+    as_of: date,
+    internal: bool,
+) -> tuple[NextStepRow, ...]:
+    owner = next((c.name for c in assessment.partner.contacts if c.side is Controller.CLIENT), config.client.name)
+    steps: list[NextStepRow] = []
+    if inputs is not None:
+        steps += [NextStepRow(s.action, s.owner, s.due, "Agreed") for s in inputs.next_steps]
+    level = assessment.decision.level
+    triggering = [k.kpi.name for k in assessment.kpis if k.current.status is Status.RED]
+    rules = RULE_STEPS if internal else {**RULE_STEPS, **PARTNER_RULE_STEPS}
+    if level in rules:
+        text, days, rule = rules[level]
+        kpis = list_words(triggering) or "the score"
+        steps.append(
+            NextStepRow(text.format(kpis=kpis), owner, as_of + timedelta(days=days), f"Governance rule: {rule}")
+        )
+    # The renewal decision is the client's own business: it appears in the internal copy only.
+    if internal and 0 <= clock.days_left <= 180:
+        if clock.auto_renew:
+            action = (
+                f"Decide on renewal or exit before the notice deadline; after it the contract renews "
+                f"automatically for {clock.renewal_months} months"
+            )
+        else:
+            action = f"Decide whether to renew; without a new agreement the contract ends on {long_date(clock.end)}"
+        steps.append(NextStepRow(action, owner, clock.notice_deadline, "Contract clock"))
+    return tuple(sorted(steps, key=lambda s: s.due))

@@ -1,0 +1,303 @@
+"""Build-context step, QBR: the summary (headline, what went well, what must improve, data notes,
+the score and the escalation status), each sentence chosen by a computed fact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from govdocs.config.model import Controller, Direction, GovernanceConfig, Kpi, Partner
+from govdocs.data.inputs import PartnerInputs, named_kpis
+from govdocs.documents.common import gap_text, kpi_text, telling
+from govdocs.render.formatters import kpi_value, number, percent
+from govdocs.scoring.engine import KpiQuarter, PartnerAssessment
+from govdocs.scoring.rules import QuarterValue, Status
+from govdocs.scoring.stats import kpi_interval
+
+
+@dataclass(frozen=True)
+class SummaryPoint:
+    text: str
+    status: str  # badge to show next to it ("green", "amber", "red", "" for none)
+    kpi_id: str = ""  # the KPI a computed point is about
+    notes: tuple[str, ...] = ()  # the reviewer's words about the same KPI, printed with it
+
+
+def _with_reviewer(points: list[SummaryPoint], texts: Sequence[str], kpis: Sequence[Kpi]) -> list[SummaryPoint]:
+    """The reviewer's sentences: one about a KPI that already has a computed point is printed with
+    that point (one bullet per KPI, never the same KPI twice); the others as points of their own."""
+    merged = list(points)
+    for text in texts:
+        ids = {k.id for k in named_kpis(text, kpis)}
+        at = next((i for i, p in enumerate(merged) if p.kpi_id and p.kpi_id in ids), None)
+        if at is None:
+            merged.append(SummaryPoint(text, ""))
+        else:
+            merged[at] = replace(merged[at], notes=(*merged[at].notes, text))
+    return merged
+
+
+def _shortfall(kpi: Kpi, value: float, threshold: float, what: str, shown: Kpi | None = None) -> str:
+    """'5.9 pp short of the 80.0% target' or, when lower is better, '7 s above the 30 s target'.
+    `shown`: the KPI with the decimals the value needs (see `telling`) for the gap; the threshold
+    prints as every document prints it."""
+    side = "short of" if kpi.direction is Direction.HIGHER else "above"
+    return f"{gap_text(shown or kpi, value, threshold)} {side} the {kpi_text(kpi, threshold)} {what}"
+
+
+def _count(n: int, noun: str) -> str:
+    """'1 further KPI', '3 further KPIs': the noun agrees with the number."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _too_close(kpi: Kpi, quarter: QuarterValue) -> str:
+    """A not-clear quarter in words: against the target, on a sample too small to call either way."""
+    sample = f" of {number(quarter.volume, 0)}" if quarter.volume else ""
+    return (
+        f"against the {kpi_text(kpi, kpi.target)} target: too close to call on a sample{sample}, "
+        "so neither a pass nor a failure"
+    )
+
+
+def shown_change(item: KpiQuarter) -> float | None:
+    """The change between the two values as printed, so the column adds up for the reader."""
+    kpi = item.kpi
+    if item.current.value is None or item.previous.value is None:
+        return None
+    return round(round(item.current.value, kpi.decimals) - round(item.previous.value, kpi.decimals), kpi.decimals)
+
+
+def change_direction(item: KpiQuarter) -> str:
+    change = shown_change(item)
+    if change is None:
+        return ""
+    if change == 0:
+        return "flat"
+    return "better" if (change > 0) == (item.kpi.direction is Direction.HIGHER) else "worse"
+
+
+def meaningful_improvement(item: KpiQuarter) -> bool:
+    """Moved towards the target by at least a tenth of the amber band (5% of the target
+    without a floor): smaller moves are noise and are not presented as progress."""
+    change = shown_change(item)
+    if change is None or change_direction(item) != "better":
+        return False
+    kpi = item.kpi
+    band = abs(kpi.target - kpi.floor) if kpi.floor is not None else abs(kpi.target) * 0.05
+    return abs(change) >= max(band * 0.1, 10**-kpi.decimals)
+
+
+def list_words(words: list[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def headline(partner: Partner, assessment: PartnerAssessment) -> str:
+    score = assessment.score
+    quarter = assessment.quarter
+    previous = quarter.previous()
+    if score.value is None:
+        return f"{partner.name} has no scored KPI for {quarter.label}: no month had enough data."
+    change = assessment.score_change
+    if change is None:
+        trend = f"with no score for {previous.label} to compare"
+    elif change == 0:
+        trend = f"unchanged from {previous.label}"
+    else:
+        trend = f"{'up' if change > 0 else 'down'} {abs(change):.1f} points from {previous.label}"
+    return (
+        f"{partner.name} scored {score.value:.1f} out of 100 in {quarter.label}, "
+        f"tier {score.tier.name if score.tier else '–'}, {trend}."
+    )
+
+
+def counts(assessment: PartnerAssessment) -> dict[str, int]:
+    counts = {s.value: 0 for s in Status}
+    for item in assessment.kpis:
+        counts[item.current.status.value] += 1
+    counts["total"] = len(assessment.kpis)
+    return counts
+
+
+def strengths(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> tuple[SummaryPoint, ...]:
+    """On-target KPIs (largest margin first), real improvements, then the reviewer's highlights."""
+    points: list[SummaryPoint] = []
+    green = [k for k in assessment.kpis if k.current.status is Status.GREEN and k.current.value is not None]
+    previous = assessment.quarter.previous().label
+
+    def margin(item: KpiQuarter) -> float:
+        kpi = item.kpi
+        band = abs(kpi.target - kpi.floor) if kpi.floor is not None else abs(kpi.target) * 0.05 or 1.0
+        return abs(item.current.value - kpi.target) / band  # type: ignore[operator]
+
+    for item in sorted(green, key=margin, reverse=True)[:4]:
+        kpi = item.kpi
+        text = f"{kpi.name} at {kpi_text(kpi, item.current.value)} against a target of {kpi_text(kpi, kpi.target)}"
+        if meaningful_improvement(item):
+            text += f", {gap_text(kpi, shown_change(item) or 0, 0)} better than in {previous}"
+        points.append(SummaryPoint(text + ".", "green", kpi.id))
+    if len(green) > 4:
+        further = len(green) - 4
+        points.append(SummaryPoint(f"{_count(further, 'further KPI')} also on target (see the scorecard).", "green"))
+    # Real improvements that did not reach the target. A red KPI's improvement is told where it
+    # belongs, under what must improve; the words follow the quarter's status, never a fresh comparison.
+    for item in assessment.kpis:
+        status = item.current.status
+        if status not in (Status.AMBER, Status.NOT_CLEAR) or not meaningful_improvement(item):
+            continue
+        kpi, value = item.kpi, item.current.value
+        assert value is not None
+        change = gap_text(kpi, shown_change(item) or 0, 0)
+        shown = telling(kpi, value, kpi.target) if status is Status.AMBER else kpi
+        moved = f"{kpi.name} improved by {change} on {previous} to {kpi_text(shown, value)}"
+        if status is Status.AMBER:
+            points.append(
+                SummaryPoint(f"{moved}, still {_shortfall(kpi, value, kpi.target, 'target', shown)}.", "", kpi.id)
+            )
+        else:
+            points.append(SummaryPoint(f"{moved}, {_too_close(kpi, item.current)}.", "", kpi.id))
+    if inputs is not None:
+        points = _with_reviewer(points, inputs.commentary.highlights, [k.kpi for k in assessment.kpis])
+    if not points:
+        # A red KPI may have improved: that is told under what must improve, so this says where.
+        moved = [k for k in assessment.kpis if meaningful_improvement(k)]
+        text = f"No KPI met its target in {assessment.quarter.label}"
+        if not moved:
+            text += " or improved on the previous quarter."
+        elif all(k.current.status is Status.RED for k in moved):
+            text += "; the improvements that stayed below the floor are under what must improve."
+        else:
+            text += "."
+        points.append(SummaryPoint(text, ""))
+    return tuple(points)
+
+
+def improvements(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> tuple[SummaryPoint, ...]:
+    points: list[SummaryPoint] = []
+    order = {Status.RED: 0, Status.AMBER: 1}
+    short = sorted(
+        (k for k in assessment.kpis if k.current.status in order),
+        key=lambda k: (order[k.current.status], -k.kpi.weight),
+    )
+    for item in short:
+        kpi = item.kpi
+        value = item.current.value
+        assert value is not None
+        shown = telling(kpi, value, kpi.target, kpi.floor)
+        text = f"{kpi.name} at {kpi_text(shown, value)}: {_shortfall(kpi, value, kpi.target, 'target', shown)}"
+        if item.current.status is Status.RED and kpi.floor is not None:
+            text += f" and beyond the {kpi_text(kpi, kpi.floor)} floor"
+        red_months = [m.month.short_label for m in item.months if m.status is Status.RED]
+        if len(red_months) == len(item.months):
+            text += "; red all quarter"
+        elif red_months:
+            text += f"; red in {list_words(red_months)}"
+        if item.current.status is Status.RED and meaningful_improvement(item):
+            text += (
+                f"; {gap_text(kpi, shown_change(item) or 0, 0)} better than in {assessment.quarter.previous().label}"
+            )
+        if kpi.controlled_by is Controller.SHARED:
+            text += " (shared with the client: see the drivers page)"
+        elif kpi.controlled_by is Controller.CLIENT:
+            text += " (driven by the client: see the drivers page)"
+        points.append(SummaryPoint(text + ".", item.current.status.value, kpi.id))
+    if inputs is not None:
+        points = _with_reviewer(points, inputs.commentary.concerns, [k.kpi for k in assessment.kpis])
+    if not points:
+        points.append(SummaryPoint("Nothing is below target this quarter: the task is to hold the level.", ""))
+    return tuple(points)
+
+
+def _unclear_note(kpi: Kpi, when: str, value: float, volume: float) -> str:
+    interval = kpi_interval(value, volume)
+
+    def show(figure: float) -> str:
+        return kpi_value(figure, kpi.unit.value, kpi.decimals)
+
+    return (
+        f"{kpi.name} in {when}: {show(value)} from a sample of {number(volume, 0)}; its 95% interval, "
+        f"{show(interval.low)} to {show(interval.high)}, reaches across the target of {show(kpi.target)}: "
+        "not statistically clear, counted neither as a pass nor as a failure."
+    )
+
+
+def data_notes(assessment: PartnerAssessment) -> tuple[str, ...]:
+    notes = []
+    by_month_missing: dict[str, list[str]] = {}
+    by_month_small: dict[str, list[str]] = {}
+    unclear: list[str] = []
+    for item in assessment.kpis:
+        for m in item.months:
+            if m.status is Status.NO_DATA:
+                by_month_missing.setdefault(m.month.label, []).append(item.kpi.name)
+            elif m.status is Status.INSUFFICIENT:
+                by_month_small.setdefault(m.month.label, []).append(
+                    f"{item.kpi.name} ({number(m.volume, 0)} < {item.kpi.min_sample:,})"
+                )
+            elif m.status is Status.NOT_CLEAR and m.value is not None and m.volume:
+                unclear.append(_unclear_note(item.kpi, m.month.label, m.value, m.volume))
+        current = item.current
+        if current.status is Status.NOT_CLEAR and current.value is not None and current.volume:
+            unclear.append(_unclear_note(item.kpi, "the quarter", current.value, current.volume))
+    total = len(assessment.kpis)
+    for month, names in by_month_missing.items():
+        what = "any KPI" if len(names) == total else list_words(names)
+        notes.append(f"No data for {what} in {month}: shown as no data, counted neither as a pass nor as a failure.")
+    for month, names in by_month_small.items():
+        notes.append(
+            f"{month} volume below the minimum sample for {list_words(names)}: shown, not scored "
+            "as a month; pooled into the quarter value by volume."
+        )
+    notes += unclear
+    score = assessment.score
+    if score.unscored_share > 0:
+        parts = []
+        if score.no_data_share > 0:
+            parts.append(f"{percent(score.no_data_share)} of the KPI weight has no data or too small a sample")
+        if score.not_clear_share > 0:
+            weight = "" if parts else " of the KPI weight"
+            parts.append(f"{percent(score.not_clear_share)}{weight} is measured but too close to the target to call")
+        state = "incomplete" if score.incomplete else "complete enough to compare"
+        notes.append(
+            f"{'; '.join(parts)}. The score is the weighted mean of the other KPIs, their weights scaled up to "
+            f"100%, and is marked {state}."
+        )
+    return tuple(notes)
+
+
+def score_note(assessment: PartnerAssessment) -> str:
+    """The line under the score. Missing data and an unclear result are different facts, told apart."""
+    score = assessment.score
+    if not score.incomplete:
+        scored = sum(1 for k in assessment.kpis if k.current.status.scored)
+        return f"weighted over {scored} of {len(assessment.kpis)} KPIs"
+    missing, unclear = score.no_data_share, score.not_clear_share
+    if missing > 0 and unclear > 0:
+        return f"Incomplete: {percent(missing)} of weight without data, {percent(unclear)} too close to call"
+    if unclear > 0:
+        return f"Provisional: {percent(unclear)} of weight too close to call"
+    return f"Incomplete: {percent(missing)} of weight without data"
+
+
+def escalation_lines(assessment: PartnerAssessment, config: GovernanceConfig) -> tuple[str, ...]:
+    """The decision's reasons, with three or more red runs folded into one line so the
+    summary stays on one page; every figure is kept."""
+    reasons = list(assessment.decision.reasons)
+    runs = []
+    for item in assessment.kpis:
+        run = item.longest_red_run
+        text = None if run is None else f"{item.kpi.name} red {run.length} months running"
+        matching = [r for r in reasons if text and r.startswith(text)]
+        if run is not None and matching:
+            runs.append((item.kpi.name, run, matching[0]))
+    if len(runs) < 3:
+        return tuple(reasons)
+    folded = "Red months running: " + "; ".join(
+        f"{name} {run.length} (since {run.start.label})" for name, run, _ in runs
+    )
+    first = reasons.index(runs[0][2])
+    kept = [r for r in reasons if r not in {reason for _, _, reason in runs}]
+    kept.insert(first, folded)
+    return tuple(kept)
