@@ -469,12 +469,13 @@ def test_survey_qa_and_roster_duplicates_keep_the_first_valid_copy(tmp_path: Pat
 
 @pytest.mark.parametrize("zone", ["Europe/Amsterdam", "America/St_Johns", "Australia/Lord_Howe", "Asia/Kathmandu"])
 def test_instants_per_local_hour_equal_converting_each_value(zone: str) -> None:
-    """The engine reads local times through one offset per local hour (sql._hours_cte); every value,
+    """The engine reads local times through one offset per local hour (sql.stages._hours_cte); every value,
     in and around the clock changes (a skipped hour, a repeated one, 30-minute shifts), must get the
     very instant, and the very seconds, that AT TIME ZONE gives it one by one."""
     import duckdb
 
     from govdocs.raw import sql
+    from govdocs.raw.sql import stages
 
     parsed = sql.Cte(
         "t_parsed",
@@ -483,7 +484,7 @@ def test_instants_per_local_hour_equal_converting_each_value(zone: str) -> None:
         "    FROM RANGE(540000) AS r(i)\n"
         "    UNION ALL SELECT TIMESTAMP '1969-12-31 23:59:59.999999') AS stamps",
     )
-    text = f"WITH {parsed}, {sql._hours_cte('t', ['a'], zone)}, {sql._timed_cte('t', ['a'], zone, 'a')}"
+    text = f"WITH {parsed}, {stages._hours_cte('t', ['a'], zone)}, {stages._timed_cte('t', ['a'], zone, 'a')}"
     exact = f"a_naive AT TIME ZONE {sql.literal(zone)}"
     query = (
         f"{text} SELECT COUNT(*) FILTER (WHERE a_us IS DISTINCT FROM EPOCH_US({exact})"

@@ -1,0 +1,249 @@
+"""Raw SQL, the stages every source shares: the file read, parsing, instants in the source's time
+zone, each row's reject reason and duplicate ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from govdocs.raw.model import (
+    DurationUnit,
+)
+from govdocs.raw.sql.text import (
+    _OFFSET_PATTERN,
+    DUPLICATE_ID,
+    UNKNOWN_PARTNER,
+    Cte,
+    FileRead,
+    _text_list,
+    identifier,
+    literal,
+    read_function,
+)
+
+
+def read_cte(source: str, columns: Mapping[str, str], read: FileRead) -> Cte:
+    """The only DuckDB-specific stage: the export's columns renamed to govdocs fields.
+
+    Each row carries its file's position in the list (source_index) and its 1-based data row in
+    that file (source_row). Parquet files are read by one scan of them all (matched by column
+    name; a column a file lacks reads as NULL), rows numbered by the reader's file_row_number.
+    CSV files are read one by one, rows numbered in file order (DuckDB keeps insertion order)."""
+    comment = f"FILE READ ({source}): DuckDB table functions; in a warehouse select the same columns from your table"
+    if read.file_format == "parquet":
+        paths = "[" + _text_list(read.paths) + "]"
+        select = [f"{identifier(column)} AS {field}" for field, column in columns.items()]
+        # the file's name under a name of our own: an export may have a column called filename
+        select += [f"LIST_POSITION({paths}, govdocs_file) - 1 AS source_index", "file_row_number + 1 AS source_row"]
+        function = f"read_parquet({paths}, filename = 'govdocs_file', file_row_number = true, union_by_name = true)"
+        return Cte(f"{source}_read", "  SELECT " + ", ".join(select) + f"\n  FROM {function}", comment)
+    branches = []
+    for index, (path, present) in enumerate(zip(read.paths, read.columns, strict=True)):
+        select = [
+            f"{identifier(column) if column in present else 'NULL'} AS {field}" for field, column in columns.items()
+        ]
+        select += [f"{index} AS source_index", "ROW_NUMBER() OVER () AS source_row"]
+        function = read_function(path, read.file_format, read.delimiter)
+        branches.append("  SELECT " + ", ".join(select) + f"\n  FROM {function}")
+    return Cte(f"{source}_read", "\n  UNION ALL\n".join(branches), comment)
+
+
+def _is_text(kind: str) -> bool:
+    return kind.upper().startswith("VARCHAR")
+
+
+def _text(field: str, types: Mapping[str, str]) -> str:
+    """A field as text, NULL when empty. CSV cells are trimmed; Parquet strings are taken as written."""
+    kind = types.get(field, "VARCHAR").upper()
+    if kind == "VARCHAR":
+        return f"NULLIF(TRIM({field}), '')"
+    if _is_text(kind):
+        return f"NULLIF({field}, '')"
+    return f"CAST({field} AS VARCHAR)"
+
+
+def _raw(field: str, types: Mapping[str, str]) -> str:
+    """The field as written, for 'empty?' and 'unreadable?' tests: text trimmed, typed columns as they are."""
+    return _text(field, types) if _is_text(types.get(field, "VARCHAR")) else field
+
+
+def _zoned_kind(kind: str) -> bool:
+    return "WITH TIME ZONE" in kind or kind == "TIMESTAMPTZ"
+
+
+def _timestamp(field: str, types: Mapping[str, str], fmt: str | None) -> tuple[str, str]:
+    """A timestamp field as (naive, zoned): the local time as written when it carries no offset
+    (to be read in the source's zone), else NULL; the TIMESTAMPTZ when it carries one, else NULL.
+    Both are NULL when the value is empty or unreadable."""
+    kind = types.get(field, "VARCHAR").upper()
+    none_naive, none_zoned = "CAST(NULL AS TIMESTAMP)", "CAST(NULL AS TIMESTAMPTZ)"
+    if _zoned_kind(kind):
+        return none_naive, field
+    if kind.startswith("TIMESTAMP") or kind == "DATE":
+        return f"CAST({field} AS TIMESTAMP)", none_zoned
+    text = _text(field, types)
+    if fmt is not None:
+        parsed = f"TRY_STRPTIME({text}, {literal(fmt)})"
+        return (none_naive, parsed) if "%z" in fmt or "%Z" in fmt else (parsed, none_zoned)
+    offset = f"REGEXP_MATCHES({text}, {literal(_OFFSET_PATTERN)})"
+    return (
+        f"CASE WHEN {offset} THEN NULL ELSE TRY_CAST({text} AS TIMESTAMP) END",
+        f"CASE WHEN {offset} THEN TRY_CAST({text} AS TIMESTAMPTZ) END",
+    )
+
+
+def _timestamp_columns(field: str, types: Mapping[str, str], fmt: str | None) -> list[str]:
+    naive, zoned = _timestamp(field, types, fmt)
+    return [f"{_raw(field, types)} AS {field}_raw", f"{naive} AS {field}_naive", f"{zoned} AS {field}_zoned"]
+
+
+def _number(field: str, types: Mapping[str, str], unit: DurationUnit = DurationUnit.SECONDS) -> str:
+    kind = types.get(field, "VARCHAR").upper()
+    if not _is_text(kind):
+        value = f"CAST({field} AS DOUBLE)"
+        return f"{value} / 1000.0" if unit is DurationUnit.MILLISECONDS else value
+    text = _text(field, types)
+    if unit is DurationUnit.HMS:
+        return f"EXTRACT(EPOCH FROM TRY_CAST({text} AS INTERVAL))"
+    value = f"TRY_CAST({text} AS DOUBLE)"
+    return f"{value} / 1000.0" if unit is DurationUnit.MILLISECONDS else value
+
+
+def _partner(types: Mapping[str, str], partner_values: Mapping[str, str]) -> str:
+    text = _text("partner", types)
+    if not partner_values:
+        return text
+    cases = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in partner_values.items())
+    return f"CASE {text} {cases} ELSE {text} END"
+
+
+# Where a row came from: file position, data row, and a key ordering rows as read (file, then row).
+_SOURCE_COLUMNS = ["source_index", "source_row", "source_index * 10000000000 + source_row AS source_key"]
+
+
+def _parsed_cte(source: str, select: list[str]) -> Cte:
+    body = ",\n    ".join(select)
+    return Cte(f"{source}_parsed", f"  SELECT\n    {body}\n  FROM {source}_read")
+
+
+def _hours_cte(source: str, fields: Sequence[str], timezone: str) -> Cte:
+    zone = literal(timezone)
+    union = "\n    UNION ALL\n    ".join(
+        f"SELECT DATE_TRUNC('hour', {f}_naive) AS hour FROM {source}_parsed WHERE {f}_naive IS NOT NULL" for f in fields
+    )
+    end = "hour + INTERVAL '3599.999999' SECOND"
+    body = (
+        f"  SELECT hour, EPOCH_US(hour) - EPOCH_US(hour AT TIME ZONE {zone}) AS offset_us,\n"
+        f"    EPOCH_US(hour) - EPOCH_US(hour AT TIME ZONE {zone})\n"
+        f"      = EPOCH_US({end}) - EPOCH_US(({end}) AT TIME ZONE {zone}) AS uniform\n"
+        f"  FROM (SELECT DISTINCT hour FROM (\n    {union}\n  ) AS stamps) AS local_hours"
+    )
+    return Cte(f"{source}_hours", body, table=True)
+
+
+def _timed_cte(source: str, fields: Sequence[str], timezone: str, month_field: str) -> Cte:
+    """Every parsed row with its timestamps as instants (`<field>_us`, microseconds since 1970 UTC;
+    NULL when empty or unreadable) and the month of `month_field` in the source's zone."""
+    zone = literal(timezone)
+    select = ["p.*"]
+    for f in fields:
+        select.append(
+            f"COALESCE(EPOCH_US(p.{f}_zoned), CASE WHEN h_{f}.uniform THEN EPOCH_US(p.{f}_naive) - h_{f}.offset_us\n"
+            f"      ELSE EPOCH_US(p.{f}_naive AT TIME ZONE {zone}) END) AS {f}_us"
+        )
+    local = f"COALESCE(p.{month_field}_naive, p.{month_field}_zoned AT TIME ZONE {zone})"
+    select += _month_columns(local)
+    joins = "".join(
+        f"\n  LEFT JOIN {source}_hours AS h_{f} ON h_{f}.hour = DATE_TRUNC('hour', p.{f}_naive)" for f in fields
+    )
+    body = ",\n    ".join(select)
+    return Cte(f"{source}_timed", f"  SELECT\n    {body}\n  FROM {source}_parsed AS p{joins}")
+
+
+def seconds(us: str) -> str:
+    """Microseconds since 1970 as seconds: the DOUBLE that EXTRACT(EPOCH FROM a TIMESTAMPTZ) gives
+    (whole milliseconds / 1000 + the rest / 1e6), to the last bit, so sums and thresholds match it."""
+    rest = f"(({us} % 1000 + 1000) % 1000)"
+    return f"(CAST(({us} - {rest}) // 1000 AS DOUBLE) / 1000.0 + CAST({rest} AS DOUBLE) / 1000000.0)"
+
+
+def _month_columns(local: str) -> list[str]:
+    return [
+        f"CAST(EXTRACT(YEAR FROM {local}) AS INTEGER) AS year",
+        f"CAST(EXTRACT(MONTH FROM {local}) AS INTEGER) AS month",
+    ]
+
+
+def _reason(tests: Sequence[tuple[str, str]]) -> str:
+    whens = "\n      ".join(f"WHEN {condition} THEN {literal(reason)}" for reason, condition in tests)
+    return f"CASE\n      {whens}\n      ELSE NULL END"
+
+
+def _partner_test(partner_ids: Sequence[str] | None) -> list[tuple[str, str]]:
+    if partner_ids is None:
+        return []
+    return [(UNKNOWN_PARTNER, f"partner NOT IN ({_text_list(partner_ids)})")]
+
+
+def _first_bad(pairs: Sequence[tuple[str, str]]) -> str:
+    """The first raw text that failed to convert and its govdocs field (for the samples), else NULLs."""
+    if not pairs:
+        return "CAST(NULL AS VARCHAR) AS bad_value, CAST(NULL AS VARCHAR) AS bad_field"
+    tests = [f"WHEN {raw} IS NOT NULL AND {value} IS NULL THEN" for raw, value in pairs]
+    values = " ".join(f"{t} CAST({raw} AS VARCHAR)" for t, (raw, _) in zip(tests, pairs, strict=True))
+    fields = " ".join(f"{t} {literal(value.removesuffix('_us'))}" for t, (_, value) in zip(tests, pairs, strict=True))
+    return f"CASE {values} ELSE NULL END AS bad_value,\n    CASE {fields} ELSE NULL END AS bad_field"
+
+
+def _unreadable(pairs: Sequence[tuple[str, str]]) -> str:
+    return " OR ".join(f"({raw} IS NOT NULL AND {value} IS NULL)" for raw, value in pairs)
+
+
+def _tested_cte(
+    source: str, keep: Sequence[str], tests: Sequence[tuple[str, str]], bad: Sequence[tuple[str, str]], timed: bool
+) -> Cte:
+    """Every row with the columns the later stages use and the first reason, other than a
+    duplicate id, that rejects it (`check_reason`; NULL when it passes every check)."""
+    select = [*keep, f"{_reason(tests)} AS check_reason", _first_bad(bad), "source_index", "source_row", "source_key"]
+    body = ",\n    ".join(select)
+    upstream = f"{source}_timed" if timed else f"{source}_parsed"
+    return Cte(f"{source}_tested", f"  SELECT\n    {body}\n  FROM {upstream}")
+
+
+_DUP_KEY = {"interactions": "contact_id", "surveys": "response_id", "qa": "evaluation_id", "roster": "agent_key"}
+
+
+def _dups_cte(source: str) -> Cte:
+    """Ids that more than one otherwise valid row carries, with the first of those rows in file
+    order. Only rows that pass every other check compete: the first VALID copy is kept, and a copy
+    rejected for a reason of its own (an empty field, an unknown partner) never pushes out a valid
+    later one. Per partner: each vendor's system numbers its own records, so the same id at two
+    partners is two records, not a duplicate."""
+    key = _DUP_KEY[source]
+    return Cte(
+        f"{source}_dups",
+        f"  SELECT partner AS dup_partner, {key} AS dup_key, MIN(source_key) AS first_key\n"
+        f"  FROM {source}_tested WHERE check_reason IS NULL AND {key} IS NOT NULL AND partner IS NOT NULL\n"
+        f"  GROUP BY partner, {key} HAVING COUNT(*) > 1",
+        table=True,
+    )
+
+
+def _checked_cte(source: str, extra: Sequence[str] = (), dups: bool = True) -> Cte:
+    """Every row with its final reject reason: its own, else 'duplicate_id' for a later valid copy."""
+    if dups:
+        reason = (
+            "CASE WHEN t.check_reason IS NOT NULL THEN t.check_reason\n"
+            f"      WHEN d.first_key IS NOT NULL AND t.source_key <> d.first_key THEN {literal(DUPLICATE_ID)}\n"
+            "      ELSE NULL END AS reject_reason"
+        )
+        join = f"\n  LEFT JOIN {source}_dups AS d ON d.dup_key = t.{_DUP_KEY[source]} AND d.dup_partner = t.partner"
+    else:
+        reason, join = "t.check_reason AS reject_reason", ""
+    body = ",\n    ".join(["t.*", *extra, reason])
+    return Cte(f"{source}_checked", f"  SELECT\n    {body}\n  FROM {source}_tested AS t{join}")
+
+
+def _seconds_columns(fields: Mapping[str, str]) -> list[str]:
+    """Instants in seconds since 1970 for the measures (the checks compare microseconds)."""
+    return [f"{seconds(f't.{field}_us')} AS {name}" for field, name in fields.items()]

@@ -1,0 +1,96 @@
+"""Raw SQL, the building blocks: quoting, the reject reasons, a CTE and a file read."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+# Reject reasons, in the order they are tested: a row gets the first that applies.
+MISSING_FIELD = "missing_field"
+
+
+UNPARSEABLE_TIMESTAMP = "unparseable_timestamp"
+
+
+NOT_A_NUMBER = "not_a_number"
+
+
+BAD_VALUE = "bad_value"
+
+
+DUPLICATE_ID = "duplicate_id"
+
+
+UNKNOWN_PARTNER = "unknown_partner"
+
+
+ANSWER_BEFORE_ARRIVAL = "answer_before_arrival"
+
+
+NEGATIVE_DURATION = "negative_duration"
+
+
+OUT_OF_RANGE = "out_of_range"
+
+
+LEFT_BEFORE_HIRED = "left_before_hired"
+
+
+EVENT_SOURCES = ("interactions", "surveys", "qa")
+
+
+SOURCES = (*EVENT_SOURCES, "roster")
+
+
+# A timestamp written with an offset after its time of day: +01:00, +0100, +01, Z.
+_OFFSET_PATTERN = r"\d:\d\d(:\d\d(\.\d*)?)?\s*([zZ]|[+-]\d\d(:?\d\d)?)$"
+
+
+def identifier(name: str) -> str:
+    """A column name as a quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(text: str) -> str:
+    """A Python string as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _text_list(values: Sequence[str]) -> str:
+    return ", ".join(literal(v) for v in values)
+
+
+@dataclass(frozen=True)
+class Cte:
+    """One common table expression: `name AS (body)`, with an optional comment line above it."""
+
+    name: str
+    body: str
+    comment: str = ""
+    # read by more than one later stage: the engine keeps it as a temporary table
+    table: bool = False
+
+    def __str__(self) -> str:
+        head = f"-- {self.comment}\n" if self.comment else ""
+        return f"{head}{self.name} AS (\n{self.body}\n)"
+
+
+@dataclass(frozen=True)
+class FileRead:
+    """How one source's files are read: each file with the export columns it has, and each mapped
+    field's type ('VARCHAR' for CSV, 'VARCHAR NOTRIM' for Parquet strings)."""
+
+    paths: tuple[str, ...]
+    file_format: str  # csv or parquet
+    columns: tuple[frozenset[str], ...]  # per file: the export's column names it has
+    types: Mapping[str, str]  # govdocs field -> type of its column
+    delimiter: str | None = None
+
+
+def read_function(path: str, file_format: str, delimiter: str | None = None) -> str:
+    if file_format == "parquet":
+        return f"read_parquet({literal(path)})"
+    options = "all_varchar = true, header = true"
+    if delimiter is not None:
+        options += f", delim = {literal(delimiter)}"
+    return f"read_csv({literal(path)}, {options})"
