@@ -74,7 +74,8 @@ def read_regular_csv(raw: bytes) -> pd.DataFrame | None:
             "volume": volumes if volumes is not None else pa.nulls(rows, _NUMBER),
             "line": np.arange(2, rows + 2),
         }
-    ).to_pandas()
+    ).to_pandas(split_blocks=True, self_destruct=True)  # each Arrow column freed once converted
+    pa.default_memory_pool().release_unused()  # the Arrow table's memory back to the system
     # As the exact pass has it: Python's None in every row when no row names a source.
     frame["source"] = source.to_pandas() if source.null_count < rows else None
     return frame

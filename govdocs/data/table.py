@@ -10,7 +10,7 @@ import pandas as pd
 from govdocs.periods import Month
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Observation:
     value: float
     volume: float | None

@@ -30,7 +30,7 @@ class Status(StrEnum):
         return self in (Status.GREEN, Status.AMBER, Status.RED)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # millions of them in a large portfolio
 class MonthResult:
     month: Month
     value: float | None
@@ -73,7 +73,7 @@ def month_status(kpi: Kpi, value: float | None, volume: float | None) -> Status:
     return value_status(kpi, value)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QuarterValue:
     value: float | None
     volume: float | None
