@@ -104,20 +104,24 @@ def aggregate(config_path: Path, raw: Path | None, out: Path | None, show_sql: b
         click.echo(aggregation_sql(section, base=base, partner_ids=[p.id for p in config.partners]))
         return
     from govdocs.raw.quality import reasons_text
+    from govdocs.render.formatters import counted
 
     aggregation = aggregate_raw(config, config_path, raw)
     for source in aggregation.quality.sources:
         reasons = aggregation.quality.by_reason(source.source)
         why = reasons_text(reasons)
         files = f"{len(source.files)} file{'s' if len(source.files) != 1 else ''}"
-        line = f"{source.source}: {source.read:,} rows read from {files}, {source.accepted:,} used"
-        click.echo(line + (f", {source.rejected:,} rejected ({why})" if source.rejected else ""))
+        click.echo(
+            f"{source.source}: {source.summary(files)}"
+            + (f", {source.rejected:,} rejected ({why})" if source.rejected else "")
+        )
     for problem in aggregation.quality.problems():
         click.echo(f"  {problem}")
     kpis = aggregation.kpis
     months = sorted(set(kpis["period"]))
     span = f"{months[0]} to {months[-1]}" if months else "no months"
-    summary = f"{len(kpis):,} KPI rows: {kpis['partner'].nunique()} partners, {kpis['kpi'].nunique()} KPIs, {span}"
+    partners, measured = kpis["partner"].nunique(), kpis["kpi"].nunique()
+    summary = f"{len(kpis):,} KPI {'row' if len(kpis) == 1 else 'rows'}: {counted(partners, 'partner')}, {counted(measured, 'KPI')}, {span}"
     if out is None:
         click.echo(summary)
         return

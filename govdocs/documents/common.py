@@ -233,7 +233,14 @@ def _quality_rows(quality: QualityReport, partner_id: str | None) -> list[InputF
     rows = []
     for source in quality.sources:
         rejected = sum(r.rows for r in mine.rejects if r.source == source.source)
-        if partner_id is None:
+        if partner_id is None and source.records is not None:
+            detail = (
+                f"{source.records:,} records read ({source.merged:,} re-delivered "
+                f"{'copy' if source.merged == 1 else 'copies'} merged): "
+                f"{source.read:,} customer contacts, {source.accepted:,} used, {source.not_queued:,} not queued, "
+                f"{rejected:,} rejected"
+            )
+        elif partner_id is None:
             detail = f"{source.read:,} rows read, {source.accepted:,} used, {rejected:,} rejected"
         else:
             detail = f"{rejected:,} of {partner_id}'s rows rejected"

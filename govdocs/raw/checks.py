@@ -13,7 +13,17 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
-from govdocs.raw.model import MEASURE_COLUMNS, MEASURE_SOURCE, PROPORTIONS, RawData, _Model
+from govdocs.raw.model import (
+    MEASURE_COLUMNS,
+    MEASURE_SOURCE,
+    PLATFORM_FORMATS,
+    PROPORTIONS,
+    REQUIRED_INTERACTION_COLUMNS,
+    FileFormat,
+    RawData,
+    _Model,
+)
+from govdocs.raw.presets import fields_of
 from govdocs.yamlfile import format_path, load_yaml, model_from_document
 
 if TYPE_CHECKING:
@@ -50,6 +60,7 @@ def _check(
         yield "config.raw_no_source", "raw_data.sources names no source", ("sources",), "error"
     for name in sorted(configured):
         src = getattr(sources, name)
+        yield from _check_format(name, src)
         zone = getattr(src, "timezone", None)
         if zone is not None and not _valid_zone(zone):
             yield (
@@ -93,8 +104,9 @@ def _check(
                 "error",
             )
             continue
+        fields = fields_of(src)
         for column in MEASURE_COLUMNS.get(spec.measure, ()):
-            if getattr(src.columns, column, None) is None:
+            if column not in fields:
                 yield (
                     "config.raw_column_missing",
                     f"measure {spec.measure} needs raw_data.sources.{source}.columns.{column}",
@@ -102,7 +114,7 @@ def _check(
                     "error",
                 )
         by = getattr(spec, "by", None)
-        if by is not None and getattr(src.columns, by.value, None) is None:
+        if by is not None and by.value not in fields:
             yield (
                 "config.raw_column_missing",
                 f"by: {by.value} needs raw_data.sources.{source}.columns.{by.value}",
@@ -110,7 +122,7 @@ def _check(
                 "error",
             )
         for attr, column in (("channels", "channel"), ("programmes", "programme"), ("types", "type")):
-            if getattr(spec, attr, None) and getattr(src.columns, column, None) is None:
+            if getattr(spec, attr, None) and column not in fields:
                 yield (
                     "config.raw_column_missing",
                     f"{attr} filter needs raw_data.sources.{source}.columns.{column}",
@@ -131,6 +143,33 @@ def _check(
                 (*here, "pass_score"),
                 "error",
             )
+
+
+def _check_format(name: str, src: _Model) -> Iterator[tuple[str, str, Path_, str]]:
+    """A platform's format only on interactions; a mapped table names the required columns."""
+    fmt = getattr(src, "format", FileFormat.AUTO)
+    if fmt in PLATFORM_FORMATS and name != "interactions":
+        message = f"format: {fmt.value} is a platform's contact export: it can be read for interactions only"
+        yield "config.raw_bad_format", message, ("sources", name, "format"), "error"
+        return
+    if name != "interactions":
+        return
+    if fmt in PLATFORM_FORMATS:
+        if getattr(src, "timestamp_format", None) is not None:
+            message = f"format: {fmt.value} reads the platform's own timestamps; remove timestamp_format"
+            yield "config.raw_bad_format", message, ("sources", name, "timestamp_format"), "error"
+        return
+    if getattr(src, "queues", None) is not None:
+        message = "queues names a Genesys Cloud queues export; it is read with format: genesys-cloud only"
+        yield "config.raw_bad_format", message, ("sources", name, "queues"), "error"
+    columns = src.columns.model_dump(exclude_none=True)  # type: ignore[attr-defined]
+    for column in REQUIRED_INTERACTION_COLUMNS:
+        if column not in columns:
+            message = (
+                f"columns.{column} is required (the export's column for it), unless format names a platform's "
+                "export (amazon-connect, genesys-cloud)"
+            )
+            yield "config.raw_column_missing", message, ("sources", name, "columns"), "error"
 
 
 def check_raw_data(

@@ -20,12 +20,14 @@ from pathlib import Path
 import pandas as pd
 
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
-from govdocs.raw import quality, sql
+from govdocs.raw import presets, quality, sql
 from govdocs.raw.model import FileFormat, RawData
+from govdocs.raw.sql.stages import column_path
 
 KPI_COLUMNS = ("partner", "period", "kpi", "value", "volume", "source")
 BREAKDOWN_COLUMNS = ("partner", "period", "kpi", "segment_by", "segment", "value", "volume", "source")
 PARQUET_SUFFIXES = (".parquet", ".pq")
+JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,74 @@ def _format(src: object, paths: Sequence[Path]) -> str:
     chosen = getattr(src, "format", FileFormat.AUTO)
     if chosen is not FileFormat.AUTO:
         return chosen.value
-    return "parquet" if paths and str(paths[0]).lower().endswith(PARQUET_SUFFIXES) else "csv"
+    name = str(paths[0]).lower().removesuffix(".gz") if paths else ""
+    if name.endswith(PARQUET_SUFFIXES):
+        return "parquet"
+    return "json" if name.endswith(JSON_SUFFIXES) else "csv"
+
+
+def _first_character(path: Path) -> str:
+    """The file's first character after a byte-order mark and white space ('' when empty), read
+    through gzip when the file is compressed: how a JSON file is told from CSV."""
+    import gzip
+
+    with path.open("rb") as handle:
+        head = handle.read(2)
+    opener = gzip.open if head == b"\x1f\x8b" else open
+    try:
+        with opener(path, "rb") as handle:  # type: ignore[operator]
+            for _ in range(64):
+                chunk = handle.read(4096)
+                if not chunk:
+                    return ""
+                text = chunk.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+                if text:
+                    return text[0]
+    except (OSError, EOFError):
+        return ""
+    return ""
+
+
+def _json_layout(path: Path, source: str, problems: list[Problem], fmt: str) -> str:
+    """'array' for one JSON array of records, 'newline_delimited' for JSON lines; else a problem."""
+    first = _first_character(path)
+    if first == "[":
+        return "array"
+    if first == "{":
+        return "newline_delimited"
+    problems.append(
+        Problem(
+            "raw.not_json",
+            f"the {source} file is not JSON (format: {fmt} reads JSON lines or a JSON array of records)",
+            Location(str(path), 1, path=_location(source, "format")),
+            ExitCode.DATA,
+        )
+    )
+    return ""
+
+
+def _looks_like_json(path: Path, source: str) -> Problem | None:
+    """A CSV read of a JSON file would take a whole record for the header: say what to set instead."""
+    first = _first_character(path)
+    if first not in ("{", "["):
+        return None
+    shape = "JSON lines" if first == "{" else "a JSON array"
+    hint = (
+        "format: amazon-connect, format: genesys-cloud or format: json" if source == "interactions" else "format: json"
+    )
+    return Problem(
+        "raw.looks_like_json",
+        f"{path.name} looks like {shape}; set {hint}",
+        Location(str(path), 1, path=_location(source, "format")),
+        ExitCode.DATA,
+    )
+
+
+def _listed(names: Sequence[str], most: int = 30) -> str:
+    """Column names for a message: at most `most`, each cut to 60 characters."""
+    shown = [n if len(n) <= 60 else n[:57] + "..." for n in names[:most]]
+    more = f" and {len(names) - most} more" if len(names) > most else ""
+    return ", ".join(shown) + more
 
 
 def _connect(memory_limit: str = "1GB", temp_directory: Path | None = None, threads: int | None = None):
@@ -120,8 +189,6 @@ def _duckdb_problem(exc: Exception, source: str, paths: Sequence[Path]) -> Probl
 def describe(raw: RawData, files: Mapping[str, Sequence[Path]], con=None) -> dict[str, sql.FileRead]:
     """How each source is read: every file's columns, and the type of every mapped column. A mapped
     column that no file has is reported with the columns that exist."""
-    import duckdb
-
     own = con is None
     con = con or _connect()
     reads: dict[str, sql.FileRead] = {}
@@ -130,49 +197,144 @@ def describe(raw: RawData, files: Mapping[str, Sequence[Path]], con=None) -> dic
         for source, paths in files.items():
             src = getattr(raw.sources, source)
             file_format = _format(src, paths)
-            delimiter = getattr(src, "delimiter", None)
-            present: list[frozenset[str]] = []
-            types: dict[str, str] = {}
-            for path in paths:
-                function = sql.read_function(str(path), file_format, delimiter)
-                try:
-                    described = con.execute(f"DESCRIBE SELECT * FROM {function}").fetchall()
-                except duckdb.Error as exc:
-                    problems.append(_duckdb_problem(exc, source, [path]))
-                    continue
-                present.append(frozenset(str(name) for name, *_ in described))
-                for name, kind, *_ in described:
-                    # Parquet strings are taken as written (CSV cells are trimmed): a marker for the SQL builder
-                    marked = "VARCHAR NOTRIM" if file_format == "parquet" and kind == "VARCHAR" else str(kind)
-                    types.setdefault(str(name), marked)
-            if len(present) < len(paths):
-                continue
-            mapped = src.columns.model_dump(exclude_none=True)
-            for field_name, column in mapped.items():
-                if column not in types:
-                    available = ", ".join(sorted(types))
-                    problems.append(
-                        Problem(
-                            "raw.missing_column",
-                            f"no column '{column}' (mapped to {field_name}) in the {source} files; "
-                            f"they have: {available}",
-                            Location(str(paths[0]), 1, column, _location(source, "columns", field_name)),
-                            ExitCode.DATA,
-                        )
-                    )
-            reads[source] = sql.FileRead(
-                tuple(str(p) for p in paths),
-                file_format,
-                tuple(present),
-                {f: types.get(c, "VARCHAR") for f, c in mapped.items()},
-                delimiter,
-            )
+            if presets.preset_of(src) is not None:
+                reads[source] = _describe_platform(con, src, source, paths, problems)
+            elif file_format == FileFormat.JSON.value:
+                reads[source] = _describe_json(con, src, source, paths, problems)
+            else:
+                read = _describe_table(con, src, source, paths, file_format, problems)
+                if read is not None:
+                    reads[source] = read
     finally:
         if own:
             con.close()
     if problems:
         raise GovdocsError(problems)
     return reads
+
+
+def _top_level(con, function: str, path: Path, source: str, problems: list[Problem]) -> list[str] | None:
+    import duckdb
+
+    try:
+        return [str(name) for name, *_ in con.execute(f"DESCRIBE SELECT * FROM {function}").fetchall()]
+    except duckdb.Error as exc:
+        problems.append(_duckdb_problem(exc, source, [path]))
+        return None
+
+
+def _mapped_paths(mapped: Mapping[str, object]) -> list[str]:
+    return [c for column in mapped.values() for c in ([column] if isinstance(column, str) else column)]
+
+
+def _describe_table(con, src, source: str, paths: Sequence[Path], file_format: str, problems: list[Problem]):
+    delimiter = getattr(src, "delimiter", None)
+    present: list[frozenset[str]] = []
+    types: dict[str, str] = {}
+    import duckdb
+
+    for path in paths:
+        if file_format == "csv" and (looks := _looks_like_json(path, source)) is not None:
+            problems.append(looks)
+            return None
+        function = sql.read_function(str(path), file_format, delimiter)
+        try:
+            described = con.execute(f"DESCRIBE SELECT * FROM {function}").fetchall()
+        except duckdb.Error as exc:
+            problems.append(_duckdb_problem(exc, source, [path]))
+            continue
+        present.append(frozenset(str(name) for name, *_ in described))
+        for name, kind, *_ in described:
+            # Parquet strings are taken as written (CSV cells are trimmed): a marker for the SQL builder
+            marked = "VARCHAR NOTRIM" if file_format == "parquet" and kind == "VARCHAR" else str(kind)
+            types.setdefault(str(name), marked)
+    if len(present) < len(paths):
+        return None
+    mapped = src.columns.model_dump(exclude_none=True)
+    nested = file_format == "parquet"
+    everywhere = frozenset().union(*present)
+    for field_name, column in mapped.items():
+        for part in [column] if isinstance(column, str) else column:
+            if column_path(part, everywhere, nested) is None:
+                problems.append(
+                    Problem(
+                        "raw.missing_column",
+                        f"no column '{part}' (mapped to {field_name}) in the {source} files; "
+                        f"they have: {_listed(sorted(types))}",
+                        Location(str(paths[0]), 1, part, _location(source, "columns", field_name)),
+                        ExitCode.DATA,
+                    )
+                )
+    kinds = {f: types.get(c, "VARCHAR") if isinstance(c, str) else "VARCHAR" for f, c in mapped.items()}
+    if nested:  # a dotted path's type is its leaf's: read as text unless it is a top-level column
+        kinds = {f: kinds[f] if not isinstance(c, str) or c in types else "VARCHAR NOTRIM" for f, c in mapped.items()}
+    return sql.FileRead(tuple(str(p) for p in paths), file_format, tuple(present), kinds, delimiter)
+
+
+def _describe_json(con, src, source: str, paths: Sequence[Path], problems: list[Problem]) -> sql.FileRead:
+    """JSON files: the layout of each, every mapped path read as text. A key that records lack is
+    NULL (JSON leaves out empty fields); a mapped path whose first part no file has is a typo."""
+    mapped = src.columns.model_dump(exclude_none=True)
+    json_paths = tuple(dict.fromkeys(_mapped_paths(mapped)))
+    layouts = [_json_layout(path, source, problems, "json") for path in paths]
+    seen: set[str] = set()
+    for path, layout in zip(paths, layouts, strict=True):
+        if layout:
+            seen |= set(
+                _top_level(con, sql.read_function(str(path), "json", layout=layout), path, source, problems) or []
+            )
+    if seen:
+        for field_name, column in mapped.items():
+            for part in [column] if isinstance(column, str) else column:
+                if part.split(".")[0] not in seen:
+                    problems.append(
+                        Problem(
+                            "raw.missing_column",
+                            f"no field '{part}' (mapped to {field_name}) in the {source} records; "
+                            f"their fields: {_listed(sorted(seen))}",
+                            Location(str(paths[0]), 1, part, _location(source, "columns", field_name)),
+                            ExitCode.DATA,
+                        )
+                    )
+    tops = frozenset(p.split(".")[0] for p in json_paths)
+    return sql.FileRead(
+        tuple(str(p) for p in paths),
+        "json",
+        tuple(tops for _ in paths),
+        {f: "VARCHAR" for f in mapped},
+        layouts=tuple(layouts),
+        json_paths=json_paths,
+    )
+
+
+def _describe_platform(con, src, source: str, paths: Sequence[Path], problems: list[Problem]) -> sql.FileRead:
+    """A platform's export: each file's layout, and the platform's key in its records (a file
+    from another export is named at once, not read as contacts without ids)."""
+    preset = presets.preset_of(src)
+    assert preset is not None
+    layouts = [_json_layout(path, source, problems, preset.name) for path in paths]
+    for path, layout in zip(paths, layouts, strict=True):
+        if not layout:
+            continue
+        keys = _top_level(con, sql.read_function(str(path), "json", layout=layout), path, source, problems)
+        if keys is not None and preset.key not in keys:
+            problems.append(
+                Problem(
+                    "raw.not_platform",
+                    f"{path.name} does not look like {preset.title}: its records have no '{preset.key}' "
+                    f"(they have: {_listed(keys, 12)})",
+                    Location(str(path), 1, path=_location(source, "format")),
+                    ExitCode.DATA,
+                )
+            )
+    return sql.FileRead(
+        tuple(str(p) for p in paths),
+        preset.name,
+        tuple(frozenset() for _ in paths),
+        presets.contact_types(),
+        layouts=tuple(layouts),
+        json_paths=presets.record_paths(src),
+    )
 
 
 # --- the SQL text and running it ---------------------------------------------------------------
@@ -240,6 +402,7 @@ def aggregate(
             report = _quality(con, raw, files, per_source, samples_per_reason)
         finally:
             con.close()
+    _refuse_unusable(report)
     kpis, breakdown = _kpi_frames(rows, raw)
     raw_files = tuple(RawFile(s, p) for s, paths in files.items() for p in paths)
     return Aggregation(kpis, breakdown, report, raw_files, sql.kpi_query(raw, reads, partner_ids))
@@ -273,6 +436,33 @@ def _run_source(
         raise GovdocsError([_duckdb_problem(exc, source, paths)]) from None
 
 
+def _refuse_unusable(report: quality.QualityReport) -> None:
+    """A source whose every row was rejected gives no KPI at all: that is a file read the wrong
+    way (a timestamp format, a unit, a partner mapping), never an empty month to publish."""
+    problems = []
+    for source in report.sources:
+        if source.accepted or not source.rejected:
+            continue
+        reasons = report.by_reason(source.source)
+        reason, count = max(reasons.items(), key=lambda item: (item[1], item[0]))
+        sample = next((s for s in report.samples if s.source == source.source and s.reason == reason), None)
+        example = f"; the first: {sample.message}" if sample is not None else ""
+        what = "contacts" if source.records is not None else "rows"
+        problems.append(
+            Problem(
+                "raw.all_rejected",
+                f"every one of the {source.read - source.not_queued:,} {source.source} {what} was rejected, "
+                f"{count:,} for '{quality.SHORT.get(reason, reason)}'{example}",
+                Location(sample.file, sample.line, sample.column)
+                if sample is not None
+                else Location(source.files[0] if source.files else source.source),
+                ExitCode.DATA,
+            )
+        )
+    if problems:
+        raise GovdocsError(problems)
+
+
 def _quality(
     con, raw: RawData, files: Mapping[str, Sequence[Path]], present: Mapping[str, object], per_reason: int
 ) -> quality.QualityReport:
@@ -281,18 +471,27 @@ def _quality(
     samples: list[quality.RejectSample] = []
     for source in present:
         src = getattr(raw.sources, source)
-        mapped = src.columns.model_dump(exclude_none=True)
+        mapped = presets.fields_of(src)
         paths = [str(p) for p in files[source]]
-        parquet = _format(src, files[source]) == "parquet"
-        accepted = rejected = 0
+        # a Parquet row and a JSON record are numbered from 1 with no header line
+        numbered = _format(src, files[source]) != "csv"
+        platform = presets.preset_of(src) is not None
+        accepted = rejected = not_queued = 0
         table = "roster_checked" if source == "roster" else f"{source}_cube"
         count = "COUNT(*)" if source == "roster" else "SUM(rows_read)"
+        legs = ", SUM(legs_read), SUM(copies_merged)" if platform else ", 0, 0"
         counted = con.execute(
-            f"SELECT partner, year, month, reject_reason, {count} FROM {table} GROUP BY ALL"
+            f"SELECT partner, year, month, reject_reason, {count}{legs} FROM {table} GROUP BY ALL"
         ).fetchall()
-        for partner, year, month, reason, n in counted:
+        records = merged = 0
+        for partner, year, month, reason, n, leg_count, copies in counted:
+            records += int(leg_count or 0)
+            merged += int(copies or 0)
             if reason is None:
                 accepted += int(n)
+                continue
+            if reason == sql.NOT_QUEUED:
+                not_queued += int(n)
                 continue
             rejected += int(n)
             rejects.append(quality.RejectCount(source, partner, quality.period_text(year, month), reason, int(n)))
@@ -309,7 +508,7 @@ def _quality(
         found.sort(key=lambda s: (s[0], s[4]))
         taken: dict[str, int] = {}
         for reason, partner, year, month, _key, index, row, record_id, value, bad_field in found:
-            if taken.setdefault(reason, 0) >= per_reason:
+            if reason == sql.NOT_QUEUED or taken.setdefault(reason, 0) >= per_reason:
                 continue
             taken[reason] += 1
             samples.append(
@@ -318,17 +517,35 @@ def _quality(
                     reason=reason,
                     file=paths[int(index)],
                     row=int(row),
-                    line=int(row) if parquet else int(row) + 1,
+                    line=int(row) if numbered else int(row) + 1,
                     partner=partner,
                     period=quality.period_text(year, month),
                     record_id=record_id,
                     value=value,
-                    column=mapped.get(bad_field) if bad_field else None,
+                    column=_column_text(mapped.get(bad_field)) if bad_field else None,
                 )
             )
-        sources.append(quality.SourceCount(source, tuple(paths), accepted + rejected, accepted, rejected))
+        sources.append(
+            quality.SourceCount(
+                source,
+                tuple(paths),
+                accepted + rejected + not_queued,
+                accepted,
+                rejected,
+                not_queued=not_queued,
+                records=records + merged if platform else None,
+                merged=merged,
+            )
+        )
     rejects.sort(key=lambda r: (r.source, r.partner or "", r.period or "", r.reason))
     return quality.QualityReport(tuple(sources), tuple(rejects), tuple(samples))
+
+
+def _column_text(column: object) -> str | None:
+    """A mapped column as the samples name it: 'Start_Date + Start_Time' for a date and time pair."""
+    if column is None or isinstance(column, str):
+        return column
+    return " + ".join(str(c) for c in column)  # type: ignore[union-attr]
 
 
 def to_kpi_data(kpis: pd.DataFrame, files: Sequence[RawFile] = ()):

@@ -19,7 +19,17 @@ Identifier = Annotated[
     Field(description="Identifier: letters, digits, '_', '-', '.'; quote it in YAML."),
 ]
 Text = Annotated[StrictStr, StringConstraints(min_length=1, strip_whitespace=True)]
-ColumnName = Annotated[StrictStr, StringConstraints(min_length=1), Field(description="A column name in the file.")]
+ColumnName = Annotated[
+    StrictStr,
+    StringConstraints(min_length=1),
+    Field(
+        description="A column name in the file; in JSON or Parquet a dotted path into nested records (Agent.Username)."
+    ),
+]
+DateAndTime = Annotated[
+    list[ColumnName],
+    Field(min_length=2, max_length=2, description="A date column and a time column, read together (CXone's shape)."),
+]
 Number = Annotated[float, Strict()]
 Count = Annotated[int, Strict()]
 
@@ -29,9 +39,16 @@ class _Model(BaseModel):
 
 
 class FileFormat(StrEnum):
-    AUTO = "auto"  # from the extension: .parquet/.pq -> Parquet, anything else (.csv, .csv.gz, .txt) -> CSV
+    AUTO = "auto"  # from the extension: .parquet/.pq -> Parquet, .json/.jsonl/.ndjson (.gz) -> JSON, else CSV
     CSV = "csv"
     PARQUET = "parquet"
+    JSON = "json"  # JSON lines, or one JSON array of records (detected per file)
+    # platform presets (interactions only): the platform's records, legs and rules (govdocs/raw/presets.py)
+    AMAZON_CONNECT = "amazon-connect"
+    GENESYS_CLOUD = "genesys-cloud"
+
+
+PLATFORM_FORMATS = frozenset({FileFormat.AMAZON_CONNECT, FileFormat.GENESYS_CLOUD})
 
 
 class DurationUnit(StrEnum):
@@ -45,7 +62,11 @@ class _Source(_Model):
         description="A file or glob (raw/calls-*.csv.gz), or a list of them, relative to the config's folder. "
         "CSV (plain or gzip) or Parquet."
     )
-    format: FileFormat = Field(FileFormat.AUTO, description="auto (from the extension), csv or parquet.")
+    format: FileFormat = Field(
+        FileFormat.AUTO,
+        description="auto (from the extension), csv, parquet or json; for interactions also a platform's export: "
+        "amazon-connect (contact records) or genesys-cloud (analytics conversation details).",
+    )
     delimiter: Annotated[StrictStr, StringConstraints(min_length=1, max_length=1)] | None = Field(
         None, description="CSV field separator; omit to detect it."
     )
@@ -66,19 +87,25 @@ class _EventSource(_Source):
     )
     timestamp_format: Text | None = Field(
         None,
-        description="strptime format of the timestamps (e.g. '%d/%m/%Y %H:%M:%S'; with %z they carry an offset); "
+        description="strptime format of the timestamps (e.g. '%d/%m/%Y %H:%M:%S'; with %z they carry an offset), "
+        "or epoch_seconds / epoch_milliseconds (%s: epoch seconds) for numbers counted from 1970-01-01 UTC; "
         "omit for ISO 8601 (2026-07-31 23:30:00, 2026-07-31T23:30:00+01:00).",
     )
 
 
 class InteractionColumns(_Model):
-    """govdocs field -> the export's column name."""
+    """govdocs field -> the export's column name. contact_id, partner, arrived_at, answered_at and
+    ended_at are required unless `format` is a platform's (whose fields these then override)."""
 
-    contact_id: ColumnName = Field(description="Unique id of the contact (call, chat, email).")
-    partner: ColumnName = Field(description="Partner (site, vendor) that handled or was offered the contact.")
-    arrived_at: ColumnName = Field(description="When the contact entered the partner's queue.")
-    answered_at: ColumnName = Field(description="When an agent answered; empty for abandoned contacts.")
-    ended_at: ColumnName = Field(description="When the contact ended (for abandoned ones: when the customer left).")
+    contact_id: ColumnName | None = Field(None, description="Unique id of the contact (call, chat, email).")
+    partner: ColumnName | None = Field(None, description="Partner (site, vendor) that handled or was offered it.")
+    arrived_at: ColumnName | DateAndTime | None = Field(None, description="When the contact entered the queue.")
+    answered_at: ColumnName | DateAndTime | None = Field(
+        None, description="When an agent answered; empty for abandoned contacts."
+    )
+    ended_at: ColumnName | DateAndTime | None = Field(
+        None, description="When the contact ended (for abandoned ones: when the customer left)."
+    )
     channel: ColumnName | None = Field(None, description="Channel (voice, chat, email).")
     programme: ColumnName | None = Field(None, description="Programme, queue or skill group.")
     type: ColumnName | None = Field(None, description="Contact type or direction (inbound, callback, ...).")
@@ -89,8 +116,16 @@ class InteractionColumns(_Model):
     transfers: ColumnName | None = Field(None, description="Number of transfers; empty counts as 0.")
 
 
+REQUIRED_INTERACTION_COLUMNS = ("contact_id", "partner", "arrived_at", "answered_at", "ended_at")
+
+
 class InteractionSource(_EventSource):
-    columns: InteractionColumns
+    columns: InteractionColumns = Field(default_factory=InteractionColumns)
+    queues: Text | None = Field(
+        None,
+        description="genesys-cloud: the queues export (GET /api/v2/routing/queues, JSON) that names the queue ids, "
+        "relative to the config's folder.",
+    )
     duration_unit: DurationUnit = Field(DurationUnit.SECONDS, description="How talk/hold/wrap times are written.")
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from govdocs.errors import ExitCode, Location, Problem
 from govdocs.raw import sql
+from govdocs.render.formatters import noun
 
 # reason -> what it means (shown in the provenance appendix and in sample messages)
 REASONS: dict[str, str] = {
@@ -62,9 +63,26 @@ class SourceCount:
 
     source: str
     files: tuple[str, ...]
-    read: int
+    read: int  # rows, or for a platform's export customer contacts: accepted + rejected + not_queued
     accepted: int
     rejected: int
+    not_queued: int = 0  # contacts that never entered a queue: neither offered nor rejected
+    records: int | None = None  # a platform's export: the records (legs) read, after merging copies
+    merged: int = 0  # re-delivered copies of a record, merged into the latest (not rejects)
+
+    def summary(self, files: str) -> str:
+        """'12,000 rows read from 3 files, 11,990 used'; for a platform's export the records, the
+        copies merged, the customer contacts they make and those never queued."""
+        if self.records is None:
+            return f"{self.read:,} rows read from {files}, {self.accepted:,} used"
+        copies = (
+            f" ({self.merged:,} re-delivered {noun(self.merged, 'copy', 'copies')} merged)" if self.merged else ""
+        )
+        queued = f", {self.not_queued:,} not queued (never entered a queue)" if self.not_queued else ""
+        return (
+            f"{self.records:,} {noun(self.records, 'record')} read from {files}{copies}: "
+            f"{self.read:,} customer {noun(self.read, 'contact')}, {self.accepted:,} used{queued}"
+        )
 
 
 @dataclass(frozen=True)
@@ -98,7 +116,7 @@ class RejectSample:
         if self.reason == sql.MISSING_FIELD:
             detail = f"a required field is empty ({REQUIRED[self.source]})"
         elif self.reason == sql.UNPARSEABLE_TIMESTAMP:
-            detail = f"'{self.value}' is not a timestamp (ISO 8601, or set timestamp_format)"
+            detail = f"'{self.value}' is not a timestamp ({_timestamp_hint(self.value)})"
         elif self.reason == sql.NOT_A_NUMBER:
             detail = f"'{self.value}' is not a number"
         elif self.reason == sql.BAD_VALUE:
@@ -112,6 +130,16 @@ class RejectSample:
     def problem(self) -> Problem:
         location = Location(self.file, self.line, self.column)
         return Problem(f"raw.{self.reason}", self.message, location, ExitCode.DATA, severity="warning")
+
+
+def _timestamp_hint(value: str | None) -> str:
+    """What to set: a 13-digit number is epoch milliseconds (2001-2286), a 10-digit one seconds."""
+    digits = (value or "").strip().split(".")[0]
+    if digits.isdigit() and len(digits) == 13:
+        return "it looks like epoch milliseconds: set timestamp_format: epoch_milliseconds"
+    if digits.isdigit() and len(digits) == 10:
+        return "it looks like epoch seconds: set timestamp_format: epoch_seconds"
+    return "ISO 8601, or set timestamp_format"
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ from govdocs.raw.sql.text import (  # noqa: F401
     MISSING_FIELD,
     NEGATIVE_DURATION,
     NOT_A_NUMBER,
+    NOT_QUEUED,
     OUT_OF_RANGE,
     SOURCES,
     UNKNOWN_PARTNER,

@@ -29,6 +29,7 @@ from govdocs.raw.model import (
     SurveyFcr,
     TransferRate,
 )
+from govdocs.raw.presets import fields_of, preset_of
 from govdocs.raw.sql.text import Cte, _text_list, literal
 
 
@@ -113,8 +114,8 @@ def measure_sql(spec: object, index: int, raw: RawData) -> MeasureSql:
             return mean("answered_s - arrived_s", [answered])
         case Aht():
             parts = ["talk_seconds"]
-            columns = raw.sources.interactions.columns if raw.sources.interactions else None
-            parts += [f"COALESCE({f}, 0)" for f in ("hold_seconds", "acw_seconds") if getattr(columns, f, None)]
+            fields = fields_of(raw.sources.interactions) if raw.sources.interactions else {}
+            parts += [f"COALESCE({f}, 0)" for f in ("hold_seconds", "acw_seconds") if f in fields]
             return mean(" + ".join(parts), [answered])
         case TransferRate():
             return share([answered, "COALESCE(transfers, 0) > 0"], [answered])
@@ -144,7 +145,7 @@ def measure_sql(spec: object, index: int, raw: RawData) -> MeasureSql:
         case QaAutoFailRate():
             return share(["auto_fail = 1"], [])
         case QaPassRate():
-            fail = ["auto_fail = 0"] if raw.sources.qa and raw.sources.qa.columns.auto_fail else []
+            fail = ["auto_fail = 0"] if raw.sources.qa and "auto_fail" in fields_of(raw.sources.qa) else []
             return share([f"score >= {spec.pass_score:g}", *fail], [])
         case Attrition():
             factor = "1200.0" if spec.annualised else "100.0"
@@ -179,7 +180,12 @@ def _segments(segments: set[str]) -> tuple[list[str], list[str]]:
 
 
 def _cube_cte(
-    source: str, measures: Sequence[MeasureSql], segments: set[str], samples: str | None, last_arrival: bool
+    source: str,
+    measures: Sequence[MeasureSql],
+    segments: set[str],
+    samples: str | None,
+    last_arrival: bool,
+    platform: bool = False,
 ) -> Cte:
     """Sums per partner, month, segment and reject reason: small, so every KPI row, breakdown and
     data-quality count is read from it (the KPIs from the groups without a reject reason)."""
@@ -189,6 +195,8 @@ def _cube_cte(
     extra = ["COUNT(*) AS rows_read"] + ([f"{samples} AS samples"] if samples else [])
     if last_arrival:
         extra.append("MAX(arrived_s) AS last_arrived_s")
+    if platform:  # a platform's records: legs read, and re-delivered copies set aside
+        extra += ["SUM(legs) AS legs_read", "SUM(copies) AS copies_merged"]
     body = ",\n    ".join(["partner", "year", "month", *present, *absent, "reject_reason", *extra, *sums])
     return Cte(f"{source}_cube", f"  SELECT\n    {body}\n  FROM {source}_checked\n  GROUP BY {keys}")
 
@@ -198,9 +206,9 @@ def _repeat_cte(raw: RawData, measures: Sequence[MeasureSql], segments: set[str]
     and that customer's next accepted contact (whichever partner or channel took it, in arrival
     order, ties in file order), against the last accepted arrival in the data. The window carries
     only the columns these sums need: its sort is the costly step."""
-    columns = raw.sources.interactions.columns if raw.sources.interactions else None
+    fields = fields_of(raw.sources.interactions) if raw.sources.interactions else {}
     present, absent = _segments(segments)
-    filters = [c for c in ("channel", "programme", "type") if getattr(columns, c, None) and c not in present]
+    filters = [c for c in ("channel", "programme", "type") if c in fields and c not in present]
     sums = [f"SUM({expr}) AS {n}" for m in measures for n, expr in m.sums]
     carried = ", ".join(["partner", "year", "month", *present, *filters, "arrived_s", "answered_s"])
     keys = ", ".join(["partner", "year", "month", *present])
@@ -225,10 +233,11 @@ def event_ctes(raw: RawData, source: str, samples_per_group: int | None = None) 
     measures = [measure_sql(spec, i, raw) for i, spec in enumerate(raw.kpis)]
     mine = [m for m in measures if m.source == source and not m.table]
     repeats = [m for m in measures if m.source == source and m.table == REPEAT]
-    columns = getattr(raw.sources, source).columns.model_dump(exclude_none=True)
+    columns = fields_of(getattr(raw.sources, source))
     samples = samples_aggregate(source, samples_per_group, columns) if samples_per_group else None
     segments = segment_columns(raw, source)
-    ctes = [_cube_cte(source, mine, segments, samples, bool(repeats))]
+    platform = preset_of(getattr(raw.sources, source)) is not None
+    ctes = [_cube_cte(source, mine, segments, samples, bool(repeats), platform)]
     if repeats:
         ctes.append(_repeat_cte(raw, repeats, segments))
     return ctes
@@ -297,4 +306,4 @@ def segment_columns(raw: RawData, source: str) -> set[str]:
     src = getattr(raw.sources, source)
     if src is None or source == "roster":
         return set()
-    return {c for c in ("channel", "programme") if getattr(src.columns, c, None)}
+    return {c for c in ("channel", "programme") if c in fields_of(src)}

@@ -10,7 +10,9 @@ from govdocs.raw.model import (
     Attrition,
     RawData,
 )
+from govdocs.raw.presets import preset_of
 from govdocs.raw.sql.measures import MeasureSql, _attrition_ctes, _attrition_select, _period, event_ctes, measure_sql
+from govdocs.raw.sql.platforms import preset_ctes
 from govdocs.raw.sql.sources import CTE_BUILDERS
 from govdocs.raw.sql.stages import read_cte
 from govdocs.raw.sql.text import SOURCES, Cte, FileRead, literal
@@ -35,8 +37,11 @@ def source_ctes(raw: RawData, reads: Mapping[str, FileRead], partner_ids: Sequen
         src = getattr(raw.sources, source)
         if src is None:
             continue
-        columns = src.columns.model_dump(exclude_none=True)
-        out[source] = [read_cte(source, columns, reads[source]), *CTE_BUILDERS[source](raw, reads[source], partner_ids)]
+        if source == "interactions" and preset_of(src) is not None:
+            read = preset_ctes(src, reads[source])
+        else:
+            read = [read_cte(source, src.columns.model_dump(exclude_none=True), reads[source])]
+        out[source] = [*read, *CTE_BUILDERS[source](raw, reads[source], partner_ids)]
     return out
 
 

@@ -10,6 +10,7 @@ from govdocs.raw.model import (
     DurationUnit,
     RawData,
 )
+from govdocs.raw.presets import fields_of, preset_of
 from govdocs.raw.sql.stages import (
     _SOURCE_COLUMNS,
     _checked_cte,
@@ -35,6 +36,7 @@ from govdocs.raw.sql.text import (
     MISSING_FIELD,
     NEGATIVE_DURATION,
     NOT_A_NUMBER,
+    NOT_QUEUED,
     OUT_OF_RANGE,
     UNPARSEABLE_TIMESTAMP,
     Cte,
@@ -47,9 +49,11 @@ from govdocs.raw.sql.text import (
 def interactions_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None) -> list[Cte]:
     src = raw.sources.interactions
     assert src is not None
-    columns = src.columns.model_dump(exclude_none=True)
+    columns = fields_of(src)
+    platform = preset_of(src) is not None
     types = read.types
-    tz, fmt = src.timezone, src.timestamp_format
+    # a platform's contact rows carry ISO 8601 instants and seconds, whatever the source says
+    tz, fmt = src.timezone, None if platform else src.timestamp_format
     stamps = ["arrived_at", "answered_at", "ended_at"]
     texts = [f for f in ("contact_id", "channel", "programme", "type", "customer_id") if f in columns]
     numbers = [f for f in ("talk_seconds", "hold_seconds", "acw_seconds", "transfers") if f in columns]
@@ -58,8 +62,10 @@ def interactions_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] |
     for f in stamps:
         parsed += _timestamp_columns(f, types, fmt)
     for f in numbers:
-        unit = src.duration_unit if f.endswith("_seconds") else DurationUnit.SECONDS
+        unit = src.duration_unit if f.endswith("_seconds") and not platform else DurationUnit.SECONDS
         parsed += [f"{_raw(f, types)} AS {f}_raw", f"{_number(f, types, unit)} AS {f}"]
+    if platform:
+        parsed += [NOT_QUEUED, "legs", "copies"]
     parsed += _SOURCE_COLUMNS
     missing = [
         "contact_id IS NULL",
@@ -74,13 +80,16 @@ def interactions_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] |
     nums = [(f"{f}_raw", f) for f in numbers]
     negative = [f"{f} < 0" for f in numbers]
     negative.append("ended_at_us < COALESCE(answered_at_us, arrived_at_us)")
-    tests = [(MISSING_FIELD, " OR ".join(missing)), (UNPARSEABLE_TIMESTAMP, _unreadable(stamp_pairs))]
+    # a contact that never entered a queue is set aside first: neither offered nor a reject
+    tests = [(NOT_QUEUED, NOT_QUEUED)] if platform else []
+    tests += [(MISSING_FIELD, " OR ".join(missing)), (UNPARSEABLE_TIMESTAMP, _unreadable(stamp_pairs))]
     if nums:
         tests.append((NOT_A_NUMBER, _unreadable(nums)))
     tests += _partner_test(partner_ids)
     tests.append((ANSWER_BEFORE_ARRIVAL, "answered_at_us < arrived_at_us"))
     tests.append((NEGATIVE_DURATION, " OR ".join(negative)))
     keep = ["partner", *texts, *numbers, "year", "month", *(f"{f}_us" for f in stamps)]
+    keep += ["legs", "copies"] if platform else []
     seconds_of = {"arrived_at": "arrived_s", "answered_at": "answered_s", "ended_at": "ended_s"}
     return [
         _parsed_cte("interactions", parsed),

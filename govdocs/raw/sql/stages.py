@@ -22,28 +22,51 @@ from govdocs.raw.sql.text import (
 )
 
 
-def read_cte(source: str, columns: Mapping[str, str], read: FileRead) -> Cte:
+def column_path(column: str, present: frozenset[str], nested: bool) -> str | None:
+    """The SQL reading one export column: the column of that name, else (JSON and Parquet, whose
+    records nest) the dotted path into the struct its first part names; None when the file has neither."""
+    if column in present:
+        return identifier(column)
+    parts = column.split(".")
+    if nested and len(parts) > 1 and parts[0] in present:
+        return ".".join(identifier(p) for p in parts)
+    return None
+
+
+def column_sql(column: str | Sequence[str], present: frozenset[str], nested: bool) -> str:
+    """A mapped column as SQL; a [date, time] pair is the two read together ('07/31/2026 23:30:00')."""
+    if isinstance(column, str):
+        return column_path(column, present, nested) or "NULL"
+    parts = [column_path(c, present, nested) for c in column]
+    if any(p is None for p in parts):
+        return "NULL"
+    return "CONCAT_WS(' ', " + ", ".join(f"NULLIF(TRIM(CAST({p} AS VARCHAR)), '')" for p in parts) + ")"
+
+
+def read_cte(source: str, columns: Mapping[str, str | Sequence[str]], read: FileRead) -> Cte:
     """The only DuckDB-specific stage: the export's columns renamed to govdocs fields.
 
     Each row carries its file's position in the list (source_index) and its 1-based data row in
     that file (source_row). Parquet files are read by one scan of them all (matched by column
     name; a column a file lacks reads as NULL), rows numbered by the reader's file_row_number.
-    CSV files are read one by one, rows numbered in file order (DuckDB keeps insertion order)."""
+    CSV and JSON files are read one by one, rows (records) numbered in file order (DuckDB keeps
+    insertion order); JSON leaves are read as text, nested ones by their dotted path."""
     comment = f"FILE READ ({source}): DuckDB table functions; in a warehouse select the same columns from your table"
     if read.file_format == "parquet":
         paths = "[" + _text_list(read.paths) + "]"
-        select = [f"{identifier(column)} AS {field}" for field, column in columns.items()]
+        present = frozenset().union(*read.columns) if read.columns else frozenset()
+        select = [f"{column_sql(column, present, True)} AS {field}" for field, column in columns.items()]
         # the file's name under a name of our own: an export may have a column called filename
         select += [f"LIST_POSITION({paths}, govdocs_file) - 1 AS source_index", "file_row_number + 1 AS source_row"]
         function = f"read_parquet({paths}, filename = 'govdocs_file', file_row_number = true, union_by_name = true)"
         return Cte(f"{source}_read", "  SELECT " + ", ".join(select) + f"\n  FROM {function}", comment)
     branches = []
+    nested = bool(read.layouts)
     for index, (path, present) in enumerate(zip(read.paths, read.columns, strict=True)):
-        select = [
-            f"{identifier(column) if column in present else 'NULL'} AS {field}" for field, column in columns.items()
-        ]
+        select = [f"{column_sql(column, present, nested)} AS {field}" for field, column in columns.items()]
         select += [f"{index} AS source_index", "ROW_NUMBER() OVER () AS source_row"]
-        function = read_function(path, read.file_format, read.delimiter)
+        layout = read.layouts[index] if read.layouts else ""
+        function = read_function(path, read.file_format, read.delimiter, layout, read.json_paths)
         branches.append("  SELECT " + ", ".join(select) + f"\n  FROM {function}")
     return Cte(f"{source}_read", "\n  UNION ALL\n".join(branches), comment)
 
@@ -81,7 +104,11 @@ def _timestamp(field: str, types: Mapping[str, str], fmt: str | None) -> tuple[s
         return none_naive, field
     if kind.startswith("TIMESTAMP") or kind == "DATE":
         return f"CAST({field} AS TIMESTAMP)", none_zoned
+    if fmt in EPOCH_FORMATS and not _is_text(kind):
+        return none_naive, _epoch(f"CAST({field} AS DOUBLE)", EPOCH_FORMATS[fmt])
     text = _text(field, types)
+    if fmt in EPOCH_FORMATS:
+        return none_naive, _epoch(f"TRY_CAST({text} AS DOUBLE)", EPOCH_FORMATS[fmt])
     if fmt is not None:
         parsed = f"TRY_STRPTIME({text}, {literal(fmt)})"
         return (none_naive, parsed) if "%z" in fmt or "%Z" in fmt else (parsed, none_zoned)
@@ -89,6 +116,21 @@ def _timestamp(field: str, types: Mapping[str, str], fmt: str | None) -> tuple[s
     return (
         f"CASE WHEN {offset} THEN NULL ELSE TRY_CAST({text} AS TIMESTAMP) END",
         f"CASE WHEN {offset} THEN TRY_CAST({text} AS TIMESTAMPTZ) END",
+    )
+
+
+# timestamp_format values meaning a number counted from 1970-01-01 UTC, and its microseconds per unit
+EPOCH_FORMATS = {"epoch_seconds": 1_000_000, "%s": 1_000_000, "epoch_milliseconds": 1_000}
+_EPOCH_LAST_SECOND = 4_102_444_800  # 2100-01-01: a larger number is not a timestamp in this unit
+
+
+def _epoch(number: str, us_per_unit: int) -> str:
+    """An epoch number as a TIMESTAMPTZ; NULL (an unreadable timestamp) when negative or past 2100,
+    which is what milliseconds read as seconds look like."""
+    last = _EPOCH_LAST_SECOND * 1_000_000 // us_per_unit
+    return (
+        f"CASE WHEN {number} >= 0 AND {number} < {last} "
+        f"THEN MAKE_TIMESTAMP(CAST(ROUND({number} * {us_per_unit}) AS BIGINT)) AT TIME ZONE 'UTC' END"
     )
 
 

@@ -36,6 +36,11 @@ OUT_OF_RANGE = "out_of_range"
 LEFT_BEFORE_HIRED = "left_before_hired"
 
 
+# Not a reject: a platform's contact that never entered a queue (self-service, an outbound dial)
+# is set aside, counted on its own, and neither offered nor answered.
+NOT_QUEUED = "not_queued"
+
+
 EVENT_SOURCES = ("interactions", "surveys", "qa")
 
 
@@ -78,18 +83,50 @@ class Cte:
 @dataclass(frozen=True)
 class FileRead:
     """How one source's files are read: each file with the export columns it has, and each mapped
-    field's type ('VARCHAR' for CSV, 'VARCHAR NOTRIM' for Parquet strings)."""
+    field's type ('VARCHAR' for CSV and JSON, 'VARCHAR NOTRIM' for Parquet strings)."""
 
     paths: tuple[str, ...]
-    file_format: str  # csv or parquet
+    file_format: str  # csv, parquet, json, or a platform's format (amazon-connect, ...)
     columns: tuple[frozenset[str], ...]  # per file: the export's column names it has
     types: Mapping[str, str]  # govdocs field -> type of its column
     delimiter: str | None = None
+    # JSON: per file, 'newline_delimited' (JSON lines) or 'array' (one array of records)
+    layouts: tuple[str, ...] = ()
+    # JSON: every dotted path read, so each file is read with the same all-text struct columns
+    json_paths: tuple[str, ...] = ()
 
 
-def read_function(path: str, file_format: str, delimiter: str | None = None) -> str:
+def json_columns(paths: Sequence[str]) -> str:
+    """DuckDB's `columns` argument reading every path as text: 'Agent.Username' and 'Agent.ARN'
+    become {'Agent': 'STRUCT("Username" VARCHAR, "ARN" VARCHAR)'}. Reading every leaf as text
+    keeps a bad value a rejected row, never a failed read, as with CSV; a key a record lacks is NULL."""
+    tree: dict = {}
+    for path in paths:
+        node = tree
+        parts = path.split(".")
+        for part in parts[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):  # 'Agent' read whole and 'Agent.Username' too: keep the struct
+                child = node[part] = {}
+            node = child
+        node.setdefault(parts[-1], None)
+
+    def kind(node) -> str:
+        if node is None:
+            return "VARCHAR"
+        return "STRUCT(" + ", ".join(f"{identifier(k)} {kind(v)}" for k, v in node.items()) + ")"
+
+    return "{" + ", ".join(f"{literal(k)}: {literal(kind(v))}" for k, v in tree.items()) + "}"
+
+
+def read_function(
+    path: str, file_format: str, delimiter: str | None = None, layout: str = "", json_paths: Sequence[str] = ()
+) -> str:
     if file_format == "parquet":
         return f"read_parquet({literal(path)})"
+    if layout:
+        columns = f", columns = {json_columns(json_paths)}" if json_paths else ""
+        return f"read_json({literal(path)}, format = {literal(layout)}{columns})"
     options = "all_varchar = true, header = true"
     if delimiter is not None:
         options += f", delim = {literal(delimiter)}"

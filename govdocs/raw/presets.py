@@ -1,0 +1,120 @@
+"""Load step, raw half: platform presets -- a platform's export read as it is delivered.
+
+A preset (`format: amazon-connect`, `format: genesys-cloud` on the interactions source) knows the
+platform's records: their field names and nesting, their timestamps (ISO 8601 in UTC), their units,
+how one customer contact is spread over several records or participants (its legs), and how the
+platform says duplicates are resolved. It writes the SQL that turns those records into the one
+row per customer contact every later stage reads (`interactions_read`, the same fields a mapped
+CSV gives), so every KPI, reject reason and data-quality count after it is the one definition
+govdocs has. `columns:` still overrides a field's path (Agent.HierarchyGroups.Level1.GroupName
+for the partner, say).
+
+Per contact, for every preset:
+- it belongs to the partner whose queue it entered first (the queue's name, through
+  `partner_values`): the partner it was offered to, who answers for its wait;
+- arrived = entering that first queue; answered = the first moment an agent was connected to the
+  customer (after the alert, when the conversation starts: the moment the platforms' own
+  service-level and answer-time metrics count to); abandoned = never answered, ended when the
+  customer left the last queue;
+- handle time (talk + hold + after-contact work) and transfers are summed over the legs;
+- a contact that never entered a queue (self-service in the IVR, an outbound dial) is "not
+  queued": neither offered nor rejected, counted on its own.
+
+Each preset's README section cites the platform documentation it follows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from govdocs.raw.model import FileFormat, InteractionSource
+
+# govdocs fields a preset's contact row has (all as text; the parsing stage reads them)
+CONTACT_FIELDS = (
+    "contact_id",
+    "partner",
+    "channel",
+    "programme",
+    "type",
+    "customer_id",
+    "arrived_at",
+    "answered_at",
+    "ended_at",
+    "talk_seconds",
+    "hold_seconds",
+    "acw_seconds",
+    "transfers",
+)
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    title: str  # "Amazon Connect contact records"
+    paths: Mapping[str, str]  # field -> dotted path in one record (govdocs fields may be overridden)
+    fixed: tuple[str, ...]  # the fields `columns:` may not override (the leg model reads them)
+    key: str  # a top-level key every record of this export has: how a file is recognised
+
+
+AMAZON_CONNECT = Preset(
+    name=FileFormat.AMAZON_CONNECT.value,
+    title="Amazon Connect contact records",
+    paths={
+        "contact_id": "ContactId",
+        "initial_contact_id": "InitialContactId",
+        "initiation_method": "InitiationMethod",
+        "last_updated_at": "LastUpdateTimestamp",
+        "partner": "Queue.Name",
+        "programme": "Queue.Name",
+        "channel": "Channel",
+        "type": "InitiationMethod",
+        "customer_id": "CustomerEndpoint.Address",
+        "arrived_at": "Queue.EnqueueTimestamp",
+        "left_queue_at": "Queue.DequeueTimestamp",
+        "answered_at": "Agent.ConnectedToAgentTimestamp",
+        "ended_at": "DisconnectTimestamp",
+        "talk_seconds": "Agent.AgentInteractionDuration",
+        "hold_seconds": "Agent.CustomerHoldDuration",
+        "acw_seconds": "Agent.AfterContactWorkDuration",
+    },
+    fixed=("contact_id", "initial_contact_id", "initiation_method", "last_updated_at", "left_queue_at"),
+    key="ContactId",
+)
+
+PRESETS: dict[str, Preset] = {AMAZON_CONNECT.name: AMAZON_CONNECT}
+
+
+def preset_of(src: object) -> Preset | None:
+    """The preset a source's `format` names, or None for a mapped table (csv, parquet, json)."""
+    fmt = getattr(src, "format", None)
+    return PRESETS.get(fmt.value if isinstance(fmt, FileFormat) else str(fmt))
+
+
+def leg_paths(src: InteractionSource) -> dict[str, str]:
+    """Each field's path in one record: the preset's, overridden by `columns:`."""
+    preset = preset_of(src)
+    assert preset is not None
+    paths = dict(preset.paths)
+    for field, column in src.columns.model_dump(exclude_none=True).items():
+        if field not in preset.fixed and isinstance(column, str):
+            paths[field] = column
+    return paths
+
+
+def fields_of(src: object) -> dict[str, object]:
+    """govdocs field -> where it comes from: the mapped columns, or for a preset the contact row's
+    fields with the record path each is made from (the measures ask which fields a source has)."""
+    if preset_of(src) is None:
+        return src.columns.model_dump(exclude_none=True)  # type: ignore[attr-defined]
+    paths = leg_paths(src)  # type: ignore[arg-type]
+    return {field: paths.get(field, "legs") for field in CONTACT_FIELDS}
+
+
+def contact_types() -> dict[str, str]:
+    """The contact row's field types for the parsing stage: text, taken as written (trimmed already)."""
+    return {field: "VARCHAR NOTRIM" for field in CONTACT_FIELDS}
+
+
+def record_paths(src: InteractionSource) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(leg_paths(src).values()))
