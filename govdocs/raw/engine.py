@@ -121,12 +121,14 @@ def _first_character(path: Path) -> str:
 
 
 def _json_layout(path: Path, source: str, problems: list[Problem], fmt: str) -> str:
-    """'array' for one JSON array of records, 'newline_delimited' for JSON lines; else a problem."""
+    """'array' for one JSON array of records; 'unstructured' for records one after another (JSON
+    lines, pretty-printed, or concatenated with no newline as Kinesis Firehose writes them); else
+    a problem."""
     first = _first_character(path)
     if first == "[":
         return "array"
     if first == "{":
-        return "newline_delimited"
+        return "unstructured"
     problems.append(
         Problem(
             "raw.not_json",
@@ -186,7 +188,9 @@ def _duckdb_problem(exc: Exception, source: str, paths: Sequence[Path]) -> Probl
     return Problem("raw.unreadable", f"cannot read the {source} files: {first}", Location(where), ExitCode.DATA)
 
 
-def describe(raw: RawData, files: Mapping[str, Sequence[Path]], con=None) -> dict[str, sql.FileRead]:
+def describe(
+    raw: RawData, files: Mapping[str, Sequence[Path]], con=None, base: Path = Path(".")
+) -> dict[str, sql.FileRead]:
     """How each source is read: every file's columns, and the type of every mapped column. A mapped
     column that no file has is reported with the columns that exist."""
     own = con is None
@@ -198,7 +202,7 @@ def describe(raw: RawData, files: Mapping[str, Sequence[Path]], con=None) -> dic
             src = getattr(raw.sources, source)
             file_format = _format(src, paths)
             if presets.preset_of(src) is not None:
-                reads[source] = _describe_platform(con, src, source, paths, problems)
+                reads[source] = _describe_platform(con, src, source, paths, problems, base)
             elif file_format == FileFormat.JSON.value:
                 reads[source] = _describe_json(con, src, source, paths, problems)
             else:
@@ -307,16 +311,22 @@ def _describe_json(con, src, source: str, paths: Sequence[Path], problems: list[
     )
 
 
-def _describe_platform(con, src, source: str, paths: Sequence[Path], problems: list[Problem]) -> sql.FileRead:
+def _describe_platform(
+    con, src, source: str, paths: Sequence[Path], problems: list[Problem], base: Path
+) -> sql.FileRead:
     """A platform's export: each file's layout, and the platform's key in its records (a file
     from another export is named at once, not read as contacts without ids)."""
     preset = presets.preset_of(src)
     assert preset is not None
     layouts = [_json_layout(path, source, problems, preset.name) for path in paths]
-    for path, layout in zip(paths, layouts, strict=True):
+    for i, (path, layout) in enumerate(zip(paths, layouts, strict=True)):
         if not layout:
             continue
-        keys = _top_level(con, sql.read_function(str(path), "json", layout=layout), path, source, problems)
+        function = sql.read_function(str(path), "json", layout=layout, maximum_object_size=sql.platforms.MAX_OBJECT)
+        keys = _top_level(con, function, path, source, problems)
+        if keys is not None and preset is presets.GENESYS_CLOUD and "conversations" in keys:
+            layouts[i] = sql.platforms.WRAPPED  # a details query response or a jobs results page
+            continue
         if keys is not None and preset.key not in keys:
             problems.append(
                 Problem(
@@ -334,7 +344,24 @@ def _describe_platform(con, src, source: str, paths: Sequence[Path], problems: l
         presets.contact_types(),
         layouts=tuple(layouts),
         json_paths=presets.record_paths(src),
+        lookups=_queues(src, base, problems),
     )
+
+
+def _queues(src, base: Path, problems: list[Problem]) -> tuple[str, ...]:
+    """The queues export(s) a genesys-cloud source names, relative to `base`."""
+    pattern = getattr(src, "queues", None)
+    if pattern is None:
+        return ()
+    path = Path(pattern).expanduser()
+    path = path if path.is_absolute() else base / path
+    found = sorted(str(p) for p in glob.glob(str(path), recursive=True) if Path(p).is_file())
+    if not found:
+        where = _location("interactions", "queues")
+        problems.append(
+            Problem("raw.no_files", f"no file matches '{path}'", Location(str(path), path=where), ExitCode.DATA)
+        )
+    return tuple(found)
 
 
 # --- the SQL text and running it ---------------------------------------------------------------
@@ -351,7 +378,7 @@ def aggregation_sql(
 
     Without `reads`, the files are resolved and their headers read to learn the column types."""
     if reads is None:
-        reads = describe(raw, resolve_files(raw, base))
+        reads = describe(raw, resolve_files(raw, base), base=base)
     return sql.kpi_query(raw, reads, partner_ids)
 
 
@@ -392,7 +419,7 @@ def aggregate(
     with tempfile.TemporaryDirectory(prefix="govdocs-duckdb-", dir=temp_directory) as spill:
         con = _connect(raw.memory_limit, Path(spill), threads)
         try:
-            reads = describe(raw, files, con)
+            reads = describe(raw, files, con, base)
             per_source = sql.source_ctes(raw, reads, partner_ids)
             for source, ctes in per_source.items():
                 text = reads[source].file_format != "parquet"

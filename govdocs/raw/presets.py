@@ -82,7 +82,16 @@ AMAZON_CONNECT = Preset(
     key="ContactId",
 )
 
-PRESETS: dict[str, Preset] = {AMAZON_CONNECT.name: AMAZON_CONNECT}
+GENESYS_CLOUD = Preset(
+    name=FileFormat.GENESYS_CLOUD.value,
+    title="Genesys Cloud conversation details",
+    # the conversation model is read whole (participants -> sessions -> segments): no paths to override
+    paths={},
+    fixed=CONTACT_FIELDS,
+    key="conversationId",
+)
+
+PRESETS: dict[str, Preset] = {AMAZON_CONNECT.name: AMAZON_CONNECT, GENESYS_CLOUD.name: GENESYS_CLOUD}
 
 
 def preset_of(src: object) -> Preset | None:

@@ -75,9 +75,7 @@ class SourceCount:
         copies merged, the customer contacts they make and those never queued."""
         if self.records is None:
             return f"{self.read:,} rows read from {files}, {self.accepted:,} used"
-        copies = (
-            f" ({self.merged:,} re-delivered {noun(self.merged, 'copy', 'copies')} merged)" if self.merged else ""
-        )
+        copies = f" ({self.merged:,} re-delivered {noun(self.merged, 'copy', 'copies')} merged)" if self.merged else ""
         queued = f", {self.not_queued:,} not queued (never entered a queue)" if self.not_queued else ""
         return (
             f"{self.records:,} {noun(self.records, 'record')} read from {files}{copies}: "

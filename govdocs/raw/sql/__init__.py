@@ -34,6 +34,7 @@ from govdocs.raw.sql.measures import (  # noqa: F401
     samples_aggregate,
     segment_columns,
 )
+from govdocs.raw.sql import platforms  # noqa: F401
 from govdocs.raw.sql.query import HEADER, final_ctes, final_select, kpi_query, kpi_selects, source_ctes  # noqa: F401
 from govdocs.raw.sql.sources import CTE_BUILDERS, interactions_ctes, qa_ctes, roster_ctes, surveys_ctes  # noqa: F401
 from govdocs.raw.sql.stages import read_cte, seconds  # noqa: F401

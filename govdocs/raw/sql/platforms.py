@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from govdocs.raw.model import InteractionSource
-from govdocs.raw.presets import AMAZON_CONNECT, leg_paths, preset_of
-from govdocs.raw.sql.text import NOT_QUEUED, Cte, FileRead, identifier, read_function
+from govdocs.raw.presets import AMAZON_CONNECT, GENESYS_CLOUD, leg_paths, preset_of
+from govdocs.raw.sql.text import NOT_QUEUED, Cte, FileRead, identifier, literal, read_function
 
 
 def _ts(column: str) -> str:
@@ -133,7 +133,161 @@ def _first_in_queue(column: str) -> str:
     return f"ARG_MIN({column}, {key})"
 
 
-CTE_BUILDERS = {AMAZON_CONNECT.name: connect_ctes}
+# Genesys Cloud analytics conversation details: the fields read, every leaf as text
+_GENESYS_SEGMENT = (
+    "STRUCT(segmentStart VARCHAR, segmentEnd VARCHAR, segmentType VARCHAR, queueId VARCHAR, disconnectType VARCHAR)"
+)
+_GENESYS_SESSION = f"STRUCT(mediaType VARCHAR, direction VARCHAR, ani VARCHAR, segments {_GENESYS_SEGMENT}[])"
+_GENESYS_PARTICIPANT = f"STRUCT(purpose VARCHAR, sessions {_GENESYS_SESSION}[])"
+_GENESYS_CONVERSATION = {
+    "conversationId": "VARCHAR",
+    "conversationStart": "VARCHAR",
+    "conversationEnd": "VARCHAR",
+    "originatingDirection": "VARCHAR",
+    "participants": f"{_GENESYS_PARTICIPANT}[]",
+}
+# a segment of an agent ending in a transfer of the customer (Genesys' disconnectType values)
+_TRANSFERS = ("transfer", "consultTransfer", "forwardTransfer", "conferenceTransfer")
+
+
+def _columns_argument(columns: Mapping[str, str]) -> str:
+    return "{" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in columns.items()) + "}"
+
+
+def _genesys_read(read: FileRead) -> Cte:
+    """FILE READ: the conversations of every file -- a details query's response or a jobs results
+    page ({"conversations": [...]}), a JSON array of conversations, or JSON lines of them."""
+    branches = []
+    conversation = ", ".join(f"{identifier(k)} {v}" for k, v in _GENESYS_CONVERSATION.items())
+    fields = ", ".join(identifier(k) for k in _GENESYS_CONVERSATION)
+    for index, path in enumerate(read.paths):
+        layout = read.layouts[index]
+        if layout == WRAPPED:
+            columns = _columns_argument({"conversations": f"STRUCT({conversation})[]"})
+            function = f"read_json({literal(path)}, format = 'unstructured', maximum_object_size = {MAX_OBJECT}, columns = {columns})"
+            body = (
+                f"  SELECT c.{fields.replace(', ', ', c.')}, {index} AS source_index, ROW_NUMBER() OVER () AS source_row\n"
+                f"  FROM (SELECT UNNEST(conversations) AS c FROM {function}) AS page"
+            )
+        else:
+            function = f"read_json({literal(path)}, format = {literal(layout)}, columns = {_columns_argument(_GENESYS_CONVERSATION)})"
+            body = f"  SELECT {fields}, {index} AS source_index, ROW_NUMBER() OVER () AS source_row\n  FROM {function}"
+        branches.append(body)
+    comment = "FILE READ (interactions): Genesys Cloud conversations, every field as text"
+    return Cte("interactions_records", "\n  UNION ALL\n".join(branches), comment)
+
+
+# the largest single JSON value read (a {"conversations": [...]} page); DuckDB buffers twice this
+MAX_OBJECT = 64 * 1024 * 1024
+WRAPPED = "wrapped"  # a Genesys file whose conversations sit in {"conversations": [...]}
+
+
+def _queues_cte(read: FileRead) -> Cte:
+    """The queue names: GET /api/v2/routing/queues pages ({"entities": [{"id", "name"}]})."""
+    if not read.lookups:
+        return Cte(
+            "interactions_queues", "  SELECT CAST(NULL AS VARCHAR) AS id, CAST(NULL AS VARCHAR) AS name WHERE FALSE"
+        )
+    columns = _columns_argument({"entities": "STRUCT(id VARCHAR, name VARCHAR)[]"})
+    branches = [
+        f"  SELECT e.id, e.name FROM (SELECT UNNEST(entities) AS e FROM read_json({literal(path)}, "
+        f"format = 'unstructured', maximum_object_size = {MAX_OBJECT}, columns = {columns})) AS page"
+        for path in read.lookups
+    ]
+    body = "  SELECT id, MIN(name) AS name FROM (\n" + "\n  UNION ALL\n".join(branches) + "\n  ) AS q GROUP BY id"
+    return Cte("interactions_queues", body, "FILE READ (interactions): the queues export, queue id -> name")
+
+
+def genesys_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
+    """Genesys Cloud: one conversation per customer contact, its legs the acd (queue) and agent
+    participants. A conversation in two exports (overlapping intervals) keeps the copy that ended
+    last. Times come from the segments: queued = an acd participant's interact segment, answered =
+    the start of an agent's first interact segment after it (after the alert: when Genesys counts
+    tAnswered), talk, hold and wrap-up = the agents' interact, hold and wrapup segments."""
+    end = _ts('"conversationEnd"')
+    latest = Cte(
+        "interactions_conversations",
+        "  SELECT *, source_index * 10000000000 + source_row AS source_key,\n"
+        '    CASE WHEN "conversationId" IS NULL THEN 0\n'
+        '      ELSE COUNT(*) OVER (PARTITION BY "conversationId") - 1 END AS copies\n'
+        "  FROM interactions_records\n"
+        '  QUALIFY "conversationId" IS NULL OR ROW_NUMBER() OVER (PARTITION BY "conversationId"\n'
+        f"    ORDER BY {end} DESC NULLS LAST, source_index DESC, source_row DESC) = 1",
+        "a conversation in two exports: the copy that ended last (then the last read)",
+    )
+    segments = Cte(
+        "interactions_segments",
+        "  SELECT source_key, purpose, media, ani, seg.segmentStart AS seg_start, seg.segmentEnd AS seg_end,\n"
+        "    seg.segmentType AS seg_type, seg.queueId AS queue_id, seg.disconnectType AS disconnect, k\n"
+        "  FROM (\n"
+        "    SELECT source_key, purpose, s.mediaType AS media, s.ani AS ani, UNNEST(s.segments) AS seg,\n"
+        "      GENERATE_SUBSCRIPTS(s.segments, 1) AS k\n"
+        "    FROM (\n"
+        "      SELECT source_key, p.purpose AS purpose, UNNEST(p.sessions) AS s\n"
+        '      FROM (SELECT source_key, UNNEST("participants") AS p FROM interactions_conversations) AS participants\n'
+        "    ) AS sessions\n"
+        "  ) AS flat",
+        "every segment of every participant's session, with the participant's purpose",
+    )
+    start, stop = _ts("seg_start"), _ts("seg_end")
+    queued = "purpose = 'acd' AND seg_type = 'interact'"
+    agent = "purpose = 'agent'"
+    bad = f"CASE WHEN {_bad_ts('seg_start')} THEN seg_start WHEN {_bad_ts('seg_end')} THEN seg_end END"
+
+    def seconds(kind: str) -> str:
+        span = f"EPOCH_MS({stop}) - EPOCH_MS({start})"
+        return f"CAST(SUM(CASE WHEN {agent} AND seg_type = '{kind}' THEN ({span}) / 1000.0 END) AS VARCHAR)"
+
+    per_contact = Cte(
+        "interactions_timeline",
+        "  SELECT source_key,\n"
+        f"    MIN({bad}) AS bad_stamp,\n"
+        f"    MIN(CASE WHEN {queued} THEN {start} END) AS queued_at,\n"
+        f"    ARG_MIN(CASE WHEN {queued} THEN queue_id END, CASE WHEN {queued} THEN {start} END) AS queue_id,\n"
+        f"    MAX(CASE WHEN {queued} THEN {stop} END) AS left_queue_at,\n"
+        f"    LIST(CASE WHEN {agent} AND seg_type = 'interact' THEN {start} END) AS agent_starts,\n"
+        f"    {seconds('interact')} AS talk_seconds,\n"
+        f"    {seconds('hold')} AS hold_seconds,\n"
+        f"    {seconds('wrapup')} AS acw_seconds,\n"
+        f"    CAST(SUM(CASE WHEN {agent} AND disconnect IN ({', '.join(literal(t) for t in _TRANSFERS)}) THEN 1 ELSE 0 END)"
+        " AS VARCHAR) AS transfers,\n"
+        "    ARG_MIN(CASE WHEN purpose = 'customer' THEN ani END, CASE WHEN purpose = 'customer' THEN k END) AS ani,\n"
+        "    ARG_MIN(media, k) AS media\n"
+        "  FROM interactions_segments GROUP BY source_key",
+    )
+    iso = "strftime({} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ')"
+    answered = "LIST_MIN(LIST_FILTER(t.agent_starts, lambda x: x >= t.queued_at))"
+    contact = [
+        'c."conversationId" AS contact_id',
+        "COALESCE(q.name, t.queue_id) AS partner",
+        "t.media AS channel",
+        "COALESCE(q.name, t.queue_id) AS programme",
+        'c."originatingDirection" AS type',
+        "t.ani AS customer_id",
+        f"COALESCE(t.bad_stamp, {iso.format('t.queued_at')}) AS arrived_at",
+        f"{iso.format(answered)} AS answered_at",
+        f'CASE WHEN {answered} IS NOT NULL THEN COALESCE(c."conversationEnd", {iso.format("t.left_queue_at")})\n'
+        f"      ELSE {iso.format('t.left_queue_at')} END AS ended_at",
+        "COALESCE(t.talk_seconds, CASE WHEN " + answered + " IS NOT NULL THEN '0' END) AS talk_seconds",
+        "t.hold_seconds",
+        "t.acw_seconds",
+        "COALESCE(t.transfers, '0') AS transfers",
+        f"t.queued_at IS NULL AND t.bad_stamp IS NULL AS {NOT_QUEUED}",
+        "1 AS legs",
+        "c.copies",
+        "c.source_index",
+        "c.source_row",
+    ]
+    body = (
+        "  SELECT\n    " + ",\n    ".join(contact) + "\n  FROM interactions_conversations AS c\n"
+        "  LEFT JOIN interactions_timeline AS t ON t.source_key = c.source_key\n"
+        "  LEFT JOIN interactions_queues AS q ON q.id = t.queue_id"
+    )
+    read_cte = Cte("interactions_read", body, "each conversation as one customer contact")
+    return [_genesys_read(read), _queues_cte(read), latest, segments, per_contact, read_cte]
+
+
+CTE_BUILDERS = {AMAZON_CONNECT.name: connect_ctes, GENESYS_CLOUD.name: genesys_ctes}
 
 
 def preset_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:

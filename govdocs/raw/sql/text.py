@@ -94,6 +94,8 @@ class FileRead:
     layouts: tuple[str, ...] = ()
     # JSON: every dotted path read, so each file is read with the same all-text struct columns
     json_paths: tuple[str, ...] = ()
+    # lookup files the read joins (genesys-cloud: the queues export naming the queue ids)
+    lookups: tuple[str, ...] = ()
 
 
 def json_columns(paths: Sequence[str]) -> str:
@@ -120,13 +122,19 @@ def json_columns(paths: Sequence[str]) -> str:
 
 
 def read_function(
-    path: str, file_format: str, delimiter: str | None = None, layout: str = "", json_paths: Sequence[str] = ()
+    path: str,
+    file_format: str,
+    delimiter: str | None = None,
+    layout: str = "",
+    json_paths: Sequence[str] = (),
+    maximum_object_size: int | None = None,
 ) -> str:
     if file_format == "parquet":
         return f"read_parquet({literal(path)})"
     if layout:
         columns = f", columns = {json_columns(json_paths)}" if json_paths else ""
-        return f"read_json({literal(path)}, format = {literal(layout)}{columns})"
+        size = f", maximum_object_size = {int(maximum_object_size)}" if maximum_object_size else ""
+        return f"read_json({literal(path)}, format = {literal(layout)}{size}{columns})"
     options = "all_varchar = true, header = true"
     if delimiter is not None:
         options += f", delim = {literal(delimiter)}"
