@@ -121,7 +121,8 @@ def aggregate(config_path: Path, raw: Path | None, out: Path | None, show_sql: b
     months = sorted(set(kpis["period"]))
     span = f"{months[0]} to {months[-1]}" if months else "no months"
     partners, measured = kpis["partner"].nunique(), kpis["kpi"].nunique()
-    summary = f"{len(kpis):,} KPI {'row' if len(kpis) == 1 else 'rows'}: {counted(partners, 'partner')}, {counted(measured, 'KPI')}, {span}"
+    rows = f"{len(kpis):,} KPI {'row' if len(kpis) == 1 else 'rows'}"
+    summary = f"{rows}: {counted(partners, 'partner')}, {counted(measured, 'KPI')}, {span}"
     if out is None:
         click.echo(summary)
         return

@@ -25,6 +25,7 @@ Modules: text (quoting, reasons, CTE, file read) -> stages (shared per-row stage
 (the one statement).
 """
 
+from govdocs.raw.sql import platforms  # noqa: F401
 from govdocs.raw.sql.measures import (  # noqa: F401
     REPEAT,
     SAMPLE_FIELDS,
@@ -34,7 +35,6 @@ from govdocs.raw.sql.measures import (  # noqa: F401
     samples_aggregate,
     segment_columns,
 )
-from govdocs.raw.sql import platforms  # noqa: F401
 from govdocs.raw.sql.query import HEADER, final_ctes, final_select, kpi_query, kpi_selects, source_ctes  # noqa: F401
 from govdocs.raw.sql.sources import CTE_BUILDERS, interactions_ctes, qa_ctes, roster_ctes, surveys_ctes  # noqa: F401
 from govdocs.raw.sql.stages import read_cte, seconds  # noqa: F401

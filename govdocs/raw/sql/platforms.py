@@ -164,13 +164,16 @@ def _genesys_read(read: FileRead) -> Cte:
         layout = read.layouts[index]
         if layout == WRAPPED:
             columns = _columns_argument({"conversations": f"STRUCT({conversation})[]"})
-            function = f"read_json({literal(path)}, format = 'unstructured', maximum_object_size = {MAX_OBJECT}, columns = {columns})"
+            options = f"format = 'unstructured', maximum_object_size = {MAX_OBJECT}, columns = {columns}"
+            function = f"read_json({literal(path)}, {options})"
             body = (
-                f"  SELECT c.{fields.replace(', ', ', c.')}, {index} AS source_index, ROW_NUMBER() OVER () AS source_row\n"
+                f"  SELECT c.{fields.replace(', ', ', c.')}, {index} AS source_index,\n"
+                "    ROW_NUMBER() OVER () AS source_row\n"
                 f"  FROM (SELECT UNNEST(conversations) AS c FROM {function}) AS page"
             )
         else:
-            function = f"read_json({literal(path)}, format = {literal(layout)}, columns = {_columns_argument(_GENESYS_CONVERSATION)})"
+            options = f"format = {literal(layout)}, columns = {_columns_argument(_GENESYS_CONVERSATION)}"
+            function = f"read_json({literal(path)}, {options})"
             body = f"  SELECT {fields}, {index} AS source_index, ROW_NUMBER() OVER () AS source_row\n  FROM {function}"
         branches.append(body)
     comment = "FILE READ (interactions): Genesys Cloud conversations, every field as text"
@@ -249,8 +252,8 @@ def genesys_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         f"    {seconds('interact')} AS talk_seconds,\n"
         f"    {seconds('hold')} AS hold_seconds,\n"
         f"    {seconds('wrapup')} AS acw_seconds,\n"
-        f"    CAST(SUM(CASE WHEN {agent} AND disconnect IN ({', '.join(literal(t) for t in _TRANSFERS)}) THEN 1 ELSE 0 END)"
-        " AS VARCHAR) AS transfers,\n"
+        f"    CAST(SUM(CASE WHEN {agent} AND disconnect IN ({', '.join(literal(t) for t in _TRANSFERS)})"
+        " THEN 1 ELSE 0 END) AS VARCHAR) AS transfers,\n"
         "    ARG_MIN(CASE WHEN purpose = 'customer' THEN ani END, CASE WHEN purpose = 'customer' THEN k END) AS ani,\n"
         "    ARG_MIN(media, k) AS media\n"
         "  FROM interactions_segments GROUP BY source_key",

@@ -1,0 +1,374 @@
+"""Customer contacts written as the platforms deliver them, and the KPIs computed from the contacts
+by hand (plain Python), for the preset tests and the example's Connect export.
+
+Records follow the platforms' documented shapes: Amazon Connect's contact records data model
+(docs.aws.amazon.com/connect/latest/adminguide/ctr-data-model.html: PascalCase keys, Queue{Name,
+EnqueueTimestamp, DequeueTimestamp, Duration}, Agent{ConnectedToAgentTimestamp,
+AgentInteractionDuration, CustomerHoldDuration, AfterContactWorkDuration}, a new record per
+transfer linked by InitialContactId/PreviousContactId, timestamps yyyy-mm-ddThh:mm:ssZ) and
+Genesys Cloud's analytics conversation (the GenesysCloudBlueprints conversation-model-to-sql
+sample: participants[purpose] -> sessions[mediaType, ani] -> segments[segmentStart, segmentEnd,
+segmentType, queueId, disconnectType], times yyyy-MM-ddTHH:mm:ss.SSSZ).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class Leg:
+    queue: str
+    wait: float  # seconds in this queue before an agent answered (or the customer left)
+    answered: bool = True
+    alert: float = 0.0  # seconds the agent's phone rang, inside the wait (Genesys: the alert segment)
+    talk: float = 0.0
+    hold: float = 0.0
+    acw: float = 0.0
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: str
+    customer: str
+    arrived: datetime  # UTC: entering the first queue (ivr seconds after the call began)
+    legs: tuple[Leg, ...] = ()  # empty: self-service in the IVR, never queued
+    ivr: float = 30.0
+    channel: str = "VOICE"
+    redelivered: bool = False  # an earlier, incomplete copy of the first record is delivered too
+
+    @property
+    def answered(self) -> bool:
+        return any(leg.answered for leg in self.legs)
+
+
+def t(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def scenarios(queue_a: str = "Atlas Lisbon", queue_b: str = "Bravo Manila") -> list[Contact]:
+    """Every case the presets must get right, at two partners over two months."""
+    return [
+        Contact("k01", "+351210000001", t("2026-07-01T08:00:00"), (Leg(queue_a, 12, talk=240, hold=20, acw=30),)),
+        # transferred by the agent to the other partner's queue: one contact, two legs, handle time summed
+        Contact(
+            "k02",
+            "+351210000002",
+            t("2026-07-01T09:00:00"),
+            (Leg(queue_a, 25, alert=6, talk=120, acw=10), Leg(queue_b, 40, talk=300, hold=15, acw=20)),
+        ),
+        Contact("k03", "+351210000003", t("2026-07-02T10:00:00"), (Leg(queue_a, 45, answered=False),)),  # abandoned
+        Contact("k04", "+351210000004", t("2026-07-02T10:05:00"), (Leg(queue_a, 3, answered=False),)),  # short
+        Contact("k05", "+351210000005", t("2026-07-02T11:00:00")),  # IVR only: never queued
+        # the same customer again within 7 days: a repeat (the transfer leg above is not)
+        Contact("k06", "+351210000002", t("2026-07-05T09:00:00"), (Leg(queue_a, 8, talk=200, acw=15),)),
+        Contact(
+            "k07",
+            "+351210000007",
+            t("2026-07-06T12:00:00"),
+            (Leg(queue_b, 19, alert=4, talk=400, acw=25),),
+            redelivered=True,
+        ),
+        Contact("k08", "+351210000008", t("2026-07-07T12:00:00"), (Leg(queue_b, 75, talk=180, hold=40),)),
+        # 23:30 UTC on 31 July is 00:30 on 1 August in Lisbon: an August contact there
+        Contact("k09", "+351210000009", t("2026-07-31T23:30:00"), (Leg(queue_a, 5, talk=100, acw=5),)),
+        Contact("k10", "+351210000010", t("2026-08-10T15:00:00"), (Leg(queue_b, 30, answered=False),)),
+        Contact("k11", "+351210000011", t("2026-08-20T15:00:00"), (Leg(queue_b, 10, talk=260, acw=20),)),
+        # the data's last contact
+        Contact("k12", "+351210000012", t("2026-08-31T18:00:00"), (Leg(queue_a, 15, talk=150),)),
+    ]
+
+
+# --- Amazon Connect contact records --------------------------------------------------------------
+
+
+def _z(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def connect_records(contacts: list[Contact]) -> list[dict]:
+    records = []
+    for c in contacts:
+        start = c.arrived - timedelta(seconds=c.ivr)
+        base = {
+            "AWSAccountId": "123456789012",
+            "AWSContactTraceRecordFormatVersion": "2017-03-10",
+            "Channel": c.channel,
+            "CustomerEndpoint": {"Address": c.customer, "Type": "TELEPHONE_NUMBER"},
+            "SystemEndpoint": {"Address": "+351210999999", "Type": "TELEPHONE_NUMBER"},
+            "Attributes": {},
+        }
+        if not c.legs:
+            end = c.arrived
+            records.append(
+                {
+                    **base,
+                    "ContactId": c.id,
+                    "InitialContactId": None,
+                    "PreviousContactId": None,
+                    "NextContactId": None,
+                    "InitiationMethod": "INBOUND",
+                    "InitiationTimestamp": _z(start),
+                    "ConnectedToSystemTimestamp": _z(start),
+                    "DisconnectTimestamp": _z(end),
+                    "LastUpdateTimestamp": _z(end + timedelta(seconds=40)),
+                    "DisconnectReason": "CONTACT_FLOW_DISCONNECT",
+                    "Queue": None,
+                    "Agent": None,
+                }
+            )
+            continue
+        enqueue = c.arrived
+        ids = [c.id if i == 0 else f"{c.id}-t{i}" for i in range(len(c.legs))]
+        for i, leg in enumerate(c.legs):
+            dequeue = enqueue + timedelta(seconds=leg.wait)
+            end = dequeue + timedelta(seconds=leg.talk + leg.hold) if leg.answered else dequeue
+            record = {
+                **base,
+                "ContactId": ids[i],
+                "InitialContactId": None if i == 0 else ids[0],
+                "PreviousContactId": None if i == 0 else ids[i - 1],
+                "NextContactId": ids[i + 1] if i + 1 < len(ids) else None,
+                "InitiationMethod": "INBOUND" if i == 0 else "TRANSFER",
+                "InitiationTimestamp": _z(start if i == 0 else enqueue),
+                "ConnectedToSystemTimestamp": _z(start) if i == 0 else None,
+                "DisconnectTimestamp": _z(end),
+                "LastUpdateTimestamp": _z(end + timedelta(seconds=leg.acw + 60)),
+                "DisconnectReason": "CUSTOMER_DISCONNECT",
+                "Queue": {
+                    "Name": leg.queue,
+                    "ARN": f"arn:aws:connect:eu-west-1:123456789012:instance/i/queue/{leg.queue.replace(' ', '-')}",
+                    "EnqueueTimestamp": _z(enqueue),
+                    "DequeueTimestamp": _z(dequeue),
+                    "Duration": int(leg.wait),
+                },
+                "Agent": {
+                    "Username": f"agent-{leg.queue[:3].lower()}",
+                    "ConnectedToAgentTimestamp": _z(dequeue),
+                    "AgentInteractionDuration": int(leg.talk),
+                    "CustomerHoldDuration": int(leg.hold),
+                    "AfterContactWorkDuration": int(leg.acw),
+                    "AfterContactWorkStartTimestamp": _z(end),
+                    "AfterContactWorkEndTimestamp": _z(end + timedelta(seconds=leg.acw)),
+                    "NumberOfHolds": 1 if leg.hold else 0,
+                }
+                if leg.answered
+                else None,
+            }
+            if c.redelivered and i == 0:
+                # at-least-once delivery: an earlier copy, before the agent's part was known
+                early = {**record, "Agent": None, "LastUpdateTimestamp": _z(dequeue)}
+                records.append(early)
+            records.append(record)
+            # a transfer is dialled from the agent's call: the next queue starts as this leg ends
+            enqueue = end
+    return records
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+# --- Genesys Cloud conversations -----------------------------------------------------------------
+
+
+def _g(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def queue_id(name: str) -> str:
+    return {
+        "Atlas Lisbon": "a623d83c-96d7-4baa-af1f-d46ad6700d8b",
+        "Bravo Manila": "5e0d2c1b-77a4-4c1e-9f61-0c2b8d7e4a10",
+    }[name]
+
+
+def genesys_conversation(c: Contact) -> dict:
+    start = c.arrived - timedelta(seconds=c.ivr)
+    media = c.channel.lower()
+    participants: list[dict] = []
+    customer_segments = []
+    ivr = {
+        "purpose": "ivr",
+        "sessions": [
+            {
+                "mediaType": media,
+                "direction": "inbound",
+                "segments": [{"segmentStart": _g(start), "segmentEnd": _g(c.arrived), "segmentType": "ivr"}],
+            }
+        ],
+    }
+    participants.append(ivr)
+    moment = c.arrived
+    for leg in c.legs:
+        qid = queue_id(leg.queue)
+        leaves = moment + timedelta(seconds=leg.wait)
+        participants.append(
+            {
+                "purpose": "acd",
+                "participantName": leg.queue,
+                "sessions": [
+                    {
+                        "mediaType": media,
+                        "direction": "inbound",
+                        "segments": [
+                            {
+                                "segmentStart": _g(moment),
+                                "segmentEnd": _g(leaves),
+                                "queueId": qid,
+                                "segmentType": "interact",
+                                "disconnectType": "transfer" if leg.answered else "peer",
+                            }
+                        ],
+                        "metrics": [{"name": "nOffered", "value": 1, "emitDate": _g(moment)}],
+                    }
+                ],
+            }
+        )
+        if leg.answered:
+            talk_end = leaves + timedelta(seconds=leg.talk)
+            hold_end = talk_end + timedelta(seconds=leg.hold)
+            segments = [
+                {
+                    "segmentStart": _g(leaves - timedelta(seconds=leg.alert)),
+                    "segmentEnd": _g(leaves),
+                    "queueId": qid,
+                    "segmentType": "alert",
+                },
+                {"segmentStart": _g(leaves), "segmentEnd": _g(talk_end), "queueId": qid, "segmentType": "interact"},
+            ]
+            if leg.hold:
+                segments.append(
+                    {"segmentStart": _g(talk_end), "segmentEnd": _g(hold_end), "queueId": qid, "segmentType": "hold"}
+                )
+            last = leg is c.legs[-1]
+            segments[-1]["disconnectType"] = "peer" if last else "transfer"
+            if leg.acw:
+                segments.append(
+                    {
+                        "segmentStart": _g(hold_end),
+                        "segmentEnd": _g(hold_end + timedelta(seconds=leg.acw)),
+                        "queueId": qid,
+                        "segmentType": "wrapup",
+                        "wrapUpCode": "7fb334b0-0e9e-11e4-9191-0800200c9a66",
+                    }
+                )
+            participants.append(
+                {
+                    "purpose": "agent",
+                    "userId": f"user-{leg.queue[:3].lower()}",
+                    "sessions": [{"mediaType": media, "direction": "inbound", "segments": segments}],
+                }
+            )
+            moment = hold_end
+        else:
+            moment = leaves
+    customer_segments.append({"segmentStart": _g(start), "segmentEnd": _g(moment), "segmentType": "interact"})
+    customer = {
+        "purpose": "customer",
+        "participantName": "Customer",
+        "sessions": [
+            {"mediaType": media, "direction": "inbound", "ani": f"tel:{c.customer}", "segments": customer_segments}
+        ],
+    }
+    return {
+        "conversationId": f"{c.id}-0000-4000-8000-000000000000",
+        "conversationStart": _g(start),
+        "conversationEnd": _g(moment),
+        "originatingDirection": "inbound",
+        "divisionIds": ["1b6b98a6-3d70-47be-9406-61a5aa8cc570"],
+        "participants": [customer, *participants],
+    }
+
+
+def genesys_page(contacts: list[Contact]) -> dict:
+    conversations = [genesys_conversation(c) for c in contacts]
+    return {"conversations": conversations, "totalHits": len(conversations)}
+
+
+def genesys_queues(names: list[str]) -> dict:
+    entities = [{"id": queue_id(n), "name": n, "memberCount": 12} for n in names]
+    return {"entities": entities, "pageSize": 25, "pageNumber": 1, "total": len(entities), "pageCount": 1}
+
+
+# --- the KPIs by hand ----------------------------------------------------------------------------
+
+
+@dataclass
+class Expected:
+    offered: int = 0
+    answered: int = 0
+    abandoned: int = 0
+    within: int = 0
+    waits: list[float] = field(default_factory=list)
+    handles: list[float] = field(default_factory=list)
+    transferred: int = 0
+
+
+def expected_kpis(
+    contacts: list[Contact], partner_of: dict[str, str], zone: str, *, sl_seconds: float = 20, short: float = 5
+) -> dict[tuple[str, str, str], float]:
+    """(partner, YYYY-MM, kpi) -> value, from the contacts: each the first queue's partner's, in the
+    month of its arrival in `zone`; ASA and service level to the first answer, handle time summed over
+    the legs, short abandons not offered, never-queued contacts not counted at all."""
+    groups: dict[tuple[str, str], Expected] = {}
+    for c in contacts:
+        if not c.legs:
+            continue
+        partner = partner_of[c.legs[0].queue]
+        month = c.arrived.astimezone(ZoneInfo(zone)).strftime("%Y-%m")
+        g = groups.setdefault((partner, month), Expected())
+        if c.answered:
+            wait = 0.0
+            for leg in c.legs:  # to the first answer (a queue left unanswered adds its wait)
+                wait += leg.wait
+                if leg.answered:
+                    break
+            g.offered += 1
+            g.answered += 1
+            g.waits.append(wait)
+            g.within += wait <= sl_seconds
+            g.handles.append(sum(leg.talk + leg.hold + leg.acw for leg in c.legs))
+            g.transferred += len(c.legs) > 1
+        else:
+            wait = sum(leg.wait for leg in c.legs)
+            if wait >= short:
+                g.offered += 1
+                g.abandoned += 1
+    queued = sorted(
+        (c for c in contacts if c.legs and (c.answered or sum(leg.wait for leg in c.legs) >= 0)),
+        key=lambda c: c.arrived,
+    )
+    data_end = max(c.arrived for c in queued)
+    window = timedelta(days=7)
+    repeats: dict[tuple[str, str], list[int]] = {}
+    for c in queued:
+        if not c.answered or c.arrived + window > data_end:
+            continue
+        later = [o.arrived for o in queued if o.customer == c.customer and o.arrived > c.arrived]
+        key = (partner_of[c.legs[0].queue], c.arrived.astimezone(ZoneInfo(zone)).strftime("%Y-%m"))
+        counts = repeats.setdefault(key, [0, 0])
+        counts[0] += bool(later) and min(later) - c.arrived <= window
+        counts[1] += 1
+    out = {}
+    for (partner, month), (repeated, counted) in repeats.items():
+        out[(partner, month, "repeat_rate")] = 100.0 * repeated / counted
+    for (partner, month), g in groups.items():
+        out[(partner, month, "service_level")] = 100.0 * g.within / g.offered
+        out[(partner, month, "abandonment")] = 100.0 * g.abandoned / g.offered
+        if g.answered:
+            out[(partner, month, "asa")] = sum(g.waits) / len(g.waits)
+            out[(partner, month, "aht")] = sum(g.handles) / len(g.handles)
+            out[(partner, month, "transfer_rate")] = 100.0 * g.transferred / g.answered
+    return out
+
+
+def close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6)

@@ -1,0 +1,241 @@
+"""Platform presets: each platform's export, read as delivered, gives the KPIs a hand computation of
+the same contacts gives -- transfer legs, re-deliveries, IVR-only contacts, abandons short and long,
+a contact across a month end in the source's zone -- and files of the wrong shape are named."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from govdocs.cli import cli
+from govdocs.errors import GovdocsError
+from govdocs.raw import engine
+from govdocs.raw.model import RawData
+from tests.platform_records import (
+    close,
+    connect_records,
+    expected_kpis,
+    genesys_page,
+    genesys_queues,
+    scenarios,
+    write_jsonl,
+)
+
+PARTNERS = {"Atlas Lisbon": "ATL", "Bravo Manila": "BRV"}
+ZONE = "Europe/Lisbon"
+MEASURES = [
+    {"kpi": "service_level", "measure": "service_level", "answered_within_seconds": 20},
+    {"kpi": "abandonment", "measure": "abandon_rate", "short_abandon_seconds": 5},
+    {"kpi": "asa", "measure": "asa"},
+    {"kpi": "aht", "measure": "aht"},
+    {"kpi": "transfer_rate", "measure": "transfer_rate"},
+    {"kpi": "repeat_rate", "measure": "repeat_contact_rate", "within_days": 7},
+]
+
+
+def _raw(source: dict) -> RawData:
+    return RawData.model_validate(
+        {"sources": {"interactions": {"timezone": ZONE, "partner_values": PARTNERS, **source}}, "kpis": MEASURES}
+    )
+
+
+def _table(aggregation) -> dict[tuple[str, str, str], float]:
+    return {(r.partner, r.period, r.kpi): r.value for r in aggregation.kpis.itertuples()}
+
+
+def _assert_same(got: dict, want: dict) -> None:
+    assert set(got) == set(want)
+    wrong = {k: (got[k], want[k]) for k in want if not close(got[k], want[k])}
+    assert not wrong
+
+
+def test_connect_contact_records_give_the_hand_computed_kpis(tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "ctr" / "2026-07.jsonl", connect_records(scenarios()))
+    aggregation = engine.aggregate(
+        _raw({"files": "ctr/*.jsonl", "format": "amazon-connect"}), base=tmp_path, partner_ids=["ATL", "BRV"]
+    )
+    want = expected_kpis(scenarios(), PARTNERS, ZONE)
+    _assert_same(_table(aggregation), want)
+    # pinned by hand as well: ATL in July has k01 (12 s), k02 (25 s, transferred), k03 (abandoned
+    # after 45 s) and k06 (8 s); k04 gave up after 3 s (not offered); k09 is August in Lisbon
+    got = _table(aggregation)
+    assert got[("ATL", "2026-07", "service_level")] == pytest.approx(50.0)  # k01, k06 of 4 offered
+    assert got[("ATL", "2026-07", "asa")] == pytest.approx((12 + 25 + 8) / 3)
+    assert got[("ATL", "2026-07", "aht")] == pytest.approx((290 + 130 + 335 + 215) / 3)
+    assert got[("ATL", "2026-07", "transfer_rate")] == pytest.approx(100 / 3)
+    assert got[("ATL", "2026-08", "asa")] == pytest.approx((5 + 15) / 2)
+    (source,) = aggregation.quality.sources
+    # 12 contacts in 14 records: k02's transfer leg and k07's earlier copy
+    assert (source.records, source.merged, source.read) == (14, 1, 12)
+    assert (source.accepted, source.rejected, source.not_queued) == (11, 0, 1)
+
+
+def test_connect_arrays_and_firehose_concatenation_read_alike(tmp_path: Path) -> None:
+    records = connect_records(scenarios())
+    (tmp_path / "array.json").write_text(json.dumps(records), encoding="utf-8")
+    (tmp_path / "firehose").write_text("".join(json.dumps(r) for r in records), encoding="utf-8")
+    want = expected_kpis(scenarios(), PARTNERS, ZONE)
+    for name in ("array.json", "firehose"):
+        aggregation = engine.aggregate(
+            _raw({"files": name, "format": "amazon-connect"}), base=tmp_path, partner_ids=["ATL", "BRV"]
+        )
+        _assert_same(_table(aggregation), want)
+
+
+def test_connect_partner_from_another_path(tmp_path: Path) -> None:
+    records = connect_records(scenarios())
+    for r in records:
+        if r["Agent"]:
+            r["Agent"]["HierarchyGroups"] = {"Level1": {"GroupName": "ATL"}}
+    write_jsonl(tmp_path / "ctr.jsonl", records)
+    raw = _raw(
+        {
+            "files": "ctr.jsonl",
+            "format": "amazon-connect",
+            "columns": {"partner": "Agent.HierarchyGroups.Level1.GroupName"},
+        }
+    )
+    aggregation = engine.aggregate(raw, base=tmp_path, partner_ids=["ATL", "BRV"])
+    # every answered contact is ATL's now; abandoned ones have no agent, hence no partner: rejected
+    assert set(aggregation.kpis["partner"]) == {"ATL"}
+    assert aggregation.quality.by_reason() == {"missing_field": 3}
+
+
+def test_genesys_conversations_give_the_hand_computed_kpis(tmp_path: Path) -> None:
+    (tmp_path / "details.json").write_text(json.dumps(genesys_page(scenarios()), indent=2), encoding="utf-8")
+    (tmp_path / "queues.json").write_text(json.dumps(genesys_queues(list(PARTNERS))), encoding="utf-8")
+    raw = _raw({"files": "details.json", "format": "genesys-cloud", "queues": "queues.json"})
+    aggregation = engine.aggregate(raw, base=tmp_path, partner_ids=["ATL", "BRV"])
+    _assert_same(_table(aggregation), expected_kpis(scenarios(), PARTNERS, ZONE))
+    (source,) = aggregation.quality.sources
+    assert (source.read, source.accepted, source.rejected, source.not_queued) == (12, 11, 0, 1)
+
+
+def test_genesys_without_the_queues_export_names_the_queue_ids(tmp_path: Path) -> None:
+    (tmp_path / "details.json").write_text(json.dumps(genesys_page(scenarios())), encoding="utf-8")
+    with pytest.raises(GovdocsError) as caught:
+        engine.aggregate(_raw({"files": "details.json", "format": "genesys-cloud"}), base=tmp_path, partner_ids=["ATL"])
+    (problem,) = caught.value.problems
+    assert (
+        "every one of the 11 interactions contacts was rejected, 11 for 'partner not in the config'" in problem.message
+    )
+    assert "partner 'a623d83c-96d7-4baa-af1f-d46ad6700d8b' is not a partner id in the config" in problem.message
+
+
+def test_a_json_file_given_as_csv_is_named_in_one_line(tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "ctr-07.csv", connect_records(scenarios()))
+    columns = {f: f for f in ("contact_id", "partner", "arrived_at", "answered_at", "ended_at")}
+    with pytest.raises(GovdocsError) as caught:
+        engine.aggregate(_raw({"files": "ctr-07.csv", "columns": columns}), base=tmp_path, partner_ids=None)
+    (problem,) = caught.value.problems
+    assert problem.message == (
+        "ctr-07.csv looks like JSON lines; set format: amazon-connect, format: genesys-cloud or format: json"
+    )
+
+
+def test_another_export_under_a_preset_is_named(tmp_path: Path) -> None:
+    (tmp_path / "details.json").write_text(json.dumps(genesys_page(scenarios())), encoding="utf-8")
+    with pytest.raises(GovdocsError) as caught:
+        engine.aggregate(_raw({"files": "details.json", "format": "amazon-connect"}), base=tmp_path, partner_ids=None)
+    (problem,) = caught.value.problems
+    assert problem.message.startswith(
+        "details.json does not look like Amazon Connect contact records: its records have no 'ContactId'"
+    )
+
+
+def _flat(records: list[dict]) -> list[dict]:
+    """Connect records flattened the way a user's own JSON export might hold them, times in epoch ms."""
+    from datetime import datetime
+
+    def ms(text: str | None) -> int | None:
+        return None if text is None else int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
+
+    out = []
+    for r in records:
+        if not r["Queue"] or r["InitialContactId"]:
+            continue
+        agent = r["Agent"] or {}
+        out.append(
+            {
+                "id": r["ContactId"],
+                "queue": {"name": r["Queue"]["Name"], "entered": ms(r["Queue"]["EnqueueTimestamp"])},
+                "answered": ms(agent.get("ConnectedToAgentTimestamp")),
+                "ended": ms(r["Queue"]["DequeueTimestamp"] if not agent else r["DisconnectTimestamp"]),
+                "talk": agent.get("AgentInteractionDuration"),
+            }
+        )
+    return out
+
+
+def test_generic_json_with_dotted_paths_and_epoch_milliseconds(tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "calls.jsonl", _flat(connect_records(scenarios())))
+    columns = {
+        "contact_id": "id",
+        "partner": "queue.name",
+        "arrived_at": "queue.entered",
+        "answered_at": "answered",
+        "ended_at": "ended",
+        "talk_seconds": "talk",
+    }
+    raw = RawData.model_validate(
+        {
+            "sources": {
+                "interactions": {
+                    "files": "calls.jsonl",
+                    "timezone": ZONE,
+                    "timestamp_format": "epoch_milliseconds",
+                    "partner_values": PARTNERS,
+                    "columns": columns,
+                }
+            },
+            "kpis": [MEASURES[2]],
+        }
+    )
+    got = _table(engine.aggregate(raw, base=tmp_path, partner_ids=["ATL", "BRV"]))
+    assert got[("ATL", "2026-07", "asa")] == pytest.approx((12 + 25 + 8) / 3)  # the first records only
+    assert got[("ATL", "2026-08", "asa")] == pytest.approx((5 + 15) / 2)
+
+
+def test_every_row_rejected_fails_with_exit_4(tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "calls.jsonl", _flat(connect_records(scenarios())))
+    mapping = {
+        "raw_data": {
+            "sources": {
+                "interactions": {
+                    "files": "calls.jsonl",
+                    "timezone": ZONE,
+                    "partner_values": PARTNERS,
+                    "columns": {
+                        "contact_id": "id",
+                        "partner": "queue.name",
+                        "arrived_at": "queue.entered",
+                        "answered_at": "answered",
+                        "ended_at": "ended",
+                    },
+                }
+            },
+            "kpis": [{"kpi": "asa", "measure": "asa"}],
+        }
+    }
+    (tmp_path / "mapping.yaml").write_text(json.dumps(mapping), encoding="utf-8")
+    config = Path(__file__).resolve().parent.parent / "examples" / "governance.yaml"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "aggregate",
+            "--config",
+            str(config),
+            "--raw",
+            str(tmp_path / "mapping.yaml"),
+            "--out",
+            str(tmp_path / "k.csv"),
+        ],
+    )
+    assert result.exit_code == 4
+    assert not (tmp_path / "k.csv").exists()
+    (line,) = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert "every one of the 12 interactions rows was rejected, 12 for 'unreadable timestamp'" in line
+    assert "it looks like epoch milliseconds: set timestamp_format: epoch_milliseconds" in line
