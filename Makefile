@@ -30,7 +30,8 @@ $(VENV)/.locked: $(LOCK)
 # Non-editable install: the demo runs exactly what users get from `pip install .`
 # Last step: every document again, computed from the raw ACD, survey and QA exports (with the
 # attrition the partners report) in one command: the same documents, plus channel and
-# programme breakdowns.
+# programme breakdowns. Then the KPIs of the Amazon Connect export (examples/raw/connect/), read
+# as Connect delivers it.
 demo: $(VENV)/.locked
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation .
 	$(BIN)/govdocs validate $(EXAMPLE) --quarter $(QUARTER)
@@ -42,6 +43,8 @@ demo: $(VENV)/.locked
 		--data examples/raw/partner_reported.csv --inputs examples/inputs --actions examples/actions \
 		--assessments examples/assessments --quarter $(QUARTER) --as-of $(AS_OF) \
 		--out output/from-raw --force
+	$(BIN)/govdocs aggregate --config examples/governance.yaml --raw examples/raw/connect/mapping.yaml \
+		--out output/from-connect/kpis.csv --force
 
 test: $(VENV)/.locked
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
@@ -79,7 +82,7 @@ lint: $(VENV)/.locked
 	$(BIN)/ruff check govdocs tests scripts
 
 clean:
-	rm -rf $(VENV) .venv-latest .venv-lock build dist *.egg-info output/20* output/from-raw
+	rm -rf $(VENV) .venv-latest .venv-lock build dist *.egg-info output/20* output/from-raw output/from-connect
 
 bench: $(VENV)/.locked
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation .

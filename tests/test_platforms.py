@@ -239,3 +239,80 @@ def test_every_row_rejected_fails_with_exit_4(tmp_path: Path) -> None:
     (line,) = [line for line in result.output.splitlines() if line.startswith("error:")]
     assert "every one of the 12 interactions rows was rejected, 12 for 'unreadable timestamp'" in line
     assert "it looks like epoch milliseconds: set timestamp_format: epoch_milliseconds" in line
+
+
+def test_the_example_connect_export_gives_the_hand_computed_kpis() -> None:
+    """examples/raw/connect/ as make demo reads it: the KPIs equal a hand computation of the contacts
+    the generator wrote, and the files are the generator's bytes."""
+    import gzip
+    import importlib.util
+    import random
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("make_connect_example", root / "scripts" / "make_connect_example.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    rng = random.Random(20260930)
+    contacts = []
+    for month in (7, 8, 9):
+        made = script.contacts_of(month, rng)
+        text = "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in connect_records(made)).encode()
+        assert (
+            gzip.decompress((root / "examples" / "raw" / "connect" / f"ctr-2026-{month:02d}.jsonl.gz").read_bytes())
+            == text
+        )
+        contacts += made
+    from govdocs.raw.checks import load_raw_data
+
+    raw = load_raw_data(root / "examples" / "raw" / "connect" / "mapping.yaml")
+    got = _table(engine.aggregate(raw, base=root / "examples" / "raw" / "connect", partner_ids=["ATL", "BRV"]))
+    want = expected_kpis(contacts, PARTNERS, ZONE)
+    want = {
+        (p, m, "fcr" if k == "repeat_rate" else k): 100.0 - v if k == "repeat_rate" else v
+        for (p, m, k), v in want.items()
+        if k != "transfer_rate"
+    }
+    _assert_same(got, want)
+
+
+@pytest.mark.parametrize(
+    ("source", "line", "message"),
+    [
+        (
+            "    interactions:\n      files: a.csv\n      timezone: UTC\n      columns: {contact_id: id, partner: p}\n",
+            8,
+            "columns needs arrived_at, answered_at, ended_at (the export's columns for them), unless format names "
+            "a platform's export (amazon-connect, genesys-cloud)",
+        ),
+        (
+            "    interactions:\n      files: a.jsonl\n      format: amazon-connect\n      timezone: UTC\n"
+            "      columns:\n        contact_id: Id\n",
+            10,
+            "format: amazon-connect reads contact_id from the platform's own model; remove them from columns",
+        ),
+        (
+            "    interactions:\n      files: a.jsonl\n      format: amazon-connect\n      timezone: UTC\n"
+            "      timestamp_format: '%s'\n",
+            9,
+            "format: amazon-connect reads the platform's own timestamps; remove timestamp_format",
+        ),
+        (
+            "    qa:\n      files: a.jsonl\n      format: genesys-cloud\n      timezone: UTC\n"
+            "      columns: {partner: p, evaluated_at: t, score: s}\n",
+            7,
+            "format: genesys-cloud is a platform's contact export: it can be read for interactions only",
+        ),
+    ],
+)
+def test_platform_config_mistakes_are_named_with_their_line(
+    tmp_path: Path, source: str, line: int, message: str
+) -> None:
+    from govdocs.raw.checks import load_raw_data
+
+    kpi = "qa_score" if "qa:" in source else "asa"
+    path = tmp_path / "mapping.yaml"
+    path.write_text(f"raw_data:\n  kpis:\n    - {{kpi: x, measure: {kpi}}}\n  sources:\n{source}", encoding="utf-8")
+    with pytest.raises(GovdocsError) as caught:
+        load_raw_data(path)
+    assert [(p.location.line, p.message) for p in caught.value.problems] == [(line, message)]

@@ -23,7 +23,7 @@ from govdocs.raw.model import (
     RawData,
     _Model,
 )
-from govdocs.raw.presets import fields_of
+from govdocs.raw.presets import fields_of, preset_of
 from govdocs.yamlfile import format_path, load_yaml, model_from_document
 
 if TYPE_CHECKING:
@@ -155,21 +155,30 @@ def _check_format(name: str, src: _Model) -> Iterator[tuple[str, str, Path_, str
     if name != "interactions":
         return
     if fmt in PLATFORM_FORMATS:
+        fixed = [f for f in src.columns.model_dump(exclude_none=True) if f in preset_of(src).fixed]  # type: ignore[attr-defined, union-attr]
+        if fixed:
+            message = (
+                f"format: {fmt.value} reads {', '.join(fixed)} from the platform's own model; remove them from columns"
+            )
+            yield "config.raw_bad_format", message, ("sources", name, "columns", fixed[0]), "error"
         if getattr(src, "timestamp_format", None) is not None:
             message = f"format: {fmt.value} reads the platform's own timestamps; remove timestamp_format"
             yield "config.raw_bad_format", message, ("sources", name, "timestamp_format"), "error"
+        if getattr(src, "queues", None) is not None and fmt is not FileFormat.GENESYS_CLOUD:
+            message = "queues names a Genesys Cloud queues export; it is read with format: genesys-cloud only"
+            yield "config.raw_bad_format", message, ("sources", name, "queues"), "error"
         return
     if getattr(src, "queues", None) is not None:
         message = "queues names a Genesys Cloud queues export; it is read with format: genesys-cloud only"
         yield "config.raw_bad_format", message, ("sources", name, "queues"), "error"
     columns = src.columns.model_dump(exclude_none=True)  # type: ignore[attr-defined]
-    for column in REQUIRED_INTERACTION_COLUMNS:
-        if column not in columns:
-            message = (
-                f"columns.{column} is required (the export's column for it), unless format names a platform's "
-                "export (amazon-connect, genesys-cloud)"
-            )
-            yield "config.raw_column_missing", message, ("sources", name, "columns"), "error"
+    missing = [column for column in REQUIRED_INTERACTION_COLUMNS if column not in columns]
+    if missing:
+        message = (
+            f"columns needs {', '.join(missing)} (the export's {'column' if len(missing) == 1 else 'columns'} "
+            "for them), unless format names a platform's export (amazon-connect, genesys-cloud)"
+        )
+        yield "config.raw_column_missing", message, ("sources", name, "columns"), "error"
 
 
 def check_raw_data(
