@@ -15,12 +15,15 @@ from govdocs.errors import GovdocsError
 from govdocs.raw import engine
 from govdocs.raw.model import RawData
 from tests.platform_records import (
+    CXONE_HEADER,
     close,
     connect_records,
+    cxone_rows,
     expected_kpis,
     genesys_page,
     genesys_queues,
     scenarios,
+    write_csv,
     write_jsonl,
 )
 
@@ -316,3 +319,27 @@ def test_platform_config_mistakes_are_named_with_their_line(
     with pytest.raises(GovdocsError) as caught:
         load_raw_data(path)
     assert [(p.location.line, p.message) for p in caught.value.problems] == [(line, message)]
+
+
+def test_cxone_call_detail_download_gives_the_hand_computed_kpis(tmp_path: Path) -> None:
+    rows = cxone_rows(scenarios(), ZONE)
+    write_csv(tmp_path / "cxone" / "call-detail-1.csv", CXONE_HEADER, rows)
+    # an overlapping second download repeats k07's row: the same Contact_ID, kept once
+    again = [r for r in rows if r[3] == "+351210000007"]
+    write_csv(tmp_path / "cxone" / "call-detail-2.csv", [h.lower() for h in CXONE_HEADER], again)
+    raw = _raw({"files": "cxone/*.csv", "format": "nice-cxone"})
+    aggregation = engine.aggregate(raw, base=tmp_path, partner_ids=["ATL", "BRV"])
+    _assert_same(_table(aggregation), expected_kpis(scenarios(), PARTNERS, ZONE))
+    (source,) = aggregation.quality.sources
+    assert (source.records, source.merged, source.read) == (14, 1, 12)
+    assert (source.accepted, source.rejected, source.not_queued) == (11, 0, 1)
+
+
+def test_cxone_without_its_columns_is_named(tmp_path: Path) -> None:
+    header = [h for h in CXONE_HEADER if h != "InQueue"]
+    rows = [[v for h, v in zip(CXONE_HEADER, r, strict=True) if h != "InQueue"] for r in cxone_rows(scenarios(), ZONE)]
+    write_csv(tmp_path / "cd.csv", header, rows)
+    with pytest.raises(GovdocsError) as caught:
+        engine.aggregate(_raw({"files": "cd.csv", "format": "nice-cxone"}), base=tmp_path, partner_ids=None)
+    (problem,) = caught.value.problems
+    assert problem.message.startswith("cd.csv lacks the column InQueue that format: nice-cxone reads (it has: ")

@@ -109,6 +109,9 @@ def test_partner_copy_has_no_other_partner(report) -> None:
 
 def test_samples_are_limited_per_reason(tmp_path: Path) -> None:
     rows = [[f"x{i}", "ATL", "voice", "K", "never", "", "", "", "", "", ""] for i in range(12)]
+    # one good row: a source whose every row is rejected is refused (test_platforms)
+    rows.append(["ok", "ATL", "voice", "K", "2026-07-01 09:00:00", "2026-07-01 09:00:10", "2026-07-01 09:05:00", "290"])
+    rows[-1] += [""] * (len(HEADER) - len(rows[-1]))
     write_csv(tmp_path / "calls.csv", HEADER, rows)
     raw = RawData.model_validate(
         {
@@ -119,7 +122,7 @@ def test_samples_are_limited_per_reason(tmp_path: Path) -> None:
     agg = engine.aggregate(raw, base=tmp_path, partner_ids=["ATL"], samples_per_reason=3)
     assert [s.line for s in agg.quality.samples] == [2, 3, 4]
     assert agg.quality.rejects[0].rows == 12
-    assert agg.kpis.empty
+    assert list(agg.kpis["value"]) == [10.0]
 
 
 def _other_sources(folder: Path) -> RawData:

@@ -318,6 +318,8 @@ def _describe_platform(
     from another export is named at once, not read as contacts without ids)."""
     preset = presets.preset_of(src)
     assert preset is not None
+    if preset is presets.NICE_CXONE:
+        return _describe_platform_csv(con, src, source, paths, problems, preset)
     layouts = [_json_layout(path, source, problems, preset.name) for path in paths]
     for i, (path, layout) in enumerate(zip(paths, layouts, strict=True)):
         if not layout:
@@ -341,10 +343,54 @@ def _describe_platform(
         tuple(str(p) for p in paths),
         preset.name,
         tuple(frozenset() for _ in paths),
-        presets.contact_types(),
+        presets.contact_types(preset),
         layouts=tuple(layouts),
         json_paths=presets.record_paths(src),
         lookups=_queues(src, base, problems),
+    )
+
+
+def _describe_platform_csv(con, src, source: str, paths: Sequence[Path], problems: list[Problem], preset):
+    """A platform's CSV export: every file must have the columns the preset reads (names matched
+    regardless of case, as the platform's own spellings vary: Start_Time, start_time)."""
+    delimiter = getattr(src, "delimiter", None)
+    needed = dict.fromkeys(presets.leg_paths(src).values())
+    for path in paths:
+        if (looks := _looks_like_json(path, source)) is not None:
+            problems.append(looks)
+            continue
+        names = _top_level(con, sql.read_function(str(path), "csv", delimiter), path, source, problems)
+        if names is None:
+            continue
+        have = {n.lower() for n in names}
+        if preset.key.lower() not in have:
+            problems.append(
+                Problem(
+                    "raw.not_platform",
+                    f"{path.name} does not look like {preset.title}: it has no '{preset.key}' column "
+                    f"(it has: {_listed(names, 12)})",
+                    Location(str(path), 1, path=_location(source, "format")),
+                    ExitCode.DATA,
+                )
+            )
+            continue
+        missing = [c for c in needed if c.lower() not in have]
+        if missing:
+            problems.append(
+                Problem(
+                    "raw.missing_column",
+                    f"{path.name} lacks the column{'s' if len(missing) > 1 else ''} {', '.join(missing)} that "
+                    f"format: {preset.name} reads (it has: {_listed(names)})",
+                    Location(str(path), 1, missing[0], _location(source, "format")),
+                    ExitCode.DATA,
+                )
+            )
+    return sql.FileRead(
+        tuple(str(p) for p in paths),
+        preset.name,
+        tuple(frozenset() for _ in paths),
+        presets.contact_types(preset),
+        delimiter,
     )
 
 
@@ -501,7 +547,7 @@ def _quality(
         mapped = presets.fields_of(src)
         paths = [str(p) for p in files[source]]
         # a Parquet row and a JSON record are numbered from 1 with no header line
-        numbered = _format(src, files[source]) != "csv"
+        numbered = _format(src, files[source]) not in ("csv", FileFormat.NICE_CXONE.value)
         platform = presets.preset_of(src) is not None
         accepted = rejected = not_queued = 0
         table = "roster_checked" if source == "roster" else f"{source}_cube"

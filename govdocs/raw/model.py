@@ -46,9 +46,10 @@ class FileFormat(StrEnum):
     # platform presets (interactions only): the platform's records, legs and rules (govdocs/raw/presets.py)
     AMAZON_CONNECT = "amazon-connect"
     GENESYS_CLOUD = "genesys-cloud"
+    NICE_CXONE = "nice-cxone"
 
 
-PLATFORM_FORMATS = frozenset({FileFormat.AMAZON_CONNECT, FileFormat.GENESYS_CLOUD})
+PLATFORM_FORMATS = frozenset({FileFormat.AMAZON_CONNECT, FileFormat.GENESYS_CLOUD, FileFormat.NICE_CXONE})
 
 
 class DurationUnit(StrEnum):
@@ -65,7 +66,8 @@ class _Source(_Model):
     format: FileFormat = Field(
         FileFormat.AUTO,
         description="auto (from the extension), csv, parquet or json; for interactions also a platform's export: "
-        "amazon-connect (contact records) or genesys-cloud (analytics conversation details).",
+        "amazon-connect (contact records), genesys-cloud (analytics conversation details) or nice-cxone (the "
+        "Call Detail data download, CSV).",
     )
     delimiter: Annotated[StrictStr, StringConstraints(min_length=1, max_length=1)] | None = Field(
         None, description="CSV field separator; omit to detect it."

@@ -55,6 +55,7 @@ class Preset:
     paths: Mapping[str, str]  # field -> dotted path in one record (govdocs fields may be overridden)
     fixed: tuple[str, ...]  # the fields `columns:` may not override (the leg model reads them)
     key: str  # a top-level key every record of this export has: how a file is recognised
+    fields: tuple[str, ...] = CONTACT_FIELDS  # the contact row's fields (what the export can tell)
 
 
 AMAZON_CONNECT = Preset(
@@ -91,7 +92,39 @@ GENESYS_CLOUD = Preset(
     key="conversationId",
 )
 
-PRESETS: dict[str, Preset] = {AMAZON_CONNECT.name: AMAZON_CONNECT, GENESYS_CLOUD.name: GENESYS_CLOUD}
+NICE_CXONE = Preset(
+    name=FileFormat.NICE_CXONE.value,
+    title="a NICE CXone Call Detail data download",
+    paths={
+        "contact_id": "Contact_ID",
+        "master_contact_id": "Master_Contact_ID",
+        "partner": "Skill_Name",
+        "programme": "Skill_Name",
+        "channel": "Media_Name",
+        "customer_id": "ANI_DIALNUM",
+        "start_date": "Start_Date",
+        "start_time": "Start_Time",
+        "pre_queue_seconds": "PreQueue",
+        "in_queue_seconds": "InQueue",
+        "talk_seconds": "Agent_Time",
+        "acw_seconds": "ACW_Seconds",
+        "abandoned": "Abandon",
+    },
+    fixed=(
+        "contact_id",
+        "master_contact_id",
+        "start_date",
+        "start_time",
+        "pre_queue_seconds",
+        "in_queue_seconds",
+        "abandoned",
+    ),
+    key="Master_Contact_ID",
+    # hold time is inside Agent_Time (Active_Talk_Time is documented as talk without hold); no direction
+    fields=tuple(f for f in CONTACT_FIELDS if f not in ("hold_seconds", "type")),
+)
+
+PRESETS: dict[str, Preset] = {p.name: p for p in (AMAZON_CONNECT, GENESYS_CLOUD, NICE_CXONE)}
 
 
 def preset_of(src: object) -> Preset | None:
@@ -114,15 +147,43 @@ def leg_paths(src: InteractionSource) -> dict[str, str]:
 def fields_of(src: object) -> dict[str, object]:
     """govdocs field -> where it comes from: the mapped columns, or for a preset the contact row's
     fields with the record path each is made from (the measures ask which fields a source has)."""
-    if preset_of(src) is None:
+    preset = preset_of(src)
+    if preset is None:
         return src.columns.model_dump(exclude_none=True)  # type: ignore[attr-defined]
     paths = leg_paths(src)  # type: ignore[arg-type]
-    return {field: paths.get(field, "legs") for field in CONTACT_FIELDS}
+    return {field: paths.get(field, DERIVED[preset.name].get(field, "legs")) for field in preset.fields}
 
 
-def contact_types() -> dict[str, str]:
+# where a preset's contact fields come from when no single record field holds them (named in samples)
+DERIVED: dict[str, dict[str, str]] = {
+    AMAZON_CONNECT.name: {"transfers": "InitiationMethod"},
+    GENESYS_CLOUD.name: {
+        "contact_id": "conversationId",
+        "partner": "segments.queueId",
+        "programme": "segments.queueId",
+        "channel": "sessions.mediaType",
+        "type": "originatingDirection",
+        "customer_id": "sessions.ani",
+        "arrived_at": "segments.segmentStart",
+        "answered_at": "segments.segmentStart",
+        "ended_at": "segments.segmentEnd",
+        "talk_seconds": "segments.segmentEnd",
+        "hold_seconds": "segments.segmentEnd",
+        "acw_seconds": "segments.segmentEnd",
+        "transfers": "segments.disconnectType",
+    },
+    NICE_CXONE.name: {
+        "arrived_at": "Start_Date + Start_Time + PreQueue",
+        "answered_at": "Start_Date + Start_Time + PreQueue + InQueue",
+        "ended_at": "Start_Date + Start_Time + PreQueue + InQueue",
+        "transfers": "Master_Contact_ID",
+    },
+}
+
+
+def contact_types(preset: Preset) -> dict[str, str]:
     """The contact row's field types for the parsing stage: text, taken as written (trimmed already)."""
-    return {field: "VARCHAR NOTRIM" for field in CONTACT_FIELDS}
+    return {field: "VARCHAR NOTRIM" for field in preset.fields}
 
 
 def record_paths(src: InteractionSource) -> tuple[str, ...]:

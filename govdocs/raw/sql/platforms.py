@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from govdocs.raw.model import InteractionSource
-from govdocs.raw.presets import AMAZON_CONNECT, GENESYS_CLOUD, leg_paths, preset_of
+from govdocs.raw.presets import AMAZON_CONNECT, GENESYS_CLOUD, NICE_CXONE, leg_paths, preset_of
 from govdocs.raw.sql.text import NOT_QUEUED, Cte, FileRead, identifier, literal, read_function
 
 
@@ -290,7 +290,80 @@ def genesys_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
     return [_genesys_read(read), _queues_cte(read), latest, segments, per_contact, read_cte]
 
 
-CTE_BUILDERS = {AMAZON_CONNECT.name: connect_ctes, GENESYS_CLOUD.name: genesys_ctes}
+def cxone_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
+    """NICE CXone Call Detail data download: one row per leg (Contact_ID), the legs of a customer's
+    contact sharing Master_Contact_ID; Start_Date (MM/DD/YYYY) and Start_Time (HH:MM:SS) are when
+    the leg entered the system, local to the business unit; PreQueue, InQueue, Agent_Time and
+    ACW_Seconds are seconds; Abandon is Y or N. A Contact_ID given twice (overlapping downloads)
+    keeps the last read. Queued = in queue, answered or abandoned; answered = Agent_Time > 0."""
+    paths = leg_paths(src)
+    branches = []
+    for index, path in enumerate(read.paths):
+        select = [f"NULLIF(TRIM({identifier(column)}), '') AS {field}" for field, column in paths.items()]
+        select += [f"{index} AS source_index", "ROW_NUMBER() OVER () AS source_row"]
+        function = read_function(path, "csv", read.delimiter)
+        branches.append("  SELECT " + ", ".join(select) + f"\n  FROM {function}")
+    records = Cte(
+        "interactions_records",
+        "\n  UNION ALL\n".join(branches),
+        "FILE READ (interactions): the Call Detail download's rows, as text",
+    )
+    started = "TRY_STRPTIME(start_date || ' ' || start_time, '%m/%d/%Y %H:%M:%S')"
+    secs = {f: f"TRY_CAST({f} AS DOUBLE)" for f in ("pre_queue_seconds", "in_queue_seconds", "talk_seconds")}
+    legs = Cte(
+        "interactions_legs",
+        "  SELECT *, source_index * 10000000000 + source_row AS source_key,\n"
+        "    COALESCE(master_contact_id, contact_id) AS chain_id,\n"
+        "    CASE WHEN contact_id = COALESCE(master_contact_id, contact_id) THEN 0 ELSE 1 END AS initial_last,\n"
+        "    CASE WHEN contact_id IS NULL THEN 0 ELSE COUNT(*) OVER (PARTITION BY contact_id) - 1 END AS copies,\n"
+        # the leg's moments as local text: entering the queue (after the IVR), and leaving it
+        f"    CASE WHEN {started} IS NULL THEN COALESCE(start_date || ' ' || start_time, start_date, start_time)\n"
+        f"      ELSE STRFTIME({started} + TO_MICROSECONDS(CAST(ROUND(COALESCE({secs['pre_queue_seconds']}, 0) * 1e6)"
+        " AS BIGINT)), '%Y-%m-%d %H:%M:%S') END AS queued_at,\n"
+        f"    STRFTIME({started} + TO_MICROSECONDS(CAST(ROUND((COALESCE({secs['pre_queue_seconds']}, 0)"
+        f" + COALESCE({secs['in_queue_seconds']}, 0)) * 1e6) AS BIGINT)), '%Y-%m-%d %H:%M:%S') AS dequeued_at,\n"
+        f"    UPPER(abandoned) = 'Y' AS leg_abandoned,\n"
+        f"    COALESCE({secs['talk_seconds']}, 0) > 0 AS leg_answered,\n"
+        f"    COALESCE({secs['in_queue_seconds']}, 0) > 0 OR UPPER(abandoned) = 'Y'"
+        f" OR COALESCE({secs['talk_seconds']}, 0) > 0 AS leg_queued,\n"
+        f"    {_bad_number('pre_queue_seconds')} OR {_bad_number('in_queue_seconds')} AS bad_wait\n"
+        "  FROM interactions_records\n"
+        "  QUALIFY contact_id IS NULL OR ROW_NUMBER() OVER (\n"
+        "    PARTITION BY contact_id ORDER BY source_index DESC, source_row DESC) = 1",
+        "a Contact_ID in two downloads: the last read",
+    )
+    first_queued = "CASE WHEN leg_queued THEN [initial_last, source_key] END"
+    answered_first = "CASE WHEN leg_answered THEN [initial_last, source_key] END"
+    contact = [
+        "MIN(chain_id) AS contact_id",
+        f"ARG_MIN(partner, {first_queued}) AS partner",
+        "ARG_MIN(channel, [initial_last, source_key]) AS channel",
+        f"ARG_MIN(programme, {first_queued}) AS programme",
+        "ARG_MIN(customer_id, [initial_last, source_key]) AS customer_id",
+        # an unreadable wait makes the moment unreadable: the contact is rejected with its text
+        "CASE WHEN BOOL_OR(bad_wait) THEN MIN(CASE WHEN bad_wait THEN COALESCE(pre_queue_seconds, '') || ' / '"
+        f" || COALESCE(in_queue_seconds, '') END) ELSE ARG_MIN(queued_at, {first_queued}) END AS arrived_at",
+        f"ARG_MIN(dequeued_at, {answered_first}) AS answered_at",
+        f"CASE WHEN BOOL_OR(leg_answered) THEN MAX(dequeued_at) ELSE ARG_MIN(dequeued_at, {first_queued}) END"
+        " AS ended_at",
+        f"{_total('talk_seconds')} AS talk_seconds",
+        f"{_total('acw_seconds')} AS acw_seconds",
+        "CAST(COUNT(*) FILTER (WHERE leg_queued) - 1 AS VARCHAR) AS transfers",
+        f"NOT BOOL_OR(leg_queued) AS {NOT_QUEUED}",
+        "COUNT(*) AS legs",
+        "SUM(copies) AS copies",
+        "ARG_MIN(source_index, [initial_last, source_key]) AS source_index",
+        "ARG_MIN(source_row, [initial_last, source_key]) AS source_row",
+    ]
+    body = (
+        "  SELECT\n    "
+        + ",\n    ".join(contact)
+        + "\n  FROM interactions_legs\n  GROUP BY COALESCE(chain_id, 'record ' || source_key)"
+    )
+    return [records, legs, Cte("interactions_read", body, "the legs of each customer contact, as one row")]
+
+
+CTE_BUILDERS = {AMAZON_CONNECT.name: connect_ctes, GENESYS_CLOUD.name: genesys_ctes, NICE_CXONE.name: cxone_ctes}
 
 
 def preset_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
