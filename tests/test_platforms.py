@@ -343,3 +343,56 @@ def test_cxone_without_its_columns_is_named(tmp_path: Path) -> None:
         engine.aggregate(_raw({"files": "cd.csv", "format": "nice-cxone"}), base=tmp_path, partner_ids=None)
     (problem,) = caught.value.problems
     assert problem.message.startswith("cd.csv lacks the column InQueue that format: nice-cxone reads (it has: ")
+
+
+def _write_each(tmp_path: Path) -> dict[str, dict]:
+    """The scenarios in each platform's export; the source section that reads each."""
+    write_jsonl(tmp_path / "ctr.jsonl", connect_records(scenarios()))
+    (tmp_path / "details.json").write_text(json.dumps(genesys_page(scenarios())), encoding="utf-8")
+    (tmp_path / "queues.json").write_text(json.dumps(genesys_queues(list(PARTNERS))), encoding="utf-8")
+    write_csv(tmp_path / "cd.csv", CXONE_HEADER, cxone_rows(scenarios(), ZONE))
+    return {
+        "amazon-connect": {"files": "ctr.jsonl", "format": "amazon-connect"},
+        "genesys-cloud": {"files": "details.json", "format": "genesys-cloud", "queues": "queues.json"},
+        "nice-cxone": {"files": "cd.csv", "format": "nice-cxone"},
+    }
+
+
+def test_handle_time_per_leg_on_request(tmp_path: Path) -> None:
+    for name, source in _write_each(tmp_path).items():
+        raw = RawData.model_validate(
+            {
+                "sources": {"interactions": {"timezone": ZONE, "partner_values": PARTNERS, **source}},
+                "kpis": [{"kpi": "aht", "measure": "aht"}, {"kpi": "aht_leg", "measure": "aht", "per": "leg"}],
+            }
+        )
+        rows = engine.aggregate(raw, base=tmp_path, partner_ids=["ATL", "BRV"]).kpis.set_index(
+            ["partner", "period", "kpi"]
+        )
+        # ATL, July: k01 290 s, k02 130 s + 335 s on two legs (the second at BRV's queue), k06 215 s
+        assert rows.loc[("ATL", "2026-07", "aht"), "value"] == pytest.approx(970 / 3), name
+        assert rows.loc[("ATL", "2026-07", "aht_leg"), ["value", "volume"]].tolist() == pytest.approx([970 / 4, 4]), (
+            name
+        )
+
+
+def test_partner_from_a_lookup_file(tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "ctr.jsonl", connect_records(scenarios()))
+    (tmp_path / "agents.csv").write_text("Username,Partner\nagent-atl,ATL\nagent-bra,BRV\n", encoding="utf-8")
+    source = {"files": "ctr.jsonl", "format": "amazon-connect", "columns": {"partner": "Agent.Username"}}
+    raw = RawData.model_validate(
+        {
+            "sources": {"interactions": {"timezone": ZONE, "partner_lookup": "agents.csv", **source}},
+            "kpis": [{"kpi": "asa", "measure": "asa"}],
+        }
+    )
+    got = _table(engine.aggregate(raw, base=tmp_path, partner_ids=["ATL", "BRV"]))
+    # k02 is answered first by ATL's agent; abandoned contacts have no agent: rejected, not guessed
+    assert got[("ATL", "2026-07", "asa")] == pytest.approx((12 + 25 + 8) / 3)
+    assert got[("BRV", "2026-07", "asa")] == pytest.approx((19 + 75) / 2)
+    (tmp_path / "agents.csv").write_text("Username,Partner\nagent-atl,ATL\nagent-bra,XYZ\n", encoding="utf-8")
+    with pytest.raises(GovdocsError) as caught:
+        engine.aggregate(raw, base=tmp_path, partner_ids=["ATL", "BRV"])
+    assert [str(p) for p in caught.value.problems] == [
+        f"{tmp_path / 'agents.csv'}:3: 'XYZ' (for 'agent-bra') is not a partner id in the config [raw.bad_lookup]"
+    ]

@@ -58,6 +58,74 @@ def _location(source: str, *rest: str | int) -> str:
     return "raw_data.sources." + source + "".join(f".{r}" if isinstance(r, str) else f"[{r}]" for r in rest)
 
 
+def with_lookups(raw: RawData, base: Path, partner_ids: Sequence[str] | None) -> RawData:
+    """The sources with each `partner_lookup` file read into their partner_values (whose own
+    entries win). A lookup naming an id that is not a partner is refused with its file and line."""
+    sources = {}
+    problems: list[Problem] = []
+    for source in sql.SOURCES:
+        src = getattr(raw.sources, source)
+        if src is None or src.partner_lookup is None:
+            continue
+        path = Path(src.partner_lookup).expanduser()
+        path = path if path.is_absolute() else base / path
+        found = _read_lookup(path, problems, set(partner_ids) if partner_ids is not None else None)
+        sources[source] = src.model_copy(update={"partner_values": {**found, **src.partner_values}})
+    if problems:
+        raise GovdocsError(problems)
+    if not sources:
+        return raw
+    return raw.model_copy(update={"sources": raw.sources.model_copy(update=sources)})
+
+
+def _read_lookup(path: Path, problems: list[Problem], partner_ids: set[str] | None) -> dict[str, str]:
+    import csv
+    import json
+
+    where = Location(str(path))
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        problems.append(
+            Problem("raw.no_files", f"cannot read the partner lookup: {exc.strerror}", where, ExitCode.DATA)
+        )
+        return {}
+    except UnicodeDecodeError:
+        problems.append(Problem("raw.unreadable", "the partner lookup is not UTF-8 text", where, ExitCode.DATA))
+        return {}
+    pairs: list[tuple[int, str, str]] = []
+    if text.lstrip().startswith("{"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            problems.append(
+                Problem("raw.unreadable", f"not JSON: {exc.msg}", Location(str(path), exc.lineno), ExitCode.DATA)
+            )
+            return {}
+        pairs = [(0, str(k), str(v)) for k, v in data.items()]
+    else:
+        rows = list(csv.reader(text.splitlines()))
+        for line, row in enumerate(rows[1:], start=2):
+            cells = [c.strip() for c in row]
+            if not any(cells):
+                continue
+            if len(cells) < 2 or not cells[0] or not cells[1]:
+                message = "a lookup row needs the export's value and the partner id"
+                problems.append(Problem("raw.bad_lookup", message, Location(str(path), line), ExitCode.DATA))
+                continue
+            pairs.append((line, cells[0], cells[1]))
+    out: dict[str, str] = {}
+    for line, value, partner in pairs:
+        if partner_ids is not None and partner not in partner_ids:
+            message = f"'{partner}' (for '{value}') is not a partner id in the config"
+            problems.append(Problem("raw.bad_lookup", message, Location(str(path), line or None), ExitCode.DATA))
+        elif value in out and out[value] != partner:
+            message = f"'{value}' is mapped twice, to {out[value]} and to {partner}"
+            problems.append(Problem("raw.bad_lookup", message, Location(str(path), line or None), ExitCode.DATA))
+        out[value] = partner
+    return out
+
+
 def resolve_files(raw: RawData, base: Path) -> dict[str, tuple[Path, ...]]:
     """Every configured source's files: globs expanded relative to `base`, sorted, each file once."""
     out: dict[str, tuple[Path, ...]] = {}
@@ -423,6 +491,7 @@ def aggregation_sql(
     """The whole aggregation as ONE SQL statement (`govdocs aggregate --sql`).
 
     Without `reads`, the files are resolved and their headers read to learn the column types."""
+    raw = with_lookups(raw, base, partner_ids)
     if reads is None:
         reads = describe(raw, resolve_files(raw, base), base=base)
     return sql.kpi_query(raw, reads, partner_ids)
@@ -461,6 +530,7 @@ def aggregate(
     `partner_ids` are the config's partners (rows of any other partner are rejected; None: no check).
     Rejected rows never raise: they are counted in `Aggregation.quality`."""
 
+    raw = with_lookups(raw, base, partner_ids)
     files = resolve_files(raw, base)
     with tempfile.TemporaryDirectory(prefix="govdocs-duckdb-", dir=temp_directory) as spill:
         con = _connect(raw.memory_limit, Path(spill), threads)

@@ -78,6 +78,14 @@ class _Source(_Model):
         "values not listed are taken as partner ids.",
     )
 
+    partner_lookup: Text | None = Field(
+        None,
+        description="A lookup file mapping the export's values to partner ids, relative to the config's folder: "
+        "a CSV whose first two columns are the value and the partner id (a header row first), or a JSON object "
+        "{value: partner id}. For exports that name agents, skills or queue ids by the thousand; partner_values "
+        "entries win over it.",
+    )
+
     def file_patterns(self) -> list[str]:
         return [self.files] if isinstance(self.files, str) else list(self.files)
 
@@ -263,10 +271,20 @@ class Asa(_InteractionMeasure):
     measure: Literal["asa"]
 
 
+class HandlePer(StrEnum):
+    CONTACT = "contact"  # a customer contact's handle time, summed over its legs (transfers included)
+    LEG = "leg"  # each answered leg on its own, as an ACD counts handled calls
+
+
 class Aht(_InteractionMeasure):
     """Mean talk + hold + after-call work seconds over answered contacts. Volume = answered."""
 
     measure: Literal["aht"]
+    per: HandlePer = Field(
+        HandlePer.CONTACT,
+        description="contact (default): per customer contact, summed over its legs; leg: per answered leg "
+        "(the same for a mapped table, whose rows are its legs). Volume: answered contacts, or answered legs.",
+    )
 
 
 class TransferRate(_InteractionMeasure):

@@ -17,6 +17,7 @@ from govdocs.raw.model import (
     Attrition,
     CsatTopBox,
     FcrProxy,
+    HandlePer,
     Nps,
     Offered,
     QaAutoFailRate,
@@ -116,6 +117,13 @@ def measure_sql(spec: object, index: int, raw: RawData) -> MeasureSql:
             parts = ["talk_seconds"]
             fields = fields_of(raw.sources.interactions) if raw.sources.interactions else {}
             parts += [f"COALESCE({f}, 0)" for f in ("hold_seconds", "acw_seconds") if f in fields]
+            if spec.per is HandlePer.LEG and preset_of(raw.sources.interactions) is not None:
+                # a platform's contact knows how many of its legs an agent answered
+                sums = (
+                    (f"{name}_n", _when([*where, answered], " + ".join(parts))),
+                    (f"{name}_d", _when([*where, answered], "handled_legs")),
+                )
+                return MeasureSql(spec.kpi, source, sums, f"SUM({name}_n) / SUM({name}_d)", f"SUM({name}_d)")
             return mean(" + ".join(parts), [answered])
         case TransferRate():
             return share([answered, "COALESCE(transfers, 0) > 0"], [answered])

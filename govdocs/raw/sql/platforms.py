@@ -112,6 +112,7 @@ def connect_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         f"NOT BOOL_OR({queued}) AS {NOT_QUEUED}",
         "COUNT(*) AS legs",
         "SUM(copies) AS copies",
+        f"COUNT(*) FILTER (WHERE {answered}) AS handled_legs",
         _first("source_index") + " AS source_index",
         _first("source_row") + " AS source_row",
     ]
@@ -221,13 +222,15 @@ def genesys_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
     segments = Cte(
         "interactions_segments",
         "  SELECT source_key, purpose, media, ani, seg.segmentStart AS seg_start, seg.segmentEnd AS seg_end,\n"
-        "    seg.segmentType AS seg_type, seg.queueId AS queue_id, seg.disconnectType AS disconnect, k\n"
+        "    seg.segmentType AS seg_type, seg.queueId AS queue_id, seg.disconnectType AS disconnect, k, participant\n"
         "  FROM (\n"
-        "    SELECT source_key, purpose, s.mediaType AS media, s.ani AS ani, UNNEST(s.segments) AS seg,\n"
+        "    SELECT source_key, purpose, participant, s.mediaType AS media, s.ani AS ani, UNNEST(s.segments) AS seg,\n"
         "      GENERATE_SUBSCRIPTS(s.segments, 1) AS k\n"
         "    FROM (\n"
-        "      SELECT source_key, p.purpose AS purpose, UNNEST(p.sessions) AS s\n"
-        '      FROM (SELECT source_key, UNNEST("participants") AS p FROM interactions_conversations) AS participants\n'
+        "      SELECT source_key, p.purpose AS purpose, participant, UNNEST(p.sessions) AS s\n"
+        '      FROM (SELECT source_key, UNNEST("participants") AS p, GENERATE_SUBSCRIPTS("participants", 1)'
+        " AS participant\n"
+        "        FROM interactions_conversations) AS participants\n"
         "    ) AS sessions\n"
         "  ) AS flat",
         "every segment of every participant's session, with the participant's purpose",
@@ -255,7 +258,8 @@ def genesys_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         f"    CAST(SUM(CASE WHEN {agent} AND disconnect IN ({', '.join(literal(t) for t in _TRANSFERS)})"
         " THEN 1 ELSE 0 END) AS VARCHAR) AS transfers,\n"
         "    ARG_MIN(CASE WHEN purpose = 'customer' THEN ani END, CASE WHEN purpose = 'customer' THEN k END) AS ani,\n"
-        "    ARG_MIN(media, k) AS media\n"
+        "    ARG_MIN(media, k) AS media,\n"
+        f"    COUNT(DISTINCT CASE WHEN {agent} AND seg_type = 'interact' THEN participant END) AS handled_legs\n"
         "  FROM interactions_segments GROUP BY source_key",
     )
     iso = "strftime({} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ')"
@@ -278,6 +282,7 @@ def genesys_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         f"t.queued_at IS NULL AND t.bad_stamp IS NULL AS {NOT_QUEUED}",
         "1 AS legs",
         "c.copies",
+        "COALESCE(t.handled_legs, 0) AS handled_legs",
         "c.source_index",
         "c.source_row",
     ]
@@ -352,6 +357,7 @@ def cxone_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         f"NOT BOOL_OR(leg_queued) AS {NOT_QUEUED}",
         "COUNT(*) AS legs",
         "SUM(copies) AS copies",
+        "COUNT(*) FILTER (WHERE leg_answered) AS handled_legs",
         "ARG_MIN(source_index, [initial_last, source_key]) AS source_index",
         "ARG_MIN(source_row, [initial_last, source_key]) AS source_row",
     ]

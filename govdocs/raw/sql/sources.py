@@ -65,7 +65,7 @@ def interactions_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] |
         unit = src.duration_unit if f.endswith("_seconds") and not platform else DurationUnit.SECONDS
         parsed += [f"{_raw(f, types)} AS {f}_raw", f"{_number(f, types, unit)} AS {f}"]
     if platform:
-        parsed += [NOT_QUEUED, "legs", "copies"]
+        parsed += [NOT_QUEUED, "legs", "copies", "handled_legs"]
     parsed += _SOURCE_COLUMNS
     missing = [
         "contact_id IS NULL",
@@ -89,7 +89,7 @@ def interactions_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] |
     tests.append((ANSWER_BEFORE_ARRIVAL, "answered_at_us < arrived_at_us"))
     tests.append((NEGATIVE_DURATION, " OR ".join(negative)))
     keep = ["partner", *texts, *numbers, "year", "month", *(f"{f}_us" for f in stamps)]
-    keep += ["legs", "copies"] if platform else []
+    keep += ["legs", "copies", "handled_legs"] if platform else []
     seconds_of = {"arrived_at": "arrived_s", "answered_at": "answered_s", "ended_at": "ended_s"}
     return [
         _parsed_cte("interactions", parsed),
