@@ -101,3 +101,14 @@ def test_aggregate_sample_output_is_real(tmp_path: Path, monkeypatch):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert result.output.replace(str(out), "output/kpis-from-raw.parquet").splitlines() == expected
+
+
+def test_platform_export_sample_output_is_real(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    command, expected = console_block("govdocs aggregate --config examples/governance.yaml --raw examples/raw/connect")
+    out = tmp_path / "kpis.csv"
+    args = command.split()[1:]
+    args[args.index("--out") + 1] = str(out)
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert result.output.replace(str(out), "output/from-connect/kpis.csv").splitlines() == expected

@@ -20,9 +20,11 @@ partner, month, channel, programme and reason) and, for repeat measures,
 KPI rows. A CTE marked `table` is read by more than one later stage: the engine keeps it as
 a temporary table and runs the rest as a few statements, each streamed in one pass.
 
-Modules: text (quoting, reasons, CTE, file read) -> stages (shared per-row stages) -> sources
-(one definition per source) -> measures (KPIs, data-quality cube, repeats, attrition) -> query
-(the one statement).
+Modules: text (quoting, reasons, CTE, file read) -> stages (shared per-row stages) -> platforms
+(a platform's records, legs and duplicates to one row per customer contact: the interactions'
+`_read` stage for `format: amazon-connect`, `genesys-cloud`, `nice-cxone`) -> sources (one
+definition per source) -> measures (KPIs, data-quality cube, repeats, attrition) -> query (the
+one statement).
 """
 
 from govdocs.raw.sql import platforms  # noqa: F401
