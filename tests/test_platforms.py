@@ -396,3 +396,38 @@ def test_partner_from_a_lookup_file(tmp_path: Path) -> None:
     assert [str(p) for p in caught.value.problems] == [
         f"{tmp_path / 'agents.csv'}:3: 'XYZ' (for 'agent-bra') is not a partner id in the config [raw.bad_lookup]"
     ]
+
+
+def test_each_preset_as_one_sql_statement_gives_the_same_table(tmp_path: Path) -> None:
+    """`aggregate --sql` for a platform's export: the printed statement, run on its own, gives the
+    table the engine gives (the file reads are its only DuckDB-specific part)."""
+    for name, source in _write_each(tmp_path).items():
+        raw = _raw(source)
+        text = engine.aggregation_sql(raw, base=tmp_path, partner_ids=["ATL", "BRV"])
+        assert "FILE READ (interactions)" in text, name
+        rows = engine.run_sql(text)
+        alone = rows[rows["segment"].isna()].reset_index(drop=True)
+        made = engine.aggregate(raw, base=tmp_path, partner_ids=["ATL", "BRV"]).kpis
+        assert alone[list(made.columns)].equals(made), name
+
+
+def test_a_large_single_line_genesys_page_reads_within_the_memory_limit(tmp_path: Path) -> None:
+    """A details response of 3 MB on one line (the trial that failed with DuckDB's 'Out of Memory
+    Error'): read whole, at the default memory_limit."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    many = [
+        replace(c, id=f"{c.id}-{n:04d}", customer=f"{c.customer}{n:04d}", arrived=c.arrived + timedelta(minutes=n))
+        for n in range(160)
+        for c in scenarios()
+    ]
+    text = json.dumps(genesys_page(many), separators=(",", ":"))
+    assert len(text) > 2_600_000 and "\n" not in text
+    (tmp_path / "page.json").write_text(text, encoding="utf-8")
+    (tmp_path / "queues.json").write_text(json.dumps(genesys_queues(list(PARTNERS))), encoding="utf-8")
+    raw = _raw({"files": "page.json", "format": "genesys-cloud", "queues": "queues.json"})
+    aggregation = engine.aggregate(raw, base=tmp_path, partner_ids=["ATL", "BRV"])
+    (source,) = aggregation.quality.sources
+    assert (source.read, source.not_queued) == (1920, 160)
+    _assert_same(_table(aggregation), expected_kpis(many, PARTNERS, ZONE))
