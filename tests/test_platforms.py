@@ -431,3 +431,44 @@ def test_a_large_single_line_genesys_page_reads_within_the_memory_limit(tmp_path
     (source,) = aggregation.quality.sources
     assert (source.read, source.not_queued) == (1920, 160)
     _assert_same(_table(aggregation), expected_kpis(many, PARTNERS, ZONE))
+
+
+def test_connect_records_in_parquet_and_nested_parquet_columns(tmp_path: Path) -> None:
+    """Firehose can convert the records to Parquet: the same KPIs; and a mapped Parquet file's
+    struct fields are read by their dotted path (the trial's "no column 'Agent.ConnectedTo...'")."""
+    import duckdb
+
+    write_jsonl(tmp_path / "ctr.jsonl", connect_records(scenarios()))
+    duckdb.sql(
+        f"COPY (SELECT * FROM read_json('{tmp_path / 'ctr.jsonl'}', format = 'newline_delimited')) "
+        f"TO '{tmp_path / 'ctr.parquet'}' (FORMAT parquet)"
+    )
+    want = expected_kpis(scenarios(), PARTNERS, ZONE)
+    aggregation = engine.aggregate(
+        _raw({"files": "ctr.parquet", "format": "amazon-connect"}), base=tmp_path, partner_ids=["ATL", "BRV"]
+    )
+    _assert_same(_table(aggregation), want)
+    columns = {
+        "contact_id": "ContactId",
+        "partner": "Queue.Name",
+        "arrived_at": "Queue.EnqueueTimestamp",
+        "answered_at": "Agent.ConnectedToAgentTimestamp",
+        "ended_at": "Queue.DequeueTimestamp",
+        "talk_seconds": "Agent.AgentInteractionDuration",
+    }
+    raw = RawData.model_validate(
+        {
+            "sources": {
+                "interactions": {
+                    "files": "ctr.parquet",
+                    "timezone": ZONE,
+                    "partner_values": PARTNERS,
+                    "columns": columns,
+                }
+            },
+            "kpis": [{"kpi": "asa", "measure": "asa"}],
+        }
+    )
+    got = _table(engine.aggregate(raw, base=tmp_path, partner_ids=["ATL", "BRV"]))
+    # one row per record here (no legs): the IVR-only record has no queue and is rejected
+    assert got[("ATL", "2026-07", "asa")] == pytest.approx((12 + 25 + 8) / 3)

@@ -388,11 +388,19 @@ def _describe_platform(
     assert preset is not None
     if preset is presets.NICE_CXONE:
         return _describe_platform_csv(con, src, source, paths, problems, preset)
-    layouts = [_json_layout(path, source, problems, preset.name) for path in paths]
+    layouts = [
+        sql.platforms.PARQUET
+        if preset is presets.AMAZON_CONNECT and str(path).lower().endswith(PARQUET_SUFFIXES)
+        else _json_layout(path, source, problems, preset.name)
+        for path in paths
+    ]
     for i, (path, layout) in enumerate(zip(paths, layouts, strict=True)):
         if not layout:
             continue
-        function = sql.read_function(str(path), "json", layout=layout, maximum_object_size=sql.platforms.MAX_OBJECT)
+        if layout == sql.platforms.PARQUET:
+            function = sql.read_function(str(path), "parquet")
+        else:
+            function = sql.read_function(str(path), "json", layout=layout, maximum_object_size=sql.platforms.MAX_OBJECT)
         keys = _top_level(con, function, path, source, problems)
         if keys is not None and preset is presets.GENESYS_CLOUD and "conversations" in keys:
             layouts[i] = sql.platforms.WRAPPED  # a details query response or a jobs results page

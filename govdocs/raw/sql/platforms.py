@@ -59,10 +59,14 @@ def _legs_read(source: str, paths: Mapping[str, str], read: FileRead) -> Cte:
     """FILE READ: every record of every file, each field as text from its path, with its position."""
     branches = []
     for index, path in enumerate(read.paths):
-        layout = read.layouts[index] if read.layouts else "newline_delimited"
+        layout = read.layouts[index] if read.layouts else "unstructured"
         select = [f"NULLIF(TRIM(CAST({_path_sql(p)} AS VARCHAR)), '') AS {f}" for f, p in paths.items()]
-        select += [f"{index} AS source_index", "ROW_NUMBER() OVER () AS source_row"]
-        function = read_function(path, "json", layout=layout, json_paths=tuple(dict.fromkeys(paths.values())))
+        if layout == PARQUET:  # Parquet (Firehose's record format conversion): numbered by the reader
+            select += [f"{index} AS source_index", "file_row_number + 1 AS source_row"]
+            function = f"read_parquet({literal(path)}, file_row_number = true)"
+        else:
+            select += [f"{index} AS source_index", "ROW_NUMBER() OVER () AS source_row"]
+            function = read_function(path, "json", layout=layout, json_paths=tuple(dict.fromkeys(paths.values())))
         branches.append("  SELECT " + ", ".join(select) + f"\n  FROM {function}")
     comment = f"FILE READ ({source}): the platform's records, every field as text from its path"
     return Cte(f"{source}_records", "\n  UNION ALL\n".join(branches), comment)
@@ -181,6 +185,7 @@ def _genesys_read(read: FileRead) -> Cte:
     return Cte("interactions_records", "\n  UNION ALL\n".join(branches), comment)
 
 
+PARQUET = "parquet"  # a platform's records in a Parquet file (their nesting as structs)
 # the largest single JSON value read (a {"conversations": [...]} page); DuckDB buffers twice this
 MAX_OBJECT = 64 * 1024 * 1024
 WRAPPED = "wrapped"  # a Genesys file whose conversations sit in {"conversations": [...]}

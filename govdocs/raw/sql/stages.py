@@ -29,7 +29,8 @@ def column_path(column: str, present: frozenset[str], nested: bool) -> str | Non
         return identifier(column)
     parts = column.split(".")
     if nested and len(parts) > 1 and parts[0] in present:
-        return ".".join(identifier(p) for p in parts)
+        # a nested leaf is read as text (a Parquet struct's timestamp or number as well)
+        return f"CAST({'.'.join(identifier(p) for p in parts)} AS VARCHAR)"
     return None
 
 
