@@ -38,12 +38,43 @@ inputs_option = click.option(
 )
 
 
-raw_option = click.option(
+_raw_path = click.option(
     "--raw",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Compute the KPIs from raw exports with this raw_data mapping (YAML) instead of --data; "
     "without either, the config's own raw_data section is used.",
 )
+
+
+def _choose_engine(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        from govdocs.raw.source import choose_engine
+
+        choose_engine(**{param.name: value})  # type: ignore[misc]
+
+
+_engine = click.option(
+    "--engine",
+    type=click.Choice(["duckdb", "spark"]),
+    expose_value=False,
+    callback=_choose_engine,
+    help="What computes the KPIs from raw exports: duckdb (embedded, the default) or spark "
+    "(pip install 'govdocs[spark]'); else the raw_data section's engine.",
+)
+_spark_master = click.option(
+    "--spark-master",
+    metavar="URL",
+    expose_value=False,
+    callback=_choose_engine,
+    help="The Spark master for --engine spark (default local[*]; SPARK_REMOTE set: Spark Connect).",
+)
+
+
+def raw_option(func: F) -> F:
+    """--raw, with the engine that computes its KPIs (--engine, --spark-master)."""
+    return _raw_path(_engine(_spark_master(func)))
+
+
 templates_option = click.option(
     "--templates",
     type=click.Path(exists=True, file_okay=False, path_type=Path),

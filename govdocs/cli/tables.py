@@ -69,6 +69,20 @@ def export(
     click.echo(f"wrote {out}  ({rows} rows: partner x KPI, {quarter})")
 
 
+def _tables(given: tuple[str, ...]) -> dict[str, str]:
+    from govdocs.raw.sql import SOURCES
+
+    out: dict[str, str] = {}
+    for item in given:
+        source, sep, table = item.partition("=")
+        if not sep or source.strip() not in SOURCES or not table.strip():
+            raise click.BadParameter(
+                f"'{item}' is not SOURCE=TABLE with SOURCE one of {', '.join(SOURCES)}", param_hint="--table"
+            )
+        out[source.strip()] = table.strip()
+    return out
+
+
 @cli.command()
 @config_option
 @raw_option
@@ -77,10 +91,33 @@ def export(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the KPI table: .parquet, .csv, .xlsx or .json (the name's ending picks the format).",
 )
-@click.option("--sql", "show_sql", is_flag=True, help="Print the aggregation as one plain SQL statement instead.")
+@click.option("--sql", "show_sql", is_flag=True, help="Print the aggregation as one SQL statement instead.")
+@click.option(
+    "--dialect",
+    type=click.Choice(["duckdb", "spark", "trino", "bigquery", "snowflake", "postgres"]),
+    default="duckdb",
+    show_default=True,
+    help="With --sql: the SQL dialect to print (duckdb and spark are run and compared by the tests).",
+)
+@click.option(
+    "--table",
+    "tables",
+    multiple=True,
+    metavar="SOURCE=TABLE",
+    help="With --sql: read this source from a table holding the export's columns (repeatable; "
+    "interactions=lake.calls). Given once, a source not named reads the table of its own name.",
+)
 @click.option("--force", is_flag=True, help="Replace the --out file if it exists.")
 @handle_errors
-def aggregate(config_path: Path, raw: Path | None, out: Path | None, show_sql: bool, force: bool) -> None:
+def aggregate(
+    config_path: Path,
+    raw: Path | None,
+    out: Path | None,
+    show_sql: bool,
+    dialect: str,
+    tables: tuple[str, ...],
+    force: bool,
+) -> None:
     """Compute the KPI table from raw exports (interactions, surveys, QA, roster).
 
     Uses the raw_data section of --raw or of the config. Prints what each source read, used and
@@ -101,8 +138,12 @@ def aggregate(config_path: Path, raw: Path | None, out: Path | None, show_sql: b
         from govdocs.raw.engine import aggregation_sql
 
         section, base = raw_section(config, config_path, raw)
-        click.echo(aggregation_sql(section, base=base, partner_ids=[p.id for p in config.partners]))
+        named = _tables(tables) if tables else None
+        ids = [p.id for p in config.partners]
+        click.echo(aggregation_sql(section, base=base, partner_ids=ids, dialect=dialect, tables=named), nl=False)
         return
+    if tables or dialect != "duckdb":
+        raise click.UsageError("--dialect and --table go with --sql")
     from govdocs.raw.quality import reasons_text
     from govdocs.render.formatters import counted
 

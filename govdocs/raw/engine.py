@@ -495,14 +495,44 @@ def aggregation_sql(
     base: Path = Path("."),
     partner_ids: Sequence[str] | None = None,
     reads: Mapping[str, sql.FileRead] | None = None,
+    dialect: str = "duckdb",
+    tables: Mapping[str, str] | None = None,
 ) -> str:
-    """The whole aggregation as ONE SQL statement (`govdocs aggregate --sql`).
+    """The whole aggregation as ONE SQL statement (`govdocs aggregate --sql`), in `dialect`.
 
-    Without `reads`, the files are resolved and their headers read to learn the column types."""
+    Without `tables`, the files are resolved and their headers read to learn the column types
+    (unless `reads` says them). With `tables` (source -> table name; a source not named reads
+    the table of its own name), every source is read from its table, its columns as text."""
+    from govdocs.raw.sql import dialects
+
     raw = with_lookups(raw, base, partner_ids)
-    if reads is None:
+    if tables is not None:
+        present = [s for s in sql.SOURCES if getattr(raw.sources, s) is not None]
+        for source in present:
+            if presets.preset_of(getattr(raw.sources, source)) is not None:
+                raise GovdocsError(
+                    [
+                        Problem(
+                            "usage.table_preset",
+                            "a platform preset reads the platform's files; "
+                            "--table reads a table of the export's columns",
+                            Location("--table", path=f"raw_data.sources.{source}.format"),
+                            ExitCode.USAGE,
+                        )
+                    ]
+                )
+        tables = {s: tables.get(s, s) for s in present}
+        reads = {
+            s: sql.FileRead((), "csv", (), {f: "VARCHAR" for f in presets.fields_of(getattr(raw.sources, s))})
+            for s in present
+        }
+    elif reads is None:
         reads = describe(raw, resolve_files(raw, base), base=base)
-    return sql.kpi_query(raw, reads, partner_ids)
+    text = sql.kpi_query(raw, reads, partner_ids, tables)
+    if dialect == "duckdb":
+        return text
+    body = dialects.translate(text.removeprefix(sql.HEADER), dialect, pretty=True)
+    return dialects.header(dialect) + body + "\n"
 
 
 def _kpi_frames(rows: pd.DataFrame, raw: RawData) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -532,31 +562,62 @@ def aggregate(
     temp_directory: Path | None = None,
     threads: int | None = None,
     samples_per_reason: int = 5,
+    engine: str | None = None,
+    spark_master: str | None = None,
 ) -> Aggregation:
     """Read the raw exports, check every row, compute the KPIs; raise GovdocsError on unusable input.
 
     `partner_ids` are the config's partners (rows of any other partner are rejected; None: no check).
-    Rejected rows never raise: they are counted in `Aggregation.quality`."""
+    Rejected rows never raise: they are counted in `Aggregation.quality`. `engine` (else the
+    section's own) runs the statements on DuckDB or, translated, on Spark (`spark_master`, else
+    the section's, else local[*]); the files are described by DuckDB either way."""
 
     raw = with_lookups(raw, base, partner_ids)
     files = resolve_files(raw, base)
+    engine = engine or raw.engine.value
     with tempfile.TemporaryDirectory(prefix="govdocs-duckdb-", dir=temp_directory) as spill:
-        con = _connect(raw.memory_limit, Path(spill), threads)
+        duck = _connect(raw.memory_limit, Path(spill), threads)
+        con = duck
         try:
-            reads = describe(raw, files, con, base)
-            per_source = sql.source_ctes(raw, reads, partner_ids)
+            reads = describe(raw, files, duck, base)
+            if engine == "spark":
+                from govdocs.raw import spark
+
+                spark.refuse_platforms(reads, [_format(getattr(raw.sources, s), files[s]) for s in reads])
+                con = spark.SparkConnection(spark.start_session(spark_master or raw.spark_master))
+            per_source = sql.source_ctes(raw, reads, partner_ids, scan=con is not duck)
             for source, ctes in per_source.items():
+                if con is not duck:
+                    con.register(source, reads[source])
                 text = reads[source].file_format != "parquet"
                 _run_source(con, raw, source, ctes, files[source], samples_per_reason, text)
             query = sql.final_select(sql.final_ctes(raw, list(per_source)), sql.kpi_selects(raw))
-            rows = con.execute(query).df()
+            try:
+                rows = con.execute(query).df()
+            except Exception as exc:
+                if not _engine_error(exc):
+                    raise
+                raise GovdocsError(
+                    [_duckdb_problem(exc, "raw", list(files.get("interactions", ())) or [base])]
+                ) from None
             report = _quality(con, raw, files, per_source, samples_per_reason)
         finally:
-            con.close()
+            if con is not duck:
+                con.close()
+            duck.close()
     _refuse_unusable(report)
     kpis, breakdown = _kpi_frames(rows, raw)
     raw_files = tuple(RawFile(s, p) for s, paths in files.items() for p in paths)
     return Aggregation(kpis, breakdown, report, raw_files, sql.kpi_query(raw, reads, partner_ids))
+
+
+def _engine_error(exc: Exception) -> bool:
+    """An error of the engine running a statement (DuckDB's, or Spark's first line)."""
+    import duckdb
+
+    from govdocs.raw.spark import EngineError
+
+    return isinstance(exc, duckdb.Error | EngineError)
 
 
 def _run_source(
@@ -570,8 +631,6 @@ def _run_source(
     Parquet files are read again by each statement (reading columns is cheap); CSV text (`text`)
     is read once into a temporary table, and its checked rows are kept too, so the text is not
     decompressed and parsed again for each statement."""
-    import duckdb
-
     final = [ctes[-1]] if source == "roster" else sql.event_ctes(raw, source, per_group)
     stages = list(ctes) if source == "roster" else [*ctes, *final]
     pending: list[sql.Cte] = []
@@ -583,7 +642,9 @@ def _run_source(
                 continue
             head = f"WITH {', '.join(str(c) for c in pending)}\n" if pending else ""
             con.execute(f"CREATE TEMP TABLE {cte.name} AS {head}{cte.body}")
-    except duckdb.Error as exc:
+    except Exception as exc:
+        if not _engine_error(exc):
+            raise
         raise GovdocsError([_duckdb_problem(exc, source, paths)]) from None
 
 

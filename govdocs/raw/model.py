@@ -382,6 +382,11 @@ MeasureSpec = Annotated[
 ]
 
 
+class Engine(StrEnum):
+    DUCKDB = "duckdb"
+    SPARK = "spark"
+
+
 class RawData(_Model):
     """Raw exports and the KPIs computed from them (the `raw_data` section of the governance config)."""
 
@@ -389,6 +394,13 @@ class RawData(_Model):
     kpis: list[MeasureSpec] = Field(min_length=1, description="Which KPI is computed by which measure.")
     memory_limit: Annotated[StrictStr, StringConstraints(pattern=r"^\d+(\.\d+)?\s*(MB|GB|MiB|GiB)$")] = Field(
         "1GB", description="Memory the aggregation may use before it spills to disk (e.g. 1GB, 512MB)."
+    )
+    engine: Engine = Field(
+        Engine.DUCKDB,
+        description="What runs the definitions: duckdb (embedded) or spark (pip install 'govdocs[spark]').",
+    )
+    spark_master: StrictStr | None = Field(
+        None, description="The Spark master for engine: spark (default local[*]; SPARK_REMOTE: Spark Connect)."
     )
 
 

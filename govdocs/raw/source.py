@@ -4,6 +4,7 @@ and how its KPIs join a KPI table given with --data beside it (each KPI month in
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,28 @@ from govdocs.raw.engine import Aggregation, aggregate
 from govdocs.raw.model import RawData
 
 MAX_SHOWN = 20  # rows named when a table repeats computed KPI months
+
+
+@dataclass(frozen=True)
+class EngineChoice:
+    """The command line's --engine and --spark-master: they win over the raw_data section's."""
+
+    engine: str | None = None
+    spark_master: str | None = None
+
+
+_chosen = EngineChoice()
+
+
+def choose_engine(**choice: str) -> None:
+    """Record the command line's engine choice for this process (one command per process)."""
+    global _chosen
+    _chosen = EngineChoice(**{**_chosen.__dict__, **choice})
+
+
+def chosen_engine() -> EngineChoice:
+    return _chosen
+
 
 if TYPE_CHECKING:
     from govdocs.data.table import KpiData
@@ -52,7 +75,10 @@ def load_raw(config: GovernanceConfig, config_path: Path, raw: Path | None) -> t
     from govdocs.raw.model import SAMPLED
 
     section, base = raw_section(config, config_path, raw)
-    aggregation = aggregate(section, base=base, partner_ids=[p.id for p in config.partners])
+    ids = [p.id for p in config.partners]
+    aggregation = aggregate(
+        section, base=base, partner_ids=ids, engine=_chosen.engine, spark_master=_chosen.spark_master
+    )
     sampled = {spec.kpi for spec in section.kpis if spec.measure in SAMPLED}
     kpis = [
         k.model_copy(update={"proportion": True})

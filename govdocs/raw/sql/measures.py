@@ -59,6 +59,16 @@ def _filters(spec: object, source: str) -> list[str]:
     return out
 
 
+def _exact(value: str) -> str:
+    """A mean's addend as a decimal to the microsecond: its sum is exact, so every engine, summing
+    in whatever order, gets the same total to the last digit (a DOUBLE sum depends on the order)."""
+    return f"CAST({value} AS DECIMAL(38, 6))"
+
+
+def _summed(name: str) -> str:
+    return f"CAST(SUM({name}_n) AS DOUBLE)"
+
+
 def _when(conditions: Sequence[str], then: str = "1") -> str:
     if not conditions:
         return then
@@ -84,8 +94,11 @@ def measure_sql(spec: object, index: int, raw: RawData) -> MeasureSql:
         )
 
     def mean(value: str, denominator: list[str]) -> MeasureSql:
-        sums = ((f"{name}_n", _when([*where, *denominator], value)), (f"{name}_d", _when([*where, *denominator])))
-        return MeasureSql(spec.kpi, source, sums, f"SUM({name}_n) / SUM({name}_d)", f"SUM({name}_d)")  # type: ignore[attr-defined]
+        sums = (
+            (f"{name}_n", _when([*where, *denominator], _exact(value))),
+            (f"{name}_d", _when([*where, *denominator])),
+        )
+        return MeasureSql(spec.kpi, source, sums, f"{_summed(name)} / SUM({name}_d)", f"SUM({name}_d)")  # type: ignore[attr-defined]
 
     def offered(threshold: float) -> list[str]:
         # short abandons (gave up before `threshold` seconds) were never really offered
@@ -120,10 +133,10 @@ def measure_sql(spec: object, index: int, raw: RawData) -> MeasureSql:
             if spec.per is HandlePer.LEG and preset_of(raw.sources.interactions) is not None:
                 # a platform's contact knows how many of its legs an agent answered
                 sums = (
-                    (f"{name}_n", _when([*where, answered], " + ".join(parts))),
+                    (f"{name}_n", _when([*where, answered], _exact(" + ".join(parts)))),
                     (f"{name}_d", _when([*where, answered], "handled_legs")),
                 )
-                return MeasureSql(spec.kpi, source, sums, f"SUM({name}_n) / SUM({name}_d)", f"SUM({name}_d)")
+                return MeasureSql(spec.kpi, source, sums, f"{_summed(name)} / SUM({name}_d)", f"SUM({name}_d)")
             return mean(" + ".join(parts), [answered])
         case TransferRate():
             return share([answered, "COALESCE(transfers, 0) > 0"], [answered])

@@ -14,7 +14,7 @@ from govdocs.raw.presets import preset_of
 from govdocs.raw.sql.measures import MeasureSql, _attrition_ctes, _attrition_select, _period, event_ctes, measure_sql
 from govdocs.raw.sql.platforms import preset_ctes
 from govdocs.raw.sql.sources import CTE_BUILDERS
-from govdocs.raw.sql.stages import read_cte
+from govdocs.raw.sql.stages import read_cte, table_read_cte
 from govdocs.raw.sql.text import SOURCES, Cte, FileRead, literal
 
 
@@ -30,17 +30,27 @@ def _kpi_select(m: MeasureSql, segment: str | None) -> str:
     )
 
 
-def source_ctes(raw: RawData, reads: Mapping[str, FileRead], partner_ids: Sequence[str] | None) -> dict[str, list[Cte]]:
-    """Per configured source: its read CTE, then its parsed ... checked CTEs (see the module docstring)."""
+def source_ctes(
+    raw: RawData,
+    reads: Mapping[str, FileRead],
+    partner_ids: Sequence[str] | None,
+    scan: bool = False,
+    tables: Mapping[str, str] | None = None,
+) -> dict[str, list[Cte]]:
+    """Per configured source: its read CTE, then its parsed ... checked CTEs (see the module
+    docstring). `scan`: CSV files read in one scan (see `read_cte`); `tables`: each source read
+    from the table of that name instead of its files."""
     out: dict[str, list[Cte]] = {}
     for source in SOURCES:
         src = getattr(raw.sources, source)
         if src is None:
             continue
-        if source == "interactions" and preset_of(src) is not None:
+        if tables is not None:
+            read = [table_read_cte(source, src.columns.model_dump(exclude_none=True), tables[source])]
+        elif source == "interactions" and preset_of(src) is not None:
             read = preset_ctes(src, reads[source])
         else:
-            read = [read_cte(source, src.columns.model_dump(exclude_none=True), reads[source])]
+            read = [read_cte(source, src.columns.model_dump(exclude_none=True), reads[source], scan)]
         out[source] = [*read, *CTE_BUILDERS[source](raw, reads[source], partner_ids)]
     return out
 
@@ -77,9 +87,15 @@ HEADER = """\
 """
 
 
-def kpi_query(raw: RawData, reads: Mapping[str, FileRead], partner_ids: Sequence[str] | None) -> str:
-    """ONE statement computing the canonical long KPI table (plus breakdown rows) from the files."""
-    per_source = source_ctes(raw, reads, partner_ids)
+def kpi_query(
+    raw: RawData,
+    reads: Mapping[str, FileRead],
+    partner_ids: Sequence[str] | None,
+    tables: Mapping[str, str] | None = None,
+) -> str:
+    """ONE statement computing the canonical long KPI table (plus breakdown rows) from the files,
+    or from the tables named per source (`tables`)."""
+    per_source = source_ctes(raw, reads, partner_ids, tables=tables)
     ctes = [c for source_list in per_source.values() for c in source_list]
     for source in per_source:
         if source != "roster":

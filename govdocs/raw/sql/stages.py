@@ -44,16 +44,18 @@ def column_sql(column: str | Sequence[str], present: frozenset[str], nested: boo
     return "CONCAT_WS(' ', " + ", ".join(f"NULLIF(TRIM(CAST({p} AS VARCHAR)), '')" for p in parts) + ")"
 
 
-def read_cte(source: str, columns: Mapping[str, str | Sequence[str]], read: FileRead) -> Cte:
+def read_cte(source: str, columns: Mapping[str, str | Sequence[str]], read: FileRead, scan: bool = False) -> Cte:
     """The only DuckDB-specific stage: the export's columns renamed to govdocs fields.
 
     Each row carries its file's position in the list (source_index) and its 1-based data row in
     that file (source_row). Parquet files are read by one scan of them all (matched by column
     name; a column a file lacks reads as NULL), rows numbered by the reader's file_row_number.
     CSV and JSON files are read one by one, rows (records) numbered in file order (DuckDB keeps
-    insertion order); JSON leaves are read as text, nested ones by their dotted path."""
+    insertion order); JSON leaves are read as text, nested ones by their dotted path. `scan`
+    writes CSV files as one scan too, for an engine whose reader numbers each file's rows itself
+    (Spark: see govdocs.raw.spark)."""
     comment = f"FILE READ ({source}): DuckDB table functions; in a warehouse select the same columns from your table"
-    if read.file_format == "parquet":
+    if read.file_format == "parquet" or (scan and read.file_format == "csv"):
         paths = "[" + _text_list(read.paths) + "]"
         present = frozenset().union(*read.columns) if read.columns else frozenset()
         select = [f"{column_sql(column, present, True)} AS {field}" for field, column in columns.items()]
@@ -70,6 +72,18 @@ def read_cte(source: str, columns: Mapping[str, str | Sequence[str]], read: File
         function = read_function(path, read.file_format, read.delimiter, layout, read.json_paths)
         branches.append("  SELECT " + ", ".join(select) + f"\n  FROM {function}")
     return Cte(f"{source}_read", "\n  UNION ALL\n".join(branches), comment)
+
+
+def table_read_cte(source: str, columns: Mapping[str, str | Sequence[str]], table: str) -> Cte:
+    """The read stage over a warehouse table that holds the export's columns as text (`aggregate
+    --sql --table`): the same renaming as a file read; rows numbered in the table's order, which a
+    warehouse does not define (it decides only which copy of a duplicate id is kept first and the
+    row numbers the data-quality samples quote)."""
+    present = frozenset(c for column in columns.values() for c in ([column] if isinstance(column, str) else column))
+    select = [f"{column_sql(column, present, True)} AS {field}" for field, column in columns.items()]
+    select += ["0 AS source_index", "ROW_NUMBER() OVER () AS source_row"]
+    comment = f"READ ({source}): the table {table}"
+    return Cte(f"{source}_read", "  SELECT " + ", ".join(select) + f"\n  FROM {table}", comment)
 
 
 def _is_text(kind: str) -> bool:
@@ -131,7 +145,8 @@ def _epoch(number: str, us_per_unit: int) -> str:
     last = _EPOCH_LAST_SECOND * 1_000_000 // us_per_unit
     return (
         f"CASE WHEN {number} >= 0 AND {number} < {last} "
-        f"THEN MAKE_TIMESTAMP(CAST(ROUND({number} * {us_per_unit}) AS BIGINT)) AT TIME ZONE 'UTC' END"
+        f"THEN CAST(MAKE_TIMESTAMP(CAST(ROUND({number} * {us_per_unit}) AS BIGINT)) AS TIMESTAMP)"
+        " AT TIME ZONE 'UTC' END"
     )
 
 
@@ -176,9 +191,9 @@ def _hours_cte(source: str, fields: Sequence[str], timezone: str) -> Cte:
     )
     end = "hour + INTERVAL '3599.999999' SECOND"
     body = (
-        f"  SELECT hour, EPOCH_US(hour) - EPOCH_US(hour AT TIME ZONE {zone}) AS offset_us,\n"
-        f"    EPOCH_US(hour) - EPOCH_US(hour AT TIME ZONE {zone})\n"
-        f"      = EPOCH_US({end}) - EPOCH_US(({end}) AT TIME ZONE {zone}) AS uniform\n"
+        f"  SELECT hour, EPOCH_US(hour) - EPOCH_US(CAST(hour AS TIMESTAMP) AT TIME ZONE {zone}) AS offset_us,\n"
+        f"    EPOCH_US(hour) - EPOCH_US(CAST(hour AS TIMESTAMP) AT TIME ZONE {zone})\n"
+        f"      = EPOCH_US({end}) - EPOCH_US(CAST({end} AS TIMESTAMP) AT TIME ZONE {zone}) AS uniform\n"
         f"  FROM (SELECT DISTINCT hour FROM (\n    {union}\n  ) AS stamps) AS local_hours"
     )
     return Cte(f"{source}_hours", body, table=True)
@@ -192,9 +207,9 @@ def _timed_cte(source: str, fields: Sequence[str], timezone: str, month_field: s
     for f in fields:
         select.append(
             f"COALESCE(EPOCH_US(p.{f}_zoned), CASE WHEN h_{f}.uniform THEN EPOCH_US(p.{f}_naive) - h_{f}.offset_us\n"
-            f"      ELSE EPOCH_US(p.{f}_naive AT TIME ZONE {zone}) END) AS {f}_us"
+            f"      ELSE EPOCH_US(CAST(p.{f}_naive AS TIMESTAMP) AT TIME ZONE {zone}) END) AS {f}_us"
         )
-    local = f"COALESCE(p.{month_field}_naive, p.{month_field}_zoned AT TIME ZONE {zone})"
+    local = f"COALESCE(p.{month_field}_naive, CAST(p.{month_field}_zoned AS TIMESTAMPTZ) AT TIME ZONE {zone})"
     select += _month_columns(local)
     joins = "".join(
         f"\n  LEFT JOIN {source}_hours AS h_{f} ON h_{f}.hour = DATE_TRUNC('hour', p.{f}_naive)" for f in fields

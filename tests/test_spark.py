@@ -1,0 +1,238 @@
+"""Spark and DuckDB from one definition: the same KPI table (partner, period, KPI, value, volume),
+the same breakdowns, the same data-quality counts and rejected-row samples, on the example raw
+exports, a synthetic programme, the hand-checked calls (repeats, a month end across zones) and
+a roster (attrition's recursive month spine); the SQL for the warehouses parsed back, and the
+Spark and DuckDB texts over named tables run and compared; the engine's errors in one line."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import sqlglot
+import yaml
+from click.testing import CliRunner
+
+from govdocs.cli import cli
+from govdocs.config.loader import load_config
+from govdocs.raw import engine
+from govdocs.raw.checks import load_raw_data
+from govdocs.raw.model import RawData
+from govdocs.raw.sql import dialects
+from tests.test_raw_engine import CALLS, HEADER, MEASURES, at_atl, interactions_config, write_csv
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "examples" / "governance.yaml"
+MAPPING = ROOT / "examples" / "raw" / "mapping.yaml"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+pytest.importorskip("pyspark")
+
+
+def _same(a: engine.Aggregation, b: engine.Aggregation) -> None:
+    """Number for number: the tables compared exactly, the report as a whole (counts, samples)."""
+    for name in ("kpis", "breakdown"):
+        left, right = getattr(a, name), getattr(b, name)
+        assert len(left) > 0 or name == "breakdown"
+        pd.testing.assert_frame_equal(left, right, check_exact=True)
+    assert a.quality == b.quality
+
+
+def _both(raw: RawData, base: Path, partner_ids) -> tuple[engine.Aggregation, engine.Aggregation]:
+    duck = engine.aggregate(raw, base=base, partner_ids=partner_ids)
+    spark = engine.aggregate(raw, base=base, partner_ids=partner_ids, engine="spark", spark_master="local[2]")
+    return duck, spark
+
+
+@pytest.fixture(scope="module")
+def example() -> tuple[RawData, list[str]]:
+    config = load_config(CONFIG)
+    units = {k.id: k.unit.value for k in config.kpis}
+    ids = [p.id for p in config.partners]
+    return load_raw_data(MAPPING, kpi_units=units, partner_ids=ids), ids
+
+
+def test_example_exports_give_the_same_kpis_counts_and_samples(example) -> None:
+    raw, ids = example
+    duck, spark = _both(raw, MAPPING.parent, ids)
+    _same(duck, spark)
+    # what was compared: every source's rows, with rejects of several reasons and their samples
+    assert len(duck.kpis) == 602 and len(duck.breakdown) == 430
+    assert duck.quality.rejected > 0 and len(duck.quality.samples) >= 5
+    assert {s.source for s in duck.quality.sources} == {"interactions", "surveys", "qa"}
+
+
+def test_synthetic_programme_in_parquet(tmp_path: Path) -> None:
+    """The benchmark's generator: six partners (one unknown), three channels, abandons short and
+    long, transfers, repeat callers, bad rows; typed Parquet columns."""
+    import raw_bench
+
+    raw_bench.generate(200_000, tmp_path, "parquet")
+    raw = RawData.model_validate(
+        {
+            "sources": {
+                "interactions": {
+                    "files": "contacts_*.parquet",
+                    "timezone": raw_bench.ZONE,
+                    "columns": raw_bench.COLUMNS,
+                }
+            },
+            "kpis": raw_bench.KPIS,
+        }
+    )
+    duck, spark = _both(raw, tmp_path, raw_bench.KNOWN)
+    _same(duck, spark)
+    assert duck.quality.sources[0].read == 200_000
+    assert {"repeat_rate", "asa", "aht"} <= set(duck.kpis["kpi"])
+
+
+def test_hand_checked_calls_and_a_roster(tmp_path: Path) -> None:
+    write_csv(tmp_path / "calls.csv.gz", HEADER, at_atl(CALLS), gz=True)
+    duck, spark = _both(interactions_config("*.csv.gz", MEASURES), tmp_path, ["ATL", "BRV"])
+    _same(duck, spark)
+    # the month end across zones (c5: 23:30 in New York on 31 July is August in UTC) stays July
+    july = duck.kpis[(duck.kpis["kpi"] == "offered") & (duck.kpis["period"] == "2026-07")]
+    assert july["value"].tolist() == [5.0]
+
+    rows = [["a1", "ATL", "2025-01-01", "2026-07-15"], ["a2", "ATL", "2025-01-01", ""], ["a3", "ATL", "2026-07-10", ""]]
+    write_csv(tmp_path / "roster.csv", ["Agent", "Partner", "Start", "End"], [*rows, ["a4", "ZZZ", "2025-01-01", ""]])
+    roster = {
+        "files": "roster.csv",
+        "columns": {"agent_id": "Agent", "partner": "Partner", "hired_on": "Start", "left_on": "End"},
+    }
+    raw = RawData.model_validate(
+        {"sources": {"roster": roster}, "kpis": [{"kpi": "attrition", "measure": "attrition", "annualised": False}]}
+    )
+    duck, spark = _both(raw, tmp_path, ["ATL"])
+    _same(duck, spark)
+    # a1 left in July: one leaver over an average of 2 (a1 a2 on 1 July; a2 a3 on 31 July)
+    assert duck.kpis.set_index("period").loc["2026-07", "value"] == 50.0
+    assert duck.quality.rejected == 1  # a4 works for no partner of the config
+
+
+def _sql(*args: str) -> str:
+    result = CliRunner().invoke(cli, ["aggregate", "--config", str(CONFIG), "--raw", str(MAPPING), "--sql", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.mark.parametrize("dialect", dialects.DIALECTS)
+def test_every_dialect_parses_back(dialect: str) -> None:
+    text = _sql("--dialect", dialect, "--table", "interactions=lake.calls")
+    statements = [s for s in sqlglot.parse(text, read=dialect) if s is not None]
+    assert len(statements) == 1
+    assert "lake.calls" in text and "read_csv" not in text.lower()
+    if dialect != "duckdb":
+        assert text.startswith(f"-- govdocs: KPIs from raw records, as one {dialect} SQL statement")
+
+
+def _example_tables() -> dict[str, pd.DataFrame]:
+    """The example's exports as tables of text columns, rows in file order."""
+    import duckdb
+
+    con = duckdb.connect()
+    out = {}
+    for source, files in (
+        ("interactions", "acd/interactions_*.csv.gz"),
+        ("surveys", "surveys.csv.gz"),
+        ("qa", "qa.csv"),
+    ):
+        path = str(MAPPING.parent / files)
+        out[source] = con.execute(f"SELECT * FROM read_csv('{path}', all_varchar = true, header = true)").df()
+    con.close()
+    return out
+
+
+def test_duckdb_and_spark_texts_over_named_tables_match_the_engine(example) -> None:
+    import duckdb
+
+    from govdocs.raw.spark import start_session
+
+    raw, ids = example
+    expected = engine.aggregate(raw, base=MAPPING.parent, partner_ids=ids).kpis
+    tables = _example_tables()
+    names = ["--table", "interactions=t_interactions", "--table", "surveys=t_surveys", "--table", "qa=t_qa"]
+
+    con = duckdb.connect(config={"TimeZone": "UTC"})
+    for source, frame in tables.items():
+        con.register(f"t_{source}", frame)
+    duck = con.execute(_sql("--dialect", "duckdb", *names)).df()
+    con.close()
+
+    session = start_session("local[2]")
+    for source, frame in tables.items():
+        session.createDataFrame(frame.astype(object).where(frame.notna(), None)).createOrReplaceTempView(f"t_{source}")
+    spark = session.sql(_sql("--dialect", "spark", *names)).toPandas()
+
+    got = [
+        f[f["segment"].isna()][["partner", "period", "kpi", "value", "volume"]].reset_index(drop=True)
+        for f in (duck, spark)
+    ]
+    pd.testing.assert_frame_equal(got[0], got[1], check_exact=True)
+    pd.testing.assert_frame_equal(got[0], expected[["partner", "period", "kpi", "value", "volume"]], check_exact=True)
+
+
+def _small_mapping(tmp_path: Path) -> Path:
+    """The example's mapping over two months of its interactions (the CLI's own run, kept short)."""
+    doc = yaml.safe_load(MAPPING.read_text())
+    for name in ("interactions_202608.csv.gz", "interactions_202609.csv.gz"):
+        (tmp_path / "acd").mkdir(exist_ok=True)
+        shutil.copy(MAPPING.parent / "acd" / name, tmp_path / "acd" / name)
+    section = doc["raw_data"]
+    section["sources"] = {"interactions": section["sources"]["interactions"]}
+    section["kpis"] = [k for k in section["kpis"] if k["kpi"] in ("service_level", "asa", "abandonment", "aht")]
+    path = tmp_path / "mapping.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    return path
+
+
+def test_cli_engine_spark_prints_what_duckdb_prints(tmp_path: Path) -> None:
+    mapping = _small_mapping(tmp_path)
+    outputs = []
+    for choice in ("duckdb", "spark"):
+        out = tmp_path / f"{choice}.csv"
+        args = ["aggregate", "--config", str(CONFIG), "--raw", str(mapping), "--engine", choice, "--out", str(out)]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        outputs.append((result.output.replace(str(out), "OUT"), out.read_bytes()))
+    assert outputs[0] == outputs[1]
+    assert outputs[0][0].startswith("interactions: ")
+
+
+def test_an_unreachable_master_is_one_line_exit_8(tmp_path: Path) -> None:
+    mapping = _small_mapping(tmp_path)
+    args = ["aggregate", "--config", str(CONFIG), "--raw", str(mapping), "--engine", "spark"]
+    result = CliRunner().invoke(cli, [*args, "--spark-master", "spark://127.0.0.1:9"])
+    assert result.exit_code == 8
+    assert result.output.strip().splitlines() == [
+        "error: --spark-master: the Spark master spark://127.0.0.1:9 does not answer [raw.engine]"
+    ]
+
+
+def test_no_java_is_one_line_exit_8(tmp_path: Path) -> None:
+    mapping = _small_mapping(tmp_path)
+    env = {k: v for k, v in os.environ.items() if k not in ("JAVA_HOME", "SPARK_HOME")}
+    env["JAVA_HOME"] = str(tmp_path / "no-java")
+    env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if not (Path(p) / "java").exists())
+    args = ["-m", "govdocs", "aggregate", "--config", str(CONFIG), "--raw", str(mapping), "--engine", "spark"]
+    done = subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 8, done.stderr
+    lines = [line for line in (done.stdout + done.stderr).splitlines() if line.startswith("error:")]
+    assert lines == ["error: --engine spark: Spark could not start Java: install Java 17 or set JAVA_HOME [raw.engine]"]
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_platform_preset_is_refused_on_spark() -> None:
+    connect = ROOT / "examples" / "raw" / "connect" / "mapping.yaml"
+    args = ["aggregate", "--config", str(CONFIG), "--raw", str(connect), "--engine", "spark"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 8
+    assert (
+        "--engine spark reads CSV and Parquet sources; the interactions source is format: amazon-connect"
+        in result.output
+    )
