@@ -109,9 +109,22 @@ class Result:
 
     def df(self):
         try:
-            return self.frame.toPandas()
+            frame = self.frame.toPandas()
         except Exception as exc:
             raise EngineError(_first_line(str(exc))) from None
+        import pandas as pd
+
+        # text columns as DuckDB's .df() gives them: pandas' string type, or objects (None) when
+        # the column holds no text at all
+        text = [c for c in frame.columns if frame[c].dtype.kind not in "biufcmM"]
+        for column in text:
+            values = frame[column]
+            frame[column] = (
+                values.astype("str")
+                if values.notna().any()
+                else pd.Series([None] * len(values), index=values.index, dtype=object)
+            )
+        return frame
 
 
 @dataclass

@@ -51,7 +51,7 @@ def _local_to_instant(dialect: str, value, zone):
         return _anonymous("TIMESTAMP", value, zone)
     if dialect == "snowflake":
         return _anonymous("CONVERT_TIMEZONE", zone, exp.Literal.string("UTC"), value)
-    return exp.AtTimeZone(this=value, zone=zone)  # postgres: the same meaning as DuckDB's
+    raise DialectError(f"no local-time rule for {dialect}")
 
 
 def _spark_local_to_instant(value, zone):
@@ -84,7 +84,7 @@ def _instant_to_local(dialect: str, value, zone):
         return _anonymous("DATETIME", value, zone)
     if dialect == "snowflake":
         return _anonymous("CONVERT_TIMEZONE", exp.Literal.string("UTC"), zone, value)
-    return exp.AtTimeZone(this=value, zone=zone)
+    raise DialectError(f"no local-time rule for {dialect}")
 
 
 def _epoch_us(dialect: str, value):
@@ -132,7 +132,7 @@ def rewriter(dialect: str, tables: Mapping[str, str] | None = None) -> Callable:
     from sqlglot import exp
 
     def rewrite(node):
-        if isinstance(node, exp.AtTimeZone):
+        if isinstance(node, exp.AtTimeZone) and dialect != "postgres":  # postgres: DuckDB's meaning
             direction = _timezone_direction(node)
             convert = _local_to_instant if direction == "local" else _instant_to_local
             return convert(dialect, node.this, node.args["zone"])
@@ -171,9 +171,13 @@ def rewriter(dialect: str, tables: Mapping[str, str] | None = None) -> Callable:
             if paths not in tables:
                 raise DialectError(f"no table stands for the file read {read.sql('duckdb')}")
             return exp.to_table(tables[paths], dialect=dialect)
-        numbered = tables is not None and isinstance(node, exp.Window) and isinstance(node.this, exp.RowNumber)
+        numbered = isinstance(node, exp.Window) and isinstance(node.this, exp.RowNumber)
         if numbered and not node.args.get("partition_by") and not node.args.get("order"):
-            return exp.column("govdocs_row")  # a file's rows, numbered in file order as it was read
+            if tables is not None:
+                return exp.column("govdocs_row")  # a file's rows, numbered in file order as it was read
+            if dialect == "spark":  # a table's rows in the order Spark reads them (it wants an ORDER BY)
+                order = exp.Order(expressions=[exp.Ordered(this=_anonymous("MONOTONICALLY_INCREASING_ID"))])
+                return exp.Window(this=node.this, order=order)
         return node
 
     return rewrite
