@@ -142,7 +142,7 @@ def generate(rows: int, folder: Path, fmt: str, seed: int = 7) -> list[Path]:
 # --- the three contenders ------------------------------------------------------------------------
 
 
-def run_govdocs(folder: Path, fmt: str):
+def run_govdocs(folder: Path, fmt: str, engine_name: str = "duckdb"):
     from govdocs.raw import engine
     from govdocs.raw.model import RawData
 
@@ -154,8 +154,32 @@ def run_govdocs(folder: Path, fmt: str):
             "memory_limit": "1GB",
         }
     )
-    agg = engine.aggregate(raw, base=folder, partner_ids=KNOWN)
+    agg = engine.aggregate(raw, base=folder, partner_ids=KNOWN, engine=engine_name)
     return agg.kpis[["partner", "period", "kpi", "value", "volume"]], {"rejected": agg.quality.rejected}
+
+
+def run_spark(folder: Path, fmt: str):
+    """The same definitions on Spark local[*] (the session's start included in the time)."""
+    frame, extra = run_govdocs(folder, fmt, "spark")
+    return frame, {**extra, "jvm_peak_mib": _jvm_peak()}
+
+
+def _jvm_peak() -> float:
+    """The peak resident memory (VmHWM) of this process's Java child: Spark's driver and its
+    local executors, one JVM in local mode."""
+    me = str(os.getpid())
+    peak = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if fields[1] != me:
+                continue
+            for line in (stat.parent / "status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]) / 1024)
+        except (OSError, IndexError, ValueError):
+            continue
+    return peak
 
 
 # every check but the duplicate id (the same text in the duplicates' CTE and in the accepted rows')
@@ -302,7 +326,7 @@ def run_pandas(folder: Path, fmt: str):
     return out[["partner", "period", "kpi", "value", "volume"]].reset_index(drop=True), {}
 
 
-CONTENDERS = {"govdocs": run_govdocs, "duckdb_hand": run_hand, "pandas": run_pandas}
+CONTENDERS = {"govdocs": run_govdocs, "govdocs_spark": run_spark, "duckdb_hand": run_hand, "pandas": run_pandas}
 
 
 def child(name: str, folder: Path, fmt: str, out: Path) -> None:
@@ -350,7 +374,8 @@ def main() -> None:
     _compare(args.folder, list(results))
     print(f"{args.rows:,} contact records, {args.format}, {size / 1e6:.0f} MB on disk, {os.cpu_count()} cores")
     for name, r in results.items():
-        print(f"  {name:12s} {r['seconds']:7.2f} s   peak RSS {r['peak_rss_mib']:7.0f} MiB")
+        jvm = f" + Spark JVM {r['jvm_peak_mib']:7.0f} MiB" if "jvm_peak_mib" in r else ""
+        print(f"  {name:13s} {r['seconds']:7.2f} s   peak RSS {r['peak_rss_mib']:7.0f} MiB{jvm}")
     if "govdocs" in results and "duckdb_hand" in results:
         ratio = results["govdocs"]["seconds"] / results["duckdb_hand"]["seconds"]
         print(f"  govdocs / hand-written DuckDB = {ratio:.2f}x (target <= 1.3x)")

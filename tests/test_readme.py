@@ -112,3 +112,23 @@ def test_platform_export_sample_output_is_real(tmp_path: Path, monkeypatch):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert result.output.replace(str(out), "output/from-connect/kpis.csv").splitlines() == expected
+
+
+def test_spark_and_dialect_sample_outputs_are_real(monkeypatch):
+    """The --engine spark block prints what the DuckDB block prints (tests/test_spark.py holds the two
+    engines to the same output); the --sql --dialect block is the command's first lines."""
+    monkeypatch.chdir(ROOT)
+    _, duckdb_lines = console_block(
+        "govdocs aggregate --config examples/governance.yaml --raw examples/raw/mapping.yaml --out"
+    )
+    _, spark_lines = console_block(
+        "govdocs aggregate --config examples/governance.yaml --raw examples/raw/mapping.yaml --engine spark"
+    )
+    assert spark_lines == duckdb_lines
+    command, expected = console_block(
+        "govdocs aggregate --config examples/governance.yaml --raw examples/raw/mapping.yaml --sql --dialect trino"
+    )
+    args = command.split("|")[0].split()[1:]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[: len(expected)] == expected
