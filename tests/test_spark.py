@@ -237,3 +237,14 @@ def test_a_platform_preset_is_refused_on_spark() -> None:
         "--engine spark reads CSV and Parquet sources; the interactions source is format: amazon-connect"
         in result.output
     )
+
+
+def test_each_command_starts_from_its_own_engine_choice(tmp_path: Path) -> None:
+    from govdocs.raw.source import chosen_engine
+
+    mapping = _small_mapping(tmp_path)
+    base = ["aggregate", "--config", str(CONFIG), "--raw", str(mapping)]
+    CliRunner().invoke(cli, [*base, "--engine", "spark", "--spark-master", "spark://127.0.0.1:9"])
+    result = CliRunner().invoke(cli, base)  # in the same process, with neither option
+    assert result.exit_code == 0, result.output
+    assert chosen_engine().engine is None and chosen_engine().spark_master is None

@@ -47,10 +47,11 @@ _raw_path = click.option(
 
 
 def _choose_engine(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
-    if value is not None:
-        from govdocs.raw.source import choose_engine
+    # Click calls this for every invocation, the option given or not: each command starts from
+    # its own choice (None: the raw_data section's), never an earlier command's in this process
+    from govdocs.raw.source import choose_engine
 
-        choose_engine(**{param.name: value})  # type: ignore[misc]
+    choose_engine(**{param.name: value})  # type: ignore[misc]
 
 
 _engine = click.option(
