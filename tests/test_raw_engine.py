@@ -496,3 +496,54 @@ def test_instants_per_local_hour_equal_converting_each_value(zone: str) -> None:
         assert con.execute(query).fetchone() == (0,)
     finally:
         con.close()
+
+
+def test_an_infinite_or_huge_number_is_rejected_not_summed(tmp_path: Path) -> None:
+    rows = [
+        [
+            "c1",
+            "voice",
+            "K1",
+            "2026-07-01 09:00:00",
+            "2026-07-01 09:00:10",
+            "2026-07-01 09:05:30",
+            "inf",
+            "0",
+            "20",
+            "0",
+        ],
+        [
+            "c2",
+            "voice",
+            "K2",
+            "2026-07-01 09:10:00",
+            "2026-07-01 09:10:10",
+            "2026-07-01 09:15:30",
+            "1e40",
+            "0",
+            "20",
+            "0",
+        ],
+        [
+            "c3",
+            "voice",
+            "K3",
+            "2026-07-01 09:20:00",
+            "2026-07-01 09:20:10",
+            "2026-07-01 09:25:30",
+            "300",
+            "0",
+            "20",
+            "0",
+        ],
+    ]
+    write_csv(tmp_path / "calls.csv", HEADER, at_atl(rows))
+    agg = engine.aggregate(
+        interactions_config("calls.csv", [{"kpi": "aht", "measure": "aht"}]), base=tmp_path, partner_ids=["ATL"]
+    )
+    assert table(agg) == {("aht", "2026-07"): (320.0, 1.0)}  # c3 alone: 300 talk + 20 wrap
+    assert agg.quality.by_reason() == {"not_a_number": 2}
+    assert [s.message for s in agg.quality.samples] == [
+        "contact 'c1' rejected: 'inf' is not a usable number (infinite, NaN, or 10^15 or more)",
+        "contact 'c2' rejected: '1e40' is not a usable number (infinite, NaN, or 10^15 or more)",
+    ]

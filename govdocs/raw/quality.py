@@ -117,6 +117,8 @@ class RejectSample:
             detail = f"'{self.value}' is not a timestamp ({_timestamp_hint(self.value)})"
         elif self.reason == sql.NOT_A_NUMBER:
             detail = f"'{self.value}' is not a number"
+            if _finite_or_not(self.value):
+                detail = f"'{self.value}' is not a usable number (infinite, NaN, or 10^15 or more)"
         elif self.reason == sql.BAD_VALUE:
             detail = f"'{self.value}' is not one of the configured yes/no values"
         elif self.reason == sql.UNKNOWN_PARTNER:
@@ -184,6 +186,15 @@ def samples_sql(per_reason: int) -> str:
         "  FROM roster_checked WHERE reject_reason IS NOT NULL\n"
         f") AS ranked WHERE k <= {int(per_reason)}"
     )
+
+
+def _finite_or_not(value: object) -> bool:
+    """Whether a rejected number's text reads as a float at all (inf, nan, 1e40 do)."""
+    try:
+        float(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def period_text(year: object, month: object) -> str | None:

@@ -156,15 +156,20 @@ def _timestamp_columns(field: str, types: Mapping[str, str], fmt: str | None) ->
 
 
 def _number(field: str, types: Mapping[str, str], unit: DurationUnit = DurationUnit.SECONDS) -> str:
+    """A number field as DOUBLE; NULL (a 'not a number' reject) when unreadable, infinite, NaN or
+    10^15 or more, which no count, score or duration is (and which no exact sum could hold)."""
     kind = types.get(field, "VARCHAR").upper()
     if not _is_text(kind):
         value = f"CAST({field} AS DOUBLE)"
-        return f"{value} / 1000.0" if unit is DurationUnit.MILLISECONDS else value
-    text = _text(field, types)
-    if unit is DurationUnit.HMS:
-        return f"EXTRACT(EPOCH FROM TRY_CAST({text} AS INTERVAL))"
-    value = f"TRY_CAST({text} AS DOUBLE)"
-    return f"{value} / 1000.0" if unit is DurationUnit.MILLISECONDS else value
+    elif unit is DurationUnit.HMS:
+        value = f"EXTRACT(EPOCH FROM TRY_CAST({_text(field, types)} AS INTERVAL))"
+    else:
+        value = f"TRY_CAST({_text(field, types)} AS DOUBLE)"
+    usable = f"CASE WHEN ABS({value}) < {_LARGEST} THEN {value} END"
+    return f"{usable} / 1000.0" if unit is DurationUnit.MILLISECONDS else usable
+
+
+_LARGEST = 10**15
 
 
 def _partner(types: Mapping[str, str], partner_values: Mapping[str, str]) -> str:
