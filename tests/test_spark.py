@@ -256,3 +256,58 @@ def test_each_command_starts_from_its_own_engine_choice(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, base)  # in the same process, with neither option
     assert result.exit_code == 0, result.output
     assert chosen_engine().engine is None and chosen_engine().spark_master is None
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_spark_connect_prints_what_duckdb_prints(tmp_path: Path) -> None:
+    """SPARK_REMOTE: a Spark Connect server (pyspark's own, on local[2]) runs the statements; the
+    KPI file and every printed line are the DuckDB run's."""
+    import socket
+    import time
+
+    import pyspark
+
+    home = Path(pyspark.__file__).parent
+    port = _free_port()
+    env = {**os.environ, "SPARK_HOME": str(home), "SPARK_IDENT_STRING": f"govdocs-{port}"}
+    env |= {"SPARK_LOG_DIR": str(tmp_path / "logs"), "SPARK_PID_DIR": str(tmp_path / "pids")}
+    server = ["bash", str(home / "sbin" / "start-connect-server.sh"), "--master", "local[2]"]
+    server += ["--conf", f"spark.connect.grpc.binding.port={port}", "--conf", "spark.ui.enabled=false"]
+    subprocess.run(server, env=env, check=True, capture_output=True, timeout=60)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, (tmp_path / "logs").iterdir()
+                time.sleep(0.5)
+        mapping = _small_mapping(tmp_path)
+        runs = []
+        for choice, remote in (("duckdb", None), ("spark", f"sc://127.0.0.1:{port}")):
+            out = tmp_path / f"{choice}.csv"
+            args = ["-m", "govdocs", "aggregate", "--config", str(CONFIG), "--raw", str(mapping), "--engine", choice]
+            child = {k: v for k, v in os.environ.items() if k != "SPARK_REMOTE"} | (
+                {"SPARK_REMOTE": remote} if remote else {}
+            )
+            done = subprocess.run(
+                [sys.executable, *args, "--out", str(out)], capture_output=True, text=True, env=child, timeout=300
+            )
+            assert done.returncode == 0, done.stderr
+            runs.append((done.stdout.replace(str(out), "OUT"), out.read_bytes()))
+            if remote:
+                # nothing of Spark's or pyspark's own chatter in what the user reads
+                assert "Warning" not in done.stderr, done.stderr
+        assert runs[0] == runs[1]
+    finally:
+        subprocess.run(
+            ["bash", str(home / "sbin" / "stop-connect-server.sh")], env=env, capture_output=True, timeout=60
+        )

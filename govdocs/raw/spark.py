@@ -15,6 +15,7 @@ import os
 import re
 import socket
 import uuid
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +57,10 @@ def start_session(master: str | None = None, memory: str = "2g"):
     """A Spark session: Spark Connect when SPARK_REMOTE is set, else the master given (local[*] by
     default). One error line when pyspark is missing or too old, Java is absent, or the master is
     unreachable."""
+    # pyspark's own warnings are not the user's to act on: the tests hold its results on this
+    # pandas to DuckDB's, and a window over the whole table is what the definitions ask for
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+    warnings.filterwarnings("ignore", message=".*No Partition Defined for Window operation", category=UserWarning)
     try:
         import pyspark
         from pyspark.sql import SparkSession
@@ -71,6 +76,8 @@ def start_session(master: str | None = None, memory: str = "2g"):
         _check_master(master)
         builder = builder.master(master).config("spark.driver.memory", memory).config("spark.ui.enabled", "false")
         builder = builder.config("spark.ui.showConsoleProgress", "false")
+        quiet = Path(__file__).with_name("log4j2.properties").as_uri()
+        builder = builder.config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={quiet}")
         if master.startswith("local"):
             # a few shuffle partitions per core, not Spark's 200 (sized for a cluster): on one
             # machine each of those is a task to schedule for every grouping and window
@@ -84,6 +91,9 @@ def start_session(master: str | None = None, memory: str = "2g"):
         session = builder.getOrCreate()
     except Exception as exc:  # py4j and pyspark raise several kinds; each ends the run in one line
         text = str(exc)
+        if "PACKAGE_NOT_INSTALLED" in text and os.environ.get("SPARK_REMOTE"):
+            missing = text.split("]", 1)[-1].split(" must be installed")[0].strip()
+            raise _problem(f"Spark Connect (SPARK_REMOTE) needs {missing}: pip install 'govdocs[spark]'") from None
         if "JAVA_GATEWAY_EXITED" in text or "JAVA_HOME" in text or "java" in text.lower() and "not found" in text:
             raise _problem("Spark could not start Java: install Java 17 or set JAVA_HOME") from None
         raise _problem(f"Spark could not start: {_first_line(text)}") from None
