@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from govdocs.commercial import CreditStatement, credit_statement
 from govdocs.config.model import GovernanceConfig, Partner
 from govdocs.data.table import KpiData
 from govdocs.errors import GovdocsError
@@ -67,6 +68,7 @@ class PartnerFacts:
     basis: PlanBasis | None  # the plan this run issues or follows up
     new_plan: Plan | None  # the plan this run issues, without its actions (None: none, or it cannot be built)
     plan: PlanState | None  # the plan this run issues or follows up, in the documents' words
+    credits: CreditStatement | None = None  # the service credits the months earn (None: no credit terms)
 
     @property
     def plan_sentences(self) -> tuple[str, ...]:
@@ -224,6 +226,7 @@ def partner_facts(
         basis=basis,
         new_plan=new_plan,
         plan=_plan_state(basis, new_plan),
+        credits=credit_statement(config, partner, quarter, {k.kpi.id: k.history for k in assessment.kpis}),
     )
 
 

@@ -27,6 +27,7 @@ from govdocs.data.loader import load_kpi_data
 from govdocs.data.table import KpiData
 from govdocs.documents import DOCUMENT_TYPES
 from govdocs.documents.common import Audience, InputFile, RunInputs, run_files, sha256_file
+from govdocs.documents.credits import credits_view
 from govdocs.documents.qbr import build_qbr_context
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
 from govdocs.facts import PartnerFacts, RunFacts, closed_to_a_new_plan, join_names, no_further_plan_reason, run_facts
@@ -632,6 +633,7 @@ def prepare_offboarding(
         files=files,
         as_of=as_of,
         data=data,
+        credits=credits_view(partner_facts.credits, {k.id: k.name for k in config.kpis}),
     )
     document = WrittenDocument(
         partner_id,

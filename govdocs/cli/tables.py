@@ -37,6 +37,15 @@ from govdocs.periods import Month, Quarter
     help="Date the escalation status is worked out on (default: today): a plan on record that ended "
     "unmet by then counts.",
 )
+@click.option(
+    "--table",
+    "table",
+    type=click.Choice(["scorecard", "credits"]),
+    default="scorecard",
+    show_default=True,
+    help="scorecard: partner x KPI; credits: the service-credit statements, partner x month x SLA over the "
+    "trailing 12 months.",
+)
 @raw_option
 @handle_errors
 def export(
@@ -47,9 +56,10 @@ def export(
     out: Path,
     force: bool,
     as_of: date | None,
+    table: str,
     raw: Path | None,
 ) -> None:
-    """Write the quarter's scorecard as a table (internal: every partner selected).
+    """Write the quarter's scorecard (or its service credits) as a table (internal: every partner selected).
 
     One row per partner and KPI: terms, each month's value, volume and status, the quarter's
     value, status and points, the partner's score, tier and escalation status. Text a
@@ -63,10 +73,11 @@ def export(
     from govdocs.export import ExportRequest, export_scorecard
 
     request = ExportRequest(
-        config_path, tuple(data_paths), quarter, tuple(partner_ids), out, issue_date(as_of, quarter), force, raw
+        config_path, tuple(data_paths), quarter, tuple(partner_ids), out, issue_date(as_of, quarter), force, raw, table
     )
     rows = export_scorecard(request)
-    click.echo(f"wrote {out}  ({rows} rows: partner x KPI, {quarter})")
+    shape = "partner x KPI" if table == "scorecard" else "partner x month x SLA, 12 months"
+    click.echo(f"wrote {out}  ({rows} rows: {shape}, {quarter})")
 
 
 def _tables(given: tuple[str, ...]) -> dict[str, str]:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from govdocs.config.model import Direction, GovernanceConfig, Kpi, PlanRecord
+from govdocs.config.model import Commercial, Direction, FeeBasis, GovernanceConfig, Kpi, Partner, PlanRecord
 from govdocs.errors import ExitCode, Problem
 from govdocs.periods import Quarter
 from govdocs.raw.checks import check_raw_data
@@ -64,6 +64,73 @@ def _plan_record_problems(
         for k, kpi_id in enumerate(record.kpis):
             if kpi_id not in kpi_ids:
                 yield "config.unknown_kpi", f"plan names unknown KPI '{kpi_id}'", (*where, j, "kpis", k)
+
+
+def _commercial_problems(
+    config: GovernanceConfig, terms: Commercial, where: tuple[str | int, ...]
+) -> Iterator[tuple[str, str, tuple[str | int, ...]]]:
+    kpi_ids = {k.id for k in config.kpis}
+    for kpi_id in terms.allocation or {}:
+        if kpi_id not in kpi_ids:
+            yield "config.unknown_kpi", f"allocation to unknown KPI '{kpi_id}'", (*where, "allocation", kpi_id)
+        elif not config.kpi(kpi_id).contractual:
+            yield (
+                "config.allocation_sla",
+                f"'{kpi_id}' is not a contractual SLA (contractual: true): only SLAs earn service credits",
+                (*where, "allocation", kpi_id),
+            )
+    for j, kpi_id in enumerate(terms.relief_kpis or []):
+        if kpi_id not in kpi_ids:
+            yield "config.unknown_kpi", f"relief for unknown KPI '{kpi_id}'", (*where, "relief_kpis", j)
+    fees = terms.fees
+    if fees is not None:
+        if fees.basis is FeeBasis.MONTHLY and fees.monthly is None:
+            yield "config.fees", "basis: monthly needs monthly: the monthly fee", (*where, "fees")
+        if fees.basis is FeeBasis.PER_CONTACT and (fees.per_contact is None or fees.volume_kpi is None):
+            yield (
+                "config.fees",
+                "basis: per_contact needs per_contact (the rate) and volume_kpi (whose volume is billed)",
+                (*where, "fees"),
+            )
+        if fees.volume_kpi is not None and fees.volume_kpi not in kpi_ids:
+            yield (
+                "config.unknown_kpi",
+                f"fees volume_kpi is unknown KPI '{fees.volume_kpi}'",
+                (*where, "fees", "volume_kpi"),
+            )
+    if terms.forecast is not None and terms.forecast.volume_kpi not in kpi_ids:
+        yield (
+            "config.unknown_kpi",
+            f"forecast volume_kpi is unknown KPI '{terms.forecast.volume_kpi}'",
+            (*where, "forecast", "volume_kpi"),
+        )
+    exit_costs = terms.exit
+    if exit_costs is not None:
+        items = {item.id for item in config.offboarding.checklist}
+        for item_id in exit_costs.transition:
+            if item_id not in items:
+                yield (
+                    "config.unknown_checklist_item",
+                    f"transition cost for '{item_id}', which is not a checklist item ({', '.join(sorted(items))})",
+                    (*where, "exit", "transition", item_id),
+                )
+
+
+def _terms_problems(
+    config: GovernanceConfig, partner: Partner, i: int
+) -> Iterator[tuple[str, str, tuple[str | int, ...]]]:
+    """The partner's terms once the programme's defaults are filled in: a fee it can be known by."""
+    own, programme = partner.commercial, config.commercial
+    fees = (own.fees if own and own.fees else None) or (programme.fees if programme and programme.fees else None)
+    has_terms = any(t is not None and t.at_risk_percent is not None for t in (own, programme)) and any(
+        t is not None and t.allocation for t in (own, programme)
+    )
+    if has_terms and (fees is None or fees.basis is FeeBasis.ANNUAL_VALUE) and partner.contract.annual_value is None:
+        yield (
+            "config.fees",
+            "service credits need the month's fee: set contract.annual_value, or commercial.fees",
+            ("partners", i, "contract"),
+        )
 
 
 def _check(config: GovernanceConfig) -> Iterator[tuple[str, str, tuple[str | int, ...]]]:
@@ -163,6 +230,36 @@ def _check(config: GovernanceConfig) -> Iterator[tuple[str, str, tuple[str | int
                         yield "config.percent_range", message, (*path, name)
 
         yield from _plan_record_problems(partner.plans, kpi_ids, ("partners", i, "plans"))
+        if partner.commercial is not None:
+            yield from _commercial_problems(config, partner.commercial, ("partners", i, "commercial"))
+        yield from _terms_problems(config, partner, i)
+
+    if config.commercial is not None:
+        yield from _commercial_problems(config, config.commercial, ("commercial",))
+        if config.commercial.forecast is not None:
+            yield (
+                "config.forecast_place",
+                "a forecast is the partner's own: put it under the partner's commercial section",
+                ("commercial", "forecast"),
+            )
+    for i, pair in enumerate(config.watermelon):
+        for name in ("sla", "outcome"):
+            if getattr(pair, name) not in kpi_ids:
+                yield (
+                    "config.unknown_kpi",
+                    f"watermelon pair names unknown KPI '{getattr(pair, name)}'",
+                    (
+                        "watermelon",
+                        i,
+                        name,
+                    ),
+                )
+        if pair.sla in kpi_ids and not config.kpi(pair.sla).contractual:
+            yield (
+                "config.watermelon_sla",
+                f"'{pair.sla}' is not a contractual SLA (contractual: true): the panel pairs an SLA with an outcome",
+                ("watermelon", i, "sla"),
+            )
 
     partner_ids = {p.id for p in config.partners}
     for i, factor in enumerate(config.client_factors):

@@ -151,6 +151,96 @@ class PlanRecord(_Model):
     )
 
 
+MonthKey = Annotated[StrictStr, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+
+
+class FeeBasis(StrEnum):
+    ANNUAL_VALUE = "annual_value"  # the contract's annual value spread evenly over the months
+    MONTHLY = "monthly"  # a fixed monthly fee
+    PER_CONTACT = "per_contact"  # a rate per handled contact times the month's volume of a KPI
+
+
+class Fees(_Model):
+    basis: FeeBasis = Field(
+        FeeBasis.ANNUAL_VALUE,
+        description="annual_value (contract.annual_value / 12), monthly (a fixed fee) or per_contact "
+        "(per_contact x the month's volume of volume_kpi).",
+    )
+    monthly: Number | None = Field(None, ge=0, description="The monthly fee, with basis: monthly.")
+    per_contact: Number | None = Field(None, gt=0, description="The fee per handled contact, with basis: per_contact.")
+    volume_kpi: StrictStr | None = Field(
+        None, description="With basis: per_contact, the KPI id whose monthly volume counts the billed contacts."
+    )
+    months: dict[MonthKey, Annotated[Number, Field(ge=0)]] = Field(
+        default_factory=dict, description='The fee invoiced for a month, "YYYY-MM": amount, where it differs.'
+    )
+
+
+class Forecast(_Model):
+    volume_kpi: StrictStr = Field(description="KPI id whose monthly volume is set against the forecast.")
+    tolerance_percent: Number = Field(
+        10, ge=0, le=100, description="The band around the forecast, +/- this share, that counts as on forecast."
+    )
+    months: dict[MonthKey, Annotated[Number, Field(gt=0)]] = Field(
+        default_factory=dict, description='The forecast volume per month, "YYYY-MM": contacts.'
+    )
+
+
+class CreditStatus(StrEnum):
+    RED = "red"
+    AMBER = "amber"
+
+
+class ExitCosts(_Model):
+    """What leaving the partner costs, for the offboarding assessment's cost of leaving."""
+
+    termination_fee: Number | None = Field(None, ge=0, description="Fee the contract charges for ending it early.")
+    transition: dict[Identifier, Annotated[Number, Field(ge=0)]] = Field(
+        default_factory=dict, description="Transition cost per checklist item id (e.g. knowledge_transfer: 45000)."
+    )
+    parallel_run_monthly: Number | None = Field(
+        None, ge=0, description="Monthly cost of running the replacement alongside the partner."
+    )
+
+
+class Commercial(_Model):
+    """How service levels tie to money. At the programme level every field is a default; a partner's
+    own `commercial:` replaces the fields it sets."""
+
+    fees: Fees | None = Field(None, description="How the month's fee is known (default: the annual value / 12).")
+    at_risk_percent: Number | None = Field(
+        None, ge=0, le=100, description="Share of the month's fee at risk against the SLAs: the credit pool."
+    )
+    allocation: dict[StrictStr, Annotated[Number, Field(gt=0, le=500)]] | None = Field(
+        None,
+        description="Percent of the pool each contractual SLA earns when missed, by KPI id; they may add up "
+        "to more than 100 (an over-allocation), the monthly cap still holds.",
+    )
+    cap_percent: Number | None = Field(
+        None,
+        ge=0,
+        le=100,
+        description="Most a month's credits may reach, as a share of its fee (default: at_risk_percent).",
+    )
+    earn_back_months: Count | None = Field(
+        None,
+        ge=0,
+        le=12,
+        description="A credit is waived when its SLA meets target in each of the next N months (0: no earn-back).",
+    )
+    credit_statuses: list[CreditStatus] | None = Field(
+        None,
+        description="Month statuses that earn a credit: red (default), amber. No data, a low sample or a "
+        "result that is not statistically clear never does.",
+    )
+    forecast: Forecast | None = Field(None, description="The forecast volumes and their band (per partner).")
+    relief_kpis: list[StrictStr] | None = Field(
+        None,
+        description="SLAs whose credit is suspended (relief) in a month whose volume is above the forecast band.",
+    )
+    exit: ExitCosts | None = Field(None, description="What leaving the partner costs.")
+
+
 class Partner(_Model):
     id: Identifier
     name: Text = Field(description="Display name of the partner.")
@@ -167,6 +257,9 @@ class Partner(_Model):
     )
     peer_group: Text = Field(
         "all", description="Partners are compared only with peers of the same group (e.g. voice, digital)."
+    )
+    commercial: Commercial | None = Field(
+        None, description="The partner's fees, credit terms and forecast, over the programme's commercial defaults."
     )
     plans: list[PlanRecord] = Field(
         default_factory=list,
@@ -417,6 +510,18 @@ class OffboardingSettings(_Model):
         return self
 
 
+class WatermelonPair(_Model):
+    sla: StrictStr = Field(description="KPI id of the contractual KPI that holds.")
+    outcome: StrictStr = Field(description="KPI id of the customer outcome that may get worse meanwhile.")
+    min_change: Number | None = Field(
+        None,
+        gt=0,
+        description="Least change of the outcome, in its unit, that counts as getting worse; for a proportion KPI "
+        "without it, the two quarters' 95% Wilson intervals must not overlap.",
+    )
+    note: Text | None = Field(None, description="Why the pair matters, printed with a flag.")
+
+
 class GovernanceConfig(_Model):
     version: Count = Field(1, description="Config format version.")
     client: Client
@@ -433,6 +538,14 @@ class GovernanceConfig(_Model):
         default_factory=list, description="Improvement actions proposed for plans, keyed by KPI and category."
     )
     offboarding: OffboardingSettings = OffboardingSettings()
+    commercial: Commercial | None = Field(
+        None, description="Programme defaults for service credits: at-risk share, allocation, cap, earn-back, relief."
+    )
+    watermelon: list[WatermelonPair] = Field(
+        default_factory=list,
+        description="Pairs of a contractual KPI and an outcome KPI: flagged when the SLA holds while the outcome "
+        "gets worse beyond its noise.",
+    )
     raw_data: RawData | None = Field(
         None,
         description="Compute the KPIs from raw exports (interactions, surveys, QA, roster) instead of a KPI "

@@ -22,6 +22,7 @@ from govdocs.documents.common import (
     kpi_text,
     partner_fingerprint,
 )
+from govdocs.documents.credits import CreditsView
 from govdocs.facts import join_names
 from govdocs.periods import Quarter
 from govdocs.planning.contract import DEADLINE_RULE, Clock
@@ -100,6 +101,7 @@ class OffboardingContext:
     rules: tuple[str, ...]
     files: tuple[InputFile, ...]
     fingerprint: PartnerFingerprint
+    credits: CreditsView | None = None  # the service credits of the trailing 12 months (None: no credit terms)
 
 
 def _clock_lines(clock: Clock, as_of: date) -> tuple[str, ...]:
@@ -211,6 +213,7 @@ def build_offboarding_context(
     files: list[InputFile],
     as_of: date,
     data: KpiData,
+    credits: CreditsView | None = None,
 ) -> OffboardingContext:
     partner = assessment.partner
     quarter: Quarter = assessment.quarter
@@ -342,6 +345,7 @@ def build_offboarding_context(
         blockers=tuple(f"{r.label}: {r.note.rstrip('.')}" if r.note else r.label for r in ready.blockers),
         readiness_line=readiness_line,
         rules=_rules(config),
+        credits=credits,
         files=tuple(files),
         fingerprint=partner_fingerprint(data, partner.id, history_months),
     )

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from govdocs import __version__
+from govdocs.commercial import Terms, Totals
 from govdocs.config.model import GovernanceConfig
 from govdocs.documents.common import Audience, DocumentMeta, InputFile, inputs_hash
+from govdocs.documents.credits import figure, share_text
 from govdocs.facts import PartnerFacts, PlanState, RunFacts
 from govdocs.render.formatters import number, short_date, signed
 from govdocs.scoring.engine import Escalation, PartnerAssessment
@@ -57,6 +59,53 @@ class NoticeRow:
 
 
 @dataclass(frozen=True)
+class CreditRow:
+    partner: str
+    currency: str
+    quarter_fees: str
+    quarter_net: str
+    quarter_share: str
+    trailing_fees: str
+    trailing_net: str
+    trailing_share: str
+    open: str  # credits that can still be earned back
+    is_total: bool = False
+
+
+def credit_rows(ordered: list[PartnerFacts]) -> tuple[CreditRow, ...]:
+    """Each partner with credit terms, in the portfolio's order, then one total per currency."""
+    rows, sums = [], {}
+    for facts in ordered:
+        statement = facts.credits
+        if statement is None:
+            continue
+        terms, quarter, trailing = statement.terms, statement.quarter_totals, statement.trailing_totals
+        rows.append(_credit_row(facts.assessment.partner.name, terms, quarter, trailing))
+        total = sums.setdefault(terms.currency, [terms, [], []])
+        total[1].append(quarter)
+        total[2].append(trailing)
+    for currency, (terms, quarters, trailings) in sums.items():
+        label = "All partners" if len(sums) == 1 else f"All partners in {currency}"
+        rows.append(_credit_row(label, terms, Totals.sum(quarters), Totals.sum(trailings), is_total=True))
+    return tuple(rows)
+
+
+def _credit_row(name: str, terms: Terms, quarter: Totals, trailing: Totals, is_total: bool = False) -> CreditRow:
+    return CreditRow(
+        partner=name,
+        currency=terms.currency,
+        quarter_fees=figure(quarter.fees, terms),
+        quarter_net=figure(quarter.net, terms),
+        quarter_share=share_text(quarter),
+        trailing_fees=figure(trailing.fees, terms),
+        trailing_net=figure(trailing.net, terms),
+        trailing_share=share_text(trailing),
+        open=figure(trailing.open_earn_back, terms) if trailing.open_earn_back else "–",
+        is_total=is_total,
+    )
+
+
+@dataclass(frozen=True)
 class PortfolioContext:
     meta: DocumentMeta
     quarter_label: str
@@ -68,6 +117,8 @@ class PortfolioContext:
     horizon_days: int
     files: tuple[InputFile, ...]
     ladder_note: str
+    credits: tuple[CreditRow, ...] = ()
+    credit_months: str = ""  # the trailing 12 months, "Oct 2025 – Sep 2026"
 
 
 def _risk_key(facts: PartnerFacts) -> tuple[float, ...]:
@@ -182,6 +233,8 @@ def build_portfolio_context(
         notices=notices,
         horizon_days=NOTICE_HORIZON_DAYS,
         files=tuple(files),
+        credits=credit_rows(ordered),
+        credit_months=f"{quarter.last_month.shift(-11).label} – {quarter.last_month.label}",
         ladder_note=(
             "Sorted by risk: escalation status first, then an improvement plan that ended unmet, "
             "contractual failures this quarter and the lower score. Notice dates are the last business "

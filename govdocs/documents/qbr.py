@@ -25,6 +25,7 @@ from govdocs.documents.common import (
     kpi_text,
     partner_fingerprint,
 )
+from govdocs.documents.credits import CreditsView, credits_view
 from govdocs.documents.qbr_appendix import (
     BreakdownRow,
     DefinitionRow,
@@ -159,6 +160,7 @@ class QbrContext:
     fingerprint: PartnerFingerprint
     is_internal: bool
     breakdown: tuple[BreakdownRow, ...] = ()
+    credits: CreditsView | None = None  # the service-credit statement (None: no credit terms)
 
 
 def _contacts(partner: Partner, side: Controller) -> tuple[tuple[str, str], ...]:
@@ -325,4 +327,5 @@ def build_qbr_context(
         fingerprint=partner_fingerprint(data, partner.id, history_months),
         is_internal=internal,
         breakdown=breakdown_rows(breakdown, config, partner.id, quarter),
+        credits=credits_view(facts.credits, {k.id: k.name for k in config.kpis}),
     )

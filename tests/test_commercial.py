@@ -1,0 +1,254 @@
+"""Service credits worked by hand: allocation, cap, earn-back, relief, a low-sample month, a month with
+no data, currency rounding and totals; the config's errors with their line; and the example's
+credits, the same in every document and the export."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from govdocs.cli import cli
+from govdocs.commercial import Band, EarnBack, credit_statement
+from govdocs.config.model import GovernanceConfig
+from govdocs.documents.credits import credits_view
+from govdocs.periods import Month, Quarter, trailing_months
+from govdocs.scoring.rules import MonthResult, Status
+from tests.conftest import AS_OF, CONFIG, DATA, QUARTER, flat, pdf_text
+
+Q3 = Quarter(2026, 3)
+G, R, A, LOW, NONE = Status.GREEN, Status.RED, Status.AMBER, Status.INSUFFICIENT, Status.NO_DATA
+
+
+def _config(commercial: dict, partner_commercial: dict | None = None, **contract) -> GovernanceConfig:
+    doc = yaml.safe_load(CONFIG.read_text())
+    doc["commercial"] = commercial
+    partner = doc["partners"][0]
+    partner["contract"].update(contract)
+    partner["commercial"] = partner_commercial
+    return GovernanceConfig.model_validate(doc)
+
+
+TERMS = {
+    "at_risk_percent": 10,
+    "allocation": {"service_level": 60, "csat": 50, "abandonment": 40},  # 150: an over-allocation
+    "cap_percent": 12,
+    "earn_back_months": 2,
+    "relief_kpis": ["service_level"],
+}
+FORECAST = {"forecast": {"volume_kpi": "service_level", "tolerance_percent": 10, "months": {}}}
+
+
+def _history(statuses: dict[str, dict[str, Status]], volumes: dict[str, float] | None = None):
+    """Twelve months to Sep 2026, green unless named; service level carries the month's volume."""
+    volumes = volumes or {}
+    out = {}
+    for kpi in ("service_level", "csat", "abandonment"):
+        rows = []
+        for month in trailing_months(Month(2026, 9), 12):
+            status = statuses.get(kpi, {}).get(str(month), G)
+            value = None if status is NONE else 70.0
+            volume = volumes.get(str(month), 1000.0) if kpi == "service_level" else 300.0
+            rows.append(MonthResult(month, value, None if status is NONE else volume, status))
+        out[kpi] = rows
+    return out
+
+
+def _statement(config: GovernanceConfig, history):
+    return credit_statement(config, config.partners[0], Q3, history)
+
+
+def test_a_quarter_worked_by_hand() -> None:
+    """Fee 1,200,000 / 12 = 100,000.00; pool 10% = 10,000.00; cap 12% = 12,000.00.
+    Jul: all three red: 6,000 + 5,000 + 4,000 = 15,000; none earned back (service level red again in
+    Sep, CSAT a low sample in Aug, abandonment red in Aug); the cap takes 3,000: net 12,000.
+    Aug: abandonment red at 15% over forecast (not a relieved SLA): 4,000, open (Sep met, Oct to come);
+    CSAT a low sample: no credit. Sep: service level red 20% over forecast: relieved; CSAT no data."""
+    forecast = {**FORECAST["forecast"], "months": {"2026-07": 1000, "2026-08": 1000, "2026-09": 1000}}
+    config = _config(TERMS, {"forecast": forecast}, annual_value=1_200_000)
+    history = _history(
+        {
+            "service_level": {"2026-07": R, "2026-09": R},
+            "csat": {"2026-07": R, "2026-08": LOW, "2026-09": NONE},
+            "abandonment": {"2026-07": R, "2026-08": R},
+        },
+        volumes={"2026-08": 1150, "2026-09": 1200},
+    )
+    statement = _statement(config, history)
+    jul, aug, sep = statement.quarter_months
+    assert (jul.fee, jul.at_risk, jul.cap) == (Decimal("100000.00"), Decimal("10000.00"), Decimal("12000.00"))
+    assert [s.amount for s in jul.slas] == [Decimal("6000.00"), Decimal("5000.00"), Decimal("4000.00")]
+    assert [s.earn_back for s in jul.slas] == [EarnBack.MISSED] * 3
+    assert [s.earn_back_note for s in jul.slas] == [
+        "not earned back: Sep 2026 red",
+        "not earned back: Aug 2026 low sample",
+        "not earned back: Aug 2026 red",
+    ]
+    assert (jul.gross, jul.earned_back, jul.cap_applied, jul.net) == (
+        Decimal("15000.00"),
+        0,
+        Decimal("3000.00"),
+        Decimal("12000.00"),
+    )
+
+    assert aug.volume.band is Band.ABOVE
+    assert [s.amount for s in aug.slas] == [0, 0, Decimal("4000.00")]
+    assert aug.slas[1].reason == "low sample: no credit"
+    assert aug.slas[2].earn_back is EarnBack.OPEN and aug.net == Decimal("4000.00")
+
+    assert sep.slas[0].relieved and sep.slas[0].amount == 0
+    assert sep.slas[0].reason == "red, relieved: volume 20% over forecast"
+    assert sep.slas[1].reason == "no data: no credit" and sep.net == 0
+
+    quarter, trailing = statement.quarter_totals, statement.trailing_totals
+    assert (quarter.fees, quarter.net, quarter.open_earn_back) == (
+        Decimal("300000.00"),
+        Decimal("16000.00"),
+        Decimal("4000.00"),
+    )
+    assert f"{quarter.share_of_fees:.2f}" == "5.33"
+    assert trailing.fees == Decimal("1200000.00") and trailing.net == Decimal("16000.00")
+
+
+def test_earned_back_before_the_cap() -> None:
+    """Jul: all three red (15,000); service level then meets target in Aug and Sep: its 6,000 is
+    waived, and the 9,000 still owed is under the 12,000 cap: net 9,000, nothing capped."""
+    history = _history(
+        {
+            "service_level": {"2026-07": R},
+            "csat": {"2026-07": R, "2026-08": R},
+            "abandonment": {"2026-07": R, "2026-08": R},
+        }
+    )
+    jul = _statement(_config(TERMS, annual_value=1_200_000), history).quarter_months[0]
+    assert [s.earn_back for s in jul.slas] == [EarnBack.EARNED, EarnBack.MISSED, EarnBack.MISSED]
+    assert jul.slas[0].earn_back_note == "earned back: target met Aug 2026–Sep 2026"
+    assert (jul.gross, jul.earned_back, jul.cap_applied, jul.net) == (
+        Decimal("15000.00"),
+        Decimal("6000.00"),
+        0,
+        Decimal("9000.00"),
+    )
+
+
+def test_the_cap_takes_what_is_over_it() -> None:
+    """No earn-back: 15,000 of credits against a 12,000 cap: 3,000 taken off."""
+    config = _config({**TERMS, "earn_back_months": 0}, annual_value=1_200_000)
+    statement = _statement(config, _history({k: {"2026-07": R} for k in ("service_level", "csat", "abandonment")}))
+    jul = statement.quarter_months[0]
+    assert (jul.gross, jul.cap_applied, jul.net) == (Decimal("15000.00"), Decimal("3000.00"), Decimal("12000.00"))
+    assert [s.earn_back for s in jul.slas] == [EarnBack.NONE] * 3
+
+
+def test_amber_earns_a_credit_only_where_the_terms_say() -> None:
+    history = _history({"service_level": {"2026-08": A}})
+    red_only = _statement(_config(TERMS, annual_value=1_200_000), history)
+    assert red_only.quarter_totals.gross == 0
+    assert red_only.quarter_months[1].slas[0].reason == "amber: credits arise on red only"
+    both = _statement(_config({**TERMS, "credit_statuses": ["red", "amber"]}, annual_value=1_200_000), history)
+    assert both.quarter_totals.gross == Decimal("6000.00")
+
+
+def test_no_data_low_sample_and_not_clear_never_earn_one() -> None:
+    history = _history({"service_level": {"2026-07": NONE, "2026-08": LOW, "2026-09": Status.NOT_CLEAR}})
+    config = _config({**TERMS, "credit_statuses": ["red", "amber"]}, annual_value=1_200_000)
+    assert _statement(config, history).trailing_totals.gross == 0
+    with pytest.raises(ValueError, match="red.*amber"):
+        _config({**TERMS, "credit_statuses": ["no_data"]}, annual_value=1_200_000)
+
+
+def test_rounding_once_to_the_minor_unit() -> None:
+    """1,000,000 / 12 = 83,333.33; 7% of it 5,833.33 (5,833.3331); 33% of that 1,925.00 (1,924.9989).
+    The yen has no minor unit: 10,000,000 / 12 = 833,333; 7% = 58,333; 33% = 19,250."""
+    terms = {**TERMS, "at_risk_percent": 7, "allocation": {"service_level": 33}, "cap_percent": 7}
+    history = _history({"service_level": {"2026-09": R}})
+    euro = _statement(_config(terms, annual_value=1_000_000), history).quarter_months[2]
+    assert (euro.fee, euro.at_risk, euro.slas[0].amount) == (
+        Decimal("83333.33"),
+        Decimal("5833.33"),
+        Decimal("1925.00"),
+    )
+    yen = _statement(_config(terms, annual_value=10_000_000, currency="JPY"), history).quarter_months[2]
+    assert (yen.fee, yen.at_risk, yen.slas[0].amount) == (Decimal(833333), Decimal(58333), Decimal(19250))
+    view = credits_view(
+        _statement(_config(terms, annual_value=10_000_000, currency="JPY"), history), {"service_level": "SL"}
+    )
+    assert view is not None and view.quarter[2].fee == "JPY 833,333"
+
+
+def test_fees_per_contact_and_as_invoiced() -> None:
+    fees = {"basis": "per_contact", "per_contact": 3.1, "volume_kpi": "service_level", "months": {"2026-09": 4000}}
+    config = _config({**TERMS, "fees": fees})
+    months = _statement(config, _history({}, volumes={"2026-08": 1234})).quarter_months
+    assert [m.fee for m in months] == [Decimal("3100.00"), Decimal("3825.40"), Decimal("4000.00")]
+
+
+def _invoke(tmp_path: Path, text: str) -> tuple[int, str]:
+    path = tmp_path / "governance.yaml"
+    path.write_text(text)
+    result = CliRunner().invoke(cli, ["validate", "--config", str(path), "--data", str(DATA), "--quarter", "2026-Q3"])
+    return result.exit_code, result.output
+
+
+def test_config_errors_name_the_line(tmp_path: Path) -> None:
+    text = CONFIG.read_text()
+    bad = text.replace("allocation: {service_level: 40,", "allocation: {aht: 40, service_level: 40,")
+    code, output = _invoke(tmp_path, bad)
+    line = next(i for i, row in enumerate(bad.splitlines(), start=1) if "allocation: {aht" in row)
+    assert code == 3, output
+    assert f"governance.yaml:{line}: commercial.allocation.aht  'aht' is not a contractual SLA" in output
+    assert "invalid: 1 error" in output
+    code, output = _invoke(tmp_path, text.replace("at_risk_percent: 12", "at_risk_percent: 120"))
+    assert code == 3 and "commercial.at_risk_percent" in output and "less than or equal to 100" in output, output
+
+
+@pytest.fixture(scope="module")
+def example_credits(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, str]]:
+    out = tmp_path_factory.mktemp("credits") / "credits.csv"
+    args = ["export", "--config", str(CONFIG), "--data", str(DATA), "--quarter", str(QUARTER)]
+    result = CliRunner().invoke(cli, [*args, "--as-of", AS_OF.isoformat(), "--table", "credits", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "(300 rows: partner x month x SLA, 12 months, 2026-Q3)" in result.output
+    with out.open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _net(rows: list[dict[str, str]], partner: str, quarter_only: bool) -> Decimal:
+    months = {r["month"]: Decimal(r["month_net"]) for r in rows if r["partner"] == partner}
+    chosen = {m: v for m, v in months.items() if not quarter_only or Month.parse(m).quarter == QUARTER}
+    return sum(chosen.values(), Decimal(0))
+
+
+def test_the_same_credits_in_every_document_and_the_export(rendered, example_build, example_credits) -> None:
+    """Cornerstone: three SLAs red every month: 31,000.00 against a cap of 25,833.33 each month."""
+    crn = _net(example_credits, "CRN", quarter_only=True)
+    assert crn == Decimal("77499.99") and _net(example_credits, "CRN", quarter_only=False) == Decimal("305866.63")
+    sentence = (
+        "Service credits owed for Q3 2026: EUR 77,499.99 (10.00% of fees); over the 12 months Oct 2025 – Sep 2026: "
+        "EUR 305,866.63 (9.87% of fees)."
+    )
+    folder = example_build.out / str(QUARTER)
+    for path in (rendered["CRN", "partner"], rendered["CRN", "internal"], folder / "offboarding-CRN-internal.pdf"):
+        assert sentence in flat(pdf_text(path)), path
+    crn_text = flat(pdf_text(rendered["CRN", "partner"]))
+    assert "Credits 31,000.00 − earned back 0.00 − cap applied 5,166.67 25,833.33 net for Jul 2026" in crn_text
+    assert "red: 40% of the pool; not earned back: Aug 2026 red" in crn_text
+
+    portfolio = flat(pdf_text(folder / "portfolio-summary-internal.pdf"))
+    assert "Cornerstone BPO EUR 774,999.99 77,499.99 10.00% 3,099,999.96 305,866.63 9.87% 31,000.00" in portfolio
+    total_q = sum((_net(example_credits, p, True) for p in ("ATL", "BRV", "CRN", "DLT", "ECH")), Decimal(0))
+    assert total_q == Decimal("91033.32") and "All partners EUR 3,075,500.01 91,033.32 2.96%" in portfolio
+
+
+def test_relief_and_earn_back_as_the_partner_reads_them(rendered) -> None:
+    bravo = flat(pdf_text(rendered["BRV", "partner"]))
+    assert "volume 2,829 against forecast 2,300 (+23.0%), above band" in bravo
+    assert "red, relieved: volume 23% over forecast" in bravo
+    assert "can be earned back: target to be met through Nov 2026" in bravo
+    assert "Cornerstone" not in bravo
+    echo = flat(pdf_text(rendered["ECH", "partner"]))
+    assert "low sample: no credit" in echo and "amber: 40% of the pool" in echo
