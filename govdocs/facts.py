@@ -23,6 +23,7 @@ from govdocs.planning.history import PlanOnRecord, closed_kpis, ended_unmet, pla
 from govdocs.planning.pip import Outcome, Plan, build_plan, plan_kpis
 from govdocs.render.formatters import long_date, short_date
 from govdocs.scoring.engine import Escalation, PartnerAssessment, assess_partner
+from govdocs.watermelon import WatermelonRow, watermelon_rows
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class PartnerFacts:
     new_plan: Plan | None  # the plan this run issues, without its actions (None: none, or it cannot be built)
     plan: PlanState | None  # the plan this run issues or follows up, in the documents' words
     credits: CreditStatement | None = None  # the service credits the months earn (None: no credit terms)
+    watermelon: tuple[WatermelonRow, ...] = ()  # the configured SLA/outcome pairs, flagged ones first
 
     @property
     def plan_sentences(self) -> tuple[str, ...]:
@@ -227,6 +229,7 @@ def partner_facts(
         new_plan=new_plan,
         plan=_plan_state(basis, new_plan),
         credits=credit_statement(config, partner, quarter, {k.kpi.id: k.history for k in assessment.kpis}),
+        watermelon=watermelon_rows(config, assessment),
     )
 
 

@@ -86,7 +86,7 @@ def test_portfolio_summary_ranks_by_risk_and_lists_notice_deadlines(example_buil
     assert order == sorted(order)
     assert "Q2 2026 plan met at the final review, 5 Oct 2026" in text
     assert "New plan: starts 16 Oct 2026" in text
-    notices = text[text.index("Notice deadlines in the next 180 days") :]
+    notices = text[text.index("Notice deadlines in the next 180 days") : text.index("Service credits")]
     # DLT's contract ends 31 Dec 2026 with 62 days' notice: 30 Oct 2026, 15 days after the as-of date.
     assert "30 Oct 2026" in notices and "15" in notices
     assert "Atlas Contact Solutions" not in notices  # its deadline is 260 days away

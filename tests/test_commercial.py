@@ -250,5 +250,68 @@ def test_relief_and_earn_back_as_the_partner_reads_them(rendered) -> None:
     assert "red, relieved: volume 23% over forecast" in bravo
     assert "can be earned back: target to be met through Nov 2026" in bravo
     assert "Cornerstone" not in bravo
+    # the watermelon panel: a fall inside its noise is printed as such, never flagged
+    panel = (
+        "Quality assurance score held at 90.8 and Customer satisfaction went from 86.3% in Q2 2026 to 84.8% in "
+        "Q3 2026: within its noise (95% intervals 84.5%–87.9% and 82.9%–86.5% overlap)."
+    )
+    assert panel in bravo and panel in flat(pdf_text(rendered["BRV", "internal"]))
+    assert "Flagged" not in bravo
     echo = flat(pdf_text(rendered["ECH", "partner"]))
     assert "low sample: no credit" in echo and "amber: 40% of the pool" in echo
+
+
+def _watermelon(tmp_path: Path, csat: list[tuple[float, float]], pair: dict) -> list:
+    """ATL's Q2 and Q3 2026: service level green each month, CSAT (value, surveys) per month."""
+    months = [f"2026-{m:02d}" for m in range(4, 10)]
+    rows = ["partner,period,kpi,value,volume"]
+    rows += [f"ATL,{m},service_level,86,4000" for m in months]
+    rows += [f"ATL,{m},csat,{v},{n}" for m, (v, n) in zip(months, csat, strict=True)]
+    return _watermelon_rows(tmp_path, rows, pair)
+
+
+def _watermelon_rows(tmp_path: Path, rows: list[str], pair: dict) -> list:
+    from govdocs.config.loader import load_config
+    from govdocs.data.loader import load_kpi_data
+    from govdocs.scoring.engine import assess_partner
+    from govdocs.watermelon import watermelon_rows
+
+    (tmp_path / "kpis.csv").write_text("\n".join(rows) + "\n")
+    doc = yaml.safe_load(CONFIG.read_text())
+    doc["watermelon"] = [pair]
+    (tmp_path / "governance.yaml").write_text(yaml.safe_dump(doc))
+    config = load_config(tmp_path / "governance.yaml")
+    data = load_kpi_data([tmp_path / "kpis.csv"], [k.id for k in config.kpis])
+    return list(watermelon_rows(config, assess_partner(config, data, config.partner("ATL"), Q3)))
+
+
+def test_watermelon_flags_a_real_fall_and_not_noise(tmp_path: Path) -> None:
+    pair = {"sla": "service_level", "outcome": "csat", "note": "CSAT is the customer's word."}
+    # 3,000 surveys a quarter: 88% -> 84%, intervals 86.8-89.1% and 82.6-85.3%: apart
+    (row,) = _watermelon(tmp_path, [(88, 1000)] * 3 + [(84, 1000)] * 3, pair)
+    assert row.flagged and row.note == "CSAT is the customer's word."
+    assert row.text == (
+        "Service level held at 86.0% while Customer satisfaction went from 88.0% in Q2 2026 to 84.0% in Q3 2026: "
+        "worse beyond its noise (95% intervals 86.8%–89.1% and 82.6%–85.3% apart)."
+    )
+    # the same fall on 150 surveys a quarter is inside the noise
+    (row,) = _watermelon(tmp_path, [(88, 50)] * 3 + [(84, 50)] * 3, pair)
+    assert not row.flagged and "within its noise" in row.text and "overlap" in row.text and row.note == ""
+    # a stated threshold decides instead of the intervals
+    (row,) = _watermelon(tmp_path, [(88, 50)] * 3 + [(84, 50)] * 3, {**pair, "min_change": 3})
+    assert row.flagged and "a change of 4.0% against the 3.0% that counts" in row.text
+    # an outcome that got better is never a flag
+    (row,) = _watermelon(tmp_path, [(84, 1000)] * 3 + [(88, 1000)] * 3, pair)
+    assert not row.flagged and row.text.endswith("no worse.")
+
+
+def test_watermelon_reads_nothing_into_a_missed_sla(tmp_path: Path) -> None:
+    pair = {"sla": "service_level", "outcome": "csat"}
+    rows = ["partner,period,kpi,value,volume"]
+    for m in range(4, 10):
+        rows += [f"ATL,2026-{m:02d},service_level,70,4000", f"ATL,2026-{m:02d},csat,{88 if m < 7 else 84},1000"]
+    (row,) = _watermelon_rows(tmp_path, rows, pair)
+    assert not row.flagged
+    assert row.text == (
+        "Service level was red in Q3 2026 (70.0%): the SLA did not hold, so it hides nothing; the scorecard shows it."
+    )

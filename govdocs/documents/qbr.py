@@ -66,6 +66,7 @@ from govdocs.render.charts import ScoreBar, TrendChart, TrendPoint, score_histor
 from govdocs.render.formatters import UNIT_SUFFIX, number, signed
 from govdocs.scoring.engine import Escalation, PartnerAssessment
 from govdocs.scoring.rules import Status
+from govdocs.watermelon import WatermelonRow
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -161,6 +162,7 @@ class QbrContext:
     is_internal: bool
     breakdown: tuple[BreakdownRow, ...] = ()
     credits: CreditsView | None = None  # the service-credit statement (None: no credit terms)
+    watermelon: tuple[WatermelonRow, ...] = ()  # what the SLA doesn't show
 
 
 def _contacts(partner: Partner, side: Controller) -> tuple[tuple[str, str], ...]:
@@ -328,4 +330,5 @@ def build_qbr_context(
         is_internal=internal,
         breakdown=breakdown_rows(breakdown, config, partner.id, quarter),
         credits=credits_view(facts.credits, {k.id: k.name for k in config.kpis}),
+        watermelon=facts.watermelon,
     )

@@ -1,0 +1,83 @@
+"""Decide step, money: what leaving the partner costs, set against what staying commits.
+
+From the contract and the `commercial.exit` terms: the termination fee (owed only for ending
+before the contract's end date), the transition cost per checklist item, the parallel run (its
+monthly cost over the checklist's parallel-run weeks), and, against them, the value an automatic
+renewal commits if notice is not given by the deadline, and the service credits of the last 12
+months. Decimal, each amount rounded once to the currency's minor unit; the totals add the rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from govdocs.commercial import CreditStatement, as_decimal
+from govdocs.config.model import GovernanceConfig, Partner
+from govdocs.planning.contract import Clock
+
+PARALLEL_RUN = "parallel_run"
+WEEKS_PER_MONTH = Decimal(52) / Decimal(12)
+
+
+@dataclass(frozen=True)
+class CostLine:
+    label: str
+    amount: Decimal
+    basis: str  # how the amount is made, in words a reader can recompute
+
+
+@dataclass(frozen=True)
+class ExitCost:
+    currency: str
+    quantum: Decimal
+    leaving: tuple[CostLine, ...]  # what leaving at the contract's end costs
+    termination_fee: Decimal | None  # owed only for ending before the contract's end date
+    renewal_commitment: Decimal | None  # committed if notice is not given by the deadline (auto-renew)
+    credits_12m: Decimal | None  # service credits owed over the last 12 months
+
+    @property
+    def leaving_total(self) -> Decimal:
+        return sum((line.amount for line in self.leaving), Decimal(0))
+
+
+def _round(amount: Decimal, quantum: Decimal) -> Decimal:
+    from decimal import ROUND_HALF_UP
+
+    return amount.quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def exit_cost(
+    config: GovernanceConfig, partner: Partner, clock: Clock, credits: CreditStatement | None
+) -> ExitCost | None:
+    """None when neither the partner's nor the programme's commercial terms give exit costs."""
+    terms = next(
+        (c.exit for c in (partner.commercial, config.commercial) if c is not None and c.exit is not None), None
+    )
+    if terms is None:
+        return None
+    currency = partner.contract.currency
+    quantum = credits.terms.quantum if credits is not None else Decimal("0.01")
+    labels = {item.id: item for item in config.offboarding.checklist}
+    lines = [
+        CostLine(f"Transition: {labels[item_id].label}", _round(as_decimal(cost), quantum), "as estimated")
+        for item_id, cost in terms.transition.items()
+        if item_id in labels
+    ]
+    run = labels.get(PARALLEL_RUN)
+    if terms.parallel_run_monthly is not None and run is not None and run.weeks:
+        monthly = as_decimal(terms.parallel_run_monthly)
+        months = Decimal(run.weeks) / WEEKS_PER_MONTH
+        amount = _round(monthly * months, quantum)
+        basis = f"{run.weeks} weeks = {months:.2f} months × {currency} {monthly:,.2f} a month"
+        lines.append(CostLine("Parallel run", amount, basis))
+    fee = None if terms.termination_fee is None else _round(as_decimal(terms.termination_fee), quantum)
+    renewal = None if clock.locked_value is None else _round(as_decimal(clock.locked_value), quantum)
+    return ExitCost(
+        currency=currency,
+        quantum=quantum,
+        leaving=tuple(lines),
+        termination_fee=fee,
+        renewal_commitment=renewal,
+        credits_12m=None if credits is None else credits.trailing_totals.net,
+    )
