@@ -10,14 +10,13 @@ months. Decimal, each amount rounded once to the currency's minor unit; the tota
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from govdocs.commercial import CreditStatement, as_decimal
 from govdocs.config.model import GovernanceConfig, Partner
 from govdocs.planning.contract import Clock
 
 PARALLEL_RUN = "parallel_run"
-WEEKS_PER_MONTH = Decimal(52) / Decimal(12)
 
 
 @dataclass(frozen=True)
@@ -35,6 +34,7 @@ class ExitCost:
     termination_fee: Decimal | None  # owed only for ending before the contract's end date
     renewal_commitment: Decimal | None  # committed if notice is not given by the deadline (auto-renew)
     credits_12m: Decimal | None  # service credits owed over the last 12 months
+    credits_open: Decimal = Decimal(0)  # of which can still be earned back
 
     @property
     def leaving_total(self) -> Decimal:
@@ -42,8 +42,6 @@ class ExitCost:
 
 
 def _round(amount: Decimal, quantum: Decimal) -> Decimal:
-    from decimal import ROUND_HALF_UP
-
     return amount.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
@@ -60,16 +58,17 @@ def exit_cost(
     quantum = credits.terms.quantum if credits is not None else Decimal("0.01")
     labels = {item.id: item for item in config.offboarding.checklist}
     lines = [
-        CostLine(f"Transition: {labels[item_id].label}", _round(as_decimal(cost), quantum), "as estimated")
+        CostLine(
+            f"Transition: {labels[item_id].label}", _round(as_decimal(cost), quantum), "estimate in the exit terms"
+        )
         for item_id, cost in terms.transition.items()
         if item_id in labels
     ]
     run = labels.get(PARALLEL_RUN)
     if terms.parallel_run_monthly is not None and run is not None and run.weeks:
         monthly = as_decimal(terms.parallel_run_monthly)
-        months = Decimal(run.weeks) / WEEKS_PER_MONTH
-        amount = _round(monthly * months, quantum)
-        basis = f"{run.weeks} weeks = {months:.2f} months × {currency} {monthly:,.2f} a month"
+        amount = _round(monthly * Decimal(run.weeks) * 12 / 52, quantum)
+        basis = f"{run.weeks} weeks × {currency} {monthly:,.2f} a month × 12 months / 52 weeks"
         lines.append(CostLine("Parallel run", amount, basis))
     fee = None if terms.termination_fee is None else _round(as_decimal(terms.termination_fee), quantum)
     renewal = None if clock.locked_value is None else _round(as_decimal(clock.locked_value), quantum)
@@ -80,4 +79,5 @@ def exit_cost(
         termination_fee=fee,
         renewal_commitment=renewal,
         credits_12m=None if credits is None else credits.trailing_totals.net,
+        credits_open=Decimal(0) if credits is None else credits.trailing_totals.open_earn_back,
     )

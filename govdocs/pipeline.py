@@ -27,9 +27,10 @@ from govdocs.data.loader import load_kpi_data
 from govdocs.data.table import KpiData
 from govdocs.documents import DOCUMENT_TYPES
 from govdocs.documents.common import Audience, InputFile, RunInputs, run_files, sha256_file
-from govdocs.documents.credits import credits_view
+from govdocs.documents.credits import credits_view, exit_cost_view
 from govdocs.documents.qbr import build_qbr_context
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
+from govdocs.exit_cost import exit_cost
 from govdocs.facts import PartnerFacts, RunFacts, closed_to_a_new_plan, join_names, no_further_plan_reason, run_facts
 from govdocs.periods import Quarter
 from govdocs.render.environment import render_html
@@ -634,6 +635,9 @@ def prepare_offboarding(
         as_of=as_of,
         data=data,
         credits=credits_view(partner_facts.credits, {k.id: k.name for k in config.kpis}),
+        exit_cost=exit_cost_view(
+            exit_cost(config, assessment.partner, partner_facts.clock, partner_facts.credits), partner_facts.clock
+        ),
     )
     document = WrittenDocument(
         partner_id,

@@ -315,3 +315,19 @@ def test_watermelon_reads_nothing_into_a_missed_sla(tmp_path: Path) -> None:
     assert row.text == (
         "Service level was red in Q3 2026 (70.0%): the SLA did not hold, so it hides nothing; the scorecard shows it."
     )
+
+
+def test_the_cost_of_leaving_worked_by_hand(example_build) -> None:
+    """Cornerstone's exit terms: transition 60,000 + 15,000 + 85,000 + 12,000 + 30,000 = 202,000;
+    parallel run 6 weeks x 180,000 a month x 12 / 52 = 249,230.77; total 451,230.77. Against it:
+    the termination fee (only before 30 June 2027), the renewal's 3,100,000, the credits."""
+    text = flat(pdf_text(example_build.out / str(QUARTER) / "offboarding-CRN-internal.pdf"))
+    assert "Parallel run EUR 249,230.77 6 weeks × EUR 180,000.00 a month × 12 months / 52 weeks" in text
+    assert "Total EUR 451,230.77 the rows above" in text
+    assert (
+        "Money. Leaving at the contract's end costs EUR 451,230.77 in transition and parallel run; missing the "
+        "notice deadline of 30 December 2026 commits EUR 3,100,000.00 to 30 June 2028; the partner owes "
+        "EUR 305,866.63 in service credits for the last 12 months."
+    ) in text
+    assert "Termination fee EUR 450,000.00 owed only for ending before 30 June 2027" in text
+    assert "owed by the partner; EUR 31,000.00 of it can still be earned back" in text

@@ -14,8 +14,10 @@ from decimal import Decimal
 from govdocs.commercial import Band, CreditStatement, EarnBack, MonthCredit, Terms, Totals, as_decimal
 from govdocs.config.model import FeeBasis
 from govdocs.documents.common import kpi_text
+from govdocs.exit_cost import ExitCost
 from govdocs.facts import join_names
-from govdocs.render.formatters import number
+from govdocs.planning.contract import Clock
+from govdocs.render.formatters import long_date, number
 
 
 def amount(value: Decimal | None, terms: Terms) -> str:
@@ -67,6 +69,7 @@ class MonthBlock:
 @dataclass(frozen=True)
 class TotalRow:
     label: str
+    volume: str  # a month's volume against its forecast ("" for a total)
     fees: str
     gross: str
     earned_back: str
@@ -102,15 +105,15 @@ def terms_sentences(terms: Terms, kpi_names: dict[str, str]) -> tuple[str, ...]:
         )
     elif terms.annual_value is not None:
         monthly = amount(terms.round(terms.annual_value / 12), terms)
-        fee = f"The month's fee is the annual value, {amount(terms.annual_value, terms)}, / 12 = {monthly}"
+        fee = f"The month's fee is the annual value divided by 12: {amount(terms.annual_value, terms)} / 12 = {monthly}"
     else:
         fee = "The month's fee is as invoiced"
     if fees.months:
         fee += "; a month invoiced otherwise is stated as invoiced"
     lines = [
         fee + ".",
-        f"Each month {_percent(terms.at_risk)} of the fee is at risk: the pool. A missed SLA earns the client its "
-        f"allocation of the pool: {allocation}{over}.",
+        f"Each month {_percent(terms.at_risk)} of the fee is at risk: the pool. An SLA whose month earns a credit "
+        f"gives the client its allocation of the pool: {allocation}{over}.",
         f"A month's credits are capped at {_percent(terms.cap)} of its fee. Credits arise on {statuses} months only; "
         "a month with no data, a low sample or a result that is not statistically clear earns none.",
     ]
@@ -138,6 +141,17 @@ def _volume(month: MonthCredit, terms: Terms) -> tuple[str, str]:
     signed = f"{deviation:+.1f}%".replace("-", "−")
     text = f"{number(volume.actual, 0)} against forecast {number(float(volume.forecast), 0)} ({signed})"
     return text, {Band.WITHIN: "within band", Band.ABOVE: "above band", Band.BELOW: "below band"}[volume.band]
+
+
+def _volume_cell(month: MonthCredit) -> str:
+    """'2,829 / 2,300, above' in the twelve-month table; the volume alone without a forecast."""
+    volume = month.volume
+    if volume.band is Band.NO_FORECAST:
+        return "–" if volume.actual is None else number(volume.actual, 0)
+    if volume.band is Band.NO_VOLUME:
+        return f"– / {number(float(volume.forecast), 0)}, no data"
+    band = {Band.WITHIN: "within", Band.ABOVE: "above", Band.BELOW: "below"}[volume.band]
+    return f"{number(volume.actual, 0)} / {number(float(volume.forecast), 0)}, {band}"
 
 
 def _month_block(month: MonthCredit, terms: Terms) -> MonthBlock:
@@ -184,9 +198,10 @@ def share_text(totals: Totals) -> str:
     return "–" if share is None else f"{share:.2f}%"
 
 
-def _total(label: str, totals: Totals, terms: Terms) -> TotalRow:
+def _total(label: str, totals: Totals, terms: Terms, volume: str = "") -> TotalRow:
     return TotalRow(
         label=label,
+        volume=volume,
         fees=figure(totals.fees, terms),
         gross=figure(totals.gross, terms),
         earned_back=figure(totals.earned_back, terms),
@@ -225,10 +240,75 @@ def credits_view(statement: CreditStatement | None, kpi_names: dict[str, str]) -
         terms=terms_sentences(terms, kpi_names),
         quarter=tuple(_month_block(m, terms) for m in statement.quarter_months),
         quarter_total=_total(statement.quarter.label, statement.quarter_totals, terms),
-        trailing=tuple(_total(m.month.label, Totals.of([m]), terms) for m in statement.months),
+        trailing=tuple(_total(m.month.label, Totals.of([m]), terms, _volume_cell(m)) for m in statement.months),
         trailing_total=_total(
             f"{statement.months[0].month.label} – {statement.months[-1].month.label}", statement.trailing_totals, terms
         ),
         summary=summary_sentence(statement),
         open_note=open_note,
     )
+
+
+@dataclass(frozen=True)
+class CostRow:
+    label: str
+    amount: str
+    basis: str
+
+
+@dataclass(frozen=True)
+class ExitCostView:
+    currency: str
+    rows: tuple[CostRow, ...]  # what leaving at the contract's end costs
+    total: str
+    against: tuple[CostRow, ...]  # what else the decision weighs: termination fee, renewal, credits
+    sentence: str  # the recommendation's evidence, in one sentence
+
+
+def _money(value: Decimal, currency: str, quantum: Decimal) -> str:
+    places = 0 if quantum == 1 else 2
+    return f"{currency} {value:,.{places}f}"
+
+
+def exit_cost_view(cost: ExitCost | None, clock: Clock) -> ExitCostView | None:
+    if cost is None:
+        return None
+    currency, quantum = cost.currency, cost.quantum
+
+    def money(value: Decimal) -> str:
+        return _money(value, currency, quantum)
+
+    rows = tuple(CostRow(line.label, money(line.amount), line.basis) for line in cost.leaving)
+    against = []
+    if cost.termination_fee is not None:
+        against.append(
+            CostRow(
+                "Termination fee",
+                money(cost.termination_fee),
+                f"owed only for ending before {long_date(clock.end)}; not owed when notice is given by "
+                f"{long_date(clock.notice_deadline)}",
+            )
+        )
+    if cost.renewal_commitment is not None and clock.locked_until is not None:
+        against.append(
+            CostRow(
+                "Committed by the automatic renewal",
+                money(cost.renewal_commitment),
+                f"{clock.renewal_months} more months, to {long_date(clock.locked_until)}, if no notice is given by "
+                f"{long_date(clock.notice_deadline)}",
+            )
+        )
+    if cost.credits_12m is not None:
+        basis = "owed by the partner" + (
+            f"; {money(cost.credits_open)} of it can still be earned back" if cost.credits_open else ""
+        )
+        against.append(CostRow("Service credits, last 12 months", money(cost.credits_12m), basis))
+    sentence = f"Leaving at the contract's end costs {money(cost.leaving_total)} in transition and parallel run"
+    if cost.renewal_commitment is not None and clock.locked_until is not None:
+        sentence += (
+            f"; missing the notice deadline of {long_date(clock.notice_deadline)} commits "
+            f"{money(cost.renewal_commitment)} to {long_date(clock.locked_until)}"
+        )
+    if cost.credits_12m:
+        sentence += f"; the partner owes {money(cost.credits_12m)} in service credits for the last 12 months"
+    return ExitCostView(currency, rows, money(cost.leaving_total), tuple(against), sentence + ".")

@@ -22,7 +22,7 @@ from govdocs.documents.common import (
     kpi_text,
     partner_fingerprint,
 )
-from govdocs.documents.credits import CreditsView
+from govdocs.documents.credits import CreditsView, ExitCostView
 from govdocs.facts import join_names
 from govdocs.periods import Quarter
 from govdocs.planning.contract import DEADLINE_RULE, Clock
@@ -102,6 +102,7 @@ class OffboardingContext:
     files: tuple[InputFile, ...]
     fingerprint: PartnerFingerprint
     credits: CreditsView | None = None  # the service credits of the trailing 12 months (None: no credit terms)
+    exit_cost: ExitCostView | None = None  # the cost of leaving (None: no exit terms)
 
 
 def _clock_lines(clock: Clock, as_of: date) -> tuple[str, ...]:
@@ -214,6 +215,7 @@ def build_offboarding_context(
     as_of: date,
     data: KpiData,
     credits: CreditsView | None = None,
+    exit_cost: ExitCostView | None = None,
 ) -> OffboardingContext:
     partner = assessment.partner
     quarter: Quarter = assessment.quarter
@@ -346,6 +348,7 @@ def build_offboarding_context(
         readiness_line=readiness_line,
         rules=_rules(config),
         credits=credits,
+        exit_cost=exit_cost,
         files=tuple(files),
         fingerprint=partner_fingerprint(data, partner.id, history_months),
     )
