@@ -331,3 +331,5 @@ def test_the_cost_of_leaving_worked_by_hand(example_build) -> None:
     ) in text
     assert "Termination fee EUR 450,000.00 owed only for ending before 30 June 2027" in text
     assert "owed by the partner; EUR 31,000.00 of it can still be earned back" in text
+    # 180 days x 3,100,000 / 365 = 1,528,767.12
+    assert "Fees over the notice period EUR 1,528,767.12 180 days × EUR 3,100,000.00 a year / 365" in text

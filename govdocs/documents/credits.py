@@ -289,6 +289,15 @@ def exit_cost_view(cost: ExitCost | None, clock: Clock) -> ExitCostView | None:
                 f"{long_date(clock.notice_deadline)}",
             )
         )
+    if cost.notice_cost is not None and clock.annual_value is not None:
+        against.append(
+            CostRow(
+                "Fees over the notice period",
+                money(cost.notice_cost),
+                f"{clock.notice_days} days × {money(as_decimal(clock.annual_value))} a year / 365: paid while notice "
+                "runs, when the contract is ended before its end date",
+            )
+        )
     if cost.renewal_commitment is not None and clock.locked_until is not None:
         against.append(
             CostRow(
