@@ -119,6 +119,24 @@ def require_quarter_data(data: KpiData, quarter: Quarter) -> None:
         )
 
 
+def returned_response(workspace: Workspace, partner_id: str, plan_start: date | None, audience: Audience):
+    """The partner's latest returned answer to the plan starting on `plan_start`, as documents print it."""
+    from govdocs.documents.response import latest_for_plan, response_view
+    from govdocs.response import load_responses
+    from govdocs.validate import foreign_mentions_in_response
+
+    path, responses = load_responses(workspace.run.inputs_dir, partner_id)
+    response = latest_for_plan(responses, plan_start)
+    if response is None or path is None:
+        return None
+    if audience is Audience.PARTNER:
+        texts = [*response.root_causes.values(), *(d.issue for d in response.disputes)]
+        texts += [d.evidence or "" for d in response.disputes] + [a.action for a in response.proposed_actions]
+        if leaks := foreign_mentions_in_response(workspace.config, partner_id, texts, path):
+            raise GovdocsError(leaks)
+    return response_view(workspace.config, response)
+
+
 def partner_inputs(
     inputs_dir: Path | None, partner_id: str, kpi_ids: set[str], quarter: Quarter | None
 ) -> tuple[PartnerInputs | None, Path | None]:
@@ -259,9 +277,13 @@ def prepare_qbr(
     inputs_file: Path | None,
 ) -> Prepared:
     files = run_files(workspace.run, inputs_file, partner_id)
+    mine = facts[partner_id]
+    start = mine.basis.followed.plan.start if mine.basis and mine.basis.followed else None
+    start = start or (mine.new_plan.start if mine.new_plan else None)
     context = build_qbr_context(
         config=workspace.config,
         facts=facts[partner_id],
+        response=returned_response(workspace, partner_id, start, audience),
         portfolio=facts.portfolio,
         inputs=inputs,
         files=files,
@@ -452,6 +474,7 @@ def prepare_pip(
         audience=audience,
         as_of=as_of,
         data=data,
+        response=returned_response(workspace, plan.partner.id, plan.start, audience),
     )
     document = WrittenDocument(
         plan.partner.id,

@@ -355,6 +355,17 @@ def foreign_mentions_in_actions(
     return problems
 
 
+def foreign_mentions_in_response(
+    config: GovernanceConfig, partner_id: str, texts: list[str], path: Path
+) -> list[Problem]:
+    """A returned response whose text names another partner: a partner copy would print it."""
+    pattern = _name_pattern(config, partner_id)
+    if pattern is None:
+        return []
+    match = next((m for text in texts if text and (m := pattern.search(text))), None)
+    return [] if match is None else [_isolation_problem(match[1], partner_id, Location(str(path)), ExitCode.INPUTS)]
+
+
 def plan_record_problems(config: GovernanceConfig, data: KpiData, config_path: Path) -> list[Problem]:
     """Each plan on record rebuilt from its quarter's data, as every document will rebuild it."""
     from datetime import date

@@ -7,7 +7,7 @@ line per problem on stderr and its documented exit code; anything else is a bug,
 line unless --debug asks for the traceback.
 """
 
-from govdocs.cli import checks, documents, tables  # noqa: F401 - each registers its commands
+from govdocs.cli import checks, documents, response, tables  # noqa: F401 - each registers its commands
 from govdocs.cli.app import cli, main
 
 __all__ = ["cli", "main"]

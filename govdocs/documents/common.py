@@ -221,6 +221,10 @@ def run_files(run: RunInputs, partner_inputs: Path | None, partner_id: str | Non
         files += _quality_rows(run.quality, partner_id)
     if partner_inputs is not None:
         files.append(InputFile("Partner inputs", partner_inputs.name, sha256_file(partner_inputs), "human input"))
+    if partner_id is not None and run.inputs_dir is not None:
+        returned = run.inputs_dir / f"{partner_id}.response.yaml"
+        if returned.exists():
+            files.append(InputFile("Partner response", returned.name, sha256_file(returned), "returned form"))
     return files
 
 

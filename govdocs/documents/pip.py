@@ -27,6 +27,7 @@ from govdocs.documents.common import (
 )
 from govdocs.documents.qbr import ChartCard
 from govdocs.documents.qbr_follow_up import CONTROLLER_LABEL, client_factors_for
+from govdocs.documents.response import ResponseView
 from govdocs.facts import PartnerFacts, join_names, record_sentence
 from govdocs.periods import Month
 from govdocs.planning.contract import Clock
@@ -159,6 +160,7 @@ class PipContext:
     is_internal: bool
     contract_line: str  # internal copy: the plan's end against the notice deadline, and the decision it forces
     earlier_plans: tuple[str, ...]  # plans on record before this one on its KPIs, with their outcome
+    response: ResponseView | None = None  # the partner's returned answer to this plan
 
 
 def _gap(kpi: Kpi, baseline: float, target: float) -> str:
@@ -354,6 +356,7 @@ def build_pip_context(
     audience: Audience,
     as_of: date,
     data: KpiData,
+    response: ResponseView | None = None,
 ) -> PipContext:
     partner = plan.partner
     meta = document_meta(
@@ -513,6 +516,7 @@ def build_pip_context(
         files=tuple(files),
         fingerprint=partner_fingerprint(data, partner.id, history),
         is_internal=audience is Audience.INTERNAL,
+        response=response,
         contract_line=_contract_line(plan, facts.clock) if audience is Audience.INTERNAL else "",
         earlier_plans=history,
     )

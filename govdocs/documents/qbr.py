@@ -59,6 +59,7 @@ from govdocs.documents.qbr_summary import (
     shown_change,
     strengths,
 )
+from govdocs.documents.response import ResponseView
 from govdocs.facts import PartnerFacts
 from govdocs.periods import Month, Quarter
 from govdocs.planning.contract import Clock
@@ -163,6 +164,7 @@ class QbrContext:
     breakdown: tuple[BreakdownRow, ...] = ()
     credits: CreditsView | None = None  # the service-credit statement (None: no credit terms)
     watermelon: tuple[WatermelonRow, ...] = ()  # what the SLA doesn't show
+    response: ResponseView | None = None  # the partner's returned answer to its plan
 
 
 def _contacts(partner: Partner, side: Controller) -> tuple[tuple[str, str], ...]:
@@ -245,6 +247,7 @@ def build_qbr_context(
     as_of: date,
     data: KpiData,
     breakdown: pd.DataFrame | None = None,
+    response: ResponseView | None = None,
 ) -> QbrContext:
     assessment = facts.assessment
     partner = assessment.partner
@@ -331,4 +334,5 @@ def build_qbr_context(
         breakdown=breakdown_rows(breakdown, config, partner.id, quarter),
         credits=credits_view(facts.credits, {k.id: k.name for k in config.kpis}),
         watermelon=facts.watermelon,
+        response=response,
     )

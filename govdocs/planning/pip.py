@@ -281,8 +281,9 @@ def _library_actions(
     return actions
 
 
-def smart_problems(proposed: ProposedAction, objectives: Sequence[Objective], start: date, final: date) -> list[str]:
-    """What keeps one proposed action from being SMART, in the reader's words."""
+def smart_problems(proposed: ProposedAction, objective_ids: Sequence[str], start: date, final: date) -> list[str]:
+    """What keeps one proposed action from being SMART, in the reader's words (the plan's
+    objectives by KPI id: the plan's own actions and a partner's returned response alike)."""
     f = proposed.fields
     missing = []
     if not f.action:
@@ -302,10 +303,8 @@ def smart_problems(proposed: ProposedAction, objectives: Sequence[Objective], st
         missing.append(f"due {f.due.isoformat()} is outside the plan ({start.isoformat()} to {final.isoformat()})")
     if not f.objective:
         missing.append("no objective (KPI id) it serves")
-    elif f.objective not in {o.kpi.id for o in objectives}:
-        missing.append(
-            f"objective '{f.objective}' is not an objective of this plan ({', '.join(o.kpi.id for o in objectives)})"
-        )
+    elif f.objective not in objective_ids:
+        missing.append(f"objective '{f.objective}' is not an objective of this plan ({', '.join(objective_ids)})")
     return missing
 
 
@@ -324,7 +323,7 @@ def merge_actions(
     replaced: set[str] = set()
     for number, item in enumerate(proposed, start=1):
         f = item.fields
-        issues = smart_problems(item, objectives, start, final)
+        issues = smart_problems(item, [o.kpi.id for o in objectives], start, final)
         if issues:
             name = f"'{f.id}'" if f.id else f"number {number}"
             problems.append(

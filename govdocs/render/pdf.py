@@ -119,7 +119,8 @@ def html_to_pdf(html: str, asset_roots: Sequence[Path], document: str, timestamp
     fetcher = _fetcher_class()(asset_roots)
     with _capture_weasyprint_warnings() as warnings, _source_date(timestamp):
         page_set = HTML(string=html, base_url=asset_roots[0].resolve().as_uri() + "/", url_fetcher=fetcher)
-        pdf = page_set.write_pdf(font_config=FontConfiguration(), uncompressed_pdf=False)
+        # pdf_forms: a document's form controls (the partner's response) become PDF form fields
+        pdf = page_set.write_pdf(font_config=FontConfiguration(), uncompressed_pdf=False, pdf_forms=True)
     problems = [
         Problem(
             "render.refused_url",

@@ -1,0 +1,57 @@
+"""`govdocs response import`: the partner's filled-in plan read back into the inputs folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from govdocs.cli.app import cli, handle_errors
+from govdocs.cli.options import config_option
+
+
+@cli.group()
+def response() -> None:
+    """The partner's answer, returned inside its copy of the improvement plan."""
+
+
+@response.command("import")
+@click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@config_option
+@click.option(
+    "--inputs",
+    "inputs_dir",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of human-input files: the answer is written to <PARTNER_ID>.response.yaml there.",
+)
+@click.option("--dry-run", is_flag=True, help="Show the change as a diff and write nothing.")
+@handle_errors
+def import_(pdf: Path, config_path: Path, inputs_dir: Path, dry_run: bool) -> None:
+    """Read a returned plan's response form into the partner's response file.
+
+    Checks the form is the one issued (document id, partner, inputs hash and plan dates against
+    the document's own metadata), validates every field as the YAML inputs are validated (SMART
+    proposed actions due inside the plan, dates, statuses, known KPI ids and months), and prints
+    the change as a diff. A form from another partner, or one whose identity was changed, is
+    refused; so is any bad field, one line each (exit 5), and nothing is written.
+
+    \b
+    Example:
+      govdocs response import returned/pip-BRV-partner.pdf --config examples/governance.yaml \\
+          --inputs examples/inputs --dry-run
+    """
+    from govdocs.config.loader import load_config
+    from govdocs.response import import_response, write_response
+
+    config = load_config(config_path)
+    target, old, new, diff = import_response(pdf, config, inputs_dir)
+    if old == new:
+        click.echo(f"{target}: already holds this response; nothing to change")
+        return
+    click.echo(diff, nl=False)
+    if dry_run:
+        click.echo(f"dry run: {target} not written")
+        return
+    write_response(target, new)
+    click.echo(f"wrote {target}")

@@ -1,0 +1,419 @@
+"""The partner's answer, read back from the form inside its copy of the plan (`govdocs response import`).
+
+The partner PIP carries a PDF form: the acknowledgment, per objective a root cause and proposed
+actions, per action its status at a check-in, and disputes about a month's data. This module reads
+the filled fields (pypdf), checks the form is the one issued (its identity fields against the
+document's own metadata), validates every field as the YAML inputs are validated (the SMART rules
+for proposed actions, dates inside the plan, known KPI ids and months), and writes the answer to
+`<inputs>/<ID>.response.yaml`: one entry per document, replaced when the same document is imported
+again, with the decision on each dispute kept as the vendor manager recorded it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from govdocs.config.model import GovernanceConfig
+from govdocs.data.actions import ProposedAction, ProposedActionFields
+from govdocs.data.inputs import ActionStatus
+from govdocs.errors import ExitCode, GovdocsError, Location, Problem
+from govdocs.limits import NAME_CHARACTERS, TEXT_CHARACTERS
+from govdocs.planning.pip import smart_problems
+from govdocs.render.output import write_atomic
+
+PIP_ID = re.compile(r"^PIP-\d{4}Q[1-4]-(?P<partner>[A-Za-z0-9_.\-]+)-P-[0-9A-F]{6}$")
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+ACTION_FIELDS = ("action", "owner", "metric", "threshold", "due")
+PROPOSAL = re.compile(r"^objective\.(?P<kpi>[^.]+)\.action(?P<n>\d+)\.(?P<field>\w+)$")
+DISPUTE = re.compile(r"^dispute(?P<n>\d+)\.(?P<field>\w+)$")
+STATUS = re.compile(r"^action\.(?P<ref>.+)\.(?P<field>status|note)$")
+
+
+@dataclass(frozen=True)
+class Form:
+    path: Path
+    fields: dict[str, str]  # field name -> value ("" when left empty)
+    keywords: str  # the document's metadata: "PIP-2026Q3-BRV-P-C38677, partner"
+    subject: str  # "... Document PIP-..., inputs c38677a94d8d."
+
+
+def _refuse(path: Path, code: str, message: str, exit_code: ExitCode = ExitCode.INPUTS) -> GovdocsError:
+    return GovdocsError([Problem(code, message, Location(path.name), exit_code)])
+
+
+def read_form(path: Path) -> Form:
+    """The filled fields of a returned PDF, or one line saying why it cannot be read."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(path)
+        raw = reader.get_fields() or {}
+        meta = reader.metadata or {}
+    except (OSError, PdfReadError, ValueError) as exc:
+        raise _refuse(path, "response.unreadable", f"not a PDF govdocs can read ({exc})") from None
+    fields = {}
+    for name, field in raw.items():
+        value = field.get("/V")
+        if isinstance(value, list):  # a list box: the first value chosen
+            value = value[0] if value else ""
+        text = "" if value is None else str(value)
+        fields[name] = "" if text in ("/Off",) else text.strip()
+    if "govdocs.document" not in fields:
+        raise _refuse(path, "response.no_form", "holds no govdocs response form (only a partner plan carries one)")
+    return Form(path, fields, str(meta.get("/Keywords", "")), str(meta.get("/Subject", "")))
+
+
+@dataclass(frozen=True)
+class Identity:
+    document: str
+    partner: str
+    inputs_hash: str
+    start: date
+    final_review: date
+
+
+def form_identity(form: Form, config: GovernanceConfig) -> Identity:
+    """The document the form answers: its identity fields must be the ones the document's own
+    metadata states, for a partner of the config."""
+    f, path = form.fields, form.path
+    document, partner, inputs_hash = (
+        f.get("govdocs.document", ""),
+        f.get("govdocs.partner", ""),
+        f.get("govdocs.inputs", ""),
+    )
+    issued = form.keywords.split(",")[0].strip()
+    if not PIP_ID.match(issued):
+        raise _refuse(
+            path,
+            "response.not_a_plan",
+            f"is not a partner copy of an improvement plan (document {issued or 'unknown'})",
+        )
+    if document != issued or f"inputs {inputs_hash}." not in form.subject:
+        raise _refuse(
+            path,
+            "response.changed_document",
+            f"the form's identity (document {document or 'empty'}, inputs {inputs_hash or 'empty'}) is not the "
+            f"document's own ({issued}): the form was changed; ask the partner to answer in the copy as issued",
+        )
+    match = PIP_ID.match(issued)
+    assert match is not None
+    if partner != match["partner"] or partner not in {p.id for p in config.partners}:
+        raise _refuse(path, "response.other_partner", f"answers for partner '{partner}', not for the plan's partner")
+    plan = f.get("govdocs.plan", "")
+    try:
+        if f"plan {plan}" not in [part.strip() for part in form.keywords.split(",")]:
+            raise ValueError(plan)
+        start_text, _, final_text = plan.partition("/")
+        start, final = date.fromisoformat(start_text), date.fromisoformat(final_text)
+    except ValueError:
+        raise _refuse(
+            path, "response.changed_document", "the form's plan dates were changed: answer in the copy as issued"
+        ) from None
+    return Identity(issued, partner, inputs_hash, start, final)
+
+
+class _Checker:
+    """Collects one problem per bad field, each naming the field."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.problems = path, []
+
+    def bad(self, field: str, message: str, code: str = "response.bad_field") -> None:
+        self.problems.append(Problem(code, f"field {field}: {message}", Location(self.path.name), ExitCode.INPUTS))
+
+    def text(self, field: str, value: str, limit: int = TEXT_CHARACTERS) -> str | None:
+        if len(value) > limit:
+            self.bad(field, f"{len(value):,} characters, more than the {limit:,} it may hold; shorten it")
+            return None
+        return value or None
+
+    def day(self, field: str, value: str, start: date | None = None, end: date | None = None) -> date | None:
+        if not value:
+            return None
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            self.bad(field, f"'{value}' is not a date (YYYY-MM-DD)")
+            return None
+        if start is not None and end is not None and not start <= day <= end:
+            self.bad(field, f"{day.isoformat()} is outside the plan ({start.isoformat()} to {end.isoformat()})")
+            return None
+        return day
+
+
+def _proposals(form: Form, identity: Identity, check: _Checker) -> list[dict[str, Any]]:
+    groups: dict[tuple[str, int], dict[str, str]] = {}
+    for name, value in form.fields.items():
+        if (m := PROPOSAL.match(name)) and m["field"] in ACTION_FIELDS:
+            groups.setdefault((m["kpi"], int(m["n"])), {})[m["field"]] = value
+    objectives = sorted({kpi for kpi, _ in groups})
+    out = []
+    for (kpi, n), values in sorted(groups.items()):
+        if not any(values.values()):
+            continue
+        prefix = f"objective.{kpi}.action{n}"
+        due = check.day(f"{prefix}.due", values.get("due", ""))
+        fields = ProposedActionFields(
+            id=f"{identity.partner}-R{len(out) + 1}",
+            objective=kpi,
+            action=check.text(f"{prefix}.action", values.get("action", "")),
+            metric=check.text(f"{prefix}.metric", values.get("metric", "")),
+            threshold=check.text(f"{prefix}.threshold", values.get("threshold", "")),
+            owner=check.text(f"{prefix}.owner", values.get("owner", ""), NAME_CHARACTERS),
+            due=due,
+        )
+        if due is None and values.get("due"):
+            continue  # the date's own line is enough
+        issues = smart_problems(
+            ProposedAction(fields, Location(form.path.name)), objectives, identity.start, identity.final_review
+        )
+        if issues:
+            check.bad(prefix, f"the proposed action is not SMART: {'; '.join(issues)}", "response.not_smart")
+            continue
+        out.append(
+            {
+                "id": fields.id,
+                "objective": kpi,
+                "action": fields.action,
+                "metric": fields.metric,
+                "threshold": fields.threshold,
+                "owner": fields.owner,
+                "due": fields.due.isoformat() if fields.due else None,
+            }
+        )
+    return out
+
+
+def _disputes(form: Form, config: GovernanceConfig, check: _Checker, previous: list[dict]) -> list[dict[str, Any]]:
+    kpis = {k.id: k for k in config.kpis}
+    names = {k.name.casefold(): k.id for k in config.kpis}
+    groups: dict[int, dict[str, str]] = {}
+    for name, value in form.fields.items():
+        if m := DISPUTE.match(name):
+            groups.setdefault(int(m["n"]), {})[m["field"]] = value
+    decided = {(d.get("kpi"), d.get("month")): d for d in previous}
+    out = []
+    for n, values in sorted(groups.items()):
+        if not any(values.values()):
+            continue
+        prefix, ok = f"dispute{n}", True
+        written = values.get("kpi", "")
+        kpi = written if written in kpis else names.get(written.casefold())
+        if kpi is None:
+            check.bad(f"{prefix}.kpi", f"'{written}' is not a KPI id or name of the programme ({', '.join(kpis)})")
+            ok = False
+        month = values.get("month", "")
+        if not MONTH.match(month):
+            check.bad(f"{prefix}.month", f"'{month}' is not a month (YYYY-MM)")
+            ok = False
+        issue = check.text(f"{prefix}.issue", values.get("issue", ""))
+        if issue is None and not values.get("issue"):
+            check.bad(f"{prefix}.issue", "empty: say what is wrong with the month's data")
+            ok = False
+        evidence = check.text(f"{prefix}.evidence", values.get("evidence", ""))
+        if ok:
+            earlier = decided.get((kpi, month), {})
+            out.append(
+                {
+                    "kpi": kpi,
+                    "month": month,
+                    "issue": issue,
+                    "evidence": evidence,
+                    "decision": earlier.get("decision", "pending"),
+                    "decision_note": earlier.get("decision_note"),
+                }
+            )
+    return out
+
+
+def _statuses(form: Form, check: _Checker) -> list[dict[str, Any]]:
+    groups: dict[str, dict[str, str]] = {}
+    for name, value in form.fields.items():
+        if m := STATUS.match(name):
+            groups.setdefault(m["ref"], {})[m["field"]] = value
+    allowed = [s.value for s in ActionStatus]
+    out = []
+    for ref, values in groups.items():
+        status, note = values.get("status", ""), values.get("note", "")
+        if not status and not note:
+            continue
+        if status not in allowed:
+            check.bad(f"action.{ref}.status", f"'{status}' is not a status ({', '.join(allowed)})")
+            continue
+        out.append({"id": ref, "status": status, "note": check.text(f"action.{ref}.note", note)})
+    return out
+
+
+def read_response(form: Form, config: GovernanceConfig, previous: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The answer as the response file holds it; every bad field raised at once, one line each."""
+    identity = form_identity(form, config)
+    check, f = _Checker(form.path), form.fields
+    acknowledged = {
+        "name": check.text("ack.name", f.get("ack.name", ""), NAME_CHARACTERS),
+        "role": check.text("ack.role", f.get("ack.role", ""), NAME_CHARACTERS),
+        "date": None,
+    }
+    day = check.day("ack.date", f.get("ack.date", ""))
+    acknowledged["date"] = day.isoformat() if day else None
+    if any(acknowledged.values()) and not all(acknowledged.values()):
+        missing = [k for k, v in acknowledged.items() if not v and not f.get(f"ack.{k}")]
+        if missing:
+            check.bad(f"ack.{missing[0]}", "empty: the acknowledgment needs a name, a role and a date")
+    root_causes = {}
+    for name, value in f.items():
+        if (m := re.match(r"^objective\.([^.]+)\.root_cause$", name)) and value:
+            text = check.text(name, value)
+            if text:
+                root_causes[m[1]] = text
+    checkin = check.day("checkin.date", f.get("checkin.date", ""), identity.start, identity.final_review)
+    statuses = _statuses(form, check)
+    if statuses and checkin is None and not f.get("checkin.date"):
+        check.bad("checkin.date", "empty: say which check-in the statuses are for")
+    entry = {
+        "document": identity.document,
+        "inputs_hash": identity.inputs_hash,
+        "plan": {"start": identity.start.isoformat(), "final_review": identity.final_review.isoformat()},
+        "acknowledged": acknowledged if any(acknowledged.values()) else None,
+        "root_causes": root_causes,
+        "proposed_actions": _proposals(form, identity, check),
+        "checkin": {"date": checkin.isoformat(), "actions": statuses} if checkin else None,
+        "disputes": _disputes(form, config, check, (previous or {}).get("disputes", [])),
+    }
+    if check.problems:
+        raise GovdocsError(check.problems)
+    return entry
+
+
+def response_path(inputs_dir: Path, partner_id: str) -> Path:
+    return inputs_dir / f"{partner_id}.response.yaml"
+
+
+HEADER = (
+    "# The partner's answers to its improvement plans, imported from the returned PDFs by\n"
+    "# `govdocs response import`: one entry per document, replaced when the same document is\n"
+    "# imported again. Record each dispute's decision (accepted, rejected) and its note here.\n"
+)
+
+
+def import_response(path: Path, config: GovernanceConfig, inputs_dir: Path) -> tuple[Path, str, str, str]:
+    """Read and validate the form; return (response file, old text, new text, diff)."""
+    form = read_form(path)
+    identity = form_identity(form, config)
+    target = response_path(inputs_dir, identity.partner)
+    old = target.read_text(encoding="utf-8") if target.exists() else ""
+    existing = (yaml.safe_load(old) or {}) if old else {}
+    entries = [e for e in existing.get("responses", []) if isinstance(e, dict)]
+    previous = next((e for e in entries if e.get("document") == identity.document), None)
+    entry = read_response(form, config, previous)
+    # the same document again replaces its entry in place; a new one goes last (the newest answer)
+    at = next((i for i, e in enumerate(entries) if e.get("document") == identity.document), None)
+    entries = [*entries[:at], entry, *entries[at + 1 :]] if at is not None else [*entries, entry]
+    document = {"partner": identity.partner, "responses": entries}
+    new = HEADER + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+    diff = "".join(
+        difflib.unified_diff(
+            old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{target.name}", f"b/{target.name}"
+        )
+    )
+    return target, old, new, diff
+
+
+def write_response(target: Path, text: str) -> None:
+    write_atomic(target, text.encode("utf-8"))
+
+
+# --- the response file, read back for the next documents ---------------------------------------
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Acknowledged(_Entry):
+    name: str = Field(max_length=NAME_CHARACTERS)
+    role: str = Field(max_length=NAME_CHARACTERS)
+    date: date
+
+
+class ProposedByPartner(_Entry):
+    id: str = Field(max_length=NAME_CHARACTERS)
+    objective: str = Field(max_length=NAME_CHARACTERS)
+    action: str = Field(max_length=TEXT_CHARACTERS)
+    metric: str = Field(max_length=TEXT_CHARACTERS)
+    threshold: str = Field(max_length=TEXT_CHARACTERS)
+    owner: str = Field(max_length=NAME_CHARACTERS)
+    due: date
+
+
+class ActionAtCheckIn(_Entry):
+    id: str = Field(max_length=NAME_CHARACTERS)
+    status: ActionStatus
+    note: str | None = Field(None, max_length=TEXT_CHARACTERS)
+
+
+class CheckIn(_Entry):
+    date: date
+    actions: list[ActionAtCheckIn] = Field(default_factory=list, max_length=100)
+
+
+class Decision(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+class Dispute(_Entry):
+    kpi: str = Field(max_length=NAME_CHARACTERS)
+    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    issue: str = Field(max_length=TEXT_CHARACTERS)
+    evidence: str | None = Field(None, max_length=TEXT_CHARACTERS)
+    decision: Decision = Decision.PENDING
+    decision_note: str | None = Field(None, max_length=TEXT_CHARACTERS)
+
+
+class PlanDates(_Entry):
+    start: date
+    final_review: date
+
+
+class Response(_Entry):
+    document: str = Field(max_length=NAME_CHARACTERS)
+    inputs_hash: str = Field(max_length=64)
+    plan: PlanDates
+    acknowledged: Acknowledged | None = None
+    root_causes: dict[str, str] = Field(default_factory=dict, max_length=50)
+    proposed_actions: list[ProposedByPartner] = Field(default_factory=list, max_length=100)
+    checkin: CheckIn | None = None
+    disputes: list[Dispute] = Field(default_factory=list, max_length=50)
+
+
+class ResponseFile(_Entry):
+    partner: str = Field(max_length=NAME_CHARACTERS)
+    responses: list[Response] = Field(default_factory=list, max_length=50)
+
+
+def load_responses(inputs_dir: Path | None, partner_id: str) -> tuple[Path | None, tuple[Response, ...]]:
+    """The partner's imported responses (none without the file), checked with path and line (exit 5)."""
+    from govdocs.limits import FILE_BYTES
+    from govdocs.yamlfile import load_yaml, model_from_document
+
+    if inputs_dir is None or not (path := response_path(inputs_dir, partner_id)).exists():
+        return None, ()
+    doc = load_yaml(path, ExitCode.INPUTS, FILE_BYTES)
+    found = model_from_document(
+        doc, ResponseFile, "response", ExitCode.INPUTS, ("response.not_mapping", "expected a mapping with 'partner:'")
+    )
+    if found.partner != partner_id:
+        message = f"partner '{found.partner}' in a file named for '{partner_id}'"
+        raise GovdocsError([Problem("response.partner_mismatch", message, doc.location(("partner",)), ExitCode.INPUTS)])
+    return path, tuple(found.responses)

@@ -1,0 +1,205 @@
+"""The partner answers in the document: the response form in the partner plan, filled as a reader
+fills it (pypdf), read back by `govdocs response import`; every bad field one line; another
+partner's form, a changed one and a copy without a form refused, with nothing written."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from pypdf import PdfReader, PdfWriter
+
+from govdocs.cli import cli
+from tests.conftest import CONFIG, INPUTS, QUARTER
+
+ANSWER = {
+    "ack.name": "Daniel Okafor",
+    "ack.role": "Client Services Director",
+    "ack.date": "2026-10-20",
+    "objective.service_level.root_cause": "Wave-1 attrition left the billing queues 9 agents short in August.",
+    "objective.service_level.action1.action": "Cross-skill twelve tenured agents from moves to billing queues",
+    "objective.service_level.action1.owner": "Partner training lead",
+    "objective.service_level.action1.metric": "Cross-skilled agents taking billing calls",
+    "objective.service_level.action1.threshold": "12 of 12",
+    "objective.service_level.action1.due": "2026-11-30",
+    "checkin.date": "2026-10-30",
+    "action.BRV-1.status": "on_track",
+    "action.BRV-1.note": "18 of 25 hired",
+    "dispute1.kpi": "Service level",
+    "dispute1.month": "2026-08",
+    "dispute1.issue": "The IVR outage of 12 August counted as abandons",
+    "dispute1.evidence": "Helios incident INC-4471",
+}
+
+
+def fill(source: Path, target: Path, values: dict[str, str]) -> Path:
+    """As a PDF reader saves a filled form."""
+    writer = PdfWriter(clone_from=PdfReader(source))
+    for page in writer.pages:
+        if "/Annots" in page:
+            writer.update_page_form_field_values(page, values, auto_regenerate=False)
+    writer.write(target)
+    return target
+
+
+@pytest.fixture
+def plan(example_build, tmp_path: Path) -> tuple[Path, Path]:
+    """Bravo's partner plan as issued, and a copy of the example inputs to import into."""
+    assert example_build.exit_code == 0, example_build.output
+    inputs = tmp_path / "inputs"
+    shutil.copytree(INPUTS, inputs)
+    return example_build.out / str(QUARTER) / "pip-BRV-partner.pdf", inputs
+
+
+def _import(pdf: Path, inputs: Path, *extra: str):
+    args = ["response", "import", str(pdf), "--config", str(CONFIG), "--inputs", str(inputs), *extra]
+    return CliRunner().invoke(cli, args)
+
+
+def test_the_partner_copy_carries_the_form_and_the_internal_copy_none(example_build) -> None:
+    folder = example_build.out / str(QUARTER)
+    fields = PdfReader(folder / "pip-BRV-partner.pdf").get_fields()
+    assert {
+        "ack.name",
+        "ack.date",
+        "objective.service_level.root_cause",
+        "action.BRV-1.status",
+        "dispute2.evidence",
+    } <= set(fields)
+    assert fields["govdocs.document"]["/V"].startswith("PIP-2026Q3-BRV-P-")
+    assert not PdfReader(folder / "pip-BRV-internal.pdf").get_fields()
+
+
+def test_a_filled_form_round_trips_into_the_inputs(plan, tmp_path: Path) -> None:
+    issued, inputs = plan
+    filled = fill(issued, tmp_path / "returned.pdf", ANSWER)
+    dry = _import(filled, inputs, "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "+    service_level: Wave-1 attrition left the billing queues 9 agents short in August." in dry.output
+    assert not (inputs / "BRV.response.yaml").exists()
+
+    done = _import(filled, inputs)
+    assert done.exit_code == 0, done.output
+    saved = yaml.safe_load((inputs / "BRV.response.yaml").read_text())
+    (entry,) = saved["responses"]
+    assert entry["document"] == PdfReader(issued).get_fields()["govdocs.document"]["/V"]
+    assert entry["acknowledged"] == {"name": "Daniel Okafor", "role": "Client Services Director", "date": "2026-10-20"}
+    assert (
+        entry["proposed_actions"][0]["due"] == "2026-11-30" and entry["proposed_actions"][0]["threshold"] == "12 of 12"
+    )
+    assert entry["checkin"] == {
+        "date": "2026-10-30",
+        "actions": [{"id": "BRV-1", "status": "on_track", "note": "18 of 25 hired"}],
+    }
+    assert entry["disputes"][0]["kpi"] == "service_level" and entry["disputes"][0]["decision"] == "pending"
+
+    # the vendor manager decides the dispute; a second import of the same document keeps the decision
+    text = (inputs / "BRV.response.yaml").read_text().replace("decision: pending", "decision: accepted")
+    (inputs / "BRV.response.yaml").write_text(text)
+    again = _import(filled, inputs)
+    assert again.exit_code == 0 and "already holds this response" in again.output
+    assert (
+        yaml.safe_load((inputs / "BRV.response.yaml").read_text())["responses"][0]["disputes"][0]["decision"]
+        == "accepted"
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "line"),
+    [
+        ("ack.date", "20/10/2026", "field ack.date: '20/10/2026' is not a date (YYYY-MM-DD)"),
+        (
+            "objective.service_level.action1.due",
+            "2027-06-30",
+            "field objective.service_level.action1: the proposed action is not SMART: "
+            "due 2027-06-30 is outside the plan",
+        ),
+        (
+            "objective.service_level.action1.owner",
+            "",
+            "field objective.service_level.action1: the proposed action is not SMART: no owner",
+        ),
+        ("dispute1.kpi", "speed", "field dispute1.kpi: 'speed' is not a KPI id or name of the programme"),
+        ("dispute1.month", "August", "field dispute1.month: 'August' is not a month (YYYY-MM)"),
+        ("action.BRV-1.status", "maybe", "field action.BRV-1.status: 'maybe' is not a status"),
+        ("checkin.date", "2027-05-01", "field checkin.date: 2027-05-01 is outside the plan"),
+    ],
+)
+def test_each_bad_field_is_one_line_naming_it(plan, tmp_path: Path, field: str, value: str, line: str) -> None:
+    issued, inputs = plan
+    filled = fill(issued, tmp_path / "returned.pdf", {**ANSWER, field: value})
+    result = _import(filled, inputs)
+    assert result.exit_code == 5, result.output
+    errors = [row for row in result.output.splitlines() if row.startswith("error")]
+    assert len(errors) == 1 and line in errors[0], result.output
+    assert "returned.pdf" in errors[0]
+    assert not (inputs / "BRV.response.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"govdocs.partner": "CRN"}, "answers for partner 'CRN', not for the plan's partner"),
+        ({"govdocs.document": "PIP-2026Q3-BRV-P-000000"}, "the form was changed"),
+        ({"govdocs.inputs": "0123456789ab"}, "the form was changed"),
+        ({"govdocs.plan": "2026-10-16/2027-12-31"}, "the form's plan dates were changed"),
+    ],
+)
+def test_another_partners_or_a_changed_form_is_refused(plan, tmp_path: Path, changes, words) -> None:
+    issued, inputs = plan
+    filled = fill(issued, tmp_path / "returned.pdf", {**ANSWER, **changes})
+    result = _import(filled, inputs)
+    assert result.exit_code == 5 and words in result.output, result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (inputs / "BRV.response.yaml").exists()
+
+
+def test_a_copy_without_a_form_is_refused(example_build, tmp_path: Path) -> None:
+    internal = example_build.out / str(QUARTER) / "pip-BRV-internal.pdf"
+    result = _import(internal, tmp_path)
+    assert result.exit_code == 5
+    assert "holds no govdocs response form (only a partner plan carries one)" in result.output
+
+
+def test_the_next_documents_show_the_answer_and_the_decisions(plan, tmp_path: Path) -> None:
+    from tests.conftest import AS_OF, DATA, flat, pdf_text
+
+    issued, inputs = plan
+    assert _import(fill(issued, tmp_path / "returned.pdf", ANSWER), inputs).exit_code == 0
+    saved = inputs / "BRV.response.yaml"
+    text = saved.read_text().replace("decision: pending", "decision: rejected")
+    saved.write_text(text.replace("decision_note: null", "decision_note: The outage was 14 minutes; abandons stand."))
+    out = tmp_path / "out"
+    args = ["build", "--config", str(CONFIG), "--data", str(DATA), "--inputs", str(inputs), "--partner", "BRV"]
+    args += ["--actions", str(CONFIG.parent / "actions"), "--quarter", str(QUARTER), "--as-of", AS_OF.isoformat()]
+    result = CliRunner().invoke(cli, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    document = PdfReader(issued).get_fields()["govdocs.document"]["/V"]
+    for name in ("pip-BRV-partner", "pip-BRV-internal", "qbr-BRV-partner", "qbr-BRV-internal"):
+        words = flat(pdf_text(out / str(QUARTER) / f"{name}.pdf"))
+        assert (
+            f"The partner's response to {document}: acknowledged on 20 October 2026, 1 proposed action, "
+            "1 data dispute (0 pending)." in words
+        ), name
+        assert "Rejected: The outage was 14 minutes; abandons stand." in words, name
+        assert "Partner response BRV.response.yaml" in words, name  # in the provenance
+
+
+def test_a_bad_decision_in_the_response_file_names_its_line(plan, tmp_path: Path) -> None:
+    from tests.conftest import AS_OF, DATA
+
+    issued, inputs = plan
+    assert _import(fill(issued, tmp_path / "returned.pdf", ANSWER), inputs).exit_code == 0
+    saved = inputs / "BRV.response.yaml"
+    saved.write_text(saved.read_text().replace("decision: pending", "decision: maybe"))
+    line = next(i for i, row in enumerate(saved.read_text().splitlines(), start=1) if "decision: maybe" in row)
+    args = ["qbr", "--config", str(CONFIG), "--data", str(DATA), "--inputs", str(inputs), "--partner", "BRV"]
+    result = CliRunner().invoke(
+        cli, [*args, "--quarter", str(QUARTER), "--as-of", AS_OF.isoformat(), "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 5, result.output
+    assert f"BRV.response.yaml:{line}:" in result.output and "decision" in result.output
+    assert not (tmp_path / "o" / str(QUARTER)).exists() or not any((tmp_path / "o" / str(QUARTER)).glob("*.pdf"))
