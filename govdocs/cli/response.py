@@ -12,7 +12,13 @@ from govdocs.cli.options import config_option
 
 @cli.group()
 def response() -> None:
-    """The partner's answer, returned inside its copy of the improvement plan."""
+    """The partner's answer, returned inside its copy of the improvement plan.
+
+    \b
+    Example:
+      govdocs response import returned/pip-BRV-partner.pdf --config examples/governance.yaml \\
+          --inputs examples/inputs --dry-run
+    """
 
 
 @response.command("import")
