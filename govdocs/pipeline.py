@@ -211,8 +211,16 @@ class Batch:
     """All-or-nothing rendering for the document commands: every document is submitted as soon
     as its HTML is ready; files are written only when all of them rendered."""
 
-    def __init__(self, pool: RenderPool, fmt: str, as_of: date, progress: Callable[[str], None] | None) -> None:
+    def __init__(
+        self,
+        pool: RenderPool,
+        fmt: str,
+        as_of: date,
+        progress: Callable[[str], None] | None,
+        seal: Callable[[Prepared, bytes], bytes] | None = None,
+    ) -> None:
         self.pool, self.fmt, self.as_of, self.progress = pool, fmt, as_of, progress
+        self.seal = seal  # applied to each rendered file before anything is written (signing)
         self.items: list[tuple[Prepared, Future[bytes]]] = []
 
     def add(self, prepared: Prepared) -> None:
@@ -226,6 +234,8 @@ class Batch:
             if self.progress is not None:
                 self.progress(f"[{number}/{len(self.items)}] rendered {prepared.document.partner_id}")
         pairs = [(prepared, content) for (prepared, _), content in zip(self.items, contents, strict=True)]
+        if self.seal is not None:
+            pairs = [(prepared, self.seal(prepared, content)) for prepared, content in pairs]
         write_together(file for prepared, content in pairs for file in files_of(prepared, content))
         return [written(prepared, content) for prepared, content in pairs]
 
@@ -360,6 +370,7 @@ class PipRequest:
     force: bool = False
     templates: Path | None = None  # a user template folder (--templates)
     raw: Path | None = None  # a raw_data mapping (--raw): KPIs computed from raw exports
+    sign: Path | None = None  # a PKCS#12 key: each partner PDF is certified with it (--sign)
 
 
 @dataclass(frozen=True)
@@ -432,6 +443,7 @@ def prepare_pip(
     inputs_file: Path | None,
     proposed_file: Path | None,
     extra_kpis: tuple[str, ...] = (),
+    signed: bool = False,
 ) -> Prepared:
     """The plan `basis` names (a new one, or the one on record the run follows up), with its
     progress up to `as_of`."""
@@ -475,6 +487,7 @@ def prepare_pip(
         as_of=as_of,
         data=data,
         response=returned_response(workspace, plan.partner.id, plan.start, audience),
+        signed=signed,
     )
     document = WrittenDocument(
         plan.partner.id,
@@ -552,8 +565,17 @@ def render_pips(
         check_targets([*targets.values(), *calendars.values()], request.force)
 
         kpi_ids = {k.id for k in config.kpis}
+        seal = None
+        if request.sign is not None and request.fmt == "pdf" and request.audience is Audience.PARTNER:
+            from govdocs.signing import certify, load_signer
+
+            signer = load_signer(request.sign)
+
+            def seal(prepared: Prepared, content: bytes) -> bytes:
+                return certify(content, signer) if prepared.document.kind == "pip" else content
+
         with pool_scope(pool, request.fmt) as active:
-            batch = Batch(active, request.fmt, request.as_of, progress)
+            batch = Batch(active, request.fmt, request.as_of, progress, seal)
             for pid in partner_ids:
                 # A plan is read long after the quarter that called for it: its context comes from the
                 # partner's current inputs file, whichever quarter that file was written for.
@@ -573,6 +595,7 @@ def render_pips(
                         inputs_file,
                         actions_file(request.actions, pid, single=len(partner_ids) == 1),
                         request.extra_kpis,
+                        signed=seal is not None,
                     )
                 )
             return batch.finish(), skipped

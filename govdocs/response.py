@@ -33,9 +33,9 @@ from govdocs.render.output import write_atomic
 PIP_ID = re.compile(r"^PIP-\d{4}Q[1-4]-(?P<partner>[A-Za-z0-9_.\-]+)-P-[0-9A-F]{6}$")
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 ACTION_FIELDS = ("action", "owner", "metric", "threshold", "due")
-PROPOSAL = re.compile(r"^objective\.(?P<kpi>[^.]+)\.action(?P<n>\d+)\.(?P<field>\w+)$")
-DISPUTE = re.compile(r"^dispute(?P<n>\d+)\.(?P<field>\w+)$")
-STATUS = re.compile(r"^action\.(?P<ref>.+)\.(?P<field>status|note)$")
+PROPOSAL = re.compile(r"^objective:(?P<kpi>[^:]+):action(?P<n>\d+):(?P<field>\w+)$")
+DISPUTE = re.compile(r"^dispute(?P<n>\d+):(?P<field>\w+)$")
+STATUS = re.compile(r"^action:(?P<ref>.+):(?P<field>status|note)$")
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def read_form(path: Path) -> Form:
             value = value[0] if value else ""
         text = "" if value is None else str(value)
         fields[name] = "" if text in ("/Off",) else text.strip()
-    if "govdocs.document" not in fields:
+    if "govdocs:document" not in fields:
         raise _refuse(path, "response.no_form", "holds no govdocs response form (only a partner plan carries one)")
     return Form(path, fields, str(meta.get("/Keywords", "")), str(meta.get("/Subject", "")))
 
@@ -87,9 +87,9 @@ def form_identity(form: Form, config: GovernanceConfig) -> Identity:
     metadata states, for a partner of the config."""
     f, path = form.fields, form.path
     document, partner, inputs_hash = (
-        f.get("govdocs.document", ""),
-        f.get("govdocs.partner", ""),
-        f.get("govdocs.inputs", ""),
+        f.get("govdocs:document", ""),
+        f.get("govdocs:partner", ""),
+        f.get("govdocs:inputs", ""),
     )
     issued = form.keywords.split(",")[0].strip()
     if not PIP_ID.match(issued):
@@ -109,7 +109,7 @@ def form_identity(form: Form, config: GovernanceConfig) -> Identity:
     assert match is not None
     if partner != match["partner"] or partner not in {p.id for p in config.partners}:
         raise _refuse(path, "response.other_partner", f"answers for partner '{partner}', not for the plan's partner")
-    plan = f.get("govdocs.plan", "")
+    plan = f.get("govdocs:plan", "")
     try:
         if f"plan {plan}" not in [part.strip() for part in form.keywords.split(",")]:
             raise ValueError(plan)
@@ -161,15 +161,15 @@ def _proposals(form: Form, identity: Identity, check: _Checker) -> list[dict[str
     for (kpi, n), values in sorted(groups.items()):
         if not any(values.values()):
             continue
-        prefix = f"objective.{kpi}.action{n}"
-        due = check.day(f"{prefix}.due", values.get("due", ""))
+        prefix = f"objective:{kpi}:action{n}"
+        due = check.day(f"{prefix}:due", values.get("due", ""))
         fields = ProposedActionFields(
             id=f"{identity.partner}-R{len(out) + 1}",
             objective=kpi,
-            action=check.text(f"{prefix}.action", values.get("action", "")),
-            metric=check.text(f"{prefix}.metric", values.get("metric", "")),
-            threshold=check.text(f"{prefix}.threshold", values.get("threshold", "")),
-            owner=check.text(f"{prefix}.owner", values.get("owner", ""), NAME_CHARACTERS),
+            action=check.text(f"{prefix}:action", values.get("action", "")),
+            metric=check.text(f"{prefix}:metric", values.get("metric", "")),
+            threshold=check.text(f"{prefix}:threshold", values.get("threshold", "")),
+            owner=check.text(f"{prefix}:owner", values.get("owner", ""), NAME_CHARACTERS),
             due=due,
         )
         if due is None and values.get("due"):
@@ -210,17 +210,17 @@ def _disputes(form: Form, config: GovernanceConfig, check: _Checker, previous: l
         written = values.get("kpi", "")
         kpi = written if written in kpis else names.get(written.casefold())
         if kpi is None:
-            check.bad(f"{prefix}.kpi", f"'{written}' is not a KPI id or name of the programme ({', '.join(kpis)})")
+            check.bad(f"{prefix}:kpi", f"'{written}' is not a KPI id or name of the programme ({', '.join(kpis)})")
             ok = False
         month = values.get("month", "")
         if not MONTH.match(month):
-            check.bad(f"{prefix}.month", f"'{month}' is not a month (YYYY-MM)")
+            check.bad(f"{prefix}:month", f"'{month}' is not a month (YYYY-MM)")
             ok = False
-        issue = check.text(f"{prefix}.issue", values.get("issue", ""))
+        issue = check.text(f"{prefix}:issue", values.get("issue", ""))
         if issue is None and not values.get("issue"):
-            check.bad(f"{prefix}.issue", "empty: say what is wrong with the month's data")
+            check.bad(f"{prefix}:issue", "empty: say what is wrong with the month's data")
             ok = False
-        evidence = check.text(f"{prefix}.evidence", values.get("evidence", ""))
+        evidence = check.text(f"{prefix}:evidence", values.get("evidence", ""))
         if ok:
             earlier = decided.get((kpi, month), {})
             out.append(
@@ -248,9 +248,9 @@ def _statuses(form: Form, check: _Checker) -> list[dict[str, Any]]:
         if not status and not note:
             continue
         if status not in allowed:
-            check.bad(f"action.{ref}.status", f"'{status}' is not a status ({', '.join(allowed)})")
+            check.bad(f"action:{ref}:status", f"'{status}' is not a status ({', '.join(allowed)})")
             continue
-        out.append({"id": ref, "status": status, "note": check.text(f"action.{ref}.note", note)})
+        out.append({"id": ref, "status": status, "note": check.text(f"action:{ref}:note", note)})
     return out
 
 
@@ -259,26 +259,26 @@ def read_response(form: Form, config: GovernanceConfig, previous: dict[str, Any]
     identity = form_identity(form, config)
     check, f = _Checker(form.path), form.fields
     acknowledged = {
-        "name": check.text("ack.name", f.get("ack.name", ""), NAME_CHARACTERS),
-        "role": check.text("ack.role", f.get("ack.role", ""), NAME_CHARACTERS),
+        "name": check.text("ack:name", f.get("ack:name", ""), NAME_CHARACTERS),
+        "role": check.text("ack:role", f.get("ack:role", ""), NAME_CHARACTERS),
         "date": None,
     }
-    day = check.day("ack.date", f.get("ack.date", ""))
+    day = check.day("ack:date", f.get("ack:date", ""))
     acknowledged["date"] = day.isoformat() if day else None
     if any(acknowledged.values()) and not all(acknowledged.values()):
-        missing = [k for k, v in acknowledged.items() if not v and not f.get(f"ack.{k}")]
+        missing = [k for k, v in acknowledged.items() if not v and not f.get(f"ack:{k}")]
         if missing:
-            check.bad(f"ack.{missing[0]}", "empty: the acknowledgment needs a name, a role and a date")
+            check.bad(f"ack:{missing[0]}", "empty: the acknowledgment needs a name, a role and a date")
     root_causes = {}
     for name, value in f.items():
-        if (m := re.match(r"^objective\.([^.]+)\.root_cause$", name)) and value:
+        if (m := re.match(r"^objective:([^:]+):root_cause$", name)) and value:
             text = check.text(name, value)
             if text:
                 root_causes[m[1]] = text
-    checkin = check.day("checkin.date", f.get("checkin.date", ""), identity.start, identity.final_review)
+    checkin = check.day("checkin:date", f.get("checkin:date", ""), identity.start, identity.final_review)
     statuses = _statuses(form, check)
-    if statuses and checkin is None and not f.get("checkin.date"):
-        check.bad("checkin.date", "empty: say which check-in the statuses are for")
+    if statuses and checkin is None and not f.get("checkin:date"):
+        check.bad("checkin:date", "empty: say which check-in the statuses are for")
     entry = {
         "document": identity.document,
         "inputs_hash": identity.inputs_hash,

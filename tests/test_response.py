@@ -16,22 +16,22 @@ from govdocs.cli import cli
 from tests.conftest import CONFIG, INPUTS, QUARTER
 
 ANSWER = {
-    "ack.name": "Daniel Okafor",
-    "ack.role": "Client Services Director",
-    "ack.date": "2026-10-20",
-    "objective.service_level.root_cause": "Wave-1 attrition left the billing queues 9 agents short in August.",
-    "objective.service_level.action1.action": "Cross-skill twelve tenured agents from moves to billing queues",
-    "objective.service_level.action1.owner": "Partner training lead",
-    "objective.service_level.action1.metric": "Cross-skilled agents taking billing calls",
-    "objective.service_level.action1.threshold": "12 of 12",
-    "objective.service_level.action1.due": "2026-11-30",
-    "checkin.date": "2026-10-30",
-    "action.BRV-1.status": "on_track",
-    "action.BRV-1.note": "18 of 25 hired",
-    "dispute1.kpi": "Service level",
-    "dispute1.month": "2026-08",
-    "dispute1.issue": "The IVR outage of 12 August counted as abandons",
-    "dispute1.evidence": "Helios incident INC-4471",
+    "ack:name": "Daniel Okafor",
+    "ack:role": "Client Services Director",
+    "ack:date": "2026-10-20",
+    "objective:service_level:root_cause": "Wave-1 attrition left the billing queues 9 agents short in August.",
+    "objective:service_level:action1:action": "Cross-skill twelve tenured agents from moves to billing queues",
+    "objective:service_level:action1:owner": "Partner training lead",
+    "objective:service_level:action1:metric": "Cross-skilled agents taking billing calls",
+    "objective:service_level:action1:threshold": "12 of 12",
+    "objective:service_level:action1:due": "2026-11-30",
+    "checkin:date": "2026-10-30",
+    "action:BRV-1:status": "on_track",
+    "action:BRV-1:note": "18 of 25 hired",
+    "dispute1:kpi": "Service level",
+    "dispute1:month": "2026-08",
+    "dispute1:issue": "The IVR outage of 12 August counted as abandons",
+    "dispute1:evidence": "Helios incident INC-4471",
 }
 
 
@@ -63,13 +63,13 @@ def test_the_partner_copy_carries_the_form_and_the_internal_copy_none(example_bu
     folder = example_build.out / str(QUARTER)
     fields = PdfReader(folder / "pip-BRV-partner.pdf").get_fields()
     assert {
-        "ack.name",
-        "ack.date",
-        "objective.service_level.root_cause",
-        "action.BRV-1.status",
-        "dispute2.evidence",
+        "ack:name",
+        "ack:date",
+        "objective:service_level:root_cause",
+        "action:BRV-1:status",
+        "dispute2:evidence",
     } <= set(fields)
-    assert fields["govdocs.document"]["/V"].startswith("PIP-2026Q3-BRV-P-")
+    assert fields["govdocs:document"]["/V"].startswith("PIP-2026Q3-BRV-P-")
     assert not PdfReader(folder / "pip-BRV-internal.pdf").get_fields()
 
 
@@ -85,7 +85,7 @@ def test_a_filled_form_round_trips_into_the_inputs(plan, tmp_path: Path) -> None
     assert done.exit_code == 0, done.output
     saved = yaml.safe_load((inputs / "BRV.response.yaml").read_text())
     (entry,) = saved["responses"]
-    assert entry["document"] == PdfReader(issued).get_fields()["govdocs.document"]["/V"]
+    assert entry["document"] == PdfReader(issued).get_fields()["govdocs:document"]["/V"]
     assert entry["acknowledged"] == {"name": "Daniel Okafor", "role": "Client Services Director", "date": "2026-10-20"}
     assert (
         entry["proposed_actions"][0]["due"] == "2026-11-30" and entry["proposed_actions"][0]["threshold"] == "12 of 12"
@@ -110,22 +110,22 @@ def test_a_filled_form_round_trips_into_the_inputs(plan, tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("field", "value", "line"),
     [
-        ("ack.date", "20/10/2026", "field ack.date: '20/10/2026' is not a date (YYYY-MM-DD)"),
+        ("ack:date", "20/10/2026", "field ack:date: '20/10/2026' is not a date (YYYY-MM-DD)"),
         (
-            "objective.service_level.action1.due",
+            "objective:service_level:action1:due",
             "2027-06-30",
-            "field objective.service_level.action1: the proposed action is not SMART: "
+            "field objective:service_level:action1: the proposed action is not SMART: "
             "due 2027-06-30 is outside the plan",
         ),
         (
-            "objective.service_level.action1.owner",
+            "objective:service_level:action1:owner",
             "",
-            "field objective.service_level.action1: the proposed action is not SMART: no owner",
+            "field objective:service_level:action1: the proposed action is not SMART: no owner",
         ),
-        ("dispute1.kpi", "speed", "field dispute1.kpi: 'speed' is not a KPI id or name of the programme"),
-        ("dispute1.month", "August", "field dispute1.month: 'August' is not a month (YYYY-MM)"),
-        ("action.BRV-1.status", "maybe", "field action.BRV-1.status: 'maybe' is not a status"),
-        ("checkin.date", "2027-05-01", "field checkin.date: 2027-05-01 is outside the plan"),
+        ("dispute1:kpi", "speed", "field dispute1:kpi: 'speed' is not a KPI id or name of the programme"),
+        ("dispute1:month", "August", "field dispute1:month: 'August' is not a month (YYYY-MM)"),
+        ("action:BRV-1:status", "maybe", "field action:BRV-1:status: 'maybe' is not a status"),
+        ("checkin:date", "2027-05-01", "field checkin:date: 2027-05-01 is outside the plan"),
     ],
 )
 def test_each_bad_field_is_one_line_naming_it(plan, tmp_path: Path, field: str, value: str, line: str) -> None:
@@ -142,10 +142,10 @@ def test_each_bad_field_is_one_line_naming_it(plan, tmp_path: Path, field: str, 
 @pytest.mark.parametrize(
     ("changes", "words"),
     [
-        ({"govdocs.partner": "CRN"}, "answers for partner 'CRN', not for the plan's partner"),
-        ({"govdocs.document": "PIP-2026Q3-BRV-P-000000"}, "the form was changed"),
-        ({"govdocs.inputs": "0123456789ab"}, "the form was changed"),
-        ({"govdocs.plan": "2026-10-16/2027-12-31"}, "the form's plan dates were changed"),
+        ({"govdocs:partner": "CRN"}, "answers for partner 'CRN', not for the plan's partner"),
+        ({"govdocs:document": "PIP-2026Q3-BRV-P-000000"}, "the form was changed"),
+        ({"govdocs:inputs": "0123456789ab"}, "the form was changed"),
+        ({"govdocs:plan": "2026-10-16/2027-12-31"}, "the form's plan dates were changed"),
     ],
 )
 def test_another_partners_or_a_changed_form_is_refused(plan, tmp_path: Path, changes, words) -> None:
@@ -177,7 +177,7 @@ def test_the_next_documents_show_the_answer_and_the_decisions(plan, tmp_path: Pa
     args += ["--actions", str(CONFIG.parent / "actions"), "--quarter", str(QUARTER), "--as-of", AS_OF.isoformat()]
     result = CliRunner().invoke(cli, [*args, "--out", str(out)])
     assert result.exit_code == 0, result.output
-    document = PdfReader(issued).get_fields()["govdocs.document"]["/V"]
+    document = PdfReader(issued).get_fields()["govdocs:document"]["/V"]
     for name in ("pip-BRV-partner", "pip-BRV-internal", "qbr-BRV-partner", "qbr-BRV-internal"):
         words = flat(pdf_text(out / str(QUARTER) / f"{name}.pdf"))
         assert (

@@ -102,6 +102,13 @@ def qbr(
     help="Partner-proposed actions: a .yaml/.csv file (one partner) or a folder of <ID>.yaml/.csv.",
 )
 @click.option("--kpi", "extra_kpis", multiple=True, metavar="ID", help="Add an objective for this KPI; repeatable.")
+@click.option(
+    "--sign",
+    "sign_key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Certify each partner plan with this PKCS#12 key (PAdES; passphrase in GOVDOCS_SIGN_PASSPHRASE): "
+    "the partner can verify it was not altered, fill in the form and sign its acknowledgment.",
+)
 @output_options("Issue date (default: today); progress uses data up to it.")
 @handle_errors
 def pip(
@@ -114,6 +121,7 @@ def pip(
     start: date | None,
     actions: Path | None,
     extra_kpis: tuple[str, ...],
+    sign_key: Path | None,
     audience: str,
     out_dir: Path,
     fmt: str,
@@ -151,6 +159,7 @@ def pip(
             force=force,
             templates=templates,
             raw=raw,
+            sign=sign_key,
         )
         written, skipped = render_pips(request, progress=progress, pool=pool)
     report_written(written, skipped, "plan", quarter, out_dir)

@@ -40,7 +40,9 @@ def import_(pdf: Path, config_path: Path, inputs_dir: Path, dry_run: bool) -> No
     the document's own metadata), validates every field as the YAML inputs are validated (SMART
     proposed actions due inside the plan, dates, statuses, known KPI ids and months), and prints
     the change as a diff. A form from another partner, or one whose identity was changed, is
-    refused; so is any bad field, one line each (exit 5), and nothing is written.
+    refused; so is any bad field, one line each (exit 5), and nothing is written. Every signature
+    the file carries is verified (intact; after the plan's certification, only form filling and
+    signing): a file altered after it was signed is refused in one line.
 
     \b
     Example:
@@ -49,9 +51,15 @@ def import_(pdf: Path, config_path: Path, inputs_dir: Path, dry_run: bool) -> No
     """
     from govdocs.config.loader import load_config
     from govdocs.response import import_response, write_response
+    from govdocs.signing import verify
 
     config = load_config(config_path)
+    checks = verify(pdf)  # an altered signed file stops here, in one line
     target, old, new, diff = import_response(pdf, config, inputs_dir)
+    for check in checks:
+        click.echo(f"{pdf.name}: {check.line}")
+    if not checks:
+        click.echo(f"{pdf.name}: not signed")
     if old == new:
         click.echo(f"{target}: already holds this response; nothing to change")
         return

@@ -161,6 +161,7 @@ class PipContext:
     contract_line: str  # internal copy: the plan's end against the notice deadline, and the decision it forces
     earlier_plans: tuple[str, ...]  # plans on record before this one on its KPIs, with their outcome
     response: ResponseView | None = None  # the partner's returned answer to this plan
+    signed: bool = False  # the partner copy is certified (--sign): its acknowledgment is a signature field
 
 
 def _gap(kpi: Kpi, baseline: float, target: float) -> str:
@@ -357,6 +358,7 @@ def build_pip_context(
     as_of: date,
     data: KpiData,
     response: ResponseView | None = None,
+    signed: bool = False,
 ) -> PipContext:
     partner = plan.partner
     meta = document_meta(
@@ -517,6 +519,7 @@ def build_pip_context(
         fingerprint=partner_fingerprint(data, partner.id, history),
         is_internal=audience is Audience.INTERNAL,
         response=response,
+        signed=signed,
         contract_line=_contract_line(plan, facts.clock) if audience is Audience.INTERNAL else "",
         earlier_plans=history,
     )
