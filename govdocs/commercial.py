@@ -27,6 +27,21 @@ NO_MINOR_UNIT = frozenset({"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW
 STATEMENT_MONTHS = 12
 
 
+def minor_unit(currency: str) -> Decimal:
+    """The smallest amount the currency states: 1 without a minor unit, else a cent."""
+    return Decimal(1) if currency in NO_MINOR_UNIT else Decimal("0.01")
+
+
+def round_money(amount: Decimal, quantum: Decimal) -> Decimal:
+    """An amount rounded once, half up, to the currency's minor unit."""
+    return amount.quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def money_text(value: Decimal, currency: str, quantum: Decimal) -> str:
+    """EUR 25,833.33 / JPY 833,333: to the minor unit, always (a statement must add up on the page)."""
+    return f"{currency} {value:,.{0 if quantum == 1 else 2}f}"
+
+
 def as_decimal(value: float) -> Decimal:
     """A config number as the decimal its YAML text wrote (3.1, not 3.100000000000000088)."""
     return Decimal(repr(float(value))) if not float(value).is_integer() else Decimal(int(value))
@@ -49,10 +64,10 @@ class Terms:
 
     @property
     def quantum(self) -> Decimal:
-        return Decimal(1) if self.currency in NO_MINOR_UNIT else Decimal("0.01")
+        return minor_unit(self.currency)
 
     def round(self, amount: Decimal) -> Decimal:
-        return amount.quantize(self.quantum, rounding=ROUND_HALF_UP)
+        return round_money(amount, self.quantum)
 
     @property
     def over_allocation(self) -> Decimal:

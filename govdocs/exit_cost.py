@@ -10,9 +10,9 @@ months. Decimal, each amount rounded once to the currency's minor unit; the tota
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from govdocs.commercial import CreditStatement, as_decimal
+from govdocs.commercial import CreditStatement, as_decimal, minor_unit, round_money
 from govdocs.config.model import GovernanceConfig, Partner
 from govdocs.planning.contract import Clock
 
@@ -42,10 +42,6 @@ class ExitCost:
         return sum((line.amount for line in self.leaving), Decimal(0))
 
 
-def _round(amount: Decimal, quantum: Decimal) -> Decimal:
-    return amount.quantize(quantum, rounding=ROUND_HALF_UP)
-
-
 def exit_cost(
     config: GovernanceConfig, partner: Partner, clock: Clock, credits: CreditStatement | None
 ) -> ExitCost | None:
@@ -56,11 +52,11 @@ def exit_cost(
     if terms is None:
         return None
     currency = partner.contract.currency
-    quantum = credits.terms.quantum if credits is not None else Decimal("0.01")
+    quantum = minor_unit(currency)
     labels = {item.id: item for item in config.offboarding.checklist}
     lines = [
         CostLine(
-            f"Transition: {labels[item_id].label}", _round(as_decimal(cost), quantum), "estimate in the exit terms"
+            f"Transition: {labels[item_id].label}", round_money(as_decimal(cost), quantum), "estimate in the exit terms"
         )
         for item_id, cost in terms.transition.items()
         if item_id in labels
@@ -68,13 +64,13 @@ def exit_cost(
     run = labels.get(PARALLEL_RUN)
     if terms.parallel_run_monthly is not None and run is not None and run.weeks:
         monthly = as_decimal(terms.parallel_run_monthly)
-        amount = _round(monthly * Decimal(run.weeks) * 12 / 52, quantum)
+        amount = round_money(monthly * Decimal(run.weeks) * 12 / 52, quantum)
         basis = f"{run.weeks} weeks × {currency} {monthly:,.2f} a month × 12 months / 52 weeks"
         lines.append(CostLine("Parallel run", amount, basis))
-    fee = None if terms.termination_fee is None else _round(as_decimal(terms.termination_fee), quantum)
-    renewal = None if clock.locked_value is None else _round(as_decimal(clock.locked_value), quantum)
+    fee = None if terms.termination_fee is None else round_money(as_decimal(terms.termination_fee), quantum)
+    renewal = None if clock.locked_value is None else round_money(as_decimal(clock.locked_value), quantum)
     value = partner.contract.annual_value
-    notice = None if value is None else _round(as_decimal(value) * clock.notice_days / 365, quantum)
+    notice = None if value is None else round_money(as_decimal(value) * clock.notice_days / 365, quantum)
     return ExitCost(
         currency=currency,
         quantum=quantum,

@@ -254,9 +254,10 @@ def _statuses(form: Form, check: _Checker) -> list[dict[str, Any]]:
     return out
 
 
-def read_response(form: Form, config: GovernanceConfig, previous: dict[str, Any] | None = None) -> dict[str, Any]:
+def read_response(
+    form: Form, config: GovernanceConfig, identity: Identity, previous: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The answer as the response file holds it; every bad field raised at once, one line each."""
-    identity = form_identity(form, config)
     check, f = _Checker(form.path), form.fields
     acknowledged = {
         "name": check.text("ack:name", f.get("ack:name", ""), NAME_CHARACTERS),
@@ -314,7 +315,7 @@ def import_response(path: Path, config: GovernanceConfig, inputs_dir: Path) -> t
     existing = (yaml.safe_load(old) or {}) if old else {}
     entries = [e for e in existing.get("responses", []) if isinstance(e, dict)]
     previous = next((e for e in entries if e.get("document") == identity.document), None)
-    entry = read_response(form, config, previous)
+    entry = read_response(form, config, identity, previous)
     # the same document again replaces its entry in place; a new one goes last (the newest answer)
     at = next((i for i, e in enumerate(entries) if e.get("document") == identity.document), None)
     entries = [*entries[:at], entry, *entries[at + 1 :]] if at is not None else [*entries, entry]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from govdocs.commercial import Band, CreditStatement, EarnBack, MonthCredit, Terms, Totals, as_decimal
+from govdocs.commercial import Band, CreditStatement, EarnBack, MonthCredit, Terms, Totals, as_decimal, money_text
 from govdocs.config.model import FeeBasis
 from govdocs.documents.common import kpi_text
 from govdocs.exit_cost import ExitCost
@@ -21,11 +21,7 @@ from govdocs.render.formatters import long_date, number
 
 
 def amount(value: Decimal | None, terms: Terms) -> str:
-    """EUR 25,833.33: to the minor unit, always (the statement must add up on the page)."""
-    if value is None:
-        return "–"
-    places = 0 if terms.quantum == 1 else 2
-    return f"{terms.currency} {value:,.{places}f}"
+    return "–" if value is None else money_text(value, terms.currency, terms.quantum)
 
 
 def figure(value: Decimal | None, terms: Terms) -> str:
@@ -265,18 +261,13 @@ class ExitCostView:
     sentence: str  # the recommendation's evidence, in one sentence
 
 
-def _money(value: Decimal, currency: str, quantum: Decimal) -> str:
-    places = 0 if quantum == 1 else 2
-    return f"{currency} {value:,.{places}f}"
-
-
 def exit_cost_view(cost: ExitCost | None, clock: Clock) -> ExitCostView | None:
     if cost is None:
         return None
     currency, quantum = cost.currency, cost.quantum
 
     def money(value: Decimal) -> str:
-        return _money(value, currency, quantum)
+        return money_text(value, currency, quantum)
 
     rows = tuple(CostRow(line.label, money(line.amount), line.basis) for line in cost.leaving)
     against = []
