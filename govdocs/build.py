@@ -47,11 +47,13 @@ from govdocs.pipeline import (
     prepare_pip,
     prepare_qbr,
     require_quarter_data,
+    scorecard_file,
     select_partners,
     submit,
     written,
 )
 from govdocs.render.output import check_targets, folder_lock, write_atomic, write_together
+from govdocs.render.pdf import PDF_UA
 from govdocs.render.workers import RenderPool
 from govdocs.scoring.engine import Escalation, PartnerAssessment
 
@@ -76,6 +78,7 @@ class BuildRequest:
     force: bool = False
     templates: Path | None = None  # a user template folder (--templates)
     raw: Path | None = None  # a raw_data mapping (--raw): KPIs computed from raw exports
+    pdf_variant: str = PDF_UA  # --pdf-variant
 
 
 @dataclass(frozen=True)
@@ -257,14 +260,21 @@ def _portfolio_summary(
     document = WrittenDocument(
         "", "portfolio", "internal", context.meta.document_id, target, inputs=tuple(files), cause="every build"
     )
-    return workspace.prepared(document, "portfolio.html", context)
+    assessments = [f.assessment for f in facts.partners.values()]
+    data = partial(scorecard_file, assessments, f"scorecard-{facts.quarter}.csv")
+    return workspace.prepared(document, "portfolio.html", context, data=data)
 
 
 def build(request: BuildRequest, pool: RenderPool, report: Report | None = None) -> BuildResult:
     """Plan, render and write the portfolio's documents; raise only for problems that stop
     every document (config, data, usage, existing outputs)."""
     workspace = load_workspace(
-        request.config_path, list(request.data_paths), request.inputs_dir, request.templates, request.raw
+        request.config_path,
+        list(request.data_paths),
+        request.inputs_dir,
+        request.templates,
+        request.raw,
+        request.pdf_variant,
     )
     config, data = workspace.config, workspace.data
     partner_ids = select_partners(config, request.partner_ids)

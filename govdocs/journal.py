@@ -59,6 +59,10 @@ def source_key(prepared: Prepared, fmt: str, timestamp: int) -> str:
     templates = _folder_digest(prepared.templates) if prepared.templates else "-"
     header = f"govdocs {__version__}\nweasyprint {renderer}\n{fmt}\n{timestamp}\n{templates}\n"
     digest.update(header.encode())
+    if fmt == "pdf":  # the variant and its embedded data change the PDF's bytes, not the HTML
+        digest.update(f"{prepared.variant}\n".encode())
+        if prepared.data is not None:
+            digest.update(prepared.data.name.encode() + b"\n" + hashlib.sha256(prepared.data.content).digest())
     digest.update(prepared.html.encode("utf-8"))
     for attachment in prepared.attachments:
         digest.update(hashlib.sha256(attachment).digest())

@@ -16,6 +16,7 @@ from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,7 @@ from govdocs.facts import PartnerFacts, RunFacts, closed_to_a_new_plan, join_nam
 from govdocs.periods import Quarter
 from govdocs.render.environment import render_html
 from govdocs.render.output import check_targets, folder_lock, write_together
+from govdocs.render.pdf import PDF_A, PDF_UA, DataFile
 from govdocs.render.workers import PdfJob, RenderPool, default_jobs
 from govdocs.scoring.engine import Escalation, PartnerAssessment
 from govdocs.validate import cross_check, foreign_mentions, foreign_mentions_in_actions
@@ -52,11 +54,21 @@ class Workspace:
     run: RunInputs
     data_paths: tuple[Path, ...]
     templates: Path | None = None  # a user template folder, searched before the bundled one
+    pdf_variant: str = PDF_UA  # --pdf-variant: every PDF tagged; PDF/A-3u carries its data too
 
-    def prepared(self, document: WrittenDocument, template: str, context: object, *attachments: bytes) -> Prepared:
-        """A document's final HTML from its template, ready for the render pool."""
+    def prepared(
+        self,
+        document: WrittenDocument,
+        template: str,
+        context: object,
+        *attachments: bytes,
+        data: Callable[[], DataFile] | None = None,
+    ) -> Prepared:
+        """A document's final HTML from its template, ready for the render pool. `data` makes
+        the table the document's figures come from: embedded in a PDF/A-3 file only."""
         html = render_html(template, {"doc": context}, self.templates)
-        return Prepared(document, html, attachments, self.templates)
+        embedded = data() if data is not None and self.pdf_variant == PDF_A else None
+        return Prepared(document, html, attachments, self.templates, self.pdf_variant, embedded)
 
 
 def load_workspace(
@@ -65,6 +77,7 @@ def load_workspace(
     inputs_dir: Path | None = None,
     templates: Path | None = None,
     raw: Path | None = None,
+    pdf_variant: str = PDF_UA,
 ) -> Workspace:
     config = load_config(config_path)
     quality = breakdown = None
@@ -82,7 +95,20 @@ def load_workspace(
     if errors:
         raise GovdocsError(errors)
     run = RunInputs.from_paths(config_path, data, inputs_dir, quality, breakdown)
-    return Workspace(config, data, run, tuple(data_paths), templates)
+    return Workspace(config, data, run, tuple(data_paths), templates, pdf_variant)
+
+
+def scorecard_file(assessments: list[PartnerAssessment], name: str) -> DataFile:
+    """The scored quarter of these partners as `govdocs export --table scorecard` writes it: the
+    file a PDF/A-3u document carries as its data. A partner's document passes its own partner only."""
+    from govdocs.export import scorecard_columns, scorecard_rows
+    from govdocs.render.tables import to_csv
+
+    quarter = assessments[0].quarter
+    rows = [row for assessment in assessments for row in scorecard_rows(assessment)]
+    who = ", ".join(a.partner.name for a in assessments) if len(assessments) == 1 else "every partner"
+    description = f"Scorecard {quarter} of {who}: the KPI values, volumes and statuses this document scores"
+    return DataFile(name, description, to_csv(scorecard_columns(quarter), rows))
 
 
 def select_partners(config: GovernanceConfig, partner_ids: tuple[str, ...]) -> list[str]:
@@ -119,19 +145,27 @@ def require_quarter_data(data: KpiData, quarter: Quarter) -> None:
         )
 
 
-def returned_response(workspace: Workspace, partner_id: str, plan_start: date | None, audience: Audience):
-    """The partner's latest returned answer to the plan starting on `plan_start`, as documents print it."""
-    from govdocs.documents.response import latest_for_plan, response_view
+def returned_response(
+    workspace: Workspace,
+    partner_id: str,
+    audience: Audience,
+    plan_start: date | None = None,
+    review: Quarter | None = None,
+):
+    """The partner's latest returned answer, as documents print it: to the plan starting on
+    `plan_start`, or (with `review`) to the QBR of that quarter or the one before."""
+    from govdocs.documents.response import latest_for_plan, latest_for_review, response_view
     from govdocs.response import load_responses
     from govdocs.validate import foreign_mentions_in_response
 
     path, responses = load_responses(workspace.run.inputs_dir, partner_id)
-    response = latest_for_plan(responses, plan_start)
+    response = latest_for_review(responses, review) if review is not None else latest_for_plan(responses, plan_start)
     if response is None or path is None:
         return None
     if audience is Audience.PARTNER:
         texts = [*response.root_causes.values(), *(d.issue for d in response.disputes)]
         texts += [d.evidence or "" for d in response.disputes] + [a.action for a in response.proposed_actions]
+        texts += [a.note or "" for a in (response.checkin.actions if response.checkin else ())]
         if leaks := foreign_mentions_in_response(workspace.config, partner_id, texts, path):
             raise GovdocsError(leaks)
     return response_view(workspace.config, response)
@@ -172,6 +206,8 @@ class Prepared:
     html: str
     attachments: tuple[bytes, ...] = ()  # contents of document.attachments, in order
     templates: Path | None = None  # the user template folder its HTML came from
+    variant: str = PDF_UA  # the PDF variant it is rendered as
+    data: DataFile | None = None  # embedded as an associated file (PDF/A-3u)
 
 
 def epoch(as_of: date) -> int:
@@ -185,7 +221,10 @@ def submit(pool: RenderPool, prepared: Prepared, fmt: str, as_of: date) -> Futur
         done: Future[bytes] = Future()
         done.set_result(prepared.html.encode("utf-8"))
         return done
-    return pool.submit(PdfJob(prepared.html, str(prepared.document.path), epoch(as_of), prepared.templates))
+    job = PdfJob(
+        prepared.html, str(prepared.document.path), epoch(as_of), prepared.templates, prepared.variant, prepared.data
+    )
+    return pool.submit(job)
 
 
 def files_of(prepared: Prepared, content: bytes) -> list[tuple[Path, bytes]]:
@@ -274,6 +313,7 @@ class QbrRequest:
     force: bool = False
     templates: Path | None = None  # a user template folder (--templates)
     raw: Path | None = None  # a raw_data mapping (--raw): KPIs computed from raw exports
+    pdf_variant: str = PDF_UA  # --pdf-variant: pdf/ua-1 (tagged) or pdf/a-3u (archival, data inside)
 
 
 def prepare_qbr(
@@ -293,7 +333,8 @@ def prepare_qbr(
     context = build_qbr_context(
         config=workspace.config,
         facts=facts[partner_id],
-        response=returned_response(workspace, partner_id, start, audience),
+        response=returned_response(workspace, partner_id, audience, plan_start=start),
+        review_response=returned_response(workspace, partner_id, audience, review=facts.quarter),
         portfolio=facts.portfolio,
         inputs=inputs,
         files=files,
@@ -311,14 +352,20 @@ def prepare_qbr(
         inputs=tuple(files),
         cause="quarterly review of every partner",
     )
-    return workspace.prepared(document, DOCUMENT_TYPES["qbr"].template, context)
+    data = partial(scorecard_file, [facts[partner_id].assessment], f"scorecard-{partner_id}-{facts.quarter}.csv")
+    return workspace.prepared(document, DOCUMENT_TYPES["qbr"].template, context, data=data)
 
 
 def render_qbrs(
     request: QbrRequest, progress: Callable[[str], None] | None = None, pool: RenderPool | None = None
 ) -> list[WrittenDocument]:
     workspace = load_workspace(
-        request.config_path, list(request.data_paths), request.inputs_dir, request.templates, request.raw
+        request.config_path,
+        list(request.data_paths),
+        request.inputs_dir,
+        request.templates,
+        request.raw,
+        request.pdf_variant,
     )
     config, data = workspace.config, workspace.data
     partner_ids = select_partners(config, request.partner_ids)
@@ -370,6 +417,7 @@ class PipRequest:
     force: bool = False
     templates: Path | None = None  # a user template folder (--templates)
     raw: Path | None = None  # a raw_data mapping (--raw): KPIs computed from raw exports
+    pdf_variant: str = PDF_UA  # --pdf-variant: pdf/ua-1 (tagged) or pdf/a-3u (archival, data inside)
     sign: Path | None = None  # a PKCS#12 key: each partner PDF is certified with it (--sign)
 
 
@@ -486,7 +534,7 @@ def prepare_pip(
         audience=audience,
         as_of=as_of,
         data=data,
-        response=returned_response(workspace, plan.partner.id, plan.start, audience),
+        response=returned_response(workspace, plan.partner.id, audience, plan_start=plan.start),
         signed=signed,
     )
     document = WrittenDocument(
@@ -500,7 +548,8 @@ def prepare_pip(
         cause=cause or f"escalation status: {assessment.decision.level.label}",
     )
     ics = (plan_calendar(plan, config, context.meta.document_id),) if calendar else ()
-    return workspace.prepared(document, DOCUMENT_TYPES["pip"].template, context, *ics)
+    data = partial(scorecard_file, [assessment], f"scorecard-{plan.partner.id}-{assessment.quarter}.csv")
+    return workspace.prepared(document, DOCUMENT_TYPES["pip"].template, context, *ics, data=data)
 
 
 def _pip_basis(facts: PartnerFacts, request: PipRequest) -> PlanBasis:
@@ -524,7 +573,12 @@ def render_pips(
     """One plan per partner (and its .ics); with no partner named, every partner whose
     escalation status is an improvement plan or an offboarding review."""
     workspace = load_workspace(
-        request.config_path, list(request.data_paths), request.inputs_dir, request.templates, request.raw
+        request.config_path,
+        list(request.data_paths),
+        request.inputs_dir,
+        request.templates,
+        request.raw,
+        request.pdf_variant,
     )
     config, data = workspace.config, workspace.data
     check_kpis(config, request.extra_kpis)
@@ -617,6 +671,7 @@ class OffboardingRequest:
     force: bool = False
     templates: Path | None = None  # a user template folder (--templates)
     raw: Path | None = None  # a raw_data mapping (--raw): KPIs computed from raw exports
+    pdf_variant: str = PDF_UA  # --pdf-variant: pdf/ua-1 (tagged) or pdf/a-3u (archival, data inside)
 
 
 def assessment_file(path: Path | None, partner_id: str, single: bool) -> Path | None:
@@ -694,7 +749,8 @@ def prepare_offboarding(
         inputs=tuple(files),
         cause=f"escalation status: {assessment.decision.level.label}",
     )
-    return workspace.prepared(document, DOCUMENT_TYPES["offboarding"].template, context)
+    data = partial(scorecard_file, [assessment], f"scorecard-{partner_id}-{assessment.quarter}.csv")
+    return workspace.prepared(document, DOCUMENT_TYPES["offboarding"].template, context, data=data)
 
 
 def render_offboarding(
@@ -702,7 +758,11 @@ def render_offboarding(
 ) -> tuple[list[WrittenDocument], list[Skipped]]:
     """The internal offboarding-readiness assessment for each partner asked for."""
     workspace = load_workspace(
-        request.config_path, list(request.data_paths), templates=request.templates, raw=request.raw
+        request.config_path,
+        list(request.data_paths),
+        templates=request.templates,
+        raw=request.raw,
+        pdf_variant=request.pdf_variant,
     )
     config, data = workspace.config, workspace.data
     require_quarter_data(data, request.quarter)

@@ -1,7 +1,9 @@
-"""The partner's answer, read back from the form inside its copy of the plan (`govdocs response import`).
+"""The partner's answer, read back from the form inside its copy of a plan or a QBR (`govdocs response import`).
 
 The partner PIP carries a PDF form: the acknowledgment, per objective a root cause and proposed
-actions, per action its status at a check-in, and disputes about a month's data. This module reads
+actions, per action its status at a check-in, and disputes about a month's data. The partner QBR
+carries the acknowledgment, the status of each earlier action on a stated date (inside the
+reviewed quarter or the one after it) and the disputes. This module reads
 the filled fields (pypdf), checks the form is the one issued (its identity fields against the
 document's own metadata), validates every field as the YAML inputs are validated (the SMART rules
 for proposed actions, dates inside the plan, known KPI ids and months), and writes the answer to
@@ -20,17 +22,19 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from govdocs.config.model import GovernanceConfig
 from govdocs.data.actions import ProposedAction, ProposedActionFields
 from govdocs.data.inputs import ActionStatus
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
 from govdocs.limits import NAME_CHARACTERS, TEXT_CHARACTERS
+from govdocs.periods import Month, Quarter
 from govdocs.planning.pip import smart_problems
 from govdocs.render.output import write_atomic
 
-PIP_ID = re.compile(r"^PIP-\d{4}Q[1-4]-(?P<partner>[A-Za-z0-9_.\-]+)-P-[0-9A-F]{6}$")
+# A partner copy of a plan or a QBR: the two documents that carry the form.
+ISSUED_ID = re.compile(r"^(?P<kind>PIP|QBR)-(?P<year>\d{4})Q(?P<q>[1-4])-(?P<partner>[A-Za-z0-9_.\-]+)-P-[0-9A-F]{6}$")
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 ACTION_FIELDS = ("action", "owner", "metric", "threshold", "due")
 PROPOSAL = re.compile(r"^objective:(?P<kpi>[^:]+):action(?P<n>\d+):(?P<field>\w+)$")
@@ -69,17 +73,35 @@ def read_form(path: Path) -> Form:
         text = "" if value is None else str(value)
         fields[name] = "" if text in ("/Off",) else text.strip()
     if "govdocs:document" not in fields:
-        raise _refuse(path, "response.no_form", "holds no govdocs response form (only a partner plan carries one)")
+        why = "holds no govdocs response form (only the partner copy of a plan or a QBR carries one)"
+        raise _refuse(path, "response.no_form", why)
     return Form(path, fields, str(meta.get("/Keywords", "")), str(meta.get("/Subject", "")))
 
 
 @dataclass(frozen=True)
 class Identity:
+    """The document a form answers, and the window its dates and months must fall in."""
+
     document: str
     partner: str
     inputs_hash: str
-    start: date
-    final_review: date
+    kind: str  # "PIP" or "QBR"
+    quarter: Quarter  # the reviewed quarter (the one that called for the plan)
+    start: date  # a plan: its start; a QBR: the reviewed quarter's first day
+    final_review: date  # a plan: its final review; a QBR: the last day of the quarter after it
+
+    @property
+    def months(self) -> tuple[Month, Month]:
+        """The first and last month a dispute may name: the twelve months the document reviews,
+        and for a plan every month up to its final review."""
+        last = self.quarter.last_month
+        if self.kind == "PIP":
+            last = max(last, Month(self.final_review.year, self.final_review.month), key=lambda m: m.index)
+        return self.quarter.last_month.shift(-11), last
+
+    @property
+    def window(self) -> str:
+        return "the plan" if self.kind == "PIP" else f"{self.quarter.label} and the quarter after it"
 
 
 def form_identity(form: Form, config: GovernanceConfig) -> Identity:
@@ -92,11 +114,12 @@ def form_identity(form: Form, config: GovernanceConfig) -> Identity:
         f.get("govdocs:inputs", ""),
     )
     issued = form.keywords.split(",")[0].strip()
-    if not PIP_ID.match(issued):
+    match = ISSUED_ID.match(issued)
+    if match is None:
         raise _refuse(
             path,
             "response.not_a_plan",
-            f"is not a partner copy of an improvement plan (document {issued or 'unknown'})",
+            f"is not a partner copy of an improvement plan or a QBR (document {issued or 'unknown'})",
         )
     if document != issued or f"inputs {inputs_hash}." not in form.subject:
         raise _refuse(
@@ -105,13 +128,22 @@ def form_identity(form: Form, config: GovernanceConfig) -> Identity:
             f"the form's identity (document {document or 'empty'}, inputs {inputs_hash or 'empty'}) is not the "
             f"document's own ({issued}): the form was changed; ask the partner to answer in the copy as issued",
         )
-    match = PIP_ID.match(issued)
-    assert match is not None
     if partner != match["partner"] or partner not in {p.id for p in config.partners}:
-        raise _refuse(path, "response.other_partner", f"answers for partner '{partner}', not for the plan's partner")
+        raise _refuse(
+            path, "response.other_partner", f"answers for partner '{partner}', not for the document's partner"
+        )
+    quarter, keywords = Quarter(int(match["year"]), int(match["q"])), [k.strip() for k in form.keywords.split(",")]
+    if match["kind"] == "QBR":
+        if f.get("govdocs:review", "") != str(quarter) or f"review {quarter}" not in keywords:
+            raise _refuse(
+                path, "response.changed_document", "the form's review quarter was changed: answer in the copy as issued"
+            )
+        return Identity(
+            issued, partner, inputs_hash, "QBR", quarter, quarter.months[0].first_day(), quarter.shift(1).end_date()
+        )
     plan = f.get("govdocs:plan", "")
     try:
-        if f"plan {plan}" not in [part.strip() for part in form.keywords.split(",")]:
+        if f"plan {plan}" not in keywords:
             raise ValueError(plan)
         start_text, _, final_text = plan.partition("/")
         start, final = date.fromisoformat(start_text), date.fromisoformat(final_text)
@@ -119,7 +151,7 @@ def form_identity(form: Form, config: GovernanceConfig) -> Identity:
         raise _refuse(
             path, "response.changed_document", "the form's plan dates were changed: answer in the copy as issued"
         ) from None
-    return Identity(issued, partner, inputs_hash, start, final)
+    return Identity(issued, partner, inputs_hash, "PIP", quarter, start, final)
 
 
 class _Checker:
@@ -137,7 +169,9 @@ class _Checker:
             return None
         return value or None
 
-    def day(self, field: str, value: str, start: date | None = None, end: date | None = None) -> date | None:
+    def day(
+        self, field: str, value: str, start: date | None = None, end: date | None = None, window: str = "the plan"
+    ) -> date | None:
         if not value:
             return None
         try:
@@ -146,7 +180,7 @@ class _Checker:
             self.bad(field, f"'{value}' is not a date (YYYY-MM-DD)")
             return None
         if start is not None and end is not None and not start <= day <= end:
-            self.bad(field, f"{day.isoformat()} is outside the plan ({start.isoformat()} to {end.isoformat()})")
+            self.bad(field, f"{day.isoformat()} is outside {window} ({start.isoformat()} to {end.isoformat()})")
             return None
         return day
 
@@ -194,7 +228,9 @@ def _proposals(form: Form, identity: Identity, check: _Checker) -> list[dict[str
     return out
 
 
-def _disputes(form: Form, config: GovernanceConfig, check: _Checker, previous: list[dict]) -> list[dict[str, Any]]:
+def _disputes(
+    form: Form, config: GovernanceConfig, identity: Identity, check: _Checker, previous: list[dict]
+) -> list[dict[str, Any]]:
     kpis = {k.id: k for k in config.kpis}
     names = {k.name.casefold(): k.id for k in config.kpis}
     groups: dict[int, dict[str, str]] = {}
@@ -212,9 +248,12 @@ def _disputes(form: Form, config: GovernanceConfig, check: _Checker, previous: l
         if kpi is None:
             check.bad(f"{prefix}:kpi", f"'{written}' is not a KPI id or name of the programme ({', '.join(kpis)})")
             ok = False
-        month = values.get("month", "")
+        month, (first, last) = values.get("month", ""), identity.months
         if not MONTH.match(month):
             check.bad(f"{prefix}:month", f"'{month}' is not a month (YYYY-MM)")
+            ok = False
+        elif not first.index <= Month.parse(month).index <= last.index:
+            check.bad(f"{prefix}:month", f"{month} is not a month {identity.document} covers ({first} to {last})")
             ok = False
         issue = check.text(f"{prefix}:issue", values.get("issue", ""))
         if issue is None and not values.get("issue"):
@@ -276,19 +315,25 @@ def read_response(
             text = check.text(name, value)
             if text:
                 root_causes[m[1]] = text
-    checkin = check.day("checkin:date", f.get("checkin:date", ""), identity.start, identity.final_review)
+    checkin = check.day(
+        "checkin:date", f.get("checkin:date", ""), identity.start, identity.final_review, identity.window
+    )
     statuses = _statuses(form, check)
     if statuses and checkin is None and not f.get("checkin:date"):
         check.bad("checkin:date", "empty: say which check-in the statuses are for")
     entry = {
         "document": identity.document,
         "inputs_hash": identity.inputs_hash,
-        "plan": {"start": identity.start.isoformat(), "final_review": identity.final_review.isoformat()},
+        **(
+            {"plan": {"start": identity.start.isoformat(), "final_review": identity.final_review.isoformat()}}
+            if identity.kind == "PIP"
+            else {"review": str(identity.quarter)}
+        ),
         "acknowledged": acknowledged if any(acknowledged.values()) else None,
         "root_causes": root_causes,
         "proposed_actions": _proposals(form, identity, check),
         "checkin": {"date": checkin.isoformat(), "actions": statuses} if checkin else None,
-        "disputes": _disputes(form, config, check, (previous or {}).get("disputes", [])),
+        "disputes": _disputes(form, config, identity, check, (previous or {}).get("disputes", [])),
     }
     if check.problems:
         raise GovdocsError(check.problems)
@@ -300,7 +345,7 @@ def response_path(inputs_dir: Path, partner_id: str) -> Path:
 
 
 HEADER = (
-    "# The partner's answers to its improvement plans, imported from the returned PDFs by\n"
+    "# The partner's answers to its plans and reviews, imported from the returned PDFs by\n"
     "# `govdocs response import`: one entry per document, replaced when the same document is\n"
     "# imported again. Record each dispute's decision (accepted, rejected) and its note here.\n"
 )
@@ -390,12 +435,19 @@ class PlanDates(_Entry):
 class Response(_Entry):
     document: str = Field(max_length=NAME_CHARACTERS)
     inputs_hash: str = Field(max_length=64)
-    plan: PlanDates
+    plan: PlanDates | None = None  # an answer to a plan
+    review: str | None = Field(None, pattern=r"^\d{4}-Q[1-4]$")  # an answer to a QBR: its quarter
     acknowledged: Acknowledged | None = None
     root_causes: dict[str, str] = Field(default_factory=dict, max_length=50)
     proposed_actions: list[ProposedByPartner] = Field(default_factory=list, max_length=100)
     checkin: CheckIn | None = None
     disputes: list[Dispute] = Field(default_factory=list, max_length=50)
+
+    @model_validator(mode="after")
+    def _answers_one_document(self) -> Response:
+        if (self.plan is None) == (self.review is None):
+            raise ValueError("give either 'plan' (an answer to a plan) or 'review' (an answer to a QBR)")
+        return self
 
 
 class ResponseFile(_Entry):

@@ -107,6 +107,39 @@ class SignatureCheck:
         return f"{role} by {self.signer}, intact ({unchecked})"
 
 
+def _diff_policy():
+    """pyHanko's standard policy, plus one rule for tagged forms. In a tagged PDF (PDF/UA) each
+    form widget is also reached from the structure tree (an OBJR's /Obj). Filling a field rewrites
+    its widget; the standard rules vet that change through the form (value and appearance only) but
+    do not clear the structure tree's path to the same object, and so call any filling of a tagged
+    form unexplained. The rule below clears exactly those paths, for widgets only: the structure
+    element itself may not change (it would be a new object no rule explains)."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, ModificationLevel, StandardDiffPolicy
+    from pyhanko.sign.diff_analysis.rules_api import Context, QualifiedWhitelistRule, ReferenceUpdate
+
+    class TaggedWidgetPaths(QualifiedWhitelistRule):
+        def apply_qualified(self, old, new):
+            usages_of = getattr(old, "_get_usages_of_ref", None)  # loaded by the policy before the rules run
+            if usages_of is None:
+                return
+            for ref in new.explicit_refs_in_revision():
+                try:
+                    before = old(ref)
+                except Exception:  # a new object: nothing to clear
+                    continue
+                if not isinstance(before, generic.DictionaryObject) or before.get("/Subtype") != "/Widget":
+                    continue
+                for path in usages_of(ref):
+                    if str(path).startswith(".Root.StructTreeRoot") and str(path).endswith(".Obj"):
+                        yield ModificationLevel.FORM_FILLING, ReferenceUpdate(ref, Context.from_absolute(old, path))
+
+    return StandardDiffPolicy(
+        global_rules=[*DEFAULT_DIFF_POLICY.global_rules, TaggedWidgetPaths()],
+        form_rule=DEFAULT_DIFF_POLICY.form_rule,
+    )
+
+
 def verify(path: Path) -> tuple[SignatureCheck, ...]:
     """Every signature of a returned file, or one line saying which one does not hold."""
     _quiet()
@@ -124,10 +157,11 @@ def verify(path: Path) -> tuple[SignatureCheck, ...]:
             signatures = list(reader.embedded_signatures)
         except Exception as exc:  # a damaged file
             raise refuse(f"its signatures cannot be read ({type(exc).__name__})") from None
-        checks = []
+        checks, policy = [], _diff_policy()
         for signature in signatures:
             try:
-                status = validate_pdf_signature(signature, ValidationContext(trust_roots=[], allow_fetching=False))
+                context = ValidationContext(trust_roots=[], allow_fetching=False)
+                status = validate_pdf_signature(signature, context, diff_policy=policy)
             except Exception as exc:
                 raise refuse(f"signature {signature.field_name} cannot be checked ({type(exc).__name__})") from None
             name = status.signing_cert.subject.native.get("common_name", status.signing_cert.subject.human_friendly)

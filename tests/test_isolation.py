@@ -190,7 +190,9 @@ def canary_programme(root: Path) -> dict[str, Path]:
 
 
 def build_args(paths: dict[str, Path], out: Path) -> list[str]:
+    # PDF/A-3u: every document carries its scorecard as an embedded file, read and checked like the rest
     args = ["build", "--quarter", "2026-Q3", "--as-of", "2026-10-15", "--jobs", "2", "--out", str(out)]
+    args += ["--pdf-variant", "pdf/a-3u"]
     for option in ("config", "data", "inputs", "actions", "assessments"):
         args += [f"--{option}", str(paths[option])]
     return args
@@ -339,9 +341,9 @@ def test_no_artefact_carries_another_partners_marker(canary):
     for skipped in manifest["skipped"]:
         check(skipped["partner"], "manifest, skipped", json.dumps(skipped), others(skipped["partner"]))
     assert leaks == [], "\n".join(f"{what} ({where}) carries {marker}" for what, where, marker in leaks)
-    # 18 PDFs x (text, metadata, object tree; no XMP, no attachments) + 3 calendars + 17 partner
-    # entries + 6 skipped entries
-    assert checked == 18 * 3 + 3 + 17 + 6
+    # 18 PDFs x (text, metadata, object tree, XMP, the embedded scorecard) + 3 calendars + 17
+    # partner entries + 6 skipped entries
+    assert checked == 18 * 5 + 3 + 17 + 6
 
 
 def test_markers_are_readable_where_they_belong(canary):
@@ -356,6 +358,9 @@ def test_markers_are_readable_where_they_belong(canary):
             continue
         assert markers_in(parts["text"], [pid, text_marker(pid)]) == [pid, text_marker(pid)], entry["path"]
         assert markers_in(parts["metadata"], [pid]) == [pid], entry["path"]  # the title names the partner
+        (data,) = [text for where, text in parts.items() if where.startswith("attachment ")]
+        assert markers_in(data, [pid]) == [pid], entry["path"]  # its own scorecard
+        assert markers_in(data, others(pid)) == [], entry["path"]  # and no one else's, internal copies too
         if entry["type"] == "qbr":
             notes = markers_in(parts["text"], [internal_marker(pid)])
             assert notes == ([internal_marker(pid)] if entry["audience"] == "internal" else []), entry["path"]

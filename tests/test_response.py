@@ -124,6 +124,7 @@ def test_a_filled_form_round_trips_into_the_inputs(plan, tmp_path: Path) -> None
         ),
         ("dispute1:kpi", "speed", "field dispute1:kpi: 'speed' is not a KPI id or name of the programme"),
         ("dispute1:month", "August", "field dispute1:month: 'August' is not a month (YYYY-MM)"),
+        ("dispute1:month", "2025-09", "field dispute1:month: 2025-09 is not a month PIP-2026Q3-BRV-P-"),
         ("action:BRV-1:status", "maybe", "field action:BRV-1:status: 'maybe' is not a status"),
         ("checkin:date", "2027-05-01", "field checkin:date: 2027-05-01 is outside the plan"),
     ],
@@ -142,7 +143,7 @@ def test_each_bad_field_is_one_line_naming_it(plan, tmp_path: Path, field: str, 
 @pytest.mark.parametrize(
     ("changes", "words"),
     [
-        ({"govdocs:partner": "CRN"}, "answers for partner 'CRN', not for the plan's partner"),
+        ({"govdocs:partner": "CRN"}, "answers for partner 'CRN', not for the document's partner"),
         ({"govdocs:document": "PIP-2026Q3-BRV-P-000000"}, "the form was changed"),
         ({"govdocs:inputs": "0123456789ab"}, "the form was changed"),
         ({"govdocs:plan": "2026-10-16/2027-12-31"}, "the form's plan dates were changed"),
@@ -161,7 +162,7 @@ def test_a_copy_without_a_form_is_refused(example_build, tmp_path: Path) -> None
     internal = example_build.out / str(QUARTER) / "pip-BRV-internal.pdf"
     result = _import(internal, tmp_path)
     assert result.exit_code == 5
-    assert "holds no govdocs response form (only a partner plan carries one)" in result.output
+    assert "holds no govdocs response form (only the partner copy of a plan or a QBR carries one)" in result.output
 
 
 def test_the_next_documents_show_the_answer_and_the_decisions(plan, tmp_path: Path) -> None:
@@ -182,7 +183,7 @@ def test_the_next_documents_show_the_answer_and_the_decisions(plan, tmp_path: Pa
         words = flat(pdf_text(out / str(QUARTER) / f"{name}.pdf"))
         assert (
             f"The partner's response to {document}: acknowledged on 20 October 2026, 1 proposed action, "
-            "1 data dispute (0 pending)." in words
+            "the status of 1 action, 1 data dispute (0 pending)." in words
         ), name
         assert "Rejected: The outage was 14 minutes; abandons stand." in words, name
         assert "Partner response BRV.response.yaml" in words, name  # in the provenance
@@ -203,3 +204,107 @@ def test_a_bad_decision_in_the_response_file_names_its_line(plan, tmp_path: Path
     assert result.exit_code == 5, result.output
     assert f"BRV.response.yaml:{line}:" in result.output and "decision" in result.output
     assert not (tmp_path / "o" / str(QUARTER)).exists() or not any((tmp_path / "o" / str(QUARTER)).glob("*.pdf"))
+
+
+# --- the QBR's form: acknowledgment, the earlier actions' status, disputes --------------------------
+
+REVIEW_ANSWER = {
+    "ack:name": "Daniel Okafor",
+    "ack:role": "Client Services Director",
+    "ack:date": "2026-10-21",
+    "checkin:date": "2026-10-21",
+    "action:Q2-BRV-1:status": "done",
+    "action:Q2-BRV-1:note": "Wave of 20 agents in production since 1 September",
+    "action:Q2-BRV-2:status": "late",
+    "dispute1:kpi": "csat",
+    "dispute1:month": "2026-09",
+    "dispute1:issue": "Surveys of the 14 September outage were sent to the wrong queue",
+    "dispute1:evidence": "Survey log export of 15 September",
+}
+
+
+@pytest.fixture
+def review(example_build, tmp_path: Path) -> tuple[Path, Path]:
+    """Bravo's partner QBR as issued, and a copy of the example inputs to import into."""
+    assert example_build.exit_code == 0, example_build.output
+    inputs = tmp_path / "inputs"
+    shutil.copytree(INPUTS, inputs)
+    return example_build.out / str(QUARTER) / "qbr-BRV-partner.pdf", inputs
+
+
+def test_the_partner_qbr_carries_the_review_form_and_the_internal_copy_none(example_build) -> None:
+    folder = example_build.out / str(QUARTER)
+    fields = PdfReader(folder / "qbr-BRV-partner.pdf").get_fields()
+    assert set(fields) == {
+        "govdocs:document", "govdocs:partner", "govdocs:inputs", "govdocs:review", "ack:name", "ack:role",
+        "ack:date", "checkin:date", "action:Q2-BRV-1:status", "action:Q2-BRV-1:note", "action:Q2-BRV-2:status",
+        "action:Q2-BRV-2:note", *(f"dispute{n}:{f}" for n in (1, 2) for f in ("kpi", "month", "issue", "evidence")),
+    }  # fmt: skip
+    assert fields["govdocs:review"]["/V"] == "2026-Q3"
+    assert fields["action:Q2-BRV-1:status"]["/TU"] == "Action Q2-BRV-1: status"  # what a screen reader says
+    assert not PdfReader(folder / "qbr-BRV-internal.pdf").get_fields()
+
+
+def test_a_filled_review_round_trips_and_the_next_qbr_shows_it(review, tmp_path: Path) -> None:
+    from tests.conftest import AS_OF, DATA, flat, pdf_text
+
+    issued, inputs = review
+    result = _import(fill(issued, tmp_path / "returned.pdf", REVIEW_ANSWER), inputs)
+    assert result.exit_code == 0, result.output
+    (entry,) = yaml.safe_load((inputs / "BRV.response.yaml").read_text())["responses"]
+    document = PdfReader(issued).get_fields()["govdocs:document"]["/V"]
+    assert entry["document"] == document and entry["review"] == "2026-Q3" and "plan" not in entry
+    assert entry["checkin"] == {
+        "date": "2026-10-21",
+        "actions": [
+            {"id": "Q2-BRV-1", "status": "done", "note": "Wave of 20 agents in production since 1 September"},
+            {"id": "Q2-BRV-2", "status": "late", "note": None},
+        ],
+    }
+    assert entry["disputes"][0]["kpi"] == "csat" and entry["disputes"][0]["decision"] == "pending"
+
+    out = tmp_path / "out"
+    args = ["qbr", "--config", str(CONFIG), "--data", str(DATA), "--inputs", str(inputs), "--partner", "BRV"]
+    args += ["--quarter", str(QUARTER), "--as-of", AS_OF.isoformat(), "--out", str(out)]
+    for audience in ("partner", "internal"):
+        assert CliRunner().invoke(cli, [*args, "--audience", audience]).exit_code == 0
+        words = flat(pdf_text(out / str(QUARTER) / f"qbr-BRV-{audience}.pdf"))
+        assert (
+            f"The partner's response to {document}: acknowledged on 21 October 2026, the status of 2 actions, "
+            "1 data dispute (1 pending)." in words
+        ), audience
+        assert "As of 21 October 2026, the partner reports" in words
+        assert "Q2-BRV-1 Done Wave of 20 agents in production since 1 September" in words
+        assert "Customer satisfaction 2026-09 Surveys of the 14 September outage" in words
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "line"),
+    [
+        (
+            "checkin:date",
+            "2027-01-04",
+            "field checkin:date: 2027-01-04 is outside Q3 2026 and the quarter after it (2026-07-01 to 2026-12-31)",
+        ),
+        ("dispute1:month", "2026-10", "field dispute1:month: 2026-10 is not a month QBR-2026Q3-BRV-P-"),
+        ("action:Q2-BRV-2:status", "finished", "field action:Q2-BRV-2:status: 'finished' is not a status"),
+    ],
+)
+def test_each_bad_review_field_is_one_line(review, tmp_path: Path, field: str, value: str, line: str) -> None:
+    issued, inputs = review
+    result = _import(fill(issued, tmp_path / "returned.pdf", {**REVIEW_ANSWER, field: value}), inputs)
+    assert result.exit_code == 5, result.output
+    errors = [row for row in result.output.splitlines() if row.startswith("error")]
+    assert len(errors) == 1 and line in errors[0], result.output
+    assert "covers (2025-10 to 2026-09)" in errors[0] or field != "dispute1:month"
+    assert not (inputs / "BRV.response.yaml").exists()
+
+
+def test_a_changed_review_quarter_is_refused(review, tmp_path: Path) -> None:
+    issued, inputs = review
+    result = _import(fill(issued, tmp_path / "returned.pdf", {**REVIEW_ANSWER, "govdocs:review": "2026-Q4"}), inputs)
+    assert result.exit_code == 5
+    assert result.output.strip().splitlines() == [
+        "error: returned.pdf: the form's review quarter was changed: answer in the copy as issued "
+        "[response.changed_document]"
+    ]

@@ -121,6 +121,37 @@ def test_an_altered_file_is_refused_in_one_line(signed_plan, tmp_path: Path) -> 
     assert not (tmp_path / "BRV.response.yaml").exists()
 
 
+def test_a_changed_structure_tree_is_refused_though_filling_a_tagged_form_is_not(signed_plan, tmp_path: Path) -> None:
+    """The plan is tagged (PDF/UA): filling its fields rewrites widgets the structure tree points
+    to, which is allowed; rewriting what the structure tree says (a chart's alt text, read aloud
+    to the partner) after the certification is not."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    plan, partner = signed_plan
+    writer = IncrementalPdfFileWriter(io.BytesIO(plan.read_bytes()))
+    figures, todo = [], [writer.root["/StructTreeRoot"]]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, generic.IndirectObject):
+            node = node.get_object()
+        if isinstance(node, generic.DictionaryObject):
+            if node.get("/S") == "/Figure":
+                figures.append(node)
+            kids = node.get("/K")
+            todo += list(kids) if isinstance(kids, generic.ArrayObject) else [kids] if kids is not None else []
+    assert figures and all("/Alt" in f for f in figures)
+    figures[0]["/Alt"] = generic.pdf_string("Service level met its target every month.")
+    writer.update_container(figures[0])
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    (tmp_path / "retold.pdf").write_bytes(buffer.getvalue())
+    result = _import(tmp_path / "retold.pdf", tmp_path)
+    assert result.exit_code == 5, result.output
+    assert "beyond filling in the form: refused [response.altered]" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
 def test_a_bad_key_or_passphrase_is_one_line(tmp_path: Path) -> None:
     key = make_key("Someone", tmp_path / "key.p12")
     args = ["pip", "--config", str(CONFIG), "--data", str(DATA), "--partner", "BRV", "--quarter", str(QUARTER)]

@@ -16,7 +16,7 @@ from govdocs.cli import cli
 SECRET = "SECRET-7f3a-not-for-the-document"
 
 # A small QBR template: quick to lay out, uses the bundled CSS (and so the bundled fonts).
-PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>{{{{ doc.meta.title }}}}</title>
+PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{{{ doc.meta.title }}}}</title>
 <style>{{% include "base.css" %}}</style></head>
 <body><h1>Custom review for {{{{ doc.meta.partner_name }}}}</h1>{body}</body></html>
 """

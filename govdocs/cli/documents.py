@@ -19,6 +19,7 @@ from govdocs.cli.options import (
     jobs_option,
     out_option,
     output_options,
+    pdf_variant_option,
     progress,
     raw_option,
     render_pool,
@@ -47,6 +48,7 @@ def qbr(
     audience: str,
     out_dir: Path,
     fmt: str,
+    pdf_variant: str,
     as_of: date | None,
     force: bool,
     raw: Path | None,
@@ -73,6 +75,7 @@ def qbr(
             audience=Audience(audience),
             out_dir=out_dir,
             fmt=fmt,
+            pdf_variant=pdf_variant,
             inputs_dir=inputs_dir,
             as_of=issue_date(as_of, quarter),
             force=force,
@@ -125,6 +128,7 @@ def pip(
     audience: str,
     out_dir: Path,
     fmt: str,
+    pdf_variant: str,
     as_of: date | None,
     force: bool,
     raw: Path | None,
@@ -151,6 +155,7 @@ def pip(
             audience=Audience(audience),
             out_dir=out_dir,
             fmt=fmt,
+            pdf_variant=pdf_variant,
             inputs_dir=inputs_dir,
             actions=actions,
             start=start,
@@ -192,6 +197,7 @@ def offboarding(
     assessment: Path | None,
     out_dir: Path,
     fmt: str,
+    pdf_variant: str,
     as_of: date | None,
     force: bool,
     raw: Path | None,
@@ -216,6 +222,7 @@ def offboarding(
             partner_ids=tuple(partner_ids),
             out_dir=out_dir,
             fmt=fmt,
+            pdf_variant=pdf_variant,
             assessment=assessment,
             as_of=issue_date(as_of, quarter),
             force=force,
@@ -255,6 +262,7 @@ def offboarding(
 )
 @out_option
 @format_option
+@pdf_variant_option
 @click.option("--as-of", type=DateType(), help="Issue date (default: today); sets plan dates and notice countdowns.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first failed document (the ones written stay).")
 @click.option("--force", is_flag=True, help="Replace documents that already exist.")
@@ -273,6 +281,7 @@ def build(
     audience: str,
     out_dir: Path,
     fmt: str,
+    pdf_variant: str,
     as_of: date | None,
     fail_fast: bool,
     force: bool,
@@ -310,6 +319,7 @@ def build(
             audiences=audiences,
             as_of=issue_date(as_of, quarter),
             fmt=fmt,
+            pdf_variant=pdf_variant,
             fail_fast=fail_fast,
             force=force,
             templates=templates,

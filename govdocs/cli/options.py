@@ -117,6 +117,15 @@ out_option = click.option(
     help="Output folder; documents go to OUT/<quarter>/.",
 )
 format_option = click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
+# The names as render.pdf.PDF_VARIANTS holds them (not imported: the CLI starts without the renderer).
+pdf_variant_option = click.option(
+    "--pdf-variant",
+    type=click.Choice(["pdf/ua-1", "pdf/a-3u"]),
+    default="pdf/ua-1",
+    show_default=True,
+    help="pdf/ua-1: tagged for screen readers (structure, language, alt text). pdf/a-3u: archival, "
+    "tagged too, with the document's scorecard (CSV) embedded as its associated data file.",
+)
 
 
 def output_options(as_of_help: str, audience: bool = True) -> Callable[[F], F]:
@@ -132,6 +141,7 @@ def output_options(as_of_help: str, audience: bool = True) -> Callable[[F], F]:
     options += [
         out_option,
         format_option,
+        pdf_variant_option,
         click.option("--as-of", type=DateType(), help=as_of_help),
         click.option("--force", is_flag=True, help="Replace documents that already exist."),
         raw_option,

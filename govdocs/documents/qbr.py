@@ -165,6 +165,8 @@ class QbrContext:
     credits: CreditsView | None = None  # the service-credit statement (None: no credit terms)
     watermelon: tuple[WatermelonRow, ...] = ()  # what the SLA doesn't show
     response: ResponseView | None = None  # the partner's returned answer to its plan
+    review_response: ResponseView | None = None  # its answer to this review or the one before
+    review_quarter: str = ""  # '2026-Q3': the quarter the response form names
 
 
 def _contacts(partner: Partner, side: Controller) -> tuple[tuple[str, str], ...]:
@@ -248,6 +250,7 @@ def build_qbr_context(
     data: KpiData,
     breakdown: pd.DataFrame | None = None,
     response: ResponseView | None = None,
+    review_response: ResponseView | None = None,
 ) -> QbrContext:
     assessment = facts.assessment
     partner = assessment.partner
@@ -335,4 +338,6 @@ def build_qbr_context(
         credits=credits_view(facts.credits, {k.id: k.name for k in config.kpis}),
         watermelon=facts.watermelon,
         response=response,
+        review_response=review_response,
+        review_quarter=str(quarter),
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from govdocs.config.model import GovernanceConfig
+from govdocs.periods import Quarter
 from govdocs.render.formatters import long_date
 from govdocs.response import Decision, Response
 
@@ -38,6 +39,9 @@ def _summary(r: Response, pending: int) -> str:
         parts.append("not acknowledged")
     if r.proposed_actions:
         parts.append(f"{len(r.proposed_actions)} proposed action{'s' if len(r.proposed_actions) != 1 else ''}")
+    if r.checkin and r.checkin.actions:
+        n = len(r.checkin.actions)
+        parts.append(f"the status of {n} action{'s' if n != 1 else ''}")
     if r.disputes:
         parts.append(f"{len(r.disputes)} data dispute{'s' if len(r.disputes) != 1 else ''} ({pending} pending)")
     return f"The partner's response to {r.document}: " + ", ".join(parts) + "."
@@ -68,7 +72,13 @@ def response_view(config: GovernanceConfig, response: Response | None) -> Respon
             (a.id, names.get(a.objective, a.objective), a.action, f"{a.metric}: {a.threshold}", a.owner, a.due)
             for a in response.proposed_actions
         ),
-        checkin=f"At the check-in of {long_date(checkin.date)}" if checkin else "",
+        checkin=(
+            ""
+            if not checkin
+            else f"At the check-in of {long_date(checkin.date)}"
+            if response.plan
+            else f"As of {long_date(checkin.date)}"
+        ),
         statuses=tuple((s.id, s.status.label, s.note or "") for s in (checkin.actions if checkin else ())),
         disputes=disputes,
         summary=_summary(response, sum(1 for d in response.disputes if d.decision is Decision.PENDING)),
@@ -78,5 +88,13 @@ def response_view(config: GovernanceConfig, response: Response | None) -> Respon
 def latest_for_plan(responses: tuple[Response, ...], start: date | None) -> Response | None:
     """The newest response to the plan that starts on `start` (any issue of it): the document ids
     differ from issue to issue, the plan's start does not."""
-    mine = [r for r in responses if start is not None and r.plan.start == start]
+    mine = [r for r in responses if start is not None and r.plan is not None and r.plan.start == start]
+    return mine[-1] if mine else None
+
+
+def latest_for_review(responses: tuple[Response, ...], quarter: Quarter) -> Response | None:
+    """The newest answer to the QBR of `quarter` (a re-issue) or of the quarter before (the
+    review this one follows up)."""
+    wanted = {str(quarter), str(quarter.previous)}
+    mine = [r for r in responses if r.review in wanted]
     return mine[-1] if mine else None

@@ -40,6 +40,27 @@ STATUS_MARKERS = {"green": "o", "amber": "^", "red": "s", "insufficient_sample":
 FONT_FAMILY = "IBM Plex Sans"
 
 
+# Alt text: each chart says in words what it shows in numbers (PDF/UA: a figure's alternate
+# description); status words are direction-neutral, true for a KPI where lower is better too.
+STATUS_WORDS = {
+    "green": "on target",
+    "amber": "short of target",
+    "red": "worse than the floor",
+    "insufficient_sample": "low sample",
+    "not_clear": "not statistically clear",
+    "no_data": "no data",
+}
+
+
+def _value(value: float, decimals: int, suffix: str) -> str:
+    return f"{value:,.{decimals}f}{suffix}"
+
+
+def _terms(target: float, floor: float | None, decimals: int, suffix: str) -> str:
+    text = f"target {_value(target, decimals, suffix)}"
+    return text + (f", floor {_value(floor, decimals, suffix)}" if floor is not None else "")
+
+
 @dataclass(frozen=True)
 class TrendPoint:
     label: str  # month label, e.g. "Jul"
@@ -208,7 +229,20 @@ def trend_svg(chart: TrendChart, width_in: float = 3.35, height_in: float = 1.75
         axes.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10], min_n_ticks=4))
         axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}{chart.unit_suffix}"))
         axes.set_xticks(xs, [p.label for p in chart.points])
-        return _svg(axes.figure, f"{chart.title}: trend against target")
+        return _svg(axes.figure, trend_alt(chart))
+
+
+def trend_alt(chart: TrendChart) -> str:
+    """'Service level by month, target 80.0%, floor 75.0%: Oct 78.2% (short of target), ...'"""
+    months = []
+    for point in chart.points:
+        if point.value is None:
+            months.append(f"{point.label} no data")
+        else:
+            value = _value(point.value, chart.decimals, chart.unit_suffix)
+            months.append(f"{point.label} {value} ({STATUS_WORDS.get(point.status, point.status)})")
+    terms = _terms(chart.target, chart.floor, chart.decimals, chart.unit_suffix)
+    return f"{chart.title} by month, {terms}: {'; '.join(months)}."
 
 
 @dataclass(frozen=True)
@@ -262,7 +296,14 @@ def score_history_svg(
         axes.set_xlim(-0.6, len(xs) - 0.4)
         axes.set_yticks([0, 50, 100])
         axes.set_xticks(xs, [b.label for b in bars])
-        return _svg(axes.figure, "Partner score by quarter")
+        return _svg(axes.figure, score_alt(bars, tier_lines))
+
+
+def score_alt(bars: tuple[ScoreBar, ...], tier_lines: tuple[tuple[str, float], ...]) -> str:
+    """'Partner score by quarter: Q4 2025 71.2; ... Tier thresholds: Strategic 85, ...'"""
+    scores = "; ".join(f"{b.label} {'no data' if b.score is None else f'{b.score:.1f}'}" for b in bars)
+    tiers = ", ".join(f"{name} {threshold:g}" for name, threshold in tier_lines if threshold > 0)
+    return f"Partner score by quarter, out of 100: {scores}." + (f" Tier thresholds: {tiers}." if tiers else "")
 
 
 @dataclass(frozen=True)
@@ -304,4 +345,19 @@ def glide_svg(chart: GlideChart, width_in: float = 3.35, height_in: float = 1.7)
         axes.set_xticks([x for _, x, _, _ in chart.months], [label for label, _, _, _ in chart.months])
         axes.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10], min_n_ticks=3))
         axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}{chart.unit_suffix}"))
-        return _svg(axes.figure, f"{chart.title}: glide path to target")
+        return _svg(axes.figure, glide_alt(chart))
+
+
+def glide_alt(chart: GlideChart) -> str:
+    """'Service level, glide path from 70.1% at the plan's start to the target 80.0%, expected at
+    the check-ins and the final review: 72.0%, ...; monthly values: Jul 70.1% (worse than the floor), ...'"""
+    d, suffix = chart.decimals, chart.unit_suffix
+    start, *rest = [_value(y, d, suffix) for _, y in chart.glide]
+    months = [
+        f"{label} no data" if v is None else f"{label} {_value(v, d, suffix)} ({STATUS_WORDS.get(s, s)})"
+        for label, _, v, s in chart.months
+    ]
+    terms = _terms(chart.target, chart.floor, d, suffix)
+    path = f"{chart.title}, glide path from {start} at the plan's start to the {terms}"
+    expected = f"; expected at the check-ins and the final review: {', '.join(rest)}" if rest else ""
+    return f"{path}{expected}; monthly values: {'; '.join(months)}."

@@ -14,6 +14,9 @@ import logging
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -108,19 +111,81 @@ def _source_date(epoch: int) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
-def html_to_pdf(html: str, asset_roots: Sequence[Path], document: str, timestamp: int = 0) -> bytes:
+# What --pdf-variant offers. Every document is tagged (structure tree, language, title, alt text):
+# PDF/UA-1 by default; PDF/A-3u is the archival form, tagged too, with the document's own data inside.
+PDF_UA = "pdf/ua-1"
+PDF_A = "pdf/a-3u"
+PDF_VARIANTS = (PDF_UA, PDF_A)
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """A file embedded in a PDF/A-3 document as an associated file (AFRelationship /Data): the
+    table the document's figures were computed from."""
+
+    name: str
+    description: str
+    content: bytes
+    mime: str = "text/csv"
+
+
+def _associated(data: DataFile, timestamp: int, fetcher: object) -> object:
+    from weasyprint import Attachment
+
+    stamp = datetime.fromtimestamp(timestamp, UTC)  # not the clock: the same bytes for the same inputs
+    return Attachment(
+        file_obj=BytesIO(data.content),
+        name=data.name,
+        description=data.description,
+        created=stamp,
+        modified=stamp,
+        relationship="Data",
+        url_fetcher=fetcher,
+    )
+
+
+def _one_entry_per_file(_document: object, pdf: object) -> None:
+    """WeasyPrint 70 lists each associated file twice in the catalog's /AF (once from the
+    EmbeddedFiles names, once from the file specification): keep each once."""
+    catalog = pdf.catalog  # type: ignore[attr-defined]
+    if "AF" in catalog:
+        import pydyf
+
+        seen: dict[str, object] = {}
+        for reference in catalog["AF"]:
+            text = reference.decode() if isinstance(reference, bytes) else str(reference)
+            seen.setdefault(text.strip(), reference)
+        catalog["AF"] = pydyf.Array(seen.values())
+
+
+def html_to_pdf(
+    html: str,
+    asset_roots: Sequence[Path],
+    document: str,
+    timestamp: int = 0,
+    variant: str = PDF_UA,
+    data: DataFile | None = None,
+) -> bytes:
     """Render HTML to PDF bytes; raise GovdocsError (exit 7) on any warning or refused URL.
 
     Relative URLs resolve against the first asset folder, then the next ones in order.
-    `timestamp` (seconds since 1970) is the only time that may enter the file."""
+    `timestamp` (seconds since 1970) is the only time that may enter the file. `variant` is
+    one of PDF_VARIANTS; `data` is embedded in a PDF/A-3 file only."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
     fetcher = _fetcher_class()(asset_roots)
+    # pdf_forms: a document's form controls (the partner's response) become PDF form fields
+    options: dict[str, object] = {"pdf_forms": True, "pdf_variant": variant, "uncompressed_pdf": False}
+    if variant == PDF_A:
+        options["pdf_tags"] = True  # archival and accessible: PDF/A-3u carries the structure tree too
+        if data is not None:
+            options["attachments"] = [_associated(data, timestamp, fetcher)]
+    elif variant != PDF_UA:
+        raise ValueError(f"unknown PDF variant {variant!r}")
     with _capture_weasyprint_warnings() as warnings, _source_date(timestamp):
         page_set = HTML(string=html, base_url=asset_roots[0].resolve().as_uri() + "/", url_fetcher=fetcher)
-        # pdf_forms: a document's form controls (the partner's response) become PDF form fields
-        pdf = page_set.write_pdf(font_config=FontConfiguration(), uncompressed_pdf=False, pdf_forms=True)
+        pdf = page_set.write_pdf(font_config=FontConfiguration(), finisher=_one_entry_per_file, **options)
     problems = [
         Problem(
             "render.refused_url",

@@ -27,6 +27,10 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from govdocs.render.pdf import DataFile
 
 # What the fork server imports before it forks any worker.
 _PRELOAD = ["govdocs.render.pdf", "govdocs.render.environment", "weasyprint"]
@@ -38,6 +42,8 @@ class PdfJob:
     document: str  # the target path, named in error messages
     timestamp: int  # seconds since 1970: the only time that may enter the file
     templates: Path | None = None  # a user template folder, searched before the bundled one
+    variant: str = "pdf/ua-1"  # one of render.pdf.PDF_VARIANTS
+    data: DataFile | None = None  # embedded in a PDF/A-3 file: the document's own data
 
 
 def render_pdf(job: PdfJob) -> bytes:
@@ -45,7 +51,9 @@ def render_pdf(job: PdfJob) -> bytes:
     from govdocs.render.environment import template_dirs
     from govdocs.render.pdf import html_to_pdf
 
-    return html_to_pdf(job.html, template_dirs(job.templates), job.document, timestamp=job.timestamp)
+    return html_to_pdf(
+        job.html, template_dirs(job.templates), job.document, job.timestamp, variant=job.variant, data=job.data
+    )
 
 
 def _worker_init() -> None:
