@@ -110,8 +110,16 @@ def kpi_months(partner: str, kpi: str) -> list[float]:
 @pytest.mark.parametrize(
     "kpi, title, shown",
     [
-        ("service_level", "Service level by month, target 80.0%, floor 75.0%", lambda v: f"{v:.1f}%"),
-        ("aht", "Average handle time by month, target 420 s, floor 480 s", lambda v: f"{v:.0f} s"),
+        (
+            "service_level",
+            "Service level by month, Oct 2025 to Sep 2026, target 80.0%, floor 75.0%",
+            lambda v: f"{v:.1f}%",
+        ),
+        (
+            "aht",
+            "Average handle time by month, Oct 2025 to Sep 2026, target 420 s, floor 480 s",
+            lambda v: f"{v:.0f} s",
+        ),
     ],
 )
 def test_a_trend_charts_alternative_text_states_the_months_of_the_kpi_file(documents, kpi, title, shown) -> None:

@@ -212,6 +212,7 @@ def _charts(assessment: PartnerAssessment) -> tuple[ChartCard, ...]:
     cards = []
     for item in assessment.kpis:
         kpi = item.kpi
+        first, last = item.history[0].month, item.history[-1].month
         chart = TrendChart(
             title=kpi.name,
             unit_suffix=UNIT_SUFFIX[kpi.unit.value],
@@ -222,8 +223,8 @@ def _charts(assessment: PartnerAssessment) -> tuple[ChartCard, ...]:
             decimals=kpi.decimals,
             highlight_last=3,
             highlight_label=assessment.quarter.label,
+            span=f"{first.label} to {last.label}",
         )
-        first, last = item.history[0].month, item.history[-1].month
         direction = "higher is better" if kpi.direction is Direction.HIGHER else "lower is better"
         bands = f"target {kpi_text(kpi, kpi.target)}" + (
             f", floor {kpi_text(kpi, kpi.floor)}" if kpi.floor is not None else ""

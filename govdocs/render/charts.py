@@ -79,6 +79,7 @@ class TrendChart:
     decimals: int = 1
     highlight_last: int = 0  # shade the last N points (the review quarter)
     highlight_label: str = ""
+    span: str = ""  # the months shown, for the alt text: "Oct 2025 to Sep 2026"
 
 
 @cache
@@ -233,7 +234,8 @@ def trend_svg(chart: TrendChart, width_in: float = 3.35, height_in: float = 1.75
 
 
 def trend_alt(chart: TrendChart) -> str:
-    """'Service level by month, target 80.0%, floor 75.0%: Oct 78.2% (short of target), ...'"""
+    """'Service level by month, Oct 2025 to Sep 2026, target 80.0%, floor 75.0%: Oct 78.2% (short of
+    target), ...'"""
     months = []
     for point in chart.points:
         if point.value is None:
@@ -242,7 +244,8 @@ def trend_alt(chart: TrendChart) -> str:
             value = _value(point.value, chart.decimals, chart.unit_suffix)
             months.append(f"{point.label} {value} ({STATUS_WORDS.get(point.status, point.status)})")
     terms = _terms(chart.target, chart.floor, chart.decimals, chart.unit_suffix)
-    return f"{chart.title} by month, {terms}: {'; '.join(months)}."
+    span = f"{chart.span}, " if chart.span else ""
+    return f"{chart.title} by month, {span}{terms}: {'; '.join(months)}."
 
 
 @dataclass(frozen=True)
