@@ -41,7 +41,6 @@ from govdocs.pipeline import (
     document_path,
     epoch,
     files_of,
-    load_workspace,
     partner_inputs,
     prepare_offboarding,
     prepare_pip,
@@ -50,6 +49,7 @@ from govdocs.pipeline import (
     scorecard_file,
     select_partners,
     submit,
+    workspace_for,
     written,
 )
 from govdocs.render.output import check_targets, folder_lock, write_atomic, write_together
@@ -268,14 +268,7 @@ def _portfolio_summary(
 def build(request: BuildRequest, pool: RenderPool, report: Report | None = None) -> BuildResult:
     """Plan, render and write the portfolio's documents; raise only for problems that stop
     every document (config, data, usage, existing outputs)."""
-    workspace = load_workspace(
-        request.config_path,
-        list(request.data_paths),
-        request.inputs_dir,
-        request.templates,
-        request.raw,
-        request.pdf_variant,
-    )
+    workspace = workspace_for(request)
     config, data = workspace.config, workspace.data
     partner_ids = select_partners(config, request.partner_ids)
     require_quarter_data(data, request.quarter)

@@ -42,6 +42,7 @@ from govdocs.scoring.engine import Escalation, PartnerAssessment
 from govdocs.validate import cross_check, foreign_mentions, foreign_mentions_in_actions
 
 if TYPE_CHECKING:
+    from govdocs.build import BuildRequest
     from govdocs.facts import PlanBasis
 
 
@@ -96,6 +97,12 @@ def load_workspace(
         raise GovdocsError(errors)
     run = RunInputs.from_paths(config_path, data, inputs_dir, quality, breakdown)
     return Workspace(config, data, run, tuple(data_paths), templates, pdf_variant)
+
+
+def workspace_for(request: QbrRequest | PipRequest | BuildRequest) -> Workspace:
+    """The workspace of a document command: its config, data, inputs, templates and PDF variant."""
+    paths = (request.inputs_dir, request.templates, request.raw)
+    return load_workspace(request.config_path, list(request.data_paths), *paths, request.pdf_variant)
 
 
 def scorecard_file(assessments: list[PartnerAssessment], name: str) -> DataFile:
@@ -359,14 +366,7 @@ def prepare_qbr(
 def render_qbrs(
     request: QbrRequest, progress: Callable[[str], None] | None = None, pool: RenderPool | None = None
 ) -> list[WrittenDocument]:
-    workspace = load_workspace(
-        request.config_path,
-        list(request.data_paths),
-        request.inputs_dir,
-        request.templates,
-        request.raw,
-        request.pdf_variant,
-    )
+    workspace = workspace_for(request)
     config, data = workspace.config, workspace.data
     partner_ids = select_partners(config, request.partner_ids)
     require_quarter_data(data, request.quarter)
@@ -572,14 +572,7 @@ def render_pips(
 ) -> tuple[list[WrittenDocument], list[Skipped]]:
     """One plan per partner (and its .ics); with no partner named, every partner whose
     escalation status is an improvement plan or an offboarding review."""
-    workspace = load_workspace(
-        request.config_path,
-        list(request.data_paths),
-        request.inputs_dir,
-        request.templates,
-        request.raw,
-        request.pdf_variant,
-    )
+    workspace = workspace_for(request)
     config, data = workspace.config, workspace.data
     check_kpis(config, request.extra_kpis)
     require_quarter_data(data, request.quarter)

@@ -152,3 +152,14 @@ def test_pdf_a_3u_carries_the_partners_scorecard_as_its_data(tmp_path: Path) -> 
             (name,) = pdf.attachments.keys()
             assert name == f"scorecard-BRV-{QUARTER}.csv"
             assert pdf.attachments[name].get_file().read_bytes() == expected
+
+
+def test_the_cli_offers_the_renderers_variants() -> None:
+    from govdocs.cli.options import pdf_variant_option
+    from govdocs.render.pdf import PDF_UA, PDF_VARIANTS
+
+    @pdf_variant_option
+    def command(pdf_variant: str) -> None: ...
+
+    (option,) = command.__click_params__
+    assert tuple(option.type.choices) == PDF_VARIANTS and option.default == PDF_UA

@@ -541,14 +541,14 @@ class Survey:
             fmt="html",
         )
         workspaces: list[Any] = []
-        load = build_module.load_workspace
+        load = build_module.workspace_for
 
         def capture(*args: Any, **kwargs: Any) -> Any:
             workspace = load(*args, **kwargs)
             workspaces.append(workspace)
             return workspace
 
-        build_module.load_workspace = capture
+        build_module.workspace_for = capture
         try:
             with RenderPool(0) as pool:
                 result = build_module.build(request, pool)
@@ -571,7 +571,7 @@ class Survey:
             )
             return
         finally:
-            build_module.load_workspace = load
+            build_module.workspace_for = load
         for failed in result.failed:
             # A document the data cannot support is refused (no baseline for a plan: exit 2-5); the
             # bundled templates render whatever the data (exit 7 is theirs), and nothing else fails.
