@@ -321,6 +321,7 @@ class QbrRequest:
     templates: Path | None = None  # a user template folder (--templates)
     raw: Path | None = None  # a raw_data mapping (--raw): KPIs computed from raw exports
     pdf_variant: str = PDF_UA  # --pdf-variant: pdf/ua-1 (tagged) or pdf/a-3u (archival, data inside)
+    sign: Path | None = None  # a PKCS#12 key: each partner copy is certified with it (--sign)
 
 
 def prepare_qbr(
@@ -332,6 +333,7 @@ def prepare_qbr(
     target: Path,
     inputs: PartnerInputs | None,
     inputs_file: Path | None,
+    signed: bool = False,
 ) -> Prepared:
     files = run_files(workspace.run, inputs_file, partner_id)
     mine = facts[partner_id]
@@ -349,6 +351,7 @@ def prepare_qbr(
         as_of=as_of,
         data=workspace.data,
         breakdown=workspace.run.breakdown,
+        certified=signed,
     )
     document = WrittenDocument(
         partner_id,
@@ -361,6 +364,21 @@ def prepare_qbr(
     )
     data = partial(scorecard_file, [facts[partner_id].assessment], f"scorecard-{partner_id}-{facts.quarter}.csv")
     return workspace.prepared(document, DOCUMENT_TYPES["qbr"].template, context, data=data)
+
+
+def certifier(key: Path | None, fmt: str, audience: Audience, kind: str) -> Callable[[Prepared, bytes], bytes] | None:
+    """--sign: what certifies each partner PDF of `kind` with the key (None: nothing is signed;
+    HTML and internal copies are never signed). The key is opened here, before anything renders."""
+    if key is None or fmt != "pdf" or audience is not Audience.PARTNER:
+        return None
+    from govdocs.signing import certify, load_signer
+
+    signer = load_signer(key)
+
+    def seal(prepared: Prepared, content: bytes) -> bytes:
+        return certify(content, signer) if prepared.document.kind == kind else content
+
+    return seal
 
 
 def render_qbrs(
@@ -388,12 +406,12 @@ def render_qbrs(
             if leaks:
                 raise GovdocsError(leaks)
         facts = run_facts(config, data, request.quarter, request.as_of, request.config_path)
+        seal = certifier(request.sign, request.fmt, request.audience, "qbr")
         with pool_scope(pool, request.fmt) as active:
-            batch = Batch(active, request.fmt, request.as_of, progress)
+            batch = Batch(active, request.fmt, request.as_of, progress, seal)
             for pid in partner_ids:
-                batch.add(
-                    prepare_qbr(workspace, facts, pid, request.audience, request.as_of, targets[pid], *loaded[pid])
-                )
+                where = (request.as_of, targets[pid], *loaded[pid])
+                batch.add(prepare_qbr(workspace, facts, pid, request.audience, *where, signed=seal is not None))
             return batch.finish()
 
 
@@ -612,14 +630,7 @@ def render_pips(
         check_targets([*targets.values(), *calendars.values()], request.force)
 
         kpi_ids = {k.id for k in config.kpis}
-        seal = None
-        if request.sign is not None and request.fmt == "pdf" and request.audience is Audience.PARTNER:
-            from govdocs.signing import certify, load_signer
-
-            signer = load_signer(request.sign)
-
-            def seal(prepared: Prepared, content: bytes) -> bytes:
-                return certify(content, signer) if prepared.document.kind == "pip" else content
+        seal = certifier(request.sign, request.fmt, request.audience, "pip")
 
         with pool_scope(pool, request.fmt) as active:
             batch = Batch(active, request.fmt, request.as_of, progress, seal)

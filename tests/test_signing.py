@@ -161,3 +161,33 @@ def test_a_bad_key_or_passphrase_is_one_line(tmp_path: Path) -> None:
         f"error: --sign: key.p12 cannot be opened: check the file and {PASSPHRASE_ENV} [usage.sign_key]"
     ]
     assert not list(tmp_path.rglob("*.pdf"))
+
+
+def test_a_certified_review_is_filled_signed_and_imported(tmp_path: Path) -> None:
+    """`qbr --sign`: the partner copy of the review is certified like a plan and its acknowledgment
+    is a signature field; the internal copy of the same run is not signed."""
+    from pypdf import PdfReader
+
+    from tests.test_response import REVIEW_ANSWER
+
+    client = make_key("Tom Achterberg, Helios", tmp_path / "client.p12")
+    partner = make_key("Daniel Okafor, Bravo CX", tmp_path / "partner.p12")
+    args = ["qbr", "--config", str(CONFIG), "--data", str(DATA), "--inputs", str(INPUTS), "--partner", "BRV"]
+    args += ["--quarter", str(QUARTER), "--as-of", AS_OF.isoformat(), "--sign", str(client), "--out", str(tmp_path)]
+    runner = CliRunner(env={PASSPHRASE_ENV: "correct horse"})
+    for audience in ("partner", "internal"):
+        assert runner.invoke(cli, [*args, "--audience", audience]).exit_code == 0
+    review = tmp_path / str(QUARTER) / "qbr-BRV-partner.pdf"
+    (check,) = verify(review)
+    assert check.certification and check.signer == "Tom Achterberg, Helios"
+    assert PdfReader(review).get_fields()["ack:signature"]["/FT"] == "/Sig"
+    assert verify(tmp_path / str(QUARTER) / "qbr-BRV-internal.pdf") == ()
+
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    returned = fill_and_sign(review, tmp_path / "returned.pdf", REVIEW_ANSWER, partner)
+    result = _import(returned, inputs)
+    assert result.exit_code == 0, result.output
+    assert "returned.pdf: certified as issued by Tom Achterberg, Helios, intact" in result.output
+    assert "returned.pdf: signed by Daniel Okafor, Bravo CX, intact" in result.output
+    assert "review: 2026-Q3" in (inputs / "BRV.response.yaml").read_text(encoding="utf-8")

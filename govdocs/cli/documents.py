@@ -24,6 +24,7 @@ from govdocs.cli.options import (
     raw_option,
     render_pool,
     report_written,
+    sign_option,
     templates_option,
 )
 from govdocs.periods import Quarter
@@ -36,6 +37,7 @@ from govdocs.periods import Quarter
 @click.option("--quarter", required=True, type=QuarterType(), help="Quarter to review, e.g. 2026-Q3.")
 @click.option("--partner", "partner_ids", multiple=True, metavar="ID", help="Partner id; repeat for several.")
 @click.option("--all", "all_partners", is_flag=True, help="Every partner in the config.")
+@sign_option
 @output_options("Date the document is issued (default: today); sets the notice countdown.")
 @handle_errors
 def qbr(
@@ -45,6 +47,7 @@ def qbr(
     quarter: Quarter,
     partner_ids: tuple[str, ...],
     all_partners: bool,
+    sign_key: Path | None,
     audience: str,
     out_dir: Path,
     fmt: str,
@@ -78,6 +81,7 @@ def qbr(
             pdf_variant=pdf_variant,
             inputs_dir=inputs_dir,
             as_of=issue_date(as_of, quarter),
+            sign=sign_key,
             force=force,
             templates=templates,
             raw=raw,
@@ -105,13 +109,7 @@ def qbr(
     help="Partner-proposed actions: a .yaml/.csv file (one partner) or a folder of <ID>.yaml/.csv.",
 )
 @click.option("--kpi", "extra_kpis", multiple=True, metavar="ID", help="Add an objective for this KPI; repeatable.")
-@click.option(
-    "--sign",
-    "sign_key",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Certify each partner plan with this PKCS#12 key (PAdES; passphrase in GOVDOCS_SIGN_PASSPHRASE): "
-    "the partner can verify it was not altered, fill in the form and sign its acknowledgment.",
-)
+@sign_option
 @output_options("Issue date (default: today); progress uses data up to it.")
 @handle_errors
 def pip(

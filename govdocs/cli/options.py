@@ -117,6 +117,13 @@ out_option = click.option(
     help="Output folder; documents go to OUT/<quarter>/.",
 )
 format_option = click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
+sign_option = click.option(
+    "--sign",
+    "sign_key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Certify each partner copy with this PKCS#12 key (PAdES; passphrase in GOVDOCS_SIGN_PASSPHRASE): "
+    "the partner can verify it was not altered, fill in its response form and sign the acknowledgment.",
+)
 # The names as render.pdf.PDF_VARIANTS holds them (not imported: the CLI starts without the renderer).
 pdf_variant_option = click.option(
     "--pdf-variant",

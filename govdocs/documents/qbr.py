@@ -167,6 +167,7 @@ class QbrContext:
     response: ResponseView | None = None  # the partner's returned answer to its plan
     review_response: ResponseView | None = None  # its answer to this review or the one before
     review_quarter: str = ""  # '2026-Q3': the quarter the response form names
+    signed: bool = False  # the partner copy is certified (--sign): its acknowledgment is a signature field
 
 
 def _contacts(partner: Partner, side: Controller) -> tuple[tuple[str, str], ...]:
@@ -252,6 +253,7 @@ def build_qbr_context(
     breakdown: pd.DataFrame | None = None,
     response: ResponseView | None = None,
     review_response: ResponseView | None = None,
+    certified: bool = False,
 ) -> QbrContext:
     assessment = facts.assessment
     partner = assessment.partner
@@ -341,4 +343,5 @@ def build_qbr_context(
         response=response,
         review_response=review_response,
         review_quarter=str(quarter),
+        signed=certified,
     )
