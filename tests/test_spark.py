@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -311,3 +312,96 @@ def test_spark_connect_prints_what_duckdb_prints(tmp_path: Path) -> None:
         subprocess.run(
             ["bash", str(home / "sbin" / "stop-connect-server.sh")], env=env, capture_output=True, timeout=60
         )
+
+
+def _as_urls(raw: RawData, folder: Path) -> RawData:
+    """The mapping with every source's files named by URL (file:///...), as an object store's are."""
+    sources = {}
+    for source in ("interactions", "surveys", "qa", "roster"):
+        src = getattr(raw.sources, source)
+        if src is not None:
+            urls = ["file://" + str((folder / p).resolve()) for p in src.file_patterns()]  # the glob unescaped
+            sources[source] = src.model_copy(update={"files": urls})
+    return raw.model_copy(update={"sources": raw.sources.model_copy(update=sources)})
+
+
+def test_files_named_by_url_are_listed_hashed_and_read_by_spark(example) -> None:
+    """The object-store path (s3a://, abfss://: whatever the session reads) taken with file:// URLs:
+    Spark lists each glob, hashes each file where it reads it, and gives DuckDB's numbers on the
+    local files, with the same file hashes (so the same document ids)."""
+    raw, ids = example
+    duck = engine.aggregate(raw, base=MAPPING.parent, partner_ids=ids)
+    remote = engine.aggregate(
+        _as_urls(raw, MAPPING.parent), base=MAPPING.parent, partner_ids=ids, engine="spark", spark_master="local[2]"
+    )
+    for name in ("kpis", "breakdown"):
+        pd.testing.assert_frame_equal(getattr(duck, name), getattr(remote, name), check_exact=True)
+
+    def names(counts):  # a count names its files as they were listed: paths here, URLs there
+        return [replace(c, files=tuple(engine.Url(f).name for f in c.files)) for c in counts]
+
+    assert names(duck.quality.sources) == names(remote.quality.sources)
+    assert duck.quality.rejects == remote.quality.rejects
+    # the samples name their file as Spark lists it (file:/...), the row and the reason as DuckDB does
+    strip = [(s.source, Path(s.file).name, s.line, s.reason) for s in duck.quality.samples]
+    assert strip == [(s.source, engine.Url(s.file).name, s.line, s.reason) for s in remote.quality.samples]
+    local, listed = duck.kpi_data().sources, remote.kpi_data().sources
+    assert [(s.name, s.sha256) for s in local] == [(s.name, s.sha256) for s in listed] and len(listed) == 20
+
+
+def test_a_url_on_duckdb_or_matching_nothing_is_one_line(example, tmp_path: Path) -> None:
+    raw, ids = example
+    urls = _as_urls(raw, MAPPING.parent)
+    with pytest.raises(engine.GovdocsError) as caught:
+        engine.aggregate(urls, base=MAPPING.parent, partner_ids=ids)
+    (problem,) = caught.value.problems[:1]
+    assert problem.code == "raw.remote_files" and "the duckdb engine reads local files" in problem.message
+    assert caught.value.exit_code == engine.ExitCode.ENGINE
+    missing = raw.model_copy(
+        update={
+            "sources": raw.sources.model_copy(
+                update={"qa": raw.sources.qa.model_copy(update={"files": ["file://" + str(tmp_path / "none-*.csv")]})}
+            )
+        }
+    )
+    with pytest.raises(engine.GovdocsError) as caught:
+        engine.aggregate(missing, base=MAPPING.parent, partner_ids=ids, engine="spark", spark_master="local[2]")
+    assert [p.code for p in caught.value.problems] == ["raw.no_files"]
+    assert f"no file matches '{'file://' + str(tmp_path / 'none-*.csv')}'" in caught.value.problems[0].message
+
+
+def test_parquet_files_named_by_url_give_duckdbs_numbers(tmp_path: Path) -> None:
+    """Typed Parquet columns through a URL: DuckDB describes a local copy of the first rows Spark
+    reads, so the types it sees are the file's."""
+    import raw_bench
+
+    raw_bench.generate(20_000, tmp_path, "parquet")
+    mapping = {"timezone": raw_bench.ZONE, "columns": raw_bench.COLUMNS}
+    local = RawData.model_validate(
+        {"sources": {"interactions": {"files": "contacts_*.parquet", **mapping}}, "kpis": raw_bench.KPIS}
+    )
+    urls = _as_urls(local, tmp_path)
+    duck = engine.aggregate(local, base=tmp_path, partner_ids=raw_bench.KNOWN)
+    remote = engine.aggregate(urls, base=tmp_path, partner_ids=raw_bench.KNOWN, engine="spark", spark_master="local[2]")
+    for name in ("kpis", "breakdown"):
+        pd.testing.assert_frame_equal(getattr(duck, name), getattr(remote, name), check_exact=True)
+    assert duck.quality.rejects == remote.quality.rejects and duck.quality.rejected > 0
+
+
+def test_an_object_store_the_session_cannot_reach_is_one_line_exit_8(tmp_path: Path) -> None:
+    mapping = _small_mapping(tmp_path)
+    doc = yaml.safe_load(mapping.read_text())
+    doc["raw_data"]["sources"]["interactions"]["files"] = "s3a://lake/acd/interactions_*.csv.gz"
+    mapping.write_text(yaml.safe_dump(doc))
+    out = tmp_path / "kpis.csv"
+    args = ["aggregate", "--config", str(CONFIG), "--raw", str(mapping), "--out", str(out)]
+    for engine_args, line in (
+        ([], "a URL, not a local file: the duckdb engine reads local files only; --engine spark reads the URLs"),
+        (["--engine", "spark", "--spark-master", "local[2]"], "the Spark session has no file system for s3a://"),
+        (["--sql"], "the SQL text is made from local files; name the warehouse's tables with --table"),
+    ):
+        result = CliRunner().invoke(cli, [*args, *engine_args])
+        assert result.exit_code == 8, result.output
+        (error,) = [row for row in result.output.splitlines() if row.startswith("error:")]
+        assert error.startswith("error: s3a://lake/acd/interactions_*.csv.gz: ") and line in error
+        assert not out.exists()

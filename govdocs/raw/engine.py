@@ -12,10 +12,12 @@ statement (`aggregation_sql`) that gives the same KPI table when run on its own 
 from __future__ import annotations
 
 import glob
+import re
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -30,10 +32,27 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 
 
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+class Url(str):
+    """A file the Spark session reads (s3a://, abfss://, gs://, hdfs://, file://...): never opened
+    here, and never by DuckDB. `name` is its last segment, as a local path's."""
+
+    @property
+    def name(self) -> str:
+        return PurePosixPath(urlsplit(self).path).name
+
+
+def is_url(pattern: str) -> bool:
+    return _SCHEME.match(pattern) is not None
+
+
 @dataclass(frozen=True)
 class RawFile:
     source: str
-    path: Path
+    path: Path | Url
+    sha256: str = ""  # a Url's, computed where it is read (a local file is hashed when asked)
 
 
 @dataclass(frozen=True)
@@ -126,16 +145,20 @@ def _read_lookup(path: Path, problems: list[Problem], partner_ids: set[str] | No
     return out
 
 
-def resolve_files(raw: RawData, base: Path) -> dict[str, tuple[Path, ...]]:
-    """Every configured source's files: globs expanded relative to `base`, sorted, each file once."""
-    out: dict[str, tuple[Path, ...]] = {}
+def resolve_files(raw: RawData, base: Path) -> dict[str, tuple[Path | Url, ...]]:
+    """Every configured source's files: globs expanded relative to `base`, sorted, each file once.
+    A URL (s3a://bucket/calls/*.csv) is kept as written, for the Spark session to list."""
+    out: dict[str, tuple[Path | Url, ...]] = {}
     problems: list[Problem] = []
     for source in sql.SOURCES:
         src = getattr(raw.sources, source)
         if src is None:
             continue
-        found: list[Path] = []
+        found: list[Path | Url] = []
         for i, pattern in enumerate(src.file_patterns()):
+            if is_url(pattern):
+                found.append(Url(pattern))
+                continue
             path = Path(pattern).expanduser()
             path = path if path.is_absolute() else base / path
             matches = sorted(Path(p) for p in glob.glob(str(path), recursive=True) if Path(p).is_file())
@@ -154,6 +177,22 @@ def resolve_files(raw: RawData, base: Path) -> dict[str, tuple[Path, ...]]:
     if problems:
         raise GovdocsError(problems)
     return out
+
+
+def refuse_urls(files: Mapping[str, Sequence[Path | Url]], why: str) -> None:
+    """One line per source whose files are URLs, where only local files can be read (`why`)."""
+    problems = [
+        Problem(
+            "raw.remote_files",
+            f"a URL, not a local file: {why}",
+            Location(str(paths[0]), path=_location(source, "files")),
+            ExitCode.ENGINE,
+        )
+        for source, paths in files.items()
+        if paths and any(isinstance(p, Url) for p in paths)
+    ]
+    if problems:
+        raise GovdocsError(problems)
 
 
 def _format(src: object, paths: Sequence[Path]) -> str:
@@ -527,7 +566,9 @@ def aggregation_sql(
             for s in present
         }
     elif reads is None:
-        reads = describe(raw, resolve_files(raw, base), base=base)
+        files = resolve_files(raw, base)
+        refuse_urls(files, "the SQL text is made from local files; name the warehouse's tables with --table")
+        reads = describe(raw, files, base=base)
     text = sql.kpi_query(raw, reads, partner_ids, tables)
     if dialect == "duckdb":
         return text
@@ -575,16 +616,31 @@ def aggregate(
     raw = with_lookups(raw, base, partner_ids)
     files = resolve_files(raw, base)
     engine = engine or raw.engine.value
+    if engine != "spark":
+        refuse_urls(
+            files, "the duckdb engine reads local files only; --engine spark reads the URLs its session reaches"
+        )
+    digests: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="govdocs-duckdb-", dir=temp_directory) as spill:
         duck = _connect(raw.memory_limit, Path(spill), threads)
         con = duck
         try:
-            reads = describe(raw, files, duck, base)
+            described, remote = files, any(isinstance(p, Url) for paths in files.values() for p in paths)
+            if remote:  # engine spark: its session lists and hashes the URLs' files first
+                from govdocs.raw import spark
+
+                spark.refuse_platforms(files, [_format(getattr(raw.sources, s), files[s]) for s in files])
+                con = spark.SparkConnection(spark.start_session(spark_master or raw.spark_master))
+                files, described, digests, con.delimiters = spark.remote_files(con.session, files, Path(spill))
+            reads = describe(raw, described, duck, base)  # a URL's file: DuckDB describes a local copy of its head
+            if remote:
+                reads = {s: replace(r, paths=tuple(str(p) for p in files[s])) for s, r in reads.items()}
             if engine == "spark":
                 from govdocs.raw import spark
 
                 spark.refuse_platforms(reads, [_format(getattr(raw.sources, s), files[s]) for s in reads])
-                con = spark.SparkConnection(spark.start_session(spark_master or raw.spark_master))
+                if con is duck:
+                    con = spark.SparkConnection(spark.start_session(spark_master or raw.spark_master))
             per_source = sql.source_ctes(raw, reads, partner_ids, scan=con is not duck)
             for source, ctes in per_source.items():
                 if con is not duck:
@@ -607,7 +663,7 @@ def aggregate(
             duck.close()
     _refuse_unusable(report)
     kpis, breakdown = _kpi_frames(rows, raw)
-    raw_files = tuple(RawFile(s, p) for s, paths in files.items() for p in paths)
+    raw_files = tuple(RawFile(s, p, digests.get(str(p), "")) for s, paths in files.items() for p in paths)
     return Aggregation(kpis, breakdown, report, raw_files, sql.kpi_query(raw, reads, partner_ids))
 
 
@@ -783,6 +839,9 @@ def to_kpi_data(kpis: pd.DataFrame, files: Sequence[RawFile] = ()):
     )
     sources = []
     for raw_file in files:
+        if raw_file.sha256:
+            sources.append(SourceFile(raw_file.path.name, raw_file.sha256, 0, "raw"))
+            continue
         digest = hashlib.sha256()
         with raw_file.path.open("rb") as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):

@@ -102,9 +102,16 @@ def start_session(master: str | None = None, memory: str = "2g"):
     return session
 
 
+_JAVA_CLASSES = re.compile(r"^:?\s*(?:[\w$.]+(?:Exception|Error): )+")
+
+
 def _first_line(text: str) -> str:
+    """The message of an error, without py4j's 'An error occurred while calling o43.load.' and
+    the Java exception classes in front of what the JVM said."""
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return lines[0] if lines else "no message"
+    if len(lines) > 1 and lines[0].startswith("An error occurred while calling"):
+        lines = lines[1:]
+    return _JAVA_CLASSES.sub("", lines[0]) if lines else "no message"
 
 
 @dataclass
@@ -143,6 +150,7 @@ class SparkConnection:
     on Spark: each statement translated; `CREATE TEMP TABLE x AS ...` a cached view."""
 
     session: object
+    delimiters: dict[str, str] = field(default_factory=dict)  # a URL's CSV delimiter, sniffed in its head
     tables: dict[tuple[str, ...], str] = field(default_factory=dict)
     created: list[str] = field(default_factory=list)
     prefix: str = field(default_factory=lambda: "govdocs_" + uuid.uuid4().hex[:8])
@@ -196,7 +204,7 @@ class SparkConnection:
         options = {
             "header": "true",
             "multiLine": "true",  # quoted line breaks, and the file read whole: its rows in order
-            "sep": read.delimiter or _sniffed(path),
+            "sep": read.delimiter or self.delimiters.get(path) or _sniffed(path),
             "quote": '"',
             "escape": '"',
             "mode": "PERMISSIVE",
@@ -213,8 +221,104 @@ class SparkConnection:
             self.session.catalog.dropTempView(name)
 
 
+# The lines of a URL's CSV file DuckDB describes (its header and columns, its delimiter sniffed):
+# the sniffer's own sample is 20,480 rows.
+HEAD_LINES = 20_481
+HEAD_ROWS = 1_000  # the Parquet rows copied with a URL's schema
+
+
+def remote_files(session, files: Mapping[str, Sequence[object]], folder: Path):
+    """The URLs among `files` (engine.Url, e.g. s3a://lake/calls/*.csv.gz) as the Spark session
+    reads them: each pattern's files listed (sorted, each once) and hashed (SHA-256 of the bytes
+    as stored, as a local file's), with a local copy of each file's head for DuckDB to describe
+    and, for CSV, the delimiter DuckDB sniffs there. Returns the files, what to describe in
+    their place, the hashes and the delimiters by URL; local paths pass through as they are."""
+    from govdocs.raw.engine import PARQUET_SUFFIXES, Url
+
+    listed: dict[str, tuple] = {}
+    described: dict[str, tuple] = {}
+    digests: dict[str, str] = {}
+    delimiters: dict[str, str] = {}
+    for source, paths in files.items():
+        found: list = []
+        heads: list = []
+        for pattern in paths:
+            if not isinstance(pattern, Url):
+                found.append(pattern)
+                heads.append(pattern)
+                continue
+            for url, digest in _listed(session, source, pattern):
+                if any(str(f) == url for f in found):
+                    continue
+                head = folder / f"head-{len(digests)}"
+                if url.lower().endswith(PARQUET_SUFFIXES):
+                    head = _parquet_head(session, source, url, head.with_suffix(".parquet"))
+                else:
+                    head = _csv_head(session, source, url, head.with_suffix(".csv"))
+                    delimiters[url] = _sniffed(str(head))
+                found.append(Url(url))
+                heads.append(head)
+                digests[url] = digest
+        listed[source], described[source] = tuple(found), tuple(heads)
+    return listed, described, digests, delimiters
+
+
+def _unreadable(source: str, where: str, exc: Exception) -> GovdocsError:
+    message = f"Spark cannot read the {source} files: {_first_line(str(exc))}"
+    return GovdocsError([Problem("raw.unreadable", message, Location(where), ExitCode.DATA)])
+
+
+def _listed(session, source: str, pattern: str) -> list[tuple[str, str]]:
+    """Every file the pattern matches, with its SHA-256, sorted by URL (Spark's binaryFile source:
+    the bytes as stored, a compressed file's too, read where the session reads them)."""
+    from pyspark.sql import functions as F
+
+    try:
+        frame = session.read.format("binaryFile").load(pattern)
+        rows = frame.select("path", F.sha2("content", 256).alias("sha256")).collect()
+    except Exception as exc:
+        text = str(exc)
+        if "PATH_NOT_FOUND" in text or "does not exist" in text.lower():
+            rows = []
+        elif "No FileSystem for scheme" in text or re.search(r"Class \S+FileSystem not found", text):
+            scheme = urlparse(pattern).scheme
+            message = (
+                f"the Spark session has no file system for {scheme}:// (add its connector to the session, "
+                "e.g. hadoop-aws for s3a://, hadoop-azure for abfss://)"
+            )
+            raise GovdocsError([Problem("raw.unreadable", message, Location(pattern), ExitCode.ENGINE)]) from None
+        else:
+            raise _unreadable(source, pattern, exc) from None
+    if not rows:
+        where = f"raw_data.sources.{source}.files"
+        problem = Problem("raw.no_files", f"no file matches '{pattern}'", Location(pattern, path=where), ExitCode.DATA)
+        raise GovdocsError([problem])
+    return sorted((str(row["path"]), str(row["sha256"])) for row in rows)
+
+
+def _csv_head(session, source: str, url: str, target: Path) -> Path:
+    try:
+        lines = [row[0] for row in session.read.text(url).limit(HEAD_LINES).collect()]
+    except Exception as exc:
+        raise _unreadable(source, url, exc) from None
+    target.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return target
+
+
+def _parquet_head(session, source: str, url: str, target: Path) -> Path:
+    import pyarrow.parquet as pq
+
+    try:
+        table = session.read.parquet(url).limit(HEAD_ROWS).toArrow()
+    except Exception as exc:
+        raise _unreadable(source, url, exc) from None
+    pq.write_table(table, target)
+    return target
+
+
 def _uri(path: str) -> str:
-    return path if "://" in path else Path(path).resolve().as_uri()
+    """A local path as a file URI; a URL as it is (Spark lists file:///x as file:/x)."""
+    return path if re.match(r"[A-Za-z][A-Za-z0-9+.-]+:", path) else Path(path).resolve().as_uri()
 
 
 def _sniffed(path: str) -> str:
