@@ -405,3 +405,28 @@ def test_an_object_store_the_session_cannot_reach_is_one_line_exit_8(tmp_path: P
         (error,) = [row for row in result.output.splitlines() if row.startswith("error:")]
         assert error.startswith("error: s3a://lake/acd/interactions_*.csv.gz: ") and line in error
         assert not out.exists()
+
+
+def test_a_missing_column_in_a_file_named_by_url_names_the_url(tmp_path: Path) -> None:
+    mapping = _small_mapping(tmp_path)
+    doc = yaml.safe_load(mapping.read_text())
+    interactions = doc["raw_data"]["sources"]["interactions"]
+    interactions["files"] = "file://" + str(tmp_path / "acd" / "interactions_*.csv.gz")
+    interactions["columns"]["contact_id"] = "Contact Number"
+    mapping.write_text(yaml.safe_dump(doc))
+    args = [
+        "aggregate",
+        "--config",
+        str(CONFIG),
+        "--raw",
+        str(mapping),
+        "--engine",
+        "spark",
+        "--spark-master",
+        "local[2]",
+    ]
+    result = CliRunner().invoke(cli, [*args, "--out", str(tmp_path / "kpis.csv")])
+    assert result.exit_code == 4, result.output
+    (error,) = [row for row in result.output.splitlines() if row.startswith("error:")]
+    assert error.startswith(f"error: file:{tmp_path}/acd/interactions_202608.csv.gz:1: ")  # the URL, as listed
+    assert "no column 'Contact Number' (mapped to contact_id)" in error and "head-" not in error

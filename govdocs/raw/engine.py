@@ -632,7 +632,10 @@ def aggregate(
                 spark.refuse_platforms(files, [_format(getattr(raw.sources, s), files[s]) for s in files])
                 con = spark.SparkConnection(spark.start_session(spark_master or raw.spark_master))
                 files, described, digests, con.delimiters = spark.remote_files(con.session, files, Path(spill))
-            reads = describe(raw, described, duck, base)  # a URL's file: DuckDB describes a local copy of its head
+            try:
+                reads = describe(raw, described, duck, base)  # a URL's file: DuckDB describes a copy of its head
+            except GovdocsError as exc:
+                raise (_named_by_url(exc, described, files) if remote else exc) from None
             if remote:
                 reads = {s: replace(r, paths=tuple(str(p) for p in files[s])) for s, r in reads.items()}
             if engine == "spark":
@@ -665,6 +668,25 @@ def aggregate(
     kpis, breakdown = _kpi_frames(rows, raw)
     raw_files = tuple(RawFile(s, p, digests.get(str(p), "")) for s, paths in files.items() for p in paths)
     return Aggregation(kpis, breakdown, report, raw_files, sql.kpi_query(raw, reads, partner_ids))
+
+
+def _named_by_url(
+    exc: GovdocsError, heads: Mapping[str, Sequence[Path | Url]], files: Mapping[str, Sequence[Path | Url]]
+) -> GovdocsError:
+    """The problems DuckDB found in the local copies of URLs' heads, naming the URLs instead."""
+    names = {str(h): str(u) for s in files for h, u in zip(heads[s], files[s], strict=True) if str(h) != str(u)}
+
+    def named(text: str) -> str:
+        for head, url in names.items():
+            text = text.replace(head, url)
+        return text
+
+    return GovdocsError(
+        [
+            replace(p, message=named(p.message), location=replace(p.location, file=named(p.location.file)))
+            for p in exc.problems
+        ]
+    )
 
 
 def _engine_error(exc: Exception) -> bool:
