@@ -20,17 +20,16 @@ from click.testing import CliRunner
 from conftest import AS_OF, CONFIG, DATA, INPUTS, QUARTER
 
 from govdocs.cli import cli
+from govdocs.config.loader import load_config
 
 PDFUA = "{http://www.aiim.org/pdfua/ns/id/}part"
 PDFA_PART = "{http://www.aiim.org/pdfa/ns/id/}part"
 PDFA_CONFORMANCE = "{http://www.aiim.org/pdfa/ns/id/}conformance"
 DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
-# One of each document type and audience the example build writes.
+# Every document the example build writes.
 DOCUMENTS = (
-    "qbr-CRN-partner",
-    "qbr-CRN-internal",
-    "pip-BRV-partner",
-    "pip-BRV-internal",
+    *(f"qbr-{p}-{a}" for p in ("ATL", "BRV", "CRN", "DLT", "ECH") for a in ("partner", "internal")),
+    *(f"pip-{p}-{a}" for p in ("BRV", "CRN", "ECH") for a in ("partner", "internal")),
     "offboarding-CRN-internal",
     "portfolio-summary-internal",
 )
@@ -70,8 +69,8 @@ def test_every_document_is_tagged_for_pdf_ua(documents, name: str) -> None:
     with pdf.open_metadata() as xmp:
         assert xmp.get(PDFUA) == "1"
         assert xmp.get(DC_TITLE) == str(pdf.docinfo.Title)
-    partner = {"CRN": "Cornerstone BPO", "BRV": "Bravo CX Partners"}.get(name.split("-")[1], "Portfolio Summary")
-    assert partner in str(pdf.docinfo.Title)
+    names = {p.id: p.name for p in load_config(CONFIG).partners}
+    assert names.get(name.split("-")[1], "Portfolio Summary") in str(pdf.docinfo.Title)
 
     tags = [str(e.S) for e in elements(root.StructTreeRoot)]
     assert tags[0] == "/Document"
