@@ -53,7 +53,7 @@ from govdocs.pipeline import (
     written,
 )
 from govdocs.render.output import check_targets, folder_lock, write_atomic, write_together
-from govdocs.render.pdf import PDF_UA
+from govdocs.render.variants import PDF_UA
 from govdocs.render.workers import RenderPool
 from govdocs.scoring.engine import Escalation, PartnerAssessment
 

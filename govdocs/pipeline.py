@@ -36,7 +36,8 @@ from govdocs.facts import PartnerFacts, RunFacts, closed_to_a_new_plan, join_nam
 from govdocs.periods import Quarter
 from govdocs.render.environment import render_html
 from govdocs.render.output import check_targets, folder_lock, write_together
-from govdocs.render.pdf import PDF_A, PDF_UA, DataFile
+from govdocs.render.pdf import DataFile
+from govdocs.render.variants import PDF_A, PDF_UA
 from govdocs.render.workers import PdfJob, RenderPool, default_jobs
 from govdocs.scoring.engine import Escalation, PartnerAssessment
 from govdocs.validate import cross_check, foreign_mentions, foreign_mentions_in_actions
@@ -113,7 +114,7 @@ def scorecard_file(assessments: list[PartnerAssessment], name: str) -> DataFile:
 
     quarter = assessments[0].quarter
     rows = [row for assessment in assessments for row in scorecard_rows(assessment)]
-    who = ", ".join(a.partner.name for a in assessments) if len(assessments) == 1 else "every partner"
+    who = assessments[0].partner.name if len(assessments) == 1 else "every partner"
     description = f"Scorecard {quarter} of {who}: the KPI values, volumes and statuses this document scores"
     return DataFile(name, description, to_csv(scorecard_columns(quarter), rows))
 
@@ -152,30 +153,31 @@ def require_quarter_data(data: KpiData, quarter: Quarter) -> None:
         )
 
 
-def returned_response(
-    workspace: Workspace,
-    partner_id: str,
-    audience: Audience,
-    plan_start: date | None = None,
-    review: Quarter | None = None,
+def returned_responses(
+    workspace: Workspace, partner_id: str, audience: Audience, plan_start: date | None, review: Quarter | None = None
 ):
-    """The partner's latest returned answer, as documents print it: to the plan starting on
-    `plan_start`, or (with `review`) to the QBR of that quarter or the one before."""
+    """The partner's latest returned answers, as documents print them: to the plan starting on
+    `plan_start`, and (with `review`) to the QBR of that quarter or the one before. The
+    partner's response file is read once for both."""
     from govdocs.documents.response import latest_for_plan, latest_for_review, response_view
     from govdocs.response import load_responses
     from govdocs.validate import foreign_mentions_in_response
 
     path, responses = load_responses(workspace.run.inputs_dir, partner_id)
-    response = latest_for_review(responses, review) if review is not None else latest_for_plan(responses, plan_start)
-    if response is None or path is None:
-        return None
-    if audience is Audience.PARTNER:
-        texts = [*response.root_causes.values(), *(d.issue for d in response.disputes)]
-        texts += [d.evidence or "" for d in response.disputes] + [a.action for a in response.proposed_actions]
-        texts += [a.note or "" for a in (response.checkin.actions if response.checkin else ())]
-        if leaks := foreign_mentions_in_response(workspace.config, partner_id, texts, path):
-            raise GovdocsError(leaks)
-    return response_view(workspace.config, response)
+    chosen = (latest_for_plan(responses, plan_start), latest_for_review(responses, review) if review else None)
+    views = []
+    for response in chosen:
+        if response is None or path is None:
+            views.append(None)
+            continue
+        if audience is Audience.PARTNER:
+            texts = [*response.root_causes.values(), *(d.issue for d in response.disputes)]
+            texts += [d.evidence or "" for d in response.disputes] + [a.action for a in response.proposed_actions]
+            texts += [a.note or "" for a in (response.checkin.actions if response.checkin else ())]
+            if leaks := foreign_mentions_in_response(workspace.config, partner_id, texts, path):
+                raise GovdocsError(leaks)
+        views.append(response_view(workspace.config, response))
+    return tuple(views)
 
 
 def partner_inputs(
@@ -339,11 +341,12 @@ def prepare_qbr(
     mine = facts[partner_id]
     start = mine.basis.followed.plan.start if mine.basis and mine.basis.followed else None
     start = start or (mine.new_plan.start if mine.new_plan else None)
+    response, review_response = returned_responses(workspace, partner_id, audience, start, facts.quarter)
     context = build_qbr_context(
         config=workspace.config,
         facts=facts[partner_id],
-        response=returned_response(workspace, partner_id, audience, plan_start=start),
-        review_response=returned_response(workspace, partner_id, audience, review=facts.quarter),
+        response=response,
+        review_response=review_response,
         portfolio=facts.portfolio,
         inputs=inputs,
         files=files,
@@ -366,17 +369,17 @@ def prepare_qbr(
     return workspace.prepared(document, DOCUMENT_TYPES["qbr"].template, context, data=data)
 
 
-def certifier(key: Path | None, fmt: str, audience: Audience, kind: str) -> Callable[[Prepared, bytes], bytes] | None:
-    """--sign: what certifies each partner PDF of `kind` with the key (None: nothing is signed;
-    HTML and internal copies are never signed). The key is opened here, before anything renders."""
+def certifier(key: Path | None, fmt: str, audience: Audience) -> Callable[[Prepared, bytes], bytes] | None:
+    """--sign: what certifies each partner PDF of a qbr or pip run with the key (None: nothing is
+    signed; HTML and internal copies never are). The key is opened here, before anything renders."""
     if key is None or fmt != "pdf" or audience is not Audience.PARTNER:
         return None
     from govdocs.signing import certify, load_signer
 
     signer = load_signer(key)
 
-    def seal(prepared: Prepared, content: bytes) -> bytes:
-        return certify(content, signer) if prepared.document.kind == kind else content
+    def seal(_prepared: Prepared, content: bytes) -> bytes:
+        return certify(content, signer)
 
     return seal
 
@@ -406,7 +409,7 @@ def render_qbrs(
             if leaks:
                 raise GovdocsError(leaks)
         facts = run_facts(config, data, request.quarter, request.as_of, request.config_path)
-        seal = certifier(request.sign, request.fmt, request.audience, "qbr")
+        seal = certifier(request.sign, request.fmt, request.audience)
         with pool_scope(pool, request.fmt) as active:
             batch = Batch(active, request.fmt, request.as_of, progress, seal)
             for pid in partner_ids:
@@ -552,7 +555,7 @@ def prepare_pip(
         audience=audience,
         as_of=as_of,
         data=data,
-        response=returned_response(workspace, plan.partner.id, audience, plan_start=plan.start),
+        response=returned_responses(workspace, plan.partner.id, audience, plan.start)[0],
         signed=signed,
     )
     document = WrittenDocument(
@@ -630,7 +633,7 @@ def render_pips(
         check_targets([*targets.values(), *calendars.values()], request.force)
 
         kpi_ids = {k.id for k in config.kpis}
-        seal = certifier(request.sign, request.fmt, request.audience, "pip")
+        seal = certifier(request.sign, request.fmt, request.audience)
 
         with pool_scope(pool, request.fmt) as active:
             batch = Batch(active, request.fmt, request.as_of, progress, seal)

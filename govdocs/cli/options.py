@@ -12,6 +12,7 @@ import click
 
 from govdocs.cli.app import DateType
 from govdocs.periods import Quarter
+from govdocs.render.variants import PDF_UA, PDF_VARIANTS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -124,11 +125,10 @@ sign_option = click.option(
     help="Certify each partner copy with this PKCS#12 key (PAdES; passphrase in GOVDOCS_SIGN_PASSPHRASE): "
     "the partner can verify it was not altered, fill in its response form and sign the acknowledgment.",
 )
-# The names as render.pdf.PDF_VARIANTS holds them (not imported: the CLI starts without the renderer).
 pdf_variant_option = click.option(
     "--pdf-variant",
-    type=click.Choice(["pdf/ua-1", "pdf/a-3u"]),
-    default="pdf/ua-1",
+    type=click.Choice(PDF_VARIANTS),
+    default=PDF_UA,
     show_default=True,
     help="pdf/ua-1: tagged for screen readers (structure, language, alt text). pdf/a-3u: archival, "
     "tagged too, with the document's scorecard (CSV) embedded as its associated data file.",

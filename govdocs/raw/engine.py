@@ -626,10 +626,11 @@ def aggregate(
         con = duck
         try:
             described, remote = files, any(isinstance(p, Url) for paths in files.values() for p in paths)
-            if remote:  # engine spark: its session lists and hashes the URLs' files first
+            if engine == "spark":
                 from govdocs.raw import spark
 
                 spark.refuse_platforms(files, [_format(getattr(raw.sources, s), files[s]) for s in files])
+            if remote:  # engine spark: its session lists and hashes the URLs' files first
                 con = spark.SparkConnection(spark.start_session(spark_master or raw.spark_master))
                 files, described, digests, con.delimiters = spark.remote_files(con.session, files, Path(spill))
             try:
@@ -638,12 +639,8 @@ def aggregate(
                 raise (_named_by_url(exc, described, files) if remote else exc) from None
             if remote:
                 reads = {s: replace(r, paths=tuple(str(p) for p in files[s])) for s, r in reads.items()}
-            if engine == "spark":
-                from govdocs.raw import spark
-
-                spark.refuse_platforms(reads, [_format(getattr(raw.sources, s), files[s]) for s in reads])
-                if con is duck:
-                    con = spark.SparkConnection(spark.start_session(spark_master or raw.spark_master))
+            if engine == "spark" and con is duck:
+                con = spark.SparkConnection(spark.start_session(spark_master or raw.spark_master))
             per_source = sql.source_ctes(raw, reads, partner_ids, scan=con is not duck)
             for source, ctes in per_source.items():
                 if con is not duck:

@@ -56,6 +56,13 @@ def _value(value: float, decimals: int, suffix: str) -> str:
     return f"{value:,.{decimals}f}{suffix}"
 
 
+def _month_text(label: str, value: float | None, status: str, decimals: int, suffix: str) -> str:
+    """'Oct 73.9% (worse than the floor)'; 'Nov no data'."""
+    if value is None:
+        return f"{label} no data"
+    return f"{label} {_value(value, decimals, suffix)} ({STATUS_WORDS.get(status, status)})"
+
+
 def _terms(target: float, floor: float | None, decimals: int, suffix: str) -> str:
     text = f"target {_value(target, decimals, suffix)}"
     return text + (f", floor {_value(floor, decimals, suffix)}" if floor is not None else "")
@@ -236,13 +243,7 @@ def trend_svg(chart: TrendChart, width_in: float = 3.35, height_in: float = 1.75
 def trend_alt(chart: TrendChart) -> str:
     """'Service level by month, Oct 2025 to Sep 2026, target 80.0%, floor 75.0%: Oct 78.2% (short of
     target), ...'"""
-    months = []
-    for point in chart.points:
-        if point.value is None:
-            months.append(f"{point.label} no data")
-        else:
-            value = _value(point.value, chart.decimals, chart.unit_suffix)
-            months.append(f"{point.label} {value} ({STATUS_WORDS.get(point.status, point.status)})")
+    months = [_month_text(p.label, p.value, p.status, chart.decimals, chart.unit_suffix) for p in chart.points]
     terms = _terms(chart.target, chart.floor, chart.decimals, chart.unit_suffix)
     span = f"{chart.span}, " if chart.span else ""
     return f"{chart.title} by month, {span}{terms}: {'; '.join(months)}."
@@ -356,10 +357,7 @@ def glide_alt(chart: GlideChart) -> str:
     the check-ins and the final review: 72.0%, ...; monthly values: Jul 70.1% (worse than the floor), ...'"""
     d, suffix = chart.decimals, chart.unit_suffix
     start, *rest = [_value(y, d, suffix) for _, y in chart.glide]
-    months = [
-        f"{label} no data" if v is None else f"{label} {_value(v, d, suffix)} ({STATUS_WORDS.get(s, s)})"
-        for label, _, v, s in chart.months
-    ]
+    months = [_month_text(label, v, s, d, suffix) for label, _, v, s in chart.months]
     terms = _terms(chart.target, chart.floor, d, suffix)
     path = f"{chart.title}, glide path from {start} at the plan's start to the {terms}"
     expected = f"; expected at the check-ins and the final review: {', '.join(rest)}" if rest else ""

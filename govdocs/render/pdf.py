@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
+from govdocs.render.variants import PDF_A, PDF_UA, PDF_VARIANTS  # noqa: F401 (PDF_VARIANTS: re-exported)
 
 
 class RefusedURL(ValueError):
@@ -109,13 +110,6 @@ def _source_date(epoch: int) -> Iterator[None]:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:
             os.environ["SOURCE_DATE_EPOCH"] = previous
-
-
-# What --pdf-variant offers. Every document is tagged (structure tree, language, title, alt text):
-# PDF/UA-1 by default; PDF/A-3u is the archival form, tagged too, with the document's own data inside.
-PDF_UA = "pdf/ua-1"
-PDF_A = "pdf/a-3u"
-PDF_VARIANTS = (PDF_UA, PDF_A)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from govdocs.render.variants import PDF_UA
+
 if TYPE_CHECKING:
     from govdocs.render.pdf import DataFile
 
@@ -42,7 +44,7 @@ class PdfJob:
     document: str  # the target path, named in error messages
     timestamp: int  # seconds since 1970: the only time that may enter the file
     templates: Path | None = None  # a user template folder, searched before the bundled one
-    variant: str = "pdf/ua-1"  # one of render.pdf.PDF_VARIANTS
+    variant: str = PDF_UA  # one of render.variants.PDF_VARIANTS
     data: DataFile | None = None  # embedded in a PDF/A-3 file: the document's own data
 
 
