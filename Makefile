@@ -1,9 +1,13 @@
-# The README's two commands: `make demo` and `make test`. Both install the locked, tested set of
-# dependencies (requirements.lock, every package pinned with its hashes) into .venv first.
+# The README's two commands: `make demo` and `make test`. Each installs a locked, hashed set of
+# dependencies into a venv of its own first: requirements.lock (what govdocs needs to run) into .venv
+# for the demo, requirements-test.lock (that set with the test tools and Spark) into .venv-test.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 LOCK := requirements.lock
+TEST_VENV ?= .venv-test
+TEST_BIN := $(TEST_VENV)/bin
+TEST_LOCK := requirements-test.lock
 QUARTER ?= 2026-Q3
 # The example tells the story of Q3 2026 as reviewed in mid-October: pinned, so the demo's
 # documents (and the proposed actions' due dates) are the same whatever day it runs.
@@ -11,20 +15,28 @@ AS_OF ?= 2026-10-15
 EXAMPLE := --config examples/governance.yaml --data examples/data/kpis.csv --inputs examples/inputs
 DOCS := $(EXAMPLE) --as-of $(AS_OF)
 DOCS_NO_INPUTS := --config examples/governance.yaml --data examples/data/kpis.csv --as-of $(AS_OF)
-# The lock's tool, pinned so that `make lock` writes the same file wherever it runs.
+# The lock's tool, pinned so that `make lock` writes the same files wherever it runs.
 UV_VERSION := 0.13.8
-LOCK_FLAGS := pyproject.toml requirements-build.in --extra test --universal --python-version 3.11 \
-	--generate-hashes --custom-compile-command "make lock" --quiet -o $(LOCK)
+LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --custom-compile-command "make lock" --quiet
 
 .PHONY: demo test test-latest lock lock-upgrade lint bench bench-raw clean fuzz
 
-# The venv holds exactly the lock: made anew whenever the lock changes, so nothing installed
-# before (or by hand) survives. pip and setuptools come from the lock too; govdocs itself is
-# then installed without its dependencies and without a build environment of its own.
-$(VENV)/.locked: $(LOCK)
+# A venv holds exactly its lock: made anew with `python3 -m venv` whenever the lock changes, so
+# nothing installed before (or by hand) survives. scripts/locked_install.py brings the venv's pip
+# to the lock's version, installs the lock with --no-deps (pip resolves nothing, so whatever the
+# registry serves today cannot enter) and checks that the venv holds exactly the lock's packages
+# and that their requirements are all met by them. govdocs itself is then installed without its
+# dependencies and without a build environment of its own (setuptools comes from the lock).
+$(VENV)/.locked: $(LOCK) scripts/locked_install.py
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python scripts/locked_install.py $(LOCK)
+	touch $@
+
+$(TEST_VENV)/.locked: $(TEST_LOCK) scripts/locked_install.py
+	rm -rf $(TEST_VENV)
+	$(PYTHON) -m venv $(TEST_VENV)
+	$(TEST_BIN)/python scripts/locked_install.py $(TEST_LOCK) --extras test
 	touch $@
 
 # Non-editable install: the demo runs exactly what users get from `pip install .`
@@ -46,9 +58,9 @@ demo: $(VENV)/.locked
 	$(BIN)/govdocs aggregate --config examples/governance.yaml --raw examples/raw/connect/mapping.yaml \
 		--out output/from-connect/kpis.csv --force
 
-test: $(VENV)/.locked
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
-	$(BIN)/python -m pytest -q -n auto --dist loadscope
+test: $(TEST_VENV)/.locked
+	$(TEST_BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(TEST_BIN)/python -m pytest -q -n auto --dist loadscope
 
 # The drift check (not part of .ci/run): the suite on the newest releases that pyproject.toml
 # allows, in a venv of its own, so a break in a new release is seen here first, not by a user.
@@ -59,36 +71,41 @@ test-latest:
 	.venv-latest/bin/python -m pip install --quiet --upgrade -e ".[test]"
 	.venv-latest/bin/python -m pytest -q -p no:cacheprovider -n auto --dist loadscope
 
-# Regenerate the lock after a change to the dependencies in pyproject.toml: pins already in the
-# lock are kept where they still fit. `make lock-upgrade` moves every pin to the newest release.
-lock:
+# Regenerate both locks after a change to the dependencies in pyproject.toml: pins already in the
+# locks are kept where they still fit. The test lock is resolved first; the runtime lock is then
+# resolved under it as a constraint, so every package the demo installs is the very file (same
+# version, same hashes) the tests ran with. `make lock-upgrade` moves every pin to the newest release.
+define compile_locks
 	$(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/python -m pip install --quiet uv==$(UV_VERSION)
-	.venv-lock/bin/uv pip compile $(LOCK_FLAGS)
+	.venv-lock/bin/uv pip compile $(1) pyproject.toml requirements-build.in --extra test $(LOCK_FLAGS) -o $(TEST_LOCK)
+	.venv-lock/bin/uv pip compile pyproject.toml requirements-build.in -c $(TEST_LOCK) $(LOCK_FLAGS) -o $(LOCK)
+endef
+
+lock:
+	$(call compile_locks,)
 
 lock-upgrade:
-	$(PYTHON) -m venv .venv-lock
-	.venv-lock/bin/python -m pip install --quiet uv==$(UV_VERSION)
-	.venv-lock/bin/uv pip compile --upgrade $(LOCK_FLAGS)
+	$(call compile_locks,--upgrade)
 
 # The loaders' fuzz harness with a long budget: FUZZ_EXAMPLES random inputs per target.
 FUZZ_EXAMPLES ?= 5000
-fuzz: $(VENV)/.locked
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
-	GOVDOCS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py
+fuzz: $(TEST_VENV)/.locked
+	$(TEST_BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	GOVDOCS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(TEST_BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py
 
-lint: $(VENV)/.locked
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
-	$(BIN)/ruff check govdocs tests scripts
+lint: $(TEST_VENV)/.locked
+	$(TEST_BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(TEST_BIN)/ruff check govdocs tests scripts
 
 clean:
-	rm -rf $(VENV) .venv-latest .venv-lock build dist *.egg-info output/20* output/from-raw output/from-connect
+	rm -rf $(VENV) $(TEST_VENV) .venv-latest .venv-lock build dist *.egg-info output/20* output/from-raw output/from-connect
 
 bench: $(VENV)/.locked
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation .
 	$(BIN)/python benchmarks/run.py
 
 # Raw records -> KPIs at 10 million rows (writes about 300 MB of Parquet to /tmp on first run).
-bench-raw: $(VENV)/.locked
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation .
-	$(BIN)/python benchmarks/raw_bench.py --rows 10000000
+bench-raw: $(TEST_VENV)/.locked
+	$(TEST_BIN)/python -m pip install --quiet --no-deps --no-build-isolation .
+	$(TEST_BIN)/python benchmarks/raw_bench.py --rows 10000000
