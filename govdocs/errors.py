@@ -12,7 +12,7 @@ from enum import IntEnum
 
 
 class ExitCode(IntEnum):
-    """Documented process exit codes (README, "Exit codes")."""
+    """Documented process exit codes (docs/exit-codes.md)."""
 
     OK = 0
     INTERNAL = 1  # a bug in govdocs: please report it (run with --debug for the traceback)

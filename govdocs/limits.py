@@ -4,7 +4,7 @@ A reviewer's inputs, an assessment and a partner's proposed actions are written 
 printed whole, so each is bounded: a file stalls no shared build and a document stays a
 document. The limits are generous for what a review needs (a text field holds a long
 paragraph; a list holds more entries than a QBR page can show) and are checked at load, each
-refusal naming the file and line. The README's Security and reliability section lists them.
+refusal naming the file and line. docs/security.md lists them.
 """
 
 from __future__ import annotations

@@ -1,8 +1,13 @@
-"""The README tells the truth: its sample outputs and example table come from real runs."""
+"""The README and the documentation tell the truth: sample outputs and the example table come from real
+runs, and the documentation site builds with every link and anchor resolved."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -11,11 +16,13 @@ from test_engine import portfolio
 
 from govdocs.cli import cli
 
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+PAGES = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md"))]
+README = "\n".join(page.read_text(encoding="utf-8") for page in PAGES)  # the README and every docs page
 
 
 def console_block(command_start: str) -> tuple[str, list[str]]:
-    """The command and printed lines of the README console block starting with `$ command_start`."""
+    """The command and printed lines of the console block starting with `$ command_start`, in the README
+    or a page of the documentation."""
     start = README.index(f"$ {command_start}")
     block = README[start : README.index("```", start)].rstrip("\n").splitlines()
     return block[0][2:], block[1:]
@@ -132,3 +139,45 @@ def test_spark_and_dialect_sample_outputs_are_real(monkeypatch):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[: len(expected)] == expected
+
+
+def test_help_sample_output_is_real():
+    """`govdocs --help` as a user's 80-column terminal prints it: every command listed."""
+    command, expected = console_block("govdocs --help")
+    env = {**os.environ, "COLUMNS": "80"}
+    run = subprocess.run(
+        [sys.executable, "-m", "govdocs", *command.split()[1:]], env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 0
+    assert run.stdout.replace("python -m govdocs", "govdocs").splitlines() == expected
+    assert all(f"  {name} " in run.stdout for name in cli.commands)
+
+
+def _build_site(root: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    mkdocs = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(root / "site")]
+    return subprocess.run([*mkdocs, "--config-file", str(root / "mkdocs.yml")], env=env, capture_output=True, text=True)
+
+
+def test_the_documentation_site_builds_with_every_link_resolved(tmp_path: Path):
+    shutil.copytree(ROOT / "docs", tmp_path / "docs")
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    run = _build_site(tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "site" / "numbers" / "index.html").is_file()
+    assert sorted(p.name for p in (ROOT / "docs").glob("*.md")) == sorted(
+        re.findall(r"^  - [^:]+: ([\w-]+\.md)$", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.MULTILINE)
+    ), "every page is in the site's navigation"
+
+    # The check bites: a link to an anchor no page has stops the build.
+    page = tmp_path / "docs" / "index.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n[gone](numbers.md#no-such-heading)\n", encoding="utf-8")
+    broken = _build_site(tmp_path)
+    assert broken.returncode != 0 and "no-such-heading" in broken.stderr
+
+
+def test_the_readme_stays_short_and_links_every_page():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 250
+    linked = set(re.findall(r"\]\(docs/([\w-]+\.md)\)", readme))
+    assert linked == {p.name for p in (ROOT / "docs").glob("*.md")}

@@ -20,7 +20,7 @@ Per contact, for every preset:
 - a contact that never entered a queue (self-service in the IVR, an outbound dial) is "not
   queued": neither offered nor rejected, counted on its own.
 
-Each preset's README section cites the platform documentation it follows.
+Each preset's section of docs/data.md cites the platform documentation it follows.
 """
 
 from __future__ import annotations

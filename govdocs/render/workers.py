@@ -10,7 +10,7 @@ beyond the one HTML document it is rendering. Where the platform has no fork ser
 
 The pool is started before the coordinator imports pandas: the fork server's WeasyPrint
 import then overlaps with the data loading, which is what makes a single QBR barely
-slower than rendering its HTML alone (see the README's Performance section).
+slower than rendering its HTML alone (see docs/performance.md).
 
 `jobs=0` renders in the calling process: no pool, same bytes (for --debug sessions and
 for platforms where subprocesses are not allowed).
