@@ -24,6 +24,7 @@ REASONS: dict[str, str] = {
     sql.UNKNOWN_PARTNER: "the partner is not in the config",
     sql.ANSWER_BEFORE_ARRIVAL: "answered before it arrived",
     sql.NEGATIVE_DURATION: "a negative duration, or it ended before it started or was answered",
+    sql.IN_PROGRESS: "still in progress when exported (no end yet): read it again once it has ended",
     sql.OUT_OF_RANGE: "a score outside its scale",
     sql.LEFT_BEFORE_HIRED: "left before being hired",
 }
@@ -38,6 +39,7 @@ SHORT: dict[str, str] = {
     sql.UNKNOWN_PARTNER: "partner not in the config",
     sql.ANSWER_BEFORE_ARRIVAL: "answered before it arrived",
     sql.NEGATIVE_DURATION: "negative duration",
+    sql.IN_PROGRESS: "in progress",
     sql.OUT_OF_RANGE: "value out of range",
     sql.LEFT_BEFORE_HIRED: "left before hired",
 }
@@ -100,17 +102,22 @@ class RejectSample:
     reason: str
     file: str
     row: int  # 1-based data row in the file (header not counted)
-    line: int  # CSV: physical line (header = 1) when no field spans lines; Parquet: the row number
+    line: int | None  # CSV: physical line (header = 1) when no field spans lines; Parquet: the row number
     partner: str | None
     period: str | None
     record_id: str | None  # contact / response / evaluation / agent id
     value: str | None  # the text that could not be read, when that is the reason
     column: str | None  # the export's column, when one is to blame
+    # a JSON file: the record's number in it (a pretty-printed record spans many lines, so its
+    # number is said as a record number, never as if it were a line)
+    record: int | None = None
 
     @property
     def message(self) -> str:
         what = {"interactions": "contact", "surveys": "response", "qa": "evaluation", "roster": "agent"}[self.source]
         who = f"{what} '{self.record_id}'" if self.record_id else f"{what} without id"
+        if self.record is not None:
+            who += f" (record {self.record:,} of the file)"
         if self.reason == sql.MISSING_FIELD:
             detail = f"a required field is empty ({REQUIRED[self.source]})"
         elif self.reason == sql.UNPARSEABLE_TIMESTAMP:
@@ -127,9 +134,12 @@ class RejectSample:
             detail = REASONS[self.reason]
         return f"{who} rejected: {detail}"
 
+    @property
+    def location(self) -> Location:
+        return Location(self.file, self.line, self.column)
+
     def problem(self) -> Problem:
-        location = Location(self.file, self.line, self.column)
-        return Problem(f"raw.{self.reason}", self.message, location, ExitCode.DATA, severity="warning")
+        return Problem(f"raw.{self.reason}", self.message, self.location, ExitCode.DATA, severity="warning")
 
 
 def _timestamp_hint(value: str | None) -> str:

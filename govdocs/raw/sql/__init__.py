@@ -45,6 +45,7 @@ from govdocs.raw.sql.text import (  # noqa: F401
     BAD_VALUE,
     DUPLICATE_ID,
     EVENT_SOURCES,
+    IN_PROGRESS,
     LEFT_BEFORE_HIRED,
     MISSING_FIELD,
     NEGATIVE_DURATION,

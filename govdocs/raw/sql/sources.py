@@ -32,6 +32,7 @@ from govdocs.raw.sql.stages import (
 from govdocs.raw.sql.text import (
     ANSWER_BEFORE_ARRIVAL,
     BAD_VALUE,
+    IN_PROGRESS,
     LEFT_BEFORE_HIRED,
     MISSING_FIELD,
     NEGATIVE_DURATION,
@@ -65,7 +66,7 @@ def interactions_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] |
         unit = src.duration_unit if f.endswith("_seconds") and not platform else DurationUnit.SECONDS
         parsed += [f"{_raw(f, types)} AS {f}_raw", f"{_number(f, types, unit)} AS {f}"]
     if platform:
-        parsed += [NOT_QUEUED, "legs", "copies", "handled_legs"]
+        parsed += [NOT_QUEUED, IN_PROGRESS, "legs", "copies", "handled_legs"]
     parsed += _SOURCE_COLUMNS
     missing = [
         "contact_id IS NULL",
@@ -81,7 +82,8 @@ def interactions_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] |
     negative = [f"{f} < 0" for f in numbers]
     negative.append("ended_at_us < COALESCE(answered_at_us, arrived_at_us)")
     # a contact that never entered a queue is set aside first: neither offered nor a reject
-    tests = [(NOT_QUEUED, NOT_QUEUED)] if platform else []
+    # then one exported before it ended: its end, hence its handle time, is not known yet
+    tests = [(NOT_QUEUED, NOT_QUEUED), (IN_PROGRESS, IN_PROGRESS)] if platform else []
     tests += [(MISSING_FIELD, " OR ".join(missing)), (UNPARSEABLE_TIMESTAMP, _unreadable(stamp_pairs))]
     if nums:
         tests.append((NOT_A_NUMBER, _unreadable(nums)))

@@ -30,6 +30,10 @@ ANSWER_BEFORE_ARRIVAL = "answer_before_arrival"
 NEGATIVE_DURATION = "negative_duration"
 
 
+# a platform's contact exported before it ended (a Genesys conversation with a segment still open)
+IN_PROGRESS = "in_progress"
+
+
 OUT_OF_RANGE = "out_of_range"
 
 
