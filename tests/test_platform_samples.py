@@ -271,3 +271,61 @@ def test_a_json_file_of_another_shape_under_nice_cxone_is_named(tmp_path: Path) 
         "x.json does not look like NICE CXone completed contacts: its records have no 'contactId' "
         "and no 'resultSet' (they have: totalRecords, skills)"
     )
+
+
+# --- the platform's own figures beside ours --------------------------------------------------------
+
+
+def _with_genesys_metrics(page: dict) -> dict:
+    """Each session's metrics as Genesys writes them (milliseconds): tAnswered or tAbandon on the
+    queue's session, tHandle on the answering agent's (talk + hold + wrap-up)."""
+    seconds = {c.id: c for c in scenarios()}
+    for conversation in page["conversations"]:
+        contact = seconds[conversation["conversationId"].split("-")[0]]
+        acds = [p for p in conversation["participants"] if p["purpose"] == "acd"]
+        agents = [p for p in conversation["participants"] if p["purpose"] == "agent"]
+        for leg, acd in zip(contact.legs, acds, strict=True):
+            name = "tAnswered" if leg.answered else "tAbandon"
+            acd["sessions"][0]["metrics"] = [{"name": name, "value": round(leg.wait * 1000), "emitDate": "x"}]
+        answered = [leg for leg in contact.legs if leg.answered]
+        for leg, agent in zip(answered, agents, strict=True):
+            handle = round((leg.talk + leg.hold + leg.acw) * 1000)
+            agent["sessions"][0]["metrics"] = [{"name": "tHandle", "value": handle, "emitDate": "x"}]
+    return page
+
+
+def test_genesys_own_figures_beside_ours(tmp_path: Path) -> None:
+    """tAnswered/tAbandon and tHandle against the recomputation from segments: all agree but the
+    one contact whose tHandle was made 61 s larger (an agent's wrap-up Genesys would count)."""
+    page = _with_genesys_metrics(genesys_page(scenarios()))
+    k01 = page["conversations"][0]
+    agent = next(p for p in k01["participants"] if p["purpose"] == "agent")
+    agent["sessions"][0]["metrics"][0]["value"] += 61_000
+    aggregation = engine.aggregate(_raw(_genesys_files(tmp_path, page)), base=tmp_path, partner_ids=["ATL", "BRV"])
+    found = {(a.period, a.measure): a for a in aggregation.quality.agreement}
+    assert sorted(found) == [("2026-07", "handle"), ("2026-07", "wait"), ("2026-08", "handle"), ("2026-08", "wait")]
+    handle = found[("2026-07", "handle")]
+    assert (handle.compared, handle.agreeing, handle.contact_id) == (5, 4, k01["conversationId"])
+    assert (handle.ours, handle.theirs) == pytest.approx((290.0, 351.0))
+    assert handle.text() == (
+        "2026-07 handle time: 5 contacts compared with the platform's own tHandle, 4 agree within 1 s; largest "
+        f"difference 61.0 s (contact '{k01['conversationId']}': 290.0 s here, 351.0 s the platform's)"
+    )
+    assert all(a.agreeing == a.compared for key, a in found.items() if key != ("2026-07", "handle"))
+    # a KPI never takes the platform's figure: the same table as without it
+    _assert_same(_table(aggregation), expected_kpis(scenarios(), PARTNERS, ZONE))
+
+
+def test_connect_queue_duration_beside_our_wait(tmp_path: Path) -> None:
+    records = connect_records(scenarios())
+    k06 = next(r for r in records if r["ContactId"] == "k06")
+    k06["Queue"]["Duration"] += 5  # the platform's own figure, 5 s longer than its timestamps say
+    write_jsonl(tmp_path / "ctr.jsonl", records)
+    aggregation = engine.aggregate(
+        _raw({"files": "ctr.jsonl", "format": "amazon-connect"}), base=tmp_path, partner_ids=None
+    )
+    july, august = aggregation.quality.agreement
+    # July in Lisbon: k01, k02, k03, k04, k06, k07, k08 queued (k05 never was); August: k09 to k12
+    assert (july.period, july.measure, july.figure) == ("2026-07", "wait", "Queue.Duration")
+    assert (july.compared, july.agreeing, july.contact_id, july.ours, july.theirs) == (7, 6, "k06", 8.0, 13.0)
+    assert (august.compared, august.agreeing) == (4, 4)

@@ -888,7 +888,32 @@ def _quality(
             )
         )
     rejects.sort(key=lambda r: (r.source, r.partner or "", r.period or "", r.reason))
-    return quality.QualityReport(tuple(sources), tuple(rejects), tuple(samples))
+    return quality.QualityReport(tuple(sources), tuple(rejects), tuple(samples), _agreement(con, raw, present))
+
+
+def _agreement(con, raw: RawData, present: Mapping[str, object]) -> tuple[quality.PlatformAgreement, ...]:
+    """The platform's own figures beside ours, for a platform's export that carries them."""
+    src = getattr(raw.sources, "interactions", None)
+    preset = presets.preset_of(src)
+    if "interactions" not in present or preset is None:
+        return ()
+    mapped = presets.fields_of(src)
+    numbers = tuple(f for f in ("talk_seconds", "hold_seconds", "acw_seconds") if f in mapped)
+    rows = con.execute(quality.agreement_sql("interactions", numbers)).fetchall()
+    return tuple(
+        quality.PlatformAgreement(
+            "interactions",
+            quality.period_text(year, month),
+            measure,
+            quality.PLATFORM_FIGURES.get(preset.name, {}).get(measure, "figure"),
+            int(compared),
+            int(agreeing),
+            contact_id,
+            None if ours is None else float(ours),
+            None if theirs is None else float(theirs),
+        )
+        for year, month, measure, compared, agreeing, contact_id, ours, theirs in rows
+    )
 
 
 def _column_text(column: object) -> str | None:

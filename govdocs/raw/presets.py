@@ -68,6 +68,7 @@ AMAZON_CONNECT = Preset(
         "last_updated_at": "LastUpdateTimestamp",
         "next_contact_id": "NextContactId",
         "transferred_out_at": "TransferCompletedTimestamp",
+        "queue_duration": "Queue.Duration",  # the platform's own wait, compared with ours
         "partner": "Queue.Name",
         "programme": "Queue.Name",
         "channel": "Channel",
@@ -89,6 +90,7 @@ AMAZON_CONNECT = Preset(
         "left_queue_at",
         "next_contact_id",
         "transferred_out_at",
+        "queue_duration",
     ),
     key="ContactId",
 )

@@ -152,11 +152,87 @@ def _timestamp_hint(value: str | None) -> str:
     return "ISO 8601, or set timestamp_format"
 
 
+AGREE_WITHIN = 1.0  # seconds: our figure and the platform's agree when this close (its whole seconds)
+
+# measure -> what it is, for the report's lines
+AGREEMENT_MEASURES = {
+    "wait": "wait (to the answer, or to abandoning)",
+    "handle": "handle time",
+}
+
+
+# preset -> measure -> the platform's own field it is compared with
+PLATFORM_FIGURES = {
+    "amazon-connect": {"wait": "Queue.Duration"},
+    "genesys-cloud": {"wait": "tAnswered or tAbandon", "handle": "tHandle"},
+}
+
+
+@dataclass(frozen=True)
+class PlatformAgreement:
+    """For one source, month (of arrival, in the source's zone) and measure: the used contacts
+    whose record carries the platform's own figure (Connect Queue.Duration; Genesys tAnswered or
+    tAbandon, tHandle), how many of them agree with govdocs' recomputation from timestamps and
+    segments, and the contact that differs most."""
+
+    source: str
+    period: str | None
+    measure: str  # wait | handle
+    figure: str  # the platform's field: Queue.Duration, tAnswered or tAbandon, tHandle
+    compared: int
+    agreeing: int
+    contact_id: str | None  # the contact with the largest difference
+    ours: float | None
+    theirs: float | None
+
+    @property
+    def difference(self) -> float:
+        return 0.0 if self.ours is None or self.theirs is None else abs(self.ours - self.theirs)
+
+    def text(self) -> str:
+        """'2026-07 wait (...): 8 contacts compared with the platform's own Queue.Duration, 7 agree
+        within 1 s; largest difference 5.0 s (contact 'k01': 12.0 s here, 17.0 s the platform's)'."""
+        head = (
+            f"{self.period or 'date unreadable'} {AGREEMENT_MEASURES[self.measure]}: {self.compared:,} "
+            f"{noun(self.compared, 'contact')} compared with the platform's own {self.figure}, {self.agreeing:,} "
+            f"agree within {AGREE_WITHIN:g} s"
+        )
+        if self.agreeing == self.compared:
+            return head
+        return (
+            f"{head}; largest difference {self.difference:,.1f} s (contact '{self.contact_id}': "
+            f"{self.ours:,.1f} s here, {self.theirs:,.1f} s the platform's)"
+        )
+
+
+def agreement_sql(source: str, numbers: tuple[str, ...]) -> str:
+    """Per month and measure: the used contacts with a platform figure, those agreeing with ours,
+    and the one differing most (its id, our figure, the platform's). Reads `<source>_tested`."""
+    handle = " + ".join(f"COALESCE({f}, 0)" for f in numbers) or "NULL"
+    return (
+        "SELECT year, month, measure, COUNT(*),\n"
+        f"  COUNT(*) FILTER (WHERE ABS(ours - theirs) <= {AGREE_WITHIN}),\n"
+        "  ARG_MAX(contact_id, [ABS(ours - theirs), -source_key]), ARG_MAX(ours, [ABS(ours - theirs), -source_key]),\n"
+        "  ARG_MAX(theirs, [ABS(ours - theirs), -source_key])\n"
+        "FROM (\n"
+        "  SELECT year, month, source_key, contact_id, 'wait' AS measure,\n"
+        "    (COALESCE(answered_at_us, ended_at_us) - arrived_at_us) / 1e6 AS ours, platform_wait AS theirs\n"
+        f"  FROM {source}_tested WHERE check_reason IS NULL AND platform_wait IS NOT NULL\n"
+        "  UNION ALL\n"
+        f"  SELECT year, month, source_key, contact_id, 'handle', {handle}, platform_handle\n"
+        f"  FROM {source}_tested\n"
+        "  WHERE check_reason IS NULL AND platform_handle IS NOT NULL AND answered_at_us IS NOT NULL\n"
+        ") AS compared\n"
+        "GROUP BY year, month, measure ORDER BY year, month, measure"
+    )
+
+
 @dataclass(frozen=True)
 class QualityReport:
     sources: tuple[SourceCount, ...]
     rejects: tuple[RejectCount, ...]
     samples: tuple[RejectSample, ...]
+    agreement: tuple[PlatformAgreement, ...] = ()
 
     @property
     def read(self) -> int:
@@ -177,7 +253,7 @@ class QualityReport:
             sources=self.sources,
             rejects=tuple(r for r in self.rejects if r.partner == partner),
             samples=tuple(s for s in self.samples if s.partner == partner),
-        )
+        )  # the platform agreement is export-wide: not on a partner's document
 
     def by_reason(self, source: str | None = None) -> dict[str, int]:
         totals: dict[str, int] = {}

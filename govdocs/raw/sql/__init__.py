@@ -52,6 +52,8 @@ from govdocs.raw.sql.text import (  # noqa: F401
     NOT_A_NUMBER,
     NOT_QUEUED,
     OUT_OF_RANGE,
+    PLATFORM_HANDLE,
+    PLATFORM_WAIT,
     SOURCES,
     UNKNOWN_PARTNER,
     UNPARSEABLE_TIMESTAMP,

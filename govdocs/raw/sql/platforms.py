@@ -11,7 +11,17 @@ from collections.abc import Mapping
 
 from govdocs.raw.model import InteractionSource
 from govdocs.raw.presets import AMAZON_CONNECT, GENESYS_CLOUD, NICE_CXONE, leg_paths, preset_of
-from govdocs.raw.sql.text import IN_PROGRESS, NOT_QUEUED, Cte, FileRead, identifier, literal, read_function
+from govdocs.raw.sql.text import (
+    IN_PROGRESS,
+    NOT_QUEUED,
+    PLATFORM_HANDLE,
+    PLATFORM_WAIT,
+    Cte,
+    FileRead,
+    identifier,
+    literal,
+    read_function,
+)
 
 
 def _ts(column: str) -> str:
@@ -136,6 +146,10 @@ def connect_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         " + SUM(CASE WHEN handed_out THEN 1 ELSE 0 END) AS VARCHAR) AS transfers",
         f"NOT BOOL_OR({queued}) AS {NOT_QUEUED}",
         f"FALSE AS {IN_PROGRESS}",  # a contact record is written once the contact has ended
+        # the platform's own wait: Queue.Duration of the first queue (handle time is read from
+        # the platform's own durations already, so there is nothing of its own to compare)
+        f"{_first_in_queue('queue_duration')} AS {PLATFORM_WAIT}",
+        f"CAST(NULL AS VARCHAR) AS {PLATFORM_HANDLE}",
         "COUNT(*) AS legs",
         "SUM(copies) AS copies",
         f"COUNT(*) FILTER (WHERE {answered}) AS handled_legs",
@@ -166,7 +180,7 @@ _GENESYS_SEGMENT = (
 )
 _GENESYS_SESSION = (
     "STRUCT(mediaType VARCHAR, direction VARCHAR, ani VARCHAR, outboundCampaignId VARCHAR, "
-    f"segments {_GENESYS_SEGMENT}[])"
+    f"segments {_GENESYS_SEGMENT}[], metrics STRUCT(name VARCHAR, value VARCHAR)[])"
 )
 _GENESYS_PARTICIPANT = f"STRUCT(purpose VARCHAR, sessions {_GENESYS_SESSION}[])"
 _GENESYS_CONVERSATION = {
@@ -270,6 +284,28 @@ def genesys_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         "  ) AS flat",
         "every segment of every participant's session, with the participant's purpose",
     )
+    metrics = Cte(
+        "interactions_metrics",
+        "  SELECT source_key,\n"
+        # the platform's own measures (milliseconds): the first queue's tAnswered, or its tAbandon,
+        # and tHandle summed over the agents' sessions
+        "    ARG_MIN(CASE WHEN purpose = 'acd' AND m.name IN ('tAnswered', 'tAbandon')"
+        " THEN TRY_CAST(m.value AS DOUBLE) / 1000.0 END,\n"
+        "      CASE WHEN purpose = 'acd' AND m.name IN ('tAnswered', 'tAbandon') THEN participant END) AS wait,\n"
+        "    SUM(CASE WHEN purpose = 'agent' AND m.name = 'tHandle' THEN TRY_CAST(m.value AS DOUBLE) / 1000.0 END)"
+        " AS handle\n"
+        "  FROM (\n"
+        "    SELECT source_key, purpose, participant, UNNEST(s.metrics) AS m\n"
+        "    FROM (\n"
+        "      SELECT source_key, p.purpose AS purpose, participant, UNNEST(p.sessions) AS s\n"
+        '      FROM (SELECT source_key, UNNEST("participants") AS p, GENERATE_SUBSCRIPTS("participants", 1)'
+        " AS participant\n"
+        "        FROM interactions_conversations) AS participants\n"
+        "    ) AS sessions\n"
+        "  ) AS flat\n"
+        "  GROUP BY source_key",
+        "the platform's own figures for each conversation (session metrics), to compare with ours",
+    )
     start, stop = _ts("seg_start"), _ts("seg_end")
     queued = "purpose = 'acd' AND seg_type = 'interact'"
     agent = "purpose = 'agent'"
@@ -326,6 +362,8 @@ def genesys_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         "COALESCE(t.transfers, '0') AS transfers",
         f"(t.queued_at IS NULL AND t.bad_stamp IS NULL) OR COALESCE(t.campaign, FALSE) AS {NOT_QUEUED}",
         f'c."conversationEnd" IS NULL AND COALESCE(t.open_segment, FALSE) AS {IN_PROGRESS}',
+        f"CAST(m.wait AS VARCHAR) AS {PLATFORM_WAIT}",
+        f"CAST(m.handle AS VARCHAR) AS {PLATFORM_HANDLE}",
         "1 AS legs",
         "c.copies",
         "COALESCE(t.handled_legs, 0) AS handled_legs",
@@ -335,10 +373,11 @@ def genesys_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
     body = (
         "  SELECT\n    " + ",\n    ".join(contact) + "\n  FROM interactions_conversations AS c\n"
         "  LEFT JOIN interactions_timeline AS t ON t.source_key = c.source_key\n"
-        "  LEFT JOIN interactions_queues AS q ON q.id = t.queue_id"
+        "  LEFT JOIN interactions_queues AS q ON q.id = t.queue_id\n"
+        "  LEFT JOIN interactions_metrics AS m ON m.source_key = c.source_key"
     )
     read_cte = Cte("interactions_read", body, "each conversation as one customer contact")
-    return [_genesys_read(read), _queues_cte(read), latest, segments, per_contact, read_cte]
+    return [_genesys_read(read), _queues_cte(read), latest, segments, per_contact, metrics, read_cte]
 
 
 # the Reporting API's completed contacts (GET /contacts/completed): govdocs field -> the record's key
@@ -465,6 +504,9 @@ def cxone_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         "CAST(COUNT(*) FILTER (WHERE leg_queued) - 1 AS VARCHAR) AS transfers",
         f"NOT BOOL_OR(leg_queued) AS {NOT_QUEUED}",
         f"FALSE AS {IN_PROGRESS}",  # completed contacts only
+        # govdocs' wait is CXone's own InQueue / inQueueSeconds: nothing of its own to compare
+        f"CAST(NULL AS VARCHAR) AS {PLATFORM_WAIT}",
+        f"CAST(NULL AS VARCHAR) AS {PLATFORM_HANDLE}",
         "COUNT(*) AS legs",
         "SUM(copies) AS copies",
         "COUNT(*) FILTER (WHERE leg_answered) AS handled_legs",

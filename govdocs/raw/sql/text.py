@@ -45,6 +45,12 @@ LEFT_BEFORE_HIRED = "left_before_hired"
 NOT_QUEUED = "not_queued"
 
 
+# A platform's own figures for a contact, where its records carry them (seconds): compared with
+# govdocs' recomputation in the data-quality report, never used for a KPI.
+PLATFORM_WAIT = "platform_wait"
+PLATFORM_HANDLE = "platform_handle"
+
+
 EVENT_SOURCES = ("interactions", "surveys", "qa")
 
 
