@@ -18,12 +18,15 @@ from govdocs.errors import GovdocsError
 from govdocs.raw import engine
 from govdocs.raw.model import RawData
 from tests.platform_records import (
+    CXONE_HEADER,
     close,
     connect_records,
+    cxone_rows,
     expected_kpis,
     genesys_page,
     genesys_queues,
     scenarios,
+    write_csv,
     write_jsonl,
 )
 
@@ -262,6 +265,14 @@ def test_cxone_api_contacts_as_json_lines_outbound_not_queued(tmp_path: Path) ->
     assert _table(aggregation)[("MAIN", "2016-09", "asa")] == 13
 
 
+def test_cxone_download_with_a_rebranded_tenants_spellings(tmp_path: Path) -> None:
+    """Rebranded tenants spell the same columns otherwise (Prequeue, Ani_Dialnum): read alike."""
+    spelled = {"PreQueue": "Prequeue", "ANI_DIALNUM": "Ani_Dialnum", "InQueue": "Inqueue"}
+    write_csv(tmp_path / "cd.csv", [spelled.get(h, h) for h in CXONE_HEADER], cxone_rows(scenarios(), ZONE))
+    aggregation = engine.aggregate(_raw({"files": "cd.csv", "format": "nice-cxone"}), base=tmp_path, partner_ids=None)
+    _assert_same(_table(aggregation), expected_kpis(scenarios(), PARTNERS, ZONE))
+
+
 def test_a_json_file_of_another_shape_under_nice_cxone_is_named(tmp_path: Path) -> None:
     (tmp_path / "x.json").write_text(json.dumps({"totalRecords": 0, "skills": []}), encoding="utf-8")
     with pytest.raises(GovdocsError) as caught:
@@ -329,3 +340,17 @@ def test_connect_queue_duration_beside_our_wait(tmp_path: Path) -> None:
     assert (july.period, july.measure, july.figure) == ("2026-07", "wait", "Queue.Duration")
     assert (july.compared, july.agreeing, july.contact_id, july.ours, july.theirs) == (7, 6, "k06", 8.0, 13.0)
     assert (august.compared, august.agreeing) == (4, 4)
+
+
+def test_genesys_timestamps_with_a_one_digit_day(tmp_path: Path) -> None:
+    """Timestamps have been seen with a one-digit day (2021-04-2T...): read as written."""
+    text = json.dumps(genesys_page(scenarios()), indent=2)
+    for day in range(1, 10):
+        text = text.replace(f"-0{day}T", f"-{day}T")
+    assert '"2026-07-1T' in text
+    (tmp_path / "details.json").write_text(text, encoding="utf-8")
+    (tmp_path / "queues.json").write_text(json.dumps(genesys_queues(list(PARTNERS))), encoding="utf-8")
+    raw = _raw({"files": "details.json", "format": "genesys-cloud", "queues": "queues.json"})
+    aggregation = engine.aggregate(raw, base=tmp_path, partner_ids=["ATL", "BRV"])
+    assert aggregation.quality.by_reason() == {}
+    _assert_same(_table(aggregation), expected_kpis(scenarios(), PARTNERS, ZONE))
