@@ -868,6 +868,7 @@ def _quality(
                     row=int(row),
                     line=None if int(index) in json_files else int(row) if numbered else int(row) + 1,
                     record=int(row) if int(index) in json_files else None,
+                    platform=platform,
                     partner=partner,
                     period=quality.period_text(year, month),
                     record_id=record_id,

@@ -111,6 +111,7 @@ class RejectSample:
     # a JSON file: the record's number in it (a pretty-printed record spans many lines, so its
     # number is said as a record number, never as if it were a line)
     record: int | None = None
+    platform: bool = False  # read through a platform preset (its timestamp format is not configurable)
 
     @property
     def message(self) -> str:
@@ -121,7 +122,8 @@ class RejectSample:
         if self.reason == sql.MISSING_FIELD:
             detail = f"a required field is empty ({REQUIRED[self.source]})"
         elif self.reason == sql.UNPARSEABLE_TIMESTAMP:
-            detail = f"'{self.value}' is not a timestamp ({_timestamp_hint(self.value)})"
+            hint = "the platform writes ISO 8601" if self.platform else _timestamp_hint(self.value)
+            detail = f"'{self.value}' is not a timestamp ({hint})"
         elif self.reason == sql.NOT_A_NUMBER:
             detail = f"'{self.value}' is not a number"
             if _finite_or_not(self.value):

@@ -323,7 +323,11 @@ def genesys_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         "  SELECT source_key,\n"
         f"    MIN({bad}) AS bad_stamp,\n"
         f"    MIN(CASE WHEN {queued} THEN {start} END) AS queued_at,\n"
-        f"    ARG_MIN(CASE WHEN {queued} THEN queue_id END, CASE WHEN {queued} THEN {start} END) AS queue_id,\n"
+        # the first queue entered; one whose start cannot be read still names its queue (after the
+        # readable ones), so the contact is rejected for that timestamp, not for an empty partner
+        f"    ARG_MIN(CASE WHEN {queued} THEN queue_id END, CASE WHEN {queued} THEN\n"
+        f"      [CASE WHEN {start} IS NULL THEN 1 ELSE 0 END, COALESCE(EPOCH_US({start}), 0), participant, k] END)"
+        " AS queue_id,\n"
         f"    MAX(CASE WHEN {queued} THEN {stop} END) AS left_queue_at,\n"
         # without conversationEnd (in progress, or an older response): the last segment's end,
         # unless a segment is still open (then the conversation has not ended)
