@@ -112,19 +112,6 @@ def connect_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         " source_index DESC, source_row DESC) = 1",
         "at-least-once delivery: per ContactId the copy with the latest LastUpdateTimestamp (then the last read)",
     )
-    # A hand-off whose receiving leg is in the files is counted once, by that leg (initiated by
-    # TRANSFER or QUEUE_TRANSFER); one whose receiving leg is not -- a transfer out of Connect
-    # (TransferCompletedTimestamp, TransferredToEndpoint) or a NextContactId not delivered -- by
-    # the leg that handed the customer on.
-    handoffs = Cte(
-        "interactions_handoffs",
-        "  SELECT l.*, (l.transferred_out_at IS NOT NULL OR l.next_contact_id IS NOT NULL)\n"
-        "    AND n.contact_id IS NULL AS handed_out\n"
-        "  FROM interactions_legs AS l\n"
-        "  LEFT JOIN (SELECT DISTINCT contact_id FROM interactions_legs WHERE contact_id IS NOT NULL) AS n\n"
-        "    ON n.contact_id = l.next_contact_id",
-        "each leg, and whether it handed the customer to a leg that is not in the files",
-    )
     queued = "arrived_at IS NOT NULL"
     answered = "answered_at IS NOT NULL"
     contact = [
@@ -142,8 +129,14 @@ def connect_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         f"{_total('talk_seconds')} AS talk_seconds",
         f"{_total('hold_seconds')} AS hold_seconds",
         f"{_total('acw_seconds')} AS acw_seconds",
-        "CAST(SUM(CASE WHEN initiation_method IN ('TRANSFER', 'QUEUE_TRANSFER') THEN 1 ELSE 0 END)"
-        " + SUM(CASE WHEN handed_out THEN 1 ELSE 0 END) AS VARCHAR) AS transfers",
+        # A hand-off whose receiving leg is in the files is counted once, by that leg (initiated by
+        # TRANSFER or QUEUE_TRANSFER); one whose receiving leg is not -- a transfer out of Connect
+        # (TransferCompletedTimestamp, TransferredToEndpoint) or a NextContactId not delivered --
+        # by the leg that handed the customer on (a chain's legs share its InitialContactId, so
+        # the next leg, when delivered, is among the contact's own)
+        "CAST(SUM(CASE WHEN initiation_method IN ('TRANSFER', 'QUEUE_TRANSFER') THEN 1 ELSE 0 END)\n"
+        "      + COUNT(*) FILTER (WHERE transferred_out_at IS NOT NULL OR next_contact_id IS NOT NULL)\n"
+        "      - COALESCE(LEN(LIST_INTERSECT(LIST(next_contact_id), LIST(contact_id))), 0) AS VARCHAR) AS transfers",
         f"NOT BOOL_OR({queued}) AS {NOT_QUEUED}",
         f"FALSE AS {IN_PROGRESS}",  # a contact record is written once the contact has ended
         # the platform's own wait: Queue.Duration of the first queue (handle time is read from
@@ -159,11 +152,11 @@ def connect_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
     body = (
         "  SELECT\n    "
         + ",\n    ".join(contact)
-        + "\n  FROM (SELECT *, [initial_last, source_key] AS leg_order FROM interactions_handoffs) AS legs\n"
+        + "\n  FROM (SELECT *, [initial_last, source_key] AS leg_order FROM interactions_legs) AS legs\n"
         # a record without any id is a contact of its own (rejected: a required field is empty)
         "  GROUP BY COALESCE(chain_id, 'record ' || source_key)"
     )
-    return [legs, latest, handoffs, Cte("interactions_read", body, "the legs of each customer contact, as one row")]
+    return [legs, latest, Cte("interactions_read", body, "the legs of each customer contact, as one row")]
 
 
 def _first_in_queue(column: str) -> str:
