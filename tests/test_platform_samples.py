@@ -357,3 +357,59 @@ def test_genesys_timestamps_with_a_one_digit_day(tmp_path: Path) -> None:
     aggregation = engine.aggregate(raw, base=tmp_path, partner_ids=["ATL", "BRV"])
     assert aggregation.quality.by_reason() == {}
     _assert_same(_table(aggregation), expected_kpis(scenarios(), PARTNERS, ZONE))
+
+
+def test_a_kpi_from_the_platforms_own_figures(tmp_path: Path) -> None:
+    """`from: platform`: ASA from tAnswered, AHT from tHandle, as Genesys' own reports compute
+    them; the recomputed KPIs beside them are unchanged."""
+    page = _with_genesys_metrics(genesys_page(scenarios()))
+    agent = next(p for p in page["conversations"][0]["participants"] if p["purpose"] == "agent")
+    agent["sessions"][0]["metrics"][0]["value"] += 61_000  # k01: 61 s more in Genesys' tHandle
+    source = {"timezone": ZONE, "partner_values": PARTNERS, **_genesys_files(tmp_path, page)}
+    kpis = [
+        {"kpi": "asa", "measure": "asa"},
+        {"kpi": "asa_platform", "measure": "asa", "from": "platform"},
+        {"kpi": "aht", "measure": "aht"},
+        {"kpi": "aht_platform", "measure": "aht", "from": "platform"},
+    ]
+    raw = RawData.model_validate({"sources": {"interactions": source}, "kpis": kpis})
+    got = _table(engine.aggregate(raw, base=tmp_path, partner_ids=["ATL", "BRV"]))
+    # ATL in July answered k01 (290 s; tHandle 351 s), k02 (130 + 335 s) and k06 (215 s)
+    assert got[("ATL", "2026-07", "aht")] == pytest.approx((290 + 465 + 215) / 3)
+    assert got[("ATL", "2026-07", "aht_platform")] == pytest.approx((351 + 465 + 215) / 3)
+    assert got[("ATL", "2026-07", "asa_platform")] == pytest.approx(got[("ATL", "2026-07", "asa")])
+    assert got[("BRV", "2026-08", "aht_platform")] == pytest.approx(got[("BRV", "2026-08", "aht")])
+
+
+@pytest.mark.parametrize(
+    ("source", "measure", "message"),
+    [
+        (
+            "{files: a.csv, timezone: UTC, columns: {contact_id: i, partner: p, arrived_at: a, answered_at: b, "
+            "ended_at: e}}",
+            "asa",
+            "from: platform reads the platform's own figure for asa, which a mapped table does not carry "
+            "(those that do: amazon-connect (asa), genesys-cloud (asa, aht))",
+        ),
+        (
+            "{files: a.jsonl, format: amazon-connect, timezone: UTC}",
+            "aht",
+            "from: platform reads the platform's own figure for aht, which format: amazon-connect does not carry "
+            "(those that do: amazon-connect (asa), genesys-cloud (asa, aht))",
+        ),
+    ],
+)
+def test_from_platform_without_the_platforms_figure_is_named_with_its_line(
+    tmp_path: Path, source: str, measure: str, message: str
+) -> None:
+    from govdocs.raw.checks import load_raw_data
+
+    path = tmp_path / "mapping.yaml"
+    path.write_text(
+        f"raw_data:\n  sources:\n    interactions: {source}\n  kpis:\n"
+        f"    - kpi: x\n      measure: {measure}\n      from: platform\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(GovdocsError) as caught:
+        load_raw_data(path)
+    assert [(p.location.line, p.message) for p in caught.value.problems] == [(7, message)]

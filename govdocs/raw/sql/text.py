@@ -46,7 +46,7 @@ NOT_QUEUED = "not_queued"
 
 
 # A platform's own figures for a contact, where its records carry them (seconds): compared with
-# govdocs' recomputation in the data-quality report, never used for a KPI.
+# govdocs' recomputation in the data-quality report; a KPI reads them only with `from: platform`.
 PLATFORM_WAIT = "platform_wait"
 PLATFORM_HANDLE = "platform_handle"
 
