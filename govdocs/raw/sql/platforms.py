@@ -466,7 +466,8 @@ def cxone_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         "    COALESCE(master_contact_id, contact_id) AS chain_id,\n"
         "    CASE WHEN contact_id = COALESCE(master_contact_id, contact_id) THEN 0 ELSE 1 END AS initial_last,\n"
         "    CASE WHEN contact_id IS NULL THEN 0 ELSE COUNT(*) OVER (PARTITION BY contact_id) - 1 END AS copies,\n"
-        # the leg's moments as local text: entering the queue (after the IVR), and leaving it
+        # the leg's moments as text (local time from a download, an instant from the API):
+        # entering the queue (after the IVR), and leaving it
         f"    CASE WHEN {started} IS NULL THEN COALESCE(start_utc, start_date || ' ' || start_time, start_date,"
         " start_time)\n"
         f"      ELSE {moment(pre)} END AS queued_at,\n"
