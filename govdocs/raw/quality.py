@@ -78,7 +78,7 @@ class SourceCount:
         if self.records is None:
             return f"{self.read:,} rows read from {files}, {self.accepted:,} used"
         copies = f" ({self.merged:,} re-delivered {noun(self.merged, 'copy', 'copies')} merged)" if self.merged else ""
-        queued = f", {self.not_queued:,} not queued (never entered a queue)" if self.not_queued else ""
+        queued = f", {self.not_queued:,} not queued (self-service or outbound)" if self.not_queued else ""
         return (
             f"{self.records:,} {noun(self.records, 'record')} read from {files}{copies}: "
             f"{self.read:,} customer {noun(self.read, 'contact')}, {self.accepted:,} used{queued}"
@@ -197,7 +197,7 @@ class PlatformAgreement:
         head = (
             f"{self.period or 'date unreadable'} {AGREEMENT_MEASURES[self.measure]}: {self.compared:,} "
             f"{noun(self.compared, 'contact')} compared with the platform's own {self.figure}, {self.agreeing:,} "
-            f"agree within {AGREE_WITHIN:g} s"
+            f"{'agrees' if self.agreeing == 1 else 'agree'} within {AGREE_WITHIN:g} s"
         )
         if self.agreeing == self.compared:
             return head
