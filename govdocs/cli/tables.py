@@ -167,6 +167,9 @@ def aggregate(
             f"{source.source}: {source.summary(files)}"
             + (f", {source.rejected:,} rejected ({why})" if source.rejected else "")
         )
+        for agreement in aggregation.quality.agreement:
+            if agreement.source == source.source:
+                click.echo(f"  {agreement.text()}")
     for problem in aggregation.quality.problems():
         click.echo(f"  {problem}")
     kpis = aggregation.kpis

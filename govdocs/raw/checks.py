@@ -129,6 +129,7 @@ def _check(
                     (*here, attr),
                     "error",
                 )
+        yield from _check_from(spec, src, here)
         if spec.measure == "csat_top_box" and not 1 <= spec.top_box_min <= src.csat_scale:
             yield (
                 "config.out_of_range",
@@ -143,6 +144,33 @@ def _check(
                 (*here, "pass_score"),
                 "error",
             )
+
+
+# preset -> the measures whose platform figure its records carry (see quality.PLATFORM_FIGURES)
+_PLATFORM_MEASURES = {"amazon-connect": {"asa": "wait"}, "genesys-cloud": {"asa": "wait", "aht": "handle"}}
+
+
+def _check_from(spec: object, src: _Model, here: Path_) -> Iterator[tuple[str, str, Path_, str]]:
+    """`from: platform` needs a platform preset whose records carry that measure's own figure."""
+    chosen = getattr(spec, "from_", None)
+    if chosen is None or chosen.value != "platform":
+        return
+    preset = preset_of(src)
+    measure = spec.measure  # type: ignore[attr-defined]
+    if preset is None or measure not in _PLATFORM_MEASURES.get(preset.name, {}):
+        have = ", ".join(f"{name} ({', '.join(m)})" for name, m in _PLATFORM_MEASURES.items())
+        message = (
+            f"from: platform reads the platform's own figure for {measure}, which "
+            f"{'a mapped table' if preset is None else f'format: {preset.name}'} does not carry (those that do: {have})"
+        )
+        yield "config.no_platform_figure", message, (*here, "from"), "error"
+    elif getattr(spec, "per", None) is not None and spec.per.value == "leg":  # type: ignore[attr-defined]
+        yield (
+            "config.no_platform_figure",
+            "from: platform gives a contact's figure: use per: contact",
+            (*here, "per"),
+            "error",
+        )
 
 
 def _check_format(name: str, src: _Model) -> Iterator[tuple[str, str, Path_, str]]:

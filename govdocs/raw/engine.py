@@ -334,6 +334,32 @@ def _top_level(con, function: str, path: Path, source: str, problems: list[Probl
         return None
 
 
+KEYS_SAMPLED = 1000  # records whose keys name a JSON file's fields (as DuckDB samples for a schema)
+
+
+def _json_keys(con, path: Path, layout: str, source: str, problems: list[Problem]) -> list[str] | None:
+    """The top-level keys of a JSON file's first records, in the order first seen. Each record is
+    read as JSON text and only its own keys are listed: no structure is detected, so a record
+    nested deeper with keys that differ only in case (Connect's contact attributes are
+    case-sensitive: GreetingPlayed and greetingPlayed) cannot make the file unreadable."""
+    import duckdb
+
+    objects = (
+        f"read_json_objects({sql.literal(str(path))}, format = {sql.literal(layout)}, "
+        f"maximum_object_size = {sql.platforms.MAX_OBJECT})"
+    )
+    query = (
+        "SELECT key FROM (SELECT UNNEST(json_keys(json)) AS key, n, GENERATE_SUBSCRIPTS(json_keys(json), 1) AS k\n"
+        f"  FROM (SELECT json, ROW_NUMBER() OVER () AS n FROM {objects} LIMIT {KEYS_SAMPLED}))\n"
+        "GROUP BY key ORDER BY MIN(n * 100000 + k)"
+    )
+    try:
+        return [str(key) for (key,) in con.execute(query).fetchall()]
+    except duckdb.Error as exc:
+        problems.append(_duckdb_problem(exc, source, [path]))
+        return None
+
+
 def _mapped_paths(mapped: Mapping[str, object]) -> list[str]:
     return [c for column in mapped.values() for c in ([column] if isinstance(column, str) else column)]
 
@@ -391,9 +417,7 @@ def _describe_json(con, src, source: str, paths: Sequence[Path], problems: list[
     seen: set[str] = set()
     for path, layout in zip(paths, layouts, strict=True):
         if layout:
-            seen |= set(
-                _top_level(con, sql.read_function(str(path), "json", layout=layout), path, source, problems) or []
-            )
+            seen |= set(_json_keys(con, path, layout, source, problems) or [])
     if seen:
         for field_name, column in mapped.items():
             for part in [column] if isinstance(column, str) else column:
@@ -433,14 +457,15 @@ def _describe_platform(
         else _json_layout(path, source, problems, preset.name)
         for path in paths
     ]
+    columns: list[frozenset[str]] = [frozenset() for _ in paths]
     for i, (path, layout) in enumerate(zip(paths, layouts, strict=True)):
         if not layout:
             continue
         if layout == sql.platforms.PARQUET:
-            function = sql.read_function(str(path), "parquet")
+            keys = _top_level(con, sql.read_function(str(path), "parquet"), path, source, problems)
+            columns[i] = frozenset(keys or ())
         else:
-            function = sql.read_function(str(path), "json", layout=layout, maximum_object_size=sql.platforms.MAX_OBJECT)
-        keys = _top_level(con, function, path, source, problems)
+            keys = _json_keys(con, path, layout, source, problems)
         if keys is not None and preset is presets.GENESYS_CLOUD and "conversations" in keys:
             layouts[i] = sql.platforms.WRAPPED  # a details query response or a jobs results page
             continue
@@ -457,7 +482,7 @@ def _describe_platform(
     return sql.FileRead(
         tuple(str(p) for p in paths),
         preset.name,
-        tuple(frozenset() for _ in paths),
+        tuple(columns),
         presets.contact_types(preset),
         layouts=tuple(layouts),
         json_paths=presets.record_paths(src),
@@ -470,9 +495,10 @@ def _describe_platform_csv(con, src, source: str, paths: Sequence[Path], problem
     regardless of case, as the platform's own spellings vary: Start_Time, start_time)."""
     delimiter = getattr(src, "delimiter", None)
     needed = dict.fromkeys(presets.leg_paths(src).values())
-    for path in paths:
-        if (looks := _looks_like_json(path, source)) is not None:
-            problems.append(looks)
+    layouts = ["" for _ in paths]
+    for i, path in enumerate(paths):
+        if _first_character(path) in ("{", "["):
+            layouts[i] = _cxone_api_layout(con, path, source, problems, preset)
             continue
         names = _top_level(con, sql.read_function(str(path), "csv", delimiter), path, source, problems)
         if names is None:
@@ -506,7 +532,30 @@ def _describe_platform_csv(con, src, source: str, paths: Sequence[Path], problem
         tuple(frozenset() for _ in paths),
         presets.contact_types(preset),
         delimiter,
+        layouts=tuple(layouts) if any(layouts) else (),
     )
+
+
+def _cxone_api_layout(con, path: Path, source: str, problems: list[Problem], preset) -> str:
+    """A CXone JSON file: the Reporting API's completed contacts as delivered ({"resultSet":
+    {"completedContacts": [...]}}), or those contacts as a JSON array or JSON lines."""
+    layout = _json_layout(path, source, problems, preset.name)
+    keys = _json_keys(con, path, layout, source, problems) if layout else None
+    if keys is None:
+        return ""
+    if sql.platforms.CXONE_WRAPPED in keys:
+        return sql.platforms.CXONE_WRAPPED
+    if "contactId" not in keys:
+        problems.append(
+            Problem(
+                "raw.not_platform",
+                f"{path.name} does not look like NICE CXone completed contacts: its records have no 'contactId' "
+                f"and no 'resultSet' (they have: {_listed(keys, 12)})",
+                Location(str(path), 1, path=_location(source, "format")),
+                ExitCode.DATA,
+            )
+        )
+    return layout
 
 
 def _queues(src, base: Path, problems: list[Problem]) -> tuple[str, ...]:
@@ -656,7 +705,7 @@ def aggregate(
                 raise GovdocsError(
                     [_duckdb_problem(exc, "raw", list(files.get("interactions", ())) or [base])]
                 ) from None
-            report = _quality(con, raw, files, per_source, samples_per_reason)
+            report = _quality(con, raw, files, per_source, samples_per_reason, reads)
         finally:
             if con is not duck:
                 con.close()
@@ -740,9 +789,7 @@ def _refuse_unusable(report: quality.QualityReport) -> None:
                 "raw.all_rejected",
                 f"every one of the {source.read - source.not_queued:,} {source.source} {what} was rejected, "
                 f"{count:,} for '{quality.SHORT.get(reason, reason)}'{example}",
-                Location(sample.file, sample.line, sample.column)
-                if sample is not None
-                else Location(source.files[0] if source.files else source.source),
+                sample.location if sample is not None else Location(source.files[0] if source.files else source.source),
                 ExitCode.DATA,
             )
         )
@@ -750,8 +797,22 @@ def _refuse_unusable(report: quality.QualityReport) -> None:
         raise GovdocsError(problems)
 
 
+def _json_files(read: sql.FileRead | None) -> set[int]:
+    """The positions of a source's files read as JSON records (numbered by record, not by line)."""
+    if read is None:
+        return set()
+    if read.file_format == FileFormat.JSON.value:
+        return set(range(len(read.paths)))
+    return {i for i, layout in enumerate(read.layouts) if layout and layout != sql.platforms.PARQUET}
+
+
 def _quality(
-    con, raw: RawData, files: Mapping[str, Sequence[Path]], present: Mapping[str, object], per_reason: int
+    con,
+    raw: RawData,
+    files: Mapping[str, Sequence[Path]],
+    present: Mapping[str, object],
+    per_reason: int,
+    reads: Mapping[str, sql.FileRead] | None = None,
 ) -> quality.QualityReport:
     sources: list[quality.SourceCount] = []
     rejects: list[quality.RejectCount] = []
@@ -763,6 +824,7 @@ def _quality(
         # a Parquet row and a JSON record are numbered from 1 with no header line
         numbered = _format(src, files[source]) not in ("csv", FileFormat.NICE_CXONE.value)
         platform = presets.preset_of(src) is not None
+        json_files = _json_files((reads or {}).get(source))
         accepted = rejected = not_queued = 0
         table = "roster_checked" if source == "roster" else f"{source}_cube"
         count = "COUNT(*)" if source == "roster" else "SUM(rows_read)"
@@ -804,7 +866,9 @@ def _quality(
                     reason=reason,
                     file=paths[int(index)],
                     row=int(row),
-                    line=int(row) if numbered else int(row) + 1,
+                    line=None if int(index) in json_files else int(row) if numbered else int(row) + 1,
+                    record=int(row) if int(index) in json_files else None,
+                    platform=platform,
                     partner=partner,
                     period=quality.period_text(year, month),
                     record_id=record_id,
@@ -825,7 +889,32 @@ def _quality(
             )
         )
     rejects.sort(key=lambda r: (r.source, r.partner or "", r.period or "", r.reason))
-    return quality.QualityReport(tuple(sources), tuple(rejects), tuple(samples))
+    return quality.QualityReport(tuple(sources), tuple(rejects), tuple(samples), _agreement(con, raw, present))
+
+
+def _agreement(con, raw: RawData, present: Mapping[str, object]) -> tuple[quality.PlatformAgreement, ...]:
+    """The platform's own figures beside ours, for a platform's export that carries them."""
+    src = getattr(raw.sources, "interactions", None)
+    preset = presets.preset_of(src)
+    if "interactions" not in present or preset is None:
+        return ()
+    mapped = presets.fields_of(src)
+    numbers = tuple(f for f in ("talk_seconds", "hold_seconds", "acw_seconds") if f in mapped)
+    rows = con.execute(quality.agreement_sql("interactions", numbers)).fetchall()
+    return tuple(
+        quality.PlatformAgreement(
+            "interactions",
+            quality.period_text(year, month),
+            measure,
+            quality.PLATFORM_FIGURES.get(preset.name, {}).get(measure, "figure"),
+            int(compared),
+            int(agreeing),
+            contact_id,
+            None if ours is None else float(ours),
+            None if theirs is None else float(theirs),
+        )
+        for year, month, measure, compared, agreeing, contact_id, ours, theirs in rows
+    )
 
 
 def _column_text(column: object) -> str | None:

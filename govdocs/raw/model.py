@@ -265,10 +265,23 @@ class ServiceLevel(_ShortAbandons):
     )
 
 
+class MeasureFrom(StrEnum):
+    RECOMPUTED = "recomputed"  # from the records' timestamps and segments (the default)
+    PLATFORM = "platform"  # the platform's own figure, where its records carry one
+
+
+_FROM_DESCRIPTION = (
+    "recomputed (default): from the records' timestamps and segments; platform: the platform's own "
+    "figure, as its reports use it (a platform preset whose records carry it; contacts without it "
+    "are left out, and the volume says how many were counted)."
+)
+
+
 class Asa(_InteractionMeasure):
     """Mean seconds from arrival to answer over answered contacts. Volume = answered."""
 
     measure: Literal["asa"]
+    from_: MeasureFrom = Field(MeasureFrom.RECOMPUTED, alias="from", description=_FROM_DESCRIPTION)
 
 
 class HandlePer(StrEnum):
@@ -285,6 +298,7 @@ class Aht(_InteractionMeasure):
         description="contact (default): per customer contact, summed over its legs; leg: per answered leg "
         "(the same for a mapped table, whose rows are its legs). Volume: answered contacts, or answered legs.",
     )
+    from_: MeasureFrom = Field(MeasureFrom.RECOMPUTED, alias="from", description=_FROM_DESCRIPTION)
 
 
 class TransferRate(_InteractionMeasure):

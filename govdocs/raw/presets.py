@@ -66,6 +66,9 @@ AMAZON_CONNECT = Preset(
         "initial_contact_id": "InitialContactId",
         "initiation_method": "InitiationMethod",
         "last_updated_at": "LastUpdateTimestamp",
+        "next_contact_id": "NextContactId",
+        "transferred_out_at": "TransferCompletedTimestamp",
+        "queue_duration": "Queue.Duration",  # the platform's own wait, compared with ours
         "partner": "Queue.Name",
         "programme": "Queue.Name",
         "channel": "Channel",
@@ -79,7 +82,16 @@ AMAZON_CONNECT = Preset(
         "hold_seconds": "Agent.CustomerHoldDuration",
         "acw_seconds": "Agent.AfterContactWorkDuration",
     },
-    fixed=("contact_id", "initial_contact_id", "initiation_method", "last_updated_at", "left_queue_at"),
+    fixed=(
+        "contact_id",
+        "initial_contact_id",
+        "initiation_method",
+        "last_updated_at",
+        "left_queue_at",
+        "next_contact_id",
+        "transferred_out_at",
+        "queue_duration",
+    ),
     key="ContactId",
 )
 
@@ -156,7 +168,7 @@ def fields_of(src: object) -> dict[str, object]:
 
 # where a preset's contact fields come from when no single record field holds them (named in samples)
 DERIVED: dict[str, dict[str, str]] = {
-    AMAZON_CONNECT.name: {"transfers": "InitiationMethod"},
+    AMAZON_CONNECT.name: {"transfers": "InitiationMethod + NextContactId + TransferCompletedTimestamp"},
     GENESYS_CLOUD.name: {
         "contact_id": "conversationId",
         "partner": "segments.queueId",

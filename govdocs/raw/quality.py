@@ -24,6 +24,7 @@ REASONS: dict[str, str] = {
     sql.UNKNOWN_PARTNER: "the partner is not in the config",
     sql.ANSWER_BEFORE_ARRIVAL: "answered before it arrived",
     sql.NEGATIVE_DURATION: "a negative duration, or it ended before it started or was answered",
+    sql.IN_PROGRESS: "still in progress when exported (no end yet): read it again once it has ended",
     sql.OUT_OF_RANGE: "a score outside its scale",
     sql.LEFT_BEFORE_HIRED: "left before being hired",
 }
@@ -38,6 +39,7 @@ SHORT: dict[str, str] = {
     sql.UNKNOWN_PARTNER: "partner not in the config",
     sql.ANSWER_BEFORE_ARRIVAL: "answered before it arrived",
     sql.NEGATIVE_DURATION: "negative duration",
+    sql.IN_PROGRESS: "in progress",
     sql.OUT_OF_RANGE: "value out of range",
     sql.LEFT_BEFORE_HIRED: "left before hired",
 }
@@ -76,7 +78,7 @@ class SourceCount:
         if self.records is None:
             return f"{self.read:,} rows read from {files}, {self.accepted:,} used"
         copies = f" ({self.merged:,} re-delivered {noun(self.merged, 'copy', 'copies')} merged)" if self.merged else ""
-        queued = f", {self.not_queued:,} not queued (never entered a queue)" if self.not_queued else ""
+        queued = f", {self.not_queued:,} not queued (self-service or outbound)" if self.not_queued else ""
         return (
             f"{self.records:,} {noun(self.records, 'record')} read from {files}{copies}: "
             f"{self.read:,} customer {noun(self.read, 'contact')}, {self.accepted:,} used{queued}"
@@ -100,21 +102,28 @@ class RejectSample:
     reason: str
     file: str
     row: int  # 1-based data row in the file (header not counted)
-    line: int  # CSV: physical line (header = 1) when no field spans lines; Parquet: the row number
+    line: int | None  # CSV: physical line (header = 1) when no field spans lines; Parquet: the row number
     partner: str | None
     period: str | None
     record_id: str | None  # contact / response / evaluation / agent id
     value: str | None  # the text that could not be read, when that is the reason
     column: str | None  # the export's column, when one is to blame
+    # a JSON file: the record's number in it (a pretty-printed record spans many lines, so its
+    # number is said as a record number, never as if it were a line)
+    record: int | None = None
+    platform: bool = False  # read through a platform preset (its timestamp format is not configurable)
 
     @property
     def message(self) -> str:
         what = {"interactions": "contact", "surveys": "response", "qa": "evaluation", "roster": "agent"}[self.source]
         who = f"{what} '{self.record_id}'" if self.record_id else f"{what} without id"
+        if self.record is not None:
+            who += f" (record {self.record:,} of the file)"
         if self.reason == sql.MISSING_FIELD:
             detail = f"a required field is empty ({REQUIRED[self.source]})"
         elif self.reason == sql.UNPARSEABLE_TIMESTAMP:
-            detail = f"'{self.value}' is not a timestamp ({_timestamp_hint(self.value)})"
+            hint = "the platform writes ISO 8601" if self.platform else _timestamp_hint(self.value)
+            detail = f"'{self.value}' is not a timestamp ({hint})"
         elif self.reason == sql.NOT_A_NUMBER:
             detail = f"'{self.value}' is not a number"
             if _finite_or_not(self.value):
@@ -127,9 +136,12 @@ class RejectSample:
             detail = REASONS[self.reason]
         return f"{who} rejected: {detail}"
 
+    @property
+    def location(self) -> Location:
+        return Location(self.file, self.line, self.column)
+
     def problem(self) -> Problem:
-        location = Location(self.file, self.line, self.column)
-        return Problem(f"raw.{self.reason}", self.message, location, ExitCode.DATA, severity="warning")
+        return Problem(f"raw.{self.reason}", self.message, self.location, ExitCode.DATA, severity="warning")
 
 
 def _timestamp_hint(value: str | None) -> str:
@@ -142,11 +154,87 @@ def _timestamp_hint(value: str | None) -> str:
     return "ISO 8601, or set timestamp_format"
 
 
+AGREE_WITHIN = 1.0  # seconds: our figure and the platform's agree when this close (its whole seconds)
+
+# measure -> what it is, for the report's lines
+AGREEMENT_MEASURES = {
+    "wait": "wait (to the answer, or to abandoning)",
+    "handle": "handle time",
+}
+
+
+# preset -> measure -> the platform's own field it is compared with
+PLATFORM_FIGURES = {
+    "amazon-connect": {"wait": "Queue.Duration"},
+    "genesys-cloud": {"wait": "tAnswered or tAbandon", "handle": "tHandle"},
+}
+
+
+@dataclass(frozen=True)
+class PlatformAgreement:
+    """For one source, month (of arrival, in the source's zone) and measure: the used contacts
+    whose record carries the platform's own figure (Connect Queue.Duration; Genesys tAnswered or
+    tAbandon, tHandle), how many of them agree with govdocs' recomputation from timestamps and
+    segments, and the contact that differs most."""
+
+    source: str
+    period: str | None
+    measure: str  # wait | handle
+    figure: str  # the platform's field: Queue.Duration, tAnswered or tAbandon, tHandle
+    compared: int
+    agreeing: int
+    contact_id: str | None  # the contact with the largest difference
+    ours: float | None
+    theirs: float | None
+
+    @property
+    def difference(self) -> float:
+        return 0.0 if self.ours is None or self.theirs is None else abs(self.ours - self.theirs)
+
+    def text(self) -> str:
+        """'2026-07 wait (...): 8 contacts compared with the platform's own Queue.Duration, 7 agree
+        within 1 s; largest difference 5.0 s (contact 'k01': 12.0 s here, 17.0 s the platform's)'."""
+        head = (
+            f"{self.period or 'date unreadable'} {AGREEMENT_MEASURES[self.measure]}: {self.compared:,} "
+            f"{noun(self.compared, 'contact')} compared with the platform's own {self.figure}, {self.agreeing:,} "
+            f"{'agrees' if self.agreeing == 1 else 'agree'} within {AGREE_WITHIN:g} s"
+        )
+        if self.agreeing == self.compared:
+            return head
+        return (
+            f"{head}; largest difference {self.difference:,.1f} s (contact '{self.contact_id}': "
+            f"{self.ours:,.1f} s here, {self.theirs:,.1f} s the platform's)"
+        )
+
+
+def agreement_sql(source: str, numbers: tuple[str, ...]) -> str:
+    """Per month and measure: the used contacts with a platform figure, those agreeing with ours,
+    and the one differing most (its id, our figure, the platform's). Reads `<source>_tested`."""
+    handle = " + ".join(f"COALESCE({f}, 0)" for f in numbers) or "NULL"
+    return (
+        "SELECT year, month, measure, COUNT(*),\n"
+        f"  COUNT(*) FILTER (WHERE ABS(ours - theirs) <= {AGREE_WITHIN}),\n"
+        "  ARG_MAX(contact_id, [ABS(ours - theirs), -source_key]), ARG_MAX(ours, [ABS(ours - theirs), -source_key]),\n"
+        "  ARG_MAX(theirs, [ABS(ours - theirs), -source_key])\n"
+        "FROM (\n"
+        "  SELECT year, month, source_key, contact_id, 'wait' AS measure,\n"
+        "    (COALESCE(answered_at_us, ended_at_us) - arrived_at_us) / 1e6 AS ours, platform_wait AS theirs\n"
+        f"  FROM {source}_tested WHERE check_reason IS NULL AND platform_wait IS NOT NULL\n"
+        "  UNION ALL\n"
+        f"  SELECT year, month, source_key, contact_id, 'handle', {handle}, platform_handle\n"
+        f"  FROM {source}_tested\n"
+        "  WHERE check_reason IS NULL AND platform_handle IS NOT NULL AND answered_at_us IS NOT NULL\n"
+        ") AS compared\n"
+        "GROUP BY year, month, measure ORDER BY year, month, measure"
+    )
+
+
 @dataclass(frozen=True)
 class QualityReport:
     sources: tuple[SourceCount, ...]
     rejects: tuple[RejectCount, ...]
     samples: tuple[RejectSample, ...]
+    agreement: tuple[PlatformAgreement, ...] = ()
 
     @property
     def read(self) -> int:
@@ -167,7 +255,7 @@ class QualityReport:
             sources=self.sources,
             rejects=tuple(r for r in self.rejects if r.partner == partner),
             samples=tuple(s for s in self.samples if s.partner == partner),
-        )
+        )  # the platform agreement is export-wide: not on a partner's document
 
     def by_reason(self, source: str | None = None) -> dict[str, int]:
         totals: dict[str, int] = {}

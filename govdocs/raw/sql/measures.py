@@ -18,6 +18,7 @@ from govdocs.raw.model import (
     CsatTopBox,
     FcrProxy,
     HandlePer,
+    MeasureFrom,
     Nps,
     Offered,
     QaAutoFailRate,
@@ -31,7 +32,7 @@ from govdocs.raw.model import (
     TransferRate,
 )
 from govdocs.raw.presets import fields_of, preset_of
-from govdocs.raw.sql.text import Cte, _text_list, literal
+from govdocs.raw.sql.text import PLATFORM_HANDLE, PLATFORM_WAIT, Cte, _text_list, literal
 
 
 def _period(year: str, month: str) -> str:
@@ -124,8 +125,12 @@ def measure_sql(spec: object, index: int, raw: RawData) -> MeasureSql:
             if spec.denominator is ServiceLevelDenominator.ANSWERED:
                 return share(within, [answered])
             return share(within, offered(spec.short_abandon_seconds))
+        case Asa() if spec.from_ is MeasureFrom.PLATFORM:
+            return mean(PLATFORM_WAIT, [answered, f"{PLATFORM_WAIT} IS NOT NULL"])
         case Asa():
             return mean("answered_s - arrived_s", [answered])
+        case Aht() if spec.from_ is MeasureFrom.PLATFORM:
+            return mean(PLATFORM_HANDLE, [answered, f"{PLATFORM_HANDLE} IS NOT NULL"])
         case Aht():
             parts = ["talk_seconds"]
             fields = fields_of(raw.sources.interactions) if raw.sources.interactions else {}

@@ -11,7 +11,17 @@ from collections.abc import Mapping
 
 from govdocs.raw.model import InteractionSource
 from govdocs.raw.presets import AMAZON_CONNECT, GENESYS_CLOUD, NICE_CXONE, leg_paths, preset_of
-from govdocs.raw.sql.text import NOT_QUEUED, Cte, FileRead, identifier, literal, read_function
+from govdocs.raw.sql.text import (
+    IN_PROGRESS,
+    NOT_QUEUED,
+    PLATFORM_HANDLE,
+    PLATFORM_WAIT,
+    Cte,
+    FileRead,
+    identifier,
+    literal,
+    read_function,
+)
 
 
 def _ts(column: str) -> str:
@@ -60,7 +70,15 @@ def _legs_read(source: str, paths: Mapping[str, str], read: FileRead) -> Cte:
     branches = []
     for index, path in enumerate(read.paths):
         layout = read.layouts[index] if read.layouts else "unstructured"
-        select = [f"NULLIF(TRIM(CAST({_path_sql(p)} AS VARCHAR)), '') AS {f}" for f, p in paths.items()]
+        # a Parquet file's schema holds only the fields its records had (older records lack
+        # NextContactId or TransferCompletedTimestamp): a field it lacks is empty, as in JSON
+        have = read.columns[index] if layout == PARQUET and read.columns else None
+        select = [
+            f"NULLIF(TRIM(CAST({_path_sql(p)} AS VARCHAR)), '') AS {f}"
+            if have is None or p.split(".")[0] in have
+            else f"CAST(NULL AS VARCHAR) AS {f}"
+            for f, p in paths.items()
+        ]
         if layout == PARQUET:  # Parquet (Firehose's record format conversion): numbered by the reader
             select += [f"{index} AS source_index", "file_row_number + 1 AS source_row"]
             function = f"read_parquet({literal(path)}, file_row_number = true)"
@@ -111,9 +129,20 @@ def connect_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         f"{_total('talk_seconds')} AS talk_seconds",
         f"{_total('hold_seconds')} AS hold_seconds",
         f"{_total('acw_seconds')} AS acw_seconds",
-        "CAST(SUM(CASE WHEN initiation_method IN ('TRANSFER', 'QUEUE_TRANSFER') THEN 1 ELSE 0 END) AS VARCHAR)"
-        " AS transfers",
+        # A hand-off whose receiving leg is in the files is counted once, by that leg (initiated by
+        # TRANSFER or QUEUE_TRANSFER); one whose receiving leg is not -- a transfer out of Connect
+        # (TransferCompletedTimestamp, TransferredToEndpoint) or a NextContactId not delivered --
+        # by the leg that handed the customer on (a chain's legs share its InitialContactId, so
+        # the next leg, when delivered, is among the contact's own)
+        "CAST(SUM(CASE WHEN initiation_method IN ('TRANSFER', 'QUEUE_TRANSFER') THEN 1 ELSE 0 END)\n"
+        "      + COUNT(*) FILTER (WHERE transferred_out_at IS NOT NULL OR next_contact_id IS NOT NULL)\n"
+        "      - COALESCE(LEN(LIST_INTERSECT(LIST(next_contact_id), LIST(contact_id))), 0) AS VARCHAR) AS transfers",
         f"NOT BOOL_OR({queued}) AS {NOT_QUEUED}",
+        f"FALSE AS {IN_PROGRESS}",  # a contact record is written once the contact has ended
+        # the platform's own wait: Queue.Duration of the first queue (handle time is read from
+        # the platform's own durations already, so there is nothing of its own to compare)
+        f"{_first_in_queue('queue_duration')} AS {PLATFORM_WAIT}",
+        f"CAST(NULL AS VARCHAR) AS {PLATFORM_HANDLE}",
         "COUNT(*) AS legs",
         "SUM(copies) AS copies",
         f"COUNT(*) FILTER (WHERE {answered}) AS handled_legs",
@@ -142,7 +171,10 @@ def _first_in_queue(column: str) -> str:
 _GENESYS_SEGMENT = (
     "STRUCT(segmentStart VARCHAR, segmentEnd VARCHAR, segmentType VARCHAR, queueId VARCHAR, disconnectType VARCHAR)"
 )
-_GENESYS_SESSION = f"STRUCT(mediaType VARCHAR, direction VARCHAR, ani VARCHAR, segments {_GENESYS_SEGMENT}[])"
+_GENESYS_SESSION = (
+    "STRUCT(mediaType VARCHAR, direction VARCHAR, ani VARCHAR, outboundCampaignId VARCHAR, "
+    f"segments {_GENESYS_SEGMENT}[], metrics STRUCT(name VARCHAR, value VARCHAR)[])"
+)
 _GENESYS_PARTICIPANT = f"STRUCT(purpose VARCHAR, sessions {_GENESYS_SESSION}[])"
 _GENESYS_CONVERSATION = {
     "conversationId": "VARCHAR",
@@ -226,11 +258,16 @@ def genesys_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
     )
     segments = Cte(
         "interactions_segments",
-        "  SELECT source_key, purpose, media, ani, seg.segmentStart AS seg_start, seg.segmentEnd AS seg_end,\n"
-        "    seg.segmentType AS seg_type, seg.queueId AS queue_id, seg.disconnectType AS disconnect, k, participant\n"
+        "  SELECT source_key, purpose, media, ani, campaign,\n"
+        "    seg.segmentStart AS seg_start, seg.segmentEnd AS seg_end,\n"
+        "    seg.segmentType AS seg_type, seg.queueId AS queue_id, seg.disconnectType AS disconnect, k, participant,\n"
+        # an agent participant that never reached interact was alerted and did not answer: its
+        # wrap-up (and any hold) is not handle time of this contact, as Genesys' tHandle has it
+        "    MAX(CASE WHEN seg.segmentType = 'interact' THEN 1 ELSE 0 END)\n"
+        "      OVER (PARTITION BY source_key, participant) AS connected\n"
         "  FROM (\n"
-        "    SELECT source_key, purpose, participant, s.mediaType AS media, s.ani AS ani, UNNEST(s.segments) AS seg,\n"
-        "      GENERATE_SUBSCRIPTS(s.segments, 1) AS k\n"
+        "    SELECT source_key, purpose, participant, s.mediaType AS media, s.ani AS ani,\n"
+        "      s.outboundCampaignId AS campaign, UNNEST(s.segments) AS seg, GENERATE_SUBSCRIPTS(s.segments, 1) AS k\n"
         "    FROM (\n"
         "      SELECT source_key, p.purpose AS purpose, participant, UNNEST(p.sessions) AS s\n"
         '      FROM (SELECT source_key, UNNEST("participants") AS p, GENERATE_SUBSCRIPTS("participants", 1)'
@@ -240,6 +277,28 @@ def genesys_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         "  ) AS flat",
         "every segment of every participant's session, with the participant's purpose",
     )
+    metrics = Cte(
+        "interactions_metrics",
+        "  SELECT source_key,\n"
+        # the platform's own measures (milliseconds): the first queue's tAnswered, or its tAbandon,
+        # and tHandle summed over the agents' sessions
+        "    ARG_MIN(CASE WHEN purpose = 'acd' AND m.name IN ('tAnswered', 'tAbandon')"
+        " THEN TRY_CAST(m.value AS DOUBLE) / 1000.0 END,\n"
+        "      CASE WHEN purpose = 'acd' AND m.name IN ('tAnswered', 'tAbandon') THEN participant END) AS wait,\n"
+        "    SUM(CASE WHEN purpose = 'agent' AND m.name = 'tHandle' THEN TRY_CAST(m.value AS DOUBLE) / 1000.0 END)"
+        " AS handle\n"
+        "  FROM (\n"
+        "    SELECT source_key, purpose, participant, UNNEST(s.metrics) AS m\n"
+        "    FROM (\n"
+        "      SELECT source_key, p.purpose AS purpose, participant, UNNEST(p.sessions) AS s\n"
+        '      FROM (SELECT source_key, UNNEST("participants") AS p, GENERATE_SUBSCRIPTS("participants", 1)'
+        " AS participant\n"
+        "        FROM interactions_conversations) AS participants\n"
+        "    ) AS sessions\n"
+        "  ) AS flat\n"
+        "  GROUP BY source_key",
+        "the platform's own figures for each conversation (session metrics), to compare with ours",
+    )
     start, stop = _ts("seg_start"), _ts("seg_end")
     queued = "purpose = 'acd' AND seg_type = 'interact'"
     agent = "purpose = 'agent'"
@@ -247,15 +306,29 @@ def genesys_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
 
     def seconds(kind: str) -> str:
         span = f"EPOCH_MS({stop}) - EPOCH_MS({start})"
-        return f"CAST(SUM(CASE WHEN {agent} AND seg_type = '{kind}' THEN ({span}) / 1000.0 END) AS VARCHAR)"
+        return (
+            f"CAST(SUM(CASE WHEN {agent} AND connected = 1 AND seg_type = '{kind}' THEN ({span}) / 1000.0 END)"
+            " AS VARCHAR)"
+        )
 
     per_contact = Cte(
         "interactions_timeline",
         "  SELECT source_key,\n"
         f"    MIN({bad}) AS bad_stamp,\n"
         f"    MIN(CASE WHEN {queued} THEN {start} END) AS queued_at,\n"
-        f"    ARG_MIN(CASE WHEN {queued} THEN queue_id END, CASE WHEN {queued} THEN {start} END) AS queue_id,\n"
+        # the first queue entered; one whose start cannot be read still names its queue (after the
+        # readable ones), so the contact is rejected for that timestamp, not for an empty partner
+        f"    ARG_MIN(CASE WHEN {queued} THEN queue_id END, CASE WHEN {queued} THEN\n"
+        f"      [CASE WHEN {start} IS NULL THEN 1 ELSE 0 END, COALESCE(EPOCH_US({start}), 0), participant, k] END)"
+        " AS queue_id,\n"
         f"    MAX(CASE WHEN {queued} THEN {stop} END) AS left_queue_at,\n"
+        # without conversationEnd (in progress, or an older response): the last segment's end,
+        # unless a segment is still open (then the conversation has not ended)
+        f"    MAX({stop}) AS last_end,\n"
+        "    BOOL_OR(seg_start IS NOT NULL AND seg_end IS NULL) AS open_segment,\n"
+        # an outbound campaign's contact (a preview or callback dialled for a campaign) was never
+        # an inbound contact offered to the queue, whatever its acd participant says
+        "    BOOL_OR(campaign IS NOT NULL) AS campaign,\n"
         f"    LIST(CASE WHEN {agent} AND seg_type = 'interact' THEN {start} END) AS agent_starts,\n"
         f"    {seconds('interact')} AS talk_seconds,\n"
         f"    {seconds('hold')} AS hold_seconds,\n"
@@ -274,17 +347,20 @@ def genesys_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         "COALESCE(q.name, t.queue_id) AS partner",
         "t.media AS channel",
         "COALESCE(q.name, t.queue_id) AS programme",
-        'c."originatingDirection" AS type',
+        "CASE WHEN t.campaign THEN 'outbound' ELSE c.\"originatingDirection\" END AS type",
         "t.ani AS customer_id",
         f"COALESCE(t.bad_stamp, {iso.format('t.queued_at')}) AS arrived_at",
         f"{iso.format(answered)} AS answered_at",
-        f'CASE WHEN {answered} IS NOT NULL THEN COALESCE(c."conversationEnd", {iso.format("t.left_queue_at")})\n'
+        f'CASE WHEN {answered} IS NOT NULL THEN COALESCE(c."conversationEnd", {iso.format("t.last_end")})\n'
         f"      ELSE {iso.format('t.left_queue_at')} END AS ended_at",
         "COALESCE(t.talk_seconds, CASE WHEN " + answered + " IS NOT NULL THEN '0' END) AS talk_seconds",
         "t.hold_seconds",
         "t.acw_seconds",
         "COALESCE(t.transfers, '0') AS transfers",
-        f"t.queued_at IS NULL AND t.bad_stamp IS NULL AS {NOT_QUEUED}",
+        f"(t.queued_at IS NULL AND t.bad_stamp IS NULL) OR COALESCE(t.campaign, FALSE) AS {NOT_QUEUED}",
+        f'c."conversationEnd" IS NULL AND COALESCE(t.open_segment, FALSE) AS {IN_PROGRESS}',
+        f"CAST(m.wait AS VARCHAR) AS {PLATFORM_WAIT}",
+        f"CAST(m.handle AS VARCHAR) AS {PLATFORM_HANDLE}",
         "1 AS legs",
         "c.copies",
         "COALESCE(t.handled_legs, 0) AS handled_legs",
@@ -294,48 +370,113 @@ def genesys_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
     body = (
         "  SELECT\n    " + ",\n    ".join(contact) + "\n  FROM interactions_conversations AS c\n"
         "  LEFT JOIN interactions_timeline AS t ON t.source_key = c.source_key\n"
-        "  LEFT JOIN interactions_queues AS q ON q.id = t.queue_id"
+        "  LEFT JOIN interactions_queues AS q ON q.id = t.queue_id\n"
+        "  LEFT JOIN interactions_metrics AS m ON m.source_key = c.source_key"
     )
     read_cte = Cte("interactions_read", body, "each conversation as one customer contact")
-    return [_genesys_read(read), _queues_cte(read), latest, segments, per_contact, read_cte]
+    return [_genesys_read(read), _queues_cte(read), latest, segments, per_contact, metrics, read_cte]
+
+
+# the Reporting API's completed contacts (GET /contacts/completed): govdocs field -> the record's key
+CXONE_API = {
+    "contact_id": "contactId",
+    "master_contact_id": "masterContactId",
+    "partner": "skillName",
+    "programme": "skillName",
+    "channel": "mediaTypeName",
+    "customer_id": "fromAddr",
+    "start_utc": "contactStart",
+    "pre_queue_seconds": "preQueueSeconds",
+    "in_queue_seconds": "inQueueSeconds",
+    "talk_seconds": "agentSeconds",
+    "acw_seconds": "ACWSeconds",
+    "abandoned": "abandoned",
+    "outbound": "isOutbound",
+}
+CXONE_WRAPPED = "resultSet"  # a Reporting API response: {"resultSet": {"completedContacts": [...]}}
+
+
+def _cxone_api_branch(path: str, layout: str, index: int) -> str:
+    """One file of the Reporting API's completed contacts as the download's record columns: the
+    response as delivered (its envelope unwrapped), or its contacts as a JSON array or JSON lines.
+    Every value is read as text (the API writes numbers and flags as strings: "13", "False")."""
+    keys = dict.fromkeys(CXONE_API.values())
+    if layout == CXONE_WRAPPED:
+        record = "STRUCT(" + ", ".join(f"{identifier(k)} VARCHAR" for k in keys) + ")"
+        columns = _columns_argument({"resultSet": f"STRUCT(completedContacts {record}[])"})
+        options = f"format = 'unstructured', maximum_object_size = {MAX_OBJECT}, columns = {columns}"
+        read = f"read_json({literal(path)}, {options})"
+        source = f'(SELECT UNNEST("resultSet".completedContacts, recursive := true) FROM {read})'
+    else:
+        columns = _columns_argument(dict.fromkeys(keys, "VARCHAR"))
+        options = f"format = {literal(layout)}, maximum_object_size = {MAX_OBJECT}, columns = {columns}"
+        source = f"read_json({literal(path)}, {options})"
+    select = [f"NULLIF(TRIM({identifier(key)}), '') AS {field}" for field, key in CXONE_API.items()]
+    select += ["CAST(NULL AS VARCHAR) AS start_date", "CAST(NULL AS VARCHAR) AS start_time"]
+    select += [f"{index} AS source_index", "ROW_NUMBER() OVER () AS source_row"]
+    return "  SELECT " + ", ".join(select) + f"\n  FROM {source} AS page"
 
 
 def cxone_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
-    """NICE CXone Call Detail data download: one row per leg (Contact_ID), the legs of a customer's
-    contact sharing Master_Contact_ID; Start_Date (MM/DD/YYYY) and Start_Time (HH:MM:SS) are when
-    the leg entered the system, local to the business unit; PreQueue, InQueue, Agent_Time and
-    ACW_Seconds are seconds; Abandon is Y or N. A Contact_ID given twice (overlapping downloads)
-    keeps the last read. Queued = in queue, answered or abandoned; answered = Agent_Time > 0."""
+    """NICE CXone, as a Call Detail data download or as the Reporting API's completed contacts:
+    one row per leg (Contact_ID), the legs of a customer's contact sharing Master_Contact_ID.
+    Download: Start_Date (MM/DD/YYYY) and Start_Time (HH:MM:SS) are when the leg entered the
+    system, local to the business unit; PreQueue, InQueue, Agent_Time and ACW_Seconds are
+    seconds; Abandon is Y or N. API: contactStart is that moment in UTC (ISO 8601), the seconds
+    are preQueueSeconds, inQueueSeconds, agentSeconds and ACWSeconds, abandoned is True or False,
+    and an outbound contact (isOutbound) was never queued. A Contact_ID given twice (overlapping
+    downloads) keeps the last read. Queued = in queue, answered or abandoned; answered = agent
+    time > 0."""
     paths = leg_paths(src)
     branches = []
     for index, path in enumerate(read.paths):
+        layout = read.layouts[index] if read.layouts else ""
+        if layout:
+            branches.append(_cxone_api_branch(path, layout, index))
+            continue
         select = [f"NULLIF(TRIM({identifier(column)}), '') AS {field}" for field, column in paths.items()]
+        select += ["CAST(NULL AS VARCHAR) AS start_utc", "CAST(NULL AS VARCHAR) AS outbound"]
         select += [f"{index} AS source_index", "ROW_NUMBER() OVER () AS source_row"]
         function = read_function(path, "csv", read.delimiter)
         branches.append("  SELECT " + ", ".join(select) + f"\n  FROM {function}")
     records = Cte(
         "interactions_records",
-        "\n  UNION ALL\n".join(branches),
-        "FILE READ (interactions): the Call Detail download's rows, as text",
+        "\n  UNION ALL BY NAME\n".join(branches),
+        "FILE READ (interactions): the Call Detail download's rows or the API's completed contacts, as text",
     )
-    started = "TRY_STRPTIME(start_date || ' ' || start_time, '%m/%d/%Y %H:%M:%S')"
+    local = "TRY_STRPTIME(start_date || ' ' || start_time, '%m/%d/%Y %H:%M:%S')"
+    utc = "CAST(TRY_CAST(start_utc AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP)"
+    started = f"COALESCE({utc}, {local})"
+
+    def moment(offset: str) -> str:
+        """The leg's start plus `offset` seconds, as text: an instant ('...Z') from the API, local
+        time from a download (the parsing stage reads it in the source's zone)."""
+        at = f"{started} + TO_MICROSECONDS(CAST(ROUND(({offset}) * 1e6) AS BIGINT))"
+        return (
+            f"CASE WHEN start_utc IS NOT NULL THEN STRFTIME({at}, '%Y-%m-%dT%H:%M:%S.%fZ')"
+            f" ELSE STRFTIME({at}, '%Y-%m-%d %H:%M:%S') END"
+        )
+
     secs = {f: f"TRY_CAST({f} AS DOUBLE)" for f in ("pre_queue_seconds", "in_queue_seconds", "talk_seconds")}
+    abandoned = "COALESCE(UPPER(abandoned) IN ('Y', 'TRUE'), FALSE)"
+    pre, waited = (f"COALESCE({secs[f]}, 0)" for f in ("pre_queue_seconds", "in_queue_seconds"))
     legs = Cte(
         "interactions_legs",
         "  SELECT *, source_index * 10000000000 + source_row AS source_key,\n"
         "    COALESCE(master_contact_id, contact_id) AS chain_id,\n"
         "    CASE WHEN contact_id = COALESCE(master_contact_id, contact_id) THEN 0 ELSE 1 END AS initial_last,\n"
         "    CASE WHEN contact_id IS NULL THEN 0 ELSE COUNT(*) OVER (PARTITION BY contact_id) - 1 END AS copies,\n"
-        # the leg's moments as local text: entering the queue (after the IVR), and leaving it
-        f"    CASE WHEN {started} IS NULL THEN COALESCE(start_date || ' ' || start_time, start_date, start_time)\n"
-        f"      ELSE STRFTIME({started} + TO_MICROSECONDS(CAST(ROUND(COALESCE({secs['pre_queue_seconds']}, 0) * 1e6)"
-        " AS BIGINT)), '%Y-%m-%d %H:%M:%S') END AS queued_at,\n"
-        f"    STRFTIME({started} + TO_MICROSECONDS(CAST(ROUND((COALESCE({secs['pre_queue_seconds']}, 0)"
-        f" + COALESCE({secs['in_queue_seconds']}, 0)) * 1e6) AS BIGINT)), '%Y-%m-%d %H:%M:%S') AS dequeued_at,\n"
-        f"    UPPER(abandoned) = 'Y' AS leg_abandoned,\n"
+        # the leg's moments as text (local time from a download, an instant from the API):
+        # entering the queue (after the IVR), and leaving it
+        f"    CASE WHEN {started} IS NULL THEN COALESCE(start_utc, start_date || ' ' || start_time, start_date,"
+        " start_time)\n"
+        f"      ELSE {moment(pre)} END AS queued_at,\n"
+        f"    {moment(pre + ' + ' + waited)} AS dequeued_at,\n"
+        f"    {abandoned} AS leg_abandoned,\n"
         f"    COALESCE({secs['talk_seconds']}, 0) > 0 AS leg_answered,\n"
-        f"    COALESCE({secs['in_queue_seconds']}, 0) > 0 OR UPPER(abandoned) = 'Y'"
-        f" OR COALESCE({secs['talk_seconds']}, 0) > 0 AS leg_queued,\n"
+        # an outbound contact (the API says so) was dialled, not queued, whatever its agent time
+        f"    COALESCE(UPPER(outbound) <> 'TRUE', TRUE) AND (COALESCE({secs['in_queue_seconds']}, 0) > 0"
+        f" OR {abandoned} OR COALESCE({secs['talk_seconds']}, 0) > 0) AS leg_queued,\n"
         f"    {_bad_number('pre_queue_seconds')} OR {_bad_number('in_queue_seconds')} AS bad_wait\n"
         "  FROM interactions_records\n"
         "  QUALIFY contact_id IS NULL OR ROW_NUMBER() OVER (\n"
@@ -360,6 +501,10 @@ def cxone_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         f"{_total('acw_seconds')} AS acw_seconds",
         "CAST(COUNT(*) FILTER (WHERE leg_queued) - 1 AS VARCHAR) AS transfers",
         f"NOT BOOL_OR(leg_queued) AS {NOT_QUEUED}",
+        f"FALSE AS {IN_PROGRESS}",  # completed contacts only
+        # govdocs' wait is CXone's own InQueue / inQueueSeconds: nothing of its own to compare
+        f"CAST(NULL AS VARCHAR) AS {PLATFORM_WAIT}",
+        f"CAST(NULL AS VARCHAR) AS {PLATFORM_HANDLE}",
         "COUNT(*) AS legs",
         "SUM(copies) AS copies",
         "COUNT(*) FILTER (WHERE leg_answered) AS handled_legs",

@@ -32,12 +32,15 @@ from govdocs.raw.sql.stages import (
 from govdocs.raw.sql.text import (
     ANSWER_BEFORE_ARRIVAL,
     BAD_VALUE,
+    IN_PROGRESS,
     LEFT_BEFORE_HIRED,
     MISSING_FIELD,
     NEGATIVE_DURATION,
     NOT_A_NUMBER,
     NOT_QUEUED,
     OUT_OF_RANGE,
+    PLATFORM_HANDLE,
+    PLATFORM_WAIT,
     UNPARSEABLE_TIMESTAMP,
     Cte,
     FileRead,
@@ -65,7 +68,8 @@ def interactions_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] |
         unit = src.duration_unit if f.endswith("_seconds") and not platform else DurationUnit.SECONDS
         parsed += [f"{_raw(f, types)} AS {f}_raw", f"{_number(f, types, unit)} AS {f}"]
     if platform:
-        parsed += [NOT_QUEUED, "legs", "copies", "handled_legs"]
+        parsed += [NOT_QUEUED, IN_PROGRESS, "legs", "copies", "handled_legs"]
+        parsed += [f"TRY_CAST({f} AS DOUBLE) AS {f}" for f in (PLATFORM_WAIT, PLATFORM_HANDLE)]
     parsed += _SOURCE_COLUMNS
     missing = [
         "contact_id IS NULL",
@@ -81,7 +85,8 @@ def interactions_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] |
     negative = [f"{f} < 0" for f in numbers]
     negative.append("ended_at_us < COALESCE(answered_at_us, arrived_at_us)")
     # a contact that never entered a queue is set aside first: neither offered nor a reject
-    tests = [(NOT_QUEUED, NOT_QUEUED)] if platform else []
+    # then one exported before it ended: its end, hence its handle time, is not known yet
+    tests = [(NOT_QUEUED, NOT_QUEUED), (IN_PROGRESS, IN_PROGRESS)] if platform else []
     tests += [(MISSING_FIELD, " OR ".join(missing)), (UNPARSEABLE_TIMESTAMP, _unreadable(stamp_pairs))]
     if nums:
         tests.append((NOT_A_NUMBER, _unreadable(nums)))
@@ -89,7 +94,7 @@ def interactions_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] |
     tests.append((ANSWER_BEFORE_ARRIVAL, "answered_at_us < arrived_at_us"))
     tests.append((NEGATIVE_DURATION, " OR ".join(negative)))
     keep = ["partner", *texts, *numbers, "year", "month", *(f"{f}_us" for f in stamps)]
-    keep += ["legs", "copies", "handled_legs"] if platform else []
+    keep += ["legs", "copies", "handled_legs", PLATFORM_WAIT, PLATFORM_HANDLE] if platform else []
     seconds_of = {"arrived_at": "arrived_s", "answered_at": "answered_s", "ended_at": "ended_s"}
     return [
         _parsed_cte("interactions", parsed),

@@ -30,6 +30,10 @@ ANSWER_BEFORE_ARRIVAL = "answer_before_arrival"
 NEGATIVE_DURATION = "negative_duration"
 
 
+# a platform's contact exported before it ended (a Genesys conversation with a segment still open)
+IN_PROGRESS = "in_progress"
+
+
 OUT_OF_RANGE = "out_of_range"
 
 
@@ -39,6 +43,12 @@ LEFT_BEFORE_HIRED = "left_before_hired"
 # Not a reject: a platform's contact that never entered a queue (self-service, an outbound dial)
 # is set aside, counted on its own, and neither offered nor answered.
 NOT_QUEUED = "not_queued"
+
+
+# A platform's own figures for a contact, where its records carry them (seconds): compared with
+# govdocs' recomputation in the data-quality report; a KPI reads them only with `from: platform`.
+PLATFORM_WAIT = "platform_wait"
+PLATFORM_HANDLE = "platform_handle"
 
 
 EVENT_SOURCES = ("interactions", "surveys", "qa")
