@@ -545,3 +545,51 @@ def test_the_canary_partners_without_aliases_are_recognised(tmp_path: Path):
     )
     expected = {(pid, other) for pid in PARTNERS for other in aliasless if other != pid}
     assert set(found) == expected, result.output
+
+
+# --- provenance names only the partner's own files (issue 33 point 6) -------------------------------
+
+SPLIT_FILES = {
+    "ATL": "atlas-contact.csv",
+    "BRV": "bravo-cx.csv",
+    "CRN": "cornerstone-bpo.csv",
+    "DLT": "delta-digital.csv",
+    "ECH": "echo-offshore.csv",
+}
+
+
+def _visible(path: Path) -> str:
+    import html
+
+    text = re.sub(r"(?s)<style.*?</style>", " ", path.read_text(encoding="utf-8"))
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).split())
+
+
+def test_provenance_names_only_the_partners_own_data_files(tmp_path: Path):
+    """The data split per partner, as the README suggests for several files: a partner copy names
+    its own file with its own rows, never another partner's file."""
+    rows = list(csv.DictReader(io.StringIO(DATA.read_text(encoding="utf-8"))))
+    data: list[str] = []
+    for pid, name in SPLIT_FILES.items():
+        path = tmp_path / name
+        with path.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(r for r in rows if r["partner"] == pid)
+        data += ["--data", str(path)]
+    own = sum(1 for r in rows if r["partner"] == "BRV")
+    out = tmp_path / "out"
+    common = ["--config", str(CONFIG), *data, "--inputs", str(INPUTS), "--quarter", "2026-Q3", "--partner", "BRV"]
+    common += ["--as-of", "2026-10-15", "--out", str(out), "--format", "html", "--jobs", "0"]
+    for command in (["qbr"], ["pip", "--actions", str(EXAMPLES / "actions")]):
+        for audience in ("partner", "internal"):
+            result = CliRunner().invoke(cli, [*command, *common, "--audience", audience, "--force"])
+            assert result.exit_code == 0, result.output
+    for kind in ("qbr", "pip"):
+        partner = _visible(out / "2026-Q3" / f"{kind}-BRV-partner.html")
+        assert "bravo-cx.csv" in partner and f"{own} rows of BRV" in partner, kind
+        named = [n for pid, n in SPLIT_FILES.items() if pid != "BRV" and n in partner]
+        assert named == [], (kind, named)
+        assert "4 files without BRV's rows" in partner
+        internal = _visible(out / "2026-Q3" / f"{kind}-BRV-internal.html")
+        assert "bravo-cx.csv" in internal and "4 files without BRV's rows" in internal, kind
