@@ -217,7 +217,7 @@ def _anonymous_row(kpi: Kpi, item: KpiQuarter, peers: list[tuple[str, float]], m
     value = item.current.value
     benchmark = peer_benchmark(kpi, value, [v for _, v in peers], min_peers)
     if benchmark.band is None:
-        why = f"not shown: {benchmark.peers} of the {min_peers} peers needed have data"
+        why = f"not shown (fewer than {min_peers})"
         return PeerKpiRow(kpi.name, kpi_text(kpi, value), item.current.status.value, benchmark.peers, why, "–")
     return PeerKpiRow(
         kpi.name,
@@ -231,11 +231,15 @@ def _anonymous_row(kpi: Kpi, item: KpiQuarter, peers: list[tuple[str, float]], m
 
 
 def no_peer_figure(rows: tuple[PeerKpiRow, ...], min_peers: int) -> str:
-    """Why a partner copy shows no peer figure at all, in one plain sentence."""
+    """Why a partner copy shows no peer figure at all, with the rule, in plain sentences."""
     most = max((r.peers for r in rows), default=0)
+    rule = (
+        f"Peer figures are shown only where at least {min_peers} peers have data for a KPI, and then only as a "
+        "band from which no peer's figure can be read. No peer figure is shown this quarter: "
+    )
     if most == 0:
-        return "no other partner of the peer group has data for the quarter."
-    return (
+        return rule + "no other partner of the peer group has data for the quarter."
+    return rule + (
         f"at most {most} other partner{'s' if most != 1 else ''} of the peer group "
         f"{'have' if most != 1 else 'has'} data for any KPI, fewer than the {min_peers} needed."
     )
