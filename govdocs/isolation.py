@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -149,8 +148,10 @@ def programme_words(config: GovernanceConfig) -> frozenset[str]:
 
 
 def name_forms(partner: Partner, common: frozenset[str]) -> NameForms:
+    """`common`: the words that never identify a partner alone (programme_words, the legal suffixes
+    and the generic words)."""
     spelled: dict[str, str] = {}
-    capitalised: dict[str, str] = {partner.id: partner.id}
+    capitalised: dict[str, str] = {canonical(partner.id, keep_case=True): partner.id}
     for name in [partner.name, *partner.aliases]:
         words = canonical(name, keep_case=True).split()
         for form in (words, without_legal_suffix(words)):
@@ -158,7 +159,7 @@ def name_forms(partner: Partner, common: frozenset[str]) -> NameForms:
                 spelled.setdefault(" ".join(form).casefold(), " ".join(form))
         for word in words:
             lower = word.casefold()
-            if len(word) >= 3 and not word.isdigit() and lower not in LEGAL_SUFFIXES | GENERIC_WORDS | common:
+            if len(word) >= 3 and not word.isdigit() and lower not in common:
                 for form in (word[0].upper() + word[1:], word.upper()):
                     capitalised.setdefault(form, word)
     for contact in partner.contacts:
@@ -169,43 +170,60 @@ def name_forms(partner: Partner, common: frozenset[str]) -> NameForms:
     return NameForms({f: w for f, w in spelled.items() if len(f) >= 2}, capitalised)
 
 
-def _alternation(forms: Iterable[str]) -> re.Pattern[str] | None:
-    ordered = sorted(set(forms), key=lambda f: (-len(f), f))
-    if not ordered:
-        return None
-    return re.compile(r"(?<![^\W_])(" + "|".join(re.escape(f) for f in ordered) + r")(?![^\W_])")
-
-
 @dataclass(frozen=True)
 class Form:
     owners: frozenset[str]  # the partners who go by it
     written: str  # as the config writes it (the first partner's spelling)
 
 
+Tokens = tuple[str, ...]
+
+
+def _by_first_word(forms: dict[Tokens, Form]) -> dict[str, list[tuple[Tokens, Form]]]:
+    """Forms keyed by their first word, longest first: a text is read word by word, and only the
+    forms starting with a word are tried there (a regex alternation of 40,000 forms took 16 ms a
+    text; this is a dictionary look-up a word)."""
+    table: dict[str, list[tuple[Tokens, Form]]] = {}
+    for words, form in sorted(forms.items(), key=lambda item: (-len(item[0]), item[0])):
+        table.setdefault(words[0], []).append((words, form))
+    return table
+
+
 @dataclass(frozen=True)
 class NameIndex:
-    """Every partner's forms, with the partners each belongs to, matched in one pass per text."""
+    """Every partner's forms, with the partners each belongs to, as sequences of canonical words."""
 
-    spelled: dict[str, Form]
-    capitalised: dict[str, Form]
-    spelled_pattern: re.Pattern[str] | None
-    capitalised_pattern: re.Pattern[str] | None
+    spelled: dict[str, list[tuple[Tokens, Form]]]  # matched on the text's words without case
+    capitalised: dict[str, list[tuple[Tokens, Form]]]  # matched on the words as written
+
+    def _longest(self, lower: list[str], written: list[str], at: int) -> tuple[int, Form] | None:
+        best: tuple[int, Form] | None = None
+        for table, words in ((self.spelled, lower), (self.capitalised, written)):
+            for form_words, form in table.get(words[at], ()):
+                size = len(form_words)
+                if (best is None or size > best[0]) and tuple(words[at : at + size]) == form_words:
+                    best = (size, form)
+                    break  # longest first: the first that fits is this table's longest
+        return best
 
     def mentions(self, text: str, partner_id: str) -> list[tuple[str, str]]:
         """(the name as the config writes it, the other partner's id) for each form of another
-        partner in `text`; a form the partner itself goes by (a word two partners share) is not
-        another's name."""
+        partner in `text`, read left to right, the longest form at each word first (so a partner's
+        own name is read whole, not as a shorter form of someone else's inside it); a form the
+        partner itself goes by (a word two partners share) is not another's name."""
+        written = canonical(text, keep_case=True).split()
+        lower = [w.casefold() for w in written]
         found: list[tuple[str, str]] = []
-        for pattern, forms, source in (
-            (self.spelled_pattern, self.spelled, canonical(text)),
-            (self.capitalised_pattern, self.capitalised, canonical(text, keep_case=True)),
-        ):
-            if pattern is None:
+        at = 0
+        while at < len(written):
+            best = self._longest(lower, written, at)
+            if best is None:
+                at += 1
                 continue
-            for match in pattern.finditer(source):
-                form = forms[match[1]]
-                if partner_id not in form.owners:
-                    found.append((form.written, sorted(form.owners)[0]))
+            size, form = best
+            if partner_id not in form.owners:
+                found.append((form.written, sorted(form.owners)[0]))
+            at += size
         return found
 
     def first(self, text: str, partner_id: str) -> tuple[str, str] | None:
@@ -214,19 +232,20 @@ class NameIndex:
 
 
 def _index(config: GovernanceConfig) -> NameIndex:
-    common = programme_words(config)
-    owners: tuple[dict[str, set[str]], dict[str, set[str]]] = ({}, {})
-    written: tuple[dict[str, str], dict[str, str]] = ({}, {})
+    common = programme_words(config) | LEGAL_SUFFIXES | GENERIC_WORDS
+    owners: tuple[dict[Tokens, set[str]], dict[Tokens, set[str]]] = ({}, {})
+    written: tuple[dict[Tokens, str], dict[Tokens, str]] = ({}, {})
     for partner in config.partners:
         forms = name_forms(partner, common)
         for kind, found in enumerate((forms.spelled, forms.capitalised)):
             for form, words in found.items():
-                owners[kind].setdefault(form, set()).add(partner.id)
-                written[kind].setdefault(form, words)
+                key = tuple(form.split())
+                owners[kind].setdefault(key, set()).add(partner.id)
+                written[kind].setdefault(key, words)
     spelled, capitalised = (
-        {f: Form(frozenset(p), written[kind][f]) for f, p in owners[kind].items()} for kind in (0, 1)
+        _by_first_word({f: Form(frozenset(p), written[kind][f]) for f, p in owners[kind].items()}) for kind in (0, 1)
     )
-    return NameIndex(spelled, capitalised, _alternation(spelled), _alternation(capitalised))
+    return NameIndex(spelled, capitalised)
 
 
 class _LastIndex:
