@@ -459,6 +459,7 @@ class Survey:
     failures: dict[str, list[Failure]] = field(default_factory=lambda: defaultdict(list))
     _current: tuple[int, str, int] = (0, "", 0)
     _kept: Counter[str] = field(default_factory=Counter)
+    _config: Any = None  # the portfolio's config, while its documents are checked
 
     # -- bookkeeping --
 
@@ -595,6 +596,7 @@ class Survey:
             config = load_config(config_path)
             data = load_kpi_data([data_path], [k.id for k in config.kpis])
         facts = self._facts(prog, config, data)
+        self._config = config
         for document in sorted(result.written, key=lambda d: d.path.name):
             if document.path.suffix != ".html":
                 continue
@@ -1070,6 +1072,13 @@ class Survey:
                 context(text, found) if found else pid,
                 f"{pid} is another partner's id",
             )
+        # and in no other spelling the isolation check knows (case, accents, suffix, identifying word)
+        from govdocs.isolation import name_index
+
+        index = name_index(self._config)
+        for written, pid in index.mentions(text, partner_id):
+            self.claim("partner_copy", False, name, excerpt(text, written), f"{written} is another partner ({pid})")
+        self.claim("partner_copy", True, name, "", "no other partner in any spelling")
         for word in PLUMBING:
             where = text if word in ("Python", "repr") else body
             self.claim(
