@@ -99,6 +99,15 @@ def _initials_joined(words: list[str]) -> list[str]:
     return joined
 
 
+_OVERRIDDEN = re.compile("\u202e([^\u202c\u2069\n]*)")  # right-to-left override, to its end
+
+
+def as_displayed(text: str) -> str:
+    """The text as a reader sees it where a right-to-left override reverses it: 'OPB enotsrenroC'
+    behind U+202E displays as 'Cornerstone BPO'."""
+    return _OVERRIDDEN.sub(lambda m: m[1][::-1], text)
+
+
 def without_legal_suffix(words: list[str]) -> list[str]:
     """'Beta Services Ltd' -> 'Beta Services' (every trailing legal suffix dropped)."""
     while len(words) > 1 and words[-1].casefold() in LEGAL_SUFFIXES:
@@ -211,6 +220,12 @@ class NameIndex:
         partner in `text`, read left to right, the longest form at each word first (so a partner's
         own name is read whole, not as a shorter form of someone else's inside it); a form the
         partner itself goes by (a word two partners share) is not another's name."""
+        found: list[tuple[str, str]] = []
+        for shown in dict.fromkeys([text, as_displayed(text)]):
+            found += self._mentions(shown, partner_id)
+        return found
+
+    def _mentions(self, text: str, partner_id: str) -> list[tuple[str, str]]:
         written = canonical(text, keep_case=True).split()
         lower = [w.casefold() for w in written]
         found: list[tuple[str, str]] = []

@@ -438,6 +438,7 @@ DISGUISES = {
     "contact, Cyrillic look-alike": "M\u0430ra Lindqvist",
     "contact, Greek look-alike": "Mara Lindqvist".replace("a", "\u03b1", 1),
     "contact e-mail": "M.Lindqvist@atlas-cs.example",
+    "reversed behind a right-to-left override": "\u202eV.B snoituloS tcatnoC saltA\u202c",
 }
 
 
