@@ -272,10 +272,13 @@ def build(request: BuildRequest, pool: RenderPool, report: Report | None = None)
     config, data = workspace.config, workspace.data
     partner_ids = select_partners(config, request.partner_ids)
     require_quarter_data(data, request.quarter)
-    facts = run_facts(config, data, request.quarter, request.as_of, request.config_path, partner_ids)
+    # Every partner's facts, whichever are rendered: a QBR's peers are read from them, so a build of
+    # one partner writes the same document as the full build.
+    every = run_facts(config, data, request.quarter, request.as_of, request.config_path)
+    facts = every.subset(partner_ids)
     portfolio = facts.portfolio
 
-    planned, skipped, documents = plan_documents(request, workspace, facts, partner_ids)
+    planned, skipped, documents = plan_documents(request, workspace, every, partner_ids)
     folder = request.out_dir / str(request.quarter)
     # One run at a time per output folder: a second one stops here, before any work is undone.
     with folder_lock(folder):

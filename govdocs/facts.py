@@ -131,6 +131,10 @@ class RunFacts(Mapping[str, PartnerFacts]):
     def portfolio(self) -> dict[str, PartnerAssessment]:
         return {pid: f.assessment for pid, f in self.partners.items()}
 
+    def subset(self, partner_ids: Sequence[str]) -> RunFacts:
+        """The facts of the chosen partners only (a build of some partners summarises those)."""
+        return RunFacts(self.quarter, self.as_of, {pid: self.partners[pid] for pid in partner_ids})
+
 
 def _basis(
     record: tuple[PlanOnRecord, ...], assessment: PartnerAssessment, quarter: Quarter, config: GovernanceConfig
@@ -241,8 +245,9 @@ def run_facts(
     config_path: Path | None = None,
     partner_ids: Sequence[str] | None = None,
 ) -> RunFacts:
-    """The facts of every partner of the run (default: every partner; the peers a QBR compares
-    with need theirs too)."""
+    """The facts of every partner of the run (default: every partner). A run that renders only
+    some partners still needs every partner's facts: a QBR's peer comparison reads its peers', so
+    `partner_ids` is for callers that render no peer comparison."""
     # Partners, not ids, for all of them: looking each id up in a long list would cost n² (0.3 s at 1,000).
     chosen = config.partners if partner_ids is None else [config.partner(pid) for pid in partner_ids]
     partners = {p.id: partner_facts(config, data, p, quarter, as_of, config_path) for p in chosen}

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from govdocs.data.loader import load_kpi_data
 from govdocs.data.problems import MAX_PROBLEMS
 from govdocs.data.table import KpiData
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
+from govdocs.isolation import name_index
 from govdocs.periods import Month, Quarter
 
 
@@ -241,17 +241,6 @@ def validate_inputs(
     return report
 
 
-def _other_partner_names(config: GovernanceConfig, partner_id: str) -> dict[str, str]:
-    """Names that identify other partners: display names, aliases and partner-side contacts."""
-    names: dict[str, str] = {}
-    for other in config.partners:
-        if other.id == partner_id:
-            continue
-        for name in [other.name, *other.aliases, *(c.name for c in other.contacts if c.side.value == "partner")]:
-            names[name] = other.id
-    return names
-
-
 def _strings(value: object, path: tuple[str | int, ...]) -> list[tuple[tuple[str | int, ...], str]]:
     if isinstance(value, str):
         return [(path, value)]
@@ -262,20 +251,11 @@ def _strings(value: object, path: tuple[str | int, ...]) -> list[tuple[tuple[str
     return []
 
 
-def _name_pattern(config: GovernanceConfig, partner_id: str) -> re.Pattern[str] | None:
-    names = _other_partner_names(config, partner_id)
-    if not names:
-        return None
-    return re.compile(
-        r"(?<!\w)(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?!\w)",
-        re.IGNORECASE,
-    )
-
-
-def _isolation_problem(name: str, partner_id: str, location: Location, category: ExitCode) -> Problem:
+def _isolation_problem(mention: tuple[str, str], partner_id: str, location: Location, category: ExitCode) -> Problem:
+    form, other = mention
     return Problem(
         "isolation.other_partner_named",
-        f"names '{name}', which identifies another partner, in text the partner copy for "
+        f"names '{form}', which identifies another partner ('{other}'), in text the partner copy for "
         f"'{partner_id}' prints; reword it or move it to commentary.internal_notes",
         location,
         category,
@@ -318,24 +298,22 @@ def foreign_mentions(
     to `commentary.internal_notes`, which only the internal copy prints."""
     from govdocs.yamlfile import load_yaml
 
-    pattern = _name_pattern(config, partner_id)
-    if pattern is None:
-        return []
-    found: list[tuple[Path, tuple[str | int, ...], str]] = []
+    index = name_index(config)
+    found: list[tuple[Path, tuple[str | int, ...], tuple[str, str]]] = []
     if inputs is not None and inputs_file is not None:
         data = inputs.model_dump(mode="json", exclude={"partner": True, "quarter": True})
         data.get("commentary", {}).pop("internal_notes", None)
-        found += [(inputs_file, path, m[1]) for path, text in _strings(data, ()) if (m := pattern.search(text))]
+        found += [(inputs_file, path, m) for path, text in _strings(data, ()) if (m := index.first(text, partner_id))]
     texts = _config_texts(config, partner_id)
-    found += [(config_path, path, m[1]) for path, text in texts if (m := pattern.search(text))]
+    found += [(config_path, path, m) for path, text in texts if (m := index.first(text, partner_id))]
     problems = []
     documents: dict[Path, object] = {}
-    for file, path, name in found:
+    for file, path, mention in found:
         category = ExitCode.INPUTS if file == inputs_file else ExitCode.CONFIG
         if file not in documents:
             documents[file] = load_yaml(file, category)
         location = documents[file].location(path)  # type: ignore[attr-defined]
-        problems.append(_isolation_problem(name, partner_id, location, category))
+        problems.append(_isolation_problem(mention, partner_id, location, category))
     return problems
 
 
@@ -343,15 +321,13 @@ def foreign_mentions_in_actions(
     config: GovernanceConfig, partner_id: str, actions: list[ProposedAction]
 ) -> list[Problem]:
     """Proposed actions a partner's plan prints that name another partner: one problem per action."""
-    pattern = _name_pattern(config, partner_id)
-    if pattern is None:
-        return []
+    index = name_index(config)
     problems = []
     for action in actions:
         fields = action.fields
         texts = (fields.action, fields.metric, fields.threshold, fields.owner, fields.note)
-        if match := next((m for text in texts if text and (m := pattern.search(text))), None):
-            problems.append(_isolation_problem(match[1], partner_id, action.location, ExitCode.INPUTS))
+        if match := next((m for text in texts if text and (m := index.first(text, partner_id))), None):
+            problems.append(_isolation_problem(match, partner_id, action.location, ExitCode.INPUTS))
     return problems
 
 
@@ -359,11 +335,9 @@ def foreign_mentions_in_response(
     config: GovernanceConfig, partner_id: str, texts: list[str], path: Path
 ) -> list[Problem]:
     """A returned response whose text names another partner: a partner copy would print it."""
-    pattern = _name_pattern(config, partner_id)
-    if pattern is None:
-        return []
-    match = next((m for text in texts if text and (m := pattern.search(text))), None)
-    return [] if match is None else [_isolation_problem(match[1], partner_id, Location(str(path)), ExitCode.INPUTS)]
+    index = name_index(config)
+    match = next((m for text in texts if text and (m := index.first(text, partner_id))), None)
+    return [] if match is None else [_isolation_problem(match, partner_id, Location(str(path)), ExitCode.INPUTS)]
 
 
 def plan_record_problems(config: GovernanceConfig, data: KpiData, config_path: Path) -> list[Problem]:

@@ -259,6 +259,9 @@ class Case:
 
 PARTNER_LINE = line_of(YAML, "  - id: ATL\n")
 MEETING_LINE = line_of(YAML, "  meeting_time:")
+CRN_NAME_LINE = line_of(YAML, "    name: Cornerstone BPO\n")
+BRV_ALIASES_LINE = line_of(YAML, "aliases: [Bravo, Bravo CX]")
+CONCERN_LINE = line_of(ATL, "not reported proactively.")
 CLIENT_NAME_LINE = line_of(YAML, "  name: Helios Energy Retail\n")
 OWNER_LINE = line_of(ATL, "    owner: Mara Lindqvist")
 ID_LINE = line_of(ATL, "  - id: Q2-ATL-1")
@@ -441,6 +444,42 @@ CASES: dict[str, Case] = {
             f"{{config}}:{PARTNER_LINE}: partners[0].id: 'A T L' is not a valid value here: expected an id: letters, "
             "digits, '_', '-' and '.', starting with a letter or digit, at most 64 characters "
             "[config.string_pattern_mismatch]",
+        ),
+    ),
+    # Names that cannot be disguised (issue 33 point 5): a name written to read as another, and
+    # another partner named in ATL's inputs behind an invisible or look-alike character.
+    "a partner named with a right-to-left override": Case(
+        config(edit(YAML, "    name: Cornerstone BPO\n", '    name: "\\u202eOPB enotsrenroC"\n')),
+        3,
+        (
+            f"{{config}}:{CRN_NAME_LINE}: partners[2].name: '\\u202eOPB enotsrenroC' contains a bidirectional "
+            "control character, which can make it display as another name [config.disguised_name]",
+        ),
+    ),
+    "an alias mixing Latin and Cyrillic letters": Case(
+        config(edit(YAML, "aliases: [Bravo, Bravo CX]", "aliases: [Bravo, \"Br\u0430vo CX\"]")),
+        3,
+        (
+            f"{{config}}:{BRV_ALIASES_LINE}: partners[1].aliases[1]: 'Br\\u0430vo CX' mixes Latin and Cyrillic "
+            "letters, which can disguise another name [config.disguised_name]",
+        ),
+    ),
+    "another partner's contact with a Cyrillic look-alike letter in the inputs": Case(
+        inputs(edit(ATL, "not reported proactively.", "not reported proactively, unlike Daniel Ok\u0430for.")),
+        5,
+        (
+            f"{{inputs}}:{CONCERN_LINE}: commentary.concerns[0]: names 'Daniel Okafor', which identifies another "
+            "partner ('BRV'), in text the partner copy for 'ATL' prints; reword it or move it to "
+            "commentary.internal_notes [isolation.other_partner_named]",
+        ),
+    ),
+    "another partner's name behind a zero-width space in the inputs": Case(
+        inputs(edit(ATL, "not reported proactively.", "not reported proactively, as Corner\u200bstone does.")),
+        5,
+        (
+            f"{{inputs}}:{CONCERN_LINE}: commentary.concerns[0]: names 'Cornerstone', which identifies another "
+            "partner ('CRN'), in text the partner copy for 'ATL' prints; reword it or move it to "
+            "commentary.internal_notes [isolation.other_partner_named]",
         ),
     ),
     "config version 2": Case(

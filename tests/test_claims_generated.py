@@ -385,6 +385,8 @@ CLASSES = {
     "cover_note": "the cover's incomplete/provisional note says which weight is missing and which unclear",
     "score": "the score, tier and escalation status printed are the assessment's",
     "partner_copy": "a partner copy names no other partner and keeps internal words out",
+    "peers": "a partner copy's peer section lets no peer's value be recovered (test_peer_privacy's adversary), "
+    "shows a band only with enough peers and says why it shows none",
 }
 
 NOUNS = (
@@ -457,6 +459,7 @@ class Survey:
     failures: dict[str, list[Failure]] = field(default_factory=lambda: defaultdict(list))
     _current: tuple[int, str, int] = (0, "", 0)
     _kept: Counter[str] = field(default_factory=Counter)
+    _config: Any = None  # the portfolio's config, while its documents are checked
 
     # -- bookkeeping --
 
@@ -593,6 +596,7 @@ class Survey:
             config = load_config(config_path)
             data = load_kpi_data([data_path], [k.id for k in config.kpis])
         facts = self._facts(prog, config, data)
+        self._config = config
         for document in sorted(result.written, key=lambda d: d.path.name):
             if document.path.suffix != ".html":
                 continue
@@ -667,6 +671,8 @@ class Survey:
             self._check_offboarding_clock(name, text, fact)
         if audience == "partner":
             self._check_partner_copy(name, text, partner_id, facts)
+        if kind == "qbr" and audience == "partner":
+            self._check_peers(name, text, partner_id, facts, config.peer_comparison.min_peers)
 
     def _check_counts(self, name: str, text: str) -> None:
         for match in COUNTED.finditer(text):
@@ -1026,6 +1032,28 @@ class Survey:
                 )
                 self._days_claim(name, listed.group(0), listed.group(3), listed.group(4), fact)
 
+    def _check_peers(self, name: str, text: str, partner_id: str, facts: dict[str, Facts], minimum: int) -> None:
+        from test_peer_privacy import peer_rows, peer_section, recovered
+
+        group = facts[partner_id].assessment.partner.peer_group
+        peers = [
+            f.assessment for pid, f in facts.items() if pid != partner_id and f.assessment.partner.peer_group == group
+        ]
+        with_data = [sorted(v for p in peers if (v := p.kpis[i].current.value) is not None) for i in range(len(KPIS))]
+        section = peer_section(text)
+        rows = peer_rows(section)
+        if not rows:
+            most = max(len(v) for v in with_data)
+            self.claim("peers", most < minimum, name, section[:200], f"{most} peers with data for a KPI")
+            why = "no other partner of the peer group has data" if most == 0 else f"at most {most} other partner"
+            self.claim("peers", f"No peer figure is shown this quarter: {why}" in section, name, section[:300], why)
+            return
+        for row, values in zip(rows, with_data, strict=True):
+            found = recovered(row, values)
+            self.claim("peers", not found, name, f"{row.kpi['name']}: {row.band}", f"recovers {found} of {values}")
+            shown = row.band is not None
+            self.claim("peers", shown == (len(values) >= minimum), name, row.kpi["name"], f"{len(values)} peers")
+
     def _check_partner_copy(self, name: str, text: str, partner_id: str, facts: dict[str, Facts]) -> None:
         at = text.find("Appendix")
         body = text[:at] if at > 0 else text
@@ -1044,6 +1072,13 @@ class Survey:
                 context(text, found) if found else pid,
                 f"{pid} is another partner's id",
             )
+        # and in no other spelling the isolation check knows (case, accents, suffix, identifying word)
+        from govdocs.isolation import name_index
+
+        index = name_index(self._config)
+        for written, pid in index.mentions(text, partner_id):
+            self.claim("partner_copy", False, name, excerpt(text, written), f"{written} is another partner ({pid})")
+        self.claim("partner_copy", True, name, "", "no other partner in any spelling")
         for word in PLUMBING:
             where = text if word in ("Python", "repr") else body
             self.claim(

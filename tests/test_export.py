@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
+import re
 import time
 from datetime import date
 from io import BytesIO
@@ -13,6 +15,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import CONFIG, DATA
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from govdocs.cli import cli
@@ -99,7 +103,8 @@ def test_formula_like_text_is_never_a_formula(tmp_path: Path, hostile_config: Pa
 
 def test_tab_and_carriage_return_prefixes_are_neutralised_too(tmp_path: Path):
     # The config strips leading whitespace from names; free text reaching the writer may not be.
-    assert to_csv(["a", "b"], [["\t=1+1", "\r=1+1"]]).decode() == "a,b\r\n'\t=1+1,\"'\r=1+1\"\r\n"
+    # (quoted, as each holds a separator; the tab and the line break get their own apostrophe)
+    assert to_csv(["a", "b"], [["\t=1+1", "\r=1+1"]]).decode() == "a,b\r\n\"'\t'=1+1\",\"'\r'=1+1\"\r\n"
     sheet = load_workbook(BytesIO(to_xlsx(["a"], [["\t=1+1"], ["=1+1"]], "s", date(2026, 9, 30)))).active
     assert [c.value for c in sheet["A"]] == ["a", "'\t=1+1", "'=1+1"]
     assert all(c.data_type == "s" for c in sheet["A"])
@@ -144,3 +149,60 @@ def test_existing_file_is_kept_and_unknown_format_refused(tmp_path: Path):
     assert result.exit_code == 2
     assert "name the file .csv, .xlsx, .json or .parquet" in result.stderr
     assert not (tmp_path / "scores.ods").exists()
+
+
+# --- no separator starts a formula (issue 33 point 8) --------------------------------------------
+
+TRIGGERS = ("=", "+", "-", "@")
+
+
+def _formula_cells(text: str, separator: str) -> list[str]:
+    """The cells a reader that splits on `separator` would run as formulas: with the quotes
+    honoured (csv), and ignoring them, line by line (a naive reader)."""
+    honoured = [c for row in csv.reader(io.StringIO(text, newline=""), delimiter=separator) for c in row]
+    naive = [c.strip().strip('"') for line in re.split(r"[\r\n]+", text) for c in line.split(separator)]
+    return [c for c in honoured + naive if c.lstrip().startswith(TRIGGERS) and not _number(c)]
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.text(alphabet="ab =+-@;,\t\r\n\"'", max_size=12), min_size=1, max_size=4))
+def test_no_separator_can_start_a_formula_in_a_csv_cell(cells: list[str]):
+    text = to_csv(["name"] * len(cells), [cells]).decode("utf-8")
+    for separator in (",", ";", "\t"):
+        assert _formula_cells(text, separator) == [], (separator, text)
+    # the comma reader gets the cells back, each one cell, apostrophes aside (a row of one
+    # empty cell is a blank line: CSV cannot tell it from no row)
+    assume(cells != [""])
+    (_, row) = list(csv.reader(io.StringIO(text, newline="")))
+    assert [c.replace("'", "") for c in row] == [c.replace("'", "") for c in cells]
+
+
+def test_a_partner_named_like_a_formula_is_one_inert_cell_in_the_export_and_the_attachment(tmp_path: Path):
+    """'Bravo;=1+1;x' as a partner name: a spreadsheet whose list separator is ';' saw a formula."""
+    from pypdf import PdfReader
+
+    text = CONFIG.read_text(encoding="utf-8").replace("name: Bravo CX Partners", 'name: "Bravo;=1+1;x"', 1)
+    config = tmp_path / "governance.yaml"
+    config.write_text(text, encoding="utf-8")
+    out = tmp_path / "scores.csv"
+    assert export(out, config).exit_code == 0
+    exported = out.read_text(encoding="utf-8")
+    assert '"Bravo;\'=1+1;x"' in exported
+    pdf = tmp_path / "docs"
+    args = ["qbr", "--config", str(config), "--data", str(DATA), "--quarter", "2026-Q3", "--partner", "BRV"]
+    args += ["--as-of", "2026-10-15", "--out", str(pdf), "--pdf-variant", "pdf/a-3u", "--jobs", "0"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    (attached,) = PdfReader(pdf / "2026-Q3" / "qbr-BRV-partner.pdf").attachments.values()
+    attachment = attached[0].decode("utf-8")
+    for written in (exported, attachment):
+        for separator in (",", ";", "\t"):
+            assert _formula_cells(written, separator) == [], separator

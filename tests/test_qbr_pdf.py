@@ -98,9 +98,12 @@ def test_peers_are_compared_within_their_group_and_never_by_single_figure(render
     brv = flat(pdf_text(rendered[("BRV", "partner")]))
     assert "against the 3 other partners of its peer group (voice)" in brv
     assert "Best peer" not in brv
+    assert "Peer figures are shown only where at least 5 peers have data for a KPI" in brv
+    assert "Peer median" not in brv
+    assert "No peer figure is shown this quarter: at most 3 other partners of the peer group have data" in brv
     delta = flat(pdf_text(rendered[("DLT", "partner")]))
     assert "against the 0 other partners of its peer group (digital)" in delta
-    assert "not shown" in delta
+    assert "No peer figure is shown this quarter: no other partner of the peer group has data" in delta
 
 
 def test_partner_copy_refuses_text_naming_another_partner(tmp_path: Path):

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from govdocs.config.model import Commercial, Direction, FeeBasis, GovernanceConfig, Kpi, Partner, PlanRecord
 from govdocs.errors import ExitCode, Problem
+from govdocs.isolation import canonical, disguise_problem
 from govdocs.periods import Quarter
 from govdocs.raw.checks import check_raw_data
 
@@ -274,8 +275,9 @@ def _check(config: GovernanceConfig) -> Iterator[tuple[str, str, tuple[str | int
                 )
     names_seen: dict[str, str] = {}
     for i, partner in enumerate(config.partners):
+        yield from _disguised_names(i, partner)
         for j, name in enumerate([partner.name, *partner.aliases]):
-            key = name.casefold()
+            key = canonical(name)
             if key in names_seen and names_seen[key] != partner.id:
                 path = ("partners", i, "name") if j == 0 else ("partners", i, "aliases", j - 1)
                 yield "config.duplicate_name", f"'{name}' is also a name of partner '{names_seen[key]}'", path
@@ -376,3 +378,18 @@ def check_config(config: GovernanceConfig, doc: YamlDocument) -> list[Problem]:
         found = check_raw_data(config.raw_data, kpi_units=units, partner_ids=partner_ids, doc=doc)
         problems += [p for p in found if p.severity == "error"]  # unit hints are for `validate` of the mapping
     return problems
+
+
+def _disguised_names(index: int, partner: Partner) -> Iterator[tuple[str, str, tuple[str | int, ...]]]:
+    """A partner's name, alias or contact written so that it reads as something else (a bidi
+    control, an invisible character, Latin mixed with Cyrillic or Greek look-alikes): refused, as
+    neither the isolation check nor a reader could trust it."""
+    where: list[tuple[tuple[str | int, ...], str]] = [(("partners", index, "name"), partner.name)]
+    where += [(("partners", index, "aliases", j), alias) for j, alias in enumerate(partner.aliases)]
+    for j, contact in enumerate(partner.contacts):
+        where.append((("partners", index, "contacts", j, "name"), contact.name))
+        if contact.email:
+            where.append((("partners", index, "contacts", j, "email"), contact.email))
+    for path, text in where:
+        if why := disguise_problem(text):
+            yield "config.disguised_name", f"'{ascii(text)[1:-1]}' {why}", path

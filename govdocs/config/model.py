@@ -510,6 +510,16 @@ class OffboardingSettings(_Model):
         return self
 
 
+class PeerComparison(_Model):
+    min_peers: Count = Field(
+        5,
+        ge=3,
+        le=1000,
+        description="Fewest peers with data for the quarter before a partner copy shows where its peers lie on a "
+        "KPI (as a band of whole steps, never a peer's figure); with fewer it shows none and says why.",
+    )
+
+
 class WatermelonPair(_Model):
     sla: StrictStr = Field(description="KPI id of the contractual KPI that holds.")
     outcome: StrictStr = Field(description="KPI id of the customer outcome that may get worse meanwhile.")
@@ -540,6 +550,9 @@ class GovernanceConfig(_Model):
     offboarding: OffboardingSettings = OffboardingSettings()
     commercial: Commercial | None = Field(
         None, description="Programme defaults for service credits: at-risk share, allocation, cap, earn-back, relief."
+    )
+    peer_comparison: PeerComparison = Field(
+        PeerComparison(), description="What a partner copy may show about its anonymous peers."
     )
     watermelon: list[WatermelonPair] = Field(
         default_factory=list,

@@ -71,6 +71,14 @@ class KpiData:
             )
         return made
 
+    def rows_by_file(self, partner: str) -> dict[int, int]:
+        """The partner's rows in each file, by the file's place in `sources`."""
+        f = self.frame
+        if f.empty or "file" not in f.columns:
+            return {}
+        counts = f.loc[f["partner"] == partner, "file"].value_counts()
+        return {int(file): int(rows) for file, rows in counts.items()}
+
     def partners(self) -> list[str]:
         return sorted(set(self.frame["partner"].unique()))
 

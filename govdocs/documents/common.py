@@ -204,11 +204,7 @@ def run_files(run: RunInputs, partner_inputs: Path | None, partner_id: str | Non
     (for `partner_id` only on a partner's document; everything, unknown partners too, otherwise)."""
     files = [InputFile("Governance config", run.config_path.name, run.config_sha256, "validated")]
     raw = [s for s in run.data.sources if s.layout == "raw"]
-    files += [
-        InputFile("KPI data", s.name, s.sha256, f"{s.rows:,} rows, {s.layout} format")
-        for s in run.data.sources
-        if s.layout != "raw"
-    ]
+    files += _table_files(run.data, partner_id)
     # A partner's document names no raw file (a vendor's export may carry its name); the hash
     # still lets the client match it to its file.
     files += [
@@ -225,6 +221,29 @@ def run_files(run: RunInputs, partner_inputs: Path | None, partner_id: str | Non
         returned = run.inputs_dir / f"{partner_id}.response.yaml"
         if returned.exists():
             files.append(InputFile("Partner response", returned.name, sha256_file(returned), "returned form"))
+    return files
+
+
+def _table_files(data: KpiData, partner_id: str | None) -> list[InputFile]:
+    """The KPI tables (--data). A partner's document names only the files holding its rows, with
+    its own row count: with the data split per partner, another file's name is another partner's
+    name, and its row count that partner's volume. The other files are one unnamed line whose hash
+    covers them all (the peer comparison reads them, so the document id still does)."""
+    tables = [(i, s) for i, s in enumerate(data.sources) if s.layout != "raw"]
+    if partner_id is None:
+        return [InputFile("KPI data", s.name, s.sha256, f"{s.rows:,} rows, {s.layout} format") for _, s in tables]
+    mine = data.rows_by_file(partner_id)
+    files = [
+        InputFile("KPI data", s.name, s.sha256, f"{mine[i]:,} rows of {partner_id}, {s.layout} format")
+        for i, s in tables
+        if mine.get(i)
+    ]
+    others = [s for i, s in tables if not mine.get(i)]
+    if others:
+        digest = hashlib.sha256("".join(s.sha256 for s in others).encode()).hexdigest()
+        count = f"{len(others)} file{'s' if len(others) != 1 else ''}"
+        what = f"{count} without {partner_id}'s rows, read for the peer comparison and not named here"
+        files.append(InputFile("KPI data", "other partners' data", digest, what))
     return files
 
 

@@ -34,7 +34,9 @@ from govdocs.documents.qbr_appendix import (
     breakdown_rows,
     definition_rows,
     named_peer_rows,
+    no_peer_figure,
     peer_kpi_rows,
+    peer_rule,
     peers_of,
     scoring_rules,
 )
@@ -145,6 +147,8 @@ class QbrContext:
     peers_named: tuple[PeerRow, ...]
     peer_kpis: tuple[PeerKpiRow, ...]
     peer_count: int
+    peer_rule: str  # the partner copy's rule for what it shows of its peers
+    peer_none: str  # partner copy: why it shows no peer figure, when it shows none
     peer_group: str
     control_summary: str
     control_rows: tuple[ControlRow, ...]
@@ -280,6 +284,7 @@ def build_qbr_context(
         else ""
     )
     change = assessment.score_change
+    peer_kpis = peer_kpi_rows(portfolio, assessment, internal, config.peer_comparison.min_peers)
     return QbrContext(
         meta=meta,
         partner=partner,
@@ -316,7 +321,9 @@ def build_qbr_context(
         failures_12m=len(assessment.failures_12m),
         failures_allowed=assessment.failures_allowed_12m,
         peers_named=named_peer_rows(portfolio, partner) if internal else (),
-        peer_kpis=peer_kpi_rows(portfolio, assessment, named=internal),
+        peer_kpis=peer_kpis,
+        peer_rule=peer_rule(config),
+        peer_none=no_peer_figure(peer_kpis, config.peer_comparison.min_peers),
         peer_count=len(peers_of(portfolio, partner)),
         peer_group=partner.peer_group,
         control_summary=summary,

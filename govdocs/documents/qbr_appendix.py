@@ -8,19 +8,19 @@ from dataclasses import dataclass
 from statistics import median
 from typing import TYPE_CHECKING
 
-from govdocs.config.model import Direction, GovernanceConfig, Partner
+from govdocs.config.model import Direction, GovernanceConfig, Kpi, Partner
 from govdocs.documents.common import kpi_text
 from govdocs.documents.qbr_follow_up import CONTROLLER_LABEL
+from govdocs.facts import join_names
 from govdocs.periods import Quarter
 from govdocs.planning.contract import DEADLINE_RULE
-from govdocs.render.formatters import kpi_value, number
-from govdocs.scoring.engine import PartnerAssessment
+from govdocs.render.formatters import kpi_value, number, signed
+from govdocs.scoring.engine import KpiQuarter, PartnerAssessment
+from govdocs.scoring.peers import PeerBand, Position, band_step, peer_benchmark
 from govdocs.scoring.rules import Status
 
 if TYPE_CHECKING:
     import pandas as pd
-
-MIN_ANONYMOUS_PEERS = 3  # fewer peers with data and a median could reveal one partner's figure
 
 
 @dataclass(frozen=True)
@@ -38,14 +38,68 @@ class PeerRow:
 
 @dataclass(frozen=True)
 class PeerKpiRow:
+    """One KPI against the peer group. The partner copy fills `band` and `position` (or says in
+    `band` why there is no figure); the internal copy fills the median, best and rank."""
+
     name: str
     value: str
     status: str
-    peer_median: str
-    rank: str
-    peers: int
+    peers: int  # peers with data for the quarter
+    band: str = ""  # partner copy: '72–79%', or why no band is shown
+    position: str = ""  # partner copy: 'Ahead of the middle half' ...
+    shown: bool = False  # partner copy: a band is shown
+    peer_median: str = ""  # internal audience only
+    rank: str = ""  # internal audience only
     peer_best: str = ""  # internal audience only
     best_name: str = ""  # internal audience only
+
+
+POSITION_WORDS = {
+    Position.AHEAD: "Ahead of the middle half",
+    Position.WITHIN: "Within the middle half",
+    Position.BEHIND: "Behind the middle half",
+    Position.UNKNOWN: "–",
+}
+
+
+def band_text(kpi: Kpi, band: PeerBand) -> str:
+    """'72–79%', '30–50 s': the band's edges at the grid's own precision."""
+    suffix = kpi_value(0, kpi.unit.value, 0)[1:]
+    return f"{number(band.low, band.decimals)}–{number(band.high, band.decimals)}{suffix}"
+
+
+UNIT_PLURAL = {
+    "percent": "percentages",
+    "seconds": "times in seconds",
+    "minutes": "times in minutes",
+    "score": "scores",
+    "count": "counts",
+    "ratio": "ratios",
+}
+
+
+def step_text(kpi: Kpi) -> str:
+    """A band step as a change is printed: '1 pp', '10 s', '1'."""
+    step = band_step(kpi)
+    return signed(step, kpi.unit.value, max(kpi.decimals - 1, 0)).lstrip("+")
+
+
+def peer_rule(config: GovernanceConfig) -> str:
+    """The rule, as the partner copy states it, with the steps of the catalogue's own KPIs."""
+    by_unit: dict[str, dict[str, list[str]]] = {}
+    for kpi in config.kpis:
+        by_unit.setdefault(kpi.unit.value, {}).setdefault(step_text(kpi), []).append(kpi.name)
+    steps = [
+        f"{step} for {UNIT_PLURAL[unit] if len(found) == 1 else join_names(names)}"
+        for unit, found in by_unit.items()
+        for step, names in found.items()
+    ]
+    return (
+        f"Where at least {config.peer_comparison.min_peers} peers have data for a KPI, the band shows where the "
+        f"middle half of them lies, widened outward to whole steps of {join_names(steps)}; the position is read "
+        "against the band's printed edges. No peer's figure, and no rank, can be read from this page. With fewer "
+        "peers no figure is shown."
+    )
 
 
 @dataclass(frozen=True)
@@ -138,45 +192,80 @@ def named_peer_rows(portfolio: dict[str, PartnerAssessment], partner: Partner) -
     return tuple(rows)
 
 
-def peer_kpi_rows(
-    portfolio: dict[str, PartnerAssessment], assessment: PartnerAssessment, named: bool
-) -> tuple[PeerKpiRow, ...]:
-    """Per KPI: this partner against its peer group's median, and its rank.
+def peer_values(peers: list[PartnerAssessment], index: int) -> list[tuple[str, float]]:
+    """The peers with data for the quarter on the KPI at `index`: (name, quarter value)."""
+    return [(p.partner.name, v) for p in peers if (v := p.kpis[index].current.value) is not None]
 
-    The partner's copy shows only the median and the rank, and only when at least
-    MIN_ANONYMOUS_PEERS peers have data: no single peer's figure can be read off it.
-    The internal copy adds the best value and who achieved it."""
-    rows = []
+
+def peer_kpi_rows(
+    portfolio: dict[str, PartnerAssessment], assessment: PartnerAssessment, named: bool, min_peers: int
+) -> tuple[PeerKpiRow, ...]:
+    """Per KPI: this partner against its peer group.
+
+    The partner's copy shows the band the middle half of the peers lies in and the partner's
+    position against it, only when at least `min_peers` peers have data (govdocs.scoring.peers);
+    the internal copy shows the median, the rank, the best value and who achieved it."""
     peers_all = peers_of(portfolio, assessment.partner)
+    rows = []
     for index, item in enumerate(assessment.kpis):
-        kpi = item.kpi
-        peers = [(p.partner.name, v) for p in peers_all if (v := p.kpis[index].current.value) is not None]
-        peer_values = [v for _, v in peers]
-        value = item.current.value
-        if len(peer_values) < (1 if named else MIN_ANONYMOUS_PEERS):
-            rows.append(
-                PeerKpiRow(kpi.name, kpi_text(kpi, value), item.current.status.value, "not shown", "–", len(peers))
-            )
-            continue
-        higher = kpi.direction is Direction.HIGHER
-        rank = "–"
-        if value is not None:
-            better = sum(1 for v in peer_values if (v > value if higher else v < value))
-            rank = f"{better + 1} of {len(peer_values) + 1}"
-        best_name, best = (max if higher else min)(peers, key=lambda p: p[1])
-        rows.append(
-            PeerKpiRow(
-                kpi.name,
-                kpi_text(kpi, value),
-                item.current.status.value,
-                kpi_text(kpi, median(peer_values)),
-                rank,
-                len(peer_values),
-                kpi_text(kpi, best) if named else "",
-                best_name if named else "",
-            )
-        )
+        peers = peer_values(peers_all, index)
+        rows.append(_named_row(item.kpi, item, peers) if named else _anonymous_row(item.kpi, item, peers, min_peers))
     return tuple(rows)
+
+
+def _anonymous_row(kpi: Kpi, item: KpiQuarter, peers: list[tuple[str, float]], min_peers: int) -> PeerKpiRow:
+    value = item.current.value
+    benchmark = peer_benchmark(kpi, value, [v for _, v in peers], min_peers)
+    if benchmark.band is None:
+        why = f"not shown (fewer than {min_peers})"
+        return PeerKpiRow(kpi.name, kpi_text(kpi, value), item.current.status.value, benchmark.peers, why, "–")
+    return PeerKpiRow(
+        kpi.name,
+        kpi_text(kpi, value),
+        item.current.status.value,
+        benchmark.peers,
+        band_text(kpi, benchmark.band),
+        POSITION_WORDS[benchmark.position],
+        shown=True,
+    )
+
+
+def no_peer_figure(rows: tuple[PeerKpiRow, ...], min_peers: int) -> str:
+    """Why a partner copy shows no peer figure at all, with the rule, in plain sentences."""
+    most = max((r.peers for r in rows), default=0)
+    rule = (
+        f"Peer figures are shown only where at least {min_peers} peers have data for a KPI, and then only as a "
+        "band from which no peer's figure can be read. No peer figure is shown this quarter: "
+    )
+    if most == 0:
+        return rule + "no other partner of the peer group has data for the quarter."
+    return rule + (
+        f"at most {most} other partner{'s' if most != 1 else ''} of the peer group "
+        f"{'have' if most != 1 else 'has'} data for any KPI, fewer than the {min_peers} needed."
+    )
+
+
+def _named_row(kpi: Kpi, item: KpiQuarter, peers: list[tuple[str, float]]) -> PeerKpiRow:
+    value = item.current.value
+    if not peers:
+        return PeerKpiRow(kpi.name, kpi_text(kpi, value), item.current.status.value, 0, peer_median="no peer data")
+    higher = kpi.direction is Direction.HIGHER
+    values = [v for _, v in peers]
+    rank = "–"
+    if value is not None:
+        better = sum(1 for v in values if (v > value if higher else v < value))
+        rank = f"{better + 1} of {len(values) + 1}"
+    best_name, best = (max if higher else min)(peers, key=lambda p: p[1])
+    return PeerKpiRow(
+        kpi.name,
+        kpi_text(kpi, value),
+        item.current.status.value,
+        len(values),
+        peer_median=kpi_text(kpi, median(values)),
+        rank=rank,
+        peer_best=kpi_text(kpi, best),
+        best_name=best_name,
+    )
 
 
 def definition_rows(config: GovernanceConfig, partner: Partner) -> tuple[DefinitionRow, ...]:

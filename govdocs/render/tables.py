@@ -3,17 +3,20 @@
 A spreadsheet runs a cell that starts with `=`, `+`, `-` or `@` as a formula (and a
 leading tab or carriage return can hide one), so every text cell that starts with one
 of them is written with a leading apostrophe: shown as text, never executed. Numbers
-stay numbers. JSON never holds `NaN` or `Infinity` (not JSON; many parsers reject it):
+stay numbers. A CSV file is also opened with ';' or a tab as its list separator (the
+default where ',' is the decimal comma): a CSV text cell holding any separator is quoted,
+so no reader splits it, and a trigger after a separator gets its apostrophe too, for a
+reader that ignores the quotes. JSON never holds `NaN` or `Infinity` (not JSON; many parsers reject it):
 a missing or non-finite number is `null`. Every format is written atomically and is
 byte-identical for the same rows.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
+import re
 import zipfile
 from collections.abc import Sequence
 from datetime import date, datetime, time
@@ -34,6 +37,34 @@ def neutralise(value: Cell) -> Cell:
     return value
 
 
+# A list separator, or a line break a line-by-line reader would start a new row at.
+# Spaces and quotes between it and the trigger hide nothing: a reader may trim both.
+_AFTER_SEPARATOR = re.compile(r"((?:^|[,;\t\r\n])[\s\"]*)(?=[=+\-@])")
+_NEEDS_QUOTES = re.compile(r'[,;\t\r\n"]')
+
+
+def neutralise_csv(value: Cell) -> Cell:
+    """A CSV text cell in which no separator or line break can start a formula:
+    'Bravo;=1+1;x' -> "Bravo;'=1+1;x"."""
+    value = neutralise(value)
+    if isinstance(value, str):
+        return _AFTER_SEPARATOR.sub(r"\1'", value)
+    return value
+
+
+def csv_field(value: Cell) -> str:
+    """One CSV field: text quoted when it holds a separator, a quote or a line break (whichever
+    separator the reader splits on, the cell stays one cell); numbers as Python writes them."""
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value)
+    if isinstance(value, str) and _NEEDS_QUOTES.search(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
 def _finite(value: Cell) -> Cell:
     if isinstance(value, float) and not math.isfinite(value):
         return None
@@ -41,13 +72,9 @@ def _finite(value: Cell) -> Cell:
 
 
 def to_csv(columns: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([neutralise(c) for c in columns])
-    for row in rows:
-        cells = [neutralise(_finite(c)) for c in row]
-        writer.writerow(["" if c is None else c.isoformat() if isinstance(c, date) else c for c in cells])
-    return buffer.getvalue().encode("utf-8")
+    lines = [",".join(csv_field(neutralise_csv(c)) for c in columns)]
+    lines += [",".join(csv_field(neutralise_csv(_finite(c))) for c in row) for row in rows]
+    return "".join(line + "\r\n" for line in lines).encode("utf-8")
 
 
 def to_json(columns: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
