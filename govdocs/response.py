@@ -27,11 +27,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from govdocs.config.model import GovernanceConfig
 from govdocs.data.actions import ProposedAction, ProposedActionFields
 from govdocs.data.inputs import ActionStatus
-from govdocs.errors import ExitCode, GovdocsError, Location, Problem
+from govdocs.errors import ExitCode, GovdocsError, Location, Problem, terminal_safe
 from govdocs.limits import NAME_CHARACTERS, TEXT_CHARACTERS
 from govdocs.periods import Month, Quarter
 from govdocs.planning.pip import smart_problems
 from govdocs.render.output import write_atomic
+from govdocs.signing import ISSUER_FIELD
 
 # A partner copy of a plan or a QBR: the two documents that carry the form.
 ISSUED_ID = re.compile(r"^(?P<kind>PIP|QBR)-(?P<year>\d{4})Q(?P<q>[1-4])-(?P<partner>[A-Za-z0-9_.\-]+)-P-[0-9A-F]{6}$")
@@ -54,28 +55,79 @@ def _refuse(path: Path, code: str, message: str, exit_code: ExitCode = ExitCode.
     return GovdocsError([Problem(code, message, Location(path.name), exit_code)])
 
 
-def read_form(path: Path) -> Form:
-    """The filled fields of a returned PDF, or one line saying why it cannot be read."""
+RETURNED_PDF_BYTES = 32 * 2**20  # a returned plan or review: the issued copy is about 150 KB
+
+
+def read_returned(path: Path) -> bytes:
+    """The bytes of a returned document: a regular file of at most RETURNED_PDF_BYTES."""
+    from govdocs.files import read_regular
+
+    return read_regular(path, ExitCode.INPUTS, RETURNED_PDF_BYTES, "a returned document")
+
+
+def _unreadable(path: Path, exc: BaseException) -> GovdocsError:
+    return _refuse(path, "response.unreadable", f"not a PDF govdocs can read ({terminal_safe(str(exc), 200)})")
+
+
+def read_form(path: Path, pdf: bytes | None = None) -> Form:
+    """The filled fields of a returned PDF (`pdf`: its bytes, or a revision of them), or one line
+    saying why it cannot be read."""
+    import io
+
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
     try:
-        reader = PdfReader(path)
+        reader = PdfReader(io.BytesIO(read_returned(path) if pdf is None else pdf))
         raw = reader.get_fields() or {}
         meta = reader.metadata or {}
-    except (OSError, PdfReadError, ValueError) as exc:
-        raise _refuse(path, "response.unreadable", f"not a PDF govdocs can read ({exc})") from None
+        keywords, subject = str(meta.get("/Keywords", "")), str(meta.get("/Subject", ""))
+    except GovdocsError:
+        raise
+    except (OSError, PdfReadError, ValueError, RecursionError) as exc:
+        raise _unreadable(path, exc) from None
+    except Exception as exc:  # pypdf on a hostile file: KeyError, TypeError, AttributeError, ...
+        raise _unreadable(path, exc) from None
     fields = {}
     for name, field in raw.items():
         value = field.get("/V")
         if isinstance(value, list):  # a list box: the first value chosen
             value = value[0] if value else ""
         text = "" if value is None else str(value)
-        fields[name] = "" if text in ("/Off",) else text.strip()
+        fields[str(name)] = "" if text in ("/Off",) else text.strip()
     if "govdocs:document" not in fields:
         why = "holds no govdocs response form (only the partner copy of a plan or a QBR carries one)"
         raise _refuse(path, "response.no_form", why)
-    return Form(path, fields, str(meta.get("/Keywords", "")), str(meta.get("/Subject", "")))
+    return Form(path, fields, keywords, subject)
+
+
+IDENTITY_FIELDS = ("govdocs:document", "govdocs:partner", "govdocs:inputs", "govdocs:plan", "govdocs:review")
+
+
+def certified_form(path: Path, pdf: bytes, certified: bytes | None) -> tuple[Form, Form]:
+    """(the form as certified, the form as returned): the identity of the document is read from
+    the revision its certification covers, never from fields or metadata the partner could change
+    after it; an identity field changed since is refused. Uncertified: the returned form twice."""
+    returned = read_form(path, pdf)
+    if certified is None and ISSUER_FIELD in returned.fields:
+        raise _refuse(
+            path,
+            "response.not_certified",
+            "was certified when issued, and its certification is missing: a copy without it is refused; "
+            "ask the partner to answer in the copy as issued",
+        )
+    if certified is None:
+        return returned, returned
+    issued = read_form(path, certified)
+    changed = [f for f in IDENTITY_FIELDS if issued.fields.get(f, "") != returned.fields.get(f, "")]
+    if changed:
+        raise _refuse(
+            path,
+            "response.changed_document",
+            f"the form's identity ({', '.join(changed)}) was changed after the document was certified: "
+            "answer in the copy as issued",
+        )
+    return issued, returned
 
 
 @dataclass(frozen=True)
@@ -351,10 +403,14 @@ HEADER = (
 )
 
 
-def import_response(path: Path, config: GovernanceConfig, inputs_dir: Path) -> tuple[Path, str, str, str]:
-    """Read and validate the form; return (response file, old text, new text, diff)."""
-    form = read_form(path)
-    identity = form_identity(form, config)
+def import_response(
+    path: Path, config: GovernanceConfig, inputs_dir: Path, pdf: bytes | None = None, certified: bytes | None = None
+) -> tuple[Path, str, str, str]:
+    """Read and validate the form; return (response file, old text, new text, diff). `pdf` is the
+    returned file's bytes and `certified` the revision its certification covers (when certified),
+    which alone says which document the form answers."""
+    issued, form = certified_form(path, read_returned(path) if pdf is None else pdf, certified)
+    identity = form_identity(issued, config)
     target = response_path(inputs_dir, identity.partner)
     old = target.read_text(encoding="utf-8") if target.exists() else ""
     existing = (yaml.safe_load(old) or {}) if old else {}

@@ -272,30 +272,19 @@ def _check_depth(text: str) -> None:
             depth -= 1
 
 
-def read_bounded(path: Path, category: ExitCode, max_bytes: int | None = None) -> bytes:
-    """A file's bytes, refused with one line when it cannot be read or holds more than
-    `max_bytes` (read no further than that: a huge file is never loaded whole)."""
-    name = str(path)
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
-    except OSError as exc:
-        raise GovdocsError(
-            [Problem("file.unreadable", f"cannot read file: {exc.strerror}", Location(name), category)]
-        ) from None
-    if max_bytes is not None and len(raw) > max_bytes:
-        from govdocs import limits
+CONFIG_BYTES = 32 * 2**20  # a governance config: a programme of 10,000 partners writes about 9 MB
 
-        try:
-            size = f"{limits.megabytes(path.stat().st_size)}, more than"
-        except OSError:
-            size = "more than"
-        message = (
-            f"the file is {size} the {limits.megabytes(max_bytes)} a human-input file may hold "
-            f"({limits.TEXT_CHARACTERS:,} characters a text, {limits.LIST_ENTRIES} entries a list)"
-        )
-        raise GovdocsError([Problem("file.too_large", message, Location(name), category)])
-    return raw
+
+def read_bounded(path: Path, category: ExitCode, max_bytes: int | None = None) -> bytes:
+    """A YAML file's bytes, refused with one line when it is not a regular file, cannot be read
+    or holds more than `max_bytes` (a human-input file; the config's own limit without it)."""
+    from govdocs import limits
+    from govdocs.files import read_regular
+
+    if max_bytes is None:
+        return read_regular(path, category, CONFIG_BYTES, "a governance config")
+    hint = f" ({limits.TEXT_CHARACTERS:,} characters a text, {limits.LIST_ENTRIES} entries a list)"
+    return read_regular(path, category, max_bytes, "a human-input file", hint=hint)
 
 
 def load_yaml(path: Path, category: ExitCode = ExitCode.CONFIG, max_bytes: int | None = None) -> YamlDocument:

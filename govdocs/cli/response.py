@@ -49,13 +49,17 @@ def import_(pdf: Path, config_path: Path, inputs_dir: Path, dry_run: bool) -> No
       govdocs response import returned/pip-BRV-partner.pdf --config examples/governance.yaml \\
           --inputs examples/inputs --dry-run
     """
+    from govdocs.config.checks import trusted_paths
     from govdocs.config.loader import load_config
-    from govdocs.response import import_response, write_response
-    from govdocs.signing import verify
+    from govdocs.response import import_response, read_returned, write_response
+    from govdocs.signing import load_trusted, verify
 
     config = load_config(config_path)
-    checks = verify(pdf)  # an altered signed file stops here, in one line
-    target, old, new, diff = import_response(pdf, config, inputs_dir)
+    data = read_returned(pdf)
+    # an altered signed file, or a certification the programme does not trust, stops here in one line
+    verification = verify(pdf, load_trusted(trusted_paths(config, config_path)), data)
+    checks = verification.checks
+    target, old, new, diff = import_response(pdf, config, inputs_dir, data, verification.certified)
     for check in checks:
         click.echo(f"{pdf.name}: {check.line}")
     if not checks:

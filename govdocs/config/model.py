@@ -522,6 +522,16 @@ class WatermelonPair(_Model):
     note: Text | None = Field(None, description="Why the pair matters, printed with a flag.")
 
 
+class Signing(_Model):
+    trusted: list[Annotated[StrictStr, StringConstraints(min_length=1, max_length=1_000)]] = Field(
+        min_length=1,
+        max_length=20,
+        description="Certificate files (PEM or DER, relative to the config's folder) a certified document must "
+        "chain to: `response import` refuses a returned plan or review whose certification does not, or that "
+        "comes back without its certification.",
+    )
+
+
 class GovernanceConfig(_Model):
     version: Count = Field(1, description="Config format version.")
     client: Client
@@ -545,6 +555,9 @@ class GovernanceConfig(_Model):
         default_factory=list,
         description="Pairs of a contractual KPI and an outcome KPI: flagged when the SLA holds while the outcome "
         "gets worse beyond its noise.",
+    )
+    signing: Signing | None = Field(
+        None, description="The trust list the certification of a returned document is checked against."
     )
     raw_data: RawData | None = Field(
         None,
