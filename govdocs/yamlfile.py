@@ -289,8 +289,12 @@ def read_bounded(path: Path, category: ExitCode, max_bytes: int | None = None) -
 
 def load_yaml(path: Path, category: ExitCode = ExitCode.CONFIG, max_bytes: int | None = None) -> YamlDocument:
     """Read a YAML file safely; raise GovdocsError listing every syntax or key problem."""
+    return load_yaml_bytes(read_bounded(path, category, max_bytes), path, category)
+
+
+def load_yaml_bytes(raw: bytes, path: Path, category: ExitCode) -> YamlDocument:
+    """YAML already read from `path` (bounded), parsed as `load_yaml` does."""
     name = str(path)
-    raw = read_bounded(path, category, max_bytes)
     text = decode_text(raw, name, category)
     doc = YamlDocument(name, None)
     problems: list[Problem] = []
@@ -417,10 +421,16 @@ def pydantic_message(error: dict[str, Any], written: str | None = None, quoted: 
         limit = error.get("ctx", {}).get("max_length")
         return f"text of {len(str(given)):,} characters, more than the {limit:,} this field may hold; shorten it"
     if kind == "too_long":
+        # pydantic gives no actual length for a mapping (nor for a set): counted here
         context = error.get("ctx", {})
+        actual = context.get("actual_length")
+        if actual is None and isinstance(given, dict | list | tuple | set):
+            actual = len(given)
+        what = "mapping" if isinstance(given, dict) else "list"
+        held = f"{actual:,} entries" if isinstance(actual, int) else "more entries"
         return (
-            f"{context.get('actual_length'):,} entries, more than the {context.get('max_length'):,} "
-            "this list may hold; keep the ones the review needs"
+            f"{held}, more than the {context.get('max_length', 0):,} this {what} may hold; "
+            "keep the ones the review needs"
         )
     if kind == "string_pattern_mismatch":
         pattern = str(error.get("ctx", {}).get("pattern", ""))

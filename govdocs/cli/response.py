@@ -51,7 +51,7 @@ def import_(pdf: Path, config_path: Path, inputs_dir: Path, dry_run: bool) -> No
     """
     from govdocs.config.checks import trusted_paths
     from govdocs.config.loader import load_config
-    from govdocs.response import import_response, read_returned, write_response
+    from govdocs.response import import_response, read_returned
     from govdocs.signing import load_trusted, verify
 
     config = load_config(config_path)
@@ -59,7 +59,9 @@ def import_(pdf: Path, config_path: Path, inputs_dir: Path, dry_run: bool) -> No
     # an altered signed file, or a certification the programme does not trust, stops here in one line
     verification = verify(pdf, load_trusted(trusted_paths(config, config_path)), data)
     checks = verification.checks
-    target, old, new, diff = import_response(pdf, config, inputs_dir, data, verification.certified)
+    target, old, new, diff = import_response(
+        pdf, config, inputs_dir, data, verification.certified, write=not dry_run
+    )
     for check in checks:
         click.echo(f"{pdf.name}: {check.line}")
     if not checks:
@@ -67,9 +69,16 @@ def import_(pdf: Path, config_path: Path, inputs_dir: Path, dry_run: bool) -> No
     if old == new:
         click.echo(f"{target}: already holds this response; nothing to change")
         return
-    click.echo(diff, nl=False)
+    click.echo(_shown_diff(diff), nl=False)
     if dry_run:
         click.echo(f"dry run: {target} not written")
         return
-    write_response(target, new)
     click.echo(f"wrote {target}")
+
+
+def _shown_diff(diff: str) -> str:
+    """The diff with any control character the partner typed escaped: a field's text cannot
+    clear the screen or print a fake line of its own."""
+    from govdocs.errors import terminal_safe
+
+    return "".join(terminal_safe(line, 4_000) + "\n" for line in diff.splitlines())
