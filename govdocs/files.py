@@ -44,12 +44,20 @@ def open_regular(path: Path, category: ExitCode, follow_symlinks: bool = True) -
     try:
         if not follow_symlinks and path.is_symlink():
             raise GovdocsError(
-                [Problem("file.not_regular", "is a symbolic link; govdocs reads and writes this file only in place",
-                         Location(name), category)]
+                [
+                    Problem(
+                        "file.not_regular",
+                        "is a symbolic link; govdocs reads and writes this file only in place",
+                        Location(name),
+                        category,
+                    )
+                ]
             )
         descriptor = os.open(path, flags)
     except IsADirectoryError:
-        raise GovdocsError([Problem("file.not_regular", "is a directory, not a file", Location(name), category)]) from None
+        raise GovdocsError(
+            [Problem("file.not_regular", "is a directory, not a file", Location(name), category)]
+        ) from None
     except OSError as exc:
         message = f"cannot read file: {exc.strerror}"
         raise GovdocsError([Problem("file.unreadable", message, Location(name), category)]) from None
@@ -81,6 +89,8 @@ def read_regular(
         message = f"cannot read file: {exc.strerror}"
         raise GovdocsError([Problem("file.unreadable", message, Location(str(path)), category)]) from None
     if len(raw) > max_bytes:
-        message = f"the file is {size_text(max(size, len(raw)))}, more than the {size_text(max_bytes)} {what} may hold{hint}"
+        message = (
+            f"the file is {size_text(max(size, len(raw)))}, more than the {size_text(max_bytes)} {what} may hold{hint}"
+        )
         raise GovdocsError([Problem("file.too_large", message, Location(str(path)), category)])
     return raw

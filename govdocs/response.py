@@ -28,7 +28,7 @@ from govdocs.config.model import GovernanceConfig
 from govdocs.data.actions import ProposedAction, ProposedActionFields
 from govdocs.data.inputs import ActionStatus
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem, terminal_safe
-from govdocs.limits import NAME_CHARACTERS, TEXT_CHARACTERS
+from govdocs.limits import NAME_CHARACTERS, TEXT_CHARACTERS, control_character
 from govdocs.periods import Month, Quarter
 from govdocs.planning.pip import smart_problems
 from govdocs.render.output import write_atomic
@@ -61,10 +61,22 @@ RETURNED_PDF_BYTES = 32 * 2**20  # a returned plan or review: the issued copy is
 
 
 def read_returned(path: Path) -> bytes:
-    """The bytes of a returned document: a regular file of at most RETURNED_PDF_BYTES."""
+    """The bytes of a returned document: a regular file of at most RETURNED_PDF_BYTES that
+    looks like a PDF (an empty file, a zip or a text is told as what it is, not as a signature
+    that cannot be read)."""
     from govdocs.files import read_regular
 
-    return read_regular(path, ExitCode.INPUTS, RETURNED_PDF_BYTES, "a returned document")
+    data = read_regular(path, ExitCode.INPUTS, RETURNED_PDF_BYTES, "a returned document")
+    what = None
+    if not data.strip():
+        what = "the file is empty"
+    elif data.startswith(b"PK\x03\x04"):
+        what = "it is a zip archive (an Office document?)"
+    elif b"%PDF-" not in data[:1024]:
+        what = "it does not start as a PDF does (%PDF-)"
+    if what is not None:
+        raise _refuse(path, "response.unreadable", f"not a PDF: {what}; return the partner copy as a PDF")
+    return data
 
 
 def _unreadable(path: Path, exc: BaseException) -> GovdocsError:
@@ -81,6 +93,9 @@ def read_form(path: Path, pdf: bytes | None = None) -> Form:
 
     try:
         reader = PdfReader(io.BytesIO(read_returned(path) if pdf is None else pdf))
+        if reader.is_encrypted and not reader.decrypt(""):
+            why = "it is protected by a password; return the copy as issued, without a password"
+            raise _refuse(path, "response.encrypted", f"cannot be read: {why}")
         raw = reader.get_fields() or {}
         meta = reader.metadata or {}
         keywords, subject = str(meta.get("/Keywords", "")), str(meta.get("/Subject", ""))
@@ -218,6 +233,9 @@ class _Checker:
         self.problems.append(Problem(code, f"field {field}: {message}", Location(self.path.name), ExitCode.INPUTS))
 
     def text(self, field: str, value: str, limit: int = TEXT_CHARACTERS) -> str | None:
+        if (found := control_character(value)) is not None:
+            self.bad(field, f"the text holds a control character ({found}); remove it", "response.control_character")
+            return None
         if len(value) > limit:
             self.bad(field, f"{len(value):,} characters, more than the {limit:,} it may hold; shorten it")
             return None

@@ -246,6 +246,12 @@ def verify(path: Path, trusted: list | None = None, pdf: bytes | None = None) ->
     data = path.read_bytes() if pdf is None else pdf
     try:
         reader = _indexed_reader()(io.BytesIO(data), strict=False)
+    except Exception as exc:  # not a PDF pyHanko can open: said as such, not as a signature problem
+        message = f"not a PDF govdocs can read ({type(exc).__name__})"
+        raise GovdocsError([Problem("response.unreadable", message, Location(path.name), ExitCode.INPUTS)]) from None
+    try:
+        if getattr(reader, "encrypted", False):
+            reader.decrypt("")  # an owner password only: it opens without a prompt, as in any reader
         signatures = sorted(reader.embedded_signatures, key=lambda s: s.signed_revision)
     except Exception as exc:  # a damaged file
         raise refuse(f"its signatures cannot be read ({type(exc).__name__})") from None
@@ -257,7 +263,9 @@ def verify(path: Path, trusted: list | None = None, pdf: bytes | None = None) ->
             name = status.signing_cert.subject.native.get("common_name", status.signing_cert.subject.human_friendly)
             print_ = fingerprint(status.signing_cert.dump())
         except Exception as exc:
-            raise refuse(f"signature {shown(str(signature.field_name), 80)} cannot be checked ({type(exc).__name__})") from None
+            raise refuse(
+                f"signature {shown(str(signature.field_name), 80)} cannot be checked ({type(exc).__name__})"
+            ) from None
         who, field = shown(str(name), 80), shown(str(signature.field_name), 80)
         if not status.intact or not status.valid:
             raise refuse(f"the file was altered after {who} signed it (signature {field}): refused")
@@ -277,7 +285,9 @@ def verify(path: Path, trusted: list | None = None, pdf: bytes | None = None) ->
             certified = data[: start + length]
         elif level not in (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES):
             later = {str(s.field_name) for s in signatures[number + 1 :]}
-            changed = set(status.diff_result.changed_form_fields) if isinstance(status.diff_result, DiffResult) else None
+            changed = (
+                set(status.diff_result.changed_form_fields) if isinstance(status.diff_result, DiffResult) else None
+            )
             if level != ModificationLevel.FORM_FILLING or changed is None or not changed <= later:
                 what = (
                     f"fields {', '.join(shown(f, 60) for f in sorted(changed - later)[:5])} were"

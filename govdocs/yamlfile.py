@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
+from govdocs.limits import EMAIL_PATTERN, control_character
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -149,6 +150,11 @@ class _Builder:
             self.doc.written[path] = node.value
         elif node.style in ("'", '"'):
             self.doc.quoted.add(path)
+        if isinstance(value, str) and (found := control_character(value)) is not None:
+            # YAML refuses most of them written raw, but a quoted "\e", "\0" or "\ud800" makes one
+            message = f"the text holds a control character ({found}); remove it"
+            self.problem("yaml.control_character", message, node, path)
+            return None
         return value
 
     def key(self, node: yaml.Node, path: tuple[str | int, ...]) -> str | None:
@@ -362,6 +368,7 @@ PATTERN_WORDS = {
     r"^[A-Z]{2}$": "a two-letter country code in capitals, e.g. NL",
     r"^([01]\d|2[0-3]):[0-5]\d$": 'a 24-hour time written like "09:30" (in quotes)',
     r"^\d+(\.\d+)?\s*(MB|GB|MiB|GiB)$": "a size written like 2GB or 512MB",
+    EMAIL_PATTERN: "an e-mail address like name@example.com (one address, no spaces or line breaks)",
 }
 
 

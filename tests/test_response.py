@@ -436,7 +436,18 @@ def test_two_imports_at_once_keep_both_answers(plan, example_build, tmp_path: Pa
         fill(issued_review, tmp_path / "review.pdf", REVIEW_ANSWER),
     ]
     commands = [
-        [sys.executable, "-m", "govdocs", "response", "import", str(pdf), "--config", str(CONFIG), "--inputs", str(inputs)]
+        [
+            sys.executable,
+            "-m",
+            "govdocs",
+            "response",
+            "import",
+            str(pdf),
+            "--config",
+            str(CONFIG),
+            "--inputs",
+            str(inputs),
+        ]
         for pdf in returned
     ]
     running = [subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for c in commands]
@@ -458,3 +469,42 @@ def test_validate_reads_a_response_file_as_a_response_file(plan, tmp_path: Path)
     result = CliRunner().invoke(cli, ["validate", "--config", str(CONFIG), "--inputs", str(inputs)])
     assert result.exit_code == 5, result.output
     assert "BRV.response.yaml" in result.output and "decision" in result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"", "not a PDF: the file is empty"),
+        (b"PK\x03\x04" + b"\x00" * 200, "not a PDF: it is a zip archive"),
+        (b"Dear vendor manager, please find our answers below.\n", "not a PDF: it does not start as a PDF does"),
+        (b"%PDF-1.7\n" + b"\x00garbage" * 50, "not a PDF govdocs can read"),
+    ],
+    ids=["empty", "zip", "text", "corrupt"],
+)
+def test_a_file_that_is_not_a_pdf_is_said_to_be_one_not_an_altered_signature(
+    tmp_path: Path, content: bytes, words: str
+) -> None:
+    """Before: every one of these was "its signatures cannot be read [response.altered]", though
+    none was signed."""
+    returned = tmp_path / "returned.pdf"
+    returned.write_bytes(content)
+    result = _import(returned, tmp_path)
+    assert result.exit_code == 5, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0] and "[response.unreadable]" in lines[0], result.output
+
+
+def test_a_copy_with_an_owner_password_only_is_read_as_any_reader_opens_it(plan, tmp_path: Path) -> None:
+    """An owner password restricts editing but opens without a prompt: the answer is read; a copy
+    that needs a password to open is refused in one line."""
+    issued, inputs = plan
+    filled = fill(issued, tmp_path / "returned.pdf", ANSWER)
+    for user, expected in (("", 0), ("secret", 5)):
+        writer = PdfWriter(clone_from=PdfReader(filled))
+        writer.encrypt(user_password=user, owner_password="owner-only", algorithm="AES-256")
+        locked = tmp_path / f"locked-{user or 'none'}.pdf"
+        writer.write(locked)
+        result = _import(locked, inputs, "--dry-run")
+        assert result.exit_code == expected, result.output
+        if expected:
+            assert "protected by a password" in result.output and len(result.output.strip().splitlines()) == 1

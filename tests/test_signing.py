@@ -256,7 +256,11 @@ def test_a_form_changed_after_the_partners_signature_is_refused(signed_plan, tmp
         signed, tmp_path / "changed.pdf", {"ack:name": "Someone Else", "dispute1:issue": "Every month is wrong"}
     )
     result = _import(changed, tmp_path)
-    _one_refusal(result, "fields ack:name, dispute1:issue were changed after Daniel Okafor, Bravo CX signed", "[response.altered]")
+    _one_refusal(
+        result,
+        "fields ack:name, dispute1:issue were changed after Daniel Okafor, Bravo CX signed",
+        "[response.altered]",
+    )
     assert not (tmp_path / "BRV.response.yaml").exists()
 
 
@@ -349,7 +353,9 @@ def test_the_certifier_is_checked_against_the_trust_list(signed_plan, tmp_path: 
     forged_print = verify(forged).checks[0].fingerprint
     assert genuine_print != forged_print
     result = _import_with(fill(forged, tmp_path / "forged.pdf", ANSWER), tmp_path / "inputs", config)
-    _one_refusal(result, f"certified by Tom Achterberg, Helios (SHA-256 {forged_print})", "does not chain", "[response.altered]")
+    _one_refusal(
+        result, f"certified by Tom Achterberg, Helios (SHA-256 {forged_print})", "does not chain", "[response.altered]"
+    )
 
 
 def test_a_certified_plan_returned_without_its_certification_is_refused(signed_plan, tmp_path: Path) -> None:

@@ -51,17 +51,16 @@ def import_(pdf: Path, config_path: Path, inputs_dir: Path, dry_run: bool) -> No
     """
     from govdocs.config.checks import trusted_paths
     from govdocs.config.loader import load_config
-    from govdocs.response import import_response, read_returned
+    from govdocs.response import import_response, read_form, read_returned
     from govdocs.signing import load_trusted, verify
 
     config = load_config(config_path)
     data = read_returned(pdf)
+    read_form(pdf, data)  # not a PDF, a password, no form: said as such before any signature is checked
     # an altered signed file, or a certification the programme does not trust, stops here in one line
     verification = verify(pdf, load_trusted(trusted_paths(config, config_path)), data)
     checks = verification.checks
-    target, old, new, diff = import_response(
-        pdf, config, inputs_dir, data, verification.certified, write=not dry_run
-    )
+    target, old, new, diff = import_response(pdf, config, inputs_dir, data, verification.certified, write=not dry_run)
     for check in checks:
         click.echo(f"{pdf.name}: {check.line}")
     if not checks:

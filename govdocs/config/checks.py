@@ -384,10 +384,11 @@ def _trust_list_problems(config: GovernanceConfig, doc: YamlDocument) -> Iterato
 
     for i, path in enumerate(trusted_paths(config, doc.file)):
         location = doc.location(("signing", "trusted", i))
+        written = config.signing.trusted[i] if config.signing else str(path)
         try:
             raw = read_regular(path, ExitCode.CONFIG, TRUSTED_CERTIFICATE_BYTES, "a certificate file")
         except GovdocsError as exc:
-            yield from (Problem(p.code, f"{path}: {p.message}", location, ExitCode.CONFIG) for p in exc.problems)
+            yield from (Problem(p.code, f"'{written}': {p.message}", location, ExitCode.CONFIG) for p in exc.problems)
             continue
         try:
             from asn1crypto import pem, x509

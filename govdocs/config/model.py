@@ -15,7 +15,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, Strict, StrictStr, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
-from govdocs.limits import Text
+from govdocs.limits import Email, Text
 from govdocs.raw.model import RawData
 
 Identifier = Annotated[
@@ -115,7 +115,7 @@ class TargetOverride(_Model):
 class Contact(_Model):
     name: Text
     role: Text
-    email: Text | None = None
+    email: Email | None = Field(None, description="An e-mail address: name@example.com.")
     side: Controller = Field(Controller.PARTNER, description="partner or client side.")
 
 
