@@ -30,6 +30,17 @@ def _quiet() -> None:
     # (and a key it cannot open, with a traceback): govdocs reports each in one line of its own
     logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
     logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
+    # A newer cryptography than the lock's (a plain `pip install .`) warns about APIs pyHanko
+    # still calls: that warning is for pyHanko's authors, and printed before govdocs' own error
+    # line it reads as part of the answer. Ignored here, where the signing libraries are loaded.
+    import warnings
+
+    warnings.filterwarnings("ignore", module=r"(pyhanko|pyhanko_certvalidator|asn1crypto|cryptography)(\.|$)")
+    try:
+        from cryptography.utils import CryptographyDeprecationWarning
+    except ImportError:  # pragma: no cover - cryptography is a dependency of pyHanko
+        return
+    warnings.simplefilter("ignore", CryptographyDeprecationWarning)
 
 
 def load_signer(path: Path):

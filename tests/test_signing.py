@@ -406,3 +406,20 @@ def test_a_signed_import_reads_each_object_stream_once(signed_plan, tmp_path: Pa
     monkeypatch.setattr(generic.NumberObject, "read_from_stream", staticmethod(counting))
     assert len(verify(returned).checks) == 2
     assert read[0] < 100_000, read[0]
+
+
+def test_a_deprecation_warning_of_the_signing_libraries_is_not_printed_before_an_error() -> None:
+    """Under a newer cryptography than the lock's (a plain `pip install .`), a
+    CryptographyDeprecationWarning preceded govdocs' error lines; it is pyHanko's to act on."""
+    import subprocess
+    import sys
+
+    code = (
+        "import warnings\n"
+        "from govdocs.signing import _quiet\n"
+        "_quiet()\n"
+        "from cryptography.utils import CryptographyDeprecationWarning\n"
+        "warnings.warn('an API pyHanko calls is deprecated', CryptographyDeprecationWarning)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
