@@ -24,10 +24,9 @@ FILE_BYTES = 2**20  # one human-input file (1 MB): the limits above, written out
 # a C string, BEL rings) but tab and line breaks, and lone surrogates (half of a character: no
 # font, no encoder can write one). Refused where the text is read, with its file and line.
 CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-EMAIL_PATTERN = (
-    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
-)
+# One address: no spaces, line breaks, list separators or angle brackets (an e-mail header's
+# syntax), one @ and a dotted domain. Letters beyond ASCII are fine (josé@exemple.fr, IDN domains).
+EMAIL_PATTERN = r'^[^@\s<>(),;:"\[\]\\]+@[^@\s<>(),;:"\[\]\\.]+(\.[^@\s<>(),;:"\[\]\\.]+)+$'
 
 
 def control_character(text: str) -> str | None:
