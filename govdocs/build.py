@@ -407,7 +407,8 @@ def _run(
         left = total - done
         if left and report is not None:
             why = "the output folder cannot be written" if unwritable else "--fail-fast"
-            report(done, total, f"stopped after the first failure ({why}): {left} documents not built")
+            documents = "document" if left == 1 else "documents"
+            report(done, total, f"stopped after the first failure ({why}): {left} {documents} not built")
     result.unwritable = unwritable
 
 

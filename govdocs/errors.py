@@ -7,8 +7,29 @@ code of the problem's category.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from enum import IntEnum
+
+MESSAGE_CHARACTERS = 1_000  # one problem's line on a terminal: an echoed 1 MB field is cut here
+
+
+def terminal_safe(text: str, limit: int = MESSAGE_CHARACTERS) -> str:
+    """Text that came from an input, fit to print: control, bidi and other format characters
+    (an ESC that clears the screen, a BEL, a NUL, a right-to-left override, a lone surrogate)
+    shown as escapes, and cut to `limit` characters with the length said."""
+    out = []
+    for character in text:
+        category = unicodedata.category(character)
+        if category in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+            code = ord(character)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+        else:
+            out.append(character)
+    safe = "".join(out)
+    if len(safe) > limit:
+        safe = f"{safe[: limit - 40]}... ({len(safe) - limit + 40:,} more characters)"
+    return safe
 
 
 class ExitCode(IntEnum):
@@ -55,7 +76,7 @@ class Problem:
 
     def __str__(self) -> str:
         prefix = "warning: " if self.severity == "warning" else ""
-        return f"{self.location}: {prefix}{self.message} [{self.code}]"
+        return terminal_safe(f"{self.location}: {prefix}{self.message}", 2 * MESSAGE_CHARACTERS) + f" [{self.code}]"
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -27,15 +27,18 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from govdocs.config.model import GovernanceConfig
 from govdocs.data.actions import ProposedAction, ProposedActionFields
 from govdocs.data.inputs import ActionStatus
-from govdocs.errors import ExitCode, GovdocsError, Location, Problem
-from govdocs.limits import NAME_CHARACTERS, TEXT_CHARACTERS
+from govdocs.errors import ExitCode, GovdocsError, Location, Problem, terminal_safe
+from govdocs.limits import NAME_CHARACTERS, TEXT_CHARACTERS, control_character
 from govdocs.periods import Month, Quarter
 from govdocs.planning.pip import smart_problems
 from govdocs.render.output import write_atomic
+from govdocs.signing import ISSUER_FIELD
 
 # A partner copy of a plan or a QBR: the two documents that carry the form.
 ISSUED_ID = re.compile(r"^(?P<kind>PIP|QBR)-(?P<year>\d{4})Q(?P<q>[1-4])-(?P<partner>[A-Za-z0-9_.\-]+)-P-[0-9A-F]{6}$")
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+OBJECTIVE = re.compile(r"^objective:(?P<kpi>[^:]+):")
 ACTION_FIELDS = ("action", "owner", "metric", "threshold", "due")
 PROPOSAL = re.compile(r"^objective:(?P<kpi>[^:]+):action(?P<n>\d+):(?P<field>\w+)$")
 DISPUTE = re.compile(r"^dispute(?P<n>\d+):(?P<field>\w+)$")
@@ -54,28 +57,94 @@ def _refuse(path: Path, code: str, message: str, exit_code: ExitCode = ExitCode.
     return GovdocsError([Problem(code, message, Location(path.name), exit_code)])
 
 
-def read_form(path: Path) -> Form:
-    """The filled fields of a returned PDF, or one line saying why it cannot be read."""
+RETURNED_PDF_BYTES = 32 * 2**20  # a returned plan or review: the issued copy is about 150 KB
+
+
+def read_returned(path: Path) -> bytes:
+    """The bytes of a returned document: a regular file of at most RETURNED_PDF_BYTES that
+    looks like a PDF (an empty file, a zip or a text is told as what it is, not as a signature
+    that cannot be read)."""
+    from govdocs.files import read_regular
+
+    data = read_regular(path, ExitCode.INPUTS, RETURNED_PDF_BYTES, "a returned document")
+    what = None
+    if not data.strip():
+        what = "the file is empty"
+    elif data.startswith(b"PK\x03\x04"):
+        what = "it is a zip archive (an Office document?)"
+    elif b"%PDF-" not in data[:1024]:
+        what = "it does not start as a PDF does (%PDF-)"
+    if what is not None:
+        raise _refuse(path, "response.unreadable", f"not a PDF: {what}; return the partner copy as a PDF")
+    return data
+
+
+def _unreadable(path: Path, exc: BaseException) -> GovdocsError:
+    return _refuse(path, "response.unreadable", f"not a PDF govdocs can read ({terminal_safe(str(exc), 200)})")
+
+
+def read_form(path: Path, pdf: bytes | None = None) -> Form:
+    """The filled fields of a returned PDF (`pdf`: its bytes, or a revision of them), or one line
+    saying why it cannot be read."""
+    import io
+
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
     try:
-        reader = PdfReader(path)
+        reader = PdfReader(io.BytesIO(read_returned(path) if pdf is None else pdf))
+        if reader.is_encrypted and not reader.decrypt(""):
+            why = "it is protected by a password; return the copy as issued, without a password"
+            raise _refuse(path, "response.encrypted", f"cannot be read: {why}")
         raw = reader.get_fields() or {}
         meta = reader.metadata or {}
-    except (OSError, PdfReadError, ValueError) as exc:
-        raise _refuse(path, "response.unreadable", f"not a PDF govdocs can read ({exc})") from None
+        keywords, subject = str(meta.get("/Keywords", "")), str(meta.get("/Subject", ""))
+    except GovdocsError:
+        raise
+    except (OSError, PdfReadError, ValueError, RecursionError) as exc:
+        raise _unreadable(path, exc) from None
+    except Exception as exc:  # pypdf on a hostile file: KeyError, TypeError, AttributeError, ...
+        raise _unreadable(path, exc) from None
     fields = {}
     for name, field in raw.items():
         value = field.get("/V")
         if isinstance(value, list):  # a list box: the first value chosen
             value = value[0] if value else ""
         text = "" if value is None else str(value)
-        fields[name] = "" if text in ("/Off",) else text.strip()
+        fields[str(name)] = "" if text in ("/Off",) else text.strip()
     if "govdocs:document" not in fields:
         why = "holds no govdocs response form (only the partner copy of a plan or a QBR carries one)"
         raise _refuse(path, "response.no_form", why)
-    return Form(path, fields, str(meta.get("/Keywords", "")), str(meta.get("/Subject", "")))
+    return Form(path, fields, keywords, subject)
+
+
+IDENTITY_FIELDS = ("govdocs:document", "govdocs:partner", "govdocs:inputs", "govdocs:plan", "govdocs:review")
+
+
+def certified_form(path: Path, pdf: bytes, certified: bytes | None) -> tuple[Form, Form]:
+    """(the form as certified, the form as returned): the identity of the document is read from
+    the revision its certification covers, never from fields or metadata the partner could change
+    after it; an identity field changed since is refused. Uncertified: the returned form twice."""
+    returned = read_form(path, pdf)
+    if certified is None and ISSUER_FIELD in returned.fields:
+        raise _refuse(
+            path,
+            "response.not_certified",
+            "was certified when issued, and its certification is missing: a copy without it is refused; "
+            "ask the partner to answer in the copy as issued",
+        )
+    if certified is None:
+        return returned, returned
+    issued = read_form(path, certified)
+    changed = [f for f in IDENTITY_FIELDS if issued.fields.get(f, "") != returned.fields.get(f, "")]
+    if changed:
+        raise _refuse(
+            path,
+            "response.changed_document",
+            f"the form's identity ({', '.join(changed)}) was changed after the document was certified: "
+            "answer in the copy as issued",
+        )
+    return issued, returned
 
 
 @dataclass(frozen=True)
@@ -164,6 +233,9 @@ class _Checker:
         self.problems.append(Problem(code, f"field {field}: {message}", Location(self.path.name), ExitCode.INPUTS))
 
     def text(self, field: str, value: str, limit: int = TEXT_CHARACTERS) -> str | None:
+        if (found := control_character(value)) is not None:
+            self.bad(field, f"the text holds a control character ({found}); remove it", "response.control_character")
+            return None
         if len(value) > limit:
             self.bad(field, f"{len(value):,} characters, more than the {limit:,} it may hold; shorten it")
             return None
@@ -175,9 +247,12 @@ class _Checker:
         if not value:
             return None
         try:
+            # Python also reads 2026-W43-1 and 20261020: a date here is written one way only
+            if not ISO_DAY.match(value):
+                raise ValueError(value)
             day = date.fromisoformat(value)
         except ValueError:
-            self.bad(field, f"'{value}' is not a date (YYYY-MM-DD)")
+            self.bad(field, f"'{terminal_safe(value, 40)}' is not a date (YYYY-MM-DD)")
             return None
         if start is not None and end is not None and not start <= day <= end:
             self.bad(field, f"{day.isoformat()} is outside {window} ({start.isoformat()} to {end.isoformat()})")
@@ -293,17 +368,46 @@ def _statuses(form: Form, check: _Checker) -> list[dict[str, Any]]:
     return out
 
 
+def plan_objectives(issued: Form, config: GovernanceConfig) -> frozenset[str]:
+    """The KPIs the issued form asks a root cause and actions for: the plan's objectives (a
+    review's form has none). Read from the issued form, certified when it was."""
+    kpis = {k.id for k in config.kpis}
+    return frozenset(m["kpi"] for name in issued.fields if (m := OBJECTIVE.match(name)) and m["kpi"] in kpis)
+
+
+def _objective_fields(form: Form, identity: Identity, objectives: frozenset[str], check: _Checker) -> None:
+    """A filled field for an objective the document does not have (a made-up KPI, or any
+    objective on a review's form) is refused: the loaders would carry it into the next plan."""
+    for name, value in form.fields.items():
+        if not value or (m := OBJECTIVE.match(name)) is None:
+            continue
+        if identity.kind == "QBR":
+            check.bad(name, "a review's form has no objectives: root causes and proposed actions answer a plan")
+        elif m["kpi"] not in objectives:
+            listed = ", ".join(sorted(objectives)) or "none"
+            check.bad(name, f"'{m['kpi']}' is not an objective of {identity.document} ({listed})")
+
+
 def read_response(
-    form: Form, config: GovernanceConfig, identity: Identity, previous: dict[str, Any] | None = None
+    form: Form,
+    config: GovernanceConfig,
+    identity: Identity,
+    previous: dict[str, Any] | None = None,
+    objectives: frozenset[str] | None = None,
 ) -> dict[str, Any]:
     """The answer as the response file holds it; every bad field raised at once, one line each."""
     check, f = _Checker(form.path), form.fields
+    if objectives is not None:
+        _objective_fields(form, identity, objectives, check)
+        if check.problems:
+            raise GovdocsError(check.problems[:MAX_FIELD_PROBLEMS])
     acknowledged = {
         "name": check.text("ack:name", f.get("ack:name", ""), NAME_CHARACTERS),
         "role": check.text("ack:role", f.get("ack:role", ""), NAME_CHARACTERS),
         "date": None,
     }
-    day = check.day("ack:date", f.get("ack:date", ""))
+    first = identity.quarter.months[0].first_day()
+    day = check.day("ack:date", f.get("ack:date", ""), first, identity.final_review, "the dates the document covers")
     acknowledged["date"] = day.isoformat() if day else None
     if any(acknowledged.values()) and not all(acknowledged.values()):
         missing = [k for k, v in acknowledged.items() if not v and not f.get(f"ack:{k}")]
@@ -340,6 +444,9 @@ def read_response(
     return entry
 
 
+MAX_FIELD_PROBLEMS = 50
+
+
 def response_path(inputs_dir: Path, partner_id: str) -> Path:
     return inputs_dir / f"{partner_id}.response.yaml"
 
@@ -351,27 +458,112 @@ HEADER = (
 )
 
 
-def import_response(path: Path, config: GovernanceConfig, inputs_dir: Path) -> tuple[Path, str, str, str]:
-    """Read and validate the form; return (response file, old text, new text, diff)."""
-    form = read_form(path)
-    identity = form_identity(form, config)
+def import_response(
+    path: Path,
+    config: GovernanceConfig,
+    inputs_dir: Path,
+    pdf: bytes | None = None,
+    certified: bytes | None = None,
+    write: bool = False,
+) -> tuple[Path, str, str, str]:
+    """Read and validate the form; return (response file, old text, new text, diff), and with
+    `write` write the new text. `pdf` is the returned file's bytes and `certified` the revision
+    its certification covers (when certified), which alone says which document the form answers.
+
+    The answer is checked against the response file's own model (the limits the loaders apply)
+    before anything is written, and the read-merge-write holds a lock on the inputs folder: two
+    imports at once are made one after the other and neither answer is lost."""
+    issued, form = certified_form(path, read_returned(path) if pdf is None else pdf, certified)
+    identity = form_identity(issued, config)
     target = response_path(inputs_dir, identity.partner)
-    old = target.read_text(encoding="utf-8") if target.exists() else ""
-    existing = (yaml.safe_load(old) or {}) if old else {}
-    entries = [e for e in existing.get("responses", []) if isinstance(e, dict)]
-    previous = next((e for e in entries if e.get("document") == identity.document), None)
-    entry = read_response(form, config, identity, previous)
-    # the same document again replaces its entry in place; a new one goes last (the newest answer)
-    at = next((i for i, e in enumerate(entries) if e.get("document") == identity.document), None)
-    entries = [*entries[:at], entry, *entries[at + 1 :]] if at is not None else [*entries, entry]
-    document = {"partner": identity.partner, "responses": entries}
-    new = HEADER + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
-    diff = "".join(
-        difflib.unified_diff(
-            old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{target.name}", f"b/{target.name}"
+    with _folder_lock(inputs_dir):
+        old, entries = _existing_responses(target, identity.partner)
+        previous = next((e for e in entries if e.get("document") == identity.document), None)
+        entry = read_response(form, config, identity, previous, plan_objectives(issued, config))
+        # the same document again replaces its entry in place; a new one goes last (the newest answer)
+        at = next((i for i, e in enumerate(entries) if e.get("document") == identity.document), None)
+        entries = [*entries[:at], entry, *entries[at + 1 :]] if at is not None else [*entries, entry]
+        document = {"partner": identity.partner, "responses": entries}
+        _check_as_loaded(path, document)
+        new = HEADER + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+        if old and _same_answers(old, new):
+            new = old  # only the way the file was written differs: nothing to change
+        diff = "".join(
+            difflib.unified_diff(
+                old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{target.name}", f"b/{target.name}"
+            )
         )
-    )
+        if write and old != new:
+            write_response(target, new)
     return target, old, new, diff
+
+
+def _same_answers(old: str, new: str) -> bool:
+    try:
+        return yaml.safe_load(old) == yaml.safe_load(new)
+    except yaml.YAMLError:
+        return False
+
+
+def _existing_responses(target: Path, partner_id: str) -> tuple[str, list[dict[str, Any]]]:
+    """The response file's text and entries, read as the loaders read it; a file that is damaged
+    or is not a response file (a list, bad YAML, a tag, a symbolic link, a directory, a FIFO)
+    is refused in one line before anything is merged into it."""
+    if not target.exists() and not target.is_symlink():
+        return "", []
+    try:
+        doc, _, text = _load_response_file(target, partner_id)
+    except GovdocsError as exc:
+        first, more = exc.problems[0], len(exc.problems) - 1
+        extra = f" (and {more:,} more problems)" if more else ""
+        message = f"{first.message}{extra}; fix or move the existing response file, then import again"
+        raise GovdocsError([Problem(first.code, message, first.location, ExitCode.INPUTS)]) from None
+    return text, [dict(e) for e in doc.data.get("responses", [])]  # as written: checked by the model above
+
+
+def _check_as_loaded(path: Path, document: dict[str, Any]) -> None:
+    """The merged file as the loaders will read it: anything they would refuse is refused now,
+    naming the returned file, and nothing is written."""
+    from pydantic import ValidationError
+
+    from govdocs.yamlfile import format_path, pydantic_message
+
+    try:
+        ResponseFile.model_validate(document)
+    except ValidationError as exc:
+        errors = exc.errors()
+        problems = [
+            Problem(
+                f"response.{error['type']}",
+                f"the answer's {format_path(tuple(error['loc'])) or 'file'}: {pydantic_message(error)}",
+                Location(path.name),
+                ExitCode.INPUTS,
+            )
+            for error in errors[:MAX_FIELD_PROBLEMS]
+        ]
+        raise GovdocsError(problems) from None
+
+
+def _folder_lock(folder: Path):
+    """An exclusive lock on the inputs folder for one read-merge-write (waits for the holder)."""
+    import contextlib
+    import os
+
+    @contextlib.contextmanager
+    def held():
+        try:
+            import fcntl
+        except ImportError:  # Windows: no advisory locks
+            yield
+            return
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(descriptor)
+
+    return held()
 
 
 def write_response(target: Path, text: str) -> None:
@@ -455,18 +647,30 @@ class ResponseFile(_Entry):
     responses: list[Response] = Field(default_factory=list, max_length=50)
 
 
-def load_responses(inputs_dir: Path | None, partner_id: str) -> tuple[Path | None, tuple[Response, ...]]:
-    """The partner's imported responses (none without the file), checked with path and line (exit 5)."""
+def _load_response_file(path: Path, partner_id: str) -> tuple[Any, tuple[Response, ...], str]:
+    """(the YAML document, its responses, its text) of a response file, every problem with path
+    and line (exit 5). The file is read in place only: a symbolic link is refused, as the import
+    would write through it."""
+    from govdocs.files import read_regular
     from govdocs.limits import FILE_BYTES
-    from govdocs.yamlfile import load_yaml, model_from_document
+    from govdocs.yamlfile import load_yaml_bytes, model_from_document
 
-    if inputs_dir is None or not (path := response_path(inputs_dir, partner_id)).exists():
-        return None, ()
-    doc = load_yaml(path, ExitCode.INPUTS, FILE_BYTES)
+    raw = read_regular(path, ExitCode.INPUTS, FILE_BYTES, "a response file", follow_symlinks=False)
+    doc = load_yaml_bytes(raw, path, ExitCode.INPUTS)
     found = model_from_document(
         doc, ResponseFile, "response", ExitCode.INPUTS, ("response.not_mapping", "expected a mapping with 'partner:'")
     )
     if found.partner != partner_id:
         message = f"partner '{found.partner}' in a file named for '{partner_id}'"
         raise GovdocsError([Problem("response.partner_mismatch", message, doc.location(("partner",)), ExitCode.INPUTS)])
-    return path, tuple(found.responses)
+    return doc, tuple(found.responses), raw.decode("utf-8-sig")
+
+
+def load_responses(inputs_dir: Path | None, partner_id: str) -> tuple[Path | None, tuple[Response, ...]]:
+    """The partner's imported responses (none without the file), checked with path and line (exit 5)."""
+    if inputs_dir is None:
+        return None, ()
+    path = response_path(inputs_dir, partner_id)
+    if not path.exists() and not path.is_symlink():
+        return None, ()
+    return path, _load_response_file(path, partner_id)[1]

@@ -206,6 +206,9 @@ def validate_inputs(
         partner_ids = {p.id for p in config.partners}
         for path in sorted(inputs_dir.glob("*.yaml")):
             report.inputs.append(str(path))
+            if path.name.endswith(RESPONSE_SUFFIX):  # a partner's imported answers: read as the documents read it
+                report.problems += _response_file_problems(path, partner_ids)
+                continue
             if path.stem not in partner_ids:
                 report.problems.append(
                     Problem(
@@ -239,6 +242,23 @@ def validate_inputs(
         if months:
             report.summary["months"] = f"{Month.from_index(months[0])} to {Month.from_index(months[-1])}"
     return report
+
+
+RESPONSE_SUFFIX = ".response.yaml"
+
+
+def _response_file_problems(path: Path, partner_ids: set[str]) -> list[Problem]:
+    from govdocs.response import load_responses
+
+    partner = path.name[: -len(RESPONSE_SUFFIX)]
+    if partner not in partner_ids:
+        message = f"a response file for partner '{partner}', who is not in the config"
+        return [Problem("inputs.unknown_partner", message, Location(str(path)), ExitCode.INPUTS)]
+    try:
+        load_responses(path.parent, partner)
+    except GovdocsError as exc:
+        return exc.problems
+    return []
 
 
 def _strings(value: object, path: tuple[str | int, ...]) -> list[tuple[tuple[str | int, ...], str]]:

@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
+from govdocs.limits import EMAIL_PATTERN, control_character
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -149,6 +150,11 @@ class _Builder:
             self.doc.written[path] = node.value
         elif node.style in ("'", '"'):
             self.doc.quoted.add(path)
+        if isinstance(value, str) and (found := control_character(value)) is not None:
+            # YAML refuses most of them written raw, but a quoted "\e", "\0" or "\ud800" makes one
+            message = f"the text holds a control character ({found}); remove it"
+            self.problem("yaml.control_character", message, node, path)
+            return None
         return value
 
     def key(self, node: yaml.Node, path: tuple[str | int, ...]) -> str | None:
@@ -272,36 +278,29 @@ def _check_depth(text: str) -> None:
             depth -= 1
 
 
-def read_bounded(path: Path, category: ExitCode, max_bytes: int | None = None) -> bytes:
-    """A file's bytes, refused with one line when it cannot be read or holds more than
-    `max_bytes` (read no further than that: a huge file is never loaded whole)."""
-    name = str(path)
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
-    except OSError as exc:
-        raise GovdocsError(
-            [Problem("file.unreadable", f"cannot read file: {exc.strerror}", Location(name), category)]
-        ) from None
-    if max_bytes is not None and len(raw) > max_bytes:
-        from govdocs import limits
+CONFIG_BYTES = 32 * 2**20  # a governance config: a programme of 10,000 partners writes about 9 MB
 
-        try:
-            size = f"{limits.megabytes(path.stat().st_size)}, more than"
-        except OSError:
-            size = "more than"
-        message = (
-            f"the file is {size} the {limits.megabytes(max_bytes)} a human-input file may hold "
-            f"({limits.TEXT_CHARACTERS:,} characters a text, {limits.LIST_ENTRIES} entries a list)"
-        )
-        raise GovdocsError([Problem("file.too_large", message, Location(name), category)])
-    return raw
+
+def read_bounded(path: Path, category: ExitCode, max_bytes: int | None = None) -> bytes:
+    """A YAML file's bytes, refused with one line when it is not a regular file, cannot be read
+    or holds more than `max_bytes` (a human-input file; the config's own limit without it)."""
+    from govdocs import limits
+    from govdocs.files import read_regular
+
+    if max_bytes is None:
+        return read_regular(path, category, CONFIG_BYTES, "a governance config")
+    hint = f" ({limits.TEXT_CHARACTERS:,} characters a text, {limits.LIST_ENTRIES} entries a list)"
+    return read_regular(path, category, max_bytes, "a human-input file", hint=hint)
 
 
 def load_yaml(path: Path, category: ExitCode = ExitCode.CONFIG, max_bytes: int | None = None) -> YamlDocument:
     """Read a YAML file safely; raise GovdocsError listing every syntax or key problem."""
+    return load_yaml_bytes(read_bounded(path, category, max_bytes), path, category)
+
+
+def load_yaml_bytes(raw: bytes, path: Path, category: ExitCode) -> YamlDocument:
+    """YAML already read from `path` (bounded), parsed as `load_yaml` does."""
     name = str(path)
-    raw = read_bounded(path, category, max_bytes)
     text = decode_text(raw, name, category)
     doc = YamlDocument(name, None)
     problems: list[Problem] = []
@@ -369,6 +368,7 @@ PATTERN_WORDS = {
     r"^[A-Z]{2}$": "a two-letter country code in capitals, e.g. NL",
     r"^([01]\d|2[0-3]):[0-5]\d$": 'a 24-hour time written like "09:30" (in quotes)',
     r"^\d+(\.\d+)?\s*(MB|GB|MiB|GiB)$": "a size written like 2GB or 512MB",
+    EMAIL_PATTERN: "an e-mail address like name@example.com (one address, no spaces or line breaks)",
 }
 
 
@@ -428,10 +428,16 @@ def pydantic_message(error: dict[str, Any], written: str | None = None, quoted: 
         limit = error.get("ctx", {}).get("max_length")
         return f"text of {len(str(given)):,} characters, more than the {limit:,} this field may hold; shorten it"
     if kind == "too_long":
+        # pydantic gives no actual length for a mapping (nor for a set): counted here
         context = error.get("ctx", {})
+        actual = context.get("actual_length")
+        if actual is None and isinstance(given, dict | list | tuple | set):
+            actual = len(given)
+        what = "mapping" if isinstance(given, dict) else "list"
+        held = f"{actual:,} entries" if isinstance(actual, int) else "more entries"
         return (
-            f"{context.get('actual_length'):,} entries, more than the {context.get('max_length'):,} "
-            "this list may hold; keep the ones the review needs"
+            f"{held}, more than the {context.get('max_length', 0):,} this {what} may hold; "
+            "keep the ones the review needs"
         )
     if kind == "string_pattern_mismatch":
         pattern = str(error.get("ctx", {}).get("pattern", ""))

@@ -337,6 +337,46 @@ BRV_LINE = line_of(YAML, "  - id: BRV\n")
 AS_OF_EARLY = "not after Q3 2026 ended (2026-09-30): a document is issued after its quarter [usage.as_of]"
 AS_OF_LATE = "more than 3 years after Q3 2026 ended (2026-09-30) [usage.as_of]"
 
+CONTACT_LINE = line_of(YAML, "email: m.lindqvist@atlas-cs.example")
+FIRST_CONCERN_LINE = CONCERNS_LINE + 1
+
+
+def fifo_config(tmp: Path) -> Inputs:
+    """A named pipe where the config should be: a read would wait for a writer forever."""
+    import os
+
+    path = tmp / "governance.yaml"
+    os.mkfifo(path)
+    return {"config": path}
+
+
+def fifo_inputs(tmp: Path) -> Inputs:
+    import os
+
+    folder = tmp / "inputs"
+    shutil.copytree(INPUTS, folder)
+    (folder / "ATL.yaml").unlink()
+    os.mkfifo(folder / "ATL.yaml")
+    return {"inputs": folder / "ATL.yaml"}
+
+
+def fifo_data(tmp: Path) -> Inputs:
+    import os
+
+    path = tmp / "kpis.csv"
+    os.mkfifo(path)
+    return {"data": path}
+
+
+def zero_link(tmp: Path) -> Inputs:
+    """A data file that is a link to /dev/zero: a read without a bound grows until memory runs out."""
+    path = tmp / "kpis.csv"
+    path.symlink_to("/dev/zero")
+    return {"data": path}
+
+
+SIGNING_LINE = YAML.count("\n") + 2  # the trust list's entry, appended after the last line
+
 CASES: dict[str, Case] = {
     # --- unbounded human inputs: every text and list has a limit, checked at load
     "inputs: a 5 MB context summary": Case(
@@ -929,6 +969,84 @@ CASES: dict[str, Case] = {
     ),
     "inputs: 5,000 nested lists": Case(
         inputs(DEEP.replace("client", "partner")), 5, (NESTING_REFUSED.format("{inputs}"),), pattern=True
+    ),
+    # --- issue 33: text that cannot break a document or a terminal
+    "an ESC written as a quoted escape in the client name": Case(
+        config(edit(YAML, "  name: Helios Energy Retail\n", '  name: "Helios\\e[2J Energy Retail"\n')),
+        3,
+        (
+            f"{{config}}:{CLIENT_NAME_LINE}: client.name: the text holds a control character "
+            "(U+001B at character 7); remove it [yaml.control_character]",
+        ),
+    ),
+    "inputs: a BEL in a concern": Case(
+        with_inputs(lambda t: edit(t, "  concerns:\n", '  concerns:\n    - "Too slow\\a"\n')),
+        5,
+        (
+            f"{{inputs}}:{FIRST_CONCERN_LINE}: commentary.concerns[0]: the text holds a control character "
+            "(U+0007 at character 9); remove it [yaml.control_character]",
+        ),
+    ),
+    "a line break in a contact's e-mail": Case(
+        config(
+            edit(
+                YAML, "email: m.lindqvist@atlas-cs.example", 'email: "m.lindqvist@atlas-cs.example\\nBcc: x@y.example"'
+            )
+        ),
+        3,
+        (
+            f"{{config}}:{CONTACT_LINE}: partners[0].contacts[0].email: 'm.lindqvist@atlas-cs.example\\nBcc: x@y...' "
+            "is not a valid value here: expected an e-mail address like name@example.com (one address, no spaces "
+            "or line breaks) [config.string_pattern_mismatch]",
+        ),
+    ),
+    "an ESC in a partner id in the data": Case(
+        data("kpis.csv", row_3("AT\x1bL" + ROW_3[3:])),
+        4,
+        (
+            "{data}:3: column 'partner': 'partner' holds a control character (U+001B at character 3) "
+            "[data.control_character]",
+        ),
+    ),
+    # --- issue 33: every read bounded, regular files only
+    "a FIFO as the config": Case(
+        fifo_config, 3, ("{config}: is a FIFO (named pipe), not a file; give a regular file [file.not_regular]",)
+    ),
+    "inputs: a FIFO as a partner's inputs file": Case(
+        fifo_inputs, 5, ("{inputs}: is a FIFO (named pipe), not a file; give a regular file [file.not_regular]",)
+    ),
+    "a FIFO as the data file": Case(
+        fifo_data, 4, ("{data}: is a FIFO (named pipe), not a file; give a regular file [file.not_regular]",)
+    ),
+    "/dev/zero as the config": Case(
+        lambda tmp: {"config": Path("/dev/zero")},
+        3,
+        ("{config}: is a device, not a file; give a regular file [file.not_regular]",),
+    ),
+    "a data file linked to /dev/zero": Case(
+        zero_link, 4, ("{data}: is a device, not a file; give a regular file [file.not_regular]",)
+    ),
+    "a config of 33 MB": Case(
+        config(YAML + "# " + "x" * (33 * 2**20) + "\n"),
+        3,
+        ("{config}: the file is 33.0 MB, more than the 32 MB a governance config may hold [file.too_large]",),
+    ),
+    # --- issue 33: the trust list a certification is checked against
+    "a trust list naming a missing certificate": Case(
+        config(YAML + "signing:\n  trusted: [certificates/helios.pem]\n"),
+        3,
+        (
+            f"{{config}}:{SIGNING_LINE}: signing.trusted[0]: 'certificates/helios.pem': cannot read file: "
+            "No such file or directory [file.unreadable]",
+        ),
+    ),
+    "a trust list naming a file that is not a certificate": Case(
+        config(YAML + "signing:\n  trusted: [governance.yaml]\n"),
+        3,
+        (
+            f"{{config}}:{SIGNING_LINE}: signing.trusted[0]: governance.yaml is not an X.509 certificate "
+            "(PEM or DER); give the certifier's certificate [config.not_a_certificate]",
+        ),
     ),
 }
 

@@ -563,3 +563,94 @@ def test_fuzz_values_at_the_edges_of_their_domains(tmp_path: Path, edits: list[t
         assert (values >= low).all() and (high is None or (values <= high).all()), (kpi_id, list(values))
     volumes = data.frame["volume"].dropna()
     assert (volumes % 1 == 0).all(), list(volumes)
+
+
+# --- the returned form and the response file (issue 33) ---------------------------------------
+
+RESPONSE_TEXT = """partner: BRV
+responses:
+- document: PIP-2026Q3-BRV-P-C38677
+  inputs_hash: c38677a94d8d
+  plan: {start: 2026-10-16, final_review: 2027-03-01}
+  acknowledged: {name: Daniel Okafor, role: Client Services Director, date: 2026-10-20}
+  root_causes: {service_level: Wave-1 attrition left the billing queues short.}
+  proposed_actions:
+  - {id: BRV-R1, objective: service_level, action: Cross-skill twelve agents, metric: Agents on billing,
+     threshold: 12 of 12, owner: Partner training lead, due: 2026-11-30}
+  checkin: {date: 2026-10-30, actions: [{id: BRV-1, status: on_track, note: 18 of 25 hired}]}
+  disputes:
+  - {kpi: service_level, month: 2026-08, issue: The IVR outage counted as abandons, decision: pending}
+"""
+
+
+@FUZZ
+@given(raw=yaml_inputs(RESPONSE_TEXT))
+def test_fuzz_response_file(tmp_path: Path, raw: bytes) -> None:
+    """The response file `response import` writes and every later run reads."""
+    from govdocs.response import load_responses
+
+    path = tmp_path / "BRV.response.yaml"
+    path.write_bytes(raw)
+    found = loads_or_refuses(lambda: load_responses(tmp_path, "BRV"), path, ExitCode.INPUTS)
+    if found is not None:
+        within_limits([r.model_dump() for r in found[1]])
+
+
+def _form_pdf() -> bytes:
+    """A small PDF with text fields named as govdocs names them, and metadata like an issued copy's."""
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(200, 200)
+    fields = ArrayObject()
+    for number, name in enumerate(
+        ["govdocs:document", "govdocs:partner", "govdocs:inputs", "govdocs:plan", "ack:name"]
+    ):
+        field = DictionaryObject(
+            {
+                NameObject("/FT"): NameObject("/Tx"),
+                NameObject("/T"): TextStringObject(name),
+                NameObject("/V"): TextStringObject(
+                    ["PIP-2026Q3-BRV-P-C38677", "BRV", "c38677a94d8d", "2026-10-16/2027-03-01", "Daniel Okafor"][number]
+                ),
+                NameObject("/Type"): NameObject("/Annot"),
+                NameObject("/Subtype"): NameObject("/Widget"),
+                NameObject("/Rect"): ArrayObject(
+                    [NumberObject(0), NumberObject(0), NumberObject(10), NumberObject(10)]
+                ),
+            }
+        )
+        reference = writer._add_object(field)
+        fields.append(reference)
+    page[NameObject("/Annots")] = fields
+    writer._root_object[NameObject("/AcroForm")] = DictionaryObject({NameObject("/Fields"): fields})
+    writer.add_metadata({"/Keywords": "PIP-2026Q3-BRV-P-C38677, partner, plan 2026-10-16/2027-03-01"})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+FORM_PDF = _form_pdf()
+
+
+@FUZZ
+@given(raw=st.one_of(st.builds(mutate, st.just(FORM_PDF), EDITS), st.binary(max_size=600)))
+def test_fuzz_returned_form(tmp_path: Path, raw: bytes) -> None:
+    """What `response import` reads first: the returned file's signatures and its form. Any
+    refusal is govdocs' own (exit 5, naming the file); anything else is a crash."""
+    from govdocs.response import read_form, read_returned
+    from govdocs.signing import verify
+
+    path = tmp_path / "returned.pdf"
+    path.write_bytes(raw)
+    try:
+        data = read_returned(path)
+        read_form(path, data)
+        verify(path, None, data)
+    except GovdocsError as exc:
+        for problem in exc.problems:
+            assert problem.message.strip() and problem.category is ExitCode.INPUTS, problem
+            assert problem.location.file in (path.name, str(path)), problem

@@ -547,3 +547,35 @@ def test_an_infinite_or_huge_number_is_rejected_not_summed(tmp_path: Path) -> No
         "contact 'c1' rejected: 'inf' is not a usable number (infinite, NaN, or 10^15 or more)",
         "contact 'c2' rejected: '1e40' is not a usable number (infinite, NaN, or 10^15 or more)",
     ]
+
+
+# --- a partner lookup read as any other input: bounded, regular, flat (issue 33, point 9) -------
+
+
+def _lookup_problems(path):
+    from govdocs.raw.engine import _read_lookup
+
+    problems = []
+    found = _read_lookup(path, problems, None)
+    return found, [f"{p.code}: {p.message}" for p in problems]
+
+
+def test_a_partner_lookup_that_is_not_a_flat_file_is_one_line(tmp_path):
+    """Before: a FIFO hung, /dev/zero grew to gigabytes, 100,000 nested brackets were a
+    RecursionError and a nested value an internal error."""
+    import os
+
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    nested = tmp_path / "nested.json"
+    nested.write_text('{"Atlas CS": {"id": "ATL"}}', encoding="utf-8")
+    fifo = tmp_path / "lookup.csv"
+    os.mkfifo(fifo)
+    zero = tmp_path / "zero.csv"
+    zero.symlink_to("/dev/zero")
+    assert _lookup_problems(deep) == ({}, ["raw.unreadable: not a lookup: JSON nested too deeply"])
+    assert _lookup_problems(nested)[1] == [
+        'raw.bad_lookup: a JSON lookup is one object of export value to partner id: {"Atlas CS": "ATL"}'
+    ]
+    assert _lookup_problems(fifo)[1] == ["file.not_regular: is a FIFO (named pipe), not a file; give a regular file"]
+    assert _lookup_problems(zero)[1] == ["file.not_regular: is a device, not a file; give a regular file"]

@@ -308,3 +308,203 @@ def test_a_changed_review_quarter_is_refused(review, tmp_path: Path) -> None:
         "error: returned.pdf: the form's review quarter was changed: answer in the copy as issued "
         "[response.changed_document]"
     ]
+
+
+# --- an import that cannot poison later runs (issue 33, point 4) -----------------------------------
+
+
+def _with_fields(monkeypatch, extra: dict[str, str]) -> None:
+    """The returned form as read, plus fields a partner's tool added to it (an uncertified form
+    can carry any field)."""
+    import govdocs.response as response
+
+    real = response.read_form
+
+    def read_form(path, pdf=None):
+        form = real(path, pdf)
+        return response.Form(form.path, {**form.fields, **extra}, form.keywords, form.subject)
+
+    monkeypatch.setattr(response, "read_form", read_form)
+
+
+@pytest.mark.parametrize(
+    ("extra", "line"),
+    [
+        (
+            {f"objective:made_up_{i}:root_cause": "Because." for i in range(51)},
+            "field objective:made_up_0:root_cause: 'made_up_0' is not an objective of PIP-2026Q3-BRV-P-",
+        ),
+        (
+            {f"action:X-{i}:status": "done" for i in range(101)},
+            "the answer's responses[0].checkin.actions: 102 entries, more than the 100 this list may hold",
+        ),
+    ],
+    ids=["51 made-up objectives", "101 more action statuses"],
+)
+def test_an_answer_the_loaders_would_refuse_is_refused_before_it_is_written(
+    plan, tmp_path: Path, monkeypatch, extra, line
+) -> None:
+    """Before, such an answer was imported (exit 0) and every later qbr, pip and build of the
+    partner then failed (a TypeError for 51 root causes)."""
+    issued, inputs = plan
+    _with_fields(monkeypatch, extra)
+    result = _import(fill(issued, tmp_path / "returned.pdf", ANSWER), inputs)
+    assert result.exit_code == 5, result.output
+    errors = [row for row in result.output.splitlines() if row.startswith("error")]
+    assert errors and line in errors[0], result.output
+    assert len(errors) <= 51
+    assert not (inputs / "BRV.response.yaml").exists()
+
+
+def test_proposed_actions_on_a_review_form_are_refused(review, tmp_path: Path, monkeypatch) -> None:
+    issued, inputs = review
+    _with_fields(monkeypatch, {"objective:service_level:action1:action": "Hire"})
+    result = _import(fill(issued, tmp_path / "returned.pdf", REVIEW_ANSWER), inputs)
+    assert result.exit_code == 5, result.output
+    assert "a review's form has no objectives" in result.output
+    assert not (inputs / "BRV.response.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    "value", ["1900-01-01", "9999-12-31", "2026-W43-2", "20261020"], ids=["1900", "9999", "ISO week", "basic"]
+)
+def test_an_acknowledgment_date_outside_the_document_or_not_written_as_a_date_is_refused(
+    plan, tmp_path: Path, value: str
+) -> None:
+    issued, inputs = plan
+    result = _import(fill(issued, tmp_path / "returned.pdf", {**ANSWER, "ack:date": value}), inputs)
+    assert result.exit_code == 5, result.output
+    assert "field ack:date:" in result.output, result.output
+    assert not (inputs / "BRV.response.yaml").exists()
+
+
+def _damage(kind: str, target: Path, tmp_path: Path) -> None:
+    import os
+
+    if kind == "a list":
+        target.write_text("- partner: BRV\n")
+    elif kind == "bad YAML":
+        target.write_text("partner: BRV\nresponses: [\n")
+    elif kind == "a Python tag":
+        target.write_text("partner: !!python/object/apply:os.system [touch pwned]\n")
+    elif kind == "a symbolic link":
+        (tmp_path / "elsewhere.yaml").write_text("partner: BRV\nresponses: []\n")
+        target.symlink_to(tmp_path / "elsewhere.yaml")
+    elif kind == "a directory":
+        target.mkdir()
+    elif kind == "a FIFO":
+        os.mkfifo(target)
+    elif kind == "a self-referencing mapping":
+        target.write_text("partner: BRV\nresponses:\n  - &a\n    document: x\n    inputs_hash: y\n    self: *a\n")
+
+
+@pytest.mark.parametrize(
+    "kind",
+    ["a list", "bad YAML", "a Python tag", "a symbolic link", "a directory", "a FIFO", "a self-referencing mapping"],
+)
+def test_a_damaged_response_file_is_refused_in_one_line(plan, tmp_path: Path, kind: str) -> None:
+    """Before: an internal error for each (a FIFO hung). Nothing is merged into a file that the
+    loaders cannot read, and the file is left as it was."""
+    import os
+    import stat
+
+    issued, inputs = plan
+    target = inputs / "BRV.response.yaml"
+    _damage(kind, target, tmp_path)
+    before = os.lstat(target)
+    result = _import(fill(issued, tmp_path / "returned.pdf", ANSWER), inputs)
+    assert result.exit_code == 5, result.output
+    errors = result.output.strip().splitlines()
+    assert len(errors) == 1 and "BRV.response.yaml" in errors[0], result.output
+    assert "fix or move the existing response file, then import again" in errors[0]
+    assert "internal error" not in result.output
+    after = os.lstat(target)
+    assert stat.S_IFMT(after.st_mode) == stat.S_IFMT(before.st_mode) and after.st_mtime_ns == before.st_mtime_ns
+    assert not Path("pwned").exists()
+
+
+def test_two_imports_at_once_keep_both_answers(plan, example_build, tmp_path: Path) -> None:
+    """Two processes import into one folder at the same moment: the read-merge-write holds a
+    lock, so neither answer is lost (before, both exited 0 and one answer was gone)."""
+    import subprocess
+    import sys
+
+    issued_plan, inputs = plan
+    issued_review = example_build.out / str(QUARTER) / "qbr-BRV-partner.pdf"
+    returned = [
+        fill(issued_plan, tmp_path / "plan.pdf", ANSWER),
+        fill(issued_review, tmp_path / "review.pdf", REVIEW_ANSWER),
+    ]
+    commands = [
+        [
+            sys.executable,
+            "-m",
+            "govdocs",
+            "response",
+            "import",
+            str(pdf),
+            "--config",
+            str(CONFIG),
+            "--inputs",
+            str(inputs),
+        ]
+        for pdf in returned
+    ]
+    running = [subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for c in commands]
+    outputs = [p.communicate(timeout=300)[0] for p in running]
+    assert [p.returncode for p in running] == [0, 0], outputs
+    documents = [e["document"] for e in yaml.safe_load((inputs / "BRV.response.yaml").read_text())["responses"]]
+    assert sorted(d[:3] for d in documents) == ["PIP", "QBR"], documents
+
+
+def test_validate_reads_a_response_file_as_a_response_file(plan, tmp_path: Path) -> None:
+    """Before: `validate --inputs` read BRV.response.yaml as the inputs of a partner
+    'BRV.response' and failed (exit 5) after any import."""
+    issued, inputs = plan
+    assert _import(fill(issued, tmp_path / "returned.pdf", ANSWER), inputs).exit_code == 0
+    result = CliRunner().invoke(cli, ["validate", "--config", str(CONFIG), "--inputs", str(inputs)])
+    assert result.exit_code == 0, result.output
+    saved = inputs / "BRV.response.yaml"
+    saved.write_text(saved.read_text().replace("decision: pending", "decision: maybe"))
+    result = CliRunner().invoke(cli, ["validate", "--config", str(CONFIG), "--inputs", str(inputs)])
+    assert result.exit_code == 5, result.output
+    assert "BRV.response.yaml" in result.output and "decision" in result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"", "not a PDF: the file is empty"),
+        (b"PK\x03\x04" + b"\x00" * 200, "not a PDF: it is a zip archive"),
+        (b"Dear vendor manager, please find our answers below.\n", "not a PDF: it does not start as a PDF does"),
+        (b"%PDF-1.7\n" + b"\x00garbage" * 50, "not a PDF govdocs can read"),
+    ],
+    ids=["empty", "zip", "text", "corrupt"],
+)
+def test_a_file_that_is_not_a_pdf_is_said_to_be_one_not_an_altered_signature(
+    tmp_path: Path, content: bytes, words: str
+) -> None:
+    """Before: every one of these was "its signatures cannot be read [response.altered]", though
+    none was signed."""
+    returned = tmp_path / "returned.pdf"
+    returned.write_bytes(content)
+    result = _import(returned, tmp_path)
+    assert result.exit_code == 5, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0] and "[response.unreadable]" in lines[0], result.output
+
+
+def test_a_copy_with_an_owner_password_only_is_read_as_any_reader_opens_it(plan, tmp_path: Path) -> None:
+    """An owner password restricts editing but opens without a prompt: the answer is read; a copy
+    that needs a password to open is refused in one line."""
+    issued, inputs = plan
+    filled = fill(issued, tmp_path / "returned.pdf", ANSWER)
+    for user, expected in (("", 0), ("secret", 5)):
+        writer = PdfWriter(clone_from=PdfReader(filled))
+        writer.encrypt(user_password=user, owner_password="owner-only", algorithm="AES-256")
+        locked = tmp_path / f"locked-{user or 'none'}.pdf"
+        writer.write(locked)
+        result = _import(locked, inputs, "--dry-run")
+        assert result.exit_code == expected, result.output
+        if expected:
+            assert "protected by a password" in result.output and len(result.output.strip().splitlines()) == 1

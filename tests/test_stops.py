@@ -78,3 +78,76 @@ def test_an_early_error_is_its_one_line_every_time(tmp_path: Path):
         lines = result.stderr.strip().splitlines()
         assert result.returncode == 4, result.stderr
         assert len(lines) == 1 and lines[0].startswith(f"error: {data}:3: column 'value':"), result.stderr
+
+
+# --- kill -9: nothing the coordinator started outlives it ------------------------------------
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below `pid` (Linux /proc): the fork server, the workers, the resource tracker."""
+    import os
+
+    tree: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat", "rb") as handle:
+                    parent = int(handle.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            tree.setdefault(parent, []).append(int(name))
+    found, todo = [], [pid]
+    while todo:
+        for child in tree.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except OSError:
+        return False
+
+
+def test_workers_end_within_seconds_after_kill_9_of_the_build(tmp_path: Path):
+    """`kill -9` of a build gives it no chance to stop its pool: before, the fork server, the
+    resource tracker and both render workers (about 255 MB) stayed alive indefinitely. Each
+    worker now watches its coordinator and ends within a second of it; the fork server and the
+    tracker follow once no worker holds them."""
+    import os
+    import time
+
+    import pytest
+
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("reads the process tree from /proc")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "govdocs", *SUBSET, "--out", str(tmp_path / "out"), "--jobs", "2"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    started = []
+    try:
+        for line in process.stdout:  # the first rendered document: the workers exist
+            if line.startswith("[1/"):
+                break
+        started = _descendants(process.pid)
+        assert len(started) >= 3, started  # fork server, tracker, at least one worker
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_running(p) for p in started):
+            time.sleep(0.1)
+        left = [p for p in started if _running(p)]
+        assert left == [], f"still running 10 s after kill -9: {left}"
+    finally:
+        for pid in started:
+            if _running(pid):
+                os.kill(pid, signal.SIGKILL)
+        if process.poll() is None:
+            process.kill()

@@ -75,9 +75,15 @@ def issue_date(as_of: date | None, quarter: Quarter) -> date:
     raise GovdocsError([Problem("usage.as_of", f"{shown} {reason}", Location("--as-of"), ExitCode.USAGE)])
 
 
+MAX_PROBLEMS_SHOWN = 50  # lines of one refusal; the rest are counted (100,000 bad rows are not 100,000 lines)
+
+
 def _report(exc: GovdocsError) -> None:
-    for problem in exc.problems:
+    for problem in exc.problems[:MAX_PROBLEMS_SHOWN]:
         click.echo(f"error: {problem}", err=True)
+    if len(exc.problems) > MAX_PROBLEMS_SHOWN:
+        hidden = len(exc.problems) - MAX_PROBLEMS_SHOWN
+        click.echo(f"error: {hidden:,} more problems not shown; fix the ones above first", err=True)
 
 
 def _interrupted(terminated: bool) -> None:

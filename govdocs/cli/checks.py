@@ -47,9 +47,15 @@ def validate(
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, allow_nan=False))
     else:
-        for problem in report.problems:
+        from govdocs.errors import terminal_safe
+
+        for problem in report.problems[:VALIDATE_LINES]:
             kind = "error  " if problem.severity == "error" else "warning"
-            click.echo(f"{kind}  {problem.location}  {problem.message}  [{problem.code}]")
+            # the location and message echo input: escaped and cut, so a field cannot drive the terminal
+            click.echo(f"{kind}  {terminal_safe(f'{problem.location}  {problem.message}', 2_000)}  [{problem.code}]")
+        if len(report.problems) > VALIDATE_LINES:
+            hidden = len(report.problems) - VALIDATE_LINES
+            click.echo(f"...      {hidden:,} more problems not shown (--json lists every one)")
         from govdocs.render.formatters import counted
 
         summary = report.summary
@@ -66,6 +72,9 @@ def validate(
         counts = f"{counted(errors, 'error')}, {counted(warnings, 'warning')}"
         click.echo(f"{state}: {counts}" + (f" ({facts})" if facts else ""))
     sys.exit(int(report.exit_code))
+
+
+VALIDATE_LINES = 200  # problems printed as lines; the JSON report holds all of them
 
 
 @cli.command()

@@ -49,13 +49,18 @@ def import_(pdf: Path, config_path: Path, inputs_dir: Path, dry_run: bool) -> No
       govdocs response import returned/pip-BRV-partner.pdf --config examples/governance.yaml \\
           --inputs examples/inputs --dry-run
     """
+    from govdocs.config.checks import trusted_paths
     from govdocs.config.loader import load_config
-    from govdocs.response import import_response, write_response
-    from govdocs.signing import verify
+    from govdocs.response import import_response, read_form, read_returned
+    from govdocs.signing import load_trusted, verify
 
     config = load_config(config_path)
-    checks = verify(pdf)  # an altered signed file stops here, in one line
-    target, old, new, diff = import_response(pdf, config, inputs_dir)
+    data = read_returned(pdf)
+    read_form(pdf, data)  # not a PDF, a password, no form: said as such before any signature is checked
+    # an altered signed file, or a certification the programme does not trust, stops here in one line
+    verification = verify(pdf, load_trusted(trusted_paths(config, config_path)), data)
+    checks = verification.checks
+    target, old, new, diff = import_response(pdf, config, inputs_dir, data, verification.certified, write=not dry_run)
     for check in checks:
         click.echo(f"{pdf.name}: {check.line}")
     if not checks:
@@ -63,9 +68,16 @@ def import_(pdf: Path, config_path: Path, inputs_dir: Path, dry_run: bool) -> No
     if old == new:
         click.echo(f"{target}: already holds this response; nothing to change")
         return
-    click.echo(diff, nl=False)
+    click.echo(_shown_diff(diff), nl=False)
     if dry_run:
         click.echo(f"dry run: {target} not written")
         return
-    write_response(target, new)
     click.echo(f"wrote {target}")
+
+
+def _shown_diff(diff: str) -> str:
+    """The diff with any control character the partner typed escaped: a field's text cannot
+    clear the screen or print a fake line of its own."""
+    from govdocs.errors import terminal_safe
+
+    return "".join(terminal_safe(line, 4_000) + "\n" for line in diff.splitlines())

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from govdocs.config.model import Commercial, Direction, FeeBasis, GovernanceConfig, Kpi, Partner, PlanRecord
-from govdocs.errors import ExitCode, Problem
+from govdocs.errors import ExitCode, GovdocsError, Problem
 from govdocs.isolation import canonical, disguise_problem
 from govdocs.periods import Quarter
 from govdocs.raw.checks import check_raw_data
@@ -370,8 +371,44 @@ def _check(config: GovernanceConfig) -> Iterator[tuple[str, str, tuple[str | int
         )
 
 
+TRUSTED_CERTIFICATE_BYTES = 2**16  # a certificate file of the trust list: a few chained PEM certificates
+
+
+def trusted_paths(config: GovernanceConfig, config_file: str | Path) -> tuple[Path, ...]:
+    """The trust list's certificate files, each relative to the config's folder."""
+    if config.signing is None:
+        return ()
+    return tuple(Path(config_file).parent / name for name in config.signing.trusted)
+
+
+def _trust_list_problems(config: GovernanceConfig, doc: YamlDocument) -> Iterator[Problem]:
+    from govdocs.files import read_regular
+
+    for i, path in enumerate(trusted_paths(config, doc.file)):
+        location = doc.location(("signing", "trusted", i))
+        written = config.signing.trusted[i] if config.signing else str(path)
+        try:
+            raw = read_regular(path, ExitCode.CONFIG, TRUSTED_CERTIFICATE_BYTES, "a certificate file")
+        except GovdocsError as exc:
+            yield from (Problem(p.code, f"'{written}': {p.message}", location, ExitCode.CONFIG) for p in exc.problems)
+            continue
+        try:
+            from asn1crypto import pem, x509
+
+            ders = [der for _, _, der in pem.unarmor(raw, multiple=True)] if pem.detect(raw) else [raw]
+            for der in ders:
+                x509.Certificate.load(der, strict=True).native  # noqa: B018 -- parses every field
+        except Exception:
+            message = f"{path.name} is not an X.509 certificate (PEM or DER); give the certifier's certificate"
+            yield Problem("config.not_a_certificate", message, location, ExitCode.CONFIG)
+            continue
+        if not ders:
+            yield Problem("config.not_a_certificate", f"{path.name} holds no certificate", location, ExitCode.CONFIG)
+
+
 def check_config(config: GovernanceConfig, doc: YamlDocument) -> list[Problem]:
     problems = [Problem(code, message, doc.location(path), ExitCode.CONFIG) for code, message, path in _check(config)]
+    problems += list(_trust_list_problems(config, doc))
     if config.raw_data is not None:
         units = {k.id: k.unit.value for k in config.kpis}
         partner_ids = [p.id for p in config.partners]

@@ -15,7 +15,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, Strict, StrictStr, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
-from govdocs.limits import Text
+from govdocs.limits import Email, Text
 from govdocs.raw.model import RawData
 
 Identifier = Annotated[
@@ -115,7 +115,7 @@ class TargetOverride(_Model):
 class Contact(_Model):
     name: Text
     role: Text
-    email: Text | None = None
+    email: Email | None = Field(None, description="An e-mail address: name@example.com.")
     side: Controller = Field(Controller.PARTNER, description="partner or client side.")
 
 
@@ -532,6 +532,16 @@ class WatermelonPair(_Model):
     note: Text | None = Field(None, description="Why the pair matters, printed with a flag.")
 
 
+class Signing(_Model):
+    trusted: list[Annotated[StrictStr, StringConstraints(min_length=1, max_length=1_000)]] = Field(
+        min_length=1,
+        max_length=20,
+        description="Certificate files (PEM or DER, relative to the config's folder) a certified document must "
+        "chain to: `response import` refuses a returned plan or review whose certification does not, or that "
+        "comes back without its certification.",
+    )
+
+
 class GovernanceConfig(_Model):
     version: Count = Field(1, description="Config format version.")
     client: Client
@@ -558,6 +568,9 @@ class GovernanceConfig(_Model):
         default_factory=list,
         description="Pairs of a contractual KPI and an outcome KPI: flagged when the SLA holds while the outcome "
         "gets worse beyond its noise.",
+    )
+    signing: Signing | None = Field(
+        None, description="The trust list the certification of a returned document is checked against."
     )
     raw_data: RawData | None = Field(
         None,

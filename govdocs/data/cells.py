@@ -16,6 +16,7 @@ import pandas as pd
 
 from govdocs.data.problems import Collector, shown
 from govdocs.errors import ExitCode, Location, Problem
+from govdocs.limits import CONTROL_CHARACTER, control_character
 from govdocs.periods import Month
 
 LONG_REQUIRED = ("partner", "period", "kpi", "value")
@@ -153,6 +154,9 @@ def _ids(series: pd.Series, lines: np.ndarray, column: str, out: Collector) -> p
     text = _texts(series)
     for i in np.flatnonzero((text == "").to_numpy()):
         out.add("data.empty_id", f"'{column}' is empty", int(lines[i]), column)
+    for i in np.flatnonzero(text.str.contains(CONTROL_CHARACTER, regex=True).to_numpy()):
+        found = control_character(text.iloc[i])
+        out.add("data.control_character", f"'{column}' holds a control character ({found})", int(lines[i]), column)
     return text
 
 

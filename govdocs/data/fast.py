@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from govdocs.data.cells import LONG_OPTIONAL, LONG_REQUIRED, SOURCES, column_name, month_index
+from govdocs.limits import CONTROL_CHARACTER
 
 # Every character Python's str.strip() removes: the exact pass strips cells, so a cell that
 # starts or ends with one of them is left to it.
@@ -141,7 +142,10 @@ def _clean_texts(column: pa.DictionaryArray) -> tuple[list[str], np.ndarray] | N
     distinct = column.dictionary
     if pc.any(pc.match_substring_regex(distinct, _PADDED)).as_py():
         return None
-    return distinct.to_pylist(), column.indices.to_numpy(zero_copy_only=False)
+    cells = distinct.to_pylist()
+    if any(CONTROL_CHARACTER.search(cell) for cell in cells if cell):
+        return None  # the exact pass names the line
+    return cells, column.indices.to_numpy(zero_copy_only=False)
 
 
 def _all_finite(numbers: pa.Array) -> bool:

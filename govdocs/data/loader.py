@@ -21,18 +21,19 @@ from govdocs.data.readers import read_csv, read_parquet, read_xlsx
 from govdocs.data.table import KpiData, SourceFile
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
 
+# One KPI table file: 10,000 partners x 36 months x 20 KPIs in long CSV is about 300 MB.
+DATA_FILE_BYTES = 2**30
+
 
 def read_kpi_file(
     path: Path, kpi_ids: Sequence[str] | None = None, *, exact: bool = False
 ) -> tuple[pd.DataFrame, SourceFile]:
     """Read one KPI file; raise GovdocsError naming every bad cell. `exact`: skip the fast path
     (the tests hold the two to the same table)."""
+    from govdocs.files import read_regular
+
     out = Collector(str(path))
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        out.add("file.unreadable", f"cannot read file: {exc.strerror}")
-        out.raise_if_any()
+    raw = read_regular(path, ExitCode.DATA, DATA_FILE_BYTES, "a KPI data file")
     if not raw.strip():
         out.add("data.empty", "file is empty")
         out.raise_if_any()

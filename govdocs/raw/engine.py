@@ -97,17 +97,20 @@ def with_lookups(raw: RawData, base: Path, partner_ids: Sequence[str] | None) ->
     return raw.model_copy(update={"sources": raw.sources.model_copy(update=sources)})
 
 
+LOOKUP_BYTES = 64 * 2**20  # a partner lookup: a million export values is about 30 MB
+
+
 def _read_lookup(path: Path, problems: list[Problem], partner_ids: set[str] | None) -> dict[str, str]:
     import csv
     import json
 
+    from govdocs.files import read_regular
+
     where = Location(str(path))
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        problems.append(
-            Problem("raw.no_files", f"cannot read the partner lookup: {exc.strerror}", where, ExitCode.DATA)
-        )
+        text = read_regular(path, ExitCode.DATA, LOOKUP_BYTES, "a partner lookup").decode("utf-8-sig")
+    except GovdocsError as exc:
+        problems += exc.problems
         return {}
     except UnicodeDecodeError:
         problems.append(Problem("raw.unreadable", "the partner lookup is not UTF-8 text", where, ExitCode.DATA))
@@ -120,6 +123,14 @@ def _read_lookup(path: Path, problems: list[Problem], partner_ids: set[str] | No
             problems.append(
                 Problem("raw.unreadable", f"not JSON: {exc.msg}", Location(str(path), exc.lineno), ExitCode.DATA)
             )
+            return {}
+        except RecursionError:  # thousands of nested brackets: no lookup nests at all
+            problems.append(Problem("raw.unreadable", "not a lookup: JSON nested too deeply", where, ExitCode.DATA))
+            return {}
+        flat = isinstance(data, dict) and all(isinstance(v, str | int) for v in data.values())
+        if not flat:
+            message = 'a JSON lookup is one object of export value to partner id: {"Atlas CS": "ATL"}'
+            problems.append(Problem("raw.bad_lookup", message, where, ExitCode.DATA))
             return {}
         pairs = [(0, str(k), str(v)) for k, v in data.items()]
     else:

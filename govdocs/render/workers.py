@@ -58,10 +58,49 @@ def render_pdf(job: PdfJob) -> bytes:
     )
 
 
-def _worker_init() -> None:
+COORDINATOR_CHECK_SECONDS = 0.5  # how often a worker looks for its coordinator
+
+
+def _started(pid: int) -> str | None:
+    """A process's start time (Linux: /proc/PID/stat field 22), so that a new process given a
+    dead coordinator's id is not taken for it; None where it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[1].split()[19].decode()
+    except (OSError, IndexError):
+        return None
+
+
+def _alive(pid: int, started: str | None) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return False  # another user's process holds the id now: the coordinator (ours) is gone
+    return started is None or _started(pid) == started
+
+
+def _watch_coordinator(pid: int) -> None:
+    """End this worker when the coordinator is gone. A `kill -9` of a build gives the pool no
+    chance to stop its workers, and a worker forked from the fork server is not the
+    coordinator's child (no parent-death signal reaches it): each one looks for itself."""
+    started = _started(pid)
+
+    def watch() -> None:
+        while _alive(pid, started):
+            threading.Event().wait(COORDINATOR_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="govdocs-coordinator-watch", daemon=True).start()
+
+
+def _worker_init(coordinator: int | None = None) -> None:
     # Ctrl-C is the coordinator's to handle: it cancels what is queued and stops the workers;
     # a worker dying on its own SIGINT would only turn that into a "broken pool" error.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if coordinator is not None:
+        _watch_coordinator(coordinator)
     import weasyprint  # noqa: F401  (already imported when forked from the server)
 
 
@@ -100,7 +139,9 @@ class RenderPool:
 
     def start(self) -> RenderPool:
         if self.jobs and self._executor is None:
-            self._executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_context(), initializer=_worker_init)
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.jobs, mp_context=_context(), initializer=_worker_init, initargs=(os.getpid(),)
+            )
             executor = self._executor
             self._warming = threading.Thread(target=lambda: executor.submit(_ready), daemon=True)
             self._warming.start()
