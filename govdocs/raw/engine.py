@@ -469,6 +469,9 @@ def _describe_platform(
         if keys is not None and preset is presets.GENESYS_CLOUD and "conversations" in keys:
             layouts[i] = sql.platforms.WRAPPED  # a details query response or a jobs results page
             continue
+        if keys is not None and preset is presets.SALESFORCE_VOICE and sql.platforms.SALESFORCE_WRAPPED in keys:
+            layouts[i] = sql.platforms.SALESFORCE_WRAPPED  # a REST or Bulk API query response
+            continue
         if keys is not None and preset.key not in keys:
             problems.append(
                 Problem(
