@@ -166,3 +166,18 @@ def test_an_unreadable_value_rejects_its_contact_with_the_text(tmp_path: Path) -
         "(the platform writes ISO 8601)",
         "contact '0LQk02000000000000' (record 2 of the file) rejected: 'abc' is not a number",
     ]
+
+
+@pytest.mark.parametrize("wrapped", [True, False])
+def test_a_query_without_a_field_the_preset_needs_is_named(tmp_path: Path, wrapped: bool) -> None:
+    """A SOQL query returns only the fields it selected: without CallAcceptDateTime every call would
+    read as never answered, so the file is named with the field to add, not read."""
+    records = [{k: v for k, v in r.items() if k != "CallAcceptDateTime"} for r in salesforce_records(scenarios())]
+    name = _write_page(tmp_path, records) if wrapped else write_jsonl(tmp_path / "vc.jsonl", records).name
+    with pytest.raises(GovdocsError) as caught:
+        engine.aggregate(_raw(name), base=tmp_path, partner_ids=["ATL", "BRV"])
+    (problem,) = caught.value.problems
+    assert problem.message.startswith(
+        f"{name} lacks the field CallAcceptDateTime that format: salesforce-voice reads: add it to the query's "
+        "SELECT (its records have: attributes, Id, FromPhoneNumber, "
+    )

@@ -337,17 +337,23 @@ def _top_level(con, function: str, path: Path, source: str, problems: list[Probl
 KEYS_SAMPLED = 1000  # records whose keys name a JSON file's fields (as DuckDB samples for a schema)
 
 
-def _json_keys(con, path: Path, layout: str, source: str, problems: list[Problem]) -> list[str] | None:
+def _json_keys(
+    con, path: Path, layout: str, source: str, problems: list[Problem], envelope: str = ""
+) -> list[str] | None:
     """The top-level keys of a JSON file's first records, in the order first seen. Each record is
     read as JSON text and only its own keys are listed: no structure is detected, so a record
     nested deeper with keys that differ only in case (Connect's contact attributes are
-    case-sensitive: GreetingPlayed and greetingPlayed) cannot make the file unreadable."""
+    case-sensitive: GreetingPlayed and greetingPlayed) cannot make the file unreadable. With
+    `envelope`, the records are those of that key's array ({"records": [...]})."""
     import duckdb
 
     objects = (
         f"read_json_objects({sql.literal(str(path))}, format = {sql.literal(layout)}, "
         f"maximum_object_size = {sql.platforms.MAX_OBJECT})"
     )
+    if envelope:
+        path_literal = sql.literal("$." + envelope)
+        objects = f"(SELECT UNNEST(CAST(json_extract(json, {path_literal}) AS JSON[])) AS json FROM {objects})"
     query = (
         "SELECT key FROM (SELECT UNNEST(json_keys(json)) AS key, n, GENERATE_SUBSCRIPTS(json_keys(json), 1) AS k\n"
         f"  FROM (SELECT json, ROW_NUMBER() OVER () AS n FROM {objects} LIMIT {KEYS_SAMPLED}))\n"
@@ -469,9 +475,13 @@ def _describe_platform(
         if keys is not None and preset is presets.GENESYS_CLOUD and "conversations" in keys:
             layouts[i] = sql.platforms.WRAPPED  # a details query response or a jobs results page
             continue
-        if keys is not None and preset is presets.SALESFORCE_VOICE and sql.platforms.SALESFORCE_WRAPPED in keys:
-            layouts[i] = sql.platforms.SALESFORCE_WRAPPED  # a REST or Bulk API query response
-            continue
+        if keys is not None and preset is presets.SALESFORCE_VOICE:
+            if sql.platforms.SALESFORCE_WRAPPED in keys:
+                layouts[i] = sql.platforms.SALESFORCE_WRAPPED  # a REST API query response
+                keys = _json_keys(con, path, layout, source, problems, envelope=sql.platforms.SALESFORCE_WRAPPED)
+            if keys is not None and preset.key in keys:
+                _check_selected(src, path, keys, source, problems)
+                continue
         if keys is not None and preset.key not in keys:
             problems.append(
                 Problem(
@@ -491,6 +501,29 @@ def _describe_platform(
         json_paths=presets.record_paths(src),
         lookups=_queues(src, base, problems),
     )
+
+
+# the VoiceCall fields a contact cannot be read without: a query that leaves one out would give
+# every call as not queued, never answered or never transferred, so it is named instead
+_SALESFORCE_NEEDED = ("contact_id", "type", "arrived_at", "answered_at", "ended_at", "partner", "previous_call_id")
+
+
+def _check_selected(src, path: Path, keys: Sequence[str], source: str, problems: list[Problem]) -> None:
+    """Salesforce VoiceCall records hold the fields the query selected (null when empty): each field
+    the preset cannot do without must be among them."""
+    paths = presets.leg_paths(src)
+    missing = [paths[f] for f in _SALESFORCE_NEEDED if paths[f].split(".")[0] not in keys]
+    if missing:
+        problems.append(
+            Problem(
+                "raw.missing_column",
+                f"{path.name} lacks the field{'s' if len(missing) > 1 else ''} {', '.join(missing)} that "
+                f"format: salesforce-voice reads: add {'them' if len(missing) > 1 else 'it'} to the query's SELECT "
+                f"(its records have: {_listed(list(keys), 12)})",
+                Location(str(path), 1, missing[0], _location(source, "format")),
+                ExitCode.DATA,
+            )
+        )
 
 
 def _describe_platform_csv(con, src, source: str, paths: Sequence[Path], problems: list[Problem], preset):
