@@ -246,6 +246,24 @@ def salesforce_page(records: list[dict]) -> dict:
     return {"totalSize": len(records), "done": True, "records": records}
 
 
+def salesforce_csv(path: Path, records: list[dict]) -> Path:
+    """The records as Bulk API 2.0 query results (CSV): a header of the fields queried, every value
+    quoted, an empty value for null, dateTimes as 2026-07-01T08:00:00.000Z."""
+    fields = [k for k in records[0] if k != "attributes"]
+
+    def cell(value: object) -> str:
+        if value is None:
+            return ""
+        text = str(value)
+        if text.endswith("+0000"):
+            text = text[: -len("+0000")] + "Z"
+        return '"' + text.replace('"', '""') + '"'
+
+    lines = [",".join(f'"{f}"' for f in fields)] + [",".join(cell(r.get(f)) for f in fields) for r in records]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def write_jsonl(path: Path, records: list[dict]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")

@@ -14,7 +14,15 @@ import pytest
 from govdocs.errors import GovdocsError
 from govdocs.raw import engine
 from govdocs.raw.model import RawData
-from tests.platform_records import close, expected_kpis, salesforce_page, salesforce_records, scenarios, write_jsonl
+from tests.platform_records import (
+    close,
+    expected_kpis,
+    salesforce_csv,
+    salesforce_page,
+    salesforce_records,
+    scenarios,
+    write_jsonl,
+)
 
 PARTNERS = {"Atlas Lisbon": "ATL", "Bravo Manila": "BRV"}
 ZONE = "Europe/Lisbon"
@@ -72,6 +80,22 @@ def test_voicecall_records_as_json_lines_read_alike(tmp_path: Path) -> None:
     write_jsonl(tmp_path / "voicecalls.jsonl", salesforce_records(scenarios()))
     aggregation = engine.aggregate(_raw("voicecalls.jsonl"), base=tmp_path, partner_ids=["ATL", "BRV"])
     _assert_same(_table(aggregation), expected_kpis(scenarios(), PARTNERS, ZONE, acw=False))
+
+
+def test_bulk_api_csv_results_read_alike(tmp_path: Path) -> None:
+    """Bulk API 2.0 query results (and Data Loader exports) are CSV: a column per field queried,
+    an empty cell for null; a field's spelling in the header follows the query (CallType, calltype)."""
+    records = salesforce_records(scenarios())
+    salesforce_csv(tmp_path / "voicecalls.csv", records)
+    aggregation = engine.aggregate(_raw("voicecalls.csv"), base=tmp_path, partner_ids=["ATL", "BRV"])
+    _assert_same(_table(aggregation), expected_kpis(scenarios(), PARTNERS, ZONE, acw=False))
+    lowered = [{k.lower(): v for k, v in r.items()} for r in records]
+    lowered[0]["customerholdduration"] = "twenty"  # k01, on the file's second line
+    salesforce_csv(tmp_path / "voicecalls.csv", lowered)
+    aggregation = engine.aggregate(_raw("voicecalls.csv"), base=tmp_path, partner_ids=["ATL", "BRV"])
+    (sample,) = aggregation.quality.samples
+    assert (sample.line, sample.record, sample.reason) == (2, None, "not_a_number")
+    _assert_same(_table(aggregation), expected_kpis(scenarios()[1:], PARTNERS, ZONE, acw=False))
 
 
 def test_a_transfer_chain_of_three_calls_is_one_contact(tmp_path: Path) -> None:

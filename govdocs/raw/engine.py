@@ -29,6 +29,7 @@ from govdocs.raw.sql.stages import column_path
 KPI_COLUMNS = ("partner", "period", "kpi", "value", "volume", "source")
 BREAKDOWN_COLUMNS = ("partner", "period", "kpi", "segment_by", "segment", "value", "volume", "source")
 PARQUET_SUFFIXES = (".parquet", ".pq")
+CSV_LAYOUT = sql.platforms.CSV_LAYOUT  # a preset's file of CSV rows (Salesforce's Bulk API 2.0 results)
 JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 
 
@@ -460,6 +461,9 @@ def _describe_platform(
     layouts = [
         sql.platforms.PARQUET
         if preset is presets.AMAZON_CONNECT and str(path).lower().endswith(PARQUET_SUFFIXES)
+        # Salesforce's Bulk API 2.0 query results and Data Loader exports are CSV
+        else CSV_LAYOUT
+        if preset is presets.SALESFORCE_VOICE and _first_character(path) not in ("{", "[")
         else _json_layout(path, source, problems, preset.name)
         for path in paths
     ]
@@ -470,6 +474,10 @@ def _describe_platform(
         if layout == sql.platforms.PARQUET:
             keys = _top_level(con, sql.read_function(str(path), "parquet"), path, source, problems)
             columns[i] = frozenset(keys or ())
+        elif layout == CSV_LAYOUT:
+            function = sql.read_function(str(path), "csv", getattr(src, "delimiter", None))
+            keys = _top_level(con, function, path, source, problems)
+            columns[i] = frozenset(keys or ())
         else:
             keys = _json_keys(con, path, layout, source, problems)
         if keys is not None and preset is presets.GENESYS_CLOUD and "conversations" in keys:
@@ -479,7 +487,7 @@ def _describe_platform(
             if sql.platforms.SALESFORCE_WRAPPED in keys:
                 layouts[i] = sql.platforms.SALESFORCE_WRAPPED  # a REST API query response
                 keys = _json_keys(con, path, layout, source, problems, envelope=sql.platforms.SALESFORCE_WRAPPED)
-            if keys is not None and preset.key in keys:
+            if keys is not None and preset.key.lower() in {k.lower() for k in keys}:
                 _check_selected(src, path, keys, source, problems)
                 continue
         if keys is not None and preset.key not in keys:
@@ -497,6 +505,7 @@ def _describe_platform(
         preset.name,
         tuple(columns),
         presets.contact_types(preset),
+        getattr(src, "delimiter", None),
         layouts=tuple(layouts),
         json_paths=presets.record_paths(src),
         lookups=_queues(src, base, problems),
@@ -512,7 +521,10 @@ def _check_selected(src, path: Path, keys: Sequence[str], source: str, problems:
     """Salesforce VoiceCall records hold the fields the query selected (null when empty): each field
     the preset cannot do without must be among them."""
     paths = presets.leg_paths(src)
-    missing = [paths[f] for f in _SALESFORCE_NEEDED if paths[f].split(".")[0] not in keys]
+    # a CSV header spells a field as the query did (SOQL names are case-insensitive); a CSV names a
+    # related record's field whole (Owner.Name), a JSON record nests it
+    have = {k.lower() for k in keys}
+    missing = [paths[f] for f in _SALESFORCE_NEEDED if not {paths[f].lower(), paths[f].split(".")[0].lower()} & have]
     if missing:
         problems.append(
             Problem(
@@ -839,7 +851,12 @@ def _json_files(read: sql.FileRead | None) -> set[int]:
         return set()
     if read.file_format == FileFormat.JSON.value:
         return set(range(len(read.paths)))
-    return {i for i, layout in enumerate(read.layouts) if layout and layout != sql.platforms.PARQUET}
+    return {i for i, layout in enumerate(read.layouts) if layout and layout not in (sql.platforms.PARQUET, CSV_LAYOUT)}
+
+
+def _csv_files(read: sql.FileRead | None) -> set[int]:
+    """The positions of a preset's files read as CSV (a row is the line after the header)."""
+    return {i for i, layout in enumerate(read.layouts) if layout == CSV_LAYOUT} if read is not None else set()
 
 
 def _quality(
@@ -861,6 +878,7 @@ def _quality(
         numbered = _format(src, files[source]) not in ("csv", FileFormat.NICE_CXONE.value)
         platform = presets.preset_of(src) is not None
         json_files = _json_files((reads or {}).get(source))
+        csv_files = _csv_files((reads or {}).get(source))
         accepted = rejected = not_queued = 0
         table = "roster_checked" if source == "roster" else f"{source}_cube"
         count = "COUNT(*)" if source == "roster" else "SUM(rows_read)"
@@ -902,7 +920,11 @@ def _quality(
                     reason=reason,
                     file=paths[int(index)],
                     row=int(row),
-                    line=None if int(index) in json_files else int(row) if numbered else int(row) + 1,
+                    line=None
+                    if int(index) in json_files
+                    else int(row) + 1
+                    if int(index) in csv_files or not numbered
+                    else int(row),
                     record=int(row) if int(index) in json_files else None,
                     platform=platform,
                     partner=partner,

@@ -70,7 +70,7 @@ class _Source(_Model):
         FileFormat.AUTO,
         description="auto (from the extension), csv, parquet or json; for interactions also a platform's export: "
         "amazon-connect (contact records), genesys-cloud (analytics conversation details), nice-cxone (the "
-        "Call Detail data download, CSV) or salesforce-voice (Service Cloud Voice VoiceCall records, JSON).",
+        "Call Detail data download, CSV) or salesforce-voice (Service Cloud Voice VoiceCall records, JSON or CSV).",
     )
     delimiter: Annotated[StrictStr, StringConstraints(min_length=1, max_length=1)] | None = Field(
         None, description="CSV field separator; omit to detect it."

@@ -80,7 +80,17 @@ def _legs_read(source: str, paths: Mapping[str, str], read: FileRead) -> Cte:
             else f"CAST(NULL AS VARCHAR) AS {f}"
             for f, p in paths.items()
         ]
-        if layout == SALESFORCE_WRAPPED:  # a REST or Bulk query response: {"records": [...], "done": ...}
+        if layout == CSV_LAYOUT:  # a CSV export whose header names the fields (Salesforce's Bulk API 2.0)
+            header = {name.lower(): name for name in read.columns[index]}
+            select = [
+                f"NULLIF(TRIM({identifier(header[p.lower()])}), '') AS {f}"
+                if p.lower() in header
+                else f"CAST(NULL AS VARCHAR) AS {f}"
+                for f, p in paths.items()
+            ]
+            select += [f"{index} AS source_index", "ROW_NUMBER() OVER () AS source_row"]
+            function = read_function(path, "csv", read.delimiter)
+        elif layout == SALESFORCE_WRAPPED:  # a REST API query response: {"records": [...], "done": ...}
             record = json_record_type(tuple(dict.fromkeys(paths.values())))
             columns = _columns_argument({SALESFORCE_WRAPPED: f"{record}[]"})
             options = f"format = 'unstructured', maximum_object_size = {MAX_OBJECT}, columns = {columns}"
@@ -226,6 +236,7 @@ def _genesys_read(read: FileRead) -> Cte:
 
 
 PARQUET = "parquet"  # a platform's records in a Parquet file (their nesting as structs)
+CSV_LAYOUT = "csv"  # a platform's records as CSV rows, a field per column (Salesforce's Bulk API 2.0)
 # the largest single JSON value read (a {"conversations": [...]} page); DuckDB buffers twice this
 MAX_OBJECT = 64 * 1024 * 1024
 WRAPPED = "wrapped"  # a Genesys file whose conversations sit in {"conversations": [...]}
