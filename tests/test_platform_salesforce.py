@@ -137,7 +137,8 @@ def test_a_next_call_not_in_the_files_is_still_a_transfer(tmp_path: Path) -> Non
 
 def test_consult_calls_and_calls_in_progress_are_set_apart(tmp_path: Path) -> None:
     """A Consult call (agent to agent) is no customer's contact, even through a queue; a call
-    accepted and not yet completed is in progress, not a short call."""
+    without an end is in progress, not a short call (and one with an end is over, whatever its
+    CallDisposition says)."""
     records = salesforce_records(scenarios())
     consult = {
         **records[0],
@@ -148,6 +149,8 @@ def test_consult_calls_and_calls_in_progress_are_set_apart(tmp_path: Path) -> No
         "NextCallId": None,
     }
     live = {**records[0], "Id": "0LQlive0000000000001", "CallDisposition": "in-progress", "CallEndDateTime": None}
+    # a call with its end is over whatever its disposition still says
+    records[0] = {**records[0], "CallDisposition": "in-progress"}
     aggregation = engine.aggregate(
         _raw(_write_page(tmp_path, [*records, consult, live])), base=tmp_path, partner_ids=["ATL", "BRV"]
     )

@@ -613,9 +613,9 @@ def salesforce_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         "      + COUNT(*) FILTER (WHERE customer_leg AND next_call_id IS NOT NULL)\n"
         "      - COALESCE(LEN(LIST_INTERSECT(LIST(next_call_id), LIST(contact_id))), 0) AS VARCHAR) AS transfers",
         f"NOT BOOL_OR({queued}) AS {NOT_QUEUED}",
-        # still going: accepted and not completed, or without an end (a call never accepted stays
-        # 'new' for good, so the disposition alone cannot say it is over)
-        f"BOOL_OR(customer_leg AND (LOWER(disposition) = 'in-progress' OR ended_at IS NULL)) AS {IN_PROGRESS}",
+        # still going: a call without an end. Not read from CallDisposition: a call never accepted
+        # stays 'new' for good, and the contact-record sync sets 'completed' only where none was set
+        f"BOOL_OR(customer_leg AND ended_at IS NULL) AS {IN_PROGRESS}",
         # the object carries no wait or handle figure of its own (CallDurationInSeconds is the
         # whole call, IVR and queue included): nothing to compare
         f"CAST(NULL AS VARCHAR) AS {PLATFORM_WAIT}",
