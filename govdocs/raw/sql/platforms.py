@@ -540,7 +540,7 @@ def cxone_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
 
 SALESFORCE_WRAPPED = "records"  # a query response: {"totalSize": n, "done": true, "records": [...]}
 # how far a transfer chain is followed back through PreviousCallId (legs further back than this
-# are a contact of their own): joins, not recursion, so that every engine runs the same text
+# are a contact of their own): joins, not a recursive query, which not every SQL engine has
 SALESFORCE_HOPS = 8
 # VoiceCall call types between agents, not with the customer: never legs of a customer's contact
 SALESFORCE_NOT_CUSTOMER = ("Consult", "InternalCall", "Internal", "Coach", "Bridge")
