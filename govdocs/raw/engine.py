@@ -23,7 +23,7 @@ import pandas as pd
 
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
 from govdocs.raw import presets, quality, sql
-from govdocs.raw.model import FileFormat, RawData
+from govdocs.raw.model import PLATFORM_FORMATS, FileFormat, RawData
 from govdocs.raw.sql.stages import column_path
 
 KPI_COLUMNS = ("partner", "period", "kpi", "value", "volume", "source")
@@ -254,9 +254,9 @@ def _looks_like_json(path: Path, source: str) -> Problem | None:
     if first not in ("{", "["):
         return None
     shape = "JSON lines" if first == "{" else "a JSON array"
-    hint = (
-        "format: amazon-connect, format: genesys-cloud or format: json" if source == "interactions" else "format: json"
-    )
+    # every platform whose export may be JSON (NICE CXone's Reporting API, Salesforce's REST API too)
+    platforms = ", ".join(f"format: {f.value}" for f in FileFormat if f in PLATFORM_FORMATS)
+    hint = f"{platforms} or format: json" if source == "interactions" else "format: json"
     return Problem(
         "raw.looks_like_json",
         f"{path.name} looks like {shape}; set {hint}",
