@@ -170,6 +170,100 @@ def connect_records(contacts: list[Contact]) -> list[dict]:
     return records
 
 
+# --- Salesforce Service Cloud Voice VoiceCall records ----------------------------------------------
+
+
+def _sf(moment: datetime) -> str:
+    """A dateTime as the REST API writes it: 2026-07-01T08:00:00.000+0000 (UTC)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+
+
+def salesforce_records(contacts: list[Contact]) -> list[dict]:
+    """VoiceCall records as a SOQL query returns them (object reference, VoiceCall): one per call,
+    a transfer creating another (CallType Transfer) linked by PreviousCallId and NextCallId; a call
+    never accepted has no CallAcceptDateTime and stays CallDisposition 'new'. No after-call work
+    (the object has no field for it)."""
+    records = []
+    for c in contacts:
+        start = c.arrived - timedelta(seconds=c.ivr)
+        base = {"FromPhoneNumber": c.customer, "ToPhoneNumber": "+351210999999", "VendorType": "ContactCenter"}
+        ids = [f"0LQ{c.id}{i:012d}" for i in range(max(1, len(c.legs)))]
+        if not c.legs:
+            records.append(
+                {
+                    "attributes": {"type": "VoiceCall", "url": f"/services/data/v60.0/sobjects/VoiceCall/{ids[0]}"},
+                    "Id": ids[0],
+                    **base,
+                    "CallType": "Inbound",
+                    "CallDisposition": "completed",
+                    "CallStartDateTime": _sf(start),
+                    "CallQueuedDateTime": None,
+                    "CallAcceptDateTime": None,
+                    "CallEndDateTime": _sf(c.arrived),
+                    "CallDurationInSeconds": int(c.ivr),
+                    "QueueName": None,
+                    "PreviousCallId": None,
+                    "NextCallId": None,
+                    "CustomerHoldDuration": None,
+                    "LastModifiedDate": _sf(c.arrived + timedelta(seconds=5)),
+                }
+            )
+            continue
+        enqueue = c.arrived
+        for i, leg in enumerate(c.legs):
+            dequeue = enqueue + timedelta(seconds=leg.wait)
+            end = dequeue + timedelta(seconds=leg.talk + leg.hold) if leg.answered else dequeue
+            began = start if i == 0 else enqueue
+            record = {
+                "attributes": {"type": "VoiceCall", "url": f"/services/data/v60.0/sobjects/VoiceCall/{ids[i]}"},
+                "Id": ids[i],
+                **base,
+                "CallType": "Inbound" if i == 0 else "Transfer",
+                "CallDisposition": "completed" if leg.answered else "new",
+                "CallStartDateTime": _sf(began),
+                "CallQueuedDateTime": _sf(enqueue),
+                "CallAcceptDateTime": _sf(dequeue) if leg.answered else None,
+                "CallEndDateTime": _sf(end),
+                "CallDurationInSeconds": int((end - began).total_seconds()),
+                "QueueName": leg.queue,
+                "PreviousCallId": ids[i - 1] if i else None,
+                "NextCallId": ids[i + 1] if i + 1 < len(c.legs) else None,
+                "CustomerHoldDuration": int(leg.hold) if leg.answered else None,
+                "NumberOfHolds": (1 if leg.hold else 0) if leg.answered else None,
+                "LastModifiedDate": _sf(end + timedelta(seconds=60)),
+            }
+            if c.redelivered and i == 0:
+                # an earlier copy, queried while the agent was still on the call
+                early = {**record, "CallDisposition": "in-progress", "CallEndDateTime": None}
+                records.append({**early, "LastModifiedDate": _sf(dequeue)})
+            records.append(record)
+            enqueue = end  # the transfer is dialled from the agent's call
+    return records
+
+
+def salesforce_page(records: list[dict]) -> dict:
+    """A REST API query response, as GET /services/data/vXX.X/query?q=SELECT ... FROM VoiceCall gives it."""
+    return {"totalSize": len(records), "done": True, "records": records}
+
+
+def salesforce_csv(path: Path, records: list[dict]) -> Path:
+    """The records as Bulk API 2.0 query results (CSV): a header of the fields queried, every value
+    quoted, an empty value for null, dateTimes as 2026-07-01T08:00:00.000Z."""
+    fields = [k for k in records[0] if k != "attributes"]
+
+    def cell(value: object) -> str:
+        if value is None:
+            return ""
+        text = str(value)
+        if text.endswith("+0000"):
+            text = text[: -len("+0000")] + "Z"
+        return '"' + text.replace('"', '""') + '"'
+
+    lines = [",".join(f'"{f}"' for f in fields)] + [",".join(cell(r.get(f)) for f in fields) for r in records]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def write_jsonl(path: Path, records: list[dict]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
@@ -365,7 +459,13 @@ class Expected:
 
 
 def expected_kpis(
-    contacts: list[Contact], partner_of: dict[str, str], zone: str, *, sl_seconds: float = 20, short: float = 5
+    contacts: list[Contact],
+    partner_of: dict[str, str],
+    zone: str,
+    *,
+    sl_seconds: float = 20,
+    short: float = 5,
+    acw: bool = True,
 ) -> dict[tuple[str, str, str], float]:
     """(partner, YYYY-MM, kpi) -> value, from the contacts: each the first queue's partner's, in the
     month of its arrival in `zone`; ASA and service level to the first answer, handle time summed over
@@ -387,7 +487,8 @@ def expected_kpis(
             g.answered += 1
             g.waits.append(wait)
             g.within += wait <= sl_seconds
-            g.handles.append(sum(leg.talk + leg.hold + leg.acw for leg in c.legs))
+            # acw=False: an export without after-call work (Salesforce's VoiceCall) gives talk + hold
+            g.handles.append(sum(leg.talk + leg.hold + (leg.acw if acw else 0) for leg in c.legs))
             g.transferred += len(c.legs) > 1
         else:
             wait = sum(leg.wait for leg in c.legs)

@@ -204,7 +204,8 @@ def _check_format(name: str, src: _Model) -> Iterator[tuple[str, str, Path_, str
     if missing:
         message = (
             f"columns needs {', '.join(missing)} (the export's {'column' if len(missing) == 1 else 'columns'} "
-            "for them), unless format names a platform's export (amazon-connect, genesys-cloud)"
+            "for them), unless format names a platform's export "
+            f"({', '.join(f.value for f in FileFormat if f in PLATFORM_FORMATS)})"
         )
         yield "config.raw_column_missing", message, ("sources", name, "columns"), "error"
 

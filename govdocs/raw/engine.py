@@ -23,12 +23,13 @@ import pandas as pd
 
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
 from govdocs.raw import presets, quality, sql
-from govdocs.raw.model import FileFormat, RawData
+from govdocs.raw.model import PLATFORM_FORMATS, FileFormat, RawData
 from govdocs.raw.sql.stages import column_path
 
 KPI_COLUMNS = ("partner", "period", "kpi", "value", "volume", "source")
 BREAKDOWN_COLUMNS = ("partner", "period", "kpi", "segment_by", "segment", "value", "volume", "source")
 PARQUET_SUFFIXES = (".parquet", ".pq")
+CSV_LAYOUT = sql.platforms.CSV_LAYOUT  # a preset's file of CSV rows (Salesforce's Bulk API 2.0 results)
 JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 
 
@@ -264,9 +265,9 @@ def _looks_like_json(path: Path, source: str) -> Problem | None:
     if first not in ("{", "["):
         return None
     shape = "JSON lines" if first == "{" else "a JSON array"
-    hint = (
-        "format: amazon-connect, format: genesys-cloud or format: json" if source == "interactions" else "format: json"
-    )
+    # every platform whose export may be JSON (NICE CXone's Reporting API, Salesforce's REST API too)
+    platforms = ", ".join(f"format: {f.value}" for f in FileFormat if f in PLATFORM_FORMATS)
+    hint = f"{platforms} or format: json" if source == "interactions" else "format: json"
     return Problem(
         "raw.looks_like_json",
         f"{path.name} looks like {shape}; set {hint}",
@@ -348,17 +349,23 @@ def _top_level(con, function: str, path: Path, source: str, problems: list[Probl
 KEYS_SAMPLED = 1000  # records whose keys name a JSON file's fields (as DuckDB samples for a schema)
 
 
-def _json_keys(con, path: Path, layout: str, source: str, problems: list[Problem]) -> list[str] | None:
+def _json_keys(
+    con, path: Path, layout: str, source: str, problems: list[Problem], envelope: str = ""
+) -> list[str] | None:
     """The top-level keys of a JSON file's first records, in the order first seen. Each record is
     read as JSON text and only its own keys are listed: no structure is detected, so a record
     nested deeper with keys that differ only in case (Connect's contact attributes are
-    case-sensitive: GreetingPlayed and greetingPlayed) cannot make the file unreadable."""
+    case-sensitive: GreetingPlayed and greetingPlayed) cannot make the file unreadable. With
+    `envelope`, the records are those of that key's array ({"records": [...]})."""
     import duckdb
 
     objects = (
         f"read_json_objects({sql.literal(str(path))}, format = {sql.literal(layout)}, "
         f"maximum_object_size = {sql.platforms.MAX_OBJECT})"
     )
+    if envelope:
+        path_literal = sql.literal("$." + envelope)
+        objects = f"(SELECT UNNEST(CAST(json_extract(json, {path_literal}) AS JSON[])) AS json FROM {objects})"
     query = (
         "SELECT key FROM (SELECT UNNEST(json_keys(json)) AS key, n, GENERATE_SUBSCRIPTS(json_keys(json), 1) AS k\n"
         f"  FROM (SELECT json, ROW_NUMBER() OVER () AS n FROM {objects} LIMIT {KEYS_SAMPLED}))\n"
@@ -465,6 +472,9 @@ def _describe_platform(
     layouts = [
         sql.platforms.PARQUET
         if preset is presets.AMAZON_CONNECT and str(path).lower().endswith(PARQUET_SUFFIXES)
+        # Salesforce's Bulk API 2.0 query results and Data Loader exports are CSV
+        else CSV_LAYOUT
+        if preset is presets.SALESFORCE_VOICE and _first_character(path) not in ("{", "[")
         else _json_layout(path, source, problems, preset.name)
         for path in paths
     ]
@@ -475,11 +485,22 @@ def _describe_platform(
         if layout == sql.platforms.PARQUET:
             keys = _top_level(con, sql.read_function(str(path), "parquet"), path, source, problems)
             columns[i] = frozenset(keys or ())
+        elif layout == CSV_LAYOUT:
+            function = sql.read_function(str(path), "csv", getattr(src, "delimiter", None))
+            keys = _top_level(con, function, path, source, problems)
+            columns[i] = frozenset(keys or ())
         else:
             keys = _json_keys(con, path, layout, source, problems)
         if keys is not None and preset is presets.GENESYS_CLOUD and "conversations" in keys:
             layouts[i] = sql.platforms.WRAPPED  # a details query response or a jobs results page
             continue
+        if keys is not None and preset is presets.SALESFORCE_VOICE:
+            if sql.platforms.SALESFORCE_WRAPPED in keys:
+                layouts[i] = sql.platforms.SALESFORCE_WRAPPED  # a REST API query response
+                keys = _json_keys(con, path, layout, source, problems, envelope=sql.platforms.SALESFORCE_WRAPPED)
+            if keys is not None and preset.key.lower() in {k.lower() for k in keys}:
+                _check_selected(src, path, keys, source, problems)
+                continue
         if keys is not None and preset.key not in keys:
             problems.append(
                 Problem(
@@ -495,10 +516,37 @@ def _describe_platform(
         preset.name,
         tuple(columns),
         presets.contact_types(preset),
+        getattr(src, "delimiter", None),
         layouts=tuple(layouts),
         json_paths=presets.record_paths(src),
         lookups=_queues(src, base, problems),
     )
+
+
+# the VoiceCall fields a contact cannot be read without: a query that leaves one out would give
+# every call as not queued, never answered or never transferred, so it is named instead
+_SALESFORCE_NEEDED = ("contact_id", "type", "arrived_at", "answered_at", "ended_at", "partner", "previous_call_id")
+
+
+def _check_selected(src, path: Path, keys: Sequence[str], source: str, problems: list[Problem]) -> None:
+    """Salesforce VoiceCall records hold the fields the query selected (null when empty): each field
+    the preset cannot do without must be among them."""
+    paths = presets.leg_paths(src)
+    # a CSV header spells a field as the query did (SOQL names are case-insensitive); a CSV names a
+    # related record's field whole (Owner.Name), a JSON record nests it
+    have = {k.lower() for k in keys}
+    missing = [paths[f] for f in _SALESFORCE_NEEDED if not {paths[f].lower(), paths[f].split(".")[0].lower()} & have]
+    if missing:
+        problems.append(
+            Problem(
+                "raw.missing_column",
+                f"{path.name} lacks the field{'s' if len(missing) > 1 else ''} {', '.join(missing)} that "
+                f"format: salesforce-voice reads: add {'them' if len(missing) > 1 else 'it'} to the query's SELECT "
+                f"(its records have: {_listed(list(keys), 12)})",
+                Location(str(path), 1, missing[0], _location(source, "format")),
+                ExitCode.DATA,
+            )
+        )
 
 
 def _describe_platform_csv(con, src, source: str, paths: Sequence[Path], problems: list[Problem], preset):
@@ -814,7 +862,12 @@ def _json_files(read: sql.FileRead | None) -> set[int]:
         return set()
     if read.file_format == FileFormat.JSON.value:
         return set(range(len(read.paths)))
-    return {i for i, layout in enumerate(read.layouts) if layout and layout != sql.platforms.PARQUET}
+    return {i for i, layout in enumerate(read.layouts) if layout and layout not in (sql.platforms.PARQUET, CSV_LAYOUT)}
+
+
+def _csv_files(read: sql.FileRead | None) -> set[int]:
+    """The positions of a preset's files read as CSV (a row is the line after the header)."""
+    return {i for i, layout in enumerate(read.layouts) if layout == CSV_LAYOUT} if read is not None else set()
 
 
 def _quality(
@@ -836,6 +889,7 @@ def _quality(
         numbered = _format(src, files[source]) not in ("csv", FileFormat.NICE_CXONE.value)
         platform = presets.preset_of(src) is not None
         json_files = _json_files((reads or {}).get(source))
+        csv_files = _csv_files((reads or {}).get(source))
         accepted = rejected = not_queued = 0
         table = "roster_checked" if source == "roster" else f"{source}_cube"
         count = "COUNT(*)" if source == "roster" else "SUM(rows_read)"
@@ -877,7 +931,11 @@ def _quality(
                     reason=reason,
                     file=paths[int(index)],
                     row=int(row),
-                    line=None if int(index) in json_files else int(row) if numbered else int(row) + 1,
+                    line=None
+                    if int(index) in json_files
+                    else int(row) + 1
+                    if int(index) in csv_files or not numbered
+                    else int(row),
                     record=int(row) if int(index) in json_files else None,
                     platform=platform,
                     partner=partner,

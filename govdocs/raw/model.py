@@ -47,9 +47,12 @@ class FileFormat(StrEnum):
     AMAZON_CONNECT = "amazon-connect"
     GENESYS_CLOUD = "genesys-cloud"
     NICE_CXONE = "nice-cxone"
+    SALESFORCE_VOICE = "salesforce-voice"
 
 
-PLATFORM_FORMATS = frozenset({FileFormat.AMAZON_CONNECT, FileFormat.GENESYS_CLOUD, FileFormat.NICE_CXONE})
+PLATFORM_FORMATS = frozenset(
+    {FileFormat.AMAZON_CONNECT, FileFormat.GENESYS_CLOUD, FileFormat.NICE_CXONE, FileFormat.SALESFORCE_VOICE}
+)
 
 
 class DurationUnit(StrEnum):
@@ -66,8 +69,8 @@ class _Source(_Model):
     format: FileFormat = Field(
         FileFormat.AUTO,
         description="auto (from the extension), csv, parquet or json; for interactions also a platform's export: "
-        "amazon-connect (contact records), genesys-cloud (analytics conversation details) or nice-cxone (the "
-        "Call Detail data download, CSV).",
+        "amazon-connect (contact records), genesys-cloud (analytics conversation details), nice-cxone (the "
+        "Call Detail data download, CSV) or salesforce-voice (Service Cloud Voice VoiceCall records, JSON or CSV).",
     )
     delimiter: Annotated[StrictStr, StringConstraints(min_length=1, max_length=1)] | None = Field(
         None, description="CSV field separator; omit to detect it."

@@ -136,7 +136,42 @@ NICE_CXONE = Preset(
     fields=tuple(f for f in CONTACT_FIELDS if f not in ("hold_seconds", "type")),
 )
 
-PRESETS: dict[str, Preset] = {p.name: p for p in (AMAZON_CONNECT, GENESYS_CLOUD, NICE_CXONE)}
+SALESFORCE_VOICE = Preset(
+    name=FileFormat.SALESFORCE_VOICE.value,
+    title="Salesforce Service Cloud Voice VoiceCall records",
+    paths={
+        "contact_id": "Id",
+        "previous_call_id": "PreviousCallId",
+        "next_call_id": "NextCallId",
+        "last_updated_at": "LastModifiedDate",
+        "partner": "QueueName",
+        "programme": "QueueName",
+        "type": "CallType",
+        # the caller: the customer on an inbound, transfer or callback call (outbound calls are
+        # dialled, never queued, so never counted)
+        "customer_id": "FromPhoneNumber",
+        "arrived_at": "CallQueuedDateTime",
+        "answered_at": "CallAcceptDateTime",
+        "ended_at": "CallEndDateTime",
+        "hold_seconds": "CustomerHoldDuration",
+    },
+    fixed=(
+        "contact_id",
+        "previous_call_id",
+        "next_call_id",
+        "last_updated_at",
+        "type",
+        "arrived_at",
+        "answered_at",
+        "ended_at",
+    ),
+    key="CallType",  # not nillable on VoiceCall: every record has it
+    # the VoiceCall object has no after-call-work duration (Omni-Channel's AgentWork holds it): a
+    # handle time from these records is talk + hold
+    fields=tuple(f for f in CONTACT_FIELDS if f != "acw_seconds"),
+)
+
+PRESETS: dict[str, Preset] = {p.name: p for p in (AMAZON_CONNECT, GENESYS_CLOUD, NICE_CXONE, SALESFORCE_VOICE)}
 
 
 def preset_of(src: object) -> Preset | None:
@@ -189,6 +224,11 @@ DERIVED: dict[str, dict[str, str]] = {
         "answered_at": "Start_Date + Start_Time + PreQueue + InQueue",
         "ended_at": "Start_Date + Start_Time + PreQueue + InQueue",
         "transfers": "Master_Contact_ID",
+    },
+    SALESFORCE_VOICE.name: {
+        "channel": "VoiceCall (a call)",
+        "talk_seconds": "CallEndDateTime - CallAcceptDateTime - CustomerHoldDuration",
+        "transfers": "CallType + PreviousCallId + NextCallId",
     },
 }
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from govdocs.raw.model import InteractionSource
-from govdocs.raw.presets import AMAZON_CONNECT, GENESYS_CLOUD, NICE_CXONE, leg_paths, preset_of
+from govdocs.raw.presets import AMAZON_CONNECT, GENESYS_CLOUD, NICE_CXONE, SALESFORCE_VOICE, leg_paths, preset_of
 from govdocs.raw.sql.text import (
     IN_PROGRESS,
     NOT_QUEUED,
@@ -19,6 +19,7 @@ from govdocs.raw.sql.text import (
     Cte,
     FileRead,
     identifier,
+    json_record_type,
     literal,
     read_function,
 )
@@ -79,7 +80,24 @@ def _legs_read(source: str, paths: Mapping[str, str], read: FileRead) -> Cte:
             else f"CAST(NULL AS VARCHAR) AS {f}"
             for f, p in paths.items()
         ]
-        if layout == PARQUET:  # Parquet (Firehose's record format conversion): numbered by the reader
+        if layout == CSV_LAYOUT:  # a CSV export whose header names the fields (Salesforce's Bulk API 2.0)
+            header = {name.lower(): name for name in read.columns[index]}
+            select = [
+                f"NULLIF(TRIM({identifier(header[p.lower()])}), '') AS {f}"
+                if p.lower() in header
+                else f"CAST(NULL AS VARCHAR) AS {f}"
+                for f, p in paths.items()
+            ]
+            select += [f"{index} AS source_index", "ROW_NUMBER() OVER () AS source_row"]
+            function = read_function(path, "csv", read.delimiter)
+        elif layout == SALESFORCE_WRAPPED:  # a REST API query response: {"records": [...], "done": ...}
+            record = json_record_type(tuple(dict.fromkeys(paths.values())))
+            columns = _columns_argument({SALESFORCE_WRAPPED: f"{record}[]"})
+            options = f"format = 'unstructured', maximum_object_size = {MAX_OBJECT}, columns = {columns}"
+            select = [f"NULLIF(TRIM(CAST(r.{_path_sql(p)} AS VARCHAR)), '') AS {f}" for f, p in paths.items()]
+            select += [f"{index} AS source_index", "ROW_NUMBER() OVER () AS source_row"]
+            function = f"(SELECT UNNEST({SALESFORCE_WRAPPED}) AS r FROM read_json({literal(path)}, {options})) AS page"
+        elif layout == PARQUET:  # Parquet (Firehose's record format conversion): numbered by the reader
             select += [f"{index} AS source_index", "file_row_number + 1 AS source_row"]
             function = f"read_parquet({literal(path)}, file_row_number = true)"
         else:
@@ -218,6 +236,7 @@ def _genesys_read(read: FileRead) -> Cte:
 
 
 PARQUET = "parquet"  # a platform's records in a Parquet file (their nesting as structs)
+CSV_LAYOUT = "csv"  # a platform's records as CSV rows, a field per column (Salesforce's Bulk API 2.0)
 # the largest single JSON value read (a {"conversations": [...]} page); DuckDB buffers twice this
 MAX_OBJECT = 64 * 1024 * 1024
 WRAPPED = "wrapped"  # a Genesys file whose conversations sit in {"conversations": [...]}
@@ -519,7 +538,109 @@ def cxone_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
     return [records, legs, Cte("interactions_read", body, "the legs of each customer contact, as one row")]
 
 
-CTE_BUILDERS = {AMAZON_CONNECT.name: connect_ctes, GENESYS_CLOUD.name: genesys_ctes, NICE_CXONE.name: cxone_ctes}
+SALESFORCE_WRAPPED = "records"  # a query response: {"totalSize": n, "done": true, "records": [...]}
+# how far a transfer chain is followed back through PreviousCallId (legs further back than this
+# are a contact of their own): joins, not a recursive query, which not every SQL engine has
+SALESFORCE_HOPS = 8
+# VoiceCall call types between agents, not with the customer: never legs of a customer's contact
+SALESFORCE_NOT_CUSTOMER = ("Consult", "InternalCall", "Internal", "Coach", "Bridge")
+
+
+def salesforce_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
+    """Salesforce Service Cloud Voice: one VoiceCall record per leg. A transfer creates another
+    record (CallType Transfer) whose PreviousCallId names the call it came from, NextCallId the
+    other way; the chain back through PreviousCallId is one customer contact, its first record's
+    Id the contact's id. Times are UTC: queued = CallQueuedDateTime, answered = CallAcceptDateTime
+    (the agent accepted), ended = CallEndDateTime (for a call never accepted, when the customer
+    left: the record has no dequeue time). Talk = end - accept - CustomerHoldDuration, hold =
+    CustomerHoldDuration; the object has no after-call work. A record given twice keeps the copy
+    with the latest LastModifiedDate (then the last read)."""
+    paths = leg_paths(src)
+    records = _legs_read("interactions", paths, read)
+    not_customer = ", ".join(literal(t) for t in SALESFORCE_NOT_CUSTOMER)
+    latest = Cte(
+        "interactions_calls",
+        "  SELECT *, source_index * 10000000000 + source_row AS source_key,\n"
+        f"    COALESCE(type NOT IN ({not_customer}), TRUE) AS customer_leg,\n"
+        "    CASE WHEN contact_id IS NULL THEN 0 ELSE COUNT(*) OVER (PARTITION BY contact_id) - 1 END AS copies\n"
+        "  FROM interactions_records\n"
+        "  QUALIFY contact_id IS NULL OR ROW_NUMBER() OVER (\n"
+        f"    PARTITION BY contact_id ORDER BY {_ts('last_updated_at')} DESC NULLS LAST,"
+        " source_index DESC, source_row DESC) = 1",
+        "a VoiceCall given twice: the copy modified last (then the last read)",
+    )
+    # the chain's first call: PreviousCallId followed back while the previous call is in the files
+    joins = [
+        f"  LEFT JOIN (SELECT contact_id, previous_call_id FROM interactions_calls WHERE customer_leg) AS up{h}\n"
+        f"    ON l.customer_leg AND up{h}.contact_id = {'l' if h == 1 else f'up{h - 1}'}.previous_call_id"
+        for h in range(1, SALESFORCE_HOPS + 1)
+    ]
+    roots = ", ".join(f"up{h}.contact_id" for h in range(SALESFORCE_HOPS, 0, -1))
+    accept, end = _ts("answered_at"), _ts("ended_at")
+    talk = (
+        f"CASE WHEN answered_at IS NULL THEN NULL WHEN {_bad_ts('answered_at')} THEN answered_at\n"
+        f"      WHEN {_bad_ts('ended_at')} THEN ended_at WHEN {_bad_number('hold_seconds')} THEN hold_seconds\n"
+        f"      ELSE CAST((EPOCH_MS({end}) - EPOCH_MS({accept})) / 1000.0\n"
+        "        - COALESCE(TRY_CAST(hold_seconds AS DOUBLE), 0) AS VARCHAR) END"
+    )
+    legs = Cte(
+        "interactions_legs",
+        f"  SELECT l.*, COALESCE({roots}, l.contact_id) AS chain_id,\n"
+        f"    CASE WHEN l.previous_call_id IS NULL OR up1.contact_id IS NULL THEN 0 ELSE 1 END AS initial_last,\n"
+        f"    {talk} AS leg_talk\n"
+        "  FROM interactions_calls AS l\n" + "\n".join(joins),
+        "each call with the first call of its transfer chain",
+    )
+    queued = "customer_leg AND arrived_at IS NOT NULL"
+    answered = "customer_leg AND answered_at IS NOT NULL"
+    first_queued = f"CASE WHEN {queued} THEN [COALESCE(epoch_us({_ts('arrived_at')}), 0), source_key] END"
+    contact = [
+        "MIN(chain_id) AS contact_id",
+        f"ARG_MIN(partner, {first_queued}) AS partner",
+        "'voice' AS channel",
+        f"ARG_MIN(programme, {first_queued}) AS programme",
+        f"{_first('type')} AS type",
+        f"{_first('customer_id')} AS customer_id",
+        f"{_earliest('arrived_at', queued)} AS arrived_at",
+        f"{_earliest('answered_at', answered)} AS answered_at",
+        f"CASE WHEN BOOL_OR({answered}) THEN {_latest('ended_at', 'customer_leg')}\n"
+        f"      ELSE {_latest('ended_at', queued)} END AS ended_at",
+        f"{_total('leg_talk')} AS talk_seconds",
+        f"{_total('CASE WHEN ' + answered + ' THEN hold_seconds END')} AS hold_seconds",
+        # a hand-off counted once: by the Transfer call it created when that call is in the files,
+        # else by the call whose NextCallId names a call not delivered
+        "CAST(COUNT(*) FILTER (WHERE customer_leg AND type = 'Transfer')\n"
+        "      + COUNT(*) FILTER (WHERE customer_leg AND next_call_id IS NOT NULL)\n"
+        "      - COALESCE(LEN(LIST_INTERSECT(LIST(next_call_id), LIST(contact_id))), 0) AS VARCHAR) AS transfers",
+        f"NOT BOOL_OR({queued}) AS {NOT_QUEUED}",
+        # still going: a call without an end. Not read from CallDisposition: a call never accepted
+        # stays 'new' for good, and the contact-record sync sets 'completed' only where none was set
+        f"BOOL_OR(customer_leg AND ended_at IS NULL) AS {IN_PROGRESS}",
+        # the object carries no wait or handle figure of its own (CallDurationInSeconds is the
+        # whole call, IVR and queue included): nothing to compare
+        f"CAST(NULL AS VARCHAR) AS {PLATFORM_WAIT}",
+        f"CAST(NULL AS VARCHAR) AS {PLATFORM_HANDLE}",
+        "COUNT(*) AS legs",
+        "SUM(copies) AS copies",
+        f"COUNT(*) FILTER (WHERE {answered}) AS handled_legs",
+        _first("source_index") + " AS source_index",
+        _first("source_row") + " AS source_row",
+    ]
+    body = (
+        "  SELECT\n    "
+        + ",\n    ".join(contact)
+        + "\n  FROM (SELECT *, [initial_last, source_key] AS leg_order FROM interactions_legs) AS legs\n"
+        "  GROUP BY COALESCE(chain_id, 'record ' || source_key)"
+    )
+    return [records, latest, legs, Cte("interactions_read", body, "the calls of each customer contact, as one row")]
+
+
+CTE_BUILDERS = {
+    AMAZON_CONNECT.name: connect_ctes,
+    GENESYS_CLOUD.name: genesys_ctes,
+    NICE_CXONE.name: cxone_ctes,
+    SALESFORCE_VOICE.name: salesforce_ctes,
+}
 
 
 def preset_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:

@@ -112,6 +112,17 @@ def json_columns(paths: Sequence[str]) -> str:
     """DuckDB's `columns` argument reading every path as text: 'Agent.Username' and 'Agent.ARN'
     become {'Agent': 'STRUCT("Username" VARCHAR, "ARN" VARCHAR)'}. Reading every leaf as text
     keeps a bad value a rejected row, never a failed read, as with CSV; a key a record lacks is NULL."""
+    return "{" + ", ".join(f"{literal(k)}: {literal(kind)}" for k, kind in _json_kinds(paths).items()) + "}"
+
+
+def json_record_type(paths: Sequence[str]) -> str:
+    """One record of `json_columns` as a struct type, for records nested in an envelope
+    ({"records": [...]}): every path read as text, as json_columns reads them."""
+    return "STRUCT(" + ", ".join(f"{identifier(k)} {kind}" for k, kind in _json_kinds(paths).items()) + ")"
+
+
+def _json_kinds(paths: Sequence[str]) -> dict[str, str]:
+    """Each top-level key of `paths` -> its type: VARCHAR for a leaf, a STRUCT of its paths' leaves."""
     tree: dict = {}
     for path in paths:
         node = tree
@@ -128,7 +139,7 @@ def json_columns(paths: Sequence[str]) -> str:
             return "VARCHAR"
         return "STRUCT(" + ", ".join(f"{identifier(k)} {kind(v)}" for k, v in node.items()) + ")"
 
-    return "{" + ", ".join(f"{literal(k)}: {literal(kind(v))}" for k, v in tree.items()) + "}"
+    return {k: kind(v) for k, v in tree.items()}
 
 
 def read_function(
