@@ -361,6 +361,13 @@ class PipSettings(_Model):
     acknowledge_business_days: Count = Field(
         5, ge=1, le=60, description="Business days the partner has to sign the acknowledgment."
     )
+    data_lag_business_days: Count = Field(
+        5,
+        ge=0,
+        le=60,
+        description="Business days after a month ends before its KPI data is available: a meeting reviews "
+        "only the months whose data is available by its date.",
+    )
     sustain_months: Count = Field(
         1,
         ge=1,
