@@ -364,3 +364,45 @@ def test_validate_warns_when_monthly_fees_do_not_add_up_to_the_annual_value(tmp_
     assert "'DLT': 12 monthly fees of EUR 108,500 come to EUR 1,302,000, not the contract's annual value" in (
         warning.message
     )
+
+
+# --- 6. provenance that is true ----------------------------------------------------------------------
+
+
+def test_a_plan_states_the_rows_it_was_built_from(world, documents):
+    from govdocs.documents.common import partner_fingerprint
+
+    config, data = world
+    for partner in ("BRV", "CRN", "ECH"):
+        for audience in ("partner", "internal"):
+            text = documents[f"pip-{partner}-{audience}"]
+            assert not re.search(r"\b0 rows", text) and "e3b0c44298fc" not in text, (partner, audience)
+    # BRV's plan: the twelve months behind it (Oct 2025 - Sep 2026), the data's last month
+    months = [Month(2025, 10).shift(i) for i in range(12)]
+    fingerprint = partner_fingerprint(data, "BRV", months)
+    assert fingerprint.rows == 96
+    assert (
+        f"Rows used {fingerprint.rows} rows for BRV, Oct 2025 – Sep 2026 {fingerprint.sha256[:12]}"
+        in documents["pip-BRV-partner"]
+    )
+    # the QBR of the same run hashes the same rows
+    assert (
+        f"{fingerprint.rows} rows for BRV, Oct 2025 – Sep 2026 {fingerprint.sha256[:12]}"
+        in documents["qbr-BRV-partner"]
+    )
+
+
+def test_a_plans_length_is_counted_to_the_final_review_as_held(world):
+    config, data = world
+    # a final review planned on a Saturday moves to Monday: the plan is two days longer than planned
+    assessment = assess_portfolio(config, data, QUARTER, AS_OF)["BRV"]
+    plan = build_plan(
+        config=config,
+        assessment=assessment,
+        issued=AS_OF,
+        start=None,
+        with_actions=False,
+        final_review=date(2027, 2, 27),
+    )
+    assert plan.final_review.day == date(2027, 3, 1) and plan.final_review.moved
+    assert plan.length_days == (date(2027, 3, 1) - date(2026, 10, 16)).days == 136

@@ -211,7 +211,7 @@ def _pace_notes(plan: Plan) -> tuple[str, ...]:
             if binding is not None
             else ", the longest the programme allows, to bring each target as close as the achievable rate permits"
         )
-        notes.append(f"The plan runs {plan.duration_days} days instead of the standard {plan.standard_days}{why}.")
+        notes.append(f"The plan runs {plan.length_days} days instead of the standard {plan.standard_days}{why}.")
     for o in plan.objectives:
         if not o.split:
             continue
@@ -473,11 +473,12 @@ def build_pip_context(
     client_contact = next(
         ((c.name, c.role) for c in partner.contacts if c.side is Controller.CLIENT), ("", "Vendor manager")
     )
-    # Rows used: the twelve months behind the plan and every month of data since.
-    history = [m.month for m in assessment.kpis[0].history]
+    # Rows used: the twelve months behind the plan and every month of data since. (A second
+    # `history` below once replaced this list with sentences: every plan hashed no rows at all.)
+    used_months = [m.month for m in assessment.kpis[0].history]
     latest = data.latest_month()
-    while latest is not None and history[-1] < latest:
-        history.append(history[-1].shift(1))
+    while latest is not None and used_months[-1] < latest:
+        used_months.append(used_months[-1].shift(1))
     sustain = config.pip.sustain_months
     # Plans on record before this one, on a KPI this plan covers, with their outcome.
     earlier = [
@@ -525,7 +526,7 @@ def build_pip_context(
         issued=plan.issued,
         as_of=as_of,
         acknowledge_by=plan.acknowledge_by,
-        duration_days=plan.duration_days,
+        duration_days=plan.length_days,
         cadence=config.pip.cadence.value.replace("_", " "),
         checkin_count=len(plan.checkins) - 1,
         why=assessment.decision.reasons,
@@ -582,7 +583,7 @@ def build_pip_context(
             for o in plan.objectives
         ),
         files=tuple(files),
-        fingerprint=partner_fingerprint(data, partner.id, history),
+        fingerprint=partner_fingerprint(data, partner.id, used_months),
         is_internal=audience is Audience.INTERNAL,
         response=response,
         signed=signed,

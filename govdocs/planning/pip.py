@@ -160,6 +160,12 @@ class Plan:
         return self.duration_days > self.standard_days
 
     @property
+    def length_days(self) -> int:
+        """Days from the start to the final review as held (after any move to a business day): the
+        length every document states."""
+        return (self.final_review.day - self.start).days
+
+    @property
     def target_date(self) -> date:
         """The end of the month the final review judges: the glide path reaches the target
         there, so the path and the success rule ask for the same thing."""
