@@ -406,3 +406,24 @@ def test_a_plans_length_is_counted_to_the_final_review_as_held(world):
     )
     assert plan.final_review.day == date(2027, 3, 1) and plan.final_review.moved
     assert plan.length_days == (date(2027, 3, 1) - date(2026, 10, 16)).days == 136
+
+
+def test_the_transition_sequence_and_the_assessment_agree(world, documents):
+    from govdocs.data.assessment import load_assessment
+    from govdocs.planning.offboarding import readiness
+
+    config, _ = world
+    crn = config.partner("CRN")
+    review = load_assessment(EXAMPLES / "assessments" / "CRN.yaml", "CRN", config)
+    rows = {r.item_id: r for r in readiness(config.offboarding, review, crn.contract, AS_OF).rows}
+    # the parallel run waits for our own readiness (blocked: no budget for it): readiness starts first
+    assert rows["internal_readiness"].start_by < rows["parallel_run"].start_by
+    # knowledge transfer is under way though the replacement it comes after is not chosen: said so
+    assert rows["knowledge_transfer"].early_before == ("Replacement partner identified",)
+    # access revocation is marked done while the parallel run it comes after has not started
+    assert rows["access_revocation"].early_before == ("Parallel run",)
+    assert [r.item_id for r in rows.values() if r.early_before] == ["knowledge_transfer", "access_revocation"]
+    assert (
+        "complaints pending; in progress before Replacement partner identified is finished, though it comes after it."
+        in documents["offboarding-CRN-internal"]
+    )

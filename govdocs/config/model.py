@@ -460,7 +460,7 @@ def _default_checklist() -> list[ChecklistItem]:
     ]
     after = {
         "knowledge_transfer": ["replacement_partner"],
-        "parallel_run": ["knowledge_transfer"],
+        "parallel_run": ["knowledge_transfer", "internal_readiness"],  # our own side ready before it runs
         "data_return": ["parallel_run"],
         "access_revocation": ["parallel_run"],
         "customer_communication": ["replacement_partner"],

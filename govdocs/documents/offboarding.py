@@ -137,6 +137,18 @@ def _clock_lines(clock: Clock, as_of: date) -> tuple[str, ...]:
     return tuple(lines)
 
 
+def _row_note(row: ChecklistRow) -> str:
+    """The assessor's note, and an item under way before the items it comes after are finished."""
+    if not row.early_before:
+        return row.note
+    early = (
+        f"{row.status.label.lower() if row.status else 'started'} before {' and '.join(row.early_before)} "
+        f"{'is' if len(row.early_before) == 1 else 'are'} finished, though it comes after "
+        f"{'it' if len(row.early_before) == 1 else 'them'}"
+    )
+    return f"{row.note.rstrip('.')}; {early}." if row.note else f"{early[0].upper()}{early[1:]}."
+
+
 def _start_by_text(row: ChecklistRow) -> str:
     """A checklist item's start-by date, and how long it is overdue when already past."""
     if row.start_by is None:
@@ -351,7 +363,7 @@ def build_offboarding_context(
                     f"{r.weeks}",
                     _start_by_text(r),
                     r.owner,
-                    r.note,
+                    _row_note(r),
                 ),
                 CHECKLIST_BADGE[r.status] if r.status else "no_data",
                 r.status.label if r.status else "Not assessed",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from govdocs.config.model import Contract, GovernanceConfig, OffboardingSettings
+from govdocs.config.model import ChecklistItem, Contract, GovernanceConfig, OffboardingSettings
 from govdocs.data.assessment import Assessment, ChecklistStatus
 from govdocs.data.table import KpiData
 from govdocs.periods import Quarter
@@ -254,6 +254,9 @@ class ChecklistRow:
     start_by: date | None = None  # latest start for the transition to finish by the contract end; None when done
     overdue_days: int = 0  # days the start-by date was already past on the as-of date
     item_id: str = ""  # the checklist item's id in the config
+    # Items this one comes after that are not finished, though this one is under way or done: the
+    # assessment has it running out of the checklist's order.
+    early_before: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -267,6 +270,19 @@ class Readiness:
     chain: tuple[str, ...] = ()  # that chain's labels, first to last
     start_by: date | None = None  # when the chain must start for the transition to end with the contract
     overdue_days: int = 0  # days that start was already past on the as-of date
+
+
+FINISHED = (ChecklistStatus.DONE, ChecklistStatus.NOT_APPLICABLE)
+
+
+def _started_early(
+    item: ChecklistItem, status: dict[str, ChecklistStatus | None], labels: dict[str, str]
+) -> tuple[str, ...]:
+    """The labels of the items `item` comes after that are not finished, when `item` is already in
+    progress or done (the sequence the readiness dates assume says it cannot have started)."""
+    if status[item.id] not in (ChecklistStatus.IN_PROGRESS, ChecklistStatus.DONE):
+        return ()
+    return tuple(labels[a] for a in item.after if a in labels and status[a] not in FINISHED)
 
 
 def overdue(start_by: date | None, as_of: date | None) -> int:
@@ -301,6 +317,7 @@ def readiness(
         if remaining[current]:
             chain.append(current)
         current = next((f for f in followers[current] if tail(f) == tail(current) - remaining[current]), None)
+    labels = {item.id: item.label for item in settings.checklist}
     starts = {
         item.id: None if remaining[item.id] == 0 else contract.end - timedelta(weeks=tail(item.id))
         for item in settings.checklist
@@ -316,12 +333,12 @@ def readiness(
             starts[item.id],
             overdue(starts[item.id], as_of),
             item.id,
+            _started_early(item, status, labels),
         )
         for item in settings.checklist
     )
     applicable = [r for r in rows if r.status is not ChecklistStatus.NOT_APPLICABLE]
     done = sum(1 for r in applicable if r.status is ChecklistStatus.DONE)
-    labels = {item.id: item.label for item in settings.checklist}
     notice_weeks = contract.notice_days / 7
     return Readiness(
         rows=rows,
