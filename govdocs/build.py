@@ -26,7 +26,7 @@ from govdocs import __version__, signals
 from govdocs.data.inputs import PartnerInputs
 from govdocs.documents.common import Audience, InputFile
 from govdocs.errors import ExitCode, GovdocsError
-from govdocs.facts import RunFacts, no_further_plan_reason, run_facts
+from govdocs.facts import RunFacts, contract_ended_reason, no_further_plan_reason, run_facts
 from govdocs.journal import Journal, source_key
 from govdocs.periods import Quarter
 from govdocs.pipeline import (
@@ -218,12 +218,13 @@ def plan_documents(
                 planned.append(Planned(pid, "pip", audience.value, target, attachments, guarded(step, audience)))
             kinds.append("PIP")
         else:
-            closed = facts[pid].no_further_plan
-            reason = (
-                no_further_plan_reason(closed)
-                if level >= Escalation.PIP and closed
-                else f"no plan called for (escalation status {level.label.lower()})"
-            )
+            closed, clock = facts[pid].no_further_plan, facts[pid].clock
+            if level >= Escalation.PIP and closed:
+                reason = no_further_plan_reason(closed)
+            elif level >= Escalation.PIP and clock.ended:
+                reason = contract_ended_reason(clock)
+            else:
+                reason = f"no plan called for (escalation status {level.label.lower()})"
             skipped.append(("pip", Skipped(pid, reason)))
 
         if level >= Escalation.OFFBOARDING_REVIEW:

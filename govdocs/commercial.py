@@ -61,6 +61,7 @@ class Terms:
     statuses: frozenset[Status]
     forecast: Forecast | None
     relief_kpis: frozenset[str]
+    year_start: Month | None = None  # the contract's first month: its years run from there
 
     @property
     def quantum(self) -> Decimal:
@@ -68,6 +69,20 @@ class Terms:
 
     def round(self, amount: Decimal) -> Decimal:
         return round_money(amount, self.quantum)
+
+    def annual_share(self, month: Month) -> Decimal | None:
+        """The month's part of the annual value, so the 12 months of a contract year add up to it
+        exactly: the value to the end of the month (its position in the year x value / 12, rounded
+        to the currency's minor unit) less the value to the end of the month before. Months differ by
+        at most one minor unit (258,333.33 or 258,333.34 of 3,100,000)."""
+        if self.annual_value is None:
+            return None
+        position = (month.index - self.year_start.index) % 12 if self.year_start is not None else month.month - 1
+        return self.position_share(self.annual_value, position)
+
+    def position_share(self, annual: Decimal, position: int) -> Decimal:
+        """The share of `annual` for the month at `position` (0-11) of the contract year."""
+        return self.round(annual * (position + 1) / 12) - self.round(annual * position / 12)
 
     @property
     def over_allocation(self) -> Decimal:
@@ -102,6 +117,7 @@ def partner_terms(config: GovernanceConfig, partner: Partner) -> Terms | None:
         statuses=frozenset(Status(s.value) for s in statuses),
         forecast=own.forecast if own is not None else None,
         relief_kpis=frozenset(_field("relief_kpis", own, programme) or ()),
+        year_start=Month(partner.contract.start.year, partner.contract.start.month),
     )
 
 
@@ -180,6 +196,13 @@ class MonthCredit:
     def relief(self) -> bool:
         return any(s.relieved for s in self.slas)
 
+    @property
+    def open_earn_back(self) -> Decimal:
+        """Credits of the month that can still be earned back: at most what the month charged after
+        the cap (a credit the cap took off was never charged, so it cannot be earned back)."""
+        pending = sum((s.amount for s in self.slas if s.earn_back is EarnBack.OPEN), Decimal(0))
+        return min(pending, self.net)
+
 
 @dataclass(frozen=True)
 class Totals:
@@ -220,7 +243,7 @@ class Totals:
             cap_applied=sum((m.cap_applied for m in months), zero),
             net=sum((m.net for m in months), zero),
             months=len(known),
-            open_earn_back=sum((s.amount for m in months for s in m.slas if s.earn_back is EarnBack.OPEN), zero),
+            open_earn_back=sum((m.open_earn_back for m in months), zero),
         )
 
 
@@ -261,7 +284,7 @@ def _fee(terms: Terms, month: Month, volumes: Mapping[str, Mapping[Month, MonthR
                 return None
             return terms.round(as_decimal(fees.per_contact) * as_decimal(result.volume))
         case _:
-            return None if terms.annual_value is None else terms.round(terms.annual_value / 12)
+            return terms.annual_share(month)
 
 
 def _volume(terms: Terms, month: Month, results: Mapping[str, Mapping[Month, MonthResult]]) -> Volume:

@@ -9,11 +9,12 @@ months. Decimal, each amount rounded once to the currency's minor unit; the tota
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from govdocs.commercial import CreditStatement, as_decimal, minor_unit, round_money
-from govdocs.config.model import GovernanceConfig, Partner
+from govdocs.config.model import ChecklistItem, GovernanceConfig, Partner
 from govdocs.planning.contract import Clock
 
 PARALLEL_RUN = "parallel_run"
@@ -42,10 +43,33 @@ class ExitCost:
         return sum((line.amount for line in self.leaving), Decimal(0))
 
 
+def dependency_order(checklist: Sequence[ChecklistItem]) -> list[ChecklistItem]:
+    """The checklist with every item after the items it comes after, otherwise in the config's
+    order: the order a transition runs in."""
+    placed: list[ChecklistItem] = []
+    done: set[str] = set()
+    known = {item.id for item in checklist}
+    waiting = list(checklist)
+    while waiting:
+        ready = next(
+            (i for i in waiting if all(a in done or a not in known for a in i.after)), waiting[0]
+        )  # a cycle (refused by the config check) would otherwise stall: take the first
+        placed.append(ready)
+        done.add(ready.id)
+        waiting.remove(ready)
+    return placed
+
+
 def exit_cost(
-    config: GovernanceConfig, partner: Partner, clock: Clock, credits: CreditStatement | None
+    config: GovernanceConfig,
+    partner: Partner,
+    clock: Clock,
+    credits: CreditStatement | None,
+    not_applicable: frozenset[str] = frozenset(),
 ) -> ExitCost | None:
-    """None when neither the partner's nor the programme's commercial terms give exit costs."""
+    """None when neither the partner's nor the programme's commercial terms give exit costs. A
+    checklist item the assessment marks not applicable costs nothing; the lines follow the order a
+    transition runs in (each item after the ones it depends on)."""
     terms = next(
         (c.exit for c in (partner.commercial, config.commercial) if c is not None and c.exit is not None), None
     )
@@ -53,20 +77,18 @@ def exit_cost(
         return None
     currency = partner.contract.currency
     quantum = minor_unit(currency)
-    labels = {item.id: item for item in config.offboarding.checklist}
-    lines = [
-        CostLine(
-            f"Transition: {labels[item_id].label}", round_money(as_decimal(cost), quantum), "estimate in the exit terms"
-        )
-        for item_id, cost in terms.transition.items()
-        if item_id in labels
-    ]
-    run = labels.get(PARALLEL_RUN)
-    if terms.parallel_run_monthly is not None and run is not None and run.weeks:
-        monthly = as_decimal(terms.parallel_run_monthly)
-        amount = round_money(monthly * Decimal(run.weeks) * 12 / 52, quantum)
-        basis = f"{run.weeks} weeks × {currency} {monthly:,.2f} a month × 12 months / 52 weeks"
-        lines.append(CostLine("Parallel run", amount, basis))
+    lines = []
+    for item in dependency_order(config.offboarding.checklist):
+        if item.id in not_applicable:
+            continue
+        if item.id in terms.transition:
+            cost = round_money(as_decimal(terms.transition[item.id]), quantum)
+            lines.append(CostLine(f"Transition: {item.label}", cost, "estimate in the exit terms"))
+        if item.id == PARALLEL_RUN and terms.parallel_run_monthly is not None and item.weeks:
+            monthly = as_decimal(terms.parallel_run_monthly)
+            amount = round_money(monthly * Decimal(item.weeks) * 12 / 52, quantum)
+            basis = f"{item.weeks} weeks × {currency} {monthly:,.2f} a month × 12 months / 52 weeks"
+            lines.append(CostLine("Parallel run", amount, basis))
     fee = None if terms.termination_fee is None else round_money(as_decimal(terms.termination_fee), quantum)
     renewal = None if clock.locked_value is None else round_money(as_decimal(clock.locked_value), quantum)
     value = partner.contract.annual_value

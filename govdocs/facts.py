@@ -16,12 +16,12 @@ from pathlib import Path
 from govdocs.commercial import CreditStatement, credit_statement
 from govdocs.config.model import GovernanceConfig, Partner
 from govdocs.data.table import KpiData
-from govdocs.errors import GovdocsError
+from govdocs.errors import ExitCode, GovdocsError, Location
 from govdocs.periods import Quarter
 from govdocs.planning.contract import Clock, partner_clock
 from govdocs.planning.history import PlanOnRecord, closed_kpis, ended_unmet, plans_on_record
-from govdocs.planning.pip import Outcome, Plan, build_plan, plan_kpis
-from govdocs.render.formatters import long_date, short_date
+from govdocs.planning.pip import Outcome, Plan, PlanResult, build_plan, plan_kpis
+from govdocs.render.formatters import kpi_value, long_date, short_date
 from govdocs.scoring.engine import Escalation, PartnerAssessment, assess_partner
 from govdocs.watermelon import WatermelonRow, watermelon_rows
 
@@ -137,16 +137,39 @@ class RunFacts(Mapping[str, PartnerFacts]):
 
 
 def _basis(
-    record: tuple[PlanOnRecord, ...], assessment: PartnerAssessment, quarter: Quarter, config: GovernanceConfig
+    record: tuple[PlanOnRecord, ...],
+    assessment: PartnerAssessment,
+    quarter: Quarter,
+    config: GovernanceConfig,
+    clock: Clock,
 ) -> PlanBasis | None:
     followed = next((p for p in reversed(record) if p.quarter <= quarter and p.in_force_after(quarter)), None)
     if followed is not None:
         return PlanBasis.following(followed)
     if assessment.decision.level >= Escalation.PIP:
-        if closed_to_a_new_plan(record, assessment, config):
-            return None
+        if closed_to_a_new_plan(record, assessment, config) or clock.ended:
+            return None  # no plan is issued on an ended contract, nor on KPIs two plans missed
         return PlanBasis(assessment, None, "")
     return None
+
+
+CONTRACT_ENDED = "no plan: "
+
+
+def contract_ended_reason(clock: Clock) -> str:
+    """Why no plan is issued on an ended contract: the build's, the pip command's and the error's words."""
+    return f"{CONTRACT_ENDED}the contract ended on {long_date(clock.end)} and does not renew automatically"
+
+
+def contract_end_location(config: GovernanceConfig, config_path: Path | None, partner_id: str) -> Location:
+    """Where the partner's contract end is written: the config file and line of its `end`."""
+    index = next(i for i, p in enumerate(config.partners) if p.id == partner_id)
+    path: tuple[str | int, ...] = ("partners", index, "contract", "end")
+    if config_path is None:
+        return Location("config", path=f"partners[{index}].contract.end")
+    from govdocs.yamlfile import load_yaml
+
+    return load_yaml(config_path, ExitCode.CONFIG).location(path)
 
 
 NO_FURTHER_PLAN = "no further plan: "
@@ -193,6 +216,25 @@ def join_names(names: Iterable[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def met_against(plan: Plan, result: PlanResult) -> str:
+    """Which targets a met plan met: the contract's, or the plan's interim stage of one (and then
+    whether the contract target is still missed). "" unless the outcome is met."""
+    if result.outcome is not Outcome.MET:
+        return ""
+    staged = [(o, r) for o, r in zip(plan.objectives, result.objectives, strict=True) if o.split]
+    if not staged:
+        return "the contract targets"
+    parts = []
+    for objective, item in staged:
+        kpi = objective.kpi
+        contract = "is met too" if item.contract_met else "is still missed"
+        parts.append(
+            f"the plan's interim {kpi_value(objective.target, kpi.unit.value, kpi.decimals)} for {kpi.name}; "
+            f"the {kpi_value(kpi.target, kpi.unit.value, kpi.decimals)} contract target {contract}"
+        )
+    return "; ".join(parts)
+
+
 def record_sentence(record: PlanOnRecord) -> str:
     plan = record.plan
     span = f"{long_date(plan.start)} to {long_date(plan.final_review.day)}"
@@ -201,7 +243,9 @@ def record_sentence(record: PlanOnRecord) -> str:
         return f"{head} is in progress."
     if record.outcome is Outcome.NO_DATA:
         return f"{head} ended undecided: no scored data for the months its final review judged."
-    return f"{head} ended with its targets {record.outcome.label.lower()} at its final review."
+    against = met_against(record.plan, record.result)
+    against = f" ({against})" if against else ""
+    return f"{head} ended with its targets {record.outcome.label.lower()}{against} at its final review."
 
 
 def record_words(plan: PlanOnRecord) -> str:
@@ -209,7 +253,9 @@ def record_words(plan: PlanOnRecord) -> str:
     review, label = short_date(plan.plan.final_review.day), plan.quarter.label
     if plan.outcome is Outcome.IN_PROGRESS:
         return f"{label} plan in progress; final review {review}"
-    return f"{label} plan {plan.outcome.label.lower()} at the final review, {review}"
+    against = met_against(plan.plan, plan.result)
+    against = f" ({against})" if against else ""
+    return f"{label} plan {plan.outcome.label.lower()}{against} at the final review, {review}"
 
 
 def partner_facts(
@@ -223,11 +269,12 @@ def partner_facts(
     # The plans a review of `quarter` can know: those called for by it or by an earlier quarter.
     record = tuple(p for p in plans_on_record(config, data, partner, as_of, config_path) if p.quarter <= quarter)
     assessment = assess_partner(config, data, partner, quarter, ended_plans=ended_unmet(record, quarter, as_of))
-    basis = _basis(record, assessment, quarter, config)
+    clock = partner_clock(partner.contract, as_of, config.pip)
+    basis = _basis(record, assessment, quarter, config, clock)
     new_plan = _new_plan(config, basis, as_of)
     return PartnerFacts(
         assessment=assessment,
-        clock=partner_clock(partner.contract, as_of, config.pip),
+        clock=clock,
         record=record,
         basis=basis,
         new_plan=new_plan,

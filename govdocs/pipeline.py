@@ -32,7 +32,16 @@ from govdocs.documents.credits import credits_view, exit_cost_view
 from govdocs.documents.qbr import build_qbr_context
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
 from govdocs.exit_cost import exit_cost
-from govdocs.facts import PartnerFacts, RunFacts, closed_to_a_new_plan, join_names, no_further_plan_reason, run_facts
+from govdocs.facts import (
+    PartnerFacts,
+    RunFacts,
+    closed_to_a_new_plan,
+    contract_end_location,
+    contract_ended_reason,
+    join_names,
+    no_further_plan_reason,
+    run_facts,
+)
 from govdocs.periods import Quarter
 from govdocs.render.environment import render_html
 from govdocs.render.output import check_targets, folder_lock, write_together
@@ -624,6 +633,22 @@ def render_pips(
     for pid, names in closed.items():  # --all: left out, as the build leaves them out
         partner_ids.remove(pid)
         skipped.append(Skipped(pid, no_further_plan_reason(names)))
+    ended = [pid for pid in partner_ids if bases[pid].followed is None and facts[pid].clock.ended]
+    if ended and request.partner_ids:
+        raise GovdocsError(
+            [
+                Problem(
+                    "pip.contract_ended",
+                    f"{pid}: {contract_ended_reason(facts[pid].clock)}, so no improvement plan is issued on it",
+                    contract_end_location(config, request.config_path, pid),
+                    ExitCode.INPUTS,
+                )
+                for pid in ended
+            ]
+        )
+    for pid in ended:  # --all: left out, as the build leaves them out
+        partner_ids.remove(pid)
+        skipped.append(Skipped(pid, contract_ended_reason(facts[pid].clock)))
     targets = {
         pid: document_path(request.out_dir, "pip", request.quarter, pid, request.audience, request.fmt)
         for pid in partner_ids
@@ -712,7 +737,7 @@ def prepare_offboarding(
 ) -> Prepared:
     """The internal offboarding-readiness assessment of one partner, from the run's facts: its plans
     on record and the plan this run issues or follows up read as every other document reads them."""
-    from govdocs.data.assessment import load_assessment
+    from govdocs.data.assessment import ChecklistStatus, load_assessment
     from govdocs.documents.offboarding import build_offboarding_context
     from govdocs.planning.offboarding import consideration_rows, decide, gather_evidence, readiness
 
@@ -725,7 +750,7 @@ def prepare_offboarding(
     outcome, plan_text = (line.outcome, line.text) if line else (None, None)
     evidence = gather_evidence(config, data, assessment, portfolio, outcome, plan_text, partner_facts.no_further_plan)
     rows = consideration_rows(config.offboarding, review)
-    ready = readiness(config.offboarding, review, assessment.partner.contract)
+    ready = readiness(config.offboarding, review, assessment.partner.contract, as_of)
     decision = decide(config.offboarding, rows, evidence, ready)
     files = run_files(workspace.run, None, assessment.partner.id)
     if review_file is not None:
@@ -744,7 +769,14 @@ def prepare_offboarding(
         data=data,
         credits=credits_view(partner_facts.credits, {k.id: k.name for k in config.kpis}),
         exit_cost=exit_cost_view(
-            exit_cost(config, assessment.partner, partner_facts.clock, partner_facts.credits), partner_facts.clock
+            exit_cost(
+                config,
+                assessment.partner,
+                partner_facts.clock,
+                partner_facts.credits,
+                frozenset(r.item_id for r in ready.rows if r.status is ChecklistStatus.NOT_APPLICABLE),
+            ),
+            partner_facts.clock,
         ),
     )
     document = WrittenDocument(

@@ -228,11 +228,17 @@ def validate_inputs(
                 replace(p, severity="warning", message=p.message + " (the internal copy is not affected)")
                 for p in foreign_mentions(config, config_path, path.stem, inputs, path)
             ]
+            report.problems += due_date_warnings(config, path, inputs)
             reviewed = quarter or (Quarter.parse(inputs.quarter) if inputs.quarter else None)
             if data is not None and reviewed is not None:
                 report.problems += commentary_warnings(config, data, path, inputs, reviewed)
     if config is not None and data is not None:
         report.problems += plan_record_problems(config, data, config_path)
+    if config is not None:
+        reviewed = quarter or (latest_quarter(data) if data is not None else None)
+        if reviewed is not None:
+            report.problems += contract_warnings(config, config_path, reviewed.shift(1))
+        report.problems += fee_warnings(config, config_path)
     if config is not None:
         report.summary["partners"] = len(config.partners)
         report.summary["kpis"] = len(config.kpis)
@@ -418,4 +424,111 @@ def commentary_warnings(
                             severity="warning",
                         )
                     )
+    return problems
+
+
+def latest_quarter(data: KpiData) -> Quarter | None:
+    """The quarter of the data's latest month: the one a run would review."""
+    latest = data.latest_month()
+    return Quarter(latest.year, (latest.month - 1) // 3 + 1) if latest is not None else None
+
+
+def contract_warnings(config: GovernanceConfig, config_path: Path, upcoming: Quarter) -> list[Problem]:
+    """A contract that ends by the end of `upcoming` (the quarter after the one reviewed) without
+    renewing itself, or whose end has passed: a warning at its `end` line. No plan is issued on an
+    ended contract, and one that ends next quarter needs its renewal or exit decided now."""
+    from govdocs.facts import contract_end_location
+    from govdocs.render.formatters import long_date
+
+    problems = []
+    first_day = upcoming.months[0].first_day()
+    for partner in config.partners:
+        contract = partner.contract
+        if contract.end > upcoming.end_date():
+            continue
+        if contract.auto_renew and contract.end >= first_day:
+            continue  # it renews itself within the quarter: nothing ends
+        if contract.auto_renew:
+            code, message = (
+                "config.contract_renewed",
+                f"the contract of '{partner.id}' ended on {long_date(contract.end)} and renewed automatically "
+                f"for {contract.renewal_months} months: set contract.end to the renewed end",
+            )
+        elif contract.end < first_day:
+            code, message = (
+                "config.contract_ended",
+                f"the contract of '{partner.id}' ended on {long_date(contract.end)} and does not renew "
+                "automatically: no improvement plan is issued on it (set contract.end if it was extended)",
+            )
+        else:
+            code, message = (
+                "config.contract_ending",
+                f"the contract of '{partner.id}' ends on {long_date(contract.end)}, within {upcoming.label}, and "
+                "does not renew automatically: decide on its renewal or the exit now",
+            )
+        location = contract_end_location(config, config_path, partner.id)
+        problems.append(Problem(code, message, location, ExitCode.CONFIG, severity="warning"))
+    return problems
+
+
+def due_date_warnings(config: GovernanceConfig, path: Path, inputs: PartnerInputs) -> list[Problem]:
+    """A due date a person wrote that falls on a weekend or a holiday of the programme's calendar:
+    a warning at its line (the documents print it as written; generated dates fall on business days)."""
+    from govdocs.planning.calendar import BusinessCalendar
+    from govdocs.yamlfile import load_yaml
+
+    dated = [("previous_actions", i, a.due) for i, a in enumerate(inputs.previous_actions)]
+    dated += [("next_steps", i, s.due) for i, s in enumerate(inputs.next_steps)]
+    if not dated:
+        return []
+    years = [due.year for _, _, due in dated]
+    business = BusinessCalendar.from_settings(config.pip, range(min(years), max(years) + 2))
+    late = [(key, i, due) for key, i, due in dated if not business.is_business_day(due)]
+    if not late:
+        return []
+    doc = load_yaml(path, ExitCode.INPUTS)
+    return [
+        Problem(
+            "inputs.due_not_business_day",
+            f"due {due.isoformat()} is a {due.strftime('%A')} ({business.why_not(due)}), not a business day: the "
+            f"business day before is {business.previous_before(due).isoformat()}, after "
+            f"{business.next_after(due).isoformat()}",
+            doc.location((key, i, "due")),
+            ExitCode.INPUTS,
+            severity="warning",
+        )
+        for key, i, due in late
+    ]
+
+
+def fee_warnings(config: GovernanceConfig, config_path: Path) -> list[Problem]:
+    """A fixed monthly fee whose 12 months do not add up to the contract's annual value: the
+    statement charges the fee as written, so the two figures the documents print disagree."""
+    from govdocs.commercial import as_decimal as as_decimal_money
+    from govdocs.commercial import partner_terms
+    from govdocs.config.model import FeeBasis
+    from govdocs.render.formatters import money
+    from govdocs.yamlfile import load_yaml
+
+    problems = []
+    for index, partner in enumerate(config.partners):
+        terms = partner_terms(config, partner)
+        if terms is None or terms.annual_value is None or terms.fees.basis is not FeeBasis.MONTHLY:
+            continue
+        monthly = terms.fees.monthly
+        if monthly is None or terms.round(terms.annual_value) == terms.round(12 * as_decimal_money(monthly)):
+            continue
+        own = partner.commercial is not None and partner.commercial.fees is not None
+        path: tuple[str | int, ...] = ("partners", index, "commercial", "fees") if own else ("commercial", "fees")
+        yearly = money(terms.round(12 * as_decimal_money(terms.fees.monthly)), terms.currency)
+        problems.append(
+            Problem(
+                "config.fees_not_annual_value",
+                f"'{partner.id}': 12 monthly fees of {money(terms.fees.monthly, terms.currency)} come to {yearly}, not "
+                f"the contract's annual value of {money(terms.annual_value, terms.currency)}: set one from the other",
+                load_yaml(config_path, ExitCode.CONFIG).location(path),
+                ExitCode.CONFIG,
+                severity="warning",
+            )
+        )
     return problems

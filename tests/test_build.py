@@ -84,7 +84,8 @@ def test_portfolio_summary_ranks_by_risk_and_lists_notice_deadlines(example_buil
     text = " ".join(pdf_text(out / "2026-Q3" / "portfolio-summary-internal.pdf").split())
     order = [text.index(name) for name in ("Cornerstone BPO", "Bravo CX Partners", "Echo Offshore", "Delta Digital")]
     assert order == sorted(order)
-    assert "Q2 2026 plan met at the final review, 5 Oct 2026" in text
+    assert "Q2 2026 plan met (the plan's interim 467 s for Average handle time; the 420 s contract target is " in text
+    assert "still missed) at the final review, 5 Oct 2026" in text
     assert "New plan: starts 16 Oct 2026" in text
     notices = text[text.index("Notice deadlines in the next 180 days") : text.index("Service credits")]
     # DLT's contract ends 31 Dec 2026 with 62 days' notice: 30 Oct 2026, 15 days after the as-of date.

@@ -67,7 +67,7 @@ from conftest import AS_OF, CONFIG, QUARTER
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
-from test_claims import EXIT_PREPARATION, GAP, PLUMBING, owner_of
+from test_claims import EXIT_PREPARATION, GAP, MEETING, PLUMBING, owner_of
 
 from govdocs.errors import ExitCode, GovdocsError
 
@@ -150,6 +150,7 @@ class PartnerSpec:
 class PortfolioSpec:
     partners: tuple[PartnerSpec, ...]
     seed: int  # the month-by-month noise around each profile
+    data_lag: int = 5  # business days after a month ends before its data is available (late data: 10)
 
     def short(self) -> str:
         parts = []
@@ -163,13 +164,16 @@ class PortfolioSpec:
             )
             record = ", plans on record" if p.plans and EXAMPLE_PLANS.get(p.partner_id) else ""
             parts.append(f"{p.partner_id} ({clock}{record})")
-        return f"seed {self.seed}: " + "; ".join(parts)
+        return f"seed {self.seed}, data lag {self.data_lag}: " + "; ".join(parts)
 
 
 contracts = st.builds(
     ContractChange,
     deadline=st.one_of(
-        st.sampled_from(SPECIAL_DEADLINES), st.integers(-60, 700).map(lambda d: AS_OF + timedelta(days=d))
+        st.sampled_from(SPECIAL_DEADLINES),
+        st.integers(-60, 700).map(lambda d: AS_OF + timedelta(days=d)),
+        # long past: the contract has ended by the as-of date, or renewed itself (issue 34)
+        st.integers(-400, -200).map(lambda d: AS_OF + timedelta(days=d)),
     ),
     notice_days=st.sampled_from([30, 60, 90, 120, 180]),
     auto_renew=st.booleans(),
@@ -190,7 +194,7 @@ def portfolios(draw: st.DrawFn) -> PortfolioSpec:
         )
         for pid in sorted(chosen, key=PARTNER_IDS.index)
     )
-    return PortfolioSpec(partners, draw(st.integers(0, 2**32 - 1)))
+    return PortfolioSpec(partners, draw(st.integers(0, 2**32 - 1)), draw(st.sampled_from([0, 2, 5, 10])))
 
 
 # --- a spec written out: governance.yaml and kpis.csv --------------------------------------------
@@ -247,6 +251,7 @@ def programme(spec: PortfolioSpec) -> Programme:
     ids = {p.partner_id for p in spec.partners}
     entries = {p["id"]: p for p in config["partners"]}
     config["partners"] = []
+    config.setdefault("pip", {})["data_lag_business_days"] = spec.data_lag
     rows: list[tuple[str, str, str, float, float | None]] = []
     for ps in spec.partners:
         entry = entries[ps.partner_id]
@@ -387,6 +392,9 @@ CLASSES = {
     "partner_copy": "a partner copy names no other partner and keeps internal words out",
     "peers": "a partner copy's peer section lets no peer's value be recovered (test_peer_privacy's adversary), "
     "shows a band only with enough peers and says why it shows none",
+    "timeline": "a meeting reviews only a month whose data is available by its date; a plan that outlives the "
+    "notice deadline or the contract says so in both copies, with the days; no new plan on an ended contract; an "
+    "ended plan asks for no signature",
 }
 
 NOUNS = (
@@ -422,6 +430,7 @@ DEADLINE_MENTION = re.compile(
 INTERNAL_ONLY = (
     "Internal: not for the partner",
     "Contract clock (internal)",
+    "This plan and the contract (internal)",
     "Decide on renewal or exit",
     "Decide whether to renew",
     "Internal notes",
@@ -644,6 +653,7 @@ class Survey:
             self.seen[f"escalation {assessment.decision.level.label}"] += 1
             self.seen["deadline moved" if clock.moved else "deadline on its own date"] += 1
             self.seen["deadline passed" if clock.passed else "deadline ahead"] += 1
+            self.seen["contract ended"] += clock.ended
             if assessment.score.incomplete:
                 self.seen["score incomplete"] += 1
             facts[partner.id] = Facts(assessment, clock, partner.name, tuple(partner.aliases), kpis)
@@ -665,8 +675,8 @@ class Survey:
             self._check_went_well(name, text, fact)
             self._check_cover(name, text, fact, config, audience)
             self._check_qbr_deadline(name, text, fact, audience)
-        if kind == "pip" and audience == "internal":
-            self._check_plan_clock(name, text, fact)
+        if kind == "pip":
+            self._check_plan_timeline(name, text, fact, audience, config)
         if kind == "offboarding":
             self._check_offboarding_clock(name, text, fact)
         if audience == "partner":
@@ -928,30 +938,76 @@ class Survey:
                 f"due on the notice deadline {short_date(clock.notice_deadline)}",
             )
 
-    def _check_plan_clock(self, name: str, text: str, fact: Facts) -> None:
+    def _check_plan_timeline(self, name: str, text: str, fact: Facts, audience: str, config: Any) -> None:
+        """The plan's dates against the data calendar and the contract (issue 34)."""
+        from govdocs.periods import Month
+        from govdocs.planning.calendar import BusinessCalendar
+        from govdocs.planning.contract import PlanInTerm
+        from govdocs.render.formatters import counted, long_date
+
         clock = fact.clock
-        at = text.find("Contract clock (internal).")
-        if not self.claim(
-            "deadline", at >= 0, name, "Contract clock (internal).", "the internal plan states the contract clock"
-        ):
+        span = re.search(rf"({DATE}) – ({DATE}) · following the (Q\d \d{{4}}) review", text)
+        if not self.claim("timeline", span is not None, name, text[:200], "the cover states the plan's span"):
             return
-        line = text[at : at + 400]
-        if clock.passed:
+        final = parse_date(span.group(2))
+        new_plan = span.group(3) == QUARTER.label
+        self.claim(
+            "timeline",
+            not (clock.ended and new_plan),
+            name,
+            span.group(0),
+            f"the contract ended on {clock.end}: no new plan is issued on it",
+        )
+        business = BusinessCalendar.from_settings(config.pip, range(2024, 2030))
+        meetings = MEETING.findall(text[text.find("Check-ins and the value expected") :])
+        self.claim("timeline", bool(meetings), name, text[:120], "the schedule lists the meetings")
+        for meeting, day_text, month_text, _ in meetings:
+            day, shown = parse_date(day_text), datetime.strptime(month_text, "%b %Y").date()
+            month = Month(shown.year, shown.month)
             self.claim(
-                "deadline", "has passed" in line, name, line[:200], f"the deadline passed {-clock.days_left} days ago"
-            )
-            return
-        final = re.search(rf"The final review, ({DATE}), falls (\d+) days? (after|before) the notice deadline", line)
-        if self.claim("deadline", final is not None, name, line[:200], "the final review against the deadline"):
-            day = parse_date(final.group(1))
-            gap = (day - clock.notice_deadline).days
-            self.claim(
-                "deadline",
-                int(final.group(2)) == abs(gap) and final.group(3) == ("after" if gap > 0 else "before"),
+                "timeline",
+                business.data_available(month) <= day < business.data_available(month.shift(1)),
                 name,
-                final.group(0),
-                f"{abs(gap)} days {'after' if gap > 0 else 'before'} {clock.notice_deadline}",
+                f"{meeting} {day_text} reviews {month_text}",
+                f"the latest month available on {day} with a {config.pip.data_lag_business_days}-day lag is "
+                f"{business.latest_available(day)}",
             )
+        ended = final <= AS_OF
+        self.seen["plan ended: outcome report"] += ended
+        self.claim(
+            "timeline",
+            ("asked to sign" in text) != ended and ("Outcome Report" in text) == ended,
+            name,
+            excerpt(text, "sign by") if "sign by" in text else text[:120],
+            f"final review {final}, as of {AS_OF}: {'an outcome report' if ended else 'a plan to sign'}",
+        )
+        term = PlanInTerm(final, clock)
+        self.seen["plan outlives the notice deadline or the contract"] += term.outlives
+        heading = "This plan and the contract"
+        shown = heading in text
+        self.claim(
+            "timeline",
+            shown == (term.outlives or audience == "internal"),
+            name,
+            excerpt(text, heading) if shown else "(no contract line)",
+            f"final review {final}: {term.days_after_deadline} days after the deadline, {term.days_after_end} "
+            "after the term",
+        )
+        if not shown:
+            return
+        line = text[text.index(heading) : text.index(heading) + 700]
+        if term.days_after_end and not clock.auto_renew:
+            wanted = f"that is {counted(term.days_after_end, 'day')} before this plan's final review"
+        elif term.days_after_end and clock.passed:
+            wanted = f"falls {counted(term.days_after_end, 'day')} after the renewed term ends"
+        elif term.days_after_deadline:
+            wanted = f"falls {counted(term.days_after_deadline, 'day')} after {long_date(clock.notice_deadline)}"
+        elif clock.passed:
+            wanted = f"The notice deadline, {long_date(clock.notice_deadline)}, has passed"
+        else:
+            days = (clock.notice_deadline - final).days
+            wanted = f"falls {counted(days, 'day')} before the notice deadline of {long_date(clock.notice_deadline)}"
+        self.claim("timeline", wanted in line, name, line[:240], wanted)
 
     def _check_offboarding_clock(self, name: str, text: str, fact: Facts) -> None:
         from govdocs.render.formatters import short_date
@@ -1200,6 +1256,9 @@ def test_generated_portfolios_exercise_every_case(survey: Survey) -> None:
         assert survey.seen[f"escalation {level}"] >= 5, (level, survey.seen)
     for case in ("deadline moved", "deadline passed", "score incomplete", "plan on record"):
         assert survey.seen[case] >= 5, (case, survey.seen)
+    timeline = ("contract ended", "plan outlives the notice deadline or the contract", "plan ended: outcome report")
+    for case in timeline:
+        assert survey.seen[case] >= 3, (case, survey.seen)
     for kind in ("portfolio", "qbr", "pip", "offboarding"):
         assert survey.documents[kind] >= 20, (kind, survey.documents)
 

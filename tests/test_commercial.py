@@ -239,9 +239,11 @@ def test_the_same_credits_in_every_document_and_the_export(rendered, example_bui
     assert "red: 40% of the pool; not earned back: Aug 2026 red" in crn_text
 
     portfolio = flat(pdf_text(folder / "portfolio-summary-internal.pdf"))
-    assert "Cornerstone BPO EUR 774,999.99 77,499.99 10.00% 3,099,999.96 305,866.63 9.87% 31,000.00" in portfolio
+    # The 12 months' fees add up to the annual value (3,100,000.00, not 12 x 258,333.33); what can
+    # still be earned back is September's credit as charged after the cap (25,833.33, not 31,000.00).
+    assert "Cornerstone BPO EUR 775,000.00 77,499.99 10.00% 3,100,000.00 305,866.63 9.87% 25,833.33" in portfolio
     total_q = sum((_net(example_credits, p, True) for p in ("ATL", "BRV", "CRN", "DLT", "ECH")), Decimal(0))
-    assert total_q == Decimal("91033.32") and "All partners EUR 3,075,500.01 91,033.32 2.96%" in portfolio
+    assert total_q == Decimal("91033.32") and "All partners EUR 3,075,500.00 91,033.32 2.96%" in portfolio
 
 
 def test_relief_and_earn_back_as_the_partner_reads_them(rendered) -> None:
@@ -318,18 +320,20 @@ def test_watermelon_reads_nothing_into_a_missed_sla(tmp_path: Path) -> None:
 
 
 def test_the_cost_of_leaving_worked_by_hand(example_build) -> None:
-    """Cornerstone's exit terms: transition 60,000 + 15,000 + 85,000 + 12,000 + 30,000 = 202,000;
-    parallel run 6 weeks x 180,000 a month x 12 / 52 = 249,230.77; total 451,230.77. Against it:
-    the termination fee (only before 30 June 2027), the renewal's 3,100,000, the credits."""
+    """Cornerstone's exit terms: transition 85,000 + 60,000 + 15,000 + 30,000 = 190,000 (customer
+    communication, 12,000, is not applicable in its assessment, so it costs nothing); parallel run
+    6 weeks x 180,000 a month x 12 / 52 = 249,230.77; total 439,230.77. Against it: the termination
+    fee (only before 30 June 2027), the renewal's 3,100,000, the credits."""
     text = flat(pdf_text(example_build.out / str(QUARTER) / "offboarding-CRN-internal.pdf"))
     assert "Parallel run EUR 249,230.77 6 weeks × EUR 180,000.00 a month × 12 months / 52 weeks" in text
-    assert "Total EUR 451,230.77 the rows above" in text
+    assert "Total EUR 439,230.77 the rows above" in text
+    assert "Transition: Customer communication" not in text
     assert (
-        "Money. Leaving at the contract's end costs EUR 451,230.77 in transition and parallel run; missing the "
+        "Money. Leaving at the contract's end costs EUR 439,230.77 in transition and parallel run; missing the "
         "notice deadline of 30 December 2026 commits EUR 3,100,000.00 to 30 June 2028; the partner owes "
         "EUR 305,866.63 in service credits for the last 12 months."
     ) in text
     assert "Termination fee EUR 450,000.00 owed only for ending before 30 June 2027" in text
-    assert "owed by the partner; EUR 31,000.00 of it can still be earned back" in text
+    assert "owed by the partner; EUR 25,833.33 of it can still be earned back" in text
     # 180 days x 3,100,000 / 365 = 1,528,767.12
     assert "Fees over the notice period EUR 1,528,767.12 180 days × EUR 3,100,000.00 a year / 365" in text

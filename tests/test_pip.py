@@ -172,7 +172,7 @@ def test_vague_late_and_foreign_actions_are_refused_together(world, tmp_path: Pa
     path = write_actions(
         tmp_path,
         action_yaml(id="V", action="Improve service level")
-        + action_yaml(id="L", due="2027-03-02")
+        + action_yaml(id="L", due="2027-03-08")
         + action_yaml(id="F", objective="csat", metric=None),
     )
     with pytest.raises(GovdocsError) as caught:
@@ -180,8 +180,9 @@ def test_vague_late_and_foreign_actions_are_refused_together(world, tmp_path: Pa
     lines = [p.message for p in caught.value.problems]
     assert len(lines) == 3
     assert "action text too vague" in lines[0]
-    # 134 days, not 90: at 2.0 pp a month, service level needs until February to reach 80%
-    assert "due 2027-03-02 is outside the plan (2026-10-16 to 2027-03-01)" in lines[1]
+    # 140 days, not 90: at 2.0 pp a month, service level needs until February to reach 80%, and
+    # February's data is available on 5 March (five business days after the month ends)
+    assert "due 2027-03-08 is outside the plan (2026-10-16 to 2027-03-05)" in lines[1]
     assert "no metric that measures it; objective 'csat' is not an objective of this plan" in lines[2]
 
 
@@ -264,10 +265,12 @@ def test_progress_against_the_glide_path(world):
     rows = plan_progress(plan, data, AS_OF)
     assert len(rows) == len(plan.checkins)  # every meeting, final review included, was held by 15 Oct
     statuses = [(str(r.cells[0].month), r.cells[0].status) for r in rows]
-    assert statuses[0] == ("2026-06", "before_plan")
+    # July's data is available on 7 August: the check-in on 3 August still reviews June
+    assert statuses[:2] == [("2026-06", "before_plan")] * 2
     assert ("2026-07", "insufficient_sample") in statuses  # 397 calls < 500: judges nothing
-    assert statuses[-1] == ("2026-09", "on_track")
-    assert rows[-1].cells[0].actual == 418
+    # September's data arrives on 7 October: the final review on 5 October judges August
+    assert statuses[-1] == ("2026-08", "on_track")
+    assert rows[-1].cells[0].actual == 436
 
 
 def test_outcome_met_not_met_and_in_progress(world):
@@ -275,12 +278,13 @@ def test_outcome_met_not_met_and_in_progress(world):
     plan = ech_plan(world)
     assert plan_outcome(plan, data, date(2026, 9, 1), 1).outcome is Outcome.IN_PROGRESS
     result = plan_outcome(plan, data, AS_OF, 1)
-    assert result.outcome is Outcome.MET and str(result.decided_on[0]) == "2026-09"
-    # 485 s to 420 s at 10 s a month does not fit in the 91 days issued: the plan asks for 457 s
+    assert result.outcome is Outcome.MET and str(result.decided_on[0]) == "2026-08"
+    # 485 s to 420 s at 10 s a month does not fit in the 91 days issued, whose final review judges
+    # August: the plan asks for 467 s by the end of August
     (aht,) = plan.objectives
-    assert aht.split and aht.target == 457 and aht.kpi.target == 420
-    # two months sustained: August (436 s) and September (418 s) both meet the plan's 457 s
-    assert plan_outcome(plan, data, AS_OF, 2).outcome is Outcome.MET
+    assert aht.split and aht.target == 467 and aht.kpi.target == 420
+    # two months sustained: July (low sample) decides nothing, so the outcome stays undecided
+    assert plan_outcome(plan, data, AS_OF, 2).outcome is Outcome.NO_DATA
     crn = build_plan(
         config=config,
         assessment=assess_portfolio(config, data, Quarter(2026, 1), AS_OF)["CRN"],
@@ -376,7 +380,8 @@ def test_plan_pdf_states_numbers_dates_and_consequences(pips):
     country = load_config(CONFIG).pip.holiday_country
     christmas = holidays.country_holidays(country, years=2026, language="en_US")[date(2026, 12, 25)]
     assert f"28 Dec 2026 moved from 25 Dec 2026 ({christmas})" in text
-    assert "Final review chair: Tom Achterberg 1 Mar 2027 moved from 27 Feb 2027 (weekend) Feb 2027 80.0%" in text
+    # February's data is available on 5 March: the final review that judges it is held that day
+    assert "Final review chair: Tom Achterberg 5 Mar 2027 Feb 2027 80.0%" in text
     assert "Share the interval-level volume forecast" in text  # the client's own commitment
     assert "sign by 22 October 2026" in text
     assert "moves to an offboarding review" in text
@@ -386,10 +391,10 @@ def test_plan_with_progress_shows_outcome(pips):
     text = flat(pdf_text(pips[1]))
     assert "Outcome: Met" in text
     # The plan on record (91 days as issued) asks for the stage the achievable rate allows.
-    assert "Average handle time met (418 s against 457 s)" in text
+    assert "Average handle time met this plan's interim target (436 s against 467 s)" in text
     assert (
-        "Average handle time: the 420 s target cannot be reached by the end of Sep 2026 at 10 s a month, so this "
-        "plan asks for 457 s by then; the 420 s target stays, about 3.7 months further at that rate." in text
+        "Average handle time: the 420 s target cannot be reached by the end of Aug 2026 at 10 s a month, so this "
+        "plan asks for 467 s by then; the 420 s target stays, about 4.7 months further at that rate." in text
     )
     assert "instead of the standard" not in text  # its length is the one it was issued with
     assert "452 s / 477 s Low sample" in text

@@ -68,7 +68,8 @@ def test_earlier_actions_and_next_steps(rendered):
     text = flat(pdf_text(rendered[("BRV", "partner")]))
     assert "1 of the 2 actions agreed at the last review is done; 1 late, overdue or not started." in text
     assert "Share the recovery staffing plan" in text
-    assert "Agree a performance-improvement plan covering Service level" in text
+    # the plan issued in the same run, with its own dates (issue 34)
+    assert "Sign the performance-improvement plan on Service level: it starts on 16 October 2026" in text
     # the renewal decision is the client's business: internal copy only
     assert "Decide whether to renew" not in text
     internal = flat(pdf_text(rendered[("BRV", "internal")]))

@@ -359,7 +359,7 @@ def _report_build(result: Any) -> None:
     from collections import Counter
 
     from govdocs.build import KIND_NOUN, KIND_ORDER
-    from govdocs.facts import NO_FURTHER_PLAN
+    from govdocs.facts import CONTRACT_ENDED, NO_FURTHER_PLAN
 
     counts = Counter(d.kind for d in result.written)
     written = ", ".join(
@@ -376,9 +376,12 @@ def _report_build(result: Any) -> None:
         )
     by_kind: dict[str, list[str]] = {}
     closed: list[str] = []  # plans not offered again after two missed ones, with their reason
+    ended: list[str] = []  # plans not issued on a contract that has ended, with its end
     for kind, item in result.skipped:
         if item.reason.startswith(NO_FURTHER_PLAN):
             closed.append(f"{item.partner_id}: {item.reason.removeprefix(NO_FURTHER_PLAN)}")
+        elif item.reason.startswith(CONTRACT_ENDED):
+            ended.append(f"{item.partner_id}: {item.reason.removeprefix(CONTRACT_ENDED)}")
         else:
             by_kind.setdefault(kind, []).append(item.partner_id)
     for kind, partners in by_kind.items():
@@ -388,6 +391,9 @@ def _report_build(result: Any) -> None:
     if closed:
         plural = "s" if len(closed) != 1 else ""
         click.echo(f"skipped: {len(closed)} plan{plural}, no further plan offered ({'; '.join(closed)})")
+    if ended:
+        plural = "s" if len(ended) != 1 else ""
+        click.echo(f"skipped: {len(ended)} plan{plural}, contract ended ({'; '.join(ended)})")
     for failure in result.failed:
         who = failure.partner_id or "portfolio"
         click.echo(f"failed: {who} {KIND_NOUN[failure.kind]} ({failure.audience}): {failure.reason}")

@@ -361,6 +361,13 @@ class PipSettings(_Model):
     acknowledge_business_days: Count = Field(
         5, ge=1, le=60, description="Business days the partner has to sign the acknowledgment."
     )
+    data_lag_business_days: Count = Field(
+        5,
+        ge=0,
+        le=60,
+        description="Business days after a month ends before its KPI data is available: a meeting reviews "
+        "only the months whose data is available by its date.",
+    )
     sustain_months: Count = Field(
         1,
         ge=1,
@@ -453,7 +460,7 @@ def _default_checklist() -> list[ChecklistItem]:
     ]
     after = {
         "knowledge_transfer": ["replacement_partner"],
-        "parallel_run": ["knowledge_transfer"],
+        "parallel_run": ["knowledge_transfer", "internal_readiness"],  # our own side ready before it runs
         "data_return": ["parallel_run"],
         "access_revocation": ["parallel_run"],
         "customer_communication": ["replacement_partner"],

@@ -100,8 +100,14 @@ def terms_sentences(terms: Terms, kpi_names: dict[str, str]) -> tuple[str, ...]:
             f"The month's fee is {amount(as_decimal(fees.per_contact), terms)} per contact of the month's {name} volume"
         )
     elif terms.annual_value is not None:
-        monthly = amount(terms.round(terms.annual_value / 12), terms)
-        fee = f"The month's fee is the annual value divided by 12: {amount(terms.annual_value, terms)} / 12 = {monthly}"
+        shares = sorted({terms.position_share(terms.annual_value, p) for p in range(12)})
+        each = " or ".join(amount(x, terms) for x in shares)
+        fee = (
+            f"The month's fee is the annual value spread over the 12 months of the contract year: "
+            f"{amount(terms.annual_value, terms)} × the month's position in the year / 12, rounded to the cent, "
+            f"less the same for the month before, so each month is {each} and a contract year's fees add up to exactly "
+            f"{amount(terms.annual_value, terms)}"
+        )
     else:
         fee = "The month's fee is as invoiced"
     if fees.months:

@@ -29,6 +29,7 @@ from govdocs.planning.contract import DEADLINE_RULE, Clock
 from govdocs.planning.offboarding import (
     SATISFACTION_FLAT_BELOW,
     SCORE_FLAT_BELOW,
+    ChecklistRow,
     Decision,
     Evidence,
     Readiness,
@@ -136,6 +137,26 @@ def _clock_lines(clock: Clock, as_of: date) -> tuple[str, ...]:
     return tuple(lines)
 
 
+def _row_note(row: ChecklistRow) -> str:
+    """The assessor's note, and an item under way before the items it comes after are finished."""
+    if not row.early_before:
+        return row.note
+    early = (
+        f"{row.status.label.lower() if row.status else 'started'} before {' and '.join(row.early_before)} "
+        f"{'is' if len(row.early_before) == 1 else 'are'} finished, though it comes after "
+        f"{'it' if len(row.early_before) == 1 else 'them'}"
+    )
+    return f"{row.note.rstrip('.')}; {early}." if row.note else f"{early[0].upper()}{early[1:]}."
+
+
+def _start_by_text(row: ChecklistRow) -> str:
+    """A checklist item's start-by date, and how long it is overdue when already past."""
+    if row.start_by is None:
+        return "–"
+    late = f", overdue by {counted(row.overdue_days, 'day')}" if row.overdue_days else ""
+    return short_date(row.start_by) + late
+
+
 def _readiness_line(ready: Readiness, clock: Clock) -> str:
     """How long a transition takes, in sequence, against the notice period and the notice deadline."""
     chain = [label[0].lower() + label[1:] for label in ready.chain]
@@ -145,7 +166,13 @@ def _readiness_line(ready: Readiness, clock: Clock) -> str:
         f"{ready.weeks_needed} weeks{how}; the notice period is {ready.notice_weeks:.0f} weeks, so it "
         + ("fits inside the notice period." if ready.fits_notice else "does not fit inside the notice period.")
     )
-    if ready.start_by is not None:
+    if ready.start_by is not None and ready.overdue_days:
+        line += (
+            f" To end with the contract on {long_date(clock.end)}, it had to start by {long_date(ready.start_by)}: "
+            f"that start is overdue by {counted(ready.overdue_days, 'day')}, so a transition started now ends after "
+            "the contract."
+        )
+    elif ready.start_by is not None:
         line += f" To end with the contract on {long_date(clock.end)}, it must start by {long_date(ready.start_by)}"
         if ready.start_by < clock.notice_deadline:
             line += f", before the notice deadline of {long_date(clock.notice_deadline)}."
@@ -334,9 +361,9 @@ def build_offboarding_context(
                 (
                     r.label + (" (client side)" if r.internal else ""),
                     f"{r.weeks}",
-                    short_date(r.start_by) if r.start_by else "–",
+                    _start_by_text(r),
                     r.owner,
-                    r.note,
+                    _row_note(r),
                 ),
                 CHECKLIST_BADGE[r.status] if r.status else "no_data",
                 r.status.label if r.status else "Not assessed",

@@ -30,7 +30,8 @@ from govdocs.documents.qbr_follow_up import CONTROLLER_LABEL, client_factors_for
 from govdocs.documents.response import ResponseView
 from govdocs.facts import PartnerFacts, join_names, record_sentence
 from govdocs.periods import Month
-from govdocs.planning.contract import Clock
+from govdocs.planning.calendar import data_rule
+from govdocs.planning.contract import PlanInTerm
 from govdocs.planning.history import PlanOnRecord
 from govdocs.planning.pip import Objective, Outcome, Plan, PlanAction, PlanResult, ProgressRow, month_end
 from govdocs.render.charts import GlideChart, glide_svg
@@ -158,10 +159,13 @@ class PipContext:
     files: tuple[InputFile, ...]
     fingerprint: PartnerFingerprint
     is_internal: bool
-    contract_line: str  # internal copy: the plan's end against the notice deadline, and the decision it forces
+    contract_line: str  # the plan's end against the notice deadline and the contract ("" partner copy: it ends in time)
+    data_rule: str  # when a month's data is available, so which month each meeting reviews
     earlier_plans: tuple[str, ...]  # plans on record before this one on its KPIs, with their outcome
     response: ResponseView | None = None  # the partner's returned answer to this plan
     signed: bool = False  # the partner copy is certified (--sign): its acknowledgment is a signature field
+    ended: bool = False  # the final review is past: the document is the plan's outcome report, nothing to sign
+    what_follows: str = ""  # an ended plan's next step, by its outcome
 
 
 def _gap(kpi: Kpi, baseline: float, target: float) -> str:
@@ -207,7 +211,7 @@ def _pace_notes(plan: Plan) -> tuple[str, ...]:
             if binding is not None
             else ", the longest the programme allows, to bring each target as close as the achievable rate permits"
         )
-        notes.append(f"The plan runs {plan.duration_days} days instead of the standard {plan.standard_days}{why}.")
+        notes.append(f"The plan runs {plan.length_days} days instead of the standard {plan.standard_days}{why}.")
     for o in plan.objectives:
         if not o.split:
             continue
@@ -312,34 +316,93 @@ def _outcome_text(plan: Plan, result: PlanResult, as_of: date) -> str:
     months = ", ".join(m.label for m in result.decided_on)
     parts = []
     for objective, item in zip(plan.objectives, result.objectives, strict=True):
+        kpi = objective.kpi
         if item.met is None:
-            parts.append(f"{objective.kpi.name}: no scored data for {months}, so not decided")
-        else:
-            values = ", ".join(kpi_text(objective.kpi, v) for _, v in item.months)
-            verdict = "met" if item.met else "not met"
-            parts.append(
-                f"{objective.kpi.name} {verdict} ({values} against {kpi_text(objective.kpi, objective.target)})"
-            )
+            parts.append(f"{kpi.name}: no scored data for {months}, so not decided")
+            continue
+        values = ", ".join(kpi_text(kpi, v) for _, v in item.months)
+        verdict = "met" if item.met else "did not meet"
+        if not objective.split:
+            parts.append(f"{kpi.name} {verdict} the contract target ({values} against {kpi_text(kpi, kpi.target)})")
+            continue
+        contract = "met too" if item.contract_met else "still missed"
+        parts.append(
+            f"{kpi.name} {verdict} this plan's interim target ({values} against {kpi_text(kpi, objective.target)}); "
+            f"the {kpi_text(kpi, kpi.target)} contract target is {contract}"
+        )
     return f"Outcome on {months}: " + "; ".join(parts) + "."
 
 
-def _contract_line(plan: Plan, clock: Clock) -> str:
-    """Where the plan ends against the notice deadline: a final review after it means the renewal
-    decision is taken before the plan's outcome is known."""
-    final = plan.final_review.day
-    deadline = long_date(clock.notice_deadline)
-    if clock.passed:
-        return f"The notice deadline, {deadline}, has passed: the plan runs inside the current term."
-    if final > clock.notice_deadline:
-        renews = f"; without notice the contract renews for {clock.renewal_months} months" if clock.auto_renew else ""
+def _what_follows(plan: Plan, result: PlanResult, client: str) -> str:
+    """An ended plan's next step, chosen by its outcome: closed, escalated, or undecided."""
+    if result.outcome is Outcome.MET:
+        missed = [o for o, r in zip(plan.objectives, result.objectives, strict=True) if o.split and not r.contract_met]
+        still = (
+            f" {join_names(o.kpi.name for o in missed)} {'is' if len(missed) == 1 else 'are'} still short of the "
+            "contract target: the quarterly reviews follow it, and red months count towards the escalation ladder "
+            "as before."
+            if missed
+            else ""
+        )
+        closed = "The plan is closed: its targets for this plan were met."
+        return f"{closed}{still} Nothing is to be acknowledged or signed."
+    if result.outcome is Outcome.NO_DATA:
         return (
-            f"The final review, {long_date(final)}, falls {counted((final - clock.notice_deadline).days, 'day')} "
-            f"after the notice deadline of {deadline}: the decision to give notice is due before the plan's outcome is "
-            f"known{renews}."
+            "The outcome is undecided: no month the final review judged has scored data. The plan is neither "
+            f"closed as met nor counted as missed; {client} decides the next step on the next month of data."
         )
     return (
-        f"The final review, {long_date(final)}, falls {counted((clock.notice_deadline - final).days, 'day')} "
-        f"before the notice deadline of {deadline}: the plan's outcome is known in time for the renewal decision."
+        f"The plan ended with its targets {result.outcome.label.lower()}: the partnership moves to an offboarding "
+        "review (escalation rule: a plan that ended with its targets unmet)."
+    )
+
+
+def _contract_line(term: PlanInTerm, client: str, audience: Audience) -> str:
+    """Where the plan ends against the contract, in plain words. A plan that outlives the notice
+    deadline or the contract says so to the partner too, with what it means for them; one that
+    ends in time is stated in the internal copy only."""
+    clock, final = term.clock, long_date(term.final_review)
+    deadline, end = long_date(clock.notice_deadline), long_date(clock.term_end)
+    if term.days_after_end and not clock.auto_renew:
+        return (
+            f"The contract ends on {end} and does not renew automatically: that is "
+            f"{counted(term.days_after_end, 'day')} before this plan's final review on {final}. Unless a renewal or "
+            f"an extension is agreed, the plan ends with the contract; the meetings after {end} do not take place, "
+            f"and {client} judges the results up to then."
+        )
+    if term.days_after_end and clock.passed:
+        return (
+            f"This plan's final review on {final} falls {counted(term.days_after_end, 'day')} after the renewed term "
+            f"ends on {end}: the plan is completed only if the contract continues beyond it."
+        )
+    if term.days_after_deadline:
+        renewal = (
+            f"without notice the contract renews on {long_date(clock.end)} for {counted(clock.renewal_months, 'month')}"
+            if clock.auto_renew
+            else f"the contract ends on {long_date(clock.end)} unless it is renewed"
+        )
+        after_end = (
+            f" If notice is given, the contract ends on {long_date(clock.end)}, "
+            f"{counted(term.days_after_end, 'day')} before the final review, and the plan ends with it."
+            if term.days_after_end
+            else ""
+        )
+        return (
+            f"This plan's final review on {final} falls {counted(term.days_after_deadline, 'day')} after "
+            f"{deadline}, the last day notice can be given under the contract ({renewal}). {client} decides on "
+            f"the contract by then, before this plan's outcome is known, on the results reviewed up to that date: "
+            f"progress shown at the check-ins before {deadline} is what that decision can weigh.{after_end}"
+        )
+    if audience is not Audience.INTERNAL:
+        return ""
+    if clock.passed:
+        return (
+            f"The notice deadline, {deadline}, has passed: the plan runs inside the current term, which ends on {end}."
+        )
+    return (
+        f"The final review, {final}, falls "
+        f"{counted((clock.notice_deadline - term.final_review).days, 'day')} before the notice deadline of "
+        f"{deadline}: the plan's outcome is known in time for the renewal decision."
     )
 
 
@@ -361,9 +424,11 @@ def build_pip_context(
     signed: bool = False,
 ) -> PipContext:
     partner = plan.partner
+    # A plan whose final review is past is reported as an outcome, never re-sent for acknowledgment.
+    ended = result.outcome is not Outcome.IN_PROGRESS
     meta = document_meta(
         kind="pip",
-        title="Performance-Improvement Plan",
+        title="Improvement-Plan Outcome Report" if ended else "Performance-Improvement Plan",
         config=config,
         partner=partner,
         quarter=plan.quarter,
@@ -408,11 +473,12 @@ def build_pip_context(
     client_contact = next(
         ((c.name, c.role) for c in partner.contacts if c.side is Controller.CLIENT), ("", "Vendor manager")
     )
-    # Rows used: the twelve months behind the plan and every month of data since.
-    history = [m.month for m in assessment.kpis[0].history]
+    # Rows used: the twelve months behind the plan and every month of data since. (A second
+    # `history` below once replaced this list with sentences: every plan hashed no rows at all.)
+    used_months = [m.month for m in assessment.kpis[0].history]
     latest = data.latest_month()
-    while latest is not None and history[-1] < latest:
-        history.append(history[-1].shift(1))
+    while latest is not None and used_months[-1] < latest:
+        used_months.append(used_months[-1].shift(1))
     sustain = config.pip.sustain_months
     # Plans on record before this one, on a KPI this plan covers, with their outcome.
     earlier = [
@@ -460,7 +526,7 @@ def build_pip_context(
         issued=plan.issued,
         as_of=as_of,
         acknowledge_by=plan.acknowledge_by,
-        duration_days=plan.duration_days,
+        duration_days=plan.length_days,
         cadence=config.pip.cadence.value.replace("_", " "),
         checkin_count=len(plan.checkins) - 1,
         why=assessment.decision.reasons,
@@ -504,8 +570,9 @@ def build_pip_context(
         outcome_text=_outcome_text(plan, result, as_of),
         success_rule=(
             f"The plan closes successfully when every objective meets its target for this plan in "
-            f"{'the last full month' if sustain == 1 else f'each of the last {sustain} full months'} before the "
-            f"final review on {long_date(plan.final_review.day)}. Months without data or with a sample below the "
+            f"{'the month' if sustain == 1 else f'each of the {sustain} months up to the month'} the final review on "
+            f"{long_date(plan.final_review.day)} judges ({plan.checkins[-1].reviewed.label}, the latest whose data is "
+            "available by then). Months without data or with a sample below the "
             "minimum decide nothing either way."
         ),
         consequence=consequence,
@@ -516,10 +583,13 @@ def build_pip_context(
             for o in plan.objectives
         ),
         files=tuple(files),
-        fingerprint=partner_fingerprint(data, partner.id, history),
+        fingerprint=partner_fingerprint(data, partner.id, used_months),
         is_internal=audience is Audience.INTERNAL,
         response=response,
         signed=signed,
-        contract_line=_contract_line(plan, facts.clock) if audience is Audience.INTERNAL else "",
+        contract_line=_contract_line(PlanInTerm(plan.final_review.day, facts.clock), config.client.name, audience),
         earlier_plans=history,
+        data_rule=data_rule(plan.calendar.data_lag),
+        ended=ended,
+        what_follows=_what_follows(plan, result, config.client.name) if ended else "",
     )

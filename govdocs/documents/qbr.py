@@ -337,7 +337,7 @@ def build_qbr_context(
         internal_notes=tuple(inputs.commentary.internal_notes) if inputs and internal else (),
         actions=actions,
         actions_summary=actions_summary,
-        next_steps=next_step_rows(assessment, inputs, clock, config, as_of, internal),
+        next_steps=next_step_rows(facts, inputs, config, as_of, internal),
         precedence_note=precedence,
         definitions=definition_rows(config, partner),
         scoring_rules=scoring_rules(config),

@@ -13,6 +13,7 @@ from govdocs.documents.common import kpi_text
 from govdocs.documents.qbr_follow_up import CONTROLLER_LABEL
 from govdocs.facts import join_names
 from govdocs.periods import Quarter
+from govdocs.planning.calendar import data_rule
 from govdocs.planning.contract import DEADLINE_RULE
 from govdocs.render.formatters import kpi_value, number, signed
 from govdocs.scoring.engine import KpiQuarter, PartnerAssessment
@@ -325,4 +326,5 @@ def scoring_rules(config: GovernanceConfig) -> tuple[str, ...]:
         f"contractual KPIs) accumulate in 12 months or the tier is {ladder.at_risk_tier} "
         f"{ladder.at_risk_quarters} quarters running.",
         DEADLINE_RULE,
+        data_rule(config.pip.data_lag_business_days),
     )

@@ -12,8 +12,9 @@ from govdocs.data.inputs import ActionStatus, PartnerInputs
 from govdocs.data.inputs import ClientFactor as InputsClientFactor
 from govdocs.documents.common import kpi_text
 from govdocs.documents.qbr_summary import list_words
+from govdocs.facts import PartnerFacts
 from govdocs.periods import Month
-from govdocs.planning.contract import Clock
+from govdocs.planning.calendar import BusinessCalendar
 from govdocs.render.formatters import long_date
 from govdocs.scoring.engine import Escalation, PartnerAssessment
 from govdocs.scoring.rules import Status
@@ -31,7 +32,8 @@ ACTION_BADGE = {
 # The step each escalation level calls for: text, days from the as-of date, rule name.
 RULE_STEPS = {
     Escalation.OFFBOARDING_REVIEW: (
-        "Prepare the offboarding-readiness assessment for procurement and the executive sponsor",
+        "Decide retain, remediate or exit with procurement and the executive sponsor, on the "
+        "offboarding-readiness assessment",
         30,
         "offboarding review",
     ),
@@ -165,27 +167,64 @@ def action_rows(inputs: PartnerInputs | None, as_of: date) -> tuple[tuple[Action
     return tuple(rows), summary
 
 
+def _plan_steps(facts: PartnerFacts, as_of: date, kpis: str) -> list[NextStepRow]:
+    """The plan's own next date, as the plan states it: the acknowledgment of the plan this run
+    issues, or the next meeting of the plan on record still running."""
+    partner = facts.assessment.partner
+    signatory = next((c.name for c in partner.contacts if c.side is Controller.PARTNER), partner.name)
+    if facts.new_plan is not None:
+        plan = facts.new_plan
+        return [
+            NextStepRow(
+                f"Sign the performance-improvement plan on {kpis}: it starts on {long_date(plan.start)}, its "
+                f"final review is on {long_date(plan.final_review.day)}",
+                signatory,
+                plan.acknowledge_by,
+                "Improvement plan",
+            )
+        ]
+    followed = facts.basis.followed if facts.basis else None
+    if followed is None:
+        return []
+    meeting = next((c for c in followed.plan.checkins if c.when.day > as_of), None)
+    if meeting is None:
+        return []
+    name = "Final review" if meeting.is_final else f"Check-in {meeting.number}"
+    return [
+        NextStepRow(
+            f"{name} of the improvement plan from {followed.quarter.label}: it reviews {meeting.reviewed.label}",
+            followed.plan.meeting_owner,
+            meeting.when.day,
+            "Improvement plan",
+        )
+    ]
+
+
 def next_step_rows(
-    assessment: PartnerAssessment,
+    facts: PartnerFacts,
     inputs: PartnerInputs | None,
-    clock: Clock,
     config: GovernanceConfig,
     as_of: date,
     internal: bool,
 ) -> tuple[NextStepRow, ...]:
+    assessment, clock = facts.assessment, facts.clock
     owner = next((c.name for c in assessment.partner.contacts if c.side is Controller.CLIENT), config.client.name)
+    business = BusinessCalendar.from_settings(config.pip, range(as_of.year, as_of.year + 2))
     steps: list[NextStepRow] = []
     if inputs is not None:
         steps += [NextStepRow(s.action, s.owner, s.due, "Agreed") for s in inputs.next_steps]
     level = assessment.decision.level
     triggering = [k.kpi.name for k in assessment.kpis if k.current.status is Status.RED]
     rules = RULE_STEPS if internal else {**RULE_STEPS, **PARTNER_RULE_STEPS}
-    if level in rules:
+    kpis = list_words(triggering) or "the score"
+    covered = list_words([o.kpi.name for o in facts.new_plan.objectives]) if facts.new_plan else kpis
+    plan_steps = _plan_steps(facts, as_of, covered)
+    # A plan issued or running in this run states its own dates: no second, made-up date to agree it.
+    if level in rules and not (level is Escalation.PIP and plan_steps):
         text, days, rule = rules[level]
-        kpis = list_words(triggering) or "the score"
-        steps.append(
-            NextStepRow(text.format(kpis=kpis), owner, as_of + timedelta(days=days), f"Governance rule: {rule}")
-        )
+        due = business.on_or_after(as_of + timedelta(days=days))  # a generated date falls on a business day
+        steps.append(NextStepRow(text.format(kpis=kpis), owner, due, f"Governance rule: {rule}"))
+    steps += plan_steps
     # The renewal decision is the client's own business: it appears in the internal copy only.
     if internal and 0 <= clock.days_left <= 180:
         if clock.auto_renew:

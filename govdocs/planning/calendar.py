@@ -1,7 +1,10 @@
-"""Decide step, dates: business days (weekends, country holidays, extra dates) and check-ins.
+"""Decide step, dates: business days (weekends, country holidays, extra dates), the day each
+month's data is available, and check-ins.
 
 Every date a plan promises lands on a business day: a check-in that would fall on a
-weekend or a holiday moves to the next business day, and the document says why.
+weekend or a holiday moves to the next business day, and the document says why. Monthly data
+arrives some business days after the month ends (`pip.data_lag_business_days`): a meeting
+reviews only the months whose data is available by its date, never a month still being counted.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from govdocs.config.model import Cadence, PipSettings
+from govdocs.periods import Month
 
 
 @functools.lru_cache(maxsize=64)
@@ -29,9 +33,13 @@ def _country_holidays(country: str, subdivision: str | None, years: tuple[int, .
     return tuple((day, str(name)) for day, name in sorted(table.items()))
 
 
+DEFAULT_DATA_LAG = 5  # business days: a week for the month's figures to be closed and delivered
+
+
 @dataclass(frozen=True)
 class BusinessCalendar:
     holidays: dict[date, str]  # date -> name, e.g. "Christmas Day"
+    data_lag: int = DEFAULT_DATA_LAG  # business days after a month ends before its data is available
 
     @classmethod
     def from_settings(cls, settings: PipSettings, years: range) -> BusinessCalendar:
@@ -40,7 +48,18 @@ class BusinessCalendar:
             named.update(_country_holidays(settings.holiday_country, settings.holiday_subdivision, tuple(years)))
         for day in settings.extra_holidays:
             named.setdefault(day, "configured non-business day")
-        return cls(named)
+        return cls(named, settings.data_lag_business_days)
+
+    def data_available(self, month: Month) -> date:
+        """The day `month`'s data is available: `data_lag` business days after the month ends."""
+        return self.add_business_days(month.shift(1).first_day() - timedelta(days=1), self.data_lag)
+
+    def latest_available(self, day: date) -> Month:
+        """The latest month whose data is available on `day`: what a meeting that day reviews."""
+        month = Month(day.year, day.month)  # with no lag, a month is available on its own last day
+        while self.data_available(month) > day:
+            month = month.shift(-1)
+        return month
 
     def is_business_day(self, day: date) -> bool:
         return day.weekday() < 5 and day not in self.holidays
@@ -115,3 +134,15 @@ def plan_dates(
             checkins.append(ScheduledDate(day, planned))
         number += 1
     return checkins, final
+
+
+def data_rule(lag: int) -> str:
+    """The definitions' words for when a month's data is available and what a meeting reviews."""
+    when = (
+        "on the month's last day" if lag == 0 else f"{lag} business day{'s' if lag != 1 else ''} after the month ends"
+    )
+    return (
+        f"Data availability: a month's KPI data is available {when} (pip.data_lag_business_days); a "
+        "meeting or review judges only the months whose data is available by its date, the latest of them "
+        "being the month it reviews."
+    )

@@ -31,10 +31,17 @@ class Clock:
     annual_value: float | None
     currency: str
     termination_for_cause: str | None
+    ended: bool = False  # the end date is before the as-of date and the contract does not renew itself
 
     @property
     def passed(self) -> bool:
         return self.days_left < 0
+
+    @property
+    def term_end(self) -> date:
+        """The last day of the term in force: the renewed end once the notice deadline passed on a
+        contract that renews itself, else the contract's end."""
+        return self.locked_until if self.passed and self.locked_until is not None else self.end
 
     @property
     def moved(self) -> bool:
@@ -65,6 +72,7 @@ def contract_clock(contract: Contract, as_of: date, business: BusinessCalendar) 
         annual_value=contract.annual_value,
         currency=contract.currency,
         termination_for_cause=contract.termination_for_cause,
+        ended=not contract.auto_renew and contract.end < as_of,
     )
 
 
@@ -79,3 +87,29 @@ DEADLINE_RULE = (
     "Notice deadline: the contract's end date minus its notice period in calendar days; when that day "
     "is a weekend or a public holiday, the last business day before it."
 )
+
+
+@dataclass(frozen=True)
+class PlanInTerm:
+    """Where a plan's final review falls against the contract: the one fact the partner copy and
+    the internal copy both put in words."""
+
+    final_review: date
+    clock: Clock
+
+    @property
+    def days_after_deadline(self) -> int:
+        """Days the final review falls after a notice deadline still to come (0: not after, or passed)."""
+        if self.clock.passed:
+            return 0
+        return max((self.final_review - self.clock.notice_deadline).days, 0)
+
+    @property
+    def days_after_end(self) -> int:
+        """Days the final review falls after the last day of the term in force (0: inside it)."""
+        return max((self.final_review - self.clock.term_end).days, 0)
+
+    @property
+    def outlives(self) -> bool:
+        """The plan ends after the notice deadline or after the contract: the partner is told."""
+        return self.days_after_deadline > 0 or self.days_after_end > 0

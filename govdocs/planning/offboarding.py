@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from govdocs.config.model import Contract, GovernanceConfig, OffboardingSettings
+from govdocs.config.model import ChecklistItem, Contract, GovernanceConfig, OffboardingSettings
 from govdocs.data.assessment import Assessment, ChecklistStatus
 from govdocs.data.table import KpiData
 from govdocs.periods import Quarter
@@ -252,6 +252,11 @@ class ChecklistRow:
     owner: str
     note: str
     start_by: date | None = None  # latest start for the transition to finish by the contract end; None when done
+    overdue_days: int = 0  # days the start-by date was already past on the as-of date
+    item_id: str = ""  # the checklist item's id in the config
+    # Items this one comes after that are not finished, though this one is under way or done: the
+    # assessment has it running out of the checklist's order.
+    early_before: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -264,9 +269,30 @@ class Readiness:
     fits_notice: bool
     chain: tuple[str, ...] = ()  # that chain's labels, first to last
     start_by: date | None = None  # when the chain must start for the transition to end with the contract
+    overdue_days: int = 0  # days that start was already past on the as-of date
 
 
-def readiness(settings: OffboardingSettings, assessment: Assessment | None, contract: Contract) -> Readiness:
+FINISHED = (ChecklistStatus.DONE, ChecklistStatus.NOT_APPLICABLE)
+
+
+def _started_early(
+    item: ChecklistItem, status: dict[str, ChecklistStatus | None], labels: dict[str, str]
+) -> tuple[str, ...]:
+    """The labels of the items `item` comes after that are not finished, when `item` is already in
+    progress or done (the sequence the readiness dates assume says it cannot have started)."""
+    if status[item.id] not in (ChecklistStatus.IN_PROGRESS, ChecklistStatus.DONE):
+        return ()
+    return tuple(labels[a] for a in item.after if a in labels and status[a] not in FINISHED)
+
+
+def overdue(start_by: date | None, as_of: date | None) -> int:
+    """Days a start-by date is past on the as-of date (0: not past, none, or no date to judge by)."""
+    return max((as_of - start_by).days, 0) if start_by is not None and as_of is not None else 0
+
+
+def readiness(
+    settings: OffboardingSettings, assessment: Assessment | None, contract: Contract, as_of: date | None = None
+) -> Readiness:
     entries = {item.id: assessment.checklist.get(item.id) if assessment else None for item in settings.checklist}
     status = {i: e.status if e else None for i, e in entries.items()}
     # Open items take their weeks, done and not-applicable ones none; an item starts when every item
@@ -291,6 +317,11 @@ def readiness(settings: OffboardingSettings, assessment: Assessment | None, cont
         if remaining[current]:
             chain.append(current)
         current = next((f for f in followers[current] if tail(f) == tail(current) - remaining[current]), None)
+    labels = {item.id: item.label for item in settings.checklist}
+    starts = {
+        item.id: None if remaining[item.id] == 0 else contract.end - timedelta(weeks=tail(item.id))
+        for item in settings.checklist
+    }
     rows = tuple(
         ChecklistRow(
             item.label,
@@ -299,13 +330,15 @@ def readiness(settings: OffboardingSettings, assessment: Assessment | None, cont
             status[item.id],
             (entry.owner or "") if (entry := entries[item.id]) else "",
             (entry.note or "") if entry else "",
-            None if remaining[item.id] == 0 else contract.end - timedelta(weeks=tail(item.id)),
+            starts[item.id],
+            overdue(starts[item.id], as_of),
+            item.id,
+            _started_early(item, status, labels),
         )
         for item in settings.checklist
     )
     applicable = [r for r in rows if r.status is not ChecklistStatus.NOT_APPLICABLE]
     done = sum(1 for r in applicable if r.status is ChecklistStatus.DONE)
-    labels = {item.id: item.label for item in settings.checklist}
     notice_weeks = contract.notice_days / 7
     return Readiness(
         rows=rows,
@@ -315,7 +348,8 @@ def readiness(settings: OffboardingSettings, assessment: Assessment | None, cont
         notice_weeks=notice_weeks,
         fits_notice=weeks <= notice_weeks,
         chain=tuple(labels[i] for i in chain),
-        start_by=contract.end - timedelta(weeks=weeks) if weeks else None,
+        start_by=(start := contract.end - timedelta(weeks=weeks) if weeks else None),
+        overdue_days=overdue(start, as_of),
     )
 
 

@@ -111,7 +111,7 @@ class CheckIn:
     number: int  # 1..n; the final review is n + 1
     when: ScheduledDate
     moved_because: str
-    reviewed: Month  # the latest full month before the meeting: what the meeting looks at
+    reviewed: Month  # the latest month whose data is available by the meeting: what it looks at
     expected: tuple[float, ...]  # per objective, for the reviewed month
     is_final: bool
     # A month of the plan that no earlier meeting reviewed. Without one (fortnightly meetings on
@@ -139,11 +139,6 @@ def month_end(month: Month) -> date:
     return month.shift(1).first_day() - timedelta(days=1)
 
 
-def reviewed_month(day: date) -> Month:
-    """Data is monthly: a meeting reviews the latest full month before it."""
-    return Month(day.year, day.month).shift(-1)
-
-
 @dataclass(frozen=True)
 class Plan:
     partner: Partner
@@ -165,10 +160,16 @@ class Plan:
         return self.duration_days > self.standard_days
 
     @property
+    def length_days(self) -> int:
+        """Days from the start to the final review as held (after any move to a business day): the
+        length every document states."""
+        return (self.final_review.day - self.start).days
+
+    @property
     def target_date(self) -> date:
         """The end of the month the final review judges: the glide path reaches the target
         there, so the path and the success rule ask for the same thing."""
-        return max(month_end(reviewed_month(self.final_review.day)), self.start + timedelta(days=1))
+        return plan_target_date(self.start, self.final_review.day, self.calendar)
 
     def expected(self, objective: Objective, month: Month) -> float:
         """The value the glide path expects for `month` (at its end); the baseline before the start."""
@@ -379,9 +380,10 @@ def require_actions_per_objective(
 # --- the plan --------------------------------------------------------------------------------
 
 
-def plan_target_date(start: date, final_review: date) -> date:
-    """The end of the month the final review judges: where the glide path reaches the target."""
-    return max(month_end(reviewed_month(final_review)), start + timedelta(days=1))
+def plan_target_date(start: date, final_review: date, business: BusinessCalendar) -> date:
+    """The end of the month the final review judges (the latest whose data is available by then):
+    where the glide path reaches the target."""
+    return max(month_end(business.latest_available(final_review)), start + timedelta(days=1))
 
 
 def fit_to_rate(
@@ -395,7 +397,7 @@ def fit_to_rate(
     @functools.cache  # each length is tried for every objective
     def months(duration: int) -> float:
         final = business.on_or_after(start + timedelta(days=duration))
-        return (plan_target_date(start, final) - start).days / DAYS_PER_MONTH
+        return (plan_target_date(start, final, business) - start).days / DAYS_PER_MONTH
 
     def reachable(objective: Objective, duration: int) -> bool:
         needed = objective.months_needed()
@@ -465,14 +467,14 @@ def build_plan(
             objectives, start, settings.duration_days, settings.max_duration_days, business
         )
     dates, final = plan_dates(start, settings, business, duration)
-    target_date = plan_target_date(start, final.day)
+    target_date = plan_target_date(start, final.day, business)
     checkins = [
         CheckIn(
             n,
             when,
             business.why_not(when.planned) if when.moved else "",
-            reviewed_month(when.day),
-            tuple(o.expected_on(month_end(reviewed_month(when.day)), start, target_date) for o in objectives),
+            (reviewed := business.latest_available(when.day)),
+            tuple(o.expected_on(month_end(reviewed), start, target_date) for o in objectives),
             n == len(dates) + 1,
         )
         for n, when in enumerate([*dates, final], start=1)
@@ -522,7 +524,7 @@ def build_plan(
 
 @dataclass(frozen=True)
 class ProgressCell:
-    month: Month | None  # latest full month before the check-in
+    month: Month | None  # the month the check-in reviews
     actual: float | None
     expected: float
     status: str  # "on_track", "off_track", "no_data", "insufficient_sample", "before_plan"
@@ -535,8 +537,8 @@ class ProgressRow:
 
 
 def plan_progress(plan: Plan, data: KpiData, as_of: date) -> tuple[ProgressRow, ...]:
-    """Actual against expected at every check-in held by `as_of`: the latest full month before
-    each check-in, against the glide path at that month's end."""
+    """Actual against expected at every check-in held by `as_of`: the month each check-in reviews
+    (the latest whose data is available by then), against the glide path at that month's end."""
     rows = []
     for checkin in plan.checkins:
         if checkin.when.day > as_of:
@@ -565,6 +567,16 @@ class ObjectiveResult:
     kpi_id: str
     met: bool | None  # None: no scored data for the months that decide
     months: tuple[tuple[Month, float | None], ...]
+    # The KPI's own (contract) target on the same months: the same as `met` unless the plan asked
+    # for an interim stage of it; None when undecided.
+    contract_met: bool | None = None
+
+
+def _judged(verdicts: Sequence[bool | None]) -> bool | None:
+    """All months meet: True; a measured miss: False (whatever the other months say); else None."""
+    if any(v is False for v in verdicts):
+        return False
+    return None if any(v is None for v in verdicts) else True
 
 
 @dataclass(frozen=True)
@@ -575,27 +587,27 @@ class PlanResult:
 
 
 def plan_outcome(plan: Plan, data: KpiData, as_of: date, sustain_months: int) -> PlanResult:
-    """Met when every objective meets its target in each of the `sustain_months` full months
-    before the final review; not met when none does; partly met otherwise. Months without data
-    or with a low sample decide nothing: an objective with no such month is left open."""
+    """Met when every objective meets its target in each of the `sustain_months` months up to the
+    one the final review judges (the latest whose data is available by its date); not met when none
+    does; partly met otherwise. Months without data or with a low sample decide nothing: an
+    objective with no such month is left open."""
     if as_of < plan.final_review.day:
         return PlanResult(Outcome.IN_PROGRESS, (), ())
-    last = Month(plan.final_review.day.year, plan.final_review.day.month).shift(-1)
+    last = plan.calendar.latest_available(plan.final_review.day)  # the month the final review judges
     months = tuple(last.shift(-i) for i in range(sustain_months - 1, -1, -1))
     results = []
     for objective in plan.objectives:
         series = data.series(plan.partner.id, objective.kpi.id)
         values = []
-        verdicts = []
+        verdicts: list[bool | None] = []
+        contract: list[bool | None] = []
         for month in months:
             obs = series.get(month)
             usable = obs is not None and month_status(objective.kpi, obs.value, obs.volume).scored
             values.append((month, obs.value if obs else None))
             verdicts.append(objective.meets(obs.value, objective.target) if usable and obs else None)
-        met = None if any(v is None for v in verdicts) else all(verdicts)
-        if met is None and any(v is False for v in verdicts):
-            met = False  # a measured miss is a miss, whatever the other months say
-        results.append(ObjectiveResult(objective.kpi.id, met, tuple(values)))
+            contract.append(objective.meets(obs.value, objective.kpi.target) if usable and obs else None)
+        results.append(ObjectiveResult(objective.kpi.id, _judged(verdicts), tuple(values), _judged(contract)))
     decided = [r.met for r in results if r.met is not None]
     if not decided:
         outcome = Outcome.NO_DATA
