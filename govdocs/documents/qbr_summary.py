@@ -174,6 +174,19 @@ def strengths(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> tu
     return tuple(points)
 
 
+def undelivered_what(assessment: PartnerAssessment, kpis: tuple[Kpi, ...]) -> str:
+    return f"any of the {len(kpis)} KPIs" if len(kpis) == len(assessment.kpis) else list_words([k.name for k in kpis])
+
+
+def undelivered_findings(assessment: PartnerAssessment) -> tuple[str, ...]:
+    """A month without data is the partner's data-delivery obligation, stated as a finding."""
+    return tuple(
+        f"No data delivered for {undelivered_what(assessment, kpis)} in {month.label}: the month is unscored, so "
+        "the tier rests on the other months; the data is owed under the reporting obligation."
+        for month, kpis in assessment.undelivered
+    )
+
+
 def improvements(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> tuple[SummaryPoint, ...]:
     points: list[SummaryPoint] = []
     order = {Status.RED: 0, Status.AMBER: 1}
@@ -203,6 +216,7 @@ def improvements(assessment: PartnerAssessment, inputs: PartnerInputs | None) ->
         elif kpi.controlled_by is Controller.CLIENT:
             text += " (driven by the client: see the drivers page)"
         points.append(SummaryPoint(text + ".", item.current.status.value, kpi.id))
+    points += [SummaryPoint(text, "no_data") for text in undelivered_findings(assessment)]
     if inputs is not None:
         points = _with_reviewer(points, inputs.commentary.concerns, [k.kpi for k in assessment.kpis])
     if not points:
@@ -285,6 +299,7 @@ def escalation_lines(assessment: PartnerAssessment, config: GovernanceConfig) ->
     """The decision's reasons, with three or more red runs folded into one line so the
     summary stays on one page; every figure is kept."""
     reasons = list(assessment.decision.reasons)
+    provisional = tuple(f"Provisional (no action on its own): {p}" for p in assessment.decision.provisional)
     runs = []
     for item in assessment.kpis:
         run = item.longest_red_run
@@ -293,11 +308,11 @@ def escalation_lines(assessment: PartnerAssessment, config: GovernanceConfig) ->
         if run is not None and matching:
             runs.append((item.kpi.name, run, matching[0]))
     if len(runs) < 3:
-        return tuple(reasons)
+        return (*reasons, *provisional)
     folded = "Red months running: " + "; ".join(
         f"{name} {run.length} (since {run.start.label})" for name, run, _ in runs
     )
     first = reasons.index(runs[0][2])
     kept = [r for r in reasons if r not in {reason for _, _, reason in runs}]
     kept.insert(first, folded)
-    return tuple(kept)
+    return (*kept, *provisional)
