@@ -43,7 +43,9 @@ def relief_reasons(
         since = None if factor.since is None else Month.parse(factor.since)
         for result in histories.get(factor.kpi, ()):
             if since is None or result.month >= since:
-                reasons.setdefault(factor.kpi, {}).setdefault(result.month, f"client cause: {factor.factor.rstrip('.')}")
+                reasons.setdefault(factor.kpi, {}).setdefault(
+                    result.month, f"client cause: {factor.factor.rstrip('.')}"
+                )
     return reasons
 
 

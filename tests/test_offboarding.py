@@ -248,9 +248,7 @@ def test_all_reviews_only_the_partners_the_ladder_names(tmp_path: Path):
         ],
     )
     assert result.exit_code == 0, result.output
-    assert (
-        "skipped BRV: escalation status watch in 2026-Q3: no review called for" in result.stdout
-    )
+    assert "skipped BRV: escalation status watch in 2026-Q3: no review called for" in result.stdout
     assert sorted(p.name for p in (tmp_path / "2026-Q3").iterdir()) == ["offboarding-CRN-internal.html"]
 
 

@@ -73,11 +73,11 @@ def _is_plan(name: str) -> bool:
 def test_the_builds_cover_every_document_type(two_builds):
     first, _ = two_builds
     names = [name.rsplit("/", 1)[-1] for name in first]
-    for kind in ("qbr-BRV-partner", "qbr-BRV-internal", "pip-BRV-partner", "pip-BRV-internal", "pip-BRV.ics"):
+    for kind in ("qbr-BRV-partner", "qbr-BRV-internal", "pip-CRN-partner", "pip-CRN-internal", "pip-CRN.ics"):
         assert any(n.startswith(kind) for n in names), kind
     assert "offboarding-CRN-internal.pdf" in names and "portfolio-summary-internal.pdf" in names
     assert "manifest.json" in names and "pip-ECH.ics" in names  # the open plan's calendar too
-    assert len(first) == 18 + 3 + 1  # documents, calendars, manifest
+    assert len(first) == 16 + 2 + 1  # documents, calendars, manifest
 
 
 def test_every_qbr_assessment_summary_and_calendar_is_byte_identical(two_builds):

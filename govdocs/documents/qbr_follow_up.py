@@ -199,11 +199,11 @@ def next_step_rows(
     partner_owner = next(
         (c.name for c in assessment.partner.contacts if c.side is Controller.PARTNER), assessment.partner.name
     )
-    for month, kpis in assessment.undelivered:
+    if assessment.undelivered:  # one step for every missing month, so the cover keeps room for the rest
+        missing = "; ".join(f"{m.label} data for {undelivered_what(assessment, k)}" for m, k in assessment.undelivered)
         steps.append(
             NextStepRow(
-                f"Deliver the missing {month.label} data for {undelivered_what(assessment, kpis)}, or state in "
-                "writing why it cannot be delivered",
+                f"Deliver the missing {missing}, or state in writing why it cannot be delivered",
                 partner_owner,
                 as_of + timedelta(days=DATA_DELIVERY_DAYS),
                 "Data-delivery obligation",

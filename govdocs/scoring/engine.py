@@ -14,7 +14,6 @@ from govdocs.config.model import Controller, GovernanceConfig, Kpi, Partner, Unc
 from govdocs.data.table import KpiData, Observation
 from govdocs.periods import Month, Quarter, trailing_months
 from govdocs.relief import relief_reasons, with_relief
-from govdocs.scoring.trend import Trend, kpi_trend
 from govdocs.scoring.arrays import ScoredTable, scored
 from govdocs.scoring.rules import (
     MonthResult,
@@ -27,6 +26,7 @@ from govdocs.scoring.rules import (
     unclear_points,
     weighted_score,
 )
+from govdocs.scoring.trend import Trend, kpi_trend
 
 HISTORY_MONTHS = 12
 
@@ -272,7 +272,9 @@ def decide(
 
     failures = len(failures_12m)
     unclear_failures = sum(1 for k in kpis if k.kpi.contractual for m in k.history if may_fail(k.kpi, m))
-    counted_words = f"(red months of contractual KPIs, relieved months left out) in the 12 months to {quarter.last_month.label}"
+    counted_words = (
+        f"(red months of contractual KPIs, relieved months left out) in the 12 months to {quarter.last_month.label}"
+    )
     allowed = ladder.failures_allowed_12m
     if failures >= allowed:
         reasons[Escalation.OFFBOARDING_REVIEW].append(
@@ -322,7 +324,7 @@ def decide(
             run = max(possible, key=lambda r: (r.length, r.end))
             provisional.append(
                 f"{kpi.name} may be red {run.length} months running ({_range(run.start, run.end)}): some of these "
-                "months are not statistically clear, red or amber within their 95% intervals"
+                "months are not statistically clear"
             )
     if score.value is not None and score.value < ladder.pip_score_below:
         if score.high is None or score.high < ladder.pip_score_below:
@@ -374,7 +376,9 @@ def assess_partner(
         for base in config.kpis
     )
     unclear = [k for k in kpis if k.current.status is Status.NOT_CLEAR and k.current.value is not None]
-    ranges = [(k.kpi.weight, *unclear_points(k.kpi, k.current.value, k.current.volume, config.scoring)) for k in unclear]
+    ranges = [
+        (k.kpi.weight, *unclear_points(k.kpi, k.current.value, k.current.volume, config.scoring)) for k in unclear
+    ]
     score = weighted_score(
         [(k.kpi.weight, k.points) for k in kpis], config.scoring, sum(k.kpi.weight for k in unclear), ranges
     )
