@@ -83,12 +83,12 @@ def test_the_builds_cover_every_document_type(two_builds):
 def test_every_qbr_assessment_summary_and_calendar_is_byte_identical(two_builds):
     first, second = two_builds
     compared = [name for name in first if not _is_plan(name)]
-    assert len(compared) == 10 + 1 + 1 + 3  # QBRs, offboarding, summary, calendars
+    assert len(compared) == 10 + 1 + 1 + 2  # QBRs, offboarding, summary, calendars
     assert [name for name in compared if first[name] != second[name]] == []
 
 
 def test_every_plan_and_the_manifest_are_byte_identical(two_builds):
     first, second = two_builds
     compared = [name for name in first if _is_plan(name)]
-    assert len(compared) == 6 + 1  # plans (both audiences), manifest
+    assert len(compared) == 4 + 1  # plans (both audiences), manifest
     assert [name for name in compared if first[name] != second[name]] == []
