@@ -3,8 +3,9 @@
 A month's fee puts a share at risk (the pool); each contractual SLA holds an allocation of the
 pool, earned by the client as a credit when the SLA's month status is one the terms name (red by
 default, never no data, a low sample or a result that is not clear). A month's credits are capped;
-a credit is earned back when its SLA meets target in each of the next N months; a month whose
-volume is above the forecast band suspends the credits of the SLAs the terms relieve.
+a credit is earned back when its SLA meets target in each of the next N months; a month relieved
+for a client cause (govdocs.relief: volume above the forecast band for the SLAs the terms relieve,
+or a client factor that relieves the KPI) earns no credit.
 
 Arithmetic is in Decimal. Each amount is rounded once, to the currency's minor unit, where it is
 first stated (the fee, the pool, the cap, each SLA's credit); every total is the sum of rounded
@@ -287,7 +288,8 @@ def _fee(terms: Terms, month: Month, volumes: Mapping[str, Mapping[Month, MonthR
             return terms.annual_share(month)
 
 
-def _volume(terms: Terms, month: Month, results: Mapping[str, Mapping[Month, MonthResult]]) -> Volume:
+def month_volume(terms: Terms, month: Month, results: Mapping[str, Mapping[Month, MonthResult]]) -> Volume:
+    """The month's volume against the partner's forecast band."""
     forecast = terms.forecast
     if forecast is None:
         return Volume(None, None, None, None, Band.NO_FORECAST)
@@ -355,9 +357,8 @@ def _sla_credit(
             _NO_CREDIT.get(status) or f"{status.value}: credits arise on {' and '.join(sorted(terms.statuses))} only"
         )
         return made(Decimal(0), reason)
-    if kpi.id in terms.relief_kpis and volume.band is Band.ABOVE:
-        over = f"{volume.deviation:.1f}".rstrip("0").rstrip(".")
-        return made(Decimal(0), f"{status.value}, relieved: volume {over}% over forecast", relieved=True)
+    if result.relief is not None:  # one fact (govdocs.relief), read by the ladder and the plan too
+        return made(Decimal(0), f"{status.value}, relieved: {result.relief}", relieved=True)
     return made(share, f"{status.value}: {terms.allocation[kpi.id].normalize():f}% of the pool")
 
 
@@ -378,7 +379,7 @@ def credit_statement(
     months = []
     for month in trailing_months(last, STATEMENT_MONTHS):
         fee = _fee(terms, month, results)
-        volume = _volume(terms, month, results)
+        volume = month_volume(terms, month, results)
         if fee is None:
             months.append(MonthCredit(month, None, Decimal(0), Decimal(0), volume, ()))
             continue

@@ -679,7 +679,8 @@ def render_pips(
                         calendars[pid],
                         inputs,
                         inputs_file,
-                        actions_file(request.actions, pid, single=len(partner_ids) == 1),
+                        # --all picks partners by the data: a single file never serves it, however few it picks
+                        actions_file(request.actions, pid, single=len(request.partner_ids) == 1),
                         request.extra_kpis,
                         signed=seal is not None,
                     )

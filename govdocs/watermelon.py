@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from govdocs.config.model import Direction, GovernanceConfig, WatermelonPair
-from govdocs.documents.common import kpi_text
+from govdocs.documents.common import gap_text, kpi_text
 from govdocs.scoring.engine import KpiQuarter, PartnerAssessment
 from govdocs.scoring.rules import Status
 from govdocs.scoring.stats import kpi_interval
@@ -31,8 +31,21 @@ def _interval_text(item: KpiQuarter, value: float, volume: float) -> str:
     return f"{kpi_text(item.kpi, interval.low)}–{kpi_text(item.kpi, interval.high)}"
 
 
+def trend_sentence(item: KpiQuarter) -> str:
+    """The KPI's trend over the reviewed quarters, the one fact the offboarding evidence scores."""
+    trend = item.trend
+    if trend.slope is None:
+        return ""
+    known = [q for q, v in trend.quarters if v is not None]
+    first, last = known[0].label, known[-1].label
+    sign = "+" if trend.slope >= 0 else "−"
+    return f" Trend {first} to {last}: {trend.word} ({sign}{gap_text(item.kpi, trend.slope, 0)} a quarter)."
+
+
 def _row(pair: WatermelonPair, sla: KpiQuarter, outcome: KpiQuarter, quarter: str, previous: str) -> WatermelonRow:
     def made(flagged: bool, text: str) -> WatermelonRow:
+        if sla.current.status is Status.GREEN:
+            text += trend_sentence(outcome)
         return WatermelonRow(sla.kpi.name, outcome.kpi.name, flagged, text, (pair.note or "") if flagged else "")
 
     held = sla.current.status is Status.GREEN

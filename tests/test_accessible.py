@@ -29,7 +29,7 @@ DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 # Every document the example build writes.
 DOCUMENTS = (
     *(f"qbr-{p}-{a}" for p in ("ATL", "BRV", "CRN", "DLT", "ECH") for a in ("partner", "internal")),
-    *(f"pip-{p}-{a}" for p in ("BRV", "CRN", "ECH") for a in ("partner", "internal")),
+    *(f"pip-{p}-{a}" for p in ("CRN", "ECH") for a in ("partner", "internal")),  # BRV's is not called for
     "offboarding-CRN-internal",
     "portfolio-summary-internal",
 )

@@ -41,16 +41,17 @@ def test_build_writes_what_the_ladder_calls_for(example_build: ExampleBuild):
     folder = out / "2026-Q3"
     names = sorted(p.name for p in folder.iterdir())
     qbrs = [f"qbr-{p}-{a}.pdf" for p in ("ATL", "BRV", "CRN", "DLT", "ECH") for a in ("internal", "partner")]
-    # BRV (plan) and CRN (offboarding review) by their status; ECH by its open Q2 plan.
-    plans = [f"pip-{p}-{a}.pdf" for p in ("BRV", "CRN", "ECH") for a in ("internal", "partner")]
-    calendars = ["pip-BRV.ics", "pip-CRN.ics", "pip-ECH.ics"]
+    # CRN (offboarding review) by its status; ECH by its open Q2 plan. BRV is on watch: its August is
+    # relieved and its score's trigger provisional (issue 32), so no plan.
+    plans = [f"pip-{p}-{a}.pdf" for p in ("CRN", "ECH") for a in ("internal", "partner")]
+    calendars = ["pip-CRN.ics", "pip-ECH.ics"]
     expected = (
         qbrs + plans + calendars + ["offboarding-CRN-internal.pdf", "portfolio-summary-internal.pdf", "manifest.json"]
     )
     assert names == sorted(expected)
     assert not list(folder.glob(".*"))  # no temp files left behind
-    assert "written: 18 documents" in result.output
-    assert "skipped: 2 plans, not called for (ATL, DLT)" in result.output
+    assert "written: 16 documents" in result.output
+    assert "skipped: 3 plans, not called for (ATL, BRV, DLT)" in result.output
     assert result.stdout.strip().endswith("build complete")
 
 
@@ -60,23 +61,25 @@ def test_manifest_hashes_match_the_files_and_inputs(example_build: ExampleBuild)
     assert manifest["quarter"] == "2026-Q3" and manifest["as_of"] == "2026-10-15"
     assert manifest["config"]["sha256"] == hashlib.sha256(CONFIG.read_bytes()).hexdigest()
     assert manifest["failed"] == []
-    assert len(manifest["documents"]) == 18
+    assert len(manifest["documents"]) == 16
     for entry in manifest["documents"]:
         path = out / entry["path"]
         assert entry["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest(), entry["path"]
         for attachment in entry["attachments"]:
             assert attachment["sha256"] == hashlib.sha256((out / attachment["path"]).read_bytes()).hexdigest()
     by_path = {e["path"]: e for e in manifest["documents"]}
-    brv_plan = by_path["2026-Q3/pip-BRV-partner.pdf"]
-    assert brv_plan["escalation_status"] == "Performance-improvement plan"
-    assert brv_plan["attachments"][0]["path"] == "2026-Q3/pip-BRV.ics"
-    inputs = {i["role"]: i["sha256"] for i in brv_plan["inputs"]}
-    assert inputs["Partner inputs"] == hashlib.sha256((INPUTS / "BRV.yaml").read_bytes()).hexdigest()
-    assert inputs["Proposed actions"] == hashlib.sha256((EXAMPLES / "actions" / "BRV.csv").read_bytes()).hexdigest()
-    assert by_path["2026-Q3/pip-ECH-partner.pdf"]["cause"] == "open plan from Q2 2026, started 2026-07-06"
+    crn_plan = by_path["2026-Q3/pip-CRN-partner.pdf"]
+    assert crn_plan["escalation_status"] == "Offboarding review"
+    assert crn_plan["attachments"][0]["path"] == "2026-Q3/pip-CRN.ics"
+    inputs = {i["role"]: i["sha256"] for i in crn_plan["inputs"]}
+    assert inputs["Partner inputs"] == hashlib.sha256((INPUTS / "CRN.yaml").read_bytes()).hexdigest()
+    ech_plan = by_path["2026-Q3/pip-ECH-partner.pdf"]
+    inputs = {i["role"]: i["sha256"] for i in ech_plan["inputs"]}
+    assert inputs["Proposed actions"] == hashlib.sha256((EXAMPLES / "actions" / "ECH.yaml").read_bytes()).hexdigest()
+    assert ech_plan["cause"] == "open plan from Q2 2026, started 2026-07-06"
     assert by_path["2026-Q3/offboarding-CRN-internal.pdf"]["escalation_status"] == "Offboarding review"
     # A document id in the manifest is the one printed in the document.
-    assert brv_plan["document_id"] in pdf_text(out / brv_plan["path"])
+    assert crn_plan["document_id"] in pdf_text(out / crn_plan["path"])
 
 
 def test_portfolio_summary_ranks_by_risk_and_lists_notice_deadlines(example_build: ExampleBuild):
@@ -97,36 +100,37 @@ def test_one_broken_partner_fails_alone(tmp_path: Path):
     """Bookkeeping, not layout: built as HTML (the PDF step is the same for every document)."""
     inputs = tmp_path / "inputs"
     shutil.copytree(INPUTS, inputs)
-    (inputs / "BRV.yaml").write_text("partner: BRV\ncommentary: [unclosed\n", encoding="utf-8")
+    (inputs / "CRN.yaml").write_text("partner: CRN\ncommentary: [unclosed\n", encoding="utf-8")
     out = tmp_path / "out"
     result = build(out, "--audience", "partner", "--format", "html", inputs=inputs)
     assert result.exit_code == 5, result.output
     folder = out / "2026-Q3"
-    assert not list(folder.glob("*BRV*"))
-    for partner in ("ATL", "CRN", "DLT", "ECH"):
+    assert not list(folder.glob("*CRN*"))
+    for partner in ("ATL", "BRV", "DLT", "ECH"):
         assert (folder / f"qbr-{partner}-partner.html").exists()
     assert (folder / "portfolio-summary-internal.html").exists()
     failures = [line for line in result.output.splitlines() if line.startswith("failed:")]
-    assert len(failures) == 2  # BRV's QBR and plan
-    assert all(f"{inputs / 'BRV.yaml'}:" in line for line in failures)
+    assert len(failures) == 3  # CRN's QBR, plan and (internal, whatever the audience) offboarding assessment
+    assert all(f"{inputs / 'CRN.yaml'}:" in line for line in failures)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert {(f["partner"], f["type"], f["exit_code"]) for f in manifest["failed"]} == {
-        ("BRV", "qbr", 5),
-        ("BRV", "pip", 5),
+        ("CRN", "qbr", 5),
+        ("CRN", "pip", 5),
+        ("CRN", "offboarding", 5),
     }
-    assert "BRV" not in {d["partner"] for d in manifest["documents"]}
-    assert "build incomplete: 2 failed (exit 5)" in result.output
+    assert "CRN" not in {d["partner"] for d in manifest["documents"]}
+    assert "build incomplete: 3 failed (exit 5)" in result.output
     before = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.html")}
 
-    # Fixed, the same command finishes the job: BRV's documents are built, the rest kept as they are.
-    shutil.copy(INPUTS / "BRV.yaml", inputs / "BRV.yaml")
+    # Fixed, the same command finishes the job: CRN's documents are built, the rest kept as they are.
+    shutil.copy(INPUTS / "CRN.yaml", inputs / "CRN.yaml")
     result = build(out, "--audience", "partner", "--format", "html", inputs=inputs)
     assert result.exit_code == 0, result.output
     assert f"kept: {len(before)} of them" in result.output
     assert {p.name: p.stat().st_mtime_ns for p in folder.glob("*.html") if p.name in before} == before
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["failed"] == [] and {"qbr", "pip"} <= {
-        d["type"] for d in manifest["documents"] if d["partner"] == "BRV"
+        d["type"] for d in manifest["documents"] if d["partner"] == "CRN"
     }
 
 

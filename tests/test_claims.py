@@ -134,7 +134,7 @@ def test_the_definitions_say_how_a_deadline_moves(texts) -> None:
 
 
 def test_checker_reads_every_document(texts) -> None:
-    assert len(texts) == 18
+    assert len(texts) == 16  # BRV's plan is no longer called for (issue 32): watch, not a plan
     assert all(Path(name).suffix == ".pdf" for name in texts)
 
 
@@ -213,12 +213,15 @@ def test_an_assessment_from_missing_ratings_is_provisional_and_knows_the_runs_pl
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     text = flat(pdf_text(tmp_path / str(QUARTER) / "offboarding-BRV-internal.pdf"))
-    assert "no plan on record" not in text.lower() and "No improvement plan is on record" not in text
     portfolio = texts["portfolio-summary-internal.pdf"]
+    # BRV has no plan this run (August relieved, its score's trigger provisional): the memo says so
     row = portfolio[portfolio.index("Bravo CX Partners") :][:600]
+    assert not re.search(r"New plan: starts", row) and "no plan on record" in text
+    # CRN has one: its assessment states it in the summary's words
+    row = portfolio[portfolio.index("Cornerstone BPO") :][:600]
     plan = re.search(r"New plan: starts \d{1,2} \w{3} \d{4}, final review \d{1,2} \w{3} \d{4}", row)
     assert plan, row
-    assert plan.group(0) in text  # the assessment states the plan in the summary's words
+    assert plan.group(0) in texts["offboarding-CRN-internal.pdf"]
     assert "(provisional)" in text
     assert re.search(
         r"The missing ratings decide it: rated 1 throughout, the recommendation would be [a-z ]+; "
@@ -261,7 +264,7 @@ def test_the_transition_is_a_sequence_worked_back_from_the_contract_end(texts) -
     )
 
 
-@pytest.mark.parametrize("partner", ["BRV", "CRN", "ECH"])
+@pytest.mark.parametrize("partner", ["CRN", "ECH"])
 def test_a_plans_end_is_shown_against_the_notice_deadline_and_the_contract(texts, partner: str) -> None:
     """Both new plans' final reviews fell after the partners' notice deadlines, said only internally
     (issue 34): a plan that outlives the notice deadline or the contract says so in both copies,
@@ -428,7 +431,7 @@ def test_every_document_names_an_earlier_plan_with_the_outcome_the_data_gives(te
     assert "This is the second plan on" in texts["pip-CRN-partner.pdf"]
     assert "no further improvement plan is offered on" in texts["pip-CRN-partner.pdf"]
     # A partner whose plans all met their targets reads no stronger consequence.
-    assert "This is the second plan" not in texts["pip-BRV-partner.pdf"]
+    assert "This is the second plan" not in texts["pip-ECH-partner.pdf"]
     followed = run()["ECH"].record[0]
     # "met" says against which target: ECH's plan asked for an interim stage of the contract target
     assert (

@@ -334,12 +334,61 @@ def wilson(value_percent: float, n: float) -> tuple[float, float]:
     return max(0.0, centre - half) * 100, min(1.0, centre + half) * 100
 
 
+def band_of(kpi: dict[str, Any], target: float, floor: float | None, value: float) -> str:
+    """green / amber / red by the value alone."""
+    higher = kpi["direction"] == "higher_is_better"
+
+    def meets(threshold: float) -> bool:
+        return value >= threshold if higher else value <= threshold
+
+    if meets(target):
+        return "green"
+    if floor is not None and meets(floor):
+        return "amber"
+    return "red"
+
+
+def clear_band(kpi: dict[str, Any], target: float, floor: float | None, value: float, n: float | None) -> str:
+    """The status of a value with its sample, one rule both ways (the config's default): a
+    proportion's status stands only when both ends of its 95% interval fall in the same band."""
+    if kpi.get("proportion") and n:
+        low, high = wilson(value, n)
+        if band_of(kpi, target, floor, low) != band_of(kpi, target, floor, high):
+            return "not_clear"
+    return band_of(kpi, target, floor, value)
+
+
+def month_fact(kpi: dict[str, Any], target: float, floor: float | None, value: float, volume: float | None) -> str:
+    if volume is not None and volume < kpi.get("min_sample", 0):
+        return "insufficient_sample"
+    return clear_band(kpi, target, floor, value, volume)
+
+
+POINTS = {"green": 100.0, "amber": 60.0, "red": 0.0}  # the example's banded points
+
+
+def unclear_range(
+    kpi: dict[str, Any], target: float, floor: float | None, value: float, n: float
+) -> tuple[float, float]:
+    """The least and most points an unclear quarter may earn: its interval's ends."""
+    earned = [POINTS[band_of(kpi, target, floor, end)] for end in wilson(value, n)]
+    return min(earned), max(earned)
+
+
 def quarter_fact(
     kpi: dict[str, Any], target: float, floor: float | None, months: list[tuple[float, float | None]]
 ) -> tuple[float | None, str]:
     """The quarter value and status by the rules the config's comments state."""
+    value, status, _ = quarter_facts(kpi, target, floor, months)
+    return value, status
+
+
+def quarter_facts(
+    kpi: dict[str, Any], target: float, floor: float | None, months: list[tuple[float, float | None]]
+) -> tuple[float | None, str, float | None]:
+    """The quarter value, status and pooled sample."""
     if not months:
-        return None, "no_data"
+        return None, "no_data", None
     values = [v for v, _ in months]
     volumes = [w for _, w in months]
     total = sum(volumes) if all(w is not None for w in volumes) else None  # type: ignore[misc]
@@ -348,23 +397,36 @@ def quarter_fact(
     else:
         value = sum(values) / len(values)
     if total is not None and total < kpi.get("min_sample", 0):
-        return value, "insufficient_sample"
-    higher = kpi["direction"] == "higher_is_better"
-    if kpi.get("proportion") and total:
-        low, high = wilson(value, total)
-        met = low >= target if higher else high <= target
-        missed = high < target if higher else low > target
-        if not met and not missed:
-            return value, "not_clear"
+        return value, "insufficient_sample", total
+    return value, clear_band(kpi, target, floor, value, total), total
 
-    def meets(threshold: float) -> bool:
-        return value >= threshold if higher else value <= threshold
 
-    if meets(target):
-        return value, "green"
-    if floor is not None and meets(floor):
-        return value, "amber"
-    return value, "red"
+def relieved_months(config: dict[str, Any], entry: dict[str, Any], prog: Programme) -> dict[str, set[str]]:
+    """KPI id -> months relieved for volume above the forecast band (the credit terms' relief)."""
+    from decimal import Decimal
+
+    own, programme_terms = entry.get("commercial") or {}, config.get("commercial") or {}
+    forecast = own.get("forecast")
+    relief = own.get("relief_kpis") or programme_terms.get("relief_kpis") or []
+    at_risk = own.get("at_risk_percent", programme_terms.get("at_risk_percent"))
+    if (
+        not forecast
+        or not relief
+        or at_risk is None
+        or not (own.get("allocation") or programme_terms.get("allocation"))
+    ):
+        return {}
+    series = prog.series(entry["id"], forecast["volume_kpi"])
+    tolerance = Decimal(repr(float(forecast.get("tolerance_percent", 10)))) / 100
+    months = set()
+    for month, expected in forecast.get("months", {}).items():
+        volume = series.get(month, (None, None))[1]
+        if volume is not None and Decimal(repr(float(volume))) > Decimal(repr(float(expected))) * (1 + tolerance):
+            months.add(month)
+    return {kpi_id: months for kpi_id in relief}
+
+
+HISTORY = MONTHS[-12:]  # the trailing 12 months to the quarter's end
 
 
 @dataclass
@@ -374,6 +436,10 @@ class Facts:
     name: str
     aliases: tuple[str, ...]
     kpis: dict[str, dict[str, Any]]  # KPI name -> the catalogue entry, with target/floor effective
+    failures: int = 0  # red months of contractual KPIs in 12 months, clear both ways, relieved left out
+    score_high: float | None = None  # the score with every unclear KPI at its interval's better end
+    runs_ok: dict[str, set[str]] = field(default_factory=dict)  # KPI name -> months clearly red, not relieved
+    trend: str = ""  # the satisfaction KPI's trend word, the engine's one fact
 
 
 # --- the checker -----------------------------------------------------------------------------
@@ -395,6 +461,10 @@ CLASSES = {
     "timeline": "a meeting reviews only a month whose data is available by its date; a plan that outlives the "
     "notice deadline or the contract says so in both copies, with the days; no new plan on an ended contract; an "
     "ended plan asks for no signature",
+    "uncertainty": "one rule both ways: a month is red only when its whole 95% interval is beyond the floor, and "
+    "a score trigger acts only when it holds over the score's range (else it is printed as provisional)",
+    "relief": "a month relieved for a client cause is in no failure count and no run of red months printed",
+    "trend": "the satisfaction trend is one fact: the QBR, the offboarding assessment and the engine agree",
 }
 
 NOUNS = (
@@ -436,6 +506,15 @@ INTERNAL_ONLY = (
     "Internal notes",
 )
 KEEP_FOLDERS = 3  # failing portfolios kept per class
+SCORE_TRIGGER = re.compile(
+    r"(Provisional \(no action on its own\): )?Score (\d+\.\d) is below the improvement-plan threshold of "
+    r"(\d+(?:\.\d+)?)( only while)?"
+)
+# a count of failures, never the allowance a rule names ("when 6 failures (...) accumulate")
+FAILURE_COUNT = re.compile(
+    r"(?<![\d.,])(\d+) failures? (?:in 12 months|\(red months of contractual KPIs(?:, relieved months left out)?\) "
+    r"in the 12 months to)"
+)
 
 
 def parse_date(text: str) -> date:
@@ -633,11 +712,40 @@ class Survey:
             clock = partner_clock(partner.contract, AS_OF, config.pip)
             entry = next(p for p in prog.config["partners"] if p["id"] == partner.id)
             kpis = {}
+            relieved = relieved_months(prog.config, entry, prog)
+            failures, runs_ok, scored, unclear = 0, {}, [], []
             for item, (kpi_id, kpi) in zip(assessment.kpis, KPIS.items(), strict=True):
                 target, floor = effective_bounds(entry, kpi)
                 kpis[kpi["name"]] = {**kpi, "target": target, "floor": floor}
                 series = prog.series(partner.id, kpi_id)
-                value, status = quarter_fact(kpi, target, floor, [series[m] for m in QUARTER_MONTHS if m in series])
+                value, status, pooled = quarter_facts(
+                    kpi, target, floor, [series[m] for m in QUARTER_MONTHS if m in series]
+                )
+                if status in POINTS:
+                    scored.append((kpi["weight"], POINTS[status]))
+                elif status == "not_clear" and value is not None and pooled:
+                    unclear.append((kpi["weight"], *unclear_range(kpi, target, floor, value, pooled)))
+                clear_red = set()
+                for month, result in zip(HISTORY, item.history, strict=True):
+                    if month not in series:
+                        continue
+                    fact = month_fact(kpi, target, floor, *series[month])
+                    self.claim(
+                        "uncertainty",
+                        result.status.value == fact,
+                        f"assess_partner({partner.id})",
+                        f"{kpi['name']} {month}: {result.status.value}",
+                        f"from the row, both ways: {fact}",
+                    )
+                    if fact == "red" and month in relieved.get(kpi_id, set()):
+                        self.seen["relieved red month"] += 1
+                    elif fact == "red":
+                        clear_red.add(month)
+                        failures += bool(kpi.get("contractual"))
+                    band = band_of(kpi, target, floor, series[month][0])
+                    if fact == "not_clear" and band == "red":
+                        self.seen["red month not clear both ways"] += 1
+                runs_ok[kpi["name"]] = clear_red
                 self.seen[f"quarter {status}"] += 1
                 engine = item.current
                 same_value = (value is None) == (engine.value is None) and (
@@ -656,7 +764,25 @@ class Survey:
             self.seen["contract ended"] += clock.ended
             if assessment.score.incomplete:
                 self.seen["score incomplete"] += 1
-            facts[partner.id] = Facts(assessment, clock, partner.name, tuple(partner.aliases), kpis)
+            high = None
+            if scored or unclear:
+                counted = scored + [(w, hi) for w, _, hi in unclear]
+                high = round(sum(w * p for w, p in counted) / sum(w for w, _ in counted), 1)
+            self.claim(
+                "relief",
+                len(assessment.failures_12m) == failures,
+                f"assess_partner({partner.id})",
+                f"{len(assessment.failures_12m)} failures in 12 months",
+                f"from the rows: {failures} clearly red, unrelieved months of contractual KPIs",
+            )
+            self.seen["provisional trigger"] += bool(getattr(assessment.decision, "provisional", ()))
+            sat = config.offboarding.satisfaction_kpi
+            # getattr: the checker also runs against code without the one trend fact, to show it fails there
+            item = next((k for k in assessment.kpis if k.kpi.id == sat), None)
+            trend = "" if item is None else str(getattr(getattr(item, "trend", None), "word", "none"))
+            facts[partner.id] = Facts(
+                assessment, clock, partner.name, tuple(partner.aliases), kpis, failures, high, runs_ok, trend
+            )
         return facts
 
     # -- the documents --
@@ -670,6 +796,9 @@ class Survey:
             return
         fact = facts[partner_id]
         self._check_deadline_mentions(name, text, fact)
+        if kind in ("qbr", "offboarding"):  # a plan may follow up an earlier quarter's triggers
+            self._check_triggers(name, text, fact, config)
+        self._check_trend(name, kind, text, fact)
         if kind == "qbr":
             self._check_gaps(name, text, fact)
             self._check_went_well(name, text, fact)
@@ -683,6 +812,63 @@ class Survey:
             self._check_partner_copy(name, text, partner_id, facts)
         if kind == "qbr" and audience == "partner":
             self._check_peers(name, text, partner_id, facts, config.peer_comparison.min_peers)
+
+    def _check_triggers(self, name: str, text: str, fact: Facts, config: Any) -> None:
+        """Score triggers against the score's range, failure counts and red runs against the rows."""
+        threshold = config.escalation.pip_score_below
+        for match in SCORE_TRIGGER.finditer(text):
+            provisional = bool(match.group(1) or match.group(4))
+            high = fact.score_high
+            holds = high is not None and (high >= threshold if provisional else high < threshold)
+            self.seen["score trigger provisional" if provisional else "score trigger firm"] += 1
+            self.claim(
+                "uncertainty",
+                holds,
+                name,
+                context(text, match),
+                f"score with the unclear KPIs at their better ends: {high} against {threshold:g}",
+            )
+        for match in FAILURE_COUNT.finditer(text):
+            self.claim(
+                "relief",
+                int(match.group(1)) == fact.failures,
+                name,
+                context(text, match),
+                f"{fact.failures} clearly red, unrelieved months of contractual KPIs in 12 months",
+            )
+        for kpi_name, months in fact.runs_ok.items():
+            pattern = re.escape(kpi_name) + r" red (\d+) months running \((\w{3} \d{4})(?: – (\w{3} \d{4}))?\)"
+            for match in re.finditer(pattern, text):
+                start = datetime.strptime(match.group(2), "%b %Y").date()
+                end = datetime.strptime(match.group(3) or match.group(2), "%b %Y").date()
+                run = [m for m in MONTHS if start <= date(int(m[:4]), int(m[5:]), 1) <= end]
+                self.claim(
+                    "relief",
+                    len(run) == int(match.group(1)) and set(run) <= months,
+                    name,
+                    context(text, match),
+                    f"months clearly red and not relieved: {sorted(set(run) & months)} of {run}",
+                )
+
+    def _check_trend(self, name: str, kind: str, text: str, fact: Facts) -> None:
+        if not fact.trend:
+            return
+        words = []
+        if kind == "offboarding":
+            words = [
+                m.group(1) for m in re.finditer(r"Customer satisfaction (improving|declining|flat|not clear) \(", text)
+            ]
+        elif kind == "qbr":
+            pattern = (
+                r"Customer satisfaction went from .*?Trend \w{2} \d{4} to \w{2} \d{4}: "
+                r"(improving|declining|flat|not clear)"
+            )
+            words = [m.group(1) for m in re.finditer(pattern, text)]
+        for word in words:
+            self.seen[f"trend {word} printed"] += 1
+            self.claim(
+                "trend", word == fact.trend, name, f"Customer satisfaction ... {word}", f"the engine: {fact.trend}"
+            )
 
     def _check_counts(self, name: str, text: str) -> None:
         for match in COUNTED.finditer(text):
@@ -1261,6 +1447,11 @@ def test_generated_portfolios_exercise_every_case(survey: Survey) -> None:
         assert survey.seen[case] >= 3, (case, survey.seen)
     for kind in ("portfolio", "qbr", "pip", "offboarding"):
         assert survey.documents[kind] >= 20, (kind, survey.documents)
+    # the fairness classes meet what they check: relieved and unclear red months, provisional and
+    # firm score triggers, the trend printed in both documents
+    for case in ("relieved red month", "red month not clear both ways", "provisional trigger", "score trigger firm"):
+        assert survey.seen[case] >= 5, (case, survey.seen)
+    assert sum(n for k, n in survey.seen.items() if k.startswith("trend ")) >= 5, survey.seen
 
 
 def test_claims_checked_summary(survey: Survey, capsys: pytest.CaptureFixture[str]) -> None:

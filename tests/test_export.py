@@ -74,7 +74,8 @@ def test_csv_has_the_documents_numbers(tmp_path: Path):
     # out of the score, which is then incomplete and weighs the red service level the more
     assert brv["csat"]["quarter_status"] == brv["fcr"]["quarter_status"] == "not_clear"
     assert sl["partner_score"] == "54.3" and sl["score_incomplete"] == "True" and sl["tier"] == "At risk"
-    assert sl["escalation"] == "Performance-improvement plan"
+    # August is relieved (volume 23% over forecast) and the score's trigger is provisional (issue 32)
+    assert sl["escalation"] == "Watch"
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".json"])

@@ -310,15 +310,17 @@ def test_the_canary_build_writes_every_document_type(canary):
     assert set(canary.entries("qbr", "partner")) == set(PARTNERS)
     assert set(canary.entries("qbr", "internal")) == set(PARTNERS)
     plans = canary.entries("pip", "partner")
-    assert set(plans) == {IDS["BRV"], IDS["CRN"], IDS["ECH"]}  # two called for, one open (ECH, from Q2)
+    # one called for (CRN), one open (ECH, from Q2); BRV's is not (August relieved, its score's trigger
+    # provisional: issue 32)
+    assert set(plans) == {IDS["CRN"], IDS["ECH"]}
     assert plans[IDS["ECH"]]["cause"].startswith("open plan from Q2 2026")
     assert set(canary.entries("pip", "internal")) == set(plans)
     assert set(canary.entries("offboarding", "internal")) == {IDS["CRN"]}
     assert set(canary.entries("portfolio", "internal")) == {None}
     calendars = [a["path"] for e in documents for a in e["attachments"]]
     assert sorted(calendars) == sorted(f"2026-Q3/pip-{p}.ics" for p in plans)
-    assert len(documents) == 18
-    assert len(list((out / "2026-Q3").glob("*.pdf"))) == 18
+    assert len(documents) == 16
+    assert len(list((out / "2026-Q3").glob("*.pdf"))) == 16
 
 
 def test_no_artefact_carries_another_partners_marker(canary):
@@ -342,9 +344,9 @@ def test_no_artefact_carries_another_partners_marker(canary):
     for skipped in manifest["skipped"]:
         check(skipped["partner"], "manifest, skipped", json.dumps(skipped), others(skipped["partner"]))
     assert leaks == [], "\n".join(f"{what} ({where}) carries {marker}" for what, where, marker in leaks)
-    # 18 PDFs x (text, metadata, object tree, XMP, the embedded scorecard) + 3 calendars + 17
-    # partner entries + 6 skipped entries
-    assert checked == 18 * 5 + 3 + 17 + 6
+    # 16 PDFs x (text, metadata, object tree, XMP, the embedded scorecard) + 2 calendars + 15
+    # partner entries + 7 skipped entries
+    assert checked == 16 * 5 + 2 + 15 + 7
 
 
 def test_markers_are_readable_where_they_belong(canary):

@@ -52,14 +52,16 @@ def evidence_for(world, partner, outcome=None):
 
 def test_evidence_counts_for_the_failing_partner(world):
     evidence = evidence_for(world, "CRN", Outcome.NOT_MET)
-    assert (evidence.failures, evidence.allowed) == (35, 6)
+    # CSAT (77-80% of about 500 surveys a month, 95% intervals reaching the 80% floor) is not clear,
+    # one rule both ways: no failure, no red run; its fall of 0.47 pp a quarter is flat (under 0.5)
+    assert (evidence.failures, evidence.allowed) == (24, 6)
     runs = {r.kpi_id: r.length for r in evidence.red_runs}
-    assert runs == {"service_level": 12, "abandonment": 12, "attrition": 12, "asa": 10, "csat": 10}
-    assert [s for _, s, _ in evidence.score_history] == [21.0, 25.0, 25.0, 25.0]
+    assert runs == {"service_level": 12, "abandonment": 12, "attrition": 12, "asa": 10}
+    assert [s for _, s, _ in evidence.score_history] == [17.1, 22.9, 22.9, 22.9]
     assert [t for _, _, t in evidence.score_history] == ["At risk"] * 4
     items = {i.key: i.points for i in evidence.items}
-    assert items == {"failures": 100.0, "pip_outcome": 100.0, "score": 75.0, "satisfaction": 100.0}
-    assert evidence.score == pytest.approx((100 * 35 + 100 * 25 + 75 * 25 + 100 * 15) / 100)
+    assert items == {"failures": 100.0, "pip_outcome": 100.0, "score": 77.1, "satisfaction": 50.0}
+    assert evidence.score == pytest.approx((100 * 35 + 100 * 25 + 77.1 * 25 + 50 * 15) / 100)
     # share of the quarter's calls offered (service-level volume) across all five partners
     _, data, _ = world
     frame = data.frame
@@ -140,9 +142,9 @@ def test_failing_partner_exit_capped_by_readiness(world):
     )
     assert ready.start_by == date(2027, 6, 30) - timedelta(weeks=30)
     decision = decide(config.offboarding, rows, evidence_for(world, "CRN", Outcome.NOT_MET), ready)
-    assert decision.net == pytest.approx(33.75 - 93.75)
+    assert decision.net == pytest.approx(33.75 - 86.775)
     assert decision.recommendation is Recommendation.PREPARE_EXIT and decision.readiness_capped
-    assert decision.margin == pytest.approx(35.0)
+    assert decision.margin == pytest.approx(28.025)
     # with the checklist done the same evidence means exit
     done = Assessment.model_validate({**crn.model_dump(), "checklist": {k: {"status": "done"} for k in crn.checklist}})
     ready_done = readiness(config.offboarding, done, history[Q3]["CRN"].partner.contract)
@@ -165,16 +167,15 @@ def test_sensitivity_line_names_the_single_rating_that_flips_it(world):
     ready = readiness(config.offboarding, brv, history[Q3]["BRV"].partner.contract)
     decision = decide(config.offboarding, rows, evidence_for(world, "BRV"), ready)
     assert decision.recommendation is Recommendation.RETAIN
+    # no unrated consideration alone can flip it now that BRV's August is relieved and its score's
+    # unclear KPIs are no trigger: only the lowest rating on its heaviest consideration does
     assert decision.sensitivity == (
-        "Improvement initiatives (training, technology, willingness to change) is not rated; a rating of 2 would "
-        "change the recommendation to retain with an improvement plan."
+        "A rating of 1 instead of 4 on commitment to improvement would change the recommendation "
+        "to retain with an improvement plan."
     )
     rated = [r for r in rows if r.rating is not None]
     line = decide(config.offboarding, rated, evidence_for(world, "BRV"), ready).sensitivity
-    assert line == (
-        "A rating of 2 instead of 4 on commitment to improvement would change the recommendation "
-        "to retain with an improvement plan."
-    )
+    assert line == decision.sensitivity
 
 
 def test_assessment_file_errors_have_lines(world, tmp_path: Path):
@@ -202,14 +203,15 @@ def memos(tmp_path_factory):
 def test_memo_for_the_failing_partner(memos):
     text = flat(pdf_text(memos[0]))
     assert "INTERNAL: NOT FOR THE PARTNER" in text.upper()
-    assert "Prepare exit" in text and "net -60.0, 35.0 points from the nearest band edge" in text
-    assert "35 failures in 12 months; 6 allowed" in text
+    assert "Prepare exit" in text and "net -53.0, 28.0 points from the nearest band edge" in text
+    assert "24 failures in 12 months; 6 allowed" in text
     assert "notice must be given by 30 December 2026, the last business day before 1 January 2027" in text
     assert "renews automatically for 12 months, to 30 June 2028, committing EUR 3,100,000" in text
     # The plan on record (config partners[].plans) with the outcome every document states, then this run's plan.
+    # Its KPIs are worked out from the data under today's rules: CSAT, not clear both ways, is not among them.
     assert (
         "The plan after the Q1 2026 review (7 April 2026 to 6 July 2026) on Service level, Average speed of answer, "
-        "Abandonment rate, Customer satisfaction and Agent attrition (annualised) ended with its targets not met at "
+        "Abandonment rate and Agent attrition (annualised) ended with its targets not met at "
         "its final review. "
         "A new plan on" in text
     )
@@ -246,9 +248,7 @@ def test_all_reviews_only_the_partners_the_ladder_names(tmp_path: Path):
         ],
     )
     assert result.exit_code == 0, result.output
-    assert (
-        "skipped BRV: escalation status performance-improvement plan in 2026-Q3: no review called for" in result.stdout
-    )
+    assert "skipped BRV: escalation status watch in 2026-Q3: no review called for" in result.stdout
     assert sorted(p.name for p in (tmp_path / "2026-Q3").iterdir()) == ["offboarding-CRN-internal.html"]
 
 
@@ -260,7 +260,7 @@ def test_after_two_missed_plans_on_the_same_kpis_no_plan_is_recommended(world):
     config, _, history = world
     brv = review(world, "BRV")
     rows = [r for r in consideration_rows(config.offboarding, brv) if r.rating is not None]
-    rows = [replace(r, rating=2) if r.key == "commitment" else r for r in rows]
+    rows = [replace(r, rating=1) if r.key == "commitment" else r for r in rows]
     ready = readiness(config.offboarding, brv, history[Q3]["BRV"].partner.contract)
     evidence = evidence_for(world, "BRV")
     assert decide(config.offboarding, rows, evidence, ready).recommendation is Recommendation.RETAIN_WITH_PIP
@@ -342,4 +342,5 @@ def test_the_pip_command_offers_no_third_plan_either(tmp_path: Path):
     every = CliRunner().invoke(cli, [*args, "--all"])
     assert every.exit_code == 0, every.output
     assert "skipped CRN: no further plan: two plans on Service level" in every.output
-    assert sorted(p.name for p in (out / "2026-Q3").glob("pip-*")) == ["pip-BRV-partner.html", "pip-BRV.ics"]
+    # BRV's plan is no longer called for (August relieved, its score's trigger provisional): none written
+    assert sorted(p.name for p in (out / "2026-Q3").glob("pip-*")) == []

@@ -57,6 +57,7 @@ def test_example_table_matches_the_engine():
     result = portfolio()
     labels = {
         "none": "None",
+        "watch": "Watch",
         "improvement plan": "Performance-improvement plan",
         "offboarding review": "Offboarding review",
     }

@@ -73,22 +73,22 @@ def _is_plan(name: str) -> bool:
 def test_the_builds_cover_every_document_type(two_builds):
     first, _ = two_builds
     names = [name.rsplit("/", 1)[-1] for name in first]
-    for kind in ("qbr-BRV-partner", "qbr-BRV-internal", "pip-BRV-partner", "pip-BRV-internal", "pip-BRV.ics"):
+    for kind in ("qbr-BRV-partner", "qbr-BRV-internal", "pip-CRN-partner", "pip-CRN-internal", "pip-CRN.ics"):
         assert any(n.startswith(kind) for n in names), kind
     assert "offboarding-CRN-internal.pdf" in names and "portfolio-summary-internal.pdf" in names
     assert "manifest.json" in names and "pip-ECH.ics" in names  # the open plan's calendar too
-    assert len(first) == 18 + 3 + 1  # documents, calendars, manifest
+    assert len(first) == 16 + 2 + 1  # documents, calendars, manifest
 
 
 def test_every_qbr_assessment_summary_and_calendar_is_byte_identical(two_builds):
     first, second = two_builds
     compared = [name for name in first if not _is_plan(name)]
-    assert len(compared) == 10 + 1 + 1 + 3  # QBRs, offboarding, summary, calendars
+    assert len(compared) == 10 + 1 + 1 + 2  # QBRs, offboarding, summary, calendars
     assert [name for name in compared if first[name] != second[name]] == []
 
 
 def test_every_plan_and_the_manifest_are_byte_identical(two_builds):
     first, second = two_builds
     compared = [name for name in first if _is_plan(name)]
-    assert len(compared) == 6 + 1  # plans (both audiences), manifest
+    assert len(compared) == 4 + 1  # plans (both audiences), manifest
     assert [name for name in compared if first[name] != second[name]] == []

@@ -17,27 +17,30 @@ import pytest
 from conftest import CONFIG, EXAMPLES
 
 from govdocs.config.loader import load_config
-from govdocs.config.model import Aggregation, GovernanceConfig, ScoringMethod
+from govdocs.config.model import Aggregation, GovernanceConfig, ScoringMethod, Uncertainty
 from govdocs.data.loader import load_kpi_data
 from govdocs.data.table import KpiData
 from govdocs.periods import Month, Quarter, trailing_months
 from govdocs.scoring.arrays import scored
 from govdocs.scoring.engine import month_results
-from govdocs.scoring.rules import Status, points, quarter_value, weighted_score
+from govdocs.scoring.rules import Status, points, quarter_value, unclear_points, weighted_score
 
 QUARTERS = [Quarter(2024, 4).shift(i) for i in range(10)]  # past both ends of the data
 
 
 def reference_score(config: GovernanceConfig, data: KpiData, partner_id: str, quarter: Quarter):
     partner = config.partner(partner_id)
-    items, unclear = [], 0.0
+    items, unclear, ranges = [], 0.0, []
+    rule = config.scoring.uncertainty
     for base in config.kpis:
         kpi = config.effective_kpi(partner, base)
-        qv = quarter_value(kpi, month_results(kpi, data.series(partner_id, kpi.id), list(quarter.months)))
+        qv = quarter_value(kpi, month_results(kpi, data.series(partner_id, kpi.id), list(quarter.months), rule), rule)
         scale = qv.months_with_data if kpi.aggregation is Aggregation.SUM else 1
         items.append((kpi.weight, points(kpi, qv.status, qv.value, config.scoring, scale)))
-        unclear += kpi.weight if qv.status is Status.NOT_CLEAR else 0.0
-    return weighted_score(items, config.scoring, unclear)
+        if qv.status is Status.NOT_CLEAR:
+            unclear += kpi.weight
+            ranges.append((kpi.weight, *unclear_points(kpi, qv.value, qv.volume, config.scoring)))
+    return weighted_score(items, config.scoring, unclear, ranges)
 
 
 def assert_same_as_reference(config: GovernanceConfig, data: KpiData) -> set[Status]:
@@ -51,9 +54,10 @@ def assert_same_as_reference(config: GovernanceConfig, data: KpiData) -> set[Sta
             series = data.series(partner.id, kpi.id)
             for quarter in QUARTERS:
                 months = trailing_months(quarter.last_month, 12)
-                expected_months = month_results(kpi, series, months)
+                rule = config.scoring.uncertainty
+                expected_months = month_results(kpi, series, months, rule)
                 assert table.month_results(partner.id, kpi.id, months) == expected_months
-                expected = quarter_value(kpi, expected_months[-3:])
+                expected = quarter_value(kpi, expected_months[-3:], rule)
                 got = table.quarter_value(partner.id, kpi.id, quarter)
                 assert got == expected, (partner.id, kpi.id, quarter)
                 scale = expected.months_with_data if kpi.aggregation is Aggregation.SUM else 1
@@ -99,7 +103,8 @@ def generated(config: GovernanceConfig, seed: int) -> KpiData:
 
 def variant(config: GovernanceConfig, seed: int) -> GovernanceConfig:
     """The example programme with each KPI's aggregation and minimum sample drawn anew (small samples
-    of a proportion are then judged, where the Wilson interval is wide) and the scoring method flipped."""
+    of a proportion are then judged, where the Wilson interval is wide), the scoring method flipped
+    and the uncertainty rule too (both ways for seeds 1 and 2, pass only for 3 and 4)."""
     rng = random.Random(seed)
     kpis = [
         k.model_copy(
@@ -108,7 +113,10 @@ def variant(config: GovernanceConfig, seed: int) -> GovernanceConfig:
         for k in config.kpis
     ]
     method = ScoringMethod.LINEAR if config.scoring.method is not ScoringMethod.LINEAR else ScoringMethod.BANDED
-    scoring = config.scoring.model_copy(update={"method": method if seed % 2 else config.scoring.method})
+    uncertainty = Uncertainty.PASS_ONLY if seed > 2 else Uncertainty.BOTH_WAYS
+    scoring = config.scoring.model_copy(
+        update={"method": method if seed % 2 else config.scoring.method, "uncertainty": uncertainty}
+    )
     return config.model_copy(update={"kpis": kpis, "scoring": scoring})
 
 

@@ -87,7 +87,8 @@ def test_the_qbr_says_why_the_status_is_not_clear(tmp_path: Path):
     text = flat(pdf_text(out / "2026-Q3" / "qbr-ATL-partner.pdf"))
     assert (
         "Customer satisfaction in Aug 2026: 75.0% from a sample of 12; its 95% interval, 46.8% to 91.1%, "
-        "reaches across the target of 85.0%: not statistically clear, counted neither as a pass nor as a failure."
+        "reaches across the floor of 80.0% and the target of 85.0%: not statistically clear, counted neither as "
+        "a pass nor as a failure."
     ) in text
     assert "95% interval reaches across the target" in text  # the legend explains the mark
 

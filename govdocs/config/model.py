@@ -280,6 +280,13 @@ class ScoringMethod(StrEnum):
     LINEAR = "linear"  # amber points at the floor rising linearly to green points at the target
 
 
+class Uncertainty(StrEnum):
+    """How a proportion's 95% interval decides whether its status is stated."""
+
+    BOTH_WAYS = "both_ways"  # every status needs the whole interval in its band: a failure as clear as a pass
+    PASS_ONLY = "pass_only"  # only a pass needs to be clear: a miss counts amber or red as measured
+
+
 class Tier(_Model):
     name: Text
     min_score: Number = Field(ge=0, le=100, description="Lowest score in this tier.")
@@ -305,6 +312,13 @@ class Scoring(_Model):
         description="Share of KPI weight without data above which the score is marked incomplete.",
     )
     tiers: list[Tier] = Field(default_factory=_default_tiers, min_length=1)
+    uncertainty: Uncertainty = Field(
+        Uncertainty.BOTH_WAYS,
+        description="both_ways: a proportion's status (green, amber or red) is stated only when its whole 95% "
+        "interval lies in that band, else it is not clear (neither a pass nor a failure); pass_only: only a pass "
+        "must be clear, a miss whose interval reaches the floor still counts as measured. The documents state "
+        "the rule that applies.",
+    )
 
 
 class Escalation(_Model):
@@ -333,6 +347,11 @@ class ClientFactor(_Model):
     )
     client_owner: Text | None = Field(None, description="Who on the client side owns the fix.")
     partners: list[StrictStr] | None = Field(None, description="Partner ids it affects; omit for every partner.")
+    relieves: bool = Field(
+        False,
+        description="True: the KPI's red months from `since` on are relieved (a client cause), never a partner "
+        "failure, plan trigger or credit; they are shown as relieved with this factor as the reason.",
+    )
 
 
 class Cadence(StrEnum):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from govdocs import __version__
-from govdocs.config.model import GovernanceConfig, Kpi, Partner
+from govdocs.config.model import GovernanceConfig, Kpi, Partner, Uncertainty
 from govdocs.data.table import KpiData
 from govdocs.periods import Month, Quarter
 from govdocs.render.formatters import UNIT_SUFFIX, kpi_value, number
@@ -286,4 +286,31 @@ def _rejects_by_month(quality: QualityReport, source: str) -> str:
     return "; ".join(
         f"{Month.parse(period).label if period else 'date unreadable'}: {reasons_text(counts)}"
         for period, counts in ordered
+    )
+
+
+def fairness_rules(config: GovernanceConfig) -> tuple[str, ...]:
+    """The rules on uncertain results, provisional triggers and relief, in the words every document
+    prints in its definitions (the QBR's Appendix B, the plan's appendix, the assessment's rules)."""
+    if config.scoring.uncertainty is Uncertainty.BOTH_WAYS:
+        clarity = (
+            "Uncertain results, one rule both ways: a result of a proportion KPI (a share of a sample of surveys "
+            "or evaluations) is given a status only when its whole 95% interval lies in that status's band. One "
+            "whose interval reaches across the target or the floor is 'not clear': neither a pass nor a failure, "
+            "never a credit."
+        )
+    else:
+        clarity = (
+            "Uncertain results, the configured rule (pass only): a pass of a proportion KPI needs its whole 95% "
+            "interval to meet the target, or it is 'not clear'; a miss counts amber or red as measured, even when "
+            "its interval reaches the floor."
+        )
+    return (
+        clarity,
+        "Triggers: a plan, a review or a credit follows from a rule only when the rule holds whatever the "
+        "unclear results turn out to be (the score over its range with them counted each way). A trigger "
+        "that holds only for some of their outcomes is stated as provisional and acts on nothing on its own.",
+        "Relief: a month relieved for a client cause (volume above the forecast band for the SLAs the terms "
+        "relieve, or a client factor that relieves the KPI) is shown as relieved with its reason, and is never "
+        "a partner failure: not in the failure count, a run of red months, a credit or the offboarding evidence.",
     )

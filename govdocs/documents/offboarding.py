@@ -19,6 +19,7 @@ from govdocs.documents.common import (
     InputFile,
     PartnerFingerprint,
     document_meta,
+    fairness_rules,
     kpi_text,
     partner_fingerprint,
 )
@@ -27,7 +28,6 @@ from govdocs.facts import join_names
 from govdocs.periods import Quarter
 from govdocs.planning.contract import DEADLINE_RULE, Clock
 from govdocs.planning.offboarding import (
-    SATISFACTION_FLAT_BELOW,
     SCORE_FLAT_BELOW,
     ChecklistRow,
     Decision,
@@ -213,14 +213,17 @@ def _rules(config: GovernanceConfig) -> tuple[str, ...]:
         f"Exit evidence (0-100, higher argues for leaving): weighted mean ({weights}) of failures against the "
         "allowance (twice the allowance or more counts 100), the latest improvement plan's outcome (not met 100, "
         "partly met 60, none or open 50, met 0), 100 minus the latest score, and the customer-satisfaction trend "
-        f"(declining 100, flat 50, improving 0; flat when a straight line fitted over the quarters moves less than "
-        f"{SATISFACTION_FLAT_BELOW:g} a quarter).",
+        "(declining 100, flat or not clear 50, improving 0; flat when a straight line fitted over the quarters "
+        "moves less than a tenth of the KPI's amber band a quarter; not clear when, for a surveyed share, the first "
+        "and the last quarters' 95% intervals overlap, so the move is within the noise of its samples, as the QBR "
+        "states it).",
         "Stay score (0-100): weighted mean of the rated considerations, a rating r counting (r - 1) / 4 x 100. "
         "Missing ratings are left out and listed, never guessed.",
         f"Recommendation from net = stay - exit evidence: retain at {rules.retain_from:g} or more; retain with an "
         f"improvement plan from {rules.retain_with_pip_from:g}; prepare exit from {rules.prepare_exit_from:g}; exit "
         f"below. An exit while less than {rules.min_readiness_to_exit * 100:.0f}% of the transition checklist is "
         "done becomes 'prepare exit'. Margin: net points to the nearest band edge.",
+        *fairness_rules(config),
         DEADLINE_RULE,
         "Transition: an item starts when the items it comes after have finished (the checklist's 'after'), "
         "the others run alongside; the transition needs its longest chain of open items, and fits when that "

@@ -20,6 +20,7 @@ from govdocs.documents.common import (
     InputFile,
     PartnerFingerprint,
     document_meta,
+    fairness_rules,
     gap_text,
     kpi_text,
     partner_fingerprint,
@@ -156,6 +157,7 @@ class PipContext:
     partner_signatory: tuple[str, str]
     client_signatory: tuple[str, str]
     definitions: tuple[tuple[str, str, str, str], ...]
+    rules: tuple[str, ...]  # the rules on uncertain results, provisional triggers and relief
     files: tuple[InputFile, ...]
     fingerprint: PartnerFingerprint
     is_internal: bool
@@ -582,6 +584,7 @@ def build_pip_context(
             (o.kpi.name, o.kpi.definition, o.kpi.target_source or "–", CONTROLLER_LABEL[o.kpi.controlled_by])
             for o in plan.objectives
         ),
+        rules=fairness_rules(config),
         files=tuple(files),
         fingerprint=partner_fingerprint(data, partner.id, used_months),
         is_internal=audience is Audience.INTERNAL,

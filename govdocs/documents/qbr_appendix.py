@@ -9,7 +9,7 @@ from statistics import median
 from typing import TYPE_CHECKING
 
 from govdocs.config.model import Direction, GovernanceConfig, Kpi, Partner
-from govdocs.documents.common import kpi_text
+from govdocs.documents.common import fairness_rules, kpi_text
 from govdocs.documents.qbr_follow_up import CONTROLLER_LABEL
 from govdocs.facts import join_names
 from govdocs.periods import Quarter
@@ -308,9 +308,8 @@ def scoring_rules(config: GovernanceConfig) -> tuple[str, ...]:
     return (
         "Month status: on target (green) when the value meets the target; below target (amber) between floor "
         "and target; below floor (red) beyond the floor. A month without a row is 'no data'; a month whose "
-        "volume is below the KPI's minimum sample is 'low sample'; a month of a proportion KPI (a share of a "
-        "sample of surveys or evaluations) whose result is too close to the target for the sample's size to "
-        "tell (its 95% margin of error reaches across the target) is 'not clear'. "
+        "volume is below the KPI's minimum sample is 'low sample'; a month of a proportion KPI whose result "
+        "its sample cannot tell apart (see the rule on uncertain results) is 'not clear'. "
         "None of these counts as a pass or a failure.",
         "Quarter value: volume-weighted mean of the months with data when every month has a volume, otherwise "
         "the mean (or the sum or last month where the KPI says so). The quarter status follows the month rule; "
@@ -323,8 +322,9 @@ def scoring_rules(config: GovernanceConfig) -> tuple[str, ...]:
         f"Escalation: watch when any KPI is red in the quarter; improvement plan when a KPI the partner "
         f"controls or shares is red {ladder.consecutive_red_for_pip} months running or the score is below "
         f"{ladder.pip_score_below:g}; offboarding review when {ladder.failures_allowed_12m} failures (red months of "
-        f"contractual KPIs) accumulate in 12 months or the tier is {ladder.at_risk_tier} "
-        f"{ladder.at_risk_quarters} quarters running.",
+        f"contractual KPIs, relieved months left out) accumulate in 12 months or the tier is {ladder.at_risk_tier} "
+        f"{ladder.at_risk_quarters} quarters running in any of the quarters the score chart shows.",
+        *fairness_rules(config),
         DEADLINE_RULE,
         data_rule(config.pip.data_lag_business_days),
     )

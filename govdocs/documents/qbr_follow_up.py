@@ -11,12 +11,12 @@ from govdocs.config.model import ClientFactor, Controller, GovernanceConfig, Par
 from govdocs.data.inputs import ActionStatus, PartnerInputs
 from govdocs.data.inputs import ClientFactor as InputsClientFactor
 from govdocs.documents.common import kpi_text
-from govdocs.documents.qbr_summary import list_words
+from govdocs.documents.qbr_summary import list_words, undelivered_what
 from govdocs.facts import PartnerFacts
 from govdocs.periods import Month
 from govdocs.planning.calendar import BusinessCalendar
 from govdocs.render.formatters import long_date
-from govdocs.scoring.engine import Escalation, PartnerAssessment
+from govdocs.scoring.engine import Escalation, KpiQuarter, PartnerAssessment
 from govdocs.scoring.rules import Status
 
 # Action status shown with the same shapes as KPI status: done/on track circle, late square.
@@ -48,6 +48,8 @@ PARTNER_RULE_STEPS = {
     Escalation.OFFBOARDING_REVIEW: ("Formal performance review of {kpis} under the escalation rules", 30, "review"),
 }
 
+
+DATA_DELIVERY_DAYS = 10  # calendar days the partner has to deliver a month's missing data
 
 CONTROLLER_LABEL = {Controller.PARTNER: "Partner", Controller.CLIENT: "Client", Controller.SHARED: "Shared"}
 
@@ -100,6 +102,9 @@ def control_section(
     factors: dict[str, list[str]] = {}
     for factor in client_factors_for(config, assessment.partner, inputs):
         factors.setdefault(factor.kpi, []).append(_factor_text(factor, config))
+    for item in assessment.kpis:  # relief is a client cause too, with its reason (govdocs.relief)
+        for m in item.relieved:
+            factors.setdefault(item.kpi.id, []).append(f"{m.month.label} red, relieved: {m.relief}.")
     rows = []
     for item in assessment.kpis:
         if item.current.status is Status.GREEN and item.kpi.id not in factors:
@@ -116,19 +121,33 @@ def control_section(
     off = [k for k in assessment.kpis if k.current.status in (Status.AMBER, Status.RED)]
     if not off:
         return "Every KPI with data met its target; no split of responsibility is needed this quarter.", tuple(rows)
-    by_side = {c: sum(1 for k in off if k.kpi.controlled_by is c) for c in Controller}
+
+    def side(item: KpiQuarter) -> str:
+        # A KPI whose only red months were relieved is missed for a client cause, whoever controls it.
+        if item.relieved and not any(m.failed for m in item.months) and item.current.status is Status.RED:
+            return "relieved for a client cause"
+        return phrases[item.kpi.controlled_by]
+
     phrases = {
         Controller.PARTNER: "in the partner's control",
         Controller.SHARED: "shared with the client",
         Controller.CLIENT: "driven by the client",
     }
-    parts = [(n, phrases[c]) for c, n in by_side.items() if n]
+    by_side: dict[str, int] = {}
+    for item in off:
+        by_side[side(item)] = by_side.get(side(item), 0) + 1
+    parts = list(by_side.items())
     if len(off) == 1:
-        summary = f"The one KPI below target is {parts[0][1]}."
+        summary = f"The one KPI below target is {parts[0][0]}."
     elif len(parts) == 1:
-        summary = f"All {len(off)} KPIs below target are {parts[0][1]}."
+        summary = f"All {len(off)} KPIs below target are {parts[0][0]}."
     else:
-        summary = f"Of the {len(off)} KPIs below target, {list_words([f'{n} {p}' for n, p in parts])}."
+        summary = f"Of the {len(off)} KPIs below target, {list_words([f'{n} {p}' for p, n in parts])}."
+    relieved = [(k.kpi.name, m) for k in off for m in k.relieved]
+    if relieved:
+        summary += " " + " ".join(
+            f"{name}'s {m.month.label} is relieved ({m.relief}): no partner failure." for name, m in relieved
+        )
     return summary, tuple(rows)
 
 
@@ -213,6 +232,19 @@ def next_step_rows(
     steps: list[NextStepRow] = []
     if inputs is not None:
         steps += [NextStepRow(s.action, s.owner, s.due, "Agreed") for s in inputs.next_steps]
+    partner_owner = next(
+        (c.name for c in assessment.partner.contacts if c.side is Controller.PARTNER), assessment.partner.name
+    )
+    if assessment.undelivered:  # one step for every missing month, so the cover keeps room for the rest
+        missing = "; ".join(f"{m.label} data for {undelivered_what(assessment, k)}" for m, k in assessment.undelivered)
+        steps.append(
+            NextStepRow(
+                f"Deliver the missing {missing}, or state in writing why it cannot be delivered",
+                partner_owner,
+                as_of + timedelta(days=DATA_DELIVERY_DAYS),
+                "Data-delivery obligation",
+            )
+        )
     level = assessment.decision.level
     triggering = [k.kpi.name for k in assessment.kpis if k.current.status is Status.RED]
     rules = RULE_STEPS if internal else {**RULE_STEPS, **PARTNER_RULE_STEPS}

@@ -4,6 +4,7 @@ the score and the escalation status), each sentence chosen by a computed fact.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -12,7 +13,7 @@ from govdocs.data.inputs import PartnerInputs, named_kpis
 from govdocs.documents.common import gap_text, kpi_text, telling
 from govdocs.render.formatters import kpi_value, number, percent
 from govdocs.scoring.engine import KpiQuarter, PartnerAssessment
-from govdocs.scoring.rules import QuarterValue, Status
+from govdocs.scoring.rules import QuarterValue, Status, possible_statuses
 from govdocs.scoring.stats import kpi_interval
 
 
@@ -174,6 +175,19 @@ def strengths(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> tu
     return tuple(points)
 
 
+def undelivered_what(assessment: PartnerAssessment, kpis: tuple[Kpi, ...]) -> str:
+    return f"any of the {len(kpis)} KPIs" if len(kpis) == len(assessment.kpis) else list_words([k.name for k in kpis])
+
+
+def undelivered_findings(assessment: PartnerAssessment) -> tuple[str, ...]:
+    """A month without data is the partner's data-delivery obligation, stated as a finding."""
+    return tuple(
+        f"No data delivered for {undelivered_what(assessment, kpis)} in {month.label}: the month is unscored, so "
+        "the tier rests on the other months; the data is owed under the reporting obligation."
+        for month, kpis in assessment.undelivered
+    )
+
+
 def improvements(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> tuple[SummaryPoint, ...]:
     points: list[SummaryPoint] = []
     order = {Status.RED: 0, Status.AMBER: 1}
@@ -203,6 +217,7 @@ def improvements(assessment: PartnerAssessment, inputs: PartnerInputs | None) ->
         elif kpi.controlled_by is Controller.CLIENT:
             text += " (driven by the client: see the drivers page)"
         points.append(SummaryPoint(text + ".", item.current.status.value, kpi.id))
+    points += [SummaryPoint(text, "no_data") for text in undelivered_findings(assessment)]
     if inputs is not None:
         points = _with_reviewer(points, inputs.commentary.concerns, [k.kpi for k in assessment.kpis])
     if not points:
@@ -216,9 +231,15 @@ def _unclear_note(kpi: Kpi, when: str, value: float, volume: float) -> str:
     def show(figure: float) -> str:
         return kpi_value(figure, kpi.unit.value, kpi.decimals)
 
+    worse, better = possible_statuses(kpi, value, volume)
+    edges = {
+        (Status.RED, Status.AMBER): f"the floor of {show(kpi.floor or 0)}",
+        (Status.RED, Status.GREEN): f"the floor of {show(kpi.floor or 0)} and the target of {show(kpi.target)}",
+    }
+    edge = edges.get((worse, better), f"the target of {show(kpi.target)}")  # the edge the interval straddles
     return (
         f"{kpi.name} in {when}: {show(value)} from a sample of {number(volume, 0)}; its 95% interval, "
-        f"{show(interval.low)} to {show(interval.high)}, reaches across the target of {show(kpi.target)}: "
+        f"{show(interval.low)} to {show(interval.high)}, reaches across {edge}: "
         "not statistically clear, counted neither as a pass nor as a failure."
     )
 
@@ -251,6 +272,8 @@ def data_notes(assessment: PartnerAssessment) -> tuple[str, ...]:
             "as a month; pooled into the quarter value by volume."
         )
     notes += unclear
+    if len(assessment.decision.provisional) > 1:  # one is stated in full in the escalation box
+        notes += provisional_notes(assessment.decision.provisional)
     score = assessment.score
     if score.unscored_share > 0:
         parts = []
@@ -281,10 +304,43 @@ def score_note(assessment: PartnerAssessment) -> str:
     return f"Incomplete: {percent(missing)} of weight without data"
 
 
+MAY_BE_RED = re.compile(r"^(.+) may be red (\d+) months running \((\w{3} \d{4})")
+
+
+PROVISIONAL = "Provisional (no action on its own): "
+
+
+def provisional_notes(provisional: tuple[str, ...]) -> tuple[str, ...]:
+    """The provisional triggers in full, two or more possible red runs folded into one line (every
+    figure kept): the data notes print them all."""
+    runs = [(line, MAY_BE_RED.match(line)) for line in provisional]
+    folded = [m for _, m in runs if m]
+    lines = [line for line, m in runs if not m or len(folded) < 2]
+    if len(folded) >= 2:
+        lines.append(
+            "Red months running if their unclear months are red: "
+            + "; ".join(f"{m.group(1)} {m.group(2)} (since {m.group(3)})" for m in folded)
+        )
+    return tuple(PROVISIONAL + line for line in lines)
+
+
+def _provisional_lines(provisional: tuple[str, ...]) -> tuple[str, ...]:
+    """What the escalation box says of them: one in full, several in one line pointing to the data
+    notes, so the summary stays on its page."""
+    notes = provisional_notes(provisional)
+    if len(notes) <= 1:
+        return notes
+    return (
+        f"{PROVISIONAL}{len(notes)} triggers hold only for some outcomes of results that are not "
+        "statistically clear; the data notes list them",
+    )
+
+
 def escalation_lines(assessment: PartnerAssessment, config: GovernanceConfig) -> tuple[str, ...]:
     """The decision's reasons, with three or more red runs folded into one line so the
     summary stays on one page; every figure is kept."""
     reasons = list(assessment.decision.reasons)
+    provisional = _provisional_lines(assessment.decision.provisional)
     runs = []
     for item in assessment.kpis:
         run = item.longest_red_run
@@ -293,11 +349,11 @@ def escalation_lines(assessment: PartnerAssessment, config: GovernanceConfig) ->
         if run is not None and matching:
             runs.append((item.kpi.name, run, matching[0]))
     if len(runs) < 3:
-        return tuple(reasons)
+        return (*reasons, *provisional)
     folded = "Red months running: " + "; ".join(
         f"{name} {run.length} (since {run.start.label})" for name, run, _ in runs
     )
     first = reasons.index(runs[0][2])
     kept = [r for r in reasons if r not in {reason for _, _, reason in runs}]
     kept.insert(first, folded)
-    return tuple(kept)
+    return (*kept, *provisional)

@@ -23,8 +23,8 @@ from govdocs.data.table import KpiData
 from govdocs.periods import Quarter
 from govdocs.planning.pip import Outcome
 from govdocs.render.formatters import counted
-from govdocs.scoring.engine import PartnerAssessment, RedRun, month_results, red_runs
-from govdocs.scoring.rules import quarter_value
+from govdocs.scoring.engine import PartnerAssessment, RedRun, red_runs
+from govdocs.scoring.trend import TrendWord, slope
 
 PIP_EVIDENCE = {  # how strongly a plan's outcome argues for leaving
     Outcome.NOT_MET: 100.0,
@@ -37,7 +37,15 @@ NO_PLAN_EVIDENCE = 50.0  # no plan: neither for nor against
 # A fitted slope smaller than these is called flat: a score moving 21 -> 25 -> 25 -> 25 fits
 # +1.2 points a quarter, which is no trend a reader would call one.
 SCORE_FLAT_BELOW = 2.0  # score points a quarter
-SATISFACTION_FLAT_BELOW = 0.25  # the satisfaction KPI's units a quarter
+# How strongly the satisfaction trend (scoring.trend, one fact) argues for leaving: a move within
+# the noise of its samples argues neither way, as a flat one.
+SATISFACTION_EVIDENCE = {
+    TrendWord.DECLINING: 100.0,
+    TrendWord.NOT_CLEAR: 50.0,
+    TrendWord.FLAT: 50.0,
+    TrendWord.TOO_SHORT: 50.0,
+    TrendWord.IMPROVING: 0.0,
+}
 
 
 def trend_word(change_per_quarter: float, flat_below: float, higher_is_better: bool = True) -> str:
@@ -95,17 +103,6 @@ class Evidence:
         return sum(i.points * i.weight for i in self.items) / total if total else 0.0
 
 
-def slope(values: list[float | None]) -> float | None:
-    """Least-squares change per step over the known values (None when fewer than two)."""
-    points = [(i, v) for i, v in enumerate(values) if v is not None]
-    if len(points) < 2:
-        return None
-    mean_x = sum(x for x, _ in points) / len(points)
-    mean_y = sum(y for _, y in points) / len(points)
-    spread = sum((x - mean_x) ** 2 for x, _ in points)
-    return sum((x - mean_x) * (y - mean_y) for x, y in points) / spread
-
-
 def gather_evidence(
     config: GovernanceConfig,
     data: KpiData,
@@ -126,17 +123,11 @@ def gather_evidence(
             runs.append(max(found, key=lambda r: (r.length, r.end)))
     # The engine already scored the last quarters; satisfaction is the same quarter rule on one KPI.
     history = tuple((q, score.value, score.tier.name if score.tier else "–") for q, score in assessment.score_history)
-    quarters = [q for q, _, _ in history]
     trend = slope([s for _, s, _ in history])
-    satisfaction: tuple[tuple[Quarter, float | None], ...] = ()
-    satisfaction_trend = None
-    if settings.satisfaction_kpi:
-        kpi = config.effective_kpi(assessment.partner, config.kpi(settings.satisfaction_kpi))
-        series = data.series(assessment.partner.id, kpi.id)
-        satisfaction = tuple(
-            (q, quarter_value(kpi, month_results(kpi, series, list(q.months))).value) for q in quarters
-        )
-        satisfaction_trend = slope([v for _, v in satisfaction])
+    # Satisfaction's trend is the engine's one fact (scoring.trend), as the QBR and the summary state it.
+    sat_item = next((k for k in assessment.kpis if k.kpi.id == settings.satisfaction_kpi), None)
+    satisfaction = sat_item.trend.quarters if sat_item else ()
+    satisfaction_trend = sat_item.trend.slope if sat_item else None
     share = None
     if settings.volume_kpi:
         index = [k.kpi.id for k in assessment.kpis].index(settings.volume_kpi)
@@ -148,14 +139,14 @@ def gather_evidence(
     latest = assessment.score.value
     sat_points = 50.0
     sat_detail = "no satisfaction KPI configured"
-    if settings.satisfaction_kpi:
-        kpi = config.kpi(settings.satisfaction_kpi)
-        if satisfaction_trend is None:
-            sat_detail = f"{kpi.name}: fewer than two quarters with data"
+    if sat_item is not None:
+        sat, name = sat_item.trend, sat_item.kpi.name
+        if sat.slope is None:
+            sat_detail = f"{name}: fewer than two quarters with data"
         else:
-            way = trend_word(satisfaction_trend, SATISFACTION_FLAT_BELOW, kpi.direction.value == "higher_is_better")
-            sat_points = {"flat": 50.0, "improving": 0.0, "declining": 100.0}[way]
-            sat_detail = f"{kpi.name} {way} ({satisfaction_trend:+.1f} per quarter over {len(quarters)} quarters)"
+            sat_points = SATISFACTION_EVIDENCE[sat.word]
+            sat_detail = f"{name} {sat.word} ({sat.slope:+.1f} per quarter over {sat.fitted} quarters"
+            sat_detail += f"; {sat.noise})" if sat.noise else ")"
     items = (
         EvidenceItem(
             "failures",

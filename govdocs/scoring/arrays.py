@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from govdocs.config.model import Aggregation, Direction, GovernanceConfig, Kpi, ScoringMethod
+from govdocs.config.model import Aggregation, Direction, GovernanceConfig, Kpi, ScoringMethod, Uncertainty
 from govdocs.data.table import KpiData
 from govdocs.periods import Month, Quarter
-from govdocs.scoring.rules import MonthResult, QuarterValue, Score, Status, points, weighted_score
+from govdocs.scoring.rules import MonthResult, QuarterValue, Score, Status, points, unclear_points, weighted_score
 from govdocs.scoring.stats import wilson_bounds, z_score
 
 # Status codes in the arrays; STATUSES[code] is the Status.
@@ -148,14 +148,17 @@ class ScoredTable:
         key = (partner_id, quarter)
         if key not in self._scores:
             arrays = self.quarter(quarter)
-            items, unclear = [], 0.0
+            items, unclear, ranges = [], 0.0, []
             for base in self.config.kpis:
                 row = self.pairs[(partner_id, base.id)]
                 earned = float(arrays.points[row])
-                weight = self.kpis[row].weight
-                items.append((weight, None if earned != earned else earned))
-                unclear += weight if arrays.status[row] == NOT_CLEAR else 0.0
-            self._scores[key] = weighted_score(items, self.config.scoring, unclear)
+                kpi = self.kpis[row]
+                items.append((kpi.weight, None if earned != earned else earned))
+                if arrays.status[row] == NOT_CLEAR:
+                    unclear += kpi.weight
+                    value, volume = float(arrays.value[row]), float(arrays.volume[row])
+                    ranges.append((kpi.weight, *unclear_points(kpi, value, volume, self.config.scoring)))
+            self._scores[key] = weighted_score(items, self.config.scoring, unclear, ranges)
         return self._scores[key]
 
 
@@ -207,7 +210,8 @@ def _score_table(config: GovernanceConfig, data: KpiData) -> ScoredTable:
     fill(source, np.array([*(str(n) for n in source_names), None], dtype=object)[source_codes])
     parameters = _Parameters.of(kpis)
     column = {name: getattr(parameters, name)[:, None] for name in ("target", "floor", "higher", "min_sample")}
-    status = _month_status(value, volume, parameters.proportion[:, None], **column)
+    both_ways = config.scoring.uncertainty is Uncertainty.BOTH_WAYS
+    status = _month_status(value, volume, parameters.proportion[:, None], both_ways=both_ways, **column)
     return ScoredTable(config, kpis, pairs, first, value, volume, source, status, parameters)
 
 
@@ -227,13 +231,18 @@ def _value_status(higher: np.ndarray, value: np.ndarray, target: np.ndarray, flo
     return np.where(_meets(higher, value, target), GREEN, np.where(amber, AMBER, RED)).astype(np.int8)
 
 
-def _not_clear(value: np.ndarray, volume: np.ndarray, target: np.ndarray, higher: np.ndarray) -> np.ndarray:
+def _not_clear(
+    value: np.ndarray, volume: np.ndarray, target: np.ndarray, floor: np.ndarray, higher: np.ndarray, both_ways: bool
+) -> np.ndarray:
     """Where rules.clearly_judged is False for a proportion: its Wilson interval (stats.wilson_interval,
-    in percent) reaches across the target. Only called where volume > 0."""
+    in percent) reaches across a band's edge (both ways) or the target (pass only). Only called
+    where volume > 0."""
     with np.errstate(invalid="ignore", divide="ignore"):
         successes = np.minimum(np.maximum(value / 100 * volume, 0.0), volume)
         low, high = wilson_bounds(successes, volume, Z95, np.sqrt)
         low, high = np.maximum(0.0, low) * 100.0, np.minimum(1.0, high) * 100.0
+    if both_ways:
+        return _value_status(higher, low, target, floor) != _value_status(higher, high, target, floor)
     met = np.where(higher, low >= target, high <= target)
     missed = np.where(higher, high < target, low > target)
     return ~met & ~missed
@@ -248,12 +257,13 @@ def _month_status(
     floor: np.ndarray,
     higher: np.ndarray,
     min_sample: np.ndarray,
+    both_ways: bool,
 ) -> np.ndarray:
     """rules.month_status for every cell."""
     has_volume = ~np.isnan(volume)
     insufficient = has_volume & (volume < min_sample)
     judged = proportion & has_volume & (volume > 0)
-    unclear = judged & _not_clear(value, np.where(judged, volume, 1.0), target, higher)
+    unclear = judged & _not_clear(value, np.where(judged, volume, 1.0), target, floor, higher, both_ways)
     status = _value_status(higher, value, target, floor)
     status = np.where(unclear, NOT_CLEAR, status)
     status = np.where(insufficient, INSUFFICIENT, status)
@@ -297,7 +307,10 @@ def _quarter_arrays(table: ScoredTable, quarter: Quarter) -> QuarterArrays:
     floor = parameters.floor * scale
     status = _value_status(parameters.higher, value, target, floor)
     judged = (scale == 1) & parameters.proportion & ~np.isnan(total_volume) & (total_volume > 0)
-    unclear = judged & _not_clear(value, np.where(judged, total_volume, 1.0), parameters.target, parameters.higher)
+    both_ways = table.config.scoring.uncertainty is Uncertainty.BOTH_WAYS
+    unclear = judged & _not_clear(
+        value, np.where(judged, total_volume, 1.0), parameters.target, parameters.floor, parameters.higher, both_ways
+    )
     status = np.where(unclear, NOT_CLEAR, status)
     status = np.where(~np.isnan(total_volume) & (total_volume < parameters.min_sample), INSUFFICIENT, status)
     status = np.where(count == 0, NO_DATA, status).astype(np.int8)

@@ -10,11 +10,23 @@ from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
 
-from govdocs.config.model import Controller, GovernanceConfig, Kpi, Partner
+from govdocs.config.model import Controller, GovernanceConfig, Kpi, Partner, Uncertainty
 from govdocs.data.table import KpiData, Observation
 from govdocs.periods import Month, Quarter, trailing_months
+from govdocs.relief import relief_reasons, with_relief
 from govdocs.scoring.arrays import ScoredTable, scored
-from govdocs.scoring.rules import MonthResult, QuarterValue, Score, Status, month_status, weighted_score
+from govdocs.scoring.rules import (
+    MonthResult,
+    QuarterValue,
+    Score,
+    Status,
+    month_status,
+    possible_statuses,
+    tier_for,
+    unclear_points,
+    weighted_score,
+)
+from govdocs.scoring.trend import Trend, kpi_trend
 
 HISTORY_MONTHS = 12
 
@@ -55,8 +67,14 @@ class KpiQuarter:
     current: QuarterValue
     previous: QuarterValue
     points: float | None
-    failures: int  # red months of a contractual KPI in the quarter
-    longest_red_run: RedRun | None  # longest run of red months touching the quarter
+    failures: int  # red months of a contractual KPI in the quarter, relieved months left out
+    longest_red_run: RedRun | None  # longest run of red months touching the quarter (relieved ones end a run)
+    trend: Trend  # over the assessment's score-history quarters, ending with this one
+
+    @property
+    def relieved(self) -> tuple[MonthResult, ...]:
+        """The quarter's red months relieved for a client cause: shown, never a partner failure."""
+        return tuple(m for m in self.months if m.status is Status.RED and m.relief is not None)
 
     @property
     def change(self) -> float | None:
@@ -92,6 +110,9 @@ class EndedPlan:
 class Decision:
     level: Escalation
     reasons: tuple[str, ...]
+    # Triggers that hold only for some outcomes of results that are not statistically clear: stated,
+    # never acted on (they issue no plan and call no review on their own).
+    provisional: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,26 +137,43 @@ class PartnerAssessment:
     def failures_in_quarter(self) -> int:
         return sum(k.failures for k in self.kpis)
 
+    @property
+    def undelivered(self) -> tuple[tuple[Month, tuple[Kpi, ...]], ...]:
+        """The quarter's months the partner sent no data for, each with the KPIs missing: a
+        data-delivery finding and next step, never a silent gap under a tier."""
+        gaps = []
+        for index, month in enumerate(self.quarter.months):
+            missing = tuple(k.kpi for k in self.kpis if k.months[index].status is Status.NO_DATA)
+            if missing:
+                gaps.append((month, missing))
+        return tuple(gaps)
 
-def month_results(kpi: Kpi, series: Mapping[Month, Observation], months: list[Month]) -> tuple[MonthResult, ...]:
+
+def month_results(
+    kpi: Kpi,
+    series: Mapping[Month, Observation],
+    months: list[Month],
+    uncertainty: Uncertainty = Uncertainty.BOTH_WAYS,
+) -> tuple[MonthResult, ...]:
     results = []
     for month in months:
         obs = series.get(month)
         if obs is None:
             results.append(MonthResult(month, None, None, Status.NO_DATA))
         else:
-            status = month_status(kpi, obs.value, obs.volume)
+            status = month_status(kpi, obs.value, obs.volume, uncertainty)
             results.append(MonthResult(month, obs.value, obs.volume, status, obs.source))
     return tuple(results)
 
 
-def red_runs(kpi_id: str, history: tuple[MonthResult, ...]) -> list[RedRun]:
-    """Runs of consecutive red months. A month without a scored status ends a run:
-    with no data or too small a sample we cannot say the KPI stayed red."""
+def red_runs(kpi_id: str, history: tuple[MonthResult, ...], counts=lambda m: m.failed) -> list[RedRun]:
+    """Runs of consecutive red months the partner answers for. A month without a scored status
+    ends a run (with no data, too small a sample or an unclear result we cannot say the KPI stayed
+    red), and so does a month relieved for a client cause. `counts`: which months make a run."""
     runs: list[RedRun] = []
     start: Month | None = None
     for previous, result in zip((None, *history), history, strict=False):
-        if result.status is Status.RED:
+        if counts(result):
             if start is None:
                 start = result.month
         elif start is not None and previous is not None:
@@ -146,13 +184,20 @@ def red_runs(kpi_id: str, history: tuple[MonthResult, ...]) -> list[RedRun]:
     return runs
 
 
-def _kpi_quarter(table: ScoredTable, partner: Partner, base: Kpi, quarter: Quarter, window: list[Month]) -> KpiQuarter:
-    """The KPI's quarter, read from the rules applied to the whole portfolio (scoring.arrays);
-    `window`: the trailing months to the quarter's end."""
+def _kpi_quarter(
+    table: ScoredTable,
+    partner: Partner,
+    base: Kpi,
+    quarters: Sequence[Quarter],
+    history: tuple[MonthResult, ...],
+) -> KpiQuarter:
+    """The KPI's quarter (the last of `quarters`, the ones its trend spans), read from the rules
+    applied to the whole portfolio (scoring.arrays); `history`: its trailing months to the
+    quarter's end, with their relief."""
+    quarter = quarters[-1]
     kpi = table.kpi(partner.id, base.id)
-    history = table.month_results(partner.id, kpi.id, window)
     months = history[-3:]
-    failures = sum(1 for m in months if m.status is Status.RED) if kpi.contractual else 0
+    failures = sum(1 for m in months if m.failed) if kpi.contractual else 0
     touching = [r for r in red_runs(kpi.id, history) if r.end >= quarter.months[0]]
     longest = max(touching, key=lambda r: (r.length, r.end), default=None)
     return KpiQuarter(
@@ -164,11 +209,49 @@ def _kpi_quarter(table: ScoredTable, partner: Partner, base: Kpi, quarter: Quart
         points=table.points(partner.id, kpi.id, quarter),
         failures=failures,
         longest_red_run=longest,
+        trend=kpi_trend(kpi, [(q, table.quarter_value(partner.id, kpi.id, q)) for q in quarters]),
     )
 
 
 def _range(start: Month, end: Month) -> str:
     return start.label if start == end else f"{start.label} – {end.label}"
+
+
+def may_fail(kpi: Kpi, month: MonthResult) -> bool:
+    """An unclear month that may be a partner failure: its 95% interval's worse end is red and no
+    client cause relieves it."""
+    if month.status is not Status.NOT_CLEAR or month.relief is not None or month.value is None:
+        return False
+    return possible_statuses(kpi, month.value, month.volume)[0] is Status.RED
+
+
+def _quarters_words(quarters: Sequence[Quarter]) -> str:
+    labels = [q.label for q in quarters]
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def _at_risk(
+    config: GovernanceConfig, score_history: tuple[tuple[Quarter, Score], ...]
+) -> tuple[tuple[Quarter, ...], tuple[Quarter, ...]]:
+    """The latest run of `at_risk_quarters` quarters running in the at-risk tier anywhere in the
+    score history (the trailing 12 months and more, as the config keeps them): the run that holds
+    whatever the unclear results are, and the one that holds only while they are left out."""
+    ladder, tiers = config.escalation, config.scoring.tiers
+    n = ladder.at_risk_quarters
+
+    def at_risk(score: Score, value: float | None) -> bool:
+        return value is not None and tier_for(value, tiers).name == ladder.at_risk_tier
+
+    firm: tuple[Quarter, ...] = ()
+    provisional: tuple[Quarter, ...] = ()
+    for end in range(n, len(score_history) + 1):
+        run = score_history[end - n : end]
+        if all(at_risk(s, s.value) for _, s in run):
+            if all(at_risk(s, s.value if s.high is None else max(s.value or 0.0, s.high)) for _, s in run):
+                firm = tuple(q for q, _ in run)
+            else:
+                provisional = tuple(q for q, _ in run)
+    return firm, provisional
 
 
 def decide(
@@ -180,23 +263,38 @@ def decide(
     quarter: Quarter,
     ended_plans: Sequence[EndedPlan] = (),
 ) -> Decision:
-    """Apply the escalation ladder; the highest level reached wins, with every reason."""
+    """Apply the escalation ladder; the highest level reached wins, with every reason. A trigger
+    acts only when it holds whatever the unclear results turn out to be; one that holds only for
+    some of their outcomes is stated as provisional and acts on nothing."""
     ladder = config.escalation
     reasons: dict[Escalation, list[str]] = {level: [] for level in Escalation}
+    provisional: list[str] = []
 
-    if len(failures_12m) >= ladder.failures_allowed_12m:
+    failures = len(failures_12m)
+    unclear_failures = sum(1 for k in kpis if k.kpi.contractual for m in k.history if may_fail(k.kpi, m))
+    counted_words = (
+        f"(red months of contractual KPIs, relieved months left out) in the 12 months to {quarter.last_month.label}"
+    )
+    allowed = ladder.failures_allowed_12m
+    if failures >= allowed:
         reasons[Escalation.OFFBOARDING_REVIEW].append(
-            f"{len(failures_12m)} {'failure' if len(failures_12m) == 1 else 'failures'} (red months of contractual "
-            f"KPIs) in the 12 months to {quarter.last_month.label}; {ladder.failures_allowed_12m} "
-            f"{'triggers' if ladder.failures_allowed_12m == 1 else 'trigger'} a review"
+            f"{failures} {'failure' if failures == 1 else 'failures'} {counted_words}; {allowed} "
+            f"{'triggers' if allowed == 1 else 'trigger'} a review"
         )
-    recent = score_history[-ladder.at_risk_quarters :]
-    if len(recent) == ladder.at_risk_quarters and all(
-        s.tier is not None and s.tier.name == ladder.at_risk_tier for _, s in recent
-    ):
-        labels = [q.label for q, _ in recent]
-        quarters = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
-        reasons[Escalation.OFFBOARDING_REVIEW].append(f"Tier {ladder.at_risk_tier} in {quarters}")
+    elif failures + unclear_failures >= allowed:
+        provisional.append(
+            f"{failures} {'failure' if failures == 1 else 'failures'} {counted_words}, {allowed} trigger a review: "
+            f"{unclear_failures} more {'month is' if unclear_failures == 1 else 'months are'} red or amber within "
+            "their 95% intervals, so the count may reach it"
+        )
+    firm_run, unclear_run = _at_risk(config, score_history)
+    if firm_run:
+        reasons[Escalation.OFFBOARDING_REVIEW].append(f"Tier {ladder.at_risk_tier} in {_quarters_words(firm_run)}")
+    elif unclear_run:
+        provisional.append(
+            f"Tier {ladder.at_risk_tier} in {_quarters_words(unclear_run)} only while results that are not "
+            "statistically clear are left out of the score"
+        )
     for plan in ended_plans:
         day = plan.final_review
         reasons[Escalation.OFFBOARDING_REVIEW].append(
@@ -215,26 +313,46 @@ def decide(
             reasons[Escalation.PIP].append(
                 f"{item.kpi.name} red {run.length} months running ({_range(run.start, run.end)})"
             )
+            continue
+        kpi = item.kpi
+        possible = [
+            r
+            for r in red_runs(kpi.id, item.history, lambda m, kpi=kpi: m.failed or may_fail(kpi, m))
+            if r.end >= quarter.months[0] and r.length >= ladder.consecutive_red_for_pip
+        ]
+        if possible:
+            run = max(possible, key=lambda r: (r.length, r.end))
+            provisional.append(
+                f"{kpi.name} may be red {run.length} months running ({_range(run.start, run.end)}): some of these "
+                "months are not statistically clear"
+            )
     if score.value is not None and score.value < ladder.pip_score_below:
-        reasons[Escalation.PIP].append(
-            f"Score {score.value:.1f} is below the improvement-plan threshold of {ladder.pip_score_below:g}"
-        )
+        if score.high is None or score.high < ladder.pip_score_below:
+            reasons[Escalation.PIP].append(
+                f"Score {score.value:.1f} is below the improvement-plan threshold of {ladder.pip_score_below:g}"
+            )
+        else:
+            provisional.append(
+                f"Score {score.value:.1f} is below the improvement-plan threshold of {ladder.pip_score_below:g} only "
+                "while results that are not statistically clear are left out: counted as their 95% intervals "
+                f"allow, it is {score.low:.1f} to {score.high:.1f}"
+            )
 
     for item in kpis:
-        red = [m.month.short_label for m in item.months if m.status is Status.RED]
+        red = [m.month.short_label for m in item.months if m.failed]
         if item.kpi.id in on_plan:
             continue
         if red:
             reasons[Escalation.WATCH].append(f"{item.kpi.name} red in {', '.join(red)} {quarter.year}")
-        elif item.current.status is Status.RED:
+        elif item.current.status is Status.RED and not item.relieved:
             reasons[Escalation.WATCH].append(f"{item.kpi.name} red for the quarter")
 
     for level in sorted(Escalation, reverse=True):
         if reasons[level]:
             # Lower-level reasons stay visible: they are part of the evidence.
             collected = [r for lvl in sorted(Escalation, reverse=True) if lvl <= level for r in reasons[lvl]]
-            return Decision(level, tuple(collected))
-    return Decision(Escalation.NONE, ())
+            return Decision(level, tuple(collected), tuple(provisional))
+    return Decision(Escalation.NONE, (), tuple(provisional))
 
 
 def assess_partner(
@@ -249,20 +367,28 @@ def assess_partner(
     before the run (govdocs.planning.history works them out); without them the ladder reads the
     KPI data alone, as for the quarter that called for a plan."""
     table, window = scored(config, data), trailing_months(quarter.last_month, HISTORY_MONTHS)
-    kpis = tuple(_kpi_quarter(table, partner, base, quarter, window) for base in config.kpis)
-    unclear = sum(k.kpi.weight for k in kpis if k.current.status is Status.NOT_CLEAR)
-    score = weighted_score([(k.kpi.weight, k.points) for k in kpis], config.scoring, unclear)
     depth = max(history_quarters, config.escalation.at_risk_quarters)
-    score_history = tuple(
-        (q, score if q == quarter else table.score(partner.id, q))
-        for q in (quarter.shift(-i) for i in range(depth - 1, -1, -1))
+    quarters = [quarter.shift(-i) for i in range(depth - 1, -1, -1)]
+    histories = {base.id: table.month_results(partner.id, base.id, window) for base in config.kpis}
+    relief = relief_reasons(config, partner, histories)
+    kpis = tuple(
+        _kpi_quarter(table, partner, base, quarters, with_relief(histories[base.id], relief.get(base.id, {})))
+        for base in config.kpis
     )
+    unclear = [k for k in kpis if k.current.status is Status.NOT_CLEAR and k.current.value is not None]
+    ranges = [
+        (k.kpi.weight, *unclear_points(k.kpi, k.current.value, k.current.volume, config.scoring)) for k in unclear
+    ]
+    score = weighted_score(
+        [(k.kpi.weight, k.points) for k in kpis], config.scoring, sum(k.kpi.weight for k in unclear), ranges
+    )
+    score_history = tuple((q, score if q == quarter else table.score(partner.id, q)) for q in quarters)
     failures = tuple(
         Failure(k.kpi.id, m.month, m.value)
         for k in kpis
         if k.kpi.contractual
         for m in k.history
-        if m.status is Status.RED and m.value is not None
+        if m.failed and m.value is not None
     )
     decision = decide(config, kpis, score, score_history, failures, quarter, ended_plans)
     return PartnerAssessment(

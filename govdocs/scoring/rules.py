@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from govdocs.config.model import Aggregation, Direction, Kpi, Scoring, ScoringMethod, Tier
+from govdocs.config.model import Aggregation, Direction, Kpi, Scoring, ScoringMethod, Tier, Uncertainty
 from govdocs.periods import Month
-from govdocs.scoring.stats import Clarity, kpi_interval, status_clarity
+from govdocs.scoring.stats import Clarity, Interval, kpi_interval, status_clarity
 
 
 class Status(StrEnum):
@@ -22,7 +22,7 @@ class Status(StrEnum):
     RED = "red"
     NO_DATA = "no_data"
     INSUFFICIENT = "insufficient_sample"
-    NOT_CLEAR = "not_clear"  # a proportion whose 95% interval reaches across the target
+    NOT_CLEAR = "not_clear"  # a proportion whose 95% interval reaches across the target (or, both ways, the floor)
 
     @property
     def scored(self) -> bool:
@@ -37,6 +37,12 @@ class MonthResult:
     volume: float | None
     status: Status
     source: str | None = None
+    relief: str | None = None  # why a red month is relieved (a client cause): then it is no partner failure
+
+    @property
+    def failed(self) -> bool:
+        """A red month the partner answers for: red, and not relieved for a client cause."""
+        return self.status is Status.RED and self.relief is None
 
 
 def _meets(direction: Direction, value: float, threshold: float) -> bool:
@@ -54,21 +60,55 @@ def value_status(kpi: Kpi, value: float, target: float | None = None, floor: flo
     return Status.RED
 
 
-def clearly_judged(kpi: Kpi, value: float, volume: float | None, target: float | None = None) -> bool:
-    """False for a proportion KPI whose 95% Wilson interval reaches across the target: with twelve
-    surveys a CSAT of 75% may well be 85%, so it is neither a pass nor a failure."""
+def _interval(kpi: Kpi, value: float, volume: float | None) -> Interval | None:
+    """The 95% interval of a proportion KPI's value; None when it has none (not a proportion, no sample)."""
     if not kpi.proportion or not volume or volume <= 0:
+        return None
+    return kpi_interval(value, volume)
+
+
+def clearly_judged(
+    kpi: Kpi,
+    value: float,
+    volume: float | None,
+    target: float | None = None,
+    floor: float | None = None,
+    uncertainty: Uncertainty = Uncertainty.BOTH_WAYS,
+) -> bool:
+    """False for a proportion KPI whose 95% Wilson interval reaches across a boundary the rule
+    judges: with twelve surveys a CSAT of 75% may well be 85%, so it is neither a pass nor a
+    failure. Both ways (the default) a status needs its whole interval inside its band, so a red
+    that may be amber is as unclear as a green that may be amber; pass only, just the target."""
+    interval = _interval(kpi, value, volume)
+    if interval is None:
         return True
-    interval = kpi_interval(value, volume)
-    return status_clarity(interval, kpi.target if target is None else target, kpi.direction) is not Clarity.NOT_CLEAR
+    target = kpi.target if target is None else target
+    if uncertainty is Uncertainty.PASS_ONLY:
+        return status_clarity(interval, target, kpi.direction) is not Clarity.NOT_CLEAR
+    floor = kpi.floor if floor is None else floor
+    return value_status(kpi, interval.low, target, floor) is value_status(kpi, interval.high, target, floor)
 
 
-def month_status(kpi: Kpi, value: float | None, volume: float | None) -> Status:
+def possible_statuses(kpi: Kpi, value: float, volume: float | None) -> tuple[Status, Status]:
+    """The statuses at the worse and the better end of the value's 95% interval (both the
+    measured status when it has no interval): what an unclear result may turn out to be."""
+    interval = _interval(kpi, value, volume)
+    if interval is None:
+        status = value_status(kpi, value)
+        return status, status
+    ends = (interval.low, interval.high) if kpi.direction is Direction.HIGHER else (interval.high, interval.low)
+    worse, better = ends
+    return value_status(kpi, worse), value_status(kpi, better)
+
+
+def month_status(
+    kpi: Kpi, value: float | None, volume: float | None, uncertainty: Uncertainty = Uncertainty.BOTH_WAYS
+) -> Status:
     if value is None:
         return Status.NO_DATA
     if volume is not None and volume < kpi.min_sample:
         return Status.INSUFFICIENT
-    if not clearly_judged(kpi, value, volume):
+    if not clearly_judged(kpi, value, volume, uncertainty=uncertainty):
         return Status.NOT_CLEAR
     return value_status(kpi, value)
 
@@ -81,7 +121,9 @@ class QuarterValue:
     status: Status
 
 
-def quarter_value(kpi: Kpi, months: Sequence[MonthResult]) -> QuarterValue:
+def quarter_value(
+    kpi: Kpi, months: Sequence[MonthResult], uncertainty: Uncertainty = Uncertainty.BOTH_WAYS
+) -> QuarterValue:
     """Aggregate the quarter's months per the KPI's rule and judge the result.
 
     Months with data count even when their own sample is small: pooled, their volume
@@ -108,7 +150,7 @@ def quarter_value(kpi: Kpi, months: Sequence[MonthResult]) -> QuarterValue:
     if total_volume is not None and total_volume < kpi.min_sample:
         return QuarterValue(value, total_volume, len(present), Status.INSUFFICIENT)
     scale = len(present) if kpi.aggregation is Aggregation.SUM else 1
-    if scale == 1 and not clearly_judged(kpi, value, total_volume):
+    if scale == 1 and not clearly_judged(kpi, value, total_volume, uncertainty=uncertainty):
         return QuarterValue(value, total_volume, len(present), Status.NOT_CLEAR)
     floor = None if kpi.floor is None else kpi.floor * scale
     status = value_status(kpi, value, kpi.target * scale, floor)
@@ -138,6 +180,15 @@ class Score:
     incomplete: bool  # the unscored share is above the configured limit
     tier: Tier | None
     not_clear_share: float = 0.0  # of which: measured, but too close to the target to call
+    # The score's range when the unclear results are counted as whatever their 95% intervals allow
+    # (each at its worse end, then each at its better end): a trigger holds only over the whole range.
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def provisional(self) -> bool:
+        """The score leaves out unclear results that could move it."""
+        return self.low != self.value or self.high != self.value
 
     @property
     def no_data_share(self) -> float:
@@ -146,22 +197,46 @@ class Score:
         return 0.0 if missing < 1e-9 else missing  # 0.3 - 0.3 is 5.6e-17 in binary fractions
 
 
+def unclear_points(kpi: Kpi, value: float, volume: float | None, scoring: Scoring) -> tuple[float, float]:
+    """The least and the most points an unclear quarter may earn: the points at the ends of its
+    95% interval (points never fall as the value improves, so these bound every value between)."""
+    interval = _interval(kpi, value, volume)
+    ends = (value,) if interval is None else (interval.low, interval.high)
+    earned = [points(kpi, value_status(kpi, end), end, scoring) or 0.0 for end in ends]
+    return min(earned), max(earned)
+
+
+def _mean(items: Sequence[tuple[float, float]]) -> float:
+    return round(math.fsum(w * p for w, p in items) / math.fsum(w for w, _ in items), 1)
+
+
 def weighted_score(
-    items: Sequence[tuple[float, float | None]], scoring: Scoring, not_clear_weight: float = 0.0
+    items: Sequence[tuple[float, float | None]],
+    scoring: Scoring,
+    not_clear_weight: float = 0.0,
+    unclear: Sequence[tuple[float, float, float]] = (),
 ) -> Score:
     """Weighted mean of (weight, points) over KPIs with points; weights renormalised.
-    `not_clear_weight`: the weight of KPIs without points because their result is not clear."""
+    `not_clear_weight`: the weight of KPIs without points because their result is not clear;
+    `unclear`: those KPIs as (weight, least points, most points), for the score's range."""
     # fsum: exact sums, so the order KPIs are listed in cannot change the result.
     total = math.fsum(w for w, _ in items)
     scored = [(w, p) for w, p in items if p is not None]
     scored_weight = math.fsum(w for w, _ in scored)
     unscored = 0.0 if total == 0 else 1 - scored_weight / total
     not_clear = 0.0 if total == 0 else min(not_clear_weight / total, unscored)
+    counted = [(w, p) for w, p in scored if w]
+    ranges = [(w, lo, hi) for w, lo, hi in unclear if w]
+    low = _mean(counted + [(w, lo) for w, lo, _ in ranges]) if counted or ranges else None
+    high = _mean(counted + [(w, hi) for w, _, hi in ranges]) if counted or ranges else None
     if not scored or scored_weight == 0:
-        return Score(None, 1.0, True, None, not_clear)
+        return Score(None, 1.0, True, None, not_clear, low, high)
     # Rounded once, here, so the printed score and its tier can never disagree.
     value = round(math.fsum(w * p for w, p in scored) / scored_weight, 1)
-    return Score(value, unscored, unscored > scoring.incomplete_share, tier_for(value, scoring.tiers), not_clear)
+    if not ranges:
+        low = high = value
+    tier = tier_for(value, scoring.tiers)
+    return Score(value, unscored, unscored > scoring.incomplete_share, tier, not_clear, low, high)
 
 
 def tier_for(score: float, tiers: Sequence[Tier]) -> Tier:
