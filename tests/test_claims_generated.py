@@ -1106,7 +1106,10 @@ class Survey:
             f"Notice deadline {long_date(clock.notice_deadline)} on the cover",
         ):
             self._days_claim(name, cover.group(0), cover.group(2), cover.group(3), fact)
-        step = re.search(rf"({DATE}) · Decide (?:on renewal or exit|whether to renew)", text)
+        # in the summary's first three steps ("date · action"), or else on the next-steps page's table
+        step = re.search(rf"({DATE}) · Decide (?:on renewal or exit|whether to renew)", text) or re.search(
+            rf"Decide (?:on renewal or exit|whether to renew)[^·]*? ({DATE}) Contract clock", text
+        )
         wanted = audience == "internal" and 0 <= clock.days_left <= 180
         self.claim(
             "deadline",

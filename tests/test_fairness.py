@@ -30,7 +30,6 @@ from govdocs.documents.qbr_follow_up import control_section, next_step_rows
 from govdocs.documents.qbr_summary import improvements
 from govdocs.facts import run_facts
 from govdocs.periods import Month, Quarter
-from govdocs.planning.contract import partner_clock
 from govdocs.planning.offboarding import gather_evidence
 from govdocs.scoring.engine import Escalation, decide
 from govdocs.scoring.rules import Status, month_status, unclear_points, weighted_score
@@ -236,11 +235,10 @@ def test_a_month_without_data_is_a_finding_and_a_next_step(example) -> None:
     assert dlt.assessment.score.tier.name == "Strategic"
     findings = [p.text for p in improvements(dlt.assessment, None)]
     assert any(t.startswith("No data delivered for any of the 8 KPIs in Aug 2026") for t in findings), findings
-    clock = partner_clock(dlt.assessment.partner.contract, AS_OF, config.pip)
-    steps = next_step_rows(dlt.assessment, None, clock, config, AS_OF, internal=False)
+    steps = next_step_rows(dlt, None, config, AS_OF, internal=False)
     (step,) = [s for s in steps if s.origin == "Data-delivery obligation"]
     assert step.action.startswith("Deliver the missing Aug 2026 data for any of the 8 KPIs")
-    assert step.due == date(2026, 10, 25)
+    assert step.due == date(2026, 10, 26)  # ten days on is Sunday 25 October: the next business day
 
 
 # --- the page says which rule applies ---------------------------------------------------------

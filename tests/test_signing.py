@@ -300,7 +300,7 @@ def test_page_content_changed_after_a_signature_on_an_uncertified_plan_is_refuse
     [
         lambda doc, keywords: (
             {"govdocs:plan": "2026-10-16/2099-12-31"},
-            {"/Keywords": keywords.replace("plan 2026-10-16/2027-03-01", "plan 2026-10-16/2099-12-31")},
+            {"/Keywords": keywords.replace("plan 2026-10-16/2027-03-05", "plan 2026-10-16/2099-12-31")},
         ),
         lambda doc, keywords: (  # another partner's answer: id, partner and metadata all rewritten
             {"govdocs:document": doc.replace("-BRV-", "-CRN-"), "govdocs:partner": "CRN"},
@@ -316,7 +316,7 @@ def test_the_identity_is_read_from_what_the_certification_covers(signed_plan, tm
 
     plan, _ = signed_plan
     keywords = PdfReader(plan).metadata["/Keywords"]
-    assert "plan 2026-10-16/2027-03-01" in keywords
+    assert "plan 2026-10-16/2027-03-05" in keywords
     values, info = rewrite(keywords.split(",")[0], keywords)
     changed = incremental(fill(plan, tmp_path / "filled.pdf", ANSWER), tmp_path / "changed.pdf", values, info)
     result = _import(changed, tmp_path)

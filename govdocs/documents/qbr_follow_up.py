@@ -241,7 +241,7 @@ def next_step_rows(
             NextStepRow(
                 f"Deliver the missing {missing}, or state in writing why it cannot be delivered",
                 partner_owner,
-                as_of + timedelta(days=DATA_DELIVERY_DAYS),
+                business.on_or_after(as_of + timedelta(days=DATA_DELIVERY_DAYS)),  # a business day
                 "Data-delivery obligation",
             )
         )
