@@ -385,8 +385,9 @@ def test_partner_facing_peer_comparison_is_anonymous(canary):
             assert "against the 3 other partners of its peer group (voice), who are not named" in section
             assert "at most 3 other partners of the peer group have data for any KPI, fewer than the 5" in section
         else:
-            assert "against the 0 other partners of its peer group (digital)" in section
-            assert "No peer figure is shown this quarter" in section
+            # alone in its group: said plainly, not "against the 0 other partners"
+            assert "No other partner is in" in section and "peer group (digital), so there is no one to" in section
+            assert "0 other partners" not in section
     internal = " ".join(canary.pdfs[canary.entries("qbr", "internal")[IDS["BRV"]]["path"]]["text"].split())
     assert "Best peer" in internal  # the internal copy keeps best values and names
 

@@ -105,8 +105,9 @@ def test_peers_are_compared_within_their_group_and_never_by_single_figure(render
     assert "Peer median" not in brv
     assert "No peer figure is shown this quarter: at most 3 other partners of the peer group have data" in brv
     delta = flat(pdf_text(rendered[("DLT", "partner")]))
-    assert "against the 0 other partners of its peer group (digital)" in delta
-    assert "No peer figure is shown this quarter: no other partner of the peer group has data" in delta
+    assert "No other partner is in Delta Digital Care" in delta
+    assert "peer group (digital), so there is no one to compare with" in delta
+    assert "0 other partners" not in delta
 
 
 def test_partner_copy_refuses_text_naming_another_partner(tmp_path: Path):
