@@ -1290,6 +1290,10 @@ class Survey:
         if not rows:
             most = max(len(v) for v in with_data)
             self.claim("peers", most < minimum, name, section[:200], f"{most} peers with data for a KPI")
+            if not peers:  # alone in its group: said plainly, with no count of nobody
+                said = "No other partner is in" in section and "so there is no one to compare with" in section
+                self.claim("peers", said, name, section[:300], "no other partner in the peer group")
+                return
             why = "no other partner of the peer group has data" if most == 0 else f"at most {most} other partner"
             self.claim("peers", f"No peer figure is shown this quarter: {why}" in section, name, section[:300], why)
             return

@@ -211,8 +211,10 @@ def _rules(config: GovernanceConfig) -> tuple[str, ...]:
     weights = ", ".join(f"{k.replace('_', ' ')} {v:g}" for k, v in off.evidence_weights.items())
     return (
         f"Exit evidence (0-100, higher argues for leaving): weighted mean ({weights}) of failures against the "
-        "allowance (twice the allowance or more counts 100), the latest improvement plan's outcome (not met 100, "
-        "partly met 60, none or open 50, met 0), 100 minus the latest score, and the customer-satisfaction trend "
+        "allowance (twice the allowance or more counts 100), the outcome of the latest improvement plan decided "
+        "(this run's plan once its final review has passed, else the newest earlier plan that ended: not met 100, "
+        "partly met 60, no data or no plan ended 50, met 0), 100 minus the latest score, and the "
+        "customer-satisfaction trend "
         "(declining 100, flat or not clear 50, improving 0; flat when a straight line fitted over the quarters "
         "moves less than a tenth of the KPI's amber band a quarter; not clear when, for a surveyed share, the first "
         "and the last quarters' 95% intervals overlap, so the move is within the noise of its samples, as the QBR "
