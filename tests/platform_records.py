@@ -525,3 +525,16 @@ def expected_kpis(
 
 def close(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6)
+
+
+# The queue names, zone and KPI measures every platform test reads its records with.
+PARTNERS = {"Atlas Lisbon": "ATL", "Bravo Manila": "BRV"}
+ZONE = "Europe/Lisbon"
+MEASURES = [
+    {"kpi": "service_level", "measure": "service_level", "answered_within_seconds": 20},
+    {"kpi": "abandonment", "measure": "abandon_rate", "short_abandon_seconds": 5},
+    {"kpi": "asa", "measure": "asa"},
+    {"kpi": "aht", "measure": "aht"},
+    {"kpi": "transfer_rate", "measure": "transfer_rate"},
+    {"kpi": "repeat_rate", "measure": "repeat_contact_rate", "within_days": 7},
+]

@@ -15,6 +15,9 @@ from govdocs.errors import GovdocsError
 from govdocs.raw import engine
 from govdocs.raw.model import RawData
 from tests.platform_records import (
+    MEASURES,
+    PARTNERS,
+    ZONE,
     close,
     expected_kpis,
     salesforce_csv,
@@ -23,17 +26,6 @@ from tests.platform_records import (
     scenarios,
     write_jsonl,
 )
-
-PARTNERS = {"Atlas Lisbon": "ATL", "Bravo Manila": "BRV"}
-ZONE = "Europe/Lisbon"
-MEASURES = [
-    {"kpi": "service_level", "measure": "service_level", "answered_within_seconds": 20},
-    {"kpi": "abandonment", "measure": "abandon_rate", "short_abandon_seconds": 5},
-    {"kpi": "asa", "measure": "asa"},
-    {"kpi": "aht", "measure": "aht"},
-    {"kpi": "transfer_rate", "measure": "transfer_rate"},
-    {"kpi": "repeat_rate", "measure": "repeat_contact_rate", "within_days": 7},
-]
 
 
 def _raw(files: str) -> RawData:

@@ -19,6 +19,9 @@ from govdocs.raw import engine
 from govdocs.raw.model import RawData
 from tests.platform_records import (
     CXONE_HEADER,
+    MEASURES,
+    PARTNERS,
+    ZONE,
     close,
     connect_records,
     cxone_rows,
@@ -31,16 +34,6 @@ from tests.platform_records import (
 )
 
 SAMPLES = Path(__file__).resolve().parent / "platform_samples"
-PARTNERS = {"Atlas Lisbon": "ATL", "Bravo Manila": "BRV"}
-ZONE = "Europe/Lisbon"
-MEASURES = [
-    {"kpi": "service_level", "measure": "service_level", "answered_within_seconds": 20},
-    {"kpi": "abandonment", "measure": "abandon_rate", "short_abandon_seconds": 5},
-    {"kpi": "asa", "measure": "asa"},
-    {"kpi": "aht", "measure": "aht"},
-    {"kpi": "transfer_rate", "measure": "transfer_rate"},
-    {"kpi": "repeat_rate", "measure": "repeat_contact_rate", "within_days": 7},
-]
 
 
 def _raw(source: dict, partners: dict[str, str] | None = None, zone: str = ZONE) -> RawData:
