@@ -40,8 +40,3 @@ def control_character(text: str) -> str | None:
 Email = Annotated[StrictStr, StringConstraints(max_length=254, pattern=EMAIL_PATTERN)]
 Text = Annotated[StrictStr, StringConstraints(min_length=1, max_length=TEXT_CHARACTERS, strip_whitespace=True)]
 Name = Annotated[StrictStr, StringConstraints(min_length=1, max_length=NAME_CHARACTERS, strip_whitespace=True)]
-
-
-def megabytes(size: int) -> str:
-    """A file size as people say it: '5.0 MB', '1 MB'."""
-    return f"{size / 2**20:.0f} MB" if size % 2**20 == 0 else f"{size / 2**20:.1f} MB"

@@ -66,6 +66,26 @@ def _first(column: str) -> str:
     return f"ARG_MIN({column}, leg_order)"
 
 
+def _contact_rows(columns: list[str], answered: str, description: str) -> Cte:
+    """The legs of each customer contact as one row: the preset's `columns`, then what every preset
+    counts (legs, delivered copies, legs handled) and the first leg's place in the files. A record
+    without any id is a contact of its own (rejected: a required field is empty)."""
+    counted = [
+        "COUNT(*) AS legs",
+        "SUM(copies) AS copies",
+        f"COUNT(*) FILTER (WHERE {answered}) AS handled_legs",
+        _first("source_index") + " AS source_index",
+        _first("source_row") + " AS source_row",
+    ]
+    body = (
+        "  SELECT\n    "
+        + ",\n    ".join([*columns, *counted])
+        + "\n  FROM (SELECT *, [initial_last, source_key] AS leg_order FROM interactions_legs) AS legs\n"
+        "  GROUP BY COALESCE(chain_id, 'record ' || source_key)"
+    )
+    return Cte("interactions_read", body, description)
+
+
 def _legs_read(source: str, paths: Mapping[str, str], read: FileRead) -> Cte:
     """FILE READ: every record of every file, each field as text from its path, with its position."""
     branches = []
@@ -161,20 +181,8 @@ def connect_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         # the platform's own durations already, so there is nothing of its own to compare)
         f"{_first_in_queue('queue_duration')} AS {PLATFORM_WAIT}",
         f"CAST(NULL AS VARCHAR) AS {PLATFORM_HANDLE}",
-        "COUNT(*) AS legs",
-        "SUM(copies) AS copies",
-        f"COUNT(*) FILTER (WHERE {answered}) AS handled_legs",
-        _first("source_index") + " AS source_index",
-        _first("source_row") + " AS source_row",
     ]
-    body = (
-        "  SELECT\n    "
-        + ",\n    ".join(contact)
-        + "\n  FROM (SELECT *, [initial_last, source_key] AS leg_order FROM interactions_legs) AS legs\n"
-        # a record without any id is a contact of its own (rejected: a required field is empty)
-        "  GROUP BY COALESCE(chain_id, 'record ' || source_key)"
-    )
-    return [legs, latest, Cte("interactions_read", body, "the legs of each customer contact, as one row")]
+    return [legs, latest, _contact_rows(contact, answered, "the legs of each customer contact, as one row")]
 
 
 def _first_in_queue(column: str) -> str:
@@ -524,18 +532,8 @@ def cxone_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         # govdocs' wait is CXone's own InQueue / inQueueSeconds: nothing of its own to compare
         f"CAST(NULL AS VARCHAR) AS {PLATFORM_WAIT}",
         f"CAST(NULL AS VARCHAR) AS {PLATFORM_HANDLE}",
-        "COUNT(*) AS legs",
-        "SUM(copies) AS copies",
-        "COUNT(*) FILTER (WHERE leg_answered) AS handled_legs",
-        "ARG_MIN(source_index, [initial_last, source_key]) AS source_index",
-        "ARG_MIN(source_row, [initial_last, source_key]) AS source_row",
     ]
-    body = (
-        "  SELECT\n    "
-        + ",\n    ".join(contact)
-        + "\n  FROM interactions_legs\n  GROUP BY COALESCE(chain_id, 'record ' || source_key)"
-    )
-    return [records, legs, Cte("interactions_read", body, "the legs of each customer contact, as one row")]
+    return [records, legs, _contact_rows(contact, "leg_answered", "the legs of each customer contact, as one row")]
 
 
 SALESFORCE_WRAPPED = "records"  # a query response: {"totalSize": n, "done": true, "records": [...]}
@@ -620,19 +618,8 @@ def salesforce_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         # whole call, IVR and queue included): nothing to compare
         f"CAST(NULL AS VARCHAR) AS {PLATFORM_WAIT}",
         f"CAST(NULL AS VARCHAR) AS {PLATFORM_HANDLE}",
-        "COUNT(*) AS legs",
-        "SUM(copies) AS copies",
-        f"COUNT(*) FILTER (WHERE {answered}) AS handled_legs",
-        _first("source_index") + " AS source_index",
-        _first("source_row") + " AS source_row",
     ]
-    body = (
-        "  SELECT\n    "
-        + ",\n    ".join(contact)
-        + "\n  FROM (SELECT *, [initial_last, source_key] AS leg_order FROM interactions_legs) AS legs\n"
-        "  GROUP BY COALESCE(chain_id, 'record ' || source_key)"
-    )
-    return [records, latest, legs, Cte("interactions_read", body, "the calls of each customer contact, as one row")]
+    return [records, latest, legs, _contact_rows(contact, answered, "the calls of each customer contact, as one row")]
 
 
 CTE_BUILDERS = {
