@@ -284,8 +284,9 @@ def decide(
     elif failures + unclear_failures >= allowed:
         provisional.append(
             f"{failures} {'failure' if failures == 1 else 'failures'} {counted_words}, {allowed} trigger a review: "
-            f"{unclear_failures} more {'month is' if unclear_failures == 1 else 'months are'} red or amber within "
-            "their 95% intervals, so the count may reach it"
+            f"{unclear_failures} more {'month' if unclear_failures == 1 else 'months'} could be red within "
+            f"{'its' if unclear_failures == 1 else 'their'} 95% "
+            f"{'interval' if unclear_failures == 1 else 'intervals'} (not clear), so the count may reach it"
         )
     firm_run, unclear_run = _at_risk(config, score_history)
     if firm_run:
