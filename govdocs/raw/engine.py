@@ -175,7 +175,9 @@ def resolve_files(raw: RawData, base: Path) -> dict[str, tuple[Path | Url, ...]]
                 continue
             path = Path(pattern).expanduser()
             path = path if path.is_absolute() else base / path
-            matches = sorted(Path(p) for p in glob.glob(str(path), recursive=True) if os.path.isfile(p))
+            # in the order Path sorts them (part by part), without making a Path of each first
+            names = sorted((p for p in glob.glob(str(path), recursive=True) if os.path.isfile(p)), key=_parts)
+            matches = [Path(p) for p in names]
             if not matches:
                 where = _location(source, "files") + ("" if isinstance(src.files, str) else f"[{i}]")
                 problems.append(
@@ -192,6 +194,11 @@ def resolve_files(raw: RawData, base: Path) -> dict[str, tuple[Path | Url, ...]]
     if problems:
         raise GovdocsError(problems)
     return out
+
+
+def _parts(name: str) -> object:
+    """A listed file's sort key: on POSIX its parts, as a Path compares (Windows compares case-folded)."""
+    return name.split("/") if os.sep == "/" else Path(name)
 
 
 def refuse_urls(files: Mapping[str, Sequence[Path | Url]], why: str) -> None:
@@ -229,30 +236,36 @@ def _first_character(path: Path) -> str:
 HEADER_BYTES = 256 * 2**10  # a CSV header line longer than this is not compared with other files'
 
 
-def _head(path: Path) -> tuple[str, bytes | None]:
-    """The file's first character (as `_first_character`) and its first line as stored, prefixed
-    by whether it is gzip: files with the same header line are described once and read together.
-    The line is None when it cannot stand for the file's header (empty, unreadable, longer than
-    HEADER_BYTES, or a quoted field running on past it): such a file is described on its own."""
-    first, data, magic = "", b"", b""
+HEAD_READ = 2**16  # the first read of a file: the whole of a small one, kept for `_join`
+
+
+def _head(path: Path) -> tuple[str, bytes | None, bytes | None]:
+    """The file's first character (as `_first_character`); its first line as stored, prefixed
+    by whether it is gzip: files with the same header line are described once and read together;
+    and its whole text when the first read of HEAD_READ bytes held it all. The line is None when
+    it cannot stand for the file's header (empty, unreadable, longer than HEADER_BYTES, or a quoted
+    field running on past it): such a file is described on its own."""
+    data, magic, whole = b"", b"", None
     with open(path, "rb") as handle:  # noqa: PTH123 (once per file of thousands: the plain call is quicker)
         try:
             stream, magic = _unzipped(handle)
-            while len(data) < HEADER_BYTES:
+            data = stream.read(HEAD_READ)  # a buffered read: short only at the end of the file
+            whole = data if len(data) < HEAD_READ else None
+            while whole is None and b"\n" not in data and len(data) < HEADER_BYTES:
                 chunk = stream.read(4096)
                 if not chunk:
                     break
                 data += chunk
-                if not first:
-                    first = data.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")[:1]
-                if first and b"\n" in data:
-                    break
         except (OSError, EOFError):
-            return first, None
+            return _first_of(data), None, None
     line, newline, _ = data.partition(b"\n")
     if not newline or not line.strip() or line.count(b'"') % 2:
-        return first, None
-    return first, magic + line
+        return _first_of(data), None, whole
+    return _first_of(data), magic + line, whole
+
+
+def _first_of(data: bytes) -> str:
+    return data.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")[:1]
 
 
 def _unzipped(handle):
@@ -333,10 +346,15 @@ def _duckdb_problem(exc: Exception, source: str, paths: Sequence[Path]) -> Probl
 
 
 def describe(
-    raw: RawData, files: Mapping[str, Sequence[Path]], con=None, base: Path = Path(".")
+    raw: RawData,
+    files: Mapping[str, Sequence[Path]],
+    con=None,
+    base: Path = Path("."),
+    texts: dict[str, bytes] | None = None,
 ) -> dict[str, sql.FileRead]:
     """How each source is read: every file's columns, and the type of every mapped column. A mapped
-    column that no file has is reported with the columns that exist."""
+    column that no file has is reported with the columns that exist. `texts`, when given, gets the
+    whole text of small CSV files read while describing them (for `_joined_reads`)."""
     own = con is None
     con = con or _connect()
     reads: dict[str, sql.FileRead] = {}
@@ -350,7 +368,7 @@ def describe(
             elif file_format == FileFormat.JSON.value:
                 reads[source] = _describe_json(con, src, source, paths, problems)
             else:
-                read = _describe_table(con, src, source, paths, file_format, problems)
+                read = _describe_table(con, src, source, paths, file_format, problems, texts)
                 if read is not None:
                     reads[source] = read
     finally:
@@ -407,7 +425,18 @@ def _mapped_paths(mapped: Mapping[str, object]) -> list[str]:
     return [c for column in mapped.values() for c in ([column] if isinstance(column, str) else column)]
 
 
-def _describe_table(con, src, source: str, paths: Sequence[Path], file_format: str, problems: list[Problem]):
+KEPT_TEXT = 64 * 2**20  # the small files' text kept from describing them to joining them, per source
+
+
+def _describe_table(
+    con,
+    src,
+    source: str,
+    paths: Sequence[Path],
+    file_format: str,
+    problems: list[Problem],
+    texts: dict[str, bytes] | None = None,
+):
     delimiter = getattr(src, "delimiter", None)
     present: list[frozenset[str]] = []
     types: dict[str, str] = {}
@@ -416,27 +445,31 @@ def _describe_table(con, src, source: str, paths: Sequence[Path], file_format: s
     # CSV files with the same header line are described once (10,000 daily files of one export
     # are one DESCRIBE, not 10,000 sniffs) and read together (`_batches`)
     headers: list[bytes | None] = []
-    described_once: dict[bytes, list[tuple]] = {}
+    columns_of: dict[bytes, frozenset[str]] = {}
+    kept = 0
     for path in paths:
         header = None
         if file_format == "csv":
-            first, header = _head(path)
+            first, header, whole = _head(path)
             if (looks := _looks_like_json(path, source, first)) is not None:
                 problems.append(looks)
                 return None
+            if texts is not None and whole is not None and kept + len(whole) <= KEPT_TEXT:
+                texts[str(path)] = whole  # read once: `_join` copies it from here
+                kept += len(whole)
         headers.append(header)
         function = sql.read_function(str(path), file_format, delimiter)
+        if header is not None and header in columns_of:
+            present.append(columns_of[header])  # its types are the first file's, noted below
+            continue
         try:
-            if header is not None and header in described_once:
-                described = described_once[header]
-            else:
-                described = con.execute(f"DESCRIBE SELECT * FROM {function}").fetchall()
-                if header is not None:
-                    described_once[header] = described
+            described = con.execute(f"DESCRIBE SELECT * FROM {function}").fetchall()
         except duckdb.Error as exc:
             problems.append(_duckdb_problem(exc, source, [path]))
             continue
         present.append(frozenset(str(name) for name, *_ in described))
+        if header is not None:
+            columns_of[header] = present[-1]
         for name, kind, *_ in described:
             # Parquet strings are taken as written (CSV cells are trimmed): a marker for the SQL builder
             marked = "VARCHAR NOTRIM" if file_format == "parquet" and kind == "VARCHAR" else str(kind)
@@ -702,7 +735,7 @@ JOIN_BYTES = 2**20  # a CSV file this small (on disk) is copied with others of i
 JOINED_TEXT = 16 * 2**20  # ... and its text at most this long (a gzip file that expands further is read alone)
 
 
-def _joined_reads(read: sql.FileRead, folder: Path, con) -> sql.FileRead:
+def _joined_reads(read: sql.FileRead, folder: Path, con, texts: Mapping[str, bytes]) -> sql.FileRead:
     """`read` with each batch of small CSV files copied into one file (`sql.JoinedFiles`) for
     DuckDB to read in one scan: a scan of its own per file costs about 0.3 ms of set-up, most of
     the time for 10,000 one-row files. A file that could read differently joined (not UTF-8, a
@@ -712,8 +745,7 @@ def _joined_reads(read: sql.FileRead, folder: Path, con) -> sql.FileRead:
     batches: list[tuple[int, ...]] = []
     joined: list[sql.JoinedFiles | None] = []
     for batch in read.batches:
-        small = [i for i in batch if Path(read.paths[i]).stat().st_size <= JOIN_BYTES]
-        found = _join(read, small, folder / f"joined-{len(batches)}.csv", con) if len(small) > 1 else None
+        found = _join(read, batch, folder / f"joined-{len(batches)}.csv", con, texts) if len(batch) > 1 else None
         kept = found[0] if found is not None else ()
         if found is not None:
             batches.append(kept)
@@ -727,7 +759,7 @@ def _joined_reads(read: sql.FileRead, folder: Path, con) -> sql.FileRead:
 
 
 def _join(
-    read: sql.FileRead, batch: Sequence[int], target: Path, con
+    read: sql.FileRead, batch: Sequence[int], target: Path, con, texts: Mapping[str, bytes]
 ) -> tuple[tuple[int, ...], sql.JoinedFiles] | None:
     """The files of `batch` (one header line) copied into `target`, each after a boundary row;
     the positions of the files copied and how to read them; None when fewer than two could be."""
@@ -751,7 +783,7 @@ def _join(
     kept: list[int] = []
     with target.open("wb") as out:
         for i in batch:
-            text = _small_text(Path(read.paths[i]))
+            text = _checked(texts[read.paths[i]]) if read.paths[i] in texts else _small_text(Path(read.paths[i]))
             if text is None:
                 continue
             line, _, body = text.partition(b"\n")
@@ -769,20 +801,30 @@ def _join(
     return tuple(kept), sql.JoinedFiles(str(target), names[0], boundary, delimiter)
 
 
+def _checked(text: bytes) -> bytes | None:
+    """The text when it is UTF-8 (a file that is not is read alone, where its error names it)."""
+    try:
+        text.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text
+
+
 def _small_text(path: Path) -> bytes | None:
     """A small CSV file's bytes (through gzip), when they are UTF-8 text of at most JOINED_TEXT."""
-    data = b""
+    data = bytearray()
     try:
         with open(path, "rb") as handle:  # noqa: PTH123 (once per file of thousands: the plain call is quicker)
+            if os.fstat(handle.fileno()).st_size > JOIN_BYTES:
+                return None
             stream, _ = _unzipped(handle)
             while chunk := stream.read(2**16):
                 data += chunk
                 if len(data) > JOINED_TEXT:
                     return None
-        data.decode("utf-8")
-    except (OSError, EOFError, UnicodeDecodeError):
+    except (OSError, EOFError):
         return None
-    return data
+    return _checked(bytes(data))
 
 
 # --- the SQL text and running it ---------------------------------------------------------------
@@ -881,6 +923,7 @@ def aggregate(
             files, "the duckdb engine reads local files only; --engine spark reads the URLs its session reaches"
         )
     digests: dict[str, str] = {}
+    texts: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory(prefix="govdocs-duckdb-", dir=temp_directory) as spill:
         duck = _connect(raw.memory_limit, Path(spill), threads)
         con = duck
@@ -894,7 +937,8 @@ def aggregate(
                 con = spark.SparkConnection(spark.start_session(spark_master or raw.spark_master))
                 files, described, digests, con.delimiters = spark.remote_files(con.session, files, Path(spill))
             try:
-                reads = describe(raw, described, duck, base)  # a URL's file: DuckDB describes a copy of its head
+                # a URL's file: DuckDB describes a copy of its head; small files' text kept for _joined_reads
+                reads = describe(raw, described, duck, base, texts)
             except GovdocsError as exc:
                 raise (_named_by_url(exc, described, files) if remote else exc) from None
             if remote:
@@ -902,7 +946,8 @@ def aggregate(
             if engine == "spark" and con is duck:
                 con = spark.SparkConnection(spark.start_session(spark_master or raw.spark_master))
             per_source = sql.source_ctes(raw, reads, partner_ids, scan=con is not duck)
-            joined = {s: _joined_reads(r, Path(spill), duck) for s, r in reads.items()} if con is duck else reads
+            joined = {s: _joined_reads(r, Path(spill), duck, texts) for s, r in reads.items()} if con is duck else reads
+            texts.clear()
             fast = sql.source_ctes(raw, joined, partner_ids) if joined != reads else per_source
             for source, ctes in per_source.items():
                 if con is not duck:
