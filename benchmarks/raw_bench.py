@@ -12,6 +12,13 @@
    - pandas: a straightforward read_parquet/read_csv + boolean masks + groupby.
    All three must give the same KPI table. Targets: govdocs <= 1.3x the hand-written query,
    >= 5x faster than pandas, peak memory <= 2 GB.
+
+    python benchmarks/raw_bench.py --many-files 10000 [--folder /tmp/govdocs-raw-bench]
+
+Many small files against one: the same N contact records written as N one-row CSV files (each
+with its header, as a per-contact export drops them) and as one CSV file, each read by govdocs'
+DuckDB engine in its own process. Both must give the same KPI table. Target: the N files within
+2x the one file's time and within the 1 GB memory limit.
 """
 
 from __future__ import annotations
@@ -329,6 +336,72 @@ def run_pandas(folder: Path, fmt: str):
 CONTENDERS = {"govdocs": run_govdocs, "govdocs_spark": run_spark, "duckdb_hand": run_hand, "pandas": run_pandas}
 
 
+# --- many small files against one -----------------------------------------------------------------
+
+
+def generate_many(rows: int, folder: Path) -> None:
+    """`rows` contact records as one CSV file (one/contacts.csv) and as one-row CSV files
+    (many/contact_000000.csv, ...), each file with the header line."""
+    import gzip
+
+    generate(rows, folder / "gz", "csv")
+    text = b""
+    for path in sorted((folder / "gz").glob("contacts_*.csv.gz")):
+        lines = gzip.decompress(path.read_bytes()).splitlines(keepends=True)
+        text += (lines[0] if not text else b"") + b"".join(lines[1:])
+    header, *records = text.splitlines(keepends=True)
+    (folder / "one").mkdir(parents=True, exist_ok=True)
+    (folder / "one" / "contacts.csv").write_bytes(text)
+    (folder / "many").mkdir(exist_ok=True)
+    for i, record in enumerate(records):
+        (folder / "many" / f"contact_{i:06d}.csv").write_bytes(header + record)
+
+
+def run_files(folder: Path, files: str):
+    from govdocs.raw import engine
+    from govdocs.raw.model import RawData
+
+    raw = RawData.model_validate(
+        {
+            "sources": {"interactions": {"files": files, "timezone": ZONE, "columns": COLUMNS}},
+            "kpis": KPIS,
+            "memory_limit": "1GB",
+        }
+    )
+    agg = engine.aggregate(raw, base=folder, partner_ids=KNOWN)
+    return agg.kpis[["partner", "period", "kpi", "value", "volume"]], {"files": len(agg.files)}
+
+
+FILE_CONTENDERS = {"one_file": "one/contacts.csv", "many_files": "many/contact_*.csv"}
+
+
+def many_files(rows: int, folder: Path) -> None:
+    data = folder / f"many-{rows}"
+    if not (data / "one" / "contacts.csv").exists():
+        start = time.perf_counter()
+        generate_many(rows, data)
+        print(
+            f"generated {rows:,} rows as 1 and {rows:,} files in {time.perf_counter() - start:.1f} s", file=sys.stderr
+        )
+    results = {}
+    for name in FILE_CONTENDERS:
+        command = [sys.executable, __file__, "--many-files", str(rows), "--folder", str(folder), "--child", name]
+        done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+        if done.returncode != 0:
+            print(done.stderr, file=sys.stderr)
+            raise SystemExit(f"{name} failed")
+        results[name] = json.loads(done.stdout.strip().splitlines()[-1])
+    _compare(folder, list(results))
+    print(f"{rows:,} contact records: one CSV file against {rows:,} one-row CSV files, {os.cpu_count()} cores")
+    for name, r in results.items():
+        print(f"  {name:10s} {r['files']:6,d} files {r['seconds']:7.2f} s   peak RSS {r['peak_rss_mib']:6.0f} MiB")
+    ratio = results["many_files"]["seconds"] / results["one_file"]["seconds"]
+    peak = results["many_files"]["peak_rss_mib"]
+    print(
+        f"  many / one = {ratio:.2f}x (target <= 2x); many files' peak {peak:.0f} MiB (target <= 1024 MiB, the limit)"
+    )
+
+
 def child(name: str, folder: Path, fmt: str, out: Path) -> None:
     import duckdb  # noqa: F401  (imports are not what is measured)
     import pandas  # noqa: F401
@@ -336,7 +409,10 @@ def child(name: str, folder: Path, fmt: str, out: Path) -> None:
     import govdocs.raw.engine  # noqa: F401
 
     start = time.perf_counter()
-    frame, extra = CONTENDERS[name](folder, fmt)
+    if name in FILE_CONTENDERS:
+        frame, extra = run_files(folder, FILE_CONTENDERS[name])
+    else:
+        frame, extra = CONTENDERS[name](folder, fmt)
     seconds = time.perf_counter() - start
     frame.to_parquet(out / f"{name}.parquet", index=False)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB -> MiB
@@ -349,8 +425,15 @@ def main() -> None:
     parser.add_argument("--folder", type=Path, default=Path("/tmp/govdocs-raw-bench"))
     parser.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     parser.add_argument("--skip", action="append", default=[], help="a contender not to run (e.g. pandas)")
+    parser.add_argument("--many-files", type=int, help="N one-row CSV files against one file of the N rows")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.many_files and args.child:
+        child(args.child, args.folder / f"many-{args.many_files}", "csv", args.folder)
+        return
+    if args.many_files:
+        many_files(args.many_files, args.folder)
+        return
     data = args.folder / f"{args.format}-{args.rows}"
     if args.child:
         child(args.child, data, args.format, args.folder)

@@ -8,6 +8,7 @@ tests (test_data_loader.py, test_config.py) cover the finer variations of each r
 
 from __future__ import annotations
 
+import gzip
 import io
 import re
 import shutil
@@ -38,6 +39,7 @@ CSV = DATA.read_text(encoding="utf-8")
 YAML = CONFIG.read_text(encoding="utf-8")
 ATL = (INPUTS / "ATL.yaml").read_text(encoding="utf-8")
 CSV_HEADER = CSV.split("\n", 1)[0].split(",")
+RAW = CONFIG.parent / "raw"
 ROW_3 = CSV.split("\n")[2]  # line 3 of the example data: ATL, 2025-05, service_level
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
@@ -366,6 +368,23 @@ def fifo_data(tmp: Path) -> Inputs:
     path = tmp / "kpis.csv"
     os.mkfifo(path)
     return {"data": path}
+
+
+def many_raw_files(tmp: Path) -> Inputs:
+    """A raw mapping reading 40 one-row ACD files of one header (the example's first July contacts),
+    one of which ends in a quoted field left open: DuckDB reads that file with other columns than
+    its header line says."""
+    mapping = (RAW / "mapping.yaml").read_text(encoding="utf-8")
+    head, kpis = mapping.split("    surveys:")[0], mapping.split("  kpis:")[1].split("    - kpi: fcr")[0]
+    (tmp / "mapping.yaml").write_text(
+        edit(head, "files: acd/interactions_*.csv.gz", "files: calls/*.csv") + "  kpis:" + kpis, encoding="utf-8"
+    )
+    header, *rows = gzip.decompress((RAW / "acd" / "interactions_202607.csv.gz").read_bytes()).splitlines()[:41]
+    (tmp / "calls").mkdir()
+    for i, row in enumerate(rows):
+        open_quote = b'IX-X,Atlas Lisbon,"Voice\n' if i == 31 else b""
+        (tmp / "calls" / f"c{i:03d}.csv").write_bytes(header + b"\n" + row + b"\n" + open_quote)
+    return {"raw": tmp / "mapping.yaml"}
 
 
 def zero_link(tmp: Path) -> Inputs:
@@ -1032,6 +1051,16 @@ CASES: dict[str, Case] = {
         ("{config}: the file is 33.0 MB, more than the 32 MB a governance config may hold [file.too_large]",),
     ),
     # --- issue 33: the trust list a certification is checked against
+    # --- issue 33: many raw files read as one (files of one header line are described once)
+    "raw: a file read unlike its header among 40 files of that header": Case(
+        many_raw_files,
+        4,
+        (
+            r".*/calls/c000\.csv \(\+39 more\): cannot read the interactions files: .*/calls/c031\.csv.* "
+            r"\[raw\.unreadable\]",
+        ),
+        pattern=True,
+    ),
     "a trust list naming a missing certificate": Case(
         config(YAML + "signing:\n  trusted: [certificates/helios.pem]\n"),
         3,

@@ -59,6 +59,7 @@ from govdocs.raw.sql.text import (  # noqa: F401
     UNPARSEABLE_TIMESTAMP,
     Cte,
     FileRead,
+    JoinedFiles,
     identifier,
     literal,
     read_function,

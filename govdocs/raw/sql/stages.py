@@ -15,6 +15,7 @@ from govdocs.raw.sql.text import (
     UNKNOWN_PARTNER,
     Cte,
     FileRead,
+    JoinedFiles,
     _text_list,
     identifier,
     literal,
@@ -65,13 +66,69 @@ def read_cte(source: str, columns: Mapping[str, str | Sequence[str]], read: File
         return Cte(f"{source}_read", "  SELECT " + ", ".join(select) + f"\n  FROM {function}", comment)
     branches = []
     nested = bool(read.layouts)
-    for index, (path, present) in enumerate(zip(read.paths, read.columns, strict=True)):
+    for k, batch in enumerate(read.batches or tuple((i,) for i in range(len(read.paths)))):
+        index, present = batch[0], read.columns[batch[0]]
         select = [f"{column_sql(column, present, nested)} AS {field}" for field, column in columns.items()]
+        if read.joined and read.joined[k] is not None:
+            branches.append(_joined_read(select, read.joined[k], batch))  # type: ignore[arg-type]
+            continue
+        if len(batch) > 1:
+            branches.append(_batch_read(select, [read.paths[i] for i in batch], batch, read.delimiter))
+            continue
         select += [f"{index} AS source_index", "ROW_NUMBER() OVER () AS source_row"]
         layout = read.layouts[index] if read.layouts else ""
-        function = read_function(path, read.file_format, read.delimiter, layout, read.json_paths)
+        function = read_function(read.paths[index], read.file_format, read.delimiter, layout, read.json_paths)
         branches.append("  SELECT " + ", ".join(select) + f"\n  FROM {function}")
     return Cte(f"{source}_read", "\n  UNION ALL\n".join(branches), comment)
+
+
+def _batch_read(select: list[str], paths: Sequence[str], indexes: Sequence[int], delimiter: str | None) -> str:
+    """CSV files with the same header read by one read_csv call: the rows come in the files'
+    order (DuckDB keeps insertion order), so numbering them all, then within each file by that
+    number, gives each row its 1-based data row in its file, as a file read alone numbers it.
+    The file's place in the source's list comes from a join on its name (a list search per row
+    would cost files x rows); the file's name is read under a name of our own, as for Parquet."""
+    listed = "[" + _text_list(paths) + "]"
+    places = "[" + ", ".join(str(i) for i in indexes) + "]"
+    options = "all_varchar = true, header = true, filename = 'govdocs_file'"  # as read_function's, named
+    if delimiter is not None:
+        options += f", delim = {literal(delimiter)}"
+    function = f"read_csv({listed}, {options})"
+    select = [
+        *select,
+        "govdocs_place AS source_index",
+        "ROW_NUMBER() OVER (PARTITION BY govdocs_file ORDER BY govdocs_row) AS source_row",
+    ]
+    return (
+        "  SELECT " + ", ".join(select) + "\n"
+        f"  FROM (SELECT *, ROW_NUMBER() OVER () AS govdocs_row FROM {function}) AS govdocs_read\n"
+        f"  JOIN (SELECT UNNEST({listed}) AS govdocs_file, UNNEST({places}) AS govdocs_place) AS govdocs_files\n"
+        "  USING (govdocs_file)"
+    )
+
+
+def _joined_read(select: list[str], joined: JoinedFiles, indexes: Sequence[int]) -> str:
+    """Files joined into one (`JoinedFiles`) read by one scan: the rows are numbered in order, a
+    running count of boundary rows is each row's file (1-based, its place in `indexes`) and the
+    row's number less its boundary row's is its data row in that file; boundary rows are dropped."""
+    first = identifier(joined.first_column)
+    marked = f"{first} = {literal(joined.boundary)}"
+    places = "[" + ", ".join(str(i) for i in indexes) + "]"
+    options = f"all_varchar = true, header = true, delim = {literal(joined.delimiter)}"
+    select = [
+        *select,
+        f"LIST_EXTRACT({places}, CAST(govdocs_file AS BIGINT)) AS source_index",
+        "govdocs_row - govdocs_start AS source_row",
+    ]
+    return (
+        "  SELECT " + ", ".join(select) + "\n"
+        "  FROM (\n"
+        f"    SELECT *, SUM(CASE WHEN {marked} THEN 1 ELSE 0 END) OVER govdocs_order AS govdocs_file,\n"
+        f"      MAX(CASE WHEN {marked} THEN govdocs_row END) OVER govdocs_order AS govdocs_start\n"
+        f"    FROM (SELECT *, ROW_NUMBER() OVER () AS govdocs_row FROM read_csv({literal(joined.path)}, {options}))\n"
+        "    WINDOW govdocs_order AS (ORDER BY govdocs_row ROWS UNBOUNDED PRECEDING)\n"
+        f"  ) AS govdocs_joined WHERE {first} IS DISTINCT FROM {literal(joined.boundary)}"
+    )
 
 
 def table_read_cte(source: str, columns: Mapping[str, str | Sequence[str]], table: str) -> Cte:

@@ -91,6 +91,18 @@ class Cte:
 
 
 @dataclass(frozen=True)
+class JoinedFiles:
+    """Small CSV files of one header copied into one file (`path`) to be read by one scan: the
+    header once, then each file's rows after a boundary row whose first column (`first_column`)
+    holds `boundary`, so each row's file and row number are counted back (see `read_cte`)."""
+
+    path: str
+    first_column: str
+    boundary: str
+    delimiter: str
+
+
+@dataclass(frozen=True)
 class FileRead:
     """How one source's files are read: each file with the export columns it has, and each mapped
     field's type ('VARCHAR' for CSV and JSON, 'VARCHAR NOTRIM' for Parquet strings)."""
@@ -106,6 +118,11 @@ class FileRead:
     json_paths: tuple[str, ...] = ()
     # lookup files the read joins (genesys-cloud: the queues export naming the queue ids)
     lookups: tuple[str, ...] = ()
+    # CSV: the files' positions in groups, each group read by one read_csv call (files with the
+    # same header); empty: each file read by a call of its own
+    batches: tuple[tuple[int, ...], ...] = ()
+    # per batch: its files joined into one (the DuckDB engine's run; the SQL text reads the files)
+    joined: tuple[JoinedFiles | None, ...] = ()
 
 
 def json_columns(paths: Sequence[str]) -> str:
