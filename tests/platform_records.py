@@ -270,6 +270,67 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
     return path
 
 
+# --- Zendesk Talk incremental calls export ------------------------------------------------------
+
+# a Zendesk group's id for each queue of the scenarios (call_group_id: Zendesk names groups by id)
+ZENDESK_GROUPS = {"Atlas Lisbon": "360001000001", "Bravo Manila": "360001000002"}
+ZENDESK_PARTNERS = {"360001000001": "ATL", "360001000002": "BRV"}  # the groups of PARTNERS
+
+
+def zendesk_calls(contacts: list[Contact]) -> list[dict]:
+    """Calls as the Talk API's incremental calls export gives them (the record Airbyte's connector
+    reads, tests/platform_samples/zendesk-talk-calls.jsonl): one record per call, a transfer staying
+    in the same call; created_at (UTC, whole seconds) and durations in whole seconds from it --
+    ivr_time_spent, time_to_answer (IVR included, to the first answer), duration (to the end);
+    wait_time the first queue's wait; talk_time, hold_time, wrap_up_time summed over the agents."""
+    records = []
+    for c in contacts:
+        start = c.arrived - timedelta(seconds=c.ivr)
+        first_answer = 0.0
+        for leg in c.legs:  # the wait to the first answer
+            first_answer += leg.wait
+            if leg.answered:
+                break
+        waited = sum(leg.wait for leg in c.legs)
+        talked = sum(leg.talk + leg.hold for leg in c.legs if leg.answered)
+        status = "abandoned_in_ivr" if not c.legs else "completed" if c.answered else "abandoned_in_queue"
+        record = {
+            "id": int(c.id[1:]) + 360120000000,
+            "created_at": _z(start),
+            "updated_at": _z(start + timedelta(seconds=c.ivr + waited + talked + 120)),
+            "agent_id": 360786799676 if c.answered else None,
+            "completion_status": status,
+            "customer_id": int(c.customer.lstrip("+")),
+            "direction": "inbound",
+            "duration": int(c.ivr + (first_answer + talked if c.answered else waited)),
+            "hold_time": int(sum(leg.hold for leg in c.legs)),
+            "phone_number": "+351210999999",
+            "time_to_answer": int(c.ivr + first_answer) if c.answered else None,
+            "wait_time": int(c.legs[0].wait) if c.legs else 0,
+            "wrap_up_time": int(sum(leg.acw for leg in c.legs)),
+            "ivr_time_spent": int(c.ivr),
+            "talk_time": int(sum(leg.talk for leg in c.legs)),
+            "call_group_id": int(ZENDESK_GROUPS[c.legs[0].queue]) if c.legs else None,
+            "quality_issues": ["none"],
+        }
+        if c.redelivered:
+            # an earlier copy, exported while the agent was still on the call
+            early = {**record, "completion_status": None, "duration": None, "wrap_up_time": 0}
+            records.append({**early, "updated_at": _z(c.arrived + timedelta(seconds=first_answer + 5))})
+        records.append(record)
+    return records
+
+
+def zendesk_page(records: list[dict]) -> dict:
+    """A page of the export as delivered: {"calls": [...], "next_page", "count", "end_time"}."""
+    return {
+        "calls": records,
+        "next_page": "https://example.zendesk.com/api/v2/channels/voice/stats/incremental/calls.json?start_time=1",
+        "count": len(records),
+        "end_time": 1,
+    }
+
+
 # --- Genesys Cloud conversations -----------------------------------------------------------------
 
 

@@ -382,13 +382,13 @@ def test_a_kpi_from_the_platforms_own_figures(tmp_path: Path) -> None:
             "ended_at: e}}",
             "asa",
             "from: platform reads the platform's own figure for asa, which a mapped table does not carry "
-            "(those that do: amazon-connect (asa), genesys-cloud (asa, aht))",
+            "(those that do: amazon-connect (asa), genesys-cloud (asa, aht), zendesk-talk (asa))",
         ),
         (
             "{files: a.jsonl, format: amazon-connect, timezone: UTC}",
             "aht",
             "from: platform reads the platform's own figure for aht, which format: amazon-connect does not carry "
-            "(those that do: amazon-connect (asa), genesys-cloud (asa, aht))",
+            "(those that do: amazon-connect (asa), genesys-cloud (asa, aht), zendesk-talk (asa))",
         ),
     ],
 )

@@ -107,9 +107,13 @@ def _check(
         fields = fields_of(src)
         for column in MEASURE_COLUMNS.get(spec.measure, ()):
             if column not in fields:
+                preset = preset_of(src)
                 yield (
                     "config.raw_column_missing",
-                    f"measure {spec.measure} needs raw_data.sources.{source}.columns.{column}",
+                    f"measure {spec.measure} needs raw_data.sources.{source}.columns.{column}"
+                    if preset is None
+                    else f"measure {spec.measure} needs the contacts' {column}, "
+                    f"which format: {preset.name} does not carry",
                     (*here, "measure"),
                     "error",
                 )
@@ -147,7 +151,11 @@ def _check(
 
 
 # preset -> the measures whose platform figure its records carry (see quality.PLATFORM_FIGURES)
-_PLATFORM_MEASURES = {"amazon-connect": {"asa": "wait"}, "genesys-cloud": {"asa": "wait", "aht": "handle"}}
+_PLATFORM_MEASURES = {
+    "amazon-connect": {"asa": "wait"},
+    "genesys-cloud": {"asa": "wait", "aht": "handle"},
+    "zendesk-talk": {"asa": "wait"},
+}
 
 
 def _check_from(spec: object, src: _Model, here: Path_) -> Iterator[tuple[str, str, Path_, str]]:

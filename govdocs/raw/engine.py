@@ -494,13 +494,12 @@ def _describe_platform(
         if keys is not None and preset is presets.GENESYS_CLOUD and "conversations" in keys:
             layouts[i] = sql.platforms.WRAPPED  # a details query response or a jobs results page
             continue
-        if keys is not None and preset is presets.SALESFORCE_VOICE:
-            if sql.platforms.SALESFORCE_WRAPPED in keys:
-                layouts[i] = sql.platforms.SALESFORCE_WRAPPED  # a REST API query response
-                keys = _json_keys(con, path, layout, source, problems, envelope=sql.platforms.SALESFORCE_WRAPPED)
-            if keys is not None and preset.key.lower() in {k.lower() for k in keys}:
-                _check_selected(src, path, keys, source, problems)
-                continue
+        if keys is not None and preset.envelope and preset.envelope in keys:
+            layouts[i] = preset.envelope  # an API response: its records are those of that key
+            keys = _json_keys(con, path, layout, source, problems, envelope=preset.envelope)
+        if keys is not None and preset is presets.SALESFORCE_VOICE and preset.key.lower() in {k.lower() for k in keys}:
+            _check_selected(src, path, keys, source, problems)
+            continue
         if keys is not None and preset.key not in keys:
             problems.append(
                 Problem(

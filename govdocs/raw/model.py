@@ -48,10 +48,17 @@ class FileFormat(StrEnum):
     GENESYS_CLOUD = "genesys-cloud"
     NICE_CXONE = "nice-cxone"
     SALESFORCE_VOICE = "salesforce-voice"
+    ZENDESK_TALK = "zendesk-talk"
 
 
 PLATFORM_FORMATS = frozenset(
-    {FileFormat.AMAZON_CONNECT, FileFormat.GENESYS_CLOUD, FileFormat.NICE_CXONE, FileFormat.SALESFORCE_VOICE}
+    {
+        FileFormat.AMAZON_CONNECT,
+        FileFormat.GENESYS_CLOUD,
+        FileFormat.NICE_CXONE,
+        FileFormat.SALESFORCE_VOICE,
+        FileFormat.ZENDESK_TALK,
+    }
 )
 
 
@@ -70,7 +77,8 @@ class _Source(_Model):
         FileFormat.AUTO,
         description="auto (from the extension), csv, parquet or json; for interactions also a platform's export: "
         "amazon-connect (contact records), genesys-cloud (analytics conversation details), nice-cxone (the "
-        "Call Detail data download, CSV) or salesforce-voice (Service Cloud Voice VoiceCall records, JSON or CSV).",
+        "Call Detail data download, CSV), salesforce-voice (Service Cloud Voice VoiceCall records, JSON or CSV) or "
+        "zendesk-talk (the Talk API's incremental calls export, JSON).",
     )
     delimiter: Annotated[StrictStr, StringConstraints(min_length=1, max_length=1)] | None = Field(
         None, description="CSV field separator; omit to detect it."

@@ -56,6 +56,8 @@ class Preset:
     fixed: tuple[str, ...]  # the fields `columns:` may not override (the leg model reads them)
     key: str  # a top-level key every record of this export has: how a file is recognised
     fields: tuple[str, ...] = CONTACT_FIELDS  # the contact row's fields (what the export can tell)
+    # an API response's key holding the records ({"records": [...]}, {"calls": [...]}), unwrapped
+    envelope: str | None = None
 
 
 AMAZON_CONNECT = Preset(
@@ -169,9 +171,50 @@ SALESFORCE_VOICE = Preset(
     # the VoiceCall object has no after-call-work duration (Omni-Channel's AgentWork holds it): a
     # handle time from these records is talk + hold
     fields=tuple(f for f in CONTACT_FIELDS if f != "acw_seconds"),
+    envelope="records",  # a REST or Bulk API query response: {"totalSize", "done", "records": [...]}
 )
 
-PRESETS: dict[str, Preset] = {p.name: p for p in (AMAZON_CONNECT, GENESYS_CLOUD, NICE_CXONE, SALESFORCE_VOICE)}
+ZENDESK_TALK = Preset(
+    name=FileFormat.ZENDESK_TALK.value,
+    title="Zendesk Talk incremental calls export",
+    paths={
+        "contact_id": "id",
+        "last_updated_at": "updated_at",
+        "created_at": "created_at",
+        "direction": "direction",
+        "completion_status": "completion_status",
+        "ivr_seconds": "ivr_time_spent",
+        "answer_seconds": "time_to_answer",
+        "duration_seconds": "duration",
+        "wait_seconds": "wait_time",  # the platform's own queue wait, compared with ours
+        "partner": "call_group_id",
+        "programme": "call_group_id",
+        "type": "direction",
+        "customer_id": "customer_id",
+        "talk_seconds": "talk_time",
+        "hold_seconds": "hold_time",
+        "acw_seconds": "wrap_up_time",
+    },
+    fixed=(
+        "contact_id",
+        "last_updated_at",
+        "created_at",
+        "direction",
+        "completion_status",
+        "ivr_seconds",
+        "answer_seconds",
+        "duration_seconds",
+        "wait_seconds",
+    ),
+    key="completion_status",  # every call of the export has it (null while the call is going on)
+    # a call record says nothing of transfers (the call legs export does): no transfer rate
+    fields=tuple(f for f in CONTACT_FIELDS if f != "transfers"),
+    envelope="calls",  # GET /api/v2/channels/voice/stats/incremental/calls: {"calls": [...], "next_page", ...}
+)
+
+PRESETS: dict[str, Preset] = {
+    p.name: p for p in (AMAZON_CONNECT, GENESYS_CLOUD, NICE_CXONE, SALESFORCE_VOICE, ZENDESK_TALK)
+}
 
 
 def preset_of(src: object) -> Preset | None:
@@ -229,6 +272,12 @@ DERIVED: dict[str, dict[str, str]] = {
         "channel": "VoiceCall (a call)",
         "talk_seconds": "CallEndDateTime - CallAcceptDateTime - CustomerHoldDuration",
         "transfers": "CallType + PreviousCallId + NextCallId",
+    },
+    ZENDESK_TALK.name: {
+        "channel": "a call (voice)",
+        "arrived_at": "created_at + ivr_time_spent",
+        "answered_at": "created_at + time_to_answer",
+        "ended_at": "created_at + duration",
     },
 }
 

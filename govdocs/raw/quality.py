@@ -167,6 +167,7 @@ AGREEMENT_MEASURES = {
 PLATFORM_FIGURES = {
     "amazon-connect": {"wait": "Queue.Duration"},
     "genesys-cloud": {"wait": "tAnswered or tAbandon", "handle": "tHandle"},
+    "zendesk-talk": {"wait": "wait_time"},
 }
 
 

@@ -10,7 +10,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from govdocs.raw.model import InteractionSource
-from govdocs.raw.presets import AMAZON_CONNECT, GENESYS_CLOUD, NICE_CXONE, SALESFORCE_VOICE, leg_paths, preset_of
+from govdocs.raw.presets import (
+    AMAZON_CONNECT,
+    GENESYS_CLOUD,
+    NICE_CXONE,
+    PRESETS,
+    SALESFORCE_VOICE,
+    ZENDESK_TALK,
+    leg_paths,
+    preset_of,
+)
 from govdocs.raw.sql.text import (
     IN_PROGRESS,
     NOT_QUEUED,
@@ -110,13 +119,14 @@ def _legs_read(source: str, paths: Mapping[str, str], read: FileRead) -> Cte:
             ]
             select += [f"{index} AS source_index", "ROW_NUMBER() OVER () AS source_row"]
             function = read_function(path, "csv", read.delimiter)
-        elif layout == SALESFORCE_WRAPPED:  # a REST API query response: {"records": [...], "done": ...}
+        elif layout in ENVELOPES:  # an API response: {"records": [...], "done": ...}, {"calls": [...], ...}
             record = json_record_type(tuple(dict.fromkeys(paths.values())))
-            columns = _columns_argument({SALESFORCE_WRAPPED: f"{record}[]"})
+            columns = _columns_argument({layout: f"{record}[]"})
             options = f"format = 'unstructured', maximum_object_size = {MAX_OBJECT}, columns = {columns}"
             select = [f"NULLIF(TRIM(CAST(r.{_path_sql(p)} AS VARCHAR)), '') AS {f}" for f, p in paths.items()]
             select += [f"{index} AS source_index", "ROW_NUMBER() OVER () AS source_row"]
-            function = f"(SELECT UNNEST({SALESFORCE_WRAPPED}) AS r FROM read_json({literal(path)}, {options})) AS page"
+            envelope = identifier(layout)
+            function = f"(SELECT UNNEST({envelope}) AS r FROM read_json({literal(path)}, {options})) AS page"
         elif layout == PARQUET:  # Parquet (Firehose's record format conversion): numbered by the reader
             select += [f"{index} AS source_index", "file_row_number + 1 AS source_row"]
             function = f"read_parquet({literal(path)}, file_row_number = true)"
@@ -248,6 +258,8 @@ CSV_LAYOUT = "csv"  # a platform's records as CSV rows, a field per column (Sale
 # the largest single JSON value read (a {"conversations": [...]} page); DuckDB buffers twice this
 MAX_OBJECT = 64 * 1024 * 1024
 WRAPPED = "wrapped"  # a Genesys file whose conversations sit in {"conversations": [...]}
+# the layouts of an API response whose records sit in one key's array (a preset's `envelope`)
+ENVELOPES = frozenset(p.envelope for p in PRESETS.values() if p.envelope)
 
 
 def _queues_cte(read: FileRead) -> Cte:
@@ -536,7 +548,6 @@ def cxone_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
     return [records, legs, _contact_rows(contact, "leg_answered", "the legs of each customer contact, as one row")]
 
 
-SALESFORCE_WRAPPED = "records"  # a query response: {"totalSize": n, "done": true, "records": [...]}
 # how far a transfer chain is followed back through PreviousCallId (legs further back than this
 # are a contact of their own): joins, not a recursive query, which not every SQL engine has
 SALESFORCE_HOPS = 8
@@ -622,11 +633,76 @@ def salesforce_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
     return [records, latest, legs, _contact_rows(contact, answered, "the calls of each customer contact, as one row")]
 
 
+def zendesk_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
+    """Zendesk Talk, the incremental calls export: one record per call (a transfer stays in the
+    same call; the call legs export, not read here, holds who took each part). The record has one
+    moment, created_at (the call reaching Zendesk, UTC), and durations in whole seconds counted
+    from it: ivr_time_spent (the IVR), time_to_answer (to the first agent's answer, IVR included),
+    duration (to the end). So: queued = created_at + ivr_time_spent, answered = created_at +
+    time_to_answer, ended = created_at + duration; talk_time, hold_time and wrap_up_time are the
+    handle time. wait_time, Zendesk's own time in the queue, is the platform's figure compared
+    with ours. The export gives a call again each time it is updated: the copy with the latest
+    updated_at is kept."""
+    paths = leg_paths(src)
+    records = _legs_read("interactions", paths, read)
+    created = "CAST(TRY_CAST(created_at AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP)"
+
+    def moment(seconds: str) -> str:
+        """created_at plus `seconds`, as an instant's text; an unreadable part as its own text."""
+        at = f"{created} + TO_MICROSECONDS(CAST(ROUND(TRY_CAST({seconds} AS DOUBLE) * 1e6) AS BIGINT))"
+        return (
+            f"CASE WHEN {_bad_ts('created_at')} THEN created_at WHEN {_bad_number(seconds)} THEN {seconds}\n"
+            f"      ELSE STRFTIME({at}, '%Y-%m-%dT%H:%M:%S.%fZ') END"
+        )
+
+    # in the queue: an inbound call an agent answered, that waited, or that ended there
+    queued = (
+        "LOWER(direction) = 'inbound' AND (answer_seconds IS NOT NULL"
+        " OR COALESCE(TRY_CAST(wait_seconds AS DOUBLE), 0) > 0 OR completion_status = 'abandoned_in_queue')"
+    )
+    latest = Cte(
+        "interactions_legs",
+        "  SELECT *, source_index * 10000000000 + source_row AS source_key,\n"
+        "    contact_id AS chain_id, 0 AS initial_last,\n"
+        "    CASE WHEN contact_id IS NULL THEN 0 ELSE COUNT(*) OVER (PARTITION BY contact_id) - 1 END AS copies,\n"
+        f"    COALESCE({queued}, FALSE) AS call_queued\n"
+        "  FROM interactions_records\n"
+        "  QUALIFY contact_id IS NULL OR ROW_NUMBER() OVER (\n"
+        f"    PARTITION BY contact_id ORDER BY {_ts('last_updated_at')} DESC NULLS LAST,"
+        " source_index DESC, source_row DESC) = 1",
+        "a call given again once updated: the copy updated last (then the last read)",
+    )
+    ivr = "COALESCE(ivr_seconds, '0')"
+    answered = f"CASE WHEN answer_seconds IS NOT NULL THEN {moment('answer_seconds')} END"
+    ended = f"CASE WHEN duration_seconds IS NOT NULL THEN {moment('duration_seconds')} END"
+    contact = [
+        "MIN(chain_id) AS contact_id",
+        f"{_first('partner')} AS partner",
+        "'voice' AS channel",
+        f"{_first('programme')} AS programme",
+        f"{_first('type')} AS type",
+        f"{_first('customer_id')} AS customer_id",
+        f"{_first(moment(ivr))} AS arrived_at",
+        f"{_first(answered)} AS answered_at",
+        f"{_first(ended)} AS ended_at",
+        f"{_first('talk_seconds')} AS talk_seconds",
+        f"{_first('hold_seconds')} AS hold_seconds",
+        f"{_first('acw_seconds')} AS acw_seconds",
+        f"NOT BOOL_OR(call_queued) AS {NOT_QUEUED}",
+        # still going: no completion status yet (or no duration)
+        f"BOOL_OR(completion_status IS NULL OR duration_seconds IS NULL) AS {IN_PROGRESS}",
+        f"{_first('wait_seconds')} AS {PLATFORM_WAIT}",
+        f"CAST(NULL AS VARCHAR) AS {PLATFORM_HANDLE}",
+    ]
+    return [records, latest, _contact_rows(contact, "answer_seconds IS NOT NULL", "each call as one customer contact")]
+
+
 CTE_BUILDERS = {
     AMAZON_CONNECT.name: connect_ctes,
     GENESYS_CLOUD.name: genesys_ctes,
     NICE_CXONE.name: cxone_ctes,
     SALESFORCE_VOICE.name: salesforce_ctes,
+    ZENDESK_TALK.name: zendesk_ctes,
 }
 
 
