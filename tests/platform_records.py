@@ -270,6 +270,71 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
     return path
 
 
+# --- Five9 Call Log report ------------------------------------------------------------------------
+
+# the columns of Five9's standard Call Log report, in its order (the report's CSV as the web
+# services' getReportResultCsv returns it; a public sample of its rows: tests/platform_samples/SOURCES)
+FIVE9_HEADER = [
+    "CALL ID", "TIMESTAMP", "CAMPAIGN", "CALL TYPE", "AGENT", "AGENT NAME", "DISPOSITION", "ANI",
+    "CUSTOMER NAME", "DNIS", "CALL TIME", "BILL TIME (ROUNDED)", "COST", "IVR TIME", "QUEUE WAIT TIME",
+    "RING TIME", "TALK TIME", "HOLD TIME", "PARK TIME", "AFTER CALL WORK TIME", "TRANSFERS",
+    "CONFERENCES", "HOLDS", "ABANDONED", "RECORDINGS",
+]  # fmt: skip
+
+
+def _hms(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def five9_rows(contacts: list[Contact], zone: str) -> list[list[str]]:
+    """Each contact as a row of the Call Log report: one row per call (a transfer stays in the
+    call, counted in TRANSFERS), TIMESTAMP the call's start in the domain's zone, durations as
+    HH:MM:SS; the wait to the first answer split into QUEUE WAIT TIME and RING TIME (the agent's
+    phone ringing); an abandoned call ABANDONED 1. A call in two overlapping reports comes twice."""
+    rows = []
+    for n, c in enumerate(contacts):
+        start = (c.arrived - timedelta(seconds=c.ivr)).astimezone(ZoneInfo(zone))
+        waited = 0.0
+        for leg in c.legs:  # to the first answer
+            waited += leg.wait
+            if leg.answered:
+                break
+        ring = next((leg.alert for leg in c.legs if leg.answered), 0.0)
+        talk = sum(leg.talk for leg in c.legs if leg.answered)
+        hold = sum(leg.hold for leg in c.legs if leg.answered)
+        after = sum(leg.wait for leg in c.legs) - waited if c.answered else 0.0  # later queues
+        call = c.ivr + (waited + after + talk + hold if c.answered else sum(leg.wait for leg in c.legs))
+        row = {
+            "CALL ID": str(300000 + n),
+            "TIMESTAMP": start.strftime("%a, %d %b %Y %H:%M:%S"),
+            "CAMPAIGN": c.legs[0].queue if c.legs else "Main IVR",
+            "CALL TYPE": "Inbound",
+            "AGENT": "agent@example.com" if c.answered else "[None]",
+            "DISPOSITION": "Resolved" if c.answered else "Abandon" if c.legs else "Caller Disconnected",
+            "ANI": c.customer.lstrip("+"),
+            "DNIS": "351210999999",
+            "CALL TIME": _hms(call),
+            "BILL TIME (ROUNDED)": _hms(-(-call // 60) * 60),
+            "COST": "0",
+            "IVR TIME": _hms(c.ivr),
+            "QUEUE WAIT TIME": _hms(waited - ring if c.answered else sum(leg.wait for leg in c.legs)),
+            "RING TIME": _hms(ring) if ring else "",
+            "TALK TIME": _hms(talk),
+            "HOLD TIME": _hms(hold),
+            "PARK TIME": "00:00:00",
+            "AFTER CALL WORK TIME": _hms(sum(leg.acw for leg in c.legs)),
+            "TRANSFERS": str(len(c.legs) - 1) if len(c.legs) > 1 else "",
+            "HOLDS": "1" if hold else "",
+            "ABANDONED": "1" if c.legs and not c.answered else "0" if c.legs else "",
+        }
+        cells = [row.get(column, "") for column in FIVE9_HEADER]
+        rows.append(cells)
+        if c.redelivered:
+            rows.append(list(cells))  # the same call in the next day's overlapping report
+    return rows
+
+
 # --- Zendesk Talk incremental calls export ------------------------------------------------------
 
 # a Zendesk group's id for each queue of the scenarios (call_group_id: Zendesk names groups by id)

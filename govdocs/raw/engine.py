@@ -472,9 +472,9 @@ def _describe_platform(
     layouts = [
         sql.platforms.PARQUET
         if preset is presets.AMAZON_CONNECT and str(path).lower().endswith(PARQUET_SUFFIXES)
-        # Salesforce's Bulk API 2.0 query results and Data Loader exports are CSV
+        # CSV: Salesforce's Bulk API 2.0 query results and Data Loader exports, Five9's reports
         else CSV_LAYOUT
-        if preset is presets.SALESFORCE_VOICE and _first_character(path) not in ("{", "[")
+        if preset.csv and _first_character(path) not in ("{", "[")
         else _json_layout(path, source, problems, preset.name)
         for path in paths
     ]
@@ -497,7 +497,7 @@ def _describe_platform(
         if keys is not None and preset.envelope and preset.envelope in keys:
             layouts[i] = preset.envelope  # an API response: its records are those of that key
             keys = _json_keys(con, path, layout, source, problems, envelope=preset.envelope)
-        if keys is not None and preset is presets.SALESFORCE_VOICE and preset.key.lower() in {k.lower() for k in keys}:
+        if keys is not None and preset.needed and preset.key.lower() in {k.lower() for k in keys}:
             _check_selected(src, path, keys, source, problems)
             continue
         if keys is not None and preset.key not in keys:
@@ -522,25 +522,22 @@ def _describe_platform(
     )
 
 
-# the VoiceCall fields a contact cannot be read without: a query that leaves one out would give
-# every call as not queued, never answered or never transferred, so it is named instead
-_SALESFORCE_NEEDED = ("contact_id", "type", "arrived_at", "answered_at", "ended_at", "partner", "previous_call_id")
-
-
 def _check_selected(src, path: Path, keys: Sequence[str], source: str, problems: list[Problem]) -> None:
-    """Salesforce VoiceCall records hold the fields the query selected (null when empty): each field
-    the preset cannot do without must be among them."""
+    """A preset whose records hold only the fields chosen (Salesforce's query, Five9's report
+    template): each field the preset cannot do without must be among them, else every contact
+    would read as not queued or never answered."""
+    preset = presets.preset_of(src)
     paths = presets.leg_paths(src)
     # a CSV header spells a field as the query did (SOQL names are case-insensitive); a CSV names a
     # related record's field whole (Owner.Name), a JSON record nests it
     have = {k.lower() for k in keys}
-    missing = [paths[f] for f in _SALESFORCE_NEEDED if not {paths[f].lower(), paths[f].split(".")[0].lower()} & have]
+    missing = [paths[f] for f in preset.needed if not {paths[f].lower(), paths[f].split(".")[0].lower()} & have]
     if missing:
         problems.append(
             Problem(
                 "raw.missing_column",
                 f"{path.name} lacks the field{'s' if len(missing) > 1 else ''} {', '.join(missing)} that "
-                f"format: salesforce-voice reads: add {'them' if len(missing) > 1 else 'it'} to the query's SELECT "
+                f"format: {preset.name} reads: add {'them' if len(missing) > 1 else 'it'} to {preset.add_to} "
                 f"(its records have: {_listed(list(keys), 12)})",
                 Location(str(path), 1, missing[0], _location(source, "format")),
                 ExitCode.DATA,

@@ -49,6 +49,7 @@ class FileFormat(StrEnum):
     NICE_CXONE = "nice-cxone"
     SALESFORCE_VOICE = "salesforce-voice"
     ZENDESK_TALK = "zendesk-talk"
+    FIVE9 = "five9"
 
 
 PLATFORM_FORMATS = frozenset(
@@ -58,6 +59,7 @@ PLATFORM_FORMATS = frozenset(
         FileFormat.NICE_CXONE,
         FileFormat.SALESFORCE_VOICE,
         FileFormat.ZENDESK_TALK,
+        FileFormat.FIVE9,
     }
 )
 
@@ -77,8 +79,8 @@ class _Source(_Model):
         FileFormat.AUTO,
         description="auto (from the extension), csv, parquet or json; for interactions also a platform's export: "
         "amazon-connect (contact records), genesys-cloud (analytics conversation details), nice-cxone (the "
-        "Call Detail data download, CSV), salesforce-voice (Service Cloud Voice VoiceCall records, JSON or CSV) or "
-        "zendesk-talk (the Talk API's incremental calls export, JSON).",
+        "Call Detail data download, CSV), salesforce-voice (Service Cloud Voice VoiceCall records, JSON or CSV), "
+        "zendesk-talk (the Talk API's incremental calls export, JSON) or five9 (the Call Log report, CSV).",
     )
     delimiter: Annotated[StrictStr, StringConstraints(min_length=1, max_length=1)] | None = Field(
         None, description="CSV field separator; omit to detect it."

@@ -58,6 +58,12 @@ class Preset:
     fields: tuple[str, ...] = CONTACT_FIELDS  # the contact row's fields (what the export can tell)
     # an API response's key holding the records ({"records": [...]}, {"calls": [...]}), unwrapped
     envelope: str | None = None
+    # a file not starting with { or [ is CSV, a column per field (header names matched regardless of case)
+    csv: bool = False
+    # the fields a file must have (else every contact would read as not queued or never answered),
+    # and where the user adds a missing one
+    needed: tuple[str, ...] = ()
+    add_to: str = ""
 
 
 AMAZON_CONNECT = Preset(
@@ -172,6 +178,9 @@ SALESFORCE_VOICE = Preset(
     # handle time from these records is talk + hold
     fields=tuple(f for f in CONTACT_FIELDS if f != "acw_seconds"),
     envelope="records",  # a REST or Bulk API query response: {"totalSize", "done", "records": [...]}
+    csv=True,  # Bulk API 2.0 query results and Data Loader exports
+    needed=("contact_id", "type", "arrived_at", "answered_at", "ended_at", "partner", "previous_call_id"),
+    add_to="the query's SELECT",
 )
 
 ZENDESK_TALK = Preset(
@@ -212,8 +221,36 @@ ZENDESK_TALK = Preset(
     envelope="calls",  # GET /api/v2/channels/voice/stats/incremental/calls: {"calls": [...], "next_page", ...}
 )
 
+FIVE9 = Preset(
+    name=FileFormat.FIVE9.value,
+    title="a Five9 Call Log report",
+    # the Call Log report of Five9's standard reports (folder 'Call Log Reports'), as its CSV
+    paths={
+        "contact_id": "CALL ID",
+        "started_at": "TIMESTAMP",
+        "call_time": "CALL TIME",
+        "ivr_time": "IVR TIME",
+        "queue_wait_time": "QUEUE WAIT TIME",
+        "ring_time": "RING TIME",
+        "abandoned": "ABANDONED",
+        "partner": "CAMPAIGN",
+        "programme": "CAMPAIGN",
+        "type": "CALL TYPE",
+        "customer_id": "ANI",
+        "talk_seconds": "TALK TIME",
+        "hold_seconds": "HOLD TIME",
+        "acw_seconds": "AFTER CALL WORK TIME",
+        "transfers": "TRANSFERS",
+    },
+    fixed=("contact_id", "started_at", "call_time", "ivr_time", "queue_wait_time", "ring_time", "abandoned", "type"),
+    key="CALL ID",
+    csv=True,
+    needed=("contact_id", "started_at", "call_time", "queue_wait_time", "abandoned", "type", "partner", "talk_seconds"),
+    add_to="the report template",
+)
+
 PRESETS: dict[str, Preset] = {
-    p.name: p for p in (AMAZON_CONNECT, GENESYS_CLOUD, NICE_CXONE, SALESFORCE_VOICE, ZENDESK_TALK)
+    p.name: p for p in (AMAZON_CONNECT, GENESYS_CLOUD, NICE_CXONE, SALESFORCE_VOICE, ZENDESK_TALK, FIVE9)
 }
 
 
@@ -272,6 +309,12 @@ DERIVED: dict[str, dict[str, str]] = {
         "channel": "VoiceCall (a call)",
         "talk_seconds": "CallEndDateTime - CallAcceptDateTime - CustomerHoldDuration",
         "transfers": "CallType + PreviousCallId + NextCallId",
+    },
+    FIVE9.name: {
+        "channel": "a call (voice)",
+        "arrived_at": "TIMESTAMP + IVR TIME",
+        "answered_at": "TIMESTAMP + IVR TIME + QUEUE WAIT TIME + RING TIME",
+        "ended_at": "TIMESTAMP + CALL TIME (abandoned: + IVR TIME + QUEUE WAIT TIME + RING TIME)",
     },
     ZENDESK_TALK.name: {
         "channel": "a call (voice)",

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from govdocs.raw.model import InteractionSource
 from govdocs.raw.presets import (
     AMAZON_CONNECT,
+    FIVE9,
     GENESYS_CLOUD,
     NICE_CXONE,
     PRESETS,
@@ -697,12 +698,98 @@ def zendesk_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
     return [records, latest, _contact_rows(contact, "answer_seconds IS NOT NULL", "each call as one customer contact")]
 
 
+def _hms_seconds(column: str) -> str:
+    """A Five9 duration, HH:MM:SS (hours may pass 99), as seconds; empty is 0; anything else NULL."""
+    parts = [f"TRY_CAST(SPLIT_PART({column}, ':', {i}) AS BIGINT)" for i in (1, 2, 3)]
+    return (
+        f"CASE WHEN {column} IS NULL THEN 0 WHEN REGEXP_MATCHES({column}, '^[0-9]+:[0-5][0-9]:[0-5][0-9]$')\n"
+        f"      THEN {parts[0]} * 3600 + {parts[1]} * 60 + {parts[2]} END"
+    )
+
+
+def five9_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
+    """Five9, the Call Log report (Five9's standard report of that name, one row per call, as CSV):
+    TIMESTAMP is when the call began, local to the report's time zone ('Thu, 27 Oct 2016
+    14:51:34'); its durations are HH:MM:SS. The call reached the queue after its IVR TIME, an agent
+    answered after QUEUE WAIT TIME and RING TIME more; talk, hold and after-call work are TALK TIME,
+    HOLD TIME and AFTER CALL WORK TIME, transfers TRANSFERS. A CALL ID in two overlapping reports
+    is kept once (the last read)."""
+    paths = leg_paths(src)
+    records = _legs_read("interactions", paths, read)
+    seconds = {f: _hms_seconds(f) for f in ("call_time", "ivr_time", "queue_wait_time", "ring_time", "talk_seconds")}
+    started = "TRY_STRPTIME(started_at, '%a, %d %b %Y %H:%M:%S')"
+
+    def moment(offset: str, parts: tuple[str, ...] = ("ivr_time", "queue_wait_time", "ring_time")) -> str:
+        """TIMESTAMP plus `offset` seconds, as local time's text (the parsing stage reads it in the
+        source's zone); an unreadable TIMESTAMP or duration (of `parts`) as its own text."""
+        at = f"{started} + TO_MICROSECONDS(CAST(({offset}) * 1000000 AS BIGINT))"
+        # an unreadable part as its text and column's name (which no timestamp reading accepts)
+        bad = [f"WHEN {seconds[f]} IS NULL THEN {f} || {literal(f' ({paths[f]})')}" for f in parts]
+        named = literal(f" ({paths['started_at']})")
+        return (
+            f"CASE WHEN {started} IS NULL THEN started_at || {named} {' '.join(bad)}\n"
+            f"      ELSE STRFTIME({at}, '%Y-%m-%d %H:%M:%S') END"
+        )
+
+    queued = (
+        f"LOWER(type) = 'inbound' AND (COALESCE({seconds['queue_wait_time']}, 0) > 0"
+        f" OR COALESCE({seconds['talk_seconds']}, 0) > 0 OR abandoned = '1')"
+    )
+    legs = Cte(
+        "interactions_legs",
+        "  SELECT *, source_index * 10000000000 + source_row AS source_key,\n"
+        "    contact_id AS chain_id, 0 AS initial_last,\n"
+        "    CASE WHEN contact_id IS NULL THEN 0 ELSE COUNT(*) OVER (PARTITION BY contact_id) - 1 END AS copies,\n"
+        f"    COALESCE({queued}, FALSE) AS call_queued,\n"
+        f"    COALESCE({seconds['talk_seconds']}, 1) > 0 AND COALESCE(abandoned, '0') <> '1' AS call_answered\n"
+        "  FROM interactions_records\n"
+        "  QUALIFY contact_id IS NULL OR ROW_NUMBER() OVER (\n"
+        "    PARTITION BY contact_id ORDER BY source_index DESC, source_row DESC) = 1",
+        "a CALL ID in two reports: the last read",
+    )
+    ivr = seconds["ivr_time"]
+    to_agent = f"{ivr} + {seconds['queue_wait_time']} + {seconds['ring_time']}"
+
+    def duration(column: str) -> str:
+        """An HH:MM:SS duration as seconds' text; an unreadable one as written, to be rejected."""
+        value = _hms_seconds(column)
+        return f"CASE WHEN {value} IS NULL THEN {column} ELSE CAST({value} AS VARCHAR) END"
+
+    # answered: the end of the call; abandoned: when the caller left the queue
+    ended = (
+        f"CASE WHEN call_answered THEN {moment(seconds['call_time'], ('call_time',))}\n"
+        f"      ELSE {moment(to_agent)} END"
+    )
+    contact = [
+        "MIN(chain_id) AS contact_id",
+        f"{_first('partner')} AS partner",
+        "'voice' AS channel",
+        f"{_first('programme')} AS programme",
+        f"{_first('type')} AS type",
+        f"{_first('customer_id')} AS customer_id",
+        f"{_first(moment(ivr))} AS arrived_at",
+        f"{_first(f'CASE WHEN call_answered THEN {moment(to_agent)} END')} AS answered_at",
+        f"{_first(ended)} AS ended_at",
+        f"{_first(duration('talk_seconds'))} AS talk_seconds",
+        f"{_first(duration('hold_seconds'))} AS hold_seconds",
+        f"{_first(duration('acw_seconds'))} AS acw_seconds",
+        f"{_first('COALESCE(transfers, ' + literal('0') + ')')} AS transfers",
+        f"NOT BOOL_OR(call_queued) AS {NOT_QUEUED}",
+        f"FALSE AS {IN_PROGRESS}",  # the report lists calls that have ended
+        # the wait is Five9's own QUEUE WAIT TIME and RING TIME: nothing of its own to compare
+        f"CAST(NULL AS VARCHAR) AS {PLATFORM_WAIT}",
+        f"CAST(NULL AS VARCHAR) AS {PLATFORM_HANDLE}",
+    ]
+    return [records, legs, _contact_rows(contact, "call_answered", "each call as one customer contact")]
+
+
 CTE_BUILDERS = {
     AMAZON_CONNECT.name: connect_ctes,
     GENESYS_CLOUD.name: genesys_ctes,
     NICE_CXONE.name: cxone_ctes,
     SALESFORCE_VOICE.name: salesforce_ctes,
     ZENDESK_TALK.name: zendesk_ctes,
+    FIVE9.name: five9_ctes,
 }
 
 
