@@ -335,6 +335,62 @@ def five9_rows(contacts: list[Contact], zone: str) -> list[list[str]]:
     return rows
 
 
+# --- Talkdesk calls report ----------------------------------------------------------------------
+
+
+def talkdesk_entries(contacts: list[Contact]) -> list[dict]:
+    """Calls as the Explore API's calls report gives them (its v1 example,
+    tests/platform_samples/talkdesk-calls-report.json): one entry per call, start_at and end_at
+    in UTC, durations in whole seconds; wait_time the queue and ringing before the first answer
+    (or before the caller left), a transfer staying in the call (is_transfer); type inbound for
+    an answered call, abandoned (short_abandoned within 5 s) otherwise; no after-call work."""
+    entries = []
+    for c in contacts:
+        start = c.arrived - timedelta(seconds=c.ivr)
+        waited = 0.0
+        for leg in c.legs:  # to the first answer
+            waited += leg.wait
+            if leg.answered:
+                break
+        talk = sum(leg.talk for leg in c.legs if leg.answered)
+        hold = sum(leg.hold for leg in c.legs if leg.answered)
+        later = sum(leg.wait for leg in c.legs) - waited if c.answered else 0.0
+        if not c.legs:
+            kind, waited = "abandoned", 0.0  # left in the IVR: waited for no one
+        elif c.answered:
+            kind = "inbound"
+        else:
+            kind = "short_abandoned" if waited < 5 else "abandoned"
+        total = c.ivr + waited + later + talk + hold
+        entries.append(
+            {
+                "call_id": f"td{c.id}",
+                "callsid": f"CA{c.id}",
+                "type": kind,
+                "start_at": _z(start),
+                "end_at": _z(start + timedelta(seconds=total)),
+                "talkdesk_phone_number": "+351210999999",
+                "contact_phone_number": c.customer,
+                "total_time": int(total),
+                "talk_time": int(talk),
+                "wait_time": int(waited),
+                "hold_time": int(hold),
+                "abandon_time": 0 if c.answered else int(waited),
+                "total_ringing_time": int(next((leg.alert for leg in c.legs if leg.answered), 0)),
+                "ring_groups": c.legs[0].queue if c.legs else "",
+                "is_transfer": len(c.legs) > 1,
+                "data_status": "Valid",
+            }
+        )
+        if c.redelivered:
+            entries.append(dict(entries[-1]))  # in the next day's overlapping report too
+    return entries
+
+
+def talkdesk_report(entries: list[dict]) -> dict:
+    return {"type": "calls", "version": "v1", "entries": entries, "total": len(entries)}
+
+
 # --- Zendesk Talk incremental calls export ------------------------------------------------------
 
 # a Zendesk group's id for each queue of the scenarios (call_group_id: Zendesk names groups by id)

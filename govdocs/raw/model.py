@@ -50,6 +50,7 @@ class FileFormat(StrEnum):
     SALESFORCE_VOICE = "salesforce-voice"
     ZENDESK_TALK = "zendesk-talk"
     FIVE9 = "five9"
+    TALKDESK = "talkdesk"
 
 
 PLATFORM_FORMATS = frozenset(
@@ -60,6 +61,7 @@ PLATFORM_FORMATS = frozenset(
         FileFormat.SALESFORCE_VOICE,
         FileFormat.ZENDESK_TALK,
         FileFormat.FIVE9,
+        FileFormat.TALKDESK,
     }
 )
 
@@ -80,7 +82,8 @@ class _Source(_Model):
         description="auto (from the extension), csv, parquet or json; for interactions also a platform's export: "
         "amazon-connect (contact records), genesys-cloud (analytics conversation details), nice-cxone (the "
         "Call Detail data download, CSV), salesforce-voice (Service Cloud Voice VoiceCall records, JSON or CSV), "
-        "zendesk-talk (the Talk API's incremental calls export, JSON) or five9 (the Call Log report, CSV).",
+        "zendesk-talk (the Talk API's incremental calls export, JSON), five9 (the Call Log report, CSV) or talkdesk "
+        "(the Explore API's calls report, JSON or CSV).",
     )
     delimiter: Annotated[StrictStr, StringConstraints(min_length=1, max_length=1)] | None = Field(
         None, description="CSV field separator; omit to detect it."

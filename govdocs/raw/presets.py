@@ -249,8 +249,36 @@ FIVE9 = Preset(
     add_to="the report template",
 )
 
+TALKDESK = Preset(
+    name=FileFormat.TALKDESK.value,
+    title="a Talkdesk calls report",
+    # the Explore API's calls report (POST /data/reports/calls/jobs), its fields as its v1 payload
+    paths={
+        "contact_id": "call_id",
+        "started_at": "start_at",
+        "finished_at": "end_at",
+        "wait_seconds": "wait_time",
+        "call_type": "type",
+        "is_transfer": "is_transfer",
+        "partner": "ring_groups",
+        "programme": "ring_groups",
+        "type": "type",
+        "customer_id": "contact_phone_number",
+        "talk_seconds": "talk_time",
+        "hold_seconds": "hold_time",
+    },
+    fixed=("contact_id", "started_at", "finished_at", "wait_seconds", "call_type", "is_transfer"),
+    key="talkdesk_phone_number",
+    # the calls report has no after-call work (wrap-up): a handle time from it is talk + hold
+    fields=tuple(f for f in CONTACT_FIELDS if f != "acw_seconds"),
+    envelope="entries",  # the report as the API returns it: {"type": "calls", "version", "entries": [...], "total"}
+    csv=True,  # the same report requested with format csv
+    needed=("contact_id", "started_at", "finished_at", "wait_seconds", "call_type", "partner", "talk_seconds"),
+    add_to="the report's fields",
+)
+
 PRESETS: dict[str, Preset] = {
-    p.name: p for p in (AMAZON_CONNECT, GENESYS_CLOUD, NICE_CXONE, SALESFORCE_VOICE, ZENDESK_TALK, FIVE9)
+    p.name: p for p in (AMAZON_CONNECT, GENESYS_CLOUD, NICE_CXONE, SALESFORCE_VOICE, ZENDESK_TALK, FIVE9, TALKDESK)
 }
 
 
@@ -309,6 +337,13 @@ DERIVED: dict[str, dict[str, str]] = {
         "channel": "VoiceCall (a call)",
         "talk_seconds": "CallEndDateTime - CallAcceptDateTime - CustomerHoldDuration",
         "transfers": "CallType + PreviousCallId + NextCallId",
+    },
+    TALKDESK.name: {
+        "channel": "a call (voice)",
+        "arrived_at": "start_at",
+        "answered_at": "start_at + wait_time",
+        "ended_at": "end_at (unanswered: start_at + wait_time)",
+        "transfers": "is_transfer",
     },
     FIVE9.name: {
         "channel": "a call (voice)",

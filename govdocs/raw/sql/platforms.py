@@ -17,6 +17,7 @@ from govdocs.raw.presets import (
     NICE_CXONE,
     PRESETS,
     SALESFORCE_VOICE,
+    TALKDESK,
     ZENDESK_TALK,
     leg_paths,
     preset_of,
@@ -783,6 +784,60 @@ def five9_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
     return [records, legs, _contact_rows(contact, "call_answered", "each call as one customer contact")]
 
 
+def talkdesk_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
+    """Talkdesk, the Explore API's calls report: one entry per call, start_at and end_at instants
+    in UTC, durations in seconds. The report has no moment of entering a queue or of the answer:
+    the call arrives at start_at and is answered wait_time later (Talkdesk's wait: queue and
+    ringing); a call not answered left when its wait ended. type says how the call went (inbound:
+    answered; abandoned, short_abandoned, missed, voicemail: not; outbound, outbound_missed: dialled).
+    A call_id in two overlapping reports is kept once (the last read)."""
+    paths = leg_paths(src)
+    records = _legs_read("interactions", paths, read)
+    started = "CAST(TRY_CAST(started_at AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP)"
+    waited = "TRY_CAST(wait_seconds AS DOUBLE)"
+    later = (
+        f"CASE WHEN {_bad_ts('started_at')} THEN started_at WHEN {_bad_number('wait_seconds')} THEN wait_seconds\n"
+        f"      ELSE STRFTIME({started} + TO_MICROSECONDS(CAST(ROUND(COALESCE({waited}, 0) * 1e6) AS BIGINT)),"
+        " '%Y-%m-%dT%H:%M:%S.%fZ') END"
+    )
+    unanswered = ", ".join(literal(t) for t in ("abandoned", "short_abandoned", "missed", "voicemail"))
+    transferred = "CASE WHEN LOWER(is_transfer) IN ('true', 'yes', '1') THEN '1' ELSE '0' END"
+    legs = Cte(
+        "interactions_legs",
+        "  SELECT *, source_index * 10000000000 + source_row AS source_key,\n"
+        "    contact_id AS chain_id, 0 AS initial_last,\n"
+        "    CASE WHEN contact_id IS NULL THEN 0 ELSE COUNT(*) OVER (PARTITION BY contact_id) - 1 END AS copies,\n"
+        "    COALESCE(LOWER(call_type) = 'inbound', FALSE) AS call_answered,\n"
+        # in a queue: answered, or not answered after a wait (a call that ended in the IVR waited for no one)
+        f"    COALESCE(LOWER(call_type) = 'inbound' OR (LOWER(call_type) IN ({unanswered})"
+        f" AND COALESCE({waited}, 0) > 0), FALSE) AS call_queued\n"
+        "  FROM interactions_records\n"
+        "  QUALIFY contact_id IS NULL OR ROW_NUMBER() OVER (\n"
+        "    PARTITION BY contact_id ORDER BY source_index DESC, source_row DESC) = 1",
+        "a call_id in two reports: the last read",
+    )
+    contact = [
+        "MIN(chain_id) AS contact_id",
+        f"{_first('partner')} AS partner",
+        "'voice' AS channel",
+        f"{_first('programme')} AS programme",
+        f"{_first('type')} AS type",
+        f"{_first('customer_id')} AS customer_id",
+        f"{_first('started_at')} AS arrived_at",
+        f"{_first(f'CASE WHEN call_answered THEN {later} END')} AS answered_at",
+        f"{_first(f'CASE WHEN call_answered THEN finished_at ELSE {later} END')} AS ended_at",
+        f"{_first('talk_seconds')} AS talk_seconds",
+        f"{_first('hold_seconds')} AS hold_seconds",
+        f"{_first(transferred)} AS transfers",
+        f"NOT BOOL_OR(call_queued) AS {NOT_QUEUED}",
+        f"FALSE AS {IN_PROGRESS}",  # the report lists calls that have ended
+        # the wait is Talkdesk's own wait_time: nothing of its own to compare
+        f"CAST(NULL AS VARCHAR) AS {PLATFORM_WAIT}",
+        f"CAST(NULL AS VARCHAR) AS {PLATFORM_HANDLE}",
+    ]
+    return [records, legs, _contact_rows(contact, "call_answered", "each call as one customer contact")]
+
+
 CTE_BUILDERS = {
     AMAZON_CONNECT.name: connect_ctes,
     GENESYS_CLOUD.name: genesys_ctes,
@@ -790,6 +845,7 @@ CTE_BUILDERS = {
     SALESFORCE_VOICE.name: salesforce_ctes,
     ZENDESK_TALK.name: zendesk_ctes,
     FIVE9.name: five9_ctes,
+    TALKDESK.name: talkdesk_ctes,
 }
 
 
