@@ -155,6 +155,7 @@ _PLATFORM_MEASURES = {
     "amazon-connect": {"asa": "wait"},
     "genesys-cloud": {"asa": "wait", "aht": "handle"},
     "zendesk-talk": {"asa": "wait"},
+    "nice-cxone": {"service_level": "within"},
 }
 
 

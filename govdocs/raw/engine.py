@@ -965,7 +965,9 @@ def _agreement(con, raw: RawData, present: Mapping[str, object]) -> tuple[qualit
         return ()
     mapped = presets.fields_of(src)
     numbers = tuple(f for f in ("talk_seconds", "hold_seconds", "acw_seconds") if f in mapped)
-    rows = con.execute(quality.agreement_sql("interactions", numbers)).fetchall()
+    # the platform's service-level flags are set beside ours at the service_level KPI's threshold
+    seconds = next((float(k.answered_within_seconds) for k in raw.kpis if k.measure == "service_level"), None)
+    rows = con.execute(quality.agreement_sql("interactions", numbers, seconds)).fetchall()
     return tuple(
         quality.PlatformAgreement(
             "interactions",
@@ -977,8 +979,11 @@ def _agreement(con, raw: RawData, present: Mapping[str, object]) -> tuple[qualit
             contact_id,
             None if ours is None else float(ours),
             None if theirs is None else float(theirs),
+            seconds if measure == "within" else None,
+            int(ours_sum or 0) if measure == "within" else 0,
+            int(theirs_sum or 0) if measure == "within" else 0,
         )
-        for year, month, measure, compared, agreeing, contact_id, ours, theirs in rows
+        for year, month, measure, compared, agreeing, contact_id, ours, theirs, ours_sum, theirs_sum in rows
     )
 
 

@@ -265,6 +265,18 @@ class AbandonRate(_ShortAbandons):
     measure: Literal["abandon_rate"]
 
 
+class MeasureFrom(StrEnum):
+    RECOMPUTED = "recomputed"  # from the records' timestamps and segments (the default)
+    PLATFORM = "platform"  # the platform's own figure, where its records carry one
+
+
+_FROM_DESCRIPTION = (
+    "recomputed (default): from the records' timestamps and segments; platform: the platform's own "
+    "figure, as its reports use it (a platform preset whose records carry it; contacts without it "
+    "are left out, and the volume says how many were counted)."
+)
+
+
 class ServiceLevelDenominator(StrEnum):
     OFFERED = "offered"  # answered within N / offered (short abandons excluded): abandons count against
     ANSWERED = "answered"  # answered within N / answered: abandons ignored
@@ -279,18 +291,7 @@ class ServiceLevel(_ShortAbandons):
         ServiceLevelDenominator.OFFERED,
         description="offered (default: abandons count against the service level) or answered.",
     )
-
-
-class MeasureFrom(StrEnum):
-    RECOMPUTED = "recomputed"  # from the records' timestamps and segments (the default)
-    PLATFORM = "platform"  # the platform's own figure, where its records carry one
-
-
-_FROM_DESCRIPTION = (
-    "recomputed (default): from the records' timestamps and segments; platform: the platform's own "
-    "figure, as its reports use it (a platform preset whose records carry it; contacts without it "
-    "are left out, and the volume says how many were counted)."
-)
+    from_: MeasureFrom = Field(MeasureFrom.RECOMPUTED, alias="from", description=_FROM_DESCRIPTION)
 
 
 class Asa(_InteractionMeasure):

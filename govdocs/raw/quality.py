@@ -160,6 +160,7 @@ AGREE_WITHIN = 1.0  # seconds: our figure and the platform's agree when this clo
 AGREEMENT_MEASURES = {
     "wait": "wait (to the answer, or to abandoning)",
     "handle": "handle time",
+    "within": "service level",
 }
 
 
@@ -168,6 +169,7 @@ PLATFORM_FIGURES = {
     "amazon-connect": {"wait": "Queue.Duration"},
     "genesys-cloud": {"wait": "tAnswered or tAbandon", "handle": "tHandle"},
     "zendesk-talk": {"wait": "wait_time"},
+    "nice-cxone": {"within": "serviceLevelFlag"},
 }
 
 
@@ -180,13 +182,18 @@ class PlatformAgreement:
 
     source: str
     period: str | None
-    measure: str  # wait | handle
-    figure: str  # the platform's field: Queue.Duration, tAnswered or tAbandon, tHandle
+    measure: str  # wait | handle | within (the service level: 1 within, 0 outside)
+    figure: str  # the platform's field: Queue.Duration, tAnswered or tAbandon, tHandle, serviceLevelFlag
     compared: int
     agreeing: int
     contact_id: str | None  # the contact with the largest difference
     ours: float | None
     theirs: float | None
+    # within: the seconds ours is answered within (the service_level KPI's), and of the contacts
+    # compared, how many are within by ours and by the platform's flag
+    seconds: float | None = None
+    ours_within: int = 0
+    theirs_within: int = 0
 
     @property
     def difference(self) -> float:
@@ -195,6 +202,8 @@ class PlatformAgreement:
     def text(self) -> str:
         """'2026-07 wait (...): 8 contacts compared with the platform's own Queue.Duration, 7 agree
         within 1 s; largest difference 5.0 s (contact 'k01': 12.0 s here, 17.0 s the platform's)'."""
+        if self.measure == "within":
+            return self._within_text()
         head = (
             f"{self.period or 'date unreadable'} {AGREEMENT_MEASURES[self.measure]}: {self.compared:,} "
             f"{noun(self.compared, 'contact')} compared with the platform's own {self.figure}, {self.agreeing:,} "
@@ -207,16 +216,50 @@ class PlatformAgreement:
             f"{self.ours:,.1f} s here, {self.theirs:,.1f} s the platform's)"
         )
 
+    def _within_text(self) -> str:
+        """'2026-07 service level (answered within 20 s): 4 contacts compared with the platform's own
+        serviceLevelFlag, 3 agree: 75.0 % within here, 50.0 % by the platform's flags; contact 'k03'
+        within here, outside by the platform's'."""
+        share = 100.0 * self.ours_within / self.compared if self.compared else 0.0
+        theirs = 100.0 * self.theirs_within / self.compared if self.compared else 0.0
+        head = (
+            f"{self.period or 'date unreadable'} service level (answered within {self.seconds or 0:g} s): "
+            f"{self.compared:,} {noun(self.compared, 'contact')} compared with the platform's own {self.figure}, "
+            f"{self.agreeing:,} {'agrees' if self.agreeing == 1 else 'agree'}: {share:.1f} % within here, "
+            f"{theirs:.1f} % by the platform's flags"
+        )
+        if self.agreeing == self.compared:
+            return head
 
-def agreement_sql(source: str, numbers: tuple[str, ...]) -> str:
+        def side(value: float | None) -> str:
+            return "within" if value else "outside"
+
+        return f"{head}; contact '{self.contact_id}' {side(self.ours)} here, {side(self.theirs)} by the platform's"
+
+
+def agreement_sql(source: str, numbers: tuple[str, ...], within_seconds: float | None = None) -> str:
     """Per month and measure: the used contacts with a platform figure, those agreeing with ours,
-    and the one differing most (its id, our figure, the platform's). Reads `<source>_tested`."""
+    and the one differing most (its id, our figure, the platform's), and for the service level
+    how many are within by ours and by the platform's (answered within `within_seconds`, the
+    service_level KPI's; not compared without one). Reads `<source>_tested`."""
     handle = " + ".join(f"COALESCE({f}, 0)" for f in numbers) or "NULL"
+    within = ""
+    if within_seconds is not None:
+        ours = (
+            f"CASE WHEN answered_at_us IS NOT NULL AND (answered_at_us - arrived_at_us) / 1e6 <= {within_seconds:g}"
+            " THEN 1.0 ELSE 0.0 END"
+        )
+        within = (
+            "  UNION ALL\n"
+            f"  SELECT year, month, source_key, contact_id, 'within', {ours}, platform_within\n"
+            f"  FROM {source}_tested WHERE check_reason IS NULL AND platform_within IS NOT NULL\n"
+        )
+    agree = f"CASE WHEN measure = 'within' THEN ours = theirs ELSE ABS(ours - theirs) <= {AGREE_WITHIN} END"
     return (
         "SELECT year, month, measure, COUNT(*),\n"
-        f"  COUNT(*) FILTER (WHERE ABS(ours - theirs) <= {AGREE_WITHIN}),\n"
+        f"  COUNT(*) FILTER (WHERE {agree}),\n"
         "  ARG_MAX(contact_id, [ABS(ours - theirs), -source_key]), ARG_MAX(ours, [ABS(ours - theirs), -source_key]),\n"
-        "  ARG_MAX(theirs, [ABS(ours - theirs), -source_key])\n"
+        "  ARG_MAX(theirs, [ABS(ours - theirs), -source_key]), SUM(ours), SUM(theirs)\n"
         "FROM (\n"
         "  SELECT year, month, source_key, contact_id, 'wait' AS measure,\n"
         "    (COALESCE(answered_at_us, ended_at_us) - arrived_at_us) / 1e6 AS ours, platform_wait AS theirs\n"
@@ -225,6 +268,7 @@ def agreement_sql(source: str, numbers: tuple[str, ...]) -> str:
         f"  SELECT year, month, source_key, contact_id, 'handle', {handle}, platform_handle\n"
         f"  FROM {source}_tested\n"
         "  WHERE check_reason IS NULL AND platform_handle IS NOT NULL AND answered_at_us IS NOT NULL\n"
+        f"{within}"
         ") AS compared\n"
         "GROUP BY year, month, measure ORDER BY year, month, measure"
     )

@@ -27,6 +27,7 @@ from govdocs.raw.sql.text import (
     NOT_QUEUED,
     PLATFORM_HANDLE,
     PLATFORM_WAIT,
+    PLATFORM_WITHIN,
     Cte,
     FileRead,
     identifier,
@@ -81,6 +82,8 @@ def _contact_rows(columns: list[str], answered: str, description: str) -> Cte:
     """The legs of each customer contact as one row: the preset's `columns`, then what every preset
     counts (legs, delivered copies, legs handled) and the first leg's place in the files. A record
     without any id is a contact of its own (rejected: a required field is empty)."""
+    if not any(c.endswith(f" AS {PLATFORM_WITHIN}") for c in columns):  # only CXone's records carry it
+        columns = [*columns, f"CAST(NULL AS VARCHAR) AS {PLATFORM_WITHIN}"]
     counted = [
         "COUNT(*) AS legs",
         "SUM(copies) AS copies",
@@ -402,6 +405,7 @@ def genesys_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         f'c."conversationEnd" IS NULL AND COALESCE(t.open_segment, FALSE) AS {IN_PROGRESS}',
         f"CAST(m.wait AS VARCHAR) AS {PLATFORM_WAIT}",
         f"CAST(m.handle AS VARCHAR) AS {PLATFORM_HANDLE}",
+        f"CAST(NULL AS VARCHAR) AS {PLATFORM_WITHIN}",
         "1 AS legs",
         "c.copies",
         "COALESCE(t.handled_legs, 0) AS handled_legs",
@@ -433,6 +437,7 @@ CXONE_API = {
     "acw_seconds": "ACWSeconds",
     "abandoned": "abandoned",
     "outbound": "isOutbound",
+    "service_level_flag": "serviceLevelFlag",
 }
 CXONE_WRAPPED = "resultSet"  # a Reporting API response: {"resultSet": {"completedContacts": [...]}}
 
@@ -477,6 +482,7 @@ def cxone_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
             continue
         select = [f"NULLIF(TRIM({identifier(column)}), '') AS {field}" for field, column in paths.items()]
         select += ["CAST(NULL AS VARCHAR) AS start_utc", "CAST(NULL AS VARCHAR) AS outbound"]
+        select += ["CAST(NULL AS VARCHAR) AS service_level_flag"]  # the download's SLA column is not read
         select += [f"{index} AS source_index", "ROW_NUMBER() OVER () AS source_row"]
         function = read_function(path, "csv", read.delimiter)
         branches.append("  SELECT " + ", ".join(select) + f"\n  FROM {function}")
@@ -546,6 +552,12 @@ def cxone_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         # govdocs' wait is CXone's own InQueue / inQueueSeconds: nothing of its own to compare
         f"CAST(NULL AS VARCHAR) AS {PLATFORM_WAIT}",
         f"CAST(NULL AS VARCHAR) AS {PLATFORM_HANDLE}",
+        # CXone's own service level: serviceLevelFlag of the leg the contact was first offered on,
+        # coded as the data download's SLA column documents (0 handled within the service level,
+        # 1 not, -1 not counted: never queued, transferred, or abandoned before the short-abandon
+        # threshold)
+        "CASE ARG_MIN(TRIM(service_level_flag), " + first_queued + ") WHEN '0' THEN '1' WHEN '1' THEN '0' END"
+        f" AS {PLATFORM_WITHIN}",
     ]
     return [records, legs, _contact_rows(contact, "leg_answered", "the legs of each customer contact, as one row")]
 
