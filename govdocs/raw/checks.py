@@ -24,6 +24,7 @@ from govdocs.raw.model import (
     _Model,
 )
 from govdocs.raw.presets import fields_of, preset_of
+from govdocs.raw.quality import PLATFORM_MEASURES
 from govdocs.yamlfile import format_path, load_yaml, model_from_document
 
 if TYPE_CHECKING:
@@ -151,12 +152,7 @@ def _check(
 
 
 # preset -> the measures whose platform figure its records carry (see quality.PLATFORM_FIGURES)
-_PLATFORM_MEASURES = {
-    "amazon-connect": {"asa": "wait"},
-    "genesys-cloud": {"asa": "wait", "aht": "handle"},
-    "zendesk-talk": {"asa": "wait"},
-    "nice-cxone": {"service_level": "within"},
-}
+_PLATFORM_MEASURES = PLATFORM_MEASURES
 
 
 def _check_from(spec: object, src: _Model, here: Path_) -> Iterator[tuple[str, str, Path_, str]]:

@@ -954,7 +954,8 @@ def _quality(
             )
         )
     rejects.sort(key=lambda r: (r.source, r.partner or "", r.period or "", r.reason))
-    return quality.QualityReport(tuple(sources), tuple(rejects), tuple(samples), _agreement(con, raw, present))
+    agreement = _agreement(con, raw, present)
+    return quality.QualityReport(tuple(sources), tuple(rejects), tuple(samples), agreement, quality.kpi_figures(raw))
 
 
 def _agreement(con, raw: RawData, present: Mapping[str, object]) -> tuple[quality.PlatformAgreement, ...]:

@@ -164,6 +164,22 @@ AGREEMENT_MEASURES = {
 }
 
 
+# preset -> the KPI measures whose platform figure its records carry -> that figure's kind
+PLATFORM_MEASURES = {
+    "amazon-connect": {"asa": "wait"},
+    "genesys-cloud": {"asa": "wait", "aht": "handle"},
+    "zendesk-talk": {"asa": "wait"},
+    "nice-cxone": {"service_level": "within"},
+}
+
+# preset -> the platform's name, as a document says it
+PLATFORM_NAMES = {
+    "amazon-connect": "Amazon Connect",
+    "genesys-cloud": "Genesys Cloud",
+    "nice-cxone": "NICE CXone",
+    "zendesk-talk": "Zendesk Talk",
+}
+
 # preset -> measure -> the platform's own field it is compared with
 PLATFORM_FIGURES = {
     "amazon-connect": {"wait": "Queue.Duration"},
@@ -237,6 +253,60 @@ class PlatformAgreement:
         return f"{head}; contact '{self.contact_id}' {side(self.ours)} here, {side(self.theirs)} by the platform's"
 
 
+@dataclass(frozen=True)
+class KpiFigure:
+    """Which figure a KPI was computed from, where the platform's records carry one of their own:
+    the platform's (`from: platform`) or govdocs' recomputation from the records (the default)."""
+
+    kpi: str
+    measure: str  # wait | handle | within
+    platform: bool
+    preset: str
+    seconds: float | None = None  # within: the service level's threshold
+
+    def text(self) -> str:
+        """In plain words, for a document's provenance: 'the platform's own queue time (Amazon
+        Connect Queue.Duration)', 'recomputed from the Amazon Connect records, from entering the
+        queue to the answer (not the platform's own queue time, Queue.Duration)'."""
+        name = PLATFORM_NAMES.get(self.preset, self.preset)
+        field = PLATFORM_FIGURES.get(self.preset, {}).get(self.measure, "")
+        theirs = {
+            "wait": "the platform's own queue time",
+            "handle": "the platform's own handle time",
+            "within": "the platform's own service-level flags",
+        }[self.measure]
+        if self.platform:
+            tail = ", at the platform's own threshold" if self.measure == "within" else ""
+            return f"{theirs} ({name} {field}){tail}"
+        how = {
+            "wait": "from entering the queue to the answer",
+            "handle": "talk, hold and wrap-up added up",
+            "within": f"answered within {self.seconds or 0:g} seconds of entering the queue",
+        }[self.measure]
+        return f"recomputed from the {name} records, {how} (not {theirs}, {field})"
+
+
+def kpi_figures(raw: object) -> tuple[KpiFigure, ...]:
+    """Each KPI of a platform's export whose records carry the platform's own figure for it."""
+    from govdocs.raw.presets import preset_of
+
+    preset = preset_of(getattr(getattr(raw, "sources", None), "interactions", None))
+    if preset is None:
+        return ()
+    kinds = PLATFORM_MEASURES.get(preset.name, {})
+    return tuple(
+        KpiFigure(
+            spec.kpi,
+            kinds[spec.measure],
+            getattr(getattr(spec, "from_", None), "value", "recomputed") == "platform",
+            preset.name,
+            float(spec.answered_within_seconds) if spec.measure == "service_level" else None,
+        )
+        for spec in raw.kpis  # type: ignore[attr-defined]
+        if spec.measure in kinds
+    )
+
+
 def agreement_sql(source: str, numbers: tuple[str, ...], within_seconds: float | None = None) -> str:
     """Per month and measure: the used contacts with a platform figure, those agreeing with ours,
     and the one differing most (its id, our figure, the platform's), and for the service level
@@ -280,6 +350,7 @@ class QualityReport:
     rejects: tuple[RejectCount, ...]
     samples: tuple[RejectSample, ...]
     agreement: tuple[PlatformAgreement, ...] = ()
+    figures: tuple[KpiFigure, ...] = ()  # which figure each KPI used, where the platform has its own
 
     @property
     def read(self) -> int:
@@ -300,6 +371,7 @@ class QualityReport:
             sources=self.sources,
             rejects=tuple(r for r in self.rejects if r.partner == partner),
             samples=tuple(s for s in self.samples if s.partner == partner),
+            figures=self.figures,  # the same for every partner
         )  # the platform agreement is export-wide: not on a partner's document
 
     def by_reason(self, source: str | None = None) -> dict[str, int]:
