@@ -287,7 +287,7 @@ def _hms(seconds: float) -> str:
     return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
 
-def five9_rows(contacts: list[Contact], zone: str) -> list[list[str]]:
+def five9_rows(contacts: list[Contact], zone: str, first: int = 0) -> list[list[str]]:
     """Each contact as a row of the Call Log report: one row per call (a transfer stays in the
     call, counted in TRANSFERS), TIMESTAMP the call's start in the domain's zone, durations as
     HH:MM:SS; the wait to the first answer split into QUEUE WAIT TIME and RING TIME (the agent's
@@ -306,7 +306,7 @@ def five9_rows(contacts: list[Contact], zone: str) -> list[list[str]]:
         after = sum(leg.wait for leg in c.legs) - waited if c.answered else 0.0  # later queues
         call = c.ivr + (waited + after + talk + hold if c.answered else sum(leg.wait for leg in c.legs))
         row = {
-            "CALL ID": str(300000 + n),
+            "CALL ID": str(300000 + first + n),
             "TIMESTAMP": start.strftime("%a, %d %b %Y %H:%M:%S"),
             "CAMPAIGN": c.legs[0].queue if c.legs else "Main IVR",
             "CALL TYPE": "Inbound",
@@ -583,14 +583,14 @@ CXONE_HEADER = [
 ]  # fmt: skip
 
 
-def cxone_rows(contacts: list[Contact], zone: str) -> list[list[str]]:
+def cxone_rows(contacts: list[Contact], zone: str, first: int = 0) -> list[list[str]]:
     """One row per leg, local times in `zone`; a re-delivered contact's rows are not repeated here
     (a test gives the same rows in a second, overlapping download)."""
     local = ZoneInfo(zone)
     rows = []
     skills = {"Atlas Lisbon": "4101", "Bravo Manila": "4102"}
     for n, c in enumerate(contacts):
-        master = str(500_000_000 + n * 10)
+        master = str(500_000_000 + (first + n) * 10)
         if not c.legs:
             start = (c.arrived - timedelta(seconds=c.ivr)).astimezone(local)
             rows.append(
