@@ -1,18 +1,28 @@
-"""How a platform's export reads at size: Amazon Connect contact records (JSON lines, gzip, as
-Firehose writes them) through `format: amazon-connect`, in a child process of its own, with its
-time and peak RSS, against DuckDB's memory_limit (1 GB by default).
+"""How each platform's export reads at size: the same customer contacts written as every preset
+reads them (Amazon Connect contact records as Firehose writes them, Genesys Cloud conversations,
+a NICE CXone Call Detail download, Salesforce VoiceCall records, Zendesk Talk calls, a Five9 Call
+Log report, a Talkdesk calls report), each read through its `format:` in a child process of its
+own, with its time and peak RSS, against DuckDB's memory_limit (1 GB by default). DuckDB engine.
 
-    python benchmarks/platform_bench.py --contacts 1000000
+    python benchmarks/platform_bench.py --contacts 1000000            # every preset
+    python benchmarks/platform_bench.py --contacts 1000000 --preset five9 --data /tmp/bench
+
+The exports are written first (two presets at a time, in processes of their own; with --data
+kept there and reused), then each is read alone. Peak memory is the reading process's own
+high-water mark (VmHWM): getrusage's ru_maxrss would carry over the writer's across fork.
 
 The records are the tests' (tests/platform_records.py): a tenth never queued, a few abandoned,
-some transferred (two legs), 3% delivered twice.
+some transferred (two legs), 3% delivered twice; JSON files as JSON lines and CSV files as CSV,
+both gzip, in six files.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import gzip
 import json
+import multiprocessing
 import random
 import resource
 import subprocess
@@ -25,12 +35,39 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.platform_records import Contact, Leg, connect_records  # noqa: E402
+from tests.platform_records import (  # noqa: E402
+    CXONE_HEADER,
+    FIVE9_HEADER,
+    ZENDESK_PARTNERS,
+    Contact,
+    Leg,
+    connect_records,
+    cxone_rows,
+    five9_rows,
+    genesys_conversation,
+    genesys_queues,
+    salesforce_records,
+    talkdesk_entries,
+    zendesk_calls,
+)
 
 QUEUES = ("Atlas Lisbon", "Bravo Manila")
+ZONE = "Europe/Lisbon"
+BY_QUEUE = {"Atlas Lisbon": "ATL", "Bravo Manila": "BRV"}
+
+# preset -> (its files' pattern, its contacts as records or CSV rows, CSV header or None for JSON lines)
+WRITERS = {
+    "amazon-connect": ("ctr-*.jsonl.gz", connect_records, None),
+    "genesys-cloud": ("details-*.jsonl.gz", lambda cs: [genesys_conversation(c) for c in cs], None),
+    "nice-cxone": ("call-detail-*.csv.gz", lambda cs: cxone_rows(cs, ZONE, int(cs[0].id[1:])), CXONE_HEADER),
+    "salesforce-voice": ("voicecall-*.jsonl.gz", salesforce_records, None),
+    "zendesk-talk": ("calls-*.jsonl.gz", zendesk_calls, None),
+    "five9": ("call-log-*.csv.gz", lambda cs: five9_rows(cs, ZONE, int(cs[0].id[1:])), FIVE9_HEADER),
+    "talkdesk": ("talkdesk-calls-*.jsonl.gz", talkdesk_entries, None),
+}
 
 
-def generate(contacts: int, folder: Path, files: int = 6, seed: int = 11) -> int:
+def generate(contacts: int, folder: Path, preset: str = "amazon-connect", files: int = 6, seed: int = 11) -> int:
     rng = random.Random(seed)
     start = datetime(2026, 4, 1, tzinfo=UTC)
     span = 183 * 86400
@@ -53,28 +90,38 @@ def generate(contacts: int, folder: Path, files: int = 6, seed: int = 11) -> int
             if rng.random() < 0.08:
                 legs += (Leg(QUEUES[(i + 1) % 2], round(rng.expovariate(1 / 20)), talk=rng.randint(60, 300)),)
             made.append(Contact(f"c{i:09d}", customer, arrived, legs, redelivered=rng.random() < 0.03))
-        rows = connect_records(made)
+        pattern, write, header = WRITERS[preset]
+        rows = write(made)
         records += len(rows)
-        with gzip.open(folder / f"ctr-{f:02d}.jsonl.gz", "wt", encoding="utf-8", compresslevel=1) as out:
-            for r in rows:
-                out.write(json.dumps(r, separators=(",", ":")) + "\n")
+        name = pattern.replace("*", f"{f:02d}")
+        with gzip.open(folder / name, "wt", encoding="utf-8", compresslevel=1, newline="") as out:
+            if header is None:
+                for r in rows:
+                    out.write(json.dumps(r, separators=(",", ":")) + "\n")
+            else:
+                lines = csv.writer(out)
+                lines.writerow(header)
+                lines.writerows(rows)
+    if preset == "genesys-cloud":  # the queues export that names the queue ids
+        (folder / "queues.json").write_text(json.dumps(genesys_queues(list(QUEUES))), encoding="utf-8")
     return records
 
 
-def child(folder: Path) -> None:
+def child(folder: Path, preset: str) -> None:
     from govdocs.raw import engine
     from govdocs.raw.model import RawData
 
+    source = {
+        "files": WRITERS[preset][0],
+        "format": preset,
+        "timezone": ZONE,
+        "partner_values": ZENDESK_PARTNERS if preset == "zendesk-talk" else BY_QUEUE,
+    }
+    if preset == "genesys-cloud":
+        source["queues"] = "queues.json"
     raw = RawData.model_validate(
         {
-            "sources": {
-                "interactions": {
-                    "files": "ctr-*.jsonl.gz",
-                    "format": "amazon-connect",
-                    "timezone": "Europe/Lisbon",
-                    "partner_values": {"Atlas Lisbon": "ATL", "Bravo Manila": "BRV"},
-                }
-            },
+            "sources": {"interactions": source},
             "kpis": [
                 {"kpi": "service_level", "measure": "service_level", "answered_within_seconds": 20},
                 {"kpi": "asa", "measure": "asa"},
@@ -88,7 +135,7 @@ def child(folder: Path) -> None:
     aggregation = engine.aggregate(raw, base=folder, partner_ids=["ATL", "BRV"])
     seconds = time.perf_counter() - began
     (source,) = aggregation.quality.sources
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _high_water_mib()
     print(
         json.dumps(
             {"seconds": seconds, "peak_rss_mib": peak, "records": source.records, "contacts": source.read,
@@ -97,30 +144,61 @@ def child(folder: Path) -> None:
     )  # fmt: skip
 
 
+def _high_water_mib() -> float:
+    """This process's peak resident memory (Linux VmHWM), MiB; else getrusage's."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _write(job: tuple[int, str, str]) -> tuple[str, int, float, float]:
+    """Write one preset's export into its folder (unless already there): records, MB, seconds."""
+    contacts, preset, folder = job
+    where = Path(folder)
+    done = where / "records.txt"
+    began = time.perf_counter()
+    if not done.exists():
+        where.mkdir(parents=True, exist_ok=True)
+        done.write_text(str(generate(contacts, where, preset)))
+    size = sum(p.stat().st_size for p in where.iterdir()) / 1e6
+    return preset, int(done.read_text()), size, time.perf_counter() - began
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--contacts", type=int, default=1_000_000)
+    parser.add_argument("--preset", choices=sorted(WRITERS), action="append", help="repeat; default: every preset")
     parser.add_argument("--child", type=Path)
+    parser.add_argument("--data", type=Path, help="keep the written exports here, and reuse them")
     args = parser.parse_args()
     if args.child:
-        child(args.child)
+        child(args.child, args.preset[0])
         return
+    presets = args.preset or list(WRITERS)
     with tempfile.TemporaryDirectory(prefix="govdocs-platform-bench-") as tmp:
-        folder = Path(tmp)
-        began = time.perf_counter()
-        records = generate(args.contacts, folder)
-        size = sum(p.stat().st_size for p in folder.iterdir()) / 1e6
-        print(
-            f"{args.contacts:,} contacts, {records:,} records, {size:.0f} MB gzip ({time.perf_counter() - began:.0f} s)"
-        )
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", str(folder)], check=True, capture_output=True, text=True
-        ).stdout
-        r = json.loads(out.strip().splitlines()[-1])
-        print(
-            f"amazon-connect: {r['seconds']:.1f} s, peak RSS {r['peak_rss_mib']:.0f} MiB "
-            f"({r['records']:,} records -> {r['contacts']:,} contacts -> {r['kpi_rows']} KPI rows)"
-        )
+        base = args.data or Path(tmp)
+        jobs = [(args.contacts, p, str(base / f"{p}-{args.contacts}")) for p in presets]
+        with multiprocessing.get_context("spawn").Pool(2) as pool:
+            written = {preset: (records, size, made) for preset, records, size, made in pool.map(_write, jobs)}
+        for _, preset, folder in jobs:
+            records, size, made = written[preset]
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", folder, "--preset", preset],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            r = json.loads(out.strip().splitlines()[-1])
+            print(
+                f"{preset}: {r['seconds']:.1f} s, peak RSS {r['peak_rss_mib']:.0f} MiB "
+                f"({args.contacts:,} contacts written as {records:,} records, {size:.0f} MB gzip in {made:.0f} s; "
+                f"read as {r['records']:,} records -> {r['contacts']:,} contacts -> {r['kpi_rows']} KPI rows)",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

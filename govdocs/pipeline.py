@@ -27,7 +27,7 @@ from govdocs.data.inputs import PartnerInputs, inputs_path, load_partner_inputs
 from govdocs.data.loader import load_kpi_data
 from govdocs.data.table import KpiData
 from govdocs.documents import DOCUMENT_TYPES
-from govdocs.documents.common import Audience, InputFile, RunInputs, run_files, sha256_file
+from govdocs.documents.common import Audience, InputFile, RunInputs, figure_rows, run_files, sha256_file
 from govdocs.documents.credits import credits_view, exit_cost_view
 from govdocs.documents.qbr import build_qbr_context
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
@@ -346,7 +346,8 @@ def prepare_qbr(
     inputs_file: Path | None,
     signed: bool = False,
 ) -> Prepared:
-    files = run_files(workspace.run, inputs_file, partner_id)
+    # the QBR's provenance also says which figure a KPI used where the platform has one of its own
+    files = run_files(workspace.run, inputs_file, partner_id) + figure_rows(workspace.run, workspace.config)
     mine = facts[partner_id]
     start = mine.basis.followed.plan.start if mine.basis and mine.basis.followed else None
     start = start or (mine.new_plan.start if mine.new_plan else None)

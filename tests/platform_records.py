@@ -270,6 +270,188 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
     return path
 
 
+# --- Five9 Call Log report ------------------------------------------------------------------------
+
+# the columns of Five9's standard Call Log report, in its order (the report's CSV as the web
+# services' getReportResultCsv returns it; a public sample of its rows: tests/platform_samples/SOURCES)
+FIVE9_HEADER = [
+    "CALL ID", "TIMESTAMP", "CAMPAIGN", "CALL TYPE", "AGENT", "AGENT NAME", "DISPOSITION", "ANI",
+    "CUSTOMER NAME", "DNIS", "CALL TIME", "BILL TIME (ROUNDED)", "COST", "IVR TIME", "QUEUE WAIT TIME",
+    "RING TIME", "TALK TIME", "HOLD TIME", "PARK TIME", "AFTER CALL WORK TIME", "TRANSFERS",
+    "CONFERENCES", "HOLDS", "ABANDONED", "RECORDINGS",
+]  # fmt: skip
+
+
+def _hms(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def five9_rows(contacts: list[Contact], zone: str, first: int = 0) -> list[list[str]]:
+    """Each contact as a row of the Call Log report: one row per call (a transfer stays in the
+    call, counted in TRANSFERS), TIMESTAMP the call's start in the domain's zone, durations as
+    HH:MM:SS; the wait to the first answer split into QUEUE WAIT TIME and RING TIME (the agent's
+    phone ringing); an abandoned call ABANDONED 1. A call in two overlapping reports comes twice."""
+    rows = []
+    for n, c in enumerate(contacts):
+        start = (c.arrived - timedelta(seconds=c.ivr)).astimezone(ZoneInfo(zone))
+        waited = 0.0
+        for leg in c.legs:  # to the first answer
+            waited += leg.wait
+            if leg.answered:
+                break
+        ring = next((leg.alert for leg in c.legs if leg.answered), 0.0)
+        talk = sum(leg.talk for leg in c.legs if leg.answered)
+        hold = sum(leg.hold for leg in c.legs if leg.answered)
+        after = sum(leg.wait for leg in c.legs) - waited if c.answered else 0.0  # later queues
+        call = c.ivr + (waited + after + talk + hold if c.answered else sum(leg.wait for leg in c.legs))
+        row = {
+            "CALL ID": str(300000 + first + n),
+            "TIMESTAMP": start.strftime("%a, %d %b %Y %H:%M:%S"),
+            "CAMPAIGN": c.legs[0].queue if c.legs else "Main IVR",
+            "CALL TYPE": "Inbound",
+            "AGENT": "agent@example.com" if c.answered else "[None]",
+            "DISPOSITION": "Resolved" if c.answered else "Abandon" if c.legs else "Caller Disconnected",
+            "ANI": c.customer.lstrip("+"),
+            "DNIS": "351210999999",
+            "CALL TIME": _hms(call),
+            "BILL TIME (ROUNDED)": _hms(-(-call // 60) * 60),
+            "COST": "0",
+            "IVR TIME": _hms(c.ivr),
+            "QUEUE WAIT TIME": _hms(waited - ring if c.answered else sum(leg.wait for leg in c.legs)),
+            "RING TIME": _hms(ring) if ring else "",
+            "TALK TIME": _hms(talk),
+            "HOLD TIME": _hms(hold),
+            "PARK TIME": "00:00:00",
+            "AFTER CALL WORK TIME": _hms(sum(leg.acw for leg in c.legs)),
+            "TRANSFERS": str(len(c.legs) - 1) if len(c.legs) > 1 else "",
+            "HOLDS": "1" if hold else "",
+            "ABANDONED": "1" if c.legs and not c.answered else "0" if c.legs else "",
+        }
+        cells = [row.get(column, "") for column in FIVE9_HEADER]
+        rows.append(cells)
+        if c.redelivered:
+            rows.append(list(cells))  # the same call in the next day's overlapping report
+    return rows
+
+
+# --- Talkdesk calls report ----------------------------------------------------------------------
+
+
+def talkdesk_entries(contacts: list[Contact]) -> list[dict]:
+    """Calls as the Explore API's calls report gives them (its v1 example,
+    tests/platform_samples/talkdesk-calls-report.json): one entry per call, start_at and end_at
+    in UTC, durations in whole seconds; wait_time the queue and ringing before the first answer
+    (or before the caller left), a transfer staying in the call (is_transfer); type inbound for
+    an answered call, abandoned (short_abandoned within 5 s) otherwise; no after-call work."""
+    entries = []
+    for c in contacts:
+        start = c.arrived - timedelta(seconds=c.ivr)
+        waited = 0.0
+        for leg in c.legs:  # to the first answer
+            waited += leg.wait
+            if leg.answered:
+                break
+        talk = sum(leg.talk for leg in c.legs if leg.answered)
+        hold = sum(leg.hold for leg in c.legs if leg.answered)
+        later = sum(leg.wait for leg in c.legs) - waited if c.answered else 0.0
+        if not c.legs:
+            kind, waited = "abandoned", 0.0  # left in the IVR: waited for no one
+        elif c.answered:
+            kind = "inbound"
+        else:
+            kind = "short_abandoned" if waited < 5 else "abandoned"
+        total = c.ivr + waited + later + talk + hold
+        entries.append(
+            {
+                "call_id": f"td{c.id}",
+                "callsid": f"CA{c.id}",
+                "type": kind,
+                "start_at": _z(start),
+                "end_at": _z(start + timedelta(seconds=total)),
+                "talkdesk_phone_number": "+351210999999",
+                "contact_phone_number": c.customer,
+                "total_time": int(total),
+                "talk_time": int(talk),
+                "wait_time": int(waited),
+                "hold_time": int(hold),
+                "abandon_time": 0 if c.answered else int(waited),
+                "total_ringing_time": int(next((leg.alert for leg in c.legs if leg.answered), 0)),
+                "ring_groups": c.legs[0].queue if c.legs else "",
+                "is_transfer": len(c.legs) > 1,
+                "data_status": "Valid",
+            }
+        )
+        if c.redelivered:
+            entries.append(dict(entries[-1]))  # in the next day's overlapping report too
+    return entries
+
+
+def talkdesk_report(entries: list[dict]) -> dict:
+    return {"type": "calls", "version": "v1", "entries": entries, "total": len(entries)}
+
+
+# --- Zendesk Talk incremental calls export ------------------------------------------------------
+
+# a Zendesk group's id for each queue of the scenarios (call_group_id: Zendesk names groups by id)
+ZENDESK_GROUPS = {"Atlas Lisbon": "360001000001", "Bravo Manila": "360001000002"}
+ZENDESK_PARTNERS = {"360001000001": "ATL", "360001000002": "BRV"}  # the groups of PARTNERS
+
+
+def zendesk_calls(contacts: list[Contact]) -> list[dict]:
+    """Calls as the Talk API's incremental calls export gives them (the record Airbyte's connector
+    reads, tests/platform_samples/zendesk-talk-calls.jsonl): one record per call, a transfer staying
+    in the same call; created_at (UTC, whole seconds) and durations in whole seconds from it --
+    ivr_time_spent, time_to_answer (IVR included, to the first answer), duration (to the end);
+    wait_time the first queue's wait; talk_time, hold_time, wrap_up_time summed over the agents."""
+    records = []
+    for c in contacts:
+        start = c.arrived - timedelta(seconds=c.ivr)
+        first_answer = 0.0
+        for leg in c.legs:  # the wait to the first answer
+            first_answer += leg.wait
+            if leg.answered:
+                break
+        waited = sum(leg.wait for leg in c.legs)
+        talked = sum(leg.talk + leg.hold for leg in c.legs if leg.answered)
+        status = "abandoned_in_ivr" if not c.legs else "completed" if c.answered else "abandoned_in_queue"
+        record = {
+            "id": int(c.id[1:]) + 360120000000,
+            "created_at": _z(start),
+            "updated_at": _z(start + timedelta(seconds=c.ivr + waited + talked + 120)),
+            "agent_id": 360786799676 if c.answered else None,
+            "completion_status": status,
+            "customer_id": int(c.customer.lstrip("+")),
+            "direction": "inbound",
+            "duration": int(c.ivr + (first_answer + talked if c.answered else waited)),
+            "hold_time": int(sum(leg.hold for leg in c.legs)),
+            "phone_number": "+351210999999",
+            "time_to_answer": int(c.ivr + first_answer) if c.answered else None,
+            "wait_time": int(c.legs[0].wait) if c.legs else 0,
+            "wrap_up_time": int(sum(leg.acw for leg in c.legs)),
+            "ivr_time_spent": int(c.ivr),
+            "talk_time": int(sum(leg.talk for leg in c.legs)),
+            "call_group_id": int(ZENDESK_GROUPS[c.legs[0].queue]) if c.legs else None,
+            "quality_issues": ["none"],
+        }
+        if c.redelivered:
+            # an earlier copy, exported while the agent was still on the call
+            early = {**record, "completion_status": None, "duration": None, "wrap_up_time": 0}
+            records.append({**early, "updated_at": _z(c.arrived + timedelta(seconds=first_answer + 5))})
+        records.append(record)
+    return records
+
+
+def zendesk_page(records: list[dict]) -> dict:
+    """A page of the export as delivered: {"calls": [...], "next_page", "count", "end_time"}."""
+    return {
+        "calls": records,
+        "next_page": "https://example.zendesk.com/api/v2/channels/voice/stats/incremental/calls.json?start_time=1",
+        "count": len(records),
+        "end_time": 1,
+    }
+
+
 # --- Genesys Cloud conversations -----------------------------------------------------------------
 
 
@@ -401,14 +583,14 @@ CXONE_HEADER = [
 ]  # fmt: skip
 
 
-def cxone_rows(contacts: list[Contact], zone: str) -> list[list[str]]:
+def cxone_rows(contacts: list[Contact], zone: str, first: int = 0) -> list[list[str]]:
     """One row per leg, local times in `zone`; a re-delivered contact's rows are not repeated here
     (a test gives the same rows in a second, overlapping download)."""
     local = ZoneInfo(zone)
     rows = []
     skills = {"Atlas Lisbon": "4101", "Bravo Manila": "4102"}
     for n, c in enumerate(contacts):
-        master = str(500_000_000 + n * 10)
+        master = str(500_000_000 + (first + n) * 10)
         if not c.legs:
             start = (c.arrived - timedelta(seconds=c.ivr)).astimezone(local)
             rows.append(

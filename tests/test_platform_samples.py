@@ -261,6 +261,54 @@ def test_cxone_api_contacts_as_json_lines_outbound_not_queued(tmp_path: Path) ->
     assert _table(aggregation)[("MAIN", "2016-09", "asa")] == 13
 
 
+def test_cxone_service_level_flags_beside_ours_and_from_platform(tmp_path: Path) -> None:
+    """serviceLevelFlag, coded as the download's SLA column (0 within, 1 outside, -1 not counted):
+    the platform's service level from it, beside govdocs' own at the KPI's 20 s, contact by contact
+    in the data-quality report, and as the KPI with from: platform."""
+    page = json.loads((SAMPLES / "cxone-completed-contacts.json").read_text(encoding="utf-8"))
+    first, second = page["resultSet"]["completedContacts"]  # 13 s in the queue, flag "0": within
+
+    def copy(contact_id: str, **values: str) -> dict:
+        return {**deepcopy(second), "contactId": contact_id, "masterContactId": contact_id, **values}
+
+    contacts = [
+        first,
+        second,
+        copy("2789879878", inQueueSeconds="35", serviceLevelFlag="1"),  # outside, both ways
+        # 13 s, within govdocs' 20 s, yet flagged outside (the tenant's threshold is shorter)
+        copy("2789879879", serviceLevelFlag="1"),
+        copy("2789879880", inQueueSeconds="50", agentSeconds="0", ACWSeconds="0", abandoned="True",
+             serviceLevelFlag="1"),  # abandoned after 50 s: outside, both ways
+        copy("2789879881", inQueueSeconds="3", agentSeconds="0", ACWSeconds="0", abandoned="True",
+             isShortAbandon="True", serviceLevelFlag="-1"),  # a short abandon: not counted
+    ]  # fmt: skip
+    write_jsonl(tmp_path / "completed.jsonl", contacts)
+    section = {
+        "files": "completed.jsonl",
+        "format": "nice-cxone",
+        "timezone": "UTC",
+        "partner_values": {"Main": "MAIN"},
+    }
+    kpis = [
+        *MEASURES,
+        {"kpi": "sl_cxone", "measure": "service_level", "answered_within_seconds": 20, "from": "platform"},
+    ]
+    raw = RawData.model_validate({"sources": {"interactions": section}, "kpis": kpis})
+    aggregation = engine.aggregate(raw, base=tmp_path, partner_ids=["MAIN"])
+    rows = {(r.kpi): (r.value, r.volume) for r in aggregation.kpis.itertuples()}
+    # by hand: offered 1-5 (the 3 s abandon is short), answered within 20 s: 1, 2 and 4 -> 3 / 5;
+    # the flags: within 1 and 2 of the five counted -> 2 / 5
+    assert rows["service_level"] == (pytest.approx(60.0), 5)
+    assert rows["sl_cxone"] == (pytest.approx(40.0), 5)
+    (agreement,) = aggregation.quality.agreement
+    assert (agreement.measure, agreement.compared, agreement.agreeing) == ("within", 5, 4)
+    assert agreement.text() == (
+        "2016-09 service level (answered within 20 s): 5 contacts compared with the platform's own "
+        "serviceLevelFlag, 4 agree: 60.0 % within here, 40.0 % by the platform's flags; contact "
+        "'2789879879' within here, outside by the platform's"
+    )
+
+
 def test_cxone_download_with_a_rebranded_tenants_spellings(tmp_path: Path) -> None:
     """Rebranded tenants spell the same columns otherwise (Prequeue, Ani_Dialnum): read alike."""
     spelled = {"PreQueue": "Prequeue", "ANI_DIALNUM": "Ani_Dialnum", "InQueue": "Inqueue"}
@@ -382,13 +430,15 @@ def test_a_kpi_from_the_platforms_own_figures(tmp_path: Path) -> None:
             "ended_at: e}}",
             "asa",
             "from: platform reads the platform's own figure for asa, which a mapped table does not carry "
-            "(those that do: amazon-connect (asa), genesys-cloud (asa, aht))",
+            "(those that do: amazon-connect (asa), genesys-cloud (asa, aht), zendesk-talk (asa), "
+            "nice-cxone (service_level))",
         ),
         (
             "{files: a.jsonl, format: amazon-connect, timezone: UTC}",
             "aht",
             "from: platform reads the platform's own figure for aht, which format: amazon-connect does not carry "
-            "(those that do: amazon-connect (asa), genesys-cloud (asa, aht))",
+            "(those that do: amazon-connect (asa), genesys-cloud (asa, aht), zendesk-talk (asa), "
+            "nice-cxone (service_level))",
         ),
     ],
 )

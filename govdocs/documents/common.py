@@ -224,6 +224,15 @@ def run_files(run: RunInputs, partner_inputs: Path | None, partner_id: str | Non
     return files
 
 
+def figure_rows(run: RunInputs, config: GovernanceConfig) -> list[InputFile]:
+    """For a KPI computed from a platform's export whose records carry the platform's own figure,
+    which figure it is: the platform's, or govdocs' recomputation (the QBR's provenance)."""
+    if run.quality is None:
+        return []
+    names = {k.id: k.name for k in config.kpis}
+    return [InputFile("Figure used", names.get(f.kpi, f.kpi), "", f.text()) for f in run.quality.figures]
+
+
 def _table_files(data: KpiData, partner_id: str | None) -> list[InputFile]:
     """The KPI tables (--data). A partner's document names only the files holding its rows, with
     its own row count: with the data split per partner, another file's name is another partner's

@@ -24,6 +24,7 @@ from govdocs.raw.model import (
     _Model,
 )
 from govdocs.raw.presets import fields_of, preset_of
+from govdocs.raw.quality import PLATFORM_MEASURES
 from govdocs.yamlfile import format_path, load_yaml, model_from_document
 
 if TYPE_CHECKING:
@@ -107,9 +108,13 @@ def _check(
         fields = fields_of(src)
         for column in MEASURE_COLUMNS.get(spec.measure, ()):
             if column not in fields:
+                preset = preset_of(src)
                 yield (
                     "config.raw_column_missing",
-                    f"measure {spec.measure} needs raw_data.sources.{source}.columns.{column}",
+                    f"measure {spec.measure} needs raw_data.sources.{source}.columns.{column}"
+                    if preset is None
+                    else f"measure {spec.measure} needs the contacts' {column}, "
+                    f"which format: {preset.name} does not carry",
                     (*here, "measure"),
                     "error",
                 )
@@ -147,7 +152,7 @@ def _check(
 
 
 # preset -> the measures whose platform figure its records carry (see quality.PLATFORM_FIGURES)
-_PLATFORM_MEASURES = {"amazon-connect": {"asa": "wait"}, "genesys-cloud": {"asa": "wait", "aht": "handle"}}
+_PLATFORM_MEASURES = PLATFORM_MEASURES
 
 
 def _check_from(spec: object, src: _Model, here: Path_) -> Iterator[tuple[str, str, Path_, str]]:

@@ -570,9 +570,9 @@ def _describe_platform(
     layouts = [
         sql.platforms.PARQUET
         if preset is presets.AMAZON_CONNECT and str(path).lower().endswith(PARQUET_SUFFIXES)
-        # Salesforce's Bulk API 2.0 query results and Data Loader exports are CSV
+        # CSV: Salesforce's Bulk API 2.0 query results and Data Loader exports, Five9's reports
         else CSV_LAYOUT
-        if preset is presets.SALESFORCE_VOICE and _first_character(path) not in ("{", "[")
+        if preset.csv and _first_character(path) not in ("{", "[")
         else _json_layout(path, source, problems, preset.name)
         for path in paths
     ]
@@ -592,13 +592,12 @@ def _describe_platform(
         if keys is not None and preset is presets.GENESYS_CLOUD and "conversations" in keys:
             layouts[i] = sql.platforms.WRAPPED  # a details query response or a jobs results page
             continue
-        if keys is not None and preset is presets.SALESFORCE_VOICE:
-            if sql.platforms.SALESFORCE_WRAPPED in keys:
-                layouts[i] = sql.platforms.SALESFORCE_WRAPPED  # a REST API query response
-                keys = _json_keys(con, path, layout, source, problems, envelope=sql.platforms.SALESFORCE_WRAPPED)
-            if keys is not None and preset.key.lower() in {k.lower() for k in keys}:
-                _check_selected(src, path, keys, source, problems)
-                continue
+        if keys is not None and preset.envelope and preset.envelope in keys:
+            layouts[i] = preset.envelope  # an API response: its records are those of that key
+            keys = _json_keys(con, path, layout, source, problems, envelope=preset.envelope)
+        if keys is not None and preset.needed and preset.key.lower() in {k.lower() for k in keys}:
+            _check_selected(src, path, keys, source, problems)
+            continue
         if keys is not None and preset.key not in keys:
             problems.append(
                 Problem(
@@ -621,25 +620,22 @@ def _describe_platform(
     )
 
 
-# the VoiceCall fields a contact cannot be read without: a query that leaves one out would give
-# every call as not queued, never answered or never transferred, so it is named instead
-_SALESFORCE_NEEDED = ("contact_id", "type", "arrived_at", "answered_at", "ended_at", "partner", "previous_call_id")
-
-
 def _check_selected(src, path: Path, keys: Sequence[str], source: str, problems: list[Problem]) -> None:
-    """Salesforce VoiceCall records hold the fields the query selected (null when empty): each field
-    the preset cannot do without must be among them."""
+    """A preset whose records hold only the fields chosen (Salesforce's query, Five9's report
+    template): each field the preset cannot do without must be among them, else every contact
+    would read as not queued or never answered."""
+    preset = presets.preset_of(src)
     paths = presets.leg_paths(src)
     # a CSV header spells a field as the query did (SOQL names are case-insensitive); a CSV names a
     # related record's field whole (Owner.Name), a JSON record nests it
     have = {k.lower() for k in keys}
-    missing = [paths[f] for f in _SALESFORCE_NEEDED if not {paths[f].lower(), paths[f].split(".")[0].lower()} & have]
+    missing = [paths[f] for f in preset.needed if not {paths[f].lower(), paths[f].split(".")[0].lower()} & have]
     if missing:
         problems.append(
             Problem(
                 "raw.missing_column",
                 f"{path.name} lacks the field{'s' if len(missing) > 1 else ''} {', '.join(missing)} that "
-                f"format: salesforce-voice reads: add {'them' if len(missing) > 1 else 'it'} to the query's SELECT "
+                f"format: {preset.name} reads: add {'them' if len(missing) > 1 else 'it'} to {preset.add_to} "
                 f"(its records have: {_listed(list(keys), 12)})",
                 Location(str(path), 1, missing[0], _location(source, "format")),
                 ExitCode.DATA,
@@ -1170,7 +1166,8 @@ def _quality(
             )
         )
     rejects.sort(key=lambda r: (r.source, r.partner or "", r.period or "", r.reason))
-    return quality.QualityReport(tuple(sources), tuple(rejects), tuple(samples), _agreement(con, raw, present))
+    agreement = _agreement(con, raw, present)
+    return quality.QualityReport(tuple(sources), tuple(rejects), tuple(samples), agreement, quality.kpi_figures(raw))
 
 
 def _agreement(con, raw: RawData, present: Mapping[str, object]) -> tuple[quality.PlatformAgreement, ...]:
@@ -1181,7 +1178,9 @@ def _agreement(con, raw: RawData, present: Mapping[str, object]) -> tuple[qualit
         return ()
     mapped = presets.fields_of(src)
     numbers = tuple(f for f in ("talk_seconds", "hold_seconds", "acw_seconds") if f in mapped)
-    rows = con.execute(quality.agreement_sql("interactions", numbers)).fetchall()
+    # the platform's service-level flags are set beside ours at the service_level KPI's threshold
+    seconds = next((float(k.answered_within_seconds) for k in raw.kpis if k.measure == "service_level"), None)
+    rows = con.execute(quality.agreement_sql("interactions", numbers, seconds)).fetchall()
     return tuple(
         quality.PlatformAgreement(
             "interactions",
@@ -1193,8 +1192,11 @@ def _agreement(con, raw: RawData, present: Mapping[str, object]) -> tuple[qualit
             contact_id,
             None if ours is None else float(ours),
             None if theirs is None else float(theirs),
+            seconds if measure == "within" else None,
+            int(ours_sum or 0) if measure == "within" else 0,
+            int(theirs_sum or 0) if measure == "within" else 0,
         )
-        for year, month, measure, compared, agreeing, contact_id, ours, theirs in rows
+        for year, month, measure, compared, agreeing, contact_id, ours, theirs, ours_sum, theirs_sum in rows
     )
 
 

@@ -48,10 +48,21 @@ class FileFormat(StrEnum):
     GENESYS_CLOUD = "genesys-cloud"
     NICE_CXONE = "nice-cxone"
     SALESFORCE_VOICE = "salesforce-voice"
+    ZENDESK_TALK = "zendesk-talk"
+    FIVE9 = "five9"
+    TALKDESK = "talkdesk"
 
 
 PLATFORM_FORMATS = frozenset(
-    {FileFormat.AMAZON_CONNECT, FileFormat.GENESYS_CLOUD, FileFormat.NICE_CXONE, FileFormat.SALESFORCE_VOICE}
+    {
+        FileFormat.AMAZON_CONNECT,
+        FileFormat.GENESYS_CLOUD,
+        FileFormat.NICE_CXONE,
+        FileFormat.SALESFORCE_VOICE,
+        FileFormat.ZENDESK_TALK,
+        FileFormat.FIVE9,
+        FileFormat.TALKDESK,
+    }
 )
 
 
@@ -70,7 +81,9 @@ class _Source(_Model):
         FileFormat.AUTO,
         description="auto (from the extension), csv, parquet or json; for interactions also a platform's export: "
         "amazon-connect (contact records), genesys-cloud (analytics conversation details), nice-cxone (the "
-        "Call Detail data download, CSV) or salesforce-voice (Service Cloud Voice VoiceCall records, JSON or CSV).",
+        "Call Detail data download, CSV), salesforce-voice (Service Cloud Voice VoiceCall records, JSON or CSV), "
+        "zendesk-talk (the Talk API's incremental calls export, JSON), five9 (the Call Log report, CSV) or talkdesk "
+        "(the Explore API's calls report, JSON or CSV).",
     )
     delimiter: Annotated[StrictStr, StringConstraints(min_length=1, max_length=1)] | None = Field(
         None, description="CSV field separator; omit to detect it."
@@ -252,6 +265,18 @@ class AbandonRate(_ShortAbandons):
     measure: Literal["abandon_rate"]
 
 
+class MeasureFrom(StrEnum):
+    RECOMPUTED = "recomputed"  # from the records' timestamps and segments (the default)
+    PLATFORM = "platform"  # the platform's own figure, where its records carry one
+
+
+_FROM_DESCRIPTION = (
+    "recomputed (default): from the records' timestamps and segments; platform: the platform's own "
+    "figure, as its reports use it (a platform preset whose records carry it; contacts without it "
+    "are left out, and the volume says how many were counted)."
+)
+
+
 class ServiceLevelDenominator(StrEnum):
     OFFERED = "offered"  # answered within N / offered (short abandons excluded): abandons count against
     ANSWERED = "answered"  # answered within N / answered: abandons ignored
@@ -266,18 +291,7 @@ class ServiceLevel(_ShortAbandons):
         ServiceLevelDenominator.OFFERED,
         description="offered (default: abandons count against the service level) or answered.",
     )
-
-
-class MeasureFrom(StrEnum):
-    RECOMPUTED = "recomputed"  # from the records' timestamps and segments (the default)
-    PLATFORM = "platform"  # the platform's own figure, where its records carry one
-
-
-_FROM_DESCRIPTION = (
-    "recomputed (default): from the records' timestamps and segments; platform: the platform's own "
-    "figure, as its reports use it (a platform preset whose records carry it; contacts without it "
-    "are left out, and the volume says how many were counted)."
-)
+    from_: MeasureFrom = Field(MeasureFrom.RECOMPUTED, alias="from", description=_FROM_DESCRIPTION)
 
 
 class Asa(_InteractionMeasure):

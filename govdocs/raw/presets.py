@@ -56,6 +56,14 @@ class Preset:
     fixed: tuple[str, ...]  # the fields `columns:` may not override (the leg model reads them)
     key: str  # a top-level key every record of this export has: how a file is recognised
     fields: tuple[str, ...] = CONTACT_FIELDS  # the contact row's fields (what the export can tell)
+    # an API response's key holding the records ({"records": [...]}, {"calls": [...]}), unwrapped
+    envelope: str | None = None
+    # a file not starting with { or [ is CSV, a column per field (header names matched regardless of case)
+    csv: bool = False
+    # the fields a file must have (else every contact would read as not queued or never answered),
+    # and where the user adds a missing one
+    needed: tuple[str, ...] = ()
+    add_to: str = ""
 
 
 AMAZON_CONNECT = Preset(
@@ -169,9 +177,109 @@ SALESFORCE_VOICE = Preset(
     # the VoiceCall object has no after-call-work duration (Omni-Channel's AgentWork holds it): a
     # handle time from these records is talk + hold
     fields=tuple(f for f in CONTACT_FIELDS if f != "acw_seconds"),
+    envelope="records",  # a REST or Bulk API query response: {"totalSize", "done", "records": [...]}
+    csv=True,  # Bulk API 2.0 query results and Data Loader exports
+    needed=("contact_id", "type", "arrived_at", "answered_at", "ended_at", "partner", "previous_call_id"),
+    add_to="the query's SELECT",
 )
 
-PRESETS: dict[str, Preset] = {p.name: p for p in (AMAZON_CONNECT, GENESYS_CLOUD, NICE_CXONE, SALESFORCE_VOICE)}
+ZENDESK_TALK = Preset(
+    name=FileFormat.ZENDESK_TALK.value,
+    title="Zendesk Talk incremental calls export",
+    paths={
+        "contact_id": "id",
+        "last_updated_at": "updated_at",
+        "created_at": "created_at",
+        "direction": "direction",
+        "completion_status": "completion_status",
+        "ivr_seconds": "ivr_time_spent",
+        "answer_seconds": "time_to_answer",
+        "duration_seconds": "duration",
+        "wait_seconds": "wait_time",  # the platform's own queue wait, compared with ours
+        "partner": "call_group_id",
+        "programme": "call_group_id",
+        "type": "direction",
+        "customer_id": "customer_id",
+        "talk_seconds": "talk_time",
+        "hold_seconds": "hold_time",
+        "acw_seconds": "wrap_up_time",
+    },
+    fixed=(
+        "contact_id",
+        "last_updated_at",
+        "created_at",
+        "direction",
+        "completion_status",
+        "ivr_seconds",
+        "answer_seconds",
+        "duration_seconds",
+        "wait_seconds",
+    ),
+    key="completion_status",  # every call of the export has it (null while the call is going on)
+    # a call record says nothing of transfers (the call legs export does): no transfer rate
+    fields=tuple(f for f in CONTACT_FIELDS if f != "transfers"),
+    envelope="calls",  # GET /api/v2/channels/voice/stats/incremental/calls: {"calls": [...], "next_page", ...}
+)
+
+FIVE9 = Preset(
+    name=FileFormat.FIVE9.value,
+    title="a Five9 Call Log report",
+    # the Call Log report of Five9's standard reports (folder 'Call Log Reports'), as its CSV
+    paths={
+        "contact_id": "CALL ID",
+        "started_at": "TIMESTAMP",
+        "call_time": "CALL TIME",
+        "ivr_time": "IVR TIME",
+        "queue_wait_time": "QUEUE WAIT TIME",
+        "ring_time": "RING TIME",
+        "abandoned": "ABANDONED",
+        "partner": "CAMPAIGN",
+        "programme": "CAMPAIGN",
+        "type": "CALL TYPE",
+        "customer_id": "ANI",
+        "talk_seconds": "TALK TIME",
+        "hold_seconds": "HOLD TIME",
+        "acw_seconds": "AFTER CALL WORK TIME",
+        "transfers": "TRANSFERS",
+    },
+    fixed=("contact_id", "started_at", "call_time", "ivr_time", "queue_wait_time", "ring_time", "abandoned", "type"),
+    key="CALL ID",
+    csv=True,
+    needed=("contact_id", "started_at", "call_time", "queue_wait_time", "abandoned", "type", "partner", "talk_seconds"),
+    add_to="the report template",
+)
+
+TALKDESK = Preset(
+    name=FileFormat.TALKDESK.value,
+    title="a Talkdesk calls report",
+    # the Explore API's calls report (POST /data/reports/calls/jobs), its fields as its v1 payload
+    paths={
+        "contact_id": "call_id",
+        "started_at": "start_at",
+        "finished_at": "end_at",
+        "wait_seconds": "wait_time",
+        "call_type": "type",
+        "is_transfer": "is_transfer",
+        "partner": "ring_groups",
+        "programme": "ring_groups",
+        "type": "type",
+        "customer_id": "contact_phone_number",
+        "talk_seconds": "talk_time",
+        "hold_seconds": "hold_time",
+    },
+    fixed=("contact_id", "started_at", "finished_at", "wait_seconds", "call_type", "is_transfer"),
+    key="talkdesk_phone_number",
+    # the calls report has no after-call work (wrap-up): a handle time from it is talk + hold
+    fields=tuple(f for f in CONTACT_FIELDS if f != "acw_seconds"),
+    envelope="entries",  # the report as the API returns it: {"type": "calls", "version", "entries": [...], "total"}
+    csv=True,  # the same report requested with format csv
+    needed=("contact_id", "started_at", "finished_at", "wait_seconds", "call_type", "partner", "talk_seconds"),
+    add_to="the report's fields",
+)
+
+PRESETS: dict[str, Preset] = {
+    p.name: p for p in (AMAZON_CONNECT, GENESYS_CLOUD, NICE_CXONE, SALESFORCE_VOICE, ZENDESK_TALK, FIVE9, TALKDESK)
+}
 
 
 def preset_of(src: object) -> Preset | None:
@@ -229,6 +337,25 @@ DERIVED: dict[str, dict[str, str]] = {
         "channel": "VoiceCall (a call)",
         "talk_seconds": "CallEndDateTime - CallAcceptDateTime - CustomerHoldDuration",
         "transfers": "CallType + PreviousCallId + NextCallId",
+    },
+    TALKDESK.name: {
+        "channel": "a call (voice)",
+        "arrived_at": "start_at",
+        "answered_at": "start_at + wait_time",
+        "ended_at": "end_at (unanswered: start_at + wait_time)",
+        "transfers": "is_transfer",
+    },
+    FIVE9.name: {
+        "channel": "a call (voice)",
+        "arrived_at": "TIMESTAMP + IVR TIME",
+        "answered_at": "TIMESTAMP + IVR TIME + QUEUE WAIT TIME + RING TIME",
+        "ended_at": "TIMESTAMP + CALL TIME (abandoned: + IVR TIME + QUEUE WAIT TIME + RING TIME)",
+    },
+    ZENDESK_TALK.name: {
+        "channel": "a call (voice)",
+        "arrived_at": "created_at + ivr_time_spent",
+        "answered_at": "created_at + time_to_answer",
+        "ended_at": "created_at + duration",
     },
 }
 

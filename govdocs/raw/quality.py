@@ -160,13 +160,32 @@ AGREE_WITHIN = 1.0  # seconds: our figure and the platform's agree when this clo
 AGREEMENT_MEASURES = {
     "wait": "wait (to the answer, or to abandoning)",
     "handle": "handle time",
+    "within": "service level",
 }
 
+
+# preset -> the KPI measures whose platform figure its records carry -> that figure's kind
+PLATFORM_MEASURES = {
+    "amazon-connect": {"asa": "wait"},
+    "genesys-cloud": {"asa": "wait", "aht": "handle"},
+    "zendesk-talk": {"asa": "wait"},
+    "nice-cxone": {"service_level": "within"},
+}
+
+# preset -> the platform's name, as a document says it
+PLATFORM_NAMES = {
+    "amazon-connect": "Amazon Connect",
+    "genesys-cloud": "Genesys Cloud",
+    "nice-cxone": "NICE CXone",
+    "zendesk-talk": "Zendesk Talk",
+}
 
 # preset -> measure -> the platform's own field it is compared with
 PLATFORM_FIGURES = {
     "amazon-connect": {"wait": "Queue.Duration"},
     "genesys-cloud": {"wait": "tAnswered or tAbandon", "handle": "tHandle"},
+    "zendesk-talk": {"wait": "wait_time"},
+    "nice-cxone": {"within": "serviceLevelFlag"},
 }
 
 
@@ -179,13 +198,18 @@ class PlatformAgreement:
 
     source: str
     period: str | None
-    measure: str  # wait | handle
-    figure: str  # the platform's field: Queue.Duration, tAnswered or tAbandon, tHandle
+    measure: str  # wait | handle | within (the service level: 1 within, 0 outside)
+    figure: str  # the platform's field: Queue.Duration, tAnswered or tAbandon, tHandle, serviceLevelFlag
     compared: int
     agreeing: int
     contact_id: str | None  # the contact with the largest difference
     ours: float | None
     theirs: float | None
+    # within: the seconds ours is answered within (the service_level KPI's), and of the contacts
+    # compared, how many are within by ours and by the platform's flag
+    seconds: float | None = None
+    ours_within: int = 0
+    theirs_within: int = 0
 
     @property
     def difference(self) -> float:
@@ -194,6 +218,8 @@ class PlatformAgreement:
     def text(self) -> str:
         """'2026-07 wait (...): 8 contacts compared with the platform's own Queue.Duration, 7 agree
         within 1 s; largest difference 5.0 s (contact 'k01': 12.0 s here, 17.0 s the platform's)'."""
+        if self.measure == "within":
+            return self._within_text()
         head = (
             f"{self.period or 'date unreadable'} {AGREEMENT_MEASURES[self.measure]}: {self.compared:,} "
             f"{noun(self.compared, 'contact')} compared with the platform's own {self.figure}, {self.agreeing:,} "
@@ -206,16 +232,104 @@ class PlatformAgreement:
             f"{self.ours:,.1f} s here, {self.theirs:,.1f} s the platform's)"
         )
 
+    def _within_text(self) -> str:
+        """'2026-07 service level (answered within 20 s): 4 contacts compared with the platform's own
+        serviceLevelFlag, 3 agree: 75.0 % within here, 50.0 % by the platform's flags; contact 'k03'
+        within here, outside by the platform's'."""
+        share = 100.0 * self.ours_within / self.compared if self.compared else 0.0
+        theirs = 100.0 * self.theirs_within / self.compared if self.compared else 0.0
+        head = (
+            f"{self.period or 'date unreadable'} service level (answered within {self.seconds or 0:g} s): "
+            f"{self.compared:,} {noun(self.compared, 'contact')} compared with the platform's own {self.figure}, "
+            f"{self.agreeing:,} {'agrees' if self.agreeing == 1 else 'agree'}: {share:.1f} % within here, "
+            f"{theirs:.1f} % by the platform's flags"
+        )
+        if self.agreeing == self.compared:
+            return head
 
-def agreement_sql(source: str, numbers: tuple[str, ...]) -> str:
+        def side(value: float | None) -> str:
+            return "within" if value else "outside"
+
+        return f"{head}; contact '{self.contact_id}' {side(self.ours)} here, {side(self.theirs)} by the platform's"
+
+
+@dataclass(frozen=True)
+class KpiFigure:
+    """Which figure a KPI was computed from, where the platform's records carry one of their own:
+    the platform's (`from: platform`) or govdocs' recomputation from the records (the default)."""
+
+    kpi: str
+    measure: str  # wait | handle | within
+    platform: bool
+    preset: str
+    seconds: float | None = None  # within: the service level's threshold
+
+    def text(self) -> str:
+        """In plain words, for a document's provenance: 'the platform's own queue time (Amazon
+        Connect Queue.Duration)', 'recomputed from the Amazon Connect records, from entering the
+        queue to the answer (not the platform's own queue time, Queue.Duration)'."""
+        name = PLATFORM_NAMES.get(self.preset, self.preset)
+        field = PLATFORM_FIGURES.get(self.preset, {}).get(self.measure, "")
+        theirs = {
+            "wait": "the platform's own queue time",
+            "handle": "the platform's own handle time",
+            "within": "the platform's own service-level flags",
+        }[self.measure]
+        if self.platform:
+            tail = ", at the platform's own threshold" if self.measure == "within" else ""
+            return f"{theirs} ({name} {field}){tail}"
+        how = {
+            "wait": "from entering the queue to the answer",
+            "handle": "talk, hold and wrap-up added up",
+            "within": f"answered within {self.seconds or 0:g} seconds of entering the queue",
+        }[self.measure]
+        return f"recomputed from the {name} records, {how} (not {theirs}, {field})"
+
+
+def kpi_figures(raw: object) -> tuple[KpiFigure, ...]:
+    """Each KPI of a platform's export whose records carry the platform's own figure for it."""
+    from govdocs.raw.presets import preset_of
+
+    preset = preset_of(getattr(getattr(raw, "sources", None), "interactions", None))
+    if preset is None:
+        return ()
+    kinds = PLATFORM_MEASURES.get(preset.name, {})
+    return tuple(
+        KpiFigure(
+            spec.kpi,
+            kinds[spec.measure],
+            getattr(getattr(spec, "from_", None), "value", "recomputed") == "platform",
+            preset.name,
+            float(spec.answered_within_seconds) if spec.measure == "service_level" else None,
+        )
+        for spec in raw.kpis  # type: ignore[attr-defined]
+        if spec.measure in kinds
+    )
+
+
+def agreement_sql(source: str, numbers: tuple[str, ...], within_seconds: float | None = None) -> str:
     """Per month and measure: the used contacts with a platform figure, those agreeing with ours,
-    and the one differing most (its id, our figure, the platform's). Reads `<source>_tested`."""
+    and the one differing most (its id, our figure, the platform's), and for the service level
+    how many are within by ours and by the platform's (answered within `within_seconds`, the
+    service_level KPI's; not compared without one). Reads `<source>_tested`."""
     handle = " + ".join(f"COALESCE({f}, 0)" for f in numbers) or "NULL"
+    within = ""
+    if within_seconds is not None:
+        ours = (
+            f"CASE WHEN answered_at_us IS NOT NULL AND (answered_at_us - arrived_at_us) / 1e6 <= {within_seconds:g}"
+            " THEN 1.0 ELSE 0.0 END"
+        )
+        within = (
+            "  UNION ALL\n"
+            f"  SELECT year, month, source_key, contact_id, 'within', {ours}, platform_within\n"
+            f"  FROM {source}_tested WHERE check_reason IS NULL AND platform_within IS NOT NULL\n"
+        )
+    agree = f"CASE WHEN measure = 'within' THEN ours = theirs ELSE ABS(ours - theirs) <= {AGREE_WITHIN} END"
     return (
         "SELECT year, month, measure, COUNT(*),\n"
-        f"  COUNT(*) FILTER (WHERE ABS(ours - theirs) <= {AGREE_WITHIN}),\n"
+        f"  COUNT(*) FILTER (WHERE {agree}),\n"
         "  ARG_MAX(contact_id, [ABS(ours - theirs), -source_key]), ARG_MAX(ours, [ABS(ours - theirs), -source_key]),\n"
-        "  ARG_MAX(theirs, [ABS(ours - theirs), -source_key])\n"
+        "  ARG_MAX(theirs, [ABS(ours - theirs), -source_key]), SUM(ours), SUM(theirs)\n"
         "FROM (\n"
         "  SELECT year, month, source_key, contact_id, 'wait' AS measure,\n"
         "    (COALESCE(answered_at_us, ended_at_us) - arrived_at_us) / 1e6 AS ours, platform_wait AS theirs\n"
@@ -224,6 +338,7 @@ def agreement_sql(source: str, numbers: tuple[str, ...]) -> str:
         f"  SELECT year, month, source_key, contact_id, 'handle', {handle}, platform_handle\n"
         f"  FROM {source}_tested\n"
         "  WHERE check_reason IS NULL AND platform_handle IS NOT NULL AND answered_at_us IS NOT NULL\n"
+        f"{within}"
         ") AS compared\n"
         "GROUP BY year, month, measure ORDER BY year, month, measure"
     )
@@ -235,6 +350,7 @@ class QualityReport:
     rejects: tuple[RejectCount, ...]
     samples: tuple[RejectSample, ...]
     agreement: tuple[PlatformAgreement, ...] = ()
+    figures: tuple[KpiFigure, ...] = ()  # which figure each KPI used, where the platform has its own
 
     @property
     def read(self) -> int:
@@ -255,6 +371,7 @@ class QualityReport:
             sources=self.sources,
             rejects=tuple(r for r in self.rejects if r.partner == partner),
             samples=tuple(s for s in self.samples if s.partner == partner),
+            figures=self.figures,  # the same for every partner
         )  # the platform agreement is export-wide: not on a partner's document
 
     def by_reason(self, source: str | None = None) -> dict[str, int]:

@@ -22,9 +22,9 @@ a temporary table and runs the rest as a few statements, each streamed in one pa
 
 Modules: text (quoting, reasons, CTE, file read) -> stages (shared per-row stages) -> platforms
 (a platform's records, legs and duplicates to one row per customer contact: the interactions'
-`_read` stage for `format: amazon-connect`, `genesys-cloud`, `nice-cxone`, `salesforce-voice`) -> sources (one
-definition per source) -> measures (KPIs, data-quality cube, repeats, attrition) -> query (the
-one statement).
+`_read` stage for `format: amazon-connect`, `genesys-cloud`, `nice-cxone`, `salesforce-voice`,
+`zendesk-talk`, `five9`, `talkdesk`) -> sources (one definition per source) -> measures (KPIs, data-quality cube,
+repeats, attrition) -> query (the one statement).
 """
 
 from govdocs.raw.sql import platforms  # noqa: F401
@@ -52,8 +52,10 @@ from govdocs.raw.sql.text import (  # noqa: F401
     NOT_A_NUMBER,
     NOT_QUEUED,
     OUT_OF_RANGE,
+    PLATFORM_FIGURES,
     PLATFORM_HANDLE,
     PLATFORM_WAIT,
+    PLATFORM_WITHIN,
     SOURCES,
     UNKNOWN_PARTNER,
     UNPARSEABLE_TIMESTAMP,

@@ -32,7 +32,7 @@ from govdocs.raw.model import (
     TransferRate,
 )
 from govdocs.raw.presets import fields_of, preset_of
-from govdocs.raw.sql.text import PLATFORM_HANDLE, PLATFORM_WAIT, Cte, _text_list, literal
+from govdocs.raw.sql.text import PLATFORM_HANDLE, PLATFORM_WAIT, PLATFORM_WITHIN, Cte, _text_list, literal
 
 
 def _period(year: str, month: str) -> str:
@@ -120,6 +120,9 @@ def measure_sql(spec: object, index: int, raw: RawData) -> MeasureSql:
             return MeasureSql(m.kpi, source, m.sums, f"SUM({name}_n)", m.volume)
         case AbandonRate():
             return share(abandoned(spec.short_abandon_seconds), offered(spec.short_abandon_seconds))
+        case ServiceLevel() if spec.from_ is MeasureFrom.PLATFORM:
+            # the platform's own flags, as its reports count them: within / the contacts it counts
+            return share([f"{PLATFORM_WITHIN} = 1"], [f"{PLATFORM_WITHIN} IS NOT NULL"])
         case ServiceLevel():
             within = [answered, f"answered_s - arrived_s <= {spec.answered_within_seconds:g}"]
             if spec.denominator is ServiceLevelDenominator.ANSWERED:

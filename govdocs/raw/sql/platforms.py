@@ -10,12 +10,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from govdocs.raw.model import InteractionSource
-from govdocs.raw.presets import AMAZON_CONNECT, GENESYS_CLOUD, NICE_CXONE, SALESFORCE_VOICE, leg_paths, preset_of
+from govdocs.raw.presets import (
+    AMAZON_CONNECT,
+    FIVE9,
+    GENESYS_CLOUD,
+    NICE_CXONE,
+    PRESETS,
+    SALESFORCE_VOICE,
+    TALKDESK,
+    ZENDESK_TALK,
+    leg_paths,
+    preset_of,
+)
 from govdocs.raw.sql.text import (
     IN_PROGRESS,
     NOT_QUEUED,
     PLATFORM_HANDLE,
     PLATFORM_WAIT,
+    PLATFORM_WITHIN,
     Cte,
     FileRead,
     identifier,
@@ -70,6 +82,8 @@ def _contact_rows(columns: list[str], answered: str, description: str) -> Cte:
     """The legs of each customer contact as one row: the preset's `columns`, then what every preset
     counts (legs, delivered copies, legs handled) and the first leg's place in the files. A record
     without any id is a contact of its own (rejected: a required field is empty)."""
+    if not any(c.endswith(f" AS {PLATFORM_WITHIN}") for c in columns):  # only CXone's records carry it
+        columns = [*columns, f"CAST(NULL AS VARCHAR) AS {PLATFORM_WITHIN}"]
     counted = [
         "COUNT(*) AS legs",
         "SUM(copies) AS copies",
@@ -110,13 +124,14 @@ def _legs_read(source: str, paths: Mapping[str, str], read: FileRead) -> Cte:
             ]
             select += [f"{index} AS source_index", "ROW_NUMBER() OVER () AS source_row"]
             function = read_function(path, "csv", read.delimiter)
-        elif layout == SALESFORCE_WRAPPED:  # a REST API query response: {"records": [...], "done": ...}
+        elif layout in ENVELOPES:  # an API response: {"records": [...], "done": ...}, {"calls": [...], ...}
             record = json_record_type(tuple(dict.fromkeys(paths.values())))
-            columns = _columns_argument({SALESFORCE_WRAPPED: f"{record}[]"})
+            columns = _columns_argument({layout: f"{record}[]"})
             options = f"format = 'unstructured', maximum_object_size = {MAX_OBJECT}, columns = {columns}"
             select = [f"NULLIF(TRIM(CAST(r.{_path_sql(p)} AS VARCHAR)), '') AS {f}" for f, p in paths.items()]
             select += [f"{index} AS source_index", "ROW_NUMBER() OVER () AS source_row"]
-            function = f"(SELECT UNNEST({SALESFORCE_WRAPPED}) AS r FROM read_json({literal(path)}, {options})) AS page"
+            envelope = identifier(layout)
+            function = f"(SELECT UNNEST({envelope}) AS r FROM read_json({literal(path)}, {options})) AS page"
         elif layout == PARQUET:  # Parquet (Firehose's record format conversion): numbered by the reader
             select += [f"{index} AS source_index", "file_row_number + 1 AS source_row"]
             function = f"read_parquet({literal(path)}, file_row_number = true)"
@@ -248,6 +263,8 @@ CSV_LAYOUT = "csv"  # a platform's records as CSV rows, a field per column (Sale
 # the largest single JSON value read (a {"conversations": [...]} page); DuckDB buffers twice this
 MAX_OBJECT = 64 * 1024 * 1024
 WRAPPED = "wrapped"  # a Genesys file whose conversations sit in {"conversations": [...]}
+# the layouts of an API response whose records sit in one key's array (a preset's `envelope`)
+ENVELOPES = frozenset(p.envelope for p in PRESETS.values() if p.envelope)
 
 
 def _queues_cte(read: FileRead) -> Cte:
@@ -388,6 +405,7 @@ def genesys_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         f'c."conversationEnd" IS NULL AND COALESCE(t.open_segment, FALSE) AS {IN_PROGRESS}',
         f"CAST(m.wait AS VARCHAR) AS {PLATFORM_WAIT}",
         f"CAST(m.handle AS VARCHAR) AS {PLATFORM_HANDLE}",
+        f"CAST(NULL AS VARCHAR) AS {PLATFORM_WITHIN}",
         "1 AS legs",
         "c.copies",
         "COALESCE(t.handled_legs, 0) AS handled_legs",
@@ -419,6 +437,7 @@ CXONE_API = {
     "acw_seconds": "ACWSeconds",
     "abandoned": "abandoned",
     "outbound": "isOutbound",
+    "service_level_flag": "serviceLevelFlag",
 }
 CXONE_WRAPPED = "resultSet"  # a Reporting API response: {"resultSet": {"completedContacts": [...]}}
 
@@ -463,6 +482,7 @@ def cxone_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
             continue
         select = [f"NULLIF(TRIM({identifier(column)}), '') AS {field}" for field, column in paths.items()]
         select += ["CAST(NULL AS VARCHAR) AS start_utc", "CAST(NULL AS VARCHAR) AS outbound"]
+        select += ["CAST(NULL AS VARCHAR) AS service_level_flag"]  # the download's SLA column is not read
         select += [f"{index} AS source_index", "ROW_NUMBER() OVER () AS source_row"]
         function = read_function(path, "csv", read.delimiter)
         branches.append("  SELECT " + ", ".join(select) + f"\n  FROM {function}")
@@ -532,11 +552,16 @@ def cxone_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         # govdocs' wait is CXone's own InQueue / inQueueSeconds: nothing of its own to compare
         f"CAST(NULL AS VARCHAR) AS {PLATFORM_WAIT}",
         f"CAST(NULL AS VARCHAR) AS {PLATFORM_HANDLE}",
+        # CXone's own service level: serviceLevelFlag of the leg the contact was first offered on,
+        # coded as the data download's SLA column documents (0 handled within the service level,
+        # 1 not, -1 not counted: never queued, transferred, or abandoned before the short-abandon
+        # threshold)
+        "CASE ARG_MIN(TRIM(service_level_flag), " + first_queued + ") WHEN '0' THEN '1' WHEN '1' THEN '0' END"
+        f" AS {PLATFORM_WITHIN}",
     ]
     return [records, legs, _contact_rows(contact, "leg_answered", "the legs of each customer contact, as one row")]
 
 
-SALESFORCE_WRAPPED = "records"  # a query response: {"totalSize": n, "done": true, "records": [...]}
 # how far a transfer chain is followed back through PreviousCallId (legs further back than this
 # are a contact of their own): joins, not a recursive query, which not every SQL engine has
 SALESFORCE_HOPS = 8
@@ -622,11 +647,217 @@ def salesforce_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
     return [records, latest, legs, _contact_rows(contact, answered, "the calls of each customer contact, as one row")]
 
 
+def zendesk_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
+    """Zendesk Talk, the incremental calls export: one record per call (a transfer stays in the
+    same call; the call legs export, not read here, holds who took each part). The record has one
+    moment, created_at (the call reaching Zendesk, UTC), and durations in whole seconds counted
+    from it: ivr_time_spent (the IVR), time_to_answer (to the first agent's answer, IVR included),
+    duration (to the end). So: queued = created_at + ivr_time_spent, answered = created_at +
+    time_to_answer, ended = created_at + duration; talk_time, hold_time and wrap_up_time are the
+    handle time. wait_time, Zendesk's own time in the queue, is the platform's figure compared
+    with ours. The export gives a call again each time it is updated: the copy with the latest
+    updated_at is kept."""
+    paths = leg_paths(src)
+    records = _legs_read("interactions", paths, read)
+    created = "CAST(TRY_CAST(created_at AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP)"
+
+    def moment(seconds: str) -> str:
+        """created_at plus `seconds`, as an instant's text; an unreadable part as its own text."""
+        at = f"{created} + TO_MICROSECONDS(CAST(ROUND(TRY_CAST({seconds} AS DOUBLE) * 1e6) AS BIGINT))"
+        return (
+            f"CASE WHEN {_bad_ts('created_at')} THEN created_at WHEN {_bad_number(seconds)} THEN {seconds}\n"
+            f"      ELSE STRFTIME({at}, '%Y-%m-%dT%H:%M:%S.%fZ') END"
+        )
+
+    # in the queue: an inbound call an agent answered, that waited, or that ended there
+    queued = (
+        "LOWER(direction) = 'inbound' AND (answer_seconds IS NOT NULL"
+        " OR COALESCE(TRY_CAST(wait_seconds AS DOUBLE), 0) > 0 OR completion_status = 'abandoned_in_queue')"
+    )
+    latest = Cte(
+        "interactions_legs",
+        "  SELECT *, source_index * 10000000000 + source_row AS source_key,\n"
+        "    contact_id AS chain_id, 0 AS initial_last,\n"
+        "    CASE WHEN contact_id IS NULL THEN 0 ELSE COUNT(*) OVER (PARTITION BY contact_id) - 1 END AS copies,\n"
+        f"    COALESCE({queued}, FALSE) AS call_queued\n"
+        "  FROM interactions_records\n"
+        "  QUALIFY contact_id IS NULL OR ROW_NUMBER() OVER (\n"
+        f"    PARTITION BY contact_id ORDER BY {_ts('last_updated_at')} DESC NULLS LAST,"
+        " source_index DESC, source_row DESC) = 1",
+        "a call given again once updated: the copy updated last (then the last read)",
+    )
+    ivr = "COALESCE(ivr_seconds, '0')"
+    answered = f"CASE WHEN answer_seconds IS NOT NULL THEN {moment('answer_seconds')} END"
+    ended = f"CASE WHEN duration_seconds IS NOT NULL THEN {moment('duration_seconds')} END"
+    contact = [
+        "MIN(chain_id) AS contact_id",
+        f"{_first('partner')} AS partner",
+        "'voice' AS channel",
+        f"{_first('programme')} AS programme",
+        f"{_first('type')} AS type",
+        f"{_first('customer_id')} AS customer_id",
+        f"{_first(moment(ivr))} AS arrived_at",
+        f"{_first(answered)} AS answered_at",
+        f"{_first(ended)} AS ended_at",
+        f"{_first('talk_seconds')} AS talk_seconds",
+        f"{_first('hold_seconds')} AS hold_seconds",
+        f"{_first('acw_seconds')} AS acw_seconds",
+        f"NOT BOOL_OR(call_queued) AS {NOT_QUEUED}",
+        # still going: no completion status yet (or no duration)
+        f"BOOL_OR(completion_status IS NULL OR duration_seconds IS NULL) AS {IN_PROGRESS}",
+        f"{_first('wait_seconds')} AS {PLATFORM_WAIT}",
+        f"CAST(NULL AS VARCHAR) AS {PLATFORM_HANDLE}",
+    ]
+    return [records, latest, _contact_rows(contact, "answer_seconds IS NOT NULL", "each call as one customer contact")]
+
+
+def _hms_seconds(column: str) -> str:
+    """A Five9 duration, HH:MM:SS (hours may pass 99), as seconds; empty is 0; anything else NULL."""
+    parts = [f"TRY_CAST(SPLIT_PART({column}, ':', {i}) AS BIGINT)" for i in (1, 2, 3)]
+    return (
+        f"CASE WHEN {column} IS NULL THEN 0 WHEN REGEXP_MATCHES({column}, '^[0-9]+:[0-5][0-9]:[0-5][0-9]$')\n"
+        f"      THEN {parts[0]} * 3600 + {parts[1]} * 60 + {parts[2]} END"
+    )
+
+
+def five9_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
+    """Five9, the Call Log report (Five9's standard report of that name, one row per call, as CSV):
+    TIMESTAMP is when the call began, local to the report's time zone ('Thu, 27 Oct 2016
+    14:51:34'); its durations are HH:MM:SS. The call reached the queue after its IVR TIME, an agent
+    answered after QUEUE WAIT TIME and RING TIME more; talk, hold and after-call work are TALK TIME,
+    HOLD TIME and AFTER CALL WORK TIME, transfers TRANSFERS. A CALL ID in two overlapping reports
+    is kept once (the last read)."""
+    paths = leg_paths(src)
+    records = _legs_read("interactions", paths, read)
+    seconds = {f: _hms_seconds(f) for f in ("call_time", "ivr_time", "queue_wait_time", "ring_time", "talk_seconds")}
+    started = "TRY_STRPTIME(started_at, '%a, %d %b %Y %H:%M:%S')"
+
+    def moment(offset: str, parts: tuple[str, ...] = ("ivr_time", "queue_wait_time", "ring_time")) -> str:
+        """TIMESTAMP plus `offset` seconds, as local time's text (the parsing stage reads it in the
+        source's zone); an unreadable TIMESTAMP or duration (of `parts`) as its own text."""
+        at = f"{started} + TO_MICROSECONDS(CAST(({offset}) * 1000000 AS BIGINT))"
+        # an unreadable part as its text and column's name (which no timestamp reading accepts)
+        bad = [f"WHEN {seconds[f]} IS NULL THEN {f} || {literal(f' ({paths[f]})')}" for f in parts]
+        named = literal(f" ({paths['started_at']})")
+        return (
+            f"CASE WHEN {started} IS NULL THEN started_at || {named} {' '.join(bad)}\n"
+            f"      ELSE STRFTIME({at}, '%Y-%m-%d %H:%M:%S') END"
+        )
+
+    queued = (
+        f"LOWER(type) = 'inbound' AND (COALESCE({seconds['queue_wait_time']}, 0) > 0"
+        f" OR COALESCE({seconds['talk_seconds']}, 0) > 0 OR abandoned = '1')"
+    )
+    legs = Cte(
+        "interactions_legs",
+        "  SELECT *, source_index * 10000000000 + source_row AS source_key,\n"
+        "    contact_id AS chain_id, 0 AS initial_last,\n"
+        "    CASE WHEN contact_id IS NULL THEN 0 ELSE COUNT(*) OVER (PARTITION BY contact_id) - 1 END AS copies,\n"
+        f"    COALESCE({queued}, FALSE) AS call_queued,\n"
+        f"    COALESCE({seconds['talk_seconds']}, 1) > 0 AND COALESCE(abandoned, '0') <> '1' AS call_answered\n"
+        "  FROM interactions_records\n"
+        "  QUALIFY contact_id IS NULL OR ROW_NUMBER() OVER (\n"
+        "    PARTITION BY contact_id ORDER BY source_index DESC, source_row DESC) = 1",
+        "a CALL ID in two reports: the last read",
+    )
+    ivr = seconds["ivr_time"]
+    to_agent = f"{ivr} + {seconds['queue_wait_time']} + {seconds['ring_time']}"
+
+    def duration(column: str) -> str:
+        """An HH:MM:SS duration as seconds' text; an unreadable one as written, to be rejected."""
+        value = _hms_seconds(column)
+        return f"CASE WHEN {value} IS NULL THEN {column} ELSE CAST({value} AS VARCHAR) END"
+
+    # answered: the end of the call; abandoned: when the caller left the queue
+    ended = (
+        f"CASE WHEN call_answered THEN {moment(seconds['call_time'], ('call_time',))}\n"
+        f"      ELSE {moment(to_agent)} END"
+    )
+    contact = [
+        "MIN(chain_id) AS contact_id",
+        f"{_first('partner')} AS partner",
+        "'voice' AS channel",
+        f"{_first('programme')} AS programme",
+        f"{_first('type')} AS type",
+        f"{_first('customer_id')} AS customer_id",
+        f"{_first(moment(ivr))} AS arrived_at",
+        f"{_first(f'CASE WHEN call_answered THEN {moment(to_agent)} END')} AS answered_at",
+        f"{_first(ended)} AS ended_at",
+        f"{_first(duration('talk_seconds'))} AS talk_seconds",
+        f"{_first(duration('hold_seconds'))} AS hold_seconds",
+        f"{_first(duration('acw_seconds'))} AS acw_seconds",
+        f"{_first('COALESCE(transfers, ' + literal('0') + ')')} AS transfers",
+        f"NOT BOOL_OR(call_queued) AS {NOT_QUEUED}",
+        f"FALSE AS {IN_PROGRESS}",  # the report lists calls that have ended
+        # the wait is Five9's own QUEUE WAIT TIME and RING TIME: nothing of its own to compare
+        f"CAST(NULL AS VARCHAR) AS {PLATFORM_WAIT}",
+        f"CAST(NULL AS VARCHAR) AS {PLATFORM_HANDLE}",
+    ]
+    return [records, legs, _contact_rows(contact, "call_answered", "each call as one customer contact")]
+
+
+def talkdesk_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
+    """Talkdesk, the Explore API's calls report: one entry per call, start_at and end_at instants
+    in UTC, durations in seconds. The report has no moment of entering a queue or of the answer:
+    the call arrives at start_at and is answered wait_time later (Talkdesk's wait: queue and
+    ringing); a call not answered left when its wait ended. type says how the call went (inbound:
+    answered; abandoned, short_abandoned, missed, voicemail: not; outbound, outbound_missed: dialled).
+    A call_id in two overlapping reports is kept once (the last read)."""
+    paths = leg_paths(src)
+    records = _legs_read("interactions", paths, read)
+    started = "CAST(TRY_CAST(started_at AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP)"
+    waited = "TRY_CAST(wait_seconds AS DOUBLE)"
+    later = (
+        f"CASE WHEN {_bad_ts('started_at')} THEN started_at WHEN {_bad_number('wait_seconds')} THEN wait_seconds\n"
+        f"      ELSE STRFTIME({started} + TO_MICROSECONDS(CAST(ROUND(COALESCE({waited}, 0) * 1e6) AS BIGINT)),"
+        " '%Y-%m-%dT%H:%M:%S.%fZ') END"
+    )
+    unanswered = ", ".join(literal(t) for t in ("abandoned", "short_abandoned", "missed", "voicemail"))
+    transferred = "CASE WHEN LOWER(is_transfer) IN ('true', 'yes', '1') THEN '1' ELSE '0' END"
+    legs = Cte(
+        "interactions_legs",
+        "  SELECT *, source_index * 10000000000 + source_row AS source_key,\n"
+        "    contact_id AS chain_id, 0 AS initial_last,\n"
+        "    CASE WHEN contact_id IS NULL THEN 0 ELSE COUNT(*) OVER (PARTITION BY contact_id) - 1 END AS copies,\n"
+        "    COALESCE(LOWER(call_type) = 'inbound', FALSE) AS call_answered,\n"
+        # in a queue: answered, or not answered after a wait (a call that ended in the IVR waited for no one)
+        f"    COALESCE(LOWER(call_type) = 'inbound' OR (LOWER(call_type) IN ({unanswered})"
+        f" AND COALESCE({waited}, 0) > 0), FALSE) AS call_queued\n"
+        "  FROM interactions_records\n"
+        "  QUALIFY contact_id IS NULL OR ROW_NUMBER() OVER (\n"
+        "    PARTITION BY contact_id ORDER BY source_index DESC, source_row DESC) = 1",
+        "a call_id in two reports: the last read",
+    )
+    contact = [
+        "MIN(chain_id) AS contact_id",
+        f"{_first('partner')} AS partner",
+        "'voice' AS channel",
+        f"{_first('programme')} AS programme",
+        f"{_first('type')} AS type",
+        f"{_first('customer_id')} AS customer_id",
+        f"{_first('started_at')} AS arrived_at",
+        f"{_first(f'CASE WHEN call_answered THEN {later} END')} AS answered_at",
+        f"{_first(f'CASE WHEN call_answered THEN finished_at ELSE {later} END')} AS ended_at",
+        f"{_first('talk_seconds')} AS talk_seconds",
+        f"{_first('hold_seconds')} AS hold_seconds",
+        f"{_first(transferred)} AS transfers",
+        f"NOT BOOL_OR(call_queued) AS {NOT_QUEUED}",
+        f"FALSE AS {IN_PROGRESS}",  # the report lists calls that have ended
+        # the wait is Talkdesk's own wait_time: nothing of its own to compare
+        f"CAST(NULL AS VARCHAR) AS {PLATFORM_WAIT}",
+        f"CAST(NULL AS VARCHAR) AS {PLATFORM_HANDLE}",
+    ]
+    return [records, legs, _contact_rows(contact, "call_answered", "each call as one customer contact")]
+
+
 CTE_BUILDERS = {
     AMAZON_CONNECT.name: connect_ctes,
     GENESYS_CLOUD.name: genesys_ctes,
     NICE_CXONE.name: cxone_ctes,
     SALESFORCE_VOICE.name: salesforce_ctes,
+    ZENDESK_TALK.name: zendesk_ctes,
+    FIVE9.name: five9_ctes,
+    TALKDESK.name: talkdesk_ctes,
 }
 
 

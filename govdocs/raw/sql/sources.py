@@ -39,8 +39,7 @@ from govdocs.raw.sql.text import (
     NOT_A_NUMBER,
     NOT_QUEUED,
     OUT_OF_RANGE,
-    PLATFORM_HANDLE,
-    PLATFORM_WAIT,
+    PLATFORM_FIGURES,
     UNPARSEABLE_TIMESTAMP,
     Cte,
     FileRead,
@@ -69,7 +68,7 @@ def interactions_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] |
         parsed += [f"{_raw(f, types)} AS {f}_raw", f"{_number(f, types, unit)} AS {f}"]
     if platform:
         parsed += [NOT_QUEUED, IN_PROGRESS, "legs", "copies", "handled_legs"]
-        parsed += [f"TRY_CAST({f} AS DOUBLE) AS {f}" for f in (PLATFORM_WAIT, PLATFORM_HANDLE)]
+        parsed += [f"TRY_CAST({f} AS DOUBLE) AS {f}" for f in PLATFORM_FIGURES]
     parsed += _SOURCE_COLUMNS
     missing = [
         "contact_id IS NULL",
@@ -94,7 +93,7 @@ def interactions_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] |
     tests.append((ANSWER_BEFORE_ARRIVAL, "answered_at_us < arrived_at_us"))
     tests.append((NEGATIVE_DURATION, " OR ".join(negative)))
     keep = ["partner", *texts, *numbers, "year", "month", *(f"{f}_us" for f in stamps)]
-    keep += ["legs", "copies", "handled_legs", PLATFORM_WAIT, PLATFORM_HANDLE] if platform else []
+    keep += ["legs", "copies", "handled_legs", *PLATFORM_FIGURES] if platform else []
     seconds_of = {"arrived_at": "arrived_s", "answered_at": "answered_s", "ended_at": "ended_s"}
     return [
         _parsed_cte("interactions", parsed),

@@ -49,6 +49,10 @@ NOT_QUEUED = "not_queued"
 # govdocs' recomputation in the data-quality report; a KPI reads them only with `from: platform`.
 PLATFORM_WAIT = "platform_wait"
 PLATFORM_HANDLE = "platform_handle"
+# whether the platform counts the contact within its service level: 1 within, 0 outside, NULL
+# where it does not count it (CXone's serviceLevelFlag); its threshold is the platform's own
+PLATFORM_WITHIN = "platform_within"
+PLATFORM_FIGURES = (PLATFORM_WAIT, PLATFORM_HANDLE, PLATFORM_WITHIN)
 
 
 EVENT_SOURCES = ("interactions", "surveys", "qa")
