@@ -43,6 +43,7 @@ from govdocs.facts import (
     run_facts,
 )
 from govdocs.periods import Quarter
+from govdocs.progress import step
 from govdocs.render.environment import render_html
 from govdocs.render.output import check_targets, folder_lock, write_together
 from govdocs.render.pdf import DataFile
@@ -93,7 +94,8 @@ def load_workspace(
     config = load_config(config_path)
     quality = breakdown = None
     if data_paths:
-        data = load_kpi_data(data_paths, [k.id for k in config.kpis])
+        with step(f"reading the KPI data ({len(data_paths)} file{'s' * (len(data_paths) != 1)})"):
+            data = load_kpi_data(data_paths, [k.id for k in config.kpis])
     if raw is not None or not data_paths:
         from govdocs.raw.source import join_table, load_raw
 
