@@ -236,10 +236,15 @@ def epoch(as_of: date) -> int:
 
 
 def submit(pool: RenderPool, prepared: Prepared, fmt: str, as_of: date) -> Future[bytes]:
-    """HTML is final as it is; a PDF goes to a worker."""
+    """HTML is final once its assets are inlined (it opens anywhere); a PDF goes to a worker."""
     if fmt == "html":
+        from govdocs.render.preview import self_contained
+
         done: Future[bytes] = Future()
-        done.set_result(prepared.html.encode("utf-8"))
+        try:  # a refused reference fails this document as a PDF worker's error would
+            done.set_result(self_contained(prepared.html, prepared.templates, prepared.document.path.name).encode())
+        except GovdocsError as exc:
+            done.set_exception(exc)
         return done
     job = PdfJob(
         prepared.html, str(prepared.document.path), epoch(as_of), prepared.templates, prepared.variant, prepared.data
