@@ -192,7 +192,7 @@ class _ProgressLines(logging.Handler):
         click.echo(f"[{now - self.started:5.1f} s] {message}", err=True)
 
     def _beat(self) -> None:
-        while not self.stopped.wait(1.0):
+        while not self.stopped.wait(min(1.0, HEARTBEAT_SECONDS / 4)):
             now = time.monotonic()
             with self.guard:
                 if self.open and now - self.said >= HEARTBEAT_SECONDS:
@@ -238,8 +238,8 @@ def _show_progress(context: click.Context, wanted: bool | None) -> None:
     "--progress/--quiet",
     "progress",
     default=None,
-    help="--progress: say each step of the run on stderr (default: only on a terminal); --quiet: say "
-    "nothing on stderr but errors (no steps, no per-document lines). stdout is the result either way.",
+    help="Each step of a run on stderr, also off a terminal (default: on a terminal only); "
+    "--quiet: no progress lines at all.",
 )
 @click.pass_context
 def cli(context: click.Context, debug: bool, progress: bool | None) -> None:

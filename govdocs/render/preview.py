@@ -25,12 +25,13 @@ from pathlib import Path
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
 from govdocs.render.environment import OutsideTemplateFolder, sealed_file, template_dirs
 
-# url(...) in CSS (quoted or not), and the attributes that load a resource in HTML
-_CSS_URL = re.compile(r"""url\(\s*(?P<q>["']?)(?P<url>[^"')]*?)(?P=q)\s*\)""", re.IGNORECASE)
+# url(...) in CSS (quoted or not); the tags that load a resource, and their attributes that name it
+# (negated classes, not lazy dots: a chart's data: URL is tens of kilobytes, scanned once)
+_CSS_URL = re.compile(r"""url\(\s*(?P<q>["']?)(?P<url>[^"')]*)(?P=q)\s*\)""", re.IGNORECASE)
+_TAG = re.compile(r"<(?:img|source|script|link|image|use|video|audio|embed|iframe|object)\b[^>]*>", re.IGNORECASE)
 _ATTRIBUTE = re.compile(
-    r"""(?P<lead><(?:img|source|script|link|image|use|video|audio|embed|iframe|object)\b[^>]*?\s"""
-    r"""(?:src|href|xlink:href|data|poster)\s*=\s*)(?P<q>["'])(?P<url>.*?)(?P=q)""",
-    re.IGNORECASE | re.DOTALL,
+    r"""(?P<lead>\s(?:src|href|xlink:href|data|poster|srcset)\s*=\s*)(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')""",
+    re.IGNORECASE,
 )
 _TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2", ".svg": "image/svg+xml"}
 
@@ -51,8 +52,12 @@ def self_contained(html: str, templates: Path | None = None, document: str = "do
             return url
         return _data_url(found)
 
+    def attribute(m: re.Match[str]) -> str:
+        quote, url = ('"', m["dq"]) if m["dq"] is not None else ("'", m["sq"])
+        return f"{m['lead']}{quote}{inline(url)}{quote}"
+
+    html = _TAG.sub(lambda tag: _ATTRIBUTE.sub(attribute, tag[0]), html)
     html = _CSS_URL.sub(lambda m: f"url({m['q']}{inline(m['url'])}{m['q']})", html)
-    html = _ATTRIBUTE.sub(lambda m: f"{m['lead']}{m['q']}{inline(m['url'])}{m['q']}", html)
     if refused:
         problems = [
             Problem(
