@@ -36,8 +36,12 @@ def test_steps_go_to_stderr_with_progress_and_stdout_stays_the_result(tmp_path: 
         f"1 QBR for 2026-Q3 written to {tmp_path}/2026-Q3/",
     ]
     lines = stderr.splitlines()
-    steps = [m[1] for m in map(STEP.match, lines) if m]
-    assert steps == ["reading the KPI data (1 file)", "scoring 5 partners for 2026-Q3"]
+    steps = [m[1] for m in map(STEP.match, lines) if m and not m[1].startswith("still ")]  # a busy machine: beats
+    assert steps == [
+        "reading the config governance.yaml",
+        "reading the KPI data (1 file)",
+        "scoring 5 partners for 2026-Q3",
+    ]
     assert lines[-1] == "[1/1] rendered ATL"
 
 
@@ -64,6 +68,7 @@ def test_aggregate_says_each_raw_step(tmp_path: Path) -> None:
     assert not any(STEP.match(line) for line in stdout.splitlines())
     steps = [m[1] for m in map(STEP.match, stderr.splitlines()) if m and not m[1].startswith("still ")]
     assert steps == [
+        "reading the config governance.yaml",
         "reading the raw exports' columns (interactions, surveys, qa)",
         "interactions: checking the rows of 18 files on DuckDB",
         "surveys: checking the rows of 1 file on DuckDB",
@@ -90,3 +95,22 @@ def test_a_long_step_is_said_again_while_it_lasts(monkeypatch: pytest.MonkeyPatc
     assert said[0] == "starting Spark (local[*])"
     still = re.compile(r"still starting Spark \(local\[\*\]\) \(\d s\)")
     assert 3 <= len(said) <= 6 and all(still.fullmatch(s) for s in said[1:])  # none once the step ended
+
+
+def test_the_start_of_a_command_is_said_again_until_its_first_step(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.setattr(app, "HEARTBEAT_SECONDS", 0.2)
+    handler = app._ProgressLines()
+    LOGGER.addHandler(handler)
+    LOGGER.setLevel("INFO")
+    try:
+        time.sleep(0.5)  # the command's imports
+        with step("reading the config governance.yaml"):
+            pass
+        time.sleep(0.5)  # every step has ended: nothing is said
+    finally:
+        LOGGER.removeHandler(handler)
+        LOGGER.setLevel("NOTSET")
+        handler.close()
+    said = [STEP.match(line)[1] for line in capsys.readouterr().err.splitlines()]
+    assert said[-1] == "reading the config governance.yaml"
+    assert 1 <= len(said[:-1]) <= 3 and all(re.fullmatch(r"still starting govdocs \(\d s\)", s) for s in said[:-1])

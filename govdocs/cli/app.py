@@ -160,6 +160,7 @@ def handle_errors(func: F) -> F:
 
 
 HEARTBEAT_SECONDS = 10  # a step that lasts longer is said again ("still ..."), so no run is silent for long
+STARTING = "starting govdocs"
 
 
 class _ProgressLines(logging.Handler):
@@ -169,7 +170,9 @@ class _ProgressLines(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.INFO)
         self.started = time.monotonic()
-        self.open: list[tuple[str, float]] = []  # the steps under way, innermost last, with their start
+        # the steps under way, innermost last, with their start; until the core's first step, the
+        # command's own start (its imports: seconds on a busy machine) is the one under way
+        self.open: list[tuple[str, float]] = [(STARTING, self.started)]
         self.said = self.started  # when the last line was written
         self.guard = threading.Lock()  # not `lock`: logging.Handler holds its own there
         self.stopped = threading.Event()
@@ -184,6 +187,7 @@ class _ProgressLines(logging.Handler):
             if getattr(record, "step", None) == END:
                 self.open = [s for s in self.open if s[0] != message]
                 return
+            self.open = [s for s in self.open if s[0] != STARTING]
             self.open.append((message, now))
             self._say(message, now)
 
