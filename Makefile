@@ -1,6 +1,8 @@
 # The README's two commands: `make demo` and `make test`. Each installs a locked, hashed set of
-# dependencies into a venv of its own first: requirements.lock (what govdocs needs to run) into .venv
-# for the demo, requirements-test.lock (that set with the test tools and Spark) into .venv-test.
+# dependencies into a venv of its own first: requirements.lock (the core with the raw and sign
+# extras: everything the demo and the README's tour run) into .venv for the demo,
+# requirements-test.lock (every extra, Spark included, with the test tools) into .venv-test.
+# requirements-core.lock is the core alone (what `pip install govdocs` brings): `make core`.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -8,6 +10,11 @@ LOCK := requirements.lock
 TEST_VENV ?= .venv-test
 TEST_BIN := $(TEST_VENV)/bin
 TEST_LOCK := requirements-test.lock
+# The demo renders the raw examples and the Connect export (raw) and the tour signs and imports
+# a plan (sign); Spark is left to the tests.
+DEMO_EXTRAS := raw sign
+CORE_VENV ?= .venv-core
+CORE_LOCK := requirements-core.lock
 QUARTER ?= 2026-Q3
 # The example tells the story of Q3 2026 as reviewed in mid-October: pinned, so the demo's
 # documents (and the proposed actions' due dates) are the same whatever day it runs.
@@ -19,7 +26,7 @@ DOCS_NO_INPUTS := --config examples/governance.yaml --data examples/data/kpis.cs
 UV_VERSION := 0.13.8
 LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --custom-compile-command "make lock" --quiet
 
-.PHONY: demo test test-latest lock lock-upgrade lint bench bench-raw clean fuzz
+.PHONY: demo core test test-latest lock lock-upgrade lint bench bench-raw clean fuzz
 
 # A venv holds exactly its lock: made anew with `python3 -m venv` whenever the lock changes, so
 # nothing installed before (or by hand) survives. scripts/locked_install.py brings the venv's pip
@@ -30,7 +37,13 @@ LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --custom-compi
 $(VENV)/.locked: $(LOCK) scripts/locked_install.py
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python scripts/locked_install.py $(LOCK)
+	$(BIN)/python scripts/locked_install.py $(LOCK) $(DEMO_EXTRAS:%=--extras %)
+	touch $@
+
+$(CORE_VENV)/.locked: $(CORE_LOCK) scripts/locked_install.py
+	rm -rf $(CORE_VENV)
+	$(PYTHON) -m venv $(CORE_VENV)
+	$(CORE_VENV)/bin/python scripts/locked_install.py $(CORE_LOCK)
 	touch $@
 
 $(TEST_VENV)/.locked: $(TEST_LOCK) scripts/locked_install.py
@@ -58,6 +71,13 @@ demo: $(VENV)/.locked
 	$(BIN)/govdocs aggregate --config examples/governance.yaml --raw examples/raw/connect/mapping.yaml \
 		--out output/from-connect/kpis.csv --force
 
+# The core alone, as `pip install govdocs` has it (no extra): renders from KPI files; its size is
+# what docs/performance.md reports.
+core: $(CORE_VENV)/.locked
+	$(CORE_VENV)/bin/python -m pip install --quiet --no-deps --no-build-isolation .
+	@du -sm $$($(CORE_VENV)/bin/python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])") \
+		| awk '{print "core venv site-packages: " $$1 " MB"}'
+
 test: $(TEST_VENV)/.locked
 	$(TEST_BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(TEST_BIN)/python -m pytest -q -n auto --dist loadscope
@@ -71,15 +91,18 @@ test-latest:
 	.venv-latest/bin/python -m pip install --quiet --upgrade -e ".[test]"
 	.venv-latest/bin/python -m pytest -q -p no:cacheprovider -n auto --dist loadscope
 
-# Regenerate both locks after a change to the dependencies in pyproject.toml: pins already in the
-# locks are kept where they still fit. The test lock is resolved first; the runtime lock is then
-# resolved under it as a constraint, so every package the demo installs is the very file (same
-# version, same hashes) the tests ran with. `make lock-upgrade` moves every pin to the newest release.
+# Regenerate the three locks after a change to the dependencies in pyproject.toml: pins already in
+# the locks are kept where they still fit. The test lock is resolved first; the demo's lock (the
+# core with DEMO_EXTRAS) and the core's are then resolved under it as a constraint, so every package
+# the demo or the core installs is the very file (same version, same hashes) the tests ran with.
+# `make lock-upgrade` moves every pin to the newest release.
 define compile_locks
 	$(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/python -m pip install --quiet uv==$(UV_VERSION)
 	.venv-lock/bin/uv pip compile $(1) pyproject.toml requirements-build.in --extra test $(LOCK_FLAGS) -o $(TEST_LOCK)
-	.venv-lock/bin/uv pip compile pyproject.toml requirements-build.in -c $(TEST_LOCK) $(LOCK_FLAGS) -o $(LOCK)
+	.venv-lock/bin/uv pip compile pyproject.toml requirements-build.in $(DEMO_EXTRAS:%=--extra %) -c $(TEST_LOCK) \
+		$(LOCK_FLAGS) -o $(LOCK)
+	.venv-lock/bin/uv pip compile pyproject.toml requirements-build.in -c $(TEST_LOCK) $(LOCK_FLAGS) -o $(CORE_LOCK)
 endef
 
 lock:
@@ -99,7 +122,7 @@ lint: $(TEST_VENV)/.locked
 	$(TEST_BIN)/ruff check govdocs tests scripts
 
 clean:
-	rm -rf $(VENV) $(TEST_VENV) .venv-latest .venv-lock build dist *.egg-info output/20* output/from-raw output/from-connect
+	rm -rf $(VENV) $(TEST_VENV) $(CORE_VENV) .venv-latest .venv-lock build dist *.egg-info output/20* output/from-raw output/from-connect
 
 bench: $(VENV)/.locked
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation .

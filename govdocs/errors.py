@@ -43,7 +43,8 @@ class ExitCode(IntEnum):
     INPUTS = 5  # a human-input file (context, commentary, actions) is invalid
     OUTPUT = 6  # a document exists already (use --force) or cannot be written
     RENDER = 7  # a template or the PDF renderer failed
-    ENGINE = 8  # the raw-data engine cannot run (Spark: pyspark missing or too old, no Java, master unreachable)
+    ENGINE = 8  # the raw-data engine cannot run (Spark too old, no Java, master unreachable)
+    EXTRA = 9  # the command needs an optional part (an extra: raw, parquet, sign, spark) that is not installed
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from govdocs.periods import Quarter
 from govdocs.planning.contract import Clock, partner_clock
 from govdocs.planning.history import PlanOnRecord, closed_kpis, ended_unmet, plans_on_record
 from govdocs.planning.pip import Outcome, Plan, PlanResult, build_plan, plan_kpis
+from govdocs.progress import step
 from govdocs.render.formatters import kpi_value, long_date, short_date
 from govdocs.scoring.engine import Escalation, PartnerAssessment, assess_partner
 from govdocs.watermelon import WatermelonRow, watermelon_rows
@@ -297,7 +298,8 @@ def run_facts(
     `partner_ids` is for callers that render no peer comparison."""
     # Partners, not ids, for all of them: looking each id up in a long list would cost n² (0.3 s at 1,000).
     chosen = config.partners if partner_ids is None else [config.partner(pid) for pid in partner_ids]
-    partners = {p.id: partner_facts(config, data, p, quarter, as_of, config_path) for p in chosen}
+    with step(f"scoring {len(chosen)} partner{'s' * (len(chosen) != 1)} for {quarter}"):
+        partners = {p.id: partner_facts(config, data, p, quarter, as_of, config_path) for p in chosen}
     return RunFacts(quarter, as_of, partners)
 
 

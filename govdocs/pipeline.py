@@ -43,6 +43,7 @@ from govdocs.facts import (
     run_facts,
 )
 from govdocs.periods import Quarter
+from govdocs.progress import step
 from govdocs.render.environment import render_html
 from govdocs.render.output import check_targets, folder_lock, write_together
 from govdocs.render.pdf import DataFile
@@ -93,7 +94,8 @@ def load_workspace(
     config = load_config(config_path)
     quality = breakdown = None
     if data_paths:
-        data = load_kpi_data(data_paths, [k.id for k in config.kpis])
+        with step(f"reading the KPI data ({len(data_paths)} file{'s' * (len(data_paths) != 1)})"):
+            data = load_kpi_data(data_paths, [k.id for k in config.kpis])
     if raw is not None or not data_paths:
         from govdocs.raw.source import join_table, load_raw
 
@@ -234,10 +236,15 @@ def epoch(as_of: date) -> int:
 
 
 def submit(pool: RenderPool, prepared: Prepared, fmt: str, as_of: date) -> Future[bytes]:
-    """HTML is final as it is; a PDF goes to a worker."""
+    """HTML is final once its assets are inlined (it opens anywhere); a PDF goes to a worker."""
     if fmt == "html":
+        from govdocs.render.preview import self_contained
+
         done: Future[bytes] = Future()
-        done.set_result(prepared.html.encode("utf-8"))
+        try:  # a refused reference fails this document as a PDF worker's error would
+            done.set_result(self_contained(prepared.html, prepared.templates, prepared.document.path.name).encode())
+        except GovdocsError as exc:
+            done.set_exception(exc)
         return done
     job = PdfJob(
         prepared.html, str(prepared.document.path), epoch(as_of), prepared.templates, prepared.variant, prepared.data

@@ -17,6 +17,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from govdocs import extras
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
 
 PASSPHRASE_ENV = "GOVDOCS_SIGN_PASSPHRASE"
@@ -45,6 +46,7 @@ def _quiet() -> None:
 
 def load_signer(path: Path):
     """The signing key and certificate of a PKCS#12 file; its passphrase from GOVDOCS_SIGN_PASSPHRASE."""
+    extras.require("sign", "signing", "--sign")
     _quiet()
     from pyhanko.sign import signers
 
@@ -228,6 +230,9 @@ def _indexed_reader():
 
 def load_trusted(paths: tuple[Path, ...]) -> list:
     """The certificates of the programme's trust list (already checked when the config loaded)."""
+    if not paths:
+        return []
+    extras.require("sign", "checking signatures against the trust list (signing.trusted)", "signing.trusted")
     from asn1crypto import pem, x509
 
     certificates = []
@@ -240,12 +245,32 @@ def load_trusted(paths: tuple[Path, ...]) -> list:
     return certificates
 
 
+def _signature_fields(pdf: bytes) -> bool:
+    """Whether a PDF has any signature field, signed or not (read with pypdf, of the core); a file
+    pypdf cannot read counts as having one, so that only the signature check can pass it."""
+    from pypdf import PdfReader
+
+    try:
+        fields = PdfReader(io.BytesIO(pdf)).get_fields() or {}
+        return any(field.get("/FT") == "/Sig" for field in fields.values())
+    except Exception:  # pypdf on a hostile file: KeyError, TypeError, ...
+        return True
+
+
 def verify(path: Path, trusted: list | None = None, pdf: bytes | None = None) -> Verification:
     """Every signature of a returned file, or one line saying which one does not hold.
 
     Each signature is checked for what changed after it: after the certification only form
     filling and signing; after any other signature nothing but later signatures. With a trust
-    list (`trusted`), the file must be certified by a certificate that chains to it."""
+    list (`trusted`), the file must be certified by a certificate that chains to it.
+
+    Without the sign extra, a file with no signature field (a plan issued without --sign) has
+    nothing to verify; one with a signature field needs the extra, and is refused without it."""
+    data = path.read_bytes() if pdf is None else pdf
+    if not extras.installed("sign"):
+        if trusted or _signature_fields(data):
+            extras.require("sign", "checking a returned file's signatures", path.name)
+        return Verification((), None)
     _quiet()
     from pyhanko.sign.diff_analysis import DiffResult, ModificationLevel
     from pyhanko.sign.validation import validate_pdf_signature
@@ -254,7 +279,6 @@ def verify(path: Path, trusted: list | None = None, pdf: bytes | None = None) ->
     def refuse(message: str) -> GovdocsError:
         return GovdocsError([Problem("response.altered", message, Location(path.name), ExitCode.INPUTS)])
 
-    data = path.read_bytes() if pdf is None else pdf
     try:
         reader = _indexed_reader()(io.BytesIO(data), strict=False)
     except Exception as exc:  # not a PDF pyHanko can open: said as such, not as a signature problem

@@ -202,16 +202,22 @@ def _small_mapping(tmp_path: Path) -> Path:
 
 
 def test_cli_engine_spark_prints_what_duckdb_prints(tmp_path: Path) -> None:
+    """The same result on stdout from either engine; the steps of each (--progress) on stderr."""
     mapping = _small_mapping(tmp_path)
-    outputs = []
+    outputs, steps = [], {}
     for choice in ("duckdb", "spark"):
         out = tmp_path / f"{choice}.csv"
         args = ["aggregate", "--config", str(CONFIG), "--raw", str(mapping), "--engine", choice, "--out", str(out)]
-        result = CliRunner().invoke(cli, args)
+        result = CliRunner().invoke(cli, ["--progress", *args])
         assert result.exit_code == 0, result.output
-        outputs.append((result.output.replace(str(out), "OUT"), out.read_bytes()))
+        outputs.append((result.stdout.replace(str(out), "OUT"), out.read_bytes()))
+        steps[choice] = [line.split("] ", 1)[1] for line in result.stderr.splitlines()]
     assert outputs[0] == outputs[1]
     assert outputs[0][0].startswith("interactions: ")
+    for choice, name in (("duckdb", "DuckDB"), ("spark", "Spark")):
+        assert f"interactions: checking the rows of 2 files on {name}" in steps[choice]
+        assert f"computing the KPIs on {name}" in steps[choice]
+    assert "starting Spark (local[*])" in steps["spark"] and "starting Spark (local[*])" not in steps["duckdb"]
 
 
 def test_an_unreachable_master_is_one_line_exit_8(tmp_path: Path) -> None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import os
 import signal
 import sys
+import threading
+import time
 from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
@@ -132,6 +135,14 @@ def handle_errors(func: F) -> F:
             sys.exit(0)
         except KeyboardInterrupt as exc:
             _interrupted(isinstance(exc, Terminated))
+        except ModuleNotFoundError as exc:
+            from govdocs.extras import extra_of, missing_problem
+
+            if debug or extra_of(exc.name) is None:
+                raise
+            # an optional part reached without its `extras.require` first: still one line, exit 9
+            _report(GovdocsError([missing_problem(extra_of(exc.name), f"this command (module {exc.name})", "govdocs")]))
+            sys.exit(int(ExitCode.EXTRA))
         except Exception as exc:  # a bug: say so in one line
             if signals.received:
                 # Not a bug but the stop, turned into another error by the code it interrupted
@@ -148,10 +159,94 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+HEARTBEAT_SECONDS = 10  # a step that lasts longer is said again ("still ..."), so no run is silent for long
+STARTING = "starting govdocs"
+
+
+class _ProgressLines(logging.Handler):
+    """The core's steps (govdocs.progress) on stderr, each with the seconds since the command
+    started; while a step lasts, a "still ..." line every HEARTBEAT_SECONDS."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.started = time.monotonic()
+        # the steps under way, innermost last, with their start; until the core's first step, the
+        # command's own start (its imports: seconds on a busy machine) is the one under way
+        self.open: list[tuple[str, float]] = [(STARTING, self.started)]
+        self.said = self.started  # when the last line was written
+        self.guard = threading.Lock()  # not `lock`: logging.Handler holds its own there
+        self.stopped = threading.Event()
+        self.beat = threading.Thread(target=self._beat, name="govdocs-progress", daemon=True)
+        self.beat.start()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from govdocs.progress import END
+
+        message, now = record.getMessage(), time.monotonic()
+        with self.guard:
+            if getattr(record, "step", None) == END:
+                self.open = [s for s in self.open if s[0] != message]
+                return
+            self.open = [s for s in self.open if s[0] != STARTING]
+            self.open.append((message, now))
+            self._say(message, now)
+
+    def _say(self, message: str, now: float) -> None:
+        self.said = now
+        click.echo(f"[{now - self.started:5.1f} s] {message}", err=True)
+
+    def _beat(self) -> None:
+        while not self.stopped.wait(min(1.0, HEARTBEAT_SECONDS / 4)):
+            now = time.monotonic()
+            with self.guard:
+                if self.open and now - self.said >= HEARTBEAT_SECONDS:
+                    message, since = self.open[-1]
+                    self._say(f"still {message} ({now - since:.0f} s)", now)
+
+    def close(self) -> None:
+        self.stopped.set()
+        super().close()
+
+
+def progress_wanted() -> bool | None:
+    """--progress (True), --quiet (False), or neither (None: the steps only on a terminal)."""
+    context = click.get_current_context(silent=True)
+    return None if context is None else context.find_root().params.get("progress")
+
+
+def _show_progress(context: click.Context, wanted: bool | None) -> None:
+    """Steps on stderr with --progress, or on a terminal unless --quiet; removed when the command ends."""
+    from govdocs.progress import LOGGER
+
+    if not (wanted or (wanted is None and sys.stderr.isatty())):
+        return
+    handler = _ProgressLines()
+    LOGGER.addHandler(handler)
+    LOGGER.setLevel(logging.INFO)
+    LOGGER.propagate = False
+
+    def remove() -> None:
+        LOGGER.removeHandler(handler)
+        handler.close()
+        if not LOGGER.handlers:
+            LOGGER.setLevel(logging.NOTSET)
+            LOGGER.propagate = True
+
+    context.call_on_close(remove)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="govdocs")
 @click.option("--debug", is_flag=True, help="Show full tracebacks instead of one-line errors.")
-def cli(debug: bool) -> None:
+@click.option(
+    "--progress/--quiet",
+    "progress",
+    default=None,
+    help="Each step of a run on stderr, also off a terminal (default: on a terminal only); "
+    "--quiet: no progress lines at all.",
+)
+@click.pass_context
+def cli(context: click.Context, debug: bool, progress: bool | None) -> None:
     """Vendor-governance documents from partner KPI data.
 
     \b
@@ -163,6 +258,7 @@ def cli(debug: bool) -> None:
     Exit codes: 0 ok, 1 internal error, 2 usage, 3 config, 4 data, 5 human inputs,
     6 output exists or not writable, 7 render failed.
     """
+    _show_progress(context, progress)
 
 
 def main() -> None:

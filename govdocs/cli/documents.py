@@ -333,13 +333,18 @@ class _BuildProgress:
     """A bar on a terminal; one plain line per document otherwise (logs, CI)."""
 
     def __init__(self) -> None:
+        from govdocs.cli.app import progress_wanted
+
         self.bar: Any = None
         self.tty = sys.stderr.isatty()
+        self.quiet = progress_wanted() is False
 
     def __enter__(self) -> _BuildProgress:
         return self
 
     def __call__(self, done: int, total: int, message: str) -> None:
+        if self.quiet:
+            return
         if not self.tty:
             click.echo(f"[{done}/{total}] {message}", err=True)
             return

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from govdocs.cli.app import DateType
+from govdocs.cli.app import DateType, progress_wanted
 from govdocs.periods import Quarter
 from govdocs.render.variants import PDF_UA, PDF_VARIANTS
 
@@ -170,7 +170,9 @@ def check_selection(data_paths: tuple[Path, ...], partner_ids: tuple[str, ...], 
 
 
 def progress(message: str) -> None:
-    click.echo(message, err=True)
+    """A document rendered: one line on stderr, unless --quiet."""
+    if progress_wanted() is not False:
+        click.echo(message, err=True)
 
 
 def report_written(written: list[Any], skipped: list[Any], noun: str, quarter: Quarter, out_dir: Path) -> None:

@@ -157,7 +157,10 @@ def aggregate(
         raise click.UsageError("--dialect and --table go with --sql")
     from govdocs.raw.quality import reasons_text
     from govdocs.render.formatters import counted
+    from govdocs.render.tables import check_format
 
+    if out is not None:
+        check_format(out)  # a format that cannot be written is said before the raw exports are read
     aggregation = aggregate_raw(config, config_path, raw)
     for source in aggregation.quality.sources:
         reasons = aggregation.quality.by_reason(source.source)

@@ -382,7 +382,12 @@ def trusted_paths(config: GovernanceConfig, config_file: str | Path) -> tuple[Pa
 
 
 def _trust_list_problems(config: GovernanceConfig, doc: YamlDocument) -> Iterator[Problem]:
+    from govdocs import extras
     from govdocs.files import read_regular
+
+    # the certificates are parsed by the sign extra's asn1crypto; without it they are only read (and
+    # `response import`, the one reader of the trust list, asks for the extra itself)
+    parse = extras.installed("sign")
 
     for i, path in enumerate(trusted_paths(config, doc.file)):
         location = doc.location(("signing", "trusted", i))
@@ -391,6 +396,8 @@ def _trust_list_problems(config: GovernanceConfig, doc: YamlDocument) -> Iterato
             raw = read_regular(path, ExitCode.CONFIG, TRUSTED_CERTIFICATE_BYTES, "a certificate file")
         except GovdocsError as exc:
             yield from (Problem(p.code, f"'{written}': {p.message}", location, ExitCode.CONFIG) for p in exc.problems)
+            continue
+        if not parse:
             continue
         try:
             from asn1crypto import pem, x509

@@ -32,4 +32,7 @@ def config_from_document(doc: YamlDocument) -> GovernanceConfig:
 
 
 def load_config(path: Path) -> GovernanceConfig:
-    return config_from_document(load_yaml(path))
+    from govdocs.progress import step
+
+    with step(f"reading the config {path.name}"):
+        return config_from_document(load_yaml(path))

@@ -1,7 +1,8 @@
 """Load step, data half: KPI files (CSV, .xlsx, Parquet; long or wide) -> one strict table.
 
-A regular long-format CSV file is read in C (govdocs.data.fast); every other file, and any
-file the fast path finds anything unusual in, is read exactly: every cell as text, converted
+A regular long-format CSV file is read in C (govdocs.data.fast) when pyarrow is installed (the
+parquet or raw extra); every other file, any file the fast path finds anything unusual in, and
+every CSV file of a core install is read exactly: every cell as text, converted
 column by column, so identifiers stay as written and each bad cell is reported with its
 file, line and column. The result is a `KpiData`: a tidy frame plus the provenance of each file.
 """
@@ -14,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from govdocs import extras
 from govdocs.data.cells import duplicate_problems, tidy_frame
-from govdocs.data.fast import read_regular_csv
 from govdocs.data.problems import Collector
 from govdocs.data.readers import read_csv, read_parquet, read_xlsx
 from govdocs.data.table import KpiData, SourceFile
@@ -23,6 +24,15 @@ from govdocs.errors import ExitCode, GovdocsError, Location, Problem
 
 # One KPI table file: 10,000 partners x 36 months x 20 KPIs in long CSV is about 300 MB.
 DATA_FILE_BYTES = 2**30
+
+
+def _read_fast(raw: bytes) -> pd.DataFrame | None:
+    """The fast path's table, or None (also when pyarrow, which it reads with, is not installed)."""
+    if not extras.installed("parquet"):
+        return None
+    from govdocs.data.fast import read_regular_csv
+
+    return read_regular_csv(raw)
 
 
 def read_kpi_file(
@@ -38,7 +48,7 @@ def read_kpi_file(
         out.add("data.empty", "file is empty")
         out.raise_if_any()
     suffix = path.suffix.lower()
-    if suffix in {".csv", ".txt"} and not exact and (regular := read_regular_csv(raw)) is not None:
+    if suffix in {".csv", ".txt"} and not exact and (regular := _read_fast(raw)) is not None:
         return regular, SourceFile(path.name, hashlib.sha256(raw).hexdigest(), len(regular), "long")
     if suffix in {".csv", ".txt"}:
         header, frame, lines, header_line = read_csv(path, raw, out)

@@ -482,6 +482,9 @@ def _parquet_type_supported(kind: Any) -> bool:
 
 
 def read_parquet(path: Path, raw: bytes, out: Collector) -> tuple[list[str], pd.DataFrame, np.ndarray, int]:
+    from govdocs import extras
+
+    extras.require("parquet", "reading a Parquet KPI file", path.name)
     import pyarrow as pa
     import pyarrow.parquet as pq
 

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
+from govdocs.progress import step
 from govdocs.raw import presets, quality, sql
 from govdocs.raw.model import PLATFORM_FORMATS, FileFormat, RawData
 from govdocs.raw.sql.stages import column_path
@@ -840,7 +841,10 @@ def aggregation_sql(
     Without `tables`, the files are resolved and their headers read to learn the column types
     (unless `reads` says them). With `tables` (source -> table name; a source not named reads
     the table of its own name), every source is read from its table, its columns as text."""
+    from govdocs import extras
     from govdocs.raw.sql import dialects
+
+    extras.require("raw", "the aggregation's SQL text", "--sql")
 
     raw = with_lookups(raw, base, partner_ids)
     if tables is not None:
@@ -934,11 +938,13 @@ def aggregate(
                 files, described, digests, con.delimiters = spark.remote_files(con.session, files, Path(spill))
             try:
                 # a URL's file: DuckDB describes a copy of its head; small files' text kept for _joined_reads
-                reads = describe(raw, described, duck, base, texts)
+                with step(f"reading the raw exports' columns ({', '.join(described)})"):
+                    reads = describe(raw, described, duck, base, texts)
             except GovdocsError as exc:
                 raise (_named_by_url(exc, described, files) if remote else exc) from None
             if remote:
                 reads = {s: replace(r, paths=tuple(str(p) for p in files[s])) for s, r in reads.items()}
+            engine_name = "Spark" if engine == "spark" else "DuckDB"
             if engine == "spark" and con is duck:
                 con = spark.SparkConnection(spark.start_session(spark_master or raw.spark_master))
             per_source = sql.source_ctes(raw, reads, partner_ids, scan=con is not duck)
@@ -949,26 +955,30 @@ def aggregate(
                 if con is not duck:
                     con.register(source, reads[source])
                 text = reads[source].file_format != "parquet"
-                if joined[source] == reads[source]:
-                    _run_source(con, raw, source, ctes, files[source], samples_per_reason, text)
-                    continue
-                before = _temp_tables(con)
-                try:  # small CSV files joined into one, read in one scan (the SQL text reads them as they are)
-                    _run_source(con, raw, source, fast[source], files[source], samples_per_reason, text)
-                except GovdocsError:  # read them one by one: the error then names the file and its line
-                    for table in _temp_tables(con) - before:
-                        con.execute(f"DROP TABLE {sql.identifier(table)}")
-                    _run_source(con, raw, source, ctes, files[source], samples_per_reason, text)
+                count = len(files[source])
+                with step(f"{source}: checking the rows of {count} file{'s' * (count != 1)} on {engine_name}"):
+                    if joined[source] == reads[source]:
+                        _run_source(con, raw, source, ctes, files[source], samples_per_reason, text)
+                        continue
+                    before = _temp_tables(con)
+                    try:  # small CSV files joined into one, read in one scan (the SQL text reads them as they are)
+                        _run_source(con, raw, source, fast[source], files[source], samples_per_reason, text)
+                    except GovdocsError:  # read them one by one: the error then names the file and its line
+                        for table in _temp_tables(con) - before:
+                            con.execute(f"DROP TABLE {sql.identifier(table)}")
+                        _run_source(con, raw, source, ctes, files[source], samples_per_reason, text)
             query = sql.final_select(sql.final_ctes(raw, list(per_source)), sql.kpi_selects(raw))
             try:
-                rows = con.execute(query).df()
+                with step(f"computing the KPIs on {engine_name}"):
+                    rows = con.execute(query).df()
             except Exception as exc:
                 if not _engine_error(exc):
                     raise
                 raise GovdocsError(
                     [_duckdb_problem(exc, "raw", list(files.get("interactions", ())) or [base])]
                 ) from None
-            report = _quality(con, raw, files, per_source, samples_per_reason, reads)
+            with step("counting the rejected rows for the data-quality report"):
+                report = _quality(con, raw, files, per_source, samples_per_reason, reads)
         finally:
             if con is not duck:
                 con.close()

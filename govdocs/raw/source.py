@@ -72,9 +72,14 @@ def load_raw(config: GovernanceConfig, config_path: Path, raw: Path | None) -> t
     """The KPIs computed from the raw exports, and the config they are judged with: a percent KPI
     measured on a sample (surveys, QA evaluations) is a proportion unless the catalogue says
     `proportion: false`, so its status carries its interval without anyone having to remember."""
+    from govdocs import extras
     from govdocs.raw.model import SAMPLED
 
     section, base = raw_section(config, config_path, raw)
+    where = "--raw" if raw is not None else f"{config_path.name}: raw_data"
+    if (_chosen.engine or section.engine.value) == "spark":
+        extras.require("spark", "the Spark engine", "--engine" if _chosen.engine else f"{where}.engine")
+    extras.require("raw", "reading raw exports", where)
     ids = [p.id for p in config.partners]
     aggregation = aggregate(
         section, base=base, partner_ids=ids, engine=_chosen.engine, spark_master=_chosen.spark_master

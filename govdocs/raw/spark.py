@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from govdocs import extras
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
+from govdocs.progress import step
 from govdocs.raw.sql import dialects
 from govdocs.raw.sql.text import FileRead
 
@@ -55,17 +57,16 @@ def _check_master(master: str) -> None:
 
 def start_session(master: str | None = None, memory: str = "2g"):
     """A Spark session: Spark Connect when SPARK_REMOTE is set, else the master given (local[*] by
-    default). One error line when pyspark is missing or too old, Java is absent, or the master is
+    default). One error line when pyspark is missing (exit 9) or too old, Java is absent, or the master is
     unreachable."""
     # pyspark's own warnings are not the user's to act on: the tests hold its results on this
     # pandas to DuckDB's, and a window over the whole table is what the definitions ask for
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
     warnings.filterwarnings("ignore", message=".*No Partition Defined for Window operation", category=UserWarning)
-    try:
-        import pyspark
-        from pyspark.sql import SparkSession
-    except ImportError:
-        raise _problem("--engine spark needs pyspark: pip install 'govdocs[spark]'") from None
+    extras.require("spark", "the Spark engine", "--engine")
+    import pyspark
+    from pyspark.sql import SparkSession
+
     version = tuple(int(p) for p in re.findall(r"\d+", pyspark.__version__)[:2])
     if version < MINIMUM_SPARK:
         wanted = ".".join(map(str, MINIMUM_SPARK))
@@ -88,7 +89,8 @@ def start_session(master: str | None = None, memory: str = "2g"):
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
     )
     try:
-        session = builder.getOrCreate()
+        with step(f"starting Spark ({'Spark Connect' if os.environ.get('SPARK_REMOTE') else master})"):
+            session = builder.getOrCreate()
     except Exception as exc:  # py4j and pyspark raise several kinds; each ends the run in one line
         text = str(exc)
         if "PACKAGE_NOT_INSTALLED" in text and os.environ.get("SPARK_REMOTE"):

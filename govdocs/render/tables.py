@@ -136,10 +136,9 @@ def to_parquet(columns: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
     return buffer.getvalue()
 
 
-def write_table(
-    path: Path, columns: Sequence[str], rows: Sequence[Sequence[Cell]], *, sheet: str, stamp: date, force: bool
-) -> None:
-    """Write the rows in the format the file name asks for; refuse to overwrite unless forced."""
+def check_format(path: Path) -> str:
+    """The table format a file name asks for (its suffix), refused when unknown or when its
+    writer is not installed (Parquet: the parquet extra); called before any work is done."""
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise GovdocsError(
@@ -153,6 +152,18 @@ def write_table(
                 )
             ]
         )
+    if suffix == ".parquet":
+        from govdocs import extras
+
+        extras.require("parquet", "writing Parquet", "--out")
+    return suffix
+
+
+def write_table(
+    path: Path, columns: Sequence[str], rows: Sequence[Sequence[Cell]], *, sheet: str, stamp: date, force: bool
+) -> None:
+    """Write the rows in the format the file name asks for; refuse to overwrite unless forced."""
+    suffix = check_format(path)
     check_targets([path], force)
     if suffix == ".csv":
         content = to_csv(columns, rows)
