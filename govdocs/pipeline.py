@@ -741,6 +741,7 @@ def prepare_offboarding(
     from govdocs.data.assessment import ChecklistStatus, load_assessment
     from govdocs.documents.offboarding import build_offboarding_context
     from govdocs.planning.offboarding import consideration_rows, decide, gather_evidence, readiness
+    from govdocs.planning.options import cause_test, decision_options
 
     config, data = workspace.config, workspace.data
     partner_facts = facts[partner_id]
@@ -753,6 +754,13 @@ def prepare_offboarding(
     rows = consideration_rows(config.offboarding, review)
     ready = readiness(config.offboarding, review, assessment.partner.contract, as_of)
     decision = decide(config.offboarding, rows, evidence, ready)
+    cost = exit_cost(
+        config,
+        assessment.partner,
+        partner_facts.clock,
+        partner_facts.credits,
+        frozenset(r.item_id for r in ready.rows if r.status is ChecklistStatus.NOT_APPLICABLE),
+    )
     files = run_files(workspace.run, None, assessment.partner.id)
     if review_file is not None:
         files.append(InputFile("Assessment", review_file.name, sha256_file(review_file), "vendor manager's ratings"))
@@ -769,15 +777,24 @@ def prepare_offboarding(
         as_of=as_of,
         data=data,
         credits=credits_view(partner_facts.credits, {k.id: k.name for k in config.kpis}),
-        exit_cost=exit_cost_view(
-            exit_cost(
-                config,
-                assessment.partner,
-                partner_facts.clock,
-                partner_facts.credits,
-                frozenset(r.item_id for r in ready.rows if r.status is ChecklistStatus.NOT_APPLICABLE),
-            ),
+        exit_cost=exit_cost_view(cost, partner_facts.clock),
+        options=decision_options(
             partner_facts.clock,
+            cost,
+            partner_facts.credits,
+            ready,
+            cause_test(
+                assessment.partner.contract.cause_conditions,
+                assessment.failures_12m,
+                {k.id: k.name for k in config.kpis},
+                partner_facts.record,
+                (assessment.kpis[0].history[0].month, assessment.kpis[0].history[-1].month),
+                as_of,
+            ),
+            decision.recommendation,
+            partner_facts.plan_final_review,
+            partner_facts.no_further_plan,
+            as_of,
         ),
     )
     document = WrittenDocument(
