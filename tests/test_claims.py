@@ -118,6 +118,23 @@ def test_one_notice_deadline_in_every_document(texts) -> None:
     assert moved >= 2  # CRN (New Year) and DLT (a Sunday) exercise the move
 
 
+def test_a_deadline_in_the_reviewers_words_is_the_computed_one(texts) -> None:
+    """CRN's internal notes (examples/inputs) said "before the 1 January 2027 notice deadline" beside
+    the computed 30 December 2026: any date a document puts before the words "notice deadline" is
+    that partner's computed deadline."""
+    config = load_config(CONFIG)
+    checked = 0
+    for partner in config.partners:
+        clock = partner_clock(partner.contract, AS_OF, config.pip)
+        for name, text in texts.items():
+            if f"-{partner.id}-" not in name:
+                continue
+            for stated in re.findall(r"(\d{1,2} [A-Z][a-z]+ \d{4}) notice deadline", text):
+                assert stated == long_date(clock.notice_deadline), (name, stated)
+                checked += 1
+    assert checked >= 1  # CRN's notes name it
+
+
 def test_counts_agree_with_their_nouns(texts) -> None:
     plural_after_one = re.compile(
         r"(?<![\d.,])1 ?(?:further |more |other )?"
