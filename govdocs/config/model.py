@@ -15,6 +15,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, Strict, StrictStr, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
+from govdocs.data.inputs import ContextKind
 from govdocs.limits import Email, Text
 from govdocs.raw.model import RawData
 
@@ -452,6 +453,11 @@ class ActionTemplate(_Model):
     owner: Text = Field(description="Owner role or name, e.g. 'Partner operations manager'.")
     side: Controller = Field(Controller.PARTNER, description="partner, or client for a client-side commitment.")
     due_days: Count = Field(ge=1, description="Days after the plan start the action is due.")
+    addresses: list[ContextKind] = Field(
+        default_factory=list,
+        description="The kinds of partner context (attrition, acquisition, offshore_move, ...) the action answers: "
+        "a plan whose inputs record one that no action answers says so in its internal copy.",
+    )
 
 
 class Consideration(_Model):
