@@ -500,3 +500,50 @@ def test_a_reviewers_highlight_about_a_kpi_is_printed_with_its_computed_point(te
         assert text.count(reviewer) == 1 and f"Reviewer: {reviewer}" in text  # inside the computed point
         point = text.index("Average handle time at 412 s against a target of 420 s")
         assert point < text.index(f"Reviewer: {reviewer}") < point + 200
+
+
+def test_the_portfolio_brief_states_each_partners_money_decision_and_missing_data(example_build) -> None:
+    """The summary's first page, one page: each partner's 12 months of fees, credits charged, earned
+    back and owed (the credit statement's totals), the date a decision is needed by (an offboarding
+    assessment's decision page, else a notice deadline within 180 days) and the months without data."""
+    from datetime import timedelta
+
+    from pypdf import PdfReader
+
+    path = example_build.out / str(QUARTER) / "portfolio-summary-internal.pdf"
+    first = flat(PdfReader(path).pages[0].extract_text())
+    assert "The quarter in one page" in first
+    facts = run()
+    config = load_config(CONFIG)
+    names = [p.name for p in config.partners]
+    decisions = 0
+    for partner in config.partners:
+        found = facts[partner.id]
+        start = first.index(partner.name, first.index("Data not delivered"))
+        later = [first.index(n, start + 1) for n in names if n != partner.name and first.find(n, start + 1) > 0]
+        row = first[start : min(later) if later else first.index("Spend: the fees")]
+        totals = found.credits.trailing_totals
+        assert row.startswith(f"{partner.name} EUR {totals.fees:,.0f} "), row
+        money = re.findall(r"\d[\d,]*\.\d\d(?!%)", row)
+        assert money[:3] == [f"{totals.gross:,.2f}", f"{totals.earned_back:,.2f}", f"{totals.net:,.2f}"], row
+        clock = found.clock
+        if partner.id == "CRN":  # offboarding review: the transition must start 30 weeks before the end
+            due = clock.end - timedelta(weeks=30)
+            assert short_date(due) in row and f"{partner.name}: let the contract lapse" in first
+        elif 0 <= clock.days_left <= 180:
+            due = clock.notice_deadline
+            assert short_date(due) in row, row
+        else:
+            due = None
+            assert "none due" in row, row
+        if due is not None:
+            decisions += 1
+            assert f"by {short_date(due)} ({(due - AS_OF).days} days)" in first
+        gaps = found.assessment.undelivered
+        if not gaps:
+            assert "all delivered" in row
+        for month, kpis in gaps:
+            assert f"{month.label}: all {len(found.assessment.kpis)} KPIs" in row or all(k.name in row for k in kpis)
+    assert f"{decisions} decisions needed" in first
+    # the brief is one page: the detailed table starts on the next
+    assert "Red KPIs this quarter" not in first

@@ -498,3 +498,37 @@ def test_a_trend_near_its_threshold_is_printed_with_the_decimals_to_check_it(mem
     word, change, threshold = match.group(1), float(match.group(2)), float(match.group(3))
     assert match.group(2) == "-0.49" and threshold == 0.5
     assert (word == "flat") == (abs(change) < threshold)
+
+
+def test_a_generated_partners_assessment_keeps_the_budget(tmp_path: Path):
+    """The same budget on a portfolio nobody wrote (benchmarks/synth.py: 12 partners, 8 KPIs, 18
+    months; the one its ladder sends to review, with no assessment file: nothing rated, no exit terms)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synth import make_portfolio
+
+    folder = make_portfolio(tmp_path / "synth", 12, 8, 18)
+    written, _ = render_offboarding(
+        OffboardingRequest(
+            config_path=folder / "governance.yaml",
+            data_paths=(folder / "kpis.csv",),
+            quarter=Q3,
+            partner_ids=(),
+            out_dir=tmp_path / "out",
+            fmt="pdf",
+            assessment=None,
+            as_of=AS_OF,
+        )
+    )
+    assert written
+    for document in written:
+        pages = page_texts(document.path)
+        assert pages[1].startswith("The decision Decide by"), document.path.name
+        (appendix,) = [i for i, p in enumerate(pages) if "Appendix: the figures behind the assessment" in p]
+        assert appendix <= 5, (document.path.name, appendix + 1)
+        # a contract that does not renew itself asks for no notice
+        config = load_config(folder / "governance.yaml")
+        contract = config.partner(document.partner_id).contract
+        if not contract.auto_renew:
+            assert "notice must be given by" not in pages[1]

@@ -670,7 +670,12 @@ def decision_view(
     if options.decide_by_reason == "transition":
         ask += (
             f": the transition ({ready.weeks_needed} weeks) must start that day to end with the contract on "
-            f"{long_date(clock.end)}, and notice must be given by {long_date(clock.notice_deadline)}."
+            f"{long_date(clock.end)}"
+            + (
+                f", and notice must be given by {long_date(clock.notice_deadline)}."
+                if clock.auto_renew
+                else ", which does not renew itself."
+            )
         )
     elif options.decide_by_reason == "notice":
         ask = ask.replace(f"Decide by {long_date(options.decide_by)}", f"Decide by {long_date(options.decide_by)}, the notice deadline,")
