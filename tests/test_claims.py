@@ -102,7 +102,8 @@ def test_one_notice_deadline_in_every_document(texts) -> None:
         clock = partner_clock(partner.contract, AS_OF, config.pip)
         for audience in ("partner", "internal"):
             assert f"Notice deadline {long_date(clock.notice_deadline)}" in texts[f"qbr-{partner.id}-{audience}.pdf"]
-        row = portfolio[portfolio.index(partner.name) :]
+        table = portfolio.index("Red KPIs this quarter")  # the detailed table, after the brief
+        row = portfolio[portfolio.index(partner.name, table) :]
         assert short_date(clock.notice_deadline) in row[:700], partner.id
         offboarding = texts.get(f"offboarding-{partner.id}-internal.pdf")
         if offboarding is not None:
@@ -232,10 +233,11 @@ def test_an_assessment_from_missing_ratings_is_provisional_and_knows_the_runs_pl
     text = flat(pdf_text(tmp_path / str(QUARTER) / "offboarding-BRV-internal.pdf"))
     portfolio = texts["portfolio-summary-internal.pdf"]
     # BRV has no plan this run (August relieved, its score's trigger provisional): the memo says so
-    row = portfolio[portfolio.index("Bravo CX Partners") :][:600]
+    table = portfolio.index("Red KPIs this quarter")  # the detailed table, after the brief
+    row = portfolio[portfolio.index("Bravo CX Partners", table) :][:600]
     assert not re.search(r"New plan: starts", row) and "no plan on record" in text
     # CRN has one: its assessment states it in the summary's words
-    row = portfolio[portfolio.index("Cornerstone BPO") :][:600]
+    row = portfolio[portfolio.index("Cornerstone BPO", table) :][:600]
     plan = re.search(r"New plan: starts \d{1,2} \w{3} \d{4}, final review \d{1,2} \w{3} \d{4}", row)
     assert plan, row
     assert plan.group(0) in texts["offboarding-CRN-internal.pdf"]
