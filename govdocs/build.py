@@ -254,9 +254,19 @@ def _portfolio_summary(
     from govdocs.documents.common import run_files
     from govdocs.documents.portfolio import build_portfolio_context
 
+    from govdocs.pipeline import offboarding_facts
+
     files = run_files(workspace.run, None)
+    # The decision each offboarding assessment asks, by its date: the same facts as its decision page.
+    options = {
+        pid: offboarding_facts(
+            workspace, facts, pid, request.as_of, assessment_file(request.assessments_dir, pid, single=False)
+        ).options
+        for pid, partner_facts in facts.items()
+        if partner_facts.assessment.decision.level >= Escalation.OFFBOARDING_REVIEW
+    }
     context = build_portfolio_context(
-        config=workspace.config, facts=facts, documents=documents, files=files, as_of=request.as_of
+        config=workspace.config, facts=facts, documents=documents, files=files, as_of=request.as_of, options=options
     )
     document = WrittenDocument(
         "", "portfolio", "internal", context.meta.document_id, target, inputs=tuple(files), cause="every build"

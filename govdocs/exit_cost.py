@@ -25,6 +25,7 @@ class CostLine:
     label: str
     amount: Decimal
     basis: str  # how the amount is made, in words a reader can recompute
+    item_id: str = ""  # the checklist item it costs
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,15 @@ class ExitCost:
     @property
     def leaving_total(self) -> Decimal:
         return sum((line.amount for line in self.leaving), Decimal(0))
+
+    @property
+    def parallel_run(self) -> Decimal:
+        return sum((line.amount for line in self.leaving if line.item_id == PARALLEL_RUN), Decimal(0))
+
+    @property
+    def transition(self) -> Decimal:
+        """The transition items without the parallel run."""
+        return self.leaving_total - self.parallel_run
 
 
 def dependency_order(checklist: Sequence[ChecklistItem]) -> list[ChecklistItem]:
@@ -83,12 +93,12 @@ def exit_cost(
             continue
         if item.id in terms.transition:
             cost = round_money(as_decimal(terms.transition[item.id]), quantum)
-            lines.append(CostLine(f"Transition: {item.label}", cost, "estimate in the exit terms"))
+            lines.append(CostLine(item.label, cost, "transition estimate in the exit terms", item.id))
         if item.id == PARALLEL_RUN and terms.parallel_run_monthly is not None and item.weeks:
             monthly = as_decimal(terms.parallel_run_monthly)
             amount = round_money(monthly * Decimal(item.weeks) * 12 / 52, quantum)
             basis = f"{item.weeks} weeks × {currency} {monthly:,.2f} a month × 12 months / 52 weeks"
-            lines.append(CostLine("Parallel run", amount, basis))
+            lines.append(CostLine("Parallel run", amount, basis, item.id))
     fee = None if terms.termination_fee is None else round_money(as_decimal(terms.termination_fee), quantum)
     renewal = None if clock.locked_value is None else round_money(as_decimal(clock.locked_value), quantum)
     value = partner.contract.annual_value

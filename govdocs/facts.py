@@ -87,6 +87,14 @@ class PartnerFacts:
         return tuple(sentences)
 
     @property
+    def plan_final_review(self) -> date | None:
+        """The final review of the plan this run issues or follows up (None: no plan in this run)."""
+        if self.new_plan is not None:
+            return self.new_plan.final_review.day
+        followed = self.basis.followed if self.basis else None
+        return followed.plan.final_review.day if followed else None
+
+    @property
     def no_further_plan(self) -> tuple[str, ...]:
         """Names of the KPIs two plans on record missed: no plan on them is offered again."""
         return tuple(closed_kpis(self.record).values())

@@ -54,7 +54,11 @@ from govdocs.validate import cross_check, foreign_mentions, foreign_mentions_in_
 
 if TYPE_CHECKING:
     from govdocs.build import BuildRequest
+    from govdocs.data.assessment import Assessment
+    from govdocs.exit_cost import ExitCost
     from govdocs.facts import PlanBasis
+    from govdocs.planning.offboarding import Decision, Evidence, Readiness
+    from govdocs.planning.options import Options
 
 
 @dataclass(frozen=True)
@@ -736,19 +740,26 @@ def assessment_file(path: Path | None, partner_id: str, single: bool) -> Path | 
     return path
 
 
-def prepare_offboarding(
-    workspace: Workspace,
-    facts: RunFacts,
-    partner_id: str,
-    as_of: date,
-    target: Path,
-    review_file: Path | None,
-) -> Prepared:
-    """The internal offboarding-readiness assessment of one partner, from the run's facts: its plans
-    on record and the plan this run issues or follows up read as every other document reads them."""
+@dataclass(frozen=True)
+class OffboardingFacts:
+    """A partner's offboarding assessment as facts: what the memo and the portfolio summary both read."""
+
+    review: Assessment | None  # the vendor manager's assessment
+    evidence: Evidence
+    decision: Decision
+    ready: Readiness
+    cost: ExitCost | None
+    options: Options
+
+
+def offboarding_facts(
+    workspace: Workspace, facts: RunFacts, partner_id: str, as_of: date, review_file: Path | None
+) -> OffboardingFacts:
+    """The evidence, recommendation, readiness, cost and options of one partner, computed once from the
+    run's facts and the assessment file: the offboarding memo and the portfolio summary read these."""
     from govdocs.data.assessment import ChecklistStatus, load_assessment
-    from govdocs.documents.offboarding import build_offboarding_context
     from govdocs.planning.offboarding import consideration_rows, decide, gather_evidence, readiness
+    from govdocs.planning.options import cause_test, decision_options
 
     config, data = workspace.config, workspace.data
     partner_facts = facts[partner_id]
@@ -761,32 +772,68 @@ def prepare_offboarding(
     rows = consideration_rows(config.offboarding, review)
     ready = readiness(config.offboarding, review, assessment.partner.contract, as_of)
     decision = decide(config.offboarding, rows, evidence, ready)
+    cost = exit_cost(
+        config,
+        assessment.partner,
+        partner_facts.clock,
+        partner_facts.credits,
+        frozenset(r.item_id for r in ready.rows if r.status is ChecklistStatus.NOT_APPLICABLE),
+    )
+    options = decision_options(
+        partner_facts.clock,
+        cost,
+        partner_facts.credits,
+        ready,
+        cause_test(
+            assessment.partner.contract.cause_conditions,
+            assessment.failures_12m,
+            {k.id: k.name for k in config.kpis},
+            partner_facts.record,
+            (assessment.kpis[0].history[0].month, assessment.kpis[0].history[-1].month),
+            as_of,
+        ),
+        decision.recommendation,
+        partner_facts.plan_final_review,
+        partner_facts.no_further_plan,
+        as_of,
+    )
+    return OffboardingFacts(review, evidence, decision, ready, cost, options)
+
+
+def prepare_offboarding(
+    workspace: Workspace,
+    facts: RunFacts,
+    partner_id: str,
+    as_of: date,
+    target: Path,
+    review_file: Path | None,
+) -> Prepared:
+    """The internal offboarding-readiness assessment of one partner, from the run's facts: its plans
+    on record and the plan this run issues or follows up read as every other document reads them."""
+    from govdocs.documents.offboarding import build_offboarding_context
+
+    config, data = workspace.config, workspace.data
+    partner_facts = facts[partner_id]
+    assessment = partner_facts.assessment
+    found = offboarding_facts(workspace, facts, partner_id, as_of, review_file)
     files = run_files(workspace.run, None, assessment.partner.id)
     if review_file is not None:
         files.append(InputFile("Assessment", review_file.name, sha256_file(review_file), "vendor manager's ratings"))
     context = build_offboarding_context(
         config=config,
         assessment=assessment,
-        review=review,
-        evidence=evidence,
-        decision=decision,
-        ready=ready,
+        review=found.review,
+        evidence=found.evidence,
+        decision=found.decision,
+        ready=found.ready,
         clock=partner_facts.clock,
         plan_sentences=partner_facts.plan_sentences,
         files=files,
         as_of=as_of,
         data=data,
         credits=credits_view(partner_facts.credits, {k.id: k.name for k in config.kpis}),
-        exit_cost=exit_cost_view(
-            exit_cost(
-                config,
-                assessment.partner,
-                partner_facts.clock,
-                partner_facts.credits,
-                frozenset(r.item_id for r in ready.rows if r.status is ChecklistStatus.NOT_APPLICABLE),
-            ),
-            partner_facts.clock,
-        ),
+        exit_cost=exit_cost_view(found.cost, partner_facts.clock),
+        options=found.options,
     )
     document = WrittenDocument(
         partner_id,

@@ -102,7 +102,8 @@ def test_one_notice_deadline_in_every_document(texts) -> None:
         clock = partner_clock(partner.contract, AS_OF, config.pip)
         for audience in ("partner", "internal"):
             assert f"Notice deadline {long_date(clock.notice_deadline)}" in texts[f"qbr-{partner.id}-{audience}.pdf"]
-        row = portfolio[portfolio.index(partner.name) :]
+        table = portfolio.index("Red KPIs this quarter")  # the detailed table, after the brief
+        row = portfolio[portfolio.index(partner.name, table) :]
         assert short_date(clock.notice_deadline) in row[:700], partner.id
         offboarding = texts.get(f"offboarding-{partner.id}-internal.pdf")
         if offboarding is not None:
@@ -116,6 +117,23 @@ def test_one_notice_deadline_in_every_document(texts) -> None:
                     assert short_date(clock.contract_deadline) not in stated, (name, clock.contract_deadline)
                     assert f"Notice deadline {long_date(clock.contract_deadline)}" not in stated, name
     assert moved >= 2  # CRN (New Year) and DLT (a Sunday) exercise the move
+
+
+def test_a_deadline_in_the_reviewers_words_is_the_computed_one(texts) -> None:
+    """CRN's internal notes (examples/inputs) said "before the 1 January 2027 notice deadline" beside
+    the computed 30 December 2026: any date a document puts before the words "notice deadline" is
+    that partner's computed deadline."""
+    config = load_config(CONFIG)
+    checked = 0
+    for partner in config.partners:
+        clock = partner_clock(partner.contract, AS_OF, config.pip)
+        for name, text in texts.items():
+            if f"-{partner.id}-" not in name:
+                continue
+            for stated in re.findall(r"(\d{1,2} [A-Z][a-z]+ \d{4}) notice deadline", text):
+                assert stated == long_date(clock.notice_deadline), (name, stated)
+                checked += 1
+    assert checked >= 1  # CRN's notes name it
 
 
 def test_counts_agree_with_their_nouns(texts) -> None:
@@ -215,10 +233,11 @@ def test_an_assessment_from_missing_ratings_is_provisional_and_knows_the_runs_pl
     text = flat(pdf_text(tmp_path / str(QUARTER) / "offboarding-BRV-internal.pdf"))
     portfolio = texts["portfolio-summary-internal.pdf"]
     # BRV has no plan this run (August relieved, its score's trigger provisional): the memo says so
-    row = portfolio[portfolio.index("Bravo CX Partners") :][:600]
+    table = portfolio.index("Red KPIs this quarter")  # the detailed table, after the brief
+    row = portfolio[portfolio.index("Bravo CX Partners", table) :][:600]
     assert not re.search(r"New plan: starts", row) and "no plan on record" in text
     # CRN has one: its assessment states it in the summary's words
-    row = portfolio[portfolio.index("Cornerstone BPO") :][:600]
+    row = portfolio[portfolio.index("Cornerstone BPO", table) :][:600]
     plan = re.search(r"New plan: starts \d{1,2} \w{3} \d{4}, final review \d{1,2} \w{3} \d{4}", row)
     assert plan, row
     assert plan.group(0) in texts["offboarding-CRN-internal.pdf"]
@@ -483,3 +502,50 @@ def test_a_reviewers_highlight_about_a_kpi_is_printed_with_its_computed_point(te
         assert text.count(reviewer) == 1 and f"Reviewer: {reviewer}" in text  # inside the computed point
         point = text.index("Average handle time at 412 s against a target of 420 s")
         assert point < text.index(f"Reviewer: {reviewer}") < point + 200
+
+
+def test_the_portfolio_brief_states_each_partners_money_decision_and_missing_data(example_build) -> None:
+    """The summary's first page, one page: each partner's 12 months of fees, credits charged, earned
+    back and owed (the credit statement's totals), the date a decision is needed by (an offboarding
+    assessment's decision page, else a notice deadline within 180 days) and the months without data."""
+    from datetime import timedelta
+
+    from pypdf import PdfReader
+
+    path = example_build.out / str(QUARTER) / "portfolio-summary-internal.pdf"
+    first = flat(PdfReader(path).pages[0].extract_text())
+    assert "The quarter in one page" in first
+    facts = run()
+    config = load_config(CONFIG)
+    names = [p.name for p in config.partners]
+    decisions = 0
+    for partner in config.partners:
+        found = facts[partner.id]
+        start = first.index(partner.name, first.index("Data not delivered"))
+        later = [first.index(n, start + 1) for n in names if n != partner.name and first.find(n, start + 1) > 0]
+        row = first[start : min(later) if later else first.index("Spend: the fees")]
+        totals = found.credits.trailing_totals
+        assert row.startswith(f"{partner.name} EUR {totals.fees:,.0f} "), row
+        money = re.findall(r"\d[\d,]*\.\d\d(?!%)", row)
+        assert money[:3] == [f"{totals.gross:,.2f}", f"{totals.earned_back:,.2f}", f"{totals.net:,.2f}"], row
+        clock = found.clock
+        if partner.id == "CRN":  # offboarding review: the transition must start 30 weeks before the end
+            due = clock.end - timedelta(weeks=30)
+            assert short_date(due) in row and f"{partner.name}: let the contract lapse" in first
+        elif 0 <= clock.days_left <= 180:
+            due = clock.notice_deadline
+            assert short_date(due) in row, row
+        else:
+            due = None
+            assert "none due" in row, row
+        if due is not None:
+            decisions += 1
+            assert f"by {short_date(due)} ({(due - AS_OF).days} days)" in first
+        gaps = found.assessment.undelivered
+        if not gaps:
+            assert "all delivered" in row
+        for month, kpis in gaps:
+            assert f"{month.label}: all {len(found.assessment.kpis)} KPIs" in row or all(k.name in row for k in kpis)
+    assert f"{decisions} decisions needed" in first
+    # the brief is one page: the detailed table starts on the next
+    assert "Red KPIs this quarter" not in first

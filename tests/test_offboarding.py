@@ -203,7 +203,13 @@ def memos(tmp_path_factory):
 def test_memo_for_the_failing_partner(memos):
     text = flat(pdf_text(memos[0]))
     assert "INTERNAL: NOT FOR THE PARTNER" in text.upper()
-    assert "Prepare exit" in text and "net -53.0, 28.0 points from the nearest band edge" in text
+    # The net falls in the exit band; readiness holds the recommendation at "prepare exit", so the
+    # margin is that band's and is said to be, not printed under "Prepare exit" as its own.
+    assert "Prepare exit" in text and (
+        "net -53.0; the net falls in the band exit, 28.0 points from the nearest band edge; the recommendation "
+        "replaces that band, so the margin is not the recommendation's." in text
+    )
+    assert "the rules' band, exit, by 28.0 points" in text and "margin 28.0 points" not in text
     assert "24 failures in 12 months; 6 allowed" in text
     assert "notice must be given by 30 December 2026, the last business day before 1 January 2027" in text
     assert "renews automatically for 12 months, to 30 June 2028, committing EUR 3,100,000" in text
@@ -344,3 +350,185 @@ def test_the_pip_command_offers_no_third_plan_either(tmp_path: Path):
     assert "skipped CRN: no further plan: two plans on Service level" in every.output
     # BRV's plan is no longer called for (August relieved, its score's trigger provisional): none written
     assert sorted(p.name for p in (out / "2026-Q3").glob("pip-*")) == []
+
+
+# --- the decision page ------------------------------------------------------------------------
+
+
+def page_texts(path: Path) -> list[str]:
+    from pypdf import PdfReader
+
+    return [flat(page.extract_text()) for page in PdfReader(path).pages]
+
+
+def euros(value) -> str:
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return f"EUR {Decimal(value).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
+
+
+def test_the_decision_page_follows_the_cover_with_each_options_figures_from_the_contract(world, memos):
+    """Every figure of CRN's options worked out here from the config's own numbers: fees at the annual
+    value a day from the as-of date to the end of service, the exit terms, the clause's 60 days."""
+    from decimal import Decimal
+
+    config, _, _ = world
+    crn = config.partner("CRN")
+    contract, terms = crn.contract, crn.commercial.exit
+    pages = page_texts(memos[0])
+    page = pages[1]
+    assert page.startswith("The decision Decide by")
+    annual = Decimal(int(contract.annual_value))
+
+    def fees(days: int) -> Decimal:
+        return annual * days / 365
+
+    transition = sum(Decimal(v) for k, v in terms.transition.items() if k != "customer_communication")  # n/a
+    parallel = Decimal(terms.parallel_run_monthly) * 6 * 12 / 52
+    to_end = (contract.end - AS_OF).days  # 258
+    renewal = annual * contract.renewal_months / 12
+    early = AS_OF + timedelta(days=contract.notice_days)
+    cause = AS_OF + timedelta(days=contract.cause_conditions.notice_days)
+    expected = {
+        "Renew": (round(fees(to_end), 2) + renewal, Decimal(0), Decimal(0), Decimal(0)),
+        "Retain under a plan": (fees(to_end), Decimal(0), Decimal(0), Decimal(0)),
+        "Let the contract lapse": (fees(to_end), Decimal(0), transition, parallel),
+        "End early for convenience": (fees(contract.notice_days), Decimal(terms.termination_fee), transition, parallel),
+        "End for cause": (fees(60), Decimal(0), transition, parallel),
+    }
+    rows = {
+        "Fees to the end of service": [f"{euros(v[0])} (" for v in expected.values()],
+        "Termination fee": [euros(v[1]) for v in expected.values()],
+        "Transition": [euros(v[2]) for v in expected.values()],
+        "Parallel run": [euros(v[3]) for v in expected.values()],
+        "Total to pay": [euros(sum(Decimal(euros(x)[4:].replace(",", "")) for x in v)) for v in expected.values()],
+    }
+    labels = list(rows)
+    for label, cells in rows.items():
+        start = page.index(label) + len(label)
+        following = labels[labels.index(label) + 1] if label != labels[-1] else "Service credits owed"
+        row = page[start : page.index(following, start)]
+        found = re.findall(r"EUR [\d,]+\.\d\d", row)
+        assert found == [c.rstrip(" (") for c in cells], (label, row)  # in the options' order, one cell each
+    assert "Service ends 30 Jun 2028 30 Jun 2027 30 Jun 2027 13 Apr 2027 14 Dec 2026" in page
+    assert f"Notice by – – 30 Dec 2026 {early and '15 Oct 2026'} 15 Oct 2026" in page
+    assert early == date(2027, 4, 13) and cause == date(2026, 12, 14)
+    assert "Service credits owed by the partner" + " EUR 260,400.00" * 5 in page
+    # the one decision, by the earlier of the transition's start-by date and the notice deadline
+    assert (
+        "Decide by 2 December 2026 whether to let the contract lapse with Cornerstone BPO: the transition (30 weeks) "
+        "must start that day to end with the contract on 30 June 2027, and notice must be given by 30 December 2026."
+    ) in page
+    assert "Let the contract lapse RECOMMENDED" in page.replace("Recommended", "RECOMMENDED")
+    # the clause, and each of its conditions against the data
+    assert "MSA clause 18.2" in page
+    assert "A contractual SLA red in 6 or more of the last 12 months: met, Abandonment rate red in 12 months" in page
+    assert "An improvement plan ended with a target unmet: met, the Q1 2026 plan ended not met on 6 July 2026" in page
+    # the plan's final review against the notice deadline: 14 Apr 2027 is 105 days after 30 Dec 2026
+    assert "the final review is 105 days after the notice deadline" in page
+    assert "a transition started on 15 Oct 2026 needs 30 weeks and ends 150 days after the service does" in page
+
+
+def test_an_option_whose_conditions_are_not_met_says_so(world, memos):
+    from govdocs.documents.offboarding import decision_view
+    from govdocs.facts import run_facts
+    from govdocs.planning.options import OptionKind, cause_test, decision_options
+
+    # BRV's contract has no termination for cause: the option is there, and says it is not open
+    page = page_texts(memos[1])[1]
+    assert "Not open: the contract states no termination for cause." in page
+    assert "Decide by 1 December 2026, the notice deadline, whether to renew the contract with Bravo CX Partners" in page
+    # ATL under CRN's clause: no SLA red in 6 months, no plan ended unmet
+    config, data, history = world
+    facts = run_facts(config, data, Q3, AS_OF)
+    atl = facts["ATL"]
+    conditions = config.partner("CRN").contract.cause_conditions
+    assessment = atl.assessment
+    test = cause_test(
+        conditions,
+        assessment.failures_12m,
+        {k.id: k.name for k in config.kpis},
+        atl.record,
+        (assessment.kpis[0].history[0].month, assessment.kpis[0].history[-1].month),
+        AS_OF,
+    )
+    assert test is not None and not test.met
+    ready = readiness(config.offboarding, None, assessment.partner.contract, AS_OF)
+    evidence = gather_evidence(config, data, assessment, history[Q3], None)
+    decision = decide(config.offboarding, consideration_rows(config.offboarding, None), evidence, ready)
+    options = decision_options(atl.clock, None, atl.credits, ready, test, decision.recommendation, None, (), AS_OF)
+    assert not options.get(OptionKind.CAUSE).available
+    view = decision_view(
+        options,
+        config=config,
+        partner_name="Atlas",
+        client_name="Helios",
+        clock=atl.clock,
+        evidence=evidence,
+        decision=decision,
+        ready=ready,
+        review=None,
+        as_of=AS_OF,
+    )
+    column = next(c for c in view.columns if c.key == "cause")
+    assert column.state == "not open" and column.means == "Not open: none of the contract's conditions is met."
+    assert "a contractual SLA red in 6 or more of the last 12 months" in column.against
+    assert "no plan on record ended with a target unmet" in column.against
+    assert column.money == ("–",) * 6
+
+
+def test_the_assessment_body_is_the_cover_and_at_most_four_pages(memos):
+    """The budget: cover + 4 (the decision, the recommendation and its evidence, the considerations,
+    the transition); the appendix (charts, itemised costs, 12 months of credits, rules, provenance)
+    starts on a new page after it."""
+    for path in memos:
+        pages = page_texts(path)
+        (appendix,) = [i for i, p in enumerate(pages) if "Appendix: the figures behind the assessment" in p]
+        assert appendix <= 5, (path.name, appendix + 1)
+        assert not any("Provenance" in p for p in pages[:appendix]), path.name
+
+
+def test_a_trend_near_its_threshold_is_printed_with_the_decimals_to_check_it(memos):
+    text = flat(pdf_text(memos[0]))
+    # CSAT's fitted change is -0.49 a quarter against a flat threshold of 0.5: "-0.5" read as not flat
+    match = re.search(
+        r"Customer satisfaction (\w+) \(([+-]\d+\.\d+) per quarter over 4 quarters; under ([\d.]+) either way", text
+    )
+    assert match, text
+    word, change, threshold = match.group(1), float(match.group(2)), float(match.group(3))
+    assert match.group(2) == "-0.49" and threshold == 0.5
+    assert (word == "flat") == (abs(change) < threshold)
+
+
+def test_a_generated_partners_assessment_keeps_the_budget(tmp_path: Path):
+    """The same budget on a portfolio nobody wrote (benchmarks/synth.py: 12 partners, 8 KPIs, 18
+    months; the one its ladder sends to review, with no assessment file: nothing rated, no exit terms)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synth import make_portfolio
+
+    folder = make_portfolio(tmp_path / "synth", 12, 8, 18)
+    written, _ = render_offboarding(
+        OffboardingRequest(
+            config_path=folder / "governance.yaml",
+            data_paths=(folder / "kpis.csv",),
+            quarter=Q3,
+            partner_ids=(),
+            out_dir=tmp_path / "out",
+            fmt="pdf",
+            assessment=None,
+            as_of=AS_OF,
+        )
+    )
+    assert written
+    for document in written:
+        pages = page_texts(document.path)
+        assert pages[1].startswith("The decision Decide by"), document.path.name
+        (appendix,) = [i for i, p in enumerate(pages) if "Appendix: the figures behind the assessment" in p]
+        assert appendix <= 5, (document.path.name, appendix + 1)
+        # a contract that does not renew itself asks for no notice
+        config = load_config(folder / "governance.yaml")
+        contract = config.partner(document.partner_id).contract
+        if not contract.auto_renew:
+            assert "notice must be given by" not in pages[1]

@@ -15,6 +15,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, Strict, StrictStr, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
+from govdocs.data.inputs import ContextKind
 from govdocs.limits import Email, Text
 from govdocs.raw.model import RawData
 
@@ -119,6 +120,20 @@ class Contact(_Model):
     side: Controller = Field(Controller.PARTNER, description="partner or client side.")
 
 
+class CauseConditions(_Model):
+    """The termination-for-cause clause in a form the data can test: it is met when any condition holds."""
+
+    notice_days: Count = Field(ge=0, le=3650, description="Notice the clause requires, in calendar days.")
+    sla_red_months: Count | None = Field(
+        None,
+        ge=1,
+        le=12,
+        description="Met when a contractual SLA was red (relieved months left out) in at least this many of the "
+        "last 12 months.",
+    )
+    plan_unmet: bool = Field(False, description="Met when an improvement plan on record ended with a target unmet.")
+
+
 class Contract(_Model):
     start: date
     end: date
@@ -129,6 +144,11 @@ class Contract(_Model):
     currency: Annotated[StrictStr, StringConstraints(pattern=r"^[A-Z]{3}$")] = "EUR"
     termination_for_cause: Text | None = Field(
         None, description="The contract's termination-for-cause conditions, quoted in the offboarding assessment."
+    )
+    cause_conditions: CauseConditions | None = Field(
+        None,
+        description="The same clause as conditions the data is checked against: the offboarding assessment's "
+        "decision page says whether ending for cause is open.",
     )
 
 
@@ -433,6 +453,11 @@ class ActionTemplate(_Model):
     owner: Text = Field(description="Owner role or name, e.g. 'Partner operations manager'.")
     side: Controller = Field(Controller.PARTNER, description="partner, or client for a client-side commitment.")
     due_days: Count = Field(ge=1, description="Days after the plan start the action is due.")
+    addresses: list[ContextKind] = Field(
+        default_factory=list,
+        description="The kinds of partner context (attrition, acquisition, offshore_move, ...) the action answers: "
+        "a plan whose inputs record one that no action answers says so in its internal copy.",
+    )
 
 
 class Consideration(_Model):

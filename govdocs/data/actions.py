@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from govdocs.config.model import ActionCategory, Controller
-from govdocs.data.inputs import ActionStatus
+from govdocs.data.inputs import ActionStatus, ContextKind
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
 from govdocs.limits import FILE_BYTES, NAME_CHARACTERS, PROPOSED_ACTIONS, TEXT_CHARACTERS
 
@@ -54,6 +54,17 @@ class ProposedActionFields(BaseModel):
     )
     status: ActionStatus | None = None
     note: str | None = Field(None, max_length=TEXT_CHARACTERS)
+    addresses: tuple[ContextKind, ...] = Field(
+        (), max_length=10, description="Kinds of partner context the action answers ('attrition; offshore_move')."
+    )
+
+    @field_validator("addresses", mode="before")
+    @classmethod
+    def _kinds(cls, value: object) -> object:
+        """A CSV cell lists them separated by ';' or ','; YAML gives a list."""
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.replace(",", ";").split(";") if part.strip())
+        return () if value is None else value
 
     @field_validator("id", "objective", "action", "metric", "threshold", "owner", "replaces", "note", mode="before")
     @classmethod

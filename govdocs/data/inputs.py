@@ -49,6 +49,11 @@ class ContextEvent(_Model):
     since: Period | None = Field(None, description="Month the event started, YYYY-MM (quote it).")
     summary: Text
     handling: Text | None = Field(None, description="How the partner handled or is handling it.")
+    kpis: list[Annotated[StrictStr, StringConstraints(max_length=NAME_CHARACTERS)]] | None = Field(
+        None,
+        max_length=LIST_ENTRIES,
+        description="KPI ids the event bears on (default: every KPI): a plan on one of them must answer it.",
+    )
 
 
 class Commentary(_Model):
@@ -90,6 +95,9 @@ class PreviousAction(_Model):
     due: date
     status: ActionStatus
     note: Text | None = None
+    addresses: list[ContextKind] = Field(
+        default_factory=list, max_length=LIST_ENTRIES, description="The kinds of partner context it answers."
+    )
 
 
 class NextStep(_Model):

@@ -5,11 +5,14 @@ staying, shows when the contract lets the client act, and whether it is ready to
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from markupsafe import Markup
 
+from govdocs.commercial import minor_unit, money_text
 from govdocs.config.model import Controller, GovernanceConfig, Partner
 from govdocs.data.assessment import Assessment, ChecklistStatus
 from govdocs.data.table import KpiData
@@ -34,8 +37,11 @@ from govdocs.planning.offboarding import (
     Evidence,
     Readiness,
     Recommendation,
+    checkable,
     trend_word,
 )
+from govdocs.planning.options import Option, OptionKind, Options
+from govdocs.planning.pip import Outcome
 from govdocs.render.charts import ScoreBar, score_history_svg
 from govdocs.render.formatters import counted, long_date, money, number, percent, short_date
 from govdocs.scoring.engine import PartnerAssessment
@@ -76,6 +82,7 @@ class OffboardingContext:
     stay: str
     exit_evidence: str
     margin: str
+    margin_sentence: str
     readiness_note: str
     sensitivity: str
     evidence_rows: tuple[Row, ...]
@@ -104,6 +111,7 @@ class OffboardingContext:
     fingerprint: PartnerFingerprint
     credits: CreditsView | None = None  # the service credits of the trailing 12 months (None: no credit terms)
     exit_cost: ExitCostView | None = None  # the cost of leaving (None: no exit terms)
+    decision_page: DecisionView | None = None  # the options side by side and the decision asked
 
 
 def _clock_lines(clock: Clock, as_of: date) -> tuple[str, ...]:
@@ -132,8 +140,6 @@ def _clock_lines(clock: Clock, as_of: date) -> tuple[str, ...]:
         )
     else:
         lines.append("The contract does not renew automatically: it ends unless a new agreement is signed.")
-    if clock.termination_for_cause:
-        lines.append(f"Termination for cause: {clock.termination_for_cause}")
     return tuple(lines)
 
 
@@ -194,13 +200,41 @@ def _provisional_note(decision: Decision) -> str:
     )
 
 
+def lower_first(label: str) -> str:
+    """A label inside a sentence: 'Internal readiness' -> 'internal readiness', 'QA handover' kept."""
+    return label[0].lower() + label[1:] if label[:2] != label[:2].upper() else label
+
+
+def _margin_text(decision: Decision) -> str:
+    """How far the net is from the nearest band edge, said of the band it falls in: when readiness or
+    a closed plan replaced that band, the margin is the replaced band's, and the words say so."""
+    if decision.margin is None:
+        return "no margin: no consideration is rated"
+    points = f"{number(decision.margin, 1)} points"
+    if decision.overridden and decision.rules_band is not None:
+        return f"the rules' band, {decision.rules_band.label.lower()}, by {points}"
+    return f"margin {points}"
+
+
+def _margin_sentence(decision: Decision) -> str:
+    if decision.margin is None:
+        return "no consideration is rated."
+    points = f"{number(decision.margin, 1)} points from the nearest band edge"
+    if decision.overridden and decision.rules_band is not None:
+        return (
+            f"the net falls in the band {decision.rules_band.label.lower()}, {points}; the recommendation replaces "
+            "that band, so the margin is not the recommendation's."
+        )
+    return points + "."
+
+
 def _score_trend(evidence: Evidence) -> str:
     if evidence.score_trend is None:
         return "fewer than two quarters with a score"
     word = trend_word(evidence.score_trend, SCORE_FLAT_BELOW)
     fitted = sum(1 for _, score, _ in evidence.score_history if score is not None)
     return (
-        f"{word} ({evidence.score_trend:+.1f} points a quarter, a straight line fitted over "
+        f"{word} ({checkable(evidence.score_trend, SCORE_FLAT_BELOW)} points a quarter, a straight line fitted over "
         f"{fitted} quarters; under {SCORE_FLAT_BELOW:g} either way counts as flat)"
     )
 
@@ -248,6 +282,7 @@ def build_offboarding_context(
     data: KpiData,
     credits: CreditsView | None = None,
     exit_cost: ExitCostView | None = None,
+    options: Options | None = None,
 ) -> OffboardingContext:
     partner = assessment.partner
     quarter: Quarter = assessment.quarter
@@ -327,7 +362,8 @@ def build_offboarding_context(
         net=number(decision.net, 1) if decision.net is not None else "–",
         stay=number(decision.stay, 1) if decision.stay is not None else "–",
         exit_evidence=number(decision.exit_evidence, 1),
-        margin=number(decision.margin, 1) if decision.margin is not None else "–",
+        margin=_margin_text(decision),
+        margin_sentence=_margin_sentence(decision),
         readiness_note=readiness_note,
         sensitivity=sensitivity,
         evidence_rows=tuple(Row((i.label, number(i.points, 0), f"{i.weight:g}", i.detail)) for i in evidence.items),
@@ -376,11 +412,318 @@ def build_offboarding_context(
             for r in ready.rows
         ),
         readiness_share=percent(ready.share_done),
-        blockers=tuple(f"{r.label}: {r.note.rstrip('.')}" if r.note else r.label for r in ready.blockers),
+        blockers=tuple(
+            f"{lower_first(r.label)} ({r.note.rstrip('.')})" if r.note else lower_first(r.label) for r in ready.blockers
+        ),
         readiness_line=readiness_line,
         rules=_rules(config),
         credits=credits,
         exit_cost=exit_cost,
+        decision_page=None
+        if options is None
+        else decision_view(
+            options,
+            config=config,
+            partner_name=partner.name,
+            client_name=config.client.name,
+            clock=clock,
+            evidence=evidence,
+            decision=decision,
+            ready=ready,
+            review=review,
+            as_of=as_of,
+        ),
         files=tuple(files),
         fingerprint=partner_fingerprint(data, partner.id, history_months),
+    )
+
+
+# --- the decision page ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OptionColumn:
+    """One option as the decision page prints it: every cell a sentence chosen by a fact."""
+
+    key: str
+    label: str
+    state: str  # "recommended", "open" or "not open"
+    means: str
+    notice_by: str
+    ends_on: str
+    money: tuple[str, ...]  # fees, termination fee, transition, parallel run, total, credits
+    for_it: str
+    against: str
+    risk: str
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    ask: str  # the one decision asked of the reader, by which date
+    decide_by: date
+    money_labels: tuple[str, ...]
+    columns: tuple[OptionColumn, ...]
+    cause_lines: tuple[str, ...]  # the clause and each condition against the data
+    basis: str  # how the amounts are made
+
+
+def _strengths(review: Assessment | None, config: GovernanceConfig) -> list[str]:
+    if review is None:
+        return []
+    labels = config.offboarding.considerations
+    return [labels[k].label.lower() for k, r in review.ratings.items() if r.rating >= 4 and k in labels]
+
+
+def _option_texts(
+    option: Option,
+    options: Options,
+    *,
+    partner_name: str,
+    clock: Clock,
+    evidence: Evidence,
+    decision: Decision,
+    ready: Readiness,
+    strengths: list[str],
+    plan_days: int,
+    as_of: date,
+    cost_text: Callable[[Decimal | None], str],
+) -> tuple[str, str, str, str]:
+    """What the option means, the evidence for it and against it, and its main risk. Each fact is
+    put on the side it argues for: the same fact is for staying and against leaving, or the reverse."""
+    kind = option.kind
+    if not option.available:
+        test = options.cause
+        against = "; ".join(f"{c.text}: {c.detail}" for c in test.conditions) if kind is OptionKind.CAUSE and test else "–"
+        return f"Not open: {option.why_not}.", "–", against, "–"
+    stay_side: list[str] = []  # facts for staying (against leaving)
+    leave_side: list[str] = []  # facts for leaving (against staying)
+    if decision.stay is not None:
+        balance = f"stay score {number(decision.stay, 1)} against exit evidence {number(decision.exit_evidence, 1)}"
+        (stay_side if decision.stay >= decision.exit_evidence else leave_side).append(balance)
+    record = f"{counted(evidence.failures, 'failure')} in 12 months, {evidence.allowed} allowed"
+    (leave_side if evidence.failures >= evidence.allowed else stay_side).append(record)
+    if evidence.pip_outcome in (Outcome.NOT_MET, Outcome.PARTLY_MET):
+        leave_side.append(f"latest plan {evidence.pip_outcome.label.lower()}")
+    elif evidence.pip_outcome is Outcome.MET:
+        stay_side.append("latest plan met")
+    if strengths:
+        stay_side.append(f"rated 4 or 5: {join_names(strengths)}")
+    readiness_text = f"{percent(ready.share_done)} of the transition checklist done" + (
+        f"; blocked: {join_names(lower_first(r.label) for r in ready.blockers)}" if ready.blockers else ""
+    )
+    overrun = (
+        f"a transition started on {short_date(as_of)} needs {ready.weeks_needed} weeks and ends "
+        f"{counted(option.transition_overrun_days, 'day')} after the service does"
+        if option.transition_overrun_days
+        else ""
+    )
+    renewal_due = (
+        f"renewal is decided by the notice deadline, {short_date(clock.notice_deadline)}"
+        if clock.auto_renew and not clock.passed
+        else f"the contract ends on {short_date(clock.term_end)} unless a new agreement is signed"
+    )
+    if kind is OptionKind.RENEW:
+        if clock.auto_renew and not clock.passed:
+            means = f"Give no notice: the contract renews for {clock.renewal_months} months, to {short_date(option.ends_on)}."
+        else:
+            means = (
+                f"Sign a new agreement before {short_date(clock.term_end)} for {clock.renewal_months} months, to "
+                f"{short_date(option.ends_on)}, at today's fees."
+            )
+        for_it, against = [*stay_side, "no transition cost"], leave_side
+        risk = f"{cost_text(option.fees)} committed to {short_date(option.ends_on)}" + (
+            f" with {counted(evidence.failures, 'failure')} on record" if evidence.failures else ""
+        )
+    elif kind is OptionKind.PLAN:
+        if option.plan_final_review is not None:
+            means = (
+                f"Keep {partner_name} to {short_date(clock.end)} under the plan whose final review is on "
+                f"{short_date(option.plan_final_review)}."
+            )
+        else:
+            means = (
+                f"Keep {partner_name} to {short_date(clock.end)} under a plan; none is called for this quarter "
+                f"(a plan runs {plan_days} days)."
+            )
+        for_it, against = [*stay_side, "targets at every check-in", "no transition cost"], leave_side
+        late = (option.plan_final_review - clock.notice_deadline).days if option.plan_final_review else 0
+        if option.plan_final_review is not None and late > 0 and clock.auto_renew and not clock.passed:
+            risk = (
+                f"the final review is {counted(late, 'day')} after the notice deadline: renewal is decided before "
+                "the plan's outcome is known"
+            )
+        else:
+            risk = renewal_due
+    else:
+        for_it, against = list(leave_side), [*stay_side, readiness_text]
+        if kind is OptionKind.LAPSE:
+            if clock.auto_renew:
+                means = f"Give notice by {short_date(clock.notice_deadline)}: the contract ends on {short_date(clock.end)}."
+            else:
+                means = f"Sign nothing: the contract ends on {short_date(clock.end)}."
+            for_it.append("no termination fee")
+            if overrun:
+                risk = overrun
+            elif ready.start_by is not None:
+                risk = f"the transition ({ready.weeks_needed} weeks) must start by {short_date(ready.start_by)}"
+            else:
+                risk = "none from the dates: nothing is left to do for a transition"
+        elif kind is OptionKind.CONVENIENCE:
+            means = (
+                f"Give notice now: the service ends after {counted(clock.notice_days, 'day')}, on "
+                f"{short_date(option.ends_on)}."
+            )
+            saved = (clock.term_end - option.ends_on).days if option.ends_on else 0
+            for_it.append(f"ends {counted(saved, 'day')} before the contract")
+            against.insert(
+                0,
+                f"termination fee {cost_text(option.termination_fee)}"
+                if option.termination_fee is not None
+                else "termination fee not stated in the exit terms",
+            )
+            risk = overrun or f"the termination fee, {cost_text(option.termination_fee)}"
+        else:
+            test = options.cause
+            assert test is not None
+            means = (
+                f"Give {counted(test.notice_days, 'day')}' notice under the clause now: the service ends on "
+                f"{short_date(option.ends_on)}."
+            )
+            for_it[:0] = ["conditions met: " + "; ".join(c.detail for c in test.conditions if c.met)]
+            for_it.append("no termination fee")
+            risk = overrun or f"the transition ({ready.weeks_needed} weeks) must fit the clause's notice"
+    return means, "; ".join(for_it) or "–", "; ".join(against) or "–", risk
+
+
+def decision_view(
+    options: Options,
+    *,
+    config: GovernanceConfig,
+    partner_name: str,
+    client_name: str,
+    clock: Clock,
+    evidence: Evidence,
+    decision: Decision,
+    ready: Readiness,
+    review: Assessment | None,
+    as_of: date,
+) -> DecisionView:
+    quantum = minor_unit(options.currency)
+
+    def cost_text(value: Decimal | None) -> str:
+        return "not stated" if value is None else money_text(value, options.currency, quantum)
+
+    strengths = _strengths(review, config)
+    columns = []
+    for option in options.options:
+        means, for_it, against, risk = _option_texts(
+            option,
+            options,
+            partner_name=partner_name,
+            clock=clock,
+            evidence=evidence,
+            decision=decision,
+            ready=ready,
+            strengths=strengths,
+            plan_days=config.pip.duration_days,
+            as_of=as_of,
+            cost_text=cost_text,
+        )
+        if option.available:
+            fees = cost_text(option.fees)
+            if option.fees is not None:
+                fees += f" ({counted(option.fee_days, 'day')})"
+            credits = cost_text(options.credits_12m) if options.credits_12m is not None else "no credit terms"
+            money_cells: tuple[str, ...] = (
+                fees,
+                cost_text(option.termination_fee),
+                cost_text(option.transition),
+                cost_text(option.parallel_run),
+                cost_text(option.total) + (" + items not stated" if option.incomplete else ""),
+                credits,
+            )
+        else:
+            money_cells = ("–",) * 6
+        state = "recommended" if option.kind is options.recommended else ("open" if option.available else "not open")
+        columns.append(
+            OptionColumn(
+                option.kind.value,
+                option.kind.label,
+                state,
+                means,
+                short_date(option.notice_by) if option.available and option.notice_by else "–",
+                short_date(option.ends_on) if option.available and option.ends_on else "–",
+                money_cells,
+                for_it,
+                against,
+                risk,
+            )
+        )
+    verb = {
+        OptionKind.RENEW: "renew the contract with",
+        OptionKind.PLAN: "keep under an improvement plan",
+        OptionKind.LAPSE: "let the contract lapse with",
+        OptionKind.CONVENIENCE: "end early the contract with",
+        OptionKind.CAUSE: "end for cause the contract with",
+    }[options.recommended]
+    ask = f"Decide by {long_date(options.decide_by)} whether to {verb} {partner_name}"
+    if options.decide_by_reason == "transition":
+        ask += (
+            f": the transition ({ready.weeks_needed} weeks) must start that day to end with the contract on "
+            f"{long_date(clock.end)}"
+            + (
+                f", and notice must be given by {long_date(clock.notice_deadline)}."
+                if clock.auto_renew
+                else ", which does not renew itself."
+            )
+        )
+    elif options.decide_by_reason == "notice":
+        ask = ask.replace(f"Decide by {long_date(options.decide_by)}", f"Decide by {long_date(options.decide_by)}, the notice deadline,")
+        ask += (
+            f": without notice the contract renews to {long_date(clock.locked_until)}."
+            if clock.auto_renew and clock.locked_until
+            else f": the contract does not renew itself and ends on {long_date(clock.end)}."
+        )
+    else:
+        ask += f": the contract runs to {long_date(clock.term_end)}."
+    ask += f" The assessment recommends: {decision.recommendation.label.lower()}" + (
+        " (provisional: some considerations are not rated)." if decision.provisional else "."
+    )
+    cause_lines: list[str] = []
+    if options.cause_text:
+        cause_lines.append(f"The contract: {options.cause_text}")
+    if options.cause is not None:
+        for condition in options.cause.conditions:
+            cause_lines.append(
+                f"{condition.text[0].upper()}{condition.text[1:]}: {'met' if condition.met else 'not met'}, "
+                f"{condition.detail}."
+            )
+    fees = (
+        f"Fees from {short_date(as_of)} to the end of service at {money(clock.annual_value, clock.currency)} a year "
+        f"× days / 365 (a renewal adds {clock.renewal_months} months at that value); a replacement's fees after it "
+        "are not included."
+        if clock.annual_value is not None
+        else "The contract states no annual value, so no fees are stated."
+    )
+    credits_note = (
+        " Service credits: owed for the last 12 months whichever option is chosen, not in the total"
+        + (f"; {cost_text(options.credits_open)} of it can still be earned back." if options.credits_open else ".")
+        if options.credits_12m is not None
+        else ""
+    )
+    basis = fees + " Transition and parallel run: the exit terms." + credits_note
+    return DecisionView(
+        ask,
+        options.decide_by,
+        (
+            "Fees to the end of service",
+            "Termination fee",
+            "Transition",
+            "Parallel run",
+            "Total to pay",
+            "Service credits owed by the partner",
+        ),
+        tuple(columns),
+        tuple(cause_lines),
+        basis,
     )

@@ -8,10 +8,11 @@ plainly what closes the plan and what follows a miss.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from govdocs.config.model import Controller, Direction, GovernanceConfig, Kpi, Partner
+from govdocs.config.model import Contact, Controller, Direction, GovernanceConfig, Kpi, Partner
 from govdocs.data.inputs import PartnerInputs
 from govdocs.data.table import KpiData
 from govdocs.documents.common import (
@@ -32,6 +33,7 @@ from govdocs.documents.response import ResponseView
 from govdocs.facts import PartnerFacts, join_names, record_sentence
 from govdocs.periods import Month
 from govdocs.planning.calendar import data_rule
+from govdocs.planning.causes import ActionLike, accountable_owner, carried_forward, plan_causes
 from govdocs.planning.contract import PlanInTerm
 from govdocs.planning.history import PlanOnRecord
 from govdocs.planning.pip import Objective, Outcome, Plan, PlanAction, PlanResult, ProgressRow, month_end
@@ -92,13 +94,26 @@ class ActionRow:
     ref: str
     action: str
     measure: str
-    owner: str
+    owner: str  # the person the inputs name, else the role
     due: date
     category: str
     source: str
     status: str
     note: str
     objective: str
+    owner_role: str = ""  # the role that carries the action out, when the owner is a person answering for it
+
+
+@dataclass(frozen=True)
+class CarriedRow:
+    """An earlier action the last review left open: carried into this plan or closed, with why."""
+
+    ref: str
+    action: str
+    owner: str
+    was_due: str
+    status: str
+    outcome: str  # "carried forward, due 30 Oct 2026" or "closed: <reason>"
 
 
 @dataclass(frozen=True)
@@ -147,6 +162,9 @@ class PipContext:
     partner_actions: tuple[ActionGroup, ...]
     client_actions: tuple[ActionRow, ...]
     context_events: tuple[tuple[str, str, str, str], ...]
+    carried: tuple[CarriedRow, ...]  # earlier actions left open: carried forward or closed
+    causes_answered: tuple[str, ...]  # each recorded cause with the actions that answer it
+    causes_unanswered: tuple[str, ...]  # recorded causes no action answers (said in the internal copy)
     client_factors: tuple[tuple[str, str], ...]
     progress: tuple[ProgressRowView, ...]
     outcome: str
@@ -229,13 +247,15 @@ def _pace_notes(plan: Plan) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def _action_row(action: PlanAction, plan: Plan) -> ActionRow:
+def _action_row(action: PlanAction, plan: Plan, contacts: Sequence[Contact] = ()) -> ActionRow:
     names = {o.kpi.id: o.kpi.name for o in plan.objectives}
+    person, role = accountable_owner(action.owner, action.side, contacts) if contacts else ("", action.owner)
     return ActionRow(
         ref=action.ref,
         action=action.action,
         measure=f"{action.metric}: {action.threshold}",
-        owner=action.owner,
+        owner=person or action.owner,
+        owner_role=role if person else "",
         due=action.due,
         category=action.category.label if action.category else "–",
         source="Partner proposal" if action.source != "action library" else "Action library",
@@ -446,14 +466,42 @@ def build_pip_context(
         if k.current.status is Status.GREEN
     )[:3]
     groups = []
+    contacts = partner.contacts
     for objective in plan.objectives:
         own = tuple(
-            _action_row(a, plan)
+            _action_row(a, plan, contacts)
             for a in plan.actions
             if a.objective == objective.kpi.id and a.side is not Controller.CLIENT
         )
         groups.append(ActionGroup(objective.kpi.name, own))
-    client_actions = tuple(_action_row(a, plan) for a in plan.actions if a.side is Controller.CLIENT)
+    client_actions = tuple(_action_row(a, plan, contacts) for a in plan.actions if a.side is Controller.CLIENT)
+    # The plan's causes (partner context, client factors on its KPIs) and whether its actions answer
+    # them; the earlier actions left open, carried forward or closed.
+    factors = tuple(
+        (f.kpi, config.kpi(f.kpi).name, f.factor)
+        for f in client_factors_for(config, partner, inputs)
+        if f.kpi in objective_ids
+    )
+    first_meeting = plan.checkins[0].when.day
+    earlier = carried_forward(inputs.previous_actions if inputs else (), first_meeting, plan.final_review.day)
+    carried = tuple(
+        CarriedRow(
+            c.ref,
+            c.action,
+            c.owner,
+            short_date(c.was_due),
+            c.status.label.lower(),
+            f"carried forward, due {short_date(c.due)}" if c.carried and c.due else f"closed: {c.reason.rstrip('.')}",
+        )
+        for c in earlier
+    )
+    causes = plan_causes(
+        inputs.context if inputs else (),
+        factors,
+        tuple(ActionLike(a.ref, a.objective, a.category, a.side, a.addresses) for a in plan.actions)
+        + tuple(ActionLike(c.ref, "", None, Controller.PARTNER, c.addresses) for c in earlier if c.carried),
+        tuple(objective_ids),
+    )
     checkins = tuple(
         CheckInRow(
             label="Final review" if c.is_final else f"Check-in {c.number}",
@@ -557,6 +605,11 @@ def build_pip_context(
         charts=_charts(plan, data),
         partner_actions=tuple(groups),
         client_actions=client_actions,
+        carried=carried,
+        causes_answered=tuple(
+            f"{c.label}: answered by {', '.join(c.answered_by)}" for c in causes if c.answered_by
+        ),
+        causes_unanswered=tuple(c.label for c in causes if not c.answered_by),
         context_events=tuple(
             (e.kind.label, Month.parse(e.since).label if e.since else "–", e.summary, e.handling or "–")
             for e in (inputs.context if inputs else [])

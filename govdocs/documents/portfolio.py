@@ -11,17 +11,49 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from govdocs import __version__
-from govdocs.commercial import Terms, Totals
+from govdocs.commercial import Terms, Totals, money_text
 from govdocs.config.model import GovernanceConfig
 from govdocs.documents.common import Audience, DocumentMeta, InputFile, inputs_hash
 from govdocs.documents.credits import figure, share_text
 from govdocs.facts import PartnerFacts, PlanState, RunFacts
-from govdocs.render.formatters import number, short_date, signed
+from govdocs.planning.options import OptionKind, Options
+from govdocs.render.formatters import counted, number, short_date, signed
 from govdocs.scoring.engine import Escalation, PartnerAssessment
 
 NOTICE_HORIZON_DAYS = 180
+
+
+@dataclass(frozen=True)
+class BriefRow:
+    """One partner on the executive brief: what it costs, what it delivers, what is owed back,
+    what must be decided by when, and what data is missing."""
+
+    name: str
+    spend: str  # fees over the trailing 12 months (or the annual value where no credit terms)
+    spend_basis: str
+    score: str
+    tier: str
+    escalation: str
+    escalation_slug: str
+    credits_charged: str  # gross credits over the 12 months
+    earned_back: str
+    credits_net: str
+    credits_share: str
+    decision: str  # the decision asked ("" when none is due within the horizon)
+    decide_by: str
+    decide_days: int | None
+    undelivered: str  # months and KPIs without data this quarter ("" when all delivered)
+
+
+@dataclass(frozen=True)
+class Brief:
+    rows: tuple[BriefRow, ...]
+    decisions: tuple[str, ...]  # one sentence per partner needing a decision, soonest first
+    totals: str  # spend and credits over the portfolio, per currency
+    undelivered_count: int  # KPI-months without data this quarter, over every partner
 
 
 @dataclass(frozen=True)
@@ -119,6 +151,7 @@ class PortfolioContext:
     ladder_note: str
     credits: tuple[CreditRow, ...] = ()
     credit_months: str = ""  # the trailing 12 months, "Oct 2025 – Sep 2026"
+    brief: Brief | None = None  # the first page: the executive brief
 
 
 def _risk_key(facts: PartnerFacts) -> tuple[float, ...]:
@@ -139,6 +172,91 @@ def _change(assessment: PartnerAssessment) -> tuple[str, str]:
     return signed(change, "", 1), "better" if change > 0 else "worse" if change < 0 else ""
 
 
+OPTION_WORDS = {  # the decision an offboarding assessment's recommended option asks for
+    OptionKind.RENEW: "renew",
+    OptionKind.PLAN: "keep under an improvement plan",
+    OptionKind.LAPSE: "let the contract lapse",
+    OptionKind.CONVENIENCE: "end early for convenience",
+    OptionKind.CAUSE: "end for cause",
+}
+
+
+def _decision(facts: PartnerFacts, options: Options | None, as_of: date) -> tuple[str, date | None]:
+    """The decision a partner needs and its date: an offboarding assessment's (its decision page),
+    else renewal or notice when the notice deadline falls within the horizon."""
+    clock = facts.clock
+    if options is not None:
+        return f"{OPTION_WORDS[options.recommended]} (offboarding assessment)", options.decide_by
+    if clock.ended or clock.passed or clock.days_left > NOTICE_HORIZON_DAYS:
+        return "", None
+    if clock.auto_renew:
+        return f"renew to {short_date(clock.locked_until)} or give notice", clock.notice_deadline
+    return f"renew or let it end on {short_date(clock.end)}", clock.notice_deadline
+
+
+def build_brief(
+    ordered: list[PartnerFacts], options: dict[str, Options], as_of: date, quarter_label: str
+) -> Brief:
+    rows, sentences = [], []
+    spend_totals: dict[str, list[Decimal]] = {}
+    missing_total = 0
+    for facts in ordered:
+        assessment, clock = facts.assessment, facts.clock
+        partner = assessment.partner
+        statement = facts.credits
+        if statement is not None:
+            terms, trailing = statement.terms, statement.trailing_totals
+            spend, basis = money_text(trailing.fees, terms.currency, Decimal(1)), "fees, 12 months"
+            charged, back, net = figure(trailing.gross, terms), figure(trailing.earned_back, terms), figure(trailing.net, terms)
+            share = share_text(trailing)
+            total = spend_totals.setdefault(terms.currency, [Decimal(0)] * 4)
+            for i, amount in enumerate((trailing.fees, trailing.gross, trailing.earned_back, trailing.net)):
+                total[i] += amount
+        else:
+            spend = number(clock.annual_value, 0) if clock.annual_value is not None else "–"
+            basis, charged, back, net, share = "annual value", "no credit terms", "–", "–", "–"
+        decision, by = _decision(facts, options.get(partner.id), as_of)
+        gaps = assessment.undelivered
+        missing_total += sum(len(kpis) for _, kpis in gaps)
+        every = len(assessment.kpis)
+        undelivered = "; ".join(
+            f"{m.label}: " + (f"all {every} KPIs" if len(kpis) == every else ", ".join(k.name for k in kpis))
+            for m, kpis in gaps
+        )
+        level = assessment.decision.level
+        rows.append(
+            BriefRow(
+                name=partner.name,
+                spend=spend if statement is not None or spend == "–" else f"{clock.currency} {spend}",
+                spend_basis=basis,
+                score=number(assessment.score.value, 1),
+                tier=assessment.score.tier.name if assessment.score.tier else "–",
+                escalation=level.label,
+                escalation_slug=level.slug,
+                credits_charged=charged,
+                earned_back=back,
+                credits_net=net,
+                credits_share=share,
+                decision=decision,
+                decide_by=short_date(by) if by else "",
+                decide_days=(by - as_of).days if by else None,
+                undelivered=undelivered,
+            )
+        )
+        if by is not None:
+            sentences.append((by, f"{partner.name}: {decision}, by {short_date(by)} ({counted((by - as_of).days, 'day')})."))
+    totals = "; ".join(
+        f"{currency}: fees {t[0]:,.2f}, credits charged {t[1]:,.2f}, earned back {t[2]:,.2f}, owed {t[3]:,.2f}"
+        for currency, t in spend_totals.items()
+    )
+    return Brief(
+        tuple(rows),
+        tuple(text for _, text in sorted(sentences, key=lambda item: item[0])),
+        totals,
+        missing_total,
+    )
+
+
 def build_portfolio_context(
     *,
     config: GovernanceConfig,
@@ -146,6 +264,7 @@ def build_portfolio_context(
     documents: dict[str, tuple[str, ...]],
     files: list[InputFile],
     as_of: date,
+    options: dict[str, Options] | None = None,  # the offboarding assessments' options, by partner
 ) -> PortfolioContext:
     portfolio = facts.portfolio
     clocks = {pid: f.clock for pid, f in facts.items()}
@@ -234,6 +353,7 @@ def build_portfolio_context(
         horizon_days=NOTICE_HORIZON_DAYS,
         files=tuple(files),
         credits=credit_rows(ordered),
+        brief=build_brief(ordered, options or {}, as_of, quarter.label),
         credit_months=f"{quarter.last_month.shift(-11).label} – {quarter.last_month.label}",
         ladder_note=(
             "Sorted by risk: escalation status first, then an improvement plan that ended unmet, "

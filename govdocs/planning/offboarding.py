@@ -48,6 +48,16 @@ SATISFACTION_EVIDENCE = {
 }
 
 
+def checkable(change: float, threshold: float) -> str:
+    """A signed change with enough decimals that a reader can compare it with its threshold: −0.47
+    against 0.5, not −0.5 (one decimal, up to three)."""
+    for decimals in (1, 2, 3):
+        shown = round(abs(change), decimals)
+        if shown != threshold and (shown < threshold) == (abs(change) < threshold):
+            break
+    return f"{change:+.{decimals}f}"
+
+
 def trend_word(change_per_quarter: float, flat_below: float, higher_is_better: bool = True) -> str:
     """'flat', 'improving' or 'declining', from a least-squares slope and the stated threshold."""
     if abs(change_per_quarter) < flat_below:
@@ -145,7 +155,10 @@ def gather_evidence(
             sat_detail = f"{name}: fewer than two quarters with data"
         else:
             sat_points = SATISFACTION_EVIDENCE[sat.word]
-            sat_detail = f"{name} {sat.word} ({sat.slope:+.1f} per quarter over {sat.fitted} quarters"
+            sat_detail = (
+                f"{name} {sat.word} ({checkable(sat.slope, sat.flat_below)} per quarter over {sat.fitted} quarters; "
+                f"under {sat.flat_below:g} either way counts as flat"
+            )
             sat_detail += f"; {sat.noise})" if sat.noise else ")"
     items = (
         EvidenceItem(
@@ -358,6 +371,13 @@ class Decision:
     sensitivity: str
     # With considerations not rated: the recommendation if every missing one were rated 1, and 5.
     missing_bounds: tuple[Recommendation, Recommendation] | None = None
+    # The band the net falls in, before readiness or a closed plan replaced it (None: no net).
+    rules_band: Recommendation | None = None
+
+    @property
+    def overridden(self) -> bool:
+        """The recommendation is not the band the net falls in: the margin belongs to that band."""
+        return self.rules_band is not None and self.rules_band is not self.recommendation
 
     @property
     def provisional(self) -> bool:
@@ -412,7 +432,8 @@ def decide(
         )
     net = stay - exit_evidence
     plan_open = not evidence.no_further_plan
-    choice, capped = _apply_readiness(band(net, settings), ready.share_done, settings, plan_open)
+    rules_band = band(net, settings)
+    choice, capped = _apply_readiness(rules_band, ready.share_done, settings, plan_open)
     return Decision(
         choice,
         net,
@@ -422,6 +443,7 @@ def decide(
         capped,
         sensitivity_line(settings, rows, evidence, ready, choice),
         _missing_bounds(settings, rows, exit_evidence, ready, plan_open),
+        rules_band,
     )
 
 

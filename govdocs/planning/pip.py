@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from govdocs.config.model import ActionCategory, Controller, Direction, GovernanceConfig, Kpi, Partner
 from govdocs.data.actions import ProposedAction
-from govdocs.data.inputs import ActionStatus
+from govdocs.data.inputs import ActionStatus, ContextKind
 from govdocs.data.table import KpiData
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
 from govdocs.periods import Month, Quarter
@@ -133,6 +133,7 @@ class PlanAction:
     source: str  # "action library" or the proposing file
     status: ActionStatus | None
     note: str
+    addresses: tuple[ContextKind, ...] = ()  # the kinds of partner context it answers
 
 
 def month_end(month: Month) -> date:
@@ -277,6 +278,7 @@ def _library_actions(
                 "action library",
                 None,
                 "",
+                tuple(template.addresses),
             )
         )
     return actions
@@ -350,6 +352,7 @@ def merge_actions(
                 source,
                 f.status,
                 f.note or "",
+                f.addresses,
             )
         )
     if problems:

@@ -1,0 +1,115 @@
+"""Decide step, a plan's causes: what the inputs record as behind the KPIs a plan must move, and
+whether the plan's actions answer each of them.
+
+A plan's causes are the partner context of its inputs that bears on its KPIs (an attrition spike,
+an acquisition, an offshore move...; an event names its KPIs, or bears on all) and the client-side
+factors on its KPIs. An action answers a context event when it says it does (`addresses`: the kinds
+of context it works on, in the action library, a partner's proposal or an earlier action carried
+forward); a client factor when an action on that KPI is the client's own or of the client-policy or
+tooling category. An earlier action the last review left not started or late is carried forward,
+with its owner, to the plan's first check-in (or its own later due date); one dropped is closed
+with the reason recorded for it. An action's owner is the person the inputs name: the contact whose
+role it is, else the side's accountable contact, with the role that carries it out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from govdocs.config.model import ActionCategory, Contact, Controller
+from govdocs.data.inputs import ActionStatus, ContextEvent, ContextKind, PreviousAction
+from govdocs.periods import Month
+
+CLIENT_FACTOR_CATEGORIES = frozenset({ActionCategory.CLIENT_POLICY, ActionCategory.TOOLING})
+OPEN_STATUSES = (ActionStatus.NOT_STARTED, ActionStatus.LATE)
+
+
+@dataclass(frozen=True)
+class ActionLike:
+    """What the cause check needs of an action of the plan (or an earlier one carried into it)."""
+
+    ref: str
+    objective: str  # KPI id ("" for an earlier action carried forward: it serves the plan as a whole)
+    category: ActionCategory | None
+    side: Controller
+    addresses: tuple[ContextKind, ...] = ()
+
+
+@dataclass(frozen=True)
+class Cause:
+    kind: str  # "context" or "client factor"
+    label: str  # "Attrition (since Nov 2025)", "Average handle time: ..."
+    answered_by: tuple[str, ...]  # the refs of the actions that answer it
+
+
+def plan_causes(
+    context: Sequence[ContextEvent],
+    client_factors: Sequence[tuple[str, str, str]],  # (KPI id, KPI name, factor) on the plan's KPIs
+    actions: Sequence[ActionLike],
+    plan_kpis: Sequence[str],
+) -> tuple[Cause, ...]:
+    causes = []
+    for event in context:
+        if event.kpis is not None and not set(event.kpis) & set(plan_kpis):
+            continue  # it bears on other KPIs than this plan's
+        refs = tuple(a.ref for a in actions if event.kind in a.addresses)
+        since = f", since {Month.parse(event.since).label}" if event.since else ""
+        causes.append(Cause("context", f"{event.kind.label}{since} ({event.summary.rstrip('.')})", refs))
+    for kpi_id, kpi_name, factor in client_factors:
+        refs = tuple(
+            a.ref
+            for a in actions
+            if a.objective == kpi_id and (a.side is Controller.CLIENT or a.category in CLIENT_FACTOR_CATEGORIES)
+        )
+        causes.append(Cause("client factor", f"{kpi_name}, a client factor: {factor}", refs))
+    return tuple(causes)
+
+
+@dataclass(frozen=True)
+class CarriedAction:
+    """An earlier action the last review left open, as the plan takes it on or closes it."""
+
+    ref: str
+    action: str
+    owner: str
+    was_due: date
+    status: ActionStatus
+    carried: bool  # carried forward (else closed)
+    due: date | None  # the new due date when carried forward
+    reason: str  # why it was closed, or the note it was carried with
+    addresses: tuple[ContextKind, ...] = ()
+
+
+def carried_forward(previous: Sequence[PreviousAction], first_checkin: date, final: date) -> tuple[CarriedAction, ...]:
+    """Earlier actions not done: not started or late ones carried forward to the first check-in (or
+    their own due date, when later and inside the plan); dropped ones closed with their recorded reason."""
+    rows = []
+    for number, item in enumerate(previous, start=1):
+        ref = item.id or f"earlier {number}"
+        if item.status in OPEN_STATUSES:
+            due = item.due if first_checkin <= item.due <= final else first_checkin
+            rows.append(
+                CarriedAction(
+                    ref, item.action, item.owner, item.due, item.status, True, due, item.note or "", tuple(item.addresses)
+                )
+            )
+        elif item.status is ActionStatus.DROPPED:
+            rows.append(
+                CarriedAction(
+                    ref, item.action, item.owner, item.due, item.status, False, None, item.note or "no reason recorded"
+                )
+            )
+    return tuple(rows)
+
+
+def accountable_owner(role: str, side: Controller, contacts: Sequence[Contact]) -> tuple[str, str]:
+    """(person, role) for an action whose owner the library gives as a role: the contact with that
+    role, else the side's first contact, who answers for the role. ('', role) when nobody is named."""
+    wanted = role.strip().lower()
+    named = next((c for c in contacts if c.role.strip().lower() == wanted or c.name.strip().lower() == wanted), None)
+    if named is not None:
+        return named.name, "" if named.name.strip().lower() == wanted else named.role
+    lead = next((c for c in contacts if c.side is side), None)
+    return (lead.name, role) if lead is not None else ("", role)
