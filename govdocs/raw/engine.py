@@ -177,7 +177,7 @@ def resolve_files(raw: RawData, base: Path) -> dict[str, tuple[Path | Url, ...]]
             path = Path(pattern).expanduser()
             path = path if path.is_absolute() else base / path
             # in the order Path sorts them (part by part), without making a Path of each first
-            names = sorted((p for p in glob.glob(str(path), recursive=True) if os.path.isfile(p)), key=_parts)
+            names = sorted(_listed_files(str(path)), key=_parts)
             matches = [Path(p) for p in names]
             if not matches:
                 where = _location(source, "files") + ("" if isinstance(src.files, str) else f"[{i}]")
@@ -195,6 +195,32 @@ def resolve_files(raw: RawData, base: Path) -> dict[str, tuple[Path | Url, ...]]
     if problems:
         raise GovdocsError(problems)
     return out
+
+
+def _listed_files(pattern: str) -> list[str]:
+    """The regular files (or links to them) a glob pattern matches. A pattern with wildcards only
+    in its last part is listed with one scandir, whose entries say what they are without a stat
+    each (10,000 files of a folder)."""
+    import fnmatch
+
+    folder, name = os.path.split(pattern)
+    if glob.has_magic(folder) or "**" in name:
+        return [p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p)]
+    if not glob.has_magic(name):
+        return [pattern] if os.path.isfile(pattern) else []
+    try:
+        with os.scandir(folder or ".") as entries:
+            # glob's rule: a name starting with a dot matches only a pattern that does
+            found = [
+                os.path.join(folder, e.name)
+                for e in entries
+                if (not e.name.startswith(".") or name.startswith("."))
+                and fnmatch.fnmatch(e.name, name)
+                and e.is_file()
+            ]
+    except OSError:
+        return []
+    return found
 
 
 def _parts(name: str) -> object:
@@ -249,8 +275,11 @@ def _head(path: Path) -> tuple[str, bytes | None, bytes | None]:
     data, magic, whole = b"", b"", None
     with open(path, "rb") as handle:  # noqa: PTH123 (once per file of thousands: the plain call is quicker)
         try:
-            stream, magic = _unzipped(handle)
-            data = stream.read(HEAD_READ)  # a buffered read: short only at the end of the file
+            data = handle.read(HEAD_READ)  # a buffered read: short only at the end of the file
+            stream = handle
+            if data[:2] == b"\x1f\x8b":
+                stream, magic = _unzipped(handle)
+                data = stream.read(HEAD_READ)
             whole = data if len(data) < HEAD_READ else None
             while whole is None and b"\n" not in data and len(data) < HEADER_BYTES:
                 chunk = stream.read(4096)
@@ -273,6 +302,7 @@ def _unzipped(handle):
     """The bytes of an open file, through gzip when it starts with gzip's magic; and the magic."""
     import gzip
 
+    handle.seek(0)
     magic = handle.read(2)
     handle.seek(0)
     return (gzip.GzipFile(fileobj=handle) if magic == b"\x1f\x8b" else handle), magic
