@@ -62,6 +62,10 @@ FREE_TEXT = {
 }
 
 
+# Lists of ids, not text: the context kinds an action answers, the KPIs a context event bears on.
+NOT_TEXT = {"addresses", "kpis"}
+
+
 def text_marker(pid: str) -> str:
     return f"TXT{pid}"
 
@@ -77,7 +81,10 @@ def _mark(value: object, token: str) -> object:
     if isinstance(value, list):
         return [_mark(item, token) for item in value]
     if isinstance(value, dict):
-        return {k: _mark(v, token) if k in FREE_TEXT or isinstance(v, list | dict) else v for k, v in value.items()}
+        return {
+            k: _mark(v, token) if k in FREE_TEXT or (isinstance(v, list | dict) and k not in NOT_TEXT) else v
+            for k, v in value.items()
+        }
     return value
 
 

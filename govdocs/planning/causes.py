@@ -63,7 +63,7 @@ def plan_causes(
             for a in actions
             if a.objective == kpi_id and (a.side is Controller.CLIENT or a.category in CLIENT_FACTOR_CATEGORIES)
         )
-        causes.append(Cause("client factor", f"{kpi_name}, a client factor: {factor}", refs))
+        causes.append(Cause("client factor", f"{kpi_name}, a client factor: {factor.rstrip('.')}", refs))
     return tuple(causes)
 
 
