@@ -196,7 +196,7 @@ def plan_documents(
 
         basis = facts[pid].basis
         if basis is not None:
-            proposed = actions_file(request.actions_dir, pid, single=False)
+            proposed = actions_file(request.actions_dir, pid, single=len(request.partner_ids) == 1)
             for number, audience in enumerate(request.audiences):
                 target = document_path(out, "pip", quarter, pid, audience, request.fmt)
                 # One calendar per plan, beside its first copy (the partner's when both are written).
@@ -229,7 +229,7 @@ def plan_documents(
 
         if level >= Escalation.OFFBOARDING_REVIEW:
             target = document_path(out, "offboarding", quarter, pid, Audience.INTERNAL, request.fmt)
-            review = assessment_file(request.assessments_dir, pid, single=False)
+            review = assessment_file(request.assessments_dir, pid, single=len(request.partner_ids) == 1)
             step = partial(prepare_offboarding, workspace, facts, pid, as_of, target, review)
             planned.append(Planned(pid, "offboarding", "internal", target, (), guarded(step, Audience.INTERNAL)))
             kinds.append("Offboarding")

@@ -720,7 +720,7 @@ def assessment_file(path: Path | None, partner_id: str, single: bool) -> Path | 
                     "usage.assessment_file",
                     "one assessment file serves one partner; with several partners pass "
                     "a folder of <PARTNER_ID>.yaml files",
-                    Location("--assessment"),
+                    Location("--assessments"),
                     ExitCode.USAGE,
                 )
             ]
