@@ -380,7 +380,7 @@ def _run(
         if kept is not None:
             result.written.append(kept)
             result.kept.append(kept.path)
-            tell(f"kept {item.path} (written by the interrupted build)")
+            tell(f"kept {item.path} (unchanged since it was written)")
             continue
         running[submit(pool, prepared, request.fmt, request.as_of)] = (item, prepared, key)
         for future in [f for f in running if f.done()]:

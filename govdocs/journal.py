@@ -1,16 +1,17 @@
-"""Build step, resuming: what an interrupted `govdocs build` already wrote.
+"""Build step, incremental: what earlier runs already wrote into an output folder.
 
-While a build runs, `OUT/<quarter>/.govdocs-build.json` records every document written:
-its path, its file's SHA-256 (and its attachments') and a key for what produced it -- the
-final HTML, the format, the issue timestamp, the template folder and the govdocs and
-WeasyPrint versions. Each document is written together with its journal line (one
-all-or-nothing write), and the manifest replaces the journal when the build completes.
+`OUT/<quarter>/.govdocs-build.json` records every document a document command (`build`,
+`qbr`, `pip`, `offboarding`) wrote there: its path, its file's SHA-256 (and its attachments')
+and a key for what produced it -- the final HTML, the format, the issue timestamp, the
+template folder and the govdocs and WeasyPrint versions. Each document is written together
+with its journal line (one all-or-nothing write), and the journal stays when the run ends.
 
-Running the same build again after Ctrl-C, SIGTERM or a full disk keeps every recorded
-document whose file is unchanged and whose key still matches -- the same bytes would be
-rendered again -- and renders the rest. A recorded document whose inputs changed since is
-rendered anew and replaced: it is the unfinished run's own output, never a file the user
-placed there. Anything not in the journal is protected as always (exit 6 without --force).
+The next run into the folder -- after Ctrl-C, SIGTERM or a full disk, or after one partner's
+inputs changed -- keeps every recorded document whose file is unchanged and whose key still
+matches (the same bytes would be rendered again) without rendering it, and renders the rest.
+A recorded document whose inputs changed is rendered anew and replaced: it is govdocs' own
+output, never a file the user placed there. Anything not in the journal, or changed since it
+was written, is protected as always (exit 6 without --force).
 """
 
 from __future__ import annotations
@@ -119,7 +120,7 @@ class Journal:
         entry = self.entries.get(self._key(prepared.document.path))
         if not isinstance(entry, dict) or entry.get("key") != key or not self._intact(entry):
             return None
-        return replace(prepared.document, sha256=entry["sha256"])
+        return replace(prepared.document, sha256=entry["sha256"], kept=True)
 
     def _entry(self, prepared: Prepared, content: bytes, key: str) -> dict[str, Any]:
         document = prepared.document
@@ -136,29 +137,32 @@ class Journal:
     def with_document(self, prepared: Prepared, content: bytes, key: str) -> tuple[Path, bytes]:
         """The journal file as it will be with this document recorded: written together with
         the document, so either both are on disk or neither."""
-        entries = {**self.entries, self._key(prepared.document.path): self._entry(prepared, content, key)}
+        return self.with_documents([(prepared, content, key)])
+
+    def with_documents(self, documents: list[tuple[Prepared, bytes, str]]) -> tuple[Path, bytes]:
+        """The journal file with several documents recorded (a document command's batch)."""
+        entries = dict(self.entries)
+        for prepared, content, key in documents:
+            entries[self._key(prepared.document.path)] = self._entry(prepared, content, key)
         text = json.dumps({"govdocs": __version__, "documents": entries}, indent=1, sort_keys=True)
         return self.path, (text + "\n").encode("utf-8")
 
     def record(self, prepared: Prepared, content: bytes, key: str) -> None:
         """After the write succeeded."""
         self.entries[self._key(prepared.document.path)] = self._entry(prepared, content, key)
+        self._hashes.pop(self._key(prepared.document.path), None)
 
     def finish(self, planned: set[Path]) -> list[Path]:
-        """The build completed: the manifest is the record of what it planned. Entries for
-        documents it did not plan (a plan no longer needed, another --partner or --audience)
-        stay in the journal with their files, never deleted; returns those files."""
-        left = {
-            key: entry
-            for key, entry in self.entries.items()
-            if isinstance(entry, dict) and self.root / str(entry.get("path")) not in planned and self._intact(entry)
-        }
-        if not left:
-            self.close()
-            return []
-        text = json.dumps({"govdocs": __version__, "documents": left}, indent=1, sort_keys=True)
-        write_atomic(self.path, (text + "\n").encode("utf-8"))
-        self.entries = left
+        """The build completed: the journal keeps every intact document, for the next build to
+        keep. Entries for documents it did not plan (a plan no longer needed, another --partner
+        or --audience, a `govdocs offboarding` of its own) stay with their files, never
+        deleted; returns those files."""
+        intact = {key: entry for key, entry in self.entries.items() if isinstance(entry, dict) and self._intact(entry)}
+        left = {key: entry for key, entry in intact.items() if self.root / str(entry.get("path")) not in planned}
+        if intact != self.entries:
+            text = json.dumps({"govdocs": __version__, "documents": intact}, indent=1, sort_keys=True)
+            write_atomic(self.path, (text + "\n").encode("utf-8"))
+            self.entries = intact
         return sorted(self.root / name for e in left.values() for name in (e["path"], *(e.get("attachments") or {})))
 
     def close(self) -> None:

@@ -364,7 +364,7 @@ def _build_json(result: Any) -> dict[str, Any]:
         exit_code=int(result.exit_code),
     )
     for document, entry in zip(result.written, data["documents"], strict=True):
-        entry["kept"] = document.path in kept
+        entry["kept"] = document.path in kept or document.kept
     for (kind, _), entry in zip(result.skipped, data["skipped"], strict=True):
         entry["type"] = kind
     return data
@@ -408,12 +408,12 @@ def _report_build(result: Any) -> None:
     )
     click.echo(f"written: {len(result.written)} documents ({written or 'none'}) to {result.out_dir}/{result.quarter}/")
     if result.kept:
-        click.echo(f"kept: {len(result.kept)} of them as the interrupted build wrote them (unchanged, still current)")
+        click.echo(f"kept: {len(result.kept)} of them as an earlier run wrote them (unchanged, not rendered again)")
     if result.left_over:
         names = ", ".join(p.name for p in result.left_over)
         click.echo(
-            f"not in the manifest: {len(result.left_over)} files an earlier unfinished build wrote for documents "
-            f"this run does not call for ({names}); delete them if they are not needed"
+            f"not in the manifest: {len(result.left_over)} files an earlier run wrote for documents "
+            f"this build does not call for ({names}); delete them if they are not needed"
         )
     by_kind: dict[str, list[str]] = {}
     closed: list[str] = []  # plans not offered again after two missed ones, with their reason

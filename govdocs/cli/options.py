@@ -236,6 +236,7 @@ def written_json(
                 "path": str(d.path),
                 "sha256": d.sha256,
                 "attachments": [str(a) for a in d.attachments],
+                "kept": d.kept,
             }
             for d in written
         ],
@@ -254,11 +255,14 @@ def report_written(
     for item in skipped:
         click.echo(f"skipped {item.partner_id}: {item.reason}")
     for document in written:
-        click.echo(f"wrote {document.path}  ({document.document_id})")
+        verb = "kept " if document.kept else "wrote"
+        click.echo(f"{verb} {document.path}  ({document.document_id})" + ("  unchanged" if document.kept else ""))
         for attachment in document.attachments:
-            click.echo(f"wrote {attachment}")
+            click.echo(f"{verb} {attachment}")
     count = len(written)
-    click.echo(f"{count} {noun}{'s' if count != 1 else ''} for {quarter} written to {out_dir}/{quarter}/")
+    kept = sum(1 for d in written if d.kept)
+    also = f" ({kept} kept unchanged)" if kept else ""
+    click.echo(f"{count} {noun}{'s' if count != 1 else ''} for {quarter} written to {out_dir}/{quarter}/{also}")
 
 
 # --- the project folder ------------------------------------------------------------------------
