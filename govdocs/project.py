@@ -28,7 +28,7 @@ QuarterText = Annotated[StrictStr, StringConstraints(pattern=r"^(\d{4}-Q[1-4]|la
 
 
 class ProjectFile(BaseModel):
-    """The project file's shape (`govdocs schema --project` prints it as JSON Schema)."""
+    """The project file's shape (`govdocs schema --of project` prints it as JSON Schema)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -547,7 +547,8 @@ def _check_as_loaded(path: Path, document: dict[str, Any]) -> None:
         problems = [
             Problem(
                 f"response.{error['type']}",
-                f"the answer's {format_path(tuple(error['loc'])) or 'file'}: {pydantic_message(error)}",
+                f"the answer's {format_path(tuple(error['loc'])) or 'file'}: "
+                + pydantic_message(error, kind_of_file="response"),
                 Location(path.name),
                 ExitCode.INPUTS,
             )

@@ -118,7 +118,14 @@ out_option = click.option(
     show_default=True,
     help="Output folder; documents go to OUT/<quarter>/.",
 )
-format_option = click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "html"]),
+    default="pdf",
+    show_default=True,
+    help="pdf: the documents to send; html: a fast preview of the same content.",
+)
 sign_option = click.option(
     "--sign",
     "sign_key",
