@@ -48,8 +48,9 @@ class StarterRequest:
     client: str
     partners: tuple[StarterPartner, ...]
     kpis: tuple[str, ...]
-    today: date
+    today: date  # the day the folder is made (or --as-of): contract placeholders, the inputs' quarter
     force: bool = False
+    as_of: date | None = None  # written to the project file: every run's issue date
 
 
 def _q(text: str) -> str:
@@ -255,7 +256,8 @@ quarter: {quarter}
 """
 
 
-def project_text(quarter: Quarter) -> str:
+def project_text(quarter: Quarter, as_of: date | None) -> str:
+    pinned = f"as_of: {as_of.isoformat()}" if as_of else "# as_of: 2026-10-15"
     return f"""# govdocs project file: every govdocs command run in this folder (or below it, or with
 # --project FOLDER) takes its paths and quarter from here; an option given on the command line wins.
 # Paths are relative to this file's folder.
@@ -269,7 +271,7 @@ output: output
 # The quarter reviewed when --quarter is not given: last_complete is the last quarter that
 # ended before the issue date ({quarter} on the day this folder was made), or name one: 2026-Q3.
 quarter: last_complete
-# as_of: {date.today().isoformat()}      # issue date when --as-of is not given (default: today)
+{pinned}          # the issue date when --as-of is not given (default: today)
 """
 
 
@@ -331,7 +333,7 @@ def starter_files(request: StarterRequest) -> list[tuple[Path, bytes]]:
     quarter = last_complete_quarter(request.today)
     root = request.directory
     files = [
-        (root / PROJECT_FILE, project_text(quarter).encode("utf-8")),
+        (root / PROJECT_FILE, project_text(quarter, request.as_of).encode("utf-8")),
         (root / "governance.yaml", config_text(request.client, request.partners, kpis, request.today).encode("utf-8")),
         (root / "README.md", readme_text(request, quarter).encode("utf-8")),
         (root / "data" / "kpis-template.csv", data_template(request.partners, kpis, quarter)),

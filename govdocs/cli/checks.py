@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
 
-from govdocs.cli.app import QuarterType, cli, handle_errors
+from govdocs.cli.app import DateType, QuarterType, cli, handle_errors
 from govdocs.cli.options import (
     PROJECT_KEY,
     config_option,
@@ -210,6 +211,12 @@ def _ask_kpis() -> tuple[str, ...]:
     help="A KPI from the catalogue (--list-kpis); repeat for several (default: asked on a terminal, else "
     "service_level, abandonment, fcr, csat).",
 )
+@click.option(
+    "--as-of",
+    type=DateType(),
+    help="The programme's issue date, written to the project file (default: none written, so each run's "
+    "today): the quarter reviewed is the last complete one before it.",
+)
 @click.option("--list-kpis", is_flag=True, help="Print the KPI catalogue with default targets and stop.")
 @click.option("--force", is_flag=True, help="Write into a folder that is not empty (no existing file is replaced).")
 @json_option
@@ -219,6 +226,7 @@ def init(
     client: str | None,
     partners: tuple[Any, ...],
     kpis: tuple[str, ...],
+    as_of: date | None,
     list_kpis: bool,
     force: bool,
     as_json: bool,
@@ -233,8 +241,6 @@ def init(
       govdocs init my-program --client "Acme Energy" --partner NORTH="North Contact Ltd" \\
           --partner SOUTH="South Service Co" --kpi service_level --kpi csat
     """
-    from datetime import date
-
     from govdocs.starter_kit import DEFAULT_KPIS, StarterRequest, catalogue_table, create_starter
 
     if list_kpis:
@@ -257,7 +263,7 @@ def init(
     if client is None:
         default = directory.resolve().name.replace("-", " ").replace("_", " ").strip().title() or "Client"
         client = click.prompt("Your organisation's name", default=default, err=True) if interactive else default
-    request = StarterRequest(directory, client, tuple(partners), tuple(kpis), date.today(), force)
+    request = StarterRequest(directory, client, tuple(partners), tuple(kpis), as_of or date.today(), force, as_of)
     written = create_starter(request)
     if as_json:
         emit_json({"directory": str(directory), "files": [str(p) for p in written]})
@@ -265,5 +271,5 @@ def init(
     click.echo(f"created {len(written)} files in {directory}/")
     for path in written:
         click.echo(f"  {path}")
-    click.echo("next: fill in data/kpis.csv, then, in the folder:")
+    click.echo("next: fill in data/kpis-template.csv and save it as data/kpis.csv; then, in the folder:")
     click.echo(f"  cd {directory} && govdocs validate && govdocs build")
