@@ -171,10 +171,15 @@ def test_qbr_html_format_and_existing_file(tmp_path: Path):
     assert first.exit_code == 0, first.output
     path = tmp_path / "2026-Q3" / "qbr-ATL-partner.html"
     assert "Atlas Contact Solutions" in path.read_text(encoding="utf-8")
-    again = run(*args)
-    assert again.exit_code == 6
-    assert f"error: {path}: document exists; pass --force to replace it" in again.output
+    again = run(*args)  # its own document, unchanged: kept, not refused and not rendered again
+    assert again.exit_code == 0
+    assert f"kept  {path}" in again.output and "(1 kept unchanged)" in again.output
+    path.write_text("my own notes", encoding="utf-8")  # now the user's file: refused
+    refused = run(*args)
+    assert refused.exit_code == 6
+    assert f"error: {path}: document exists; pass --force to replace it" in refused.output
     assert run(*args, "--force").exit_code == 0
+    assert "Atlas Contact Solutions" in path.read_text(encoding="utf-8")
 
 
 def test_schema_is_json_schema():

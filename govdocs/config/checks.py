@@ -420,11 +420,10 @@ def _with_remedy(code: str, message: str, path: tuple[str | int, ...]) -> str:
         named = re.search(r"'([^']*)'", message)
         ident = f"'{named.group(1)}'" if named else "the id"
         target = f"{ident} from {format_path(path[:-1])}"  # an id in a list of ids
+    elif f"'{path[-1]}'" in message or len(path) < 2 or not isinstance(path[-2], int):
+        target = format_path(path)  # the id is the key itself (targets.abandon), or a field of its own
     else:
-        # the list entry holding the reference (a pair, a factor, an action), else the key itself
-        last_index = max((i for i, part in enumerate(path) if isinstance(part, int)), default=None)
-        entry = path[: last_index + 1] if last_index is not None and last_index < len(path) - 1 else path
-        target = format_path(entry)
+        target = format_path(path[:-1])  # the list entry holding the reference (a pair, a factor, an action)
     return f"{message}: no such {what} in {section}; remove {target} with it (or add the {what} back)"
 
 
