@@ -63,7 +63,7 @@ demo: $(VENV)/.locked
 	$(BIN)/govdocs build $(DOCS) --quarter $(QUARTER) --actions examples/actions \
 		--assessments examples/assessments --out output --force
 	$(BIN)/govdocs offboarding $(DOCS_NO_INPUTS) --quarter $(QUARTER) --partner BRV \
-		--assessment examples/assessments/BRV.yaml --out output --force
+		--assessments examples/assessments/BRV.yaml --out output --force
 	$(BIN)/govdocs build --config examples/governance.yaml --raw examples/raw/mapping.yaml \
 		--data examples/raw/partner_reported.csv --inputs examples/inputs --actions examples/actions \
 		--assessments examples/assessments --quarter $(QUARTER) --as-of $(AS_OF) \

@@ -91,6 +91,7 @@ class Planned:
     path: Path
     attachments: tuple[Path, ...]
     prepare: Callable[[], Prepared]
+    sources: tuple[Path | None, ...] = ()  # the files of its own it is made from (inputs, actions, assessment)
 
     @property
     def label(self) -> str:
@@ -188,15 +189,16 @@ def plan_documents(
             return run
 
         kinds: list[str] = []
+        own = partner_files(request.inputs_dir, pid)
         for audience in request.audiences:
             target = document_path(out, "qbr", quarter, pid, audience, request.fmt)
             step = partial(prepare_qbr, workspace, facts, pid, audience, as_of, target, inputs, inputs_file)
-            planned.append(Planned(pid, "qbr", audience.value, target, (), guarded(step, audience)))
+            planned.append(Planned(pid, "qbr", audience.value, target, (), guarded(step, audience), own))
         kinds.append("QBR")
 
         basis = facts[pid].basis
         if basis is not None:
-            proposed = actions_file(request.actions_dir, pid, single=False)
+            proposed = actions_file(request.actions_dir, pid, single=len(request.partner_ids) == 1)
             for number, audience in enumerate(request.audiences):
                 target = document_path(out, "pip", quarter, pid, audience, request.fmt)
                 # One calendar per plan, beside its first copy (the partner's when both are written).
@@ -215,7 +217,10 @@ def plan_documents(
                     proposed,
                 )
                 attachments = (calendar,) if calendar else ()
-                planned.append(Planned(pid, "pip", audience.value, target, attachments, guarded(step, audience)))
+                step_files = (*own, proposed)
+                planned.append(
+                    Planned(pid, "pip", audience.value, target, attachments, guarded(step, audience), step_files)
+                )
             kinds.append("PIP")
         else:
             closed, clock = facts[pid].no_further_plan, facts[pid].clock
@@ -229,9 +234,10 @@ def plan_documents(
 
         if level >= Escalation.OFFBOARDING_REVIEW:
             target = document_path(out, "offboarding", quarter, pid, Audience.INTERNAL, request.fmt)
-            review = assessment_file(request.assessments_dir, pid, single=False)
+            review = assessment_file(request.assessments_dir, pid, single=len(request.partner_ids) == 1)
             step = partial(prepare_offboarding, workspace, facts, pid, as_of, target, review)
-            planned.append(Planned(pid, "offboarding", "internal", target, (), guarded(step, Audience.INTERNAL)))
+            step = guarded(step, Audience.INTERNAL)
+            planned.append(Planned(pid, "offboarding", "internal", target, (), step, (*own, review)))
             kinds.append("Offboarding")
         else:
             skipped.append(
@@ -242,6 +248,42 @@ def plan_documents(
 
 
 # --- the run ----------------------------------------------------------------------------------
+
+
+def partner_files(inputs_dir: Path | None, partner_id: str) -> tuple[Path, ...]:
+    """A partner's own files in the inputs folder: its inputs and its imported responses."""
+    if inputs_dir is None or not inputs_dir.is_dir():
+        return ()
+    return tuple(sorted(inputs_dir.glob(f"{partner_id}.*")))
+
+
+def _folder_files(path: Path | None) -> tuple[Path, ...]:
+    if path is None:
+        return ()
+    return tuple(sorted(p for p in path.rglob("*") if p.is_file())) if path.is_dir() else (path,)
+
+
+def run_digest(request: BuildRequest, workspace: Workspace) -> str:
+    """What every document of the run is made from, hashed: govdocs' code and templates, the
+    format and variant, the quarter and issue date, the user's template folder, the config, the
+    raw mapping and every data file. A document's source digest adds its own files."""
+    from govdocs.journal import _folder_digest, code_digest, file_digest
+
+    digest = hashlib.sha256()
+    header = [code_digest(), request.fmt, request.pdf_variant, str(request.quarter), request.as_of.isoformat()]
+    header += [_folder_digest(request.templates) if request.templates else "-", workspace.run.config_sha256]
+    header.append(file_digest(request.raw))
+    header += [f"{s.name}={s.sha256}" for s in workspace.data.sources]
+    digest.update("\n".join(header).encode())
+    return digest.hexdigest()
+
+
+def source_digest(run: str, item: Planned, extra: tuple[str, ...] = ()) -> str:
+    from govdocs.journal import file_digest
+
+    parts = [run, item.kind, item.audience, item.path.name, *extra]
+    parts += [f"{p.name if p else '-'}={file_digest(p)}" for p in item.sources]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def _portfolio_summary(
@@ -310,11 +352,24 @@ def build(request: BuildRequest, pool: RenderPool, report: Report | None = None)
             summary_path,
             (),
             lambda: _portfolio_summary(request, workspace, facts, documents, summary_path),
+            tuple(
+                path
+                for folder in (request.inputs_dir, request.actions_dir, request.assessments_dir)
+                for path in _folder_files(folder)
+            ),
         )
         # The summary first: it is the longest job and the one every reader opens.
         queue = [summary, *planned]
         result = BuildResult(request.out_dir, request.quarter, skipped=skipped)
-        _run(queue, request, pool, result, report, journal)
+        run = run_digest(request, workspace)
+        digests = {id(item): source_digest(run, item) for item in planned}
+        # the summary names every partner's documents and is read from the build's partners
+        digests[id(summary)] = source_digest(
+            run,
+            summary,
+            (",".join(partner_ids), json.dumps(documents, sort_keys=True)),
+        )
+        _run(queue, request, pool, result, report, journal, digests)
         if result.unwritable:
             return result  # no manifest on a full disk; the journal lets a re-run finish
         result.manifest = manifest_path
@@ -331,12 +386,14 @@ def _run(
     result: BuildResult,
     report: Report | None,
     journal: Journal,
+    digests: dict[int, str],
 ) -> None:
     total = len(queue)
     done = 0
     timestamp = epoch(request.as_of)
     running: dict[Future[bytes], tuple[Planned, Prepared, str]] = {}
     broken: list[tuple[Planned, Prepared, str]] = []
+    sources = {id(item): digests.get(id(item)) for item in queue}
     stopped = False
     unwritable = False  # the output folder failed a write: nothing more is written
 
@@ -368,11 +425,12 @@ def _run(
             return
         content = future.result()
         try:
-            write_together([*files_of(prepared, content), journal.with_document(prepared, content, key)])
+            source = sources[id(item)]
+            write_together([*files_of(prepared, content), journal.with_document(prepared, content, key, source)])
         except GovdocsError as error:
             fail(item, error)
             return
-        journal.record(prepared, content, key)
+        journal.record(prepared, content, key, source)
         result.written.append(written(prepared, content))
         tell(f"wrote {item.path}")
 
@@ -380,6 +438,13 @@ def _run(
         signals.check()  # a Ctrl-C Python dropped (inside a weakref callback) stops here
         if stopped:
             break
+        source = sources[id(item)]
+        unchanged = journal.reuse_source(item.path, source) if source is not None else None
+        if unchanged is not None:  # nothing it is made from changed: not even its HTML is built
+            result.written.append(unchanged)
+            result.kept.append(unchanged.path)
+            tell(f"kept {item.path} (unchanged since it was written)")
+            continue
         try:
             prepared = item.prepare()
         except Exception as exc:  # one partner's problem: the others go on
@@ -388,9 +453,11 @@ def _run(
         key = source_key(prepared, request.fmt, timestamp)
         kept = journal.reuse(prepared, key)
         if kept is not None:
+            if source is not None:
+                journal.note_source(item.path, source, kept)
             result.written.append(kept)
             result.kept.append(kept.path)
-            tell(f"kept {item.path} (written by the interrupted build)")
+            tell(f"kept {item.path} (unchanged since it was written)")
             continue
         running[submit(pool, prepared, request.fmt, request.as_of)] = (item, prepared, key)
         for future in [f for f in running if f.done()]:

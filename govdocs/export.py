@@ -108,8 +108,8 @@ def credit_rows(statement: CreditStatement) -> list[list[Cell]]:
     return rows
 
 
-def export_scorecard(request: ExportRequest) -> int:
-    """Write the table; returns the number of rows written."""
+def export_table(request: ExportRequest) -> tuple[list[str], list[list[Cell]], str]:
+    """The table's columns, rows and sheet name, written nowhere yet."""
     workspace = load_workspace(request.config_path, list(request.data_paths), raw=request.raw)
     partner_ids = select_partners(workspace.config, request.partner_ids)
     require_quarter_data(workspace.data, request.quarter)
@@ -122,6 +122,12 @@ def export_scorecard(request: ExportRequest) -> int:
         portfolio = facts.portfolio
         rows = [row for pid in partner_ids for row in scorecard_rows(portfolio[pid])]
         columns, sheet = scorecard_columns(request.quarter), f"Scorecard {request.quarter}"
+    return columns, rows, sheet
+
+
+def export_scorecard(request: ExportRequest) -> int:
+    """Write the table; returns the number of rows written."""
+    columns, rows, sheet = export_table(request)
     write_table(
         request.out,
         columns,

@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from govdocs.facts import PlanBasis
     from govdocs.planning.offboarding import Decision, Evidence, Readiness
     from govdocs.planning.options import Options
+    from govdocs.journal import Journal
 
 
 @dataclass(frozen=True)
@@ -220,6 +221,7 @@ class WrittenDocument:
     inputs: tuple[InputFile, ...] = ()  # every file the document was built from, hashed
     cause: str = ""  # the escalation status that called for the document
     sha256: str = ""  # of the file as written
+    kept: bool = False  # an earlier run's file, unchanged and still what the inputs call for: not rendered again
 
 
 @dataclass(frozen=True)
@@ -275,9 +277,18 @@ def pool_scope(pool: RenderPool | None, fmt: str) -> Iterator[RenderPool]:
         yield own
 
 
+def open_journal(out_dir: Path, quarter: Quarter) -> Journal:
+    """The output folder's record of what earlier runs wrote there (see govdocs.journal)."""
+    from govdocs.journal import Journal
+
+    return Journal.open(out_dir / str(quarter), out_dir)
+
+
 class Batch:
     """All-or-nothing rendering for the document commands: every document is submitted as soon
-    as its HTML is ready; files are written only when all of them rendered."""
+    as its HTML is ready; files are written only when all of them rendered. A document an
+    earlier run wrote into the folder, unchanged and still what the inputs call for (the
+    folder's journal says so), is kept and not rendered again."""
 
     def __init__(
         self,
@@ -286,26 +297,44 @@ class Batch:
         as_of: date,
         progress: Callable[[str], None] | None,
         seal: Callable[[Prepared, bytes], bytes] | None = None,
+        journal: Journal | None = None,
     ) -> None:
         self.pool, self.fmt, self.as_of, self.progress = pool, fmt, as_of, progress
         self.seal = seal  # applied to each rendered file before anything is written (signing)
-        self.items: list[tuple[Prepared, Future[bytes]]] = []
+        self.journal = journal
+        self.items: list[tuple[Prepared, Future[bytes], str]] = []
+        self.kept: list[WrittenDocument] = []
 
     def add(self, prepared: Prepared) -> None:
-        self.items.append((prepared, submit(self.pool, prepared, self.fmt, self.as_of)))
+        from govdocs.journal import source_key
+
+        key = source_key(prepared, self.fmt, epoch(self.as_of))
+        # a certified copy is signed anew each time: never kept
+        kept = self.journal.reuse(prepared, key) if self.journal is not None and self.seal is None else None
+        if kept is not None:
+            self.kept.append(kept)
+            return
+        self.items.append((prepared, submit(self.pool, prepared, self.fmt, self.as_of), key))
 
     def finish(self) -> list[WrittenDocument]:
         contents = []
-        for number, (prepared, future) in enumerate(self.items, start=1):
+        for number, (prepared, future, _) in enumerate(self.items, start=1):
             signals.check()  # a Ctrl-C Python dropped (inside a weakref callback) stops here
             contents.append(future.result())  # a worker's GovdocsError is raised here, as is
             if self.progress is not None:
                 self.progress(f"[{number}/{len(self.items)}] rendered {prepared.document.partner_id}")
-        pairs = [(prepared, content) for (prepared, _), content in zip(self.items, contents, strict=True)]
+        done = [(prepared, content, key) for (prepared, _, key), content in zip(self.items, contents, strict=True)]
         if self.seal is not None:
-            pairs = [(prepared, self.seal(prepared, content)) for prepared, content in pairs]
-        write_together(file for prepared, content in pairs for file in files_of(prepared, content))
-        return [written(prepared, content) for prepared, content in pairs]
+            done = [(prepared, self.seal(prepared, content), key) for prepared, content, key in done]
+        files = [file for prepared, content, _ in done for file in files_of(prepared, content)]
+        if self.journal is not None and done:
+            files.append(self.journal.with_documents(done))
+        write_together(files)
+        if self.journal is not None:
+            for prepared, content, key in done:
+                self.journal.record(prepared, content, key)
+        fresh = [written(prepared, content) for prepared, content, _ in done]
+        return [*fresh, *self.kept]
 
 
 def document_path(out_dir: Path, kind: str, quarter: Quarter, partner_id: str, audience: Audience, fmt: str) -> Path:
@@ -417,7 +446,8 @@ def render_qbrs(
         for pid in partner_ids
     }
     with folder_lock(request.out_dir / str(request.quarter)):  # one run at a time per folder
-        check_targets(targets.values(), request.force)
+        journal = open_journal(request.out_dir, request.quarter)
+        check_targets(targets.values(), request.force, journal.resumable())
 
         kpi_ids = {k.id for k in config.kpis}
         loaded = {pid: partner_inputs(request.inputs_dir, pid, kpi_ids, request.quarter) for pid in partner_ids}
@@ -432,7 +462,7 @@ def render_qbrs(
         facts = run_facts(config, data, request.quarter, request.as_of, request.config_path)
         seal = certifier(request.sign, request.fmt, request.audience)
         with pool_scope(pool, request.fmt) as active:
-            batch = Batch(active, request.fmt, request.as_of, progress, seal)
+            batch = Batch(active, request.fmt, request.as_of, progress, seal, journal)
             for pid in partner_ids:
                 where = (request.as_of, targets[pid], *loaded[pid])
                 batch.add(prepare_qbr(workspace, facts, pid, request.audience, *where, signed=seal is not None))
@@ -667,13 +697,14 @@ def render_pips(
     }
     calendars = {pid: calendar_path(request.out_dir, request.quarter, pid) for pid in partner_ids}
     with folder_lock(request.out_dir / str(request.quarter)):  # one run at a time per folder
-        check_targets([*targets.values(), *calendars.values()], request.force)
+        journal = open_journal(request.out_dir, request.quarter)
+        check_targets([*targets.values(), *calendars.values()], request.force, journal.resumable())
 
         kpi_ids = {k.id for k in config.kpis}
         seal = certifier(request.sign, request.fmt, request.audience)
 
         with pool_scope(pool, request.fmt) as active:
-            batch = Batch(active, request.fmt, request.as_of, progress, seal)
+            batch = Batch(active, request.fmt, request.as_of, progress, seal, journal)
             for pid in partner_ids:
                 # A plan is read long after the quarter that called for it: its context comes from the
                 # partner's current inputs file, whichever quarter that file was written for.
@@ -732,7 +763,7 @@ def assessment_file(path: Path | None, partner_id: str, single: bool) -> Path | 
                     "usage.assessment_file",
                     "one assessment file serves one partner; with several partners pass "
                     "a folder of <PARTNER_ID>.yaml files",
-                    Location("--assessment"),
+                    Location("--assessments"),
                     ExitCode.USAGE,
                 )
             ]
@@ -874,9 +905,10 @@ def render_offboarding(
         for pid in partner_ids
     }
     with folder_lock(request.out_dir / str(request.quarter)):  # one run at a time per folder
-        check_targets(targets.values(), request.force)
+        journal = open_journal(request.out_dir, request.quarter)
+        check_targets(targets.values(), request.force, journal.resumable())
         with pool_scope(pool, request.fmt) as active:
-            batch = Batch(active, request.fmt, request.as_of, progress)
+            batch = Batch(active, request.fmt, request.as_of, progress, journal=journal)
             for pid in partner_ids:
                 review_file = assessment_file(request.assessment, pid, single=len(partner_ids) == 1)
                 batch.add(prepare_offboarding(workspace, facts, pid, request.as_of, targets[pid], review_file))

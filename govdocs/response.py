@@ -465,9 +465,9 @@ def import_response(
     pdf: bytes | None = None,
     certified: bytes | None = None,
     write: bool = False,
-) -> tuple[Path, str, str, str]:
-    """Read and validate the form; return (response file, old text, new text, diff), and with
-    `write` write the new text. `pdf` is the returned file's bytes and `certified` the revision
+) -> tuple[Path, str, str, str, dict[str, Any]]:
+    """Read and validate the form; return (response file, old text, new text, diff, the answer
+    as read), and with `write` write the new text. `pdf` is the returned file's bytes and `certified` the revision
     its certification covers (when certified), which alone says which document the form answers.
 
     The answer is checked against the response file's own model (the limits the loaders apply)
@@ -495,7 +495,19 @@ def import_response(
         )
         if write and old != new:
             write_response(target, new)
-    return target, old, new, diff
+    return target, old, new, diff, entry
+
+
+def unfilled(entry: dict[str, Any]) -> list[str]:
+    """What a returned form leaves empty that a reader of the next documents would miss: the
+    acknowledgment first (a form saved without it is imported, and said to be unacknowledged)."""
+    missing = []
+    if entry.get("acknowledged") is None:
+        missing.append("the acknowledgment (name, role and date) is empty: imported as not acknowledged")
+    answered = ("root_causes", "proposed_actions", "checkin", "disputes")
+    if entry.get("acknowledged") is None and not any(entry.get(key) for key in answered):
+        missing.append("no field of the form is filled in: check this is the file the partner returned")
+    return missing
 
 
 def _same_answers(old: str, new: str) -> bool:
@@ -535,7 +547,8 @@ def _check_as_loaded(path: Path, document: dict[str, Any]) -> None:
         problems = [
             Problem(
                 f"response.{error['type']}",
-                f"the answer's {format_path(tuple(error['loc'])) or 'file'}: {pydantic_message(error)}",
+                f"the answer's {format_path(tuple(error['loc'])) or 'file'}: "
+                + pydantic_message(error, kind_of_file="response"),
                 Location(path.name),
                 ExitCode.INPUTS,
             )

@@ -38,7 +38,8 @@ def cross_check(config: GovernanceConfig, data: KpiData, data_paths: list[Path])
             problems.append(
                 Problem(
                     f"data.unknown_{column}",
-                    f"{what} '{value}' is not in the config{more}",
+                    f"{what} '{value}' is not in the config{more}: remove its rows with the {what} "
+                    f"(or add the {what} back to the config)",
                     Location(str(data_paths[int(first["file"])]), int(first["line"]), column),
                     ExitCode.DATA,
                 )
@@ -213,7 +214,8 @@ def validate_inputs(
                 report.problems.append(
                     Problem(
                         "inputs.unknown_partner",
-                        f"no partner '{path.stem}' in the config",
+                        f"no partner '{path.stem}' in the config: remove this file with the partner "
+                        "(and its actions and assessment files), or add the partner back",
                         Location(str(path)),
                         ExitCode.INPUTS,
                     )

@@ -384,17 +384,30 @@ def _yaml_number(text: str) -> str | None:
     return f"{sign}{whole}.{fraction or '0'}e{exponent_sign or '+'}{exponent}"
 
 
-def pydantic_message(error: dict[str, Any], written: str | None = None, quoted: bool | None = None) -> str:
+# Where the fields of each kind of file are listed: an unknown field points there.
+SCHEMA_OF = {
+    "config": "govdocs schema",
+    "project": "govdocs schema --of project",
+    "inputs": "govdocs schema --of inputs",
+    "assessment": "govdocs schema --of assessment",
+    "actions": "govdocs schema --of actions",
+}
+
+
+def pydantic_message(
+    error: dict[str, Any], written: str | None = None, quoted: bool | None = None, kind_of_file: str = "config"
+) -> str:
     """One validation error in a YAML author's words; `written` is the scalar as typed, when
     YAML read it as something other than text; `quoted` says whether a text was written in
-    quotes (None: not known)."""
+    quotes (None: not known); `kind_of_file` names the schema an unknown field points to."""
     kind = error["type"]
     given = error.get("input")
     shown = _shown(written) if written is not None else None
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
-        return "unknown field (check the spelling; see `govdocs schema`)"
+        schema = SCHEMA_OF.get(kind_of_file)
+        return f"unknown field (check the spelling; see `{schema}`)" if schema else "unknown field (check the spelling)"
     if kind == "string_type" and shown is not None and isinstance(given, bool | int | float | date):
         return f'expected text but YAML read {_read_as(shown, given)}; write it in quotes ("{shown}")'
     if kind in {"string_type"} and isinstance(given, bool):
@@ -469,7 +482,7 @@ def model_from_document(
         problems = [
             Problem(
                 f"{prefix}.{error['type']}",
-                pydantic_message(error, doc.written.get(path), path in doc.quoted if path else None),
+                pydantic_message(error, doc.written.get(path), path in doc.quoted if path else None, prefix),
                 doc.location(path),
                 category,
             )

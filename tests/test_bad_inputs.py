@@ -47,6 +47,8 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 Inputs = dict[str, Path]  # which inputs a case replaces: "config", "data" and/or "inputs" (one file)
 
+UNKNOWN_PARTNER_REMEDY = "remove its rows with the partner (or add the partner back to the config)"
+
 
 def edit(text: str, old: str, new: str) -> str:
     assert text.count(old) == 1, f"{old!r} must occur once"
@@ -516,7 +518,7 @@ CASES: dict[str, Case] = {
         ),
     ),
     "an alias mixing Latin and Cyrillic letters": Case(
-        config(edit(YAML, "aliases: [Bravo, Bravo CX]", "aliases: [Bravo, \"Br\u0430vo CX\"]")),
+        config(edit(YAML, "aliases: [Bravo, Bravo CX]", 'aliases: [Bravo, "Br\u0430vo CX"]')),
         3,
         (
             f"{{config}}:{BRV_ALIASES_LINE}: partners[1].aliases[1]: 'Br\\u0430vo CX' mixes Latin and Cyrillic "
@@ -743,14 +745,20 @@ CASES: dict[str, Case] = {
         f"the partner id {pid}": Case(
             data("kpis.csv", row_3(pid + ROW_3[3:])),
             4,
-            (f"{{data}}:3: column 'partner': partner '{pid}' is not in the config [data.unknown_partner]",),
+            (
+                f"{{data}}:3: column 'partner': partner '{pid}' is not in the config: "
+                f"{UNKNOWN_PARTNER_REMEDY} [data.unknown_partner]",
+            ),
         )
         for pid in ("NA", "N/A", "null", "None", "#N/A")
     },
     "00123 in the data, 0123 in the config": Case(
         zero_ids,
         4,
-        ("{data}:3: column 'partner': partner '00123' is not in the config [data.unknown_partner]",),
+        (
+            "{data}:3: column 'partner': partner '00123' is not in the config: "
+            f"{UNKNOWN_PARTNER_REMEDY} [data.unknown_partner]",
+        ),
     ),
     # --- spreadsheets
     "a formula without a saved result": Case(

@@ -227,7 +227,7 @@ def test_an_assessment_from_missing_ratings_is_provisional_and_knows_the_runs_pl
 
     args = ["offboarding", "--config", str(CONFIG), "--data", str(DATA), "--quarter", str(QUARTER)]
     args += ["--as-of", AS_OF.isoformat(), "--partner", "BRV", "--out", str(tmp_path), "--format", "pdf"]
-    args += ["--assessment", str(CONFIG.parent / "assessments" / "BRV.yaml")]
+    args += ["--assessments", str(CONFIG.parent / "assessments" / "BRV.yaml")]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     text = flat(pdf_text(tmp_path / str(QUARTER) / "offboarding-BRV-internal.pdf"))

@@ -73,10 +73,13 @@ def test_validate_reports_config_and_data_problems_together(tmp_path: Path):
     assert any(f"{data}:2: column 'period'" in line for line in lines)
 
 
-def test_qbr_needs_partner_or_all():
-    result = run("qbr", "--config", str(CONFIG), "--data", str(DATA), "--quarter", "2026-Q3")
-    assert result.exit_code == 2
-    assert "--partner ID" in result.output
+def test_partner_and_all_together_is_one_usage_error_on_every_command():
+    for command in ("qbr", "pip", "offboarding", "build", "export"):
+        result = run(
+            command, "--config", str(CONFIG), "--data", str(DATA), "--quarter", "2026-Q3", "--partner", "BRV", "--all"
+        )
+        assert result.exit_code == 2, command
+        assert "--partner and --all exclude each other" in result.output, command
 
 
 def test_qbr_bad_quarter_is_a_usage_error():
@@ -168,10 +171,15 @@ def test_qbr_html_format_and_existing_file(tmp_path: Path):
     assert first.exit_code == 0, first.output
     path = tmp_path / "2026-Q3" / "qbr-ATL-partner.html"
     assert "Atlas Contact Solutions" in path.read_text(encoding="utf-8")
-    again = run(*args)
-    assert again.exit_code == 6
-    assert f"error: {path}: document exists; pass --force to replace it" in again.output
+    again = run(*args)  # its own document, unchanged: kept, not refused and not rendered again
+    assert again.exit_code == 0
+    assert f"kept  {path}" in again.output and "(1 kept unchanged)" in again.output
+    path.write_text("my own notes", encoding="utf-8")  # now the user's file: refused
+    refused = run(*args)
+    assert refused.exit_code == 6
+    assert f"error: {path}: document exists; pass --force to replace it" in refused.output
     assert run(*args, "--force").exit_code == 0
+    assert "Atlas Contact Solutions" in path.read_text(encoding="utf-8")
 
 
 def test_schema_is_json_schema():
@@ -179,29 +187,6 @@ def test_schema_is_json_schema():
     schema = json.loads(result.output)
     assert schema["title"] == "GovernanceConfig"
     assert {"client", "kpis", "partners"} <= set(schema["required"])
-
-
-def test_init_creates_a_starter_that_renders(tmp_path: Path):
-    target = tmp_path / "my-program"
-    result = run("init", str(target))
-    assert result.exit_code == 0
-    assert (target / "governance.yaml").exists()
-    assert (target / "data" / "kpis.csv").exists()
-    assert sorted(p.name for p in (target / "inputs").iterdir()) == [
-        "ATL.yaml",
-        "BRV.yaml",
-        "CRN.yaml",
-        "DLT.yaml",
-        "ECH.yaml",
-    ]
-    next_step = result.output.strip().splitlines()[-1].split()
-    assert next_step[:2] == ["govdocs", "qbr"]
-    # the printed next step works as printed (HTML here to keep the test fast)
-    rendered = run(*next_step[1:], "--format", "html")
-    assert rendered.exit_code == 0, rendered.output
-    assert len(list((target / "output" / "2026-Q3").glob("qbr-*-partner.html"))) == 5
-    refused = run("init", str(target))
-    assert refused.exit_code == 6
 
 
 def test_internal_error_is_one_line_without_debug(monkeypatch, tmp_path: Path):

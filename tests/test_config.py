@@ -377,7 +377,8 @@ def test_semantic_problems_in_kpis_and_partners(
         (
             "abandon: {target: 5}",
             ("config.unknown_kpi", 25, "partners[0].targets.abandon"),
-            "target override for unknown KPI 'abandon'",
+            "target override for unknown KPI 'abandon': no such KPI in kpis; remove partners[0].targets.abandon "
+            "with it (or add the KPI back)",
         ),
         (
             "service_level: {floor: 90}",
@@ -628,7 +629,8 @@ PLAN = "    contract: {start: 2024-01-01, end: 2026-12-31, notice_days: 90}\n"
         (
             "    plans: [{quarter: 2026-Q1, start: 2026-04-07, kpis: [fcr]}]\n",
             ("config.unknown_kpi", 24, "partners[0].plans[0].kpis[0]"),
-            "plan names unknown KPI 'fcr'",
+            "plan names unknown KPI 'fcr': no such KPI in kpis; remove 'fcr' from partners[0].plans[0].kpis "
+            "with it (or add the KPI back)",
         ),
     ],
 )

@@ -47,7 +47,9 @@ def assert_complete(out: Path, result) -> dict:
     assert len(manifest["documents"]) == EXPECTED and manifest["failed"] == []
     for entry in manifest["documents"]:
         assert hashlib.sha256((out / entry["path"]).read_bytes()).hexdigest() == entry["sha256"]
-    assert not (folder / JOURNAL_NAME).exists()
+    # the journal stays, recording every document for the next (incremental) build
+    journal = json.loads((folder / JOURNAL_NAME).read_text(encoding="utf-8"))["documents"]
+    assert {e["path"] for e in manifest["documents"]} <= set(journal)
     assert leftovers(folder) == []
     return manifest
 
@@ -94,7 +96,7 @@ def test_a_stopped_build_leaves_whole_documents_and_a_rerun_finishes(tmp_path: P
 
     result = build(out)
     manifest = assert_complete(out, result)
-    assert f"kept: {len(before)} of them as the interrupted build wrote them" in result.output
+    assert f"kept: {len(before)} of them as an earlier run wrote them" in result.output
     after = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.pdf")}
     assert all(after[n] == t for n, t in before.items())  # kept, not rendered again
     assert {Path(e["path"]).name for e in manifest["documents"]} == set(after)
@@ -266,16 +268,17 @@ def test_documents_an_unfinished_build_wrote_are_never_deleted(tmp_path: Path):
     shutil.copy(INPUTS / "BRV.yaml", inputs / "BRV.yaml")
     result = CliRunner().invoke(cli, [*args, "--partner", "BRV", "--force"])
     assert result.exit_code == 0, result.output
-    assert f"not in the manifest: {len(crn)} files an earlier unfinished build wrote" in result.output
+    assert f"not in the manifest: {len(crn)} files an earlier run wrote" in result.output
     assert sorted(p.name for p in folder.glob("*CRN*")) == crn
     assert (folder / JOURNAL_NAME).exists()
 
-    # BRV's documents are now a finished build's: replacing them takes --force, as always.
-    result = CliRunner().invoke(cli, [*args, "--partner", "BRV", "--partner", "CRN", "--force"])
+    # Both partners again, without --force: every document is govdocs' own and unchanged, so all are kept.
+    result = CliRunner().invoke(cli, [*args, "--partner", "BRV", "--partner", "CRN"])
     assert result.exit_code == 0, result.output
     documents = [name for name in crn if not name.endswith(".ics")]  # the plan's calendar goes with it
-    assert f"kept: {len(documents)} of them" in result.output and "not in the manifest" not in result.output
-    assert not (folder / JOURNAL_NAME).exists()
+    # CRN's documents and BRV's two QBRs are kept; only the portfolio summary (now of both) is rendered
+    assert f"kept: {len(documents) + 2} of them" in result.output and "not in the manifest" not in result.output
+    assert (folder / JOURNAL_NAME).exists()
 
 
 # --- one run at a time per output folder ----------------------------------------------------------

@@ -268,7 +268,7 @@ def longest_documents(tmp_path_factory) -> Path:
     for command in (
         ["qbr", "--inputs", str(inputs), "--audience", "internal"],  # the partner copy prints less
         ["pip", "--inputs", str(inputs), "--actions", str(tmp / "BRV-actions.csv"), "--audience", "partner"],
-        ["offboarding", "--assessment", str(tmp / "BRV-assessment.yaml")],
+        ["offboarding", "--assessments", str(tmp / "BRV-assessment.yaml")],
     ):
         result = CliRunner().invoke(cli, [*command, *common], catch_exceptions=False)
         assert result.exit_code == 0, result.output

@@ -243,7 +243,7 @@ def test_all_reviews_only_the_partners_the_ladder_names(tmp_path: Path):
             "--quarter",
             "2026-Q3",
             "--all",
-            "--assessment",
+            "--assessments",
             str(ASSESSMENTS),
             "--format",
             "html",

@@ -75,9 +75,7 @@ def test_the_raw_exports_rebuild_every_document_of_the_table(built) -> None:
     table, raw = built
     names = sorted(p.name for p in table.glob("*.html") if not p.name.startswith("portfolio"))
     assert names == sorted(p.name for p in raw.glob("*.html") if not p.name.startswith("portfolio"))
-    assert (
-        len(names) == 15
-    )  # five QBRs in two copies, plans in two copies (CRN, ECH, as the ladder says), offboarding
+    assert len(names) == 15  # five QBRs in two copies, plans in two copies (CRN, ECH, as the ladder says), offboarding
     for name in names:
         assert _text(table / name) == _text(raw / name), name
 

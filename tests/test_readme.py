@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -71,7 +72,7 @@ def test_example_table_matches_the_engine():
 def test_init_sample_output_is_real(tmp_path: Path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     command, expected = console_block("govdocs init my-program")
-    result = CliRunner().invoke(cli, command.split()[1:])
+    result = CliRunner().invoke(cli, shlex.split(command)[1:])
     assert result.exit_code == 0
     assert result.output.splitlines() == expected
 
@@ -182,3 +183,74 @@ def test_the_readme_stays_short_and_links_every_page():
     assert len(readme.splitlines()) <= 250
     linked = set(re.findall(r"\]\(docs/([\w-]+\.md)\)", readme))
     assert linked == {p.name for p in (ROOT / "docs").glob("*.md")}
+
+
+def _tutorial_steps() -> list[tuple[str, str]]:
+    """The tutorial in order: ("run", command and expected lines) for each console command and
+    ("file", content) for each CSV block the reader saves."""
+    text = (ROOT / "docs" / "tutorial.md").read_text(encoding="utf-8")
+    steps: list[tuple[str, str]] = []
+    for kind, body in re.findall(r"^```(console|csv)\n(.*?)^```", text, flags=re.MULTILINE | re.DOTALL):
+        if kind == "csv":
+            steps.append(("file", body))
+            continue
+        for command in re.split(r"^(?=\$ )", body, flags=re.MULTILINE):
+            if command.strip():
+                steps.append(("run", command))
+    return steps
+
+
+def test_the_tutorial_runs_as_written(tmp_path: Path, monkeypatch):
+    """Every command of docs/tutorial.md, in order, in a new folder: each prints what the page
+    shows (HTML here for speed: the printed lines name no file format), and each file the reader
+    saves starts with the header the template gave it."""
+    monkeypatch.chdir(tmp_path)
+    targets = {"partner,period": Path("data/kpis.csv"), "id,objective": Path("actions/SOUTH.csv")}
+    runs = 0
+    for kind, body in _tutorial_steps():
+        if kind == "file":
+            target = next(path for start, path in targets.items() if body.startswith(start))
+            if target.exists():  # a template init wrote: the page keeps its columns
+                assert body.splitlines()[0] == target.read_text(encoding="utf-8").splitlines()[0]
+            elif target.name == "kpis.csv":
+                template = Path("data/kpis-template.csv").read_text(encoding="utf-8").splitlines()
+                assert body.splitlines()[0] == template[0] and len(body.splitlines()) == len(template)
+            target.write_text(body, encoding="utf-8")
+            continue
+        command, *expected = body.rstrip("\n").splitlines()
+        args = shlex.split(command[2:])
+        if args[0] == "cd":
+            monkeypatch.chdir(args[1])
+            continue
+        assert args[0] == "govdocs", command
+        if args[1] in ("build", "qbr", "pip", "offboarding"):
+            args.append("--format=html")
+        result = CliRunner().invoke(cli, args[1:])
+        printed = [line for line in result.output.splitlines() if not re.match(r"^\[\d+/\d+\] ", line)]
+        assert printed == expected, command
+        runs += 1
+    assert runs == 5  # init, validate twice, build twice
+    assert sorted(p.name for p in Path("output/2026-Q3").iterdir() if p.suffix == ".html") == [
+        "pip-SOUTH-internal.html",
+        "pip-SOUTH-partner.html",
+        "portfolio-summary-internal.html",
+        "qbr-NORTH-internal.html",
+        "qbr-NORTH-partner.html",
+        "qbr-SOUTH-internal.html",
+        "qbr-SOUTH-partner.html",
+    ]
+
+
+def test_the_reference_pages_are_generated_from_the_code():
+    """docs/cli-reference.md and docs/schema-reference.md are what scripts/docs_reference.py
+    writes from the commands and schemas as they are now."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("docs_reference", ROOT / "scripts" / "docs_reference.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for page, maker in module.PAGES.items():
+        written = (ROOT / "docs" / page).read_text(encoding="utf-8")
+        assert written == getattr(module, maker)(), f"docs/{page} is stale: run python scripts/docs_reference.py"
+    reference = (ROOT / "docs" / "cli-reference.md").read_text(encoding="utf-8")
+    assert all(f"## govdocs {name}" in reference for name in cli.commands)

@@ -4,6 +4,7 @@ partner's form, a changed one and a copy without a form refused, with nothing wr
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -529,3 +530,21 @@ def test_a_copy_with_an_owner_password_only_is_read_as_any_reader_opens_it(plan,
         assert result.exit_code == expected, result.output
         if expected:
             assert "protected by a password" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_a_form_returned_unfilled_is_imported_with_a_warning(plan, tmp_path: Path) -> None:
+    """The partner sent the plan back without filling anything in: imported, and said so."""
+    issued, inputs = plan
+    result = CliRunner().invoke(
+        cli, ["response", "import", str(issued), "--config", str(CONFIG), "--inputs", str(inputs), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["entry"]["acknowledged"] is None
+    assert report["warnings"] == [
+        "the acknowledgment (name, role and date) is empty: imported as not acknowledged",
+        "no field of the form is filled in: check this is the file the partner returned",
+    ]
+    again = _import(issued, inputs, "--dry-run")
+    assert again.exit_code == 0
+    assert "warning: pip-BRV-partner.pdf: the acknowledgment (name, role and date) is empty" in again.stderr

@@ -63,7 +63,7 @@ def test_each_document_command_writes_the_full_builds_document(full: Path, tmp_p
         _run("qbr", "--partner", "BRV", "--audience", audience, "--inputs", str(INPUTS), "--out", str(out))
     actions = ["--inputs", str(INPUTS), "--actions", str(EXAMPLES / "actions")]
     _run("pip", "--partner", "CRN", "--audience", "partner", *actions, "--out", str(out))
-    _run("offboarding", "--partner", "CRN", "--assessment", str(EXAMPLES / "assessments"), "--out", str(out))
+    _run("offboarding", "--partner", "CRN", "--assessments", str(EXAMPLES / "assessments"), "--out", str(out))
     names = [*CRN_DOCUMENTS[:3], CRN_DOCUMENTS[5], "qbr-BRV-partner.pdf", "qbr-BRV-internal.pdf"]
     different = [n for n in names if (_folder(out) / n).read_bytes() != (full / n).read_bytes()]
     assert different == []

@@ -245,7 +245,7 @@ def test_a_start_by_date_already_past_is_overdue(world, tmp_path):
     assert all(r.overdue_days == max((AS_OF - r.start_by).days, 0) for r in ready.rows if r.start_by)
     assert readiness(config.offboarding, review, brv.contract, date(2026, 9, 1)).overdue_days == 0
     args = ["--config", str(CONFIG), "--data", str(DATA), "--quarter", "2026-Q3", "--as-of", AS_OF.isoformat()]
-    args += ["--partner", "BRV", "--assessment", str(EXAMPLES / "assessments" / "BRV.yaml")]
+    args += ["--partner", "BRV", "--assessments", str(EXAMPLES / "assessments" / "BRV.yaml")]
     result = run("offboarding", *args, "--format", "html", "--out", str(tmp_path))
     assert result.exit_code == 0, result.output
     text = flat(re.sub(r"<[^>]+>", " ", (tmp_path / "2026-Q3" / "offboarding-BRV-internal.html").read_text()))

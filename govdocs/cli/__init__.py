@@ -8,6 +8,8 @@ line unless --debug asks for the traceback.
 """
 
 from govdocs.cli import checks, documents, response, tables  # noqa: F401 - each registers its commands
-from govdocs.cli.app import cli, main
+from govdocs.cli.app import cli, main, with_exit_codes
+
+with_exit_codes(cli)
 
 __all__ = ["cli", "main"]

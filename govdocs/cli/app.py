@@ -78,10 +78,25 @@ def issue_date(as_of: date | None, quarter: Quarter) -> date:
     raise GovdocsError([Problem("usage.as_of", f"{shown} {reason}", Location("--as-of"), ExitCode.USAGE)])
 
 
+EXIT_CODES = (
+    "Exit codes: 0 ok, 1 internal error, 2 usage, 3 config or project file, 4 data, 5 human inputs, "
+    "6 output exists or not writable, 7 render failed, 8 raw-data engine cannot run, "
+    "130 interrupted (Ctrl-C), 143 stopped (SIGTERM). See docs/exit-codes.md."
+)
+
+
+def with_exit_codes(command: click.Command) -> None:
+    """Every command's --help ends with the exit codes (the group's too)."""
+    command.epilog = EXIT_CODES
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            with_exit_codes(sub)
+
+
 MAX_PROBLEMS_SHOWN = 50  # lines of one refusal; the rest are counted (100,000 bad rows are not 100,000 lines)
 
 
-def _report(exc: GovdocsError) -> None:
+def report_error(exc: GovdocsError) -> None:
     for problem in exc.problems[:MAX_PROBLEMS_SHOWN]:
         click.echo(f"error: {problem}", err=True)
     if len(exc.problems) > MAX_PROBLEMS_SHOWN:
@@ -125,7 +140,7 @@ def handle_errors(func: F) -> F:
                 _interrupted(signals.received[0] == signal.SIGTERM)
             if debug:
                 raise
-            _report(exc)
+            report_error(exc)
             sys.exit(int(exc.exit_code))
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
@@ -251,12 +266,10 @@ def cli(context: click.Context, debug: bool, progress: bool | None) -> None:
 
     \b
     Quick start:
-      govdocs init my-program
-      govdocs qbr --config my-program/governance.yaml --data my-program/data/kpis.csv \\
-          --inputs my-program/inputs --quarter 2026-Q3 --all --out my-program/output
-
-    Exit codes: 0 ok, 1 internal error, 2 usage, 3 config, 4 data, 5 human inputs,
-    6 output exists or not writable, 7 render failed.
+      govdocs init my-program --partner NORTH="North Contact Ltd" --partner SOUTH="South Service Co"
+      cd my-program        # fill data/kpis-template.csv, save it as data/kpis.csv
+      govdocs validate
+      govdocs build        # every document the escalation ladder calls for, into output/<quarter>/
     """
     _show_progress(context, progress)
 

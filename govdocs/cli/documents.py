@@ -9,42 +9,52 @@ from typing import Any
 
 import click
 
-from govdocs.cli.app import DateType, QuarterType, cli, handle_errors, issue_date
+from govdocs.cli.app import DateType, cli, handle_errors, issue_date
 from govdocs.cli.options import (
+    actions_option,
+    assessments_option,
     check_selection,
     config_option,
     data_option,
+    emit_json,
     format_option,
     inputs_option,
     jobs_option,
+    json_option,
     out_option,
     output_options,
+    partner_options,
     pdf_variant_option,
     progress,
+    project_option,
+    project_quarter,
+    quarter_option,
     raw_option,
     render_pool,
     report_written,
     sign_option,
     templates_option,
+    written_json,
 )
 from govdocs.periods import Quarter
 
 
 @cli.command()
+@project_option
 @config_option
 @data_option
 @inputs_option
-@click.option("--quarter", required=True, type=QuarterType(), help="Quarter to review, e.g. 2026-Q3.")
-@click.option("--partner", "partner_ids", multiple=True, metavar="ID", help="Partner id; repeat for several.")
-@click.option("--all", "all_partners", is_flag=True, help="Every partner in the config.")
+@quarter_option("Quarter to review, e.g. 2026-Q3.")
+@partner_options("Every partner in the config")
 @sign_option
 @output_options("Date the document is issued (default: today); sets the notice countdown.")
+@json_option
 @handle_errors
 def qbr(
     config_path: Path,
     data_paths: tuple[Path, ...],
     inputs_dir: Path | None,
-    quarter: Quarter,
+    quarter: Quarter | None,
     partner_ids: tuple[str, ...],
     all_partners: bool,
     sign_key: Path | None,
@@ -57,15 +67,20 @@ def qbr(
     raw: Path | None,
     templates: Path | None,
     jobs: int,
+    as_json: bool,
 ) -> None:
     """Render quarterly business reviews, one per partner.
 
     \b
-    Example:
+    Example (in a project folder, or with --project DIR):
+      govdocs qbr --partner BRV
+    \b
+    Example (every path given):
       govdocs qbr --config examples/governance.yaml --data examples/data/kpis.csv \\
           --inputs examples/inputs --quarter 2026-Q3 --partner BRV
     """
-    check_selection(data_paths, partner_ids, all_partners)
+    check_selection(partner_ids, all_partners)
+    quarter = project_quarter(quarter, as_of)
     with render_pool(jobs, fmt) as pool:
         from govdocs.documents.common import Audience
         from govdocs.pipeline import QbrRequest, render_qbrs
@@ -87,36 +102,28 @@ def qbr(
             raw=raw,
         )
         written = render_qbrs(request, progress=progress, pool=pool)
-    report_written(written, [], "QBR", quarter, out_dir)
+    report_written(written, [], "QBR", quarter, out_dir, as_json)
 
 
 @cli.command()
+@project_option
 @config_option
 @data_option
 @inputs_option
-@click.option("--quarter", required=True, type=QuarterType(), help="Quarter whose results call for the plan.")
-@click.option("--partner", "partner_ids", multiple=True, metavar="ID", help="Partner id; repeat for several.")
-@click.option(
-    "--all",
-    "all_partners",
-    is_flag=True,
-    help="Every partner whose escalation status calls for a plan (others are listed as skipped).",
-)
+@quarter_option("Quarter whose results call for the plan.")
+@partner_options("Every partner whose escalation status calls for a plan (others are listed as skipped)")
 @click.option("--start", type=DateType(), help="Plan start (default: the first business day after --as-of).")
-@click.option(
-    "--actions",
-    type=click.Path(exists=True, path_type=Path),
-    help="Partner-proposed actions: a .yaml/.csv file (one partner) or a folder of <ID>.yaml/.csv.",
-)
+@actions_option
 @click.option("--kpi", "extra_kpis", multiple=True, metavar="ID", help="Add an objective for this KPI; repeatable.")
 @sign_option
 @output_options("Issue date (default: today); progress uses data up to it.")
+@json_option
 @handle_errors
 def pip(
     config_path: Path,
     data_paths: tuple[Path, ...],
     inputs_dir: Path | None,
-    quarter: Quarter,
+    quarter: Quarter | None,
     partner_ids: tuple[str, ...],
     all_partners: bool,
     start: date | None,
@@ -132,15 +139,20 @@ def pip(
     raw: Path | None,
     templates: Path | None,
     jobs: int,
+    as_json: bool,
 ) -> None:
     """Render improvement plans with check-ins and a calendar.
 
     \b
-    Example:
+    Example (in a project folder, or with --project DIR):
+      govdocs pip --partner BRV
+    \b
+    Example (every path given):
       govdocs pip --config examples/governance.yaml --data examples/data/kpis.csv \\
           --inputs examples/inputs --quarter 2026-Q3 --partner BRV --actions examples/actions/BRV.csv
     """
-    check_selection(data_paths, partner_ids, all_partners)
+    check_selection(partner_ids, all_partners)
+    quarter = project_quarter(quarter, as_of)
     with render_pool(jobs, fmt) as pool:
         from govdocs.documents.common import Audience
         from govdocs.pipeline import PipRequest, render_pips
@@ -165,34 +177,26 @@ def pip(
             sign=sign_key,
         )
         written, skipped = render_pips(request, progress=progress, pool=pool)
-    report_written(written, skipped, "plan", quarter, out_dir)
+    report_written(written, skipped, "plan", quarter, out_dir, as_json)
 
 
 @cli.command()
+@project_option
 @config_option
 @data_option
-@click.option("--quarter", required=True, type=QuarterType(), help="Quarter of the latest review, e.g. 2026-Q3.")
-@click.option("--partner", "partner_ids", multiple=True, metavar="ID", help="Partner id; repeat for several.")
-@click.option(
-    "--all",
-    "all_partners",
-    is_flag=True,
-    help="Every partner whose escalation status is offboarding review (others are listed as skipped).",
-)
-@click.option(
-    "--assessment",
-    type=click.Path(exists=True, path_type=Path),
-    help="The vendor manager's assessment: a .yaml file (one partner) or a folder of <ID>.yaml.",
-)
+@quarter_option("Quarter of the latest review, e.g. 2026-Q3.")
+@partner_options("Every partner whose escalation status is offboarding review (others are listed as skipped)")
+@assessments_option
 @output_options("Date of the assessment (default: today); sets the notice countdown.", audience=False)
+@json_option
 @handle_errors
 def offboarding(
     config_path: Path,
     data_paths: tuple[Path, ...],
-    quarter: Quarter,
+    quarter: Quarter | None,
     partner_ids: tuple[str, ...],
     all_partners: bool,
-    assessment: Path | None,
+    assessments: Path | None,
     out_dir: Path,
     fmt: str,
     pdf_variant: str,
@@ -201,15 +205,20 @@ def offboarding(
     raw: Path | None,
     templates: Path | None,
     jobs: int,
+    as_json: bool,
 ) -> None:
     """Render internal offboarding-readiness assessments.
 
     \b
-    Example:
+    Example (in a project folder, or with --project DIR):
+      govdocs offboarding --partner CRN
+    \b
+    Example (every path given):
       govdocs offboarding --config examples/governance.yaml --data examples/data/kpis.csv \\
-          --quarter 2026-Q3 --partner CRN --assessment examples/assessments/CRN.yaml
+          --quarter 2026-Q3 --partner CRN --assessments examples/assessments/CRN.yaml
     """
-    check_selection(data_paths, partner_ids, all_partners)
+    check_selection(partner_ids, all_partners)
+    quarter = project_quarter(quarter, as_of)
     with render_pool(jobs, fmt) as pool:
         from govdocs.pipeline import OffboardingRequest, render_offboarding
 
@@ -221,36 +230,25 @@ def offboarding(
             out_dir=out_dir,
             fmt=fmt,
             pdf_variant=pdf_variant,
-            assessment=assessment,
+            assessment=assessments,
             as_of=issue_date(as_of, quarter),
             force=force,
             templates=templates,
             raw=raw,
         )
         written, skipped = render_offboarding(request, progress=progress, pool=pool)
-    report_written(written, skipped, "assessment", quarter, out_dir)
+    report_written(written, skipped, "assessment", quarter, out_dir, as_json)
 
 
 @cli.command()
+@project_option
 @config_option
 @data_option
 @inputs_option
-@click.option("--quarter", required=True, type=QuarterType(), help="Quarter to review, e.g. 2026-Q3.")
-@click.option(
-    "--partner", "partner_ids", multiple=True, metavar="ID", help="Only this partner; repeatable (default: all)."
-)
-@click.option(
-    "--actions",
-    "actions_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Folder of partner-proposed actions, <ID>.yaml or <ID>.csv.",
-)
-@click.option(
-    "--assessments",
-    "assessments_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Folder of offboarding assessments, <ID>.yaml.",
-)
+@quarter_option("Quarter to review, e.g. 2026-Q3.")
+@partner_options("Every partner in the config")
+@actions_option
+@assessments_option
 @click.option(
     "--audience",
     type=click.Choice(["both", "partner", "internal"]),
@@ -263,19 +261,21 @@ def offboarding(
 @pdf_variant_option
 @click.option("--as-of", type=DateType(), help="Issue date (default: today); sets plan dates and notice countdowns.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first failed document (the ones written stay).")
-@click.option("--force", is_flag=True, help="Replace documents that already exist.")
+@click.option("--force", is_flag=True, help="Replace documents that already exist, a file you placed there too.")
 @raw_option
 @templates_option
 @jobs_option
+@json_option
 @handle_errors
 def build(
     config_path: Path,
     data_paths: tuple[Path, ...],
     inputs_dir: Path | None,
-    quarter: Quarter,
+    quarter: Quarter | None,
     partner_ids: tuple[str, ...],
-    actions_dir: Path | None,
-    assessments_dir: Path | None,
+    all_partners: bool,
+    actions: Path | None,
+    assessments: Path | None,
     audience: str,
     out_dir: Path,
     fmt: str,
@@ -286,6 +286,7 @@ def build(
     raw: Path | None,
     templates: Path | None,
     jobs: int,
+    as_json: bool,
 ) -> None:
     """Every document the escalation ladder calls for, a portfolio summary and a manifest.
 
@@ -293,12 +294,21 @@ def build(
     one or one is open; the offboarding assessment at offboarding review. One partner's bad
     file fails only that partner's documents; the exit code is that of the first failure.
 
+    A build into a folder holding an earlier build's documents renders only the documents
+    whose content changed and keeps the rest; a file you placed there is refused (exit 6)
+    unless --force.
+
     \b
-    Example:
+    Example (in a project folder, or with --project DIR):
+      govdocs build
+    \b
+    Example (every path given):
       govdocs build --config examples/governance.yaml --data examples/data/kpis.csv \\
           --inputs examples/inputs --actions examples/actions --assessments examples/assessments \\
           --quarter 2026-Q3
     """
+    check_selection(partner_ids, all_partners)
+    quarter = project_quarter(quarter, as_of)
     with render_pool(jobs, fmt) as pool:
         from govdocs.build import BuildRequest
         from govdocs.build import build as run_build
@@ -312,8 +322,8 @@ def build(
             partner_ids=tuple(partner_ids),
             out_dir=out_dir,
             inputs_dir=inputs_dir,
-            actions_dir=actions_dir,
-            assessments_dir=assessments_dir,
+            actions_dir=actions,
+            assessments_dir=assessments,
             audiences=audiences,
             as_of=issue_date(as_of, quarter),
             fmt=fmt,
@@ -325,8 +335,39 @@ def build(
         )
         with _BuildProgress() as progress:
             result = run_build(request, pool, progress)
-    _report_build(result)
+    if as_json:
+        emit_json(_build_json(result))
+    else:
+        _report_build(result)
     sys.exit(int(result.exit_code))
+
+
+def _build_json(result: Any) -> dict[str, Any]:
+    kept = set(result.kept)
+    data = written_json(
+        result.written,
+        [item for _, item in result.skipped],
+        result.quarter,
+        result.out_dir,
+        failed=[
+            {
+                "partner": f.partner_id or None,
+                "type": f.kind,
+                "audience": f.audience,
+                "path": str(f.path),
+                "reason": f.reason,
+                "exit_code": int(f.exit_code),
+            }
+            for f in result.failed
+        ],
+        manifest=str(result.manifest) if result.manifest else None,
+        exit_code=int(result.exit_code),
+    )
+    for document, entry in zip(result.written, data["documents"], strict=True):
+        entry["kept"] = document.path in kept or document.kept
+    for (kind, _), entry in zip(result.skipped, data["skipped"], strict=True):
+        entry["type"] = kind
+    return data
 
 
 class _BuildProgress:
@@ -372,12 +413,12 @@ def _report_build(result: Any) -> None:
     )
     click.echo(f"written: {len(result.written)} documents ({written or 'none'}) to {result.out_dir}/{result.quarter}/")
     if result.kept:
-        click.echo(f"kept: {len(result.kept)} of them as the interrupted build wrote them (unchanged, still current)")
+        click.echo(f"kept: {len(result.kept)} of them as an earlier run wrote them (unchanged, not rendered again)")
     if result.left_over:
         names = ", ".join(p.name for p in result.left_over)
         click.echo(
-            f"not in the manifest: {len(result.left_over)} files an earlier unfinished build wrote for documents "
-            f"this run does not call for ({names}); delete them if they are not needed"
+            f"not in the manifest: {len(result.left_over)} files an earlier run wrote for documents "
+            f"this build does not call for ({names}); delete them if they are not needed"
         )
     by_kind: dict[str, list[str]] = {}
     closed: list[str] = []  # plans not offered again after two missed ones, with their reason

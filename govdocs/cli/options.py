@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from govdocs.cli.app import DateType, progress_wanted
+from govdocs.cli.app import DateType, QuarterType, progress_wanted
 from govdocs.periods import Quarter
 from govdocs.render.variants import PDF_UA, PDF_VARIANTS
 
@@ -22,7 +23,7 @@ config_option = click.option(
     "config_path",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Governance config (YAML).",
+    help="Governance config (YAML); in a project folder, the project file's.",
 )
 data_option = click.option(
     "--data",
@@ -117,7 +118,14 @@ out_option = click.option(
     show_default=True,
     help="Output folder; documents go to OUT/<quarter>/.",
 )
-format_option = click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "html"]),
+    default="pdf",
+    show_default=True,
+    help="pdf: the documents to send; html: a fast preview of the same content.",
+)
 sign_option = click.option(
     "--sign",
     "sign_key",
@@ -164,9 +172,55 @@ def output_options(as_of_help: str, audience: bool = True) -> Callable[[F], F]:
     return decorate
 
 
-def check_selection(data_paths: tuple[Path, ...], partner_ids: tuple[str, ...], all_partners: bool) -> None:
-    if bool(partner_ids) == all_partners:
-        raise click.UsageError("name the partners with --partner ID (repeatable) or pass --all, not both")
+def quarter_option(help_text: str) -> Callable[[F], F]:
+    """--quarter: optional in a project folder (its quarter rule decides), needed outside one."""
+    return click.option(
+        "--quarter",
+        type=QuarterType(),
+        help=f"{help_text} Default in a project folder: its quarter rule (the last complete quarter).",
+    )
+
+
+def partner_options(all_help: str) -> Callable[[F], F]:
+    """--partner ID (repeatable) and --all, the same on every command that picks partners:
+    neither is the same as --all; both together is a usage error."""
+
+    def decorate(func: F) -> F:
+        func = click.option("--all", "all_partners", is_flag=True, help=all_help + " (the default).")(func)
+        return click.option(
+            "--partner", "partner_ids", multiple=True, metavar="ID", help="Only this partner; repeat for several."
+        )(func)
+
+    return decorate
+
+
+def check_selection(partner_ids: tuple[str, ...], all_partners: bool) -> None:
+    if partner_ids and all_partners:
+        raise click.UsageError(
+            "--partner and --all exclude each other: name partners with --partner ID (repeatable), "
+            "or pass --all (or neither) for every partner"
+        )
+
+
+actions_option = click.option(
+    "--actions",
+    type=click.Path(exists=True, path_type=Path),
+    help="Partner-proposed actions: a folder of <ID>.yaml/.csv, or one .yaml/.csv file with one --partner.",
+)
+assessments_option = click.option(
+    "--assessments",
+    type=click.Path(exists=True, path_type=Path),
+    help="Offboarding assessments: a folder of <ID>.yaml, or one .yaml file with one --partner.",
+)
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print the result as JSON on stdout (messages stay on stderr)."
+)
+
+
+def emit_json(value: Any) -> None:
+    import json
+
+    click.echo(json.dumps(value, indent=2, allow_nan=False, ensure_ascii=False, default=str))
 
 
 def progress(message: str) -> None:
@@ -175,13 +229,130 @@ def progress(message: str) -> None:
         click.echo(message, err=True)
 
 
-def report_written(written: list[Any], skipped: list[Any], noun: str, quarter: Quarter, out_dir: Path) -> None:
+def written_json(
+    written: list[Any], skipped: list[Any], quarter: Quarter, out_dir: Path, **extra: Any
+) -> dict[str, Any]:
+    """A document command's result as data: what `--json` prints."""
+    return {
+        "quarter": str(quarter),
+        "out": str(out_dir / str(quarter)),
+        "documents": [
+            {
+                "partner": d.partner_id or None,
+                "type": d.kind,
+                "audience": d.audience,
+                "document_id": d.document_id,
+                "path": str(d.path),
+                "sha256": d.sha256,
+                "attachments": [str(a) for a in d.attachments],
+                "kept": d.kept,
+            }
+            for d in written
+        ],
+        "skipped": [{"partner": s.partner_id, "reason": s.reason} for s in skipped],
+        **extra,
+    }
+
+
+def report_written(
+    written: list[Any], skipped: list[Any], noun: str, quarter: Quarter, out_dir: Path, as_json: bool = False
+) -> None:
     """What a document command did: skipped partners with the reason, then each file written."""
+    if as_json:
+        emit_json(written_json(written, skipped, quarter, out_dir))
+        return
     for item in skipped:
         click.echo(f"skipped {item.partner_id}: {item.reason}")
     for document in written:
-        click.echo(f"wrote {document.path}  ({document.document_id})")
+        verb = "kept " if document.kept else "wrote"
+        click.echo(f"{verb} {document.path}  ({document.document_id})" + ("  unchanged" if document.kept else ""))
         for attachment in document.attachments:
-            click.echo(f"wrote {attachment}")
+            click.echo(f"{verb} {attachment}")
     count = len(written)
-    click.echo(f"{count} {noun}{'s' if count != 1 else ''} for {quarter} written to {out_dir}/{quarter}/")
+    kept = sum(1 for d in written if d.kept)
+    also = f" ({kept} kept unchanged)" if kept else ""
+    click.echo(f"{count} {noun}{'s' if count != 1 else ''} for {quarter} written to {out_dir}/{quarter}/{also}")
+
+
+# --- the project folder ------------------------------------------------------------------------
+
+PROJECT_KEY = "govdocs.project"
+# project file key -> the parameter it gives its default to (a command takes the ones it has)
+PROJECT_PARAMS = {
+    "config": "config_path",
+    "data": "data_paths",
+    "raw": "raw",
+    "inputs": "inputs_dir",
+    "actions": "actions",
+    "assessments": "assessments",
+    "templates": "templates",
+    "output": "out_dir",
+}
+
+
+def _shown(path: Path) -> str:
+    """A project path as the user would type it: relative to the working folder when inside it."""
+    import os
+
+    try:
+        return os.path.relpath(path) if path.resolve().is_relative_to(Path.cwd().resolve()) else str(path)
+    except ValueError:
+        return str(path)
+
+
+def _use_project(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
+    """Read the project file (--project, else the nearest govdocs.yaml above the working folder)
+    and make its paths the defaults of this command's options: given options still win."""
+    from govdocs.cli.app import report_error
+    from govdocs.errors import GovdocsError
+    from govdocs.project import find_project, load_project
+
+    found = value if value is not None else find_project(Path.cwd())
+    if found is None:
+        return
+    try:
+        project = load_project(found)
+    except GovdocsError as exc:
+        report_error(exc)
+        ctx.exit(int(exc.exit_code))
+    ctx.meta[PROJECT_KEY] = project
+    names = {p.name for p in ctx.command.params}
+    defaults: dict[str, Any] = {}
+    for key, target in project.paths().items():
+        name = PROJECT_PARAMS[key]
+        if name in names and target is not None:
+            defaults[name] = [_shown(p) for p in target] if isinstance(target, list) else _shown(target)
+    if "as_of" in names and project.settings.as_of is not None:
+        defaults["as_of"] = project.settings.as_of.isoformat()
+    ctx.default_map = {**(ctx.default_map or {}), **defaults}
+
+
+project_option = click.option(
+    "--project",
+    type=click.Path(exists=True, path_type=Path),
+    is_eager=True,
+    expose_value=False,
+    callback=_use_project,
+    help="Project folder (or its govdocs.yaml) whose files and quarter rule are this command's defaults "
+    "(default: the nearest govdocs.yaml in or above the working folder).",
+)
+
+
+def project_quarter(quarter: Quarter | None, as_of: date | None, need_data: bool = True) -> Quarter:
+    """--quarter, else the project's quarter rule; outside a project --quarter is needed."""
+    project = click.get_current_context().meta.get(PROJECT_KEY)
+    params = click.get_current_context().params
+    if need_data and project is not None and not params.get("data_paths") and not params.get("raw"):
+        missing = project.missing_data()
+        if missing:
+            raise click.UsageError(
+                f"no KPI data yet: {_shown(project.path(missing[0]))} does not exist "
+                "(fill data/kpis-template.csv and save it under that name), or give --data FILE"
+            )
+    if quarter is not None:
+        return quarter
+    if project is None:
+        raise click.UsageError(
+            "--quarter is needed outside a project folder (see `govdocs init`), e.g. --quarter 2026-Q3"
+        )
+    return project.quarter(as_of)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -413,8 +414,31 @@ def _trust_list_problems(config: GovernanceConfig, doc: YamlDocument) -> Iterato
             yield Problem("config.not_a_certificate", f"{path.name} holds no certificate", location, ExitCode.CONFIG)
 
 
+def _with_remedy(code: str, message: str, path: tuple[str | int, ...]) -> str:
+    """A reference to a KPI or partner the config no longer has (one removed from `kpis` or
+    `partners`, say) says what to remove with it: the id from its list, or the entry holding it."""
+    from govdocs.yamlfile import format_path
+
+    what = {"config.unknown_kpi": "KPI", "config.unknown_partner": "partner"}.get(code)
+    if what is None:
+        return message
+    section = "kpis" if what == "KPI" else "partners"
+    if isinstance(path[-1], int) and len(path) > 1 and isinstance(path[-2], str):
+        named = re.search(r"'([^']*)'", message)
+        ident = f"'{named.group(1)}'" if named else "the id"
+        target = f"{ident} from {format_path(path[:-1])}"  # an id in a list of ids
+    elif f"'{path[-1]}'" in message or len(path) < 2 or not isinstance(path[-2], int):
+        target = format_path(path)  # the id is the key itself (targets.abandon), or a field of its own
+    else:
+        target = format_path(path[:-1])  # the list entry holding the reference (a pair, a factor, an action)
+    return f"{message}: no such {what} in {section}; remove {target} with it (or add the {what} back)"
+
+
 def check_config(config: GovernanceConfig, doc: YamlDocument) -> list[Problem]:
-    problems = [Problem(code, message, doc.location(path), ExitCode.CONFIG) for code, message, path in _check(config)]
+    problems = [
+        Problem(code, _with_remedy(code, message, path), doc.location(path), ExitCode.CONFIG)
+        for code, message, path in _check(config)
+    ]
     problems += list(_trust_list_problems(config, doc))
     if config.raw_data is not None:
         units = {k.id: k.unit.value for k in config.kpis}

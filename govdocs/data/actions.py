@@ -171,7 +171,10 @@ def load_proposed_actions(path: Path) -> list[ProposedAction]:
                 field = ".".join(str(p) for p in error["loc"])
                 problems.append(
                     Problem(
-                        f"actions.{error['type']}", f"{field}: {pydantic_message(error)}", location, ExitCode.INPUTS
+                        f"actions.{error['type']}",
+                        f"{field}: {pydantic_message(error, kind_of_file='actions')}",
+                        location,
+                        ExitCode.INPUTS,
                     )
                 )
     seen: dict[str, Location] = {}
