@@ -295,7 +295,6 @@ def _portfolio_summary(
 ) -> Prepared:
     from govdocs.documents.common import run_files
     from govdocs.documents.portfolio import build_portfolio_context
-
     from govdocs.pipeline import offboarding_facts
 
     files = run_files(workspace.run, None)

@@ -57,9 +57,9 @@ if TYPE_CHECKING:
     from govdocs.data.assessment import Assessment
     from govdocs.exit_cost import ExitCost
     from govdocs.facts import PlanBasis
+    from govdocs.journal import Journal
     from govdocs.planning.offboarding import Decision, Evidence, Readiness
     from govdocs.planning.options import Options
-    from govdocs.journal import Journal
 
 
 @dataclass(frozen=True)

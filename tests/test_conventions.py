@@ -50,7 +50,14 @@ SHARED = {
 DEFINES_PARTNERS = {"init"}
 RETIRED = {"--assessment", "--actions-dir", "--assessments-dir"}
 EXIT_CODES = ("0 ok", "1 internal error", "2 usage", "3 config", "4 data", "5 human inputs", "6 output", "7 render")
-EXIT_CODES += ("8 raw-data engine", "130 interrupted", "143 stopped")
+EXIT_CODES += ("8 raw-data engine", "9 an extra", "130 interrupted", "143 stopped")
+
+
+def test_the_listed_exit_codes_are_every_code_govdocs_exits_with():
+    from govdocs.errors import ExitCode
+
+    listed = {int(code.split()[0]) for code in EXIT_CODES}
+    assert listed == {int(code) for code in ExitCode} | {130, 143}
 
 
 @pytest.mark.parametrize("name", NAMES)

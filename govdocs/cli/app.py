@@ -80,7 +80,7 @@ def issue_date(as_of: date | None, quarter: Quarter) -> date:
 
 EXIT_CODES = (
     "Exit codes: 0 ok, 1 internal error, 2 usage, 3 config or project file, 4 data, 5 human inputs, "
-    "6 output exists or not writable, 7 render failed, 8 raw-data engine cannot run, "
+    "6 output exists or not writable, 7 render failed, 8 raw-data engine cannot run, 9 an extra not installed, "
     "130 interrupted (Ctrl-C), 143 stopped (SIGTERM). See docs/exit-codes.md."
 )
 
@@ -156,7 +156,7 @@ def handle_errors(func: F) -> F:
             if debug or extra_of(exc.name) is None:
                 raise
             # an optional part reached without its `extras.require` first: still one line, exit 9
-            _report(GovdocsError([missing_problem(extra_of(exc.name), f"this command (module {exc.name})", "govdocs")]))
+            report_error(GovdocsError([missing_problem(extra_of(exc.name), f"this command (module {exc.name})", "govdocs")]))
             sys.exit(int(ExitCode.EXTRA))
         except Exception as exc:  # a bug: say so in one line
             if signals.received:
