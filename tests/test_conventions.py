@@ -134,3 +134,18 @@ def test_quarter_is_needed_outside_a_project(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["qbr", "--config", str(CONFIG), "--data", str(DATA), "--format", "html"])
     assert result.exit_code == 2
     assert "--quarter is needed outside a project folder" in result.output
+
+
+def test_export_writes_to_stdout_with_dash_and_prints_rows_as_json(tmp_path):
+    args = ["export", "--config", str(CONFIG), "--data", str(DATA), "--quarter", "2026-Q3", "--as-of", "2026-10-15"]
+    csv_out = CliRunner().invoke(cli, [*args, "--out", "-"])
+    assert csv_out.exit_code == 0, csv_out.output
+    lines = csv_out.stdout.splitlines()
+    assert lines[0].startswith("partner,partner_name,quarter,kpi,") and len(lines) == 1 + 40
+    as_json = CliRunner().invoke(cli, [*args, "--json", "--partner", "BRV"])
+    import json
+
+    rows = json.loads(as_json.stdout)
+    assert len(rows) == 8 and {row["partner"] for row in rows} == {"BRV"}
+    written = CliRunner().invoke(cli, [*args, "--out", str(tmp_path / "scorecard.parquet")])
+    assert written.exit_code == 0 and (tmp_path / "scorecard.parquet").stat().st_size > 0
