@@ -16,6 +16,7 @@ from decimal import Decimal
 from govdocs.commercial import CreditStatement, as_decimal, minor_unit, round_money
 from govdocs.config.model import ChecklistItem, GovernanceConfig, Partner
 from govdocs.planning.contract import Clock
+from govdocs.render.formatters import labelled
 
 PARALLEL_RUN = "parallel_run"
 
@@ -83,7 +84,7 @@ def exit_cost(
             continue
         if item.id in terms.transition:
             cost = round_money(as_decimal(terms.transition[item.id]), quantum)
-            lines.append(CostLine(f"Transition: {item.label}", cost, "estimate in the exit terms"))
+            lines.append(CostLine(labelled("Transition", item.label), cost, "estimate in the exit terms"))
         if item.id == PARALLEL_RUN and terms.parallel_run_monthly is not None and item.weeks:
             monthly = as_decimal(terms.parallel_run_monthly)
             amount = round_money(monthly * Decimal(item.weeks) * 12 / 52, quantum)

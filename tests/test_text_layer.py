@@ -7,6 +7,7 @@ of the example build (one shared build) page by page.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -148,3 +149,84 @@ def test_the_plan_body_fits_its_page_budget(documents) -> None:
     plans = {name: body_pages(pages) for name, pages in documents.items() if name.startswith("pip-")}
     assert len(plans) == 4
     assert all(n <= PIP_BODY_PAGES for n in plans.values()), plans
+
+
+# --- layout, from the text and drawing positions of each page ------------------------------------
+# WeasyPrint writes CSS pixels (0.75 pt) top down; the body of an A4 page runs from the top margin
+# (22 mm) to the bottom margin (20 mm), where the running header and footer sit outside it.
+PX_PER_PT = 0.75
+BODY_TOP, BODY_BOTTOM = 83.0, 1046.0
+HEADING_PX = 13.9  # h3 (10.5 pt) and larger, in the semibold face: a heading
+SECTION_PX = 19.9  # h2.section (15 pt): a section starts
+
+
+@dataclass(frozen=True)
+class Mark:
+    y: float  # CSS px from the top of the page: the baseline of a text run, the bottom of a drawing
+    heading: bool
+    section: bool
+    text: str
+
+
+def marks_of(path: Path) -> tuple[tuple[Mark, ...], ...]:
+    """Per page, what is printed inside the body area: text runs and drawn objects (charts)."""
+    pages = []
+    for page in PdfReader(path).pages:
+        height = float(page.mediabox.height)
+        xobjects = page.get("/Resources", {}).get("/XObject", {})
+        marks: list[Mark] = []
+
+        def text_run(text, cm, tm, font, size, marks=marks) -> None:
+            if text.strip() and font is not None and BODY_TOP - 2 < tm[5] < BODY_BOTTOM:
+                bold = "Bold" in str(font.get("/BaseFont", ""))
+                marks.append(Mark(tm[5], bold and size >= HEADING_PX, bold and size >= SECTION_PX, text.strip()))
+
+        def drawing(op, args, cm, tm, marks=marks, xobjects=xobjects, height=height) -> None:
+            if op == b"Do" and args and args[0] in xobjects:
+                box = xobjects[args[0]].get_object().get("/BBox")
+                if box is not None:
+                    x0, y0, x1, y1 = (float(b) for b in box)
+                    lowest = min(cm[1] * x + cm[3] * y + cm[5] for x in (x0, x1) for y in (y0, y1))
+                    bottom = (height - lowest) / PX_PER_PT
+                    if BODY_TOP < bottom < BODY_BOTTOM + 5:
+                        marks.append(Mark(bottom, False, False, "<drawing>"))
+
+        page.extract_text(visitor_text=text_run, visitor_operand_before=drawing)
+        pages.append(tuple(marks))
+    return tuple(pages)
+
+
+def layout_problems(name: str, pages: tuple[tuple[Mark, ...], ...]) -> list[str]:
+    """A heading with nothing after it on its page; a page more than half empty that is not the last
+    page of its section (the next page starts a section) or of the document. The cover is left out."""
+    problems = []
+    for i, marks in enumerate(pages[1:], 1):
+        if not marks:
+            problems.append(f"{name} p{i + 1}: empty")
+            continue
+        for mark in (m for m in marks if m.heading):
+            if not any(other.y > mark.y + 1 and not other.heading for other in marks):
+                problems.append(f"{name} p{i + 1}: heading '{mark.text}' without its content")
+        fill = (max(m.y for m in marks) - BODY_TOP) / (BODY_BOTTOM - BODY_TOP)
+        following = pages[i + 1] if i + 1 < len(pages) else None
+        section_ends = following is None or any(m.section and m.y < BODY_TOP + 40 for m in following)
+        if fill < 0.5 and not section_ends:
+            problems.append(f"{name} p{i + 1}: {fill:.0%} full, and its section goes on")
+    return problems
+
+
+def test_no_heading_alone_and_no_half_empty_page(example_build: ExampleBuild) -> None:
+    folder = example_build.out / str(QUARTER)
+    problems = []
+    for path in sorted(folder.glob("*.pdf")):
+        problems += layout_problems(path.name, marks_of(path))
+    assert problems == []
+
+
+def test_the_layout_checker_sees_a_heading_alone_and_a_half_empty_page() -> None:
+    heading = Mark(1000.0, True, False, "Actions")
+    body = Mark(300.0, False, False, "text")
+    section = Mark(90.0, True, True, "Next")
+    pages = ((), (body, heading), (body,), (Mark(95.0, False, False, "row"),), (section, body))
+    found = layout_problems("doc", pages)
+    assert found == ["doc p2: heading 'Actions' without its content", "doc p3: 23% full, and its section goes on"]

@@ -37,7 +37,7 @@ from govdocs.planning.offboarding import (
     trend_word,
 )
 from govdocs.render.charts import ScoreBar, score_history_svg
-from govdocs.render.formatters import counted, long_date, money, number, percent, short_date
+from govdocs.render.formatters import counted, labelled, long_date, money, number, percent, short_date
 from govdocs.scoring.engine import PartnerAssessment
 
 RECOMMENDATION_STYLE = {
@@ -376,7 +376,7 @@ def build_offboarding_context(
             for r in ready.rows
         ),
         readiness_share=percent(ready.share_done),
-        blockers=tuple(f"{r.label}: {r.note.rstrip('.')}" if r.note else r.label for r in ready.blockers),
+        blockers=tuple(labelled(r.label, r.note.rstrip(".")) if r.note else r.label for r in ready.blockers),
         readiness_line=readiness_line,
         rules=_rules(config),
         credits=credits,

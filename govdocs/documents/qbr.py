@@ -310,7 +310,8 @@ def build_qbr_context(
     actions, actions_summary = action_rows(inputs, as_of)
     level = assessment.decision.level
     precedence = (
-        f"The escalation status takes precedence over the routine of tier {assessment.score.tier.name}."
+        f"What happens next follows the {level.label} status, ahead of the usual routine of the "
+        f"{assessment.score.tier.name} tier."
         if level is not Escalation.NONE and assessment.score.tier is not None
         else ""
     )

@@ -54,6 +54,16 @@ def finalize(value: object) -> object:
     return value
 
 
+def labelled(label: str, text: str) -> str:
+    """'Internal readiness: no budget approved': a label and what is said of it. A label that is
+    itself a sentence or a question ('Is our organisation prepared?') is never followed by a colon
+    ('prepared?: No budget'); its words are kept and the text follows after a dash."""
+    label = label.strip()
+    if label.endswith((":", "?", "!", ".")):
+        return f"{label} – {text}"
+    return f"{label}: {text}"
+
+
 def number(value: float | None, decimals: int = 1) -> str:
     """1,234.5 style, a minus sign for a negative number; an en dash for a missing value."""
     if value is None:
@@ -144,6 +154,7 @@ def noun(n: int, singular: str, plural: str | None = None) -> str:
 
 
 FILTERS = {
+    "labelled": labelled,
     "counted": counted,
     "noun": noun,
     "number": number,
