@@ -203,7 +203,7 @@ def memos(tmp_path_factory):
 def test_memo_for_the_failing_partner(memos):
     text = flat(pdf_text(memos[0]))
     assert "INTERNAL: NOT FOR THE PARTNER" in text.upper()
-    assert "Prepare exit" in text and "net -53.0, 28.0 points from the nearest band edge" in text
+    assert "Prepare exit" in text and "net \u221253.0, 28.0 points from the nearest band edge" in text
     assert "24 failures in 12 months; 6 allowed" in text
     assert "notice must be given by 30 December 2026, the last business day before 1 January 2027" in text
     assert "renews automatically for 12 months, to 30 June 2028, committing EUR 3,100,000" in text
