@@ -230,3 +230,31 @@ def test_the_layout_checker_sees_a_heading_alone_and_a_half_empty_page() -> None
     pages = ((), (body, heading), (body,), (Mark(95.0, False, False, "row"),), (section, body))
     found = layout_problems("doc", pages)
     assert found == ["doc p2: heading 'Actions' without its content", "doc p3: 23% full, and its section goes on"]
+
+
+def test_a_generated_portfolio_keeps_the_budget_and_the_layout(tmp_path: Path) -> None:
+    """A generated programme of eight KPIs a partner (benchmarks/synth.py, about one partner in six
+    slumping below the floor): every QBR's body within cover + 4 pages, the layout checks hold."""
+    import sys
+
+    from click.testing import CliRunner
+
+    from govdocs.cli import cli
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from synth import make_portfolio
+
+    programme = make_portfolio(tmp_path / "programme", partners=4, kpis=8, months=15, seed=11)
+    out = tmp_path / "out"
+    args = ["qbr", "--config", str(programme / "governance.yaml"), "--data", str(programme / "kpis.csv")]
+    args += ["--quarter", str(QUARTER), "--as-of", "2026-10-15", "--all", "--out", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    documents = sorted((out / str(QUARTER)).glob("qbr-*.pdf"))
+    assert len(documents) == 4
+    for path in documents:
+        pages = pages_of(path)
+        start = appendix_start(pages)
+        assert start is not None and start <= QBR_BODY_PAGES, (path.name, start)
+        assert RESPONSE_FORM.search(pages[-1]) or RESPONSE_FORM.search(pages[-2])
+        assert layout_problems(path.name, marks_of(path)) == []
