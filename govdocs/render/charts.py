@@ -213,6 +213,13 @@ def trend_svg(chart: TrendChart, width_in: float = 3.35, height_in: float = 1.75
             )
             beyond = (y_min, chart.floor) if chart.higher_is_better else (chart.floor, y_max)
             axes.axhspan(*beyond, facecolor=to_rgba(red, 0.05), edgecolor=to_rgba(red, 0.3), hatch="xxx", lw=0)
+            # and named in words at the left edge, which greyscale cannot take away
+            for low, high, word in (
+                (min(chart.floor, chart.target), max(chart.floor, chart.target), "amber"),
+                (*beyond, "red"),
+            ):
+                if y_min <= (low + high) / 2 <= y_max:
+                    axes.text(-0.5, (low + high) / 2, word, fontsize=5, color=MUTED, va="center", ha="left", zorder=1)
             axes.axhline(chart.floor, color=STATUS_COLOURS["amber"], lw=0.7, ls=(0, (1.5, 1.5)))
         axes.axhline(chart.target, color=INK, lw=0.9, ls=(0, (4, 2)))
         if chart.highlight_last:
