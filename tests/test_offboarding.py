@@ -206,7 +206,7 @@ def test_memo_for_the_failing_partner(memos):
     # The net falls in the exit band; readiness holds the recommendation at "prepare exit", so the
     # margin is that band's and is said to be, not printed under "Prepare exit" as its own.
     assert "Prepare exit" in text and (
-        "net -53.0; the net falls in the band exit, 28.0 points from the nearest band edge; the recommendation "
+        "net \u221253.0; the net falls in the band exit, 28.0 points from the nearest band edge; the recommendation "
         "replaces that band, so the margin is not the recommendation's." in text
     )
     assert "the rules' band, exit, by 28.0 points" in text and "margin 28.0 points" not in text
@@ -437,7 +437,9 @@ def test_an_option_whose_conditions_are_not_met_says_so(world, memos):
     # BRV's contract has no termination for cause: the option is there, and says it is not open
     page = page_texts(memos[1])[1]
     assert "Not open: the contract states no termination for cause." in page
-    assert "Decide by 1 December 2026, the notice deadline, whether to renew the contract with Bravo CX Partners" in page
+    assert (
+        "Decide by 1 December 2026, the notice deadline, whether to renew the contract with Bravo CX Partners" in page
+    )
     # ATL under CRN's clause: no SLA red in 6 months, no plan ended unmet
     config, data, history = world
     facts = run_facts(config, data, Q3, AS_OF)

@@ -91,7 +91,10 @@ def test_an_owner_is_the_person_the_inputs_name(plans) -> None:
     assert "Priya Raman role: Partner real-time analyst" in actions
     for role in roles:
         for found in re.finditer(re.escape(role), actions):
-            assert actions[max(found.start() - 6, 0) : found.start()] == "role: ", (role, actions[found.start() - 40 :][:80])
+            assert actions[max(found.start() - 6, 0) : found.start()] == "role: ", (
+                role,
+                actions[found.start() - 40 :][:80],
+            )
 
 
 def test_each_recorded_cause_is_answered_or_the_internal_copy_says_so(plans) -> None:

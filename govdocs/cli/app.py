@@ -156,7 +156,9 @@ def handle_errors(func: F) -> F:
             if debug or extra_of(exc.name) is None:
                 raise
             # an optional part reached without its `extras.require` first: still one line, exit 9
-            report_error(GovdocsError([missing_problem(extra_of(exc.name), f"this command (module {exc.name})", "govdocs")]))
+            report_error(
+                GovdocsError([missing_problem(extra_of(exc.name), f"this command (module {exc.name})", "govdocs")])
+            )
             sys.exit(int(ExitCode.EXTRA))
         except Exception as exc:  # a bug: say so in one line
             if signals.received:

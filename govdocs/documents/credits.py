@@ -138,10 +138,10 @@ def _volume(month: MonthCredit, terms: Terms) -> tuple[str, str]:
     if volume.band is Band.NO_FORECAST:
         return ("–" if volume.actual is None else number(volume.actual, 0)), ""
     if volume.band is Band.NO_VOLUME:
-        return f"no volume; forecast {number(float(volume.forecast), 0)}", "no data"
+        return f"no volume in the data (forecast {number(float(volume.forecast), 0)})", "no data"
     deviation = volume.deviation
     signed = f"{deviation:+.1f}%".replace("-", "−")
-    text = f"{number(volume.actual, 0)} against forecast {number(float(volume.forecast), 0)} ({signed})"
+    text = f"volume {number(volume.actual, 0)} against forecast {number(float(volume.forecast), 0)} ({signed})"
     return text, {Band.WITHIN: "within band", Band.ABOVE: "above band", Band.BELOW: "below band"}[volume.band]
 
 

@@ -493,7 +493,9 @@ def _option_texts(
     kind = option.kind
     if not option.available:
         test = options.cause
-        against = "; ".join(f"{c.text}: {c.detail}" for c in test.conditions) if kind is OptionKind.CAUSE and test else "–"
+        against = (
+            "; ".join(f"{c.text}: {c.detail}" for c in test.conditions) if kind is OptionKind.CAUSE and test else "–"
+        )
         return f"Not open: {option.why_not}.", "–", against, "–"
     stay_side: list[str] = []  # facts for staying (against leaving)
     leave_side: list[str] = []  # facts for leaving (against staying)
@@ -524,7 +526,8 @@ def _option_texts(
     )
     if kind is OptionKind.RENEW:
         if clock.auto_renew and not clock.passed:
-            means = f"Give no notice: the contract renews for {clock.renewal_months} months, to {short_date(option.ends_on)}."
+            renews_to = short_date(option.ends_on)
+            means = f"Give no notice: the contract renews for {clock.renewal_months} months, to {renews_to}."
         else:
             means = (
                 f"Sign a new agreement before {short_date(clock.term_end)} for {clock.renewal_months} months, to "
@@ -558,7 +561,9 @@ def _option_texts(
         for_it, against = list(leave_side), [*stay_side, readiness_text]
         if kind is OptionKind.LAPSE:
             if clock.auto_renew:
-                means = f"Give notice by {short_date(clock.notice_deadline)}: the contract ends on {short_date(clock.end)}."
+                means = (
+                    f"Give notice by {short_date(clock.notice_deadline)}: the contract ends on {short_date(clock.end)}."
+                )
             else:
                 means = f"Sign nothing: the contract ends on {short_date(clock.end)}."
             for_it.append("no termination fee")
@@ -678,7 +683,10 @@ def decision_view(
             )
         )
     elif options.decide_by_reason == "notice":
-        ask = ask.replace(f"Decide by {long_date(options.decide_by)}", f"Decide by {long_date(options.decide_by)}, the notice deadline,")
+        ask = ask.replace(
+            f"Decide by {long_date(options.decide_by)}",
+            f"Decide by {long_date(options.decide_by)}, the notice deadline,",
+        )
         ask += (
             f": without notice the contract renews to {long_date(clock.locked_until)}."
             if clock.auto_renew and clock.locked_until

@@ -546,8 +546,8 @@ def build_pip_context(
             f"This is the {ordinal} plan on {join_names(shared)}: the plan after the "
             f"{missed[-1].quarter.label} review ended with its targets {missed[-1].outcome.label.lower()}. If the "
             f"targets are not met at the final review, no further improvement plan is offered on "
-            f"{join_names(shared)}, and the offboarding review decides without one (escalation rule: a plan that "
-            "ended with its targets unmet)."
+            f"{'it' if len(shared) == 1 else 'these KPIs'}, and the offboarding review decides without one "
+            "(escalation rule: a plan that ended with its targets unmet)."
         )
     else:
         consequence = (
@@ -556,8 +556,8 @@ def build_pip_context(
         )
     if assessment.decision.level is Escalation.OFFBOARDING_REVIEW:
         consequence += (
-            f" The {plan.quarter.label} results already meet the offboarding-review rule "
-            f"({assessment.decision.reasons[0][0].lower()}{assessment.decision.reasons[0][1:]}): this plan runs "
+            f" The {plan.quarter.label} results already meet the offboarding-review rule: "
+            f"{assessment.decision.reasons[0][0].lower()}{assessment.decision.reasons[0][1:]}. This plan runs "
             "alongside that review, and its outcome is part of the evidence the review weighs."
         )
     else:
@@ -606,9 +606,7 @@ def build_pip_context(
         partner_actions=tuple(groups),
         client_actions=client_actions,
         carried=carried,
-        causes_answered=tuple(
-            f"{c.label}: answered by {', '.join(c.answered_by)}" for c in causes if c.answered_by
-        ),
+        causes_answered=tuple(f"{c.label}: answered by {', '.join(c.answered_by)}" for c in causes if c.answered_by),
         causes_unanswered=tuple(c.label for c in causes if not c.answered_by),
         context_events=tuple(
             (e.kind.label, Month.parse(e.since).label if e.since else "–", e.summary, e.handling or "–")

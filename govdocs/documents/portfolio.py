@@ -194,9 +194,7 @@ def _decision(facts: PartnerFacts, options: Options | None, as_of: date) -> tupl
     return f"renew or let it end on {short_date(clock.end)}", clock.notice_deadline
 
 
-def build_brief(
-    ordered: list[PartnerFacts], options: dict[str, Options], as_of: date, quarter_label: str
-) -> Brief:
+def build_brief(ordered: list[PartnerFacts], options: dict[str, Options], as_of: date, quarter_label: str) -> Brief:
     rows, sentences = [], []
     spend_totals: dict[str, list[Decimal]] = {}
     missing_total = 0
@@ -207,7 +205,11 @@ def build_brief(
         if statement is not None:
             terms, trailing = statement.terms, statement.trailing_totals
             spend, basis = money_text(trailing.fees, terms.currency, Decimal(1)), "fees, 12 months"
-            charged, back, net = figure(trailing.gross, terms), figure(trailing.earned_back, terms), figure(trailing.net, terms)
+            charged, back, net = (
+                figure(trailing.gross, terms),
+                figure(trailing.earned_back, terms),
+                figure(trailing.net, terms),
+            )
             share = share_text(trailing)
             total = spend_totals.setdefault(terms.currency, [Decimal(0)] * 4)
             for i, amount in enumerate((trailing.fees, trailing.gross, trailing.earned_back, trailing.net)):
@@ -244,7 +246,9 @@ def build_brief(
             )
         )
         if by is not None:
-            sentences.append((by, f"{partner.name}: {decision}, by {short_date(by)} ({counted((by - as_of).days, 'day')})."))
+            sentences.append(
+                (by, f"{partner.name}: {decision}, by {short_date(by)} ({counted((by - as_of).days, 'day')}).")
+            )
     totals = "; ".join(
         f"{currency}: fees {t[0]:,.2f}, credits charged {t[1]:,.2f}, earned back {t[2]:,.2f}, owed {t[3]:,.2f}"
         for currency, t in spend_totals.items()

@@ -54,10 +54,13 @@ from govdocs.documents.qbr_summary import (
     change_direction,
     counts,
     data_notes,
+    data_summary,
     escalation_lines,
     headline,
     improvements,
+    list_words,
     score_note,
+    score_range,
     shown_change,
     strengths,
 )
@@ -80,6 +83,7 @@ class MonthCell:
     label: str
     value: str
     status: str
+    relief: str = ""  # why the month is relieved for a client cause: shown, never a partner failure
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,7 @@ class QbrContext:
     score_value: float | None
     score_incomplete: bool
     score_note: str  # under the score: what it rests on, missing and unclear weight said apart
+    score_range: str  # '56.0–68.0' when unclear results could move the score, else ''
     tier: str
     tier_description: str
     change: str
@@ -138,6 +143,8 @@ class QbrContext:
     strengths: tuple[SummaryPoint, ...]
     improvements: tuple[SummaryPoint, ...]
     data_notes: tuple[str, ...]
+    data_summary: str  # the data notes in one sentence, for the summary page
+    relief_note: str  # the scorecard's relieved months, each with its reason
     not_clear: bool  # some month or quarter of a proportion KPI is not statistically clear (legend entry)
     scorecard: tuple[ScorecardRow, ...]
     score_chart: Markup
@@ -168,6 +175,7 @@ class QbrContext:
     breakdown: tuple[BreakdownRow, ...] = ()
     credits: CreditsView | None = None  # the service-credit statement (None: no credit terms)
     watermelon: tuple[WatermelonRow, ...] = ()  # what the SLA doesn't show
+    watermelon_none: str = ""  # the panel in one line when no pair is flagged
     response: ResponseView | None = None  # the partner's returned answer to its plan
     review_response: ResponseView | None = None  # its answer to this review or the one before
     review_quarter: str = ""  # '2026-Q3': the quarter the response form names
@@ -197,7 +205,8 @@ def _scorecard(assessment: PartnerAssessment) -> tuple[ScorecardRow, ...]:
                 change_direction=change_direction(item),
                 status=item.current.status.value,
                 months=tuple(
-                    MonthCell(m.month.short_label, kpi_text(kpi, m.value), m.status.value) for m in item.months
+                    MonthCell(m.month.short_label, kpi_text(kpi, m.value), m.status.value, m.relief or "")
+                    for m in item.months
                 ),
                 contractual=kpi.contractual,
                 controlled_by=CONTROLLER_LABEL[kpi.controlled_by],
@@ -207,6 +216,28 @@ def _scorecard(assessment: PartnerAssessment) -> tuple[ScorecardRow, ...]:
             )
         )
     return tuple(rows)
+
+
+def relief_note(assessment: PartnerAssessment) -> str:
+    """The quarter's relieved months in one sentence under the scorecard, which marks each."""
+    cases = [
+        f"{item.kpi.name} in {m.month.label} ({m.relief})" for item in assessment.kpis for m in item.months if m.relief
+    ]
+    if not cases:
+        return ""
+    return (
+        f"Relieved for a client cause: {list_words(cases)}. A relieved month keeps its status but is no "
+        "partner failure and earns no credit."
+    )
+
+
+def watermelon_line(rows: tuple[WatermelonRow, ...]) -> str:
+    """The panel when nothing is flagged: one line, the pairs named, the table in the appendix."""
+    pairs = [f"{row.sla} with {row.outcome}" for row in rows]
+    return (
+        f"No SLA holds while its customer outcome gets worse beyond its noise: {list_words(pairs)} "
+        f"{'was' if len(pairs) == 1 else 'were'} checked; the figures are in the appendix."
+    )
 
 
 def _gap_months(assessment: PartnerAssessment) -> int:
@@ -279,7 +310,8 @@ def build_qbr_context(
     actions, actions_summary = action_rows(inputs, as_of)
     level = assessment.decision.level
     precedence = (
-        f"The escalation status takes precedence over the routine of tier {assessment.score.tier.name}."
+        f"What happens next follows the {level.label} status, ahead of the usual routine of the "
+        f"{assessment.score.tier.name} tier."
         if level is not Escalation.NONE and assessment.score.tier is not None
         else ""
     )
@@ -297,6 +329,7 @@ def build_qbr_context(
         score_value=assessment.score.value,
         score_incomplete=assessment.score.incomplete,
         score_note=score_note(assessment),
+        score_range=score_range(assessment),
         tier=assessment.score.tier.name if assessment.score.tier else "–",
         tier_description=(assessment.score.tier.description or "") if assessment.score.tier else "",
         change=signed(change, "", 1) if change is not None else "–",
@@ -312,6 +345,8 @@ def build_qbr_context(
         strengths=strengths(assessment, inputs),
         improvements=improvements(assessment, inputs),
         data_notes=data_notes(assessment),
+        data_summary=data_summary(assessment),
+        relief_note=relief_note(assessment),
         not_clear=any(
             Status.NOT_CLEAR in (item.current.status, *(m.status for m in item.months)) for item in assessment.kpis
         ),
@@ -347,6 +382,7 @@ def build_qbr_context(
         breakdown=breakdown_rows(breakdown, config, partner.id, quarter),
         credits=credits_view(facts.credits, {k.id: k.name for k in config.kpis}),
         watermelon=facts.watermelon,
+        watermelon_none=watermelon_line(facts.watermelon),
         response=response,
         review_response=review_response,
         review_quarter=str(quarter),

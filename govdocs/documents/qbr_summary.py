@@ -108,10 +108,24 @@ def headline(partner: Partner, assessment: PartnerAssessment) -> str:
         trend = f"unchanged from {previous.label}"
     else:
         trend = f"{'up' if change > 0 else 'down'} {abs(change):.1f} points from {previous.label}"
-    return (
+    text = (
         f"{partner.name} scored {score.value:.1f} out of 100 in {quarter.label}, "
         f"tier {score.tier.name if score.tier else '–'}, {trend}."
     )
+    if score_range(assessment):
+        text += (
+            f" The score is provisional: with the results that are not statistically clear counted as their "
+            f"95% intervals allow, it is {score_range(assessment)}."
+        )
+    return text
+
+
+def score_range(assessment: PartnerAssessment) -> str:
+    """'56.0–68.0': the score's range when unclear results could move it, else ''."""
+    score = assessment.score
+    if score.value is None or score.low is None or score.high is None or not score.provisional:
+        return ""
+    return f"{number(score.low, 1)}–{number(score.high, 1)}"
 
 
 def counts(assessment: PartnerAssessment) -> dict[str, int]:
@@ -225,7 +239,8 @@ def improvements(assessment: PartnerAssessment, inputs: PartnerInputs | None) ->
     return tuple(points)
 
 
-def _unclear_note(kpi: Kpi, when: str, value: float, volume: float) -> str:
+def _unclear_case(kpi: Kpi, when: str, value: float, volume: float) -> tuple[str, str]:
+    """(the edge its interval reaches across, 'Jul 2026 76.7% of 544, interval 72.9% to 80.0%')."""
     interval = kpi_interval(value, volume)
 
     def show(figure: float) -> str:
@@ -237,10 +252,19 @@ def _unclear_note(kpi: Kpi, when: str, value: float, volume: float) -> str:
         (Status.RED, Status.GREEN): f"the floor of {show(kpi.floor or 0)} and the target of {show(kpi.target)}",
     }
     edge = edges.get((worse, better), f"the target of {show(kpi.target)}")  # the edge the interval straddles
+    return edge, f"{when} {show(value)} of {number(volume, 0)}, interval {show(interval.low)} to {show(interval.high)}"
+
+
+def unclear_sentence(cases: list[tuple[str, str, str]]) -> str:
+    """Every result that is not statistically clear in one sentence: each KPI named once with the
+    edge its 95% intervals reach across, then each month (and the quarter) with its figures."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for name, edge, figures in cases:
+        groups.setdefault((name, edge), []).append(figures)
+    parts = [f"{name}, across {edge}: {'; '.join(figures)}" for (name, edge), figures in groups.items()]
     return (
-        f"{kpi.name} in {when}: {show(value)} from a sample of {number(volume, 0)}; its 95% interval, "
-        f"{show(interval.low)} to {show(interval.high)}, reaches across {edge}: "
-        "not statistically clear, counted neither as a pass nor as a failure."
+        "Not statistically clear, each counted neither as a pass nor as a failure because its 95% interval "
+        f"reaches across an edge (value, sample, interval): {' — '.join(parts)}."
     )
 
 
@@ -248,7 +272,7 @@ def data_notes(assessment: PartnerAssessment) -> tuple[str, ...]:
     notes = []
     by_month_missing: dict[str, list[str]] = {}
     by_month_small: dict[str, list[str]] = {}
-    unclear: list[str] = []
+    unclear: list[tuple[str, str, str]] = []
     for item in assessment.kpis:
         for m in item.months:
             if m.status is Status.NO_DATA:
@@ -258,10 +282,10 @@ def data_notes(assessment: PartnerAssessment) -> tuple[str, ...]:
                     f"{item.kpi.name} ({number(m.volume, 0)} < {item.kpi.min_sample:,})"
                 )
             elif m.status is Status.NOT_CLEAR and m.value is not None and m.volume:
-                unclear.append(_unclear_note(item.kpi, m.month.label, m.value, m.volume))
+                unclear.append((item.kpi.name, *_unclear_case(item.kpi, m.month.label, m.value, m.volume)))
         current = item.current
         if current.status is Status.NOT_CLEAR and current.value is not None and current.volume:
-            unclear.append(_unclear_note(item.kpi, "the quarter", current.value, current.volume))
+            unclear.append((item.kpi.name, *_unclear_case(item.kpi, "the quarter", current.value, current.volume)))
     total = len(assessment.kpis)
     for month, names in by_month_missing.items():
         what = "any KPI" if len(names) == total else list_words(names)
@@ -271,7 +295,8 @@ def data_notes(assessment: PartnerAssessment) -> tuple[str, ...]:
             f"{month} volume below the minimum sample for {list_words(names)}: shown, not scored "
             "as a month; pooled into the quarter value by volume."
         )
-    notes += unclear
+    if unclear:
+        notes.append(unclear_sentence(unclear))
     if len(assessment.decision.provisional) > 1:  # one is stated in full in the escalation box
         notes += provisional_notes(assessment.decision.provisional)
     score = assessment.score
@@ -288,6 +313,25 @@ def data_notes(assessment: PartnerAssessment) -> tuple[str, ...]:
             f"100%, and is marked {state}."
         )
     return tuple(notes)
+
+
+def data_summary(assessment: PartnerAssessment) -> str:
+    """The data notes in one sentence for the summary page: what is missing, small or unclear."""
+    missing = sum(1 for k in assessment.kpis for m in k.months if m.status is Status.NO_DATA)
+    small = sum(1 for k in assessment.kpis for m in k.months if m.status is Status.INSUFFICIENT)
+    unclear = sorted(
+        {k.kpi.name for k in assessment.kpis for m in (*k.months, k.current) if m.status is Status.NOT_CLEAR},
+    )
+    parts = []
+    if missing:
+        parts.append(f"{_count(missing, 'KPI-month')} without data")
+    if small:
+        parts.append(f"{_count(small, 'KPI-month')} with a sample below the minimum")
+    if unclear:
+        parts.append(f"results of {list_words(unclear)} not statistically clear")
+    if not parts:
+        return "Every KPI has data with a sufficient sample in all three months."
+    return f"{list_words(parts)[0].upper()}{list_words(parts)[1:]}: shown, never counted as a pass or a failure."
 
 
 def score_note(assessment: PartnerAssessment) -> str:

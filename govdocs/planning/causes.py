@@ -92,7 +92,15 @@ def carried_forward(previous: Sequence[PreviousAction], first_checkin: date, fin
             due = item.due if first_checkin <= item.due <= final else first_checkin
             rows.append(
                 CarriedAction(
-                    ref, item.action, item.owner, item.due, item.status, True, due, item.note or "", tuple(item.addresses)
+                    ref,
+                    item.action,
+                    item.owner,
+                    item.due,
+                    item.status,
+                    True,
+                    due,
+                    item.note or "",
+                    tuple(item.addresses),
                 )
             )
         elif item.status is ActionStatus.DROPPED:

@@ -203,9 +203,7 @@ def decision_options(
     renewal = (
         cost.renewal_commitment
         if cost and cost.renewal_commitment is not None
-        else (
-            None if annual is None else round_money(as_decimal(annual) * clock.renewal_months / 12, quantum)
-        )
+        else (None if annual is None else round_money(as_decimal(annual) * clock.renewal_months / 12, quantum))
     )
     renew_fees = None if annual is None else (_fees(annual, to_end, quantum) or Decimal(0)) + (renewal or Decimal(0))
     options.append(
@@ -244,7 +242,8 @@ def decision_options(
     # Let lapse: notice by the deadline (auto-renewal), or nothing to sign; ends with the contract.
     lapse_why = ""
     if clock.auto_renew and clock.passed:
-        lapse_why = f"the notice deadline passed on {_day(clock.notice_deadline)}: the contract renews to {_day(clock.term_end)}"
+        passed, renews_to = _day(clock.notice_deadline), _day(clock.term_end)
+        lapse_why = f"the notice deadline passed on {passed}: the contract renews to {renews_to}"
     options.append(
         Option(
             OptionKind.LAPSE,
@@ -319,7 +318,8 @@ def decision_options(
     by_kind = {o.kind: o for o in options}
     if not by_kind[recommended].available:
         recommended = next(
-            k for k in (OptionKind.LAPSE, OptionKind.CAUSE, OptionKind.CONVENIENCE, OptionKind.RENEW)
+            k
+            for k in (OptionKind.LAPSE, OptionKind.CAUSE, OptionKind.CONVENIENCE, OptionKind.RENEW)
             if by_kind[k].available
         )
     # The decision is needed by the notice deadline, or earlier when leaving needs the transition

@@ -18,6 +18,7 @@ from markupsafe import Markup
 from matplotlib import font_manager, rc_context
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
@@ -200,9 +201,25 @@ def trend_svg(chart: TrendChart, width_in: float = 3.35, height_in: float = 1.75
 
         # Zones: amber band between floor and target, red beyond the floor.
         if chart.floor is not None:
-            axes.axhspan(chart.floor, chart.target, color=STATUS_COLOURS["amber"], alpha=0.09, lw=0)
+            # Hatched as well as tinted, one pattern per zone, so the zones still read in greyscale.
+            amber, red = STATUS_COLOURS["amber"], STATUS_COLOURS["red"]
+            axes.axhspan(
+                chart.floor,
+                chart.target,
+                facecolor=to_rgba(amber, 0.09),
+                edgecolor=to_rgba(amber, 0.35),
+                hatch="////",
+                lw=0,
+            )
             beyond = (y_min, chart.floor) if chart.higher_is_better else (chart.floor, y_max)
-            axes.axhspan(*beyond, color=STATUS_COLOURS["red"], alpha=0.05, lw=0)
+            axes.axhspan(*beyond, facecolor=to_rgba(red, 0.05), edgecolor=to_rgba(red, 0.3), hatch="xxx", lw=0)
+            # and named in words at the left edge, which greyscale cannot take away
+            for low, high, word in (
+                (min(chart.floor, chart.target), max(chart.floor, chart.target), "amber"),
+                (*beyond, "red"),
+            ):
+                if y_min <= (low + high) / 2 <= y_max:
+                    axes.text(-0.5, (low + high) / 2, word, fontsize=5, color=MUTED, va="center", ha="left", zorder=1)
             axes.axhline(chart.floor, color=STATUS_COLOURS["amber"], lw=0.7, ls=(0, (1.5, 1.5)))
         axes.axhline(chart.target, color=INK, lw=0.9, ls=(0, (4, 2)))
         if chart.highlight_last:
@@ -282,13 +299,16 @@ def score_history_svg(
                 zorder=4,
                 bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.8},
             )
-        for name, threshold in tier_lines:
-            if threshold <= 0:
-                continue
-            axes.axhline(threshold, color=MUTED, lw=0.5, ls=(0, (2, 2)), zorder=1)
+        # Each tier's name in the middle of its band, the lowest too ('At risk' from 0): a band
+        # labelled only at its lower line left the bottom band without a name.
+        ordered = sorted(tier_lines, key=lambda tier: tier[1])
+        for i, (name, threshold) in enumerate(ordered):
+            upper = ordered[i + 1][1] if i + 1 < len(ordered) else 100.0
+            if threshold > 0:
+                axes.axhline(threshold, color=MUTED, lw=0.5, ls=(0, (2, 2)), zorder=1)
             axes.annotate(
                 name,
-                xy=(1.01, threshold),
+                xy=(1.01, (max(threshold, 0) + upper) / 2),
                 xycoords=("axes fraction", "data"),
                 va="center",
                 ha="left",

@@ -21,7 +21,7 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
-from govdocs.render.formatters import FILTERS
+from govdocs.render.formatters import FILTERS, finalize
 
 
 def builtin_templates_dir() -> Path:
@@ -104,6 +104,7 @@ def environment(user_dir: Path | None = None) -> jinja2.Environment:
         "trim_blocks": True,
         "lstrip_blocks": True,
         "keep_trailing_newline": False,
+        "finalize": finalize,  # one typographic convention for signs and comparisons (formatters.typeset)
     }
     env = ImmutableSandboxedEnvironment(**options) if user_dir else jinja2.Environment(**options)
     env.filters.update(FILTERS)

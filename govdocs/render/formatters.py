@@ -6,7 +6,10 @@ number reads the same in a sentence and in a table.
 
 from __future__ import annotations
 
+import re
 from datetime import date
+
+from markupsafe import Markup
 
 UNIT_SUFFIX = {"percent": "%", "seconds": " s", "minutes": " min", "score": "", "count": "", "ratio": ""}
 
@@ -28,12 +31,47 @@ STATUS_SHORT = {
 }
 
 
+MINUS = "\u2212"  # the minus sign: a hyphen is not a sign, and a negative number never starts with one
+
+# A hyphen-minus that is a sign: before a digit, not inside a word, a date or an id ('2026-10-15',
+# 'QBR-2026Q3'); and the ASCII comparisons. Every document's words pass through typeset().
+_SIGN = re.compile(r"(?<![\w.\-/\u2212])-(?=\d)")
+_COMPARISONS = (("<=", "\u2264"), (">=", "\u2265"), ("!=", "\u2260"))
+
+
+def typeset(text: str) -> str:
+    """One typographic convention for every document: '−60.0' not '-60.0', '≥ 95%' not '>= 95%'."""
+    for ascii_form, sign in _COMPARISONS:
+        text = text.replace(ascii_form, sign)
+    return _SIGN.sub(MINUS, text)
+
+
+def finalize(value: object) -> object:
+    """Jinja's finalize: every printed value, sentences from the facts and user text alike, is
+    typeset once here. Markup (SVG charts, pre-built HTML) is left as it is."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return typeset(value)
+    return value
+
+
+def labelled(label: str, text: str) -> str:
+    """'Internal readiness: no budget approved': a label and what is said of it. A label that is
+    itself a sentence or a question ('Is our organisation prepared?') is never followed by a colon
+    ('prepared?: No budget'); its words are kept and the text follows after a dash."""
+    label = label.strip()
+    if label.endswith((":", "?", "!", ".")):
+        return f"{label} – {text}"
+    return f"{label}: {text}"
+
+
 def number(value: float | None, decimals: int = 1) -> str:
-    """1,234.5 style; an en dash for a missing value."""
+    """1,234.5 style, a minus sign for a negative number; an en dash for a missing value."""
     if value is None:
         return "–"
     text = f"{value:,.{decimals}f}"
-    return "0" + text[2:] if text.startswith("-0") and float(text) == 0 else text
+    if text.startswith("-0") and float(text) == 0:
+        return "0" + text[2:]
+    return text.replace("-", MINUS, 1)
 
 
 def kpi_value(value: float | None, unit: str, decimals: int = 1) -> str:
@@ -49,7 +87,7 @@ def signed(value: float | None, unit: str = "", decimals: int = 1) -> str:
     rounded = round(value, decimals)
     if rounded == 0:
         return "±" + number(0, decimals) + (" pp" if unit == "percent" else UNIT_SUFFIX.get(unit, ""))
-    sign = "+" if rounded > 0 else "−"
+    sign = "+" if rounded > 0 else MINUS
     suffix = " pp" if unit == "percent" else UNIT_SUFFIX.get(unit, "")
     return sign + number(abs(value), decimals) + suffix
 
@@ -116,6 +154,7 @@ def noun(n: int, singular: str, plural: str | None = None) -> str:
 
 
 FILTERS = {
+    "labelled": labelled,
     "counted": counted,
     "noun": noun,
     "number": number,

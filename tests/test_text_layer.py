@@ -1,0 +1,260 @@
+"""The documents' text layer as a reader meets it (issue 35): one typographic convention for signs
+and comparisons in every document, no tool internals in a partner copy outside its footer
+identifier and appendix, and the QBR's body within its page budget. Each check reads the PDF text
+of the example build (one shared build) page by page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pytest
+from conftest import CONFIG, QUARTER, ExampleBuild
+from pypdf import PdfReader
+
+from govdocs.config.loader import load_config
+from govdocs.render.formatters import number, signed, typeset
+
+APPENDIX = "Appendix · "  # every appendix section's heading starts so; the body never prints it
+RESPONSE_FORM = re.compile(r"^Your response", re.M)  # the partner's form, last, after the appendix
+FOOTER_ID = re.compile(r"\b[A-Z]{2,5}-\d{4}(?:Q\d)?-[A-Z0-9-]+\b")  # 'QBR-2026Q3-BRV-P-E06C36'
+
+# The QBR's body: the cover and at most four pages, for a partner with up to eight KPIs.
+QBR_BODY_PAGES = 5
+# The plan's body: what the partner must do, by when, and the acknowledgment, before its form and appendix.
+PIP_BODY_PAGES = 7
+
+HYPHEN_SIGN = re.compile(r"(?<![\w.\-/\u2212])-\d")  # '-60.0' where '−60.0' belongs
+ASCII_COMPARISON = re.compile(r"<=|>=|!=")
+UNIT_SPACING = re.compile(r"\d\s+%|\d(?:s|min)\b")  # '80.0 %', '420s': the unit is '80.0%', '420 s'
+
+INTERNALS = {
+    "the tool's name": re.compile(r"\bgovdocs\b", re.I),
+    "an id or config key": re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?:\.[a-z_]+)*\b"),
+    "a file name": re.compile(r"\b[\w-]+\.(?:ya?ml|csv|xlsx|parquet|json|ics)\b", re.I),
+    "a hash": re.compile(r"\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{10,}\b"),
+}
+
+
+@cache
+def pages_of(path: Path) -> tuple[str, ...]:
+    return tuple(page.extract_text() for page in PdfReader(path).pages)
+
+
+@pytest.fixture(scope="module")
+def documents(example_build: ExampleBuild) -> dict[str, tuple[str, ...]]:
+    assert example_build.exit_code == 0, example_build.output
+    folder = example_build.out / str(QUARTER)
+    found = {p.name: pages_of(p) for p in sorted(folder.glob("*.pdf"))}
+    assert len(found) >= 16  # every QBR, plan, assessment and the portfolio, both copies
+    return found
+
+
+def appendix_start(pages: tuple[str, ...]) -> int | None:
+    """The index of the page where the appendix starts: its first 'Appendix · ' heading."""
+    return next((i for i, text in enumerate(pages) if APPENDIX in text), None)
+
+
+def reader_pages(pages: tuple[str, ...]) -> list[tuple[int, str]]:
+    """The pages outside the appendix (the body and the response form), footer identifiers cut."""
+    start = appendix_start(pages)
+    kept = []
+    for i, text in enumerate(pages):
+        if start is not None and i >= start and not RESPONSE_FORM.search(text):
+            continue
+        lines = [line for line in text.splitlines() if not FOOTER_ID.search(line)]
+        kept.append((i + 1, "\n".join(lines)))
+    return kept
+
+
+def internals(text: str, kpi_ids: set[str]) -> list[str]:
+    found = [f"{what} '{m.group(0)}'" for what, rx in INTERNALS.items() for m in rx.finditer(text)]
+    found += [f"the KPI id '{w}'" for w in re.findall(r"\b[a-z]+\b", text) if w in kpi_ids]
+    return found
+
+
+def test_the_typographic_convention_is_one_function() -> None:
+    assert number(-60.0) == "\u221260.0"
+    assert signed(-40.04, "", 1) == "\u221240.0" and signed(2, "percent") == "+2.0 pp"
+    assert typeset("net -53.0 (>= 95% of plan, <= 30 s)") == "net \u221253.0 (\u2265 95% of plan, \u2264 30 s)"
+    # a hyphen inside a date, an id or a range of words is no sign
+    assert typeset("2026-10-15 · QBR-2026Q3-BRV · Q3-CRN-1") == "2026-10-15 · QBR-2026Q3-BRV · Q3-CRN-1"
+
+
+def test_every_document_prints_signs_and_comparisons_one_way(documents) -> None:
+    """'−40.0' in the QBR and '-60.0' in the assessment, '>=' beside '≥': one convention everywhere."""
+    problems = []
+    for name, pages in documents.items():
+        for n, text in enumerate(pages, 1):
+            for rx in (HYPHEN_SIGN, ASCII_COMPARISON, UNIT_SPACING):
+                problems += [
+                    f"{name} p{n}: {m.group(0)!r} in {text[max(0, m.start() - 30) : m.end() + 20]!r}"
+                    for m in rx.finditer(text)
+                ]
+    assert problems == []
+    assert any("\u2212" in "".join(pages) for pages in documents.values())  # the checker saw negative numbers
+
+
+def test_partner_copies_speak_the_partners_words(documents) -> None:
+    """No tool name, file name, KPI id, config key or hash outside the footer identifier and the appendix."""
+    config = load_config(CONFIG)
+    # ids that read as words of their KPI's name ('attrition') are words, not ids
+    kpi_ids = {k.id for k in config.kpis if k.id.lower() not in k.name.lower()}
+    assert kpi_ids  # 'asa', 'aht', 'fcr', 'csat'
+    problems = []
+    partner_copies = {name: pages for name, pages in documents.items() if name.endswith("-partner.pdf")}
+    assert len(partner_copies) >= 7
+    for name, pages in partner_copies.items():
+        for n, text in reader_pages(pages):
+            problems += [f"{name} p{n}: {what}" for what in internals(text, kpi_ids)]
+    assert problems == []
+
+
+def test_the_checker_finds_internals() -> None:
+    text = (
+        "read back by govdocs response import; KPI ids: service_level, asa; pip.data_lag_business_days; "
+        "kpis.csv e06c3667ea85"
+    )
+    found = internals(text, {"asa"})
+    assert len(found) == 6, found
+
+
+def test_the_qbr_body_fits_its_page_budget(documents) -> None:
+    """Cover and at most four pages for the executive; the rest after a marked appendix heading,
+    the partner's response form last."""
+    checked = 0
+    for name, pages in documents.items():
+        if not name.startswith("qbr-"):
+            continue
+        start = appendix_start(pages)
+        assert start is not None, f"{name}: no appendix"
+        assert start <= QBR_BODY_PAGES, f"{name}: the body runs to {start} pages"
+        assert not any(APPENDIX in text for text in pages[:start])
+        if name.endswith("-partner.pdf"):
+            assert RESPONSE_FORM.search(pages[-1]) or RESPONSE_FORM.search(pages[-2]), f"{name}: the form is not last"
+        checked += 1
+    assert checked == 10
+
+
+def body_pages(pages: tuple[str, ...]) -> int:
+    """The pages before the response form or the appendix, whichever comes first."""
+    return next(i for i, text in enumerate(pages) if APPENDIX in text or RESPONSE_FORM.search(text))
+
+
+def test_the_plan_body_fits_its_page_budget(documents) -> None:
+    """What the partner must do, by when, first: the plan's body before its form and appendix."""
+    plans = {name: body_pages(pages) for name, pages in documents.items() if name.startswith("pip-")}
+    assert len(plans) == 4
+    assert all(n <= PIP_BODY_PAGES for n in plans.values()), plans
+
+
+# --- layout, from the text and drawing positions of each page ------------------------------------
+# WeasyPrint writes CSS pixels (0.75 pt) top down; the body of an A4 page runs from the top margin
+# (22 mm) to the bottom margin (20 mm), where the running header and footer sit outside it.
+PX_PER_PT = 0.75
+BODY_TOP, BODY_BOTTOM = 83.0, 1046.0
+HEADING_PX = 13.9  # h3 (10.5 pt) and larger, in the semibold face: a heading
+SECTION_PX = 19.9  # h2.section (15 pt): a section starts
+
+
+@dataclass(frozen=True)
+class Mark:
+    y: float  # CSS px from the top of the page: the baseline of a text run, the bottom of a drawing
+    heading: bool
+    section: bool
+    text: str
+
+
+def marks_of(path: Path) -> tuple[tuple[Mark, ...], ...]:
+    """Per page, what is printed inside the body area: text runs and drawn objects (charts)."""
+    pages = []
+    for page in PdfReader(path).pages:
+        height = float(page.mediabox.height)
+        xobjects = page.get("/Resources", {}).get("/XObject", {})
+        marks: list[Mark] = []
+
+        def text_run(text, cm, tm, font, size, marks=marks) -> None:
+            if text.strip() and font is not None and BODY_TOP - 2 < tm[5] < BODY_BOTTOM:
+                bold = "Bold" in str(font.get("/BaseFont", ""))
+                marks.append(Mark(tm[5], bold and size >= HEADING_PX, bold and size >= SECTION_PX, text.strip()))
+
+        def drawing(op, args, cm, tm, marks=marks, xobjects=xobjects, height=height) -> None:
+            if op == b"Do" and args and args[0] in xobjects:
+                box = xobjects[args[0]].get_object().get("/BBox")
+                if box is not None:
+                    x0, y0, x1, y1 = (float(b) for b in box)
+                    lowest = min(cm[1] * x + cm[3] * y + cm[5] for x in (x0, x1) for y in (y0, y1))
+                    bottom = (height - lowest) / PX_PER_PT
+                    if BODY_TOP < bottom < BODY_BOTTOM + 5:
+                        marks.append(Mark(bottom, False, False, "<drawing>"))
+
+        page.extract_text(visitor_text=text_run, visitor_operand_before=drawing)
+        pages.append(tuple(marks))
+    return tuple(pages)
+
+
+def layout_problems(name: str, pages: tuple[tuple[Mark, ...], ...]) -> list[str]:
+    """A heading with nothing after it on its page; a page more than half empty that is not the last
+    page of its section (the next page starts a section) or of the document. The cover is left out."""
+    problems = []
+    for i, marks in enumerate(pages[1:], 1):
+        if not marks:
+            problems.append(f"{name} p{i + 1}: empty")
+            continue
+        for mark in (m for m in marks if m.heading):
+            if not any(other.y > mark.y + 1 and not other.heading for other in marks):
+                problems.append(f"{name} p{i + 1}: heading '{mark.text}' without its content")
+        fill = (max(m.y for m in marks) - BODY_TOP) / (BODY_BOTTOM - BODY_TOP)
+        following = pages[i + 1] if i + 1 < len(pages) else None
+        section_ends = following is None or any(m.section and m.y < BODY_TOP + 40 for m in following)
+        if fill < 0.5 and not section_ends:
+            problems.append(f"{name} p{i + 1}: {fill:.0%} full, and its section goes on")
+    return problems
+
+
+def test_no_heading_alone_and_no_half_empty_page(example_build: ExampleBuild) -> None:
+    folder = example_build.out / str(QUARTER)
+    problems = []
+    for path in sorted(folder.glob("*.pdf")):
+        problems += layout_problems(path.name, marks_of(path))
+    assert problems == []
+
+
+def test_the_layout_checker_sees_a_heading_alone_and_a_half_empty_page() -> None:
+    heading = Mark(1000.0, True, False, "Actions")
+    body = Mark(300.0, False, False, "text")
+    section = Mark(90.0, True, True, "Next")
+    pages = ((), (body, heading), (body,), (Mark(95.0, False, False, "row"),), (section, body))
+    found = layout_problems("doc", pages)
+    assert found == ["doc p2: heading 'Actions' without its content", "doc p3: 23% full, and its section goes on"]
+
+
+def test_a_generated_portfolio_keeps_the_budget_and_the_layout(tmp_path: Path) -> None:
+    """A generated programme of eight KPIs a partner (benchmarks/synth.py, about one partner in six
+    slumping below the floor): every QBR's body within cover + 4 pages, the layout checks hold."""
+    import sys
+
+    from click.testing import CliRunner
+
+    from govdocs.cli import cli
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from synth import make_portfolio
+
+    programme = make_portfolio(tmp_path / "programme", partners=4, kpis=8, months=15, seed=11)
+    out = tmp_path / "out"
+    args = ["qbr", "--config", str(programme / "governance.yaml"), "--data", str(programme / "kpis.csv")]
+    args += ["--quarter", str(QUARTER), "--as-of", "2026-10-15", "--all", "--out", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    documents = sorted((out / str(QUARTER)).glob("qbr-*.pdf"))
+    assert len(documents) == 4
+    for path in documents:
+        pages = pages_of(path)
+        start = appendix_start(pages)
+        assert start is not None and start <= QBR_BODY_PAGES, (path.name, start)
+        assert RESPONSE_FORM.search(pages[-1]) or RESPONSE_FORM.search(pages[-2])
+        assert layout_problems(path.name, marks_of(path)) == []
