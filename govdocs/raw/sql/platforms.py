@@ -862,53 +862,44 @@ def twilio_flex_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
     overlapping exports) is read once, by its sid."""
     paths = leg_paths(src)
     records = _legs_read("interactions", paths, read)
-    # the event's moment as text: event_date_ms (milliseconds since the epoch) where readable,
-    # else event_date as written (an unreadable one is rejected with its text)
+    # the event's moment, in UTC: event_date_ms (milliseconds since the epoch) where readable, else
+    # event_date; read once per event, and written as text once per task
     millis = "TRY_CAST(event_date_ms AS BIGINT)"
     events = Cte(
         "interactions_events",
         "  SELECT *, source_index * 10000000000 + source_row AS source_key,\n"
-        f"    CASE WHEN {millis} IS NOT NULL THEN STRFTIME(MAKE_TIMESTAMP({millis} * 1000), '%Y-%m-%dT%H:%M:%S.%fZ')\n"
-        "      ELSE event_date END AS moment,\n"
+        f"    CASE WHEN {millis} IS NOT NULL THEN MAKE_TIMESTAMP({millis} * 1000)\n"
+        "      ELSE CAST(TRY_CAST(event_date AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP) END AS moment,\n"
         "    CASE WHEN event_sid IS NULL THEN 0 ELSE COUNT(*) OVER (PARTITION BY event_sid) - 1 END AS copies\n"
         "  FROM interactions_records\n"
+        # a task's or a reservation's event (worker, activity and workflow events are not contacts)
         "  WHERE contact_id IS NOT NULL OR event_type LIKE 'task%' OR event_type LIKE 'reservation.%'\n"
         "  QUALIFY event_sid IS NULL OR ROW_NUMBER() OVER (\n"
         "    PARTITION BY event_sid ORDER BY source_index DESC, source_row DESC) = 1",
         "an event in two exports: the last read, by its sid",
     )
 
-    def at(kinds: tuple[str, ...], pick: str = "ARG_MIN") -> str:
-        where = f"event_type IN ({', '.join(literal(k) for k in kinds)}) AND {_ts('moment')} IS NOT NULL"
-        return f"{pick}(moment, {_ts('moment')}) FILTER (WHERE {where})"
-
-    entered = f"COALESCE({at(('task-queue.entered',))}, {at(('task.created',))})"
-    accepted = at(("reservation.accepted",))
-    wrapup = at(("task.wrapup", "reservation.wrapup"))
-    ended = f"COALESCE({at(('task.completed',), 'ARG_MAX')}, {at(('task.canceled', 'task.deleted'), 'ARG_MAX')})"
-    attribute = "ARG_MIN(json_extract_string(task_attributes, {p}), source_key) FILTER (WHERE {ok})"
-    readable = "json_valid(task_attributes)"
-    conversation = attribute.format(p=literal("$.conversations.conversation_id"), ok=readable)
-    customer = attribute.format(p=literal("$.from"), ok=readable)
+    def at(kinds: tuple[str, ...], pick: str = "MIN") -> str:
+        return f"{pick}(moment) FILTER (WHERE event_type IN ({', '.join(literal(k) for k in kinds)}))"
 
     def queue_of(column: str) -> str:
         """The first queue the task entered (by the moment, else as listed when the moment is unreadable)."""
         entry = "FILTER (WHERE event_type = 'task-queue.entered')"
-        return f"COALESCE(ARG_MIN({column}, {_ts('moment')}) {entry}, ARG_MIN({column}, source_key) {entry})"
+        return f"COALESCE(ARG_MIN({column}, moment) {entry}, ARG_MIN({column}, source_key) {entry})"
 
     task = Cte(
         "interactions_tasks",
         "  SELECT ANY_VALUE(contact_id) AS contact_id,\n"
-        f"    COALESCE({conversation}, ANY_VALUE(contact_id)) AS chain_id,\n"
-        # an unreadable moment of any of the task's events is carried, so the contact is rejected with it
-        f"    COALESCE(MIN(moment) FILTER (WHERE {_bad_ts('moment')}), {entered}) AS arrived_at,\n"
-        f"    {accepted} AS answered_at,\n"
-        f"    {wrapup} AS wrapup_at,\n"
-        f"    {ended} AS ended_at,\n"
+        # an unreadable moment of any of the task's events, so the contact is rejected with it
+        "    MIN(event_date) FILTER (WHERE moment IS NULL AND event_date IS NOT NULL) AS unreadable,\n"
+        f"    COALESCE({at(('task-queue.entered',))}, {at(('task.created',))}) AS entered,\n"
+        f"    {at(('reservation.accepted',))} AS accepted,\n"
+        f"    {at(('task.wrapup', 'reservation.wrapup'))} AS wrapping,\n"
+        f"    COALESCE({at(('task.completed',), 'MAX')}, {at(('task.canceled', 'task.deleted'), 'MAX')}) AS ended,\n"
         f"    {queue_of('partner')} AS partner,\n"
         f"    {queue_of('programme')} AS programme,\n"
         "    ARG_MIN(channel, source_key) FILTER (WHERE channel IS NOT NULL) AS channel,\n"
-        f"    {customer} AS customer_id,\n"
+        "    ARG_MIN(task_attributes, source_key) FILTER (WHERE json_valid(task_attributes)) AS attributes,\n"
         "    BOOL_OR(event_type IN ('task.completed', 'task.canceled', 'task.deleted')) AS task_ended,\n"
         # the task delivered again (its events in an overlapping export): one copy merged
         "    MAX(copies) AS copies, MIN(source_key) AS source_key\n"
@@ -918,20 +909,28 @@ def twilio_flex_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         "the events of each task as one leg",
     )
 
+    def text(moment: str) -> str:
+        return f"STRFTIME({moment}, '%Y-%m-%dT%H:%M:%S.%fZ')"
+
     def seconds(later: str, earlier: str) -> str:
-        return f"CAST((EPOCH_MS({_ts(later)}) - EPOCH_MS({_ts(earlier)})) / 1000.0 AS VARCHAR)"
+        return f"CAST((EPOCH_MS({later}) - EPOCH_MS({earlier})) / 1000.0 AS VARCHAR)"
 
     legs = Cte(
         "interactions_legs",
-        "  SELECT *, source_key // 10000000000 AS source_index, source_key % 10000000000 AS source_row,\n"
+        "  SELECT contact_id, partner, programme, channel, copies, task_ended, source_key,\n"
+        "    source_key // 10000000000 AS source_index, source_key % 10000000000 AS source_row,\n"
+        "    COALESCE(json_extract_string(attributes, '$.conversations.conversation_id'), contact_id) AS chain_id,\n"
+        "    json_extract_string(attributes, '$.from') AS customer_id,\n"
         # the contact's tasks in the order they entered a queue
-        f"    COALESCE(EPOCH_US({_ts('arrived_at')}), 0) AS initial_last,\n"
-        "    CASE WHEN answered_at IS NULL THEN NULL\n"
-        f"      ELSE {seconds('COALESCE(wrapup_at, ended_at)', 'answered_at')} END AS talk_seconds,\n"
-        "    CASE WHEN answered_at IS NULL THEN NULL WHEN wrapup_at IS NULL THEN '0'\n"
-        f"      ELSE {seconds('ended_at', 'wrapup_at')} END AS acw_seconds\n"
+        "    COALESCE(EPOCH_US(entered), 0) AS initial_last,\n"
+        f"    COALESCE(unreadable, {text('entered')}) AS arrived_at,\n"
+        f"    {text('accepted')} AS answered_at,\n"
+        f"    {text('ended')} AS ended_at,\n"
+        f"    {seconds('COALESCE(wrapping, ended)', 'accepted')} AS talk_seconds,\n"
+        "    CASE WHEN accepted IS NULL THEN NULL WHEN wrapping IS NULL THEN '0'\n"
+        f"      ELSE {seconds('ended', 'wrapping')} END AS acw_seconds\n"
         "  FROM interactions_tasks",
-        "a task's talk (accepted to wrap-up) and wrap-up (to completed)",
+        "a task's moments as text, its talk (accepted to wrap-up) and wrap-up (to completed)",
     )
     queued = "arrived_at IS NOT NULL"
     answered = "answered_at IS NOT NULL"
