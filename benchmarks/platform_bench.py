@@ -1,7 +1,7 @@
 """How each platform's export reads at size: the same customer contacts written as every preset
 reads them (Amazon Connect contact records as Firehose writes them, Genesys Cloud conversations,
 a NICE CXone Call Detail download, Salesforce VoiceCall records, Zendesk Talk calls, a Five9 Call
-Log report, a Talkdesk calls report), each read through its `format:` in a child process of its
+Log report, a Talkdesk calls report, Twilio TaskRouter events), each read through its `format:` in a child process of its
 own, with its time and peak RSS, against DuckDB's memory_limit (1 GB by default). DuckDB engine.
 
     python benchmarks/platform_bench.py --contacts 1000000            # every preset
@@ -48,6 +48,7 @@ from tests.platform_records import (  # noqa: E402
     genesys_queues,
     salesforce_records,
     talkdesk_entries,
+    twilio_events,
     zendesk_calls,
 )
 
@@ -64,6 +65,7 @@ WRITERS = {
     "zendesk-talk": ("calls-*.jsonl.gz", zendesk_calls, None),
     "five9": ("call-log-*.csv.gz", lambda cs: five9_rows(cs, ZONE, int(cs[0].id[1:])), FIVE9_HEADER),
     "talkdesk": ("talkdesk-calls-*.jsonl.gz", talkdesk_entries, None),
+    "twilio-flex": ("taskrouter-events-*.jsonl.gz", twilio_events, None),
 }
 
 

@@ -13,6 +13,7 @@ segmentType, queueId, disconnectType], times yyyy-MM-ddTHH:mm:ss.SSSZ).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from dataclasses import dataclass, field
@@ -720,3 +721,148 @@ MEASURES = [
     {"kpi": "transfer_rate", "measure": "transfer_rate"},
     {"kpi": "repeat_rate", "measure": "repeat_contact_rate", "within_days": 7},
 ]
+
+
+# --- Twilio Flex: TaskRouter events -----------------------------------------------------------------
+
+TWILIO_WORKSPACE = "WS" + "0" * 32
+
+
+def _twilio_sid(prefix: str, *parts: object) -> str:
+    """A sid of the Twilio shape (two letters, 32 hex digits), the same for the same parts."""
+    return prefix + hashlib.md5("/".join(str(p) for p in parts).encode()).hexdigest()
+
+
+def _twilio_event(kind: str, moment: datetime, resource: str, data: dict, entered: datetime, **extra: object) -> dict:
+    """One event of a task as the Event resource gives it; data the task's event_data."""
+    return {
+        "account_sid": "AC" + "a" * 32,
+        "actor_sid": TWILIO_WORKSPACE,
+        "actor_type": "workspace",
+        "description": f"{kind} for {data['task_sid']}",
+        "event_data": {**data, "task_age": int((moment - entered).total_seconds()), **extra},
+        "event_date": _z(moment),
+        "event_date_ms": int(moment.timestamp() * 1000),
+        "event_type": kind,
+        "resource_sid": resource,
+        "resource_type": "reservation" if kind.startswith("reservation") else "task",
+        "sid": _twilio_sid("EV", data["task_sid"], kind),
+        "source": "twilio",
+        "source_ip_address": "1.2.3.4",
+    }
+
+
+def twilio_events(contacts: list[Contact]) -> list[dict]:
+    """Tasks as TaskRouter's Event resource lists them (its fields as the SDKs' fixture of a
+    fetched event, tests/platform_samples/SOURCES; event_data spelled as the Event Streams task
+    payloads): per task task.created and task-queue.entered on entering a queue, then
+    reservation.created and reservation.accepted the wait later (the agent's phone ringing between
+    them), task.wrapup when the call ends (talk and hold) and task.completed after the wrap-up; a
+    task not answered is canceled when the caller hangs up. A transfer is a new task of the same
+    conversation (attribute conversations.conversation_id) entering the next queue as the agent's
+    call ends. A call ending in the IVR never makes a task."""
+    events: list[dict] = []
+    for c in contacts:
+        made: list[dict] = []
+        conversation = _twilio_sid("WT", c.id, 0)
+        attributes = json.dumps(
+            {
+                "from": c.customer,
+                "to": "+351210999999",
+                "direction": "inbound",
+                "call_sid": _twilio_sid("CA", c.id),
+                "conversations": {"conversation_id": conversation},
+            }
+        )
+        enter = c.arrived
+        for i, leg in enumerate(c.legs):
+            task = _twilio_sid("WT", c.id, i)
+            queue = _twilio_sid("WQ", leg.queue)
+            reservation = _twilio_sid("WR", c.id, i)
+            worker = _twilio_sid("WK", leg.queue)
+            data = {
+                "task_sid": task,
+                "task_attributes": attributes,
+                "task_priority": 0,
+                "task_channel_unique_name": "voice",
+                "task_queue_sid": queue,
+                "workspace_sid": TWILIO_WORKSPACE,
+                "workspace_name": "Flex Task Assignment",
+            }
+
+            made.append(_twilio_event("task.created", enter, task, data, enter, task_assignment_status="pending"))
+            made.append(
+                _twilio_event(
+                    "task-queue.entered",
+                    enter,
+                    task,
+                    data,
+                    enter,
+                    task_queue_name=leg.queue,
+                    task_assignment_status="pending",
+                )
+            )
+            if not leg.answered:
+                left = enter + timedelta(seconds=leg.wait)
+                made.append(
+                    _twilio_event(
+                        "task.canceled",
+                        left,
+                        task,
+                        data,
+                        enter,
+                        task_assignment_status="canceled",
+                        task_canceled_reason="hangup",
+                    )
+                )
+                enter = left
+                continue
+            agent = {"reservation_sid": reservation, "worker_sid": worker, "worker_name": f"agent-{leg.queue}"}
+            accepted = enter + timedelta(seconds=leg.wait)
+            rang = accepted - timedelta(seconds=leg.alert)
+            made.append(_twilio_event("reservation.created", rang, reservation, data, enter, **agent))
+            made.append(
+                _twilio_event(
+                    "reservation.accepted",
+                    accepted,
+                    reservation,
+                    data,
+                    enter,
+                    task_assignment_status="assigned",
+                    **agent,
+                )
+            )
+            wrapup = accepted + timedelta(seconds=leg.talk + leg.hold)
+            made.append(_twilio_event("task.wrapup", wrapup, task, data, enter, task_assignment_status="wrapping"))
+            made.append(
+                _twilio_event(
+                    "task.completed",
+                    wrapup + timedelta(seconds=leg.acw),
+                    task,
+                    data,
+                    enter,
+                    task_assignment_status="completed",
+                    task_completed_reason="Task completed",
+                )
+            )
+            enter = wrapup  # a transfer: the next task enters its queue as this call ends
+        events.extend(made)
+        if c.redelivered:
+            events.extend(dict(e) for e in made)  # in the next export, whose window overlaps
+    events.sort(key=lambda e: e["event_date_ms"], reverse=True)  # the list gives the latest first
+    return events
+
+
+def twilio_list(events: list[dict]) -> dict:
+    return {
+        "events": events,
+        "meta": {
+            "page": 0,
+            "page_size": len(events),
+            "first_page_url": "https://taskrouter.twilio.com/v1/Workspaces/" + TWILIO_WORKSPACE + "/Events",
+            "previous_page_url": None,
+            "url": "https://taskrouter.twilio.com/v1/Workspaces/" + TWILIO_WORKSPACE + "/Events",
+            "next_page_url": None,
+            "key": "events",
+        },
+    }

@@ -128,7 +128,8 @@ def test_a_json_file_given_as_csv_is_named_in_one_line(tmp_path: Path) -> None:
     (problem,) = caught.value.problems
     assert problem.message == (
         "ctr-07.csv looks like JSON lines; set format: amazon-connect, format: genesys-cloud, format: nice-cxone, "
-        "format: salesforce-voice, format: zendesk-talk, format: five9, format: talkdesk or format: json"
+        "format: salesforce-voice, format: zendesk-talk, format: five9, format: talkdesk, format: twilio-flex or "
+        "format: json"
     )
 
 
@@ -280,7 +281,7 @@ def test_the_example_connect_export_gives_the_hand_computed_kpis() -> None:
             8,
             "columns needs arrived_at, answered_at, ended_at (the export's columns for them), unless format names "
             "a platform's export (amazon-connect, genesys-cloud, nice-cxone, salesforce-voice, zendesk-talk, five9, "
-            "talkdesk)",
+            "talkdesk, twilio-flex)",
         ),
         (
             "    interactions:\n      files: a.jsonl\n      format: amazon-connect\n      timezone: UTC\n"

@@ -51,6 +51,7 @@ class FileFormat(StrEnum):
     ZENDESK_TALK = "zendesk-talk"
     FIVE9 = "five9"
     TALKDESK = "talkdesk"
+    TWILIO_FLEX = "twilio-flex"
 
 
 PLATFORM_FORMATS = frozenset(
@@ -62,6 +63,7 @@ PLATFORM_FORMATS = frozenset(
         FileFormat.ZENDESK_TALK,
         FileFormat.FIVE9,
         FileFormat.TALKDESK,
+        FileFormat.TWILIO_FLEX,
     }
 )
 
@@ -82,8 +84,8 @@ class _Source(_Model):
         description="auto (from the extension), csv, parquet or json; for interactions also a platform's export: "
         "amazon-connect (contact records), genesys-cloud (analytics conversation details), nice-cxone (the "
         "Call Detail data download, CSV), salesforce-voice (Service Cloud Voice VoiceCall records, JSON or CSV), "
-        "zendesk-talk (the Talk API's incremental calls export, JSON), five9 (the Call Log report, CSV) or talkdesk "
-        "(the Explore API's calls report, JSON or CSV).",
+        "zendesk-talk (the Talk API's incremental calls export, JSON), five9 (the Call Log report, CSV), talkdesk "
+        "(the Explore API's calls report, JSON or CSV) or twilio-flex (TaskRouter events, JSON).",
     )
     delimiter: Annotated[StrictStr, StringConstraints(min_length=1, max_length=1)] | None = Field(
         None, description="CSV field separator; omit to detect it."

@@ -277,8 +277,34 @@ TALKDESK = Preset(
     add_to="the report's fields",
 )
 
+TWILIO_FLEX = Preset(
+    name=FileFormat.TWILIO_FLEX.value,
+    title="Twilio TaskRouter events",
+    # the Event resource (GET /v1/Workspaces/{WorkspaceSid}/Events): one event per step of a task,
+    # its details in event_data (snake_case, as the resource and Event Streams' payloads spell them)
+    paths={
+        "event_sid": "sid",
+        "event_type": "event_type",
+        "event_date": "event_date",
+        "event_date_ms": "event_date_ms",
+        "contact_id": "event_data.task_sid",
+        "task_attributes": "event_data.task_attributes",
+        "partner": "event_data.task_queue_name",
+        "programme": "event_data.task_queue_name",
+        "channel": "event_data.task_channel_unique_name",
+    },
+    fixed=("event_sid", "event_type", "event_date", "event_date_ms", "contact_id", "task_attributes"),
+    key="event_type",
+    # the events carry no hold: talk (accepted to wrap-up) includes it, so hold is not offered
+    fields=tuple(f for f in CONTACT_FIELDS if f != "hold_seconds"),
+    envelope="events",  # the list response as delivered: {"events": [...], "meta": {...}}
+    needed=("event_type", "event_date", "contact_id"),
+    add_to="the export (the Event resource's fields)",
+)
+
 PRESETS: dict[str, Preset] = {
-    p.name: p for p in (AMAZON_CONNECT, GENESYS_CLOUD, NICE_CXONE, SALESFORCE_VOICE, ZENDESK_TALK, FIVE9, TALKDESK)
+    p.name: p
+    for p in (AMAZON_CONNECT, GENESYS_CLOUD, NICE_CXONE, SALESFORCE_VOICE, ZENDESK_TALK, FIVE9, TALKDESK, TWILIO_FLEX)
 }
 
 
@@ -344,6 +370,15 @@ DERIVED: dict[str, dict[str, str]] = {
         "answered_at": "start_at + wait_time",
         "ended_at": "end_at (unanswered: start_at + wait_time)",
         "transfers": "is_transfer",
+    },
+    TWILIO_FLEX.name: {
+        "arrived_at": "the first task-queue.entered (else task.created)",
+        "answered_at": "the first reservation.accepted",
+        "ended_at": "task.completed (unanswered: task.canceled)",
+        "talk_seconds": "reservation.accepted to task.wrapup (else to task.completed)",
+        "acw_seconds": "task.wrapup to task.completed",
+        "transfers": "the tasks of one conversation after the first",
+        "customer_id": "task_attributes from",
     },
     FIVE9.name: {
         "channel": "a call (voice)",

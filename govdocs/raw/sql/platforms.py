@@ -18,6 +18,7 @@ from govdocs.raw.presets import (
     PRESETS,
     SALESFORCE_VOICE,
     TALKDESK,
+    TWILIO_FLEX,
     ZENDESK_TALK,
     leg_paths,
     preset_of,
@@ -850,6 +851,114 @@ def talkdesk_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
     return [records, legs, _contact_rows(contact, "call_answered", "each call as one customer contact")]
 
 
+def twilio_flex_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
+    """Twilio Flex, TaskRouter's events (the Event resource): one event per step of a task --
+    task-queue.entered, reservation.accepted, task.wrapup, task.completed or task.canceled -- at
+    event_date_ms (else event_date). The events of a task are one leg: entered its first queue,
+    answered at the first reservation accepted, talking to the wrap-up, wrapping up to the
+    completion; a task canceled before any reservation was accepted was abandoned. The tasks of
+    one Flex conversation (task attribute conversations.conversation_id, else the task itself) are
+    the legs of one contact: each task after the first is a transfer. An event listed twice (two
+    overlapping exports) is read once, by its sid."""
+    paths = leg_paths(src)
+    records = _legs_read("interactions", paths, read)
+    # the event's moment, in UTC: event_date_ms (milliseconds since the epoch) where readable, else
+    # event_date; read once per event, and written as text once per task
+    millis = "TRY_CAST(event_date_ms AS BIGINT)"
+    events = Cte(
+        "interactions_events",
+        "  SELECT *, source_index * 10000000000 + source_row AS source_key,\n"
+        f"    CASE WHEN {millis} IS NOT NULL THEN MAKE_TIMESTAMP({millis} * 1000)\n"
+        "      ELSE CAST(TRY_CAST(event_date AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP) END AS moment,\n"
+        "    CASE WHEN event_sid IS NULL THEN 0 ELSE COUNT(*) OVER (PARTITION BY event_sid) - 1 END AS copies\n"
+        "  FROM interactions_records\n"
+        # a task's or a reservation's event (worker, activity and workflow events are not contacts)
+        "  WHERE contact_id IS NOT NULL OR event_type LIKE 'task%' OR event_type LIKE 'reservation.%'\n"
+        "  QUALIFY event_sid IS NULL OR ROW_NUMBER() OVER (\n"
+        "    PARTITION BY event_sid ORDER BY source_index DESC, source_row DESC) = 1",
+        "an event in two exports: the last read, by its sid",
+    )
+
+    def at(kinds: tuple[str, ...], pick: str = "MIN") -> str:
+        return f"{pick}(moment) FILTER (WHERE event_type IN ({', '.join(literal(k) for k in kinds)}))"
+
+    def queue_of(column: str) -> str:
+        """The first queue the task entered (by the moment, else as listed when the moment is unreadable)."""
+        entry = "FILTER (WHERE event_type = 'task-queue.entered')"
+        return f"COALESCE(ARG_MIN({column}, moment) {entry}, ARG_MIN({column}, source_key) {entry})"
+
+    task = Cte(
+        "interactions_tasks",
+        "  SELECT ANY_VALUE(contact_id) AS contact_id,\n"
+        # an unreadable moment of any of the task's events, so the contact is rejected with it
+        "    MIN(event_date) FILTER (WHERE moment IS NULL AND event_date IS NOT NULL) AS unreadable,\n"
+        f"    COALESCE({at(('task-queue.entered',))}, {at(('task.created',))}) AS entered,\n"
+        f"    {at(('reservation.accepted',))} AS accepted,\n"
+        f"    {at(('task.wrapup', 'reservation.wrapup'))} AS wrapping,\n"
+        f"    COALESCE({at(('task.completed',), 'MAX')}, {at(('task.canceled', 'task.deleted'), 'MAX')}) AS ended,\n"
+        f"    {queue_of('partner')} AS partner,\n"
+        f"    {queue_of('programme')} AS programme,\n"
+        "    ARG_MIN(channel, source_key) FILTER (WHERE channel IS NOT NULL) AS channel,\n"
+        "    ARG_MIN(task_attributes, source_key) FILTER (WHERE json_valid(task_attributes)) AS attributes,\n"
+        "    BOOL_OR(event_type IN ('task.completed', 'task.canceled', 'task.deleted')) AS task_ended,\n"
+        # the task delivered again (its events in an overlapping export): one copy merged
+        "    MAX(copies) AS copies, MIN(source_key) AS source_key\n"
+        "  FROM interactions_events\n"
+        # an event of a task without its task_sid is a record of its own (rejected: no id)
+        "  GROUP BY COALESCE(contact_id, 'record ' || source_key)",
+        "the events of each task as one leg",
+    )
+
+    def text(moment: str) -> str:
+        return f"STRFTIME({moment}, '%Y-%m-%dT%H:%M:%S.%fZ')"
+
+    def seconds(later: str, earlier: str) -> str:
+        return f"CAST((EPOCH_MS({later}) - EPOCH_MS({earlier})) / 1000.0 AS VARCHAR)"
+
+    legs = Cte(
+        "interactions_legs",
+        "  SELECT contact_id, partner, programme, channel, copies, task_ended, source_key,\n"
+        "    source_key // 10000000000 AS source_index, source_key % 10000000000 AS source_row,\n"
+        "    COALESCE(json_extract_string(attributes, '$.conversations.conversation_id'), contact_id) AS chain_id,\n"
+        "    json_extract_string(attributes, '$.from') AS customer_id,\n"
+        # the contact's tasks in the order they entered a queue
+        "    COALESCE(EPOCH_US(entered), 0) AS initial_last,\n"
+        f"    COALESCE(unreadable, {text('entered')}) AS arrived_at,\n"
+        f"    {text('accepted')} AS answered_at,\n"
+        f"    {text('ended')} AS ended_at,\n"
+        f"    {seconds('COALESCE(wrapping, ended)', 'accepted')} AS talk_seconds,\n"
+        "    CASE WHEN accepted IS NULL THEN NULL WHEN wrapping IS NULL THEN '0'\n"
+        f"      ELSE {seconds('ended', 'wrapping')} END AS acw_seconds\n"
+        "  FROM interactions_tasks",
+        "a task's moments as text, its talk (accepted to wrap-up) and wrap-up (to completed)",
+    )
+    queued = "arrived_at IS NOT NULL"
+    answered = "answered_at IS NOT NULL"
+    contact = [
+        "MIN(chain_id) AS contact_id",
+        # the first queue's (a task whose moment is unreadable: its own, so it is rejected for the moment)
+        f"COALESCE({_first_in_queue('partner')}, {_first('partner')}) AS partner",
+        f"{_first('channel')} AS channel",
+        f"COALESCE({_first_in_queue('programme')}, {_first('programme')}) AS programme",
+        "CAST(NULL AS VARCHAR) AS type",
+        f"{_first('customer_id')} AS customer_id",
+        f"{_earliest('arrived_at', queued)} AS arrived_at",
+        f"{_earliest('answered_at', answered)} AS answered_at",
+        f"{_latest('ended_at')} AS ended_at",
+        f"{_total('talk_seconds')} AS talk_seconds",
+        f"{_total('acw_seconds')} AS acw_seconds",
+        "CAST(COUNT(*) - 1 AS VARCHAR) AS transfers",
+        f"NOT BOOL_OR({queued}) AS {NOT_QUEUED}",
+        # a task neither completed nor canceled yet: the contact is still going on
+        f"BOOL_OR(NOT task_ended AND {queued}) AS {IN_PROGRESS}",
+        # the events carry no wait or handle figure of TaskRouter's own (task_age counts from the
+        # task's creation, not its queue), so nothing is compared
+        f"CAST(NULL AS VARCHAR) AS {PLATFORM_WAIT}",
+        f"CAST(NULL AS VARCHAR) AS {PLATFORM_HANDLE}",
+    ]
+    return [records, events, task, legs, _contact_rows(contact, answered, "the tasks of each conversation, as one row")]
+
+
 CTE_BUILDERS = {
     AMAZON_CONNECT.name: connect_ctes,
     GENESYS_CLOUD.name: genesys_ctes,
@@ -858,6 +967,7 @@ CTE_BUILDERS = {
     ZENDESK_TALK.name: zendesk_ctes,
     FIVE9.name: five9_ctes,
     TALKDESK.name: talkdesk_ctes,
+    TWILIO_FLEX.name: twilio_flex_ctes,
 }
 
 
