@@ -339,8 +339,10 @@ def build(request: BuildRequest, pool: RenderPool, report: Report | None = None)
         journal = Journal.open(folder, request.out_dir)
         # An unfinished build's own manifest (listing its failures) is replaced, not protected.
         unfinished = journal.resumable() | ({manifest_path} if journal.entries else set())
+        whole = set(partner_ids) == {p.id for p in config.partners}
         check_targets(
-            [summary_path, manifest_path, *(p.path for p in planned), *(a for p in planned for a in p.attachments)],
+            [*([summary_path] if whole else []), manifest_path, *(p.path for p in planned)]
+            + [a for p in planned for a in p.attachments],
             request.force,
             unfinished,
         )
@@ -357,8 +359,9 @@ def build(request: BuildRequest, pool: RenderPool, report: Report | None = None)
                 for path in _folder_files(folder)
             ),
         )
-        # The summary first: it is the longest job and the one every reader opens.
-        queue = [summary, *planned]
+        # The summary first: it is the longest job and the one every reader opens. It covers the
+        # whole portfolio, so a build of some partners leaves it to a build of every partner.
+        queue = [summary, *planned] if whole else list(planned)
         result = BuildResult(request.out_dir, request.quarter, skipped=skipped)
         run = run_digest(request, workspace)
         digests = {id(item): source_digest(run, item) for item in planned}

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from importlib import metadata
@@ -31,17 +32,32 @@ from typing import Any
 
 from govdocs import __version__
 from govdocs.documents.common import InputFile
+from govdocs.errors import ExitCode, GovdocsError
+from govdocs.files import open_regular, read_regular
 from govdocs.pipeline import Prepared, WrittenDocument
 from govdocs.render.output import write_atomic
 
 JOURNAL_NAME = ".govdocs-build.json"
 
 
+JOURNAL_MAX_BYTES = 64 * 1024 * 1024  # about 200,000 documents' entries
+
+
 def _sha256(path: Path) -> str | None:
+    """The file's digest, streamed; None for what is not a regular file (a FIFO, a device) or
+    cannot be read: such a file is never taken for a document govdocs wrote."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        descriptor = open_regular(path, ExitCode.OUTPUT)
+    except GovdocsError:
+        return None
+    digest = hashlib.sha256()
+    try:
+        with os.fdopen(descriptor, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
     except OSError:
         return None
+    return digest.hexdigest()
 
 
 @lru_cache(maxsize=4)
@@ -117,10 +133,11 @@ class Journal:
         journal counts as none: its files are then protected like any other."""
         path = folder / JOURNAL_NAME
         try:
-            entries = json.loads(path.read_text(encoding="utf-8"))["documents"]
+            raw = read_regular(path, ExitCode.OUTPUT, JOURNAL_MAX_BYTES, "a build journal")
+            entries = json.loads(raw.decode("utf-8"))["documents"]
             if not isinstance(entries, dict):
                 entries = {}
-        except (OSError, ValueError, KeyError, TypeError):
+        except (GovdocsError, OSError, ValueError, KeyError, TypeError):
             entries = {}
         return cls(path, root, entries)
 

@@ -100,13 +100,20 @@ def last_complete_quarter(day: date) -> Quarter:
     return current.previous()
 
 
-def find_project(start: Path) -> Path | None:
-    """The nearest govdocs.yaml in `start` or a folder above it."""
-    start = start.resolve()
+def find_project(start: Path | None) -> Path | None:
+    """The nearest govdocs.yaml in `start` (default: the working folder) or a folder above it.
+    A working folder that no longer exists, or a path that cannot be resolved, has none."""
+    try:
+        start = (Path.cwd() if start is None else start).resolve()
+    except (OSError, RuntimeError):
+        return None
     for folder in (start, *start.parents):
         candidate = folder / PROJECT_FILE
-        if candidate.is_file():
-            return candidate
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError:
+            continue
     return None
 
 

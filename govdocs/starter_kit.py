@@ -348,6 +348,8 @@ def starter_files(request: StarterRequest) -> list[tuple[Path, bytes]]:
 def create_starter(request: StarterRequest) -> list[Path]:
     """Write the folder, all files or none; never over an existing file."""
     directory = request.directory
+    if directory.is_symlink() and not directory.exists():
+        raise _refuse(directory, "is a symbolic link to nothing (or a loop); choose a new folder")
     if directory.exists() and not directory.is_dir():
         raise _refuse(directory, "is a file; choose a new folder")
     files = starter_files(request)

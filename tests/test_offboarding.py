@@ -391,7 +391,8 @@ def test_the_decision_page_follows_the_cover_with_each_options_figures_from_the_
     cause = AS_OF + timedelta(days=contract.cause_conditions.notice_days)
     expected = {
         "Renew": (round(fees(to_end), 2) + renewal, Decimal(0), Decimal(0), Decimal(0)),
-        "Retain under a plan": (fees(to_end), Decimal(0), Decimal(0), Decimal(0)),
+        # the plan's final review falls after the notice deadline: without notice the contract renews
+        "Retain under a plan": (round(fees(to_end), 2) + renewal, Decimal(0), Decimal(0), Decimal(0)),
         "Let the contract lapse": (fees(to_end), Decimal(0), transition, parallel),
         "End early for convenience": (fees(contract.notice_days), Decimal(terms.termination_fee), transition, parallel),
         "End for cause": (fees(60), Decimal(0), transition, parallel),
@@ -410,7 +411,7 @@ def test_the_decision_page_follows_the_cover_with_each_options_figures_from_the_
         row = page[start : page.index(following, start)]
         found = re.findall(r"EUR [\d,]+\.\d\d", row)
         assert found == [c.rstrip(" (") for c in cells], (label, row)  # in the options' order, one cell each
-    assert "Service ends 30 Jun 2028 30 Jun 2027 30 Jun 2027 13 Apr 2027 14 Dec 2026" in page
+    assert "Service ends 30 Jun 2028 30 Jun 2028 30 Jun 2027 13 Apr 2027 14 Dec 2026" in page
     assert f"Notice by – – 30 Dec 2026 {early and '15 Oct 2026'} 15 Oct 2026" in page
     assert early == date(2027, 4, 13) and cause == date(2026, 12, 14)
     assert "Service credits owed by the partner" + " EUR 260,400.00" * 5 in page

@@ -261,7 +261,7 @@ def init(
     if not kpis:
         kpis = _ask_kpis() if interactive else DEFAULT_KPIS
     if client is None:
-        default = directory.resolve().name.replace("-", " ").replace("_", " ").strip().title() or "Client"
+        default = directory.absolute().name.replace("-", " ").replace("_", " ").strip().title() or "Client"
         client = click.prompt("Your organisation's name", default=default, err=True) if interactive else default
     request = StarterRequest(directory, client, tuple(partners), tuple(kpis), as_of or date.today(), force, as_of)
     written = create_starter(request)

@@ -217,10 +217,23 @@ json_option = click.option(
 )
 
 
+def _finite(value: Any) -> Any:
+    """JSON has no infinity or NaN: a value that is not a finite number is written as null."""
+    import math
+
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
 def emit_json(value: Any) -> None:
     import json
 
-    click.echo(json.dumps(value, indent=2, allow_nan=False, ensure_ascii=False, default=str))
+    click.echo(json.dumps(_finite(value), indent=2, allow_nan=False, ensure_ascii=False, default=str))
 
 
 def progress(message: str) -> None:
@@ -296,7 +309,7 @@ def _shown(path: Path) -> str:
 
     try:
         return os.path.relpath(path) if path.resolve().is_relative_to(Path.cwd().resolve()) else str(path)
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # another drive, a working folder gone, a symlink loop
         return str(path)
 
 
@@ -307,7 +320,7 @@ def _use_project(ctx: click.Context, param: click.Parameter, value: Path | None)
     from govdocs.errors import GovdocsError
     from govdocs.project import find_project, load_project
 
-    found = value if value is not None else find_project(Path.cwd())
+    found = value if value is not None else find_project(None)
     if found is None:
         return
     try:

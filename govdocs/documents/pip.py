@@ -151,6 +151,7 @@ class PipContext:
     acknowledge_by: date
     duration_days: int
     cadence: str
+    holidays_observed: bool  # a public-holiday calendar (or further days) is configured
     checkin_count: int
     why: tuple[str, ...]
     strengths: tuple[str, ...]
@@ -578,6 +579,7 @@ def build_pip_context(
         acknowledge_by=plan.acknowledge_by,
         duration_days=plan.length_days,
         cadence=config.pip.cadence.value.replace("_", " "),
+        holidays_observed=config.pip.holiday_country is not None or bool(config.pip.extra_holidays),
         checkin_count=len(plan.checkins) - 1,
         why=assessment.decision.reasons,
         strengths=strengths,

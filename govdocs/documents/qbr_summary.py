@@ -217,8 +217,11 @@ def improvements(assessment: PartnerAssessment, inputs: PartnerInputs | None) ->
         text = f"{kpi.name} at {kpi_text(shown, value)}: {_shortfall(kpi, value, kpi.target, 'target', shown)}"
         if item.current.status is Status.RED and kpi.floor is not None:
             text += f" and beyond the {kpi_text(kpi, kpi.floor)} floor"
-        red_months = [m.month.short_label for m in item.months if m.status is Status.RED]
-        if len(red_months) == len(item.months):
+        red = [m for m in item.months if m.status is Status.RED]
+        red_months = [
+            f"{m.month.short_label} (relieved: no partner failure)" if m.relief else m.month.short_label for m in red
+        ]
+        if len(red) == len(item.months) and not any(m.relief for m in red):
             text += "; red all quarter"
         elif red_months:
             text += f"; red in {list_words(red_months)}"

@@ -224,15 +224,24 @@ def decision_options(
     plan_why = ""
     if no_further_plan:
         plan_why = f"two plans on {', '.join(no_further_plan)} ended with targets unmet: no further plan is offered"
+    # A plan whose final review falls after the notice deadline of a contract that renews itself
+    # keeps the partner past the deadline: without notice the contract renews, so the option costs
+    # what renewing does.
+    renews = (
+        clock.auto_renew
+        and not clock.passed
+        and plan_final_review is not None
+        and plan_final_review > clock.notice_deadline
+    )
     options.append(
         Option(
             OptionKind.PLAN,
             not plan_why,
             plan_why,
             None,
-            clock.end,
-            _fees(annual, to_end, quantum),
-            to_end,
+            renewed_end if renews else clock.end,
+            renew_fees if renews else _fees(annual, to_end, quantum),
+            (renewed_end - as_of).days if renews else to_end,
             Decimal(0),
             Decimal(0),
             Decimal(0),

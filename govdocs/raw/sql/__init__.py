@@ -23,7 +23,8 @@ a temporary table and runs the rest as a few statements, each streamed in one pa
 Modules: text (quoting, reasons, CTE, file read) -> stages (shared per-row stages) -> platforms
 (a platform's records, legs and duplicates to one row per customer contact: the interactions'
 `_read` stage for `format: amazon-connect`, `genesys-cloud`, `nice-cxone`, `salesforce-voice`,
-`zendesk-talk`, `five9`, `talkdesk`, `twilio-flex`) -> sources (one definition per source) -> measures (KPIs, data-quality cube,
+`zendesk-talk`, `five9`, `talkdesk`, `twilio-flex`) -> sources (one definition per source) ->
+measures (KPIs, data-quality cube,
 repeats, attrition) -> query (the one statement).
 """
 
