@@ -82,5 +82,6 @@ def test_installed_package_renders_a_qbr(tmp_path: Path):
     assert "Atlas Contact Solutions" in PdfReader(pdf).pages[0].extract_text()
 
     starter = tmp_path / "starter"
-    subprocess.run([str(venv / "bin" / "govdocs"), "init", str(starter)], check=True, capture_output=True)
+    init = [str(venv / "bin" / "govdocs"), "init", str(starter), "--partner", "NORTH=North Contact Ltd"]
+    subprocess.run(init, check=True, capture_output=True)
     assert (starter / "governance.yaml").read_text(encoding="utf-8").startswith("# govdocs governance config")

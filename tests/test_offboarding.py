@@ -255,7 +255,9 @@ def test_all_reviews_only_the_partners_the_ladder_names(tmp_path: Path):
     )
     assert result.exit_code == 0, result.output
     assert "skipped BRV: escalation status watch in 2026-Q3: no review called for" in result.stdout
-    assert sorted(p.name for p in (tmp_path / "2026-Q3").iterdir()) == ["offboarding-CRN-internal.html"]
+    # the documents, not the build journal
+    documents = sorted(p.name for p in (tmp_path / "2026-Q3").iterdir() if not p.name.startswith("."))
+    assert documents == ["offboarding-CRN-internal.html"]
 
 
 def test_after_two_missed_plans_on_the_same_kpis_no_plan_is_recommended(world):
@@ -495,7 +497,9 @@ def test_a_trend_near_its_threshold_is_printed_with_the_decimals_to_check_it(mem
     text = flat(pdf_text(memos[0]))
     # CSAT's fitted change is -0.49 a quarter against a flat threshold of 0.5: "-0.5" read as not flat
     match = re.search(
-        r"Customer satisfaction (\w+) \(([+-]\d+\.\d+) per quarter over 4 quarters; under ([\d.]+) either way", text
+        r"Customer satisfaction (\w+) \(([+\-\u2212]\d+\.\d+) per quarter over 4 quarters; "
+        r"under ([\d.]+) either way",
+        text,
     )
     assert match, text
     word, change, threshold = match.group(1), float(match.group(2)), float(match.group(3))

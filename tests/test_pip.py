@@ -429,7 +429,7 @@ def test_pip_all_skips_with_reasons_and_writes_calendars(tmp_path: Path):
     assert "skipped DLT: escalation status none in 2026-Q3: no plan called for" in lines
     # BRV: its August is relieved and its score's trigger is provisional (issue 32): watch, no plan
     assert "skipped BRV: escalation status watch in 2026-Q3: no plan called for" in lines
-    written = sorted(p.name for p in (tmp_path / "2026-Q3").iterdir())
+    written = sorted(p.name for p in (tmp_path / "2026-Q3").iterdir() if not p.name.startswith("."))  # not the journal
     assert written == ["pip-CRN-partner.html", "pip-CRN.ics"]
 
 

@@ -33,7 +33,7 @@ COMMON = [
     "html",
 ]
 PROVENANCE = re.compile(r"<table[^>]*>\s*<thead><tr><th>Input</th>.*?</table>", re.S)
-BREAKDOWN = re.compile(r'<div class="keep-together">\s*<h2 class="section"[^>]*>Appendix D · By channel.*?</div>', re.S)
+BREAKDOWN = re.compile(r'<div class="keep-together">\s*<h2 class="section"[^>]*>Appendix · By channel.*?</div>', re.S)
 IDS = re.compile(r"\b([A-Z]+)-(\d{4}Q\d)-([A-Z]+)-([A-Z])-[0-9A-F]{6}\b")
 HASHES = re.compile(r"\b(inputs(?: hash)?) [0-9a-f]{12}\b")
 
@@ -84,7 +84,7 @@ def test_only_the_raw_built_qbr_has_the_breakdowns(built) -> None:
     table, raw = built
     assert "By channel and programme" not in (table / "qbr-BRV-partner.html").read_text(encoding="utf-8")
     text = (raw / "qbr-BRV-partner.html").read_text(encoding="utf-8")
-    assert "Appendix D · By channel and programme" in text
+    assert "Appendix · By channel and programme" in text
     assert re.search(r"<td>Programme</td><td>Billing</td>(<td class=\"num\">\d+ s \([\d,]+\)</td>){3}", text)
 
 

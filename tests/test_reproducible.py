@@ -34,7 +34,12 @@ def _locale_other_than_c() -> str:
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    # the documents and the manifest; not the build journal, which records where this run wrote
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != ".govdocs-build.json"
+    }
 
 
 @pytest.fixture(scope="module")
