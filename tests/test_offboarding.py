@@ -502,8 +502,8 @@ def test_a_trend_near_its_threshold_is_printed_with_the_decimals_to_check_it(mem
         text,
     )
     assert match, text
-    word, change, threshold = match.group(1), float(match.group(2)), float(match.group(3))
-    assert match.group(2) == "-0.49" and threshold == 0.5
+    word, change, threshold = match.group(1), float(match.group(2).replace("\u2212", "-")), float(match.group(3))
+    assert match.group(2) == "\u22120.49" and threshold == 0.5
     assert (word == "flat") == (abs(change) < threshold)
 
 

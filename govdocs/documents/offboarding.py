@@ -540,9 +540,8 @@ def _option_texts(
     elif kind is OptionKind.PLAN:
         if option.plan_final_review is not None and option.ends_on != clock.end:
             means = (
-                f"Keep {partner_name} under the plan whose final review is on "
-                f"{short_date(option.plan_final_review)}, after the notice deadline: without notice the contract "
-                f"renews, to {short_date(option.ends_on)}."
+                f"Keep {partner_name} under the plan (final review {short_date(option.plan_final_review)}); "
+                "without notice the contract renews."
             )
         elif option.plan_final_review is not None:
             means = (
@@ -558,9 +557,8 @@ def _option_texts(
         late = (option.plan_final_review - clock.notice_deadline).days if option.plan_final_review else 0
         if option.plan_final_review is not None and late > 0 and clock.auto_renew and not clock.passed:
             risk = (
-                f"{cost_text(option.fees)} committed to {short_date(option.ends_on)}: the final review is "
-                f"{counted(late, 'day')} after the notice deadline, so renewal is decided before the plan's outcome "
-                "is known"
+                f"the final review is {counted(late, 'day')} after the notice deadline: renewal is decided before "
+                "the plan's outcome is known"
             )
         else:
             risk = renewal_due
