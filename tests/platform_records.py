@@ -866,3 +866,26 @@ def twilio_list(events: list[dict]) -> dict:
             "key": "events",
         },
     }
+
+
+# --- what every platform test does with a preset's result --------------------------------------
+
+
+def preset_raw(fmt: str, files: str, kpis: list[dict] | None = None, partners: dict[str, str] | None = None):
+    """The mapping of one interactions source read through `format: fmt`."""
+    from govdocs.raw.model import RawData
+
+    source = {"files": files, "format": fmt, "timezone": ZONE, "partner_values": partners or PARTNERS}
+    return RawData.model_validate({"sources": {"interactions": source}, "kpis": MEASURES if kpis is None else kpis})
+
+
+def kpi_table(aggregation) -> dict[tuple[str, str, str], float]:
+    """The KPI table as (partner, period, kpi) -> value."""
+    return {(r.partner, r.period, r.kpi): r.value for r in aggregation.kpis.itertuples()}
+
+
+def assert_same(got: dict, want: dict) -> None:
+    """The same cells, every value equal to the last digit a float keeps."""
+    assert set(got) == set(want)
+    wrong = {k: (got[k], want[k]) for k in want if not close(got[k], want[k])}
+    assert not wrong

@@ -18,29 +18,24 @@ from tests.platform_records import (
     MEASURES,
     PARTNERS,
     ZONE,
-    close,
     expected_kpis,
     five9_rows,
+    preset_raw,
     scenarios,
     write_csv,
+)
+from tests.platform_records import (
+    assert_same as _assert_same,
+)
+from tests.platform_records import (
+    kpi_table as _table,
 )
 
 SAMPLES = Path(__file__).parent / "platform_samples"
 
 
 def _raw(files: str, kpis: list[dict] = MEASURES) -> RawData:
-    source = {"files": files, "format": "five9", "timezone": ZONE, "partner_values": PARTNERS}
-    return RawData.model_validate({"sources": {"interactions": source}, "kpis": kpis})
-
-
-def _table(aggregation) -> dict[tuple[str, str, str], float]:
-    return {(r.partner, r.period, r.kpi): r.value for r in aggregation.kpis.itertuples()}
-
-
-def _assert_same(got: dict, want: dict) -> None:
-    assert set(got) == set(want)
-    wrong = {k: (got[k], want[k]) for k in want if not close(got[k], want[k])}
-    assert not wrong
+    return preset_raw("five9", files, kpis)
 
 
 def test_call_log_report_gives_the_hand_computed_kpis(tmp_path: Path) -> None:

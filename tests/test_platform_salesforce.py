@@ -18,7 +18,6 @@ from tests.platform_records import (
     MEASURES,
     PARTNERS,
     ZONE,
-    close,
     expected_kpis,
     salesforce_csv,
     salesforce_page,
@@ -26,21 +25,17 @@ from tests.platform_records import (
     scenarios,
     write_jsonl,
 )
+from tests.platform_records import (
+    assert_same as _assert_same,
+)
+from tests.platform_records import (
+    kpi_table as _table,
+)
 
 
 def _raw(files: str) -> RawData:
     source = {"files": files, "format": "salesforce-voice", "timezone": ZONE, "partner_values": PARTNERS}
     return RawData.model_validate({"sources": {"interactions": source}, "kpis": MEASURES})
-
-
-def _table(aggregation) -> dict[tuple[str, str, str], float]:
-    return {(r.partner, r.period, r.kpi): r.value for r in aggregation.kpis.itertuples()}
-
-
-def _assert_same(got: dict, want: dict) -> None:
-    assert set(got) == set(want)
-    wrong = {k: (got[k], want[k]) for k in want if not close(got[k], want[k])}
-    assert not wrong
 
 
 def _write_page(tmp_path: Path, records: list[dict]) -> str:

@@ -19,30 +19,25 @@ from tests.platform_records import (
     PARTNERS,
     ZONE,
     _twilio_sid,
-    close,
     expected_kpis,
+    preset_raw,
     scenarios,
     twilio_events,
     twilio_list,
     write_jsonl,
+)
+from tests.platform_records import (
+    assert_same as _assert_same,
+)
+from tests.platform_records import (
+    kpi_table as _table,
 )
 
 SAMPLES = Path(__file__).parent / "platform_samples"
 
 
 def _raw(files: str, kpis: list[dict] = MEASURES) -> RawData:
-    source = {"files": files, "format": "twilio-flex", "timezone": ZONE, "partner_values": PARTNERS}
-    return RawData.model_validate({"sources": {"interactions": source}, "kpis": kpis})
-
-
-def _table(aggregation) -> dict[tuple[str, str, str], float]:
-    return {(r.partner, r.period, r.kpi): r.value for r in aggregation.kpis.itertuples()}
-
-
-def _assert_same(got: dict, want: dict) -> None:
-    assert set(got) == set(want)
-    wrong = {k: (got[k], want[k]) for k in want if not close(got[k], want[k])}
-    assert not wrong
+    return preset_raw("twilio-flex", files, kpis)
 
 
 def _write_list(tmp_path: Path, events: list[dict]) -> str:
