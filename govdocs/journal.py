@@ -186,16 +186,20 @@ class Journal:
         }
         if source is not None:  # what the manifest lists of a document kept without its HTML
             entry["source"] = source
-            entry["document"] = {
-                "partner": document.partner_id,
-                "type": document.kind,
-                "audience": document.audience,
-                "document_id": document.document_id,
-                "cause": document.cause,
-                "inputs": [asdict(f) for f in document.inputs],
-                "attachments": [self._key(path) for path in document.attachments],
-            }
+            entry["document"] = self._recorded(document)
         return entry
+
+    def _recorded(self, document: WrittenDocument) -> dict[str, Any]:
+        """What the manifest lists of a document kept without building its HTML."""
+        return {
+            "partner": document.partner_id,
+            "type": document.kind,
+            "audience": document.audience,
+            "document_id": document.document_id,
+            "cause": document.cause,
+            "inputs": [asdict(f) for f in document.inputs],
+            "attachments": [self._key(path) for path in document.attachments],
+        }
 
     def with_document(
         self, prepared: Prepared, content: bytes, key: str, source: str | None = None
@@ -247,15 +251,7 @@ class Journal:
         entry = self.entries.get(self._key(path))
         if isinstance(entry, dict):
             entry["source"] = source
-            entry["document"] = {
-                "partner": document.partner_id,
-                "type": document.kind,
-                "audience": document.audience,
-                "document_id": document.document_id,
-                "cause": document.cause,
-                "inputs": [asdict(f) for f in document.inputs],
-                "attachments": [self._key(p) for p in document.attachments],
-            }
+            entry["document"] = self._recorded(document)
             self._changed = True
 
     def finish(self, planned: set[Path]) -> list[Path]:
