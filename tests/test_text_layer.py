@@ -196,9 +196,21 @@ def marks_of(path: Path) -> tuple[tuple[Mark, ...], ...]:
     return tuple(pages)
 
 
+# A part of a document starts on a page of its own: the appendix, the partner's response form.
+# The body's sections follow on from each other, so a page before one of them is no part's last.
+PART_STARTS = ("Appendix", "Your response")
+
+
+def starts_a_part(page: tuple[Mark, ...]) -> bool:
+    return any(m.section and m.y < BODY_TOP + 40 and m.text.startswith(PART_STARTS) for m in page)
+
+
 def layout_problems(name: str, pages: tuple[tuple[Mark, ...], ...]) -> list[str]:
     """A heading with nothing after it on its page; a page more than half empty that is not the last
-    page of its section (the next page starts a section) or of the document. The cover is left out."""
+    page of its part (the next page starts the appendix or the response form) or of the document.
+    (A body section that merely starts on the next page does not excuse it: a page forced before
+    each section left NORTH's short panels alone on pages 4 and 5, 6% and 20% full.) The cover is
+    left out."""
     problems = []
     for i, marks in enumerate(pages[1:], 1):
         if not marks:
@@ -209,9 +221,9 @@ def layout_problems(name: str, pages: tuple[tuple[Mark, ...], ...]) -> list[str]
                 problems.append(f"{name} p{i + 1}: heading '{mark.text}' without its content")
         fill = (max(m.y for m in marks) - BODY_TOP) / (BODY_BOTTOM - BODY_TOP)
         following = pages[i + 1] if i + 1 < len(pages) else None
-        section_ends = following is None or any(m.section and m.y < BODY_TOP + 40 for m in following)
-        if fill < 0.5 and not section_ends:
-            problems.append(f"{name} p{i + 1}: {fill:.0%} full, and its section goes on")
+        part_ends = following is None or starts_a_part(following)
+        if fill < 0.5 and not part_ends:
+            problems.append(f"{name} p{i + 1}: {fill:.0%} full, and its part goes on")
     return problems
 
 
@@ -226,10 +238,16 @@ def test_no_heading_alone_and_no_half_empty_page(example_build: ExampleBuild) ->
 def test_the_layout_checker_sees_a_heading_alone_and_a_half_empty_page() -> None:
     heading = Mark(1000.0, True, False, "Actions")
     body = Mark(300.0, False, False, "text")
-    section = Mark(90.0, True, True, "Next")
-    pages = ((), (body, heading), (body,), (Mark(95.0, False, False, "row"),), (section, body))
+    section = Mark(90.0, True, True, "What happens next")
+    appendix = Mark(90.0, True, True, "Appendix · Trends")
+    pages = ((), (body, heading), (body,), (Mark(95.0, False, False, "row"),), (section, body), (appendix, body))
     found = layout_problems("doc", pages)
-    assert found == ["doc p2: heading 'Actions' without its content", "doc p3: 23% full, and its section goes on"]
+    assert found == [
+        "doc p2: heading 'Actions' without its content",
+        "doc p3: 23% full, and its part goes on",
+        # a short panel on a page of its own: the next body section could have followed on
+        "doc p4: 1% full, and its part goes on",
+    ]
 
 
 def test_a_generated_portfolio_keeps_the_budget_and_the_layout(tmp_path: Path) -> None:

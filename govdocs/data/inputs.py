@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, StringConstraints
 
@@ -97,6 +97,11 @@ class PreviousAction(_Model):
     note: Text | None = None
     addresses: list[ContextKind] = Field(
         default_factory=list, max_length=LIST_ENTRIES, description="The kinds of partner context it answers."
+    )
+    metric: Text | None = Field(None, description="What measures it, when a plan carries it forward.")
+    threshold: Text | None = Field(None, description="The level of the metric that counts as done.")
+    side: Literal["partner", "client"] | None = Field(
+        None, description="Whose action it is (default: the client's when its owner is a client contact)."
     )
 
 

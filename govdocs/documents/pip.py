@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from govdocs.config.model import Contact, Controller, Direction, GovernanceConfig, Kpi, Partner
-from govdocs.data.inputs import PartnerInputs
+from govdocs.data.inputs import ActionStatus, PartnerInputs
 from govdocs.data.table import KpiData
 from govdocs.documents.common import (
     Audience,
@@ -33,7 +33,14 @@ from govdocs.documents.response import ResponseView
 from govdocs.facts import PartnerFacts, join_names, record_sentence
 from govdocs.periods import Month
 from govdocs.planning.calendar import data_rule
-from govdocs.planning.causes import ActionLike, accountable_owner, carried_forward, plan_causes
+from govdocs.planning.causes import (
+    ActionLike,
+    CarriedAction,
+    accountable_owner,
+    carried_forward,
+    plan_causes,
+    standing,
+)
 from govdocs.planning.contract import PlanInTerm
 from govdocs.planning.history import PlanOnRecord
 from govdocs.planning.pip import Objective, Outcome, Plan, PlanAction, PlanResult, ProgressRow, month_end
@@ -106,14 +113,17 @@ class ActionRow:
 
 @dataclass(frozen=True)
 class CarriedRow:
-    """An earlier action the last review left open: carried into this plan or closed, with why."""
+    """An earlier action of the partner's the last review left not done: carried into this plan
+    (SMART like every action of it: a measure, its owner, a new due date) or closed, with why."""
 
     ref: str
     action: str
+    measure: str  # "" when closed
     owner: str
     was_due: str
-    status: str
+    status: str  # its standing on the as-of date: "Overdue, not started", "Late"...
     outcome: str  # "carried forward, due 30 Oct 2026" or "closed: <reason>"
+    carried: bool = True
 
 
 @dataclass(frozen=True)
@@ -163,7 +173,9 @@ class PipContext:
     partner_actions: tuple[ActionGroup, ...]
     client_actions: tuple[ActionRow, ...]
     context_events: tuple[tuple[str, str, str, str], ...]
-    carried: tuple[CarriedRow, ...]  # earlier actions left open: carried forward or closed
+    carried: tuple[CarriedRow, ...]  # the partner's earlier actions not done: carried forward or closed
+    carried_summary: str  # the partner's tally of them; a client's overdue one named as the client's
+    client_overdue: str  # the client's own commitments past due, named as the client's ("" when none)
     causes_answered: tuple[str, ...]  # each recorded cause with the actions that answer it
     causes_unanswered: tuple[str, ...]  # recorded causes no action answers (said in the internal copy)
     client_factors: tuple[tuple[str, str], ...]
@@ -248,9 +260,12 @@ def _pace_notes(plan: Plan) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def _action_row(action: PlanAction, plan: Plan, contacts: Sequence[Contact] = ()) -> ActionRow:
+def _action_row(
+    action: PlanAction, plan: Plan, contacts: Sequence[Contact] = (), as_of: date | None = None
+) -> ActionRow:
     names = {o.kpi.id: o.kpi.name for o in plan.objectives}
     person, role = accountable_owner(action.owner, action.side, contacts) if contacts else ("", action.owner)
+    state = standing(action.status, action.due, as_of) if as_of is not None else None
     return ActionRow(
         ref=action.ref,
         action=action.action,
@@ -260,9 +275,53 @@ def _action_row(action: PlanAction, plan: Plan, contacts: Sequence[Contact] = ()
         due=action.due,
         category=action.category.label if action.category else "–",
         source="Partner proposal" if action.source != "action library" else "Action library",
-        status=action.status.label if action.status else "",
+        status=state.label if state is not None else (action.status.label if action.status else ""),
         note=action.note,
         objective=names.get(action.objective, action.objective),
+    )
+
+
+def _carried_summary(earlier: Sequence[CarriedAction], partner: str, client: str) -> str:
+    """The partner's tally of its earlier actions not done; the client's own named as the client's."""
+    own = [c for c in earlier if c.side is not Controller.CLIENT]
+    theirs = [c for c in earlier if c.side is Controller.CLIENT and c.carried]
+    parts = []
+    if own:
+        carried = sum(1 for c in own if c.carried)
+        past = sum(1 for c in own if c.standing.overdue or c.status is ActionStatus.LATE)
+        closed = len(own) - carried
+        parts.append(
+            f"{len(own)} of {partner}'s actions from the last review {'is' if len(own) == 1 else 'are'} not done, "
+            f"{past} past {'its' if len(own) == 1 else 'their'} due date: "
+            + (
+                "each is carried into this plan with a measure, an owner and a new due date."
+                if not closed
+                else f"{carried} carried into this plan with a measure, an owner and a new due date, {closed} closed "
+                "with the reason recorded."
+            )
+        )
+    if theirs:
+        refs = join_names(c.ref for c in theirs)
+        parts.append(
+            f"{client}'s own {refs} {'is' if len(theirs) == 1 else 'are'} carried into {client}'s commitments "
+            f"below, not counted with {partner}'s."
+        )
+    return " ".join(parts)
+
+
+def _client_overdue(plan: Plan, earlier: Sequence[CarriedAction], as_of: date, client: str, partner: str) -> str:
+    """The client's commitments of this plan past their due date and not done, named as the client's."""
+    late = [
+        (a.ref, a.due) for a in plan.actions if a.side is Controller.CLIENT and standing(a.status, a.due, as_of).overdue
+    ]
+    late += [(c.ref, c.was_due) for c in earlier if c.side is Controller.CLIENT and c.carried and c.standing.overdue]
+    if not late:
+        return ""
+    listed = join_names(f"{ref} (due {short_date(due)})" for ref, due in late)
+    one = len(late) == 1
+    return (
+        f"{client}'s own {'commitment' if one else 'commitments'} {listed} {'is' if one else 'are'} overdue: "
+        f"{'a delay' if one else 'delays'} of {client}'s, recorded as such and not held against {partner}."
     )
 
 
@@ -470,12 +529,12 @@ def build_pip_context(
     contacts = partner.contacts
     for objective in plan.objectives:
         own = tuple(
-            _action_row(a, plan, contacts)
+            _action_row(a, plan, contacts, as_of)
             for a in plan.actions
             if a.objective == objective.kpi.id and a.side is not Controller.CLIENT
         )
         groups.append(ActionGroup(objective.kpi.name, own))
-    client_actions = tuple(_action_row(a, plan, contacts) for a in plan.actions if a.side is Controller.CLIENT)
+    client_actions = tuple(_action_row(a, plan, contacts, as_of) for a in plan.actions if a.side is Controller.CLIENT)
     # The plan's causes (partner context, client factors on its KPIs) and whether its actions answer
     # them; the earlier actions left open, carried forward or closed.
     factors = tuple(
@@ -484,23 +543,48 @@ def build_pip_context(
         if f.kpi in objective_ids
     )
     first_meeting = plan.checkins[0].when.day
-    earlier = carried_forward(inputs.previous_actions if inputs else (), first_meeting, plan.final_review.day)
+    earlier = carried_forward(
+        inputs.previous_actions if inputs else (), first_meeting, plan.final_review.day, as_of, contacts
+    )
     carried = tuple(
         CarriedRow(
             c.ref,
             c.action,
+            f"{c.metric}: {c.threshold}" if c.carried else "",
             c.owner,
             short_date(c.was_due),
-            c.status.label.lower(),
+            c.standing.label,
             f"carried forward, due {short_date(c.due)}" if c.carried and c.due else f"closed: {c.reason.rstrip('.')}",
+            c.carried,
         )
         for c in earlier
+        if c.side is not Controller.CLIENT
     )
+    # The client's earlier commitments not done join its commitments in this plan, as the client's.
+    client_actions += tuple(
+        ActionRow(
+            ref=c.ref,
+            action=c.action,
+            measure=f"{c.metric}: {c.threshold}",
+            owner=c.owner,
+            due=c.due,
+            category="–",
+            source="Earlier review",
+            status=c.standing.label,
+            note=f"carried from the last review, was due {short_date(c.was_due)}"
+            + (f"; {c.reason}" if c.reason else ""),
+            objective="Earlier review",
+        )
+        for c in earlier
+        if c.side is Controller.CLIENT and c.carried and c.due
+    )
+    carried_summary = _carried_summary(earlier, partner.name, config.client.name)
+    client_overdue = _client_overdue(plan, earlier, as_of, config.client.name, partner.name)
     causes = plan_causes(
         inputs.context if inputs else (),
         factors,
         tuple(ActionLike(a.ref, a.objective, a.category, a.side, a.addresses) for a in plan.actions)
-        + tuple(ActionLike(c.ref, "", None, Controller.PARTNER, c.addresses) for c in earlier if c.carried),
+        + tuple(ActionLike(c.ref, "", None, c.side, c.addresses) for c in earlier if c.carried),
         tuple(objective_ids),
     )
     checkins = tuple(
@@ -608,6 +692,8 @@ def build_pip_context(
         partner_actions=tuple(groups),
         client_actions=client_actions,
         carried=carried,
+        carried_summary=carried_summary,
+        client_overdue=client_overdue,
         causes_answered=tuple(f"{c.label}: answered by {', '.join(c.answered_by)}" for c in causes if c.answered_by),
         causes_unanswered=tuple(c.label for c in causes if not c.answered_by),
         context_events=tuple(

@@ -307,7 +307,7 @@ def build_qbr_context(
     history_months = [m.month for m in assessment.kpis[0].history]
     internal = audience is Audience.INTERNAL
     summary, control_rows = control_section(assessment, inputs, config)
-    actions, actions_summary = action_rows(inputs, as_of)
+    actions, actions_summary = action_rows(inputs, as_of, assessment.partner, config.client.name)
     level = assessment.decision.level
     precedence = (
         f"What happens next follows the {level.label} status, ahead of the usual routine of the "

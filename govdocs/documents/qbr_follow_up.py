@@ -15,6 +15,7 @@ from govdocs.documents.qbr_summary import list_words, undelivered_what
 from govdocs.facts import PartnerFacts
 from govdocs.periods import Month
 from govdocs.planning.calendar import BusinessCalendar
+from govdocs.planning.causes import action_side, standing
 from govdocs.render.formatters import long_date
 from govdocs.scoring.engine import Escalation, KpiQuarter, PartnerAssessment
 from govdocs.scoring.rules import Status
@@ -151,30 +152,34 @@ def control_section(
     return summary, tuple(rows)
 
 
-def _overdue_label(status: ActionStatus) -> str:
-    """Past its due date and not done: overdue, with what was last reported (never 'On track, overdue')."""
-    if status is ActionStatus.NOT_STARTED:
-        return "Overdue, not started"
-    return f"Overdue (last reported {status.label.lower()})"
-
-
-def action_rows(inputs: PartnerInputs | None, as_of: date) -> tuple[tuple[ActionRow, ...], str]:
+def action_rows(
+    inputs: PartnerInputs | None, as_of: date, partner: Partner, client_name: str
+) -> tuple[tuple[ActionRow, ...], str]:
+    """The earlier actions with their standing on `as_of` (planning.causes.standing: the one reading
+    of a due date and a recorded status), and a tally in which the partner's actions behind are the
+    partner's and a client's overdue commitment is named as the client's, never counted with them."""
     if inputs is None or not inputs.previous_actions:
         return (), ""
     rows = []
     behind = 0
+    client_behind = []
     for i, a in enumerate(inputs.previous_actions):
-        overdue = a.status in (ActionStatus.ON_TRACK, ActionStatus.NOT_STARTED) and a.due < as_of
-        if overdue or a.status in (ActionStatus.LATE, ActionStatus.NOT_STARTED):
-            behind += 1
+        ref = a.id or f"A{i + 1}"
+        state = standing(a.status, a.due, as_of)
+        client = action_side(a.owner, a.side, partner.contacts) is Controller.CLIENT
+        if state.behind:
+            if client:
+                client_behind.append(ref)
+            else:
+                behind += 1
         rows.append(
             ActionRow(
-                ref=a.id or f"A{i + 1}",
+                ref=ref,
                 action=a.action,
                 owner=a.owner,
                 due=a.due,
-                status="red" if overdue else ACTION_BADGE[a.status],
-                status_label=_overdue_label(a.status) if overdue else a.status.label,
+                status="red" if state.overdue else ACTION_BADGE[a.status],
+                status_label=(f"{state.label}: {client_name}'s commitment" if client else state.label),
                 note=a.note or "",
             )
         )
@@ -182,8 +187,13 @@ def action_rows(inputs: PartnerInputs | None, as_of: date) -> tuple[tuple[Action
     total = len(rows)
     summary = f"{done} of the {total} action{'s' if total != 1 else ''} agreed at the last review "
     summary += f"{'is' if done == 1 else 'are'} done"
-    summary += f"; {behind} late, overdue or not started." if behind else "."
-    return tuple(rows), summary
+    summary += f"; {behind} of {partner.name}'s late, overdue or not started" if behind else ""
+    if client_behind:
+        summary += (
+            f"; {client_name}'s own {list_words(client_behind)} {'is' if len(client_behind) == 1 else 'are'} "
+            f"behind too: {'its' if len(client_behind) == 1 else 'their'} commitment, not {partner.name}'s"
+        )
+    return tuple(rows), summary + "."
 
 
 def _plan_steps(facts: PartnerFacts, as_of: date, kpis: str) -> list[NextStepRow]:

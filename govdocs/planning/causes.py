@@ -6,9 +6,11 @@ an acquisition, an offshore move...; an event names its KPIs, or bears on all) a
 factors on its KPIs. An action answers a context event when it says it does (`addresses`: the kinds
 of context it works on, in the action library, a partner's proposal or an earlier action carried
 forward); a client factor when an action on that KPI is the client's own or of the client-policy or
-tooling category. An earlier action the last review left not started or late is carried forward,
-with its owner, to the plan's first check-in (or its own later due date); one dropped is closed
-with the reason recorded for it. An action's owner is the person the inputs name: the contact whose
+tooling category. Every earlier action the last review left not done (not started, late, on track
+or overdue) is carried forward, with its owner and its measure, to the plan's first check-in (or its
+own later due date); one dropped is closed with the reason recorded for it. An action's standing
+(overdue or not) is read from its due date and recorded status, on either side, the same in every
+document. An action's owner is the person the inputs name: the contact whose
 role it is, else the side's accountable contact, with the role that carries it out.
 """
 
@@ -68,28 +70,90 @@ def plan_causes(
 
 
 @dataclass(frozen=True)
+class Standing:
+    """An action's status as every document states it: the status last recorded, read against its
+    due date on the run's as-of date. Past due and neither done nor dropped is overdue, whatever
+    was last reported ('On track' on an action due three weeks ago is not on track)."""
+
+    recorded: ActionStatus | None  # None: no status recorded yet
+    overdue: bool
+
+    @property
+    def label(self) -> str:
+        if not self.overdue:
+            return self.recorded.label if self.recorded else ""
+        if self.recorded is None:
+            return "Overdue, no status recorded"
+        if self.recorded is ActionStatus.NOT_STARTED:
+            return "Overdue, not started"
+        return f"Overdue (last reported {self.recorded.label.lower()})"
+
+    @property
+    def behind(self) -> bool:
+        """Late, overdue or not started: what a tally of actions behind counts."""
+        return self.overdue or self.recorded in OPEN_STATUSES
+
+
+def standing(recorded: ActionStatus | None, due: date, as_of: date) -> Standing:
+    overdue = recorded in (None, ActionStatus.ON_TRACK, ActionStatus.NOT_STARTED) and due < as_of
+    return Standing(recorded, overdue)
+
+
+def action_side(owner: str, side: str | None, contacts: Sequence[Contact]) -> Controller:
+    """Whose an earlier action is: as recorded, else the client's when its owner is one of the
+    client's contacts (by name or role), else the partner's."""
+    if side is not None:
+        return Controller(side)
+    wanted = owner.strip().lower()
+    client = any(
+        c.side is Controller.CLIENT and wanted in (c.name.strip().lower(), c.role.strip().lower()) for c in contacts
+    )
+    return Controller.CLIENT if client else Controller.PARTNER
+
+
+@dataclass(frozen=True)
 class CarriedAction:
-    """An earlier action the last review left open, as the plan takes it on or closes it."""
+    """An earlier action the last review left not done, as the plan takes it on or closes it."""
 
     ref: str
     action: str
     owner: str
     was_due: date
     status: ActionStatus
+    standing: Standing  # on the as-of date, against the date it was due
     carried: bool  # carried forward (else closed)
     due: date | None  # the new due date when carried forward
     reason: str  # why it was closed, or the note it was carried with
+    side: Controller = Controller.PARTNER
+    metric: str = ""
+    threshold: str = ""
     addresses: tuple[ContextKind, ...] = ()
 
 
-def carried_forward(previous: Sequence[PreviousAction], first_checkin: date, final: date) -> tuple[CarriedAction, ...]:
-    """Earlier actions not done: not started or late ones carried forward to the first check-in (or
-    their own due date, when later and inside the plan); dropped ones closed with their recorded reason."""
+# An earlier action agreed without a measure is measured, once carried into a plan, by whether it
+# is done: the one level the action itself states.
+COMPLETION_METRIC = "Completed as agreed, confirmed at the check-in"
+COMPLETION_THRESHOLD = "done"
+
+
+def carried_forward(
+    previous: Sequence[PreviousAction],
+    first_checkin: date,
+    final: date,
+    as_of: date,
+    contacts: Sequence[Contact] = (),
+) -> tuple[CarriedAction, ...]:
+    """Every earlier action not done: carried forward to the first check-in (or its own due date,
+    when later and inside the plan), with its measure; a dropped one closed with its recorded
+    reason. Late, not started, on track or overdue alike: none is left out without a word."""
     rows = []
     for number, item in enumerate(previous, start=1):
+        if item.status is ActionStatus.DONE:
+            continue
         ref = item.id or f"earlier {number}"
-        if item.status in OPEN_STATUSES:
-            due = item.due if first_checkin <= item.due <= final else first_checkin
+        side = action_side(item.owner, item.side, contacts)
+        state = standing(item.status, item.due, as_of)
+        if item.status is ActionStatus.DROPPED:
             rows.append(
                 CarriedAction(
                     ref,
@@ -97,18 +161,32 @@ def carried_forward(previous: Sequence[PreviousAction], first_checkin: date, fin
                     item.owner,
                     item.due,
                     item.status,
-                    True,
-                    due,
-                    item.note or "",
-                    tuple(item.addresses),
+                    state,
+                    False,
+                    None,
+                    item.note or "no reason recorded",
+                    side,
                 )
             )
-        elif item.status is ActionStatus.DROPPED:
-            rows.append(
-                CarriedAction(
-                    ref, item.action, item.owner, item.due, item.status, False, None, item.note or "no reason recorded"
-                )
+            continue
+        due = item.due if first_checkin <= item.due <= final else first_checkin
+        rows.append(
+            CarriedAction(
+                ref,
+                item.action,
+                item.owner,
+                item.due,
+                item.status,
+                state,
+                True,
+                due,
+                item.note or "",
+                side,
+                item.metric or COMPLETION_METRIC,
+                item.threshold or COMPLETION_THRESHOLD,
+                tuple(item.addresses),
             )
+        )
     return tuple(rows)
 
 

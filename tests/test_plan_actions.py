@@ -1,0 +1,169 @@
+"""Every action a plan or an outcome report names, in the partner's order (issue 35): each earlier
+action not done is carried forward (SMART, with its measure) or closed with a reason, and the
+carried ones are in the partner's status form so the import reads them back; an action's status is
+read from its due date and recorded status on both sides, the same in every document, and a
+client's overdue action is named as the client's, never counted in the partner's tally; the plan
+body states what the partner must do, by when, before the context and causes. Read from the
+rendered HTML (the same context and template as the PDF) and, for the form, the example build.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from conftest import AS_OF, CONFIG, DATA, INPUTS, QUARTER, ROOT, ExampleBuild
+from pypdf import PdfReader
+
+from govdocs.cli import cli
+from govdocs.config import load_config
+from govdocs.data.inputs import load_partner_inputs
+from govdocs.documents.common import Audience
+from govdocs.documents.qbr_follow_up import action_rows
+from govdocs.periods import Quarter
+from govdocs.pipeline import PipRequest, render_pips
+
+ACTIONS = ROOT / "examples" / "actions"
+
+
+def visible(html: str) -> str:
+    html = re.sub(r"<style.*?</style>", " ", html, flags=re.S)
+    html = re.sub(r"<svg.*?</svg>", " ", html, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", html)
+    for entity, char in (("&amp;", "&"), ("&#39;", "'"), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"')):
+        text = text.replace(entity, char)
+    return " ".join(text.split())
+
+
+def render(out: Path, partner: str, audience: Audience, quarter: Quarter, **extra) -> tuple[str, str]:
+    written, _ = render_pips(
+        PipRequest(
+            config_path=CONFIG,
+            data_paths=(DATA,),
+            quarter=quarter,
+            partner_ids=(partner,),
+            audience=audience,
+            out_dir=out,
+            fmt="html",
+            inputs_dir=INPUTS,
+            extra_kpis=(),
+            as_of=AS_OF,
+            force=True,
+            **{"actions": None, "start": None, **extra},
+        )
+    )
+    html = written[0].path.read_text(encoding="utf-8")
+    return html, visible(html)
+
+
+@pytest.fixture(scope="module")
+def plans(tmp_path_factory) -> dict[str, tuple[str, str]]:
+    out = tmp_path_factory.mktemp("plans")
+    ech = {"actions": ACTIONS / "ECH.yaml", "start": date(2026, 7, 6)}
+    return {
+        "crn": render(out / "a", "CRN", Audience.PARTNER, Quarter(2026, 3)),
+        "crn-internal": render(out / "b", "CRN", Audience.INTERNAL, Quarter(2026, 3)),
+        "ech": render(out / "c", "ECH", Audience.PARTNER, Quarter(2026, 2), **ech),
+    }
+
+
+def test_every_earlier_action_not_done_is_carried_with_a_measure(plans) -> None:
+    """Q2-CRN-3 (due 30 Sep 2026, last reported on track, not done on 15 Oct) was dropped without a
+    word; the carried actions had no measure. Each is carried, SMART: measure, owner, new date."""
+    for copy in ("crn", "crn-internal"):
+        text = plans[copy][1]
+        assert (
+            "Q2-CRN-1 Overdue, not started Return the Manila share of volume to the contracted site or agree a "
+            "variation Share of the voice volume answered at the Manila site: 0%, or a contract variation signed by "
+            "both sides Priya Raman 31 Aug 2026 carried forward, due"
+        ) in text, copy
+        assert "Q2-CRN-2 Late Restore real-time adherence reporting in the new workforce-management tool Sites in" in text
+        # the client's own, overdue: among the client's commitments, with its measure and its standing
+        commits = text[text.index("What Helios Energy Retail commits to") :]
+        assert re.search(
+            r"Q2-CRN-3 Earlier review Run a joint call-calibration session every fortnight carried from the last "
+            r"review, was due 30 Sep 2026 Joint calibration sessions held: one every fortnight Ines Cardoso "
+            r"\d{1,2} \w{3} 2026 Overdue \(last reported on track\)",
+            commits,
+        ), commits[:1500]
+        assert (
+            "Helios Energy Retail's own commitment Q2-CRN-3 (due 30 Sep 2026) is overdue: a delay of Helios Energy "
+            "Retail's, recorded as such and not held against Cornerstone BPO." in text
+        )
+        # the partner's tally counts the partner's two, not the client's
+        assert "2 of Cornerstone BPO's actions from the last review are not done, 2 past their due date" in text
+
+
+def test_the_carried_actions_are_in_the_status_form_and_read_back(example_build: ExampleBuild, tmp_path) -> None:
+    from test_response import fill
+
+    issued = example_build.out / str(QUARTER) / "pip-CRN-partner.pdf"
+    fields = PdfReader(issued).get_fields()
+    assert {"action:Q2-CRN-1:status", "action:Q2-CRN-2:status", "action:Q2-CRN-2:note"} <= set(fields)
+    assert "action:Q2-CRN-3:status" not in fields  # the client's: the partner does not report it
+    inputs = tmp_path / "inputs"
+    shutil.copytree(INPUTS, inputs)
+    checkin = PdfReader(issued).get_fields()["govdocs:plan"]["/V"].split("/")[0]
+    answer = {"checkin:date": checkin, "action:Q2-CRN-1:status": "late", "action:Q2-CRN-1:note": "Variation drafted"}
+    returned = fill(issued, tmp_path / "returned.pdf", answer)
+    args = ["response", "import", str(returned), "--config", str(CONFIG), "--inputs", str(inputs)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    (entry,) = yaml.safe_load((inputs / "CRN.response.yaml").read_text())["responses"]
+    assert entry["checkin"]["actions"] == [{"id": "Q2-CRN-1", "status": "late", "note": "Variation drafted"}]
+
+
+def test_a_clients_overdue_action_is_overdue_and_the_clients_in_the_outcome_report(plans) -> None:
+    """ECH-3, the client's, due 18 Sep 2026 and last reported on track, read 'On track' on 15 Oct."""
+    text = plans["ech"][1]
+    assert "Improvement-Plan Outcome Report" in text
+    assert "Overdue (last reported on track)" in text
+    assert not re.search(r"ECH-3 .{0,400}? 18 Sep 2026 On track", text)
+    assert "Helios Energy Retail's own commitment ECH-3 (due 18 Sep 2026) is overdue" in text
+    # the partner's own, done, stay done
+    assert re.search(r"ECH-1 .{0,300}? 31 Jul 2026 Done", text)
+
+
+def test_the_qbr_tally_counts_the_partners_actions_and_names_the_clients() -> None:
+    """The same standing in the QBR's follow-up: CRN's two are the partner's; Q2-CRN-3 is the client's."""
+    config = load_config(CONFIG)
+    crn = next(p for p in config.partners if p.id == "CRN")
+    inputs = load_partner_inputs(INPUTS / "CRN.yaml", "CRN", {k.id for k in config.kpis})
+    rows, summary = action_rows(inputs, AS_OF, crn, config.client.name)
+    assert summary == (
+        "0 of the 3 actions agreed at the last review are done; 2 of Cornerstone BPO's late, overdue or not "
+        "started; Helios Energy Retail's own Q2-CRN-3 is behind too: its commitment, not Cornerstone BPO's."
+    )
+    labels = {r.ref: r.status_label for r in rows}
+    assert labels["Q2-CRN-3"] == "Overdue (last reported on track): Helios Energy Retail's commitment"
+    assert labels["Q2-CRN-1"] == "Overdue, not started"
+
+
+PARTNERS_ORDER = (
+    "What must move, and by when",
+    "Actions",
+    "Check-ins and the value expected at each",
+    "How the plan ends",
+    "Acknowledgment",
+    "Why this plan: context and causes",
+    "Your response",
+    "Appendix · The glide path of each objective",
+    "Appendix · Definitions and provenance",
+)
+
+
+def test_the_plan_body_is_in_the_partners_order(plans) -> None:
+    """What the partner must do, by when, first; then context and causes; then the appendix."""
+    html = plans["crn"][0]
+    headings = [visible(h) for h in re.findall(r'<h2 class="section"[^>]*>(.*?)</h2>', html, flags=re.S)]
+    found = [h for h in headings if h in PARTNERS_ORDER]
+    assert found == list(PARTNERS_ORDER), headings
+    ended = [visible(h) for h in re.findall(r'<h2 class="section"[^>]*>(.*?)</h2>', plans["ech"][0], flags=re.S)]
+    assert ended.index("Actions") < ended.index("What was asked, what happened, what follows") < ended.index(
+        "Why this plan: context and causes"
+    )
