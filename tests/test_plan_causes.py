@@ -75,18 +75,21 @@ def test_the_not_started_action_is_carried_forward_with_its_owner(plans) -> None
     for copy in ("internal", "partner"):
         text = plans[copy]
         assert (
-            "Q2-CRN-1 not started Return the Manila share of volume to the contracted site or agree a variation "
-            f"Priya Raman 31 Aug 2026 carried forward, due {first.group(1)}"
+            "Q2-CRN-1 Overdue, not started Return the Manila share of volume to the contracted site or agree a "
+            "variation Share of the voice volume answered at the Manila site: 0%, or a contract variation signed by "
+            f"both sides Priya Raman 31 Aug 2026 carried forward, due {first.group(1)}"
         ) in text, copy
-        assert "Q2-CRN-2 late Restore real-time adherence reporting" in text
-        assert "Run a joint call-calibration session" not in text[text.index("Earlier actions still open") :][:600]
+        assert "Q2-CRN-2 Late Restore real-time adherence reporting" in text
+        # the client's own earlier action is carried into the client's commitments, not the partner's
+        carried = text[text.index("Earlier actions not done") : text.index("What Helios Energy Retail commits to")]
+        assert "Run a joint call-calibration session" not in carried
 
 
 def test_an_owner_is_the_person_the_inputs_name(plans) -> None:
     config = load_config(CONFIG)
     roles = {t.owner for t in config.action_library}
     text = plans["partner"]
-    actions = text[text.index("Actions Each action") : text.index("Earlier actions still open")]
+    actions = text[text.index("Actions Each action") : text.index("Earlier actions not done")]
     # every library role is printed as the role a named person answers for, never as the owner alone
     assert "Priya Raman role: Partner real-time analyst" in actions
     for role in roles:
