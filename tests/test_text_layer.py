@@ -196,9 +196,10 @@ def marks_of(path: Path) -> tuple[tuple[Mark, ...], ...]:
     return tuple(pages)
 
 
-# A part of a document starts on a page of its own: the appendix, the partner's response form.
-# The body's sections follow on from each other, so a page before one of them is no part's last.
-PART_STARTS = ("Appendix", "Your response")
+# A part of a document starts on a page of its own: the QBR's scorecard (after the one-page
+# executive summary, the brief a reader may stop at), the appendix, the partner's response form.
+# The body's other sections follow on from each other, so a page before one of them is no part's last.
+PART_STARTS = ("Scorecard", "Appendix", "Your response")
 
 
 def starts_a_part(page: tuple[Mark, ...]) -> bool:
