@@ -82,7 +82,9 @@ def test_every_earlier_action_not_done_is_carried_with_a_measure(plans) -> None:
             "variation Share of the voice volume answered at the Manila site: 0%, or a contract variation signed by "
             "both sides Priya Raman 31 Aug 2026 carried forward, due"
         ) in text, copy
-        assert "Q2-CRN-2 Late Restore real-time adherence reporting in the new workforce-management tool Sites in" in text
+        assert (
+            "Q2-CRN-2 Late Restore real-time adherence reporting in the new workforce-management tool Sites in" in text
+        )
         # the client's own, overdue: among the client's commitments, with its measure and its standing
         commits = text[text.index("What Helios Energy Retail commits to") :]
         assert re.search(
@@ -92,11 +94,11 @@ def test_every_earlier_action_not_done_is_carried_with_a_measure(plans) -> None:
             commits,
         ), commits[:1500]
         assert (
-            "Helios Energy Retail's own commitment Q2-CRN-3 (due 30 Sep 2026) is overdue: a delay of Helios Energy "
-            "Retail's, recorded as such and not held against Cornerstone BPO." in text
+            "Helios Energy Retail's own commitment Q2-CRN-3 (due 30 Sep 2026) is overdue: a delay on Helios Energy "
+            "Retail's side, recorded as such and not held against Cornerstone BPO." in text
         )
         # the partner's tally counts the partner's two, not the client's
-        assert "2 of Cornerstone BPO's actions from the last review are not done, 2 past their due date" in text
+        assert "2 of the partner's actions from the last review are not done, 2 past their due date" in text
 
 
 def test_the_carried_actions_are_in_the_status_form_and_read_back(example_build: ExampleBuild, tmp_path) -> None:
@@ -136,8 +138,8 @@ def test_the_qbr_tally_counts_the_partners_actions_and_names_the_clients() -> No
     inputs = load_partner_inputs(INPUTS / "CRN.yaml", "CRN", {k.id for k in config.kpis})
     rows, summary = action_rows(inputs, AS_OF, crn, config.client.name)
     assert summary == (
-        "0 of the 3 actions agreed at the last review are done; 2 of Cornerstone BPO's late, overdue or not "
-        "started; Helios Energy Retail's own Q2-CRN-3 is behind too: its commitment, not Cornerstone BPO's."
+        "0 of the 3 actions agreed at the last review are done; 2 of the partner's late, overdue or not "
+        "started; Helios Energy Retail's own Q2-CRN-3 is behind too: its commitment, not the partner's."
     )
     labels = {r.ref: r.status_label for r in rows}
     assert labels["Q2-CRN-3"] == "Overdue (last reported on track): Helios Energy Retail's commitment"
@@ -164,8 +166,10 @@ def test_the_plan_body_is_in_the_partners_order(plans) -> None:
     found = [h for h in headings if h in PARTNERS_ORDER]
     assert found == list(PARTNERS_ORDER), headings
     ended = [visible(h) for h in re.findall(r'<h2 class="section"[^>]*>(.*?)</h2>', plans["ech"][0], flags=re.S)]
-    assert ended.index("Actions") < ended.index("What was asked, what happened, what follows") < ended.index(
-        "Why this plan: context and causes"
+    assert (
+        ended.index("Actions")
+        < ended.index("What was asked, what happened, what follows")
+        < ended.index("Why this plan: context and causes")
     )
 
 

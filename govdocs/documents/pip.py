@@ -291,7 +291,7 @@ def _carried_summary(earlier: Sequence[CarriedAction], partner: str, client: str
         past = sum(1 for c in own if c.standing.overdue or c.status is ActionStatus.LATE)
         closed = len(own) - carried
         parts.append(
-            f"{len(own)} of {partner}'s actions from the last review {'is' if len(own) == 1 else 'are'} not done, "
+            f"{len(own)} of the partner's actions from the last review {'is' if len(own) == 1 else 'are'} not done, "
             f"{past} past {'its' if len(own) == 1 else 'their'} due date: "
             + (
                 "each is carried into this plan with a measure, an owner and a new due date."
@@ -304,7 +304,7 @@ def _carried_summary(earlier: Sequence[CarriedAction], partner: str, client: str
         refs = join_names(c.ref for c in theirs)
         parts.append(
             f"{client}'s own {refs} {'is' if len(theirs) == 1 else 'are'} carried into {client}'s commitments "
-            f"below, not counted with {partner}'s."
+            "below, not counted with the partner's."
         )
     return " ".join(parts)
 
@@ -321,7 +321,7 @@ def _client_overdue(plan: Plan, earlier: Sequence[CarriedAction], as_of: date, c
     one = len(late) == 1
     return (
         f"{client}'s own {'commitment' if one else 'commitments'} {listed} {'is' if one else 'are'} overdue: "
-        f"{'a delay' if one else 'delays'} of {client}'s, recorded as such and not held against {partner}."
+        f"{'a delay' if one else 'delays'} on {client}'s side, recorded as such and not held against {partner}."
     )
 
 

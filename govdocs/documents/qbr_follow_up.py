@@ -187,11 +187,12 @@ def action_rows(
     total = len(rows)
     summary = f"{done} of the {total} action{'s' if total != 1 else ''} agreed at the last review "
     summary += f"{'is' if done == 1 else 'are'} done"
-    summary += f"; {behind} of {partner.name}'s late, overdue or not started" if behind else ""
+    whose = " of the partner's" if client_behind and behind else ""
+    summary += f"; {behind}{whose} late, overdue or not started" if behind else ""
     if client_behind:
         summary += (
             f"; {client_name}'s own {list_words(client_behind)} {'is' if len(client_behind) == 1 else 'are'} "
-            f"behind too: {'its' if len(client_behind) == 1 else 'their'} commitment, not {partner.name}'s"
+            f"behind too: {'its' if len(client_behind) == 1 else 'their'} commitment, not the partner's"
         )
     return tuple(rows), summary + "."
 
