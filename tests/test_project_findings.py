@@ -1,0 +1,113 @@
+"""A user's first programme, the rough edges: project-file values named as the project file's
+(not as options), which project file a command read, paths that are not files, the words of a
+quarter error, init's names checked as the config checks them, a lost build journal, values
+init guessed, and `validate --fix`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from govdocs.cli import cli
+
+AS_OF = "2026-10-15"
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch) -> Path:
+    root = tmp_path / "prog"
+    result = run("init", str(root), "--partner", "NORTH=North Ltd", "--partner", "SOUTH=South Co", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    shutil.copy(root / "data" / "kpis-template.csv", root / "data" / "kpis.csv")
+    monkeypatch.chdir(root)
+    return root
+
+
+def _set(root: Path, key: str, value: str) -> int:
+    """Set a key of the project file; returns its line."""
+    lines = (root / "govdocs.yaml").read_text(encoding="utf-8").splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith(f"{key}:"):
+            lines[i] = f"{key}: {value}"
+            break
+    else:
+        lines.append(f"{key}: {value}")
+        i = len(lines) - 1
+    (root / "govdocs.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return i + 1
+
+
+def test_an_as_of_from_the_project_file_is_named_as_its_line_not_an_option(project: Path):
+    line = _set(project, "as_of", "2026-09-30")
+    _set(project, "quarter", "2026-Q3")
+    result = run("validate")  # validate takes no issue date: fine
+    result = run("build", "--format", "html")
+    assert result.exit_code == 3, result.output
+    error = [x for x in result.output.splitlines() if x.startswith("error:")]
+    assert error == [
+        f"error: {project / 'govdocs.yaml'}:{line}: as_of: 2026-09-30 is not after Q3 2026 ended (2026-09-30): "
+        "a document is issued after its quarter [project.as_of]"
+    ]
+    assert "--as-of" not in error[0]
+
+
+def test_a_quarter_from_the_project_file_that_makes_the_date_wrong_names_its_line(project: Path):
+    line = _set(project, "quarter", "2026-Q4")
+    result = run("build", "--format", "html", "--as-of", AS_OF)
+    assert result.exit_code == 3, result.output
+    assert f"govdocs.yaml:{line}: quarter: 2026-10-15 is not after Q4 2026 ended" in result.output
+
+
+def test_the_project_file_used_is_said_on_stderr_and_no_project_ignores_it(project: Path):
+    (project / "sub").mkdir()
+    os.chdir(project / "sub")
+    result = run("validate")
+    assert result.stderr.splitlines()[0] == f"project: {project / 'govdocs.yaml'}; --no-project to ignore it"
+    assert "project:" not in result.stdout
+    quiet = run("--quiet", "validate")
+    assert "project:" not in quiet.output
+    ignored = run("validate", "--no-project")
+    assert ignored.exit_code == 2 and "Missing option '--config'" in ignored.output
+    assert "project:" not in ignored.output
+    both = run("validate", "--no-project", "--project", str(project))
+    assert both.exit_code == 2 and "--project and --no-project exclude each other" in both.output
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+def test_a_data_path_that_is_not_a_regular_file_is_refused_not_taken_for_missing(project: Path, kind: str):
+    target = project / "data" / "kpis.csv"
+    target.unlink()
+    if kind == "folder":
+        target.mkdir()
+    else:
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no FIFOs here")
+        os.mkfifo(target)
+    result = run("validate")
+    assert result.exit_code == 3, result.output
+    what = "a folder" if kind == "folder" else "not a regular file (a FIFO, device or socket)"
+    lines = [x for x in result.output.splitlines() if x.startswith("error")]
+    assert lines == [
+        f"error: {project / 'govdocs.yaml'}:6: data[0]: 'data/kpis.csv' is {what}, where a file is expected "
+        "[project.wrong_kind]"
+    ]
+    assert "no data/kpis.csv yet" not in result.output
+
+
+def test_a_quarter_error_gives_the_expected_form_not_a_regular_expression(project: Path):
+    line = _set(project, "quarter", "2026-3")
+    result = run("validate")
+    assert result.exit_code == 3
+    assert (
+        f"govdocs.yaml:{line}: quarter: '2026-3' is not a valid value here: expected a quarter written like "
+        "2026-Q3, or last_complete" in result.output
+    )
+    assert "\\d" not in result.output and "match the pattern" not in result.output
