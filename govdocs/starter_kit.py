@@ -122,7 +122,7 @@ def config_text(client: str, partners: tuple[StarterPartner, ...], kpis: tuple[C
     partner_list = ", ".join(_q(p.id) for p in partners)
     allocation = ", ".join(f"{k}: {round(100 / len(contractual))}" for k in contractual)
     sections = [
-        f"""# govdocs governance config for {client}, written by `govdocs init` on {today.isoformat()}.
+        f"""# govdocs governance config, written by `govdocs init` on {today.isoformat()}.
 #
 # It validates as written: `govdocs validate` (run in this folder) checks it with your data.
 # The full reference of every field: `govdocs schema`, and docs/config.md. The KPIs come from
@@ -232,7 +232,9 @@ def actions_template() -> bytes:
 
 
 def inputs_text(partner: StarterPartner, quarter: Quarter) -> str:
-    return f"""# What no data feed holds about {partner.name} for {quarter.label}: printed in its documents.
+    # the id, not the name, in a comment: a name is checked as the config checks it, but a line
+    # break in it would end a YAML comment and start keys of its own
+    return f"""# What no data feed holds about partner {partner.id} for {quarter.label}: printed in its documents.
 # Every section is optional; the fields are described in docs/data.md (human inputs).
 partner: {_q(partner.id)}
 quarter: {quarter}
@@ -315,6 +317,34 @@ def catalogue_kpis(ids: tuple[str, ...]) -> tuple[CatalogueKpi, ...]:
     return tuple(BY_ID[k] for k in dict.fromkeys(ids))
 
 
+def check_names(config: bytes, request: StarterRequest) -> None:
+    """The config about to be written, checked by the config's own loader (its model and
+    checks: control and bidi characters, reserved and duplicate ids, names shared by two
+    partners): a name `validate` would refuse is refused here, before anything is written, as
+    the option that gave it (exit 2)."""
+    from govdocs.config.loader import config_from_document
+    from govdocs.yamlfile import load_yaml_bytes
+
+    try:
+        config_from_document(load_yaml_bytes(config, Path("governance.yaml"), ExitCode.CONFIG))
+    except GovdocsError as exc:
+        raise GovdocsError([_as_option(problem, request) for problem in exc.problems]) from None
+
+
+def _as_option(problem: Problem, request: StarterRequest) -> Problem:
+    """A problem of the written config, said of the option that gave the value."""
+    path = problem.location.path or ""
+    code = problem.code.replace("config.", "usage.", 1).replace("yaml.", "usage.", 1)
+    if path.startswith("client"):
+        return Problem(code, problem.message, Location("--client"), ExitCode.USAGE)
+    if path.startswith("partners["):
+        index = int(path[len("partners[") : path.index("]")])
+        partner = request.partners[index]
+        given = f"--partner {partner.id}={partner.name}" if partner.name != partner.id else f"--partner {partner.id}"
+        return Problem(code, problem.message, Location(given), ExitCode.USAGE)
+    return problem  # not a value the user gave: a fault of the starter itself, said as it is
+
+
 def starter_files(request: StarterRequest) -> list[tuple[Path, bytes]]:
     """Every file of the new folder with its content."""
     if not request.partners:
@@ -332,9 +362,11 @@ def starter_files(request: StarterRequest) -> list[tuple[Path, bytes]]:
     kpis = catalogue_kpis(request.kpis or DEFAULT_KPIS)
     quarter = last_complete_quarter(request.today)
     root = request.directory
+    config = config_text(request.client, request.partners, kpis, request.today).encode("utf-8")
+    check_names(config, request)
     files = [
         (root / PROJECT_FILE, project_text(quarter, request.as_of).encode("utf-8")),
-        (root / "governance.yaml", config_text(request.client, request.partners, kpis, request.today).encode("utf-8")),
+        (root / "governance.yaml", config),
         (root / "README.md", readme_text(request, quarter).encode("utf-8")),
         (root / "data" / "kpis-template.csv", data_template(request.partners, kpis, quarter)),
         (root / "assessments" / ".keep", b""),

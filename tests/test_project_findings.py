@@ -111,3 +111,25 @@ def test_a_quarter_error_gives_the_expected_form_not_a_regular_expression(projec
         "2026-Q3, or last_complete" in result.output
     )
     assert "\\d" not in result.output and "match the pattern" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["--partner", "CON=Console Ltd"], "error: --partner CON=Console Ltd: partner id 'CON' is a reserved file name"),
+        (
+            ["--partner", "A=Same Co", "--partner", "B=Same Co"],
+            "error: --partner B=Same Co: 'Same Co' is also a name of partner 'A' [usage.duplicate_name]",
+        ),
+        (["--partner", "a=One", "--partner", "A=Two"], "error: --partner A=Two: partner id 'A' differs from 'a' only"),
+        (["--partner", "A=North\u202eLtd"], "error: --partner A=North\\u202eLtd: 'North\\u202eLtd' contains a bidi"),
+        (["--partner", "A=Alpha", "--client", "Ac\x1bme"], "error: --client: the text holds a control character"),
+    ],
+)
+def test_init_refuses_what_validate_would_refuse_before_writing_anything(tmp_path: Path, args: list[str], line: str):
+    target = tmp_path / "prog"
+    result = run("init", str(target), *args)
+    assert result.exit_code == 2, result.output
+    errors = result.output.strip().splitlines()
+    assert len(errors) == 1 and errors[0].startswith(line.replace("a bidi", "a bidirectional")), errors
+    assert not target.exists()
