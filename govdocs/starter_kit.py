@@ -62,7 +62,18 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _kpi_block(kpi: CatalogueKpi) -> str:
+def _weights(kpis: tuple[CatalogueKpi, ...]) -> dict[str, int]:
+    """The catalogue's relative weights as whole numbers adding up to 100 (largest remainder):
+    the config's weights are what the QBR prints, and weights of another total are scaled."""
+    total = sum(k.weight for k in kpis)
+    exact = {k.id: k.weight * 100 / total for k in kpis}
+    whole = {kid: int(share) for kid, share in exact.items()}
+    for kid in sorted(exact, key=lambda kid: whole[kid] - exact[kid])[: 100 - sum(whole.values())]:
+        whole[kid] += 1
+    return whole
+
+
+def _kpi_block(kpi: CatalogueKpi, weight: int) -> str:
     lines = [
         f"  - id: {kpi.id}",
         f"    name: {_q(kpi.name)}",
@@ -71,7 +82,7 @@ def _kpi_block(kpi: CatalogueKpi) -> str:
         f"    direction: {kpi.direction}",
         f"    target: {_number(kpi.target)}",
         f"    floor: {_number(kpi.floor)}",
-        f"    weight: {_number(kpi.weight)}",
+        f"    weight: {weight}",
         f"    aggregation: {kpi.aggregation}",
         f"    min_sample: {kpi.min_sample}            # volume = {kpi.volume}",
     ]
@@ -102,11 +113,15 @@ def _partner_block(partner: StarterPartner, today: date) -> str:
             f"    name: {_q(partner.name)}",
             "    # aliases: []                 # other names it goes by: kept out of other partners' copies",
             "    # peer_group: all             # partners are compared only within their group",
-            "    contract:                     # CHECK: your contract's dates; the notice deadline on every cover",
+            "    contract:",
             f"      start: {start.isoformat()}",
             f"      end: {end.isoformat()}",
             "      notice_days: 90",
             "      auto_renew: false",
+            "      # Placeholders, not your contract's terms: `validate` warns for each one listed here and",
+            "      # the partner's cover prints it as 'to be confirmed'. Set it from the contract, then",
+            "      # remove it from this list.",
+            "      to_confirm: [start, end, notice_days, auto_renew]",
             "    # contacts:",
             "    #   - {name: ..., role: Account Director, email: ..., side: partner}",
             "    #   - {name: ..., role: Vendor Manager, email: ..., side: client}",
@@ -140,7 +155,7 @@ client:
 # --- KPIs: one entry per KPI the data file holds (its `kpi` column) --------------------------
 kpis:
 """,
-        "\n\n".join(_kpi_block(k) for k in kpis),
+        "\n\n".join(_kpi_block(k, weight) for k, weight in zip(kpis, _weights(kpis).values(), strict=True)),
         "\n\n# --- Partners ------------------------------------------------------------------------------\n"
         "partners:\n",
         "\n\n".join(_partner_block(p, today) for p in partners),

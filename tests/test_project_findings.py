@@ -133,3 +133,101 @@ def test_init_refuses_what_validate_would_refuse_before_writing_anything(tmp_pat
     errors = result.output.strip().splitlines()
     assert len(errors) == 1 and errors[0].startswith(line.replace("a bidi", "a bidirectional")), errors
     assert not target.exists()
+
+
+def _fill(root: Path) -> None:
+    """NORTH meets every default target; SOUTH falls short."""
+    import csv
+
+    values = {"service_level": (84, 70), "abandonment": (4, 9), "fcr": (78, 70), "csat": (88, 80)}
+    with (root / "data" / "kpis-template.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    with (root / "data" / "kpis.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for row in rows:
+            row["value"] = values[row["kpi"]][row["partner"] != "NORTH"]
+            row["volume"] = 2000
+            writer.writerow(row)
+
+
+def _text(path: Path) -> str:
+    import html
+    import re
+
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8"))))
+
+
+def _cover(path: Path) -> str:
+    text = _text(path)
+    return text[text.index("Contract") : text.index("Executive summary")]
+
+
+def test_contract_terms_init_guessed_are_warned_at_their_line_and_never_printed_as_facts(project: Path):
+    _fill(project)
+    config = (project / "governance.yaml").read_text(encoding="utf-8").splitlines()
+    result = run("validate", "--json")
+    report = __import__("json").loads(result.stdout)
+    guessed = [p for p in report["problems"] if p["code"] == "config.unconfirmed"]
+    assert len(guessed) == 8  # start, end, notice_days, auto_renew of each of 2 partners
+    start = next(p for p in guessed if p["location"]["path"] == "partners[0].contract.start")
+    assert config[start["location"]["line"] - 1].strip().startswith("start: ")
+    assert start["severity"] == "warning" and report["valid"]
+    assert start["message"] == (
+        "'NORTH': a placeholder of `govdocs init` (covers say 'to be confirmed'): set it from the contract, then "
+        "remove start from partners[0].contract.to_confirm"
+    )
+
+    built = run("build", "--format", "html", "--out", "out", "--partner", "NORTH")
+    assert built.exit_code == 0, built.output
+    cover = _cover(project / "out" / "2026-Q3" / "qbr-NORTH-partner.html")
+    assert "Term To be confirmed Notice period To be confirmed Notice deadline To be confirmed" in cover
+    assert "Auto-renewal To be confirmed" in cover
+    assert "2028" not in cover and "90 days" not in cover  # the placeholders: 1 Jan 2026 - 31 Dec 2028, 90 days
+
+    # confirmed: the terms are facts again, and validate is silent about them
+    text = (project / "governance.yaml").read_text(encoding="utf-8")
+    (project / "governance.yaml").write_text(
+        text.replace("to_confirm: [start, end, notice_days, auto_renew]", "to_confirm: []"), encoding="utf-8"
+    )
+    again = __import__("json").loads(run("validate", "--json").stdout)
+    assert not [p for p in again["problems"] if p["code"] == "config.unconfirmed"]
+    run("build", "--format", "html", "--out", "out2", "--partner", "NORTH")
+    cover = _cover(project / "out2" / "2026-Q3" / "qbr-NORTH-partner.html")
+    assert "To be confirmed" not in cover and "90 days" in cover and "2028" in cover
+
+
+def test_a_cover_names_no_people_field_when_the_config_names_nobody(project: Path):
+    _fill(project)
+    run("build", "--format", "html", "--out", "out", "--partner", "NORTH")
+    assert "People" not in _text(project / "out" / "2026-Q3" / "qbr-NORTH-partner.html")
+    config = project / "governance.yaml"
+    text = config.read_text(encoding="utf-8").replace(
+        '  - id: "NORTH"\n',
+        '  - id: "NORTH"\n    contacts:\n      - {name: Ann Lee, role: Account Director, side: partner}\n',
+        1,
+    )
+    config.write_text(text, encoding="utf-8")
+    run("build", "--format", "html", "--out", "out2", "--partner", "NORTH")
+    cover = _text(project / "out2" / "2026-Q3" / "qbr-NORTH-partner.html")
+    assert "People North Ltd Ann Lee · Account Director" in cover
+
+
+def test_weights_that_do_not_add_up_to_100_are_said_by_validate_and_the_method_appendix(project: Path):
+    _fill(project)
+    config = project / "governance.yaml"
+    lines = config.read_text(encoding="utf-8").splitlines()
+    weights = [i for i, line in enumerate(lines) if line.strip().startswith("weight:")]
+    assert sum(int(lines[i].split(":")[1]) for i in weights) == 100  # init writes a total of 100
+    lines[weights[0]] = "    weight: 5"  # 33 -> 5: a total of 72
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = __import__("json").loads(run("validate", "--json").stdout)
+    scaled = [p for p in report["problems"] if p["code"] == "config.weights_not_100"]
+    assert len(scaled) == 1 and scaled[0]["location"]["path"] == "kpis"
+    assert lines[scaled[0]["location"]["line"] - 1] == "kpis:"
+    total = sum(int(line.split(":")[1]) for line in (lines[i] for i in weights))
+    assert f"the KPI weights add up to {total}, not 100: each weight is scaled by 100/{total}" in scaled[0]["message"]
+    run("build", "--format", "html", "--out", "out", "--partner", "NORTH")
+    text = _text(project / "out" / "2026-Q3" / "qbr-NORTH-partner.html")
+    assert f"The weights in the config add up to {total}: each weight is scaled by 100/{total}" in text
+    assert f"Service level's 5 counts as {5 * 100 / total:.1f}" in text
