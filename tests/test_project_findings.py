@@ -116,7 +116,10 @@ def test_a_quarter_error_gives_the_expected_form_not_a_regular_expression(projec
 @pytest.mark.parametrize(
     ("args", "line"),
     [
-        (["--partner", "CON=Console Ltd"], "error: --partner CON=Console Ltd: partner id 'CON' is a reserved file name"),
+        (
+            ["--partner", "CON=Console Ltd"],
+            "error: --partner CON=Console Ltd: partner id 'CON' is a reserved file name",
+        ),
         (
             ["--partner", "A=Same Co", "--partner", "B=Same Co"],
             "error: --partner B=Same Co: 'Same Co' is also a name of partner 'A' [usage.duplicate_name]",
@@ -231,3 +234,100 @@ def test_weights_that_do_not_add_up_to_100_are_said_by_validate_and_the_method_a
     text = _text(project / "out" / "2026-Q3" / "qbr-NORTH-partner.html")
     assert f"The weights in the config add up to {total}: each weight is scaled by 100/{total}" in text
     assert f"Service level's 5 counts as {5 * 100 / total:.1f}" in text
+
+
+def test_a_deleted_build_journal_keeps_identical_documents_and_still_protects_the_users(project: Path):
+    _fill(project)
+    out = project / "out" / "2026-Q3"
+    first = run("build", "--format", "html", "--out", "out", "--partner", "NORTH")
+    assert first.exit_code == 0, first.output
+    journal = out / ".govdocs-build.json"
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file() and p != journal}
+    journal.unlink()
+    again = run("build", "--format", "html", "--out", "out", "--partner", "NORTH", "--json")
+    assert again.exit_code == 0, again.output
+    report = __import__("json").loads(again.stdout)
+    assert report["documents"] and all(d["kept"] for d in report["documents"])
+    assert journal.exists()  # recorded again: the next build keeps them without rendering
+
+    # without the journal, a file that differs in one byte is not taken for ours, whatever it looks like
+    journal.unlink()
+    edited = out / "qbr-NORTH-partner.html"
+    edited.write_bytes(before["qbr-NORTH-partner.html"].replace(b"</body>", b"<p>my note</p></body>"))
+    refused = run("build", "--format", "html", "--out", "out", "--partner", "NORTH")
+    assert refused.exit_code == 6, refused.output
+    assert f"error: {Path('out/2026-Q3/qbr-NORTH-partner.html')}: document exists; pass --force" in refused.output
+    assert b"my note" in edited.read_bytes()
+    # and the manifest that lists it is not recognised either: nothing was replaced
+    assert (out / "manifest.json").read_bytes() == before["manifest.json"]
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "governance.yaml"
+
+
+def _without(text: str, section: str, entry: str) -> str:
+    """The config without one entry (its lines up to the next entry) of a top-level list."""
+    lines = text.splitlines(keepends=True)
+    top = lines.index(f"{section}:\n")
+    start = next(i for i in range(top, len(lines)) if lines[i] == f"  - id: {entry}\n")
+    end = next(
+        i for i in range(start + 1, len(lines)) if lines[i].startswith("  - id: ") or not lines[i].startswith(" ")
+    )
+    return "".join(lines[:start] + lines[end:])
+
+
+def test_validate_fix_removes_what_refers_to_a_removed_partner_and_kpi(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    config = tmp_path / "governance.yaml"
+    config.write_text(
+        _without(_without(EXAMPLE.read_text(encoding="utf-8"), "partners", "CRN"), "kpis", "fcr"), "utf-8"
+    )
+    broken = run("validate", "--no-project", "--config", str(config))
+    assert broken.exit_code == 3
+    assert broken.output.count("[config.unknown_kpi]") == 4 and broken.output.count("[config.unknown_partner]") == 1
+    before = config.read_text(encoding="utf-8")
+
+    dry = run("validate", "--no-project", "--config", str(config), "--fix", "--dry-run")
+    assert dry.exit_code == 0 and config.read_text(encoding="utf-8") == before
+    assert (
+        "\n-    partners: [ATL, BRV, CRN, ECH]\n" in dry.stdout and "\n+    partners: [ATL, BRV, ECH]\n" in dry.stdout
+    )
+    assert "-  - id: FCR-KB-1\n" in dry.stdout
+    assert "+  allocation: {service_level: 40, abandonment: 30, csat: 30, qa_score: 30}\n" in dry.stdout
+
+    fixed = run("validate", "--no-project", "--config", str(config), "--fix")  # no terminal: the diff, written
+    assert fixed.stdout.startswith(dry.stdout)
+    assert fixed.exit_code == 0, fixed.output
+    after = run("validate", "--no-project", "--config", str(config))
+    assert after.exit_code == 0 and "valid: 0 errors" in after.output
+    text = config.read_text(encoding="utf-8")
+    # everything else as it was: comments kept, only the dangling lines gone
+    assert text.count("\n#") == before.count("\n#")
+    fields = ("factor", "impact", "client_owner", "category", "action", "metric", "threshold", "owner", "due_days")
+    removed = difflib_removed(before, text)
+    assert all(
+        "fcr" in line.lower() or "CRN" in line or line.startswith(tuple(f"    {f}:" for f in fields))
+        for line in removed
+    ), removed
+    again = run("validate", "--no-project", "--config", str(config), "--fix")
+    assert "+++" not in again.stdout and "nothing to fix" in again.stderr
+    assert config.read_text(encoding="utf-8") == text
+
+
+def difflib_removed(before: str, after: str) -> list[str]:
+    import difflib
+
+    return [line[2:] for line in difflib.ndiff(before.splitlines(), after.splitlines()) if line.startswith("- ")]
+
+
+def test_validate_fix_empties_a_list_of_ids_by_removing_its_entry(tmp_path: Path):
+    from govdocs.config.fix import fix_config
+
+    config = tmp_path / "governance.yaml"
+    text = _without(EXAMPLE.read_text(encoding="utf-8"), "partners", "CRN")
+    text = text.replace("partners: [ATL, BRV, CRN, ECH]", "partners: [CRN]  # only CRN")
+    config.write_text(text, encoding="utf-8")
+    fixed = fix_config(config)
+    assert "only CRN" not in fixed.after and "Helios Customer Operations" not in fixed.after
+    assert fixed.changes and all("client_factors[0]" in c for c in fixed.changes)
+    assert fixed.after.count("\n  - kpi: ") == text.count("\n  - kpi: ") - 1
