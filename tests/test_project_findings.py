@@ -331,3 +331,16 @@ def test_validate_fix_empties_a_list_of_ids_by_removing_its_entry(tmp_path: Path
     assert "only CRN" not in fixed.after and "Helios Customer Operations" not in fixed.after
     assert fixed.changes and all("client_factors[0]" in c for c in fixed.changes)
     assert fixed.after.count("\n  - kpi: ") == text.count("\n  - kpi: ") - 1
+
+
+@pytest.mark.parametrize(("partner", "kpi"), [("BRV", "service_level"), ("ECH", "csat"), ("DLT", "abandonment")])
+def test_validate_fix_leaves_a_valid_config_for_any_partner_and_kpi_removed(tmp_path: Path, partner: str, kpi: str):
+    # service_level is every forecast's volume_kpi, a field a forecast needs: the forecast goes with it
+    config = tmp_path / "governance.yaml"
+    config.write_text(
+        _without(_without(EXAMPLE.read_text(encoding="utf-8"), "partners", partner), "kpis", kpi), "utf-8"
+    )
+    assert run("validate", "--no-project", "--config", str(config)).exit_code == 3
+    assert run("validate", "--no-project", "--config", str(config), "--fix").exit_code == 0
+    result = run("validate", "--no-project", "--config", str(config))
+    assert result.exit_code == 0 and "valid: 0 errors" in result.output, result.output

@@ -133,14 +133,17 @@ def _fix(config_path: Path, dry_run: bool, as_json: bool) -> bool:
         return True
     if fixed.changed:
         write_atomic(config_path, fixed.after.encode("utf-8"))
-    if as_json:
-        return False  # the report follows on stdout; what changed is on stderr
-    if sys.stdout.isatty():
+    if as_json:  # the report follows on stdout, alone; what changed goes to stderr
+        for change in fixed.changes:
+            click.echo(f"fixed    {terminal_safe(change)}", err=True)
+    elif sys.stdout.isatty():
         for change in fixed.changes:
             click.echo(f"fixed    {terminal_safe(change)}")
     else:
         _echo_diff(fixed.diff())
-    if not fixed.changed:
+    for left in fixed.skipped:
+        click.echo(f"not fixed: {terminal_safe(left)}: remove it by hand", err=True)
+    if not fixed.changed and not fixed.skipped:
         click.echo("nothing to fix: no reference to a KPI or partner the config does not have", err=True)
     return False
 

@@ -427,8 +427,47 @@ def remedy_path(code: str, message: str, path: tuple[str | int, ...]) -> tuple[s
     if isinstance(path[-1], int) and len(path) > 1 and isinstance(path[-2], str):
         return path  # an id in a list of ids
     if f"'{path[-1]}'" in message or len(path) < 2 or not isinstance(path[-2], int):
-        return path
+        # a field of its own, unless its section cannot be without it (a forecast's volume_kpi):
+        # then the section goes
+        return path[:-1] if len(path) > 1 and _required_field(path) else path
     return path[:-1]
+
+
+def _required_field(path: tuple[str | int, ...]) -> bool:
+    """Whether the config's model requires the field at `path` (walking the models' fields)."""
+    from types import UnionType
+    from typing import Annotated, Union, get_args, get_origin
+
+    from pydantic import BaseModel
+
+    def model_in(annotation: object) -> tuple[type[BaseModel] | None, bool]:
+        """The model an annotation holds, and whether it is reached through a mapping's key."""
+        origin = get_origin(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return annotation, False
+        if origin is dict:
+            return model_in(get_args(annotation)[1])[0], True
+        if origin in (list, Union, UnionType, Annotated):
+            for arg in get_args(annotation):
+                found, keyed = model_in(arg)
+                if found is not None:
+                    return found, keyed
+        return None, False
+
+    model: type[BaseModel] | None = GovernanceConfig
+    keyed = False
+    names = [key for key in path if isinstance(key, str)]
+    for i, key in enumerate(names):
+        if keyed:  # a mapping's own key (targets.abandon): not a field
+            keyed = False
+            continue
+        field = model.model_fields.get(key) if model is not None else None
+        if field is None:
+            return False
+        if i == len(names) - 1:
+            return field.is_required()
+        model, keyed = model_in(field.annotation)
+    return False
 
 
 def _with_remedy(code: str, message: str, path: tuple[str | int, ...]) -> str:
