@@ -367,7 +367,7 @@ def build(request: BuildRequest, pool: RenderPool, report: Report | None = None)
             summary,
             (",".join(partner_ids), json.dumps(documents, sort_keys=True)),
         )
-        if not request.force and any(p.exists() and p not in unfinished for p in targets):
+        if not request.force and not journal.entries and any(p.exists() and p not in unfinished for p in targets):
             # no journal (deleted, or a build older than it) for files where documents go: those
             # that are exactly what this build writes are recognised as its own
             unfinished |= _adopt_identical(queue, request, pool, journal, digests, unfinished, manifest_path)

@@ -344,3 +344,25 @@ def test_validate_fix_leaves_a_valid_config_for_any_partner_and_kpi_removed(tmp_
     assert run("validate", "--no-project", "--config", str(config), "--fix").exit_code == 0
     result = run("validate", "--no-project", "--config", str(config))
     assert result.exit_code == 0 and "valid: 0 errors" in result.output, result.output
+
+
+def test_a_deleted_journal_keeps_identical_qbrs_and_refuses_an_edited_one_before_writing(project: Path):
+    _fill(project)
+    out = project / "out" / "2026-Q3"
+    assert run("qbr", "--format", "html", "--out", "out").exit_code == 0
+    (out / ".govdocs-build.json").unlink()
+    again = run("qbr", "--format", "html", "--out", "out")
+    assert again.exit_code == 0, again.output
+    assert "2 QBRs for 2026-Q3 written to out/2026-Q3/ (2 kept unchanged)" in again.output
+    (out / ".govdocs-build.json").unlink()
+    north = out / "qbr-NORTH-partner.html"
+    edited = north.read_bytes() + b"\n"
+    north.write_bytes(edited)
+    south = (out / "qbr-SOUTH-partner.html").read_bytes()
+    refused = run("qbr", "--format", "html", "--out", "out")
+    assert refused.exit_code == 6
+    assert [x for x in refused.output.splitlines() if x.startswith("error")] == [
+        f"error: {Path('out/2026-Q3/qbr-NORTH-partner.html')}: document exists; pass --force to replace it "
+        "[output.exists]"
+    ]
+    assert north.read_bytes() == edited and (out / "qbr-SOUTH-partner.html").read_bytes() == south
