@@ -340,12 +340,8 @@ def build(request: BuildRequest, pool: RenderPool, report: Report | None = None)
         # An unfinished build's own manifest (listing its failures) is replaced, not protected.
         unfinished = journal.resumable() | ({manifest_path} if journal.entries else set())
         whole = set(partner_ids) == {p.id for p in config.partners}
-        check_targets(
-            [*([summary_path] if whole else []), manifest_path, *(p.path for p in planned)]
-            + [a for p in planned for a in p.attachments],
-            request.force,
-            unfinished,
-        )
+        targets = [*([summary_path] if whole else []), manifest_path, *(p.path for p in planned)]
+        targets += [a for p in planned for a in p.attachments]
         summary = Planned(
             None,
             "portfolio",
@@ -371,6 +367,11 @@ def build(request: BuildRequest, pool: RenderPool, report: Report | None = None)
             summary,
             (",".join(partner_ids), json.dumps(documents, sort_keys=True)),
         )
+        if not request.force and not journal.entries and any(p.exists() and p not in unfinished for p in targets):
+            # no journal (deleted, or a build older than it) for files where documents go: those
+            # that are exactly what this build writes are recognised as its own
+            unfinished |= _adopt_identical(queue, request, pool, journal, digests, unfinished, manifest_path)
+        check_targets(targets, request.force, unfinished)
         _run(queue, request, pool, result, report, journal, digests)
         if result.unwritable:
             return result  # no manifest on a full disk; the journal lets a re-run finish
@@ -379,6 +380,58 @@ def build(request: BuildRequest, pool: RenderPool, report: Report | None = None)
         if not result.failed:
             result.left_over = journal.finish({summary_path, *(p.path for p in planned)})
         return result
+
+
+def _adopt_identical(
+    queue: list[Planned],
+    request: BuildRequest,
+    pool: RenderPool,
+    journal: Journal,
+    digests: dict[int, str],
+    known: set[Path],
+    manifest_path: Path,
+) -> set[Path]:
+    """Files the journal does not know that are byte for byte what this build writes: each such
+    document is rendered here and compared by its SHA-256 (its attachments too), and recorded in
+    the journal, so the build keeps it. Nothing else is taken for govdocs' own, however much it
+    looks like it: an edited document keeps its document id and metadata, and a look-alike can be
+    made, so neither is trusted -- only identical bytes, which replace nothing. The manifest is
+    then recognised when every document it lists was. Returns the files recognised."""
+    adopted: set[Path] = set()
+    timestamp = epoch(request.as_of)
+    for item in queue:
+        paths = [item.path, *item.attachments]
+        if not any(p.exists() and p not in known for p in paths):
+            continue
+        try:
+            prepared = item.prepare()
+            content = submit(pool, prepared, request.fmt, request.as_of).result()
+        except Exception:  # noqa: BLE001 -- not recognised: the file stays protected, the build says why
+            continue
+        files = files_of(prepared, content)
+        if all(journal.same_bytes(path, data) for path, data in files):
+            journal.adopt(prepared, content, source_key(prepared, request.fmt, timestamp), digests.get(id(item)))
+            adopted |= {path for path, _ in files}
+    if manifest_path not in known and _manifest_is_ours(manifest_path, journal, adopted | known):
+        adopted.add(manifest_path)
+    return adopted
+
+
+def _manifest_is_ours(path: Path, journal: Journal, ours: set[Path]) -> bool:
+    """A manifest.json every document of which is a file recognised as this build's, with the
+    SHA-256 the manifest records for it: the manifest of the build that wrote them."""
+    from govdocs.files import read_regular
+
+    try:
+        manifest = json.loads(read_regular(path, ExitCode.OUTPUT, 64 * 2**20, "a manifest").decode("utf-8"))
+        listed = [
+            (journal.root / file["path"], file["sha256"])
+            for document in manifest["documents"]
+            for file in (document, *document.get("attachments", []))
+        ]
+    except (GovdocsError, OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+    return bool(listed) and all(target in ours and journal.same_digest(target, digest) for target, digest in listed)
 
 
 def _run(

@@ -223,6 +223,19 @@ class Journal:
         self.entries[self._key(prepared.document.path)] = self._entry(prepared, content, key, source)
         self._hashes.pop(self._key(prepared.document.path), None)
 
+    def same_digest(self, path: Path, digest: str) -> bool:
+        """The regular file at `path` has this SHA-256 (a FIFO, a folder, a missing file: no)."""
+        return _sha256(path) == digest
+
+    def same_bytes(self, path: Path, content: bytes) -> bool:
+        return self.same_digest(path, hashlib.sha256(content).hexdigest())
+
+    def adopt(self, prepared: Prepared, content: bytes, key: str, source: str | None) -> None:
+        """A file found identical to the document this run renders, with no journal line for it
+        (the journal was deleted): recorded as if this run had written it."""
+        self.record(prepared, content, key, source)
+        self._changed = True
+
     def reuse_source(self, path: Path, source: str) -> WrittenDocument | None:
         """The document as already written, when its file is intact and everything it is made
         from is unchanged (its source digest matches): kept without building its HTML."""

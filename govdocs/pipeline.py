@@ -284,6 +284,20 @@ def open_journal(out_dir: Path, quarter: Quarter) -> Journal:
     return Journal.open(out_dir / str(quarter), out_dir)
 
 
+def check_or_defer(paths: list[Path], force: bool, journal: Journal) -> set[Path]:
+    """`check_targets`, except when the folder has no build journal at all (deleted, or never
+    written by this version): then the files in the way are returned, to be kept by `Batch` if
+    each is byte for byte what the command renders, and refused before anything is written if
+    not. A folder with a journal that does not know a file refuses it at once (a user's file)."""
+    resumable = journal.resumable()
+    if force or journal.entries:
+        check_targets(paths, force, resumable)
+        return set()
+    waiting = {p for p in paths if p.exists() and p not in resumable}
+    check_targets(paths, force, resumable | waiting)
+    return waiting
+
+
 class Batch:
     """All-or-nothing rendering for the document commands: every document is submitted as soon
     as its HTML is ready; files are written only when all of them rendered. A document an
@@ -298,8 +312,10 @@ class Batch:
         progress: Callable[[str], None] | None,
         seal: Callable[[Prepared, bytes], bytes] | None = None,
         journal: Journal | None = None,
+        unverified: set[Path] | None = None,
     ) -> None:
         self.pool, self.fmt, self.as_of, self.progress = pool, fmt, as_of, progress
+        self.unverified = unverified or set()  # files in the way with no journal: kept only if identical
         self.seal = seal  # applied to each rendered file before anything is written (signing)
         self.journal = journal
         self.items: list[tuple[Prepared, Future[bytes], str]] = []
@@ -326,6 +342,7 @@ class Batch:
         done = [(prepared, content, key) for (prepared, _, key), content in zip(self.items, contents, strict=True)]
         if self.seal is not None:
             done = [(prepared, self.seal(prepared, content), key) for prepared, content, key in done]
+        done = self._recognise(done)
         files = [file for prepared, content, _ in done for file in files_of(prepared, content)]
         if self.journal is not None and done:
             files.append(self.journal.with_documents(done))
@@ -335,6 +352,41 @@ class Batch:
                 self.journal.record(prepared, content, key)
         fresh = [written(prepared, content) for prepared, content, _ in done]
         return [*fresh, *self.kept]
+
+    def _recognise(self, done: list[tuple[Prepared, bytes, str]]) -> list[tuple[Prepared, bytes, str]]:
+        """Files in the way of a folder without a journal: a document whose files are each
+        byte for byte what was rendered is kept (and recorded); any other is refused, before
+        anything is written. Never by its look: an edited document keeps its id and metadata."""
+        if not self.unverified:
+            return done
+        from govdocs.journal import file_digest
+
+        left, refused = [], []
+        for prepared, content, key in done:
+            files = files_of(prepared, content)
+            if not any(path in self.unverified for path, _ in files):
+                left.append((prepared, content, key))
+            elif all(file_digest(path) == hashlib.sha256(data).hexdigest() for path, data in files):
+                if self.journal is not None:
+                    self.journal.adopt(prepared, content, key, None)
+                self.kept.append(replace(written(prepared, content), kept=True))
+            else:
+                refused += [path for path, _ in files if path in self.unverified]
+        if refused:
+            raise GovdocsError(
+                [
+                    Problem(
+                        "output.exists",
+                        "document exists; pass --force to replace it",
+                        Location(str(p)),
+                        ExitCode.OUTPUT,
+                    )
+                    for p in refused
+                ]
+            )
+        if self.journal is not None and not left and self.kept:
+            write_together([self.journal.with_documents([])])  # the kept documents' record
+        return left
 
 
 def document_path(out_dir: Path, kind: str, quarter: Quarter, partner_id: str, audience: Audience, fmt: str) -> Path:
@@ -447,7 +499,7 @@ def render_qbrs(
     }
     with folder_lock(request.out_dir / str(request.quarter)):  # one run at a time per folder
         journal = open_journal(request.out_dir, request.quarter)
-        check_targets(targets.values(), request.force, journal.resumable())
+        unverified = check_or_defer(list(targets.values()), request.force, journal)
 
         kpi_ids = {k.id for k in config.kpis}
         loaded = {pid: partner_inputs(request.inputs_dir, pid, kpi_ids, request.quarter) for pid in partner_ids}
@@ -462,7 +514,7 @@ def render_qbrs(
         facts = run_facts(config, data, request.quarter, request.as_of, request.config_path)
         seal = certifier(request.sign, request.fmt, request.audience)
         with pool_scope(pool, request.fmt) as active:
-            batch = Batch(active, request.fmt, request.as_of, progress, seal, journal)
+            batch = Batch(active, request.fmt, request.as_of, progress, seal, journal, unverified)
             for pid in partner_ids:
                 where = (request.as_of, targets[pid], *loaded[pid])
                 batch.add(prepare_qbr(workspace, facts, pid, request.audience, *where, signed=seal is not None))
@@ -698,13 +750,13 @@ def render_pips(
     calendars = {pid: calendar_path(request.out_dir, request.quarter, pid) for pid in partner_ids}
     with folder_lock(request.out_dir / str(request.quarter)):  # one run at a time per folder
         journal = open_journal(request.out_dir, request.quarter)
-        check_targets([*targets.values(), *calendars.values()], request.force, journal.resumable())
+        unverified = check_or_defer([*targets.values(), *calendars.values()], request.force, journal)
 
         kpi_ids = {k.id for k in config.kpis}
         seal = certifier(request.sign, request.fmt, request.audience)
 
         with pool_scope(pool, request.fmt) as active:
-            batch = Batch(active, request.fmt, request.as_of, progress, seal, journal)
+            batch = Batch(active, request.fmt, request.as_of, progress, seal, journal, unverified)
             for pid in partner_ids:
                 # A plan is read long after the quarter that called for it: its context comes from the
                 # partner's current inputs file, whichever quarter that file was written for.
@@ -906,9 +958,9 @@ def render_offboarding(
     }
     with folder_lock(request.out_dir / str(request.quarter)):  # one run at a time per folder
         journal = open_journal(request.out_dir, request.quarter)
-        check_targets(targets.values(), request.force, journal.resumable())
+        unverified = check_or_defer(list(targets.values()), request.force, journal)
         with pool_scope(pool, request.fmt) as active:
-            batch = Batch(active, request.fmt, request.as_of, progress, journal=journal)
+            batch = Batch(active, request.fmt, request.as_of, progress, journal=journal, unverified=unverified)
             for pid in partner_ids:
                 review_file = assessment_file(request.assessment, pid, single=len(partner_ids) == 1)
                 batch.add(prepare_offboarding(workspace, facts, pid, request.as_of, targets[pid], review_file))

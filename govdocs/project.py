@@ -9,7 +9,7 @@ governance config); a path it names that does not exist is one of them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
@@ -57,6 +57,11 @@ class Project:
 
     file: Path
     settings: ProjectFile
+    lines: dict[tuple[str | int, ...], int] = field(default_factory=dict, compare=False)
+
+    def location(self, key: str) -> Location:
+        """Where a value of the project file is written: file, line and key (config-path style)."""
+        return Location(str(self.file), self.lines.get((key,)), path=key)
 
     @property
     def root(self) -> Path:
@@ -86,12 +91,29 @@ class Project:
                 ("output", s.output),
             )
         }
-        return {**one, "data": [path for path in map(self.path, s.data) if path.is_file()]}
+        return {**one, "data": [path for path in map(self.path, s.data) if _kind(path) != "nothing"]}
 
     def missing_data(self) -> list[str]:
         """Data files the project names that do not exist yet: a new programme's data/kpis.csv,
-        before its template is filled in. Left out (the config and inputs still validate)."""
-        return [p for p in self.settings.data if not self.path(p).is_file()]
+        before its template is filled in. Left out (the config and inputs still validate). A
+        folder or a FIFO in a data file's place is not "still to come": `load_project` refuses it."""
+        return [p for p in self.settings.data if _kind(self.path(p)) == "nothing"]
+
+
+def _kind(path: Path) -> str:
+    """What is at a path, without opening it: 'file' (regular), 'folder', 'nothing', or 'other'
+    (a FIFO, a device, a socket: reading one could block or never end)."""
+    try:
+        if path.is_file():
+            return "file"
+        if path.is_dir():
+            return "folder"
+        return "other" if path.exists() or path.is_symlink() else "nothing"
+    except OSError:
+        return "other"
+
+
+_KIND_WORDS = {"folder": "a folder", "other": "not a regular file (a FIFO, device or socket)", "file": "a file"}
 
 
 def last_complete_quarter(day: date) -> Quarter:
@@ -133,9 +155,10 @@ def _missing(doc: YamlDocument, project: Project) -> list[Problem]:
     for key, relative, kind in wanted:
         if relative is None:
             continue
-        target = project.path(relative)
-        ok = target.is_dir() if kind == "folder" else target.is_file() if kind == "file" else target.exists()
-        if not ok:
+        found = _kind(project.path(relative))
+        if found != "nothing" and found not in kind.split(" or "):
+            problems.append(_wrong_kind(doc, key, relative, kind, found))
+        elif found == "nothing":
             problems.append(
                 Problem(
                     "project.missing_path",
@@ -144,7 +167,16 @@ def _missing(doc: YamlDocument, project: Project) -> list[Problem]:
                     ExitCode.CONFIG,
                 )
             )
+    for i, relative in enumerate(s.data):
+        found = _kind(project.path(relative))
+        if found not in ("file", "nothing"):  # nothing: a data file still to come (missing_data)
+            problems.append(_wrong_kind(doc, ("data", i), relative, "file", found))
     return problems
+
+
+def _wrong_kind(doc: YamlDocument, key: tuple[str | int, ...], relative: str, wanted: str, found: str) -> Problem:
+    message = f"'{relative}' is {_KIND_WORDS[found]}, where a {wanted} is expected"
+    return Problem("project.wrong_kind", message, doc.location(key), ExitCode.CONFIG)
 
 
 def load_project(path: Path) -> Project:
@@ -157,7 +189,7 @@ def load_project(path: Path) -> Project:
     doc = load_yaml(file)
     what = "the project file is empty" if doc.data is None else "the project file must be a YAML mapping"
     settings = model_from_document(doc, ProjectFile, "project", ExitCode.CONFIG, ("project.not_mapping", what))
-    project = Project(file, settings)
+    project = Project(file, settings, dict(doc.lines))
     problems = _missing(doc, project)
     if problems:
         raise GovdocsError(problems)

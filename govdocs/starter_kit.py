@@ -62,7 +62,18 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _kpi_block(kpi: CatalogueKpi) -> str:
+def _weights(kpis: tuple[CatalogueKpi, ...]) -> dict[str, int]:
+    """The catalogue's relative weights as whole numbers adding up to 100 (largest remainder):
+    the config's weights are what the QBR prints, and weights of another total are scaled."""
+    total = sum(k.weight for k in kpis)
+    exact = {k.id: k.weight * 100 / total for k in kpis}
+    whole = {kid: int(share) for kid, share in exact.items()}
+    for kid in sorted(exact, key=lambda kid: whole[kid] - exact[kid])[: 100 - sum(whole.values())]:
+        whole[kid] += 1
+    return whole
+
+
+def _kpi_block(kpi: CatalogueKpi, weight: int) -> str:
     lines = [
         f"  - id: {kpi.id}",
         f"    name: {_q(kpi.name)}",
@@ -71,7 +82,7 @@ def _kpi_block(kpi: CatalogueKpi) -> str:
         f"    direction: {kpi.direction}",
         f"    target: {_number(kpi.target)}",
         f"    floor: {_number(kpi.floor)}",
-        f"    weight: {_number(kpi.weight)}",
+        f"    weight: {weight}",
         f"    aggregation: {kpi.aggregation}",
         f"    min_sample: {kpi.min_sample}            # volume = {kpi.volume}",
     ]
@@ -102,11 +113,15 @@ def _partner_block(partner: StarterPartner, today: date) -> str:
             f"    name: {_q(partner.name)}",
             "    # aliases: []                 # other names it goes by: kept out of other partners' copies",
             "    # peer_group: all             # partners are compared only within their group",
-            "    contract:                     # CHECK: your contract's dates; the notice deadline on every cover",
+            "    contract:",
             f"      start: {start.isoformat()}",
             f"      end: {end.isoformat()}",
             "      notice_days: 90",
             "      auto_renew: false",
+            "      # Placeholders, not your contract's terms: `validate` warns for each one listed here and",
+            "      # the partner's cover prints it as 'to be confirmed'. Set it from the contract, then",
+            "      # remove it from this list.",
+            "      to_confirm: [start, end, notice_days, auto_renew]",
             "    # contacts:",
             "    #   - {name: ..., role: Account Director, email: ..., side: partner}",
             "    #   - {name: ..., role: Vendor Manager, email: ..., side: client}",
@@ -122,7 +137,7 @@ def config_text(client: str, partners: tuple[StarterPartner, ...], kpis: tuple[C
     partner_list = ", ".join(_q(p.id) for p in partners)
     allocation = ", ".join(f"{k}: {round(100 / len(contractual))}" for k in contractual)
     sections = [
-        f"""# govdocs governance config for {client}, written by `govdocs init` on {today.isoformat()}.
+        f"""# govdocs governance config, written by `govdocs init` on {today.isoformat()}.
 #
 # It validates as written: `govdocs validate` (run in this folder) checks it with your data.
 # The full reference of every field: `govdocs schema`, and docs/config.md. The KPIs come from
@@ -140,7 +155,7 @@ client:
 # --- KPIs: one entry per KPI the data file holds (its `kpi` column) --------------------------
 kpis:
 """,
-        "\n\n".join(_kpi_block(k) for k in kpis),
+        "\n\n".join(_kpi_block(k, weight) for k, weight in zip(kpis, _weights(kpis).values(), strict=True)),
         "\n\n# --- Partners ------------------------------------------------------------------------------\n"
         "partners:\n",
         "\n\n".join(_partner_block(p, today) for p in partners),
@@ -232,7 +247,9 @@ def actions_template() -> bytes:
 
 
 def inputs_text(partner: StarterPartner, quarter: Quarter) -> str:
-    return f"""# What no data feed holds about {partner.name} for {quarter.label}: printed in its documents.
+    # the id, not the name, in a comment: a name is checked as the config checks it, but a line
+    # break in it would end a YAML comment and start keys of its own
+    return f"""# What no data feed holds about partner {partner.id} for {quarter.label}: printed in its documents.
 # Every section is optional; the fields are described in docs/data.md (human inputs).
 partner: {_q(partner.id)}
 quarter: {quarter}
@@ -315,6 +332,34 @@ def catalogue_kpis(ids: tuple[str, ...]) -> tuple[CatalogueKpi, ...]:
     return tuple(BY_ID[k] for k in dict.fromkeys(ids))
 
 
+def check_names(config: bytes, request: StarterRequest) -> None:
+    """The config about to be written, checked by the config's own loader (its model and
+    checks: control and bidi characters, reserved and duplicate ids, names shared by two
+    partners): a name `validate` would refuse is refused here, before anything is written, as
+    the option that gave it (exit 2)."""
+    from govdocs.config.loader import config_from_document
+    from govdocs.yamlfile import load_yaml_bytes
+
+    try:
+        config_from_document(load_yaml_bytes(config, Path("governance.yaml"), ExitCode.CONFIG))
+    except GovdocsError as exc:
+        raise GovdocsError([_as_option(problem, request) for problem in exc.problems]) from None
+
+
+def _as_option(problem: Problem, request: StarterRequest) -> Problem:
+    """A problem of the written config, said of the option that gave the value."""
+    path = problem.location.path or ""
+    code = problem.code.replace("config.", "usage.", 1).replace("yaml.", "usage.", 1)
+    if path.startswith("client"):
+        return Problem(code, problem.message, Location("--client"), ExitCode.USAGE)
+    if path.startswith("partners["):
+        index = int(path[len("partners[") : path.index("]")])
+        partner = request.partners[index]
+        given = f"--partner {partner.id}={partner.name}" if partner.name != partner.id else f"--partner {partner.id}"
+        return Problem(code, problem.message, Location(given), ExitCode.USAGE)
+    return problem  # not a value the user gave: a fault of the starter itself, said as it is
+
+
 def starter_files(request: StarterRequest) -> list[tuple[Path, bytes]]:
     """Every file of the new folder with its content."""
     if not request.partners:
@@ -332,9 +377,11 @@ def starter_files(request: StarterRequest) -> list[tuple[Path, bytes]]:
     kpis = catalogue_kpis(request.kpis or DEFAULT_KPIS)
     quarter = last_complete_quarter(request.today)
     root = request.directory
+    config = config_text(request.client, request.partners, kpis, request.today).encode("utf-8")
+    check_names(config, request)
     files = [
         (root / PROJECT_FILE, project_text(quarter, request.as_of).encode("utf-8")),
-        (root / "governance.yaml", config_text(request.client, request.partners, kpis, request.today).encode("utf-8")),
+        (root / "governance.yaml", config),
         (root / "README.md", readme_text(request, quarter).encode("utf-8")),
         (root / "data" / "kpis-template.csv", data_template(request.partners, kpis, quarter)),
         (root / "assessments" / ".keep", b""),

@@ -241,6 +241,8 @@ def validate_inputs(
         if reviewed is not None:
             report.problems += contract_warnings(config, config_path, reviewed.shift(1))
         report.problems += fee_warnings(config, config_path)
+        report.problems += unconfirmed_warnings(config, config_path)
+        report.problems += weight_warnings(config, config_path)
     if config is not None:
         report.summary["partners"] = len(config.partners)
         report.summary["kpis"] = len(config.kpis)
@@ -534,3 +536,48 @@ def fee_warnings(config: GovernanceConfig, config_path: Path) -> list[Problem]:
             )
         )
     return problems
+
+
+def unconfirmed_warnings(config: GovernanceConfig, config_path: Path) -> list[Problem]:
+    """A contract term `govdocs init` wrote as a placeholder and nobody confirmed yet (it is
+    still in contract.to_confirm): a warning at the term's own line, one per term."""
+    from govdocs.yamlfile import format_path, load_yaml
+
+    guessed = [(i, p, term) for i, p in enumerate(config.partners) for term in dict.fromkeys(p.contract.to_confirm)]
+    if not guessed:
+        return []
+    doc = load_yaml(config_path, ExitCode.CONFIG)
+    return [
+        Problem(
+            "config.unconfirmed",
+            f"'{partner.id}': a placeholder of `govdocs init` (covers say 'to be confirmed'): set it from the "
+            f"contract, then remove {term} from {format_path(('partners', i, 'contract', 'to_confirm'))}",
+            doc.location(("partners", i, "contract", term)),
+            ExitCode.CONFIG,
+            severity="warning",
+        )
+        for i, partner, term in guessed
+    ]
+
+
+def weight_warnings(config: GovernanceConfig, config_path: Path) -> list[Problem]:
+    """KPI weights that do not add up to 100: the score scales them to 100 (the QBR's method
+    appendix says so); a warning at `kpis`, so that the scaling is never a surprise."""
+    import math
+
+    from govdocs.documents.qbr_appendix import weight_scaling
+    from govdocs.yamlfile import load_yaml
+
+    scaling = weight_scaling(config)
+    if scaling is None:
+        return []
+    total = math.fsum(k.weight for k in config.kpis)
+    return [
+        Problem(
+            "config.weights_not_100",
+            f"the KPI weights add up to {total:g}, not 100: {scaling}",
+            load_yaml(config_path, ExitCode.CONFIG).location(("kpis",)),
+            ExitCode.CONFIG,
+            severity="warning",
+        )
+    ]

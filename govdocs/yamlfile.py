@@ -364,6 +364,8 @@ PATTERN_WORDS = {
     "or digit, at most 64 characters",
     r"^[A-Z]{3}$": "a three-letter currency code in capitals, e.g. EUR",
     r"^\d{4}-Q[1-4]$": "a quarter written like 2026-Q3",
+    r"^(\d{4}-Q[1-4]|last_complete)$": "a quarter written like 2026-Q3, or last_complete (the last quarter "
+    "that ended before the issue date)",
     r"^\d{4}-(0[1-9]|1[0-2])$": 'a month written like "2026-07" (in quotes)',
     r"^[A-Z]{2}$": "a two-letter country code in capitals, e.g. NL",
     r"^([01]\d|2[0-3]):[0-5]\d$": 'a 24-hour time written like "09:30" (in quotes)',
@@ -454,7 +456,8 @@ def pydantic_message(
         )
     if kind == "string_pattern_mismatch":
         pattern = str(error.get("ctx", {}).get("pattern", ""))
-        wanted = PATTERN_WORDS.get(pattern, f"it must match the pattern {pattern}")
+        # a pattern without words is a bug to fix here: its regular expression is never shown
+        wanted = PATTERN_WORDS.get(pattern, "a value of the form `govdocs schema` describes for this field")
         return f"{_shown(str(given))!r} is not a valid value here: expected {wanted}"
     message = str(error["msg"])
     if given is not None and not isinstance(given, dict | list):

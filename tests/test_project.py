@@ -89,7 +89,9 @@ def test_init_writes_a_project_for_the_given_partners_and_kpis(programme: Path):
 def test_the_config_validates_as_written_with_every_default_target_sourced(programme: Path):
     result = run("validate", "--project", str(programme))
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[-1].startswith("valid: 0 errors, 0 warnings (2 partners, 4 KPIs")
+    # the only warnings: the contract terms init had to guess, 4 a partner, until confirmed
+    assert result.output.splitlines()[-1].startswith("valid: 0 errors, 8 warnings (2 partners, 4 KPIs")
+    assert result.output.count("[config.unconfirmed]") == 8
     config = (programme / "governance.yaml").read_text(encoding="utf-8")
     for kpi in CATALOGUE:
         if kpi.id in KPIS:

@@ -75,7 +75,31 @@ def issue_date(as_of: date | None, quarter: Quarter) -> date:
     if reason is None:
         return day
     shown = f"today, {day.isoformat()}," if as_of is None else day.isoformat()
+    origin = _project_origin()
+    if origin is not None:  # a value of the project file: its file and line, exit 3, as for any of its values
+        return_code, location, also = origin
+        raise GovdocsError([Problem("project.as_of", f"{shown} {reason}{also}", location, return_code)])
     raise GovdocsError([Problem("usage.as_of", f"{shown} {reason}", Location("--as-of"), ExitCode.USAGE)])
+
+
+PROJECT_KEY = "govdocs.project"  # where a command's loaded project file is kept (Context.meta)
+
+
+def _project_origin() -> tuple[ExitCode, Any, str] | None:
+    """When the issue date or the quarter that makes it wrong came from the project file (not
+    from an option): the file's line to name instead of --as-of."""
+    from click.core import ParameterSource
+
+    context = click.get_current_context(silent=True)
+    project = None if context is None else context.meta.get(PROJECT_KEY)
+    if context is None or project is None:
+        return None
+    if context.get_parameter_source("as_of") is ParameterSource.DEFAULT_MAP:
+        return ExitCode.CONFIG, project.location("as_of"), ""
+    if context.params.get("quarter") is None and project.settings.quarter != "last_complete":
+        also = " (the project file's quarter; give --quarter or --as-of to choose another)"
+        return ExitCode.CONFIG, project.location("quarter"), also
+    return None
 
 
 EXIT_CODES = (

@@ -37,6 +37,13 @@ from govdocs.periods import Quarter
 )
 @json_option
 @raw_option
+@click.option(
+    "--fix",
+    is_flag=True,
+    help="Remove what refers to a KPI or partner the config no longer has (the edit the errors propose), "
+    "keeping the file's comments and layout; prints what changed (the diff when not on a terminal).",
+)
+@click.option("--dry-run", is_flag=True, help="With --fix: print the diff and change nothing.")
 @handle_errors
 def validate(
     config_path: Path,
@@ -45,6 +52,8 @@ def validate(
     quarter: Quarter | None,
     as_json: bool,
     raw: Path | None,
+    fix: bool,
+    dry_run: bool,
 ) -> None:
     """Check config, data and inputs; report every problem.
 
@@ -56,6 +65,10 @@ def validate(
     """
     from govdocs.validate import validate_inputs
 
+    if dry_run and not fix:
+        raise click.UsageError("--dry-run goes with --fix")
+    if fix and _fix(config_path, dry_run, as_json):
+        return
     project = click.get_current_context().meta.get(PROJECT_KEY)
     if project is not None:
         quarter = quarter or project_quarter(None, None, need_data=False)
@@ -94,6 +107,45 @@ def validate(
 
 
 VALIDATE_LINES = 200  # problems printed as lines; the JSON report holds all of them
+
+
+def _echo_diff(diff: str) -> None:
+    """A diff of the config, each line fit for a terminal (an ESC in a value is shown escaped)."""
+    from govdocs.errors import terminal_safe
+
+    for line in diff.splitlines():
+        click.echo(terminal_safe(line, 10_000))
+
+
+def _fix(config_path: Path, dry_run: bool, as_json: bool) -> bool:
+    """`validate --fix`: the config's dangling references removed, the file replaced atomically
+    (with --dry-run only the diff). True when the command ends here (a dry run)."""
+    from govdocs.config.fix import fix_config
+    from govdocs.errors import terminal_safe
+    from govdocs.render.output import write_atomic
+
+    fixed = fix_config(config_path)
+    if dry_run:
+        if as_json:
+            emit_json({"config": str(config_path), "changes": fixed.changes, "diff": fixed.diff()})
+        else:
+            _echo_diff(fixed.diff())
+        return True
+    if fixed.changed:
+        write_atomic(config_path, fixed.after.encode("utf-8"))
+    if as_json:  # the report follows on stdout, alone; what changed goes to stderr
+        for change in fixed.changes:
+            click.echo(f"fixed    {terminal_safe(change)}", err=True)
+    elif sys.stdout.isatty():
+        for change in fixed.changes:
+            click.echo(f"fixed    {terminal_safe(change)}")
+    else:
+        _echo_diff(fixed.diff())
+    for left in fixed.skipped:
+        click.echo(f"not fixed: {terminal_safe(left)}: remove it by hand", err=True)
+    if not fixed.changed and not fixed.skipped:
+        click.echo("nothing to fix: no reference to a KPI or partner the config does not have", err=True)
+    return False
 
 
 SCHEMAS = ("config", "project", "inputs", "actions", "assessment")

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
-from govdocs.cli.app import DateType, QuarterType, progress_wanted
+from govdocs.cli.app import PROJECT_KEY, DateType, QuarterType, progress_wanted
 from govdocs.periods import Quarter
 from govdocs.render.variants import PDF_UA, PDF_VARIANTS
 
@@ -289,7 +289,7 @@ def report_written(
 
 # --- the project folder ------------------------------------------------------------------------
 
-PROJECT_KEY = "govdocs.project"
+NO_PROJECT_KEY = "govdocs.no_project"
 # project file key -> the parameter it gives its default to (a command takes the ones it has)
 PROJECT_PARAMS = {
     "config": "config_path",
@@ -320,6 +320,10 @@ def _use_project(ctx: click.Context, param: click.Parameter, value: Path | None)
     from govdocs.errors import GovdocsError
     from govdocs.project import find_project, load_project
 
+    if ctx.meta.get(NO_PROJECT_KEY):
+        if value is not None:
+            raise click.UsageError("--project and --no-project exclude each other")
+        return
     found = value if value is not None else find_project(None)
     if found is None:
         return
@@ -329,6 +333,9 @@ def _use_project(ctx: click.Context, param: click.Parameter, value: Path | None)
         report_error(exc)
         ctx.exit(int(exc.exit_code))
     ctx.meta[PROJECT_KEY] = project
+    if progress_wanted() is not False:  # one line on stderr (stdout holds only results), not with --quiet
+        how = "" if value is not None else "; --no-project to ignore it"
+        click.echo(f"project: {_shown(project.file)}{how}", err=True)
     names = {p.name for p in ctx.command.params}
     defaults: dict[str, Any] = {}
     for key, target in project.paths().items():
@@ -340,15 +347,37 @@ def _use_project(ctx: click.Context, param: click.Parameter, value: Path | None)
     ctx.default_map = {**(ctx.default_map or {}), **defaults}
 
 
-project_option = click.option(
+def _no_project(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if not value:
+        return
+    if PROJECT_KEY in ctx.meta:  # --project came first on the command line
+        raise click.UsageError("--project and --no-project exclude each other")
+    ctx.meta[NO_PROJECT_KEY] = True
+
+
+_project_path = click.option(
     "--project",
     type=click.Path(exists=True, path_type=Path),
     is_eager=True,
     expose_value=False,
     callback=_use_project,
     help="Project folder (or its govdocs.yaml) whose files and quarter rule are this command's defaults "
-    "(default: the nearest govdocs.yaml in or above the working folder).",
+    "(default: the nearest govdocs.yaml in or above the working folder, named on stderr).",
 )
+# Declared before --project: when neither is given, Click processes them in this order.
+_no_project_flag = click.option(
+    "--no-project",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=_no_project,
+    help="Read no project file, not even one in a folder above: every path comes from the options.",
+)
+
+
+def project_option(func: F) -> F:
+    """--project DIR and --no-project, the same on every command that reads a project file."""
+    return _no_project_flag(_project_path(func))
 
 
 def project_quarter(quarter: Quarter | None, as_of: date | None, need_data: bool = True) -> Quarter:

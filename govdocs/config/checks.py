@@ -414,24 +414,79 @@ def _trust_list_problems(config: GovernanceConfig, doc: YamlDocument) -> Iterato
             yield Problem("config.not_a_certificate", f"{path.name} holds no certificate", location, ExitCode.CONFIG)
 
 
+DANGLING = {"config.unknown_kpi": "KPI", "config.unknown_partner": "partner"}  # references `validate --fix` removes
+
+
+def remedy_path(code: str, message: str, path: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
+    """What to remove with a KPI or partner the config no longer has: the id from its list of
+    ids, the key that is the id (targets.abandon), a field of its own (offboarding.volume_kpi),
+    or the list entry holding the reference (a pair, a factor, an action). None for a problem of
+    another kind. Said by `validate`, removed by `validate --fix`: one rule for both."""
+    if code not in DANGLING:
+        return None
+    if isinstance(path[-1], int) and len(path) > 1 and isinstance(path[-2], str):
+        return path  # an id in a list of ids
+    if f"'{path[-1]}'" in message or len(path) < 2 or not isinstance(path[-2], int):
+        # a field of its own, unless its section cannot be without it (a forecast's volume_kpi):
+        # then the section goes
+        return path[:-1] if len(path) > 1 and _required_field(path) else path
+    return path[:-1]
+
+
+def _required_field(path: tuple[str | int, ...]) -> bool:
+    """Whether the config's model requires the field at `path` (walking the models' fields)."""
+    from types import UnionType
+    from typing import Annotated, Union, get_args, get_origin
+
+    from pydantic import BaseModel
+
+    def model_in(annotation: object) -> tuple[type[BaseModel] | None, bool]:
+        """The model an annotation holds, and whether it is reached through a mapping's key."""
+        origin = get_origin(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return annotation, False
+        if origin is dict:
+            return model_in(get_args(annotation)[1])[0], True
+        if origin in (list, Union, UnionType, Annotated):
+            for arg in get_args(annotation):
+                found, keyed = model_in(arg)
+                if found is not None:
+                    return found, keyed
+        return None, False
+
+    model: type[BaseModel] | None = GovernanceConfig
+    keyed = False
+    names = [key for key in path if isinstance(key, str)]
+    for i, key in enumerate(names):
+        if keyed:  # a mapping's own key (targets.abandon): not a field
+            keyed = False
+            continue
+        field = model.model_fields.get(key) if model is not None else None
+        if field is None:
+            return False
+        if i == len(names) - 1:
+            return field.is_required()
+        model, keyed = model_in(field.annotation)
+    return False
+
+
 def _with_remedy(code: str, message: str, path: tuple[str | int, ...]) -> str:
     """A reference to a KPI or partner the config no longer has (one removed from `kpis` or
-    `partners`, say) says what to remove with it: the id from its list, or the entry holding it."""
+    `partners`, say) says what to remove with it (or `validate --fix` removes it)."""
     from govdocs.yamlfile import format_path
 
-    what = {"config.unknown_kpi": "KPI", "config.unknown_partner": "partner"}.get(code)
-    if what is None:
+    target = remedy_path(code, message, path)
+    if target is None:
         return message
+    what = DANGLING[code]
     section = "kpis" if what == "KPI" else "partners"
-    if isinstance(path[-1], int) and len(path) > 1 and isinstance(path[-2], str):
+    if target == path and isinstance(path[-1], int):
         named = re.search(r"'([^']*)'", message)
         ident = f"'{named.group(1)}'" if named else "the id"
-        target = f"{ident} from {format_path(path[:-1])}"  # an id in a list of ids
-    elif f"'{path[-1]}'" in message or len(path) < 2 or not isinstance(path[-2], int):
-        target = format_path(path)  # the id is the key itself (targets.abandon), or a field of its own
+        shown = f"{ident} from {format_path(path[:-1])}"
     else:
-        target = format_path(path[:-1])  # the list entry holding the reference (a pair, a factor, an action)
-    return f"{message}: no such {what} in {section}; remove {target} with it (or add the {what} back)"
+        shown = format_path(target)
+    return f"{message}: no such {what} in {section}; remove {shown} with it (or add the {what} back)"
 
 
 def check_config(config: GovernanceConfig, doc: YamlDocument) -> list[Problem]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, StrictStr, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
@@ -134,11 +134,21 @@ class CauseConditions(_Model):
     plan_unmet: bool = Field(False, description="Met when an improvement plan on record ended with a target unmet.")
 
 
+GuessedTerm = Literal["start", "end", "notice_days", "auto_renew"]
+
+
 class Contract(_Model):
     start: date
     end: date
     notice_days: Count = Field(ge=0, le=3650, description="Notice period in calendar days.")
     auto_renew: bool = False
+    to_confirm: list[GuessedTerm] = Field(
+        default_factory=list,
+        max_length=4,
+        description="Terms written by `govdocs init` as placeholders, not read from the contract: `validate` "
+        "warns for each until it is removed from this list, and a partner's cover prints it as 'to be "
+        "confirmed', never as a fact.",
+    )
     renewal_months: Count = Field(12, gt=0, le=120, description="Term added by an automatic renewal.")
     annual_value: Number | None = Field(None, ge=0)
     currency: Annotated[StrictStr, StringConstraints(pattern=r"^[A-Z]{3}$")] = "EUR"

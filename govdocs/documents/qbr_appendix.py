@@ -294,10 +294,32 @@ def definition_rows(config: GovernanceConfig, partner: Partner) -> tuple[Definit
     return tuple(rows)
 
 
+def _total_weight(config: GovernanceConfig) -> str:
+    import math
+
+    return f"{math.fsum(k.weight for k in config.kpis):g}"
+
+
+def weight_scaling(config: GovernanceConfig) -> str | None:
+    """How weights that do not add up to 100 are counted, in words (None when they do): said by
+    the method appendix and by `validate`."""
+    import math
+
+    total = math.fsum(k.weight for k in config.kpis)
+    if not config.kpis or math.isclose(total, 100, abs_tol=1e-9):
+        return None
+    first = config.kpis[0]
+    return (
+        f"each weight is scaled by 100/{total:g}, so that they add up to 100 ({first.name}'s {first.weight:g} "
+        f"counts as {first.weight * 100 / total:.1f})"
+    )
+
+
 def scoring_rules(config: GovernanceConfig) -> tuple[str, ...]:
     pts = config.scoring.points
     ladder = config.escalation
     tiers = ", ".join(f"{t.name} ≥ {t.min_score:g}" for t in config.scoring.tiers)
+    scaled = weight_scaling(config)
     method = (
         f"Each KPI's quarter status earns points: on target {pts.green:g}, amber {pts.amber:g}, "
         f"below floor {pts.red:g}."
@@ -318,7 +340,8 @@ def scoring_rules(config: GovernanceConfig) -> tuple[str, ...]:
         f"100%; it is marked incomplete when more than {config.scoring.incomplete_share * 100:.0f}% of the weight "
         "has no scored quarter (no data, too small a sample, or too close to the target to call; the cover says "
         "which). "
-        f"Tiers: {tiers}.",
+        f"Tiers: {tiers}."
+        + (f" The weights in the config add up to {_total_weight(config)}: {scaled}." if scaled else ""),
         f"Escalation: watch when any KPI is red in the quarter; improvement plan when a KPI the partner "
         f"controls or shares is red {ladder.consecutive_red_for_pip} months running or the score is below "
         f"{ladder.pip_score_below:g}; offboarding review when {ladder.failures_allowed_12m} failures (red months of "

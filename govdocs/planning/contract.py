@@ -32,6 +32,24 @@ class Clock:
     currency: str
     termination_for_cause: str | None
     ended: bool = False  # the end date is before the as-of date and the contract does not renew itself
+    to_confirm: frozenset[str] = frozenset()  # terms `govdocs init` guessed: printed as "to be confirmed"
+
+    @property
+    def term_confirmed(self) -> bool:
+        return not self.to_confirm & {"start", "end"}
+
+    @property
+    def notice_confirmed(self) -> bool:
+        return "notice_days" not in self.to_confirm
+
+    @property
+    def deadline_confirmed(self) -> bool:
+        """The notice deadline is the end minus the notice period: both must be the contract's."""
+        return not self.to_confirm & {"end", "notice_days"}
+
+    @property
+    def renewal_confirmed(self) -> bool:
+        return "auto_renew" not in self.to_confirm
 
     @property
     def passed(self) -> bool:
@@ -73,6 +91,7 @@ def contract_clock(contract: Contract, as_of: date, business: BusinessCalendar) 
         currency=contract.currency,
         termination_for_cause=contract.termination_for_cause,
         ended=not contract.auto_renew and contract.end < as_of,
+        to_confirm=frozenset(contract.to_confirm),
     )
 
 
