@@ -6,8 +6,8 @@ the QBR and the plan alike.
 The split is the SQL of `drill.GAP_QUERY`, run by DuckDB over the drill-down rows (small: a row
 per partner, month, KPI and segment); the rows themselves come from whichever engine read the
 records. A segment is printed only when its volume reaches the KPI's minimum sample, it holds at
-least a quarter of the shortfall and at least 1.5 times its share of the volume (a segment that
-misses only as much as the rest is not where the gap is); at most three per KPI.
+least a third of the shortfall and at least twice its share of the volume (a segment that misses
+only as much as the rest is not where the gap is); at most three per KPI.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from govdocs.scoring.engine import PartnerAssessment
 from govdocs.scoring.rules import Status
 
 MOST_SEGMENTS = 3  # printed per KPI
-MIN_GAP_SHARE = 0.25  # of the shortfall
-MIN_CONCENTRATION = 1.5  # the segment's share of the shortfall over its share of the volume
+MIN_GAP_SHARE = 1 / 3  # of the shortfall
+MIN_CONCENTRATION = 2.0  # the segment's share of the shortfall over its share of the volume
 SPLIT = (Status.RED, Status.AMBER)
 
 DIMENSION_LABELS = {
@@ -195,8 +195,8 @@ def _kpi_gap(k, rows: pd.DataFrame) -> KpiGap | None:
 def explaining(
     split: Mapping[str, Sequence[SegmentGap]], shortfall: float, min_sample: float
 ) -> tuple[SegmentGap, ...]:
-    """The segments that explain most of the shortfall: enough volume to say, a quarter of the
-    gap or more, and over-represented in it; most of the gap first, at most MOST_SEGMENTS."""
+    """The segments that explain most of the shortfall: enough volume to say, a third of the gap
+    or more, and over-represented in it; most of the gap first, at most MOST_SEGMENTS."""
     found = [
         s
         for dimension, segments in split.items()
@@ -269,21 +269,20 @@ def gap_view(gaps: Sequence[KpiGap]) -> GapView | None:
         )
         lines.append(GapLine(g.name, headline, sentences, ""))
     if spread:  # nothing to say about these: one line for them all
-        names = _listed(g.name for g in spread)
-        cuts = _listed(DIMENSION_LABELS[d] for d in dims if any(d in g.dimensions for g in spread))
-        verb = "is" if len(spread) == 1 else "are"
+        cuts = [DIMENSION_LABELS[d] for d in dims if any(d in g.dimensions for g in spread)]
+        listed = cuts[0] if len(cuts) == 1 else ", ".join(cuts[:-1]) + " or " + cuts[-1]
         lines.append(
             GapLine(
-                names,
-                f"{names} {verb} short of target across the board:",
+                _listed(g.name for g in spread),
+                _listed(g.name for g in spread) + ":",
                 (),
-                f"no {cuts} holds a disproportionate part of the gap.",
+                f"the gap is spread across the contacts; no {listed} holds a disproportionate part of it.",
             )
         )
     method = (
         "Each segment's part of the gap is its share of the quarter's contacts × (its value − target); "
         "over the segments of one cut these parts add up exactly to the whole gap. A segment is named only "
-        "when it holds at least a quarter of the gap, at least 1.5 times its share of the contacts, and "
+        "when it holds at least a third of the gap, at least twice its share of the contacts, and "
         "reaches the KPI's minimum sample."
     )
     return GapView(tuple(lines), method, ", ".join(DIMENSION_LABELS[d] for d in dims))
