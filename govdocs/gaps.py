@@ -257,14 +257,13 @@ def gap_view(gaps: Sequence[KpiGap]) -> GapView | None:
         if not g.segments:
             continue
         headline = (
-            f"{g.name}: {_amount(g.shortfall, g.unit, g.decimals)} short of the "
-            f"{kpi_value(g.target, g.unit, g.decimals)} target "
-            f"({kpi_value(g.value, g.unit, g.decimals)} in the quarter)."
+            f"{g.name} {kpi_value(g.value, g.unit, g.decimals)} against {kpi_value(g.target, g.unit, g.decimals)}, "
+            f"{_amount(g.shortfall, g.unit, g.decimals)} short:"
         )
         sentences = tuple(
-            f"{s.label} ({DIMENSION_LABELS[s.dimension]}): {percent(s.share)} of the contacts counted, at "
-            f"{kpi_value(s.value, g.unit, g.decimals)}; {_amount(s.contribution, g.unit, g.decimals)} of the gap "
-            f"({percent(s.contribution / g.shortfall)})."
+            f"{s.label} ({DIMENSION_LABELS[s.dimension]}), {percent(s.share)} of the contacts at "
+            f"{kpi_value(s.value, g.unit, g.decimals)}, holds {_amount(s.contribution, g.unit, g.decimals)} "
+            f"({percent(s.contribution / g.shortfall)})"
             for s in g.segments
         )
         lines.append(GapLine(g.name, headline, sentences, ""))
@@ -276,13 +275,13 @@ def gap_view(gaps: Sequence[KpiGap]) -> GapView | None:
                 _listed(g.name for g in spread),
                 _listed(g.name for g in spread) + ":",
                 (),
-                f"the gap is spread across the contacts; no {listed} holds a disproportionate part of it.",
+                f"the gap is spread across the contacts; no {listed} holds a disproportionate part of it",
             )
         )
     method = (
-        "Each segment's part of the gap is its share of the quarter's contacts × (its value − target); "
-        "over the segments of one cut these parts add up exactly to the whole gap. A segment is named only "
-        "when it holds at least a third of the gap, at least twice its share of the contacts, and "
-        "reaches the KPI's minimum sample."
+        "each segment's part of the gap is its share of the quarter's contacts × (its value − target); over the "
+        "segments of one cut these parts add up exactly to the whole gap. A segment is named only when it holds "
+        "at least a third of the gap, at least twice its share of the contacts, and reaches the KPI's minimum "
+        "sample."
     )
     return GapView(tuple(lines), method, ", ".join(DIMENSION_LABELS[d] for d in dims))
