@@ -311,6 +311,10 @@ def test_bravos_miss_is_in_the_morning_peak_on_the_outages_queue(example) -> Non
         assert f"(time of day), {peak.share * 100:.0f}% of the contacts at {peak.value:.1f}%, holds " in sentence
         assert f"holds {peak.contribution:.1f} points ({peak.contribution / sl.shortfall * 100:.0f}%)" in sentence
         assert view.lines[0].headline in text
+    # docs/raw.md quotes the line as the QBR prints it
+    line = view.lines[0]
+    quoted = " ".join((ROOT / "docs" / "raw.md").read_text(encoding="utf-8").split())
+    assert f"`{line.headline} {'; '.join(line.segments)}.`" in quoted
     # the plan shows it beside the objectives, and each document says how in its appendix
     assert "Where the gap is" in plan and sentence in plan
     assert f"Where the gap is: {view.method}" in plan and f"Where the gap is: {view.method}" in text
