@@ -350,3 +350,39 @@ def test_a_kpi_table_without_records_has_no_split(tmp_path: Path) -> None:
     # the split reads only the drill-down rows: none, no split
     facts = run_facts(config, load_workspace(CONFIG, [ROOT / "examples" / "data" / "kpis.csv"]).data, Q3, AS_OF)
     assert all(not f.gaps for f in facts.values())
+
+
+def test_amazon_connect_records_name_the_answering_agent(tmp_path: Path) -> None:
+    """Connect's Agent.Username joins the roster (tenure); a hierarchy level, mapped by the user,
+    is the team (here the username stands in for it: the example's records carry no hierarchy)."""
+    connect = ROOT / "examples" / "raw" / "connect"
+    write_csv(
+        tmp_path / "roster.csv",
+        ["Agent", "Vendor", "Hired"],
+        [["agent-bra", "Bravo Manila", "2026-06-01"], ["agent-atl", "Atlas Lisbon", "2020-01-01"]],
+    )
+    raw = RawData.model_validate(
+        {
+            "sources": {
+                "interactions": {
+                    "files": str(connect / "ctr-2026-*.jsonl.gz"),
+                    "format": "amazon-connect",
+                    "timezone": "Europe/Lisbon",
+                    "partner_values": {"Atlas Lisbon": "ATL", "Bravo Manila": "BRV"},
+                    "columns": {"team": "Agent.Username"},
+                },
+                "roster": {
+                    "files": "roster.csv",
+                    "partner_values": {"Atlas Lisbon": "ATL", "Bravo Manila": "BRV"},
+                    "columns": {"agent_id": "Agent", "partner": "Vendor", "hired_on": "Hired"},
+                },
+            },
+            "kpis": [{"kpi": "asa", "measure": "asa"}],
+        }
+    )
+    drill = engine.aggregate(raw, base=tmp_path, partner_ids=["ATL", "BRV"]).drill
+    july = drill[(drill["period"] == "2026-07") & (drill["partner"] == "BRV")].set_index(["dimension", "segment"])
+    answered = july.loc[("channel", "VOICE"), "volume"]
+    assert july.loc[("team", "agent-bra"), "volume"] == answered  # every answered contact names its agent
+    # hired on 1 June: under 90 days in post throughout July
+    assert july.loc[("tenure", "under_90_days"), "volume"] == answered
