@@ -9,14 +9,16 @@ on their own, so no two documents can state one fact two ways.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from govdocs.commercial import CreditStatement, credit_statement
 from govdocs.config.model import GovernanceConfig, Partner
 from govdocs.data.table import KpiData
 from govdocs.errors import ExitCode, GovdocsError, Location
+from govdocs.gaps import KpiGap, partner_gaps
 from govdocs.periods import Quarter
 from govdocs.planning.contract import Clock, partner_clock
 from govdocs.planning.history import PlanOnRecord, closed_kpis, ended_unmet, plans_on_record
@@ -25,6 +27,9 @@ from govdocs.progress import step
 from govdocs.render.formatters import kpi_value, long_date, short_date
 from govdocs.scoring.engine import Escalation, PartnerAssessment, assess_partner
 from govdocs.watermelon import WatermelonRow, watermelon_rows
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,7 @@ class PartnerFacts:
     plan: PlanState | None  # the plan this run issues or follows up, in the documents' words
     credits: CreditStatement | None = None  # the service credits the months earn (None: no credit terms)
     watermelon: tuple[WatermelonRow, ...] = ()  # the configured SLA/outcome pairs, flagged ones first
+    gaps: tuple[KpiGap, ...] = ()  # red and amber KPIs split by segment, from raw records (govdocs/gaps.py)
 
     @property
     def plan_sentences(self) -> tuple[str, ...]:
@@ -300,6 +306,7 @@ def run_facts(
     as_of: date,
     config_path: Path | None = None,
     partner_ids: Sequence[str] | None = None,
+    drill: pd.DataFrame | None = None,
 ) -> RunFacts:
     """The facts of every partner of the run (default: every partner). A run that renders only
     some partners still needs every partner's facts: a QBR's peer comparison reads its peers', so
@@ -308,6 +315,10 @@ def run_facts(
     chosen = config.partners if partner_ids is None else [config.partner(pid) for pid in partner_ids]
     with step(f"scoring {len(chosen)} partner{'s' * (len(chosen) != 1)} for {quarter}"):
         partners = {p.id: partner_facts(config, data, p, quarter, as_of, config_path) for p in chosen}
+    if drill is not None:  # where the gap is: one split for every partner's red and amber KPIs
+        with step("splitting the red and amber KPIs by segment"):
+            split = partner_gaps(config, {pid: f.assessment for pid, f in partners.items()}, drill)
+        partners = {pid: replace(f, gaps=split.get(pid, ())) for pid, f in partners.items()}
     return RunFacts(quarter, as_of, partners)
 
 

@@ -59,6 +59,23 @@ TRANSFER = {"ATL": 0.07, "BRV": 0.09, "CRN": 0.11, "DLT": 0.05, "ECH": 0.08}
 REPEAT = {"ATL": 0.10, "BRV": 0.13, "CRN": 0.16, "DLT": 0.11, "ECH": 0.12}
 SHORT_ABANDON = 0.012  # hang-ups within 5 s: in the export, not offered
 QUEUES = ("Billing", "Moves", "Outages", "Sales")
+# The drill-down (where a gap is): each partner's agents, teams and sites, in a roster of their own
+# (examples/raw/roster.csv), drawn by a generator of their own so that the records' other columns,
+# and so the KPIs, are the ones they were before these columns existed.
+AGENTS = 48  # per partner
+TEAMS = ("Team 1", "Team 2", "Team 3", "Team 4")
+LOCATIONS = {
+    "ATL": ("Lisbon",),
+    "BRV": ("Manila", "Cebu"),
+    "CRN": ("Cairo",),
+    "DLT": ("Krakow", "Gdansk"),
+    "ECH": ("Nairobi",),
+}
+# Bravo's service-level miss in Q3 2026 sits in the morning peak on one queue: its slow answers and
+# abandons fall on contacts arriving 08:00-10:00 twice as often, and on the Outages queue 1.8 times
+# as often, as on the others (the month's counts, hence its KPIs, stay the story's).
+CONCENTRATED = {("BRV", "2026-07"), ("BRV", "2026-08"), ("BRV", "2026-09")}
+PEAK_HOURS, PEAK_WEIGHT, QUEUE, QUEUE_WEIGHT = (8, 9), 2.0, "Outages", 1.8
 INTERACTION_HEADER = [
     "Interaction ID",
     "Site Name",
@@ -73,7 +90,11 @@ INTERACTION_HEADER = [
     "ACW Time",
     "Transfer Count",
     "Direction",
+    "Agent ID",
+    "Team",
+    "Location",
 ]
+ROSTER_HEADER = ["Agent ID", "Vendor", "Hire Date", "Team", "Location"]
 SURVEY_HEADER = [
     "Response ID",
     "Interaction ID",
@@ -120,6 +141,70 @@ def _spread(rng: random.Random, values: list[int], total: int, low: int, high: i
             values[i] += step
             gap -= step
     return values
+
+
+def roster(partner: str) -> list[tuple[str, datetime, str, str]]:
+    """The partner's agents: id, hire date (2021 to August 2026), team, location."""
+    rng = random.Random(f"{SEED}-roster-{partner}")
+    first, last = datetime(2021, 1, 4, tzinfo=ZONE), datetime(2026, 8, 31, tzinfo=ZONE)
+    agents = []
+    for n in range(1, AGENTS + 1):
+        # most agents were hired years ago; a steady trickle of new hires replaces leavers
+        days = (last - first).days
+        hired = first + timedelta(days=int(days * (1 - rng.random() ** 1.6)))
+        agents.append((f"{partner}-{n:03d}", hired, rng.choice(TEAMS), rng.choice(LOCATIONS[partner])))
+    return agents
+
+
+def _when(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=ZONE)
+
+
+def _concentrate(rows: list[list[str]], rng: random.Random) -> None:
+    """Bravo's Q3 2026: the month's outcomes (an answer with its wait and handling, or an abandon)
+    dealt again over its contacts, the slow answers and abandons weighted towards the morning peak
+    and one queue. Short abandons (never offered) stay where they are."""
+    dealt = [r for r in rows if r[6] or (_when(r[7]) - _when(r[5])).total_seconds() >= 5]
+    tails = []
+    for r in dealt:
+        start = _when(r[5])
+        if r[6]:
+            wait = (_when(r[6]) - start).total_seconds()
+            tails.append(("answer", wait, r[8:12]))
+        else:
+            tails.append(("abandon", (_when(r[7]) - start).total_seconds(), ["", "", "", ""]))
+    bad = [t for t in tails if t[0] == "abandon" or t[1] > 20]
+    good = [t for t in tails if not (t[0] == "abandon" or t[1] > 20)]
+
+    def weight(r: list[str]) -> float:
+        peak = PEAK_WEIGHT if _when(r[5]).hour in PEAK_HOURS else 1.0
+        return peak * (QUEUE_WEIGHT if r[3] == QUEUE else 1.0)
+
+    # a weighted draw without replacement: the contacts with the largest u^(1/weight) take the bad outcomes
+    keys = sorted(range(len(dealt)), key=lambda i: -(rng.random() ** (1 / weight(dealt[i]))))
+    rng.shuffle(bad)
+    rng.shuffle(good)
+    for i, tail in zip(keys, bad + good, strict=True):
+        r, (kind, wait, handling) = dealt[i], tail
+        arrived = _when(r[5]).astimezone(UTC)
+        if kind == "abandon":
+            r[6:12] = ["", _local(arrived + timedelta(seconds=wait)), "", "", "", ""]
+            continue
+        talk, hold, acw = (int(x) for x in handling[:3])
+        picked_up = arrived + timedelta(seconds=wait)
+        ended = picked_up + timedelta(seconds=talk + hold + acw)
+        r[6:12] = [_local(picked_up), _local(ended), *handling]
+
+
+def _staff(rows: list[list[str]], partner: str, period: str, agents: list[tuple[str, datetime, str, str]]) -> None:
+    """Each contact's location (the site whose queue took it, staffed by the agents employed that
+    day) and, for an answered one, its agent and the agent's team."""
+    rng = random.Random(f"{SEED}-staff-{partner}-{period}")
+    for r in rows:
+        day = _when(r[5])
+        agent, _, team, location = rng.choice([a for a in agents if a[1] <= day])
+        # an abandoned contact has no agent: its location is the site whose queue held it
+        r += [agent, team, location] if r[6] else ["", "", location]
 
 
 class Month:
@@ -366,6 +451,7 @@ def write_exports(out: Path) -> list[dict[str, str]]:
     survey_rows: list[list[str]] = []
     qa_rows: list[list[str]] = []
     numbers = {"interaction": 0, "survey": 0, "qa": 0}
+    agents = {partner: roster(partner) for partner in SITES}
     for partner in SITES:
         recent: list[tuple[str, datetime]] = []
         customers = [0]
@@ -374,6 +460,9 @@ def write_exports(out: Path) -> list[dict[str, str]]:
                 continue  # no month in the story (not live yet, or no export that month)
             month = Month(rng, partner, period, targets[(partner, period)])
             rows = month.interactions(numbers["interaction"], recent, customers)
+            if (partner, period) in CONCENTRATED:
+                _concentrate(rows, random.Random(f"{SEED}-peak-{partner}-{period}"))
+            _staff(rows, partner, period, agents[partner])
             numbers["interaction"] += len(rows)
             by_month[period] += rows
             handled = [r for r in rows if r[6]]
@@ -384,6 +473,8 @@ def write_exports(out: Path) -> list[dict[str, str]]:
             numbers["qa"] += len(evaluations)
             qa_rows += evaluations
     bad = bad_interactions(next(r for r in by_month[periods[0]] if r[0] == "IX-0000001"))
+    # the hand-written bad rows name no agent, team or location
+    bad = {month: [r + [""] * (len(INTERACTION_HEADER) - len(r)) for r in rows] for month, rows in bad.items()}
     (out / "acd").mkdir(parents=True, exist_ok=True)
     for old in (out / "acd").glob("interactions_*.csv.gz"):
         old.unlink()
@@ -401,8 +492,13 @@ def write_exports(out: Path) -> list[dict[str, str]]:
     (out / "surveys.csv.gz").write_bytes(_gzip(_csv_bytes(SURVEY_HEADER, survey_rows)))
     qa_rows.append(["QA-900001", "CRN", "15/08/2026 10:00", "n/a", "N"])
     (out / "qa.csv").write_bytes(_csv_bytes(QA_HEADER, qa_rows))
-    for stale in ("surveys.csv", "roster.csv"):
-        (out / stale).unlink(missing_ok=True)
+    (out / "surveys.csv").unlink(missing_ok=True)
+    staff = [
+        [agent, SITES[partner], hired.strftime("%Y-%m-%d"), team, location]
+        for partner in SITES
+        for agent, hired, team, location in agents[partner]
+    ]
+    (out / "roster.csv").write_bytes(_csv_bytes(ROSTER_HEADER, staff))
     reported = [r for r in story if r["source"] == "partner-reported"]
     (out / "partner_reported.csv").write_bytes(
         _csv_bytes(TABLE_HEADER, [[r[c] for c in TABLE_HEADER] for r in reported])

@@ -2,7 +2,8 @@
 offboarding assessment of `govdocs build --raw examples/raw/mapping.yaml --data
 examples/raw/partner_reported.csv` says what the table-built one says, word for word and number
 for number. Only the provenance differs (which files), the identifiers derived from the inputs'
-hashes, and the raw-only appendix of channel and programme breakdowns."""
+hashes, the raw-only appendix of channel and programme breakdowns, and where the gap is (the
+red and amber KPIs split over the records' segments, with its rule in the appendix)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ COMMON = [
 ]
 PROVENANCE = re.compile(r"<table[^>]*>\s*<thead><tr><th>Input</th>.*?</table>", re.S)
 BREAKDOWN = re.compile(r'<div class="keep-together">\s*<h2 class="section"[^>]*>Appendix · By channel.*?</div>', re.S)
+GAPS = re.compile(r'<div class="gaps">.*?</div>|<ul class="rules"><li>Where the gap is: .*?</li></ul>', re.S)
 IDS = re.compile(r"\b([A-Z]+)-(\d{4}Q\d)-([A-Z]+)-([A-Z])-[0-9A-F]{6}\b")
 HASHES = re.compile(r"\b(inputs(?: hash)?) [0-9a-f]{12}\b")
 
@@ -44,7 +46,7 @@ def run(*args: str):
 
 def _text(path: Path) -> str:
     html = path.read_text(encoding="utf-8")
-    html = BREAKDOWN.sub("", PROVENANCE.sub("", html))
+    html = GAPS.sub("", BREAKDOWN.sub("", PROVENANCE.sub("", html)))
     html = IDS.sub(r"\1-\2-\3-\4-ID", html)
     html = HASHES.sub(r"\1 HASH", html)
     text = re.sub(r"<style.*?</style>|<[^>]+>", " ", html, flags=re.S)
@@ -86,6 +88,13 @@ def test_only_the_raw_built_qbr_has_the_breakdowns(built) -> None:
     text = (raw / "qbr-BRV-partner.html").read_text(encoding="utf-8")
     assert "Appendix · By channel and programme" in text
     assert re.search(r"<td>Programme</td><td>Billing</td>(<td class=\"num\">\d+ s \([\d,]+\)</td>){3}", text)
+
+
+def test_only_the_raw_built_documents_say_where_the_gap_is(built) -> None:
+    table, raw = built
+    for name in ("qbr-BRV-partner.html", "qbr-CRN-internal.html", "pip-CRN-partner.html"):
+        assert "Where the gap is" not in (table / name).read_text(encoding="utf-8")
+        assert "Where the gap is" in (raw / name).read_text(encoding="utf-8")
 
 
 def test_the_row_hash_is_the_same_either_way(built) -> None:

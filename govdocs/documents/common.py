@@ -73,6 +73,7 @@ class RunInputs:
     inputs_dir: Path | None
     quality: QualityReport | None = None  # when the KPIs were computed from raw exports
     breakdown: pd.DataFrame | None = None  # raw KPIs per channel or programme (`by:`), for inspection
+    drill: pd.DataFrame | None = None  # raw KPI sums per drill-down segment: where a gap is (govdocs/gaps.py)
 
     @classmethod
     def from_paths(
@@ -82,8 +83,9 @@ class RunInputs:
         inputs_dir: Path | None,
         quality: QualityReport | None = None,
         breakdown: pd.DataFrame | None = None,
+        drill: pd.DataFrame | None = None,
     ) -> RunInputs:
-        return cls(config_path, sha256_file(config_path), data, inputs_dir, quality, breakdown)
+        return cls(config_path, sha256_file(config_path), data, inputs_dir, quality, breakdown, drill)
 
 
 def sha256_file(path: Path) -> str:

@@ -31,6 +31,7 @@ from govdocs.documents.qbr import ChartCard
 from govdocs.documents.qbr_follow_up import CONTROLLER_LABEL, client_factors_for
 from govdocs.documents.response import ResponseView
 from govdocs.facts import PartnerFacts, join_names, record_sentence
+from govdocs.gaps import GapView, gap_view
 from govdocs.periods import Month
 from govdocs.planning.calendar import data_rule
 from govdocs.planning.causes import (
@@ -199,6 +200,7 @@ class PipContext:
     signed: bool = False  # the partner copy is certified (--sign): its acknowledgment is a signature field
     ended: bool = False  # the final review is past: the document is the plan's outcome report, nothing to sign
     what_follows: str = ""  # an ended plan's next step, by its outcome
+    gaps: GapView | None = None  # where each objective's gap is, from raw records (govdocs/gaps.py)
 
 
 def _gap(kpi: Kpi, baseline: float, target: float) -> str:
@@ -734,4 +736,5 @@ def build_pip_context(
         data_rule=data_rule(plan.calendar.data_lag),
         ended=ended,
         what_follows=_what_follows(plan, result, config.client.name) if ended else "",
+        gaps=gap_view([g for g in facts.gaps if g.kpi_id in {o.kpi.id for o in plan.objectives}]),
     )

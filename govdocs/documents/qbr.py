@@ -66,6 +66,7 @@ from govdocs.documents.qbr_summary import (
 )
 from govdocs.documents.response import ResponseView
 from govdocs.facts import PartnerFacts
+from govdocs.gaps import GapView, gap_view
 from govdocs.periods import Month, Quarter
 from govdocs.planning.contract import Clock
 from govdocs.render.charts import ScoreBar, TrendChart, TrendPoint, score_history_svg, trend_svg
@@ -176,6 +177,7 @@ class QbrContext:
     credits: CreditsView | None = None  # the service-credit statement (None: no credit terms)
     watermelon: tuple[WatermelonRow, ...] = ()  # what the SLA doesn't show
     watermelon_none: str = ""  # the panel in one line when no pair is flagged
+    gaps: GapView | None = None  # where the gap is: the red and amber KPIs split by segment (raw records only)
     response: ResponseView | None = None  # the partner's returned answer to its plan
     review_response: ResponseView | None = None  # its answer to this review or the one before
     review_quarter: str = ""  # '2026-Q3': the quarter the response form names
@@ -383,6 +385,7 @@ def build_qbr_context(
         credits=credits_view(facts.credits, {k.id: k.name for k in config.kpis}),
         watermelon=facts.watermelon,
         watermelon_none=watermelon_line(facts.watermelon),
+        gaps=gap_view(facts.gaps),
         response=response,
         review_response=review_response,
         review_quarter=str(quarter),

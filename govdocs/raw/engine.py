@@ -26,6 +26,7 @@ from govdocs.errors import ExitCode, GovdocsError, Location, Problem
 from govdocs.progress import step
 from govdocs.raw import presets, quality, sql
 from govdocs.raw.model import PLATFORM_FORMATS, FileFormat, RawData
+from govdocs.raw.sql import drill as drill_sql
 from govdocs.raw.sql.stages import column_path
 
 KPI_COLUMNS = ("partner", "period", "kpi", "value", "volume", "source")
@@ -67,6 +68,8 @@ class Aggregation:
     quality: quality.QualityReport
     files: tuple[RawFile, ...] = field(default=())
     sql: str = ""
+    # where a gap is: partner, period, kpi, dimension, segment, numerator, volume (govdocs/raw/sql/drill.py)
+    drill: pd.DataFrame | None = None
 
     def kpi_data(self):  # -> govdocs.data.table.KpiData
         """The KPI table as the data loader's `KpiData`, ready for scoring (one source per raw file)."""
@@ -981,22 +984,28 @@ def aggregate(
             joined = {s: _joined_reads(r, Path(spill), duck, texts) for s, r in reads.items()} if con is duck else reads
             texts.clear()
             fast = sql.source_ctes(raw, joined, partner_ids) if joined != reads else per_source
-            for source, ctes in per_source.items():
+            upstream: list[sql.Cte] = []  # the interactions' stages the drill-down reads that are not tables
+            # the roster first: the drill-down reads its checked rows (the agents' tenure, team and site)
+            for source, ctes in sorted(per_source.items(), key=lambda item: item[0] != "roster"):
                 if con is not duck:
                     con.register(source, reads[source])
                 text = reads[source].file_format != "parquet"
                 count = len(files[source])
                 with step(f"{source}: checking the rows of {count} file{'s' * (count != 1)} on {engine_name}"):
                     if joined[source] == reads[source]:
-                        _run_source(con, raw, source, ctes, files[source], samples_per_reason, text)
-                        continue
-                    before = _temp_tables(con)
-                    try:  # small CSV files joined into one, read in one scan (the SQL text reads them as they are)
-                        _run_source(con, raw, source, fast[source], files[source], samples_per_reason, text)
-                    except GovdocsError:  # read them one by one: the error then names the file and its line
-                        for table in _temp_tables(con) - before:
-                            con.execute(f"DROP TABLE {sql.identifier(table)}")
-                        _run_source(con, raw, source, ctes, files[source], samples_per_reason, text)
+                        pending = _run_source(con, raw, source, ctes, files[source], samples_per_reason, text)
+                    else:
+                        before = _temp_tables(con)
+                        try:  # small CSV files joined into one, read in one scan (the SQL text reads them as they are)
+                            pending = _run_source(
+                                con, raw, source, fast[source], files[source], samples_per_reason, text
+                            )
+                        except GovdocsError:  # read them one by one: the error then names the file and its line
+                            for table in _temp_tables(con) - before:
+                                con.execute(f"DROP TABLE {sql.identifier(table)}")
+                            pending = _run_source(con, raw, source, ctes, files[source], samples_per_reason, text)
+                if source == "interactions":
+                    upstream = pending
             query = sql.final_select(sql.final_ctes(raw, list(per_source)), sql.kpi_selects(raw))
             try:
                 with step(f"computing the KPIs on {engine_name}"):
@@ -1007,6 +1016,7 @@ def aggregate(
                 raise GovdocsError(
                     [_duckdb_problem(exc, "raw", list(files.get("interactions", ())) or [base])]
                 ) from None
+            drill = _drill(con, raw, upstream, engine_name, files) if "interactions" in per_source else None
             with step("counting the rejected rows for the data-quality report"):
                 report = _quality(con, raw, files, per_source, samples_per_reason, reads)
         finally:
@@ -1016,7 +1026,21 @@ def aggregate(
     _refuse_unusable(report)
     kpis, breakdown = _kpi_frames(rows, raw)
     raw_files = tuple(RawFile(s, p, digests.get(str(p), "")) for s, paths in files.items() for p in paths)
-    return Aggregation(kpis, breakdown, report, raw_files, sql.kpi_query(raw, reads, partner_ids))
+    return Aggregation(kpis, breakdown, report, raw_files, sql.kpi_query(raw, reads, partner_ids), drill)
+
+
+def _drill(con, raw: RawData, upstream: Sequence[sql.Cte], engine_name: str, files) -> pd.DataFrame | None:
+    """The drill-down rows (where a gap is) on the engine that computed the KPIs; None when the
+    interactions carry no KPI whose gap can be split."""
+    if not drill_sql.drill_ctes(raw):
+        return None
+    try:
+        with step(f"splitting the KPIs by segment on {engine_name}"):
+            return con.execute(drill_sql.drill_query(raw, list(upstream))).df()
+    except Exception as exc:
+        if not _engine_error(exc):
+            raise
+        raise GovdocsError([_duckdb_problem(exc, "interactions", list(files.get("interactions", ())))]) from None
 
 
 def _temp_tables(con) -> set[str]:
@@ -1053,7 +1077,7 @@ def _engine_error(exc: Exception) -> bool:
 
 def _run_source(
     con, raw: RawData, source: str, ctes: Sequence[sql.Cte], paths: Sequence[Path], per_group: int, text: bool
-) -> None:
+) -> list[sql.Cte]:
     """A source's stages as a few statements, each a chain of CTEs read by one consumer (so DuckDB
     streams it, never buffering millions of rows): the stages read by more than one later stage
     (the hours' offsets, the duplicate ids) become small temporary tables, then `<source>_cube`
@@ -1073,6 +1097,7 @@ def _run_source(
                 continue
             head = f"WITH {', '.join(str(c) for c in pending)}\n" if pending else ""
             con.execute(f"CREATE TEMP TABLE {cte.name} AS {head}{cte.body}")
+        return pending
     except Exception as exc:
         if not _engine_error(exc):
             raise

@@ -142,6 +142,14 @@ class InteractionColumns(_Model):
     hold_seconds: ColumnName | None = Field(None, description="Hold time; empty counts as 0.")
     acw_seconds: ColumnName | None = Field(None, description="After-call work (wrap-up) time; empty counts as 0.")
     transfers: ColumnName | None = Field(None, description="Number of transfers; empty counts as 0.")
+    # drill-down fields: where a gap is (docs/numbers.md, "Where the gap is"); the queue or skill is `programme`
+    agent_id: ColumnName | None = Field(
+        None, description="The handling agent's id: joins the roster for the agent's tenure at the contact."
+    )
+    team: ColumnName | None = Field(None, description="The handling agent's team (else the roster's).")
+    site: ColumnName | None = Field(
+        None, description="The site (location) that handled the contact, within the partner (else the roster's)."
+    )
 
 
 REQUIRED_INTERACTION_COLUMNS = ("contact_id", "partner", "arrived_at", "answered_at", "ended_at")
@@ -205,6 +213,8 @@ class RosterColumns(_Model):
     agent_id: ColumnName
     hired_on: ColumnName = Field(description="First working day (a date).")
     left_on: ColumnName | None = Field(None, description="Last working day; empty while employed.")
+    team: ColumnName | None = Field(None, description="The agent's team: the contacts' team where they carry none.")
+    site: ColumnName | None = Field(None, description="The agent's site: the contacts' site where they carry none.")
 
 
 class RosterSource(_Source):

@@ -64,6 +64,9 @@ class Preset:
     # and where the user adds a missing one
     needed: tuple[str, ...] = ()
     add_to: str = ""
+    # the drill-down fields (where a gap is) the contact row carries when they have a path, the
+    # preset's or the user's `columns:` (a Connect hierarchy level for the team, say)
+    drill: tuple[str, ...] = ()
 
 
 AMAZON_CONNECT = Preset(
@@ -89,6 +92,7 @@ AMAZON_CONNECT = Preset(
         "talk_seconds": "Agent.AgentInteractionDuration",
         "hold_seconds": "Agent.CustomerHoldDuration",
         "acw_seconds": "Agent.AfterContactWorkDuration",
+        "agent_id": "Agent.Username",  # the agent who handled the leg (the queue is Queue.Name)
     },
     fixed=(
         "contact_id",
@@ -101,6 +105,9 @@ AMAZON_CONNECT = Preset(
         "queue_duration",
     ),
     key="ContactId",
+    # teams and sites are levels of the instance's own agent hierarchy: mapped by the user, e.g.
+    # columns: {team: Agent.HierarchyGroups.Level3.GroupName}
+    drill=("agent_id", "team", "site"),
 )
 
 GENESYS_CLOUD = Preset(
@@ -332,7 +339,8 @@ def fields_of(src: object) -> dict[str, object]:
     if preset is None:
         return src.columns.model_dump(exclude_none=True)  # type: ignore[attr-defined]
     paths = leg_paths(src)  # type: ignore[arg-type]
-    return {field: paths.get(field, DERIVED[preset.name].get(field, "legs")) for field in preset.fields}
+    fields = {field: paths.get(field, DERIVED[preset.name].get(field, "legs")) for field in preset.fields}
+    return fields | {field: paths[field] for field in preset.drill if field in paths}
 
 
 # where a preset's contact fields come from when no single record field holds them (named in samples)

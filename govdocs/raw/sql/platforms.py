@@ -197,8 +197,19 @@ def connect_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         # the platform's own durations already, so there is nothing of its own to compare)
         f"{_first_in_queue('queue_duration')} AS {PLATFORM_WAIT}",
         f"CAST(NULL AS VARCHAR) AS {PLATFORM_HANDLE}",
+        *_answering_agent(paths, answered),
     ]
     return [legs, latest, _contact_rows(contact, answered, "the legs of each customer contact, as one row")]
+
+
+def _answering_agent(paths: Mapping[str, str], answered: str) -> list[str]:
+    """The drill-down fields of the first leg an agent answered (its agent, and the team and site
+    when mapped): where a gap is (govdocs/raw/sql/drill.py)."""
+    return [
+        f"ARG_MIN({f}, CASE WHEN {answered} THEN leg_order END) AS {f}"
+        for f in ("agent_id", "team", "site")
+        if f in paths
+    ]
 
 
 def _first_in_queue(column: str) -> str:

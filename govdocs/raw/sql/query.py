@@ -96,6 +96,8 @@ def kpi_query(
     """ONE statement computing the canonical long KPI table (plus breakdown rows) from the files,
     or from the tables named per source (`tables`)."""
     per_source = source_ctes(raw, reads, partner_ids, tables=tables)
+    if not any(isinstance(spec, Attrition) for spec in raw.kpis):
+        per_source.pop("roster", None)  # a roster for the drill-down only (where a gap is): no KPI reads it
     ctes = [c for source_list in per_source.values() for c in source_list]
     for source in per_source:
         if source != "roster":

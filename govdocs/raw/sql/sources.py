@@ -57,7 +57,7 @@ def interactions_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] |
     # a platform's contact rows carry ISO 8601 instants and seconds, whatever the source says
     tz, fmt = src.timezone, None if platform else src.timestamp_format
     stamps = ["arrived_at", "answered_at", "ended_at"]
-    texts = [f for f in ("contact_id", "channel", "programme", "type", "customer_id") if f in columns]
+    texts = [f for f in ("contact_id", "channel", "programme", "type", "customer_id", *DRILL_TEXTS) if f in columns]
     numbers = [f for f in ("talk_seconds", "hold_seconds", "acw_seconds", "transfers") if f in columns]
     parsed = [f"{_text(f, types)} AS {f}" for f in texts]
     parsed.append(f"{_partner(types, src.partner_values)} AS partner")
@@ -93,6 +93,10 @@ def interactions_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] |
     tests.append((ANSWER_BEFORE_ARRIVAL, "answered_at_us < arrived_at_us"))
     tests.append((NEGATIVE_DURATION, " OR ".join(negative)))
     keep = ["partner", *texts, *numbers, "year", "month", *(f"{f}_us" for f in stamps)]
+    # the arrival's local clock (microseconds since 1970, the local time read as UTC): its hour
+    # and weekday are where a gap is (govdocs/raw/sql/drill.py)
+    local = f"COALESCE(arrived_at_naive, CAST(arrived_at_zoned AS TIMESTAMPTZ) AT TIME ZONE {literal(tz)})"
+    keep.append(f"EPOCH_US({local}) AS arrived_local_us")
     keep += ["legs", "copies", "handled_legs", *PLATFORM_FIGURES] if platform else []
     seconds_of = {"arrived_at": "arrived_s", "answered_at": "answered_s", "ended_at": "ended_s"}
     return [
@@ -103,6 +107,10 @@ def interactions_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] |
         _dups_cte("interactions"),
         _checked_cte("interactions", _seconds_columns(seconds_of)),
     ]
+
+
+# the drill-down's optional text fields of an interaction (the queue or skill is `programme`)
+DRILL_TEXTS = ("agent_id", "team", "site")
 
 
 def _flag(field: str, types: Mapping[str, str], yes: Sequence[str], no: Sequence[str]) -> str:
@@ -240,6 +248,8 @@ def roster_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None)
         ]
     else:
         parsed += ["CAST(NULL AS VARCHAR) AS left_on_raw", "CAST(NULL AS DATE) AS left_on"]
+    for f in ("team", "site"):  # the drill-down's, when the contacts carry none
+        parsed.append(f"{_text(f, types) if f in columns else 'CAST(NULL AS VARCHAR)'} AS {f}")
     # The same agent listed twice with the same hire date is a duplicate; a rehire is not.
     parsed.append(
         f"{_partner(types, src.partner_values)} || '|' || {_text('agent_id', types)} || '|' || "
@@ -258,6 +268,8 @@ def roster_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None)
         "agent_key",
         "hired_on",
         "left_on",
+        "team",
+        "site",
         "CAST(EXTRACT(YEAR FROM hired_on) AS INTEGER) AS year",
         "CAST(EXTRACT(MONTH FROM hired_on) AS INTEGER) AS month",
     ]

@@ -1,0 +1,287 @@
+"""Decide step: where the gap is. For each KPI that is red or amber in the quarter, its gap to
+target split over the drill-down segments the raw records carry (govdocs/raw/sql/drill.py), and
+the few segments that explain most of it -- a fact per partner, computed once per run and read by
+the QBR and the plan alike.
+
+The split is the SQL of `drill.GAP_QUERY`, run by DuckDB over the drill-down rows (small: a row
+per partner, month, KPI and segment); the rows themselves come from whichever engine read the
+records. A segment is printed only when its volume reaches the KPI's minimum sample, it holds at
+least a third of the shortfall and at least twice its share of the volume (a segment that misses
+only as much as the rest is not where the gap is); at most three per KPI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from govdocs.config.model import Direction, GovernanceConfig
+from govdocs.periods import Quarter
+from govdocs.render.formatters import kpi_value, number, percent
+from govdocs.scoring.engine import PartnerAssessment
+from govdocs.scoring.rules import Status
+
+MOST_SEGMENTS = 3  # printed per KPI
+MIN_GAP_SHARE = 1 / 3  # of the shortfall
+MIN_CONCENTRATION = 2.0  # the segment's share of the shortfall over its share of the volume
+SPLIT = (Status.RED, Status.AMBER)
+
+DIMENSION_LABELS = {
+    "hour_band": "time of day",
+    "weekday": "weekday",
+    "queue": "queue",
+    "channel": "channel",
+    "site": "site",
+    "team": "team",
+    "tenure": "agent tenure",
+}
+WEEKDAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
+TENURE_LABELS = {
+    "under_90_days": "agents under 90 days in post",
+    "90_to_365_days": "agents 90 to 365 days in post",
+    "over_365_days": "agents over a year in post",
+}
+
+
+def segment_label(dimension: str, segment: str) -> str:
+    """A segment as the documents name it: 08:00–10:00, Mondays, Outages (a queue as the records name it)."""
+    if dimension == "hour_band":
+        start = int(segment)
+        return f"{start:02d}:00–{start + 2:02d}:00"
+    if dimension == "weekday":
+        return WEEKDAYS[int(segment) - 1]
+    if dimension == "tenure":
+        return TENURE_LABELS[segment]
+    return segment
+
+
+@dataclass(frozen=True)
+class SegmentGap:
+    dimension: str
+    segment: str  # as the records write it (hour bands: the first hour, weekdays: 1 = Monday)
+    volume: float
+    share: float  # of the KPI's quarter volume, 0-1
+    value: float  # the KPI over the segment's contacts
+    contribution: float  # its part of the shortfall, in the KPI's unit (negative: it offsets)
+
+    @property
+    def label(self) -> str:
+        return segment_label(self.dimension, self.segment)
+
+
+@dataclass(frozen=True)
+class KpiGap:
+    """One red or amber KPI's quarter gap and the segments that explain most of it."""
+
+    kpi_id: str
+    name: str
+    unit: str
+    decimals: int
+    status: Status
+    target: float
+    value: float  # the quarter value (volume-weighted over its months)
+    shortfall: float  # how far from target, positive (in the KPI's unit)
+    dimensions: tuple[str, ...]  # the dimensions the records carry
+    split: Mapping[str, tuple[SegmentGap, ...]]  # every segment of every dimension: each adds up to shortfall
+    segments: tuple[SegmentGap, ...]  # the printed ones, most of the gap first
+
+    @property
+    def explained(self) -> bool:
+        return bool(self.segments)
+
+
+def _targets(config: GovernanceConfig, assessments: Mapping[str, PartnerAssessment], kpis: set[str]) -> pd.DataFrame:
+    rows = []
+    for pid, assessment in assessments.items():
+        quarter: Quarter = assessment.quarter
+        months = quarter.months
+        for k in assessment.kpis:
+            if k.kpi.id not in kpis or k.current.status not in SPLIT:
+                continue
+            sign = 1 if k.kpi.direction is Direction.HIGHER else -1
+            rows.append((pid, k.kpi.id, float(k.kpi.target), sign, str(months[0]), str(months[-1])))
+    return pd.DataFrame(rows, columns=["partner", "kpi", "target", "sign", "first_period", "last_period"])
+
+
+def split_gaps(drill: pd.DataFrame, targets: pd.DataFrame, scales: Mapping[str, float]) -> pd.DataFrame:
+    """The decomposition table (drill.GAP_QUERY) on DuckDB: a row per partner, KPI, dimension and segment."""
+    import duckdb
+
+    from govdocs.raw.sql.drill import GAP_QUERY
+
+    targets = targets.assign(scale=[float(scales[k]) for k in targets["kpi"]])
+    con = duckdb.connect()
+    try:
+        con.register("gap_drill", drill)
+        con.register("gap_targets", targets)
+        return con.execute(GAP_QUERY).df()
+    finally:
+        con.close()
+
+
+def partner_gaps(
+    config: GovernanceConfig,
+    assessments: Mapping[str, PartnerAssessment],
+    drill: pd.DataFrame | None,
+    scales: Mapping[str, float] | None = None,
+) -> dict[str, tuple[KpiGap, ...]]:
+    """Each partner's red and amber KPIs split by segment (partners without any: no entry)."""
+    if drill is None or drill.empty:
+        return {}
+    scales = scales if scales is not None else scale_of(drill)
+    targets = _targets(config, assessments, set(drill["kpi"]))
+    if targets.empty:
+        return {}
+    table = split_gaps(drill, targets, scales)
+    out: dict[str, tuple[KpiGap, ...]] = {}
+    for pid, assessment in assessments.items():
+        mine = table[table["partner"] == pid]
+        gaps = []
+        for k in assessment.kpis:
+            rows = mine[mine["kpi"] == k.kpi.id]
+            if rows.empty or k.current.value is None:
+                continue
+            gap = _kpi_gap(k, rows)
+            if gap is not None:
+                gaps.append(gap)
+        if gaps:
+            out[pid] = tuple(gaps)
+    return out
+
+
+def scale_of(drill: pd.DataFrame) -> dict[str, float]:
+    return {str(k): float(s) for k, s in zip(drill["kpi"], drill["scale"], strict=True)} if "scale" in drill else {}
+
+
+def _kpi_gap(k, rows: pd.DataFrame) -> KpiGap | None:
+    whole = float(rows["whole_value"].iloc[0])
+    # the documents' quarter value must be the one split (a KPI table row would differ): else no split
+    if abs(whole - k.current.value) > 1e-6 * max(1.0, abs(whole)):
+        return None
+    shortfall = float(rows["shortfall"].iloc[0])
+    if shortfall <= 0:
+        return None
+    split: dict[str, tuple[SegmentGap, ...]] = {}
+    for dimension, group in rows.groupby("dimension", sort=False):
+        split[str(dimension)] = tuple(
+            SegmentGap(
+                str(dimension),
+                None if pd.isna(r.segment) else str(r.segment),  # type: ignore[arg-type]
+                float(r.volume),
+                float(r.share),
+                float(r.value),
+                float(r.contribution),
+            )
+            for r in group.itertuples()
+        )
+    dims = tuple(d for d in DIMENSION_LABELS if d in split)
+    return KpiGap(
+        kpi_id=k.kpi.id,
+        name=k.kpi.name,
+        unit=k.kpi.unit.value,
+        decimals=k.kpi.decimals,
+        status=k.current.status,
+        target=float(k.kpi.target),
+        value=whole,
+        shortfall=shortfall,
+        dimensions=dims,
+        split=split,
+        segments=explaining(split, shortfall, k.kpi.min_sample),
+    )
+
+
+def explaining(
+    split: Mapping[str, Sequence[SegmentGap]], shortfall: float, min_sample: float
+) -> tuple[SegmentGap, ...]:
+    """The segments that explain most of the shortfall: enough volume to say, a third of the gap
+    or more, and over-represented in it; most of the gap first, at most MOST_SEGMENTS."""
+    found = [
+        s
+        for dimension, segments in split.items()
+        if len(segments) > 1
+        for s in segments
+        if s.segment is not None
+        and s.volume >= min_sample
+        and s.contribution >= MIN_GAP_SHARE * shortfall
+        and s.contribution / shortfall >= MIN_CONCENTRATION * s.share
+    ]
+    found.sort(key=lambda s: (-s.contribution, s.dimension, s.segment))
+    return tuple(found[:MOST_SEGMENTS])
+
+
+def _listed(names) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+# --- the documents' view ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GapLine:
+    kpi: str
+    headline: str  # "Service level: 5.9 points short of the 80.0% target (74.1%)."
+    segments: tuple[str, ...]  # one sentence per printed segment
+    rest: str  # what the printed segments leave, or why none is printed
+
+
+@dataclass(frozen=True)
+class GapView:
+    lines: tuple[GapLine, ...]
+    method: str  # how the split is made, in one sentence
+    dimensions: str  # the dimensions the records carry, listed
+
+
+def _short(unit: str) -> str:
+    return "points" if unit == "percent" else {"seconds": "s", "minutes": "min"}.get(unit, "")
+
+
+def _amount(value: float, unit: str, decimals: int) -> str:
+    """A part of a gap: 3.5 points, 4.0 s."""
+    return f"{number(value, decimals)} {_short(unit)}".strip()
+
+
+def gap_view(gaps: Sequence[KpiGap]) -> GapView | None:
+    """The "Where the gap is" block; None when no KPI is red or amber with records to split."""
+    if not gaps:
+        return None
+    lines = []
+    dims: list[str] = []
+    for g in gaps:
+        dims += [d for d in g.dimensions if d not in dims]
+    spread = [g for g in gaps if not g.segments]
+    for g in gaps:
+        if not g.segments:
+            continue
+        headline = (
+            f"{g.name} {kpi_value(g.value, g.unit, g.decimals)} against {kpi_value(g.target, g.unit, g.decimals)}, "
+            f"{_amount(g.shortfall, g.unit, g.decimals)} short:"
+        )
+        sentences = tuple(
+            f"{s.label} ({DIMENSION_LABELS[s.dimension]}), {percent(s.share)} of the contacts at "
+            f"{kpi_value(s.value, g.unit, g.decimals)}, holds {_amount(s.contribution, g.unit, g.decimals)} "
+            f"({percent(s.contribution / g.shortfall)})"
+            for s in g.segments
+        )
+        lines.append(GapLine(g.name, headline, sentences, ""))
+    if spread:  # nothing to say about these: one line for them all
+        cuts = [DIMENSION_LABELS[d] for d in dims if any(d in g.dimensions for g in spread)]
+        listed = cuts[0] if len(cuts) == 1 else ", ".join(cuts[:-1]) + " or " + cuts[-1]
+        lines.append(
+            GapLine(
+                _listed(g.name for g in spread),
+                _listed(g.name for g in spread) + ":",
+                (),
+                f"the gap is spread across the contacts; no {listed} holds a disproportionate part of it",
+            )
+        )
+    method = (
+        "each segment's part of the gap is its share of the quarter's contacts × (its value − target); over the "
+        "segments of one cut these parts add up exactly to the whole gap. A segment is named only when it holds "
+        "at least a third of the gap, at least twice its share of the contacts, and reaches the KPI's minimum "
+        "sample."
+    )
+    return GapView(tuple(lines), method, ", ".join(DIMENSION_LABELS[d] for d in dims))
