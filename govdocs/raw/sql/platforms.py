@@ -918,6 +918,10 @@ def talkdesk_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
     return [records, legs, _contact_rows(contact, "call_answered", "each call as one customer contact", durations)]
 
 
+# a task's events that TaskRouter writes once per task: created, wrap-up, and its end
+ONCE = (("task.created",), ("task.wrapup",), ("task.completed", "task.canceled", "task.deleted"))
+
+
 def twilio_flex_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
     """Twilio Flex, TaskRouter's events (the Event resource): one event per step of a task --
     task-queue.entered, reservation.accepted, task.wrapup, task.completed or task.canceled -- at
@@ -926,7 +930,9 @@ def twilio_flex_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
     completion; a task canceled before any reservation was accepted was abandoned. The tasks of
     one Flex conversation (task attribute conversations.conversation_id, else the task itself) are
     the legs of one contact: each task after the first is a transfer. An event listed twice (two
-    overlapping exports) is read once, by its sid."""
+    overlapping exports) counts once: an event is never changed once written, so its copies give
+    the same moments and values to every MIN, MAX and first-of a task takes, and are counted by
+    their sid (no window over the millions of events to pick one copy)."""
     paths = leg_paths(src)
     records = _legs_read("interactions", paths, read)
     # the event's moment, in UTC: event_date_ms (milliseconds since the epoch) where readable, else
@@ -938,14 +944,11 @@ def twilio_flex_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         "interactions_events",
         "  SELECT *, source_index * 10000000000 + source_row AS source_key,\n"
         f"    CASE WHEN {readable} THEN MAKE_TIMESTAMP({millis} * 1000)\n"
-        "      ELSE CAST(TRY_CAST(event_date AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP) END AS moment,\n"
-        "    CASE WHEN event_sid IS NULL THEN 0 ELSE COUNT(*) OVER (PARTITION BY event_sid) - 1 END AS copies\n"
+        "      ELSE CAST(TRY_CAST(event_date AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP) END AS moment\n"
         "  FROM interactions_records\n"
         # a task's or a reservation's event (worker, activity and workflow events are not contacts)
-        "  WHERE contact_id IS NOT NULL OR event_type LIKE 'task%' OR event_type LIKE 'reservation.%'\n"
-        "  QUALIFY event_sid IS NULL OR ROW_NUMBER() OVER (\n"
-        "    PARTITION BY event_sid ORDER BY source_index DESC, source_row DESC) = 1",
-        "an event in two exports: the last read, by its sid",
+        "  WHERE contact_id IS NOT NULL OR event_type LIKE 'task%' OR event_type LIKE 'reservation.%'",
+        "the events of tasks and reservations, each at its moment",
     )
 
     def at(kinds: tuple[str, ...], pick: str = "MIN") -> str:
@@ -956,6 +959,11 @@ def twilio_flex_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         entry = "FILTER (WHERE event_type = 'task-queue.entered')"
         return f"COALESCE(ARG_MIN({column}, moment) {entry}, ARG_MIN({column}, source_key) {entry})"
 
+    # the events a task has once: how many times each came, at least once (a task whose export
+    # window missed them all)
+    once = ", ".join(
+        [f"COUNT(*) FILTER (WHERE event_type IN ({', '.join(literal(k) for k in kinds)}))" for kinds in ONCE] + ["1"]
+    )
     task = Cte(
         "interactions_tasks",
         "  SELECT ANY_VALUE(contact_id) AS contact_id,\n"
@@ -970,8 +978,10 @@ def twilio_flex_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         "    ARG_MIN(channel, source_key) FILTER (WHERE channel IS NOT NULL) AS channel,\n"
         "    ARG_MIN(task_attributes, source_key) FILTER (WHERE json_valid(task_attributes)) AS attributes,\n"
         "    BOOL_OR(event_type IN ('task.completed', 'task.canceled', 'task.deleted')) AS task_ended,\n"
-        # the task delivered again (its events in an overlapping export): one copy merged
-        "    MAX(copies) AS copies, MIN(source_key) AS source_key\n"
+        # the task delivered again (its events in an overlapping export): one copy merged for each
+        # time an event a task has once (created, wrap-up, its end) comes again
+        f"    GREATEST({once}) - 1 AS copies,\n"
+        "    MIN(source_key) AS source_key\n"
         "  FROM interactions_events\n"
         # an event of a task without its task_sid is a record of its own (rejected: no id)
         "  GROUP BY COALESCE(contact_id, 'record ' || source_key)",
