@@ -164,7 +164,7 @@ def _legs_read(source: str, paths: Mapping[str, str], read: FileRead) -> Cte:
         # NextContactId or TransferCompletedTimestamp): a field it lacks is empty, as in JSON
         have = read.columns[index] if layout == PARQUET and read.columns else None
         select = [
-            f"NULLIF(TRIM(CAST({_path_sql(p)} AS VARCHAR)), '') AS {f}"
+            f"NULLIF({_trimmed(f, f'CAST({_path_sql(p)} AS VARCHAR)')}, '') AS {f}"
             if have is None or p.split(".")[0] in have
             else f"CAST(NULL AS VARCHAR) AS {f}"
             for f, p in paths.items()
@@ -196,6 +196,16 @@ def _legs_read(source: str, paths: Mapping[str, str], read: FileRead) -> Cte:
         branches.append("  SELECT " + ", ".join(select) + f"\n  FROM {function}")
     comment = f"FILE READ ({source}): the platform's records, every field as text from its path"
     return Cte(f"{source}_records", "\n  UNION ALL\n".join(branches), comment)
+
+
+# fields read as written, not trimmed: a JSON document in a string (TaskRouter's task attributes,
+# on every one of a task's events), which only JSON functions read and whose spaces they skip --
+# copying a few hundred bytes per event to trim it is a good part of reading the events
+AS_WRITTEN = frozenset({"task_attributes"})
+
+
+def _trimmed(field: str, text: str) -> str:
+    return text if field in AS_WRITTEN else f"TRIM({text})"
 
 
 def _path_sql(path: str) -> str:
@@ -964,6 +974,10 @@ def twilio_flex_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
     once = ", ".join(
         [f"COUNT(*) FILTER (WHERE event_type IN ({', '.join(literal(k) for k in kinds)}))" for kinds in ONCE] + ["1"]
     )
+    # the programme: the partner's queue again (not taken twice from a million events), unless
+    # `columns:` reads it from another field
+    own_programme = paths["programme"] != paths["partner"]
+    programme = f"    {queue_of('programme')} AS programme,\n" if own_programme else ""
     task = Cte(
         "interactions_tasks",
         "  SELECT ANY_VALUE(contact_id) AS contact_id,\n"
@@ -974,7 +988,7 @@ def twilio_flex_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         f"    {at(('task.wrapup', 'reservation.wrapup'))} AS wrapping,\n"
         f"    COALESCE({at(('task.completed',), 'MAX')}, {at(('task.canceled', 'task.deleted'), 'MAX')}) AS ended,\n"
         f"    {queue_of('partner')} AS partner,\n"
-        f"    {queue_of('programme')} AS programme,\n"
+        f"{programme}"
         "    ARG_MIN(channel, source_key) FILTER (WHERE channel IS NOT NULL) AS channel,\n"
         "    ARG_MIN(task_attributes, source_key) FILTER (WHERE json_valid(task_attributes)) AS attributes,\n"
         "    BOOL_OR(event_type IN ('task.completed', 'task.canceled', 'task.deleted')) AS task_ended,\n"
@@ -996,7 +1010,8 @@ def twilio_flex_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
 
     legs = Cte(
         "interactions_legs",
-        "  SELECT contact_id, partner, programme, channel, copies, task_ended, source_key,\n"
+        "  SELECT contact_id, partner, channel, copies, task_ended, source_key,\n"
+        f"    {'programme' if own_programme else 'partner AS programme'},\n"
         "    source_key // 10000000000 AS source_index, source_key % 10000000000 AS source_row,\n"
         "    COALESCE(json_extract_string(attributes, '$.conversations.conversation_id'), contact_id) AS chain_id,\n"
         "    json_extract_string(attributes, '$.from') AS customer_id,\n"
