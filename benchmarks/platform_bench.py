@@ -1,10 +1,10 @@
 """How each platform's export reads at size: the same customer contacts written as every preset
 reads them (Amazon Connect contact records as Firehose writes them, Genesys Cloud conversations,
 a NICE CXone Call Detail download, Salesforce VoiceCall records, Zendesk Talk calls, a Five9 Call
-Log report, a Talkdesk calls report, Twilio TaskRouter events), each read through its `format:` in a child
-process of its
-own, with its time (and the CPU time of its threads: on a machine shared with other work the
-wall time grows, the CPU time much less) and peak RSS, against DuckDB's memory_limit (1 GB by default). DuckDB engine.
+Log report, a Talkdesk calls report, Twilio TaskRouter events), each read through its `format:`
+in a child process of its own, with its time and the CPU time of its threads (on a machine
+shared with other work the wall time grows, the CPU time much less), and peak RSS, against
+DuckDB's memory_limit (1 GB by default). DuckDB engine.
 
     python benchmarks/platform_bench.py --contacts 1000000            # every preset
     python benchmarks/platform_bench.py --contacts 1000000 --preset five9 --data /tmp/bench
