@@ -974,6 +974,12 @@ def twilio_flex_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
     once = ", ".join(
         [f"COUNT(*) FILTER (WHERE event_type IN ({', '.join(literal(k) for k in kinds)}))" for kinds in ONCE] + ["1"]
     )
+    def attribute(path: str) -> str:
+        """A task attribute, read from the events that enter the task (created, queue entered):
+        the JSON is parsed for those only, not for each of the task's events."""
+        entering = "event_type IN ('task.created', 'task-queue.entered') AND json_valid(task_attributes)"
+        return f"CASE WHEN {entering} THEN json_extract_string(task_attributes, {literal(path)}) END"
+
     # the programme: the partner's queue again (not taken twice from a million events), unless
     # `columns:` reads it from another field
     own_programme = paths["programme"] != paths["partner"]
@@ -990,7 +996,11 @@ def twilio_flex_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         f"    {queue_of('partner')} AS partner,\n"
         f"{programme}"
         "    ARG_MIN(channel, source_key) FILTER (WHERE channel IS NOT NULL) AS channel,\n"
-        "    ARG_MIN(task_attributes, source_key) FILTER (WHERE json_valid(task_attributes)) AS attributes,\n"
+        # from the task's attributes (a JSON document on each of its events), its conversation and
+        # its caller, as the first event entering it written gives them: two short texts per task
+        # kept, not the document (a million tasks' documents overran the memory limit)
+        f"    ARG_MIN({attribute('$.conversations.conversation_id')}, source_key) AS conversation_id,\n"
+        f"    ARG_MIN({attribute('$.from')}, source_key) AS caller,\n"
         "    BOOL_OR(event_type IN ('task.completed', 'task.canceled', 'task.deleted')) AS task_ended,\n"
         # the task delivered again (its events in an overlapping export): one copy merged for each
         # time an event a task has once (created, wrap-up, its end) comes again
@@ -1013,8 +1023,8 @@ def twilio_flex_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         "  SELECT contact_id, partner, channel, copies, task_ended, source_key,\n"
         f"    {'programme' if own_programme else 'partner AS programme'},\n"
         "    source_key // 10000000000 AS source_index, source_key % 10000000000 AS source_row,\n"
-        "    COALESCE(json_extract_string(attributes, '$.conversations.conversation_id'), contact_id) AS chain_id,\n"
-        "    json_extract_string(attributes, '$.from') AS customer_id,\n"
+        "    COALESCE(conversation_id, contact_id) AS chain_id,\n"
+        "    caller AS customer_id,\n"
         # the contact's tasks in the order they entered a queue
         "    COALESCE(EPOCH_US(entered), 0) AS initial_last,\n"
         f"    COALESCE(unreadable, {text('entered')}) AS arrived_at,\n"
