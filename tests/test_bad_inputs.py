@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import re
 import shutil
 import struct
@@ -34,6 +35,23 @@ from govdocs.cli import cli
 from govdocs.data.actions import load_proposed_actions
 from govdocs.data.loader import load_kpi_data, read_kpi_file
 from govdocs.errors import GovdocsError
+from tests.platform_records import (
+    CXONE_HEADER,
+    FIVE9_HEADER,
+    PARTNERS,
+    ZENDESK_PARTNERS,
+    ZONE,
+    cxone_rows,
+    five9_rows,
+    salesforce_csv,
+    salesforce_records,
+    scenarios,
+    talkdesk_entries,
+    talkdesk_report,
+    twilio_list,
+    write_csv,
+    zendesk_page,
+)
 
 CSV = DATA.read_text(encoding="utf-8")
 YAML = CONFIG.read_text(encoding="utf-8")
@@ -387,6 +405,52 @@ def many_raw_files(tmp: Path) -> Inputs:
         open_quote = b'IX-X,Atlas Lisbon,"Voice\n' if i == 31 else b""
         (tmp / "calls" / f"c{i:03d}.csv").write_bytes(header + b"\n" + row + b"\n" + open_quote)
     return {"raw": tmp / "mapping.yaml"}
+
+
+def platform_export(
+    fmt: str, name: str, write: Callable[[Path], object], partners: dict[str, str] = PARTNERS
+) -> Callable[[Path], Inputs]:
+    """A raw mapping reading one export (`write` writes it to `name`) through `format: fmt`."""
+
+    def build(tmp: Path) -> Inputs:
+        write(tmp / name)
+        source = {"files": name, "format": fmt, "timezone": ZONE, "partner_values": partners}
+        mapping = {"raw_data": {"sources": {"interactions": source}, "kpis": [{"kpi": "asa", "measure": "asa"}]}}
+        (tmp / "mapping.yaml").write_text(json.dumps(mapping, indent=2), encoding="utf-8")  # JSON is YAML
+        return {"raw": tmp / "mapping.yaml"}
+
+    return build
+
+
+def column_twice(header: list[str], rows: list[list[str]], spelled: str) -> Callable[[Path], object]:
+    """A CSV export with a column it has given again at the end, `spelled` in other letters (a
+    report template's column added twice): its cells differ from the first column's."""
+    return lambda path: write_csv(path, [*header, spelled], [[*row, "00:00:01"] for row in rows])
+
+
+def talkdesk_csv(path: Path) -> None:
+    """The calls report requested as CSV, with talk_time given twice."""
+    entries = talkdesk_entries(scenarios())
+    fields = list(entries[0])
+    rows = [["" if e[f] is None else str(e[f]) for f in fields] + ["1"] for e in entries]
+    write_csv(path, [*fields, "Talk_Time"], rows)
+
+
+def salesforce_twice(path: Path) -> None:
+    """Bulk API 2.0 results whose query selected CallQueuedDateTime twice (once by an alias's spelling)."""
+    records = [{**r, "callqueueddatetime": "2026-07-01T08:00:00.000Z"} for r in salesforce_records(scenarios())]
+    salesforce_csv(path, records)
+
+
+DUPLICATE = r"\[raw\.duplicate_column\]"
+NO_RECORDS = "nothing to compute a KPI from \\[raw\\.no_records\\]"
+WORKER_EVENT = {
+    "sid": "EV" + "1" * 32,
+    "event_type": "worker.activity.update",
+    "event_date": "2026-07-01T08:00:00Z",
+    "event_date_ms": 1782892800000,
+    "event_data": {"worker_sid": "WK" + "2" * 32, "worker_activity_name": "Available"},
+}
 
 
 def zero_link(tmp: Path) -> Inputs:
@@ -1066,6 +1130,88 @@ CASES: dict[str, Case] = {
         (
             r".*/calls/c000\.csv \(\+39 more\): cannot read the interactions files: .*/calls/c031\.csv.* "
             r"\[raw\.unreadable\]",
+        ),
+        pattern=True,
+    ),
+    # --- issue 36: platform exports that hold no contact, or name a column twice
+    "raw: a Five9 report with a column it reads named twice": Case(
+        platform_export(
+            "five9", "call-log.csv", column_twice(FIVE9_HEADER, five9_rows(scenarios(), ZONE), "Talk Time")
+        ),
+        4,
+        (
+            r".*/call-log\.csv:1: raw_data\.sources\.interactions\.format: call-log\.csv has two columns named "
+            rf"'TALK TIME' and 'Talk Time' \(columns {FIVE9_HEADER.index('TALK TIME') + 1} and "
+            rf"{len(FIVE9_HEADER) + 1}\): format: five9 would read one and drop the other; remove or rename one in "
+            "the report template " + DUPLICATE,
+        ),
+        pattern=True,
+    ),
+    "raw: a CXone download with a column it reads named twice": Case(
+        platform_export(
+            "nice-cxone", "call-detail.csv", column_twice(CXONE_HEADER, cxone_rows(scenarios(), ZONE), "INQUEUE")
+        ),
+        4,
+        (
+            r".*/call-detail\.csv:1: .* call-detail\.csv has two columns named 'InQueue' and 'INQUEUE' "
+            rf"\(columns {CXONE_HEADER.index('InQueue') + 1} and {len(CXONE_HEADER) + 1}\): format: nice-cxone would "
+            "read one and drop the other; remove or rename one in the export " + DUPLICATE,
+        ),
+        pattern=True,
+    ),
+    "raw: a Talkdesk CSV report with a field it reads named twice": Case(
+        platform_export("talkdesk", "calls.csv", talkdesk_csv),
+        4,
+        (r".*/calls\.csv:1: .* two columns named 'talk_time' and 'Talk_Time' \(columns 9 and 17\): .*" + DUPLICATE,),
+        pattern=True,
+    ),
+    "raw: Salesforce Bulk API results with a field it reads named twice": Case(
+        platform_export("salesforce-voice", "voicecall.csv", salesforce_twice),
+        4,
+        (r".*/voicecall\.csv:1: .* two columns named 'CallQueuedDateTime' and 'callqueueddatetime' .*" + DUPLICATE,),
+        pattern=True,
+    ),
+    "raw: a Five9 report with its header and no call": Case(
+        platform_export("five9", "call-log.csv", lambda path: write_csv(path, FIVE9_HEADER, [])),
+        4,
+        (r".*/call-log\.csv:1: the interactions file has a header and no rows: " + NO_RECORDS,),
+        pattern=True,
+    ),
+    "raw: an empty page of the Zendesk calls export": Case(
+        platform_export(
+            "zendesk-talk",
+            "calls.json",
+            lambda path: path.write_text(json.dumps(zendesk_page([])), encoding="utf-8"),
+            ZENDESK_PARTNERS,
+        ),
+        4,
+        (
+            r".*/calls\.json: the interactions file holds no records: an API page whose 'calls' array is empty: "
+            + NO_RECORDS,
+        ),
+        pattern=True,
+    ),
+    "raw: an empty Talkdesk calls report": Case(
+        platform_export(
+            "talkdesk", "report.json", lambda path: path.write_text(json.dumps(talkdesk_report([])), encoding="utf-8")
+        ),
+        4,
+        (
+            r".*/report\.json: the interactions file holds no records: an API page whose 'entries' array is empty: "
+            + NO_RECORDS,
+        ),
+        pattern=True,
+    ),
+    "raw: TaskRouter events of workers only": Case(
+        platform_export(
+            "twilio-flex",
+            "events.json",
+            lambda path: path.write_text(json.dumps(twilio_list([WORKER_EVENT, WORKER_EVENT])), encoding="utf-8"),
+        ),
+        4,
+        (
+            r".*/events\.json: the interactions file holds 2 records and no customer contact: TaskRouter events of "
+            "workers, activities or workflows only, none of a task: " + NO_RECORDS,
         ),
         pattern=True,
     ),

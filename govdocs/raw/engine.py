@@ -28,6 +28,7 @@ from govdocs.raw import presets, quality, sql
 from govdocs.raw.model import PLATFORM_FORMATS, FileFormat, RawData
 from govdocs.raw.sql import drill as drill_sql
 from govdocs.raw.sql.stages import column_path
+from govdocs.render.formatters import noun
 
 KPI_COLUMNS = ("partner", "period", "kpi", "value", "volume", "source")
 BREAKDOWN_COLUMNS = ("partner", "period", "kpi", "segment_by", "segment", "value", "volume", "source")
@@ -621,6 +622,8 @@ def _describe_platform(
             function = sql.read_function(str(path), "csv", getattr(src, "delimiter", None))
             keys = _top_level(con, function, path, source, problems)
             columns[i] = frozenset(keys or ())
+            if keys is not None:
+                _refuse_duplicate_columns(con, src, path, source, problems)
         else:
             keys = _json_keys(con, path, layout, source, problems)
         if keys is not None and preset is presets.GENESYS_CLOUD and "conversations" in keys:
@@ -629,6 +632,8 @@ def _describe_platform(
         if keys is not None and preset.envelope and preset.envelope in keys:
             layouts[i] = preset.envelope  # an API response: its records are those of that key
             keys = _json_keys(con, path, layout, source, problems, envelope=preset.envelope)
+        if keys == []:  # no record to tell the export by (an empty page or array): read as none
+            continue
         if keys is not None and preset.needed and preset.key.lower() in {k.lower() for k in keys}:
             _check_selected(src, path, keys, source, problems)
             continue
@@ -690,6 +695,7 @@ def _describe_platform_csv(con, src, source: str, paths: Sequence[Path], problem
         names = _top_level(con, sql.read_function(str(path), "csv", delimiter), path, source, problems)
         if names is None:
             continue
+        _refuse_duplicate_columns(con, src, path, source, problems)
         have = {n.lower() for n in names}
         if preset.key.lower() not in have:
             problems.append(
@@ -723,6 +729,44 @@ def _describe_platform_csv(con, src, source: str, paths: Sequence[Path], problem
     )
 
 
+def _refuse_duplicate_columns(con, src, path: Path, source: str, problems: list[Problem]) -> None:
+    """A preset's CSV file whose header names a column it reads twice (names matched regardless
+    of case, as the preset matches them): the reader would keep one and rename the other, so the
+    values of one of the two would be dropped without a word. The header is read as the file's
+    first row (DuckDB's dialect, not its renamed column names)."""
+    import duckdb
+
+    delimiter = getattr(src, "delimiter", None)
+    function = sql.read_function(str(path), "csv", delimiter).replace("header = true", "header = false")
+    try:
+        row = con.execute(f"SELECT * FROM {function} LIMIT 1").fetchone()
+    except duckdb.Error:
+        return  # described already: a file DuckDB cannot read is named by that
+    read = {p.lower() for p in presets.leg_paths(src).values()}
+    first: dict[str, int] = {}
+    for number, cell in enumerate(row or (), start=1):
+        name = (cell or "").strip()
+        if name.lower() not in read:
+            continue
+        if name.lower() not in first:
+            first[name.lower()] = number
+            continue
+        earlier = first[name.lower()]
+        spelled = (row[earlier - 1] or "").strip()
+        both = f"'{name}'" if spelled == name else f"'{spelled}' and '{name}'"
+        preset = presets.preset_of(src)
+        where = preset.add_to or "the export"
+        problems.append(
+            Problem(
+                "raw.duplicate_column",
+                f"{path.name} has two columns named {both} (columns {earlier} and {number}): format: "
+                f"{preset.name} would read one and drop the other; remove or rename one in {where}",
+                Location(str(path), 1, path=_location(source, "format")),
+                ExitCode.DATA,
+            )
+        )
+
+
 def _cxone_api_layout(con, path: Path, source: str, problems: list[Problem], preset) -> str:
     """A CXone JSON file: the Reporting API's completed contacts as delivered ({"resultSet":
     {"completedContacts": [...]}}), or those contacts as a JSON array or JSON lines."""
@@ -730,6 +774,8 @@ def _cxone_api_layout(con, path: Path, source: str, problems: list[Problem], pre
     keys = _json_keys(con, path, layout, source, problems) if layout else None
     if keys is None:
         return ""
+    if not keys:  # an empty array: no record to tell the export by, read as none
+        return layout
     if sql.platforms.CXONE_WRAPPED in keys:
         return sql.platforms.CXONE_WRAPPED
     if "contactId" not in keys:
@@ -1019,6 +1065,7 @@ def aggregate(
             drill = _drill(con, raw, upstream, engine_name, files) if "interactions" in per_source else None
             with step("counting the rejected rows for the data-quality report"):
                 report = _quality(con, raw, files, per_source, samples_per_reason, reads)
+            _refuse_empty(con, raw, report, per_source, reads)
         finally:
             if con is not duck:
                 con.close()
@@ -1104,6 +1151,55 @@ def _run_source(
         raise GovdocsError([_duckdb_problem(exc, source, paths)]) from None
 
 
+def _refuse_empty(
+    con, raw: RawData, report: quality.QualityReport, ctes: Mapping[str, Sequence[sql.Cte]], reads
+) -> None:
+    """A source whose files hold no row (a platform's: no customer contact) gives no KPI at all, as
+    a KPI file with a header and no rows does: refused in one line naming its file and what it
+    holds -- a header and no rows, an API page whose array is empty, or records none of which is
+    a contact (TaskRouter events of workers only) -- never an empty KPI table and exit 0."""
+    problems = []
+    for count in report.sources:
+        if count.read:
+            continue
+        read: sql.FileRead = reads[count.source]
+        layouts = set(read.layouts) or {CSV_LAYOUT if read.file_format == "csv" else read.file_format}
+        first = ctes[count.source][0]  # the FILE READ stage: every record of the files, as read
+        try:
+            records = int(con.execute(f"WITH {first} SELECT COUNT(*) FROM {first.name}").fetchall()[0][0])
+        except Exception as exc:
+            if not _engine_error(exc):
+                raise
+            records = 0
+        many = len(count.files) > 1
+        files = f"the {len(count.files)} {count.source} files" if many else f"the {count.source} file"
+        if records:
+            preset = presets.preset_of(getattr(raw.sources, count.source))
+            kinds = f": {NOT_CONTACTS[preset.name]}" if preset is not None and preset.name in NOT_CONTACTS else ""
+            held = f"{records:,} {noun(records, 'record')} and no customer contact"
+            message = f"{files} hold{'' if many else 's'} {held}{kinds}"
+        elif layouts <= {CSV_LAYOUT, "csv"}:
+            message = f"{files} {'have' if many else 'has'} a header and no rows"
+        elif layouts & sql.platforms.ENVELOPES:
+            arrays = ", ".join(f"'{e}'" for e in sorted(layouts & sql.platforms.ENVELOPES))
+            message = f"{files} hold{'' if many else 's'} no records: an API page whose {arrays} array is empty"
+        else:
+            message = f"{files} hold{'' if many else 's'} no records"
+        where = count.files[0] if not many else f"{count.files[0]} (+{len(count.files) - 1} more)"
+        line = 1 if layouts <= {CSV_LAYOUT, "csv"} else None
+        problems.append(
+            Problem("raw.no_records", f"{message}: nothing to compute a KPI from", Location(where, line), ExitCode.DATA)
+        )
+    if problems:
+        raise GovdocsError(problems)
+
+
+# a preset whose records are not all contacts: what the others are, for a file with none
+NOT_CONTACTS = {
+    presets.TWILIO_FLEX.name: "TaskRouter events of workers, activities or workflows only, none of a task",
+}
+
+
 def _refuse_unusable(report: quality.QualityReport) -> None:
     """A source whose every row was rejected gives no KPI at all: that is a file read the wrong
     way (a timestamp format, a unit, a partner mapping), never an empty month to publish."""
@@ -1161,6 +1257,8 @@ def _quality(
         # a Parquet row and a JSON record are numbered from 1 with no header line
         numbered = _format(src, files[source]) not in ("csv", FileFormat.NICE_CXONE.value)
         platform = presets.preset_of(src) is not None
+        if platform:  # a record's own field a contact was rejected for (ivr_seconds: ivr_time_spent)
+            mapped = {**presets.leg_paths(src), **mapped}
         json_files = _json_files((reads or {}).get(source))
         csv_files = _csv_files((reads or {}).get(source))
         accepted = rejected = not_queued = 0

@@ -7,7 +7,7 @@ is rejected with its text whichever way the records came.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from govdocs.raw.model import InteractionSource
 from govdocs.raw.presets import (
@@ -24,7 +24,10 @@ from govdocs.raw.presets import (
     preset_of,
 )
 from govdocs.raw.sql.text import (
+    FLAWED_FIELD,
+    FLAWED_VALUE,
     IN_PROGRESS,
+    LARGEST,
     NOT_QUEUED,
     PLATFORM_HANDLE,
     PLATFORM_WAIT,
@@ -74,23 +77,46 @@ def _total(column: str) -> str:
     )
 
 
+# seconds counted from a moment: beyond this (about 31,700 years) the moment would pass the last
+# timestamp an engine holds, so the duration is taken as unreadable text instead of overflowing
+LONGEST_OFFSET = 10**12
+
+
+def _too_long(seconds: str) -> str:
+    """Whether a duration's text, as seconds, is too large (or infinite, or NaN) to count a moment by."""
+    return f"NOT ABS(TRY_CAST({seconds} AS DOUBLE)) < {LONGEST_OFFSET}"
+
+
+def _after(moment: str, seconds: str) -> str:
+    """`moment` plus `seconds` (a number), to the microsecond; NULL when the seconds are too many
+    to count a moment by (never an overflow that would stop the whole file's read)."""
+    usable = f"CASE WHEN ABS({seconds}) < {LONGEST_OFFSET} THEN {seconds} END"
+    return f"{moment} + TO_MICROSECONDS(CAST(ROUND(({usable}) * 1e6) AS BIGINT))"
+
+
 def _first(column: str) -> str:
     """The value on the contact's first leg (the initial contact's record, else the first read)."""
     return f"ARG_MIN({column}, leg_order)"
 
 
-def _contact_rows(columns: list[str], answered: str, description: str) -> Cte:
+def _contact_rows(columns: list[str], answered: str, description: str, durations: Sequence[str] = ()) -> Cte:
     """The legs of each customer contact as one row: the preset's `columns`, then what every preset
-    counts (legs, delivered copies, legs handled) and the first leg's place in the files. A record
+    counts (legs, delivered copies, legs handled), the first flawed duration of its legs (see
+    `_flawed`) and its place in the files (the flawed record's, else the first leg's). A record
     without any id is a contact of its own (rejected: a required field is empty)."""
     if not any(c.endswith(f" AS {PLATFORM_WITHIN}") for c in columns):  # only CXone's records carry it
         columns = [*columns, f"CAST(NULL AS VARCHAR) AS {PLATFORM_WITHIN}"]
+    field, value = _flawed(durations)
+    flawed = f"CASE WHEN {field} IS NOT NULL THEN leg_order END"
     counted = [
         "COUNT(*) AS legs",
         "SUM(copies) AS copies",
         f"COUNT(*) FILTER (WHERE {answered}) AS handled_legs",
-        _first("source_index") + " AS source_index",
-        _first("source_row") + " AS source_row",
+        f"ARG_MIN({field}, {flawed}) AS {FLAWED_FIELD}",
+        f"ARG_MIN({value}, {flawed}) AS {FLAWED_VALUE}",
+        # where the contact is named: the record holding its flawed duration, else its first leg's
+        f"COALESCE(ARG_MIN(source_index, {flawed}), {_first('source_index')}) AS source_index",
+        f"COALESCE(ARG_MIN(source_row, {flawed}), {_first('source_row')}) AS source_row",
     ]
     body = (
         "  SELECT\n    "
@@ -99,6 +125,34 @@ def _contact_rows(columns: list[str], answered: str, description: str) -> Cte:
         "  GROUP BY COALESCE(chain_id, 'record ' || source_key)"
     )
     return Cte("interactions_read", body, description)
+
+
+def _flawed(durations: Sequence[str]) -> tuple[str, str]:
+    """A leg's first duration field (of `durations`: seconds as text, as in the record) that reads
+    as a number no duration is -- negative, or infinite, NaN or 10^15 or more -- as (its field's
+    name, its text); NULL when none is. A sum over the legs or a moment counted from it would hide
+    it (a negative leg inside a positive total) or overflow (1e30 seconds after created_at): the
+    contact is rejected for it by name instead (negative_duration, not_a_number). Text that is
+    not a number at all is left to the parsing stage, which rejects it with its text."""
+    if not durations:
+        return "CAST(NULL AS VARCHAR)", "CAST(NULL AS VARCHAR)"
+    tests = [(d, f"(TRY_CAST({d} AS DOUBLE) < 0 OR NOT ABS(TRY_CAST({d} AS DOUBLE)) < {LARGEST})") for d in durations]
+    field = "CASE " + " ".join(f"WHEN {test} THEN {literal(d)}" for d, test in tests) + " END"
+    value = "CASE " + " ".join(f"WHEN {test} THEN {d}" for d, test in tests) + " END"
+    return field, value
+
+
+def _contact_state(queued: str, in_progress: str = "FALSE", wait: str = "", handle: str = "") -> list[str]:
+    """A contact row's four columns after its fields, as every preset ends it: never queued (no leg
+    `queued`), still going on (`in_progress`, over the legs; FALSE where the platform exports ended
+    contacts only), and the platform's own wait and handle time where its records carry them
+    (else NULL: nothing of its own to compare with ours)."""
+    return [
+        f"NOT BOOL_OR({queued}) AS {NOT_QUEUED}",
+        f"{in_progress} AS {IN_PROGRESS}",
+        f"{wait or 'CAST(NULL AS VARCHAR)'} AS {PLATFORM_WAIT}",
+        f"{handle or 'CAST(NULL AS VARCHAR)'} AS {PLATFORM_HANDLE}",
+    ]
 
 
 def _legs_read(source: str, paths: Mapping[str, str], read: FileRead) -> Cte:
@@ -110,7 +164,7 @@ def _legs_read(source: str, paths: Mapping[str, str], read: FileRead) -> Cte:
         # NextContactId or TransferCompletedTimestamp): a field it lacks is empty, as in JSON
         have = read.columns[index] if layout == PARQUET and read.columns else None
         select = [
-            f"NULLIF(TRIM(CAST({_path_sql(p)} AS VARCHAR)), '') AS {f}"
+            f"NULLIF({_trimmed(f, f'CAST({_path_sql(p)} AS VARCHAR)')}, '') AS {f}"
             if have is None or p.split(".")[0] in have
             else f"CAST(NULL AS VARCHAR) AS {f}"
             for f, p in paths.items()
@@ -142,6 +196,16 @@ def _legs_read(source: str, paths: Mapping[str, str], read: FileRead) -> Cte:
         branches.append("  SELECT " + ", ".join(select) + f"\n  FROM {function}")
     comment = f"FILE READ ({source}): the platform's records, every field as text from its path"
     return Cte(f"{source}_records", "\n  UNION ALL\n".join(branches), comment)
+
+
+# fields read as written, not trimmed: a JSON document in a string (TaskRouter's task attributes,
+# on every one of a task's events), which only JSON functions read and whose spaces they skip --
+# copying a few hundred bytes per event to trim it is a good part of reading the events
+AS_WRITTEN = frozenset({"task_attributes"})
+
+
+def _trimmed(field: str, text: str) -> str:
+    return text if field in AS_WRITTEN else f"TRIM({text})"
 
 
 def _path_sql(path: str) -> str:
@@ -191,15 +255,14 @@ def connect_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         "CAST(SUM(CASE WHEN initiation_method IN ('TRANSFER', 'QUEUE_TRANSFER') THEN 1 ELSE 0 END)\n"
         "      + COUNT(*) FILTER (WHERE transferred_out_at IS NOT NULL OR next_contact_id IS NOT NULL)\n"
         "      - COALESCE(LEN(LIST_INTERSECT(LIST(next_contact_id), LIST(contact_id))), 0) AS VARCHAR) AS transfers",
-        f"NOT BOOL_OR({queued}) AS {NOT_QUEUED}",
-        f"FALSE AS {IN_PROGRESS}",  # a contact record is written once the contact has ended
-        # the platform's own wait: Queue.Duration of the first queue (handle time is read from
-        # the platform's own durations already, so there is nothing of its own to compare)
-        f"{_first_in_queue('queue_duration')} AS {PLATFORM_WAIT}",
-        f"CAST(NULL AS VARCHAR) AS {PLATFORM_HANDLE}",
+        # a contact record is written once the contact has ended; the platform's own wait is
+        # Queue.Duration of the first queue (handle time is read from the platform's own durations
+        # already, so there is nothing of its own to compare)
+        *_contact_state(queued, wait=_first_in_queue("queue_duration")),
         *_answering_agent(paths, answered),
     ]
-    return [legs, latest, _contact_rows(contact, answered, "the legs of each customer contact, as one row")]
+    durations = ("queue_duration", "talk_seconds", "hold_seconds", "acw_seconds")
+    return [legs, latest, _contact_rows(contact, answered, "the legs of each customer contact, as one row", durations)]
 
 
 def _answering_agent(paths: Mapping[str, str], answered: str) -> list[str]:
@@ -419,6 +482,9 @@ def genesys_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         f"CAST(m.handle AS VARCHAR) AS {PLATFORM_HANDLE}",
         f"CAST(NULL AS VARCHAR) AS {PLATFORM_WITHIN}",
         "1 AS legs",
+        # its durations are made from segment timestamps, each checked where it is read
+        f"CAST(NULL AS VARCHAR) AS {FLAWED_FIELD}",
+        f"CAST(NULL AS VARCHAR) AS {FLAWED_VALUE}",
         "c.copies",
         "COALESCE(t.handled_legs, 0) AS handled_legs",
         "c.source_index",
@@ -510,7 +576,7 @@ def cxone_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
     def moment(offset: str) -> str:
         """The leg's start plus `offset` seconds, as text: an instant ('...Z') from the API, local
         time from a download (the parsing stage reads it in the source's zone)."""
-        at = f"{started} + TO_MICROSECONDS(CAST(ROUND(({offset}) * 1e6) AS BIGINT))"
+        at = _after(started, offset)
         return (
             f"CASE WHEN start_utc IS NOT NULL THEN STRFTIME({at}, '%Y-%m-%dT%H:%M:%S.%fZ')"
             f" ELSE STRFTIME({at}, '%Y-%m-%d %H:%M:%S') END"
@@ -536,7 +602,8 @@ def cxone_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         # an outbound contact (the API says so) was dialled, not queued, whatever its agent time
         f"    COALESCE(UPPER(outbound) <> 'TRUE', TRUE) AND (COALESCE({secs['in_queue_seconds']}, 0) > 0"
         f" OR {abandoned} OR COALESCE({secs['talk_seconds']}, 0) > 0) AS leg_queued,\n"
-        f"    {_bad_number('pre_queue_seconds')} OR {_bad_number('in_queue_seconds')} AS bad_wait\n"
+        f"    {_bad_number('pre_queue_seconds')} OR {_bad_number('in_queue_seconds')}\n"
+        f"      OR COALESCE({_too_long('pre_queue_seconds')} OR {_too_long('in_queue_seconds')}, FALSE) AS bad_wait\n"
         "  FROM interactions_records\n"
         "  QUALIFY contact_id IS NULL OR ROW_NUMBER() OVER (\n"
         "    PARTITION BY contact_id ORDER BY source_index DESC, source_row DESC) = 1",
@@ -559,11 +626,9 @@ def cxone_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         f"{_total('talk_seconds')} AS talk_seconds",
         f"{_total('acw_seconds')} AS acw_seconds",
         "CAST(COUNT(*) FILTER (WHERE leg_queued) - 1 AS VARCHAR) AS transfers",
-        f"NOT BOOL_OR(leg_queued) AS {NOT_QUEUED}",
-        f"FALSE AS {IN_PROGRESS}",  # completed contacts only
-        # govdocs' wait is CXone's own InQueue / inQueueSeconds: nothing of its own to compare
-        f"CAST(NULL AS VARCHAR) AS {PLATFORM_WAIT}",
-        f"CAST(NULL AS VARCHAR) AS {PLATFORM_HANDLE}",
+        # completed contacts only; govdocs' wait is CXone's own InQueue / inQueueSeconds: nothing
+        # of its own to compare
+        *_contact_state("leg_queued"),
         # CXone's own service level: serviceLevelFlag of the leg the contact was first offered on,
         # coded as the data download's SLA column documents (0 handled within the service level,
         # 1 not, -1 not counted: never queued, transferred, or abandoned before the short-abandon
@@ -571,7 +636,9 @@ def cxone_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         "CASE ARG_MIN(TRIM(service_level_flag), " + first_queued + ") WHEN '0' THEN '1' WHEN '1' THEN '0' END"
         f" AS {PLATFORM_WITHIN}",
     ]
-    return [records, legs, _contact_rows(contact, "leg_answered", "the legs of each customer contact, as one row")]
+    durations = ("pre_queue_seconds", "in_queue_seconds", "talk_seconds", "acw_seconds")
+    described = "the legs of each customer contact, as one row"
+    return [records, legs, _contact_rows(contact, "leg_answered", described, durations)]
 
 
 # how far a transfer chain is followed back through PreviousCallId (legs further back than this
@@ -647,16 +714,14 @@ def salesforce_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         "CAST(COUNT(*) FILTER (WHERE customer_leg AND type = 'Transfer')\n"
         "      + COUNT(*) FILTER (WHERE customer_leg AND next_call_id IS NOT NULL)\n"
         "      - COALESCE(LEN(LIST_INTERSECT(LIST(next_call_id), LIST(contact_id))), 0) AS VARCHAR) AS transfers",
-        f"NOT BOOL_OR({queued}) AS {NOT_QUEUED}",
         # still going: a call without an end. Not read from CallDisposition: a call never accepted
-        # stays 'new' for good, and the contact-record sync sets 'completed' only where none was set
-        f"BOOL_OR(customer_leg AND ended_at IS NULL) AS {IN_PROGRESS}",
-        # the object carries no wait or handle figure of its own (CallDurationInSeconds is the
+        # stays 'new' for good, and the contact-record sync sets 'completed' only where none was set.
+        # The object carries no wait or handle figure of its own (CallDurationInSeconds is the
         # whole call, IVR and queue included): nothing to compare
-        f"CAST(NULL AS VARCHAR) AS {PLATFORM_WAIT}",
-        f"CAST(NULL AS VARCHAR) AS {PLATFORM_HANDLE}",
+        *_contact_state(queued, "BOOL_OR(customer_leg AND ended_at IS NULL)"),
     ]
-    return [records, latest, legs, _contact_rows(contact, answered, "the calls of each customer contact, as one row")]
+    described = "the calls of each customer contact, as one row"
+    return [records, latest, legs, _contact_rows(contact, answered, described, ("hold_seconds",))]
 
 
 def zendesk_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
@@ -675,9 +740,10 @@ def zendesk_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
 
     def moment(seconds: str) -> str:
         """created_at plus `seconds`, as an instant's text; an unreadable part as its own text."""
-        at = f"{created} + TO_MICROSECONDS(CAST(ROUND(TRY_CAST({seconds} AS DOUBLE) * 1e6) AS BIGINT))"
+        at = _after(created, f"TRY_CAST({seconds} AS DOUBLE)")
         return (
-            f"CASE WHEN {_bad_ts('created_at')} THEN created_at WHEN {_bad_number(seconds)} THEN {seconds}\n"
+            f"CASE WHEN {_bad_ts('created_at')} THEN created_at\n"
+            f"      WHEN {_bad_number(seconds)} OR {_too_long(seconds)} THEN {seconds}\n"
             f"      ELSE STRFTIME({at}, '%Y-%m-%dT%H:%M:%S.%fZ') END"
         )
 
@@ -714,20 +780,33 @@ def zendesk_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         f"{_first('talk_seconds')} AS talk_seconds",
         f"{_first('hold_seconds')} AS hold_seconds",
         f"{_first('acw_seconds')} AS acw_seconds",
-        f"NOT BOOL_OR(call_queued) AS {NOT_QUEUED}",
-        # still going: no completion status yet (or no duration)
-        f"BOOL_OR(completion_status IS NULL OR duration_seconds IS NULL) AS {IN_PROGRESS}",
-        f"{_first('wait_seconds')} AS {PLATFORM_WAIT}",
-        f"CAST(NULL AS VARCHAR) AS {PLATFORM_HANDLE}",
+        # still going: no completion status yet (or no duration); Zendesk's own wait is wait_time
+        *_contact_state(
+            "call_queued", "BOOL_OR(completion_status IS NULL OR duration_seconds IS NULL)", _first("wait_seconds")
+        ),
     ]
-    return [records, latest, _contact_rows(contact, "answer_seconds IS NOT NULL", "each call as one customer contact")]
+    answered = "answer_seconds IS NOT NULL"
+    return [records, latest, _contact_rows(contact, answered, "each call as one customer contact", ZENDESK_DURATIONS)]
+
+
+# the Zendesk call's fields in seconds: the moments are counted from created_at by the first four
+ZENDESK_DURATIONS = (
+    "ivr_seconds",
+    "answer_seconds",
+    "duration_seconds",
+    "wait_seconds",
+    "talk_seconds",
+    "hold_seconds",
+    "acw_seconds",
+)
 
 
 def _hms_seconds(column: str) -> str:
-    """A Five9 duration, HH:MM:SS (hours may pass 99), as seconds; empty is 0; anything else NULL."""
+    """A Five9 duration, HH:MM:SS (hours may pass 99, up to 7 digits: 1,141 years), as seconds;
+    empty is 0; anything else NULL (unreadable, named with its text)."""
     parts = [f"TRY_CAST(SPLIT_PART({column}, ':', {i}) AS BIGINT)" for i in (1, 2, 3)]
     return (
-        f"CASE WHEN {column} IS NULL THEN 0 WHEN REGEXP_MATCHES({column}, '^[0-9]+:[0-5][0-9]:[0-5][0-9]$')\n"
+        f"CASE WHEN {column} IS NULL THEN 0 WHEN REGEXP_MATCHES({column}, '^[0-9]{{1,7}}:[0-5][0-9]:[0-5][0-9]$')\n"
         f"      THEN {parts[0]} * 3600 + {parts[1]} * 60 + {parts[2]} END"
     )
 
@@ -747,7 +826,7 @@ def five9_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
     def moment(offset: str, parts: tuple[str, ...] = ("ivr_time", "queue_wait_time", "ring_time")) -> str:
         """TIMESTAMP plus `offset` seconds, as local time's text (the parsing stage reads it in the
         source's zone); an unreadable TIMESTAMP or duration (of `parts`) as its own text."""
-        at = f"{started} + TO_MICROSECONDS(CAST(({offset}) * 1000000 AS BIGINT))"
+        at = _after(started, offset)
         # an unreadable part as its text and column's name (which no timestamp reading accepts)
         bad = [f"WHEN {seconds[f]} IS NULL THEN {f} || {literal(f' ({paths[f]})')}" for f in parts]
         named = literal(f" ({paths['started_at']})")
@@ -799,11 +878,9 @@ def five9_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         f"{_first(duration('hold_seconds'))} AS hold_seconds",
         f"{_first(duration('acw_seconds'))} AS acw_seconds",
         f"{_first('COALESCE(transfers, ' + literal('0') + ')')} AS transfers",
-        f"NOT BOOL_OR(call_queued) AS {NOT_QUEUED}",
-        f"FALSE AS {IN_PROGRESS}",  # the report lists calls that have ended
-        # the wait is Five9's own QUEUE WAIT TIME and RING TIME: nothing of its own to compare
-        f"CAST(NULL AS VARCHAR) AS {PLATFORM_WAIT}",
-        f"CAST(NULL AS VARCHAR) AS {PLATFORM_HANDLE}",
+        # the report lists calls that have ended; the wait is Five9's own QUEUE WAIT TIME and RING
+        # TIME: nothing of its own to compare
+        *_contact_state("call_queued"),
     ]
     return [records, legs, _contact_rows(contact, "call_answered", "each call as one customer contact")]
 
@@ -820,8 +897,9 @@ def talkdesk_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
     started = "CAST(TRY_CAST(started_at AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP)"
     waited = "TRY_CAST(wait_seconds AS DOUBLE)"
     later = (
-        f"CASE WHEN {_bad_ts('started_at')} THEN started_at WHEN {_bad_number('wait_seconds')} THEN wait_seconds\n"
-        f"      ELSE STRFTIME({started} + TO_MICROSECONDS(CAST(ROUND(COALESCE({waited}, 0) * 1e6) AS BIGINT)),"
+        f"CASE WHEN {_bad_ts('started_at')} THEN started_at\n"
+        f"      WHEN {_bad_number('wait_seconds')} OR {_too_long('wait_seconds')} THEN wait_seconds\n"
+        f"      ELSE STRFTIME({_after(started, f'COALESCE({waited}, 0)')},"
         " '%Y-%m-%dT%H:%M:%S.%fZ') END"
     )
     unanswered = ", ".join(literal(t) for t in ("abandoned", "short_abandoned", "missed", "voicemail"))
@@ -853,13 +931,16 @@ def talkdesk_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         f"{_first('talk_seconds')} AS talk_seconds",
         f"{_first('hold_seconds')} AS hold_seconds",
         f"{_first(transferred)} AS transfers",
-        f"NOT BOOL_OR(call_queued) AS {NOT_QUEUED}",
-        f"FALSE AS {IN_PROGRESS}",  # the report lists calls that have ended
-        # the wait is Talkdesk's own wait_time: nothing of its own to compare
-        f"CAST(NULL AS VARCHAR) AS {PLATFORM_WAIT}",
-        f"CAST(NULL AS VARCHAR) AS {PLATFORM_HANDLE}",
+        # the report lists calls that have ended; the wait is Talkdesk's own wait_time: nothing of
+        # its own to compare
+        *_contact_state("call_queued"),
     ]
-    return [records, legs, _contact_rows(contact, "call_answered", "each call as one customer contact")]
+    durations = ("wait_seconds", "talk_seconds", "hold_seconds")
+    return [records, legs, _contact_rows(contact, "call_answered", "each call as one customer contact", durations)]
+
+
+# a task's events that TaskRouter writes once per task: created, wrap-up, and its end
+ONCE = (("task.created",), ("task.wrapup",), ("task.completed", "task.canceled", "task.deleted"))
 
 
 def twilio_flex_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
@@ -870,24 +951,25 @@ def twilio_flex_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
     completion; a task canceled before any reservation was accepted was abandoned. The tasks of
     one Flex conversation (task attribute conversations.conversation_id, else the task itself) are
     the legs of one contact: each task after the first is a transfer. An event listed twice (two
-    overlapping exports) is read once, by its sid."""
+    overlapping exports) counts once: an event is never changed once written, so its copies give
+    the same moments and values to every MIN, MAX and first-of a task takes, and are counted by
+    their sid (no window over the millions of events to pick one copy)."""
     paths = leg_paths(src)
     records = _legs_read("interactions", paths, read)
     # the event's moment, in UTC: event_date_ms (milliseconds since the epoch) where readable, else
     # event_date; read once per event, and written as text once per task
     millis = "TRY_CAST(event_date_ms AS BIGINT)"
+    # milliseconds from 1970 to 2100 (beyond, no moment of an event: unreadable, never an overflow)
+    readable = f"{millis} >= 0 AND {millis} < {4_102_444_800_000}"
     events = Cte(
         "interactions_events",
         "  SELECT *, source_index * 10000000000 + source_row AS source_key,\n"
-        f"    CASE WHEN {millis} IS NOT NULL THEN MAKE_TIMESTAMP({millis} * 1000)\n"
-        "      ELSE CAST(TRY_CAST(event_date AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP) END AS moment,\n"
-        "    CASE WHEN event_sid IS NULL THEN 0 ELSE COUNT(*) OVER (PARTITION BY event_sid) - 1 END AS copies\n"
+        f"    CASE WHEN {readable} THEN MAKE_TIMESTAMP({millis} * 1000)\n"
+        "      ELSE CAST(TRY_CAST(event_date AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP) END AS moment\n"
         "  FROM interactions_records\n"
         # a task's or a reservation's event (worker, activity and workflow events are not contacts)
-        "  WHERE contact_id IS NOT NULL OR event_type LIKE 'task%' OR event_type LIKE 'reservation.%'\n"
-        "  QUALIFY event_sid IS NULL OR ROW_NUMBER() OVER (\n"
-        "    PARTITION BY event_sid ORDER BY source_index DESC, source_row DESC) = 1",
-        "an event in two exports: the last read, by its sid",
+        "  WHERE contact_id IS NOT NULL OR event_type LIKE 'task%' OR event_type LIKE 'reservation.%'",
+        "the events of tasks and reservations, each at its moment",
     )
 
     def at(kinds: tuple[str, ...], pick: str = "MIN") -> str:
@@ -898,6 +980,21 @@ def twilio_flex_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         entry = "FILTER (WHERE event_type = 'task-queue.entered')"
         return f"COALESCE(ARG_MIN({column}, moment) {entry}, ARG_MIN({column}, source_key) {entry})"
 
+    # the events a task has once: how many times each came, at least once (a task whose export
+    # window missed them all)
+    once = ", ".join(
+        [f"COUNT(*) FILTER (WHERE event_type IN ({', '.join(literal(k) for k in kinds)}))" for kinds in ONCE] + ["1"]
+    )
+    def attribute(path: str) -> str:
+        """A task attribute, read from the events that enter the task (created, queue entered):
+        the JSON is parsed for those only, not for each of the task's events."""
+        entering = "event_type IN ('task.created', 'task-queue.entered') AND json_valid(task_attributes)"
+        return f"CASE WHEN {entering} THEN json_extract_string(task_attributes, {literal(path)}) END"
+
+    # the programme: the partner's queue again (not taken twice from a million events), unless
+    # `columns:` reads it from another field
+    own_programme = paths["programme"] != paths["partner"]
+    programme = f"    {queue_of('programme')} AS programme,\n" if own_programme else ""
     task = Cte(
         "interactions_tasks",
         "  SELECT ANY_VALUE(contact_id) AS contact_id,\n"
@@ -908,12 +1005,18 @@ def twilio_flex_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         f"    {at(('task.wrapup', 'reservation.wrapup'))} AS wrapping,\n"
         f"    COALESCE({at(('task.completed',), 'MAX')}, {at(('task.canceled', 'task.deleted'), 'MAX')}) AS ended,\n"
         f"    {queue_of('partner')} AS partner,\n"
-        f"    {queue_of('programme')} AS programme,\n"
+        f"{programme}"
         "    ARG_MIN(channel, source_key) FILTER (WHERE channel IS NOT NULL) AS channel,\n"
-        "    ARG_MIN(task_attributes, source_key) FILTER (WHERE json_valid(task_attributes)) AS attributes,\n"
+        # from the task's attributes (a JSON document on each of its events), its conversation and
+        # its caller, as the first event entering it written gives them: two short texts per task
+        # kept, not the document (a million tasks' documents overran the memory limit)
+        f"    ARG_MIN({attribute('$.conversations.conversation_id')}, source_key) AS conversation_id,\n"
+        f"    ARG_MIN({attribute('$.from')}, source_key) AS caller,\n"
         "    BOOL_OR(event_type IN ('task.completed', 'task.canceled', 'task.deleted')) AS task_ended,\n"
-        # the task delivered again (its events in an overlapping export): one copy merged
-        "    MAX(copies) AS copies, MIN(source_key) AS source_key\n"
+        # the task delivered again (its events in an overlapping export): one copy merged for each
+        # time an event a task has once (created, wrap-up, its end) comes again
+        f"    GREATEST({once}) - 1 AS copies,\n"
+        "    MIN(source_key) AS source_key\n"
         "  FROM interactions_events\n"
         # an event of a task without its task_sid is a record of its own (rejected: no id)
         "  GROUP BY COALESCE(contact_id, 'record ' || source_key)",
@@ -928,10 +1031,11 @@ def twilio_flex_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
 
     legs = Cte(
         "interactions_legs",
-        "  SELECT contact_id, partner, programme, channel, copies, task_ended, source_key,\n"
+        "  SELECT contact_id, partner, channel, copies, task_ended, source_key,\n"
+        f"    {'programme' if own_programme else 'partner AS programme'},\n"
         "    source_key // 10000000000 AS source_index, source_key % 10000000000 AS source_row,\n"
-        "    COALESCE(json_extract_string(attributes, '$.conversations.conversation_id'), contact_id) AS chain_id,\n"
-        "    json_extract_string(attributes, '$.from') AS customer_id,\n"
+        "    COALESCE(conversation_id, contact_id) AS chain_id,\n"
+        "    caller AS customer_id,\n"
         # the contact's tasks in the order they entered a queue
         "    COALESCE(EPOCH_US(entered), 0) AS initial_last,\n"
         f"    COALESCE(unreadable, {text('entered')}) AS arrived_at,\n"
@@ -959,13 +1063,10 @@ def twilio_flex_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         f"{_total('talk_seconds')} AS talk_seconds",
         f"{_total('acw_seconds')} AS acw_seconds",
         "CAST(COUNT(*) - 1 AS VARCHAR) AS transfers",
-        f"NOT BOOL_OR({queued}) AS {NOT_QUEUED}",
-        # a task neither completed nor canceled yet: the contact is still going on
-        f"BOOL_OR(NOT task_ended AND {queued}) AS {IN_PROGRESS}",
-        # the events carry no wait or handle figure of TaskRouter's own (task_age counts from the
-        # task's creation, not its queue), so nothing is compared
-        f"CAST(NULL AS VARCHAR) AS {PLATFORM_WAIT}",
-        f"CAST(NULL AS VARCHAR) AS {PLATFORM_HANDLE}",
+        # a task neither completed nor canceled yet: the contact is still going on. The events
+        # carry no wait or handle figure of TaskRouter's own (task_age counts from the task's
+        # creation, not its queue), so nothing is compared
+        *_contact_state(queued, f"BOOL_OR(NOT task_ended AND {queued})"),
     ]
     return [records, events, task, legs, _contact_rows(contact, answered, "the tasks of each conversation, as one row")]
 

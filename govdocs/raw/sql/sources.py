@@ -32,7 +32,10 @@ from govdocs.raw.sql.stages import (
 from govdocs.raw.sql.text import (
     ANSWER_BEFORE_ARRIVAL,
     BAD_VALUE,
+    FLAWED_FIELD,
+    FLAWED_VALUE,
     IN_PROGRESS,
+    LARGEST,
     LEFT_BEFORE_HIRED,
     MISSING_FIELD,
     NEGATIVE_DURATION,
@@ -67,7 +70,7 @@ def interactions_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] |
         unit = src.duration_unit if f.endswith("_seconds") and not platform else DurationUnit.SECONDS
         parsed += [f"{_raw(f, types)} AS {f}_raw", f"{_number(f, types, unit)} AS {f}"]
     if platform:
-        parsed += [NOT_QUEUED, IN_PROGRESS, "legs", "copies", "handled_legs"]
+        parsed += [NOT_QUEUED, IN_PROGRESS, "legs", "copies", "handled_legs", FLAWED_FIELD, FLAWED_VALUE]
         parsed += [f"TRY_CAST({f} AS DOUBLE) AS {f}" for f in PLATFORM_FIGURES]
     parsed += _SOURCE_COLUMNS
     missing = [
@@ -86,6 +89,10 @@ def interactions_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] |
     # a contact that never entered a queue is set aside first: neither offered nor a reject
     # then one exported before it ended: its end, hence its handle time, is not known yet
     tests = [(NOT_QUEUED, NOT_QUEUED), (IN_PROGRESS, IN_PROGRESS)] if platform else []
+    if platform:  # then a duration of its records no duration is, by name (the moments made from it follow)
+        usable = f"ABS(TRY_CAST({FLAWED_VALUE} AS DOUBLE)) < {LARGEST}"
+        tests.append((NOT_A_NUMBER, f"{FLAWED_FIELD} IS NOT NULL AND NOT {usable}"))
+        tests.append((NEGATIVE_DURATION, f"{FLAWED_FIELD} IS NOT NULL"))
     tests += [(MISSING_FIELD, " OR ".join(missing)), (UNPARSEABLE_TIMESTAMP, _unreadable(stamp_pairs))]
     if nums:
         tests.append((NOT_A_NUMBER, _unreadable(nums)))
@@ -103,7 +110,7 @@ def interactions_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] |
         _parsed_cte("interactions", parsed),
         _hours_cte("interactions", stamps, tz),
         _timed_cte("interactions", stamps, tz, "arrived_at"),
-        _tested_cte("interactions", keep, tests, stamp_pairs + nums, timed=True),
+        _tested_cte("interactions", keep, tests, stamp_pairs + nums, timed=True, flawed=platform),
         _dups_cte("interactions"),
         _checked_cte("interactions", _seconds_columns(seconds_of)),
     ]

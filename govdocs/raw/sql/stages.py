@@ -12,6 +12,9 @@ from govdocs.raw.model import (
 from govdocs.raw.sql.text import (
     _OFFSET_PATTERN,
     DUPLICATE_ID,
+    FLAWED_FIELD,
+    FLAWED_VALUE,
+    LARGEST,
     UNKNOWN_PARTNER,
     Cte,
     FileRead,
@@ -222,11 +225,8 @@ def _number(field: str, types: Mapping[str, str], unit: DurationUnit = DurationU
         value = f"EXTRACT(EPOCH FROM TRY_CAST({_text(field, types)} AS INTERVAL))"
     else:
         value = f"TRY_CAST({_text(field, types)} AS DOUBLE)"
-    usable = f"CASE WHEN ABS({value}) < {_LARGEST} THEN {value} END"
+    usable = f"CASE WHEN ABS({value}) < {LARGEST} THEN {value} END"
     return f"{usable} / 1000.0" if unit is DurationUnit.MILLISECONDS else usable
-
-
-_LARGEST = 10**15
 
 
 def _partner(types: Mapping[str, str], partner_values: Mapping[str, str]) -> str:
@@ -305,14 +305,19 @@ def _partner_test(partner_ids: Sequence[str] | None) -> list[tuple[str, str]]:
     return [(UNKNOWN_PARTNER, f"partner NOT IN ({_text_list(partner_ids)})")]
 
 
-def _first_bad(pairs: Sequence[tuple[str, str]]) -> str:
-    """The first raw text that failed to convert and its govdocs field (for the samples), else NULLs."""
-    if not pairs:
-        return "CAST(NULL AS VARCHAR) AS bad_value, CAST(NULL AS VARCHAR) AS bad_field"
+def _first_bad(pairs: Sequence[tuple[str, str]], flawed: bool = False) -> str:
+    """The first raw text that failed to convert and its govdocs field (for the samples), else NULLs;
+    `flawed`: a platform's record duration no duration is (FLAWED_FIELD) first, by its leg field."""
     tests = [f"WHEN {raw} IS NOT NULL AND {value} IS NULL THEN" for raw, value in pairs]
-    values = " ".join(f"{t} CAST({raw} AS VARCHAR)" for t, (raw, _) in zip(tests, pairs, strict=True))
-    fields = " ".join(f"{t} {literal(value.removesuffix('_us'))}" for t, (_, value) in zip(tests, pairs, strict=True))
-    return f"CASE {values} ELSE NULL END AS bad_value,\n    CASE {fields} ELSE NULL END AS bad_field"
+    values = [f"{t} CAST({raw} AS VARCHAR)" for t, (raw, _) in zip(tests, pairs, strict=True)]
+    fields = [f"{t} {literal(value.removesuffix('_us'))}" for t, (_, value) in zip(tests, pairs, strict=True)]
+    if flawed:
+        values.insert(0, f"WHEN {FLAWED_FIELD} IS NOT NULL THEN {FLAWED_VALUE}")
+        fields.insert(0, f"WHEN {FLAWED_FIELD} IS NOT NULL THEN {FLAWED_FIELD}")
+    if not values:
+        return "CAST(NULL AS VARCHAR) AS bad_value, CAST(NULL AS VARCHAR) AS bad_field"
+    value, field = " ".join(values), " ".join(fields)
+    return f"CASE {value} ELSE NULL END AS bad_value,\n    CASE {field} ELSE NULL END AS bad_field"
 
 
 def _unreadable(pairs: Sequence[tuple[str, str]]) -> str:
@@ -320,11 +325,17 @@ def _unreadable(pairs: Sequence[tuple[str, str]]) -> str:
 
 
 def _tested_cte(
-    source: str, keep: Sequence[str], tests: Sequence[tuple[str, str]], bad: Sequence[tuple[str, str]], timed: bool
+    source: str,
+    keep: Sequence[str],
+    tests: Sequence[tuple[str, str]],
+    bad: Sequence[tuple[str, str]],
+    timed: bool,
+    flawed: bool = False,
 ) -> Cte:
     """Every row with the columns the later stages use and the first reason, other than a
     duplicate id, that rejects it (`check_reason`; NULL when it passes every check)."""
-    select = [*keep, f"{_reason(tests)} AS check_reason", _first_bad(bad), "source_index", "source_row", "source_key"]
+    select = [*keep, f"{_reason(tests)} AS check_reason", _first_bad(bad, flawed)]
+    select += ["source_index", "source_row", "source_key"]
     body = ",\n    ".join(select)
     upstream = f"{source}_timed" if timed else f"{source}_parsed"
     return Cte(f"{source}_tested", f"  SELECT\n    {body}\n  FROM {upstream}")

@@ -53,6 +53,15 @@ PLATFORM_HANDLE = "platform_handle"
 # where it does not count it (CXone's serviceLevelFlag); its threshold is the platform's own
 PLATFORM_WITHIN = "platform_within"
 PLATFORM_FIGURES = (PLATFORM_WAIT, PLATFORM_HANDLE, PLATFORM_WITHIN)
+# a platform's contact whose record holds a duration no duration is (negative, or not a usable
+# number): the record's field (a preset's leg field, e.g. ivr_seconds) and its text, to reject it by
+FLAWED_FIELD = "flawed_field"
+FLAWED_VALUE = "flawed_value"
+
+
+# a number of this size or more (or infinite, or NaN) is no count, score or duration, and no exact
+# sum could hold it: rejected as not a number
+LARGEST = 10**15
 
 
 EVENT_SOURCES = ("interactions", "surveys", "qa")
