@@ -57,7 +57,7 @@ def test_evidence_counts_for_the_failing_partner(world):
     assert (evidence.failures, evidence.allowed) == (24, 6)
     runs = {r.kpi_id: r.length for r in evidence.red_runs}
     assert runs == {"service_level": 12, "abandonment": 12, "attrition": 12, "asa": 10}
-    assert [s for _, s, _ in evidence.score_history] == [17.1, 22.9, 22.9, 22.9]
+    assert [s for _, s, _ in evidence.score_history] == [21.0, 25.0, 25.0, 25.0]
     assert [t for _, _, t in evidence.score_history] == ["At risk"] * 4
     items = {i.key: i.points for i in evidence.items}
     assert items == {"failures": 100.0, "pip_outcome": 100.0, "score": 77.1, "satisfaction": 50.0}

@@ -25,6 +25,7 @@ from govdocs.documents.common import (
     fairness_rules,
     kpi_text,
     partner_fingerprint,
+    score_words,
 )
 from govdocs.documents.credits import CreditsView, ExitCostView
 from govdocs.facts import join_names
@@ -244,7 +245,7 @@ def _rules(config: GovernanceConfig) -> tuple[str, ...]:
     rules = off.rules
     weights = ", ".join(f"{k.replace('_', ' ')} {v:g}" for k, v in off.evidence_weights.items())
     return (
-        f"Exit evidence (0-100, higher argues for leaving): weighted mean ({weights}) of failures against the "
+        f"Exit evidence (0–100, higher argues for leaving): weighted mean ({weights}) of failures against the "
         "allowance (twice the allowance or more counts 100), the outcome of the latest improvement plan decided "
         "(this run's plan once its final review has passed, else the newest earlier plan that ended: not met 100, "
         "partly met 60, no data or no plan ended 50, met 0), 100 minus the latest score, and the "
@@ -253,9 +254,9 @@ def _rules(config: GovernanceConfig) -> tuple[str, ...]:
         "moves less than a tenth of the KPI's amber band a quarter; not clear when, for a surveyed share, the first "
         "and the last quarters' 95% intervals overlap, so the move is within the noise of its samples, as the QBR "
         "states it).",
-        "Stay score (0-100): weighted mean of the rated considerations, a rating r counting (r - 1) / 4 x 100. "
+        "Stay score (0–100): weighted mean of the rated considerations, a rating r counting (r − 1) / 4 × 100. "
         "Missing ratings are left out and listed, never guessed.",
-        f"Recommendation from net = stay - exit evidence: retain at {rules.retain_from:g} or more; retain with an "
+        f"Recommendation from net = stay − exit evidence: retain at {rules.retain_from:g} or more; retain with an "
         f"improvement plan from {rules.retain_with_pip_from:g}; prepare exit from {rules.prepare_exit_from:g}; exit "
         f"below. An exit while less than {rules.min_readiness_to_exit * 100:.0f}% of the transition checklist is "
         "done becomes 'prepare exit'. Margin: net points to the nearest band edge.",
@@ -381,7 +382,9 @@ def build_offboarding_context(
             for r in sorted(evidence.red_runs, key=lambda r: -r.length)
         ),
         pip_line=pip_line,
-        score_rows=tuple(Row((q.label, number(s, 1), tier)) for q, s, tier in evidence.score_history),
+        score_rows=tuple(
+            Row((q.label, score_words(score), score.tier_words)) for q, score in assessment.score_history
+        ),
         score_chart=score_history_svg(
             tuple(ScoreBar(q.label, s, q == quarter) for q, s, _ in evidence.score_history),
             tuple((t.name, t.min_score) for t in config.scoring.tiers),

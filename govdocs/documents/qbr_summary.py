@@ -13,7 +13,7 @@ from govdocs.data.inputs import PartnerInputs, named_kpis
 from govdocs.documents.common import gap_text, kpi_text, telling
 from govdocs.render.formatters import kpi_value, number, percent
 from govdocs.scoring.engine import KpiQuarter, PartnerAssessment
-from govdocs.scoring.rules import QuarterValue, Status, possible_statuses
+from govdocs.scoring.rules import QuarterValue, Score, Status, possible_statuses
 from govdocs.scoring.stats import kpi_interval
 
 
@@ -108,16 +108,25 @@ def headline(partner: Partner, assessment: PartnerAssessment) -> str:
         trend = f"unchanged from {previous.label}"
     else:
         trend = f"{'up' if change > 0 else 'down'} {abs(change):.1f} points from {previous.label}"
-    text = (
-        f"{partner.name} scored {score.value:.1f} out of 100 in {quarter.label}, "
-        f"tier {score.tier.name if score.tier else '–'}, {trend}."
-    )
+    provisional = " (provisional)" if score.provisional else ""
+    text = f"{partner.name} scored {score.value:.1f}{provisional} out of 100 in {quarter.label}, tier {tier_phrase(score)}, {trend}."
     if score_range(assessment):
+        reach = (
+            f"the tier is {score.tier_names} across that range"
+            if score.tier_firm
+            else f"that range reaches the {score.tier_names.replace(' or ', ' and ')} tiers, so the tier is provisional too"
+        )
         text += (
             f" The score is provisional: with the results that are not statistically clear counted as their "
-            f"95% intervals allow, it is {score_range(assessment)}."
+            f"95% intervals allow, it is {score_range(assessment)}; {reach}."
         )
     return text
+
+
+def tier_phrase(score: Score) -> str:
+    """The tier inside a sentence: 'At risk', or 'At risk or Watch (provisional)' when the score's
+    range reaches across a tier boundary (the tables and the cover print `Score.tier_words`)."""
+    return score.tier_names if score.tier_firm else f"{score.tier_names} (provisional)"
 
 
 def score_range(assessment: PartnerAssessment) -> str:
