@@ -539,3 +539,98 @@ def test_a_generated_partners_assessment_keeps_the_budget(tmp_path: Path):
         contract = config.partner(document.partner_id).contract
         if not contract.auto_renew:
             assert "notice must be given by" not in pages[1]
+
+
+# --- one cost fact per option: the decision page and the cost of leaving agree (issue 35) ------------
+
+OPTION_LABELS = ("Renew", "Retain under a plan", "Let the contract lapse", "End early for convenience", "End for cause")
+CELL = r"(EUR [\d,]+\.\d\d(?: \(\d+ days?\))?|not stated|–)"
+ENDED = {  # how the cost of leaving names the option that pays (or does not pay) the fee
+    "ended early for convenience": "End early for convenience",
+    "ends for cause": "End for cause",
+    "ended for cause": "End for cause",
+    "lapses on": "Let the contract lapse",
+}
+
+
+def decision_cells(text: str, row: str) -> dict[str, str]:
+    """The decision page's cells of one money row, by option, in the order of its header."""
+    start = text.index("Option Renew")
+    header = text[start : text.index("What it means", start)]
+    columns = sorted((label for label in OPTION_LABELS if label in header), key=header.index)
+    found = re.search(re.escape(row) + " " + " ".join([CELL] * len(columns)), text)
+    assert found is not None, row
+    return dict(zip(columns, found.groups(), strict=True))
+
+
+@pytest.fixture(scope="module")
+def crn_and_brv_assessments(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_claims_generated import visible_text
+
+    out = tmp_path_factory.mktemp("assessments")
+    args = ["offboarding", "--config", str(CONFIG), "--data", str(DATA), "--quarter", "2026-Q3"]
+    args += ["--as-of", AS_OF.isoformat(), "--assessments", str(ROOT / "examples" / "assessments")]
+    args += ["--partner", "CRN", "--partner", "BRV", "--format", "html", "--out", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    return {
+        p: visible_text((out / "2026-Q3" / f"offboarding-{p}-internal.html").read_text("utf-8")) for p in ("CRN", "BRV")
+    }
+
+
+@pytest.mark.parametrize("partner", ["CRN", "BRV"])
+def test_the_termination_fee_and_the_notice_fees_are_one_fact_per_option(crn_and_brv_assessments, partner) -> None:
+    """CRN's cost of leaving said the fee was 'not owed when notice is given by 30 December 2026' while
+    its decision page charged it to ending early with notice on 15 October: every sentence stating an
+    option's fee or notice-period fees now reads the option's own fact."""
+    text = crn_and_brv_assessments[partner]
+    fees = decision_cells(text, "Termination fee")
+    to_end = decision_cells(text, "Fees to the end of service")
+    row = re.search(r"Set against it Amount When it applies Termination fee (EUR [\d,]+\.\d\d) (.+?) Fees over", text)
+    if partner == "BRV":  # no exit terms: the fee is not stated, and no other sentence gives it an amount
+        assert fees["End early for convenience"] == "not stated" and row is None
+        elsewhere = text.replace("Termination fee " + " ".join(fees.values()), "")
+        assert not re.search(r"termination fee,? EUR", elsewhere, re.I)
+        return
+    assert row is not None
+    amount, basis = row.groups()
+    owed, _, not_owed = basis.partition("; not owed when the contract ")
+    paying = [label for words, label in ENDED.items() if words in owed]
+    free = {label for words, label in ENDED.items() if words in not_owed}
+    assert paying == ["End early for convenience"] and free == {"Let the contract lapse", "End for cause"}
+    for label in paying:
+        assert fees[label] == amount, (label, fees[label], amount)
+        notice, ends = re.search(r"notice on (\d+ \w+ \d{4}), service ends (\d+ \w+ \d{4})", owed).groups()
+        column = text[text.index("Notice by") : text.index("Fees to the end of service")]
+        assert short_of(notice) in column and short_of(ends) in column
+    for label in free:
+        assert fees[label] == "EUR 0.00", (label, fees[label])
+    notice_fees = re.search(r"Fees over the notice period (EUR [\d,]+\.\d\d) (\d+) days ×", text)
+    assert notice_fees is not None
+    assert to_end["End early for convenience"] == f"{notice_fees.group(1)} ({notice_fees.group(2)} days)"
+
+
+def short_of(long: str) -> str:
+    day, month, year = long.split()
+    return f"{day} {month[:3]} {year}"
+
+
+def test_the_cheapest_open_option_is_explained(crn_and_brv_assessments) -> None:
+    """CRN's end for cause (EUR 948,819.81) was the cheapest open option, its conditions met, and the
+    page never said why it was not the one recommended."""
+    crn = crn_and_brv_assessments["CRN"]
+    totals = decision_cells(crn, "Total to pay")
+    assert totals["End for cause"] == min(totals.values(), key=lambda t: float(t[4:].replace(",", "")))
+    assert "MSA clause 18.2" in crn and "A contractual SLA red in 6 or more of the last 12 months: met" in crn
+    note = crn[crn.index("The cheapest option.") :][:600]
+    assert note.startswith(
+        f"The cheapest option. End for cause is the cheapest open option with every amount stated "
+        f"({totals['End for cause']}, against {totals['Let the contract lapse']} for the recommended option, "
+        "let the contract lapse), but is not recommended: it pays for 198 days less service (to 14 Dec 2026, "
+        "against 30 Jun 2027); a transition started on 15 Oct 2026 needs 30 weeks and ends 150 days after the "
+        "service does"
+    )
+    assert "The cheapest option. Retain under a plan is the cheapest open option" in crn_and_brv_assessments["BRV"]

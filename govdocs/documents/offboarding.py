@@ -468,6 +468,7 @@ class DecisionView:
     columns: tuple[OptionColumn, ...]
     cause_lines: tuple[str, ...]  # the clause and each condition against the data
     basis: str  # how the amounts are made
+    cost_note: str = ""  # the cheapest open option against the recommended one: why it is or is not chosen
 
 
 def _strengths(review: Assessment | None, config: GovernanceConfig) -> list[str]:
@@ -728,6 +729,7 @@ def decision_view(
         else ""
     )
     basis = fees + " Transition and parallel run: the exit terms." + credits_note
+    cost_note = _cheapest_note(options, decision, ready, as_of, cost_text)
     return DecisionView(
         ask,
         options.decide_by,
@@ -742,4 +744,62 @@ def decision_view(
         tuple(columns),
         tuple(cause_lines),
         basis,
+        cost_note,
+    )
+
+
+def _cheapest_note(
+    options: Options,
+    decision: Decision,
+    ready: Readiness,
+    as_of: date,
+    cost_text: Callable[[Decimal | None], str],
+) -> str:
+    """The cheapest open option, said to be the recommended one or said why it is not: from the
+    options' facts (transition overrun, the evidence's side, amounts not stated), never a guess."""
+    open_options = [o for o in options.options if o.available]
+    if len(open_options) < 2:
+        return ""
+    # Only an option whose amounts are all stated can be called the cheapest.
+    stated = [o for o in open_options if not o.incomplete]
+    chosen = options.get(options.recommended)
+    if not stated:
+        return ""
+    cheapest = min(stated, key=lambda o: (o.total, o.kind is not options.recommended))
+    if cheapest.kind is chosen.kind:
+        return (
+            f"{chosen.kind.label} is the cheapest open option with every amount stated ({cost_text(chosen.total)}) "
+            "and the one recommended."
+        )
+    reasons = []
+    if cheapest.ends_on and chosen.ends_on and cheapest.ends_on < chosen.ends_on:
+        fewer = (chosen.ends_on - cheapest.ends_on).days
+        reasons.append(
+            f"it pays for {counted(fewer, 'day')} less service (to {short_date(cheapest.ends_on)}, against "
+            f"{short_date(chosen.ends_on)})"
+        )
+    if cheapest.transition_overrun_days > chosen.transition_overrun_days:
+        reasons.append(
+            f"a transition started on {short_date(as_of)} needs {ready.weeks_needed} weeks and ends "
+            f"{counted(cheapest.transition_overrun_days, 'day')} after the service does"
+            + (
+                f" ({counted(chosen.transition_overrun_days, 'day')} under the recommended option)"
+                if chosen.transition_overrun_days
+                else ", while the recommended option leaves time for it"
+            )
+        )
+    if decision.stay is not None:
+        balance = f"stay score {number(decision.stay, 1)} against exit evidence {number(decision.exit_evidence, 1)}"
+        if cheapest.kind.leaves and not chosen.kind.leaves:
+            reasons.append(f"the evidence is for staying ({balance})")
+        elif chosen.kind.leaves and not cheapest.kind.leaves:
+            reasons.append(f"the evidence is for leaving ({balance})")
+    why = "; ".join(reasons) or (
+        f"the recommendation ({decision.recommendation.label.lower()}) follows the evidence, and the cost alone does "
+        "not decide it"
+    )
+    return (
+        f"{cheapest.kind.label} is the cheapest open option with every amount stated ({cost_text(cheapest.total)}, "
+        f"against {cost_text(chosen.total)} for the recommended option, {lower_first(chosen.kind.label)}), but is "
+        f"not recommended: {why}."
     )
