@@ -499,9 +499,9 @@ def test_a_reviewers_highlight_about_a_kpi_is_printed_with_its_computed_point(te
     for audience in ("partner", "internal"):
         text = texts[f"qbr-CRN-{audience}.pdf"]
         reviewer = "Average handle time has been on target every month since July 2026"
-        assert text.count(reviewer) == 1 and f"Reviewer: {reviewer}" in text  # inside the computed point
+        assert text.count(reviewer) == 1 and f"Reviewer's note: {reviewer}" in text  # inside the computed point
         point = text.index("Average handle time at 412 s against a target of 420 s")
-        assert point < text.index(f"Reviewer: {reviewer}") < point + 200
+        assert point < text.index(f"Reviewer's note: {reviewer}") < point + 200
 
 
 def test_the_portfolio_brief_states_each_partners_money_decision_and_missing_data(example_build) -> None:
@@ -586,7 +586,8 @@ def score_statements(text: str, tiers: list[tuple[str, float]]) -> list[tuple[st
         rf"(?P<low>{SCORE_NUMBER})–(?P<high>{SCORE_NUMBER}) )?Tier {tier}",
         # the executive summary's headline and the sentence after it
         rf"scored (?P<score>{SCORE_NUMBER})(?P<mark> \(provisional\))? out of 100 in Q\d \d{{4}}, tier {tier}[,.]"
-        rf"(?:.{{0,120}}?\. The score is provisional: .{{0,200}}?it is (?P<low>{SCORE_NUMBER})–(?P<high>{SCORE_NUMBER}))?",
+        rf"(?:.{{0,120}}?\. The score is provisional: .{{0,200}}?it is "
+        rf"(?P<low>{SCORE_NUMBER})–(?P<high>{SCORE_NUMBER}))?",
     ]
     wrong = []
     for pattern in patterns:
@@ -605,7 +606,9 @@ def score_statements(text: str, tiers: list[tuple[str, float]]) -> list[tuple[st
                 if stated != reach:
                     wrong.append((statement, f"the range reaches the tiers {reach}, the page says {stated}"))
                 if (len(reach) > 1) != (found.group("tier_mark") is not None):
-                    wrong.append((statement, "a tier the range does not settle is not marked provisional, or the reverse"))
+                    wrong.append(
+                        (statement, "a tier the range does not settle is not marked provisional, or the reverse")
+                    )
     return wrong
 
 

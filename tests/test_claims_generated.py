@@ -766,8 +766,11 @@ class Survey:
                 self.seen["score incomplete"] += 1
             high = None
             if scored or unclear:  # the score counts the unclear KPIs at their measured values
-                value = round(sum(w * p for w, p in scored + [(w, m) for w, _, m, _ in unclear])
-                              / sum(w for w, _ in scored + [(w, 0) for w, *_ in unclear]), 1)
+                value = round(
+                    sum(w * p for w, p in scored + [(w, m) for w, _, m, _ in unclear])
+                    / sum(w for w, _ in scored + [(w, 0) for w, *_ in unclear]),
+                    1,
+                )
                 self.claim(
                     "facts",
                     assessment.score.value == value,

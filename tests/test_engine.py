@@ -4,7 +4,6 @@ independently (csv + yaml, no govdocs code) and against the stories the example 
 from __future__ import annotations
 
 import csv
-import math
 import random
 from pathlib import Path
 

@@ -265,7 +265,10 @@ def test_the_rendered_documents_say_it(example_build) -> None:
         assert "Uncertain results, one rule both ways" in text, name
         assert "Relief: a month relieved for a client cause" in text, name
     brv = flat(pdf_text(folder / "qbr-BRV-partner.pdf"))
-    assert "Provisional (no action on its own): Score 62.0 (provisional, 56.0–68.0) may be below the improvement-plan threshold of 60" in brv
+    assert (
+        "Provisional (no action on its own): Score 62.0 (provisional, 56.0–68.0) may be below the "
+        "improvement-plan threshold of 60" in brv
+    )
     assert "Aug 2026 red, relieved: volume 23% over forecast." in brv
     assert not (folder / "pip-BRV-partner.pdf").exists()
     dlt = flat(pdf_text(folder / "qbr-DLT-partner.pdf"))

@@ -50,7 +50,10 @@ def test_scorecard_values_for_the_slipping_partner(rendered):
     # reaches below 60 only for some outcomes of CSAT and FCR is a provisional trigger (issues 32, 35)
     assert "Escalation status: Watch" in text
     assert "Service level red 2 months running" not in text and "Service level red in Sep 2026" in text
-    assert "Provisional (no action on its own): Score 62.0 (provisional, 56.0–68.0) may be below the improvement-plan threshold of 60" in text
+    assert (
+        "Provisional (no action on its own): Score 62.0 (provisional, 56.0–68.0) may be below the "
+        "improvement-plan threshold of 60" in text
+    )
 
 
 def test_missing_month_and_low_sample_are_shown(rendered):

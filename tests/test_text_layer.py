@@ -48,6 +48,8 @@ def typography_problems(name: str, text: str) -> list[str]:
     found = [m for rx in (HYPHEN_SIGN, ASCII_COMPARISON, UNIT_SPACING, SPACED_MINUS) for m in rx.finditer(text)]
     found += range_hyphens(text)
     return [f"{name}: {m.group(0)!r} in {text[max(0, m.start() - 30) : m.end() + 20]!r}" for m in found]
+
+
 ASCII_COMPARISON = re.compile(r"<=|>=|!=")
 # '80.0 %', '420s': the unit is '80.0%', '420 s' (a decade, 'the 1980s', is no unit)
 UNIT_SPACING = re.compile(r"\d\s+%|(?<!\b[12]\d\d)\d(?:s|min)\b")

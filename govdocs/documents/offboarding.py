@@ -382,9 +382,7 @@ def build_offboarding_context(
             for r in sorted(evidence.red_runs, key=lambda r: -r.length)
         ),
         pip_line=pip_line,
-        score_rows=tuple(
-            Row((q.label, score_words(score), score.tier_words)) for q, score in assessment.score_history
-        ),
+        score_rows=tuple(Row((q.label, score_words(score), score.tier_words)) for q, score in assessment.score_history),
         score_chart=score_history_svg(
             tuple(ScoreBar(q.label, s, q == quarter) for q, s, _ in evidence.score_history),
             tuple((t.name, t.min_score) for t in config.scoring.tiers),
