@@ -384,7 +384,7 @@ def build_offboarding_context(
         pip_line=pip_line,
         score_rows=tuple(Row((q.label, score_words(score), score.tier_words)) for q, score in assessment.score_history),
         score_chart=score_history_svg(
-            tuple(ScoreBar(q.label, s, q == quarter) for q, s, _ in evidence.score_history),
+            tuple(ScoreBar(q.label, s.value, q == quarter, s.low, s.high) for q, s in assessment.score_history),
             tuple((t.name, t.min_score) for t in config.scoring.tiers),
         ),
         score_trend=_score_trend(evidence),

@@ -270,7 +270,9 @@ def _charts(assessment: PartnerAssessment) -> tuple[ChartCard, ...]:
 
 
 def _score_chart(assessment: PartnerAssessment, config: GovernanceConfig) -> Markup:
-    bars = tuple(ScoreBar(q.label, s.value, q == assessment.quarter) for q, s in assessment.score_history)
+    bars = tuple(
+        ScoreBar(q.label, s.value, q == assessment.quarter, s.low, s.high) for q, s in assessment.score_history
+    )
     tiers = tuple((t.name, t.min_score) for t in config.scoring.tiers)
     return score_history_svg(bars, tiers)
 
