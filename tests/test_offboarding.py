@@ -60,8 +60,9 @@ def test_evidence_counts_for_the_failing_partner(world):
     assert [s for _, s, _ in evidence.score_history] == [21.0, 25.0, 25.0, 25.0]
     assert [t for _, _, t in evidence.score_history] == ["At risk"] * 4
     items = {i.key: i.points for i in evidence.items}
-    assert items == {"failures": 100.0, "pip_outcome": 100.0, "score": 77.1, "satisfaction": 50.0}
-    assert evidence.score == pytest.approx((100 * 35 + 100 * 25 + 77.1 * 25 + 50 * 15) / 100)
+    # the latest score 25.0 counts its unclear KPIs at their measured values (issue 35)
+    assert items == {"failures": 100.0, "pip_outcome": 100.0, "score": 75.0, "satisfaction": 50.0}
+    assert evidence.score == pytest.approx((100 * 35 + 100 * 25 + 75.0 * 25 + 50 * 15) / 100)
     # share of the quarter's calls offered (service-level volume) across all five partners
     _, data, _ = world
     frame = data.frame
@@ -142,9 +143,9 @@ def test_failing_partner_exit_capped_by_readiness(world):
     )
     assert ready.start_by == date(2027, 6, 30) - timedelta(weeks=30)
     decision = decide(config.offboarding, rows, evidence_for(world, "CRN", Outcome.NOT_MET), ready)
-    assert decision.net == pytest.approx(33.75 - 86.775)
+    assert decision.net == pytest.approx(33.75 - 86.25)
     assert decision.recommendation is Recommendation.PREPARE_EXIT and decision.readiness_capped
-    assert decision.margin == pytest.approx(28.025)
+    assert decision.margin == pytest.approx(27.5)
     # with the checklist done the same evidence means exit
     done = Assessment.model_validate({**crn.model_dump(), "checklist": {k: {"status": "done"} for k in crn.checklist}})
     ready_done = readiness(config.offboarding, done, history[Q3]["CRN"].partner.contract)
@@ -167,12 +168,9 @@ def test_sensitivity_line_names_the_single_rating_that_flips_it(world):
     ready = readiness(config.offboarding, brv, history[Q3]["BRV"].partner.contract)
     decision = decide(config.offboarding, rows, evidence_for(world, "BRV"), ready)
     assert decision.recommendation is Recommendation.RETAIN
-    # no unrated consideration alone can flip it now that BRV's August is relieved and its score's
-    # unclear KPIs are no trigger: only the lowest rating on its heaviest consideration does
-    assert decision.sensitivity == (
-        "A rating of 1 instead of 4 on commitment to improvement would change the recommendation "
-        "to retain with an improvement plan."
-    )
+    # no single rating flips it now that BRV's August is relieved and its score (62.0, its unclear
+    # KPIs at their measured values) is the evidence: the net of 38.7 holds whatever one rating is
+    assert decision.sensitivity == "No single rating, from 1 to 5, would change the recommendation."
     rated = [r for r in rows if r.rating is not None]
     line = decide(config.offboarding, rated, evidence_for(world, "BRV"), ready).sensitivity
     assert line == decision.sensitivity
@@ -206,10 +204,10 @@ def test_memo_for_the_failing_partner(memos):
     # The net falls in the exit band; readiness holds the recommendation at "prepare exit", so the
     # margin is that band's and is said to be, not printed under "Prepare exit" as its own.
     assert "Prepare exit" in text and (
-        "net \u221253.0; the net falls in the band exit, 28.0 points from the nearest band edge; the recommendation "
+        "net \u221252.5; the net falls in the band exit, 27.5 points from the nearest band edge; the recommendation "
         "replaces that band, so the margin is not the recommendation's." in text
     )
-    assert "the rules' band, exit, by 28.0 points" in text and "margin 28.0 points" not in text
+    assert "the rules' band, exit, by 27.5 points" in text and "margin 27.5 points" not in text
     assert "24 failures in 12 months; 6 allowed" in text
     assert "notice must be given by 30 December 2026, the last business day before 1 January 2027" in text
     assert "renews automatically for 12 months, to 30 June 2028, committing EUR 3,100,000" in text
@@ -268,7 +266,7 @@ def test_after_two_missed_plans_on_the_same_kpis_no_plan_is_recommended(world):
     config, _, history = world
     brv = review(world, "BRV")
     rows = [r for r in consideration_rows(config.offboarding, brv) if r.rating is not None]
-    rows = [replace(r, rating=1) if r.key == "commitment" else r for r in rows]
+    rows = [replace(r, rating=1) if r.key in ("commitment", "review_response") else r for r in rows]
     ready = readiness(config.offboarding, brv, history[Q3]["BRV"].partner.contract)
     evidence = evidence_for(world, "BRV")
     assert decide(config.offboarding, rows, evidence, ready).recommendation is Recommendation.RETAIN_WITH_PIP
@@ -627,10 +625,9 @@ def test_the_cheapest_open_option_is_explained(crn_and_brv_assessments) -> None:
     assert "MSA clause 18.2" in crn and "A contractual SLA red in 6 or more of the last 12 months: met" in crn
     note = crn[crn.index("The cheapest option.") :][:600]
     assert note.startswith(
-        f"The cheapest option. End for cause is the cheapest open option with every amount stated "
-        f"({totals['End for cause']}, against {totals['Let the contract lapse']} for the recommended option, "
-        "let the contract lapse), but is not recommended: it pays for 198 days less service (to 14 Dec 2026, "
-        "against 30 Jun 2027); a transition started on 15 Oct 2026 needs 30 weeks and ends 150 days after the "
-        "service does"
+        f"The cheapest option. End for cause is the cheapest open way to leave ({totals['End for cause']}, against "
+        f"{totals['Let the contract lapse']} recommended) but is not recommended: it buys 198 days less service (to "
+        "14 Dec 2026); a transition started today ends 150 days after the service."
     )
-    assert "The cheapest option. Retain under a plan is the cheapest open option" in crn_and_brv_assessments["BRV"]
+    # BRV's ways out leave amounts unstated (no exit terms): none is called the cheapest
+    assert "The cheapest option." not in crn_and_brv_assessments["BRV"]

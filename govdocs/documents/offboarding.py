@@ -601,7 +601,8 @@ def _option_texts(
                 f"Give {counted(test.notice_days, 'day')}' notice under the clause now: the service ends on "
                 f"{short_date(option.ends_on)}."
             )
-            for_it[:0] = ["conditions met: " + "; ".join(c.detail for c in test.conditions if c.met)]
+            met = sum(1 for c in test.conditions if c.met)
+            for_it[:0] = [f"{met} of the clause's {len(test.conditions)} conditions met (cited below)"]
             for_it.append("no termination fee")
             risk = overrun or f"the transition ({ready.weeks_needed} weeks) must fit the clause's notice"
     return means, "; ".join(for_it) or "–", "; ".join(against) or "–", risk
@@ -715,18 +716,17 @@ def decision_view(
             )
     fees = (
         f"Fees from {short_date(as_of)} to the end of service at {money(clock.annual_value, clock.currency)} a year "
-        f"× days / 365 (a renewal adds {clock.renewal_months} months at that value); a replacement's fees after it "
-        "are not included."
+        f"× days / 365 (a renewal: {clock.renewal_months} more months), a replacement's fees not included."
         if clock.annual_value is not None
         else "The contract states no annual value, so no fees are stated."
     )
     credits_note = (
-        " Service credits: owed for the last 12 months whichever option is chosen, not in the total"
+        " Credits: owed whichever option is chosen, not in the total"
         + (f"; {cost_text(options.credits_open)} of it can still be earned back." if options.credits_open else ".")
         if options.credits_12m is not None
         else ""
     )
-    basis = fees + " Transition and parallel run: the exit terms." + credits_note
+    basis = fees + " Transition, parallel run: the exit terms." + credits_note
     cost_note = _cheapest_note(options, decision, ready, as_of, cost_text)
     return DecisionView(
         ask,
@@ -753,37 +753,35 @@ def _cheapest_note(
     as_of: date,
     cost_text: Callable[[Decimal | None], str],
 ) -> str:
-    """The cheapest open option, said to be the recommended one or said why it is not: from the
+    """The cheapest open option (of those with every amount stated), said to be the recommended one or
+    said why it is not: from the
     options' facts (transition overrun, the evidence's side, amounts not stated), never a guess."""
     open_options = [o for o in options.options if o.available]
     if len(open_options) < 2:
         return ""
-    # Only an option whose amounts are all stated can be called the cheapest.
-    stated = [o for o in open_options if not o.incomplete]
+    # The cheapest way to leave: only an option whose amounts are all stated can be called the
+    # cheapest, and staying (renew, a plan) buys more service, so it is not compared on cost here.
+    stated = [o for o in open_options if not o.incomplete and o.kind.leaves]
     chosen = options.get(options.recommended)
     if not stated:
         return ""
     cheapest = min(stated, key=lambda o: (o.total, o.kind is not options.recommended))
     if cheapest.kind is chosen.kind:
         return (
-            f"{chosen.kind.label} is the cheapest open option with every amount stated ({cost_text(chosen.total)}) "
-            "and the one recommended."
+            f"{chosen.kind.label} is the cheapest open way to leave ({cost_text(chosen.total)}) and the one "
+            "recommended."
         )
     reasons = []
     if cheapest.ends_on and chosen.ends_on and cheapest.ends_on < chosen.ends_on:
         fewer = (chosen.ends_on - cheapest.ends_on).days
-        reasons.append(
-            f"it pays for {counted(fewer, 'day')} less service (to {short_date(cheapest.ends_on)}, against "
-            f"{short_date(chosen.ends_on)})"
-        )
+        reasons.append(f"it buys {counted(fewer, 'day')} less service (to {short_date(cheapest.ends_on)})")
     if cheapest.transition_overrun_days > chosen.transition_overrun_days:
         reasons.append(
-            f"a transition started on {short_date(as_of)} needs {ready.weeks_needed} weeks and ends "
-            f"{counted(cheapest.transition_overrun_days, 'day')} after the service does"
+            f"a transition started today ends {counted(cheapest.transition_overrun_days, 'day')} after the service"
             + (
-                f" ({counted(chosen.transition_overrun_days, 'day')} under the recommended option)"
+                f" ({counted(chosen.transition_overrun_days, 'day')} if recommended)"
                 if chosen.transition_overrun_days
-                else ", while the recommended option leaves time for it"
+                else ""
             )
         )
     if decision.stay is not None:
@@ -797,7 +795,6 @@ def _cheapest_note(
         "not decide it"
     )
     return (
-        f"{cheapest.kind.label} is the cheapest open option with every amount stated ({cost_text(cheapest.total)}, "
-        f"against {cost_text(chosen.total)} for the recommended option, {lower_first(chosen.kind.label)}), but is "
-        f"not recommended: {why}."
+        f"{cheapest.kind.label} is the cheapest open way to leave ({cost_text(cheapest.total)}, against "
+        f"{cost_text(chosen.total)} recommended) but is not recommended: {why}."
     )
