@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -25,7 +25,7 @@ from pathlib import Path
 from govdocs import __version__, signals
 from govdocs.data.inputs import PartnerInputs
 from govdocs.documents.common import Audience, InputFile
-from govdocs.errors import ExitCode, GovdocsError
+from govdocs.errors import ExitCode, GovdocsError, Problem
 from govdocs.facts import RunFacts, contract_ended_reason, no_further_plan_reason, run_facts
 from govdocs.journal import Journal, source_key
 from govdocs.periods import Quarter
@@ -120,6 +120,7 @@ class BuildResult:
     kept: list[Path] = field(default_factory=list)  # written by an interrupted build, unchanged
     unwritable: bool = False  # stopped because the output folder failed a write
     left_over: list[Path] = field(default_factory=list)  # an unfinished build's files this one did not plan
+    warnings: list[Problem] = field(default_factory=list)  # reported, never stopping: the reviewer's text
 
     @property
     def exit_code(self) -> ExitCode:
@@ -359,6 +360,7 @@ def build(request: BuildRequest, pool: RenderPool, report: Report | None = None)
         # whole portfolio, so a build of some partners leaves it to a build of every partner.
         queue = [summary, *planned] if whole else list(planned)
         result = BuildResult(request.out_dir, request.quarter, skipped=skipped)
+        result.warnings = reviewer_warnings(request, {k.id for k in config.kpis}, facts, partner_ids)
         run = run_digest(request, workspace)
         digests = {id(item): source_digest(run, item) for item in planned}
         # the summary names every partner's documents and is read from the build's partners
@@ -432,6 +434,24 @@ def _manifest_is_ours(path: Path, journal: Journal, ours: set[Path]) -> bool:
     except (GovdocsError, OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
     return bool(listed) and all(target in ours and journal.same_digest(target, digest) for target, digest in listed)
+
+
+def reviewer_warnings(
+    request: BuildRequest, kpi_ids: set[str], facts: RunFacts, partner_ids: Sequence[str]
+) -> list[Problem]:
+    """What `govdocs validate` warns of the reviewer's text, for the partners built: a sentence the
+    computed facts contradict (the documents print it as the reviewer's note)."""
+    from govdocs.validate import reviewer_text_warnings
+
+    found: list[Problem] = []
+    for pid in partner_ids:
+        try:
+            inputs, path = partner_inputs(request.inputs_dir, pid, kpi_ids, request.quarter)
+        except GovdocsError:
+            continue  # the partner's documents report the inputs' own errors
+        if inputs is not None and path is not None:
+            found += reviewer_text_warnings(path, inputs, facts[pid].assessment)
+    return found
 
 
 def _run(

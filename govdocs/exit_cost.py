@@ -34,7 +34,6 @@ class ExitCost:
     quantum: Decimal
     leaving: tuple[CostLine, ...]  # what leaving at the contract's end costs
     termination_fee: Decimal | None  # owed only for ending before the contract's end date
-    notice_cost: Decimal | None  # the fees over the notice period: what ending early pays while notice runs
     renewal_commitment: Decimal | None  # committed if notice is not given by the deadline (auto-renew)
     credits_12m: Decimal | None  # service credits owed over the last 12 months
     credits_open: Decimal = Decimal(0)  # of which can still be earned back
@@ -101,14 +100,11 @@ def exit_cost(
             lines.append(CostLine("Parallel run", amount, basis, item.id))
     fee = None if terms.termination_fee is None else round_money(as_decimal(terms.termination_fee), quantum)
     renewal = None if clock.locked_value is None else round_money(as_decimal(clock.locked_value), quantum)
-    value = partner.contract.annual_value
-    notice = None if value is None else round_money(as_decimal(value) * clock.notice_days / 365, quantum)
     return ExitCost(
         currency=currency,
         quantum=quantum,
         leaving=tuple(lines),
         termination_fee=fee,
-        notice_cost=notice,
         renewal_commitment=renewal,
         credits_12m=None if credits is None else credits.trailing_totals.net,
         credits_open=Decimal(0) if credits is None else credits.trailing_totals.open_earn_back,

@@ -68,7 +68,7 @@ def scorecard_rows(assessment: PartnerAssessment) -> list[list[Cell]]:
             item.failures,
             _number(score.value),
             score.incomplete,
-            score.tier.name if score.tier else None,
+            score.tier_words if score.tier else None,  # as the documents state it: the tiers its range reaches
             decision.level.label,
         ]
         row.append(decision.reasons[0] if decision.reasons else None)

@@ -916,7 +916,7 @@ def prepare_offboarding(
         as_of=as_of,
         data=data,
         credits=credits_view(partner_facts.credits, {k.id: k.name for k in config.kpis}),
-        exit_cost=exit_cost_view(found.cost, partner_facts.clock),
+        exit_cost=exit_cost_view(found.cost, partner_facts.clock, found.options),
         options=found.options,
     )
     document = WrittenDocument(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,9 @@ from govdocs.data.table import KpiData
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
 from govdocs.isolation import name_index
 from govdocs.periods import Month, Quarter
+
+if TYPE_CHECKING:
+    from govdocs.scoring.engine import PartnerAssessment
 
 
 def cross_check(config: GovernanceConfig, data: KpiData, data_paths: list[Path]) -> list[Problem]:
@@ -234,6 +238,10 @@ def validate_inputs(
             reviewed = quarter or (Quarter.parse(inputs.quarter) if inputs.quarter else None)
             if data is not None and reviewed is not None:
                 report.problems += commentary_warnings(config, data, path, inputs, reviewed)
+                from govdocs.scoring.engine import assess_partner
+
+                assessed = assess_partner(config, data, config.partner(inputs.partner), reviewed)
+                report.problems += reviewer_text_warnings(path, inputs, assessed)
     if config is not None and data is not None:
         report.problems += plan_record_problems(config, data, config_path)
     if config is not None:
@@ -428,6 +436,31 @@ def commentary_warnings(
                             severity="warning",
                         )
                     )
+    return problems
+
+
+def reviewer_text_warnings(path: Path, inputs: PartnerInputs, assessment: PartnerAssessment) -> list[Problem]:
+    """The reviewer's free text (commentary, context, notes on earlier actions) against the computed
+    facts: a month's status, a 'below the floor since ...' or a KPI's percentage that the data
+    contradicts is a warning at its line (govdocs.reviewer_claims says which claims are read)."""
+    from govdocs.reviewer_claims import contradictions
+    from govdocs.yamlfile import load_yaml
+
+    texts = _strings(inputs.model_dump(mode="json", exclude={"partner": True, "quarter": True}), ())
+    problems, doc = [], None
+    for where, text in texts:
+        for found in contradictions(text, assessment):
+            doc = doc or load_yaml(path, ExitCode.INPUTS)
+            problems.append(
+                Problem(
+                    "inputs.reviewer_text_contradicts",
+                    f"the reviewer's '{found.claim}' is contradicted by the data: {found.fact}; the documents print "
+                    "it as the reviewer's note",
+                    doc.location(where),
+                    ExitCode.INPUTS,
+                    severity="warning",
+                )
+            )
     return problems
 
 

@@ -499,9 +499,9 @@ def test_a_reviewers_highlight_about_a_kpi_is_printed_with_its_computed_point(te
     for audience in ("partner", "internal"):
         text = texts[f"qbr-CRN-{audience}.pdf"]
         reviewer = "Average handle time has been on target every month since July 2026"
-        assert text.count(reviewer) == 1 and f"Reviewer: {reviewer}" in text  # inside the computed point
+        assert text.count(reviewer) == 1 and f"Reviewer's note: {reviewer}" in text  # inside the computed point
         point = text.index("Average handle time at 412 s against a target of 420 s")
-        assert point < text.index(f"Reviewer: {reviewer}") < point + 200
+        assert point < text.index(f"Reviewer's note: {reviewer}") < point + 200
 
 
 def test_the_portfolio_brief_states_each_partners_money_decision_and_missing_data(example_build) -> None:
@@ -549,3 +549,118 @@ def test_the_portfolio_brief_states_each_partners_money_decision_and_missing_dat
     assert f"{decisions} decisions needed" in first
     # the brief is one page: the detailed table starts on the next
     assert "Red KPIs this quarter" not in first
+
+
+# --- a provisional score inside its range, and a tier that follows the range (issue 35) -------------
+
+SCORE_NUMBER = r"\d{1,3}\.\d"
+
+
+def tier_names_pattern(tiers: list[tuple[str, float]]) -> str:
+    names = "|".join(re.escape(n) for n, _ in sorted(tiers, key=lambda t: -len(t[0])))
+    return rf"(?P<tier>(?:{names})(?:(?:, | or )(?:{names}))*)(?P<tier_mark>, provisional| \(provisional\))?"
+
+
+def tiers_reached(low: float, high: float, tiers: list[tuple[str, float]]) -> list[str]:
+    """The tiers (name, minimum score; highest first) a score anywhere in [low, high] falls in, lowest first."""
+
+    def tier_of(score: float) -> tuple[str, float]:
+        return next((t for t in tiers if score >= t[1]), tiers[-1])
+
+    bottom, top = tier_of(low)[1], tier_of(high)[1]
+    return [name for name, floor in reversed(tiers) if bottom <= floor <= top]
+
+
+def score_statements(text: str, tiers: list[tuple[str, float]]) -> list[tuple[str, str]]:
+    """Every score a document prints with its range and tier, checked against each other on the page
+    alone: (the statement, what is wrong) for each false one. A printed score must lie inside the range
+    printed with it and be marked provisional; a tier must be exactly the tiers that range reaches (the
+    score's own tier when it has no range), marked provisional when there is more than one."""
+    tier = tier_names_pattern(tiers)
+    patterns = [
+        # tables, triggers, evidence: "62.0 (provisional, 56.0–68.0) At risk or Watch, provisional"
+        rf"(?P<score>{SCORE_NUMBER})(?P<mark>) \(provisional, (?P<low>{SCORE_NUMBER})–(?P<high>{SCORE_NUMBER})\)"
+        rf"(?: {tier}(?![\w-]))?",
+        # the QBR cover
+        rf"Score (?P<score>{SCORE_NUMBER}) / 100(?P<mark> · provisional)?[^·]*?(?:intervals allow: "
+        rf"(?P<low>{SCORE_NUMBER})–(?P<high>{SCORE_NUMBER}) )?Tier {tier}",
+        # the executive summary's headline and the sentence after it
+        rf"scored (?P<score>{SCORE_NUMBER})(?P<mark> \(provisional\))? out of 100 in Q\d \d{{4}}, tier {tier}[,.]"
+        rf"(?:.{{0,120}}?\. The score is provisional: .{{0,200}}?it is "
+        rf"(?P<low>{SCORE_NUMBER})–(?P<high>{SCORE_NUMBER}))?",
+    ]
+    wrong = []
+    for pattern in patterns:
+        for found in re.finditer(pattern, text):
+            score = float(found.group("score"))
+            low, high = found.group("low"), found.group("high")
+            statement = found.group(0)[:240]
+            if low is not None:
+                if not float(low) <= score <= float(high):
+                    wrong.append((statement, f"the score {score} lies outside its printed range {low}–{high}"))
+                if found.group("mark") is None:
+                    wrong.append((statement, "a score with a range is printed without 'provisional'"))
+            if found.group("tier") is not None:
+                reach = tiers_reached(float(low or score), float(high or score), tiers)
+                stated = re.split(r", | or ", found.group("tier"))
+                if stated != reach:
+                    wrong.append((statement, f"the range reaches the tiers {reach}, the page says {stated}"))
+                if (len(reach) > 1) != (found.group("tier_mark") is not None):
+                    wrong.append(
+                        (statement, "a tier the range does not settle is not marked provisional, or the reverse")
+                    )
+    return wrong
+
+
+EXAMPLE_TIERS = [("Strategic", 90.0), ("Healthy", 75.0), ("Watch", 60.0), ("At risk", 0.0)]
+
+
+def test_the_score_checker_fails_the_statements_of_issue_35() -> None:
+    """What the example printed before: BRV's 54.3 beside its range 56.0–68.0 with the tier of the
+    54.3, DLT's tier Strategic for a range of 84.0–96.0, and a portfolio row without 'provisional'."""
+    before = (
+        "Bravo CX Partners scored 54.3 out of 100 in Q3 2026, tier At risk, down 40.0 points from Q2 2026. The "
+        "score is provisional: with the results that are not statistically clear counted as their 95% intervals "
+        "allow, it is 56.0–68.0."
+    )
+    problems = [why for _, why in score_statements(before, EXAMPLE_TIERS)]
+    assert any("outside its printed range" in p for p in problems)
+    assert any("reaches the tiers ['At risk', 'Watch']" in p for p in problems)
+    cover = "Score 94.3 / 100 · provisional Provisional: 30% of weight too close to call; with them counted as "
+    cover += "their intervals allow: 84.0–96.0 Tier Strategic Expand scope"
+    assert [why for _, why in score_statements(cover, EXAMPLE_TIERS)] == [
+        "the range reaches the tiers ['Healthy', 'Strategic'], the page says ['Strategic']",
+        "a tier the range does not settle is not marked provisional, or the reverse",
+    ]
+    row = "Bravo CX Partners 54.3 (provisional, 56.0–68.0) At risk Watch"
+    assert len(score_statements(row, EXAMPLE_TIERS)) == 3  # outside, one tier of two, not marked
+    after = (
+        "Bravo CX Partners scored 62.0 (provisional) out of 100 in Q3 2026, tier At risk or Watch (provisional), "
+        "down 34.0 points from Q2 2026. The score is provisional: with the results that are not statistically clear "
+        "counted as their 95% intervals allow, it is 56.0–68.0; that range reaches the At risk and Watch tiers."
+    )
+    assert score_statements(after, EXAMPLE_TIERS) == []
+
+
+def test_every_printed_score_lies_in_its_range_and_its_tier_follows_the_range(texts) -> None:
+    config = load_config(CONFIG)
+    tiers = [(t.name, float(t.min_score)) for t in config.scoring.tiers]
+    checked, wrong = 0, []
+    for name, text in texts.items():
+        for statement, why in score_statements(text, tiers):
+            wrong.append(f"{name}: {why}: {statement}")
+        for pattern in (r"\(provisional, \d", r"Score \d+\.\d / 100", r"scored \d+\.\d"):
+            checked += len(re.findall(pattern, text))
+    assert not wrong, "\n".join(wrong)
+    assert checked >= 30  # covers, headlines, tables, triggers, the assessment's evidence
+    # and each provisional score is printed as one wherever a document prints it
+    for partner, assessment in facts().items():
+        score = assessment.score
+        for audience in ("partner", "internal"):
+            text = texts[f"qbr-{partner}-{audience}.pdf"]
+            assert score.tier_words in text[: text.index("Contract")], (partner, audience)  # the cover's tile
+            if score.provisional:
+                assert f"scored {score.value:.1f} (provisional) out of 100" in text, (partner, audience)
+        portfolio = texts["portfolio-summary-internal.pdf"]
+        words = f"{score.value:.1f} (provisional, {score.range_words})" if score.provisional else f"{score.value:.1f}"
+        assert f"{words} {score.tier_words}" in portfolio, partner

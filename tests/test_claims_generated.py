@@ -67,7 +67,7 @@ from conftest import AS_OF, CONFIG, QUARTER
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
-from test_claims import EXIT_PREPARATION, GAP, MEETING, PLUMBING, owner_of
+from test_claims import EXIT_PREPARATION, GAP, MEETING, PLUMBING, owner_of, score_statements
 
 from govdocs.errors import ExitCode, GovdocsError
 
@@ -369,10 +369,10 @@ POINTS = {"green": 100.0, "amber": 60.0, "red": 0.0}  # the example's banded poi
 
 def unclear_range(
     kpi: dict[str, Any], target: float, floor: float | None, value: float, n: float
-) -> tuple[float, float]:
-    """The least and most points an unclear quarter may earn: its interval's ends."""
+) -> tuple[float, float, float]:
+    """The least, measured and most points an unclear quarter may earn: its interval's ends, its value."""
     earned = [POINTS[band_of(kpi, target, floor, end)] for end in wilson(value, n)]
-    return min(earned), max(earned)
+    return min(earned), POINTS[band_of(kpi, target, floor, value)], max(earned)
 
 
 def quarter_fact(
@@ -507,8 +507,8 @@ INTERNAL_ONLY = (
 )
 KEEP_FOLDERS = 3  # failing portfolios kept per class
 SCORE_TRIGGER = re.compile(
-    r"(Provisional \(no action on its own\): )?Score (\d+\.\d) is below the improvement-plan threshold of "
-    r"(\d+(?:\.\d+)?)( only while)?"
+    r"(Provisional \(no action on its own\): )?Score (\d+\.\d)(?: \(provisional, [\d.]+–[\d.]+\))? "
+    r"(?:is|may be) below the improvement-plan threshold of (\d+(?:\.\d+)?)"
 )
 # a count of failures, never the allowance a rule names ("when 6 failures (...) accumulate")
 FAILURE_COUNT = re.compile(
@@ -765,8 +765,20 @@ class Survey:
             if assessment.score.incomplete:
                 self.seen["score incomplete"] += 1
             high = None
-            if scored or unclear:
-                counted = scored + [(w, hi) for w, _, hi in unclear]
+            if scored or unclear:  # the score counts the unclear KPIs at their measured values
+                value = round(
+                    sum(w * p for w, p in scored + [(w, m) for w, _, m, _ in unclear])
+                    / sum(w for w, _ in scored + [(w, 0) for w, *_ in unclear]),
+                    1,
+                )
+                self.claim(
+                    "facts",
+                    assessment.score.value == value,
+                    f"assess_partner({partner.id})",
+                    f"score {assessment.score.value}",
+                    f"from the rows, unclear KPIs at their measured values: {value}",
+                )
+                counted = scored + [(w, hi) for w, _, _, hi in unclear]
                 high = round(sum(w * p for w, p in counted) / sum(w for w, _ in counted), 1)
             self.claim(
                 "relief",
@@ -791,6 +803,10 @@ class Survey:
         self, name: str, kind: str, partner_id: str, audience: str, text: str, facts: dict[str, Facts], config: Any
     ) -> None:
         self._check_counts(name, text)
+        # a printed score inside its printed range, a tier the range supports (issue 35), in every document
+        for statement, why in score_statements(text, [(t.name, float(t.min_score)) for t in config.scoring.tiers]):
+            self.claim("score", False, name, statement, why)
+        self.seen["score statement read"] += len(re.findall(r"\(provisional, \d|Score \d+\.\d / 100|scored \d", text))
         if kind == "portfolio":
             self._check_portfolio(name, text, facts)
             return
@@ -817,7 +833,7 @@ class Survey:
         """Score triggers against the score's range, failure counts and red runs against the rows."""
         threshold = config.escalation.pip_score_below
         for match in SCORE_TRIGGER.finditer(text):
-            provisional = bool(match.group(1) or match.group(4))
+            provisional = bool(match.group(1)) or "may be below" in match.group(0)
             high = fact.score_high
             holds = high is not None and (high >= threshold if provisional else high < threshold)
             self.seen["score trigger provisional" if provisional else "score trigger firm"] += 1
@@ -1027,8 +1043,8 @@ class Survey:
             f"score {value}",
         )
         tiers = "|".join(re.escape(t.name) for t in config.scoring.tiers)
-        tier = re.search(rf"Tier ({tiers}|–)\b", cover)
-        expected_tier = score.tier.name if score.tier else "–"
+        tier = re.search(rf"Tier ((?:{tiers})(?:(?:, | or )(?:{tiers}))*(?:, provisional)?|–)(?![\w-])", cover)
+        expected_tier = score.tier_words  # the tiers the score's range reaches, provisional when more than one
         self.claim(
             "score",
             tier is not None and tier.group(1) == expected_tier,
@@ -1051,7 +1067,9 @@ class Survey:
             f"escalation {level.label}, {len(assessment.failures_12m)} failures in 12 months",
         )
         if score.value is not None:
-            headline = f"scored {score.value:.1f} out of 100 in {QUARTER.label}, tier {expected_tier}"
+            mark = " (provisional)" if score.provisional else ""
+            phrase = score.tier_names if score.tier_firm else f"{score.tier_names} (provisional)"
+            headline = f"scored {score.value:.1f}{mark} out of 100 in {QUARTER.label}, tier {phrase}"
             self.claim("score", headline in text, name, excerpt(text, "scored "), headline)
         # 3. the executive summary's counts
         counts = Counter(k.current.status for k in assessment.kpis)
@@ -1233,7 +1251,9 @@ class Survey:
             fact = facts[pid]
             assessment, clock = fact.assessment, fact.clock
             score = "–" if assessment.score.value is None else f"{assessment.score.value:,.1f}"
-            tier = assessment.score.tier.name if assessment.score.tier else "–"
+            if assessment.score.provisional and assessment.score.value is not None:
+                score += f" (provisional, {assessment.score.range_words})"
+            tier = assessment.score.tier_words if assessment.score.tier else "–"
             head = row[found.end() - found.start() :].lstrip()
             self.claim("score", head.startswith(f"{score} {tier} "), name, row[:160], f"score {score}, tier {tier}")
             self.claim(

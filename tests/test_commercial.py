@@ -331,7 +331,8 @@ def test_the_cost_of_leaving_worked_by_hand(example_build) -> None:
     """Cornerstone's exit terms: transition 85,000 + 60,000 + 15,000 + 30,000 = 190,000 (customer
     communication, 12,000, is not applicable in its assessment, so it costs nothing); parallel run
     6 weeks x 180,000 a month x 12 / 52 = 249,230.77; total 439,230.77. Against it: the termination
-    fee (only before 30 June 2027), the renewal's 3,100,000, the credits."""
+    fee (owed by ending early for convenience, not by a lapse or an end for cause), the renewal's
+    3,100,000, the credits."""
     text = flat(pdf_text(example_build.out / str(QUARTER) / "offboarding-CRN-internal.pdf"))
     assert "Parallel run EUR 249,230.77 6 weeks × EUR 180,000.00 a month × 12 months / 52 weeks" in text
     assert "Total EUR 439,230.77 the rows above" in text
@@ -341,7 +342,11 @@ def test_the_cost_of_leaving_worked_by_hand(example_build) -> None:
         "notice deadline of 30 December 2026 commits EUR 3,100,000.00 to 30 June 2028; the partner owes "
         "EUR 260,400.00 in service credits for the last 12 months."
     ) in text
-    assert "Termination fee EUR 450,000.00 owed only for ending before 30 June 2027" in text
+    assert (
+        "Termination fee EUR 450,000.00 owed when the contract is ended early for convenience (notice on 15 October "
+        "2026, service ends 13 April 2027, before the contract's end on 30 June 2027); not owed when the contract "
+        "lapses on 30 June 2027 (notice by 30 December 2026) or ends for cause"
+    ) in text
     assert "owed by the partner; EUR 21,700.00 of it can still be earned back" in text
     # 180 days x 3,100,000 / 365 = 1,528,767.12
     assert "Fees over the notice period EUR 1,528,767.12 180 days × EUR 3,100,000.00 a year / 365" in text

@@ -3,8 +3,8 @@
 - One rule for uncertainty: a status needs its whole 95% interval in its band, a failure as much
   as a pass (CRN's September CSAT, 77.8% of 514 surveys against an 80% floor, is not clear: no
   failure, no credit), unless the config says `pass_only`; the page says which rule applies.
-- A trigger holds only whatever the unclear results turn out to be: BRV's 54.3 is below the plan
-  threshold of 60 only while CSAT and FCR are left out (range 56.0-68.0), so it is provisional.
+- A trigger holds only whatever the unclear results turn out to be: BRV's 62.0 (CSAT and FCR at their
+  measured values) has a range of 56.0–68.0 reaching below the plan threshold of 60, so it is provisional.
 - Relief is one fact: BRV's August service level, red with volume 23% over forecast, is in no
   failure count, red run, credit or control split.
 - A trend is one fact: the offboarding evidence and the QBR's panel state the same word.
@@ -73,7 +73,8 @@ def test_a_red_whose_interval_reaches_the_floor_is_not_clear() -> None:
     assert month_status(CSAT, 82.5, 5000) is Status.AMBER  # 81.4-83.5%: wholly amber
     assert month_status(CSAT, 70.0, 2000) is Status.RED  # 67.9-72.0%: wholly red
     # what it may turn out to be: between red (0) and amber (60) points
-    assert unclear_points(CSAT, 77.8, 514, load_config(CONFIG).scoring) == (0.0, 60.0)
+    # (least, measured, most): the measured 77.8% is red, inside the interval's points
+    assert unclear_points(CSAT, 77.8, 514, load_config(CONFIG).scoring) == (0.0, 0.0, 60.0)
 
 
 def test_an_unclear_red_month_is_no_failure_and_earns_no_credit(example) -> None:
@@ -90,15 +91,17 @@ def test_a_trigger_that_depends_on_unclear_results_is_provisional(example) -> No
     _, _, facts = example
     brv = facts["BRV"]
     score = brv.assessment.score
-    assert (score.value, score.low, score.high) == (54.3, 56.0, 68.0)
+    # the score counts the unclear KPIs at their measured values: inside its range by construction
+    assert (score.value, score.low, score.high) == (62.0, 56.0, 68.0)
     assert brv.assessment.decision.level is Escalation.WATCH
     assert brv.new_plan is None and brv.basis is None  # no plan issued on a provisional trigger
     (line,) = brv.assessment.decision.provisional
-    assert line.startswith("Score 54.3 is below the improvement-plan threshold of 60 only while results that are")
-    assert line.endswith("it is 56.0 to 68.0")
-    # CRN's 22.9 stays below 60 whatever its unclear KPIs are (at most 34.0): a firm trigger
+    # above the threshold at the measured values, below it at the range's bottom: provisional both ways
+    assert line.startswith("Score 62.0 (provisional, 56.0–68.0) may be below the improvement-plan threshold of 60")
+    # CRN's 25.0 stays below 60 whatever its unclear KPIs are (at most 34.0): a firm trigger
     crn = facts["CRN"].assessment
-    assert crn.score.high < 60 and "Score 22.9 is below the improvement-plan threshold of 60" in crn.decision.reasons
+    firm = "Score 25.0 (provisional, 16.0–34.0) is below the improvement-plan threshold of 60"
+    assert crn.score.high < 60 and firm in crn.decision.reasons
 
 
 # --- relief is one fact -------------------------------------------------------------------------
@@ -166,13 +169,13 @@ def test_at_risk_anywhere_in_the_score_history_triggers_a_review() -> None:
     decision = decide(config, (), healthy, history, (), QUARTER)
     assert decision.level is Escalation.OFFBOARDING_REVIEW
     assert decision.reasons == ("Tier At risk in Q4 2025 and Q1 2026",)
-    # At risk only while unclear KPIs are left out (counted best, the score reaches 75): provisional
-    unsure = weighted_score([(1, 0.0)], config.scoring, 3.0, [(3, 0.0, 100.0)])
+    # At risk at the range's bottom, not its top (counted best, the score reaches 75): provisional
+    unsure = weighted_score([(1, 0.0)], config.scoring, 3.0, [(3, 0.0, 0.0, 100.0)])
     assert unsure.value == 0.0 and unsure.high == 75.0
     history = tuple(zip(quarters, (unsure, unsure, healthy, healthy), strict=True))
     decision = decide(config, (), healthy, history, (), QUARTER)
     assert decision.level is Escalation.NONE
-    assert decision.provisional[0].startswith("Tier At risk in Q4 2025 and Q1 2026 only while results")
+    assert decision.provisional[0].startswith("Tier At risk in Q4 2025 and Q1 2026 only for some outcomes")
 
 
 def test_every_escalation_rule_the_appendix_prints_fires(example) -> None:
@@ -182,7 +185,7 @@ def test_every_escalation_rule_the_appendix_prints_fires(example) -> None:
     fired = {
         "watch": r"red in \w{3}",
         "red run": r"red \d+ months running",
-        "score": r"^Score \d+\.\d is below the improvement-plan threshold",
+        "score": r"^Score \d+\.\d(?: \(provisional, [\d.]+–[\d.]+\))? is below the improvement-plan threshold",
         "failures": r"^\d+ failures \(red months of contractual KPIs",
         "ended plan": r"ended with its targets not met",
     }
@@ -262,7 +265,10 @@ def test_the_rendered_documents_say_it(example_build) -> None:
         assert "Uncertain results, one rule both ways" in text, name
         assert "Relief: a month relieved for a client cause" in text, name
     brv = flat(pdf_text(folder / "qbr-BRV-partner.pdf"))
-    assert "Provisional (no action on its own): Score 54.3 is below the improvement-plan threshold of 60" in brv
+    assert (
+        "Provisional (no action on its own): Score 62.0 (provisional, 56.0–68.0) may be below the "
+        "improvement-plan threshold of 60" in brv
+    )
     assert "Aug 2026 red, relieved: volume 23% over forecast." in brv
     assert not (folder / "pip-BRV-partner.pdf").exists()
     dlt = flat(pdf_text(folder / "qbr-DLT-partner.pdf"))

@@ -57,11 +57,12 @@ def test_evidence_counts_for_the_failing_partner(world):
     assert (evidence.failures, evidence.allowed) == (24, 6)
     runs = {r.kpi_id: r.length for r in evidence.red_runs}
     assert runs == {"service_level": 12, "abandonment": 12, "attrition": 12, "asa": 10}
-    assert [s for _, s, _ in evidence.score_history] == [17.1, 22.9, 22.9, 22.9]
+    assert [s for _, s, _ in evidence.score_history] == [21.0, 25.0, 25.0, 25.0]
     assert [t for _, _, t in evidence.score_history] == ["At risk"] * 4
     items = {i.key: i.points for i in evidence.items}
-    assert items == {"failures": 100.0, "pip_outcome": 100.0, "score": 77.1, "satisfaction": 50.0}
-    assert evidence.score == pytest.approx((100 * 35 + 100 * 25 + 77.1 * 25 + 50 * 15) / 100)
+    # the latest score 25.0 counts its unclear KPIs at their measured values (issue 35)
+    assert items == {"failures": 100.0, "pip_outcome": 100.0, "score": 75.0, "satisfaction": 50.0}
+    assert evidence.score == pytest.approx((100 * 35 + 100 * 25 + 75.0 * 25 + 50 * 15) / 100)
     # share of the quarter's calls offered (service-level volume) across all five partners
     _, data, _ = world
     frame = data.frame
@@ -142,9 +143,9 @@ def test_failing_partner_exit_capped_by_readiness(world):
     )
     assert ready.start_by == date(2027, 6, 30) - timedelta(weeks=30)
     decision = decide(config.offboarding, rows, evidence_for(world, "CRN", Outcome.NOT_MET), ready)
-    assert decision.net == pytest.approx(33.75 - 86.775)
+    assert decision.net == pytest.approx(33.75 - 86.25)
     assert decision.recommendation is Recommendation.PREPARE_EXIT and decision.readiness_capped
-    assert decision.margin == pytest.approx(28.025)
+    assert decision.margin == pytest.approx(27.5)
     # with the checklist done the same evidence means exit
     done = Assessment.model_validate({**crn.model_dump(), "checklist": {k: {"status": "done"} for k in crn.checklist}})
     ready_done = readiness(config.offboarding, done, history[Q3]["CRN"].partner.contract)
@@ -167,12 +168,9 @@ def test_sensitivity_line_names_the_single_rating_that_flips_it(world):
     ready = readiness(config.offboarding, brv, history[Q3]["BRV"].partner.contract)
     decision = decide(config.offboarding, rows, evidence_for(world, "BRV"), ready)
     assert decision.recommendation is Recommendation.RETAIN
-    # no unrated consideration alone can flip it now that BRV's August is relieved and its score's
-    # unclear KPIs are no trigger: only the lowest rating on its heaviest consideration does
-    assert decision.sensitivity == (
-        "A rating of 1 instead of 4 on commitment to improvement would change the recommendation "
-        "to retain with an improvement plan."
-    )
+    # no single rating flips it now that BRV's August is relieved and its score (62.0, its unclear
+    # KPIs at their measured values) is the evidence: the net of 38.7 holds whatever one rating is
+    assert decision.sensitivity == "No single rating, from 1 to 5, would change the recommendation."
     rated = [r for r in rows if r.rating is not None]
     line = decide(config.offboarding, rated, evidence_for(world, "BRV"), ready).sensitivity
     assert line == decision.sensitivity
@@ -206,10 +204,10 @@ def test_memo_for_the_failing_partner(memos):
     # The net falls in the exit band; readiness holds the recommendation at "prepare exit", so the
     # margin is that band's and is said to be, not printed under "Prepare exit" as its own.
     assert "Prepare exit" in text and (
-        "net \u221253.0; the net falls in the band exit, 28.0 points from the nearest band edge; the recommendation "
+        "net \u221252.5; the net falls in the band exit, 27.5 points from the nearest band edge; the recommendation "
         "replaces that band, so the margin is not the recommendation's." in text
     )
-    assert "the rules' band, exit, by 28.0 points" in text and "margin 28.0 points" not in text
+    assert "the rules' band, exit, by 27.5 points" in text and "margin 27.5 points" not in text
     assert "24 failures in 12 months; 6 allowed" in text
     assert "notice must be given by 30 December 2026, the last business day before 1 January 2027" in text
     assert "renews automatically for 12 months, to 30 June 2028, committing EUR 3,100,000" in text
@@ -268,7 +266,7 @@ def test_after_two_missed_plans_on_the_same_kpis_no_plan_is_recommended(world):
     config, _, history = world
     brv = review(world, "BRV")
     rows = [r for r in consideration_rows(config.offboarding, brv) if r.rating is not None]
-    rows = [replace(r, rating=1) if r.key == "commitment" else r for r in rows]
+    rows = [replace(r, rating=1) if r.key in ("commitment", "review_response") else r for r in rows]
     ready = readiness(config.offboarding, brv, history[Q3]["BRV"].partner.contract)
     evidence = evidence_for(world, "BRV")
     assert decide(config.offboarding, rows, evidence, ready).recommendation is Recommendation.RETAIN_WITH_PIP
@@ -539,3 +537,97 @@ def test_a_generated_partners_assessment_keeps_the_budget(tmp_path: Path):
         contract = config.partner(document.partner_id).contract
         if not contract.auto_renew:
             assert "notice must be given by" not in pages[1]
+
+
+# --- one cost fact per option: the decision page and the cost of leaving agree (issue 35) ------------
+
+OPTION_LABELS = ("Renew", "Retain under a plan", "Let the contract lapse", "End early for convenience", "End for cause")
+CELL = r"(EUR [\d,]+\.\d\d(?: \(\d+ days?\))?|not stated|–)"
+ENDED = {  # how the cost of leaving names the option that pays (or does not pay) the fee
+    "ended early for convenience": "End early for convenience",
+    "ends for cause": "End for cause",
+    "ended for cause": "End for cause",
+    "lapses on": "Let the contract lapse",
+}
+
+
+def decision_cells(text: str, row: str) -> dict[str, str]:
+    """The decision page's cells of one money row, by option, in the order of its header."""
+    start = text.index("Option Renew")
+    header = text[start : text.index("What it means", start)]
+    columns = sorted((label for label in OPTION_LABELS if label in header), key=header.index)
+    found = re.search(re.escape(row) + " " + " ".join([CELL] * len(columns)), text)
+    assert found is not None, row
+    return dict(zip(columns, found.groups(), strict=True))
+
+
+@pytest.fixture(scope="module")
+def crn_and_brv_assessments(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_claims_generated import visible_text
+
+    out = tmp_path_factory.mktemp("assessments")
+    args = ["offboarding", "--config", str(CONFIG), "--data", str(DATA), "--quarter", "2026-Q3"]
+    args += ["--as-of", AS_OF.isoformat(), "--assessments", str(ROOT / "examples" / "assessments")]
+    args += ["--partner", "CRN", "--partner", "BRV", "--format", "html", "--out", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    return {
+        p: visible_text((out / "2026-Q3" / f"offboarding-{p}-internal.html").read_text("utf-8")) for p in ("CRN", "BRV")
+    }
+
+
+@pytest.mark.parametrize("partner", ["CRN", "BRV"])
+def test_the_termination_fee_and_the_notice_fees_are_one_fact_per_option(crn_and_brv_assessments, partner) -> None:
+    """CRN's cost of leaving said the fee was 'not owed when notice is given by 30 December 2026' while
+    its decision page charged it to ending early with notice on 15 October: every sentence stating an
+    option's fee or notice-period fees now reads the option's own fact."""
+    text = crn_and_brv_assessments[partner]
+    fees = decision_cells(text, "Termination fee")
+    to_end = decision_cells(text, "Fees to the end of service")
+    row = re.search(r"Set against it Amount When it applies Termination fee (EUR [\d,]+\.\d\d) (.+?) Fees over", text)
+    if partner == "BRV":  # no exit terms: the fee is not stated, and no other sentence gives it an amount
+        assert fees["End early for convenience"] == "not stated" and row is None
+        elsewhere = text.replace("Termination fee " + " ".join(fees.values()), "")
+        assert not re.search(r"termination fee,? EUR", elsewhere, re.I)
+        return
+    assert row is not None
+    amount, basis = row.groups()
+    owed, _, not_owed = basis.partition("; not owed when the contract ")
+    paying = [label for words, label in ENDED.items() if words in owed]
+    free = {label for words, label in ENDED.items() if words in not_owed}
+    assert paying == ["End early for convenience"] and free == {"Let the contract lapse", "End for cause"}
+    for label in paying:
+        assert fees[label] == amount, (label, fees[label], amount)
+        notice, ends = re.search(r"notice on (\d+ \w+ \d{4}), service ends (\d+ \w+ \d{4})", owed).groups()
+        column = text[text.index("Notice by") : text.index("Fees to the end of service")]
+        assert short_of(notice) in column and short_of(ends) in column
+    for label in free:
+        assert fees[label] == "EUR 0.00", (label, fees[label])
+    notice_fees = re.search(r"Fees over the notice period (EUR [\d,]+\.\d\d) (\d+) days ×", text)
+    assert notice_fees is not None
+    assert to_end["End early for convenience"] == f"{notice_fees.group(1)} ({notice_fees.group(2)} days)"
+
+
+def short_of(long: str) -> str:
+    day, month, year = long.split()
+    return f"{day} {month[:3]} {year}"
+
+
+def test_the_cheapest_open_option_is_explained(crn_and_brv_assessments) -> None:
+    """CRN's end for cause (EUR 948,819.81) was the cheapest open option, its conditions met, and the
+    page never said why it was not the one recommended."""
+    crn = crn_and_brv_assessments["CRN"]
+    totals = decision_cells(crn, "Total to pay")
+    assert totals["End for cause"] == min(totals.values(), key=lambda t: float(t[4:].replace(",", "")))
+    assert "MSA clause 18.2" in crn and "A contractual SLA red in 6 or more of the last 12 months: met" in crn
+    note = crn[crn.index("The cheapest option.") :][:600]
+    assert note.startswith(
+        f"The cheapest option. End for cause is the cheapest open way to leave ({totals['End for cause']}, against "
+        f"{totals['Let the contract lapse']} recommended) but is not recommended: it buys 198 days less service (to "
+        "14 Dec 2026); a transition started today ends 150 days after the service."
+    )
+    # BRV's ways out leave amounts unstated (no exit terms): none is called the cheapest
+    assert "The cheapest option." not in crn_and_brv_assessments["BRV"]

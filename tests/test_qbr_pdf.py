@@ -4,6 +4,7 @@ reproducibility and the sealed renderer."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -29,7 +30,8 @@ NAMES = {
 def test_cover_and_summary_numbers_match_the_data(rendered, partner):
     text = flat(pdf_text(rendered[(partner, "partner")]))
     score = independent_score(partner)
-    assert f"scored {score:.1f} out of 100 in Q3 2026" in text
+    # a provisional score says so (issue 35)
+    assert re.search(rf"scored {score:.1f}(?: \(provisional\))? out of 100 in Q3 2026", text), partner
     assert "Quarterly Business Review" in text and NAMES[partner] in text
 
 
@@ -46,11 +48,14 @@ def test_scorecard_values_for_the_slipping_partner(rendered):
     # the three months exactly as in the data file, with their status words
     # August is marked relieved where its status is shown, as the credits say (issue 35)
     assert "76.5% Amber 73.2% Red relieved 72.4% Red" in text
-    # August is relieved (volume 23% over forecast): no run of two red months, and the score below 60
-    # only while CSAT and FCR are left out is a provisional trigger (issue 32): watch, no plan
+    # August is relieved (volume 23% over forecast): no run of two red months, and a score whose range
+    # reaches below 60 only for some outcomes of CSAT and FCR is a provisional trigger (issues 32, 35)
     assert "Escalation status: Watch" in text
     assert "Service level red 2 months running" not in text and "Service level red in Sep 2026" in text
-    assert "Provisional (no action on its own): Score 54.3 is below the improvement-plan threshold of 60" in text
+    assert (
+        "Provisional (no action on its own): Score 62.0 (provisional, 56.0–68.0) may be below the "
+        "improvement-plan threshold of 60" in text
+    )
 
 
 def test_missing_month_and_low_sample_are_shown(rendered):
@@ -258,7 +263,10 @@ def test_partner_text_is_escaped_not_executed(tmp_path: Path):
     from govdocs.pipeline import render_qbrs
 
     written = render_qbrs(qbr_request(tmp_path / "out", partners=("BRV",), inputs_dir=inputs))
-    assert '<img src="http://example.com/t.png"><b>Quality</b> held at target' in flat(pdf_text(written[0].path))
+    # printed as the reviewer's note, as text; where a line wraps inside the markup is the layout's choice
+    printed = "".join(flat(pdf_text(written[0].path)).split())
+    expected = 'Reviewer\'s note: <img src="http://example.com/t.png"><b>Quality</b> held at target'
+    assert "".join(expected.split()) in printed
 
 
 def test_existing_document_is_not_overwritten(tmp_path: Path):

@@ -28,8 +28,31 @@ QBR_BODY_PAGES = 5
 PIP_BODY_PAGES = 7
 
 HYPHEN_SIGN = re.compile(r"(?<![\w.\-/\u2212])-\d")  # '-60.0' where '−60.0' belongs
+# '0-100', '411-413 s', '08:00-10:00': a range takes an en dash (an ISO date or month keeps its hyphens)
+HYPHEN_RANGE = re.compile(r"(?<![\w.\-/:])(\d+(?:[.,:]\d+)*)-(\d+)(-\d)?")
+SPACED_MINUS = re.compile(r"[\w)] - [\d(]")  # '(r - 1)': a minus between terms is '−'
+
+
+def range_hyphens(text: str) -> list[re.Match[str]]:
+    def date(m: re.Match[str]) -> bool:
+        first, second = m.group(1), m.group(2)
+        month = re.fullmatch(r"(?:19|20)\d\d", first) and len(second) == 2 and 1 <= int(second) <= 12
+        return bool(month or m.group(3))
+
+    return [m for m in HYPHEN_RANGE.finditer(text) if not date(m)]
+
+
+def typography_problems(name: str, text: str) -> list[str]:
+    """Every place the text breaks the convention: a hyphen as a sign or a range, an ASCII comparison,
+    a spaced hyphen as a minus, a unit without its space."""
+    found = [m for rx in (HYPHEN_SIGN, ASCII_COMPARISON, UNIT_SPACING, SPACED_MINUS) for m in rx.finditer(text)]
+    found += range_hyphens(text)
+    return [f"{name}: {m.group(0)!r} in {text[max(0, m.start() - 30) : m.end() + 20]!r}" for m in found]
+
+
 ASCII_COMPARISON = re.compile(r"<=|>=|!=")
-UNIT_SPACING = re.compile(r"\d\s+%|\d(?:s|min)\b")  # '80.0 %', '420s': the unit is '80.0%', '420 s'
+# '80.0 %', '420s': the unit is '80.0%', '420 s' (a decade, 'the 1980s', is no unit)
+UNIT_SPACING = re.compile(r"\d\s+%|(?<!\b[12]\d\d)\d(?:s|min)\b")
 
 INTERNALS = {
     "the tool's name": re.compile(r"\bgovdocs\b", re.I),
@@ -89,13 +112,45 @@ def test_every_document_prints_signs_and_comparisons_one_way(documents) -> None:
     problems = []
     for name, pages in documents.items():
         for n, text in enumerate(pages, 1):
-            for rx in (HYPHEN_SIGN, ASCII_COMPARISON, UNIT_SPACING):
-                problems += [
-                    f"{name} p{n}: {m.group(0)!r} in {text[max(0, m.start() - 30) : m.end() + 20]!r}"
-                    for m in rx.finditer(text)
-                ]
-    assert problems == []
+            problems += typography_problems(f"{name} p{n}", text)
+    assert problems == [], "\n".join(problems)
     assert any("\u2212" in "".join(pages) for pages in documents.values())  # the checker saw negative numbers
+
+
+def test_the_typography_checker_finds_ranges_and_minus_signs() -> None:
+    """What the example printed (issue 35): a reviewer's '(411-413 s)', 'Stay score (0-100)', '(r - 1)'."""
+    text = "on target every month (411-413 s); Stay score (0-100): (r - 1) / 4; 08:00-10:00; QBRs 2022-2025"
+    assert len(typography_problems("doc", text)) == 5
+    assert typography_problems("doc", typeset(text)) == []
+    # dates, ids and words keep their hyphens
+    assert typography_problems("doc", "minutes 2026-05-20, month 2026-07, Q2-CRN-1, QBR-2026Q3, a 12-month plan") == []
+
+
+def test_an_init_programme_prints_one_convention(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A programme made by `govdocs init`, its data filled, built as a reader sees it (HTML text)."""
+    from click.testing import CliRunner
+    from test_claims_generated import visible_text
+    from test_project import KPIS, PARTNERS, fill_data
+
+    from govdocs.cli import cli
+
+    root = tmp_path / "acme"
+    args = ["init", str(root), "--client", "Acme Energy"]
+    args += [a for p in PARTNERS for a in ("--partner", p)] + [a for k in KPIS for a in ("--kpi", k)]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    fill_data(root)
+    # SOUTH's red service level calls for a plan: its action, with the ASCII comparison users type
+    row = "S-1,service_level,staffing_attrition,Cover the 08:00-10:00 peak with 12 more agents,"
+    row += "Agents live on the morning shift,>= 12 by the due date,South operations manager,2026-12-15,partner,,,\n"
+    with (root / "actions" / "SOUTH.csv").open("a", encoding="utf-8") as handle:
+        handle.write(row)
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(cli, ["build", "--format", "html", "--as-of", "2026-10-15", "--quarter", "2026-Q3"])
+    assert result.exit_code == 0, result.output
+    written = sorted(root.glob("output/*/*.html"))
+    assert len(written) >= 7  # both copies of both QBRs and of SOUTH's plan, the portfolio summary
+    problems = [p for path in written for p in typography_problems(path.name, visible_text(path.read_text("utf-8")))]
+    assert problems == [], "\n".join(problems)
 
 
 def test_partner_copies_speak_the_partners_words(documents) -> None:
@@ -110,7 +165,7 @@ def test_partner_copies_speak_the_partners_words(documents) -> None:
     for name, pages in partner_copies.items():
         for n, text in reader_pages(pages):
             problems += [f"{name} p{n}: {what}" for what in internals(text, kpi_ids)]
-    assert problems == []
+    assert problems == [], "\n".join(problems)
 
 
 def test_the_checker_finds_internals() -> None:
@@ -233,7 +288,7 @@ def test_no_heading_alone_and_no_half_empty_page(example_build: ExampleBuild) ->
     problems = []
     for path in sorted(folder.glob("*.pdf")):
         problems += layout_problems(path.name, marks_of(path))
-    assert problems == []
+    assert problems == [], "\n".join(problems)
 
 
 def test_the_layout_checker_sees_a_heading_alone_and_a_half_empty_page() -> None:

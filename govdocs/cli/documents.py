@@ -367,6 +367,7 @@ def _build_json(result: Any) -> dict[str, Any]:
         entry["kept"] = document.path in kept or document.kept
     for (kind, _), entry in zip(result.skipped, data["skipped"], strict=True):
         entry["type"] = kind
+    data["warnings"] = [w.to_dict() for w in result.warnings]
     return data
 
 
@@ -443,6 +444,8 @@ def _report_build(result: Any) -> None:
     for failure in result.failed:
         who = failure.partner_id or "portfolio"
         click.echo(f"failed: {who} {KIND_NOUN[failure.kind]} ({failure.audience}): {failure.reason}")
+    for warning in result.warnings:  # the reviewer's text the computed facts contradict, at its line
+        click.echo(str(warning), err=True)  # escaped and cut by Problem.__str__
     click.echo(f"manifest: {result.manifest or 'not written (the output folder cannot be written)'}")
     if not result.failed:
         click.echo("build complete")

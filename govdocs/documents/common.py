@@ -17,11 +17,21 @@ from govdocs.config.model import GovernanceConfig, Kpi, Partner, Uncertainty
 from govdocs.data.table import KpiData
 from govdocs.periods import Month, Quarter
 from govdocs.render.formatters import UNIT_SUFFIX, kpi_value, number
+from govdocs.scoring.rules import Score
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from govdocs.raw.quality import QualityReport
+
+
+def score_words(score: Score) -> str:
+    """A score as every table prints it: '94.0', or '62.0 (provisional, 56.0–68.0)' when results
+    that are not statistically clear could move it (the range beside the score it contains)."""
+    if score.value is None:
+        return "–"
+    text = number(score.value, 1)
+    return f"{text} (provisional, {number(score.low, 1)}–{number(score.high, 1)})" if score.provisional else text
 
 
 def kpi_text(kpi: Kpi, value: float | None) -> str:

@@ -17,6 +17,7 @@ from govdocs.documents.common import kpi_text
 from govdocs.exit_cost import ExitCost
 from govdocs.facts import join_names
 from govdocs.planning.contract import Clock
+from govdocs.planning.options import Option, OptionKind, Options
 from govdocs.render.formatters import long_date, number
 
 
@@ -251,6 +252,32 @@ def credits_view(statement: CreditStatement | None, kpi_names: dict[str, str]) -
     )
 
 
+def termination_fee_basis(options: Options, clock: Clock) -> str:
+    """When the termination fee is owed, option by option, from the options' own facts: owed by
+    the option that ends the service before the contract's end without cause, not by the others."""
+    paying = [o for o in options.options if o.available and o.termination_fee]
+    free = [o for o in options.options if o.available and o.kind.leaves and o.termination_fee == 0]
+    parts = [
+        f"owed when the contract is {_ended(o)} (notice on {long_date(o.notice_by)}, service ends "
+        f"{long_date(o.ends_on)}, before the contract's end on {long_date(clock.end)})"
+        for o in paying
+        if o.notice_by and o.ends_on
+    ] or [f"owed only for ending before the contract's end on {long_date(clock.end)}"]
+    if free:
+        parts.append("not owed when the contract " + " or ".join(_ended(o, free=True) for o in free))
+    return "; ".join(parts)
+
+
+def _ended(option: Option, free: bool = False) -> str:
+    if option.kind is OptionKind.CONVENIENCE:
+        return "ended early for convenience"
+    if option.kind is OptionKind.CAUSE:
+        return "ends for cause" if free else "ended for cause"
+    ends = long_date(option.ends_on) if option.ends_on else "its end"
+    notice = f" (notice by {long_date(option.notice_by)})" if option.notice_by else ""
+    return f"lapses on {ends}{notice}"
+
+
 @dataclass(frozen=True)
 class CostRow:
     label: str
@@ -267,7 +294,10 @@ class ExitCostView:
     sentence: str  # the recommendation's evidence, in one sentence
 
 
-def exit_cost_view(cost: ExitCost | None, clock: Clock) -> ExitCostView | None:
+def exit_cost_view(cost: ExitCost | None, clock: Clock, options: Options) -> ExitCostView | None:
+    """The cost of leaving, and what the decision weighs against it. The termination fee and the
+    fees over the notice period are the decision page's: each read from its option's one fact (the
+    option that pays it, with its notice and end dates), so the two places cannot disagree."""
     if cost is None:
         return None
     currency, quantum = cost.currency, cost.quantum
@@ -277,22 +307,17 @@ def exit_cost_view(cost: ExitCost | None, clock: Clock) -> ExitCostView | None:
 
     rows = tuple(CostRow(line.label, money(line.amount), line.basis) for line in cost.leaving)
     against = []
+    early = options.get(OptionKind.CONVENIENCE)
     if cost.termination_fee is not None:
-        against.append(
-            CostRow(
-                "Termination fee",
-                money(cost.termination_fee),
-                f"owed only for ending before {long_date(clock.end)}; not owed when notice is given by "
-                f"{long_date(clock.notice_deadline)}",
-            )
-        )
-    if cost.notice_cost is not None and clock.annual_value is not None:
+        against.append(CostRow("Termination fee", money(cost.termination_fee), termination_fee_basis(options, clock)))
+    if early.available and early.fees is not None and clock.annual_value is not None and early.notice_by:
         against.append(
             CostRow(
                 "Fees over the notice period",
-                money(cost.notice_cost),
-                f"{clock.notice_days} days × {money(as_decimal(clock.annual_value))} a year / 365: paid while notice "
-                "runs, when the contract is ended before its end date",
+                money(early.fees),
+                f"{early.fee_days} days × {money(as_decimal(clock.annual_value))} a year / 365: paid while notice "
+                f"runs when the contract is ended early for convenience (notice on {long_date(early.notice_by)}, "
+                f"service ends {long_date(early.ends_on)})",
             )
         )
     if cost.renewal_commitment is not None and clock.locked_until is not None:

@@ -25,6 +25,7 @@ from govdocs.documents.common import (
     fairness_rules,
     kpi_text,
     partner_fingerprint,
+    score_words,
 )
 from govdocs.documents.credits import CreditsView, ExitCostView
 from govdocs.facts import join_names
@@ -244,7 +245,7 @@ def _rules(config: GovernanceConfig) -> tuple[str, ...]:
     rules = off.rules
     weights = ", ".join(f"{k.replace('_', ' ')} {v:g}" for k, v in off.evidence_weights.items())
     return (
-        f"Exit evidence (0-100, higher argues for leaving): weighted mean ({weights}) of failures against the "
+        f"Exit evidence (0–100, higher argues for leaving): weighted mean ({weights}) of failures against the "
         "allowance (twice the allowance or more counts 100), the outcome of the latest improvement plan decided "
         "(this run's plan once its final review has passed, else the newest earlier plan that ended: not met 100, "
         "partly met 60, no data or no plan ended 50, met 0), 100 minus the latest score, and the "
@@ -253,9 +254,9 @@ def _rules(config: GovernanceConfig) -> tuple[str, ...]:
         "moves less than a tenth of the KPI's amber band a quarter; not clear when, for a surveyed share, the first "
         "and the last quarters' 95% intervals overlap, so the move is within the noise of its samples, as the QBR "
         "states it).",
-        "Stay score (0-100): weighted mean of the rated considerations, a rating r counting (r - 1) / 4 x 100. "
+        "Stay score (0–100): weighted mean of the rated considerations, a rating r counting (r − 1) / 4 × 100. "
         "Missing ratings are left out and listed, never guessed.",
-        f"Recommendation from net = stay - exit evidence: retain at {rules.retain_from:g} or more; retain with an "
+        f"Recommendation from net = stay − exit evidence: retain at {rules.retain_from:g} or more; retain with an "
         f"improvement plan from {rules.retain_with_pip_from:g}; prepare exit from {rules.prepare_exit_from:g}; exit "
         f"below. An exit while less than {rules.min_readiness_to_exit * 100:.0f}% of the transition checklist is "
         "done becomes 'prepare exit'. Margin: net points to the nearest band edge.",
@@ -381,9 +382,9 @@ def build_offboarding_context(
             for r in sorted(evidence.red_runs, key=lambda r: -r.length)
         ),
         pip_line=pip_line,
-        score_rows=tuple(Row((q.label, number(s, 1), tier)) for q, s, tier in evidence.score_history),
+        score_rows=tuple(Row((q.label, score_words(score), score.tier_words)) for q, score in assessment.score_history),
         score_chart=score_history_svg(
-            tuple(ScoreBar(q.label, s, q == quarter) for q, s, _ in evidence.score_history),
+            tuple(ScoreBar(q.label, s.value, q == quarter, s.low, s.high) for q, s in assessment.score_history),
             tuple((t.name, t.min_score) for t in config.scoring.tiers),
         ),
         score_trend=_score_trend(evidence),
@@ -465,6 +466,7 @@ class DecisionView:
     columns: tuple[OptionColumn, ...]
     cause_lines: tuple[str, ...]  # the clause and each condition against the data
     basis: str  # how the amounts are made
+    cost_note: str = ""  # the cheapest open option against the recommended one: why it is or is not chosen
 
 
 def _strengths(review: Assessment | None, config: GovernanceConfig) -> list[str]:
@@ -599,7 +601,8 @@ def _option_texts(
                 f"Give {counted(test.notice_days, 'day')}' notice under the clause now: the service ends on "
                 f"{short_date(option.ends_on)}."
             )
-            for_it[:0] = ["conditions met: " + "; ".join(c.detail for c in test.conditions if c.met)]
+            met = sum(1 for c in test.conditions if c.met)
+            for_it[:0] = [f"{met} of the clause's {len(test.conditions)} conditions met (cited below)"]
             for_it.append("no termination fee")
             risk = overrun or f"the transition ({ready.weeks_needed} weeks) must fit the clause's notice"
     return means, "; ".join(for_it) or "–", "; ".join(against) or "–", risk
@@ -713,18 +716,18 @@ def decision_view(
             )
     fees = (
         f"Fees from {short_date(as_of)} to the end of service at {money(clock.annual_value, clock.currency)} a year "
-        f"× days / 365 (a renewal adds {clock.renewal_months} months at that value); a replacement's fees after it "
-        "are not included."
+        f"× days / 365 (a renewal: {clock.renewal_months} more months), a replacement's fees not included."
         if clock.annual_value is not None
         else "The contract states no annual value, so no fees are stated."
     )
     credits_note = (
-        " Service credits: owed for the last 12 months whichever option is chosen, not in the total"
+        " Credits: owed whichever option is chosen, not in the total"
         + (f"; {cost_text(options.credits_open)} of it can still be earned back." if options.credits_open else ".")
         if options.credits_12m is not None
         else ""
     )
-    basis = fees + " Transition and parallel run: the exit terms." + credits_note
+    basis = fees + " Transition, parallel run: the exit terms." + credits_note
+    cost_note = _cheapest_note(options, decision, ready, as_of, cost_text)
     return DecisionView(
         ask,
         options.decide_by,
@@ -739,4 +742,59 @@ def decision_view(
         tuple(columns),
         tuple(cause_lines),
         basis,
+        cost_note,
+    )
+
+
+def _cheapest_note(
+    options: Options,
+    decision: Decision,
+    ready: Readiness,
+    as_of: date,
+    cost_text: Callable[[Decimal | None], str],
+) -> str:
+    """The cheapest open option (of those with every amount stated), said to be the recommended one or
+    said why it is not: from the
+    options' facts (transition overrun, the evidence's side, amounts not stated), never a guess."""
+    open_options = [o for o in options.options if o.available]
+    if len(open_options) < 2:
+        return ""
+    # The cheapest way to leave: only an option whose amounts are all stated can be called the
+    # cheapest, and staying (renew, a plan) buys more service, so it is not compared on cost here.
+    stated = [o for o in open_options if not o.incomplete and o.kind.leaves]
+    chosen = options.get(options.recommended)
+    if not stated:
+        return ""
+    cheapest = min(stated, key=lambda o: (o.total, o.kind is not options.recommended))
+    if cheapest.kind is chosen.kind:
+        return (
+            f"{chosen.kind.label} is the cheapest open way to leave ({cost_text(chosen.total)}) and the one "
+            "recommended."
+        )
+    reasons = []
+    if cheapest.ends_on and chosen.ends_on and cheapest.ends_on < chosen.ends_on:
+        fewer = (chosen.ends_on - cheapest.ends_on).days
+        reasons.append(f"it buys {counted(fewer, 'day')} less service (to {short_date(cheapest.ends_on)})")
+    if cheapest.transition_overrun_days > chosen.transition_overrun_days:
+        reasons.append(
+            f"a transition started today ends {counted(cheapest.transition_overrun_days, 'day')} after the service"
+            + (
+                f" ({counted(chosen.transition_overrun_days, 'day')} if recommended)"
+                if chosen.transition_overrun_days
+                else ""
+            )
+        )
+    if decision.stay is not None:
+        balance = f"stay score {number(decision.stay, 1)} against exit evidence {number(decision.exit_evidence, 1)}"
+        if cheapest.kind.leaves and not chosen.kind.leaves:
+            reasons.append(f"the evidence is for staying ({balance})")
+        elif chosen.kind.leaves and not cheapest.kind.leaves:
+            reasons.append(f"the evidence is for leaving ({balance})")
+    why = "; ".join(reasons) or (
+        f"the recommendation ({decision.recommendation.label.lower()}) follows the evidence, and the cost alone does "
+        "not decide it"
+    )
+    return (
+        f"{cheapest.kind.label} is the cheapest open way to leave ({cost_text(cheapest.total)}, against "
+        f"{cost_text(chosen.total)} recommended) but is not recommended: {why}."
     )

@@ -16,7 +16,7 @@ from decimal import Decimal
 from govdocs import __version__
 from govdocs.commercial import Terms, Totals, money_text
 from govdocs.config.model import GovernanceConfig
-from govdocs.documents.common import Audience, DocumentMeta, InputFile, inputs_hash
+from govdocs.documents.common import Audience, DocumentMeta, InputFile, inputs_hash, score_words
 from govdocs.documents.credits import figure, share_text
 from govdocs.facts import PartnerFacts, PlanState, RunFacts
 from govdocs.planning.options import OptionKind, Options
@@ -231,8 +231,8 @@ def build_brief(ordered: list[PartnerFacts], options: dict[str, Options], as_of:
                 name=partner.name,
                 spend=spend if statement is not None or spend == "–" else f"{clock.currency} {spend}",
                 spend_basis=basis,
-                score=number(assessment.score.value, 1),
-                tier=assessment.score.tier.name if assessment.score.tier else "–",
+                score=score_words(assessment.score),
+                tier=assessment.score.tier_words,
                 escalation=level.label,
                 escalation_slug=level.slug,
                 credits_charged=charged,
@@ -287,8 +287,8 @@ def build_portfolio_context(
                 partner_id=pid,
                 name=assessment.partner.name,
                 peer_group=assessment.partner.peer_group,
-                score=number(assessment.score.value, 1),
-                tier=assessment.score.tier.name if assessment.score.tier else "–",
+                score=score_words(assessment.score),
+                tier=assessment.score.tier_words,
                 change=change,
                 change_style=change_style,
                 escalation=level.label,
@@ -321,10 +321,11 @@ def build_portfolio_context(
     )
     levels = Counter(a.decision.level for a in portfolio.values())
     counts = tuple((level.label, level.slug, levels.get(level, 0)) for level in reversed(Escalation))
-    tier_counts = Counter(a.score.tier.name if a.score.tier else "No score" for a in portfolio.values())
+    # A partner whose score range reaches across a tier boundary is counted under those tiers,
+    # provisional: never under the one its score at the measured values falls in.
+    tier_counts = Counter(a.score.tier_words if a.score.tier else "No score" for a in portfolio.values())
     tiers = tuple((t.name, tier_counts.get(t.name, 0)) for t in config.scoring.tiers)
-    if tier_counts.get("No score"):
-        tiers += (("No score", tier_counts["No score"]),)
+    tiers += tuple((name, n) for name, n in sorted(tier_counts.items()) if name not in dict(tiers) and n)
 
     digest = inputs_hash(
         [(f"{f.role}:{f.name}", f.sha256) for f in files]

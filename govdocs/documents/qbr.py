@@ -272,7 +272,9 @@ def _charts(assessment: PartnerAssessment) -> tuple[ChartCard, ...]:
 
 
 def _score_chart(assessment: PartnerAssessment, config: GovernanceConfig) -> Markup:
-    bars = tuple(ScoreBar(q.label, s.value, q == assessment.quarter) for q, s in assessment.score_history)
+    bars = tuple(
+        ScoreBar(q.label, s.value, q == assessment.quarter, s.low, s.high) for q, s in assessment.score_history
+    )
     tiers = tuple((t.name, t.min_score) for t in config.scoring.tiers)
     return score_history_svg(bars, tiers)
 
@@ -313,7 +315,7 @@ def build_qbr_context(
     level = assessment.decision.level
     precedence = (
         f"What happens next follows the {level.label} status, ahead of the usual routine of the "
-        f"{assessment.score.tier.name} tier."
+        f"{assessment.score.tier_names} tier{'' if assessment.score.tier_firm else ' (provisional)'}."
         if level is not Escalation.NONE and assessment.score.tier is not None
         else ""
     )
@@ -332,8 +334,12 @@ def build_qbr_context(
         score_incomplete=assessment.score.incomplete,
         score_note=score_note(assessment),
         score_range=score_range(assessment),
-        tier=assessment.score.tier.name if assessment.score.tier else "–",
-        tier_description=(assessment.score.tier.description or "") if assessment.score.tier else "",
+        tier=assessment.score.tier_words,
+        tier_description=(
+            ((assessment.score.tier.description or "") if assessment.score.tier else "")
+            if assessment.score.tier_firm
+            else "the results that are not statistically clear decide the tier"
+        ),
         change=signed(change, "", 1) if change is not None else "–",
         change_direction="" if change is None else ("flat" if change == 0 else ("better" if change > 0 else "worse")),
         escalation=assessment.decision.level.label,

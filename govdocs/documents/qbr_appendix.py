@@ -9,7 +9,7 @@ from statistics import median
 from typing import TYPE_CHECKING
 
 from govdocs.config.model import Direction, GovernanceConfig, Kpi, Partner
-from govdocs.documents.common import fairness_rules, kpi_text
+from govdocs.documents.common import fairness_rules, kpi_text, score_words
 from govdocs.documents.qbr_follow_up import CONTROLLER_LABEL
 from govdocs.facts import join_names
 from govdocs.periods import Quarter
@@ -181,8 +181,8 @@ def named_peer_rows(portfolio: dict[str, PartnerAssessment], partner: Partner) -
             PeerRow(
                 name=other.partner.name,
                 is_self=other.partner.id == partner.id,
-                score=number(other.score.value, 1),
-                tier=other.score.tier.name if other.score.tier else "–",
+                score=score_words(other.score),
+                tier=other.score.tier_words,
                 escalation=other.decision.level.label,
                 green=sum(1 for k in other.kpis if k.current.status is Status.GREEN),
                 amber=sum(1 for k in other.kpis if k.current.status is Status.AMBER),

@@ -13,7 +13,7 @@ from govdocs.data.inputs import PartnerInputs, named_kpis
 from govdocs.documents.common import gap_text, kpi_text, telling
 from govdocs.render.formatters import kpi_value, number, percent
 from govdocs.scoring.engine import KpiQuarter, PartnerAssessment
-from govdocs.scoring.rules import QuarterValue, Status, possible_statuses
+from govdocs.scoring.rules import QuarterValue, Score, Status, possible_statuses
 from govdocs.scoring.stats import kpi_interval
 
 
@@ -23,6 +23,7 @@ class SummaryPoint:
     status: str  # badge to show next to it ("green", "amber", "red", "" for none)
     kpi_id: str = ""  # the KPI a computed point is about
     notes: tuple[str, ...] = ()  # the reviewer's words about the same KPI, printed with it
+    reviewer: bool = False  # the point is the reviewer's own words: printed as their note, not as a fact
 
 
 def _with_reviewer(points: list[SummaryPoint], texts: Sequence[str], kpis: Sequence[Kpi]) -> list[SummaryPoint]:
@@ -33,7 +34,7 @@ def _with_reviewer(points: list[SummaryPoint], texts: Sequence[str], kpis: Seque
         ids = {k.id for k in named_kpis(text, kpis)}
         at = next((i for i, p in enumerate(merged) if p.kpi_id and p.kpi_id in ids), None)
         if at is None:
-            merged.append(SummaryPoint(text, ""))
+            merged.append(SummaryPoint(text, "", reviewer=True))
         else:
             merged[at] = replace(merged[at], notes=(*merged[at].notes, text))
     return merged
@@ -108,16 +109,29 @@ def headline(partner: Partner, assessment: PartnerAssessment) -> str:
         trend = f"unchanged from {previous.label}"
     else:
         trend = f"{'up' if change > 0 else 'down'} {abs(change):.1f} points from {previous.label}"
+    provisional = " (provisional)" if score.provisional else ""
     text = (
-        f"{partner.name} scored {score.value:.1f} out of 100 in {quarter.label}, "
-        f"tier {score.tier.name if score.tier else '–'}, {trend}."
+        f"{partner.name} scored {score.value:.1f}{provisional} out of 100 in {quarter.label}, "
+        f"tier {tier_phrase(score)}, {trend}."
     )
     if score_range(assessment):
+        reach = (
+            f"the tier is {score.tier_names} across that range"
+            if score.tier_firm
+            else f"that range reaches the {score.tier_names.replace(' or ', ' and ')} tiers, so the tier is "
+            "provisional too"
+        )
         text += (
             f" The score is provisional: with the results that are not statistically clear counted as their "
-            f"95% intervals allow, it is {score_range(assessment)}."
+            f"95% intervals allow, it is {score_range(assessment)}; {reach}."
         )
     return text
+
+
+def tier_phrase(score: Score) -> str:
+    """The tier inside a sentence: 'At risk', or 'At risk or Watch (provisional)' when the score's
+    range reaches across a tier boundary (the tables and the cover print `Score.tier_words`)."""
+    return score.tier_names if score.tier_firm else f"{score.tier_names} (provisional)"
 
 
 def score_range(assessment: PartnerAssessment) -> str:

@@ -132,7 +132,8 @@ def gather_evidence(
         if found:
             runs.append(max(found, key=lambda r: (r.length, r.end)))
     # The engine already scored the last quarters; satisfaction is the same quarter rule on one KPI.
-    history = tuple((q, score.value, score.tier.name if score.tier else "–") for q, score in assessment.score_history)
+    # The tier as every document states it: the tiers the score's range reaches when unclear results decide it.
+    history = tuple((q, score.value, score.tier_words) for q, score in assessment.score_history)
     trend = slope([s for _, s, _ in history])
     # Satisfaction's trend is the engine's one fact (scoring.trend), as the QBR and the summary state it.
     sat_item = next((k for k in assessment.kpis if k.kpi.id == settings.satisfaction_kpi), None)
@@ -180,7 +181,13 @@ def gather_evidence(
             "Latest score",
             100 - latest if latest is not None else 50.0,
             weights.get("score", 0),
-            f"{latest:.1f} in {assessment.quarter.label}" if latest is not None else "no score",
+            (
+                f"{latest:.1f}"
+                + (f" (provisional, {assessment.score.range_words})" if assessment.score.provisional else "")
+                + f" in {assessment.quarter.label}"
+            )
+            if latest is not None
+            else "no score",
         ),
         EvidenceItem(
             "satisfaction", "Customer-satisfaction trend", sat_points, weights.get("satisfaction", 0), sat_detail

@@ -271,6 +271,13 @@ class ScoreBar:
     label: str
     score: float | None
     highlight: bool = False
+    # A provisional score's range (results not statistically clear counted each way): a whisker.
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def ranged(self) -> bool:
+        return self.low is not None and self.high is not None and (self.low, self.high) != (self.score, self.score)
 
 
 def score_history_svg(
@@ -287,10 +294,15 @@ def score_history_svg(
                 axes.text(x, 4, "no data", ha="center", fontsize=6, color=MUTED)
                 continue
             axes.bar(x, bar.score, width=0.55, color=ACCENT if bar.highlight else "#9fb3c8", zorder=2)
+            top = bar.score
+            if bar.ranged and bar.low is not None and bar.high is not None:
+                axes.vlines(x, bar.low, bar.high, color=INK, lw=0.8, zorder=3)
+                axes.hlines([bar.low, bar.high], x - 0.1, x + 0.1, color=INK, lw=0.8, zorder=3)
+                top = max(top, bar.high)
             # Above the bar on a white chip, so a tier line behind it never crosses the figure.
             axes.text(
                 x,
-                bar.score + 2.5,
+                top + 2.5,
                 f"{bar.score:.1f}",
                 ha="center",
                 va="bottom",
@@ -325,7 +337,11 @@ def score_history_svg(
 
 def score_alt(bars: tuple[ScoreBar, ...], tier_lines: tuple[tuple[str, float], ...]) -> str:
     """'Partner score by quarter: Q4 2025 71.2; ... Tier thresholds: Strategic 85, ...'"""
-    scores = "; ".join(f"{b.label} {'no data' if b.score is None else f'{b.score:.1f}'}" for b in bars)
+    scores = "; ".join(
+        f"{b.label} {'no data' if b.score is None else f'{b.score:.1f}'}"
+        + (f" (provisional, {b.low:.1f}–{b.high:.1f})" if b.ranged else "")
+        for b in bars
+    )
     tiers = ", ".join(f"{name} {threshold:g}" for name, threshold in tier_lines if threshold > 0)
     return f"Partner score by quarter, out of 100: {scores}." + (f" Tier thresholds: {tiers}." if tiers else "")
 

@@ -35,14 +35,37 @@ MINUS = "\u2212"  # the minus sign: a hyphen is not a sign, and a negative numbe
 
 # A hyphen-minus that is a sign: before a digit, not inside a word, a date or an id ('2026-10-15',
 # 'QBR-2026Q3'); and the ASCII comparisons. Every document's words pass through typeset().
-_SIGN = re.compile(r"(?<![\w.\-/\u2212])-(?=\d)")
+_SIGN = re.compile(r"(?<![\w.\-/\u2212\u2013])-(?=\d)")
 _COMPARISONS = (("<=", "\u2264"), (">=", "\u2265"), ("!=", "\u2260"))
+# A hyphen between two numbers is a range ('0-100', '411-413 s', '08:00-10:00', '2022-2025'), set
+# with an en dash; an ISO date or month ('2026-05-20', '2026-07') keeps its hyphens, and so does a
+# number inside an id ('Q2-CRN-1', 'QBR-2026Q3').
+_RANGE = re.compile(r"(?<![\w.\-/:\u2212])(\d+(?:[.,:]\d+)*)-(?=(\d+)(?:(-\d)|[.,:]?))")
+_ISO_MONTH = re.compile(r"(?:19|20)\d\d")
+# A spaced hyphen after a term and before a number or bracket is a minus ('(r - 1)'); between two
+# words it is a dash ('chat - within 20 seconds').
+_SPACED_MINUS = re.compile(r"(?<=[\w)]) - (?=[\d(])")
+_SPACED_DASH = re.compile(r"(?<=\w) - (?=\w)")
+
+
+def _range(match: re.Match[str]) -> str:
+    first, second, date_tail = match.group(1), match.group(2), match.group(3)
+    iso = _ISO_MONTH.fullmatch(first) and len(second) == 2 and 1 <= int(second) <= 12
+    if iso or date_tail:  # '2026-07', '2026-05-20': a date, not a range
+        return match.group(0)
+    return f"{first}\u2013"
 
 
 def typeset(text: str) -> str:
-    """One typographic convention for every document: '−60.0' not '-60.0', '≥ 95%' not '>= 95%'."""
+    """One typographic convention for every document: '−60.0' not '-60.0', '≥ 95%' not '>= 95%',
+    '0–100' not '0-100', '(r − 1)' not '(r - 1)'."""
     for ascii_form, sign in _COMPARISONS:
         text = text.replace(ascii_form, sign)
+    if "-" not in text:
+        return text
+    text = _RANGE.sub(_range, text)
+    text = _SPACED_MINUS.sub(" \u2212 ", text)
+    text = _SPACED_DASH.sub(" \u2013 ", text)
     return _SIGN.sub(MINUS, text)
 
 

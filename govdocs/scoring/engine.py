@@ -235,23 +235,29 @@ def _at_risk(
 ) -> tuple[tuple[Quarter, ...], tuple[Quarter, ...]]:
     """The latest run of `at_risk_quarters` quarters running in the at-risk tier anywhere in the
     score history (the trailing 12 months and more, as the config keeps them): the run that holds
-    whatever the unclear results are, and the one that holds only while they are left out."""
+    whatever the unclear results are (the top of each score's range at risk), and the one that
+    holds only for some of their outcomes (the bottom of each range at risk, not the top)."""
     ladder, tiers = config.escalation, config.scoring.tiers
     n = ladder.at_risk_quarters
 
-    def at_risk(score: Score, value: float | None) -> bool:
+    def at_risk(value: float | None) -> bool:
         return value is not None and tier_for(value, tiers).name == ladder.at_risk_tier
 
     firm: tuple[Quarter, ...] = ()
     provisional: tuple[Quarter, ...] = ()
     for end in range(n, len(score_history) + 1):
         run = score_history[end - n : end]
-        if all(at_risk(s, s.value) for _, s in run):
-            if all(at_risk(s, s.value if s.high is None else max(s.value or 0.0, s.high)) for _, s in run):
+        if all(at_risk(s.low) for _, s in run):
+            if all(at_risk(s.high) for _, s in run):
                 firm = tuple(q for q, _ in run)
             else:
                 provisional = tuple(q for q, _ in run)
     return firm, provisional
+
+
+def _range_note(score: Score) -> str:
+    """' (provisional, 16.0–34.0)' after a provisional score; '' after a firm one."""
+    return f" (provisional, {score.range_words})" if score.provisional else ""
 
 
 def decide(
@@ -293,8 +299,8 @@ def decide(
         reasons[Escalation.OFFBOARDING_REVIEW].append(f"Tier {ladder.at_risk_tier} in {_quarters_words(firm_run)}")
     elif unclear_run:
         provisional.append(
-            f"Tier {ladder.at_risk_tier} in {_quarters_words(unclear_run)} only while results that are not "
-            "statistically clear are left out of the score"
+            f"Tier {ladder.at_risk_tier} in {_quarters_words(unclear_run)} only for some outcomes of the results "
+            "that are not statistically clear: the score's range reaches above the tier"
         )
     for plan in ended_plans:
         day = plan.final_review
@@ -327,17 +333,19 @@ def decide(
                 f"{kpi.name} may be red {run.length} months running ({_range(run.start, run.end)}): some of these "
                 "months are not statistically clear"
             )
-    if score.value is not None and score.value < ladder.pip_score_below:
-        if score.high is None or score.high < ladder.pip_score_below:
-            reasons[Escalation.PIP].append(
-                f"Score {score.value:.1f} is below the improvement-plan threshold of {ladder.pip_score_below:g}"
-            )
-        else:
-            provisional.append(
-                f"Score {score.value:.1f} is below the improvement-plan threshold of {ladder.pip_score_below:g} only "
-                "while results that are not statistically clear are left out: counted as their 95% intervals "
-                f"allow, it is {score.low:.1f} to {score.high:.1f}"
-            )
+    threshold = ladder.pip_score_below
+    if score.value is not None and score.high is not None and score.high < threshold:
+        reasons[Escalation.PIP].append(
+            f"Score {score.value:.1f}{_range_note(score)} is below the improvement-plan threshold of {threshold:g}"
+        )
+    elif score.value is not None and score.low is not None and score.low < threshold:
+        # Fair both ways: a range reaching both sides of the threshold decides nothing, whichever
+        # side the score at the measured values falls on.
+        provisional.append(
+            f"Score {score.value:.1f} (provisional, {score.low:.1f}–{score.high:.1f}) may be below the "
+            f"improvement-plan threshold of {threshold:g}: the results that are not statistically clear, counted "
+            "as their 95% intervals allow, put it on either side"
+        )
 
     for item in kpis:
         red = [m.month.short_label for m in item.months if m.failed]

@@ -178,17 +178,47 @@ class Score:
     value: float | None  # 0-100, None when no KPI has data
     unscored_share: float  # share of total weight without a scored status, for any reason
     incomplete: bool  # the unscored share is above the configured limit
-    tier: Tier | None
+    tier: Tier | None  # the tier of `value`; a document states `tier_words`, which follows the range
     not_clear_share: float = 0.0  # of which: measured, but too close to the target to call
     # The score's range when the unclear results are counted as whatever their 95% intervals allow
     # (each at its worse end, then each at its better end): a trigger holds only over the whole range.
+    # `value` counts them at their measured values, inside those intervals, so low <= value <= high.
     low: float | None = None
     high: float | None = None
+    # The tiers the range reaches, lowest first: one when the tier is firm, more when results that
+    # are not statistically clear decide it.
+    tiers: tuple[Tier, ...] = ()
 
     @property
     def provisional(self) -> bool:
-        """The score leaves out unclear results that could move it."""
+        """Unclear results could move the score."""
         return self.low != self.value or self.high != self.value
+
+    @property
+    def tier_firm(self) -> bool:
+        """The whole range lies in one tier: the unclear results cannot change it."""
+        return len(self.tiers) <= 1
+
+    @property
+    def tier_names(self) -> str:
+        """'At risk', or 'At risk or Watch' when the range reaches across a tier boundary."""
+        names = [t.name for t in self.tiers] or ([self.tier.name] if self.tier else [])
+        if not names:
+            return "–"
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+    @property
+    def tier_words(self) -> str:
+        """The tier as every document states it: 'At risk or Watch, provisional' when the score's
+        range reaches more than one tier (uncertainty that protects a pass protects a failure too)."""
+        return self.tier_names if self.tier_firm else f"{self.tier_names}, provisional"
+
+    @property
+    def range_words(self) -> str:
+        """'56.0–68.0': the range, for a provisional score ('' for a firm one)."""
+        if not self.provisional or self.low is None or self.high is None:
+            return ""
+        return f"{self.low:.1f}–{self.high:.1f}"
 
     @property
     def no_data_share(self) -> float:
@@ -197,13 +227,16 @@ class Score:
         return 0.0 if missing < 1e-9 else missing  # 0.3 - 0.3 is 5.6e-17 in binary fractions
 
 
-def unclear_points(kpi: Kpi, value: float, volume: float | None, scoring: Scoring) -> tuple[float, float]:
-    """The least and the most points an unclear quarter may earn: the points at the ends of its
-    95% interval (points never fall as the value improves, so these bound every value between)."""
+def unclear_points(kpi: Kpi, value: float, volume: float | None, scoring: Scoring) -> tuple[float, float, float]:
+    """The least, the measured and the most points an unclear quarter may earn: the points at the
+    worse end of its 95% interval, at its measured value and at the better end (points never fall
+    as the value improves, so the measured points lie between the other two)."""
     interval = _interval(kpi, value, volume)
     ends = (value,) if interval is None else (interval.low, interval.high)
     earned = [points(kpi, value_status(kpi, end), end, scoring) or 0.0 for end in ends]
-    return min(earned), max(earned)
+    measured = points(kpi, value_status(kpi, value), value, scoring) or 0.0
+    least, most = min(earned), max(earned)
+    return least, min(max(measured, least), most), most
 
 
 def _mean(items: Sequence[tuple[float, float]]) -> float:
@@ -214,11 +247,16 @@ def weighted_score(
     items: Sequence[tuple[float, float | None]],
     scoring: Scoring,
     not_clear_weight: float = 0.0,
-    unclear: Sequence[tuple[float, float, float]] = (),
+    unclear: Sequence[tuple[float, float, float, float]] = (),
 ) -> Score:
-    """Weighted mean of (weight, points) over KPIs with points; weights renormalised.
+    """Weighted mean of (weight, points) over KPIs with data; weights renormalised.
     `not_clear_weight`: the weight of KPIs without points because their result is not clear;
-    `unclear`: those KPIs as (weight, least points, most points), for the score's range."""
+    `unclear`: those KPIs as (weight, least points, measured points, most points).
+
+    One set of inputs for the score and its range: the scored KPIs, and the unclear ones counted at
+    their measured value for the score, at the ends of their intervals for the range. Leaving the
+    unclear ones out of the score (weights renormalised over the rest) gave a score no outcome of
+    theirs could give: BRV's 54.3 beside its range of 56.0-68.0."""
     # fsum: exact sums, so the order KPIs are listed in cannot change the result.
     total = math.fsum(w for w, _ in items)
     scored = [(w, p) for w, p in items if p is not None]
@@ -226,17 +264,22 @@ def weighted_score(
     unscored = 0.0 if total == 0 else 1 - scored_weight / total
     not_clear = 0.0 if total == 0 else min(not_clear_weight / total, unscored)
     counted = [(w, p) for w, p in scored if w]
-    ranges = [(w, lo, hi) for w, lo, hi in unclear if w]
-    low = _mean(counted + [(w, lo) for w, lo, _ in ranges]) if counted or ranges else None
-    high = _mean(counted + [(w, hi) for w, _, hi in ranges]) if counted or ranges else None
-    if not scored or scored_weight == 0:
-        return Score(None, 1.0, True, None, not_clear, low, high)
-    # Rounded once, here, so the printed score and its tier can never disagree.
-    value = round(math.fsum(w * p for w, p in scored) / scored_weight, 1)
-    if not ranges:
-        low = high = value
+    ranges = [(w, lo, mid, hi) for w, lo, mid, hi in unclear if w]
+    if not counted and not ranges:
+        return Score(None, 1.0, True, None, not_clear)
+    # Rounded once, here, so the printed score, its range and its tier can never disagree.
+    value = _mean(counted + [(w, mid) for w, _, mid, _ in ranges])
+    low = _mean(counted + [(w, lo) for w, lo, _, _ in ranges]) if ranges else value
+    high = _mean(counted + [(w, hi) for w, _, _, hi in ranges]) if ranges else value
+    low, high = min(low, value), max(high, value)  # equal already; held so across rounding too
     tier = tier_for(value, scoring.tiers)
-    return Score(value, unscored, unscored > scoring.incomplete_share, tier, not_clear, low, high)
+    spanned = tuple(t for t in reversed(scoring.tiers) if _reaches(t, low, high, scoring.tiers))
+    return Score(value, unscored, unscored > scoring.incomplete_share, tier, not_clear, low, high, spanned)
+
+
+def _reaches(tier: Tier, low: float, high: float, tiers: Sequence[Tier]) -> bool:
+    """Some score in [low, high] falls in `tier`."""
+    return tier_for(low, tiers).min_score <= tier.min_score <= tier_for(high, tiers).min_score
 
 
 def tier_for(score: float, tiers: Sequence[Tier]) -> Tier:
