@@ -179,6 +179,7 @@ class PipContext:
     client_overdue: str  # the client's own commitments past due, named as the client's ("" when none)
     causes_answered: tuple[str, ...]  # each recorded cause with the actions that answer it
     causes_unanswered: tuple[str, ...]  # recorded causes no action answers (said in the internal copy)
+    set_aside: tuple[str, ...]  # proposed actions for programme KPIs this plan has no objective for (internal)
     client_factors: tuple[tuple[str, str], ...]
     progress: tuple[ProgressRowView, ...]
     outcome: str
@@ -698,6 +699,11 @@ def build_pip_context(
         client_overdue=client_overdue,
         causes_answered=tuple(f"{c.label}: answered by {', '.join(c.answered_by)}" for c in causes if c.answered_by),
         causes_unanswered=tuple(c.label for c in causes if not c.answered_by),
+        set_aside=tuple(
+            f"{a.fields.id or 'an action'} ({config.kpi(a.fields.objective).name})"
+            for a in plan.set_aside
+            if a.fields.objective
+        ),
         context_events=tuple(
             (e.kind.label, Month.parse(e.since).label if e.since else "–", e.summary, e.handling or "–")
             for e in (inputs.context if inputs else [])

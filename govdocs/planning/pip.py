@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
@@ -155,6 +155,9 @@ class Plan:
     calendar: BusinessCalendar
     duration_days: int  # start to final review, as planned (before a move to a business day)
     standard_days: int  # the configured duration: a longer plan was lengthened to reach a target
+    # proposed actions for a programme KPI this plan has no objective for: left out, not refused
+    # (an actions file may hold actions for KPIs a later plan will take up); said in the internal copy
+    set_aside: tuple[ProposedAction, ...] = ()
 
     @property
     def lengthened(self) -> bool:
@@ -311,6 +314,21 @@ def smart_problems(proposed: ProposedAction, objective_ids: Sequence[str], start
     return missing
 
 
+def for_this_plan(
+    proposed: Sequence[ProposedAction], objectives: Sequence[Objective], programme_kpis: Collection[str]
+) -> tuple[list[ProposedAction], tuple[ProposedAction, ...]]:
+    """The proposals this plan takes, and those it sets aside: an action whose objective is one of
+    the programme's KPIs but not an objective of this plan (an actions file kept across quarters).
+    An objective that is no KPI of the programme stays, to be refused as a likely typo."""
+    planned = {o.kpi.id for o in objectives}
+    taken: list[ProposedAction] = []
+    aside: list[ProposedAction] = []
+    for item in proposed:
+        objective = item.fields.objective
+        (aside if objective in programme_kpis and objective not in planned else taken).append(item)
+    return taken, tuple(aside)
+
+
 def merge_actions(
     library: list[PlanAction],
     proposed: Sequence[ProposedAction],
@@ -320,7 +338,8 @@ def merge_actions(
     source: str,
 ) -> list[PlanAction]:
     """Library actions, with the partner's proposals replacing (same id or `replaces`) or
-    extending them. Raises with one line per action that is not SMART."""
+    extending them. Raises with one line per action that is not SMART. (Proposals for a KPI the
+    plan has no objective for are taken out before: `for_this_plan`.)"""
     problems = []
     accepted: list[PlanAction] = []
     replaced: set[str] = set()
@@ -492,8 +511,10 @@ def build_plan(
         for i, c in enumerate(checkins)
     ]
     actions: list[PlanAction] = []
+    set_aside: tuple[ProposedAction, ...] = ()
     if with_actions:
         library = _library_actions(config, objectives, start, final.day, business)
+        proposed, set_aside = for_this_plan(proposed, objectives, {k.id for k in config.kpis})
         actions = merge_actions(library, proposed, objectives, start, final.day, proposed_source)
         where = (
             Location(proposed_source)
@@ -519,6 +540,7 @@ def build_plan(
         calendar=business,
         duration_days=duration,
         standard_days=standard,
+        set_aside=set_aside,
     )
 
 
