@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import subprocess
@@ -53,7 +54,38 @@ def flat(text: str) -> str:
 
 
 def pdf_text(path: Path) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+    return "\n".join(page_texts(path))
+
+
+# pypdf takes about 0.15 s of CPU a page (it parses every font's ToUnicode map again on each page):
+# one reading of the example build's 16 documents (162 pages) costs 26 s, and a dozen modules read
+# them. Each file's text is therefore extracted once per test run, kept by the digest of its bytes
+# (so a file written again is read again) in a folder the xdist workers share.
+TEXT_CACHE = "GOVDOCS_TEST_PDF_TEXT_CACHE"
+_page_texts: dict[tuple[str, str], tuple[str, ...]] = {}
+
+
+def page_texts(path: Path, mode: str = "plain") -> tuple[str, ...]:
+    """Each page's text as pypdf's `extract_text(extraction_mode=mode)` gives it, read once a run."""
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    key = (digest, mode)
+    if key not in _page_texts:
+        folder = os.environ.get(TEXT_CACHE)
+        if folder is None:
+            _page_texts[key] = _extract(path, mode)
+        else:
+            record = Path(folder) / f"{digest}-{mode}.json"
+            with _exclusive(record.with_suffix(".lock")):  # one worker reads it, the other waits for it
+                if not record.exists():
+                    written = record.with_suffix(".part")
+                    written.write_text(json.dumps(_extract(path, mode)), encoding="utf-8")
+                    written.replace(record)
+            _page_texts[key] = tuple(json.loads(record.read_text(encoding="utf-8")))
+    return _page_texts[key]
+
+
+def _extract(path: Path, mode: str) -> tuple[str, ...]:
+    return tuple(page.extract_text(extraction_mode=mode) for page in PdfReader(path).pages)
 
 
 def environment(**values: str) -> dict[str, str]:
@@ -94,6 +126,21 @@ def _exclusive(lock: Path) -> Iterator[None]:
         yield
 
 
+def _run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test run's temporary folder, shared by its xdist workers (each has its own below it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_pdf_texts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    folder = _run_folder(tmp_path_factory) / "pdf-texts"
+    folder.mkdir(exist_ok=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(TEXT_CACHE, str(folder))
+        yield
+
+
 @pytest.fixture(scope="session")
 def example_build(tmp_path_factory: pytest.TempPathFactory) -> ExampleBuild:
     """The whole example programme built as a user builds it: `python -m govdocs build` in a new
@@ -102,9 +149,7 @@ def example_build(tmp_path_factory: pytest.TempPathFactory) -> ExampleBuild:
     The most expensive fixture of the suite, so it is made once per test run: the xdist workers
     share one copy (the first to ask builds it, the others wait on a file lock). Tests only read it.
     """
-    base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent  # the run's folder, above each worker's own
+    base = _run_folder(tmp_path_factory)
     folder, record = base / "example-build", base / "example-build.json"
     with _exclusive(base / "example-build.lock"):
         if not record.exists():

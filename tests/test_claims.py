@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, CONFIG, DATA, PARTNERS, QUARTER, ExampleBuild, flat, pdf_text
+from conftest import AS_OF, CONFIG, DATA, PARTNERS, QUARTER, ExampleBuild, flat, page_texts, pdf_text
 
 from govdocs.config.loader import load_config
 from govdocs.data.loader import load_kpi_data
@@ -327,8 +327,8 @@ def pages(example_build: ExampleBuild) -> dict[str, list[tuple[str, int]]]:
     folder = example_build.out / str(QUARTER)
     return {
         p.name: [
-            (page.extract_text(), sum(a.get_object()["/Subtype"] == "/Widget" for a in page.get("/Annots", [])))
-            for page in PdfReader(p).pages
+            (text, sum(a.get_object()["/Subtype"] == "/Widget" for a in page.get("/Annots", [])))
+            for text, page in zip(page_texts(p), PdfReader(p).pages, strict=True)
         ]
         for p in sorted(folder.glob("*.pdf"))
     }
@@ -386,14 +386,9 @@ def test_each_check_in_reviews_a_new_month_or_says_it_reviews_actions_only(texts
 def laid_out_pages(example_build: ExampleBuild) -> dict[str, list[list[str]]]:
     """Each page's text lines in reading order (top to bottom by position, as pdftotext and a
     reader's copy-paste see them), blank lines dropped."""
-    from pypdf import PdfReader
-
     folder = example_build.out / str(QUARTER)
     return {
-        p.name: [
-            [line.strip() for line in page.extract_text(extraction_mode="layout").splitlines() if line.strip()]
-            for page in PdfReader(p).pages
-        ]
+        p.name: [[line.strip() for line in text.splitlines() if line.strip()] for text in page_texts(p, mode="layout")]
         for p in sorted(folder.glob("*.pdf"))
     }
 
@@ -510,10 +505,8 @@ def test_the_portfolio_brief_states_each_partners_money_decision_and_missing_dat
     assessment's decision page, else a notice deadline within 180 days) and the months without data."""
     from datetime import timedelta
 
-    from pypdf import PdfReader
-
     path = example_build.out / str(QUARTER) / "portfolio-summary-internal.pdf"
-    first = flat(PdfReader(path).pages[0].extract_text())
+    first = flat(page_texts(path)[0])
     assert "The quarter in one page" in first
     facts = run()
     config = load_config(CONFIG)

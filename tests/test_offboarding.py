@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import AS_OF, CONFIG, DATA, ROOT, flat, pdf_text
+from conftest import page_texts as pages_of
 
 from govdocs.cli import cli
 from govdocs.config import load_config
@@ -358,9 +359,7 @@ def test_the_pip_command_offers_no_third_plan_either(tmp_path: Path):
 
 
 def page_texts(path: Path) -> list[str]:
-    from pypdf import PdfReader
-
-    return [flat(page.extract_text()) for page in PdfReader(path).pages]
+    return [flat(text) for text in pages_of(path)]
 
 
 def euros(value) -> str:
