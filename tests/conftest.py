@@ -6,9 +6,10 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -168,3 +169,36 @@ def rendered(example_build: ExampleBuild) -> dict[tuple[str, str], Path]:
     assert example_build.exit_code == 0, example_build.output
     folder = example_build.out / str(QUARTER)
     return {(p, a): folder / f"qbr-{p}-{a}.pdf" for p in PARTNERS for a in ("partner", "internal")}
+
+
+def made_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """The folder `name` that `make` fills, made once a test run: the xdist workers share it (the
+    first to ask makes it, the others wait on a file lock). A `make` that fails is tried again by
+    the next test that asks."""
+    base = _run_folder(tmp_path_factory)
+    folder, done = base / name, base / f"{name}.done"
+    with _exclusive(base / f"{name}.lock"):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            make(folder)
+            done.touch()
+    return folder
+
+
+@pytest.fixture(scope="session")
+def brv_assessment(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Bravo's offboarding assessment, `govdocs offboarding --partner BRV` with the example's
+    assessment file (the example build writes none: BRV's ladder calls for no review). Several
+    modules read it; it is rendered once a run."""
+    from click.testing import CliRunner
+
+    from govdocs.cli import cli
+
+    def make(out: Path) -> None:
+        args = ["offboarding", "--config", str(CONFIG), "--data", str(DATA), "--quarter", str(QUARTER)]
+        args += ["--as-of", AS_OF.isoformat(), "--partner", "BRV", "--out", str(out), "--format", "pdf"]
+        args += ["--assessments", str(EXAMPLES / "assessments" / "BRV.yaml")]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+
+    return made_once(tmp_path_factory, "brv-assessment", make) / str(QUARTER) / "offboarding-BRV-internal.pdf"

@@ -217,20 +217,11 @@ def test_a_plan_has_one_issue_date(texts) -> None:
 
 
 def test_an_assessment_from_missing_ratings_is_provisional_and_knows_the_runs_plan(
-    texts, tmp_path: Path, example_build: ExampleBuild
+    texts, brv_assessment: Path, example_build: ExampleBuild
 ) -> None:
     """BRV's assessment said 'no plan on record' on the day the build issued BRV's plan, and a plain
     'Retain' from 5 of 8 ratings."""
-    from click.testing import CliRunner
-
-    from govdocs.cli import cli
-
-    args = ["offboarding", "--config", str(CONFIG), "--data", str(DATA), "--quarter", str(QUARTER)]
-    args += ["--as-of", AS_OF.isoformat(), "--partner", "BRV", "--out", str(tmp_path), "--format", "pdf"]
-    args += ["--assessments", str(CONFIG.parent / "assessments" / "BRV.yaml")]
-    result = CliRunner().invoke(cli, args)
-    assert result.exit_code == 0, result.output
-    text = flat(pdf_text(tmp_path / str(QUARTER) / "offboarding-BRV-internal.pdf"))
+    text = flat(pdf_text(brv_assessment))
     portfolio = texts["portfolio-summary-internal.pdf"]
     # BRV has no plan this run (August relieved, its score's trigger provisional): the memo says so
     table = portfolio.index("Red KPIs this quarter")  # the detailed table, after the brief

@@ -193,12 +193,11 @@ def test_assessment_file_errors_have_lines(world, tmp_path: Path):
 
 
 @pytest.fixture(scope="module")
-def memos(tmp_path_factory):
-    out = tmp_path_factory.mktemp("offboarding")
-    common = dict(config_path=CONFIG, data_paths=(DATA,), quarter=Q3, out_dir=out, fmt="pdf", as_of=AS_OF)
-    crn, _ = render_offboarding(OffboardingRequest(partner_ids=("CRN",), assessment=ASSESSMENTS / "CRN.yaml", **common))
-    brv, _ = render_offboarding(OffboardingRequest(partner_ids=("BRV",), assessment=ASSESSMENTS / "BRV.yaml", **common))
-    return crn[0].path, brv[0].path
+def memos(example_build, brv_assessment):
+    """CRN's assessment from the example build (the one `govdocs offboarding --partner CRN` writes:
+    tests/test_subset_builds.py holds them byte for byte), BRV's rendered from its assessment file."""
+    assert example_build.exit_code == 0, example_build.output
+    return example_build.out / "2026-Q3" / "offboarding-CRN-internal.pdf", brv_assessment
 
 
 def test_memo_for_the_failing_partner(memos):
