@@ -32,6 +32,38 @@ AS_OF = date(2026, 10, 15)
 PARTNERS = ("ATL", "BRV", "CRN", "DLT", "ECH")
 
 
+# The modules that keep one xdist worker longest (Spark's JVM and its stages, the generated portfolios,
+# the canary and reproducibility builds, the stop loops' builds, venvs and installs), longest first.
+# `--dist loadscope` hands a worker one module at a time in the collection's order; by default it
+# first sorts the modules by their number of tests, which sent these few-test, long modules last,
+# so one worker ran the last of them alone while the other had finished. Longest first (the rest in
+# their usual order after them), the last modules to start are short and the workers end together.
+LONGEST_FIRST = (
+    "test_spark.py",
+    "test_claims_generated.py",
+    "test_isolation.py",
+    "test_reproducible.py",
+    "test_stops.py",
+    "test_faults.py",
+    "test_peer_privacy.py",
+    "test_fuzz.py",
+    "test_raw_same_documents.py",
+    "test_install.py",
+    "test_lock.py",
+    "test_bad_inputs.py",
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config.option, "loadscopereorder"):  # pytest-xdist: keep the order made below
+        config.option.loadscopereorder = False
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: each module's own order kept
+
+
 def qbr_request(out: Path, audience: Audience = Audience.PARTNER, partners: tuple[str, ...] = (), **kw) -> QbrRequest:
     options = dict(
         config_path=CONFIG,
