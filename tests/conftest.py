@@ -234,3 +234,25 @@ def brv_assessment(tmp_path_factory: pytest.TempPathFactory) -> Path:
         assert result.exit_code == 0, result.output
 
     return made_once(tmp_path_factory, "brv-assessment", make) / str(QUARTER) / "offboarding-BRV-internal.pdf"
+
+
+@pytest.fixture(scope="session")
+def brv_plans(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Bravo's plan, partner and internal copies, as issued by `govdocs pip --partner BRV` with the
+    example's inputs and BRV.csv actions (the ladder calls for no plan for BRV, so the example build
+    has none; a vendor manager may still name a partner for one). Read by the plan and response
+    tests; rendered once a run. Tests only read it."""
+    from click.testing import CliRunner
+
+    from govdocs.cli import cli
+
+    def make(out: Path) -> None:
+        for audience in ("partner", "internal"):
+            args = ["pip", "--config", str(CONFIG), "--data", str(DATA), "--inputs", str(INPUTS)]
+            args += ["--partner", "BRV", "--quarter", str(QUARTER), "--as-of", AS_OF.isoformat()]
+            args += ["--audience", audience, "--out", str(out), "--force"]
+            args += ["--actions", str(EXAMPLES / "actions" / "BRV.csv")]
+            result = CliRunner().invoke(cli, args)
+            assert result.exit_code == 0, result.output
+
+    return made_once(tmp_path_factory, "brv-plans", make) / str(QUARTER)
