@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -28,6 +30,38 @@ INPUTS = EXAMPLES / "inputs"
 QUARTER = Quarter(2026, 3)
 AS_OF = date(2026, 10, 15)
 PARTNERS = ("ATL", "BRV", "CRN", "DLT", "ECH")
+
+
+# The modules that keep one xdist worker longest (Spark's JVM and its stages, the generated portfolios,
+# the canary and reproducibility builds, the stop loops' builds, venvs and installs), longest first.
+# `--dist loadscope` hands a worker one module at a time in the collection's order; by default it
+# first sorts the modules by their number of tests, which sent these few-test, long modules last,
+# so one worker ran the last of them alone while the other had finished. Longest first (the rest in
+# their usual order after them), the last modules to start are short and the workers end together.
+LONGEST_FIRST = (
+    "test_spark.py",
+    "test_claims_generated.py",
+    "test_isolation.py",
+    "test_reproducible.py",
+    "test_stops.py",
+    "test_faults.py",
+    "test_peer_privacy.py",
+    "test_fuzz.py",
+    "test_raw_same_documents.py",
+    "test_install.py",
+    "test_lock.py",
+    "test_bad_inputs.py",
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config.option, "loadscopereorder"):  # pytest-xdist: keep the order made below
+        config.option.loadscopereorder = False
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: each module's own order kept
 
 
 def qbr_request(out: Path, audience: Audience = Audience.PARTNER, partners: tuple[str, ...] = (), **kw) -> QbrRequest:
@@ -53,7 +87,38 @@ def flat(text: str) -> str:
 
 
 def pdf_text(path: Path) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+    return "\n".join(page_texts(path))
+
+
+# pypdf takes about 0.15 s of CPU a page (it parses every font's ToUnicode map again on each page):
+# one reading of the example build's 16 documents (162 pages) costs 26 s, and a dozen modules read
+# them. Each file's text is therefore extracted once per test run, kept by the digest of its bytes
+# (so a file written again is read again) in a folder the xdist workers share.
+TEXT_CACHE = "GOVDOCS_TEST_PDF_TEXT_CACHE"
+_page_texts: dict[tuple[str, str], tuple[str, ...]] = {}
+
+
+def page_texts(path: Path, mode: str = "plain") -> tuple[str, ...]:
+    """Each page's text as pypdf's `extract_text(extraction_mode=mode)` gives it, read once a run."""
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    key = (digest, mode)
+    if key not in _page_texts:
+        folder = os.environ.get(TEXT_CACHE)
+        if folder is None:
+            _page_texts[key] = _extract(path, mode)
+        else:
+            record = Path(folder) / f"{digest}-{mode}.json"
+            with _exclusive(record.with_suffix(".lock")):  # one worker reads it, the other waits for it
+                if not record.exists():
+                    written = record.with_suffix(".part")
+                    written.write_text(json.dumps(_extract(path, mode)), encoding="utf-8")
+                    written.replace(record)
+            _page_texts[key] = tuple(json.loads(record.read_text(encoding="utf-8")))
+    return _page_texts[key]
+
+
+def _extract(path: Path, mode: str) -> tuple[str, ...]:
+    return tuple(page.extract_text(extraction_mode=mode) for page in PdfReader(path).pages)
 
 
 def environment(**values: str) -> dict[str, str]:
@@ -94,6 +159,21 @@ def _exclusive(lock: Path) -> Iterator[None]:
         yield
 
 
+def _run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test run's temporary folder, shared by its xdist workers (each has its own below it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_pdf_texts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    folder = _run_folder(tmp_path_factory) / "pdf-texts"
+    folder.mkdir(exist_ok=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(TEXT_CACHE, str(folder))
+        yield
+
+
 @pytest.fixture(scope="session")
 def example_build(tmp_path_factory: pytest.TempPathFactory) -> ExampleBuild:
     """The whole example programme built as a user builds it: `python -m govdocs build` in a new
@@ -102,9 +182,7 @@ def example_build(tmp_path_factory: pytest.TempPathFactory) -> ExampleBuild:
     The most expensive fixture of the suite, so it is made once per test run: the xdist workers
     share one copy (the first to ask builds it, the others wait on a file lock). Tests only read it.
     """
-    base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent  # the run's folder, above each worker's own
+    base = _run_folder(tmp_path_factory)
     folder, record = base / "example-build", base / "example-build.json"
     with _exclusive(base / "example-build.lock"):
         if not record.exists():
@@ -123,3 +201,58 @@ def rendered(example_build: ExampleBuild) -> dict[tuple[str, str], Path]:
     assert example_build.exit_code == 0, example_build.output
     folder = example_build.out / str(QUARTER)
     return {(p, a): folder / f"qbr-{p}-{a}.pdf" for p in PARTNERS for a in ("partner", "internal")}
+
+
+def made_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """The folder `name` that `make` fills, made once a test run: the xdist workers share it (the
+    first to ask makes it, the others wait on a file lock). A `make` that fails is tried again by
+    the next test that asks."""
+    base = _run_folder(tmp_path_factory)
+    folder, done = base / name, base / f"{name}.done"
+    with _exclusive(base / f"{name}.lock"):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            make(folder)
+            done.touch()
+    return folder
+
+
+@pytest.fixture(scope="session")
+def brv_assessment(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Bravo's offboarding assessment, `govdocs offboarding --partner BRV` with the example's
+    assessment file (the example build writes none: BRV's ladder calls for no review). Several
+    modules read it; it is rendered once a run."""
+    from click.testing import CliRunner
+
+    from govdocs.cli import cli
+
+    def make(out: Path) -> None:
+        args = ["offboarding", "--config", str(CONFIG), "--data", str(DATA), "--quarter", str(QUARTER)]
+        args += ["--as-of", AS_OF.isoformat(), "--partner", "BRV", "--out", str(out), "--format", "pdf"]
+        args += ["--assessments", str(EXAMPLES / "assessments" / "BRV.yaml")]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+
+    return made_once(tmp_path_factory, "brv-assessment", make) / str(QUARTER) / "offboarding-BRV-internal.pdf"
+
+
+@pytest.fixture(scope="session")
+def brv_plans(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Bravo's plan, partner and internal copies, as issued by `govdocs pip --partner BRV` with the
+    example's inputs and BRV.csv actions (the ladder calls for no plan for BRV, so the example build
+    has none; a vendor manager may still name a partner for one). Read by the plan and response
+    tests; rendered once a run. Tests only read it."""
+    from click.testing import CliRunner
+
+    from govdocs.cli import cli
+
+    def make(out: Path) -> None:
+        for audience in ("partner", "internal"):
+            args = ["pip", "--config", str(CONFIG), "--data", str(DATA), "--inputs", str(INPUTS)]
+            args += ["--partner", "BRV", "--quarter", str(QUARTER), "--as-of", AS_OF.isoformat()]
+            args += ["--audience", audience, "--out", str(out), "--force"]
+            args += ["--actions", str(EXAMPLES / "actions" / "BRV.csv")]
+            result = CliRunner().invoke(cli, args)
+            assert result.exit_code == 0, result.output
+
+    return made_once(tmp_path_factory, "brv-plans", make) / str(QUARTER)

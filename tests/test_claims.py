@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, CONFIG, DATA, PARTNERS, QUARTER, ExampleBuild, flat, pdf_text
+from conftest import AS_OF, CONFIG, DATA, PARTNERS, QUARTER, ExampleBuild, flat, page_texts, pdf_text
 
 from govdocs.config.loader import load_config
 from govdocs.data.loader import load_kpi_data
@@ -217,20 +217,11 @@ def test_a_plan_has_one_issue_date(texts) -> None:
 
 
 def test_an_assessment_from_missing_ratings_is_provisional_and_knows_the_runs_plan(
-    texts, tmp_path: Path, example_build: ExampleBuild
+    texts, brv_assessment: Path, example_build: ExampleBuild
 ) -> None:
     """BRV's assessment said 'no plan on record' on the day the build issued BRV's plan, and a plain
     'Retain' from 5 of 8 ratings."""
-    from click.testing import CliRunner
-
-    from govdocs.cli import cli
-
-    args = ["offboarding", "--config", str(CONFIG), "--data", str(DATA), "--quarter", str(QUARTER)]
-    args += ["--as-of", AS_OF.isoformat(), "--partner", "BRV", "--out", str(tmp_path), "--format", "pdf"]
-    args += ["--assessments", str(CONFIG.parent / "assessments" / "BRV.yaml")]
-    result = CliRunner().invoke(cli, args)
-    assert result.exit_code == 0, result.output
-    text = flat(pdf_text(tmp_path / str(QUARTER) / "offboarding-BRV-internal.pdf"))
+    text = flat(pdf_text(brv_assessment))
     portfolio = texts["portfolio-summary-internal.pdf"]
     # BRV has no plan this run (August relieved, its score's trigger provisional): the memo says so
     table = portfolio.index("Red KPIs this quarter")  # the detailed table, after the brief
@@ -327,8 +318,8 @@ def pages(example_build: ExampleBuild) -> dict[str, list[tuple[str, int]]]:
     folder = example_build.out / str(QUARTER)
     return {
         p.name: [
-            (page.extract_text(), sum(a.get_object()["/Subtype"] == "/Widget" for a in page.get("/Annots", [])))
-            for page in PdfReader(p).pages
+            (text, sum(a.get_object()["/Subtype"] == "/Widget" for a in page.get("/Annots", [])))
+            for text, page in zip(page_texts(p), PdfReader(p).pages, strict=True)
         ]
         for p in sorted(folder.glob("*.pdf"))
     }
@@ -386,14 +377,9 @@ def test_each_check_in_reviews_a_new_month_or_says_it_reviews_actions_only(texts
 def laid_out_pages(example_build: ExampleBuild) -> dict[str, list[list[str]]]:
     """Each page's text lines in reading order (top to bottom by position, as pdftotext and a
     reader's copy-paste see them), blank lines dropped."""
-    from pypdf import PdfReader
-
     folder = example_build.out / str(QUARTER)
     return {
-        p.name: [
-            [line.strip() for line in page.extract_text(extraction_mode="layout").splitlines() if line.strip()]
-            for page in PdfReader(p).pages
-        ]
+        p.name: [[line.strip() for line in text.splitlines() if line.strip()] for text in page_texts(p, mode="layout")]
         for p in sorted(folder.glob("*.pdf"))
     }
 
@@ -510,10 +496,8 @@ def test_the_portfolio_brief_states_each_partners_money_decision_and_missing_dat
     assessment's decision page, else a notice deadline within 180 days) and the months without data."""
     from datetime import timedelta
 
-    from pypdf import PdfReader
-
     path = example_build.out / str(QUARTER) / "portfolio-summary-internal.pdf"
-    first = flat(PdfReader(path).pages[0].extract_text())
+    first = flat(page_texts(path)[0])
     assert "The quarter in one page" in first
     facts = run()
     config = load_config(CONFIG)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import AS_OF, CONFIG, DATA, ROOT, flat, pdf_text
+from conftest import page_texts as pages_of
 
 from govdocs.cli import cli
 from govdocs.config import load_config
@@ -190,12 +191,11 @@ def test_assessment_file_errors_have_lines(world, tmp_path: Path):
 
 
 @pytest.fixture(scope="module")
-def memos(tmp_path_factory):
-    out = tmp_path_factory.mktemp("offboarding")
-    common = dict(config_path=CONFIG, data_paths=(DATA,), quarter=Q3, out_dir=out, fmt="pdf", as_of=AS_OF)
-    crn, _ = render_offboarding(OffboardingRequest(partner_ids=("CRN",), assessment=ASSESSMENTS / "CRN.yaml", **common))
-    brv, _ = render_offboarding(OffboardingRequest(partner_ids=("BRV",), assessment=ASSESSMENTS / "BRV.yaml", **common))
-    return crn[0].path, brv[0].path
+def memos(example_build, brv_assessment):
+    """CRN's assessment from the example build (the one `govdocs offboarding --partner CRN` writes:
+    tests/test_subset_builds.py holds them byte for byte), BRV's rendered from its assessment file."""
+    assert example_build.exit_code == 0, example_build.output
+    return example_build.out / "2026-Q3" / "offboarding-CRN-internal.pdf", brv_assessment
 
 
 def test_memo_for_the_failing_partner(memos):
@@ -356,9 +356,7 @@ def test_the_pip_command_offers_no_third_plan_either(tmp_path: Path):
 
 
 def page_texts(path: Path) -> list[str]:
-    from pypdf import PdfReader
-
-    return [flat(page.extract_text()) for page in PdfReader(path).pages]
+    return [flat(text) for text in pages_of(path)]
 
 
 def euros(value) -> str:

@@ -354,7 +354,8 @@ def test_ics_reads_back_with_stable_uids(world):
 
 
 @pytest.fixture(scope="module")
-def pips(tmp_path_factory):
+def pips(tmp_path_factory, brv_plans):
+    """BRV's Q3 plan (partner copy, issued by name: conftest.brv_plans) and ECH's Q2 plan."""
     out = tmp_path_factory.mktemp("pip")
     common = dict(
         config_path=CONFIG,
@@ -366,9 +367,6 @@ def pips(tmp_path_factory):
         extra_kpis=(),
         as_of=AS_OF,
     )
-    brv, _ = render_pips(
-        PipRequest(quarter=Quarter(2026, 3), partner_ids=("BRV",), actions=ACTIONS / "BRV.csv", start=None, **common)
-    )
     ech, _ = render_pips(
         PipRequest(
             quarter=Quarter(2026, 2),
@@ -378,7 +376,7 @@ def pips(tmp_path_factory):
             **common,
         )
     )
-    return brv[0].path, ech[0].path
+    return brv_plans / "pip-BRV-partner.pdf", ech[0].path
 
 
 def test_plan_pdf_states_numbers_dates_and_consequences(pips):

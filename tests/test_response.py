@@ -64,12 +64,6 @@ def write_brv(out: Path, inputs: Path, *commands: str) -> Path:
     return out / str(QUARTER)
 
 
-@pytest.fixture(scope="module")
-def brv_plans(tmp_path_factory) -> Path:
-    """Bravo's plan, partner and internal copies, as issued."""
-    return write_brv(tmp_path_factory.mktemp("brv-plan"), INPUTS, "pip")
-
-
 @pytest.fixture
 def plan(brv_plans: Path, tmp_path: Path) -> tuple[Path, Path]:
     """Bravo's partner plan as issued, and a copy of the example inputs to import into."""

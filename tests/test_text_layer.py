@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import CONFIG, QUARTER, ExampleBuild
+from conftest import CONFIG, QUARTER, ExampleBuild, page_texts
 from pypdf import PdfReader
 
 from govdocs.config.loader import load_config
@@ -62,9 +61,8 @@ INTERNALS = {
 }
 
 
-@cache
 def pages_of(path: Path) -> tuple[str, ...]:
-    return tuple(page.extract_text() for page in PdfReader(path).pages)
+    return page_texts(path)
 
 
 @pytest.fixture(scope="module")
