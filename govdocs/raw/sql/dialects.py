@@ -238,14 +238,20 @@ def rewriter(dialect: str, tables: Mapping[str, str] | None = None) -> Callable:
             micro = exp.Interval(this=exp.Literal.string("0.000001"), unit=exp.var("SECOND"))
             return exp.Paren(this=exp.Mul(this=exp.Paren(this=node.expressions[0]), expression=micro))
         if dialect == "spark" and isinstance(node, exp.Anonymous) and node.name.upper() == "JSON_VALID":
-            return exp.Paren(this=exp.Not(this=exp.Is(this=_anonymous("TRY_PARSE_JSON", node.expressions[0]), expression=exp.Null())))
+            return exp.Paren(
+                this=exp.Not(this=exp.Is(this=_anonymous("TRY_PARSE_JSON", node.expressions[0]), expression=exp.Null()))
+            )
         if dialect == "spark" and isinstance(node, exp.TimeToStr):
             return _anonymous("DATE_FORMAT", node.this, exp.Literal.string(_date_format(node.args["format"].name)))
         minmax = isinstance(node, exp.ArgMin | exp.ArgMax) and node.args.get("count") is None
         if minmax and dialect == "spark" and not node.meta.get("nulls_skipped"):
             # DuckDB skips the rows whose value is NULL; MIN_BY and MAX_BY would return it
             key = exp.Case(
-                ifs=[exp.If(this=exp.Not(this=exp.Is(this=node.this.copy(), expression=exp.Null())), true=node.expression)]
+                ifs=[
+                    exp.If(
+                        this=exp.Not(this=exp.Is(this=node.this.copy(), expression=exp.Null())), true=node.expression
+                    )
+                ]
             )
             node.set("expression", key)
             node.meta["nulls_skipped"] = True
@@ -253,7 +259,8 @@ def rewriter(dialect: str, tables: Mapping[str, str] | None = None) -> Callable:
         if tables is not None and dialect == "spark" and (records := _records(node)) is not None:
             read, recursive, alias = records
             view = _view(tables, read, node.sql("duckdb"))
-            value = exp.column("*", table="value") if recursive else exp.alias_(exp.column("value"), alias or "value")
+            whole = exp.Column(this=exp.Star(), table=exp.to_identifier("value"))  # the records' fields
+            value = whole if recursive else exp.alias_(exp.column("value"), alias or "value")
             return exp.select(value, exp.column("govdocs_row")).from_(exp.to_table(view, dialect=dialect))
         if tables is not None and isinstance(node, exp.Table) and (read := _json_read(node.this)) is not None:
             return exp.to_table(_view(tables, read, node.this.sql("duckdb")), dialect=dialect)

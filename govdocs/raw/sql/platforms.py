@@ -190,7 +190,8 @@ def connect_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         # the next leg, when delivered, is among the contact's own)
         "CAST(SUM(CASE WHEN initiation_method IN ('TRANSFER', 'QUEUE_TRANSFER') THEN 1 ELSE 0 END)\n"
         "      + COUNT(*) FILTER (WHERE transferred_out_at IS NOT NULL OR next_contact_id IS NOT NULL)\n"
-        "      - COALESCE(ARRAY_LENGTH(ARRAY_INTERSECT(LIST(next_contact_id), LIST(contact_id))), 0) AS VARCHAR) AS transfers",
+        "      - COALESCE(ARRAY_LENGTH(ARRAY_INTERSECT(LIST(next_contact_id), LIST(contact_id))), 0)\n"
+        "      AS VARCHAR) AS transfers",
         f"NOT BOOL_OR({queued}) AS {NOT_QUEUED}",
         f"FALSE AS {IN_PROGRESS}",  # a contact record is written once the contact has ended
         # the platform's own wait: Queue.Duration of the first queue (handle time is read from
@@ -639,7 +640,8 @@ def salesforce_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         # else by the call whose NextCallId names a call not delivered
         "CAST(COUNT(*) FILTER (WHERE customer_leg AND type = 'Transfer')\n"
         "      + COUNT(*) FILTER (WHERE customer_leg AND next_call_id IS NOT NULL)\n"
-        "      - COALESCE(ARRAY_LENGTH(ARRAY_INTERSECT(LIST(next_call_id), LIST(contact_id))), 0) AS VARCHAR) AS transfers",
+        "      - COALESCE(ARRAY_LENGTH(ARRAY_INTERSECT(LIST(next_call_id), LIST(contact_id))), 0)\n"
+        "      AS VARCHAR) AS transfers",
         f"NOT BOOL_OR({queued}) AS {NOT_QUEUED}",
         # still going: a call without an end. Not read from CallDisposition: a call never accepted
         # stays 'new' for good, and the contact-record sync sets 'completed' only where none was set
