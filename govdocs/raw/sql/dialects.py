@@ -20,6 +20,9 @@ means rather than by its name:
 - `STRFTIME(t, fmt)`: the pattern written for Spark's DATE_FORMAT with its literal text quoted
   (`T`, `Z`), `%f` six digits of the second and `%g` three.
 - `json_valid(x)`: x parses as JSON.
+- `UNNEST(x) AS a, GENERATE_SUBSCRIPTS(x, 1) AS i` in one SELECT (a list's items with their
+  places): Spark's `POSEXPLODE(x) AS (i, a)`, whose places count from 0, not 1 (the definitions
+  only order by them).
 - the platform presets' JSON reads (`read_json(path, format, columns)`, and a subquery unnesting
   an envelope's array of records from it) name the view the Spark session reads the file into
   (govdocs.raw.spark: every record's leaves as text, numbered in file order), as a CSV read does.
@@ -184,6 +187,33 @@ def _records(node) -> tuple[JsonRead, bool, str] | None:
     return replace(read, records=path), recursive, projection.alias
 
 
+def _numbered_unnest(node):
+    """A SELECT with `UNNEST(x) AS a` and `GENERATE_SUBSCRIPTS(x, 1) AS i` as one POSEXPLODE
+    (Spark allows one generator in a SELECT), else None."""
+    from sqlglot import exp
+
+    if not isinstance(node, exp.Select):
+        return None
+    items = {
+        p.this.sql(): p
+        for p in node.expressions
+        if isinstance(p, exp.Alias) and isinstance(p.this, exp.Explode) and not p.this.expressions
+    }
+    for place in node.expressions:
+        call = place.this if isinstance(place, exp.Alias) else None
+        if isinstance(call, exp.Anonymous) and call.name.upper() == "GENERATE_SUBSCRIPTS":
+            listed = call.expressions[0]
+            item = items.get(exp.Explode(this=listed.copy()).sql())
+            if item is None:
+                raise DialectError(f"GENERATE_SUBSCRIPTS without the UNNEST of its list: {node.sql('duckdb')}")
+            both = exp.Aliases(
+                this=exp.Posexplode(this=listed.copy()), expressions=[place.args["alias"], item.args["alias"]]
+            )
+            kept = [both if p is item else p for p in node.expressions if p is not place]
+            return node.copy().select(*kept, append=False)
+    return None
+
+
 def _view(tables: Mapping, key, sql_text: str) -> str:
     try:
         return tables[key]
@@ -241,6 +271,8 @@ def rewriter(dialect: str, tables: Mapping[str, str] | None = None) -> Callable:
             return exp.Paren(
                 this=exp.Not(this=exp.Is(this=_anonymous("TRY_PARSE_JSON", node.expressions[0]), expression=exp.Null()))
             )
+        if dialect == "spark" and (numbered := _numbered_unnest(node)) is not None:
+            return numbered
         if dialect == "spark" and isinstance(node, exp.TimeToStr):
             return _anonymous("DATE_FORMAT", node.this, exp.Literal.string(_date_format(node.args["format"].name)))
         minmax = isinstance(node, exp.ArgMin | exp.ArgMax) and node.args.get("count") is None
@@ -257,13 +289,14 @@ def rewriter(dialect: str, tables: Mapping[str, str] | None = None) -> Callable:
             node.meta["nulls_skipped"] = True
             return node
         if tables is not None and dialect == "spark" and (records := _records(node)) is not None:
-            read, recursive, alias = records
-            view = _view(tables, read, node.sql("duckdb"))
+            envelope, recursive, alias = records
+            view = _view(tables, envelope, node.sql("duckdb"))
             whole = exp.Column(this=exp.Star(), table=exp.to_identifier("value"))  # the records' fields
             value = whole if recursive else exp.alias_(exp.column("value"), alias or "value")
             return exp.select(value, exp.column("govdocs_row")).from_(exp.to_table(view, dialect=dialect))
-        if tables is not None and isinstance(node, exp.Table) and (read := _json_read(node.this)) is not None:
-            return exp.to_table(_view(tables, read, node.this.sql("duckdb")), dialect=dialect)
+        json_read = dialect == "spark" and tables is not None and isinstance(node, exp.Table)
+        if json_read and (json_file := _json_read(node.this)) is not None:
+            return exp.to_table(_view(tables, json_file, node.this.sql("duckdb")), dialect=dialect)
         if (
             isinstance(node, exp.Filter)
             and isinstance(node.this, exp.ArgMin)

@@ -285,15 +285,6 @@ def _queues_cte(read: FileRead) -> Cte:
     return Cte("interactions_queues", body, "FILE READ (interactions): the queues export, queue id -> name")
 
 
-# every session of every participant, the participants numbered (WITH ORDINALITY: Spark's
-# POSEXPLODE once translated, numbered from 0 there, which only orders them)
-_SESSIONS = (
-    "interactions_conversations AS c\n"
-    '    CROSS JOIN UNNEST(c."participants") WITH ORDINALITY AS pp(p, participant)\n'
-    "    CROSS JOIN UNNEST(p.sessions) AS ss(s)"
-)
-
-
 def genesys_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
     """Genesys Cloud: one conversation per customer contact, its legs the acd (queue) and agent
     participants. A conversation in two exports (overlapping intervals) keeps the copy that ended
@@ -321,10 +312,14 @@ def genesys_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         "    MAX(CASE WHEN seg.segmentType = 'interact' THEN 1 ELSE 0 END)\n"
         "      OVER (PARTITION BY source_key, participant) AS connected\n"
         "  FROM (\n"
-        "    SELECT c.source_key, p.purpose AS purpose, participant, s.mediaType AS media, s.ani AS ani,\n"
-        "      s.outboundCampaignId AS campaign, seg, k\n"
-        f"    FROM {_SESSIONS}\n"
-        "    CROSS JOIN UNNEST(s.segments) WITH ORDINALITY AS sg(seg, k)\n"
+        "    SELECT source_key, purpose, participant, s.mediaType AS media, s.ani AS ani,\n"
+        "      s.outboundCampaignId AS campaign, UNNEST(s.segments) AS seg, GENERATE_SUBSCRIPTS(s.segments, 1) AS k\n"
+        "    FROM (\n"
+        "      SELECT source_key, p.purpose AS purpose, participant, UNNEST(p.sessions) AS s\n"
+        '      FROM (SELECT source_key, UNNEST("participants") AS p, GENERATE_SUBSCRIPTS("participants", 1)'
+        " AS participant\n"
+        "        FROM interactions_conversations) AS participants\n"
+        "    ) AS sessions\n"
         "  ) AS flat",
         "every segment of every participant's session, with the participant's purpose",
     )
@@ -339,9 +334,13 @@ def genesys_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         "    SUM(CASE WHEN purpose = 'agent' AND m.name = 'tHandle' THEN TRY_CAST(m.value AS DOUBLE) / 1000.0 END)"
         " AS handle\n"
         "  FROM (\n"
-        "    SELECT c.source_key, p.purpose AS purpose, participant, m\n"
-        f"    FROM {_SESSIONS}\n"
-        "    CROSS JOIN UNNEST(s.metrics) AS mm(m)\n"
+        "    SELECT source_key, purpose, participant, UNNEST(s.metrics) AS m\n"
+        "    FROM (\n"
+        "      SELECT source_key, p.purpose AS purpose, participant, UNNEST(p.sessions) AS s\n"
+        '      FROM (SELECT source_key, UNNEST("participants") AS p, GENERATE_SUBSCRIPTS("participants", 1)'
+        " AS participant\n"
+        "        FROM interactions_conversations) AS participants\n"
+        "    ) AS sessions\n"
         "  ) AS flat\n"
         "  GROUP BY source_key",
         "the platform's own figures for each conversation (session metrics), to compare with ours",
