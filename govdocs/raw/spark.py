@@ -263,7 +263,7 @@ class SparkConnection:
         split here and written one a line (their line breaks, never inside a JSON string, as spaces)."""
         from pyspark.sql import functions as F
 
-        if layout == "array" or not _json_lines(path):
+        if layout == "array" or not _json_lines(path) or _hidden_gzip(path):
             path = self._as_lines(path, layout == "array")
         lines = self.session.read.text(_uri(path))
         lines = lines.where(F.trim("value") != "")
@@ -467,6 +467,12 @@ def _opened(path: str):
     magic = raw.read(2)
     raw.seek(0)
     return gzip.GzipFile(fileobj=raw) if magic == b"\x1f\x8b" else raw
+
+
+def _hidden_gzip(path: str) -> bool:
+    """A gzip file without the .gz suffix by which Spark's reader knows to decompress it."""
+    with open(path, "rb") as raw:
+        return raw.read(2) == b"\x1f\x8b" and not path.lower().endswith(".gz")
 
 
 def _json_lines(path: str) -> bool:
