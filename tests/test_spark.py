@@ -257,7 +257,7 @@ def test_a_platform_preset_on_spark_prints_what_duckdb_prints(tmp_path: Path) ->
         assert result.exit_code == 0, result.output
         outputs.append((result.stdout.replace(str(out), "OUT"), out.read_bytes()))
     assert outputs[0] == outputs[1]
-    assert outputs[0][0].startswith("interactions: ") and len(outputs[0][1].splitlines()) > 100
+    assert outputs[0][0].startswith("interactions: ") and len(outputs[0][1].splitlines()) == 1 + 30
 
     raw = yaml.safe_load(connect.read_text(encoding="utf-8"))
     raw["raw_data"]["sources"]["interactions"]["files"] = (connect.parent / "ctr-*.jsonl.gz").as_uri()
