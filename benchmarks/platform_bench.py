@@ -1,13 +1,16 @@
 """How each platform's export reads at size: the same customer contacts written as every preset
 reads them (Amazon Connect contact records as Firehose writes them, Genesys Cloud conversations,
 a NICE CXone Call Detail download, Salesforce VoiceCall records, Zendesk Talk calls, a Five9 Call
-Log report, a Talkdesk calls report, Twilio TaskRouter events), each read through its `format:`
-in a child process of its own, with its time and the CPU time of its threads (on a machine
-shared with other work the wall time grows, the CPU time much less), and peak RSS, against
-DuckDB's memory_limit (1 GB by default). DuckDB engine.
+Log report, a Talkdesk calls report, Twilio TaskRouter events), each read through its `format:` in a child
+process of its
+own, with its time and peak RSS, against DuckDB's memory_limit (1 GB by default). DuckDB engine,
+or with --engine spark (or both) the same definitions on a local Spark session: the session is
+started before the clock starts (its start is printed apart), and the CPU time counts the
+driver's and the JVM's; with both, the two KPI tables are compared.
 
     python benchmarks/platform_bench.py --contacts 1000000            # every preset
     python benchmarks/platform_bench.py --contacts 1000000 --preset five9 --data /tmp/bench
+    python benchmarks/platform_bench.py --contacts 100000 --engine both --spark-master 'local[2]'
 
 The exports are written first (two presets at a time, in processes of their own; with --data
 kept there and reused), then each is read alone. Peak memory is the reading process's own
@@ -23,8 +26,10 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
+import hashlib
 import json
 import multiprocessing
+import os
 import random
 import resource
 import subprocess
@@ -111,7 +116,7 @@ def generate(contacts: int, folder: Path, preset: str = "amazon-connect", files:
     return records
 
 
-def child(folder: Path, preset: str) -> None:
+def child(folder: Path, preset: str, engine_name: str = "duckdb", master: str = "local[*]") -> None:
     from govdocs.raw import engine
     from govdocs.raw.model import RawData
 
@@ -135,17 +140,41 @@ def child(folder: Path, preset: str) -> None:
             ],
         }
     )
-    began, cpu = time.perf_counter(), time.process_time()
-    aggregation = engine.aggregate(raw, base=folder, partner_ids=["ATL", "BRV"])
-    seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
+    started, jvm = 0.0, None
+    if engine_name == "spark":
+        from govdocs.raw import spark
+
+        began = time.perf_counter()
+        session = spark.start_session(master)  # aggregate's own start finds it running
+        started = time.perf_counter() - began
+        jvm = session.sparkContext._gateway.proc.pid
+    cpu = _cpu_seconds(jvm)
+    began = time.perf_counter()
+    aggregation = engine.aggregate(
+        raw, base=folder, partner_ids=["ATL", "BRV"], engine=engine_name, spark_master=master
+    )
+    seconds = time.perf_counter() - began
+    cpu = _cpu_seconds(jvm) - cpu
     (source,) = aggregation.quality.sources
     peak = _high_water_mib()
+    table = sorted((r.partner, r.period, r.kpi, f"{r.value:.9g}") for r in aggregation.kpis.itertuples())
     print(
         json.dumps(
-            {"seconds": seconds, "cpu_seconds": cpu, "peak_rss_mib": peak, "records": source.records,
-             "contacts": source.read, "kpi_rows": len(aggregation.kpis)}
+            {"seconds": seconds, "cpu_seconds": cpu, "start_seconds": started, "peak_rss_mib": peak,
+             "records": source.records, "contacts": source.read, "kpi_rows": len(aggregation.kpis),
+             "kpis": hashlib.sha256(json.dumps(table).encode()).hexdigest()}
         )
     )  # fmt: skip
+
+
+def _cpu_seconds(jvm: int | None) -> float:
+    """CPU seconds (user + system) of this process, and of the Spark JVM it started (by its pid)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    total = own.ru_utime + own.ru_stime
+    if jvm is not None:
+        fields = Path(f"/proc/{jvm}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def _high_water_mib() -> float:
@@ -178,9 +207,11 @@ def main() -> None:
     parser.add_argument("--preset", choices=sorted(WRITERS), action="append", help="repeat; default: every preset")
     parser.add_argument("--child", type=Path)
     parser.add_argument("--data", type=Path, help="keep the written exports here, and reuse them")
+    parser.add_argument("--engine", choices=("duckdb", "spark", "both"), default="duckdb")
+    parser.add_argument("--spark-master", default="local[*]")
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.preset[0])
+        child(args.child, args.preset[0], args.engine, args.spark_master)
         return
     presets = args.preset or list(WRITERS)
     with tempfile.TemporaryDirectory(prefix="govdocs-platform-bench-") as tmp:
@@ -188,21 +219,26 @@ def main() -> None:
         jobs = [(args.contacts, p, str(base / f"{p}-{args.contacts}")) for p in presets]
         with multiprocessing.get_context("spawn").Pool(2) as pool:
             written = {preset: (records, size, made) for preset, records, size, made in pool.map(_write, jobs)}
+        engines = ("duckdb", "spark") if args.engine == "both" else (args.engine,)
         for _, preset, folder in jobs:
             records, size, made = written[preset]
-            out = subprocess.run(
-                [sys.executable, __file__, "--child", folder, "--preset", preset],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-            r = json.loads(out.strip().splitlines()[-1])
-            print(
-                f"{preset}: {r['seconds']:.1f} s ({r['cpu_seconds']:.1f} s CPU), peak RSS {r['peak_rss_mib']:.0f} MiB "
-                f"({args.contacts:,} contacts written as {records:,} records, {size:.0f} MB gzip in {made:.0f} s; "
-                f"read as {r['records']:,} records -> {r['contacts']:,} contacts -> {r['kpi_rows']} KPI rows)",
-                flush=True,
-            )
+            tables = set()
+            for engine_name in engines:
+                command = [sys.executable, __file__, "--child", folder, "--preset", preset, "--engine", engine_name]
+                command += ["--spark-master", args.spark_master]
+                out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+                r = json.loads(out.strip().splitlines()[-1])
+                tables.add(r["kpis"])
+                start = f", Spark started in {r['start_seconds']:.1f} s before" if engine_name == "spark" else ""
+                print(
+                    f"{preset} [{engine_name}]: {r['seconds']:.1f} s, CPU {r['cpu_seconds']:.1f} s, "
+                    f"peak RSS {r['peak_rss_mib']:.0f} MiB{start} "
+                    f"({args.contacts:,} contacts written as {records:,} records, {size:.0f} MB gzip in {made:.0f} s; "
+                    f"read as {r['records']:,} records -> {r['contacts']:,} contacts -> {r['kpi_rows']} KPI rows)",
+                    flush=True,
+                )
+            if len(engines) > 1:
+                print(f"{preset}: the KPI tables {'agree' if len(tables) == 1 else 'DIFFER'}", flush=True)
 
 
 if __name__ == "__main__":

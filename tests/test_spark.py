@@ -253,14 +253,32 @@ def test_no_java_is_one_line_exit_8(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
-def test_a_platform_preset_is_refused_on_spark() -> None:
+def test_a_platform_preset_on_spark_prints_what_duckdb_prints(tmp_path: Path) -> None:
+    """The Connect example (contact records as Firehose writes them: JSON lines, gzip) through
+    format: amazon-connect on either engine: the same lines and the same KPI file; only its files
+    named by URL are refused on Spark (JSON is read from local files), in one line, exit 8."""
     connect = ROOT / "examples" / "raw" / "connect" / "mapping.yaml"
-    args = ["aggregate", "--config", str(CONFIG), "--raw", str(connect), "--engine", "spark"]
+    outputs = []
+    for choice in ("duckdb", "spark"):
+        out = tmp_path / f"{choice}.csv"
+        args = ["aggregate", "--config", str(CONFIG), "--raw", str(connect), "--engine", choice, "--out", str(out)]
+        args += ["--spark-master", "local[2]"] if choice == "spark" else []
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        outputs.append((result.stdout.replace(str(out), "OUT"), out.read_bytes()))
+    assert outputs[0] == outputs[1]
+    assert outputs[0][0].startswith("interactions: ") and len(outputs[0][1].splitlines()) == 1 + 30
+
+    raw = yaml.safe_load(connect.read_text(encoding="utf-8"))
+    raw["raw_data"]["sources"]["interactions"]["files"] = (connect.parent / "ctr-*.jsonl.gz").as_uri()
+    mapping = tmp_path / "by-url.yaml"
+    mapping.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    args = ["aggregate", "--config", str(CONFIG), "--raw", str(mapping), "--engine", "spark"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 8
     assert (
-        "--engine spark reads CSV and Parquet sources; the interactions source is format: amazon-connect"
-        in result.output
+        "--engine spark reads files named by URL as CSV or Parquet; the interactions source is format: "
+        "amazon-connect (name its files by local path)" in result.output
     )
 
 

@@ -5,19 +5,28 @@ translated by `sql.dialects`, on a Spark session (local[*] by default, a cluster
 Only the file read is Spark's own: each CSV file becomes a DataFrame with its data rows numbered
 in file order (a CSV file is read whole, multiLine, so its rows stay in order; the numbers are
 the DuckDB engine's `source_row`), each Parquet file one with its `_metadata.row_index`; the
-read CTE's `read_csv(path)` then names that DataFrame's view. Everything after it, from the
+read CTE's `read_csv(path)` then names that DataFrame's view. A JSON file (format: json, and
+the platform presets' records, API envelopes and lookups) is read as its `read_json` asks
+(`dialects.JsonRead`): its top-level values in file order -- JSON lines line by line, anything
+else (an array, pretty-printed or concatenated records) split whole -- each parsed with the
+read's columns, every leaf text, keys matched exactly (a record's other keys, such as contact
+attributes differing only in case, are never looked at). Everything after it, from the
 parsing to the data-quality samples, is the DuckDB text, translated.
 """
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 import re
+import shutil
 import socket
+import tempfile
 import uuid
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -153,14 +162,23 @@ class SparkConnection:
 
     session: object
     delimiters: dict[str, str] = field(default_factory=dict)  # a URL's CSV delimiter, sniffed in its head
-    tables: dict[tuple[str, ...], str] = field(default_factory=dict)
+    tables: dict = field(default_factory=dict)  # a file read (paths, or a dialects.JsonRead) -> its view
     created: list[str] = field(default_factory=list)
     prefix: str = field(default_factory=lambda: "govdocs_" + uuid.uuid4().hex[:8])
+    folder: str | None = None  # JSON files' values written one a line, removed on close
+
+    def __post_init__(self) -> None:
+        self.tables = _Views(self, self.tables)
 
     def execute(self, text: str) -> Result:
         created = _CREATE.match(text)
         query = created.group(2) if created else text
-        translated = dialects.translate(query, "spark", self.tables)  # a failure here is govdocs' bug
+        try:  # a DialectError is govdocs' bug; anything else, a JSON file read on first being named
+            translated = dialects.translate(query, "spark", self.tables)
+        except dialects.DialectError:
+            raise
+        except Exception as exc:
+            raise EngineError(_first_line(str(exc))) from None
         try:
             frame = self.session.sql(translated)
             if created:
@@ -173,8 +191,12 @@ class SparkConnection:
         return Result(frame)
 
     def register(self, source: str, read: FileRead) -> None:
-        """The source's files as one view the translated read CTE selects from (CSV or Parquet:
-        `refuse_platforms` has turned the others away)."""
+        """The source's files as one view the translated read CTE selects from (CSV or Parquet);
+        a platform's CSV or Parquet files as a view each (its JSON files, and JSON sources, are
+        read as the statements name them: `json_view`)."""
+        if read.file_format not in ("csv", "parquet"):
+            self._register_each(source, read)
+            return
         try:
             frames = [self._file(path, read) for path in read.paths]
             frame = frames[0]
@@ -191,6 +213,76 @@ class SparkConnection:
         name = f"{self.prefix}_{source}"
         frame.createOrReplaceTempView(name)
         self.tables[tuple(read.paths)] = name
+
+    def _register_each(self, source: str, read: FileRead) -> None:
+        """A preset's CSV and Parquet files, each a view of its own with its rows numbered from 1
+        (`govdocs_row`, as the preset's `ROW_NUMBER() OVER ()` translates)."""
+        from govdocs.raw.sql.platforms import CSV_LAYOUT, PARQUET
+
+        for index, path in enumerate(read.paths):
+            layout = read.layouts[index] if read.layouts else ""
+            if layout not in ("", CSV_LAYOUT, PARQUET) or read.file_format == "json":
+                continue
+            kind = "parquet" if layout == PARQUET else "csv"
+            try:
+                frame = self._file(path, replace(read, file_format=kind))
+                frame = frame.withColumn("govdocs_row", frame["file_row_number"] + 1).localCheckpoint(eager=True)
+            except Exception as exc:
+                raise _unreadable(source, path, exc) from None
+            name = f"{self.prefix}_{source}_{index}"
+            frame.createOrReplaceTempView(name)
+            self.tables[(path,)] = name
+
+    def json_view(self, read) -> str:
+        """The view of one `read_json` (a dialects.JsonRead), read the first time a statement names it."""
+        from pyspark.sql import functions as F
+        from pyspark.sql.window import Window
+
+        values = self._json_values(read.path, read.layout)
+        schema = _struct_ddl(read.columns)
+        parsed = values.select("govdocs_object", F.from_json("value", schema, {"mode": "FAILFAST"}).alias("v"))
+        if read.records:
+            array = F.col("v")
+            for part in read.records:
+                array = array.getField(part)
+            exploded = parsed.select("govdocs_object", F.posexplode(array).alias("govdocs_pos", "value"))
+            order = Window.orderBy("govdocs_object", "govdocs_pos")
+            frame = exploded.select("value", F.row_number().over(order).alias("govdocs_row"))
+        else:
+            order = Window.orderBy("govdocs_object")
+            frame = parsed.select("v.*", F.row_number().over(order).alias("govdocs_row"))
+        frame = frame.localCheckpoint(eager=True)
+        name = f"{self.prefix}_json_{len(self.tables)}"
+        frame.createOrReplaceTempView(name)
+        return name
+
+    def _json_values(self, path: str, layout: str):
+        """The file's top-level JSON values as text, numbered in file order (`govdocs_object`), by
+        Spark's line reader (split across tasks). JSON lines are read as they are; an array's
+        elements, or records pretty-printed or concatenated (as Firehose writes them), are first
+        split here and written one a line (their line breaks, never inside a JSON string, as spaces)."""
+        from pyspark.sql import functions as F
+
+        if layout == "array" or not _json_lines(path) or _hidden_gzip(path):
+            path = self._as_lines(path, layout == "array")
+        lines = self.session.read.text(_uri(path))
+        lines = lines.where(F.trim("value") != "")
+        return lines.select(F.monotonically_increasing_id().alias("govdocs_object"), "value")
+
+    def _as_lines(self, path: str, inside_array: bool) -> str:
+        if self.folder is None:
+            self.folder = tempfile.mkdtemp(prefix="govdocs-spark-")
+        target = Path(self.folder) / f"values-{len(os.listdir(self.folder))}.jsonl"
+        with _opened(path) as handle:
+            text = handle.read().decode("utf-8-sig")
+        try:
+            values = _split(text, inside_array)
+        except ValueError as exc:
+            raise EngineError(f"{path}: not JSON: {exc}") from None
+        with target.open("w", encoding="utf-8") as out:
+            for value in values:
+                out.write(value.replace("\r", " ").replace("\n", " ") + "\n")
+        return str(target)
 
     def _file(self, path: str, read: FileRead):
         """One file as a DataFrame with the columns the one-scan read CTE selects beside the
@@ -221,6 +313,8 @@ class SparkConnection:
     def close(self) -> None:
         for name in {*self.tables.values(), *self.created}:
             self.session.catalog.dropTempView(name)
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 # The lines of a URL's CSV file DuckDB describes (its header and columns, its delimiter sniffed):
@@ -337,13 +431,96 @@ def _sniffed(path: str) -> str:
     return delimiter or ","
 
 
-def refuse_platforms(sources: Mapping[str, object], formats: Sequence[str]) -> None:
-    """Platform presets and JSON are read by the DuckDB engine only (their reads use DuckDB's JSON
-    functions and list lambdas, which the translation does not carry)."""
-    for source, fmt in zip(sources, formats, strict=True):
-        if fmt not in ("csv", "parquet"):
+class _Views(dict):
+    """The views standing for the file reads: a JSON read's made the first time it is named."""
+
+    def __init__(self, connection: SparkConnection, known: Mapping) -> None:
+        super().__init__(known)
+        self.connection = connection
+
+    def __missing__(self, key):
+        from govdocs.raw.sql.dialects import JsonRead
+
+        if not isinstance(key, JsonRead):
+            raise KeyError(key)
+        self[key] = self.connection.json_view(key)
+        return self[key]
+
+
+def _struct_ddl(columns: Sequence[tuple[str, str]]) -> str:
+    """A read_json `columns` argument (name -> DuckDB type) as Spark's struct type."""
+    from sqlglot import exp
+
+    def name(text: str) -> str:
+        return "`" + text.replace("`", "``") + "`"
+
+    fields = [f"{name(k)}: {exp.DataType.build(kind, dialect='duckdb').sql('spark')}" for k, kind in columns]
+    return "STRUCT<" + ", ".join(fields) + ">"
+
+
+LINE_PROBE = 1 << 20  # the characters of a JSON file's first line looked at to tell JSON lines
+
+
+def _opened(path: str):
+    """The file's bytes, through gzip when they start with its magic."""
+    raw = open(path, "rb")  # noqa: SIM115 -- returned open, closed by the caller's with
+    magic = raw.read(2)
+    raw.seek(0)
+    return gzip.GzipFile(fileobj=raw) if magic == b"\x1f\x8b" else raw
+
+
+def _hidden_gzip(path: str) -> bool:
+    """A gzip file without the .gz suffix by which Spark's reader knows to decompress it."""
+    with open(path, "rb") as raw:
+        return raw.read(2) == b"\x1f\x8b" and not path.lower().endswith(".gz")
+
+
+def _json_lines(path: str) -> bool:
+    """Whether the file is JSON lines: its first line is a whole JSON object (a pretty-printed
+    record's first line is not; Firehose's concatenated records are one line of several)."""
+    with _opened(path) as handle:
+        first = handle.readline(LINE_PROBE)
+    try:
+        return first.endswith(b"\n") and isinstance(json.loads(first), dict)
+    except ValueError:
+        return False
+
+
+def _split(text: str, inside_array: bool) -> list[str]:
+    """The texts of the JSON values in `text`, in order: one after another, or the elements of
+    the one array it holds. A malformed value raises (the read fails, as DuckDB's does)."""
+    decoder = json.JSONDecoder()
+    values: list[str] = []
+    at, end = 0, len(text)
+
+    def skip(position: int, also: str = "") -> int:
+        while position < end and (text[position].isspace() or text[position] in also):
+            position += 1
+        return position
+
+    at = skip(at)
+    if inside_array:
+        if text[at : at + 1] != "[":
+            raise ValueError("the JSON file is not one array")
+        at = skip(at + 1)
+    while at < end:
+        if inside_array and text[at] == "]":
+            break
+        _, stop = decoder.raw_decode(text, at)
+        values.append(text[at:stop])
+        at = skip(stop, "," if inside_array else "")
+    return values
+
+
+def refuse_platforms(sources: Mapping[str, Sequence[object]], formats: Sequence[str]) -> None:
+    """JSON (format: json, and the platform presets' records) is read from local files: the URLs
+    a Spark session lists are read as CSV or Parquet."""
+    from govdocs.raw.engine import Url
+
+    for (source, paths), fmt in zip(sources.items(), formats, strict=True):
+        if fmt not in ("csv", "parquet") and any(isinstance(p, Url) for p in paths):
             raise _problem(
-                f"--engine spark reads CSV and Parquet sources; the {source} source is format: {fmt} "
-                "(use --engine duckdb)",
+                f"--engine spark reads files named by URL as CSV or Parquet; the {source} source is "
+                f"format: {fmt} (name its files by local path)",
                 f"raw_data.sources.{source}.format",
             )

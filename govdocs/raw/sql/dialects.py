@@ -13,6 +13,19 @@ means rather than by its name:
 - `ARG_MIN(x, key, n)`: the n values of x with the smallest keys (the data-quality samples).
 - decimal literals (`100.0`): DOUBLE, as DuckDB computes `100.0 * n / d`, never Spark's DECIMAL
   with its rounded scale.
+- `ARG_MIN(x, key)` / `ARG_MAX`: the x of the smallest (largest) key among the rows whose x is
+  not NULL, as DuckDB skips them; Spark's MIN_BY would give the NULL.
+- `EPOCH_MS(t)` of a timestamp: milliseconds since 1970 (UNIX_MILLIS; SQLGlot would read it the
+  other way, as milliseconds to a timestamp); `TO_MICROSECONDS(n)`: an interval of n microseconds.
+- `STRFTIME(t, fmt)`: the pattern written for Spark's DATE_FORMAT with its literal text quoted
+  (`T`, `Z`), `%f` six digits of the second and `%g` three.
+- `json_valid(x)`: x parses as JSON.
+- `UNNEST(x) AS a, GENERATE_SUBSCRIPTS(x, 1) AS i` in one SELECT (a list's items with their
+  places): Spark's `POSEXPLODE(x) AS (i, a)`, whose places count from 0, not 1 (the definitions
+  only order by them).
+- the platform presets' JSON reads (`read_json(path, format, columns)`, and a subquery unnesting
+  an envelope's array of records from it) name the view the Spark session reads the file into
+  (govdocs.raw.spark: every record's leaves as text, numbered in file order), as a CSV read does.
 
 Timestamps are one type on Spark: TIMESTAMP (LTZ) in a session whose time zone is UTC, so a
 local time is held as if it were UTC, exactly as DuckDB's TIMESTAMP.
@@ -21,6 +34,7 @@ local time is held as if it were UTC, exactly as DuckDB's TIMESTAMP.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 
 DIALECTS = ("duckdb", "spark", "trino", "bigquery", "snowflake", "postgres")
 
@@ -126,6 +140,107 @@ def _first_n(node):
     return _anonymous("SLICE", _anonymous("ARRAY_SORT", collected), exp.Literal.number(1), node.args["count"])
 
 
+@dataclass(frozen=True)
+class JsonRead:
+    """A DuckDB `read_json` of one file as the Spark session reads it: the file's top-level values
+    (`layout` 'array': the elements of its array; else values one after another), each parsed with
+    `columns` (name -> DuckDB type, every leaf text). With `records`, the path to an array of
+    records in each value (an API response's envelope): its records, one row each (a struct
+    column `value`), else the values' columns; either way numbered 1, 2, ... in file order
+    (`govdocs_row`)."""
+
+    path: str
+    layout: str
+    columns: tuple[tuple[str, str], ...]
+    records: tuple[str, ...] = ()
+
+
+def _json_read(node) -> JsonRead | None:
+    """The file, layout and columns of a `read_json(...)` table function, else None."""
+    from sqlglot import exp
+
+    if not (isinstance(node, exp.Anonymous) and node.name.lower() == "read_json"):
+        return None
+    path, *options = node.expressions
+    named = {o.this.name.lower(): o.expression for o in options if isinstance(o, exp.EQ)}
+    columns = tuple((p.this.name, p.expression.name) for p in named["columns"].expressions)
+    return JsonRead(path.name, named["format"].name, columns)
+
+
+def _records(node) -> tuple[JsonRead, bool, str] | None:
+    """`SELECT UNNEST(envelope.records) [AS alias] FROM read_json(...)` (an API response's records):
+    the read with the records' path, whether the records' fields are unnested too (recursive),
+    and the alias."""
+    from sqlglot import exp
+
+    if not isinstance(node, exp.Select) or len(node.expressions) != 1 or node.args.get("joins"):
+        return None
+    source = node.args.get("from_") or node.args.get("from")
+    table = source.this if source is not None else None
+    read = _json_read(table.this) if isinstance(table, exp.Table) else None
+    projection = node.expressions[0]
+    unnest = projection.this if isinstance(projection, exp.Alias) else projection
+    if read is None or not isinstance(unnest, exp.Explode) or not isinstance(unnest.this, exp.Column):
+        return None
+    recursive = any(isinstance(e, exp.PropertyEQ) and e.this.name == "recursive" for e in unnest.expressions)
+    path = tuple(part.name for part in unnest.this.parts)
+    return replace(read, records=path), recursive, projection.alias
+
+
+def _numbered_unnest(node):
+    """A SELECT with `UNNEST(x) AS a` and `GENERATE_SUBSCRIPTS(x, 1) AS i` as one POSEXPLODE
+    (Spark allows one generator in a SELECT), else None."""
+    from sqlglot import exp
+
+    if not isinstance(node, exp.Select):
+        return None
+    items = {
+        p.this.sql(): p
+        for p in node.expressions
+        if isinstance(p, exp.Alias) and isinstance(p.this, exp.Explode) and not p.this.expressions
+    }
+    for place in node.expressions:
+        call = place.this if isinstance(place, exp.Alias) else None
+        if isinstance(call, exp.Anonymous) and call.name.upper() == "GENERATE_SUBSCRIPTS":
+            listed = call.expressions[0]
+            item = items.get(exp.Explode(this=listed.copy()).sql())
+            if item is None:
+                raise DialectError(f"GENERATE_SUBSCRIPTS without the UNNEST of its list: {node.sql('duckdb')}")
+            both = exp.Aliases(
+                this=exp.Posexplode(this=listed.copy()), expressions=[place.args["alias"], item.args["alias"]]
+            )
+            kept = [both if p is item else p for p in node.expressions if p is not place]
+            return node.copy().select(*kept, append=False)
+    return None
+
+
+def _view(tables: Mapping, key, sql_text: str) -> str:
+    try:
+        return tables[key]
+    except KeyError:
+        raise DialectError(f"no table stands for the file read {sql_text}") from None
+
+
+_STRFTIME = {"%Y": "yyyy", "%m": "MM", "%d": "dd", "%H": "HH", "%M": "mm", "%S": "ss", "%f": "SSSSSS", "%g": "SSS"}
+
+
+def _date_format(pattern: str) -> str:
+    """A DuckDB strftime pattern as Spark's DATE_FORMAT pattern: the fields mapped, the rest quoted."""
+    import re
+
+    out = []
+    for piece in re.split(r"(%.)", pattern):
+        if piece in _STRFTIME:
+            out.append(_STRFTIME[piece])
+        elif piece.startswith("%") and len(piece) == 2:
+            raise DialectError(f"no Spark pattern for strftime {piece}")
+        elif any(c.isalpha() or c in "[]{}#'" for c in piece):  # a letter is a field in Java's patterns
+            out.append("'" + piece.replace("'", "''") + "'")
+        else:
+            out.append(piece)
+    return "".join(out)
+
+
 def rewriter(dialect: str, tables: Mapping[str, str] | None = None) -> Callable:
     """The node rewrite carrying DuckDB's meaning into `dialect`; `tables` names the table or view
     standing for a DuckDB file read (keyed by the file's path)."""
@@ -144,9 +259,50 @@ def rewriter(dialect: str, tables: Mapping[str, str] | None = None) -> Callable:
                 value, fmt = node.expressions
                 return exp.StrToTime(this=value, format=fmt, safe=True)
         if isinstance(node, exp.UnixToTime) and dialect == "spark":
+            if node.args.get("scale") is not None and node.args["scale"].name == "3":
+                # EPOCH_MS(t): every EPOCH_MS of the definitions is of a timestamp
+                return _anonymous("UNIX_MILLIS", node.this)
             # MAKE_TIMESTAMP(us): microseconds since 1970 as a timestamp
             return _anonymous("TIMESTAMP_MICROS", node.this)
-        if isinstance(node, exp.Filter) and isinstance(node.this, exp.ArgMin) and dialect == "spark":
+        if dialect == "spark" and isinstance(node, exp.Anonymous) and node.name.upper() == "TO_MICROSECONDS":
+            micro = exp.Interval(this=exp.Literal.string("0.000001"), unit=exp.var("SECOND"))
+            return exp.Paren(this=exp.Mul(this=exp.Paren(this=node.expressions[0]), expression=micro))
+        if dialect == "spark" and isinstance(node, exp.Anonymous) and node.name.upper() == "JSON_VALID":
+            return exp.Paren(
+                this=exp.Not(this=exp.Is(this=_anonymous("TRY_PARSE_JSON", node.expressions[0]), expression=exp.Null()))
+            )
+        if dialect == "spark" and (numbered := _numbered_unnest(node)) is not None:
+            return numbered
+        if dialect == "spark" and isinstance(node, exp.TimeToStr):
+            return _anonymous("DATE_FORMAT", node.this, exp.Literal.string(_date_format(node.args["format"].name)))
+        minmax = isinstance(node, exp.ArgMin | exp.ArgMax) and node.args.get("count") is None
+        if minmax and dialect == "spark" and not node.meta.get("nulls_skipped"):
+            # DuckDB skips the rows whose value is NULL; MIN_BY and MAX_BY would return it
+            key = exp.Case(
+                ifs=[
+                    exp.If(
+                        this=exp.Not(this=exp.Is(this=node.this.copy(), expression=exp.Null())), true=node.expression
+                    )
+                ]
+            )
+            node.set("expression", key)
+            node.meta["nulls_skipped"] = True
+            return node
+        if tables is not None and dialect == "spark" and (records := _records(node)) is not None:
+            envelope, recursive, alias = records
+            view = _view(tables, envelope, node.sql("duckdb"))
+            whole = exp.Column(this=exp.Star(), table=exp.to_identifier("value"))  # the records' fields
+            value = whole if recursive else exp.alias_(exp.column("value"), alias or "value")
+            return exp.select(value, exp.column("govdocs_row")).from_(exp.to_table(view, dialect=dialect))
+        json_read = dialect == "spark" and tables is not None and isinstance(node, exp.Table)
+        if json_read and (json_file := _json_read(node.this)) is not None:
+            return exp.to_table(_view(tables, json_file, node.this.sql("duckdb")), dialect=dialect)
+        if (
+            isinstance(node, exp.Filter)
+            and isinstance(node.this, exp.ArgMin)
+            and node.this.args.get("count") is not None
+            and dialect == "spark"
+        ):
             # the value is NULL for the rows the filter leaves out, and COLLECT_LIST skips NULLs
             return _first_n(node.this)
         if isinstance(node, exp.ArgMin) and node.args.get("count") is not None:

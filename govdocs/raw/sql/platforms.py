@@ -254,7 +254,8 @@ def connect_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         # the next leg, when delivered, is among the contact's own)
         "CAST(SUM(CASE WHEN initiation_method IN ('TRANSFER', 'QUEUE_TRANSFER') THEN 1 ELSE 0 END)\n"
         "      + COUNT(*) FILTER (WHERE transferred_out_at IS NOT NULL OR next_contact_id IS NOT NULL)\n"
-        "      - COALESCE(LEN(LIST_INTERSECT(LIST(next_contact_id), LIST(contact_id))), 0) AS VARCHAR) AS transfers",
+        "      - COALESCE(ARRAY_LENGTH(ARRAY_INTERSECT(LIST(next_contact_id), LIST(contact_id))), 0)\n"
+        "      AS VARCHAR) AS transfers",
         # a contact record is written once the contact has ended; the platform's own wait is
         # Queue.Duration of the first queue (handle time is read from the platform's own durations
         # already, so there is nothing of its own to compare)
@@ -459,7 +460,7 @@ def genesys_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         f"    COUNT(DISTINCT CASE WHEN {agent} AND seg_type = 'interact' THEN participant END) AS handled_legs\n"
         "  FROM interactions_segments GROUP BY source_key",
     )
-    iso = "strftime({} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ')"
+    iso = "strftime(CAST({} AS TIMESTAMPTZ) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ')"
     answered = "LIST_MIN(LIST_FILTER(t.agent_starts, lambda x: x >= t.queued_at))"
     contact = [
         'c."conversationId" AS contact_id',
@@ -520,10 +521,11 @@ CXONE_API = {
 CXONE_WRAPPED = "resultSet"  # a Reporting API response: {"resultSet": {"completedContacts": [...]}}
 
 
-def _cxone_api_branch(path: str, layout: str, index: int) -> str:
+def _cxone_api_branch(path: str, layout: str, index: int, fields: list[str]) -> str:
     """One file of the Reporting API's completed contacts as the download's record columns: the
     response as delivered (its envelope unwrapped), or its contacts as a JSON array or JSON lines.
-    Every value is read as text (the API writes numbers and flags as strings: "13", "False")."""
+    Every value is read as text (the API writes numbers and flags as strings: "13", "False");
+    `fields` in the order every branch selects them (a field the API lacks is NULL)."""
     keys = dict.fromkeys(CXONE_API.values())
     if layout == CXONE_WRAPPED:
         record = "STRUCT(" + ", ".join(f"{identifier(k)} VARCHAR" for k in keys) + ")"
@@ -535,8 +537,8 @@ def _cxone_api_branch(path: str, layout: str, index: int) -> str:
         columns = _columns_argument(dict.fromkeys(keys, "VARCHAR"))
         options = f"format = {literal(layout)}, maximum_object_size = {MAX_OBJECT}, columns = {columns}"
         source = f"read_json({literal(path)}, {options})"
-    select = [f"NULLIF(TRIM({identifier(key)}), '') AS {field}" for field, key in CXONE_API.items()]
-    select += ["CAST(NULL AS VARCHAR) AS start_date", "CAST(NULL AS VARCHAR) AS start_time"]
+    values = {field: f"NULLIF(TRIM({identifier(key)}), '')" for field, key in CXONE_API.items()}
+    select = [f"{values.get(f, 'CAST(NULL AS VARCHAR)')} AS {f}" for f in fields]
     select += [f"{index} AS source_index", "ROW_NUMBER() OVER () AS source_row"]
     return "  SELECT " + ", ".join(select) + f"\n  FROM {source} AS page"
 
@@ -552,21 +554,23 @@ def cxone_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
     downloads) keeps the last read. Queued = in queue, answered or abandoned; answered = agent
     time > 0."""
     paths = leg_paths(src)
+    # the download's fields and the API's, selected in one order by every file's branch (the
+    # download's SLA column is not read; the API's start is an instant, the download's local)
+    fields = list(dict.fromkeys([*paths, *CXONE_API, "start_date", "start_time"]))
     branches = []
     for index, path in enumerate(read.paths):
         layout = read.layouts[index] if read.layouts else ""
         if layout:
-            branches.append(_cxone_api_branch(path, layout, index))
+            branches.append(_cxone_api_branch(path, layout, index, fields))
             continue
-        select = [f"NULLIF(TRIM({identifier(column)}), '') AS {field}" for field, column in paths.items()]
-        select += ["CAST(NULL AS VARCHAR) AS start_utc", "CAST(NULL AS VARCHAR) AS outbound"]
-        select += ["CAST(NULL AS VARCHAR) AS service_level_flag"]  # the download's SLA column is not read
+        values = {field: f"NULLIF(TRIM({identifier(column)}), '')" for field, column in paths.items()}
+        select = [f"{values.get(f, 'CAST(NULL AS VARCHAR)')} AS {f}" for f in fields]
         select += [f"{index} AS source_index", "ROW_NUMBER() OVER () AS source_row"]
         function = read_function(path, "csv", read.delimiter)
         branches.append("  SELECT " + ", ".join(select) + f"\n  FROM {function}")
     records = Cte(
         "interactions_records",
-        "\n  UNION ALL BY NAME\n".join(branches),
+        "\n  UNION ALL\n".join(branches),
         "FILE READ (interactions): the Call Detail download's rows or the API's completed contacts, as text",
     )
     local = "TRY_STRPTIME(start_date || ' ' || start_time, '%m/%d/%Y %H:%M:%S')"
@@ -713,7 +717,8 @@ def salesforce_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         # else by the call whose NextCallId names a call not delivered
         "CAST(COUNT(*) FILTER (WHERE customer_leg AND type = 'Transfer')\n"
         "      + COUNT(*) FILTER (WHERE customer_leg AND next_call_id IS NOT NULL)\n"
-        "      - COALESCE(LEN(LIST_INTERSECT(LIST(next_call_id), LIST(contact_id))), 0) AS VARCHAR) AS transfers",
+        "      - COALESCE(ARRAY_LENGTH(ARRAY_INTERSECT(LIST(next_call_id), LIST(contact_id))), 0)\n"
+        "      AS VARCHAR) AS transfers",
         # still going: a call without an end. Not read from CallDisposition: a call never accepted
         # stays 'new' for good, and the contact-record sync sets 'completed' only where none was set.
         # The object carries no wait or handle figure of its own (CallDurationInSeconds is the
@@ -821,7 +826,11 @@ def five9_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
     paths = leg_paths(src)
     records = _legs_read("interactions", paths, read)
     seconds = {f: _hms_seconds(f) for f in ("call_time", "ivr_time", "queue_wait_time", "ring_time", "talk_seconds")}
-    started = "TRY_STRPTIME(started_at, '%a, %d %b %Y %H:%M:%S')"
+    # '%a, ' read by a pattern of its own: Spark parses no day-of-week name
+    started = (
+        "CASE WHEN REGEXP_MATCHES(started_at, '^(?i)(mon|tue|wed|thu|fri|sat|sun), ')"
+        " THEN TRY_STRPTIME(SUBSTR(started_at, 6), '%d %b %Y %H:%M:%S') END"
+    )
 
     def moment(offset: str, parts: tuple[str, ...] = ("ivr_time", "queue_wait_time", "ring_time")) -> str:
         """TIMESTAMP plus `offset` seconds, as local time's text (the parsing stage reads it in the
