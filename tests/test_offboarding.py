@@ -540,7 +540,7 @@ def test_a_generated_partners_assessment_keeps_the_budget(tmp_path: Path):
 # --- one cost fact per option: the decision page and the cost of leaving agree (issue 35) ------------
 
 OPTION_LABELS = ("Renew", "Retain under a plan", "Let the contract lapse", "End early for convenience", "End for cause")
-CELL = r"(EUR [\d,]+\.\d\d(?: \(\d+ days?\))?|not stated|–)"
+CELL = r"(EUR [\d,]+\.\d\d(?: \(\d+ days?(?: \+ the \d+-month renewal)?\))?|not stated|–)"
 ENDED = {  # how the cost of leaving names the option that pays (or does not pay) the fee
     "ended early for convenience": "End early for convenience",
     "ends for cause": "End for cause",
@@ -629,3 +629,21 @@ def test_the_cheapest_open_option_is_explained(crn_and_brv_assessments) -> None:
     )
     # BRV's ways out leave amounts unstated (no exit terms): none is called the cheapest
     assert "The cheapest option." not in crn_and_brv_assessments["BRV"]
+
+
+def test_fees_to_the_end_of_service_recompute_from_the_rule_under_the_table(crn_and_brv_assessments) -> None:
+    """CRN's renew cell read 'EUR 5,291,232.88 (624 days)' while the note says 'EUR 3,100,000 a year
+    × days / 365 (a renewal: 12 more months)': 624 days at that rate is 5,299,726.03. The cell now
+    states the days to the contract's end and the renewal, so a reader recomputes every figure."""
+    from decimal import ROUND_HALF_EVEN, Decimal
+
+    crn = crn_and_brv_assessments["CRN"]
+    annual = Decimal(re.search(r"at EUR ([\d,]+) a year × days / 365", crn).group(1).replace(",", ""))
+    for label, cell in decision_cells(crn, "Fees to the end of service").items():
+        found = re.fullmatch(r"EUR ([\d,]+\.\d\d) \((\d+) days?(?: \+ the (\d+)-month renewal)?\)", cell)
+        assert found, (label, cell)
+        amount, days, months = Decimal(found.group(1).replace(",", "")), int(found.group(2)), found.group(3)
+        expected = (annual * days / 365).quantize(Decimal("0.01"), ROUND_HALF_EVEN)
+        if months:
+            expected += (annual * int(months) / 12).quantize(Decimal("0.01"), ROUND_HALF_EVEN)
+        assert amount == expected, (label, cell, expected)

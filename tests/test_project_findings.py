@@ -366,3 +366,23 @@ def test_a_deleted_journal_keeps_identical_qbrs_and_refuses_an_edited_one_before
         "[output.exists]"
     ]
     assert north.read_bytes() == edited and (out / "qbr-SOUTH-partner.html").read_bytes() == south
+
+
+def test_a_plan_sets_no_date_against_guessed_contract_terms(project: Path):
+    # SOUTH falls short: its plan's internal copy said "falls 544 days before the notice deadline of
+    # 2 October 2028", a deadline made of init's placeholders, while its QBR cover said "to be confirmed"
+    _fill(project)
+    with (project / "actions" / "SOUTH.csv").open("a", encoding="utf-8") as handle:
+        for kpi in ("service_level", "abandonment"):
+            handle.write(
+                f"S-{kpi},{kpi},staffing_attrition,Recruit and train 12 agents for the evening peak,"
+                "Agents live on the evening shift,>= 12 by the due date,South operations manager,"
+                "2026-12-15,partner,,,\n"
+            )
+    built = run("build", "--format", "html", "--out", "out", "--partner", "SOUTH")
+    assert built.exit_code == 0, built.output
+    internal = _text(project / "out" / "2026-Q3" / "pip-SOUTH-internal.html")
+    assert "the notice deadline of" not in internal and "2028" not in internal
+    assert "The contract's end, notice period or renewal are still to be confirmed" in internal
+    partner = _text(project / "out" / "2026-Q3" / "pip-SOUTH-partner.html")
+    assert "still to be confirmed" not in partner and "2028" not in partner

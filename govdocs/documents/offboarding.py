@@ -536,7 +536,7 @@ def _option_texts(
                 f"{short_date(option.ends_on)}, at today's fees."
             )
         for_it, against = [*stay_side, "no transition cost"], leave_side
-        risk = f"{cost_text(option.fees)} committed to {short_date(option.ends_on)}" + (
+        risk = f"{cost_text(option.fees)} in fees to pay up to {short_date(option.ends_on)}" + (
             f" with {counted(evidence.failures, 'failure')} on record" if evidence.failures else ""
         )
     elif kind is OptionKind.PLAN:
@@ -644,7 +644,11 @@ def decision_view(
         )
         if option.available:
             fees = cost_text(option.fees)
-            if option.fees is not None:
+            if option.fees is not None and option.ends_on is not None and option.ends_on > clock.end:
+                # the days to the contract's end, then the renewal (what the note under the table says)
+                to_end = max((clock.end - as_of).days, 0)
+                fees += f" ({counted(to_end, 'day')} + the {clock.renewal_months}-month renewal)"
+            elif option.fees is not None:
                 fees += f" ({counted(option.fee_days, 'day')})"
             credits = cost_text(options.credits_12m) if options.credits_12m is not None else "no credit terms"
             money_cells: tuple[str, ...] = (

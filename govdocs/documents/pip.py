@@ -448,6 +448,14 @@ def _contract_line(term: PlanInTerm, client: str, audience: Audience) -> str:
     ends in time is stated in the internal copy only."""
     clock, final = term.clock, long_date(term.final_review)
     deadline, end = long_date(clock.notice_deadline), long_date(clock.term_end)
+    if not (clock.deadline_confirmed and clock.renewal_confirmed):
+        # terms `govdocs init` guessed: no date is set against them until they are confirmed
+        return (
+            "The contract's end, notice period or renewal are still to be confirmed: this plan's final review, "
+            f"{final}, is set against the notice deadline once they are."
+            if audience is Audience.INTERNAL
+            else ""
+        )
     if term.days_after_end and not clock.auto_renew:
         return (
             f"The contract ends on {end} and does not renew automatically: that is "

@@ -325,10 +325,15 @@ def data_notes(assessment: PartnerAssessment) -> tuple[str, ...]:
             weight = "" if parts else " of the KPI weight"
             parts.append(f"{percent(score.not_clear_share)}{weight} is measured but too close to the target to call")
         state = "incomplete" if score.incomplete else "complete enough to compare"
-        notes.append(
-            f"{'; '.join(parts)}. The score is the weighted mean of the other KPIs, their weights scaled up to "
-            f"100%, and is marked {state}."
-        )
+        how = []
+        if score.no_data_share > 0:
+            how.append("the KPIs without a scored quarter are left out, the others' weights scaled up to 100%")
+        if score.not_clear_share > 0:
+            how.append(
+                "a KPI too close to call counts at its measured value in the score and at both ends of its "
+                "interval in the score's range, so the score is provisional"
+            )
+        notes.append(f"{'; '.join(parts)}. In the score, {'; '.join(how)}; the score is marked {state}.")
     return tuple(notes)
 
 

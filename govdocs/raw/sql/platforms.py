@@ -994,6 +994,7 @@ def twilio_flex_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
     once = ", ".join(
         [f"COUNT(*) FILTER (WHERE event_type IN ({', '.join(literal(k) for k in kinds)}))" for kinds in ONCE] + ["1"]
     )
+
     def attribute(path: str) -> str:
         """A task attribute, read from the events that enter the task (created, queue entered):
         the JSON is parsed for those only, not for each of the task's events."""
