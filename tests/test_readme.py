@@ -53,7 +53,11 @@ def test_validate_sample_outputs_are_real(tmp_path: Path, monkeypatch):
 
 
 def test_example_table_matches_the_engine():
-    rows = re.findall(r"^\| (\w{3}) [^|]+\| [^|]+\| ([\d.]+) \| ([^|]+) \| ([^|]+) \|$", README, re.MULTILINE)
+    rows = re.findall(
+        r"^\| (\w{3}) [^|]+\| [^|]+\| ([\d.]+)(?: \(provisional, ([\d.]+)–([\d.]+)\))? \| ([^|]+) \| ([^|]+) \|$",
+        README,
+        re.MULTILINE,
+    )
     assert len(rows) == 5
     result = portfolio()
     labels = {
@@ -62,10 +66,14 @@ def test_example_table_matches_the_engine():
         "improvement plan": "Performance-improvement plan",
         "offboarding review": "Offboarding review",
     }
-    for partner, score, tier, escalation in rows:
+    for partner, score, low, high, tier, escalation in rows:
         assessment = result[partner]
         assert float(score) == assessment.score.value
-        assert tier.strip() == assessment.score.tier.name
+        # a provisional score is printed with its range, and its tier is every tier the range reaches
+        assert bool(low) == assessment.score.provisional
+        if low:
+            assert (float(low), float(high)) == (assessment.score.low, assessment.score.high)
+        assert tier.strip() == assessment.score.tier_words
         assert labels[escalation.strip()] == assessment.decision.level.label
 
 
