@@ -240,7 +240,7 @@ def test_a_month_without_data_is_a_finding_and_a_next_step(example) -> None:
     assert any(t.startswith("No data delivered for any of the 8 KPIs in Aug 2026") for t in findings), findings
     steps = next_step_rows(dlt, None, config, AS_OF, internal=False)
     (step,) = [s for s in steps if s.origin == "Data-delivery obligation"]
-    assert step.action.startswith("Deliver the missing Aug 2026 data for any of the 8 KPIs")
+    assert step.action.startswith("Deliver the missing Aug 2026 data for all 8 KPIs")
     assert step.due == date(2026, 10, 26)  # ten days on is Sunday 25 October: the next business day
 
 
@@ -272,4 +272,4 @@ def test_the_rendered_documents_say_it(example_build) -> None:
     assert "Aug 2026 red, relieved: volume 23% over forecast." in brv
     assert not (folder / "pip-BRV-partner.pdf").exists()
     dlt = flat(pdf_text(folder / "qbr-DLT-partner.pdf"))
-    assert "Deliver the missing Aug 2026 data for any of the 8 KPIs" in dlt
+    assert "Deliver the missing Aug 2026 data for all 8 KPIs" in dlt

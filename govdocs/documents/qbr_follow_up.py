@@ -247,7 +247,9 @@ def next_step_rows(
         (c.name for c in assessment.partner.contacts if c.side is Controller.PARTNER), assessment.partner.name
     )
     if assessment.undelivered:  # one step for every missing month, so the cover keeps room for the rest
-        missing = "; ".join(f"{m.label} data for {undelivered_what(assessment, k)}" for m, k in assessment.undelivered)
+        missing = "; ".join(
+            f"{m.label} data for {undelivered_what(assessment, k, deliver=True)}" for m, k in assessment.undelivered
+        )
         steps.append(
             NextStepRow(
                 f"Deliver the missing {missing}, or state in writing why it cannot be delivered",

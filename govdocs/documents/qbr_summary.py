@@ -203,8 +203,10 @@ def strengths(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> tu
     return tuple(points)
 
 
-def undelivered_what(assessment: PartnerAssessment, kpis: tuple[Kpi, ...]) -> str:
-    return f"any of the {len(kpis)} KPIs" if len(kpis) == len(assessment.kpis) else list_words([k.name for k in kpis])
+def undelivered_what(assessment: PartnerAssessment, kpis: tuple[Kpi, ...], deliver: bool = False) -> str:
+    # "no data for any of the 8 KPIs", but "deliver the data for all 8 KPIs"
+    every = f"all {len(kpis)} KPIs" if deliver else f"any of the {len(kpis)} KPIs"
+    return every if len(kpis) == len(assessment.kpis) else list_words([k.name for k in kpis])
 
 
 def undelivered_findings(assessment: PartnerAssessment) -> tuple[str, ...]:
