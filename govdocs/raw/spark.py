@@ -273,8 +273,15 @@ class SparkConnection:
         if self.folder is None:
             self.folder = tempfile.mkdtemp(prefix="govdocs-spark-")
         target = Path(self.folder) / f"values-{len(os.listdir(self.folder))}.jsonl"
-        with _opened(path) as handle:
-            text = handle.read().decode("utf-8-sig")
+        with _opened(path) as handle:  # bounded: a file (or a gzip bomb) larger than this is refused
+            data = handle.read(WHOLE_FILE_BYTES + 1)
+        if len(data) > WHOLE_FILE_BYTES:
+            raise EngineError(
+                f"{path}: a JSON file that is not JSON lines is split on the driver, and this one is larger "
+                f"than {WHOLE_FILE_BYTES // 2**20} MB read whole: deliver it as JSON lines (one record a line), "
+                "or in smaller files"
+            )
+        text = data.decode("utf-8-sig")
         try:
             values = _split(text, inside_array)
         except ValueError as exc:
@@ -459,6 +466,9 @@ def _struct_ddl(columns: Sequence[tuple[str, str]]) -> str:
 
 
 LINE_PROBE = 1 << 20  # the characters of a JSON file's first line looked at to tell JSON lines
+# A JSON file that is not JSON lines (an array, pretty-printed or concatenated records) is split on
+# the driver: read whole, so bounded (decompressed) like every other read
+WHOLE_FILE_BYTES = 512 * 2**20
 
 
 def _opened(path: str):
