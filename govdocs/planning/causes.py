@@ -153,23 +153,7 @@ def carried_forward(
         ref = item.id or f"earlier {number}"
         side = action_side(item.owner, item.side, contacts)
         state = standing(item.status, item.due, as_of)
-        if item.status is ActionStatus.DROPPED:
-            rows.append(
-                CarriedAction(
-                    ref,
-                    item.action,
-                    item.owner,
-                    item.due,
-                    item.status,
-                    state,
-                    False,
-                    None,
-                    item.note or "no reason recorded",
-                    side,
-                )
-            )
-            continue
-        due = item.due if first_checkin <= item.due <= final else first_checkin
+        carried = item.status is not ActionStatus.DROPPED  # a dropped action is closed, with its reason
         rows.append(
             CarriedAction(
                 ref,
@@ -178,13 +162,13 @@ def carried_forward(
                 item.due,
                 item.status,
                 state,
-                True,
-                due,
-                item.note or "",
+                carried,
+                (item.due if first_checkin <= item.due <= final else first_checkin) if carried else None,
+                item.note or ("" if carried else "no reason recorded"),
                 side,
-                item.metric or COMPLETION_METRIC,
-                item.threshold or COMPLETION_THRESHOLD,
-                tuple(item.addresses),
+                metric=(item.metric or COMPLETION_METRIC) if carried else "",
+                threshold=(item.threshold or COMPLETION_THRESHOLD) if carried else "",
+                addresses=tuple(item.addresses) if carried else (),
             )
         )
     return tuple(rows)
