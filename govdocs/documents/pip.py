@@ -448,7 +448,7 @@ def _contract_line(term: PlanInTerm, client: str, audience: Audience) -> str:
     ends in time is stated in the internal copy only."""
     clock, final = term.clock, long_date(term.final_review)
     deadline, end = long_date(clock.notice_deadline), long_date(clock.term_end)
-    if not (clock.deadline_confirmed and clock.renewal_confirmed):
+    if not clock.decision_confirmed:
         # terms `govdocs init` guessed: no date is set against them until they are confirmed
         return (
             "The contract's end, notice period or renewal are still to be confirmed: this plan's final review, "

@@ -189,7 +189,7 @@ def _decision(facts: PartnerFacts, options: Options | None, as_of: date) -> tupl
         return f"{OPTION_WORDS[options.recommended]} (offboarding assessment)", options.decide_by
     if clock.ended or clock.passed or clock.days_left > NOTICE_HORIZON_DAYS:
         return "", None
-    if not (clock.deadline_confirmed and clock.renewal_confirmed):  # guessed terms set no date
+    if not clock.decision_confirmed:  # guessed terms set no date
         return "", None
     if clock.auto_renew:
         return f"renew to {short_date(clock.locked_until)} or give notice", clock.notice_deadline

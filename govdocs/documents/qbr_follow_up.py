@@ -271,7 +271,7 @@ def next_step_rows(
         steps.append(NextStepRow(text.format(kpis=kpis), owner, due, f"Governance rule: {rule}"))
     steps += plan_steps
     # The renewal decision is the client's own business: it appears in the internal copy only.
-    if internal and clock.deadline_confirmed and clock.renewal_confirmed and 0 <= clock.days_left <= 180:
+    if internal and clock.decision_confirmed and 0 <= clock.days_left <= 180:
         if clock.auto_renew:
             action = (
                 f"Decide on renewal or exit before the notice deadline; after it the contract renews "

@@ -52,6 +52,12 @@ class Clock:
         return "auto_renew" not in self.to_confirm
 
     @property
+    def decision_confirmed(self) -> bool:
+        """The notice deadline and what follows it (renewal or end) are the contract's: a date may be
+        set against them (a plan's final review, a renewal step, a portfolio decision)."""
+        return self.deadline_confirmed and self.renewal_confirmed
+
+    @property
     def passed(self) -> bool:
         return self.days_left < 0
 
