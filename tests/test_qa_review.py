@@ -1,0 +1,279 @@
+"""QA calibration and coaching that follows (govdocs/qa_review.py, govdocs/raw/sql/qa_review.py).
+
+- a hand-made quarter: the mean difference, its interval, the share within tolerance and the
+  sections most apart, computed by hand; a duplicate score and an unknown side rejected and counted;
+  too few pairs give no figure, and the page says so;
+- coaching: agents evaluated over the roster's employed agents, low scores followed within N days,
+  the top quartile counted (named only when the config says so);
+- DuckDB and Spark give the same tables (one small Spark run);
+- the example: Corona's evaluators score about 4 points above the client's, a calibration gap with
+  a joint session as its next step in both copies of its QBR, and no partner's copy holds another's.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from govdocs.periods import Quarter
+from govdocs.qa_review import APART, LOW_SAMPLE, partner_qa_review, qa_review_view
+from govdocs.raw import engine
+from govdocs.raw.model import RawData
+from tests.test_raw_engine import write_csv
+
+Q3 = Quarter(2026, 3)
+Z95 = 1.959963984540054
+
+CAL_HEADER = ["Vendor", "Contact", "Scored by", "When", "Section", "Points"]
+# (contact, client's Greeting, client's Accuracy, partner's Greeting, partner's Accuracy), July 2026
+PAIRS = [
+    ("c1", 40, 45, 42, 47),  # d = 4: Greeting +2, Accuracy +2
+    ("c2", 38, 50, 40, 50),  # d = 2: +2, 0
+    ("c3", 45, 40, 44, 48),  # d = 7: -1, +8 (outside +-5)
+    ("c4", 30, 40, 33, 41),  # d = 4: +3, +1
+    ("c5", 42, 44, 45, 45),  # d = 4: +3, +1
+]
+
+
+def _calibration_rows() -> list[list[str]]:
+    rows = []
+    for contact, cg, ca, pg, pa in PAIRS:
+        rows += [
+            ["A", contact, "Client QA", "2026-07-03 10:00", "Greeting", str(cg)],
+            ["A", contact, "Client QA", "2026-07-03 10:00", "Accuracy", str(ca)],
+            ["A", contact, "Vendor QA", "2026-07-02 09:00", "Greeting", str(pg)],
+            ["A", contact, "Vendor QA", "2026-07-02 09:00", "Accuracy", str(pa)],
+        ]
+    rows.append(["A", "c1", "Client QA", "2026-07-04 10:00", "Greeting", "10"])  # a duplicate: the first counts
+    rows.append(["A", "c6", "Auditor", "2026-07-04 10:00", "Greeting", "10"])  # no side of ours: rejected
+    rows.append(["A", "c7", "Client QA", "2026-07-04 10:00", "Greeting", "30"])  # scored by one side: no pair
+    # June (Q2): two pairs, fewer than the minimum; partner B: one pair in July
+    for contact, when in (("q1", "2026-06-10 10:00"), ("q2", "2026-06-11 10:00")):
+        rows += [
+            ["A", contact, "Client QA", when, "Greeting", "40"],
+            ["A", contact, "Vendor QA", when, "Greeting", "41"],
+        ]
+    rows += [["B", "b1", "Client QA", "2026-07-10 10:00", "Greeting", "40"]]
+    rows += [["B", "b1", "Vendor QA", "2026-07-10 10:00", "Greeting", "48"]]
+    return rows
+
+
+QA_HEADER = ["Id", "Vendor", "At", "Score", "Agent"]
+QA_ROWS = [
+    ["e1", "A", "2026-07-10 09:00", "70", "a1"],  # low; coached 10 days later
+    ["e2", "A", "2026-07-11 09:00", "90", "a1"],
+    ["e3", "A", "2026-08-01 09:00", "75", "a2"],  # low; coached 19 days later: not within 14
+    ["e4", "A", "2026-08-02 09:00", "95", "a2"],
+    ["e5", "A", "2026-09-01 09:00", "88", "x9"],  # not on the roster
+    ["e6", "B", "2026-07-01 09:00", "60", "b1"],
+]
+ROSTER_HEADER = ["Agent", "Vendor", "Hired", "Left", "Team"]
+ROSTER_ROWS = [
+    ["a1", "A", "2024-01-01", "", "T1"],
+    ["a2", "A", "2025-01-01", "", "T2"],
+    ["a3", "A", "2026-07-20", "", "T1"],  # employed, never evaluated
+    ["a4", "A", "2023-01-01", "2026-06-15", "T2"],  # left before the quarter
+    ["a5", "A", "2026-10-01", "", "T1"],  # hired after it
+    ["b1", "B", "2020-01-01", "", "T9"],
+]
+COACHING_HEADER = ["Agent", "Vendor", "Day", "Kind"]
+COACHING_ROWS = [
+    ["a1", "A", "2026-07-20", "side-by-side"],
+    ["a2", "A", "2026-08-20", "call review"],
+    ["a2", "A", "2026-08-20", "call review"],  # the same session twice: a duplicate
+]
+
+
+def _raw(**coaching) -> RawData:
+    return RawData.model_validate(
+        {
+            "sources": {
+                "qa": {
+                    "files": "qa.csv",
+                    "timezone": "Europe/Amsterdam",
+                    "columns": {
+                        "evaluation_id": "Id",
+                        "partner": "Vendor",
+                        "evaluated_at": "At",
+                        "score": "Score",
+                        "agent_id": "Agent",
+                    },
+                },
+                "roster": {
+                    "files": "roster.csv",
+                    "columns": {
+                        "agent_id": "Agent",
+                        "partner": "Vendor",
+                        "hired_on": "Hired",
+                        "left_on": "Left",
+                        "team": "Team",
+                    },
+                },
+                "calibration": {
+                    "files": "calibration.csv",
+                    "timezone": "Europe/Amsterdam",
+                    "client_side": ["Client QA"],
+                    "partner_side": ["Vendor QA"],
+                    "min_pairs": 5,
+                    "columns": {
+                        "partner": "Vendor",
+                        "contact_id": "Contact",
+                        "side": "Scored by",
+                        "evaluated_at": "When",
+                        "section": "Section",
+                        "score": "Points",
+                    },
+                },
+                "coaching": {
+                    "files": "coaching.csv",
+                    "columns": {"partner": "Vendor", "agent_id": "Agent", "coached_on": "Day", "type": "Kind"},
+                },
+            },
+            "kpis": [{"kpi": "qa_score", "measure": "qa_score"}],
+            "coaching": {"min_sample": 2, "min_evaluations": 1, **coaching},
+        }
+    )
+
+
+def _files(folder: Path) -> Path:
+    write_csv(folder / "calibration.csv", CAL_HEADER, _calibration_rows())
+    write_csv(folder / "qa.csv", QA_HEADER, QA_ROWS)
+    write_csv(folder / "roster.csv", ROSTER_HEADER, ROSTER_ROWS)
+    write_csv(folder / "coaching.csv", COACHING_HEADER, COACHING_ROWS)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def hand(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, engine.Aggregation]:
+    folder = _files(tmp_path_factory.mktemp("qa-review"))
+    return folder, engine.aggregate(_raw(), base=folder, partner_ids=["A", "B"])
+
+
+def test_calibration_figures_by_hand(hand) -> None:
+    _, aggregation = hand
+    calibration, _ = partner_qa_review(aggregation.qa_review, "A", Q3)
+    assert calibration is not None
+    q = calibration.current
+    diffs = [4, 2, 7, 4, 4]
+    mean = sum(diffs) / 5  # 4.2
+    s = math.sqrt(sum((d - mean) ** 2 for d in diffs) / 4)  # sqrt(3.2)
+    half = Z95 * s / math.sqrt(5)
+    assert q.pairs == 5
+    assert q.mean == pytest.approx(4.2, abs=1e-12)
+    assert (q.low, q.high) == (pytest.approx(mean - half, abs=1e-9), pytest.approx(mean + half, abs=1e-9))
+    assert (round(q.low, 2), round(q.high, 2)) == (2.63, 5.77)
+    assert q.within == pytest.approx(4 / 5)  # c3's 7 points are outside +-5
+    assert q.status == APART  # the whole interval above the 2 points accepted
+    # Accuracy: |2|, 0, 8, 1, 1 -> 2.4 apart, +2.4; Greeting: 2, 2, 1, 3, 3 -> 2.2 apart, +1.8
+    assert [(x.section, x.pairs, x.mean_abs, x.mean) for x in calibration.sections] == [
+        ("Accuracy", 5, pytest.approx(2.4), pytest.approx(2.4)),
+        ("Greeting", 5, pytest.approx(2.2), pytest.approx(1.8)),
+    ]
+    # June's two pairs: in the trend, with no figure
+    assert [(t.quarter, t.pairs, t.status) for t in calibration.trend] == [
+        (Quarter(2026, 2), 2, LOW_SAMPLE),
+        (Q3, 5, APART),
+    ]
+
+
+def test_rejected_calibration_rows_are_counted(hand) -> None:
+    _, aggregation = hand
+    counts: dict[tuple[str, str], int] = {}
+    for r in aggregation.quality.rejects:
+        counts[(r.source, r.reason)] = counts.get((r.source, r.reason), 0) + r.rows
+    assert counts[("calibration", "duplicate_id")] == 1
+    assert counts[("calibration", "bad_value")] == 1
+    assert counts[("coaching", "duplicate_id")] == 1
+    source = next(s for s in aggregation.quality.sources if s.source == "calibration")
+    assert (source.read, source.rejected) == (len(_calibration_rows()), 2)
+
+
+def test_the_panel_states_the_figures_and_the_finding(hand) -> None:
+    _, aggregation = hand
+    view = qa_review_view(*partner_qa_review(aggregation.qa_review, "A", Q3), "Atlas")
+    text = " ".join(view.calibration)
+    assert "5 contacts were scored by both the client's and Atlas's evaluators in Q3 2026" in text
+    assert "scored 4.2 points higher than the client's" in text
+    assert "interval +2.6 to +5.8" in text
+    assert "80% of the pairs were within ±5 points" in text
+    assert "Accuracy (2.4 points apart on average, +2.4); Greeting (2.2 points apart on average, +1.8)" in text
+    assert view.finding.startswith("Calibration gap: Atlas's evaluators score higher than the client's")
+    assert "joint calibration session" in view.finding and "counts in no score" in view.finding
+    assert [(r.quarter, r.pairs, r.difference) for r in view.trend] == [
+        ("Q2 2026", "2", "fewer than 5 pairs"),
+        ("Q3 2026", "5", "+4.2 (+2.6 to +5.8)"),
+    ]
+
+
+def test_too_few_pairs_give_no_figure(hand) -> None:
+    _, aggregation = hand
+    calibration, _ = partner_qa_review(aggregation.qa_review, "B", Q3)
+    assert calibration.current.status == LOW_SAMPLE and calibration.current.mean is None
+    view = qa_review_view(calibration, None, "Bravo")
+    assert view.calibration == (
+        "In Q3 2026 only 1 contact was scored by both the client's and Bravo's evaluators: fewer than the 5 "
+        "pairs a calibration figure needs, so none is given.",
+    )
+    assert view.finding == "" and "+8" not in " ".join(view.calibration)
+
+
+def test_coaching_by_hand(hand) -> None:
+    _, aggregation = hand
+    _, coaching = partner_qa_review(aggregation.qa_review, "A", Q3)
+    assert (coaching.employed, coaching.evaluated_employed, coaching.evaluated) == (3, 2, 3)  # a1, a2 of a1-a3
+    assert (coaching.low, coaching.followed) == (2, 1)  # a1 coached after 10 days, a2 after 19
+    # means a1 80, a2 85, x9 88: the top quartile of three is the best one
+    assert (coaching.ranked, coaching.top, coaching.top_threshold) == (3, 1, 88.0)
+    assert coaching.named_agents == ()
+    lines = qa_review_view(None, coaching, "Atlas").coaching
+    assert lines[0] == "2 of 3 (67%) of Atlas's agents on the roster were evaluated in Q3 2026."
+    assert lines[1] == (
+        "1 of 2 (50%) of the evaluations that scored below 80 were followed by coaching of the same agent within "
+        "14 days."
+    )
+    assert lines[2].startswith("Recognition: 1 of the 3 agents with 1 or more evaluations are in the top quartile")
+    assert "x9" not in " ".join(lines)
+
+
+def test_recognised_agents_are_named_only_when_the_config_says_so(hand) -> None:
+    folder, _ = hand
+    aggregation = engine.aggregate(_raw(name_recognised=True, within_days=20), base=folder, partner_ids=["A", "B"])
+    _, coaching = partner_qa_review(aggregation.qa_review, "A", Q3)
+    assert coaching.followed == 2  # a2's session 19 days later is within 20
+    assert coaching.named_agents == ("x9",)
+    assert "(x9)" in qa_review_view(None, coaching, "Atlas").coaching[2]
+
+
+def test_without_coaching_records_the_follow_up_is_not_known(hand) -> None:
+    folder, _ = hand
+    raw = _raw()
+    raw = raw.model_copy(update={"sources": raw.sources.model_copy(update={"coaching": None})})
+    aggregation = engine.aggregate(raw, base=folder, partner_ids=["A", "B"])
+    _, coaching = partner_qa_review(aggregation.qa_review, "A", Q3)
+    assert coaching.followed is None
+    assert "no coaching records were delivered" in qa_review_view(None, coaching, "Atlas").coaching[1]
+
+
+def test_spark_gives_duckdbs_tables(hand) -> None:
+    pytest.importorskip("pyspark")
+    folder, duck = hand
+    spark = engine.aggregate(_raw(), base=folder, partner_ids=["A", "B"], engine="spark", spark_master="local[1]")
+    for name in ("calibration", "coaching", "roster"):
+        left, right = getattr(duck.qa_review, name), getattr(spark.qa_review, name)
+        pd.testing.assert_frame_equal(
+            left.astype(object).where(left.notna(), None),
+            right.astype(object).where(right.notna(), None),
+            check_dtype=False,
+        )
+
+
+def test_no_date_is_read_outside_the_quarter(hand) -> None:
+    # the calibration rows of June stay in Q2: the quarter holds July's pairs only
+    _, aggregation = hand
+    rows = aggregation.qa_review.calibration
+    assert sorted(set(rows[rows["partner"] == "A"]["m"])) == [2026 * 12 + 5, 2026 * 12 + 6]
+    assert date(2026, 7, 1)  # the quarter's first day: Q3.months[0]
