@@ -309,10 +309,6 @@ def _trend(c: Calibration) -> tuple[TrendRow, ...]:
     return tuple(rows)
 
 
-def _share(part: int, whole: int) -> str:
-    return f"{part} of {whole} ({percent(part / whole)})"
-
-
 def _coaching_lines(c: Coaching, name: str) -> tuple[str, ...]:
     lines = []
     q = c.quarter.label
@@ -325,7 +321,8 @@ def _coaching_lines(c: Coaching, name: str) -> tuple[str, ...]:
         )
     else:
         lines.append(
-            f"{_share(c.evaluated_employed, c.employed)} of {name}'s agents on the roster were evaluated in {q}."
+            f"{c.evaluated_employed} of {name}'s {c.employed} agents on the roster "
+            f"({percent(c.evaluated_employed / c.employed)}) were evaluated in {q}."
         )
     low = f"below {number(c.low_score, 0)}"
     if c.followed is None:
@@ -342,8 +339,8 @@ def _coaching_lines(c: Coaching, name: str) -> tuple[str, ...]:
         )
     else:
         lines.append(
-            f"{_share(c.followed, c.low)} of the evaluations that scored {low} were followed by coaching of the "
-            f"same agent within {c.within_days} days."
+            f"{c.followed} of the {c.low} evaluations that scored {low} ({percent(c.followed / c.low)}) were "
+            f"followed by coaching of the same agent within {c.within_days} days."
         )
     if c.top_threshold is None:
         lines.append(
