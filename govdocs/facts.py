@@ -19,12 +19,12 @@ from govdocs.config.model import GovernanceConfig, Partner
 from govdocs.data.table import KpiData
 from govdocs.errors import ExitCode, GovdocsError, Location
 from govdocs.gaps import KpiGap, partner_gaps
-from govdocs.qa_review import Calibration, Coaching, partner_qa_review
 from govdocs.periods import Quarter
 from govdocs.planning.contract import Clock, partner_clock
 from govdocs.planning.history import PlanOnRecord, closed_kpis, ended_unmet, plans_on_record
 from govdocs.planning.pip import Outcome, Plan, PlanResult, build_plan, plan_kpis
 from govdocs.progress import step
+from govdocs.qa_review import Calibration, Coaching, partner_qa_review
 from govdocs.render.formatters import kpi_value, long_date, short_date
 from govdocs.scoring.engine import Escalation, PartnerAssessment, assess_partner
 from govdocs.watermelon import WatermelonRow, watermelon_rows
@@ -327,7 +327,9 @@ def run_facts(
         partners = {pid: replace(f, gaps=split.get(pid, ())) for pid, f in partners.items()}
     if qa_review is not None:  # QA calibration and coaching that follows, per partner
         reviewed = {pid: partner_qa_review(qa_review, pid, quarter) for pid in partners}
-        partners = {pid: replace(f, calibration=reviewed[pid][0], coaching=reviewed[pid][1]) for pid, f in partners.items()}
+        partners = {
+            pid: replace(f, calibration=reviewed[pid][0], coaching=reviewed[pid][1]) for pid, f in partners.items()
+        }
     return RunFacts(quarter, as_of, partners)
 
 

@@ -512,7 +512,15 @@ def render_qbrs(
             ]
             if leaks:
                 raise GovdocsError(leaks)
-        facts = run_facts(config, data, request.quarter, request.as_of, request.config_path, drill=workspace.run.drill, qa_review=workspace.run.qa_review)
+        facts = run_facts(
+            config,
+            data,
+            request.quarter,
+            request.as_of,
+            request.config_path,
+            drill=workspace.run.drill,
+            qa_review=workspace.run.qa_review,
+        )
         seal = certifier(request.sign, request.fmt, request.audience)
         with pool_scope(pool, request.fmt) as active:
             batch = Batch(active, request.fmt, request.as_of, progress, seal, journal, unverified)
@@ -701,7 +709,15 @@ def render_pips(
     config, data = workspace.config, workspace.data
     check_kpis(config, request.extra_kpis)
     require_quarter_data(data, request.quarter)
-    facts = run_facts(config, data, request.quarter, request.as_of, request.config_path, drill=workspace.run.drill, qa_review=workspace.run.qa_review)
+    facts = run_facts(
+        config,
+        data,
+        request.quarter,
+        request.as_of,
+        request.config_path,
+        drill=workspace.run.drill,
+        qa_review=workspace.run.qa_review,
+    )
     partner_ids, skipped = partners_called_for(
         config, facts.portfolio, request.partner_ids, Escalation.PIP, f"in {request.quarter}: no plan called for"
     )
@@ -945,7 +961,15 @@ def render_offboarding(
     )
     config, data = workspace.config, workspace.data
     require_quarter_data(data, request.quarter)
-    facts = run_facts(config, data, request.quarter, request.as_of, request.config_path, drill=workspace.run.drill, qa_review=workspace.run.qa_review)
+    facts = run_facts(
+        config,
+        data,
+        request.quarter,
+        request.as_of,
+        request.config_path,
+        drill=workspace.run.drill,
+        qa_review=workspace.run.qa_review,
+    )
     partner_ids, skipped = partners_called_for(
         config,
         facts.portfolio,

@@ -67,9 +67,9 @@ from govdocs.documents.qbr_summary import (
 from govdocs.documents.response import ResponseView
 from govdocs.facts import PartnerFacts
 from govdocs.gaps import GapView, gap_view
-from govdocs.qa_review import QaReviewView, qa_review_view
 from govdocs.periods import Month, Quarter
 from govdocs.planning.contract import Clock
+from govdocs.qa_review import QaReviewView, qa_review_view
 from govdocs.render.charts import ScoreBar, TrendChart, TrendPoint, score_history_svg, trend_svg
 from govdocs.render.formatters import UNIT_SUFFIX, number, signed
 from govdocs.scoring.engine import Escalation, PartnerAssessment
