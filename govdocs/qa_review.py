@@ -243,7 +243,14 @@ class QaReviewView:
 
 
 def _signed(value: float) -> str:
-    return ("+" if value > 0 else "") + number(value, 1)
+    """+4.2, −1.3, 0.0 (a value that rounds to zero carries no sign)."""
+    shown = round(value, 1)
+    return ("+" if shown > 0 else "") + number(0.0 if shown == 0 else value, 1)
+
+
+def _of(name: str) -> str:
+    """Atlas Contact Solutions' evaluators, Bravo's evaluators."""
+    return name + ("'" if name.endswith("s") else "'s")
 
 
 def _calibration_lines(c: Calibration, name: str) -> tuple[tuple[str, ...], str]:
@@ -251,15 +258,15 @@ def _calibration_lines(c: Calibration, name: str) -> tuple[tuple[str, ...], str]
     if q.status == LOW_SAMPLE:
         held = f"only {q.pairs} contact{'s were' if q.pairs != 1 else ' was'}" if q.pairs else "no contact was"
         return (
-            f"In {q.quarter.label} {held} scored by both the client's and {name}'s evaluators: fewer than the "
+            f"In {q.quarter.label} {held} scored by both the client's and {_of(name)} evaluators: fewer than the "
             f"{c.min_pairs} pairs a calibration figure needs, so none is given.",
         ), ""
     assert q.mean is not None and q.low is not None and q.high is not None and q.within is not None
     direction = "higher than" if q.mean > 0 else "lower than" if q.mean < 0 else "the same as"
     amount = f"{number(abs(q.mean), 1)} points " if q.mean else ""
     lines = [
-        f"{q.pairs} contacts were scored by both the client's and {name}'s evaluators in {q.quarter.label}: "
-        f"{name}'s evaluators scored {amount}{direction} the client's on average (partner minus client "
+        f"{q.pairs} contacts were scored by both the client's and {_of(name)} evaluators in {q.quarter.label}: "
+        f"{_of(name)} evaluators scored {amount}{direction} the client's on average (partner minus client "
         f"{_signed(q.mean)}, {percent(c.confidence)} interval {_signed(q.low)} to {_signed(q.high)}); "
         f"{percent(q.within)} of the pairs were within ±{number(c.tolerance, 0)} points of each other."
     ]
@@ -281,7 +288,7 @@ def _calibration_lines(c: Calibration, name: str) -> tuple[tuple[str, ...], str]
     if q.status == APART:
         where = f", starting with {c.sections[0].section}" if c.sections else ""
         finding = (
-            f"Calibration gap: {name}'s evaluators score {direction} the client's by more than the "
+            f"Calibration gap: {_of(name)} evaluators score {direction} the client's by more than the "
             f"±{number(c.bias_tolerance, 1)} points accepted, over the whole interval. Next step: a joint calibration "
             f"session of both sides' evaluators on the same contacts{where}, before the next review. This is a "
             "difference between evaluators, not a result of the partner's: it counts in no score and no escalation."
@@ -313,15 +320,15 @@ def _coaching_lines(c: Coaching, name: str) -> tuple[str, ...]:
     lines = []
     q = c.quarter.label
     if c.employed is None:
-        lines.append(f"{c.evaluated} of {name}'s agents were evaluated in {q} (no roster: the share is not known).")
+        lines.append(f"{c.evaluated} of {_of(name)} agents were evaluated in {q} (no roster: the share is not known).")
     elif c.employed < c.min_sample:
         lines.append(
-            f"{c.evaluated_employed} of {name}'s {c.employed} agents on the roster were evaluated in {q}: too few "
+            f"{c.evaluated_employed} of {_of(name)} {c.employed} agents on the roster were evaluated in {q}: too few "
             f"agents (under {c.min_sample}) for a share."
         )
     else:
         lines.append(
-            f"{c.evaluated_employed} of {name}'s {c.employed} agents on the roster "
+            f"{c.evaluated_employed} of {_of(name)} {c.employed} agents on the roster "
             f"({percent(c.evaluated_employed / c.employed)}) were evaluated in {q}."
         )
     low = f"below {number(c.low_score, 0)}"
@@ -334,8 +341,9 @@ def _coaching_lines(c: Coaching, name: str) -> tuple[str, ...]:
         lines.append(f"No evaluation scored {low} in {q}.")
     elif c.low < c.min_sample:
         lines.append(
-            f"{c.followed} of the {c.low} evaluations that scored {low} were followed by coaching within "
-            f"{c.within_days} days: too few low scores (under {c.min_sample}) for a share."
+            f"{c.low} evaluation{'s' if c.low != 1 else ''} scored {low}, {c.followed} of "
+            f"{'them' if c.low != 1 else 'it'} followed by coaching within {c.within_days} days: too few low "
+            f"scores (under {c.min_sample}) for a share."
         )
     else:
         lines.append(
@@ -350,14 +358,15 @@ def _coaching_lines(c: Coaching, name: str) -> tuple[str, ...]:
     else:
         named = f" ({', '.join(c.named_agents)})" if c.named_agents else ""
         text = (
-            f"Recognition: {c.top} of the {c.ranked} agents with {c.min_evaluations} or more evaluations{named} are "
-            f"in the top quartile, with a mean score of {number(c.top_threshold, 1)} or more"
+            f"Recognition: {c.top} of the {c.ranked} agents with {c.min_evaluations} or more evaluations{named} "
+            f"{'is' if c.top == 1 else 'are'} in the top quartile, with a mean score of "
+            f"{number(c.top_threshold, 1)} or more"
         )
         if c.team_threshold is not None:
             teams = f" ({', '.join(c.named_teams)})" if c.named_teams else ""
             text += (
-                f"; {c.top_teams} of {c.teams} teams{teams} are in the teams' top quartile "
-                f"({number(c.team_threshold, 1)} or more)"
+                f"; {c.top_teams} of the {c.teams} teams{teams} {'is' if c.top_teams == 1 else 'are'} in the teams' "
+                f"top quartile ({number(c.team_threshold, 1)} or more)"
             )
         lines.append(text + ".")
     return tuple(lines)
