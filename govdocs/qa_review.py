@@ -139,6 +139,12 @@ class Coaching:
     within_days: int
     min_sample: int
     min_evaluations: int
+    # by tenure at the evaluation (from the roster): evaluations and low scores of agents whose
+    # tenure is known, and of those under 90 days in post
+    known_evaluations: int = 0
+    known_low: int = 0
+    new_hire_evaluations: int = 0
+    new_hire_low: int = 0
 
 
 def _top_quartile(means: Mapping[str, float]) -> tuple[float, tuple[str, ...]]:
@@ -191,6 +197,8 @@ def partner_coaching(
     # a quartile of teams needs four of them
     team_threshold, top_teams = _top_quartile(team_means) if ranked and len(team_means) >= 4 else (None, ())
     named = bool(rules.name_recognised)
+    known = mine[mine["new_hire"].notna()] if "new_hire" in mine else mine.iloc[0:0]
+    new = known[known["new_hire"] == 1]
     return Coaching(
         quarter=quarter,
         evaluated=len(agents),
@@ -210,6 +218,10 @@ def partner_coaching(
         within_days=int(rules.within_days),
         min_sample=int(rules.min_sample),
         min_evaluations=int(rules.min_evaluations),
+        known_evaluations=int(known["evaluations"].sum()),
+        known_low=int(known["low"].sum()),
+        new_hire_evaluations=int(new["evaluations"].sum()),
+        new_hire_low=int(new["low"].sum()),
     )
 
 
@@ -349,6 +361,12 @@ def _coaching_lines(c: Coaching, name: str) -> tuple[str, ...]:
         lines.append(
             f"{c.followed} of the {c.low} evaluations that scored {low} ({percent(c.followed / c.low)}) were "
             f"followed by coaching of the same agent within {c.within_days} days."
+        )
+    if c.known_low >= c.min_sample and c.new_hire_evaluations:
+        lines.append(
+            f"Agents under 90 days in post had {c.new_hire_low} of the {c.known_low} low scores "
+            f"({percent(c.new_hire_low / c.known_low)}) and {percent(c.new_hire_evaluations / c.known_evaluations)} "
+            "of the evaluations."
         )
     if c.top_threshold is None:
         lines.append(

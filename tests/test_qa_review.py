@@ -74,7 +74,7 @@ QA_ROWS = [
 ROSTER_HEADER = ["Agent", "Vendor", "Hired", "Left", "Team"]
 ROSTER_ROWS = [
     ["a1", "A", "2024-01-01", "", "T1"],
-    ["a2", "A", "2025-01-01", "", "T2"],
+    ["a2", "A", "2026-06-01", "", "T2"],  # under 90 days in post at both of its evaluations
     ["a3", "A", "2026-07-20", "", "T1"],  # employed, never evaluated
     ["a4", "A", "2023-01-01", "2026-06-15", "T2"],  # left before the quarter
     ["a5", "A", "2026-10-01", "", "T1"],  # hired after it
@@ -234,7 +234,11 @@ def test_coaching_by_hand(hand) -> None:
     assert lines[1] == (
         "1 of the 2 evaluations that scored below 80 (50%) were followed by coaching of the same agent within 14 days."
     )
-    assert lines[2].startswith("Recognition: 1 of the 3 agents with 1 or more evaluations is in the top quartile")
+    # by tenure at the evaluation: a1 (hired 2024) and a2 (61 and 62 days in post); x9 not on the roster
+    assert (coaching.known_evaluations, coaching.known_low) == (4, 2)
+    assert (coaching.new_hire_evaluations, coaching.new_hire_low) == (2, 1)
+    assert lines[2] == "Agents under 90 days in post had 1 of the 2 low scores (50%) and 50% of the evaluations."
+    assert lines[3].startswith("Recognition: 1 of the 3 agents with 1 or more evaluations is in the top quartile")
     assert "x9" not in " ".join(lines)
 
 
@@ -244,7 +248,7 @@ def test_recognised_agents_are_named_only_when_the_config_says_so(hand) -> None:
     _, coaching = partner_qa_review(aggregation.qa_review, "A", Q3)
     assert coaching.followed == 2  # a2's session 19 days later is within 20
     assert coaching.named_agents == ("x9",)
-    assert "(x9)" in qa_review_view(None, coaching, "Alpha").coaching[2]
+    assert "(x9)" in qa_review_view(None, coaching, "Alpha").coaching[-1]
 
 
 def test_without_coaching_records_the_follow_up_is_not_known(hand) -> None:
@@ -358,6 +362,8 @@ def test_coronas_coaching_facts_and_recognition_counted_not_named(example) -> No
     crn = facts["CRN"].coaching
     assert crn.employed and crn.evaluated_employed < crn.employed  # its QA never reaches some agents
     assert crn.low >= 10 and crn.followed is not None and crn.top_threshold is not None
+    # its Q3 low scores fall on its agents under 90 days in post: a larger share of the lows than of the evaluations
+    assert crn.new_hire_low / crn.known_low > 2 * crn.new_hire_evaluations / crn.known_evaluations
     text = qbrs[("CRN", "partner")]
     assert "CRN-0" not in text  # no agent is named
     name = config.partner("CRN").name  # Cornerstone BPO

@@ -15,7 +15,8 @@ exact whatever the months:
 - `calibration_select`: per partner and month (the later evaluation's) the pairs, the sum and the
   sum of squares of their differences and how many are within the tolerance; and per form section
   (when the rows carry one) the pairs, the sum and the sum of absolute differences.
-- `coaching_select`: per partner, evaluated agent and month, the evaluations, their score sum, the
+- `coaching_select`: per partner, evaluated agent, month and whether the agent was under 90 days in
+  post at the evaluation (from the roster; NULL without it), the evaluations, their score sum, the
   low scores and how many of those were followed by a coaching session of the same agent within N
   days (NULL without coaching records); and the roster's agents (who could have been evaluated).
 """
@@ -25,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from govdocs.raw.model import CoachingRules, RawData
+from govdocs.raw.sql.drill import roster_agents_cte
 from govdocs.raw.sql.stages import (
     _SOURCE_COLUMNS,
     _checked_cte,
@@ -53,6 +55,7 @@ from govdocs.raw.sql.text import (
 )
 
 DAY_US = 86_400_000_000
+NEW_HIRE_DAYS = 90  # an agent under 90 days in post: the drill-down's first tenure band
 CLIENT, PARTNER = "client", "partner"
 
 
@@ -211,21 +214,33 @@ qa_followed AS (
     )
     followed = "CAST(SUM(COALESCE(f.coached, 0)) AS BIGINT)" if coached else "CAST(NULL AS BIGINT)"
     join = "\nLEFT JOIN qa_followed AS f ON f.source_key = s.source_key" if coached else ""
+    if raw.sources.roster is not None:  # the agent's tenure at the evaluation: under 90 days in post or not
+        hired = f"EPOCH_US(CAST(r.hired_on AS TIMESTAMP)) // {DAY_US}"
+        new_hire = (
+            f"CASE WHEN r.hired_on IS NULL OR q.evaluated_day < {hired} THEN NULL "
+            f"WHEN q.evaluated_day - {hired} < {NEW_HIRE_DAYS} THEN 1 ELSE 0 END"
+        )
+        roster = f"{roster_agents_cte()},\n"
+        rows = "qa_checked AS q\n  LEFT JOIN roster_agents AS r ON r.partner = q.partner AND r.agent_id = q.agent_id"
+    else:
+        new_hire, roster, rows = "CAST(NULL AS INTEGER)", "", "qa_checked AS q"
     return f"""\
-WITH qa_scored AS (
-  SELECT partner, agent_id, year, month, score, source_key, evaluated_day AS day
-  FROM qa_checked WHERE reject_reason IS NULL AND agent_id IS NOT NULL
+WITH {roster}qa_scored AS (
+  SELECT q.partner, q.agent_id, q.year, q.month, q.score, q.source_key, q.evaluated_day AS day,
+    {new_hire} AS new_hire
+  FROM {rows}
+  WHERE q.reject_reason IS NULL AND q.agent_id IS NOT NULL
 ),{follow}
 qa_agent_months AS (
   SELECT s.partner, s.agent_id, {_month_index("s.year", "s.month")} AS m, CAST(COUNT(*) AS BIGINT) AS evaluations,
     CAST(SUM(s.score) AS DOUBLE) AS score_sum,
     CAST(SUM(CASE WHEN s.score < {low} THEN 1 ELSE 0 END) AS BIGINT) AS low,
-    {followed} AS low_followed
+    {followed} AS low_followed, s.new_hire
   FROM qa_scored AS s{join}
-  GROUP BY s.partner, s.agent_id, s.year, s.month
+  GROUP BY s.partner, s.agent_id, s.year, s.month, s.new_hire
 )
-SELECT partner, agent_id, m, evaluations, score_sum, low, low_followed FROM qa_agent_months
-ORDER BY partner, agent_id, m
+SELECT partner, agent_id, m, new_hire, evaluations, score_sum, low, low_followed FROM qa_agent_months
+ORDER BY partner, agent_id, m, new_hire NULLS FIRST
 """
 
 
