@@ -384,3 +384,16 @@ def test_no_partner_copy_holds_another_partners_figures(example) -> None:
                 assert theirs.calibration[0] not in own
                 # a line of theirs word for word in our copy is our own figure too (1 low score each), else a leak
                 assert not any(line in own and line not in view.coaching for line in theirs.coaching), (pid, other)
+
+
+def test_a_calibration_file_read_the_wrong_way_is_one_error(tmp_path: Path) -> None:
+    # every side unknown (the mapping's side values are not the export's): refused, never an empty panel
+    _files(tmp_path)
+    rows = [[*r[:2], "Evaluator", *r[3:]] for r in _calibration_rows()]
+    write_csv(tmp_path / "calibration.csv", CAL_HEADER, rows)
+    with pytest.raises(engine.GovdocsError) as caught:
+        engine.aggregate(_raw(), base=tmp_path, partner_ids=["A", "B"])
+    (problem,) = caught.value.problems
+    assert problem.code == "raw.all_rejected"
+    assert "every one of the" in problem.message and "calibration rows was rejected" in problem.message
+    assert problem.location.file.endswith("calibration.csv")
