@@ -247,11 +247,20 @@ class TrendRow:
 
 @dataclass(frozen=True)
 class QaReviewView:
-    calibration: tuple[str, ...]  # sentences
+    """The body's panel (calibration, finding, coaching) and its appendix (the sections most apart,
+    the trend, recognition, the method): the body stays within its page budget."""
+
+    calibration: tuple[str, ...]  # sentences: the quarter's figures and whether the sides agree
     trend: tuple[TrendRow, ...]  # empty when only the current quarter has pairs
     finding: str  # a calibration gap beyond the accepted bias, and its next step; '' when none
     coaching: tuple[str, ...]
     method: str
+    sections: str = ""  # the form sections most apart (appendix)
+    recognition: str = ""  # the top quartile, counted (appendix)
+
+
+SECTIONS = "The form sections they score most differently: "
+RECOGNITION = "Recognition: "
 
 
 def _signed(value: float) -> str:
@@ -286,7 +295,7 @@ def _calibration_lines(c: Calibration, name: str) -> tuple[tuple[str, ...], str]
         parts = [
             f"{s.section} ({number(s.mean_abs, 1)} points apart on average, {_signed(s.mean)})" for s in c.sections
         ]
-        lines.append("The form sections they score most differently: " + "; ".join(parts) + ".")
+        lines.append(SECTIONS + "; ".join(parts) + ".")
     verdict = {
         ALIGNED: f"The two sides score alike: the whole interval lies within the ±{number(c.bias_tolerance, 1)} "
         "points the programme accepts.",
@@ -370,13 +379,13 @@ def _coaching_lines(c: Coaching, name: str) -> tuple[str, ...]:
         )
     if c.top_threshold is None:
         lines.append(
-            f"Recognition: {c.ranked} agent{'s' if c.ranked != 1 else ''} had {c.min_evaluations} or more "
+            f"{RECOGNITION}{c.ranked} agent{'s' if c.ranked != 1 else ''} had {c.min_evaluations} or more "
             f"evaluations, too few (under {c.min_sample}) to rank a top quartile."
         )
     else:
         named = f" ({', '.join(c.named_agents)})" if c.named_agents else ""
         text = (
-            f"Recognition: {c.top} of the {c.ranked} agents with {c.min_evaluations} or more evaluations{named} "
+            f"{RECOGNITION}{c.top} of the {c.ranked} agents with {c.min_evaluations} or more evaluations{named} "
             f"{'is' if c.top == 1 else 'are'} in the top quartile, with a mean score of "
             f"{number(c.top_threshold, 1)} or more"
         )
@@ -403,10 +412,13 @@ def qa_review_view(calibration: Calibration | None, coaching: Coaching | None, n
             f"figure from fewer than {calibration.min_pairs} pairs. Only an interval wholly beyond "
             f"±{number(calibration.bias_tolerance, 1)} points is a calibration gap."
         )
+    coached = _coaching_lines(coaching, name) if coaching is not None else ()
     return QaReviewView(
-        lines,
+        tuple(line for line in lines if not line.startswith(SECTIONS)),
         _trend(calibration) if calibration is not None else (),
         finding,
-        _coaching_lines(coaching, name) if coaching is not None else (),
+        tuple(line for line in coached if not line.startswith(RECOGNITION)),
         method,
+        next((line for line in lines if line.startswith(SECTIONS)), ""),
+        next((line for line in coached if line.startswith(RECOGNITION)), ""),
     )

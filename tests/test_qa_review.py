@@ -200,7 +200,10 @@ def test_the_panel_states_the_figures_and_the_finding(hand) -> None:
     assert "scored 4.2 points higher than the client's" in text
     assert "interval +2.6 to +5.8" in text
     assert "80% of the pairs were within ±5 points" in text
-    assert "Accuracy (2.4 points apart on average, +2.4); Greeting (2.2 points apart on average, +1.8)" in text
+    assert view.sections == (
+        "The form sections they score most differently: Accuracy (2.4 points apart on average, +2.4); "
+        "Greeting (2.2 points apart on average, +1.8)."
+    )
     assert view.finding.startswith("Calibration gap: Alpha's evaluators score higher than the client's")
     assert "joint calibration session" in view.finding and "counts in no score" in view.finding
     assert [(r.quarter, r.pairs, r.difference) for r in view.trend] == [
@@ -229,7 +232,8 @@ def test_coaching_by_hand(hand) -> None:
     # means a1 80, a2 85, x9 88: the top quartile of three is the best one
     assert (coaching.ranked, coaching.top, coaching.top_threshold) == (3, 1, 88.0)
     assert coaching.named_agents == ()
-    lines = qa_review_view(None, coaching, "Alpha").coaching
+    view = qa_review_view(None, coaching, "Alpha")
+    lines = view.coaching
     assert lines[0] == "2 of Alpha's 3 agents on the roster (67%) were evaluated in Q3 2026."
     assert lines[1] == (
         "1 of the 2 evaluations that scored below 80 (50%) were followed by coaching of the same agent within 14 days."
@@ -238,8 +242,10 @@ def test_coaching_by_hand(hand) -> None:
     assert (coaching.known_evaluations, coaching.known_low) == (4, 2)
     assert (coaching.new_hire_evaluations, coaching.new_hire_low) == (2, 1)
     assert lines[2] == "Agents under 90 days in post had 1 of the 2 low scores (50%) and 50% of the evaluations."
-    assert lines[3].startswith("Recognition: 1 of the 3 agents with 1 or more evaluations is in the top quartile")
-    assert "x9" not in " ".join(lines)
+    assert view.recognition.startswith(
+        "Recognition: 1 of the 3 agents with 1 or more evaluations is in the top quartile"
+    )
+    assert "x9" not in " ".join((*lines, view.recognition))
 
 
 def test_recognised_agents_are_named_only_when_the_config_says_so(hand) -> None:
@@ -248,7 +254,7 @@ def test_recognised_agents_are_named_only_when_the_config_says_so(hand) -> None:
     _, coaching = partner_qa_review(aggregation.qa_review, "A", Q3)
     assert coaching.followed == 2  # a2's session 19 days later is within 20
     assert coaching.named_agents == ("x9",)
-    assert "(x9)" in qa_review_view(None, coaching, "Alpha").coaching[-1]
+    assert "(x9)" in qa_review_view(None, coaching, "Alpha").recognition
 
 
 def test_without_coaching_records_the_follow_up_is_not_known(hand) -> None:
@@ -340,7 +346,7 @@ def test_coronas_calibration_gap_is_a_finding_in_both_copies(example) -> None:
     view = qa_review_view(crn.calibration, crn.coaching, name)
     for audience in ("partner", "internal"):
         text = qbrs[("CRN", audience)]
-        for line in (*view.calibration, view.finding, *view.coaching):
+        for line in (*view.calibration, view.finding, *view.coaching, view.sections, view.recognition):
             assert line in text, (audience, line)
         assert f"Calibration gap: {name}'s evaluators score higher than the client's" in text  # Cornerstone BPO's
         assert "joint calibration session" in text
