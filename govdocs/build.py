@@ -327,7 +327,15 @@ def build(request: BuildRequest, pool: RenderPool, report: Report | None = None)
     require_quarter_data(data, request.quarter)
     # Every partner's facts, whichever are rendered: a QBR's peers are read from them, so a build of
     # one partner writes the same document as the full build.
-    every = run_facts(config, data, request.quarter, request.as_of, request.config_path, drill=workspace.run.drill)
+    every = run_facts(
+        config,
+        data,
+        request.quarter,
+        request.as_of,
+        request.config_path,
+        drill=workspace.run.drill,
+        qa_review=workspace.run.qa_review,
+    )
     facts = every.subset(partner_ids)
     portfolio = facts.portfolio
 

@@ -24,12 +24,15 @@ from govdocs.planning.contract import Clock, partner_clock
 from govdocs.planning.history import PlanOnRecord, closed_kpis, ended_unmet, plans_on_record
 from govdocs.planning.pip import Outcome, Plan, PlanResult, build_plan, plan_kpis
 from govdocs.progress import step
+from govdocs.qa_review import Calibration, Coaching, partner_qa_review
 from govdocs.render.formatters import kpi_value, long_date, short_date
 from govdocs.scoring.engine import Escalation, PartnerAssessment, assess_partner
 from govdocs.watermelon import WatermelonRow, watermelon_rows
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from govdocs.raw.engine import QaReviewRows
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,8 @@ class PartnerFacts:
     credits: CreditStatement | None = None  # the service credits the months earn (None: no credit terms)
     watermelon: tuple[WatermelonRow, ...] = ()  # the configured SLA/outcome pairs, flagged ones first
     gaps: tuple[KpiGap, ...] = ()  # red and amber KPIs split by segment, from raw records (govdocs/gaps.py)
+    calibration: Calibration | None = None  # QA calibration, client and partner evaluators (govdocs/qa_review.py)
+    coaching: Coaching | None = None  # coaching that follows QA, from raw records (govdocs/qa_review.py)
 
     @property
     def plan_sentences(self) -> tuple[str, ...]:
@@ -307,6 +312,7 @@ def run_facts(
     config_path: Path | None = None,
     partner_ids: Sequence[str] | None = None,
     drill: pd.DataFrame | None = None,
+    qa_review: QaReviewRows | None = None,
 ) -> RunFacts:
     """The facts of every partner of the run (default: every partner). A run that renders only
     some partners still needs every partner's facts: a QBR's peer comparison reads its peers', so
@@ -319,6 +325,11 @@ def run_facts(
         with step("splitting the red and amber KPIs by segment"):
             split = partner_gaps(config, {pid: f.assessment for pid, f in partners.items()}, drill)
         partners = {pid: replace(f, gaps=split.get(pid, ())) for pid, f in partners.items()}
+    if qa_review is not None:  # QA calibration and coaching that follows, per partner
+        reviewed = {pid: partner_qa_review(qa_review, pid, quarter) for pid in partners}
+        partners = {
+            pid: replace(f, calibration=reviewed[pid][0], coaching=reviewed[pid][1]) for pid, f in partners.items()
+        }
     return RunFacts(quarter, as_of, partners)
 
 

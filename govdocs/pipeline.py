@@ -97,7 +97,7 @@ def load_workspace(
     pdf_variant: str = PDF_UA,
 ) -> Workspace:
     config = load_config(config_path)
-    quality = breakdown = drill = None
+    quality = breakdown = drill = qa_review = None
     if data_paths:
         with step(f"reading the KPI data ({len(data_paths)} file{'s' * (len(data_paths) != 1)})"):
             data = load_kpi_data(data_paths, [k.id for k in config.kpis])
@@ -106,14 +106,14 @@ def load_workspace(
 
         config, aggregation = load_raw(config, config_path, raw)
         computed, quality, breakdown = aggregation.kpi_data(), aggregation.quality, aggregation.breakdown
-        drill = aggregation.drill
+        drill, qa_review = aggregation.drill, aggregation.qa_review
         raw_paths = [f.path for f in aggregation.files]
         data = join_table(data, data_paths, computed) if data_paths else computed
         data_paths = [*data_paths, *raw_paths]
     errors = [p for p in cross_check(config, data, data_paths) if p.severity == "error"]
     if errors:
         raise GovdocsError(errors)
-    run = RunInputs.from_paths(config_path, data, inputs_dir, quality, breakdown, drill)
+    run = RunInputs.from_paths(config_path, data, inputs_dir, quality, breakdown, drill, qa_review)
     return Workspace(config, data, run, tuple(data_paths), templates, pdf_variant)
 
 
@@ -512,7 +512,15 @@ def render_qbrs(
             ]
             if leaks:
                 raise GovdocsError(leaks)
-        facts = run_facts(config, data, request.quarter, request.as_of, request.config_path, drill=workspace.run.drill)
+        facts = run_facts(
+            config,
+            data,
+            request.quarter,
+            request.as_of,
+            request.config_path,
+            drill=workspace.run.drill,
+            qa_review=workspace.run.qa_review,
+        )
         seal = certifier(request.sign, request.fmt, request.audience)
         with pool_scope(pool, request.fmt) as active:
             batch = Batch(active, request.fmt, request.as_of, progress, seal, journal, unverified)
@@ -701,7 +709,15 @@ def render_pips(
     config, data = workspace.config, workspace.data
     check_kpis(config, request.extra_kpis)
     require_quarter_data(data, request.quarter)
-    facts = run_facts(config, data, request.quarter, request.as_of, request.config_path, drill=workspace.run.drill)
+    facts = run_facts(
+        config,
+        data,
+        request.quarter,
+        request.as_of,
+        request.config_path,
+        drill=workspace.run.drill,
+        qa_review=workspace.run.qa_review,
+    )
     partner_ids, skipped = partners_called_for(
         config, facts.portfolio, request.partner_ids, Escalation.PIP, f"in {request.quarter}: no plan called for"
     )
@@ -945,7 +961,15 @@ def render_offboarding(
     )
     config, data = workspace.config, workspace.data
     require_quarter_data(data, request.quarter)
-    facts = run_facts(config, data, request.quarter, request.as_of, request.config_path, drill=workspace.run.drill)
+    facts = run_facts(
+        config,
+        data,
+        request.quarter,
+        request.as_of,
+        request.config_path,
+        drill=workspace.run.drill,
+        qa_review=workspace.run.qa_review,
+    )
     partner_ids, skipped = partners_called_for(
         config,
         facts.portfolio,

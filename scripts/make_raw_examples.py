@@ -105,7 +105,32 @@ SURVEY_HEADER = [
     "Recommend (0-10)",
     "Resolved First Time",
 ]
-QA_HEADER = ["Evaluation Id", "BPO", "Evaluated", "Total Score", "Critical Fail"]
+QA_HEADER = ["Evaluation Id", "BPO", "Evaluated", "Total Score", "Critical Fail", "Agent"]
+# QA calibration (examples/raw/calibration.csv): each month from October 2025, ten contacts each
+# partner handled are scored by the client's evaluators and the partner's on the same five-section
+# form. Corona's evaluators drift above the client's -- by 1 point in Q4 2025 up to 4 in Q3 2026,
+# mostly on Compliance and Accuracy -- beyond the 2 points the programme accepts; the others agree
+# within noise. Drawn by generators of their own: the other exports keep their bytes.
+CALIBRATION_HEADER = ["Contact Ref", "Vendor", "Scored By", "Scored At", "Section", "Points"]
+FORM = (
+    ("Greeting and verification", 15),
+    ("Understanding the need", 20),
+    ("Accuracy of the answer", 30),
+    ("Compliance", 20),
+    ("Resolution and close", 15),
+)
+CALIBRATION_FROM, CALIBRATION_PAIRS = "2025-10", 10
+LENIENT = {"CRN": {"2025": 1.0, "2026-Q1": 2.0, "2026-Q2": 3.0, "2026-Q3": 4.0}}
+LENIENT_SECTIONS = {"Compliance": 0.45, "Accuracy of the answer": 0.4, "Resolution and close": 0.15}
+# Coaching (examples/raw/coaching.csv): each low QA score (below 80) followed by a call review within
+# 2-12 days at the partner's own rate, some of the rest late; routine side-by-sides besides. Corona
+# coaches least, its QA never reaches some of its agents, and in Q3 2026 its low scores fall on its
+# agents under 90 days in post four times as often as on the others.
+COACHING_HEADER = ["Agent", "Vendor", "Session Date", "Type"]
+FOLLOWS = {"ATL": 0.92, "BRV": 0.85, "CRN": 0.55, "DLT": 0.9, "ECH": 0.8}
+UNREACHED = {"CRN": 8}  # agents the partner's QA never evaluates
+NEW_HIRE_LOWS = {("CRN", "2026-07"), ("CRN", "2026-08"), ("CRN", "2026-09")}
+EXPORTED_ON = datetime(2026, 10, 14, tzinfo=ZONE)  # the coaching export's last day
 TABLE_HEADER = ["partner", "period", "kpi", "value", "volume", "source"]
 
 
@@ -439,6 +464,81 @@ def _gzip(data: bytes) -> bytes:
     return out.getvalue()
 
 
+def _evaluated(rows: list[list[str]], partner: str, period: str, agents: list[tuple[str, datetime, str, str]]) -> None:
+    """Each evaluation's agent: one employed that day whom the partner's QA reaches; in Corona's Q3
+    2026 a low score (below 85) goes four times as often to an agent under 90 days in post."""
+    unreached = set(
+        random.Random(f"{SEED}-unreached-{partner}").sample([a[0] for a in agents], UNREACHED.get(partner, 0))
+    )
+    rng = random.Random(f"{SEED}-qa-agents-{partner}-{period}")
+    for r in rows:
+        day = datetime.strptime(r[2], "%d/%m/%Y %H:%M").replace(tzinfo=ZONE)
+        pool = [a for a in agents if a[1] <= day and a[0] not in unreached]
+        if (partner, period) in NEW_HIRE_LOWS and float(r[3]) < 85:
+            weights = [4.0 if (day - a[1]).days < 90 else 1.0 for a in pool]
+            r.append(rng.choices(pool, weights)[0][0])
+        else:
+            r.append(rng.choice(pool)[0])
+
+
+def _bias(partner: str, period: str) -> float:
+    quarter = f"{period[:4]}-Q{(int(period[5:]) - 1) // 3 + 1}"
+    drift = LENIENT.get(partner, {})
+    return drift.get(quarter, drift.get(period[:4], 0.0))
+
+
+def calibration(partner: str, period: str, handled: list[list[str]]) -> list[list[str]]:
+    """Ten contacts of the month scored by both sides, section by section: the partner's evaluators
+    a day or three before the client's."""
+    rng = random.Random(f"{SEED}-calibration-{partner}-{period}")
+    bias = _bias(partner, period)
+    rows = []
+    for contact in rng.sample(handled, CALIBRATION_PAIRS):
+        level = min(0.92, max(0.55, rng.gauss(0.78, 0.06)))  # room under each section's maximum
+        client_at = datetime.strptime(contact[6], "%Y-%m-%d %H:%M:%S").replace(tzinfo=ZONE) + timedelta(days=3)
+        partner_at = client_at - timedelta(days=rng.randint(1, 3))
+        for section, points in FORM:
+            client = min(points, max(0, round(points * level + rng.gauss(0, 1.0))))
+            drift = bias * LENIENT_SECTIONS.get(section, 0.0) + rng.gauss(0, 1.2)
+            scored = min(points, max(0, round(client + drift)))
+            rows.append(
+                [contact[0], SITES[partner], "Client", client_at.strftime("%Y-%m-%d %H:%M"), section, str(client)]
+            )
+            rows.append(
+                [contact[0], SITES[partner], "BPO", partner_at.strftime("%Y-%m-%d %H:%M"), section, str(scored)]
+            )
+    return rows
+
+
+def coaching(
+    partner: str, evaluations: list[list[str]], agents: list[tuple[str, datetime, str, str]]
+) -> list[list[str]]:
+    """Call reviews after low scores (at the partner's rate, within 2-12 days; half the rest 20-35
+    days late) and routine side-by-sides, one session per agent and day, up to the export's day."""
+    rng = random.Random(f"{SEED}-coaching-{partner}")
+    sessions: dict[tuple[str, str], str] = {}
+    for r in evaluations:
+        if float(r[3]) >= 80:
+            continue
+        day = datetime.strptime(r[2], "%d/%m/%Y %H:%M").replace(tzinfo=ZONE)
+        if rng.random() < FOLLOWS[partner]:
+            sessions.setdefault((r[5], (day + timedelta(days=rng.randint(2, 12))).strftime("%Y-%m-%d")), "Call review")
+        elif rng.random() < 0.5:
+            sessions.setdefault((r[5], (day + timedelta(days=rng.randint(20, 35))).strftime("%Y-%m-%d")), "Call review")
+    first = min(datetime.strptime(r[2], "%d/%m/%Y %H:%M") for r in evaluations).replace(tzinfo=ZONE)
+    for agent, hired, _, _ in agents:
+        day = max(first, hired)
+        while day <= EXPORTED_ON:
+            day += timedelta(days=rng.randint(45, 90))
+            sessions.setdefault((agent, day.strftime("%Y-%m-%d")), "Side-by-side")
+    last = EXPORTED_ON.strftime("%Y-%m-%d")
+    return [
+        [a, SITES[partner], d, kind]
+        for (a, d), kind in sorted(sessions.items(), key=lambda s: (s[0][1], s[0][0]))
+        if d <= last
+    ]
+
+
 def write_exports(out: Path) -> list[dict[str, str]]:
     """The raw exports; returns the partner-reported rows of the story (attrition)."""
     rng = random.Random(SEED)
@@ -452,7 +552,10 @@ def write_exports(out: Path) -> list[dict[str, str]]:
     qa_rows: list[list[str]] = []
     numbers = {"interaction": 0, "survey": 0, "qa": 0}
     agents = {partner: roster(partner) for partner in SITES}
+    calibration_rows: list[list[str]] = []
+    coaching_rows: list[list[str]] = []
     for partner in SITES:
+        evaluated: list[list[str]] = []
         recent: list[tuple[str, datetime]] = []
         customers = [0]
         for period in periods:
@@ -471,7 +574,12 @@ def write_exports(out: Path) -> list[dict[str, str]]:
             survey_rows += responses
             evaluations = month.evaluations(numbers["qa"])
             numbers["qa"] += len(evaluations)
+            _evaluated(evaluations, partner, period, agents[partner])
             qa_rows += evaluations
+            evaluated += evaluations
+            if period >= CALIBRATION_FROM:
+                calibration_rows += calibration(partner, period, handled)
+        coaching_rows += coaching(partner, evaluated, agents[partner])
     bad = bad_interactions(next(r for r in by_month[periods[0]] if r[0] == "IX-0000001"))
     # the hand-written bad rows name no agent, team or location
     bad = {month: [r + [""] * (len(INTERACTION_HEADER) - len(r)) for r in rows] for month, rows in bad.items()}
@@ -490,8 +598,12 @@ def write_exports(out: Path) -> list[dict[str, str]]:
         ["S9000002", "IX-0000003", "Bravo Manila", "Voice", "2026-08-02T10:00:00+02:00", "4", "8", "Maybe"]
     )
     (out / "surveys.csv.gz").write_bytes(_gzip(_csv_bytes(SURVEY_HEADER, survey_rows)))
-    qa_rows.append(["QA-900001", "CRN", "15/08/2026 10:00", "n/a", "N"])
+    qa_rows.append(["QA-900001", "CRN", "15/08/2026 10:00", "n/a", "N", ""])
     (out / "qa.csv").write_bytes(_csv_bytes(QA_HEADER, qa_rows))
+    calibration_rows.sort(key=lambda r: (r[3], r[0], r[2], r[4]))
+    (out / "calibration.csv").write_bytes(_csv_bytes(CALIBRATION_HEADER, calibration_rows))
+    coaching_rows.sort(key=lambda r: (r[2], r[1], r[0]))
+    (out / "coaching.csv").write_bytes(_csv_bytes(COACHING_HEADER, coaching_rows))
     (out / "surveys.csv").unlink(missing_ok=True)
     staff = [
         [agent, SITES[partner], hired.strftime("%Y-%m-%d"), team, location]

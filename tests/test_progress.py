@@ -70,13 +70,16 @@ def test_aggregate_says_each_raw_step(tmp_path: Path) -> None:
     steps = [m[1] for m in map(STEP.match, stderr.splitlines()) if m and not m[1].startswith("still ")]
     assert steps == [
         "reading the config governance.yaml",
-        "reading the raw exports' columns (interactions, surveys, qa, roster)",
+        "reading the raw exports' columns (interactions, surveys, qa, roster, calibration, coaching)",
         "roster: checking the rows of 1 file on DuckDB",  # first: the drill-down reads the agents' tenure
         "interactions: checking the rows of 18 files on DuckDB",
         "surveys: checking the rows of 1 file on DuckDB",
         "qa: checking the rows of 1 file on DuckDB",
+        "calibration: checking the rows of 1 file on DuckDB",
+        "coaching: checking the rows of 1 file on DuckDB",
         "computing the KPIs on DuckDB",
         "splitting the KPIs by segment on DuckDB",
+        "pairing the QA calibration scores and following the coaching on DuckDB",
         "counting the rejected rows for the data-quality report",
     ]
 

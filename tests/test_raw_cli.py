@@ -66,7 +66,7 @@ def test_a_qbr_from_raw_exports_in_one_command(tmp_path: Path):
     html = (out / "2026-Q3" / "qbr-BRV-partner.html").read_text(encoding="utf-8")
     # The provenance shows each raw file by hash (a vendor's file name may name it) and what was
     # rejected of this partner's rows: nothing of anyone else's rows or volumes.
-    assert "raw export 1 of 21" in html and "interactions_202607.csv.gz" not in html
+    assert "raw export 1 of 23" in html and "interactions_202607.csv.gz" not in html
     assert "1 of BRV&#39;s rows rejected (Sep 2026: 1 negative duration)" in html
     assert "1 of BRV&#39;s rows rejected (Aug 2026: 1 value not allowed)" in html  # the survey
     assert "253,817" not in html and "Foxtrot" not in html and "partner not in the config" not in html
@@ -156,7 +156,9 @@ def test_validate_shows_the_mappings_unit_warnings(tmp_path: Path):
         text.replace("files: acd/", f"files: {MAPPING.parent}/acd/")
         .replace("files: surveys", f"files: {MAPPING.parent}/surveys")
         .replace("files: qa", f"files: {MAPPING.parent}/qa")
-        .replace("files: roster", f"files: {MAPPING.parent}/roster"),
+        .replace("files: roster", f"files: {MAPPING.parent}/roster")
+        .replace("files: calibration", f"files: {MAPPING.parent}/calibration")
+        .replace("files: coaching", f"files: {MAPPING.parent}/coaching"),
         encoding="utf-8",
     )
     line = next(n for n, row in enumerate(mapping.read_text().splitlines(), start=1) if "measure: transfer_rate" in row)

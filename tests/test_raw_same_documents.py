@@ -2,8 +2,9 @@
 offboarding assessment of `govdocs build --raw examples/raw/mapping.yaml --data
 examples/raw/partner_reported.csv` says what the table-built one says, word for word and number
 for number. Only the provenance differs (which files), the identifiers derived from the inputs'
-hashes, the raw-only appendix of channel and programme breakdowns, and where the gap is (the
-red and amber KPIs split over the records' segments, with its rule in the appendix)."""
+hashes, the raw-only appendix of channel and programme breakdowns, where the gap is (the red and
+amber KPIs split over the records' segments, with its rule in the appendix), and the QBR's QA
+calibration and coaching panel (from the calibration and coaching records)."""
 
 from __future__ import annotations
 
@@ -35,7 +36,11 @@ COMMON = [
 ]
 PROVENANCE = re.compile(r"<table[^>]*>\s*<thead><tr><th>Input</th>.*?</table>", re.S)
 BREAKDOWN = re.compile(r'<div class="keep-together">\s*<h2 class="section"[^>]*>Appendix · By channel.*?</div>', re.S)
-GAPS = re.compile(r'<div class="gaps">.*?</div>|<ul class="rules"><li>Where the gap is: .*?</li></ul>', re.S)
+GAPS = re.compile(
+    r'<div class="gaps">.*?</div>|<ul class="rules"><li>Where the gap is: .*?</li></ul>'
+    r'|<div class="qa-review(?:-appendix keep-together)?">.*?</div>',
+    re.S,
+)
 IDS = re.compile(r"\b([A-Z]+)-(\d{4}Q\d)-([A-Z]+)-([A-Z])-[0-9A-F]{6}\b")
 HASHES = re.compile(r"\b(inputs(?: hash)?) [0-9a-f]{12}\b")
 
@@ -95,6 +100,13 @@ def test_only_the_raw_built_documents_say_where_the_gap_is(built) -> None:
     for name in ("qbr-BRV-partner.html", "qbr-CRN-internal.html", "pip-CRN-partner.html"):
         assert "Where the gap is" not in (table / name).read_text(encoding="utf-8")
         assert "Where the gap is" in (raw / name).read_text(encoding="utf-8")
+
+
+def test_only_the_raw_built_qbrs_have_the_calibration_and_coaching_panel(built) -> None:
+    table, raw = built
+    for name in ("qbr-ATL-partner.html", "qbr-CRN-internal.html"):
+        assert "QA calibration and coaching" not in (table / name).read_text(encoding="utf-8")
+        assert "QA calibration and coaching" in (raw / name).read_text(encoding="utf-8")
 
 
 def test_the_row_hash_is_the_same_either_way(built) -> None:

@@ -74,9 +74,22 @@ def test_example_exports_give_the_same_kpis_counts_and_samples(example, example_
     # what was compared: every source's rows, with rejects of several reasons and their samples
     assert len(duck.kpis) == 602 and len(duck.breakdown) == 430
     assert duck.quality.rejected > 0 and len(duck.quality.samples) >= 5
-    assert {s.source for s in duck.quality.sources} == {"interactions", "surveys", "qa", "roster"}
+    assert {s.source for s in duck.quality.sources} == {
+        "interactions",
+        "surveys",
+        "qa",
+        "roster",
+        "calibration",
+        "coaching",
+    }
     # where the gap is: the KPIs' sums per segment, the roster's tenure included, number for number
     pd.testing.assert_frame_equal(duck.drill, spark.drill, check_exact=True)
+    # QA calibration and coaching: the monthly sums, number for number
+    for name in ("calibration", "coaching", "roster"):
+        left, right = getattr(duck.qa_review, name), getattr(spark.qa_review, name)
+        pd.testing.assert_frame_equal(
+            left.astype(object).where(left.notna(), None), right.astype(object).where(right.notna(), None)
+        )
 
 
 SYNTHETIC_ROWS = 1_000_000
@@ -351,7 +364,7 @@ def test_spark_connect_prints_what_duckdb_prints(tmp_path: Path) -> None:
 def _as_urls(raw: RawData, folder: Path) -> RawData:
     """The mapping with every source's files named by URL (file:///...), as an object store's are."""
     sources = {}
-    for source in ("interactions", "surveys", "qa", "roster"):
+    for source in ("interactions", "surveys", "qa", "roster", "calibration", "coaching"):
         src = getattr(raw.sources, source)
         if src is not None:
             urls = ["file://" + str((folder / p).resolve()) for p in src.file_patterns()]  # the glob unescaped
@@ -380,8 +393,9 @@ def test_files_named_by_url_are_listed_hashed_and_read_by_spark(example, example
     strip = [(s.source, Path(s.file).name, s.line, s.reason) for s in duck.quality.samples]
     assert strip == [(s.source, engine.Url(s.file).name, s.line, s.reason) for s in remote.quality.samples]
     local, listed = duck.kpi_data().sources, remote.kpi_data().sources
-    # 21 files: the 20 of the exports before the roster (where a gap is), and the roster
-    assert [(s.name, s.sha256) for s in local] == [(s.name, s.sha256) for s in listed] and len(listed) == 21
+    # 23 files: the 20 of the exports before the roster (where a gap is), the roster, and the QA
+    # calibration and coaching records
+    assert [(s.name, s.sha256) for s in local] == [(s.name, s.sha256) for s in listed] and len(listed) == 23
 
 
 def test_a_url_on_duckdb_or_matching_nothing_is_one_line(example, tmp_path: Path) -> None:

@@ -84,6 +84,7 @@ class RunInputs:
     quality: QualityReport | None = None  # when the KPIs were computed from raw exports
     breakdown: pd.DataFrame | None = None  # raw KPIs per channel or programme (`by:`), for inspection
     drill: pd.DataFrame | None = None  # raw KPI sums per drill-down segment: where a gap is (govdocs/gaps.py)
+    qa_review: object = None  # QA calibration and coaching sums (govdocs.raw.engine.QaReviewRows)
 
     @classmethod
     def from_paths(
@@ -94,8 +95,9 @@ class RunInputs:
         quality: QualityReport | None = None,
         breakdown: pd.DataFrame | None = None,
         drill: pd.DataFrame | None = None,
+        qa_review: object = None,
     ) -> RunInputs:
-        return cls(config_path, sha256_file(config_path), data, inputs_dir, quality, breakdown, drill)
+        return cls(config_path, sha256_file(config_path), data, inputs_dir, quality, breakdown, drill, qa_review)
 
 
 def sha256_file(path: Path) -> str:

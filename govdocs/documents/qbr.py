@@ -69,6 +69,7 @@ from govdocs.facts import PartnerFacts
 from govdocs.gaps import GapView, gap_view
 from govdocs.periods import Month, Quarter
 from govdocs.planning.contract import Clock
+from govdocs.qa_review import QaReviewView, qa_review_view
 from govdocs.render.charts import ScoreBar, TrendChart, TrendPoint, score_history_svg, trend_svg
 from govdocs.render.formatters import UNIT_SUFFIX, number, signed
 from govdocs.scoring.engine import Escalation, PartnerAssessment
@@ -178,6 +179,7 @@ class QbrContext:
     watermelon: tuple[WatermelonRow, ...] = ()  # what the SLA doesn't show
     watermelon_none: str = ""  # the panel in one line when no pair is flagged
     gaps: GapView | None = None  # where the gap is: the red and amber KPIs split by segment (raw records only)
+    qa_review: QaReviewView | None = None  # QA calibration and coaching that follows (raw records only)
     response: ResponseView | None = None  # the partner's returned answer to its plan
     review_response: ResponseView | None = None  # its answer to this review or the one before
     review_quarter: str = ""  # '2026-Q3': the quarter the response form names
@@ -392,6 +394,7 @@ def build_qbr_context(
         watermelon=facts.watermelon,
         watermelon_none=watermelon_line(facts.watermelon),
         gaps=gap_view(facts.gaps),
+        qa_review=qa_review_view(facts.calibration, facts.coaching, partner.name),
         response=response,
         review_response=review_response,
         review_quarter=str(quarter),

@@ -56,7 +56,7 @@ def _check(
     raw: RawData, kpi_units: Mapping[str, str] | None, partner_ids: Sequence[str] | None
 ) -> Iterator[tuple[str, str, Path_, str]]:
     sources = raw.sources
-    configured = {name for name in ("interactions", "surveys", "qa", "roster") if getattr(sources, name) is not None}
+    configured = {name for name in type(sources).model_fields if getattr(sources, name) is not None}
     if not configured:
         yield "config.raw_no_source", "raw_data.sources names no source", ("sources",), "error"
     for name in sorted(configured):

@@ -61,6 +61,17 @@ class RawFile:
 
 
 @dataclass(frozen=True)
+class QaReviewRows:
+    """The monthly sums QA calibration and coaching are made of (govdocs/qa_review.py adds them up)."""
+
+    calibration: pd.DataFrame | None  # partner, m, section, pairs, diff_sum, diff_squares, within
+    coaching: pd.DataFrame | None  # partner, agent_id, m, evaluations, score_sum, low, low_followed
+    roster: pd.DataFrame | None  # partner, agent_id, hired_on, left_on, team
+    calibration_rules: object = None  # the calibration source (tolerance, minimum pairs, confidence)
+    coaching_rules: object = None  # raw_data.coaching
+
+
+@dataclass(frozen=True)
 class Aggregation:
     """KPIs computed from raw records, their breakdowns and the data-quality report."""
 
@@ -71,6 +82,8 @@ class Aggregation:
     sql: str = ""
     # where a gap is: partner, period, kpi, dimension, segment, numerator, volume (govdocs/raw/sql/drill.py)
     drill: pd.DataFrame | None = None
+    # QA calibration and coaching that follows: monthly sums (govdocs/raw/sql/qa_review.py)
+    qa_review: QaReviewRows | None = None
 
     def kpi_data(self):  # -> govdocs.data.table.KpiData
         """The KPI table as the data loader's `KpiData`, ready for scoring (one source per raw file)."""
@@ -1031,6 +1044,7 @@ def aggregate(
             texts.clear()
             fast = sql.source_ctes(raw, joined, partner_ids) if joined != reads else per_source
             upstream: list[sql.Cte] = []  # the interactions' stages the drill-down reads that are not tables
+            upstreams: dict[str, list[sql.Cte]] = {}  # each source's stages kept as CTEs (QA: coaching)
             # the roster first: the drill-down reads its checked rows (the agents' tenure, team and site)
             for source, ctes in sorted(per_source.items(), key=lambda item: item[0] != "roster"):
                 if con is not duck:
@@ -1050,6 +1064,7 @@ def aggregate(
                             for table in _temp_tables(con) - before:
                                 con.execute(f"DROP TABLE {sql.identifier(table)}")
                             pending = _run_source(con, raw, source, ctes, files[source], samples_per_reason, text)
+                upstreams[source] = pending
                 if source == "interactions":
                     upstream = pending
             query = sql.final_select(sql.final_ctes(raw, list(per_source)), sql.kpi_selects(raw))
@@ -1063,6 +1078,7 @@ def aggregate(
                     [_duckdb_problem(exc, "raw", list(files.get("interactions", ())) or [base])]
                 ) from None
             drill = _drill(con, raw, upstream, engine_name, files) if "interactions" in per_source else None
+            reviewed = _qa_review(con, raw, upstreams, engine_name, files)
             with step("counting the rejected rows for the data-quality report"):
                 report = _quality(con, raw, files, per_source, samples_per_reason, reads)
             _refuse_empty(con, raw, report, per_source, reads)
@@ -1073,7 +1089,8 @@ def aggregate(
     _refuse_unusable(report)
     kpis, breakdown = _kpi_frames(rows, raw)
     raw_files = tuple(RawFile(s, p, digests.get(str(p), "")) for s, paths in files.items() for p in paths)
-    return Aggregation(kpis, breakdown, report, raw_files, sql.kpi_query(raw, reads, partner_ids), drill)
+    query = sql.kpi_query(raw, reads, partner_ids)
+    return Aggregation(kpis, breakdown, report, raw_files, query, drill, reviewed)
 
 
 def _drill(con, raw: RawData, upstream: Sequence[sql.Cte], engine_name: str, files) -> pd.DataFrame | None:
@@ -1088,6 +1105,33 @@ def _drill(con, raw: RawData, upstream: Sequence[sql.Cte], engine_name: str, fil
         if not _engine_error(exc):
             raise
         raise GovdocsError([_duckdb_problem(exc, "interactions", list(files.get("interactions", ())))]) from None
+
+
+def _qa_review(con, raw: RawData, upstreams: Mapping[str, Sequence[sql.Cte]], engine_name: str, files):
+    """QA calibration pairs and coaching that follows, as monthly sums, on the engine that read the
+    records; None when no source for either is configured."""
+    from govdocs.raw.sql import qa_review
+
+    src = raw.sources
+    coached = src.qa is not None and src.qa.columns.agent_id is not None
+    if src.calibration is None and not coached:
+        return None
+
+    def run(source: str, text: str, upstream: Sequence[sql.Cte] = ()) -> pd.DataFrame:
+        head = "WITH " + ",\n".join(str(c) for c in upstream) + ",\n" if upstream else ""
+        text = head + text[len("WITH ") :] if upstream and text.startswith("WITH ") else head + text
+        try:
+            return con.execute(text).df()
+        except Exception as exc:
+            if not _engine_error(exc):
+                raise
+            raise GovdocsError([_duckdb_problem(exc, source, list(files.get(source, ())))]) from None
+
+    with step(f"pairing the QA calibration scores and following the coaching on {engine_name}"):
+        calibration = run("calibration", qa_review.calibration_select(raw)) if src.calibration is not None else None
+        coaching = run("qa", qa_review.coaching_select(raw, raw.coaching), upstreams.get("qa", ())) if coached else None
+        roster = run("roster", qa_review.roster_select()) if coached and src.roster is not None else None
+    return QaReviewRows(calibration, coaching, roster, src.calibration, raw.coaching)
 
 
 def _temp_tables(con) -> set[str]:
@@ -1133,8 +1177,9 @@ def _run_source(
     Parquet files are read again by each statement (reading columns is cheap); CSV text (`text`)
     is read once into a temporary table, and its checked rows are kept too, so the text is not
     decompressed and parsed again for each statement."""
-    final = [ctes[-1]] if source == "roster" else sql.event_ctes(raw, source, per_group)
-    stages = list(ctes) if source == "roster" else [*ctes, *final]
+    table = source in sql.TABLE_SOURCES
+    final = [ctes[-1]] if table else sql.event_ctes(raw, source, per_group)
+    stages = list(ctes) if table else [*ctes, *final]
     pending: list[sql.Cte] = []
     try:
         for cte in stages:
@@ -1262,8 +1307,8 @@ def _quality(
         json_files = _json_files((reads or {}).get(source))
         csv_files = _csv_files((reads or {}).get(source))
         accepted = rejected = not_queued = 0
-        table = "roster_checked" if source == "roster" else f"{source}_cube"
-        count = "COUNT(*)" if source == "roster" else "SUM(rows_read)"
+        table = f"{source}_checked" if source in sql.TABLE_SOURCES else f"{source}_cube"
+        count = "COUNT(*)" if source in sql.TABLE_SOURCES else "SUM(rows_read)"
         legs = ", SUM(legs_read), SUM(copies_merged)" if platform else ", 0, 0"
         counted = con.execute(
             f"SELECT partner, year, month, reject_reason, {count}{legs} FROM {table} GROUP BY ALL"
@@ -1280,8 +1325,8 @@ def _quality(
                 continue
             rejected += int(n)
             rejects.append(quality.RejectCount(source, partner, quality.period_text(year, month), reason, int(n)))
-        if source == "roster":
-            found = con.execute(quality.samples_sql(per_reason)).fetchall()
+        if source in sql.TABLE_SOURCES:
+            found = con.execute(quality.samples_sql(per_reason, source)).fetchall()
         else:
             found = [
                 (reason, partner, year, month, *(sample[f] for f in sql.SAMPLE_FIELDS))

@@ -195,6 +195,9 @@ class QaColumns(_Model):
     auto_fail: ColumnName | None = Field(None, description="Auto-fail (critical error) flag: yes/no.")
     channel: ColumnName | None = None
     programme: ColumnName | None = None
+    agent_id: ColumnName | None = Field(
+        None, description="The evaluated agent's id: coaching that follows (agents evaluated, low scores coached)."
+    )
 
 
 class QaSource(_EventSource):
@@ -222,11 +225,75 @@ class RosterSource(_Source):
     date_format: Text | None = Field(None, description="strptime format of the dates; omit for ISO (2026-07-31).")
 
 
+class CalibrationColumns(_Model):
+    """One row per evaluation of a contact (or per section of one, when `section` is mapped) by the
+    client's or the partner's evaluators: a contact scored by both sides is a calibration pair."""
+
+    partner: ColumnName
+    contact_id: ColumnName = Field(description="The contact evaluated: the same id on both sides' rows.")
+    side: ColumnName = Field(description="Whose evaluator scored it: one of client_side or partner_side.")
+    evaluated_at: ColumnName = Field(description="When it was scored; a pair's month is its later evaluation's.")
+    score: ColumnName = Field(description="The score (with `section`: the section's points; the total is their sum).")
+    section: ColumnName | None = Field(None, description="The form section the row scores (one row per section).")
+
+
+class CalibrationSource(_EventSource):
+    """QA calibration: the same contacts scored by the client's and the partner's evaluators."""
+
+    columns: CalibrationColumns
+    client_side: list[Text] = Field(
+        default_factory=lambda: ["client"], description="`side` values meaning the client's evaluator (any case)."
+    )
+    partner_side: list[Text] = Field(
+        default_factory=lambda: ["partner"], description="`side` values meaning the partner's evaluator (any case)."
+    )
+    score_max: Number = Field(100, gt=0, description="Highest possible score of one row.")
+    tolerance: Number = Field(5, ge=0, description="A pair agrees when its totals are at most this many points apart.")
+    bias_tolerance: Number = Field(
+        2,
+        ge=0,
+        description="The mean difference (partner minus client) the programme accepts: beyond it, with the "
+        "whole interval, is a calibration gap (a finding with a joint session, never a partner failure).",
+    )
+    min_pairs: Count = Field(20, ge=2, description="No calibration figure from fewer pairs in a quarter.")
+    confidence: Number = Field(0.95, gt=0, lt=1, description="Of the mean difference's interval.")
+
+
+class CoachingColumns(_Model):
+    partner: ColumnName
+    agent_id: ColumnName = Field(description="The coached agent (as the QA evaluations and the roster name them).")
+    coached_on: ColumnName = Field(description="The day of the coaching session (a date).")
+    type: ColumnName | None = Field(None, description="Kind of coaching (side-by-side, call review, ...).")
+
+
+class CoachingSource(_Source):
+    """Coaching records: one row per session with an agent."""
+
+    columns: CoachingColumns
+    date_format: Text | None = Field(None, description="strptime format of the dates; omit for ISO (2026-07-31).")
+
+
+class CoachingRules(_Model):
+    """Coaching that follows QA: from the QA evaluations (with `agent_id`), the roster and coaching records."""
+
+    low_score: Number = Field(80, ge=0, description="An evaluation scoring below this is a low score.")
+    within_days: Count = Field(14, ge=0, description="A low score is followed when coaching comes within these days.")
+    min_sample: Count = Field(
+        10, ge=1, description="No share from fewer agents or low scores (the product's minimum-sample rule)."
+    )
+    min_evaluations: Count = Field(3, ge=1, description="Evaluations an agent needs in the quarter to be ranked.")
+    name_recognised: bool = Field(
+        False, description="Name the top-quartile agents and teams in the documents (else they are only counted)."
+    )
+
+
 class Sources(_Model):
     interactions: InteractionSource | None = None
     surveys: SurveySource | None = None
     qa: QaSource | None = None
     roster: RosterSource | None = None
+    calibration: CalibrationSource | None = None
+    coaching: CoachingSource | None = None
 
 
 class Breakdown(StrEnum):
@@ -444,6 +511,9 @@ class RawData(_Model):
     )
     spark_master: StrictStr | None = Field(
         None, description="The Spark master for engine: spark (default local[*]; SPARK_REMOTE: Spark Connect)."
+    )
+    coaching: CoachingRules = Field(
+        default_factory=CoachingRules, description="Coaching that follows QA: thresholds and whether to name."
     )
 
 

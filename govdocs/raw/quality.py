@@ -55,8 +55,17 @@ REQUIRED: dict[str, str] = {
     "surveys": "partner, responded_at and at least one of csat, nps, fcr",
     "qa": "partner, evaluated_at, score",
     "roster": "partner, agent_id, hired_on",
+    "calibration": "partner, contact_id, side, evaluated_at, score",
+    "coaching": "partner, agent_id, coached_on",
 }
-ID_FIELD = {"interactions": "contact_id", "surveys": "response_id", "qa": "evaluation_id", "roster": "agent_id"}
+ID_FIELD = {
+    "interactions": "contact_id",
+    "surveys": "response_id",
+    "qa": "evaluation_id",
+    "roster": "agent_id",
+    "calibration": "contact_id",
+    "coaching": "agent_id",
+}
 
 
 @dataclass(frozen=True)
@@ -115,7 +124,14 @@ class RejectSample:
 
     @property
     def message(self) -> str:
-        what = {"interactions": "contact", "surveys": "response", "qa": "evaluation", "roster": "agent"}[self.source]
+        what = {
+            "interactions": "contact",
+            "surveys": "response",
+            "qa": "evaluation",
+            "roster": "agent",
+            "calibration": "calibration score",
+            "coaching": "coaching session",
+        }[self.source]
         who = f"{what} '{self.record_id}'" if self.record_id else f"{what} without id"
         if self.record is not None:
             who += f" (record {self.record:,} of the file)"
@@ -382,13 +398,13 @@ class QualityReport:
         return totals
 
 
-def samples_sql(per_reason: int) -> str:
-    """The roster's first rejected rows of each reason (the event sources keep theirs in their cube)."""
+def samples_sql(per_reason: int, source: str = "roster") -> str:
+    """A table source's first rejected rows of each reason (the event sources keep theirs in their cube)."""
     return (
         "SELECT reject_reason, partner, year, month, source_key, source_index, source_row,\n"
-        "  agent_id AS record_id, bad_value, bad_field FROM (\n"
+        f"  {ID_FIELD[source]} AS record_id, bad_value, bad_field FROM (\n"
         "  SELECT *, ROW_NUMBER() OVER (PARTITION BY reject_reason ORDER BY source_key) AS k\n"
-        "  FROM roster_checked WHERE reject_reason IS NOT NULL\n"
+        f"  FROM {source}_checked WHERE reject_reason IS NOT NULL\n"
         f") AS ranked WHERE k <= {int(per_reason)}"
     )
 

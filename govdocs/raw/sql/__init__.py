@@ -58,6 +58,7 @@ from govdocs.raw.sql.text import (  # noqa: F401
     PLATFORM_WAIT,
     PLATFORM_WITHIN,
     SOURCES,
+    TABLE_SOURCES,
     UNKNOWN_PARTNER,
     UNPARSEABLE_TIMESTAMP,
     Cte,

@@ -98,6 +98,8 @@ def kpi_query(
     per_source = source_ctes(raw, reads, partner_ids, tables=tables)
     if not any(isinstance(spec, Attrition) for spec in raw.kpis):
         per_source.pop("roster", None)  # a roster for the drill-down only (where a gap is): no KPI reads it
+    for source in ("calibration", "coaching"):  # QA calibration and coaching (qa_review.py): no KPI reads them
+        per_source.pop(source, None)
     ctes = [c for source_list in per_source.values() for c in source_list]
     for source in per_source:
         if source != "roster":

@@ -11,6 +11,7 @@ from govdocs.raw.model import (
     RawData,
 )
 from govdocs.raw.presets import fields_of, preset_of
+from govdocs.raw.sql import qa_review
 from govdocs.raw.sql.stages import (
     _SOURCE_COLUMNS,
     _checked_cte,
@@ -185,7 +186,7 @@ def qa_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None) -> 
     assert src is not None
     columns = src.columns.model_dump(exclude_none=True)
     types = read.types
-    texts = [f for f in ("evaluation_id", "channel", "programme") if f in columns]
+    texts = [f for f in ("evaluation_id", "channel", "programme", "agent_id") if f in columns]
     parsed = [f"{_text(f, types)} AS {f}" for f in texts]
     parsed.append(f"{_partner(types, src.partner_values)} AS partner")
     parsed += _timestamp_columns("evaluated_at", types, src.timestamp_format)
@@ -210,6 +211,10 @@ def qa_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None) -> 
     tests += _partner_test(partner_ids)
     tests.append((OUT_OF_RANGE, f"score < 0 OR score > {src.score_max:g}"))
     keep = ["partner", *texts, "score", "year", "month", "evaluated_at_us"]
+    if "agent_id" in columns:  # the evaluation's local day: coaching within N days of it (qa_review.py)
+        zoned = f"CAST(evaluated_at_zoned AS TIMESTAMPTZ) AT TIME ZONE {literal(src.timezone)}"
+        local = f"COALESCE(evaluated_at_naive, {zoned})"
+        keep.append(f"EPOCH_US({local}) // {qa_review.DAY_US} AS evaluated_day")
     if has_fail:
         keep.append("COALESCE(auto_fail, 0) AS auto_fail")
     bad = [("evaluated_at_raw", "evaluated_at_us"), ("score_raw", "score")]
@@ -294,4 +299,6 @@ CTE_BUILDERS = {
     "surveys": surveys_ctes,
     "qa": qa_ctes,
     "roster": roster_ctes,
+    "calibration": qa_review.calibration_ctes,
+    "coaching": qa_review.coaching_ctes,
 }

@@ -341,7 +341,14 @@ def _tested_cte(
     return Cte(f"{source}_tested", f"  SELECT\n    {body}\n  FROM {upstream}")
 
 
-_DUP_KEY = {"interactions": "contact_id", "surveys": "response_id", "qa": "evaluation_id", "roster": "agent_key"}
+_DUP_KEY = {
+    "interactions": "contact_id",
+    "surveys": "response_id",
+    "qa": "evaluation_id",
+    "roster": "agent_key",
+    "calibration": "row_key",  # one score per contact, side and section
+    "coaching": "row_key",  # one session per agent and day
+}
 
 
 def _dups_cte(source: str) -> Cte:

@@ -67,7 +67,10 @@ LARGEST = 10**15
 EVENT_SOURCES = ("interactions", "surveys", "qa")
 
 
-SOURCES = (*EVENT_SOURCES, "roster")
+SOURCES = (*EVENT_SOURCES, "roster", "calibration", "coaching")
+# the sources read into a table of checked rows (no monthly cube): the roster, QA calibration
+# pairs and coaching records (govdocs/raw/sql/qa_review.py)
+TABLE_SOURCES = ("roster", "calibration", "coaching")
 
 
 # A timestamp written with an offset after its time of day: +01:00, +0100, +01, Z.
