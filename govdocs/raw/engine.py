@@ -986,13 +986,15 @@ def aggregate(
     samples_per_reason: int = 5,
     engine: str | None = None,
     spark_master: str | None = None,
+    drill_down: bool = True,
 ) -> Aggregation:
     """Read the raw exports, check every row, compute the KPIs; raise GovdocsError on unusable input.
 
     `partner_ids` are the config's partners (rows of any other partner are rejected; None: no check).
     Rejected rows never raise: they are counted in `Aggregation.quality`. `engine` (else the
     section's own) runs the statements on DuckDB or, translated, on Spark (`spark_master`, else
-    the section's, else local[*]); the files are described by DuckDB either way."""
+    the section's, else local[*]); the files are described by DuckDB either way. `drill_down=False`
+    leaves out the drill-down rows (where a gap is): a KPI table alone needs none."""
 
     raw = with_lookups(raw, base, partner_ids)
     files = resolve_files(raw, base)
@@ -1062,7 +1064,8 @@ def aggregate(
                 raise GovdocsError(
                     [_duckdb_problem(exc, "raw", list(files.get("interactions", ())) or [base])]
                 ) from None
-            drill = _drill(con, raw, upstream, engine_name, files) if "interactions" in per_source else None
+            splits = drill_down and "interactions" in per_source
+            drill = _drill(con, raw, upstream, engine_name, files) if splits else None
             with step("counting the rejected rows for the data-quality report"):
                 report = _quality(con, raw, files, per_source, samples_per_reason, reads)
             _refuse_empty(con, raw, report, per_source, reads)
