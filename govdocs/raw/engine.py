@@ -684,10 +684,12 @@ def _check_selected(src, path: Path, keys: Sequence[str], source: str, problems:
 
 def _describe_platform_csv(con, src, source: str, paths: Sequence[Path], problems: list[Problem], preset):
     """A platform's CSV export: every file must have the columns the preset reads (names matched
-    regardless of case, as the platform's own spellings vary: Start_Time, start_time)."""
+    regardless of case, as the platform's own spellings vary: Start_Time, start_time). The
+    drill-down's columns (an agent, a team) are read where a file has them, not required."""
     delimiter = getattr(src, "delimiter", None)
-    needed = dict.fromkeys(presets.leg_paths(src).values())
+    needed = dict.fromkeys(p for f, p in presets.leg_paths(src).items() if f not in preset.drill)
     layouts = ["" for _ in paths]
+    heads = [frozenset[str]() for _ in paths]
     for i, path in enumerate(paths):
         if _first_character(path) in ("{", "["):
             layouts[i] = _cxone_api_layout(con, path, source, problems, preset)
@@ -697,6 +699,7 @@ def _describe_platform_csv(con, src, source: str, paths: Sequence[Path], problem
             continue
         _refuse_duplicate_columns(con, src, path, source, problems)
         have = {n.lower() for n in names}
+        heads[i] = frozenset(have)
         if preset.key.lower() not in have:
             problems.append(
                 Problem(
@@ -722,7 +725,7 @@ def _describe_platform_csv(con, src, source: str, paths: Sequence[Path], problem
     return sql.FileRead(
         tuple(str(p) for p in paths),
         preset.name,
-        tuple(frozenset() for _ in paths),
+        tuple(heads),  # a CSV file's column names, lower case (an API response's: none)
         presets.contact_types(preset),
         delimiter,
         layouts=tuple(layouts) if any(layouts) else (),
