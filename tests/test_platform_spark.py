@@ -5,7 +5,8 @@ sample of tests/platform_samples/, read by both engines in one Spark session; th
 the same, cell for cell, and so are the data-quality counts and the rejected records' samples.
 Among the records: contact attributes (Connect) and participant attributes (Genesys) whose keys
 differ only in case, nested structs and arrays (Connect's Queue and Agent, Genesys'
-participants, sessions, segments and metrics), a value no timestamp reading accepts."""
+participants, sessions, segments and metrics), a value no timestamp reading accepts. The
+drill-down rows (where a gap is) are the same too, the platforms' agent and team fields among them."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from govdocs.raw import engine
@@ -159,6 +161,8 @@ def test_every_preset_gives_the_same_kpis_counts_and_samples_on_spark(tmp_path: 
         tables[fmt] = kpi_table(duck)
         assert_same(kpi_table(spark), tables[fmt])
         assert spark.quality == duck.quality, fmt
+        # the drill-down rows too (where a gap is): Genesys' answering agent, CXone's agent and team
+        pd.testing.assert_frame_equal(duck.drill, spark.drill, check_exact=True, obj=fmt)
         samples[fmt] = [(Path(s.file).name, s.record, s.reason, s.value) for s in spark.quality.samples]
         # every file written was read (the public sample beside the scenario's records), and the
         # table is not empty: both partners' two months, every KPI
