@@ -87,10 +87,9 @@ def segment_aims_view(plan: Plan, gaps: Sequence[KpiGap], as_of: date, audience:
     )
     spread = [g.name for g in gaps if not g.segments]
     spread_text = (
-        f"{join_names(spread)}: the records show the gap spread across the contacts (no time band, weekday, "
-        "queue, channel, site, team or tenure band holds a disproportionate part of it), so no action is aimed "
-        f"at one segment; {'its actions are' if len(spread) == 1 else 'their actions are'} measured on the KPI "
-        "as a whole."
+        f"{join_names(spread)}: the records show the gap spread across the contacts (no segment they carry holds "
+        "a disproportionate part of it), so no action is aimed at one segment; "
+        f"{'its actions are' if len(spread) == 1 else 'their actions are'} measured on the KPI as a whole."
         if spread
         else ""
     )
