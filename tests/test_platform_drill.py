@@ -106,3 +106,27 @@ def test_cxone_download_names_the_agent_and_team(tmp_path: Path, with_team: bool
     assert {k: v for k, v in tenure.items() if k[0] == "BRV"} == {
         (p, m, None): n for (p, m), n in ANSWERED.items() if p == "BRV"
     }
+
+
+def test_cxone_reporting_api_names_the_agent_and_team(tmp_path: Path) -> None:
+    """The public sample of GET /contacts/completed: two answered contacts of skill 'Main', agent
+    999999 of team 'Call Center' (tests/platform_samples/SOURCES)."""
+    sample = Path(__file__).parent / "platform_samples" / "cxone-completed-contacts.json"
+    (tmp_path / "completed.json").write_bytes(sample.read_bytes())
+    raw = RawData.model_validate(
+        {
+            "sources": {
+                "interactions": {
+                    "files": "completed.json",
+                    "format": "nice-cxone",
+                    "timezone": ZONE,
+                    "partner_values": {"Main": "MAIN"},
+                }
+            },
+            "kpis": MEASURES,
+        }
+    )
+    drill = engine.aggregate(raw, base=tmp_path, partner_ids=["MAIN"]).drill
+    assert drill is not None
+    assert _segments(drill, "team") == {("MAIN", "2016-09", "Call Center"): 2}
+    assert _segments(drill, "queue") == {("MAIN", "2016-09", "Main"): 2}
