@@ -125,14 +125,17 @@ def segment_aims_view(plan: Plan, gaps: Sequence[KpiGap], as_of: date, audience:
         for c in plan.checkins
         if c.new_month  # a meeting without a new month of data reviews the actions only
     )
+    internal = audience is Audience.INTERNAL
+    if not sentences and not spread_text and not (internal and (unaddressed or off_target)):
+        return None  # the partner's copy: nothing aimed, nothing to say (the concentrations are in Where the gap is)
     return SegmentAimsView(
         aims=sentences,
         columns=columns,
         checkins=checkins,
         quarter=plan.quarter.label,
         spread=spread_text,
-        unaddressed=tuple(u.text for u in unaddressed) if audience is Audience.INTERNAL else (),
-        off_target=off_target if audience is Audience.INTERNAL else (),
+        unaddressed=tuple(u.text for u in unaddressed) if internal else (),
+        off_target=off_target if internal else (),
         rule=RULE,
     )
 
