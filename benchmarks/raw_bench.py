@@ -15,6 +15,14 @@
 
     python benchmarks/raw_bench.py --many-files 10000 [--folder /tmp/govdocs-raw-bench]
 
+    python benchmarks/raw_bench.py --drill --rows 10000000 [--folder /tmp/govdocs-raw-bench]
+
+The drill-down (where a gap is) against the KPIs alone: the same records, with a queue and the
+answering agent on each contact and a roster of the agents (hire date, team, site), read by
+`govdocs.raw.engine.aggregate` with the drill-down rows (hour band, weekday, queue, channel, site,
+team, tenure) and without them, each in its own process. Both must give the same KPI table.
+Target: with the drill-down within 1.5x of the KPIs alone.
+
 Many small files against one: the same N contact records written as N one-row CSV files (each
 with its header, as a per-contact export drops them) and as one CSV file, each read by govdocs'
 DuckDB engine in its own process. Both must give the same KPI table. Target: the N files within
@@ -66,7 +74,14 @@ KNOWN = ["ATL", "BRV", "CRN", "DLT", "ECH"]  # FOX is not in the config: its row
 # --- the generator ---------------------------------------------------------------------------------
 
 
-def generate(rows: int, folder: Path, fmt: str, seed: int = 7) -> list[Path]:
+QUEUES = np.array(["Billing", "Outages", "Sales", "General"])
+AGENTS_PER_PARTNER = 400
+DRILL_COLUMNS = {**COLUMNS, "programme": "Queue", "agent_id": "AgentId"}
+
+
+def generate(rows: int, folder: Path, fmt: str, seed: int = 7, drill: bool = False) -> list[Path]:
+    """The monthly files; `drill`: each contact also names its queue and answering agent, and
+    roster.csv lists the agents (drawn after every other column: the rest is the same data)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
@@ -135,6 +150,11 @@ def generate(rows: int, folder: Path, fmt: str, seed: int = 7) -> list[Path]:
                 "Transfers": pa.array(transfers, mask=abandoned),
             }
         )
+        if drill:
+            queue = QUEUES[rng.choice(len(QUEUES), n, p=[0.35, 0.2, 0.25, 0.2])]
+            agent = np.char.add(np.char.add(partner, "-"), rng.integers(0, AGENTS_PER_PARTNER, n).astype(str))
+            table = table.append_column("Queue", pa.array(queue))
+            table = table.append_column("AgentId", pa.array(agent, mask=abandoned))
         if fmt == "parquet":
             path = folder / f"contacts_2026{m + 1:02d}.parquet"
             pq.write_table(table, path, row_group_size=1 << 20)
@@ -143,6 +163,13 @@ def generate(rows: int, folder: Path, fmt: str, seed: int = 7) -> list[Path]:
             with pa.CompressedOutputStream(str(path), "gzip") as out:
                 pacsv.write_csv(table, out, pacsv.WriteOptions(quoting_style="needed"))
         paths.append(path)
+    if drill:
+        lines = ["AgentId,Vendor,HiredOn,Team,Site"]
+        for partner in PARTNERS:
+            for a in range(AGENTS_PER_PARTNER):
+                hired = np.datetime64("2024-01-01") + int(rng.integers(0, 900))
+                lines.append(f"{partner}-{a},{partner},{hired},{partner}-T{a % 20},{partner}-S{a % 2}")
+        (folder / "roster.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return paths
 
 
@@ -163,6 +190,75 @@ def run_govdocs(folder: Path, fmt: str, engine_name: str = "duckdb"):
     )
     agg = engine.aggregate(raw, base=folder, partner_ids=KNOWN, engine=engine_name)
     return agg.kpis[["partner", "period", "kpi", "value", "volume"]], {"rejected": agg.quality.rejected}
+
+
+def _drill_raw(fmt: str):
+    from govdocs.raw.model import RawData
+
+    files = "contacts_*.parquet" if fmt == "parquet" else "contacts_*.csv.gz"
+    roster = {"agent_id": "AgentId", "partner": "Vendor", "hired_on": "HiredOn", "team": "Team", "site": "Site"}
+    return RawData.model_validate(
+        {
+            "sources": {
+                "interactions": {"files": files, "timezone": ZONE, "columns": DRILL_COLUMNS},
+                "roster": {"files": "roster.csv", "columns": roster},
+            },
+            "kpis": KPIS,
+            "memory_limit": "1GB",
+        }
+    )
+
+
+def run_kpis_alone(folder: Path, fmt: str):
+    """`aggregate` without the drill-down rows (what `govdocs aggregate` runs)."""
+    from govdocs.raw import engine
+
+    agg = engine.aggregate(_drill_raw(fmt), base=folder, partner_ids=KNOWN, drill_down=False)
+    return agg.kpis[["partner", "period", "kpi", "value", "volume"]], {"drill_rows": 0}
+
+
+def run_kpis_drill(folder: Path, fmt: str):
+    """`aggregate` with the drill-down rows (what `govdocs build --raw` runs)."""
+    from govdocs.raw import engine
+
+    agg = engine.aggregate(_drill_raw(fmt), base=folder, partner_ids=KNOWN)
+    assert agg.drill is not None and set(agg.drill["dimension"]) >= {"queue", "team", "site", "tenure"}
+    return agg.kpis[["partner", "period", "kpi", "value", "volume"]], {"drill_rows": len(agg.drill)}
+
+
+DRILL_CONTENDERS = {"kpis_alone": run_kpis_alone, "kpis_drill": run_kpis_drill}
+
+
+def drill(rows: int, folder: Path, fmt: str) -> None:
+    data = folder / f"drill-{fmt}-{rows}"
+    if not data.exists():
+        start = time.perf_counter()
+        generate(rows, data, fmt, drill=True)
+        print(f"generated {rows:,} rows in {time.perf_counter() - start:.1f} s -> {data}", file=sys.stderr)
+    size = sum(p.stat().st_size for p in data.iterdir())
+    results = {}
+    for name in DRILL_CONTENDERS:
+        command = [sys.executable, __file__, "--drill", "--rows", str(rows), "--folder", str(folder)]
+        command += ["--format", fmt, "--child", name]
+        done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+        if done.returncode != 0:
+            print(done.stderr, file=sys.stderr)
+            raise SystemExit(f"{name} failed")
+        results[name] = json.loads(done.stdout.strip().splitlines()[-1])
+    _compare(folder, list(results))
+    load = os.getloadavg()[0]
+    print(f"{rows:,} contact records with queue and agent, {fmt}, {size / 1e6:.0f} MB on disk, {os.cpu_count()} cores,")
+    print(f"  load average {load:.1f} at the end")
+    for name, r in results.items():
+        print(
+            f"  {name:11s} {r['seconds']:7.2f} s ({r['cpu_seconds']:7.2f} s CPU)  peak RSS {r['peak_rss_mib']:7.0f} MiB"
+            f"   drill-down rows {r['drill_rows']:,}"
+        )
+    alone, with_drill = results["kpis_alone"], results["kpis_drill"]
+    print(
+        f"  with the drill-down / KPIs alone = {with_drill['seconds'] / alone['seconds']:.2f}x wall, "
+        f"{with_drill['cpu_seconds'] / alone['cpu_seconds']:.2f}x CPU (target <= 1.5x)"
+    )
 
 
 def run_spark(folder: Path, fmt: str):
@@ -416,6 +512,8 @@ def child(name: str, folder: Path, fmt: str, out: Path) -> None:
     start, used = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
     if name in FILE_CONTENDERS:
         frame, extra = run_files(folder, FILE_CONTENDERS[name])
+    elif name in DRILL_CONTENDERS:
+        frame, extra = DRILL_CONTENDERS[name](folder, fmt)
     else:
         frame, extra = CONTENDERS[name](folder, fmt)
     seconds = time.perf_counter() - start
@@ -434,8 +532,15 @@ def main() -> None:
     parser.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     parser.add_argument("--skip", action="append", default=[], help="a contender not to run (e.g. pandas)")
     parser.add_argument("--many-files", type=int, help="N one-row CSV files against one file of the N rows")
+    parser.add_argument("--drill", action="store_true", help="the drill-down against the KPIs alone")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.drill and args.child:
+        child(args.child, args.folder / f"drill-{args.format}-{args.rows}", args.format, args.folder)
+        return
+    if args.drill:
+        drill(args.rows, args.folder, args.format)
+        return
     if args.many_files and args.child:
         child(args.child, args.folder / f"many-{args.many_files}", "csv", args.folder)
         return

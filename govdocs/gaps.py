@@ -13,11 +13,11 @@ only as much as the rest is not where the gap is); at most three per KPI.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from govdocs.config.model import Direction, GovernanceConfig
+from govdocs.config.model import ActionDriver, Direction, GovernanceConfig
 from govdocs.periods import Quarter
 from govdocs.render.formatters import kpi_value, number, percent
 from govdocs.scoring.engine import PartnerAssessment
@@ -86,6 +86,9 @@ class KpiGap:
     dimensions: tuple[str, ...]  # the dimensions the records carry
     split: Mapping[str, tuple[SegmentGap, ...]]  # every segment of every dimension: each adds up to shortfall
     segments: tuple[SegmentGap, ...]  # the printed ones, most of the gap first
+    min_sample: float = 0.0  # the KPI's: a month of a segment below it is too small to say
+    # the printed segments' value and volume in every month the records hold ("2026-10": (value, volume))
+    monthly: Mapping[tuple[str, str], Mapping[str, tuple[float, float]]] = field(default_factory=dict)
 
     @property
     def explained(self) -> bool:
@@ -145,9 +148,24 @@ def partner_gaps(
                 continue
             gap = _kpi_gap(k, rows)
             if gap is not None:
-                gaps.append(gap)
+                gaps.append(replace(gap, monthly=_monthly(drill, pid, gap)))
         if gaps:
             out[pid] = tuple(gaps)
+    return out
+
+
+def _monthly(drill: pd.DataFrame, partner: str, gap: KpiGap) -> dict[tuple[str, str], dict[str, tuple[float, float]]]:
+    """The printed segments' value and volume month by month, over every month of the records
+    (the plan's check-ins report the months after the quarter)."""
+    mine = drill[(drill["partner"] == partner) & (drill["kpi"] == gap.kpi_id)]
+    out = {}
+    for s in gap.segments:
+        rows = mine[(mine["dimension"] == s.dimension) & (mine["segment"] == s.segment)]
+        out[(s.dimension, s.segment)] = {
+            str(r.period): (float(r.scale) * float(r.numerator) / float(r.volume), float(r.volume))
+            for r in rows.itertuples()
+            if float(r.volume) > 0
+        }
     return out
 
 
@@ -189,6 +207,7 @@ def _kpi_gap(k, rows: pd.DataFrame) -> KpiGap | None:
         dimensions=dims,
         split=split,
         segments=explaining(split, shortfall, k.kpi.min_sample),
+        min_sample=float(k.kpi.min_sample),
     )
 
 
@@ -285,3 +304,97 @@ def gap_view(gaps: Sequence[KpiGap]) -> GapView | None:
         "sample."
     )
     return GapView(tuple(lines), method, ", ".join(DIMENSION_LABELS[d] for d in dims))
+
+
+# --- actions aimed at where the gap is (the plan) ---------------------------------------------
+
+
+def segment_phrase(dimension: str, segment: str) -> str:
+    """Where a measure is taken, after the KPI's name: 'in the 08:00–10:00 interval', 'on Mondays'."""
+    label = segment_label(dimension, segment)
+    return {
+        "hour_band": f"in the {label} interval",
+        "weekday": f"on {label}",
+        "queue": f"in the {label} queue",
+        "channel": f"in the {label} channel",
+        "site": f"at site {label}",
+        "team": f"in team {label}",
+        "tenure": f"for {label}",
+    }[dimension]
+
+
+@dataclass(frozen=True)
+class ActionDriverLike:
+    """What the aiming reads of a plan's action: its id, the KPI it serves and its driver."""
+
+    ref: str
+    kpi_id: str
+    driver: ActionDriver | None
+
+
+@dataclass(frozen=True)
+class SegmentAim:
+    """An action aimed at a segment where its KPI's gap is: from the segment's value in the
+    quarter to the plan's target for the KPI by the final review."""
+
+    ref: str
+    gap: KpiGap
+    segment: SegmentGap
+    goal: float  # the plan's target for the KPI: a segment at it adds nothing to the gap
+
+    @property
+    def measure(self) -> str:
+        """'Service level in the 08:00–10:00 interval from 58.2% to 80.0%'."""
+        g = self.gap
+        return (
+            f"{g.name} {segment_phrase(self.segment.dimension, self.segment.segment)} from "
+            f"{kpi_value(self.segment.value, g.unit, g.decimals)} to {kpi_value(self.goal, g.unit, g.decimals)}"
+        )
+
+
+@dataclass(frozen=True)
+class Unaddressed:
+    """A segment where a KPI's gap is concentrated that no action of the plan is aimed at."""
+
+    gap: KpiGap
+    segment: SegmentGap
+    driver: ActionDriver
+
+    @property
+    def text(self) -> str:
+        g, s = self.gap, self.segment
+        return (
+            f"{g.name}: {s.label} ({DIMENSION_LABELS[s.dimension]}) holds {percent(s.contribution / g.shortfall)} "
+            f"of the gap, and no action of the plan addresses {self.driver.label} (driver: {self.driver.value})"
+        )
+
+
+def driver_of(dimension: str) -> ActionDriver:
+    return next(d for d in ActionDriver if dimension in d.dimensions)
+
+
+def aim_actions(
+    gaps: Sequence[KpiGap], actions: Sequence[ActionDriverLike], goals: Mapping[str, float]
+) -> tuple[tuple[SegmentAim, ...], tuple[Unaddressed, ...]]:
+    """Each action with a driver aimed at every printed segment of its KPI's gap in its driver's
+    dimensions (in the order of the actions, then of the segments); and the printed segments no
+    action is aimed at. `goals`: the plan's target per KPI id (only the plan's KPIs are aimed)."""
+    aims = []
+    for action in actions:
+        gap = next((g for g in gaps if g.kpi_id == action.kpi_id and g.kpi_id in goals), None)
+        if gap is None or action.driver is None:
+            continue
+        aims += [
+            SegmentAim(action.ref, gap, s, goals[gap.kpi_id])
+            for s in gap.segments
+            if s.dimension in action.driver.dimensions
+        ]
+    aimed = {(a.gap.kpi_id, a.segment.dimension, a.segment.segment) for a in aims}
+    unaddressed = tuple(
+        Unaddressed(g, s, driver_of(s.dimension))
+        for g in gaps
+        if g.kpi_id in goals
+        for s in g.segments
+        if (g.kpi_id, s.dimension, s.segment) not in aimed
+    )
+    return tuple(aims), unaddressed

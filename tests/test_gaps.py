@@ -8,7 +8,10 @@ team, agent tenure) and the split of each red or amber KPI's quarter gap over th
   zone, tenure from the roster's hire date, the abandoned contact kept out of the team split);
 - DuckDB and Spark give the same drill-down table and the same split (one Spark session);
 - the example: Bravo's Q3 service-level miss printed in its QBR (both copies) and its plan with
-  the morning peak and the Outages queue and their figures; no other partner's copy holds them.
+  the morning peak and the Outages queue and their figures; no other partner's copy holds them;
+- the plan's actions aimed at where the gap is: Bravo's interval actions at the morning peak with
+  a measure on it, the Outages queue no action addresses named in the internal copy; Corona's gap
+  spread, said as such; a check-in's segment value once its month's records are in.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from govdocs.pipeline import PipRequest, QbrRequest, load_workspace, render_pips
 from govdocs.raw import engine
 from govdocs.raw.model import RawData
 from govdocs.raw.sql.drill import GAP_QUERY
+from govdocs.scoring.rules import Status
 from tests.test_raw_engine import write_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -258,28 +262,31 @@ def example(tmp_path_factory: pytest.TempPathFactory):
             )
             for written in render_qbrs(request):
                 qbrs[(written.partner_id, audience)] = visible(written.path.read_text(encoding="utf-8"))
-        plans, _ = render_pips(
-            PipRequest(
-                config_path=CONFIG,
-                data_paths=(PARTNER_DATA,),
-                quarter=Q3,
-                partner_ids=("BRV",),
-                audience=Audience.PARTNER,
-                out_dir=out / "plan",
-                fmt="html",
-                inputs_dir=INPUTS,
-                actions=ROOT / "examples" / "actions",
-                start=None,
-                extra_kpis=(),
-                as_of=AS_OF,
-                raw=MAPPING,
+        plans = {}
+        for audience in (Audience.PARTNER, Audience.INTERNAL):
+            written, _ = render_pips(
+                PipRequest(
+                    config_path=CONFIG,
+                    data_paths=(PARTNER_DATA,),
+                    quarter=Q3,
+                    partner_ids=("BRV", "CRN"),
+                    audience=audience,
+                    out_dir=out / f"plan-{audience.value}",
+                    fmt="html",
+                    inputs_dir=INPUTS,
+                    actions=ROOT / "examples" / "actions",
+                    start=None,
+                    extra_kpis=(),
+                    as_of=AS_OF,
+                    raw=MAPPING,
+                )
             )
-        )
+            for w in written:
+                plans[(w.partner_id, audience)] = visible(w.path.read_text(encoding="utf-8"))
     finally:
         patch.undo()
     facts = run_facts(workspace.config, workspace.data, Q3, AS_OF, CONFIG, drill=workspace.run.drill)
-    plan = visible(plans[0].path.read_text(encoding="utf-8"))
-    return facts, qbrs, plan
+    return facts, qbrs, plans
 
 
 def visible(html: str) -> str:
@@ -291,7 +298,8 @@ def visible(html: str) -> str:
 
 
 def test_bravos_miss_is_in_the_morning_peak_on_the_outages_queue(example) -> None:
-    facts, qbrs, plan = example
+    facts, qbrs, plans = example
+    plan = plans[("BRV", Audience.PARTNER)]
     gaps = {g.kpi_id: g for g in facts["BRV"].gaps}
     sl = gaps["service_level"]
     assert sl.value == pytest.approx(facts["BRV"].assessment.kpis[0].current.value, abs=1e-9)
@@ -343,6 +351,95 @@ def test_a_partner_without_red_or_amber_kpis_has_no_panel(example) -> None:
     assert calm  # Atlas is green on every KPI the records measure
     for pid in calm:
         assert "Where the gap is" not in qbrs[(pid, Audience.PARTNER)]
+
+
+# --- the plan's actions aimed at where the gap is ----------------------------------------------
+
+
+def test_bravos_plan_aims_its_interval_actions_at_the_morning_peak(example) -> None:
+    """SL-WFM-1 and SL-FCST-1 (driver: interval_staffing) aim at 08:00–10:00, measured on it from
+    its Q3 value to the plan's target; the Outages queue, where no action's driver points, is
+    named in the internal copy only, and so is SL-ADH-1 (site_team), whose driver the records
+    do not show."""
+    facts, _, plans = example
+    sl = next(g for g in facts["BRV"].gaps if g.kpi_id == "service_level")
+    peak = next(s for s in sl.segments if s.dimension == "hour_band")
+    queue = next(s for s in sl.segments if s.dimension == "queue")
+    aimed = (
+        f"SL-WFM-1 and SL-FCST-1 are aimed at 08:00–10:00 (Service level): Service level in the 08:00–10:00 "
+        f"interval from {peak.value:.1f}% to 80.0% by the final review on "
+    )
+    unaddressed = (
+        f"Service level: Outages (queue) holds {queue.contribution / sl.shortfall * 100:.0f}% of the gap, and no "
+        "action of the plan addresses a queue's process (driver: queue_process)."
+    )
+    off_target = "SL-ADH-1 addresses a site or team, where the records do not show Service level's gap concentrated"
+    for audience in (Audience.PARTNER, Audience.INTERNAL):
+        text = plans[("BRV", audience)]
+        assert aimed in text, audience
+        # the check-ins' table: the quarter's value, then every meeting with a month to review (none held yet)
+        # (check-in 1 reviews September, before the plan: its meeting reviews the actions only)
+        assert f"Measured – Q3 2026 {peak.value:.1f}% Check-in 2 " in text
+        assert "to come" in text and "no records for" not in text
+        assert "Actions aimed at where the gap is: An action aimed at a segment" in text  # the rule, in the appendix
+        assert (unaddressed in text) is (audience is Audience.INTERNAL)
+        assert (off_target in text) is (audience is Audience.INTERNAL)
+    # docs/raw.md tells the story with the plan's figures
+    quoted = " ".join((ROOT / "docs" / "raw.md").read_text(encoding="utf-8").split())
+    assert f"measured on it from {peak.value:.1f}% to the plan's 80.0% target" in quoted
+
+
+def test_coronas_plan_says_its_gap_is_spread(example) -> None:
+    """Corona's gaps hold no concentration: no action is aimed at a segment, said in both copies;
+    the internal copy names the actions whose driver the records do not show. Nothing of Bravo's."""
+    facts, _, plans = example
+    names = [g.name for g in facts["CRN"].gaps if not g.segments]
+    assert names and not any(g.segments for g in facts["CRN"].gaps)
+    for audience in (Audience.PARTNER, Audience.INTERNAL):
+        text = plans[("CRN", audience)]
+        assert "the records show the gap spread across the contacts" in text
+        assert not re.search(r"(is|are) aimed at (?!one segment)", text)
+        assert "08:00–10:00 interval from" not in text and "Outages" not in text
+        internal = "SL-WFM-1 addresses staffing in intervals (time of day, weekday), where the records do not show"
+        assert (internal in text) is (audience is Audience.INTERNAL)
+
+
+def test_a_check_in_reports_the_segment_once_its_records_are_in() -> None:
+    """After the check-ins are held: the month the records hold gives the segment's value, a month
+    they do not yet hold says so, a month below the minimum sample is too small to say."""
+    from dataclasses import replace
+
+    from govdocs.documents.segment_aims import segment_aims_view
+    from govdocs.gaps import KpiGap, SegmentGap
+    from govdocs.planning.pip import build_plan
+
+    config = load_config(CONFIG)
+    facts = run_facts(config, load_workspace(CONFIG, [ROOT / "examples" / "data" / "kpis.csv"]).data, Q3, AS_OF)
+    plan = build_plan(config=config, assessment=facts["BRV"].assessment, issued=AS_OF, start=None)
+    peak = SegmentGap("hour_band", "08", 800.0, 0.13, 58.2, 2.9)
+    gap = KpiGap(
+        "service_level", "Service level", "percent", 1, Status.RED, 80.0, 74.1, 5.9, ("hour_band",),
+        {"hour_band": (peak,)}, (peak,), min_sample=100.0,
+        monthly={("hour_band", "08"): {"2026-10": (57.0, 300.0), "2026-12": (66.5, 40.0)}},
+    )  # fmt: skip
+    later = date(2027, 6, 1)  # every meeting held
+    view = segment_aims_view(plan, [gap], later, Audience.PARTNER)
+    assert view is not None
+    cells = {row.reviewed: row.cells[0] for row in view.checkins}
+    assert "Sep 2026" not in cells  # the month before the plan: its meeting reviews the actions only
+    assert cells["Oct 2026"] == "57.0%"
+    assert cells["Nov 2026"] == "no records for Nov 2026 yet"
+    assert cells["Dec 2026"] == "too small to say (40 contacts)"
+    # before any meeting: each is to come
+    assert {row.cells[0] for row in segment_aims_view(plan, [gap], AS_OF, Audience.PARTNER).checkins} == {"to come"}
+    # without an interval action, the morning peak is unaddressed: said in the internal copy only
+    bare = replace(plan, actions=tuple(a for a in plan.actions if a.driver is None))
+    assert segment_aims_view(bare, [gap], AS_OF, Audience.PARTNER) is None
+    internal = segment_aims_view(bare, [gap], AS_OF, Audience.INTERNAL)
+    assert internal is not None and internal.unaddressed == (
+        "Service level: 08:00–10:00 (time of day) holds 49% of the gap, and no action of the plan addresses "
+        "staffing in intervals (time of day, weekday) (driver: interval_staffing)",
+    )
 
 
 def test_a_kpi_table_without_records_has_no_split(tmp_path: Path) -> None:

@@ -5,7 +5,8 @@ sample of tests/platform_samples/, read by both engines in one Spark session; th
 the same, cell for cell, and so are the data-quality counts and the rejected records' samples.
 Among the records: contact attributes (Connect) and participant attributes (Genesys) whose keys
 differ only in case, nested structs and arrays (Connect's Queue and Agent, Genesys'
-participants, sessions, segments and metrics), a value no timestamp reading accepts."""
+participants, sessions, segments and metrics), a value no timestamp reading accepts. The
+drill-down rows (where a gap is) are the same too, the platforms' agent and team fields among them."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from govdocs.raw import engine
@@ -77,7 +79,18 @@ def _connect(folder: Path) -> str:
     return "*ctr*"
 
 
+def _roster(folder: Path) -> None:
+    """The agents the Genesys and CXone records name (userId; Agent_No), for the drill-down's tenure and team."""
+    rows = [
+        ["user-atl", "Atlas Lisbon", "2026-06-15", "Lisbon 1"],
+        ["user-bra", "Bravo Manila", "2020-01-01", ""],
+        ["1001", "Atlas Lisbon", "2025-12-01", ""],
+    ]
+    write_csv(folder / "roster.csv", ["Agent", "Vendor", "Hired", "Team"], rows)
+
+
 def _genesys(folder: Path) -> str:
+    _roster(folder)
     conversations = [genesys_conversation(c) for c in scenarios()]
     conversations[0]["participants"][0]["attributes"] = {"Queue": "a", "queue": "b"}
     _dump(folder / "details-page.json", {"conversations": conversations[:8], "totalHits": 8}, indent=2)
@@ -88,6 +101,7 @@ def _genesys(folder: Path) -> str:
 
 
 def _cxone(folder: Path) -> str:
+    _roster(folder)
     write_csv(folder / "cx-download.csv", CXONE_HEADER, cxone_rows(scenarios(), ZONE))
     _sample(folder, "cxone-completed-contacts.json")  # the Reporting API's envelope, in the same source
     return "cx*"
@@ -144,7 +158,14 @@ def _raw(fmt: str, files: str) -> RawData:
         source["queues"] = "queues.json"
     # Zendesk's calls record no transfers: no transfer rate from them
     kpis = [m for m in MEASURES if fmt != "zendesk-talk" or m["kpi"] != "transfer_rate"]
-    return RawData.model_validate({"sources": {"interactions": source}, "kpis": kpis})
+    sources: dict = {"interactions": source}
+    if fmt in ("genesys-cloud", "nice-cxone"):  # their agent joins the roster: team and tenure
+        sources["roster"] = {
+            "files": "roster.csv",
+            "partner_values": PARTNERS,
+            "columns": {"agent_id": "Agent", "partner": "Vendor", "hired_on": "Hired", "team": "Team"},
+        }
+    return RawData.model_validate({"sources": sources, "kpis": kpis})
 
 
 def test_every_preset_gives_the_same_kpis_counts_and_samples_on_spark(tmp_path: Path) -> None:
@@ -159,11 +180,16 @@ def test_every_preset_gives_the_same_kpis_counts_and_samples_on_spark(tmp_path: 
         tables[fmt] = kpi_table(duck)
         assert_same(kpi_table(spark), tables[fmt])
         assert spark.quality == duck.quality, fmt
+        # the drill-down rows too (where a gap is): Genesys' answering agent, CXone's agent and team
+        pd.testing.assert_frame_equal(duck.drill, spark.drill, check_exact=True, obj=fmt)
+        if fmt in ("genesys-cloud", "nice-cxone"):
+            assert {"team", "tenure"} <= set(duck.drill["dimension"]), fmt
         samples[fmt] = [(Path(s.file).name, s.record, s.reason, s.value) for s in spark.quality.samples]
         # every file written was read (the public sample beside the scenario's records), and the
         # table is not empty: both partners' two months, every KPI
-        (source,) = duck.quality.sources
-        assert len(source.files) == len([p for p in folder.iterdir() if p.name != "queues.json"]), fmt
+        source = next(s for s in duck.quality.sources if s.source == "interactions")
+        written = [p for p in folder.iterdir() if p.name not in ("queues.json", "roster.csv")]
+        assert len(source.files) == len(written), fmt
         assert len(duck.kpis) >= 20, fmt
     # the public samples' contacts among them: Connect's redelivered contact and Genesys' two
     # inbound calls of 'JATest Queue' (by hand: test_platform_samples.py)

@@ -451,6 +451,38 @@ class ActionCategory(StrEnum):
         }[self.value]
 
 
+class ActionDriver(StrEnum):
+    """Where a gap comes from, as the drill-down finds it (govdocs/gaps.py): what an action can
+    be aimed at. Each driver is the segments of one or two dimensions of the records."""
+
+    INTERVALS = "interval_staffing"
+    NEW_HIRES = "new_hire_proficiency"
+    QUEUE = "queue_process"
+    SITE_TEAM = "site_team"
+    CHANNEL = "channel"
+
+    @property
+    def label(self) -> str:
+        return {
+            "interval_staffing": "staffing in intervals (time of day, weekday)",
+            "new_hire_proficiency": "new-hire proficiency (agent tenure)",
+            "queue_process": "a queue's process",
+            "site_team": "a site or team",
+            "channel": "a channel's handling",
+        }[self.value]
+
+    @property
+    def dimensions(self) -> tuple[str, ...]:
+        """The drill-down dimensions (govdocs/raw/sql/drill.py) whose segments it addresses."""
+        return {
+            "interval_staffing": ("hour_band", "weekday"),
+            "new_hire_proficiency": ("tenure",),
+            "queue_process": ("queue",),
+            "site_team": ("site", "team"),
+            "channel": ("channel",),
+        }[self.value]
+
+
 class ActionTemplate(_Model):
     """A reusable improvement action, proposed for every plan with an objective on its KPI."""
 
@@ -467,6 +499,13 @@ class ActionTemplate(_Model):
         default_factory=list,
         description="The kinds of partner context (attrition, acquisition, offshore_move, ...) the action answers: "
         "a plan whose inputs record one that no action answers says so in its internal copy.",
+    )
+    driver: ActionDriver | None = Field(
+        None,
+        description="Where in the records the gap it closes lies: interval_staffing (time of day, weekday), "
+        "new_hire_proficiency (agent tenure), queue_process, site_team or channel. When the records show "
+        "the plan's gap concentrated there, the plan aims the action at that segment with a measure on it; "
+        "a concentration no action addresses is said in the internal copy.",
     )
 
 

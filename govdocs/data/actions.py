@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from govdocs.config.model import ActionCategory, Controller
+from govdocs.config.model import ActionCategory, ActionDriver, Controller
 from govdocs.data.inputs import ActionStatus, ContextKind
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
 from govdocs.limits import FILE_BYTES, NAME_CHARACTERS, PROPOSED_ACTIONS, TEXT_CHARACTERS
@@ -57,6 +57,9 @@ class ProposedActionFields(BaseModel):
     addresses: tuple[ContextKind, ...] = Field(
         (), max_length=10, description="Kinds of partner context the action answers ('attrition; offshore_move')."
     )
+    driver: ActionDriver | None = Field(
+        None, description="Where in the records the gap it closes lies (queue_process, interval_staffing, ...)."
+    )
 
     @field_validator("addresses", mode="before")
     @classmethod
@@ -75,7 +78,7 @@ class ProposedActionFields(BaseModel):
             return value.strip() or None
         return value
 
-    @field_validator("category", "status", "side", "due", mode="before")
+    @field_validator("category", "status", "side", "due", "driver", mode="before")
     @classmethod
     def _blank_is_missing(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():

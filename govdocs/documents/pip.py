@@ -30,6 +30,7 @@ from govdocs.documents.common import (
 from govdocs.documents.qbr import ChartCard
 from govdocs.documents.qbr_follow_up import CONTROLLER_LABEL, client_factors_for
 from govdocs.documents.response import ResponseView
+from govdocs.documents.segment_aims import SegmentAimsView, segment_aims_view
 from govdocs.facts import PartnerFacts, join_names, record_sentence
 from govdocs.gaps import GapView, gap_view
 from govdocs.periods import Month
@@ -202,6 +203,7 @@ class PipContext:
     ended: bool = False  # the final review is past: the document is the plan's outcome report, nothing to sign
     what_follows: str = ""  # an ended plan's next step, by its outcome
     gaps: GapView | None = None  # where each objective's gap is, from raw records (govdocs/gaps.py)
+    aims: SegmentAimsView | None = None  # the actions aimed at where the gap is (documents/segment_aims.py)
 
 
 def _gap(kpi: Kpi, baseline: float, target: float) -> str:
@@ -751,4 +753,5 @@ def build_pip_context(
         ended=ended,
         what_follows=_what_follows(plan, result, config.client.name) if ended else "",
         gaps=gap_view([g for g in facts.gaps if g.kpi_id in {o.kpi.id for o in plan.objectives}]),
+        aims=segment_aims_view(plan, facts.gaps, as_of, audience),
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
-from govdocs.config.model import ActionCategory, Controller, Direction, GovernanceConfig, Kpi, Partner
+from govdocs.config.model import ActionCategory, ActionDriver, Controller, Direction, GovernanceConfig, Kpi, Partner
 from govdocs.data.actions import ProposedAction
 from govdocs.data.inputs import ActionStatus, ContextKind
 from govdocs.data.table import KpiData
@@ -134,6 +134,7 @@ class PlanAction:
     status: ActionStatus | None
     note: str
     addresses: tuple[ContextKind, ...] = ()  # the kinds of partner context it answers
+    driver: ActionDriver | None = None  # where in the records the gap it closes lies (govdocs/gaps.py)
 
 
 def month_end(month: Month) -> date:
@@ -282,6 +283,7 @@ def _library_actions(
                 None,
                 "",
                 tuple(template.addresses),
+                template.driver,
             )
         )
     return actions
@@ -372,6 +374,7 @@ def merge_actions(
                 f.status,
                 f.note or "",
                 f.addresses,
+                f.driver,
             )
         )
     if problems:

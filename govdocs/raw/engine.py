@@ -697,10 +697,12 @@ def _check_selected(src, path: Path, keys: Sequence[str], source: str, problems:
 
 def _describe_platform_csv(con, src, source: str, paths: Sequence[Path], problems: list[Problem], preset):
     """A platform's CSV export: every file must have the columns the preset reads (names matched
-    regardless of case, as the platform's own spellings vary: Start_Time, start_time)."""
+    regardless of case, as the platform's own spellings vary: Start_Time, start_time). The
+    drill-down's columns (an agent, a team) are read where a file has them, not required."""
     delimiter = getattr(src, "delimiter", None)
-    needed = dict.fromkeys(presets.leg_paths(src).values())
+    needed = dict.fromkeys(p for f, p in presets.leg_paths(src).items() if f not in preset.drill)
     layouts = ["" for _ in paths]
+    heads = [frozenset[str]() for _ in paths]
     for i, path in enumerate(paths):
         if _first_character(path) in ("{", "["):
             layouts[i] = _cxone_api_layout(con, path, source, problems, preset)
@@ -710,6 +712,7 @@ def _describe_platform_csv(con, src, source: str, paths: Sequence[Path], problem
             continue
         _refuse_duplicate_columns(con, src, path, source, problems)
         have = {n.lower() for n in names}
+        heads[i] = frozenset(have)
         if preset.key.lower() not in have:
             problems.append(
                 Problem(
@@ -735,7 +738,7 @@ def _describe_platform_csv(con, src, source: str, paths: Sequence[Path], problem
     return sql.FileRead(
         tuple(str(p) for p in paths),
         preset.name,
-        tuple(frozenset() for _ in paths),
+        tuple(heads),  # a CSV file's column names, lower case (an API response's: none)
         presets.contact_types(preset),
         delimiter,
         layouts=tuple(layouts) if any(layouts) else (),
@@ -999,13 +1002,15 @@ def aggregate(
     samples_per_reason: int = 5,
     engine: str | None = None,
     spark_master: str | None = None,
+    drill_down: bool = True,
 ) -> Aggregation:
     """Read the raw exports, check every row, compute the KPIs; raise GovdocsError on unusable input.
 
     `partner_ids` are the config's partners (rows of any other partner are rejected; None: no check).
     Rejected rows never raise: they are counted in `Aggregation.quality`. `engine` (else the
     section's own) runs the statements on DuckDB or, translated, on Spark (`spark_master`, else
-    the section's, else local[*]); the files are described by DuckDB either way."""
+    the section's, else local[*]); the files are described by DuckDB either way. `drill_down=False`
+    leaves out the drill-down rows (where a gap is): a KPI table alone needs none."""
 
     raw = with_lookups(raw, base, partner_ids)
     files = resolve_files(raw, base)
@@ -1077,7 +1082,8 @@ def aggregate(
                 raise GovdocsError(
                     [_duckdb_problem(exc, "raw", list(files.get("interactions", ())) or [base])]
                 ) from None
-            drill = _drill(con, raw, upstream, engine_name, files) if "interactions" in per_source else None
+            splits = drill_down and "interactions" in per_source
+            drill = _drill(con, raw, upstream, engine_name, files) if splits else None
             reviewed = _qa_review(con, raw, upstreams, engine_name, files)
             with step("counting the rejected rows for the data-quality report"):
                 report = _quality(con, raw, files, per_source, samples_per_reason, reads)

@@ -117,6 +117,9 @@ GENESYS_CLOUD = Preset(
     paths={},
     fixed=CONTACT_FIELDS,
     key="conversationId",
+    # the agent who answered (the agent participant's userId); the queue is `programme`; a team or
+    # site comes from the roster (the conversation records carry neither)
+    drill=("agent_id",),
 )
 
 NICE_CXONE = Preset(
@@ -136,6 +139,10 @@ NICE_CXONE = Preset(
         "talk_seconds": "Agent_Time",
         "acw_seconds": "ACW_Seconds",
         "abandoned": "Abandon",
+        # the drill-down's (where a gap is), read when the download has them: the agent of the leg
+        # first answered and its team (the skill is `programme`); a site is the user's to map
+        "agent_id": "Agent_No",
+        "team": "Team_Name",
     },
     fixed=(
         "contact_id",
@@ -149,6 +156,7 @@ NICE_CXONE = Preset(
     key="Master_Contact_ID",
     # hold time is inside Agent_Time (Active_Talk_Time is documented as talk without hold); no direction
     fields=tuple(f for f in CONTACT_FIELDS if f not in ("hold_seconds", "type")),
+    drill=("agent_id", "team", "site"),
 )
 
 SALESFORCE_VOICE = Preset(
@@ -340,7 +348,10 @@ def fields_of(src: object) -> dict[str, object]:
         return src.columns.model_dump(exclude_none=True)  # type: ignore[attr-defined]
     paths = leg_paths(src)  # type: ignore[arg-type]
     fields = {field: paths.get(field, DERIVED[preset.name].get(field, "legs")) for field in preset.fields}
-    return fields | {field: paths[field] for field in preset.drill if field in paths}
+    derived = DERIVED[preset.name]
+    return fields | {
+        field: paths.get(field, derived.get(field)) for field in preset.drill if field in paths or field in derived
+    }
 
 
 # where a preset's contact fields come from when no single record field holds them (named in samples)
@@ -360,6 +371,7 @@ DERIVED: dict[str, dict[str, str]] = {
         "hold_seconds": "segments.segmentEnd",
         "acw_seconds": "segments.segmentEnd",
         "transfers": "segments.disconnectType",
+        "agent_id": "participants.userId",
     },
     NICE_CXONE.name: {
         "arrived_at": "Start_Date + Start_Time + PreQueue",

@@ -64,11 +64,13 @@ def raw_section(config: GovernanceConfig, config_path: Path, raw: Path | None) -
 
 
 def aggregate_raw(config: GovernanceConfig, config_path: Path, raw: Path | None) -> Aggregation:
-    """KPIs computed from the raw exports, with the data-quality report."""
-    return load_raw(config, config_path, raw)[1]
+    """KPIs computed from the raw exports, with the data-quality report (a KPI table: no drill-down)."""
+    return load_raw(config, config_path, raw, drill_down=False)[1]
 
 
-def load_raw(config: GovernanceConfig, config_path: Path, raw: Path | None) -> tuple[GovernanceConfig, Aggregation]:
+def load_raw(
+    config: GovernanceConfig, config_path: Path, raw: Path | None, drill_down: bool = True
+) -> tuple[GovernanceConfig, Aggregation]:
     """The KPIs computed from the raw exports, and the config they are judged with: a percent KPI
     measured on a sample (surveys, QA evaluations) is a proportion unless the catalogue says
     `proportion: false`, so its status carries its interval without anyone having to remember."""
@@ -82,7 +84,12 @@ def load_raw(config: GovernanceConfig, config_path: Path, raw: Path | None) -> t
     extras.require("raw", "reading raw exports", where)
     ids = [p.id for p in config.partners]
     aggregation = aggregate(
-        section, base=base, partner_ids=ids, engine=_chosen.engine, spark_master=_chosen.spark_master
+        section,
+        base=base,
+        partner_ids=ids,
+        engine=_chosen.engine,
+        spark_master=_chosen.spark_master,
+        drill_down=drill_down,
     )
     sampled = {spec.kpi for spec in section.kpis if spec.measure in SAMPLED}
     kpis = [

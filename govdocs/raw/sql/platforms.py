@@ -292,7 +292,7 @@ _GENESYS_SESSION = (
     "STRUCT(mediaType VARCHAR, direction VARCHAR, ani VARCHAR, outboundCampaignId VARCHAR, "
     f"segments {_GENESYS_SEGMENT}[], metrics STRUCT(name VARCHAR, value VARCHAR)[])"
 )
-_GENESYS_PARTICIPANT = f"STRUCT(purpose VARCHAR, sessions {_GENESYS_SESSION}[])"
+_GENESYS_PARTICIPANT = f"STRUCT(purpose VARCHAR, userId VARCHAR, sessions {_GENESYS_SESSION}[])"
 _GENESYS_CONVERSATION = {
     "conversationId": "VARCHAR",
     "conversationStart": "VARCHAR",
@@ -378,7 +378,7 @@ def genesys_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
     )
     segments = Cte(
         "interactions_segments",
-        "  SELECT source_key, purpose, media, ani, campaign,\n"
+        "  SELECT source_key, purpose, user_id, media, ani, campaign,\n"
         "    seg.segmentStart AS seg_start, seg.segmentEnd AS seg_end,\n"
         "    seg.segmentType AS seg_type, seg.queueId AS queue_id, seg.disconnectType AS disconnect, k, participant,\n"
         # an agent participant that never reached interact was alerted and did not answer: its
@@ -386,10 +386,10 @@ def genesys_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         "    MAX(CASE WHEN seg.segmentType = 'interact' THEN 1 ELSE 0 END)\n"
         "      OVER (PARTITION BY source_key, participant) AS connected\n"
         "  FROM (\n"
-        "    SELECT source_key, purpose, participant, s.mediaType AS media, s.ani AS ani,\n"
+        "    SELECT source_key, purpose, user_id, participant, s.mediaType AS media, s.ani AS ani,\n"
         "      s.outboundCampaignId AS campaign, UNNEST(s.segments) AS seg, GENERATE_SUBSCRIPTS(s.segments, 1) AS k\n"
         "    FROM (\n"
-        "      SELECT source_key, p.purpose AS purpose, participant, UNNEST(p.sessions) AS s\n"
+        "      SELECT source_key, p.purpose AS purpose, p.userId AS user_id, participant, UNNEST(p.sessions) AS s\n"
         '      FROM (SELECT source_key, UNNEST("participants") AS p, GENERATE_SUBSCRIPTS("participants", 1)'
         " AS participant\n"
         "        FROM interactions_conversations) AS participants\n"
@@ -457,7 +457,12 @@ def genesys_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         " THEN 1 ELSE 0 END) AS VARCHAR) AS transfers,\n"
         "    ARG_MIN(CASE WHEN purpose = 'customer' THEN ani END, CASE WHEN purpose = 'customer' THEN k END) AS ani,\n"
         "    ARG_MIN(media, k) AS media,\n"
-        f"    COUNT(DISTINCT CASE WHEN {agent} AND seg_type = 'interact' THEN participant END) AS handled_legs\n"
+        f"    COUNT(DISTINCT CASE WHEN {agent} AND seg_type = 'interact' THEN participant END) AS handled_legs,\n"
+        # the drill-down's agent: the user of the first agent interact (the answer, when it follows the queue)
+        f"    MIN(CASE WHEN {agent} AND seg_type = 'interact' THEN {start} END) AS first_agent_at,\n"
+        f"    ARG_MIN(CASE WHEN {agent} AND seg_type = 'interact' THEN user_id END,\n"
+        f"      CASE WHEN {agent} AND seg_type = 'interact' THEN [EPOCH_US({start}), participant, k] END)"
+        " AS first_agent\n"
         "  FROM interactions_segments GROUP BY source_key",
     )
     iso = "strftime(CAST({} AS TIMESTAMPTZ) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ')"
@@ -477,6 +482,7 @@ def genesys_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         "t.hold_seconds",
         "t.acw_seconds",
         "COALESCE(t.transfers, '0') AS transfers",
+        f"CASE WHEN {answered} = t.first_agent_at THEN t.first_agent END AS agent_id",
         f"(t.queued_at IS NULL AND t.bad_stamp IS NULL) OR COALESCE(t.campaign, FALSE) AS {NOT_QUEUED}",
         f'c."conversationEnd" IS NULL AND COALESCE(t.open_segment, FALSE) AS {IN_PROGRESS}',
         f"CAST(m.wait AS VARCHAR) AS {PLATFORM_WAIT}",
@@ -517,7 +523,11 @@ CXONE_API = {
     "abandoned": "abandoned",
     "outbound": "isOutbound",
     "service_level_flag": "serviceLevelFlag",
+    "agent_id": "agentId",  # the drill-down's: the leg's agent and its team
+    "team": "teamName",
 }
+# the download's columns read only where a file has them: the drill-down's (where a gap is)
+CXONE_OPTIONAL = frozenset(NICE_CXONE.drill)
 CXONE_WRAPPED = "resultSet"  # a Reporting API response: {"resultSet": {"completedContacts": [...]}}
 
 
@@ -563,7 +573,12 @@ def cxone_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         if layout:
             branches.append(_cxone_api_branch(path, layout, index, fields))
             continue
-        values = {field: f"NULLIF(TRIM({identifier(column)}), '')" for field, column in paths.items()}
+        head = read.columns[index] if read.columns else frozenset()
+        values = {
+            field: f"NULLIF(TRIM({identifier(column)}), '')"
+            for field, column in paths.items()
+            if field not in CXONE_OPTIONAL or column.lower() in head  # an agent or team column it lacks: empty
+        }
         select = [f"{values.get(f, 'CAST(NULL AS VARCHAR)')} AS {f}" for f in fields]
         select += [f"{index} AS source_index", "ROW_NUMBER() OVER () AS source_row"]
         function = read_function(path, "csv", read.delimiter)
@@ -639,6 +654,7 @@ def cxone_ctes(src: InteractionSource, read: FileRead) -> list[Cte]:
         # threshold)
         "CASE ARG_MIN(TRIM(service_level_flag), " + first_queued + ") WHEN '0' THEN '1' WHEN '1' THEN '0' END"
         f" AS {PLATFORM_WITHIN}",
+        *_answering_agent(paths, "leg_answered"),
     ]
     durations = ("pre_queue_seconds", "in_queue_seconds", "talk_seconds", "acw_seconds")
     described = "the legs of each customer contact, as one row"
