@@ -392,8 +392,8 @@ def data_notes(assessment: PartnerAssessment) -> tuple[str, ...]:
             how.append("the KPIs without a scored quarter are left out, the others' weights scaled up to 100%")
         if score.not_clear_share > 0:
             how.append(
-                "a KPI too close to call counts at its measured value, and at both ends of its interval in "
-                "the score's range, so the score is provisional"
+                "a KPI too close to call counts at its measured value, and the score's range at both ends "
+                "of its interval, so the score is provisional"
             )
         notes.append(f"{'; '.join(parts)}. In the score, {'; '.join(how)}; it is marked {state}.")
     return tuple(notes)
