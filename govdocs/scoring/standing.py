@@ -58,6 +58,7 @@ class KpiSets:
     unclear_at_target: tuple[KpiQuarter, ...]
     unclear_at_floor: tuple[KpiQuarter, ...]
     no_data: tuple[KpiQuarter, ...]
+    kpis: tuple[KpiQuarter, ...]  # all of them
 
     @property
     def short(self) -> tuple[KpiQuarter, ...]:
@@ -78,24 +79,15 @@ class KpiSets:
     def with_data(self) -> tuple[KpiQuarter, ...]:
         """Every KPI with a quarter value the score weighs (a result too close to call at its value)."""
         chosen = {id(k) for k in self.no_data}
-        return tuple(k for k in self.all if id(k) not in chosen)
+        return tuple(k for k in self.kpis if id(k) not in chosen)
 
     def _ordered(self, *groups: tuple[KpiQuarter, ...]) -> tuple[KpiQuarter, ...]:
         chosen = {id(k) for group in groups for k in group}
-        return tuple(k for k in self.all if id(k) in chosen)
-
-    @property
-    def all(self) -> tuple[KpiQuarter, ...]:
-        return self._all
-
-    def of(self, which: Standing) -> tuple[KpiQuarter, ...]:
-        return getattr(self, which.value)
-
-    _all: tuple[KpiQuarter, ...] = ()
+        return tuple(k for k in self.kpis if id(k) in chosen)
 
 
 def kpi_sets(assessment: PartnerAssessment) -> KpiSets:
     groups: dict[Standing, list[KpiQuarter]] = {s: [] for s in Standing}
     for item in assessment.kpis:
         groups[standing(item)].append(item)
-    return KpiSets(*(tuple(groups[s]) for s in Standing), _all=tuple(assessment.kpis))
+    return KpiSets(*(tuple(groups[s]) for s in Standing), kpis=tuple(assessment.kpis))
