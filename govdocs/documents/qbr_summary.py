@@ -157,6 +157,9 @@ def counts(assessment: PartnerAssessment) -> dict[str, int]:
         "unclear_at_target": len(sets.unclear_at_target),
         "unclear_at_floor": len(sets.unclear_at_floor),
         "no_data": len(sets.no_data),
+        # the quarter statuses as the scorecard prints them, for a template that counts those
+        "not_clear": len(sets.unclear),
+        "insufficient_sample": sum(1 for k in sets.no_data if k.current.status is Status.INSUFFICIENT),
         "total": len(assessment.kpis),
     }
 
