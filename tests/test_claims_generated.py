@@ -66,6 +66,7 @@ import yaml
 from conftest import AS_OF, CONFIG, QUARTER
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from kpi_set_claims import set_claim_failures, sets_of
 from markupsafe import Markup
 from test_claims import EXIT_PREPARATION, GAP, MEETING, PLUMBING, owner_of, score_statements
 
@@ -453,6 +454,7 @@ CLASSES = {
     "went_well": "'What went well' names no KPI that is red for the quarter",
     "deadline": "every notice deadline printed is the partner's, with the days left",
     "counts": "counts agree with their nouns and with what they count",
+    "sets": "every count and all/every/no-KPI sentence agrees with one set per quarter standing",
     "cover_note": "the cover's incomplete/provisional note says which weight is missing and which unclear",
     "score": "the score, tier and escalation status printed are the assessment's",
     "partner_copy": "a partner copy names no other partner and keeps internal words out",
@@ -898,6 +900,7 @@ class Survey:
 
     def _check_gaps(self, name: str, text: str, fact: Facts) -> None:
         items = {k.kpi.name: k for k in fact.assessment.kpis}
+        short = sets_of(fact.assessment).short  # amber, red, and not clear only about the floor
         owners: set[str] = set()
         for match in GAP.finditer(text):
             owner = owner_of(text, match.start(), list(items))
@@ -908,7 +911,7 @@ class Survey:
             item, kpi = items[owner], fact.kpis[owner]
             status = item.current.status.value
             if not self.claim(
-                "gap", status in ("amber", "red"), name, sentence, f"{owner} is {status} for the quarter"
+                "gap", owner in short, name, sentence, f"{owner} is {status} for the quarter, not surely short"
             ):
                 continue
             base = kpi.get("decimals", 1)
@@ -957,7 +960,7 @@ class Survey:
                     f"{owner} is red at {value!r}, which prints as its {printed(kpi, floor)} floor",
                 )
         for owner, item in items.items():
-            if item.current.status.value in ("amber", "red"):
+            if owner in short:
                 self.claim(
                     "gap",
                     owner in owners,
@@ -996,12 +999,13 @@ class Survey:
             note_of(cover),
             f"incomplete={score.incomplete}, weight without data {missing:.3f}",
         )
+        close = re.search(r"too close to (?:the target|the floor|the target or the floor) to call", cover)
         self.claim(
             "cover_note",
-            ("too close to call" in cover) == (score.incomplete and unclear > 0),
+            (close is not None) == (unclear > 0),
             name,
             note_of(cover),
-            f"incomplete={score.incomplete}, weight too close to call {unclear:.3f}",
+            f"weight too close to call {unclear:.3f}: the threshold its intervals reach across named",
         )
         if score.incomplete and missing > 0:
             self.claim(
@@ -1011,18 +1015,18 @@ class Survey:
                 note_of(cover),
                 f"{missing * 100:.0f}% of the weight has no data",
             )
-        if score.incomplete and unclear > 0:
+        if unclear > 0:
             self.claim(
                 "cover_note",
-                f"{unclear * 100:.0f}% too close to call" in cover
-                or f"{unclear * 100:.0f}% of weight too close to call" in cover,
+                f"{unclear * 100:.0f}% of weight too close to the" in cover,
                 name,
                 note_of(cover),
                 f"{unclear * 100:.0f}% of the weight is too close to call",
             )
         if not score.incomplete:
-            scored = sum(1 for k in assessment.kpis if k.current.status.scored)
-            expected = f"weighted over {scored} of {len(assessment.kpis)} KPIs"
+            # a KPI too close to call is weighed at its measured value
+            weighed = sum(1 for k in assessment.kpis if k.current.status.scored or k.current.status is Status.NOT_CLEAR)
+            expected = f"weighted over {weighed} of {len(assessment.kpis)} KPIs"
             self.claim("cover_note", expected in cover, name, note_of(cover), expected)
         if unclear > 0 and missing == 0:
             self.claim(
@@ -1071,21 +1075,14 @@ class Survey:
             phrase = score.tier_names if score.tier_firm else f"{score.tier_names} (provisional)"
             headline = f"scored {score.value:.1f}{mark} out of 100 in {QUARTER.label}, tier {phrase}"
             self.claim("score", headline in text, name, excerpt(text, "scored "), headline)
-        # 3. the executive summary's counts
-        counts = Counter(k.current.status for k in assessment.kpis)
-        for status, label in (
-            (Status.GREEN, "on target"),
-            (Status.AMBER, "below target"),
-            (Status.RED, "beyond the floor"),
-        ):
-            tile = re.search(rf"(\d+) KPIs? {label}", text)
-            self.claim(
-                "counts",
-                tile is not None and int(tile.group(1)) == counts[status],
-                name,
-                tile.group(0) if tile else label,
-                f"{counts[status]} KPIs {label}",
-            )
+        # 3. the executive summary's counts, and every count or "all / every / no KPI" sentence of
+        #    the QBR, against one set per quarter standing (kpi_set_claims.py)
+        failures = set_claim_failures(name, text, assessment)
+        if audience == "partner":
+            sets = sets_of(assessment)
+            self.seen["quarter not clear at the target"] += len(sets.unclear_target)
+            self.seen["quarter not clear at the floor"] += len(sets.unclear_floor)
+        self.claim("sets", not failures, name, "; ".join(failures)[:600], "the KPI sets of the scorecard")
         gap_months = sum(1 for k in assessment.kpis for m in k.months if not m.status.scored)
         tile = re.search(r"(\d+) KPI-months? without data", text)
         self.claim(
@@ -1468,6 +1465,9 @@ def test_generated_portfolios_exercise_every_case(survey: Survey) -> None:
     for level in ("None", "Watch", "Performance-improvement plan", "Offboarding review"):
         assert survey.seen[f"escalation {level}"] >= 5, (level, survey.seen)
     for case in ("deadline moved", "deadline passed", "score incomplete", "plan on record"):
+        assert survey.seen[case] >= 5, (case, survey.seen)
+    # the set claims meet both kinds of unclear quarter: across the target, across the floor only
+    for case in ("quarter not clear at the target", "quarter not clear at the floor"):
         assert survey.seen[case] >= 5, (case, survey.seen)
     timeline = ("contract ended", "plan outlives the notice deadline or the contract", "plan ended: outcome report")
     for case in timeline:

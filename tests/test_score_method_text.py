@@ -22,7 +22,8 @@ def test_the_printed_score_method_is_the_one_applied():
     assert {"BRV", "CRN", "DLT", "ECH"} <= set(unclear)
     for pid in unclear:
         notes = " ".join(data_notes(assessments[pid]))
-        assert "counts at its measured value in the score and at both ends of its interval" in notes, pid
+        assert "In the score, " in notes, pid
+        assert "counts at its measured value, and the score's range at both ends of its interval" in notes, pid
         assert "weighted mean of the other KPIs" not in notes, pid
     rules = " ".join(scoring_rules(config))
     assert "counts at the points of its measured value in the score" in rules

@@ -50,6 +50,7 @@ from govdocs.render.charts import GlideChart, glide_svg
 from govdocs.render.formatters import UNIT_SUFFIX, counted, long_date, number, short_date
 from govdocs.scoring.engine import Escalation, PartnerAssessment
 from govdocs.scoring.rules import Status, month_status
+from govdocs.scoring.standing import kpi_sets
 
 PROGRESS_LABEL = {
     "on_track": ("green", "On track"),
@@ -535,8 +536,7 @@ def build_pip_context(
     objective_ids = {o.kpi.id for o in plan.objectives}
     strengths = tuple(
         f"{k.kpi.name} at {kpi_text(k.kpi, k.current.value)} against a target of {kpi_text(k.kpi, k.kpi.target)}"
-        for k in assessment.kpis
-        if k.current.status is Status.GREEN
+        for k in kpi_sets(assessment).met
     )[:3]
     groups = []
     contacts = partner.contacts

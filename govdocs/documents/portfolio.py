@@ -22,6 +22,7 @@ from govdocs.facts import PartnerFacts, PlanState, RunFacts
 from govdocs.planning.options import OptionKind, Options
 from govdocs.render.formatters import counted, number, short_date, signed
 from govdocs.scoring.engine import Escalation, PartnerAssessment
+from govdocs.scoring.standing import kpi_sets
 
 NOTICE_HORIZON_DAYS = 180
 
@@ -296,7 +297,7 @@ def build_portfolio_context(
                 escalation=level.label,
                 escalation_slug=level.slug,
                 reason=assessment.decision.reasons[0] if assessment.decision.reasons and level else "",
-                red_kpis=tuple(k.kpi.name for k in assessment.kpis if k.current.status.value == "red"),
+                red_kpis=tuple(k.kpi.name for k in kpi_sets(assessment).below_floor),
                 failures=assessment.failures_in_quarter,
                 plan=partner_facts.plan_line,
                 notice_by=short_date(clock.notice_deadline),

@@ -52,6 +52,7 @@ from govdocs.documents.qbr_follow_up import (
 from govdocs.documents.qbr_summary import (
     SummaryPoint,
     change_direction,
+    count_labels,
     counts,
     data_notes,
     data_summary,
@@ -62,6 +63,7 @@ from govdocs.documents.qbr_summary import (
     score_note,
     score_range,
     shown_change,
+    steady_words,
     strengths,
 )
 from govdocs.documents.response import ResponseView
@@ -141,6 +143,8 @@ class QbrContext:
     contract: Clock
     headline: str
     counts: dict[str, int]
+    count_labels: dict[str, str]  # the tiles' words, naming the KPI sets they count
+    steady: str  # why no step is due: "performance is on target" only when every KPI met it
     gap_months: int  # KPI-months of the quarter with no data, a low sample or a status that is not clear
     strengths: tuple[SummaryPoint, ...]
     improvements: tuple[SummaryPoint, ...]
@@ -351,6 +355,8 @@ def build_qbr_context(
         contract=clock,
         headline=headline(partner, assessment),
         counts=counts(assessment),
+        count_labels=count_labels(assessment),
+        steady=steady_words(assessment),
         gap_months=_gap_months(assessment),
         strengths=strengths(assessment, inputs),
         improvements=improvements(assessment, inputs),

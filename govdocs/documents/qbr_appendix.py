@@ -18,7 +18,7 @@ from govdocs.planning.contract import DEADLINE_RULE
 from govdocs.render.formatters import kpi_value, number, signed
 from govdocs.scoring.engine import KpiQuarter, PartnerAssessment
 from govdocs.scoring.peers import PeerBand, Position, band_step, peer_benchmark
-from govdocs.scoring.rules import Status
+from govdocs.scoring.standing import kpi_sets
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -184,9 +184,9 @@ def named_peer_rows(portfolio: dict[str, PartnerAssessment], partner: Partner) -
                 score=score_words(other.score),
                 tier=other.score.tier_words,
                 escalation=other.decision.level.label,
-                green=sum(1 for k in other.kpis if k.current.status is Status.GREEN),
-                amber=sum(1 for k in other.kpis if k.current.status is Status.AMBER),
-                red=sum(1 for k in other.kpis if k.current.status is Status.RED),
+                green=len(kpi_sets(other).met),
+                amber=len(kpi_sets(other).below_target),
+                red=len(kpi_sets(other).below_floor),
                 failures_12m=len(other.failures_12m),
             )
         )
@@ -338,11 +338,12 @@ def scoring_rules(config: GovernanceConfig) -> tuple[str, ...]:
         "the quarter is 'low sample' when the pooled volume is below the minimum.",
         method + " The score is the weighted mean of the KPIs' points, their weights scaled up to 100% over the "
         "KPIs with a quarter value (a KPI without data, or with a sample below its minimum, is left out). A KPI "
-        "whose quarter is too close to the target to call counts at the points of its measured value in the "
+        "whose quarter is too close to call (its 95% interval reaches across the target or the floor) counts "
+        "at the points of its measured value in the "
         "score, and at the points of both ends of its interval in the score's range: such a score is "
         "provisional, printed with its range, and its tier is every tier the range reaches. "
         f"The score is marked incomplete when more than {config.scoring.incomplete_share * 100:.0f}% of the weight "
-        "has no scored quarter (no data, too small a sample, or too close to the target to call; the cover says "
+        "has no scored quarter (no data, too small a sample, or too close to call; the cover says "
         "which). "
         f"Tiers: {tiers}."
         + (f" The weights in the config add up to {_total_weight(config)}: {scaled}." if scaled else ""),

@@ -19,6 +19,7 @@ from govdocs.planning.causes import action_side, standing
 from govdocs.render.formatters import long_date
 from govdocs.scoring.engine import Escalation, KpiQuarter, PartnerAssessment
 from govdocs.scoring.rules import Status
+from govdocs.scoring.standing import kpi_sets
 
 # Action status shown with the same shapes as KPI status: done/on track circle, late square.
 ACTION_BADGE = {
@@ -119,9 +120,18 @@ def control_section(
                 factors=tuple(factors.get(item.kpi.id, ())),
             )
         )
-    off = [k for k in assessment.kpis if k.current.status in (Status.AMBER, Status.RED)]
+    sets = kpi_sets(assessment)
+    off = sets.short  # below target for certain: red, amber, and unclear only about the floor
     if not off:
-        return "Every KPI with data met its target; no split of responsibility is needed this quarter.", tuple(rows)
+        unsure = [k.kpi.name for k in sets.unclear_at_target]
+        if not unsure:
+            return "Every KPI with data met its target; no split of responsibility is needed this quarter.", tuple(rows)
+        verb = "is" if len(unsure) == 1 else "are"
+        return (
+            f"No KPI is below target for certain; {list_words(unsure)} {verb} too close to the target to call: "
+            f"the table shows who controls {'it' if len(unsure) == 1 else 'them'}.",
+            tuple(rows),
+        )
 
     def side(item: KpiQuarter) -> str:
         # A KPI whose only red months were relieved is missed for a client cause, whoever controls it.

@@ -14,6 +14,7 @@ from govdocs.documents.common import gap_text, kpi_text, telling
 from govdocs.render.formatters import kpi_value, number, percent
 from govdocs.scoring.engine import KpiQuarter, PartnerAssessment
 from govdocs.scoring.rules import QuarterValue, Score, Status, possible_statuses
+from govdocs.scoring.standing import KpiSets, Standing, kpi_sets, standing
 from govdocs.scoring.stats import kpi_interval
 
 
@@ -53,9 +54,12 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _too_close(kpi: Kpi, quarter: QuarterValue) -> str:
-    """A not-clear quarter in words: against the target, on a sample too small to call either way."""
+def _too_close(kpi: Kpi, quarter: QuarterValue, at: Standing = Standing.UNCLEAR_AT_TARGET) -> str:
+    """A not-clear quarter in words, against the threshold its interval reaches across: the target
+    (it may be on target), or only the floor (below target for certain, perhaps beyond the floor)."""
     sample = f" of {number(quarter.volume, 0)}" if quarter.volume else ""
+    if at is Standing.UNCLEAR_AT_FLOOR and kpi.floor is not None:
+        return f"too close to the {kpi_text(kpi, kpi.floor)} floor to call on a sample{sample}"
     return (
         f"against the {kpi_text(kpi, kpi.target)} target: too close to call on a sample{sample}, "
         "so neither a pass nor a failure"
@@ -143,11 +147,42 @@ def score_range(assessment: PartnerAssessment) -> str:
 
 
 def counts(assessment: PartnerAssessment) -> dict[str, int]:
-    counts = {s.value: 0 for s in Status}
-    for item in assessment.kpis:
-        counts[item.current.status.value] += 1
-    counts["total"] = len(assessment.kpis)
-    return counts
+    """The summary's tiles, from the KPI sets: on target; below target and not beyond the floor for
+    certain (amber, and unclear only about the floor); beyond the floor."""
+    sets = kpi_sets(assessment)
+    return {
+        "green": len(sets.met),
+        "amber": len(sets.within_floor_or_unclear),
+        "red": len(sets.below_floor),
+        "unclear_at_target": len(sets.unclear_at_target),
+        "unclear_at_floor": len(sets.unclear_at_floor),
+        "no_data": len(sets.no_data),
+        # the quarter statuses as the scorecard prints them, for a template that counts those
+        "not_clear": len(sets.unclear),
+        "insufficient_sample": sum(1 for k in sets.no_data if k.current.status is Status.INSUFFICIENT),
+        "total": len(assessment.kpis),
+    }
+
+
+def count_labels(assessment: PartnerAssessment) -> dict[str, str]:
+    """The tiles' words, each naming the set it counts: '3 KPIs below target: 1 within the floor,
+    2 too close to the floor to call'; '4 KPIs on target; 1 more too close to the target to call'."""
+    sets = kpi_sets(assessment)
+    green = f"{_noun(len(sets.met))} on target"
+    if sets.unclear_at_target:
+        green += f"; {len(sets.unclear_at_target)} more too close to the target to call"
+    amber = f"{_noun(len(sets.within_floor_or_unclear))} below target"
+    if sets.unclear_at_floor:
+        amber += (
+            f": {len(sets.below_target)} within the floor, {len(sets.unclear_at_floor)} too close to the floor to call"
+        )
+    else:
+        amber += ", within the floor"
+    return {"green": green, "amber": amber, "red": f"{_noun(len(sets.below_floor))} beyond the floor"}
+
+
+def _noun(n: int) -> str:
+    return "KPI" if n == 1 else "KPIs"
 
 
 def strengths(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> tuple[SummaryPoint, ...]:
@@ -179,20 +214,29 @@ def strengths(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> tu
         kpi, value = item.kpi, item.current.value
         assert value is not None
         change = gap_text(kpi, shown_change(item) or 0, 0)
-        shown = telling(kpi, value, kpi.target) if status is Status.AMBER else kpi
+        at = standing(item)
+        shown = telling(kpi, value, kpi.target) if at is not Standing.UNCLEAR_AT_TARGET else kpi
         moved = f"{kpi.name} improved by {change} on {previous} to {kpi_text(shown, value)}"
-        if status is Status.AMBER:
-            points.append(
-                SummaryPoint(f"{moved}, still {_shortfall(kpi, value, kpi.target, 'target', shown)}.", "", kpi.id)
-            )
-        else:
+        if at is Standing.UNCLEAR_AT_TARGET:
             points.append(SummaryPoint(f"{moved}, {_too_close(kpi, item.current)}.", "", kpi.id))
+        else:
+            still = f"{moved}, still {_shortfall(kpi, value, kpi.target, 'target', shown)}"
+            if at is Standing.UNCLEAR_AT_FLOOR:
+                still += f", {_too_close(kpi, item.current, at)}"
+            points.append(SummaryPoint(still + ".", "", kpi.id))
     if inputs is not None:
         points = _with_reviewer(points, inputs.commentary.highlights, [k.kpi for k in assessment.kpis])
     if not points:
         # A red KPI may have improved: that is told under what must improve, so this says where.
         moved = [k for k in assessment.kpis if meaningful_improvement(k)]
+        unsure = kpi_sets(assessment).unclear_at_target
         text = f"No KPI met its target in {assessment.quarter.label}"
+        if unsure:
+            names = list_words([k.kpi.name for k in unsure])
+            text = (
+                f"No KPI met its target for certain in {assessment.quarter.label} ({names} "
+                f"{'is' if len(unsure) == 1 else 'are'} too close to the target to call)"
+            )
         if not moved:
             text += " or improved on the previous quarter."
         elif all(k.current.status is Status.RED for k in moved):
@@ -219,12 +263,12 @@ def undelivered_findings(assessment: PartnerAssessment) -> tuple[str, ...]:
 
 
 def improvements(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> tuple[SummaryPoint, ...]:
+    """What must improve: every KPI below its target for certain (the KPI sets' `short`: red, amber,
+    and unclear only about the floor), red first, then the data the partner owes."""
     points: list[SummaryPoint] = []
-    order = {Status.RED: 0, Status.AMBER: 1}
-    short = sorted(
-        (k for k in assessment.kpis if k.current.status in order),
-        key=lambda k: (order[k.current.status], -k.kpi.weight),
-    )
+    sets = kpi_sets(assessment)
+    order = {Standing.BELOW_FLOOR: 0, Standing.UNCLEAR_AT_FLOOR: 1, Standing.BELOW_TARGET: 2}
+    short = sorted(sets.short, key=lambda k: (order[standing(k)], -k.kpi.weight))
     for item in short:
         kpi = item.kpi
         value = item.current.value
@@ -233,6 +277,8 @@ def improvements(assessment: PartnerAssessment, inputs: PartnerInputs | None) ->
         text = f"{kpi.name} at {kpi_text(shown, value)}: {_shortfall(kpi, value, kpi.target, 'target', shown)}"
         if item.current.status is Status.RED and kpi.floor is not None:
             text += f" and beyond the {kpi_text(kpi, kpi.floor)} floor"
+        elif standing(item) is Standing.UNCLEAR_AT_FLOOR:
+            text += f", {_too_close(kpi, item.current, Standing.UNCLEAR_AT_FLOOR)}"
         red = [m for m in item.months if m.status is Status.RED]
         red_months = [
             f"{m.month.short_label} (relieved: no partner failure)" if m.relief else m.month.short_label for m in red
@@ -254,8 +300,23 @@ def improvements(assessment: PartnerAssessment, inputs: PartnerInputs | None) ->
     if inputs is not None:
         points = _with_reviewer(points, inputs.commentary.concerns, [k.kpi for k in assessment.kpis])
     if not points:
-        points.append(SummaryPoint("Nothing is below target this quarter: the task is to hold the level.", ""))
+        points.append(SummaryPoint(nothing_short(sets), ""))
     return tuple(points)
+
+
+def nothing_short(sets: KpiSets) -> str:
+    """What must improve when no KPI is below target for certain: a KPI too close to the target to
+    call, or without a scored quarter, is named, never folded into 'nothing is below target'."""
+    if not sets.unclear_at_target and not sets.no_data:
+        return "Nothing is below target this quarter: the task is to hold the level."
+    parts = []
+    if sets.unclear_at_target:
+        names = [k.kpi.name for k in sets.unclear_at_target]
+        parts.append(f"{list_words(names)} {'is' if len(names) == 1 else 'are'} too close to the target to call")
+    if sets.no_data:
+        names = [k.kpi.name for k in sets.no_data]
+        parts.append(f"{list_words(names)} {'has' if len(names) == 1 else 'have'} no scored quarter")
+    return f"No KPI is below target for certain this quarter; {'; '.join(parts)}."
 
 
 def _unclear_case(kpi: Kpi, when: str, value: float, volume: float) -> tuple[str, str]:
@@ -325,18 +386,30 @@ def data_notes(assessment: PartnerAssessment) -> tuple[str, ...]:
             parts.append(f"{percent(score.no_data_share)} of the KPI weight has no data or too small a sample")
         if score.not_clear_share > 0:
             weight = "" if parts else " of the KPI weight"
-            parts.append(f"{percent(score.not_clear_share)}{weight} is measured but too close to the target to call")
+            parts.append(
+                f"{percent(score.not_clear_share)}{weight} is measured but {unclear_which(kpi_sets(assessment))}"
+            )
         state = "incomplete" if score.incomplete else "complete enough to compare"
         how = []
         if score.no_data_share > 0:
             how.append("the KPIs without a scored quarter are left out, the others' weights scaled up to 100%")
         if score.not_clear_share > 0:
             how.append(
-                "a KPI too close to call counts at its measured value in the score and at both ends of its "
-                "interval in the score's range, so the score is provisional"
+                "a KPI too close to call counts at its measured value, and the score's range at both ends "
+                "of its interval, so the score is provisional"
             )
-        notes.append(f"{'; '.join(parts)}. In the score, {'; '.join(how)}; the score is marked {state}.")
+        notes.append(f"{'; '.join(parts)}. In the score, {'; '.join(how)}; it is marked {state}.")
     return tuple(notes)
+
+
+def unclear_which(sets: KpiSets) -> str:
+    """'too close to the target to call (First-contact resolution)', or both thresholds named, each
+    with its KPIs: the quarter results that are not statistically clear."""
+    parts = []
+    for group, edge in ((sets.unclear_at_target, "target"), (sets.unclear_at_floor, "floor")):
+        if group:
+            parts.append(f"too close to the {edge} to call ({list_words([k.kpi.name for k in group])})")
+    return " or ".join(parts) if len(parts) < 2 else f"{parts[0]}, or {parts[1]}"
 
 
 def data_summary(assessment: PartnerAssessment) -> str:
@@ -361,15 +434,36 @@ def data_summary(assessment: PartnerAssessment) -> str:
 def score_note(assessment: PartnerAssessment) -> str:
     """The line under the score. Missing data and an unclear result are different facts, told apart."""
     score = assessment.score
-    if not score.incomplete:
-        scored = sum(1 for k in assessment.kpis if k.current.status.scored)
-        return f"weighted over {scored} of {len(assessment.kpis)} KPIs"
+    sets = kpi_sets(assessment)
     missing, unclear = score.no_data_share, score.not_clear_share
+    close = f"{percent(unclear)} of weight {unclear_edge(sets)}"
+    if not score.incomplete:
+        # A KPI too close to call counts at its measured value: it is among the KPIs weighed.
+        note = f"weighted over {len(sets.with_data)} of {len(assessment.kpis)} KPIs"
+        return f"{note}; {close}" if unclear > 0 else note
     if missing > 0 and unclear > 0:
-        return f"Incomplete: {percent(missing)} of weight without data, {percent(unclear)} too close to call"
+        return f"Incomplete: {percent(missing)} of weight without data, {close}"
     if unclear > 0:
-        return f"Provisional: {percent(unclear)} of weight too close to call"
+        return f"Provisional: {close}"
     return f"Incomplete: {percent(missing)} of weight without data"
+
+
+def unclear_edge(sets: KpiSets) -> str:
+    """'too close to the target to call', '... the floor ...' or '... the target or the floor ...':
+    the thresholds the quarter results that are not statistically clear reach across."""
+    edges = [e for e, group in (("the target", sets.unclear_at_target), ("the floor", sets.unclear_at_floor)) if group]
+    return f"too close to {' or '.join(edges) or 'a threshold'} to call"
+
+
+def steady_words(assessment: PartnerAssessment) -> str:
+    """Why no step is due, as the KPI sets allow it: 'performance is on target' only when every KPI
+    met its target."""
+    sets = kpi_sets(assessment)
+    if not sets.short and not sets.unclear and not sets.no_data:
+        return "performance is on target"
+    if not sets.short:
+        return "no KPI is below target for certain"
+    return "no escalation rule applies to the KPIs below target"
 
 
 MAY_BE_RED = re.compile(r"^(.+) may be red (\d+) months running \((\w{3} \d{4})")
