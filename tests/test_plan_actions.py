@@ -78,23 +78,26 @@ def test_every_earlier_action_not_done_is_carried_with_a_measure(plans) -> None:
     for copy in ("crn", "crn-internal"):
         text = plans[copy][1]
         assert (
-            "Q2-CRN-1 Overdue, not started Return the Manila share of volume to the contracted site or agree a "
-            "variation Share of the voice volume answered at the Manila site: 0%, or a contract variation signed by "
-            "both sides Priya Raman 31 Aug 2026 carried forward, due"
+            "Q2-CRN-1 last reported not started Return the Manila share of volume to the contracted site or agree "
+            "a variation Share of the voice volume answered at the Manila site: 0%, or a contract variation signed "
+            "by both sides Priya Raman 31 Aug 2026 Carried forward: was due 31 Aug 2026, now due"
         ) in text, copy
         assert (
-            "Q2-CRN-2 Late Restore real-time adherence reporting in the new workforce-management tool Sites in" in text
+            "Q2-CRN-2 last reported late Restore real-time adherence reporting in the new workforce-management tool Sites in" in text
         )
-        # the client's own, overdue: among the client's commitments, with its measure and its standing
+        # the client's own, carried: among the client's commitments, with its measure and one status
+        # wording (its old date and its new one; never "Overdue" beside the new due date)
         commits = text[text.index("What Helios Energy Retail commits to") :]
-        assert re.search(
+        found = re.search(
             r"Q2-CRN-3 Earlier review Run a joint call-calibration session every fortnight carried from the last "
-            r"review, was due 30 Sep 2026 Joint calibration sessions held: one every fortnight Ines Cardoso "
-            r"\d{1,2} \w{3} 2026 Overdue \(last reported on track\)",
+            r"review, last reported on track Joint calibration sessions held: one every fortnight Ines Cardoso "
+            r"(\d{1,2} \w{3} 2026) Carried forward: was due 30 Sep 2026, now due (\d{1,2} \w{3} 2026)",
             commits,
-        ), commits[:1500]
+        )
+        assert found and found.group(1) == found.group(2), commits[:1500]
         assert (
-            "Helios Energy Retail's own commitment Q2-CRN-3 (due 30 Sep 2026) is overdue: a delay on Helios Energy "
+            "Helios Energy Retail's own commitment Q2-CRN-3 (was due 30 Sep 2026, now due "
+            f"{found.group(2)}) was not done by the date agreed: a delay on Helios Energy "
             "Retail's side, recorded as such and not held against Cornerstone BPO." in text
         )
         # the partner's tally counts the partner's two, not the client's
@@ -144,6 +147,20 @@ def test_the_qbr_tally_counts_the_partners_actions_and_names_the_clients() -> No
     labels = {r.ref: r.status_label for r in rows}
     assert labels["Q2-CRN-3"] == "Overdue (last reported on track): Helios Energy Retail's commitment"
     assert labels["Q2-CRN-1"] == "Overdue, not started"
+
+
+def test_a_carried_action_is_never_overdue_beside_its_new_date(plans) -> None:
+    """The class: wherever a plan shows an earlier action carried forward, its status is the one
+    wording 'Carried forward: was due X, now due Y' (Y its due date), and no 'Overdue' stands in the
+    same row. CRN's Q2-CRN-3 read '30 Oct 2026 Overdue' beside its new due date."""
+    for copy in ("crn", "crn-internal"):
+        html = plans[copy][0]
+        rows = [visible(r) for r in re.findall(r"<tr>(.*?)</tr>", html, flags=re.S) if "Carried forward" in r]
+        assert len(rows) == 3, copy  # Q2-CRN-1 and Q2-CRN-2 (the partner's), Q2-CRN-3 (the client's)
+        for row in rows:
+            assert "Overdue" not in row and "overdue" not in row, row
+            was, now = re.search(r"Carried forward: was due (\d+ \w+ \d{4}), now due (\d+ \w+ \d{4})", row).groups()
+            assert was != now, row
 
 
 PARTNERS_ORDER = (

@@ -122,8 +122,8 @@ class CarriedRow:
     measure: str  # "" when closed
     owner: str
     was_due: str
-    status: str  # its standing on the as-of date: "Overdue, not started", "Late"...
-    outcome: str  # "carried forward, due 30 Oct 2026" or "closed: <reason>"
+    status: str  # what the last review recorded of it: "last reported not started"
+    outcome: str  # "Carried forward: was due 30 Sep 2026, now due 30 Oct 2026" or "Closed: <reason>"
     carried: bool = True
 
 
@@ -317,13 +317,20 @@ def _client_overdue(plan: Plan, earlier: Sequence[CarriedAction], as_of: date, c
     late = [
         (a.ref, a.due) for a in plan.actions if a.side is Controller.CLIENT and standing(a.status, a.due, as_of).overdue
     ]
-    late += [(c.ref, c.was_due) for c in earlier if c.side is Controller.CLIENT and c.carried and c.standing.overdue]
-    if not late:
+    listed_items = [f"{ref} (due {short_date(due)})" for ref, due in late]
+    # A carried one is not overdue beside its new date: it missed its old one.
+    listed_items += [
+        f"{c.ref} (was due {short_date(c.was_due)}, now due {short_date(c.due)})"
+        for c in earlier
+        if c.side is Controller.CLIENT and c.carried and c.due and c.standing.overdue
+    ]
+    if not listed_items:
         return ""
-    listed = join_names(f"{ref} (due {short_date(due)})" for ref, due in late)
-    one = len(late) == 1
+    listed = join_names(listed_items)
+    one = len(listed_items) == 1
+    verb = ("is" if one else "are") + " overdue" if late else ("was" if one else "were") + " not done by the date agreed"
     return (
-        f"{client}'s own {'commitment' if one else 'commitments'} {listed} {'is' if one else 'are'} overdue: "
+        f"{client}'s own {'commitment' if one else 'commitments'} {listed} {verb}: "
         f"{'a delay' if one else 'delays'} on {client}'s side, recorded as such and not held against {partner}."
     )
 
@@ -564,8 +571,8 @@ def build_pip_context(
             f"{c.metric}: {c.threshold}" if c.carried else "",
             c.owner,
             short_date(c.was_due),
-            c.standing.label,
-            f"carried forward, due {short_date(c.due)}" if c.carried and c.due else f"closed: {c.reason.rstrip('.')}",
+            c.reported,
+            c.status_text,
             c.carried,
         )
         for c in earlier
@@ -581,9 +588,8 @@ def build_pip_context(
             due=c.due,
             category="–",
             source="Earlier review",
-            status=c.standing.label,
-            note=f"carried from the last review, was due {short_date(c.was_due)}"
-            + (f"; {c.reason}" if c.reason else ""),
+            status=c.status_text,
+            note=f"carried from the last review, {c.reported}" + (f"; {c.reason}" if c.reason else ""),
             objective="Earlier review",
         )
         for c in earlier
