@@ -193,8 +193,13 @@ def plan_documents(
         own = partner_files(request.inputs_dir, pid)
         for audience in request.audiences:
             target = document_path(out, "qbr", quarter, pid, audience, request.fmt)
-            step = partial(prepare_qbr, workspace, facts, pid, audience, as_of, target, inputs, inputs_file)
-            planned.append(Planned(pid, "qbr", audience.value, target, (), guarded(step, audience), own))
+            # the assessment's decision date is the QBR's too: its file is one of the QBR's sources
+            review = assessment_file(request.assessments_dir, pid, single=len(request.partner_ids) == 1)
+            review = review if level >= Escalation.OFFBOARDING_REVIEW else None
+            step = partial(
+                prepare_qbr, workspace, facts, pid, audience, as_of, target, inputs, inputs_file, review_file=review
+            )
+            planned.append(Planned(pid, "qbr", audience.value, target, (), guarded(step, audience), (*own, review) if review else own))
         kinds.append("QBR")
 
         basis = facts[pid].basis

@@ -293,6 +293,7 @@ def build_qbr_context(
     response: ResponseView | None = None,
     review_response: ResponseView | None = None,
     certified: bool = False,
+    decide_by: date | None = None,  # the offboarding assessment's decision date (None: no assessment)
 ) -> QbrContext:
     assessment = facts.assessment
     partner = assessment.partner
@@ -380,7 +381,7 @@ def build_qbr_context(
         internal_notes=tuple(inputs.commentary.internal_notes) if inputs and internal else (),
         actions=actions,
         actions_summary=actions_summary,
-        next_steps=next_step_rows(facts, inputs, config, as_of, internal),
+        next_steps=next_step_rows(facts, inputs, config, as_of, internal, decide_by),
         precedence_note=precedence,
         definitions=definition_rows(config, partner),
         scoring_rules=scoring_rules(config),

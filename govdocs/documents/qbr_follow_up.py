@@ -236,7 +236,11 @@ def next_step_rows(
     config: GovernanceConfig,
     as_of: date,
     internal: bool,
+    decide_by: date | None = None,
 ) -> tuple[NextStepRow, ...]:
+    """The next steps, by date. `decide_by`: the decision date of the partner's offboarding
+    assessment (its options' one date, planning.options): the retain-or-exit step is due then, the
+    same day the assessment states, and the partner's formal review is held no later."""
     assessment, clock = facts.assessment, facts.clock
     owner = next((c.name for c in assessment.partner.contacts if c.side is Controller.CLIENT), config.client.name)
     business = BusinessCalendar.from_settings(config.pip, range(as_of.year, as_of.year + 2))
@@ -268,6 +272,9 @@ def next_step_rows(
     if level in rules and not (level is Escalation.PIP and plan_steps):
         text, days, rule = rules[level]
         due = business.on_or_after(as_of + timedelta(days=days))  # a generated date falls on a business day
+        if level is Escalation.OFFBOARDING_REVIEW and decide_by is not None:
+            # One date for the decision: the assessment's. The review comes before it, never after.
+            due = decide_by if internal else min(due, decide_by)
         steps.append(NextStepRow(text.format(kpis=kpis), owner, due, f"Governance rule: {rule}"))
     steps += plan_steps
     # The renewal decision is the client's own business: it appears in the internal copy only.
