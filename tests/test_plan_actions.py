@@ -230,3 +230,45 @@ def test_an_init_programme_keeps_the_layout(tmp_path: Path) -> None:
     assert len(documents) == 2  # the partner copies: the fuller ones, with the response form
     problems = [p for path in documents for p in layout_problems(path.name, marks_of(path))]
     assert problems == []
+
+
+def test_a_staged_target_follows_the_rule_the_appendix_states(plans) -> None:
+    """The class: every target a plan asks for in stages recomputes from the rule its appendix
+    states (the baseline moved at the achievable rate from the start to the end of the last month
+    judged, rounded towards the baseline), and the appendix states the rule that applied: ECH's plan
+    on record kept its 91 days (it asked for 467 s) while its appendix said the plan lengthens."""
+    import math
+    from datetime import datetime
+
+    from govdocs.planning.pip import DAYS_PER_MONTH
+
+    checked = 0
+    for copy, kept in (("crn", False), ("ech", True)):
+        text = plans[copy][1]
+        appendix = text[text.index("Appendix · The glide path of each objective") :]
+        start = datetime.strptime(re.search(r"from the baseline on (\d+ \w+ \d{4})", appendix).group(1), "%d %b %Y")
+        assert ("keeps the length it was issued with" in appendix) is kept, appendix[:900]
+        assert ("lengthens the plan" in appendix) is not kept, appendix[:900]
+        stages = re.findall(
+            r"(?:\. |Paced to what can be achieved )([A-Z][\w ()]+?): the ([\d.]+)(%| s) target cannot be reached by the end of (\w{3} \d{4}) at "
+            r"([\d.]+) (?:pp|s) a month, so this plan asks for ([\d.]+)(?:%| s) by then",
+            text,
+        )
+        assert stages, copy
+        for name, target, _unit, end, rate, asked in stages:
+            assert "rounded towards the baseline" in appendix and f"end of {end}" in appendix
+            baseline = re.search(rf"{re.escape(name)} Baseline ([\d.]+)", appendix)
+            assert baseline, (name, appendix[:1500])
+            base, goal = float(baseline.group(1)), float(target)
+            first = datetime.strptime(end, "%b %Y")
+            following = first.replace(month=first.month % 12 + 1, year=first.year + (first.month == 12))
+            months = ((following - start).days - 1) / DAYS_PER_MONTH  # to the last day of the month judged
+            decimals = len(asked.split(".")[1]) if "." in asked else 0
+            scale = 10**decimals
+            if goal > base:
+                expected = math.floor((base + float(rate) * months) * scale) / scale
+            else:
+                expected = math.ceil((base - float(rate) * months) * scale) / scale
+            assert float(asked) == expected, (copy, name, asked, expected)
+            checked += 1
+    assert checked >= 2  # CRN's service level (79.9%) among them, ECH's handle time (467 s)

@@ -169,6 +169,7 @@ class PipContext:
     objectives: tuple[ObjectiveRow, ...]
     objective_names: tuple[str, ...]
     pace_notes: tuple[str, ...]  # a plan lengthened, or a target split, because of the achievable rate
+    pace_rule: str  # the appendix's rule for a target out of reach, as it applied to this plan
     checkins: tuple[CheckInRow, ...]
     charts: tuple[ChartCard, ...]
     partner_actions: tuple[ActionGroup, ...]
@@ -229,6 +230,28 @@ def _pace(objective: Objective, partner_name: str) -> str:
     else:
         source = "the programme's standard rate for this KPI"
     return f"at most {_rate_text(objective.kpi, rate.per_month)} a month ({source})"
+
+
+def pace_rule(plan: Plan) -> str:
+    """The appendix's rule for a target out of reach at the achievable rate, as it applied to this
+    plan: a new plan is lengthened first, up to the programme's longest, then staged; a plan on
+    record keeps the length it was issued with, so a target out of reach by its end is staged. A
+    stage is the baseline moved at the rate for the months from the start to the end of the last
+    month the final review judges, rounded towards the baseline."""
+    end = Month(plan.target_date.year, plan.target_date.month).label
+    stage = (
+        "asked for in stages: the baseline moved at that rate from the start to the end of "
+        f"{end}, rounded towards the baseline"
+    )
+    if plan.fixed_length:
+        return (
+            f"This plan keeps the length it was issued with ({plan.length_days} days, final review "
+            f"{short_date(plan.final_review.day)}): a target out of reach at that rate by then is {stage}."
+        )
+    return (
+        f"A target out of reach at that rate lengthens the plan, up to the programme's longest plan "
+        f"({plan.longest_days} days); one still out of reach is {stage}."
+    )
 
 
 def _pace_notes(plan: Plan) -> tuple[str, ...]:
@@ -704,6 +727,7 @@ def build_pip_context(
         ),
         objective_names=tuple(o.kpi.name for o in plan.objectives),
         pace_notes=_pace_notes(plan),
+        pace_rule=pace_rule(plan),
         checkins=checkins,
         charts=_charts(plan, data),
         partner_actions=tuple(groups),

@@ -158,6 +158,8 @@ class Plan:
     # proposed actions for a programme KPI this plan has no objective for: left out, not refused
     # (an actions file may hold actions for KPIs a later plan will take up); said in the internal copy
     set_aside: tuple[ProposedAction, ...] = ()
+    fixed_length: bool = False  # a plan on record, as issued: never lengthened, only staged
+    longest_days: int = 0  # the programme's longest plan (pip.max_duration_days) when it was built
 
     @property
     def lengthened(self) -> bool:
@@ -541,6 +543,8 @@ def build_plan(
         duration_days=duration,
         standard_days=standard,
         set_aside=set_aside,
+        fixed_length=final_review is not None,
+        longest_days=max(settings.max_duration_days, settings.duration_days),
     )
 
 
