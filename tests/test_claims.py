@@ -7,6 +7,7 @@ what the score rests on.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -648,3 +649,76 @@ def test_every_printed_score_lies_in_its_range_and_its_tier_follows_the_range(te
         portfolio = texts["portfolio-summary-internal.pdf"]
         words = f"{score.value:.1f} (provisional, {score.range_words})" if score.provisional else f"{score.value:.1f}"
         assert f"{words} {score.tier_words}" in portfolio, partner
+
+
+# --- arithmetic on printed figures -------------------------------------------------------------
+# A difference printed beside its terms recomputes from the terms as printed: a net, a change, a
+# gap. "Stay score 33.8 against exit evidence 86.2: net −52.5" (from unrounded scores) was false on
+# paper. Each rule: a pattern over the flattened text, and (a, b, c) -> whether c follows from a, b.
+NUM = r"[−+±]?\d[\d,]*(?:\.\d+)?"
+
+
+def _value(text: str) -> Decimal:
+    return Decimal(text.replace("−", "-").replace("±", "").replace("+", "").replace(",", ""))
+
+
+def _places(text: str) -> int:
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def _difference(a: str, b: str, c: str) -> bool:
+    return (_value(a) - _value(b)).quantize(Decimal(1).scaleb(-_places(c))) == _value(c)
+
+
+def _gap(a: str, b: str, c: str) -> bool:
+    return abs(_value(b) - _value(a)).quantize(Decimal(1).scaleb(-_places(c))) == _value(c)
+
+
+ARITHMETIC = (
+    # the offboarding assessment's summary and cover
+    (re.compile(rf"[Ss]tay score ({NUM}) against exit evidence ({NUM}): net ({NUM})"), _difference),
+    (
+        re.compile(
+            rf"Stay score ({NUM}) / 100 .{{0,120}}?Exit evidence ({NUM}) / 100 .{{0,120}}?"
+            rf"Net \(stay − evidence\) ({NUM})"
+        ),
+        _difference,
+    ),
+    # "a − b = c" anywhere
+    (re.compile(rf"(?<![\d.,])({NUM}) − ({NUM}) = ({NUM})(?![\d.,])"), _difference),
+    # a scorecard row: quarter, previous quarter, change
+    (re.compile(r"(?<![\d.,])(\d+\.\d)% (\d+\.\d)% ([−+±]\d+\.\d) pp"), _difference),
+    (re.compile(r"(?<![\d.,])(\d+) s (\d+) s ([−+±]\d+) s"), _difference),
+    # a plan's objective: baseline, quarter, target, gap
+    (re.compile(r"(?<![\d.,])(\d+\.\d)% \d+\.\d% (\d+\.\d)% (?:raise|reduce) by (\d+\.\d) pp"), _gap),
+    (re.compile(r"(?<![\d.,])(\d+) s \d+ s (\d+) s (?:raise|reduce) by (\d+) s"), _gap),
+)
+
+
+def arithmetic_errors(text: str) -> tuple[list[str], int]:
+    """Every printed difference that does not recompute from its printed terms, and how many were checked."""
+    wrong, checked = [], 0
+    for pattern, holds in ARITHMETIC:
+        for found in pattern.finditer(text):
+            checked += 1
+            if not holds(*found.groups()):
+                wrong.append(found.group(0))
+    return wrong, checked
+
+
+def test_the_arithmetic_checker_fails_the_statements_of_issue_35() -> None:
+    wrong, _ = arithmetic_errors("Stay score 33.8 against exit evidence 86.2: net −52.5; the net falls in")
+    assert wrong == ["Stay score 33.8 against exit evidence 86.2: net −52.5"]
+    assert arithmetic_errors("Stay score 33.8 against exit evidence 86.2: net −52.4")[0] == []
+    assert arithmetic_errors("Service level 80.0% 75.0% 69.2% 68.2% +1.1 pp Red")[0] == ["69.2% 68.2% +1.1 pp"]
+    assert arithmetic_errors("Service level 69.0% 69.2% 79.9% raise by 10.8 pp")[0]
+    assert arithmetic_errors("12.0 − 2.5 = 9.5")[0] == [] and arithmetic_errors("12.0 − 2.5 = 9.6")[0]
+
+
+def test_every_printed_difference_recomputes_from_its_printed_terms(texts) -> None:
+    checked = 0
+    for name, text in texts.items():
+        wrong, count = arithmetic_errors(text)
+        assert not wrong, (name, wrong)
+        checked += count
+    assert checked >= 40  # the scorecards' changes, the plans' gaps, the assessment's net
