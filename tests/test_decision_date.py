@@ -7,7 +7,6 @@ its assessment said 2 Dec 2026. Read from the rendered text (HTML: same context 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner

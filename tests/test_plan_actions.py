@@ -83,7 +83,8 @@ def test_every_earlier_action_not_done_is_carried_with_a_measure(plans) -> None:
             "by both sides Priya Raman 31 Aug 2026 Carried forward: was due 31 Aug 2026, now due"
         ) in text, copy
         assert (
-            "Q2-CRN-2 last reported late Restore real-time adherence reporting in the new workforce-management tool Sites in" in text
+            "Q2-CRN-2 last reported late Restore real-time adherence reporting in the new workforce-management tool "
+            "Sites in" in text
         )
         # the client's own, carried: among the client's commitments, with its measure and one status
         # wording (its old date and its new one; never "Overdue" beside the new due date)
@@ -250,7 +251,8 @@ def test_a_staged_target_follows_the_rule_the_appendix_states(plans) -> None:
         assert ("keeps the length it was issued with" in appendix) is kept, appendix[:900]
         assert ("lengthens the plan" in appendix) is not kept, appendix[:900]
         stages = re.findall(
-            r"(?:\. |Paced to what can be achieved )([A-Z][\w ()]+?): the ([\d.]+)(%| s) target cannot be reached by the end of (\w{3} \d{4}) at "
+            r"(?:\. |Paced to what can be achieved )([A-Z][\w ()]+?): the ([\d.]+)(%| s) target cannot be reached "
+            r"by the end of (\w{3} \d{4}) at "
             r"([\d.]+) (?:pp|s) a month, so this plan asks for ([\d.]+)(?:%| s) by then",
             text,
         )

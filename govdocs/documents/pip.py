@@ -351,7 +351,10 @@ def _client_overdue(plan: Plan, earlier: Sequence[CarriedAction], as_of: date, c
         return ""
     listed = join_names(listed_items)
     one = len(listed_items) == 1
-    verb = ("is" if one else "are") + " overdue" if late else ("was" if one else "were") + " not done by the date agreed"
+    if late:
+        verb = ("is" if one else "are") + " overdue"
+    else:
+        verb = ("was" if one else "were") + " not done by the date agreed"
     return (
         f"{client}'s own {'commitment' if one else 'commitments'} {listed} {verb}: "
         f"{'a delay' if one else 'delays'} on {client}'s side, recorded as such and not held against {partner}."

@@ -352,7 +352,7 @@ def build_qbr_context(
         counts=counts(assessment),
         gap_months=_gap_months(assessment),
         strengths=strengths(assessment, inputs),
-        improvements=improvements(assessment, inputs),
+        improvements=improvements(assessment, inputs, internal, config.client.name),
         data_notes=data_notes(assessment),
         data_summary=data_summary(assessment),
         relief_note=relief_note(assessment),

@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from govdocs.config.model import Controller, Direction, GovernanceConfig, Kpi, Partner
-from govdocs.data.inputs import PartnerInputs, named_kpis
+from govdocs.data.inputs import DataGap, GapCause, PartnerInputs, named_kpis
 from govdocs.documents.common import gap_text, kpi_text, telling
+from govdocs.periods import Month
 from govdocs.render.formatters import kpi_value, number, percent
 from govdocs.scoring.engine import KpiQuarter, PartnerAssessment
 from govdocs.scoring.rules import QuarterValue, Score, Status, possible_statuses
@@ -209,16 +210,51 @@ def undelivered_what(assessment: PartnerAssessment, kpis: tuple[Kpi, ...], deliv
     return every if len(kpis) == len(assessment.kpis) else list_words([k.name for k in kpis])
 
 
-def undelivered_findings(assessment: PartnerAssessment) -> tuple[str, ...]:
-    """A month without data is the partner's data-delivery obligation, stated as a finding."""
-    return tuple(
-        f"No data delivered for {undelivered_what(assessment, kpis)} in {month.label}: the month is unscored, so "
-        "the tier rests on the other months; the data is owed under the reporting obligation."
-        for month, kpis in assessment.undelivered
-    )
+def gap_of(inputs: PartnerInputs | None, month: Month) -> DataGap | None:
+    """The reviewer's record of why `month` has no data (None: none recorded, an unknown cause)."""
+    return next((g for g in inputs.data_gaps if g.month == str(month)), None) if inputs else None
 
 
-def improvements(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> tuple[SummaryPoint, ...]:
+def client_gap(inputs: PartnerInputs | None, month: Month) -> DataGap | None:
+    """The month's gap when the client caused it: then it is not the partner's failure anywhere."""
+    gap = gap_of(inputs, month)
+    return gap if gap is not None and gap.cause is GapCause.CLIENT else None
+
+
+def undelivered_findings(
+    assessment: PartnerAssessment, inputs: PartnerInputs | None = None, internal: bool = True, client: str = ""
+) -> tuple[str, ...]:
+    """A month without data, stated as a finding: the partner's data-delivery obligation, unless the
+    inputs record the client as its cause; then it is the client's in the internal copy, and in the
+    partner copy a gap outside the partner's reporting, asked of and held against nobody."""
+    found = []
+    partner = assessment.partner.name
+    for month, kpis in assessment.undelivered:
+        what = undelivered_what(assessment, kpis)
+        gap = client_gap(inputs, month)
+        if gap is None:
+            found.append(
+                f"No data delivered for {what} in {month.label}: the month is unscored, so the tier rests on the "
+                "other months; the data is owed under the reporting obligation."
+            )
+        elif internal:
+            note = f" ({gap.note.rstrip('.')})" if gap.note else ""
+            found.append(
+                f"No data for {what} in {month.label}: a gap on {client or 'the client'}'s side{note}, not "
+                f"{partner}'s; the month is unscored, so the tier rests on the other months, and no delivery is "
+                f"asked of {partner}."
+            )
+        else:
+            found.append(
+                f"No data for {what} in {month.label}, for a cause outside {partner}'s reporting: the month is "
+                f"unscored, so the tier rests on the other months; no delivery is asked of {partner}."
+            )
+    return tuple(found)
+
+
+def improvements(
+    assessment: PartnerAssessment, inputs: PartnerInputs | None, internal: bool = True, client: str = ""
+) -> tuple[SummaryPoint, ...]:
     points: list[SummaryPoint] = []
     order = {Status.RED: 0, Status.AMBER: 1}
     short = sorted(
@@ -250,7 +286,7 @@ def improvements(assessment: PartnerAssessment, inputs: PartnerInputs | None) ->
         elif kpi.controlled_by is Controller.CLIENT:
             text += " (driven by the client: see the drivers page)"
         points.append(SummaryPoint(text + ".", item.current.status.value, kpi.id))
-    points += [SummaryPoint(text, "no_data") for text in undelivered_findings(assessment)]
+    points += [SummaryPoint(text, "no_data") for text in undelivered_findings(assessment, inputs, internal, client)]
     if inputs is not None:
         points = _with_reviewer(points, inputs.commentary.concerns, [k.kpi for k in assessment.kpis])
     if not points:
