@@ -651,6 +651,32 @@ def test_every_printed_score_lies_in_its_range_and_its_tier_follows_the_range(te
         assert f"{words} {score.tier_words}" in portfolio, partner
 
 
+def test_the_calendar_says_what_each_meeting_reviews_as_the_plan_does(texts, example_build) -> None:
+    """The .ics said 'Reviews Oct 2026; expected: ...' for a check-in the plan marks 'reviewed
+    already: actions only'. Each event now says what the meeting reviews in the plan's terms."""
+    from icalendar import Calendar
+
+    checked = 0
+    for name, text in texts.items():
+        if not (name.startswith("pip-") and name.endswith("-partner.pdf")):
+            continue
+        partner = name.split("-")[1]
+        ics = example_build.out / str(QUARTER) / f"pip-{partner}.ics"
+        events = Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
+        meetings = MEETING.findall(text[text.index("Check-ins and the value expected") :])
+        assert len(events) == len(meetings), name
+        for event, (meeting, _, month, marker) in zip(events, meetings, strict=True):
+            said = " ".join(str(event["description"]).split())
+            if marker:
+                assert "Reviews the actions only: no new month of data" in said, (meeting, said)
+                assert "expected" not in said, (meeting, said)
+            else:
+                assert f"Reviews {month}, the latest month whose data has landed by then" in said, (meeting, said)
+                assert f"expected for {month}:" in said, (meeting, said)
+            checked += 1
+    assert checked >= 10
+
+
 # --- arithmetic on printed figures -------------------------------------------------------------
 # A difference printed beside its terms recomputes from the terms as printed: a net, a change, a
 # gap. "Stay score 33.8 against exit evidence 86.2: net −52.5" (from unrounded scores) was false on

@@ -119,6 +119,20 @@ class CheckIn:
     new_month: bool = True
 
 
+def review_words(plan: Plan, checkin: CheckIn) -> str:
+    """What a meeting reviews, in the words the plan's table and its calendar file both use: the
+    latest month whose data has landed by its date when no earlier meeting reviewed it; otherwise
+    the actions only, and why (the month precedes the plan, or an earlier meeting reviewed it)."""
+    month = checkin.reviewed.label
+    if checkin.new_month:
+        return f"Reviews {month}, the latest month whose data has landed by then, and the status of every action"
+    if checkin.reviewed < Month(plan.start.year, plan.start.month):
+        return f"Reviews the actions only: no new month of data ({month}, the latest landed, precedes the plan)"
+    earlier = next(c for c in plan.checkins if c.reviewed == checkin.reviewed and c.new_month)
+    name = "the final review" if earlier.is_final else f"check-in {earlier.number}"
+    return f"Reviews the actions only: no new month of data ({month} was reviewed at {name})"
+
+
 @dataclass(frozen=True)
 class PlanAction:
     ref: str
