@@ -471,7 +471,7 @@ def reviewer_warnings(
     request: BuildRequest, kpi_ids: set[str], facts: RunFacts, partner_ids: Sequence[str]
 ) -> list[Problem]:
     """What `govdocs validate` warns of the reviewer's text, for the partners built: a sentence the
-    computed facts contradict (the documents print it as the reviewer's note)."""
+    computed facts contradict, or one about the KPIs it cannot check (left out of the partner copy)."""
     from govdocs.validate import reviewer_text_warnings
 
     found: list[Problem] = []

@@ -351,7 +351,7 @@ def build_qbr_context(
         headline=headline(partner, assessment),
         counts=counts(assessment),
         gap_months=_gap_months(assessment),
-        strengths=strengths(assessment, inputs),
+        strengths=strengths(assessment, inputs, internal),
         improvements=improvements(assessment, inputs, internal, config.client.name),
         data_notes=data_notes(assessment),
         data_summary=data_summary(assessment),

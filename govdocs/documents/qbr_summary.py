@@ -19,25 +19,69 @@ from govdocs.scoring.stats import kpi_interval
 
 
 @dataclass(frozen=True)
+class ReviewerNote:
+    """A sentence of the reviewer's as a document prints it: with what the checker made of it."""
+
+    label: str  # "Reviewer's note", "... (not checked against the data)", "..., contradicted by the data"
+    text: str
+
+
+REVIEWER = "Reviewer's note"
+
+
+@dataclass(frozen=True)
 class SummaryPoint:
     text: str
     status: str  # badge to show next to it ("green", "amber", "red", "" for none)
     kpi_id: str = ""  # the KPI a computed point is about
-    notes: tuple[str, ...] = ()  # the reviewer's words about the same KPI, printed with it
+    notes: tuple[ReviewerNote, ...] = ()  # the reviewer's words about the same KPI, printed with it
     reviewer: bool = False  # the point is the reviewer's own words: printed as their note, not as a fact
+    reviewer_label: str = REVIEWER
 
 
-def _with_reviewer(points: list[SummaryPoint], texts: Sequence[str], kpis: Sequence[Kpi]) -> list[SummaryPoint]:
-    """The reviewer's sentences: one about a KPI that already has a computed point is printed with
-    that point (one bullet per KPI, never the same KPI twice); the others as points of their own."""
+def reviewer_note(
+    text: str, assessment: PartnerAssessment, internal: bool, concern: bool = False
+) -> ReviewerNote | None:
+    """The rule for the reviewer's free text (govdocs.reviewer_claims reads it): a sentence the
+    facts contradict never reaches a partner copy, and the internal copy prints it with the facts
+    that contradict it; one about the KPIs that the checker can neither verify nor refute is printed
+    in the internal copy only, labelled not checked; one the checker verifies, or about no KPI, is
+    the reviewer's note in both copies. None: left out of this copy."""
+    from govdocs.reviewer_claims import read_text
+
+    reading = read_text(text, assessment, concern)
+    if not internal and not reading.partner_may_read:
+        return None
+    if reading.verdict == "contradicted":
+        facts = "; ".join(c.fact for c in reading.contradicted)
+        return ReviewerNote(f"{REVIEWER}, contradicted by the data", f"{text} The data: {facts}.")
+    if reading.verdict == "not checked":
+        return ReviewerNote(f"{REVIEWER} (not checked against the data)", text)
+    return ReviewerNote(REVIEWER, text)
+
+
+def _with_reviewer(
+    points: list[SummaryPoint],
+    texts: Sequence[str],
+    assessment: PartnerAssessment,
+    internal: bool = True,
+    concern: bool = False,
+) -> list[SummaryPoint]:
+    """The reviewer's sentences, as `reviewer_note` allows in this copy: one about a KPI that
+    already has a computed point is printed with that point (one bullet per KPI, never the same KPI
+    twice); the others as points of their own."""
+    kpis = [k.kpi for k in assessment.kpis]
     merged = list(points)
     for text in texts:
+        note = reviewer_note(text, assessment, internal, concern)
+        if note is None:
+            continue
         ids = {k.id for k in named_kpis(text, kpis)}
         at = next((i for i, p in enumerate(merged) if p.kpi_id and p.kpi_id in ids), None)
         if at is None:
-            merged.append(SummaryPoint(text, "", reviewer=True))
+            merged.append(SummaryPoint(note.text, "", reviewer=True, reviewer_label=note.label))
         else:
-            merged[at] = replace(merged[at], notes=(*merged[at].notes, text))
+            merged[at] = replace(merged[at], notes=(*merged[at].notes, note))
     return merged
 
 
@@ -151,7 +195,9 @@ def counts(assessment: PartnerAssessment) -> dict[str, int]:
     return counts
 
 
-def strengths(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> tuple[SummaryPoint, ...]:
+def strengths(
+    assessment: PartnerAssessment, inputs: PartnerInputs | None, internal: bool = True
+) -> tuple[SummaryPoint, ...]:
     """On-target KPIs (largest margin first), real improvements, then the reviewer's highlights."""
     points: list[SummaryPoint] = []
     green = [k for k in assessment.kpis if k.current.status is Status.GREEN and k.current.value is not None]
@@ -189,7 +235,7 @@ def strengths(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> tu
         else:
             points.append(SummaryPoint(f"{moved}, {_too_close(kpi, item.current)}.", "", kpi.id))
     if inputs is not None:
-        points = _with_reviewer(points, inputs.commentary.highlights, [k.kpi for k in assessment.kpis])
+        points = _with_reviewer(points, inputs.commentary.highlights, assessment, internal)
     if not points:
         # A red KPI may have improved: that is told under what must improve, so this says where.
         moved = [k for k in assessment.kpis if meaningful_improvement(k)]
@@ -288,7 +334,7 @@ def improvements(
         points.append(SummaryPoint(text + ".", item.current.status.value, kpi.id))
     points += [SummaryPoint(text, "no_data") for text in undelivered_findings(assessment, inputs, internal, client)]
     if inputs is not None:
-        points = _with_reviewer(points, inputs.commentary.concerns, [k.kpi for k in assessment.kpis])
+        points = _with_reviewer(points, inputs.commentary.concerns, assessment, internal, concern=True)
     if not points:
         points.append(SummaryPoint("Nothing is below target this quarter: the task is to hold the level.", ""))
     return tuple(points)
