@@ -748,3 +748,59 @@ def test_every_printed_difference_recomputes_from_its_printed_terms(texts) -> No
         assert not wrong, (name, wrong)
         checked += count
     assert checked >= 40  # the scorecards' changes, the plans' gaps, the assessment's net
+
+
+# --- a value printed beside its line agrees with its status at the printed precision ----------
+# "80.0%" printed with "below target 80%" (79.96 rounded) contradicts itself: a value that misses
+# its target or floor never prints as it (govdocs.documents.common.kpi_text).
+CREDIT_CELL = re.compile(rf"({NUM})(%| s)? \(target ({NUM})(?:%| s)?, volume [\d,]+\) (Green|Amber|Red)")
+SCORE_ROW = re.compile(
+    rf"(?<![\d.,])({NUM})(%| s)? ({NUM})(?:%| s)? ({NUM})(?:%| s)? (?:{NUM}|–)(?:%| s)? (?:[−+±]{NUM}(?: pp| s)?|–) "
+    r"(Green|Amber|Red)\b"
+)
+SHORT_OF = re.compile(rf"at ({NUM})(?:%| s)?: {NUM}(?: pp| s)? (?:short of|above) the ({NUM})(?:%| s)? target")
+
+
+def printed_status_errors(text: str) -> tuple[list[str], int]:
+    wrong, checked = [], 0
+    for found in CREDIT_CELL.finditer(text):
+        checked += 1
+        if _value(found.group(1)) == _value(found.group(3)) and found.group(4) != "Green":
+            wrong.append(found.group(0))
+    for found in SCORE_ROW.finditer(text):
+        checked += 1
+        target, floor, value, status = (*(_value(found.group(i)) for i in (1, 3, 4)), found.group(5))
+        if (value == target and status != "Green") or (value == floor and status == "Red"):
+            wrong.append(found.group(0))
+    for found in SHORT_OF.finditer(text):
+        checked += 1
+        if _value(found.group(1)) == _value(found.group(2)):
+            wrong.append(found.group(0))
+    return wrong, checked
+
+
+def test_the_printed_status_checker_fails_a_value_printed_as_the_line_it_misses() -> None:
+    assert printed_status_errors("Service level 80.0% (target 80.0%, volume 4,428) Amber")[0]
+    assert printed_status_errors("Service level 80.0% 75.0% 80.0% 79.9% +0.1 pp Amber 80.1%")[0]
+    assert printed_status_errors("Service level at 80.0%: 0.0 pp short of the 80.0% target")[0]
+    assert printed_status_errors("Service level 80.0% 75.0% 79.96% 79.9% +0.1 pp Amber")[0] == []
+
+
+def test_a_value_that_misses_its_line_never_prints_as_it() -> None:
+    from govdocs.config import load_config
+    from govdocs.documents.common import kpi_text
+
+    config = load_config(CONFIG)
+    service, abandonment = config.kpi("service_level"), config.kpi("abandonment")  # 80.0% higher; 5.0% lower
+    assert kpi_text(service, 79.96) == "79.96%" and kpi_text(service, 80.04) == "80.0%"
+    assert kpi_text(abandonment, 5.004) == "5.004%" and kpi_text(abandonment, 4.996) == "5.0%"
+    assert kpi_text(service, service.target) == "80.0%"
+
+
+def test_every_value_beside_its_line_agrees_with_its_status(texts) -> None:
+    checked = 0
+    for name, text in texts.items():
+        wrong, count = printed_status_errors(text)
+        assert not wrong, (name, wrong)
+        checked += count
+    assert checked >= 100  # the scorecards' rows and the credit statements' cells
