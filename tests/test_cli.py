@@ -44,7 +44,9 @@ def test_every_command_is_in_the_readme(command):
 def test_validate_example_is_valid():
     result = run("validate", "--config", str(CONFIG), "--data", str(DATA), "--inputs", str(INPUTS))
     assert result.exit_code == 0
-    assert result.output.strip().splitlines()[-1].startswith("valid: 0 errors, 0 warnings")
+    # the four warnings: the reviewer's sentences issue 35's reader found false or unverifiable,
+    # kept in the example to show the rule (tests/test_reviewer_claims.py)
+    assert result.output.strip().splitlines()[-1].startswith("valid: 0 errors, 4 warnings")
 
 
 def test_validate_json_equals_the_library_report(tmp_path: Path):
