@@ -33,12 +33,12 @@ know something the data does not.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from govdocs.config.model import Direction, Kpi
 from govdocs.periods import Month, Quarter
-from govdocs.scoring.engine import PartnerAssessment
+from govdocs.scoring.engine import KpiQuarter, PartnerAssessment
 from govdocs.scoring.rules import Status
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -261,7 +261,7 @@ def _claims(text: str, assessment: PartnerAssessment) -> _Parsed:
     return _Parsed(tuple(parsed), tuple(found))
 
 
-def _span(clause: str, claim_end: int, quarter: Quarter) -> tuple[Month, str] | None:
+def _span(clause: str, claim_end: int, quarter: Quarter) -> tuple[Month, str]:
     """The first month a held/at/above claim covers (to the quarter's end) and its words: 'since
     <month>', 'for N months', 'in <month>' (that month only: the caller checks), 'this year', else
     the quarter."""
@@ -294,7 +294,7 @@ def _holds(kpi: Kpi, side: str, line: float, value: float, is_target: bool) -> b
 
 
 def _line_claims(
-    clause: str, item_of: dict[str, object], kpis: Sequence[Kpi], quarter: Quarter
+    clause: str, item_of: Mapping[str, KpiQuarter], kpis: Sequence[Kpi], quarter: Quarter
 ) -> tuple[int, list[Contradiction]]:
     """'held at target', 'above the 75% target in every month with data this year', 'below the floor
     for twelve months running': every month of the span with a clear status is on the side said."""
@@ -323,22 +323,16 @@ def _line_claims(
                 )
                 continue
             side = claim.group("side").lower()
-            side = {
-                "over": "above",
-                "under": "below",
-                "beyond": "below" if kpi.direction.value == "higher" else "above",
-            }.get(side, side)
+            side = {"over": "above", "under": "below", "beyond": "below"}.get(side, side)
             if named_month and not re.search(r"\bsince\b", named_month.group(0), re.I):
                 start = end = _month(named_month, quarter)
                 words = named_month.group(0)
             else:
-                span = _span(clause, claim.end(), quarter)
-                assert span is not None
-                start, words = span
+                start, words = _span(clause, claim.end(), quarter)
                 end = quarter.last_month
             months = [
                 m
-                for m in item.history  # type: ignore[attr-defined]
+                for m in item.history
                 if start <= m.month <= end
                 and m.value is not None
                 and m.status not in (Status.INSUFFICIENT, Status.NO_DATA)
@@ -371,7 +365,7 @@ def _line_claims(
 
 
 def _relieved_claims(
-    clause: str, item_of: dict[str, object], kpis: Sequence[Kpi], quarter: Quarter
+    clause: str, item_of: Mapping[str, KpiQuarter], kpis: Sequence[Kpi], quarter: Quarter
 ) -> tuple[int, list[Contradiction]]:
     """A concern naming a month relieved for a KPI it names: holding that month against the
     partner is contrary to the relief (the month is no partner failure)."""
@@ -381,7 +375,7 @@ def _relieved_claims(
         for kpi in kpis:
             if _mentions(clause, kpi) < 0:
                 continue
-            result = next((m for m in item_of[kpi.id].history if m.month == month), None)  # type: ignore[attr-defined]
+            result = next((m for m in item_of[kpi.id].history if m.month == month), None)
             if result is None or result.value is None:
                 continue
             claims += 1
@@ -400,7 +394,7 @@ def read_text(text: str, assessment: PartnerAssessment, concern: bool = False) -
     ones the facts contradict, and whether it is about the KPIs at all. `concern`: the sentence is
     held against the partner (a concern), so a relieved month it names contradicts it."""
     kpis = [k.kpi for k in assessment.kpis]
-    item_of: dict[str, object] = {k.kpi.id: k for k in assessment.kpis}
+    item_of: Mapping[str, KpiQuarter] = {k.kpi.id: k for k in assessment.kpis}
     contradicted = _claims(text, assessment)
     claims = len(contradicted.parsed)
     found = list(contradicted.found)
