@@ -77,6 +77,9 @@ def test_the_partner_copy_states_it_neutrally(qbrs) -> None:
         "unscored, so the tier rests on the other months; no delivery is asked of Delta Digital Care." in partner
     )
     assert "Restore the missing" not in partner and "Client data gap" not in partner
+    # with no step left, the cover line says why, not that performance is on target (AHT is amber)
+    assert "No step is due: no escalation rule calls for one and none was agreed." in partner
+    assert "performance is on target" not in partner
 
 
 def test_a_partner_gap_is_still_the_partners_obligation(qbrs) -> None:
