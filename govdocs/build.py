@@ -194,8 +194,11 @@ def plan_documents(
         for audience in request.audiences:
             target = document_path(out, "qbr", quarter, pid, audience, request.fmt)
             # the assessment's decision date is the QBR's too: its file is one of the QBR's sources
-            review = assessment_file(request.assessments_dir, pid, single=len(request.partner_ids) == 1)
-            review = review if level >= Escalation.OFFBOARDING_REVIEW else None
+            review = (
+                assessment_file(request.assessments_dir, pid, single=len(request.partner_ids) == 1)
+                if level >= Escalation.OFFBOARDING_REVIEW
+                else None
+            )
             step = partial(
                 prepare_qbr, workspace, facts, pid, audience, as_of, target, inputs, inputs_file, review_file=review
             )

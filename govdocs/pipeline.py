@@ -532,7 +532,8 @@ def render_qbrs(
             single = len(partner_ids) == 1
             for pid in partner_ids:
                 where = (request.as_of, targets[pid], *loaded[pid])
-                review = assessment_file(request.assessments_dir, pid, single)
+                under_review = facts[pid].assessment.decision.level >= Escalation.OFFBOARDING_REVIEW
+                review = assessment_file(request.assessments_dir, pid, single) if under_review else None
                 signed = seal is not None
                 batch.add(prepare_qbr(workspace, facts, pid, request.audience, *where, signed, review))
             return batch.finish()
