@@ -193,8 +193,17 @@ def plan_documents(
         own = partner_files(request.inputs_dir, pid)
         for audience in request.audiences:
             target = document_path(out, "qbr", quarter, pid, audience, request.fmt)
-            step = partial(prepare_qbr, workspace, facts, pid, audience, as_of, target, inputs, inputs_file)
-            planned.append(Planned(pid, "qbr", audience.value, target, (), guarded(step, audience), own))
+            # the assessment's decision date is the QBR's too: its file is one of the QBR's sources
+            review = (
+                assessment_file(request.assessments_dir, pid, single=len(request.partner_ids) == 1)
+                if level >= Escalation.OFFBOARDING_REVIEW
+                else None
+            )
+            step = partial(
+                prepare_qbr, workspace, facts, pid, audience, as_of, target, inputs, inputs_file, review_file=review
+            )
+            sources = (*own, review) if review else own
+            planned.append(Planned(pid, "qbr", audience.value, target, (), guarded(step, audience), sources))
         kinds.append("QBR")
 
         basis = facts[pid].basis
@@ -287,6 +296,25 @@ def source_digest(run: str, item: Planned, extra: tuple[str, ...] = ()) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+def client_gaps(request: BuildRequest, workspace: Workspace, facts: RunFacts) -> dict[str, frozenset[str]]:
+    """The months without data each partner's inputs record the client as the cause of: the brief
+    names them as the client's. A partner whose inputs do not load has its own QBR report why."""
+    from govdocs.data.inputs import GapCause
+
+    kpi_ids = {k.id for k in workspace.config.kpis}
+    found = {}
+    for pid, partner_facts in facts.items():
+        if not partner_facts.assessment.undelivered:
+            continue
+        try:
+            inputs, _ = partner_inputs(request.inputs_dir, pid, kpi_ids, request.quarter)
+        except GovdocsError:
+            continue
+        if inputs is not None:
+            found[pid] = frozenset(g.month for g in inputs.data_gaps if g.cause is GapCause.CLIENT)
+    return found
+
+
 def _portfolio_summary(
     request: BuildRequest,
     workspace: Workspace,
@@ -308,7 +336,13 @@ def _portfolio_summary(
         if partner_facts.assessment.decision.level >= Escalation.OFFBOARDING_REVIEW
     }
     context = build_portfolio_context(
-        config=workspace.config, facts=facts, documents=documents, files=files, as_of=request.as_of, options=options
+        config=workspace.config,
+        facts=facts,
+        documents=documents,
+        files=files,
+        as_of=request.as_of,
+        options=options,
+        client_gaps=client_gaps(request, workspace, facts),
     )
     document = WrittenDocument(
         "", "portfolio", "internal", context.meta.document_id, target, inputs=tuple(files), cause="every build"
@@ -448,7 +482,7 @@ def reviewer_warnings(
     request: BuildRequest, kpi_ids: set[str], facts: RunFacts, partner_ids: Sequence[str]
 ) -> list[Problem]:
     """What `govdocs validate` warns of the reviewer's text, for the partners built: a sentence the
-    computed facts contradict (the documents print it as the reviewer's note)."""
+    computed facts contradict, or one about the KPIs it cannot check (left out of the partner copy)."""
     from govdocs.validate import reviewer_text_warnings
 
     found: list[Problem] = []

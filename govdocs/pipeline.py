@@ -426,6 +426,17 @@ class QbrRequest:
     raw: Path | None = None  # a raw_data mapping (--raw): KPIs computed from raw exports
     pdf_variant: str = PDF_UA  # --pdf-variant: pdf/ua-1 (tagged) or pdf/a-3u (archival, data inside)
     sign: Path | None = None  # a PKCS#12 key: each partner copy is certified with it (--sign)
+    assessments_dir: Path | None = None  # offboarding assessments (--assessments): the decision's date
+
+
+def decision_date(
+    workspace: Workspace, facts: RunFacts, partner_id: str, as_of: date, review_file: Path | None
+) -> date | None:
+    """The date the partner's offboarding assessment asks the decision by (None: no review called
+    for): the QBR's retain-or-exit step states this date, from the same facts as the assessment."""
+    if facts[partner_id].assessment.decision.level < Escalation.OFFBOARDING_REVIEW:
+        return None
+    return offboarding_facts(workspace, facts, partner_id, as_of, review_file).options.decide_by
 
 
 def prepare_qbr(
@@ -438,6 +449,7 @@ def prepare_qbr(
     inputs: PartnerInputs | None,
     inputs_file: Path | None,
     signed: bool = False,
+    review_file: Path | None = None,
 ) -> Prepared:
     # the QBR's provenance also says which figure a KPI used where the platform has one of its own
     files = run_files(workspace.run, inputs_file, partner_id) + figure_rows(workspace.run, workspace.config)
@@ -458,6 +470,7 @@ def prepare_qbr(
         data=workspace.data,
         breakdown=workspace.run.breakdown,
         certified=signed,
+        decide_by=decision_date(workspace, facts, partner_id, as_of, review_file),
     )
     document = WrittenDocument(
         partner_id,
@@ -524,9 +537,13 @@ def render_qbrs(
         seal = certifier(request.sign, request.fmt, request.audience)
         with pool_scope(pool, request.fmt) as active:
             batch = Batch(active, request.fmt, request.as_of, progress, seal, journal, unverified)
+            single = len(partner_ids) == 1
             for pid in partner_ids:
                 where = (request.as_of, targets[pid], *loaded[pid])
-                batch.add(prepare_qbr(workspace, facts, pid, request.audience, *where, signed=seal is not None))
+                under_review = facts[pid].assessment.decision.level >= Escalation.OFFBOARDING_REVIEW
+                review = assessment_file(request.assessments_dir, pid, single) if under_review else None
+                signed = seal is not None
+                batch.add(prepare_qbr(workspace, facts, pid, request.audience, *where, signed, review))
             return batch.finish()
 
 

@@ -441,21 +441,42 @@ def commentary_warnings(
 
 def reviewer_text_warnings(path: Path, inputs: PartnerInputs, assessment: PartnerAssessment) -> list[Problem]:
     """The reviewer's free text (commentary, context, notes on earlier actions) against the computed
-    facts: a month's status, a 'below the floor since ...' or a KPI's percentage that the data
-    contradicts is a warning at its line (govdocs.reviewer_claims says which claims are read)."""
-    from govdocs.reviewer_claims import contradictions
+    facts: a claim the data contradicts (a month's status, 'held at target', 'below the floor since
+    ...', a KPI's percentage, a concern about a relieved month) is a warning at its line; so is a
+    highlight or concern about the KPIs that states nothing the checker reads, since the partner
+    copy leaves it out (govdocs.reviewer_claims says which claims are read)."""
+    from govdocs.reviewer_claims import read_text
     from govdocs.yamlfile import load_yaml
 
     texts = _strings(inputs.model_dump(mode="json", exclude={"partner": True, "quarter": True}), ())
     problems, doc = [], None
     for where, text in texts:
-        for found in contradictions(text, assessment):
+        commentary = where[:2] in (("commentary", "highlights"), ("commentary", "concerns"))
+        reading = read_text(text, assessment, concern=where[:2] == ("commentary", "concerns"))
+        printed = (
+            "the partner copy leaves it out; the internal copy prints it with the data"
+            if commentary
+            else "the documents print it as the reviewer's note"
+        )
+        for found in reading.contradicted:
             doc = doc or load_yaml(path, ExitCode.INPUTS)
             problems.append(
                 Problem(
                     "inputs.reviewer_text_contradicts",
-                    f"the reviewer's '{found.claim}' is contradicted by the data: {found.fact}; the documents print "
-                    "it as the reviewer's note",
+                    f"the reviewer's '{found.claim}' is contradicted by the data: {found.fact}; {printed}",
+                    doc.location(where),
+                    ExitCode.INPUTS,
+                    severity="warning",
+                )
+            )
+        if commentary and reading.verdict == "not checked":
+            doc = doc or load_yaml(path, ExitCode.INPUTS)
+            problems.append(
+                Problem(
+                    "inputs.reviewer_text_not_checked",
+                    "the reviewer's sentence is about the KPIs but makes no claim the data can check (a KPI "
+                    "held at, above or below its target or floor over named months, a status in a month, a "
+                    "value): the partner copy leaves it out; the internal copy prints it as not checked",
                     doc.location(where),
                     ExitCode.INPUTS,
                     severity="warning",

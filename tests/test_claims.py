@@ -7,6 +7,7 @@ what the score rests on.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -655,3 +656,158 @@ def test_every_printed_score_lies_in_its_range_and_its_tier_follows_the_range(te
         portfolio = texts["portfolio-summary-internal.pdf"]
         words = f"{score.value:.1f} (provisional, {score.range_words})" if score.provisional else f"{score.value:.1f}"
         assert f"{words} {score.tier_words}" in portfolio, partner
+
+
+def test_the_calendar_says_what_each_meeting_reviews_as_the_plan_does(texts, example_build) -> None:
+    """The .ics said 'Reviews Oct 2026; expected: ...' for a check-in the plan marks 'reviewed
+    already: actions only'. Each event now says what the meeting reviews in the plan's terms."""
+    from icalendar import Calendar
+
+    checked = 0
+    for name, text in texts.items():
+        if not (name.startswith("pip-") and name.endswith("-partner.pdf")):
+            continue
+        partner = name.split("-")[1]
+        ics = example_build.out / str(QUARTER) / f"pip-{partner}.ics"
+        events = Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
+        meetings = MEETING.findall(text[text.index("Check-ins and the value expected") :])
+        assert len(events) == len(meetings), name
+        for event, (meeting, _, month, marker) in zip(events, meetings, strict=True):
+            said = " ".join(str(event["description"]).split())
+            if marker:
+                assert "Reviews the actions only: no new month of data" in said, (meeting, said)
+                assert "expected" not in said, (meeting, said)
+            else:
+                assert f"Reviews {month}, the latest month whose data has landed by then" in said, (meeting, said)
+                assert f"expected for {month}:" in said, (meeting, said)
+            checked += 1
+    assert checked >= 10
+
+
+# --- arithmetic on printed figures -------------------------------------------------------------
+# A difference printed beside its terms recomputes from the terms as printed: a net, a change, a
+# gap. "Stay score 33.8 against exit evidence 86.2: net −52.5" (from unrounded scores) was false on
+# paper. Each rule: a pattern over the flattened text, and (a, b, c) -> whether c follows from a, b.
+NUM = r"[−+±]?\d[\d,]*(?:\.\d+)?"
+
+
+def _value(text: str) -> Decimal:
+    return Decimal(text.replace("−", "-").replace("±", "").replace("+", "").replace(",", ""))
+
+
+def _places(text: str) -> int:
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def _difference(a: str, b: str, c: str) -> bool:
+    return (_value(a) - _value(b)).quantize(Decimal(1).scaleb(-_places(c))) == _value(c)
+
+
+def _gap(a: str, b: str, c: str) -> bool:
+    return abs(_value(b) - _value(a)).quantize(Decimal(1).scaleb(-_places(c))) == _value(c)
+
+
+ARITHMETIC = (
+    # the offboarding assessment's summary and cover
+    (re.compile(rf"[Ss]tay score ({NUM}) against exit evidence ({NUM}): net ({NUM})"), _difference),
+    (
+        re.compile(
+            rf"Stay score ({NUM}) / 100 .{{0,120}}?Exit evidence ({NUM}) / 100 .{{0,120}}?"
+            rf"Net \(stay − evidence\) ({NUM})"
+        ),
+        _difference,
+    ),
+    # "a − b = c" anywhere
+    (re.compile(rf"(?<![\d.,])({NUM}) − ({NUM}) = ({NUM})(?![\d.,])"), _difference),
+    # a scorecard row: quarter, previous quarter, change
+    (re.compile(r"(?<![\d.,])(\d+\.\d)% (\d+\.\d)% ([−+±]\d+\.\d) pp"), _difference),
+    (re.compile(r"(?<![\d.,])(\d+) s (\d+) s ([−+±]\d+) s"), _difference),
+    # a plan's objective: baseline, quarter, target, gap
+    (re.compile(r"(?<![\d.,])(\d+\.\d)% \d+\.\d% (\d+\.\d)% (?:raise|reduce) by (\d+\.\d) pp"), _gap),
+    (re.compile(r"(?<![\d.,])(\d+) s \d+ s (\d+) s (?:raise|reduce) by (\d+) s"), _gap),
+)
+
+
+def arithmetic_errors(text: str) -> tuple[list[str], int]:
+    """Every printed difference that does not recompute from its printed terms, and how many were checked."""
+    wrong, checked = [], 0
+    for pattern, holds in ARITHMETIC:
+        for found in pattern.finditer(text):
+            checked += 1
+            if not holds(*found.groups()):
+                wrong.append(found.group(0))
+    return wrong, checked
+
+
+def test_the_arithmetic_checker_fails_the_statements_of_issue_35() -> None:
+    wrong, _ = arithmetic_errors("Stay score 33.8 against exit evidence 86.2: net −52.5; the net falls in")
+    assert wrong == ["Stay score 33.8 against exit evidence 86.2: net −52.5"]
+    assert arithmetic_errors("Stay score 33.8 against exit evidence 86.2: net −52.4")[0] == []
+    assert arithmetic_errors("Service level 80.0% 75.0% 69.2% 68.2% +1.1 pp Red")[0] == ["69.2% 68.2% +1.1 pp"]
+    assert arithmetic_errors("Service level 69.0% 69.2% 79.9% raise by 10.8 pp")[0]
+    assert arithmetic_errors("12.0 − 2.5 = 9.5")[0] == [] and arithmetic_errors("12.0 − 2.5 = 9.6")[0]
+
+
+def test_every_printed_difference_recomputes_from_its_printed_terms(texts) -> None:
+    checked = 0
+    for name, text in texts.items():
+        wrong, count = arithmetic_errors(text)
+        assert not wrong, (name, wrong)
+        checked += count
+    assert checked >= 40  # the scorecards' changes, the plans' gaps, the assessment's net
+
+
+# --- a value printed beside its line agrees with its status at the printed precision ----------
+# "80.0%" printed with "below target 80%" (79.96 rounded) contradicts itself: a value that misses
+# its target or floor never prints as it (govdocs.documents.common.kpi_text).
+CREDIT_CELL = re.compile(rf"({NUM})(%| s)? \(target ({NUM})(?:%| s)?, volume [\d,]+\) (Green|Amber|Red)")
+SCORE_ROW = re.compile(
+    rf"(?<![\d.,])({NUM})(%| s)? ({NUM})(?:%| s)? ({NUM})(?:%| s)? (?:{NUM}|–)(?:%| s)? (?:[−+±]{NUM}(?: pp| s)?|–) "
+    r"(Green|Amber|Red)\b"
+)
+SHORT_OF = re.compile(rf"at ({NUM})(?:%| s)?: {NUM}(?: pp| s)? (?:short of|above) the ({NUM})(?:%| s)? target")
+
+
+def printed_status_errors(text: str) -> tuple[list[str], int]:
+    wrong, checked = [], 0
+    for found in CREDIT_CELL.finditer(text):
+        checked += 1
+        if _value(found.group(1)) == _value(found.group(3)) and found.group(4) != "Green":
+            wrong.append(found.group(0))
+    for found in SCORE_ROW.finditer(text):
+        checked += 1
+        target, floor, value, status = (*(_value(found.group(i)) for i in (1, 3, 4)), found.group(5))
+        if (value == target and status != "Green") or (value == floor and status == "Red"):
+            wrong.append(found.group(0))
+    for found in SHORT_OF.finditer(text):
+        checked += 1
+        if _value(found.group(1)) == _value(found.group(2)):
+            wrong.append(found.group(0))
+    return wrong, checked
+
+
+def test_the_printed_status_checker_fails_a_value_printed_as_the_line_it_misses() -> None:
+    assert printed_status_errors("Service level 80.0% (target 80.0%, volume 4,428) Amber")[0]
+    assert printed_status_errors("Service level 80.0% 75.0% 80.0% 79.9% +0.1 pp Amber 80.1%")[0]
+    assert printed_status_errors("Service level at 80.0%: 0.0 pp short of the 80.0% target")[0]
+    assert printed_status_errors("Service level 80.0% 75.0% 79.96% 79.9% +0.1 pp Amber")[0] == []
+
+
+def test_a_value_that_misses_its_line_never_prints_as_it() -> None:
+    from govdocs.config import load_config
+    from govdocs.documents.common import kpi_text
+
+    config = load_config(CONFIG)
+    service, abandonment = config.kpi("service_level"), config.kpi("abandonment")  # 80.0% higher; 5.0% lower
+    assert kpi_text(service, 79.96) == "79.96%" and kpi_text(service, 80.04) == "80.0%"
+    assert kpi_text(abandonment, 5.004) == "5.004%" and kpi_text(abandonment, 4.996) == "5.0%"
+    assert kpi_text(service, service.target) == "80.0%"
+
+
+def test_every_value_beside_its_line_agrees_with_its_status(texts) -> None:
+    checked = 0
+    for name, text in texts.items():
+        wrong, count = printed_status_errors(text)
+        assert not wrong, (name, wrong)
+        checked += count
+    assert checked >= 100  # the scorecards' rows and the credit statements' cells

@@ -44,7 +44,9 @@ def test_every_command_is_in_the_readme(command):
 def test_validate_example_is_valid():
     result = run("validate", "--config", str(CONFIG), "--data", str(DATA), "--inputs", str(INPUTS))
     assert result.exit_code == 0
-    assert result.output.strip().splitlines()[-1].startswith("valid: 0 errors, 0 warnings")
+    # the four warnings: the reviewer's sentences issue 35's reader found false or unverifiable,
+    # kept in the example to show the rule (tests/test_reviewer_claims.py)
+    assert result.output.strip().splitlines()[-1].startswith("valid: 0 errors, 4 warnings")
 
 
 def test_validate_json_equals_the_library_report(tmp_path: Path):
@@ -251,7 +253,10 @@ def test_validate_warns_when_the_reviewers_words_contradict_the_status(tmp_path:
         f"warning  {crn}:{line}: commentary.highlights[0]  highlight about Service level, which is below target "
         "in Q3 2026 (red): the QBR prints it beside that status  [inputs.highlights_contradict]"
     ) in result.output
-    assert "valid: 0 errors, 1 warning (5 partners" in result.output
+    # and the sentence states nothing the checker reads (left out of the partner copy); the other four
+    # are the example's own (tests/test_reviewer_claims.py)
+    assert f"{crn}:{line}: commentary.highlights[0]  the reviewer's sentence is about the KPIs" in result.output
+    assert "valid: 0 errors, 6 warnings (5 partners" in result.output
 
 
 @pytest.mark.parametrize(

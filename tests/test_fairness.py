@@ -272,4 +272,6 @@ def test_the_rendered_documents_say_it(example_build) -> None:
     assert "Aug 2026 red, relieved: volume 23% over forecast." in brv
     assert not (folder / "pip-BRV-partner.pdf").exists()
     dlt = flat(pdf_text(folder / "qbr-DLT-partner.pdf"))
-    assert "Deliver the missing Aug 2026 data for all 8 KPIs" in dlt
+    # DLT's inputs record August's gap as the client's: nothing is asked of the partner (tests/test_data_gaps.py)
+    assert "Deliver the missing" not in dlt
+    assert "No data for any of the 8 KPIs in Aug 2026, for a cause outside Delta Digital Care's reporting" in dlt

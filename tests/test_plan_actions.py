@@ -78,23 +78,27 @@ def test_every_earlier_action_not_done_is_carried_with_a_measure(plans) -> None:
     for copy in ("crn", "crn-internal"):
         text = plans[copy][1]
         assert (
-            "Q2-CRN-1 Overdue, not started Return the Manila share of volume to the contracted site or agree a "
-            "variation Share of the voice volume answered at the Manila site: 0%, or a contract variation signed by "
-            "both sides Priya Raman 31 Aug 2026 carried forward, due"
+            "Q2-CRN-1 last reported not started Return the Manila share of volume to the contracted site or agree "
+            "a variation Share of the voice volume answered at the Manila site: 0%, or a contract variation signed "
+            "by both sides Priya Raman 31 Aug 2026 Carried forward: was due 31 Aug 2026, now due"
         ) in text, copy
         assert (
-            "Q2-CRN-2 Late Restore real-time adherence reporting in the new workforce-management tool Sites in" in text
+            "Q2-CRN-2 last reported late Restore real-time adherence reporting in the new workforce-management tool "
+            "Sites in" in text
         )
-        # the client's own, overdue: among the client's commitments, with its measure and its standing
+        # the client's own, carried: among the client's commitments, with its measure and one status
+        # wording (its old date and its new one; never "Overdue" beside the new due date)
         commits = text[text.index("What Helios Energy Retail commits to") :]
-        assert re.search(
+        found = re.search(
             r"Q2-CRN-3 Earlier review Run a joint call-calibration session every fortnight carried from the last "
-            r"review, was due 30 Sep 2026 Joint calibration sessions held: one every fortnight Ines Cardoso "
-            r"\d{1,2} \w{3} 2026 Overdue \(last reported on track\)",
+            r"review, last reported on track Joint calibration sessions held: one every fortnight Ines Cardoso "
+            r"(\d{1,2} \w{3} 2026) Carried forward: was due 30 Sep 2026, now due (\d{1,2} \w{3} 2026)",
             commits,
-        ), commits[:1500]
+        )
+        assert found and found.group(1) == found.group(2), commits[:1500]
         assert (
-            "Helios Energy Retail's own commitment Q2-CRN-3 (due 30 Sep 2026) is overdue: a delay on Helios Energy "
+            "Helios Energy Retail's own commitment Q2-CRN-3 (was due 30 Sep 2026, now due "
+            f"{found.group(2)}) was not done by the date agreed: a delay on Helios Energy "
             "Retail's side, recorded as such and not held against Cornerstone BPO." in text
         )
         # the partner's tally counts the partner's two, not the client's
@@ -144,6 +148,20 @@ def test_the_qbr_tally_counts_the_partners_actions_and_names_the_clients() -> No
     labels = {r.ref: r.status_label for r in rows}
     assert labels["Q2-CRN-3"] == "Overdue (last reported on track): Helios Energy Retail's commitment"
     assert labels["Q2-CRN-1"] == "Overdue, not started"
+
+
+def test_a_carried_action_is_never_overdue_beside_its_new_date(plans) -> None:
+    """The class: wherever a plan shows an earlier action carried forward, its status is the one
+    wording 'Carried forward: was due X, now due Y' (Y its due date), and no 'Overdue' stands in the
+    same row. CRN's Q2-CRN-3 read '30 Oct 2026 Overdue' beside its new due date."""
+    for copy in ("crn", "crn-internal"):
+        html = plans[copy][0]
+        rows = [visible(r) for r in re.findall(r"<tr>(.*?)</tr>", html, flags=re.S) if "Carried forward" in r]
+        assert len(rows) == 3, copy  # Q2-CRN-1 and Q2-CRN-2 (the partner's), Q2-CRN-3 (the client's)
+        for row in rows:
+            assert "Overdue" not in row and "overdue" not in row, row
+            was, now = re.search(r"Carried forward: was due (\d+ \w+ \d{4}), now due (\d+ \w+ \d{4})", row).groups()
+            assert was != now, row
 
 
 PARTNERS_ORDER = (
@@ -213,3 +231,46 @@ def test_an_init_programme_keeps_the_layout(tmp_path: Path) -> None:
     assert len(documents) == 2  # the partner copies: the fuller ones, with the response form
     problems = [p for path in documents for p in layout_problems(path.name, marks_of(path))]
     assert problems == []
+
+
+def test_a_staged_target_follows_the_rule_the_appendix_states(plans) -> None:
+    """The class: every target a plan asks for in stages recomputes from the rule its appendix
+    states (the baseline moved at the achievable rate from the start to the end of the last month
+    judged, rounded towards the baseline), and the appendix states the rule that applied: ECH's plan
+    on record kept its 91 days (it asked for 467 s) while its appendix said the plan lengthens."""
+    import math
+    from datetime import datetime
+
+    from govdocs.planning.pip import DAYS_PER_MONTH
+
+    checked = 0
+    for copy, kept in (("crn", False), ("ech", True)):
+        text = plans[copy][1]
+        appendix = text[text.index("Appendix · The glide path of each objective") :]
+        start = datetime.strptime(re.search(r"from the baseline on (\d+ \w+ \d{4})", appendix).group(1), "%d %b %Y")
+        assert ("keeps the length it was issued with" in appendix) is kept, appendix[:900]
+        assert ("lengthens the plan" in appendix) is not kept, appendix[:900]
+        stages = re.findall(
+            r"(?:\. |Paced to what can be achieved )([A-Z][\w ()]+?): the ([\d.]+)(%| s) target cannot be reached "
+            r"by the end of (\w{3} \d{4}) at "
+            r"([\d.]+) (?:pp|s) a month, so this plan asks for ([\d.]+)(?:%| s) by then",
+            text,
+        )
+        assert stages, copy
+        for name, target, _unit, end, rate, asked in stages:
+            assert "rounded towards the baseline" in appendix and f"end of {end}" in appendix
+            baseline = re.search(rf"{re.escape(name)} Baseline ([\d.]+)", appendix)
+            assert baseline, (name, appendix[:1500])
+            base, goal = float(baseline.group(1)), float(target)
+            first = datetime.strptime(end, "%b %Y")
+            following = first.replace(month=first.month % 12 + 1, year=first.year + (first.month == 12))
+            months = ((following - start).days - 1) / DAYS_PER_MONTH  # to the last day of the month judged
+            decimals = len(asked.split(".")[1]) if "." in asked else 0
+            scale = 10**decimals
+            if goal > base:
+                expected = math.floor((base + float(rate) * months) * scale) / scale
+            else:
+                expected = math.ceil((base - float(rate) * months) * scale) / scale
+            assert float(asked) == expected, (copy, name, asked, expected)
+            checked += 1
+    assert checked >= 2  # CRN's service level (79.9%) among them, ECH's handle time (467 s)

@@ -75,11 +75,11 @@ def test_the_not_started_action_is_carried_forward_with_its_owner(plans) -> None
     for copy in ("internal", "partner"):
         text = plans[copy]
         assert (
-            "Q2-CRN-1 Overdue, not started Return the Manila share of volume to the contracted site or agree a "
-            "variation Share of the voice volume answered at the Manila site: 0%, or a contract variation signed by "
-            f"both sides Priya Raman 31 Aug 2026 carried forward, due {first.group(1)}"
+            "Q2-CRN-1 last reported not started Return the Manila share of volume to the contracted site or agree "
+            "a variation Share of the voice volume answered at the Manila site: 0%, or a contract variation signed "
+            f"by both sides Priya Raman 31 Aug 2026 Carried forward: was due 31 Aug 2026, now due {first.group(1)}"
         ) in text, copy
-        assert "Q2-CRN-2 Late Restore real-time adherence reporting" in text
+        assert "Q2-CRN-2 last reported late Restore real-time adherence reporting" in text
         # the client's own earlier action is carried into the client's commitments, not the partner's
         carried = text[text.index("Earlier actions not done") : text.index("What Helios Energy Retail commits to")]
         assert "Run a joint call-calibration session" not in carried

@@ -260,12 +260,18 @@ def test_partner_text_is_escaped_not_executed(tmp_path: Path):
         "Quality held at target", '<img src="http://example.com/t.png"><b>Quality</b> held at target'
     )
     (inputs / "BRV.yaml").write_text(text, encoding="utf-8")
+    from govdocs.documents.common import Audience
     from govdocs.pipeline import render_qbrs
 
-    written = render_qbrs(qbr_request(tmp_path / "out", partners=("BRV",), inputs_dir=inputs))
+    # The data contradicts 'held at target' (July 89.4 against 90.0): the internal copy prints it
+    # with the data, the partner copy not at all (govdocs.reviewer_claims).
+    request = qbr_request(tmp_path / "out", Audience.INTERNAL, ("BRV",), inputs_dir=inputs)
+    written = render_qbrs(request)
     # printed as the reviewer's note, as text; where a line wraps inside the markup is the layout's choice
     printed = "".join(flat(pdf_text(written[0].path)).split())
-    expected = 'Reviewer\'s note: <img src="http://example.com/t.png"><b>Quality</b> held at target'
+    expected = (
+        'Reviewer\'s note, contradicted by the data: <img src="http://example.com/t.png"><b>Quality</b> held at target'
+    )
     assert "".join(expected.split()) in printed
 
 

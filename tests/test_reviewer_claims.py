@@ -79,17 +79,29 @@ def test_validate_warns_at_the_line_of_a_contradicted_sentence(inputs_with_false
     result = CliRunner().invoke(cli, [*args, "--json"])
     assert result.exit_code == 0, result.output  # a warning: the reviewer may know more than the data
     found = [p for p in json.loads(result.stdout)["problems"] if p["code"] == "inputs.reviewer_text_contradicts"]
-    assert [(Path(p["location"]["file"]).name, p["location"]["line"]) for p in found] == [
-        ("CRN.yaml", 24),
-        ("CRN.yaml", 25),
-    ]
+    found = [p for p in found if Path(p["location"]["file"]).name == "CRN.yaml"]
+    assert [p["location"]["line"] for p in found] == [24, 25]
     assert (
         "'Service level green in September' is contradicted by the data: Service level in Sep 2026: 69.0%, red"
         in (found[1]["message"])
     )
-    # the example as shipped says nothing the data contradicts
-    clean = CliRunner().invoke(cli, ["validate", "--config", str(CONFIG), "--data", str(DATA), "--inputs", str(INPUTS)])
-    assert "reviewer_text_contradicts" not in clean.output
+    # the example as shipped: the three sentences issue 35's reader found false (BRV's quality and its
+    # August concern, DLT's FCR), and ECH's 'on or near target' that no claim of the checker reads
+    shipped = CliRunner().invoke(
+        cli, ["validate", "--config", str(CONFIG), "--data", str(DATA), "--inputs", str(INPUTS), "--json"]
+    )
+    problems = json.loads(shipped.stdout)["problems"]
+    where = sorted(
+        (p["code"].split(".")[1], Path(p["location"]["file"]).name, p["location"]["line"])
+        for p in problems
+        if p["code"].startswith("inputs.reviewer_text")
+    )
+    assert where == [
+        ("reviewer_text_contradicts", "BRV.yaml", 17),
+        ("reviewer_text_contradicts", "BRV.yaml", 19),
+        ("reviewer_text_contradicts", "DLT.yaml", 18),
+        ("reviewer_text_not_checked", "ECH.yaml", 14),
+    ]
 
 
 def test_the_build_warns_and_prints_the_text_as_the_reviewers_note(inputs_with_false_claims: Path, tmp_path: Path):
@@ -108,10 +120,106 @@ def test_the_build_warns_and_prints_the_text_as_the_reviewers_note(inputs_with_f
         "is contradicted by the data: not clearly below the 80.0% "
         "floor in Dec 2025 79.2% (not statistically clear), Jan 2026 "
         "78.3% (not statistically clear), Feb 2026 78.4% (not "
-        "statistically clear) and 7 more; the documents print it as "
-        "the reviewer's note [inputs.reviewer_text_contradicts]"
+        "statistically clear) and 7 more; the partner copy leaves it "
+        "out; the internal copy prints it with the data [inputs.reviewer_text_contradicts]"
     )
+    # a contradicted sentence never reaches the partner copy; a checked one does
     text = visible_text((out / str(QUARTER) / "qbr-CRN-partner.html").read_text(encoding="utf-8"))
-    assert "Reviewer's note: Customer satisfaction has been below the floor since December 2025." in text
-    assert "Reviewer's note: Service level green in September, at last." in text
+    assert "Customer satisfaction has been below the floor since December 2025" not in text
+    assert "Service level green in September" not in text
     assert "Reviewer's note: Average handle time has been on target every month since July 2026 (411–413 s)." in text
+    # the internal copy prints it with the data that contradicts it
+    internal = visible_text((out / str(QUARTER) / "qbr-CRN-internal.html").read_text(encoding="utf-8"))
+    assert (
+        "Reviewer's note, contradicted by the data: Service level green in September, at last. The data: "
+        "Service level in Sep 2026: 69.0%, red." in internal
+    )
+
+
+# --- the class of claims a reviewer writes, and what a document does with each ------------------
+
+
+def test_held_at_above_below_target_or_floor_is_read_for_a_kpi_or_its_family() -> None:
+    """The findings of issue 35: BRV's 'Quality held at target' (July 89.4 against 90.0), DLT's
+    'First-contact resolution held above the 75% target in every month with data this year' (never
+    clearly above it), CRN's two KPIs 'below the floor for twelve months running' (true)."""
+    from govdocs.reviewer_claims import read_text
+
+    brv, dlt, crn = assessed("BRV"), assessed("DLT"), assessed("CRN")
+    reading = read_text("Quality held at target through the staffing shortfall.", brv)
+    assert reading.verdict == "contradicted"
+    assert reading.contradicted[0].fact == "not clearly on the 90.0 target in Jul 2026 89.4"
+    reading = read_text("First-contact resolution held above the 75% target in every month with data this year.", dlt)
+    assert (
+        reading.verdict == "contradicted" and "Jan 2026 75.1% (not statistically clear)" in reading.contradicted[0].fact
+    )
+    reading = read_text("Service level and abandonment have been below the floor for twelve months running.", crn)
+    assert (reading.verdict, reading.claims) == ("checked", 2)
+    # a written figure that is not the KPI's line is a contradiction of its own
+    facts = [c.fact for c in read_text("FCR held above the 80% target this quarter.", dlt).contradicted]
+    assert "the First-contact resolution target is 75.0%" in facts
+    # true claims hold: CRN's handle time on target every month since July; the hedged CSAT claim
+    assert read_text("AHT on target every month since July 2026.", crn).verdict == "checked"
+    hedged = "Customer satisfaction has stayed just under the floor since December 2025, too close to call."
+    assert read_text(hedged, crn).verdict == "checked"
+
+
+def test_a_concern_about_a_relieved_month_is_contradicted() -> None:
+    """BRV's concern held August against the partner: August's service level is relieved (volume 23%
+    over forecast), no partner failure. The same words as a highlight hold nothing against it."""
+    from govdocs.reviewer_claims import read_text
+
+    brv = assessed("BRV")
+    text = "Intraday re-forecasting was not used during the August peaks, when service level fell to 73%."
+    (found,) = read_text(text, brv, concern=True).contradicted
+    assert found.fact == "Service level in Aug 2026 is relieved (volume 23% over forecast): no partner failure"
+    assert read_text(text, brv).verdict == "checked"
+
+
+def test_the_rule_for_each_verdict() -> None:
+    """Contradicted: internal copy only, with the data. About the KPIs but not parsed: internal copy
+    only, labelled not checked. Checked, or about no KPI: the reviewer's note in both copies."""
+    from govdocs.documents.qbr_summary import reviewer_note
+
+    ech, brv, atl = assessed("ECH"), assessed("BRV"), assessed("ATL")
+    vague = "Every KPI except handle time is now on or near target, one year after go-live."
+    assert reviewer_note(vague, ech, internal=False) is None
+    assert reviewer_note(vague, ech, internal=True).label == "Reviewer's note (not checked against the data)"
+    wrong = "Quality held at target through the staffing shortfall."
+    assert reviewer_note(wrong, brv, internal=False) is None
+    note = reviewer_note(wrong, brv, internal=True)
+    assert note.label == "Reviewer's note, contradicted by the data"
+    assert note.text == wrong + " The data: not clearly on the 90.0 target in Jul 2026 89.4."
+    story = "Atlas piloted the new knowledge-base search for the whole programme."
+    assert reviewer_note(story, atl, internal=False).label == "Reviewer's note"
+
+
+def test_no_partner_copy_of_the_example_prints_a_sentence_the_data_contradicts(example_build) -> None:
+    """The class over the rendered example: every reviewer's sentence a partner QBR prints is one the
+    checker verifies or one about no KPI; the contradicted and unchecked ones are in the internal
+    copies, labelled."""
+    import yaml
+    from conftest import flat, pdf_text
+
+    from govdocs.reviewer_claims import read_text
+
+    folder = example_build.out / str(QUARTER)
+    seen = {"contradicted": 0, "not checked": 0}
+    for partner in ("ATL", "BRV", "CRN", "DLT", "ECH"):
+        commentary = yaml.safe_load((INPUTS / f"{partner}.yaml").read_text(encoding="utf-8")).get("commentary", {})
+        # spaces out: a line may wrap anywhere inside the sentence ("re- forecasting")
+        copies = {
+            a: "".join(flat(pdf_text(folder / f"qbr-{partner}-{a}.pdf")).split()) for a in ("partner", "internal")
+        }
+        for key in ("highlights", "concerns"):
+            for text in commentary.get(key, []):
+                verdict = read_text(text, assessed(partner), concern=key == "concerns").verdict
+                head = "".join(text.split()[:6])
+                if verdict in ("contradicted", "not checked"):
+                    seen[verdict] += 1
+                    assert head not in copies["partner"], (partner, text)
+                    label = "contradictedbythedata" if verdict == "contradicted" else "(notcheckedagainst"
+                    assert label in copies["internal"] and head in copies["internal"], (partner, text)
+                else:
+                    assert head in copies["partner"], (partner, text)
+    assert seen == {"contradicted": 3, "not checked": 1}  # BRV's two and DLT's; ECH's 'on or near target'

@@ -46,6 +46,7 @@ from govdocs.periods import Quarter
 @inputs_option
 @quarter_option("Quarter to review, e.g. 2026-Q3.")
 @partner_options("Every partner in the config")
+@assessments_option
 @sign_option
 @output_options("Date the document is issued (default: today); sets the notice countdown.")
 @json_option
@@ -57,6 +58,7 @@ def qbr(
     quarter: Quarter | None,
     partner_ids: tuple[str, ...],
     all_partners: bool,
+    assessments: Path | None,
     sign_key: Path | None,
     audience: str,
     out_dir: Path,
@@ -95,6 +97,7 @@ def qbr(
             fmt=fmt,
             pdf_variant=pdf_variant,
             inputs_dir=inputs_dir,
+            assessments_dir=assessments,
             as_of=issue_date(as_of, quarter),
             sign=sign_key,
             force=force,

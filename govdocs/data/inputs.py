@@ -105,6 +105,25 @@ class PreviousAction(_Model):
     )
 
 
+class GapCause(StrEnum):
+    CLIENT = "client"
+    PARTNER = "partner"
+    UNKNOWN = "unknown"
+
+
+class DataGap(_Model):
+    """Why a month of the quarter has no data, as the reviewer established it: a gap the client
+    caused is never the partner's failure (no delivery asked of it, nothing held against it)."""
+
+    month: Period = Field(description="The month without data, YYYY-MM (quote it); a month of the quarter.")
+    cause: GapCause = Field(
+        description="client: the client's system or process kept the data from being produced (not the "
+        "partner's failure anywhere); partner: the partner did not deliver (a data-delivery step); unknown: "
+        "not established yet (treated as the partner's delivery obligation)."
+    )
+    note: Text | None = Field(None, description="What happened, in the reviewer's words.")
+
+
 class NextStep(_Model):
     action: Text
     owner: Name
@@ -124,6 +143,11 @@ class PartnerInputs(_Model):
     client_factors: list[ClientFactor] = Field(default_factory=list, max_length=LIST_ENTRIES)
     previous_actions: list[PreviousAction] = Field(default_factory=list, max_length=LIST_ENTRIES)
     next_steps: list[NextStep] = Field(default_factory=list, max_length=LIST_ENTRIES)
+    data_gaps: list[DataGap] = Field(
+        default_factory=list,
+        max_length=LIST_ENTRIES,
+        description="Months of the quarter without data and whose the gap is: client, partner or unknown.",
+    )
     open_plan: PlanReference | None = Field(
         None, description="No longer read here: plans are recorded in the config, under partners[].plans."
     )
@@ -153,6 +177,27 @@ def _dated_problems(inputs: PartnerInputs, doc: YamlDocument, quarter: str | Non
                         ExitCode.INPUTS,
                     )
                 )
+    seen: set[str] = set()
+    for i, gap in enumerate(inputs.data_gaps):
+        if gap.month not in {str(m) for m in reviewed.months}:
+            problems.append(
+                Problem(
+                    "inputs.gap_outside_quarter",
+                    f"data gap {gap.month} is not a month of {reviewed.label}: the inputs explain this review's months",
+                    doc.location(("data_gaps", i, "month")),
+                    ExitCode.INPUTS,
+                )
+            )
+        elif gap.month in seen:
+            problems.append(
+                Problem(
+                    "inputs.gap_twice",
+                    f"data gap {gap.month} is given twice: one cause per month",
+                    doc.location(("data_gaps", i, "month")),
+                    ExitCode.INPUTS,
+                )
+            )
+        seen.add(gap.month)
     for i, step in enumerate(inputs.next_steps):
         if step.due <= end:
             problems.append(

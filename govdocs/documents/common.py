@@ -35,8 +35,28 @@ def score_words(score: Score) -> str:
 
 
 def kpi_text(kpi: Kpi, value: float | None) -> str:
-    """A KPI value as every document prints it: its decimals and unit ('74.1%', '37 s')."""
+    """A KPI value as every document prints it: its decimals and unit ('74.1%', '37 s'). A value
+    that would print as its target or floor without meeting it prints with the decimals that tell
+    it apart, so the printed value and its status agree: '79.96%' below an 80.0% target, never
+    '80.0%' beside 'below target'. A value that meets the line prints as it ('80.0%', on target)."""
+    if value is not None:
+        kpi = apart_from_lines(kpi, value)
     return kpi_value(value, kpi.unit.value, kpi.decimals)
+
+
+def apart_from_lines(kpi: Kpi, value: float) -> Kpi:
+    """The KPI with the decimals `value` needs not to print as a target or floor it misses."""
+    higher = kpi.direction.value == "higher_is_better"
+
+    def misses_but_prints_as(line: float | None, decimals: int) -> bool:
+        if line is None or value == line or (value > line if higher else value < line):
+            return False
+        return round(value, decimals) == round(line, decimals)
+
+    decimals = kpi.decimals
+    while decimals < kpi.decimals + 3 and any(misses_but_prints_as(t, decimals) for t in (kpi.target, kpi.floor)):
+        decimals += 1
+    return kpi if decimals == kpi.decimals else kpi.model_copy(update={"decimals": decimals})
 
 
 def telling(kpi: Kpi, value: float, *thresholds: float | None) -> Kpi:

@@ -124,8 +124,8 @@ class CarriedRow:
     measure: str  # "" when closed
     owner: str
     was_due: str
-    status: str  # its standing on the as-of date: "Overdue, not started", "Late"...
-    outcome: str  # "carried forward, due 30 Oct 2026" or "closed: <reason>"
+    status: str  # what the last review recorded of it: "last reported not started"
+    outcome: str  # "Carried forward: was due 30 Sep 2026, now due 30 Oct 2026" or "Closed: <reason>"
     carried: bool = True
 
 
@@ -171,6 +171,7 @@ class PipContext:
     objectives: tuple[ObjectiveRow, ...]
     objective_names: tuple[str, ...]
     pace_notes: tuple[str, ...]  # a plan lengthened, or a target split, because of the achievable rate
+    pace_rule: str  # the appendix's rule for a target out of reach, as it applied to this plan
     checkins: tuple[CheckInRow, ...]
     charts: tuple[ChartCard, ...]
     partner_actions: tuple[ActionGroup, ...]
@@ -232,6 +233,28 @@ def _pace(objective: Objective, partner_name: str) -> str:
     else:
         source = "the programme's standard rate for this KPI"
     return f"at most {_rate_text(objective.kpi, rate.per_month)} a month ({source})"
+
+
+def pace_rule(plan: Plan) -> str:
+    """The appendix's rule for a target out of reach at the achievable rate, as it applied to this
+    plan: a new plan is lengthened first, up to the programme's longest, then staged; a plan on
+    record keeps the length it was issued with, so a target out of reach by its end is staged. A
+    stage is the baseline moved at the rate for the months from the start to the end of the last
+    month the final review judges, rounded towards the baseline."""
+    end = Month(plan.target_date.year, plan.target_date.month).label
+    stage = (
+        "asked for in stages: the baseline moved at that rate from the start to the end of "
+        f"{end}, rounded towards the baseline"
+    )
+    if plan.fixed_length:
+        return (
+            f"This plan keeps the length it was issued with ({plan.length_days} days, final review "
+            f"{short_date(plan.final_review.day)}): a target out of reach at that rate by then is {stage}."
+        )
+    return (
+        f"A target out of reach at that rate lengthens the plan, up to the programme's longest plan "
+        f"({plan.longest_days} days); one still out of reach is {stage}."
+    )
 
 
 def _pace_notes(plan: Plan) -> tuple[str, ...]:
@@ -320,13 +343,23 @@ def _client_overdue(plan: Plan, earlier: Sequence[CarriedAction], as_of: date, c
     late = [
         (a.ref, a.due) for a in plan.actions if a.side is Controller.CLIENT and standing(a.status, a.due, as_of).overdue
     ]
-    late += [(c.ref, c.was_due) for c in earlier if c.side is Controller.CLIENT and c.carried and c.standing.overdue]
-    if not late:
+    listed_items = [f"{ref} (due {short_date(due)})" for ref, due in late]
+    # A carried one is not overdue beside its new date: it missed its old one.
+    listed_items += [
+        f"{c.ref} (was due {short_date(c.was_due)}, now due {short_date(c.due)})"
+        for c in earlier
+        if c.side is Controller.CLIENT and c.carried and c.due and c.standing.overdue
+    ]
+    if not listed_items:
         return ""
-    listed = join_names(f"{ref} (due {short_date(due)})" for ref, due in late)
-    one = len(late) == 1
+    listed = join_names(listed_items)
+    one = len(listed_items) == 1
+    if late:
+        verb = ("is" if one else "are") + " overdue"
+    else:
+        verb = ("was" if one else "were") + " not done by the date agreed"
     return (
-        f"{client}'s own {'commitment' if one else 'commitments'} {listed} {'is' if one else 'are'} overdue: "
+        f"{client}'s own {'commitment' if one else 'commitments'} {listed} {verb}: "
         f"{'a delay' if one else 'delays'} on {client}'s side, recorded as such and not held against {partner}."
     )
 
@@ -566,8 +599,8 @@ def build_pip_context(
             f"{c.metric}: {c.threshold}" if c.carried else "",
             c.owner,
             short_date(c.was_due),
-            c.standing.label,
-            f"carried forward, due {short_date(c.due)}" if c.carried and c.due else f"closed: {c.reason.rstrip('.')}",
+            c.reported,
+            c.status_text,
             c.carried,
         )
         for c in earlier
@@ -583,9 +616,8 @@ def build_pip_context(
             due=c.due,
             category="–",
             source="Earlier review",
-            status=c.standing.label,
-            note=f"carried from the last review, was due {short_date(c.was_due)}"
-            + (f"; {c.reason}" if c.reason else ""),
+            status=c.status_text,
+            note=f"carried from the last review, {c.reported}" + (f"; {c.reason}" if c.reason else ""),
             objective="Earlier review",
         )
         for c in earlier
@@ -700,6 +732,7 @@ def build_pip_context(
         ),
         objective_names=tuple(o.kpi.name for o in plan.objectives),
         pace_notes=_pace_notes(plan),
+        pace_rule=pace_rule(plan),
         checkins=checkins,
         charts=_charts(plan, data),
         partner_actions=tuple(groups),

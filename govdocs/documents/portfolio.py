@@ -9,6 +9,7 @@ Everything is computed before the template: the template prints.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -197,7 +198,14 @@ def _decision(facts: PartnerFacts, options: Options | None, as_of: date) -> tupl
     return f"renew or let it end on {short_date(clock.end)}", clock.notice_deadline
 
 
-def build_brief(ordered: list[PartnerFacts], options: dict[str, Options], as_of: date, quarter_label: str) -> Brief:
+def build_brief(
+    ordered: list[PartnerFacts],
+    options: dict[str, Options],
+    as_of: date,
+    quarter_label: str,
+    client_gaps: Mapping[str, frozenset[str]] | None = None,  # partner -> months (YYYY-MM) the client caused
+) -> Brief:
+    client_gaps = client_gaps or {}
     rows, sentences = [], []
     spend_totals: dict[str, list[Decimal]] = {}
     missing_total = 0
@@ -224,8 +232,11 @@ def build_brief(ordered: list[PartnerFacts], options: dict[str, Options], as_of:
         gaps = assessment.undelivered
         missing_total += sum(len(kpis) for _, kpis in gaps)
         every = len(assessment.kpis)
+        theirs = client_gaps.get(partner.id, frozenset())
         undelivered = "; ".join(
-            f"{m.label}: " + (f"all {every} KPIs" if len(kpis) == every else ", ".join(k.name for k in kpis))
+            f"{m.label}: "
+            + (f"all {every} KPIs" if len(kpis) == every else ", ".join(k.name for k in kpis))
+            + (" (a client-side gap, not the partner's)" if str(m) in theirs else "")
             for m, kpis in gaps
         )
         level = assessment.decision.level
@@ -272,6 +283,7 @@ def build_portfolio_context(
     files: list[InputFile],
     as_of: date,
     options: dict[str, Options] | None = None,  # the offboarding assessments' options, by partner
+    client_gaps: Mapping[str, frozenset[str]] | None = None,  # months without data the client caused
 ) -> PortfolioContext:
     portfolio = facts.portfolio
     clocks = {pid: f.clock for pid, f in facts.items()}
@@ -361,7 +373,7 @@ def build_portfolio_context(
         horizon_days=NOTICE_HORIZON_DAYS,
         files=tuple(files),
         credits=credit_rows(ordered),
-        brief=build_brief(ordered, options or {}, as_of, quarter.label),
+        brief=build_brief(ordered, options or {}, as_of, quarter.label, client_gaps),
         credit_months=f"{quarter.last_month.shift(-11).label} – {quarter.last_month.label}",
         ladder_note=(
             "Sorted by risk: escalation status first, then an improvement plan that ended unmet, "

@@ -63,7 +63,6 @@ from govdocs.documents.qbr_summary import (
     score_note,
     score_range,
     shown_change,
-    steady_words,
     strengths,
 )
 from govdocs.documents.response import ResponseView
@@ -144,7 +143,6 @@ class QbrContext:
     headline: str
     counts: dict[str, int]
     count_labels: dict[str, str]  # the tiles' words, naming the KPI sets they count
-    steady: str  # why no step is due: "performance is on target" only when every KPI met it
     gap_months: int  # KPI-months of the quarter with no data, a low sample or a status that is not clear
     strengths: tuple[SummaryPoint, ...]
     improvements: tuple[SummaryPoint, ...]
@@ -299,6 +297,7 @@ def build_qbr_context(
     response: ResponseView | None = None,
     review_response: ResponseView | None = None,
     certified: bool = False,
+    decide_by: date | None = None,  # the offboarding assessment's decision date (None: no assessment)
 ) -> QbrContext:
     assessment = facts.assessment
     partner = assessment.partner
@@ -356,10 +355,9 @@ def build_qbr_context(
         headline=headline(partner, assessment),
         counts=counts(assessment),
         count_labels=count_labels(assessment),
-        steady=steady_words(assessment),
         gap_months=_gap_months(assessment),
-        strengths=strengths(assessment, inputs),
-        improvements=improvements(assessment, inputs),
+        strengths=strengths(assessment, inputs, internal),
+        improvements=improvements(assessment, inputs, internal, config.client.name),
         data_notes=data_notes(assessment),
         data_summary=data_summary(assessment),
         relief_note=relief_note(assessment),
@@ -388,7 +386,7 @@ def build_qbr_context(
         internal_notes=tuple(inputs.commentary.internal_notes) if inputs and internal else (),
         actions=actions,
         actions_summary=actions_summary,
-        next_steps=next_step_rows(facts, inputs, config, as_of, internal),
+        next_steps=next_step_rows(facts, inputs, config, as_of, internal, decide_by),
         precedence_note=precedence,
         definitions=definition_rows(config, partner),
         scoring_rules=scoring_rules(config),

@@ -11,7 +11,7 @@ from govdocs.config.model import ClientFactor, Controller, GovernanceConfig, Par
 from govdocs.data.inputs import ActionStatus, PartnerInputs
 from govdocs.data.inputs import ClientFactor as InputsClientFactor
 from govdocs.documents.common import kpi_text
-from govdocs.documents.qbr_summary import list_words, undelivered_what
+from govdocs.documents.qbr_summary import client_gap, list_words, undelivered_what
 from govdocs.facts import PartnerFacts
 from govdocs.periods import Month
 from govdocs.planning.calendar import BusinessCalendar
@@ -246,7 +246,11 @@ def next_step_rows(
     config: GovernanceConfig,
     as_of: date,
     internal: bool,
+    decide_by: date | None = None,
 ) -> tuple[NextStepRow, ...]:
+    """The next steps, by date. `decide_by`: the decision date of the partner's offboarding
+    assessment (its options' one date, planning.options): the retain-or-exit step is due then, the
+    same day the assessment states, and the partner's formal review is held no later."""
     assessment, clock = facts.assessment, facts.clock
     owner = next((c.name for c in assessment.partner.contacts if c.side is Controller.CLIENT), config.client.name)
     business = BusinessCalendar.from_settings(config.pip, range(as_of.year, as_of.year + 2))
@@ -256,16 +260,29 @@ def next_step_rows(
     partner_owner = next(
         (c.name for c in assessment.partner.contacts if c.side is Controller.PARTNER), assessment.partner.name
     )
-    if assessment.undelivered:  # one step for every missing month, so the cover keeps room for the rest
-        missing = "; ".join(
-            f"{m.label} data for {undelivered_what(assessment, k, deliver=True)}" for m, k in assessment.undelivered
-        )
+    # A month whose gap the client caused asks nothing of the partner: the internal copy gives the
+    # client its own step; the partner's step covers the other months only.
+    owed = [(m, k) for m, k in assessment.undelivered if client_gap(inputs, m) is None]
+    delivery_due = business.on_or_after(as_of + timedelta(days=DATA_DELIVERY_DAYS))  # a business day
+    if owed:  # one step for every missing month, so the cover keeps room for the rest
+        missing = "; ".join(f"{m.label} data for {undelivered_what(assessment, k, deliver=True)}" for m, k in owed)
         steps.append(
             NextStepRow(
                 f"Deliver the missing {missing}, or state in writing why it cannot be delivered",
                 partner_owner,
-                business.on_or_after(as_of + timedelta(days=DATA_DELIVERY_DAYS)),  # a business day
+                delivery_due,
                 "Data-delivery obligation",
+            )
+        )
+    theirs = [(m, k) for m, k in assessment.undelivered if client_gap(inputs, m) is not None]
+    if theirs and internal:
+        missing = "; ".join(f"{m.label} data for {undelivered_what(assessment, k, deliver=True)}" for m, k in theirs)
+        steps.append(
+            NextStepRow(
+                f"Restore the missing {missing}: a gap on {config.client.name}'s side, not the partner's",
+                owner,
+                delivery_due,
+                "Client data gap",
             )
         )
     level = assessment.decision.level
@@ -278,6 +295,9 @@ def next_step_rows(
     if level in rules and not (level is Escalation.PIP and plan_steps):
         text, days, rule = rules[level]
         due = business.on_or_after(as_of + timedelta(days=days))  # a generated date falls on a business day
+        if level is Escalation.OFFBOARDING_REVIEW and decide_by is not None:
+            # One date for the decision: the assessment's. The review comes before it, never after.
+            due = decide_by if internal else min(due, decide_by)
         steps.append(NextStepRow(text.format(kpis=kpis), owner, due, f"Governance rule: {rule}"))
     steps += plan_steps
     # The renewal decision is the client's own business: it appears in the internal copy only.

@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from govdocs.config.model import Controller, Direction, GovernanceConfig, Kpi, Partner
-from govdocs.data.inputs import PartnerInputs, named_kpis
+from govdocs.data.inputs import DataGap, GapCause, PartnerInputs, named_kpis
 from govdocs.documents.common import gap_text, kpi_text, telling
+from govdocs.periods import Month
 from govdocs.render.formatters import kpi_value, number, percent
 from govdocs.scoring.engine import KpiQuarter, PartnerAssessment
 from govdocs.scoring.rules import QuarterValue, Score, Status, possible_statuses
@@ -19,25 +20,69 @@ from govdocs.scoring.stats import kpi_interval
 
 
 @dataclass(frozen=True)
+class ReviewerNote:
+    """A sentence of the reviewer's as a document prints it: with what the checker made of it."""
+
+    label: str  # "Reviewer's note", "... (not checked against the data)", "..., contradicted by the data"
+    text: str
+
+
+REVIEWER = "Reviewer's note"
+
+
+@dataclass(frozen=True)
 class SummaryPoint:
     text: str
     status: str  # badge to show next to it ("green", "amber", "red", "" for none)
     kpi_id: str = ""  # the KPI a computed point is about
-    notes: tuple[str, ...] = ()  # the reviewer's words about the same KPI, printed with it
+    notes: tuple[ReviewerNote, ...] = ()  # the reviewer's words about the same KPI, printed with it
     reviewer: bool = False  # the point is the reviewer's own words: printed as their note, not as a fact
+    reviewer_label: str = REVIEWER
 
 
-def _with_reviewer(points: list[SummaryPoint], texts: Sequence[str], kpis: Sequence[Kpi]) -> list[SummaryPoint]:
-    """The reviewer's sentences: one about a KPI that already has a computed point is printed with
-    that point (one bullet per KPI, never the same KPI twice); the others as points of their own."""
+def reviewer_note(
+    text: str, assessment: PartnerAssessment, internal: bool, concern: bool = False
+) -> ReviewerNote | None:
+    """The rule for the reviewer's free text (govdocs.reviewer_claims reads it): a sentence the
+    facts contradict never reaches a partner copy, and the internal copy prints it with the facts
+    that contradict it; one about the KPIs that the checker can neither verify nor refute is printed
+    in the internal copy only, labelled not checked; one the checker verifies, or about no KPI, is
+    the reviewer's note in both copies. None: left out of this copy."""
+    from govdocs.reviewer_claims import read_text
+
+    reading = read_text(text, assessment, concern)
+    if not internal and not reading.partner_may_read:
+        return None
+    if reading.verdict == "contradicted":
+        facts = "; ".join(c.fact for c in reading.contradicted)
+        return ReviewerNote(f"{REVIEWER}, contradicted by the data", f"{text} The data: {facts}.")
+    if reading.verdict == "not checked":
+        return ReviewerNote(f"{REVIEWER} (not checked against the data)", text)
+    return ReviewerNote(REVIEWER, text)
+
+
+def _with_reviewer(
+    points: list[SummaryPoint],
+    texts: Sequence[str],
+    assessment: PartnerAssessment,
+    internal: bool = True,
+    concern: bool = False,
+) -> list[SummaryPoint]:
+    """The reviewer's sentences, as `reviewer_note` allows in this copy: one about a KPI that
+    already has a computed point is printed with that point (one bullet per KPI, never the same KPI
+    twice); the others as points of their own."""
+    kpis = [k.kpi for k in assessment.kpis]
     merged = list(points)
     for text in texts:
+        note = reviewer_note(text, assessment, internal, concern)
+        if note is None:
+            continue
         ids = {k.id for k in named_kpis(text, kpis)}
         at = next((i for i, p in enumerate(merged) if p.kpi_id and p.kpi_id in ids), None)
         if at is None:
-            merged.append(SummaryPoint(text, "", reviewer=True))
+            merged.append(SummaryPoint(note.text, "", reviewer=True, reviewer_label=note.label))
         else:
-            merged[at] = replace(merged[at], notes=(*merged[at].notes, text))
+            merged[at] = replace(merged[at], notes=(*merged[at].notes, note))
     return merged
 
 
@@ -185,7 +230,9 @@ def _noun(n: int) -> str:
     return "KPI" if n == 1 else "KPIs"
 
 
-def strengths(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> tuple[SummaryPoint, ...]:
+def strengths(
+    assessment: PartnerAssessment, inputs: PartnerInputs | None, internal: bool = True
+) -> tuple[SummaryPoint, ...]:
     """On-target KPIs (largest margin first), real improvements, then the reviewer's highlights."""
     points: list[SummaryPoint] = []
     green = [k for k in assessment.kpis if k.current.status is Status.GREEN and k.current.value is not None]
@@ -225,7 +272,7 @@ def strengths(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> tu
                 still += f", {_too_close(kpi, item.current, at)}"
             points.append(SummaryPoint(still + ".", "", kpi.id))
     if inputs is not None:
-        points = _with_reviewer(points, inputs.commentary.highlights, [k.kpi for k in assessment.kpis])
+        points = _with_reviewer(points, inputs.commentary.highlights, assessment, internal)
     if not points:
         # A red KPI may have improved: that is told under what must improve, so this says where.
         moved = [k for k in assessment.kpis if meaningful_improvement(k)]
@@ -253,16 +300,51 @@ def undelivered_what(assessment: PartnerAssessment, kpis: tuple[Kpi, ...], deliv
     return every if len(kpis) == len(assessment.kpis) else list_words([k.name for k in kpis])
 
 
-def undelivered_findings(assessment: PartnerAssessment) -> tuple[str, ...]:
-    """A month without data is the partner's data-delivery obligation, stated as a finding."""
-    return tuple(
-        f"No data delivered for {undelivered_what(assessment, kpis)} in {month.label}: the month is unscored, so "
-        "the tier rests on the other months; the data is owed under the reporting obligation."
-        for month, kpis in assessment.undelivered
-    )
+def gap_of(inputs: PartnerInputs | None, month: Month) -> DataGap | None:
+    """The reviewer's record of why `month` has no data (None: none recorded, an unknown cause)."""
+    return next((g for g in inputs.data_gaps if g.month == str(month)), None) if inputs else None
 
 
-def improvements(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> tuple[SummaryPoint, ...]:
+def client_gap(inputs: PartnerInputs | None, month: Month) -> DataGap | None:
+    """The month's gap when the client caused it: then it is not the partner's failure anywhere."""
+    gap = gap_of(inputs, month)
+    return gap if gap is not None and gap.cause is GapCause.CLIENT else None
+
+
+def undelivered_findings(
+    assessment: PartnerAssessment, inputs: PartnerInputs | None = None, internal: bool = True, client: str = ""
+) -> tuple[str, ...]:
+    """A month without data, stated as a finding: the partner's data-delivery obligation, unless the
+    inputs record the client as its cause; then it is the client's in the internal copy, and in the
+    partner copy a gap outside the partner's reporting, asked of and held against nobody."""
+    found = []
+    partner = assessment.partner.name
+    for month, kpis in assessment.undelivered:
+        what = undelivered_what(assessment, kpis)
+        gap = client_gap(inputs, month)
+        if gap is None:
+            found.append(
+                f"No data delivered for {what} in {month.label}: the month is unscored, so the tier rests on the "
+                "other months; the data is owed under the reporting obligation."
+            )
+        elif internal:
+            note = f" ({gap.note.rstrip('.')})" if gap.note else ""
+            found.append(
+                f"No data for {what} in {month.label}: a gap on {client or 'the client'}'s side{note}, not "
+                f"{partner}'s; the month is unscored, so the tier rests on the other months, and no delivery is "
+                f"asked of {partner}."
+            )
+        else:
+            found.append(
+                f"No data for {what} in {month.label}, for a cause outside {partner}'s reporting: the month is "
+                f"unscored, so the tier rests on the other months; no delivery is asked of {partner}."
+            )
+    return tuple(found)
+
+
+def improvements(
+    assessment: PartnerAssessment, inputs: PartnerInputs | None, internal: bool = True, client: str = ""
+) -> tuple[SummaryPoint, ...]:
     """What must improve: every KPI below its target for certain (the KPI sets' `short`: red, amber,
     and unclear only about the floor), red first, then the data the partner owes."""
     points: list[SummaryPoint] = []
@@ -296,9 +378,9 @@ def improvements(assessment: PartnerAssessment, inputs: PartnerInputs | None) ->
         elif kpi.controlled_by is Controller.CLIENT:
             text += " (driven by the client: see the drivers page)"
         points.append(SummaryPoint(text + ".", item.current.status.value, kpi.id))
-    points += [SummaryPoint(text, "no_data") for text in undelivered_findings(assessment)]
+    points += [SummaryPoint(text, "no_data") for text in undelivered_findings(assessment, inputs, internal, client)]
     if inputs is not None:
-        points = _with_reviewer(points, inputs.commentary.concerns, [k.kpi for k in assessment.kpis])
+        points = _with_reviewer(points, inputs.commentary.concerns, assessment, internal, concern=True)
     if not points:
         points.append(SummaryPoint(nothing_short(sets), ""))
     return tuple(points)
@@ -453,17 +535,6 @@ def unclear_edge(sets: KpiSets) -> str:
     the thresholds the quarter results that are not statistically clear reach across."""
     edges = [e for e, group in (("the target", sets.unclear_at_target), ("the floor", sets.unclear_at_floor)) if group]
     return f"too close to {' or '.join(edges) or 'a threshold'} to call"
-
-
-def steady_words(assessment: PartnerAssessment) -> str:
-    """Why no step is due, as the KPI sets allow it: 'performance is on target' only when every KPI
-    met its target."""
-    sets = kpi_sets(assessment)
-    if not sets.short and not sets.unclear and not sets.no_data:
-        return "performance is on target"
-    if not sets.short:
-        return "no KPI is below target for certain"
-    return "no escalation rule applies to the KPIs below target"
 
 
 MAY_BE_RED = re.compile(r"^(.+) may be red (\d+) months running \((\w{3} \d{4})")

@@ -129,6 +129,21 @@ class CarriedAction:
     threshold: str = ""
     addresses: tuple[ContextKind, ...] = ()
 
+    @property
+    def status_text(self) -> str:
+        """Its one status wording in every table that shows it: a carried action is not 'overdue'
+        beside its new due date; its old date and its new one are both stated."""
+        from govdocs.render.formatters import short_date
+
+        if not self.carried or self.due is None:
+            return f"Closed: {self.reason.rstrip('.')}"
+        return f"Carried forward: was due {short_date(self.was_due)}, now due {short_date(self.due)}"
+
+    @property
+    def reported(self) -> str:
+        """What the last review recorded of it ('last reported not started'); '' when nothing was."""
+        return f"last reported {self.status.label.lower()}" if self.status else ""
+
 
 # An earlier action agreed without a measure is measured, once carried into a plan, by whether it
 # is done: the one level the action itself states.

@@ -7,7 +7,8 @@ The rules, all from `config.offboarding`:
     customer satisfaction;
   stay score S (0-100) = weighted mean of the rated considerations, rating r mapped to
     (r - 1) / 4 x 100; missing ratings are left out and listed, never guessed;
-  net = S - E, read against the bands retain / retain with PIP / prepare exit / exit;
+  net = S - E (from S and E at one decimal, as printed), read against the bands retain /
+    retain with PIP / prepare exit / exit;
   an exit while transition readiness is below the minimum becomes "prepare exit".
 """
 
@@ -392,6 +393,12 @@ class Decision:
         return self.missing_bounds is not None
 
 
+def net_score(stay: float, exit_evidence: float) -> float:
+    """Stay minus exit evidence, from the scores as printed (one decimal), so that 'stay 33.8
+    against exit evidence 86.2: net −52.4' adds up on paper (from the unrounded scores it read −52.5)."""
+    return round(round(stay, 1) - round(exit_evidence, 1), 1)
+
+
 def band(net: float, settings: OffboardingSettings) -> Recommendation:
     rules = settings.rules
     if net >= rules.retain_from:
@@ -437,7 +444,7 @@ def decide(
             "No consideration is rated: the recommendation defaults to preparing an exit until the "
             "assessment is complete.",
         )
-    net = stay - exit_evidence
+    net = net_score(stay, exit_evidence)
     plan_open = not evidence.no_further_plan
     rules_band = band(net, settings)
     choice, capped = _apply_readiness(rules_band, ready.share_done, settings, plan_open)
@@ -471,7 +478,9 @@ def _missing_bounds(
         ]
         stay = stay_score(filled)
         assert stay is not None
-        return _apply_readiness(band(stay - exit_evidence, settings), ready.share_done, settings, plan_open)[0]
+        return _apply_readiness(band(net_score(stay, exit_evidence), settings), ready.share_done, settings, plan_open)[
+            0
+        ]
 
     return all_rated(1), all_rated(5)
 
@@ -495,7 +504,10 @@ def sensitivity_line(
             if stay is None:
                 continue
             outcome, _ = _apply_readiness(
-                band(stay - evidence.score, settings), ready.share_done, settings, not evidence.no_further_plan
+                band(net_score(stay, evidence.score), settings),
+                ready.share_done,
+                settings,
+                not evidence.no_further_plan,
             )
             if outcome is current:
                 continue

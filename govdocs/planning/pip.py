@@ -119,6 +119,20 @@ class CheckIn:
     new_month: bool = True
 
 
+def review_words(plan: Plan, checkin: CheckIn) -> str:
+    """What a meeting reviews, in the words the plan's table and its calendar file both use: the
+    latest month whose data has landed by its date when no earlier meeting reviewed it; otherwise
+    the actions only, and why (the month precedes the plan, or an earlier meeting reviewed it)."""
+    month = checkin.reviewed.label
+    if checkin.new_month:
+        return f"Reviews {month}, the latest month whose data has landed by then, and the status of every action"
+    if checkin.reviewed < Month(plan.start.year, plan.start.month):
+        return f"Reviews the actions only: no new month of data ({month}, the latest landed, precedes the plan)"
+    earlier = next(c for c in plan.checkins if c.reviewed == checkin.reviewed and c.new_month)
+    name = "the final review" if earlier.is_final else f"check-in {earlier.number}"
+    return f"Reviews the actions only: no new month of data ({month} was reviewed at {name})"
+
+
 @dataclass(frozen=True)
 class PlanAction:
     ref: str
@@ -159,6 +173,8 @@ class Plan:
     # proposed actions for a programme KPI this plan has no objective for: left out, not refused
     # (an actions file may hold actions for KPIs a later plan will take up); said in the internal copy
     set_aside: tuple[ProposedAction, ...] = ()
+    fixed_length: bool = False  # a plan on record, as issued: never lengthened, only staged
+    longest_days: int = 0  # the programme's longest plan (pip.max_duration_days) when it was built
 
     @property
     def lengthened(self) -> bool:
@@ -544,6 +560,8 @@ def build_plan(
         duration_days=duration,
         standard_days=standard,
         set_aside=set_aside,
+        fixed_length=final_review is not None,
+        longest_days=max(settings.max_duration_days, settings.duration_days),
     )
 
 

@@ -14,7 +14,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 
 from govdocs import __version__
 from govdocs.config.model import GovernanceConfig
-from govdocs.planning.pip import Plan
+from govdocs.planning.pip import Plan, review_words
 from govdocs.render.formatters import kpi_value
 
 
@@ -59,11 +59,12 @@ def plan_calendar(plan: Plan, config: GovernanceConfig, document_id: str) -> byt
             f"{o.kpi.name} {kpi_value(value, o.kpi.unit.value, o.kpi.decimals)}"
             for o, value in zip(plan.objectives, checkin.expected, strict=True)
         )
-        event.add(
-            "description",
-            f"{title.capitalize()} of the plan {document_id}, chaired by {plan.meeting_owner}. Reviews "
-            f"{checkin.reviewed.label}; expected: {expected}.",
-        )
+        # What it reviews in the plan's own words: a meeting without a new month reviews the actions only.
+        reviews = review_words(plan, checkin)
+        if checkin.new_month:
+            reviews += f"; expected for {checkin.reviewed.label}: {expected}"
+        chaired = f"{title.capitalize()} of the plan {document_id}, chaired by {plan.meeting_owner}."
+        event.add("description", f"{chaired} {reviews}.")
         if organizer is not None and organizer.email:
             address = vCalAddress(f"mailto:{organizer.email}")
             address.params["cn"] = vText(organizer.name)
