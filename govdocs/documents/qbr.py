@@ -380,7 +380,9 @@ def build_qbr_context(
         internal_notes=tuple(inputs.commentary.internal_notes) if inputs and internal else (),
         actions=actions,
         actions_summary=actions_summary,
-        next_steps=next_step_rows(facts, inputs, config, as_of, internal),
+        next_steps=next_step_rows(
+            facts, inputs, config, as_of, internal, response.acknowledged_on if response is not None else None
+        ),
         precedence_note=precedence,
         definitions=definition_rows(config, partner),
         scoring_rules=scoring_rules(config),
