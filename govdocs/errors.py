@@ -8,6 +8,7 @@ code of the problem's category.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from enum import IntEnum
 
@@ -30,6 +31,20 @@ def terminal_safe(text: str, limit: int = MESSAGE_CHARACTERS) -> str:
     if len(safe) > limit:
         safe = f"{safe[: limit - 40]}... ({len(safe) - limit + 40:,} more characters)"
     return safe
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """' (did you mean 'csat'?)' when `name` is a known name in another case, or close to one
+    (a typo); '' when nothing is close."""
+    import difflib
+
+    names = list(known)
+    folded = {n.casefold(): n for n in names}
+    match = folded.get(name.casefold())
+    if match is None:
+        close = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.75)
+        match = folded[close[0]] if close else None
+    return f" (did you mean '{match}'?)" if match is not None and match != name else ""
 
 
 class ExitCode(IntEnum):

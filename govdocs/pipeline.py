@@ -54,12 +54,14 @@ from govdocs.validate import cross_check, foreign_mentions, foreign_mentions_in_
 
 if TYPE_CHECKING:
     from govdocs.build import BuildRequest
+    from govdocs.data.actions import ProposedAction
     from govdocs.data.assessment import Assessment
     from govdocs.exit_cost import ExitCost
     from govdocs.facts import PlanBasis
     from govdocs.journal import Journal
     from govdocs.planning.offboarding import Decision, Evidence, Readiness
     from govdocs.planning.options import Options
+    from govdocs.planning.pip import Plan
 
 
 @dataclass(frozen=True)
@@ -645,18 +647,19 @@ def prepare_pip(
 ) -> Prepared:
     """The plan `basis` names (a new one, or the one on record the run follows up), with its
     progress up to `as_of`."""
-    from govdocs.data.actions import load_proposed_actions
+    from govdocs.data.actions import read_proposed_actions
     from govdocs.documents.pip import build_pip_context
     from govdocs.planning.pip import build_plan, plan_outcome, plan_progress
     from govdocs.render.ics import plan_calendar
 
     config, data = workspace.config, workspace.data
     assessment, start, cause = basis.assessment, basis.start, basis.cause
-    proposed = load_proposed_actions(proposed_file) if proposed_file else []
+    proposed, unread = read_proposed_actions(proposed_file) if proposed_file else ([], [])
     if audience is Audience.PARTNER and (leaks := foreign_mentions_in_actions(config, assessment.partner.id, proposed)):
         raise GovdocsError(leaks)
     followed = basis.followed
-    plan = build_plan(
+    plan_for = partial(
+        build_plan,
         config=config,
         assessment=assessment,
         issued=as_of,
@@ -668,6 +671,9 @@ def prepare_pip(
         library_location=Location(str(workspace.run.config_path), path="action_library"),
         final_review=followed.plan.start + timedelta(days=followed.plan.duration_days) if followed else None,
     )
+    if unread:  # every problem of the file in one run: the unreadable cells, and the other rows' SMART checks
+        raise GovdocsError(unreadable_and_not_smart(plan_for(with_actions=False), proposed, unread, config))
+    plan = plan_for()
     files = run_files(workspace.run, inputs_file, assessment.partner.id)
     if proposed_file is not None:
         files.append(InputFile("Proposed actions", proposed_file.name, sha256_file(proposed_file), "partner proposal"))
@@ -700,6 +706,22 @@ def prepare_pip(
     ics = (plan_calendar(plan, config, context.meta.document_id),) if calendar else ()
     data = partial(scorecard_file, [assessment], f"scorecard-{plan.partner.id}-{assessment.quarter}.csv")
     return workspace.prepared(document, DOCUMENT_TYPES["pip"].template, context, *ics, data=data)
+
+
+def unreadable_and_not_smart(
+    plan: Plan, proposed: list[ProposedAction], unread: list[Problem], config: GovernanceConfig
+) -> list[Problem]:
+    """The problems of an actions file with a cell that cannot be read, in line order: those
+    cells, and what keeps the file's actions (readable fields) from being SMART for this plan."""
+    from govdocs.planning.pip import for_this_plan, not_smart, smart_problems
+
+    programme = [k.id for k in config.kpis]
+    taken, _ = for_this_plan(proposed, plan.objectives, programme)
+    ids = [o.kpi.id for o in plan.objectives]
+    numbers = {id(a): n for n, a in enumerate(proposed, start=1)}
+    found = [(a, smart_problems(a, ids, plan.start, plan.final_review.day, programme)) for a in taken]
+    problems = [*unread, *(not_smart(a, numbers[id(a)], issues) for a, issues in found if issues)]
+    return sorted(problems, key=lambda p: p.location.line or 0)
 
 
 def _pip_basis(facts: PartnerFacts, request: PipRequest) -> PlanBasis:

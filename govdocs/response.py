@@ -226,8 +226,8 @@ def form_identity(form: Form, config: GovernanceConfig) -> Identity:
 class _Checker:
     """Collects one problem per bad field, each naming the field."""
 
-    def __init__(self, path: Path) -> None:
-        self.path, self.problems = path, []
+    def __init__(self, path: Path, as_of: date | None = None) -> None:
+        self.path, self.problems, self.as_of = path, [], as_of
 
     def bad(self, field: str, message: str, code: str = "response.bad_field") -> None:
         self.problems.append(Problem(code, f"field {field}: {message}", Location(self.path.name), ExitCode.INPUTS))
@@ -242,8 +242,15 @@ class _Checker:
         return value or None
 
     def day(
-        self, field: str, value: str, start: date | None = None, end: date | None = None, window: str = "the plan"
+        self,
+        field: str,
+        value: str,
+        start: date | None = None,
+        end: date | None = None,
+        window: str = "the plan",
+        past: bool = False,
     ) -> date | None:
+        """The field's date; `past`: a day that has happened (on or before the import's as-of date)."""
         if not value:
             return None
         try:
@@ -256,6 +263,14 @@ class _Checker:
             return None
         if start is not None and end is not None and not start <= day <= end:
             self.bad(field, f"{day.isoformat()} is outside {window} ({start.isoformat()} to {end.isoformat()})")
+            return None
+        if past and self.as_of is not None and day > self.as_of:
+            self.bad(
+                field,
+                f"{day.isoformat()} is after today ({self.as_of.isoformat()}): a signature or a meeting cannot be "
+                "dated in the future; correct the date in the form (or import with --as-of the day it was returned)",
+                "response.future_date",
+            )
             return None
         return day
 
@@ -394,9 +409,12 @@ def read_response(
     identity: Identity,
     previous: dict[str, Any] | None = None,
     objectives: frozenset[str] | None = None,
+    as_of: date | None = None,
 ) -> dict[str, Any]:
-    """The answer as the response file holds it; every bad field raised at once, one line each."""
-    check, f = _Checker(form.path), form.fields
+    """The answer as the response file holds it; every bad field raised at once, one line each.
+    With `as_of` (the import's today), an acknowledgment or check-in dated after it is refused:
+    a partner cannot have signed, or met, on a day that has not come."""
+    check, f = _Checker(form.path, as_of), form.fields
     if objectives is not None:
         _objective_fields(form, identity, objectives, check)
         if check.problems:
@@ -407,7 +425,9 @@ def read_response(
         "date": None,
     }
     first = identity.quarter.months[0].first_day()
-    day = check.day("ack:date", f.get("ack:date", ""), first, identity.final_review, "the dates the document covers")
+    day = check.day(
+        "ack:date", f.get("ack:date", ""), first, identity.final_review, "the dates the document covers", past=True
+    )
     acknowledged["date"] = day.isoformat() if day else None
     if any(acknowledged.values()) and not all(acknowledged.values()):
         missing = [k for k, v in acknowledged.items() if not v and not f.get(f"ack:{k}")]
@@ -420,7 +440,7 @@ def read_response(
             if text:
                 root_causes[m[1]] = text
     checkin = check.day(
-        "checkin:date", f.get("checkin:date", ""), identity.start, identity.final_review, identity.window
+        "checkin:date", f.get("checkin:date", ""), identity.start, identity.final_review, identity.window, past=True
     )
     statuses = _statuses(form, check)
     if statuses and checkin is None and not f.get("checkin:date"):
@@ -465,6 +485,7 @@ def import_response(
     pdf: bytes | None = None,
     certified: bytes | None = None,
     write: bool = False,
+    as_of: date | None = None,
 ) -> tuple[Path, str, str, str, dict[str, Any]]:
     """Read and validate the form; return (response file, old text, new text, diff, the answer
     as read), and with `write` write the new text. `pdf` is the returned file's bytes and `certified` the revision
@@ -479,7 +500,7 @@ def import_response(
     with _folder_lock(inputs_dir):
         old, entries = _existing_responses(target, identity.partner)
         previous = next((e for e in entries if e.get("document") == identity.document), None)
-        entry = read_response(form, config, identity, previous, plan_objectives(issued, config))
+        entry = read_response(form, config, identity, previous, plan_objectives(issued, config), as_of)
         # the same document again replaces its entry in place; a new one goes last (the newest answer)
         at = next((i for i, e in enumerate(entries) if e.get("document") == identity.document), None)
         entries = [*entries[:at], entry, *entries[at + 1 :]] if at is not None else [*entries, entry]

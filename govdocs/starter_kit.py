@@ -89,7 +89,11 @@ def _kpi_block(kpi: CatalogueKpi, weight: int) -> str:
     if kpi.proportion:
         lines.append("    proportion: true           # a share of a sample: judged with its 95% interval")
     lines += [
-        f"    contractual: {'true' if kpi.contractual else 'false'}",
+        # A catalogue target is a benchmark, not a contract term: never written as an SLA. The
+        # user sets contractual: true with the contract's clause (validate warns for a benchmark).
+        "    contractual: false         # "
+        + ("usually an SLA: " if kpi.contractual else "")
+        + "true once your contract sets this target (its clause in target_source)",
         f"    controlled_by: {kpi.controlled_by}",
         f"    target_source: {_q(kpi.target_source)}   # replace with your contract's clause",
     ]
@@ -118,10 +122,11 @@ def _partner_block(partner: StarterPartner, today: date) -> str:
             f"      end: {end.isoformat()}",
             "      notice_days: 90",
             "      auto_renew: false",
+            "      renewal_months: 12          # the term an automatic renewal adds",
             "      # Placeholders, not your contract's terms: `validate` warns for each one listed here and",
-            "      # the partner's cover prints it as 'to be confirmed'. Set it from the contract, then",
+            "      # the partner's documents print it as 'to be confirmed'. Set it from the contract, then",
             "      # remove it from this list.",
-            "      to_confirm: [start, end, notice_days, auto_renew]",
+            "      to_confirm: [start, end, notice_days, auto_renew, renewal_months]",
             "    # contacts:",
             "    #   - {name: ..., role: Account Director, email: ..., side: partner}",
             "    #   - {name: ..., role: Vendor Manager, email: ..., side: client}",

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,11 +21,12 @@ from govdocs.data.inputs import PartnerInputs, load_partner_inputs, named_kpis
 from govdocs.data.loader import load_kpi_data
 from govdocs.data.problems import MAX_PROBLEMS
 from govdocs.data.table import KpiData
-from govdocs.errors import ExitCode, GovdocsError, Location, Problem
+from govdocs.errors import ExitCode, GovdocsError, Location, Problem, did_you_mean
 from govdocs.isolation import name_index
 from govdocs.periods import Month, Quarter
 
 if TYPE_CHECKING:
+    from govdocs.planning.pip import Plan
     from govdocs.scoring.engine import PartnerAssessment
 
 
@@ -39,11 +41,17 @@ def cross_check(config: GovernanceConfig, data: KpiData, data_paths: list[Path])
         for value, rows in unknown.groupby(column, sort=True):
             first = rows.iloc[0]
             more = f" ({len(rows) - 1} more rows)" if len(rows) > 1 else ""
+            hint = did_you_mean(str(value), sorted(known))
+            # a typo or a case slip: the fix is the id in the data, never deleting the rows
+            advice = (
+                f"correct the {what} id in the data to the config's spelling"
+                if hint
+                else f"remove its rows with the {what} (or add the {what} back to the config)"
+            )
             problems.append(
                 Problem(
                     f"data.unknown_{column}",
-                    f"{what} '{value}' is not in the config{more}: remove its rows with the {what} "
-                    f"(or add the {what} back to the config)",
+                    f"{what} '{value}' is not in the config{hint}{more}: {advice}",
                     Location(str(data_paths[int(first["file"])]), int(first["line"]), column),
                     ExitCode.DATA,
                 )
@@ -173,6 +181,8 @@ def validate_inputs(
     inputs_dir: Path | None = None,
     quarter: Quarter | None = None,
     raw: Path | None = None,
+    actions: Path | None = None,
+    as_of: date | None = None,
 ) -> ValidationReport:
     """Every problem of the config, the data (a KPI table, or raw exports: their rejected rows
     as warnings) and the human inputs, collected into one report."""
@@ -242,6 +252,8 @@ def validate_inputs(
 
                 assessed = assess_partner(config, data, config.partner(inputs.partner), reviewed)
                 report.problems += reviewer_text_warnings(path, inputs, assessed)
+    if config is not None and actions is not None:
+        report.problems += actions_problems(config, config_path, data, quarter, actions, as_of or date.today())
     if config is not None and data is not None:
         report.problems += plan_record_problems(config, data, config_path)
     if config is not None:
@@ -250,6 +262,7 @@ def validate_inputs(
             report.problems += contract_warnings(config, config_path, reviewed.shift(1))
         report.problems += fee_warnings(config, config_path)
         report.problems += unconfirmed_warnings(config, config_path)
+        report.problems += benchmark_sla_warnings(config, config_path)
         report.problems += weight_warnings(config, config_path)
     if config is not None:
         report.summary["partners"] = len(config.partners)
@@ -263,6 +276,81 @@ def validate_inputs(
 
 
 RESPONSE_SUFFIX = ".response.yaml"
+ACTIONS_SUFFIXES = (".yaml", ".yml", ".csv")
+
+
+def actions_problems(
+    config: GovernanceConfig,
+    config_path: Path,
+    data: KpiData | None,
+    quarter: Quarter | None,
+    actions: Path,
+    as_of: date,
+) -> list[Problem]:
+    """Every problem of the proposed-actions files, as the build would find them, in one run:
+    cells that cannot be read (a due date written 29/01/2027), and each action's SMART checks.
+    Where the partner's plan can be worked out (data and a quarter, and a plan called for), the
+    due dates are checked against its period and the objectives against its own; otherwise each
+    objective must be a KPI of the programme. Build-time checks that need the whole plan (one
+    partner action per objective) are left to the build."""
+    from govdocs.data.actions import read_proposed_actions
+    from govdocs.planning.pip import for_this_plan, not_smart, smart_problems
+
+    single = actions.is_file()
+    files = [actions] if single else sorted(p for p in actions.iterdir() if p.suffix.lower() in ACTIONS_SUFFIXES)
+    partner_ids = {p.id for p in config.partners}
+    programme = [k.id for k in config.kpis]
+    problems: list[Problem] = []
+    for path in files:
+        if not single and path.stem not in partner_ids:
+            problems.append(
+                Problem(
+                    "actions.unknown_partner",
+                    f"no partner '{path.stem}' in the config{did_you_mean(path.stem, sorted(partner_ids))}: "
+                    "no document reads this actions file (name it <PARTNER_ID>" + path.suffix + ")",
+                    Location(str(path)),
+                    ExitCode.INPUTS,
+                    severity="warning",
+                )
+            )
+            continue
+        try:
+            proposed, read = read_proposed_actions(path)
+        except GovdocsError as exc:
+            problems += exc.problems
+            continue
+        plan = None if single else _plan_for_actions(config, config_path, data, quarter, path.stem, as_of)
+        checks: list[tuple[ProposedAction, list[str]]] = []
+        if plan is not None:
+            taken, aside = for_this_plan(proposed, plan.objectives, programme)
+            ids = [o.kpi.id for o in plan.objectives]
+            checks += [(a, smart_problems(a, ids, plan.start, plan.final_review.day, programme)) for a in taken]
+            checks += [(a, smart_problems(a, None, None, None, programme)) for a in aside]
+        else:
+            checks += [(a, smart_problems(a, None, None, None, programme)) for a in proposed]
+        numbers = {id(a): n for n, a in enumerate(proposed, start=1)}
+        found = [*read, *(not_smart(a, numbers[id(a)], issues) for a, issues in checks if issues)]
+        problems += sorted(found, key=lambda p: p.location.line or 0)
+    return problems
+
+
+def _plan_for_actions(
+    config: GovernanceConfig, config_path: Path, data: KpiData | None, quarter: Quarter | None, pid: str, as_of: date
+) -> Plan | None:
+    """The plan a build on `as_of` would issue or follow up for the partner, without its actions:
+    None when it cannot be told (no data or quarter, no plan called for, or the data cannot be
+    scored: that is reported by the data's own checks)."""
+    from govdocs.facts import partner_facts
+
+    if data is None or quarter is None:
+        return None
+    try:
+        facts = partner_facts(config, data, config.partner(pid), quarter, as_of, config_path)
+    except GovdocsError:
+        return None
+    if facts.basis is not None and facts.basis.followed is not None:
+        return facts.basis.followed.plan
+    return facts.new_plan
 
 
 def _response_file_problems(path: Path, partner_ids: set[str]) -> list[Problem]:
@@ -595,13 +683,21 @@ def fee_warnings(config: GovernanceConfig, config_path: Path) -> list[Problem]:
 def unconfirmed_warnings(config: GovernanceConfig, config_path: Path) -> list[Problem]:
     """A contract term `govdocs init` wrote as a placeholder and nobody confirmed yet (it is
     still in contract.to_confirm): a warning at the term's own line, one per term."""
+    from govdocs.planning.contract import defaulted_terms
     from govdocs.yamlfile import format_path, load_yaml
 
-    guessed = [(i, p, term) for i, p in enumerate(config.partners) for term in dict.fromkeys(p.contract.to_confirm)]
-    if not guessed:
+    guessed = [
+        (i, p, term)
+        for i, p in enumerate(config.partners)
+        for term in dict.fromkeys(p.contract.to_confirm)
+        # the renewal term of a contract that does not renew itself is printed nowhere
+        if term != "renewal_months" or p.contract.auto_renew
+    ]
+    defaulted = [(i, p) for i, p in enumerate(config.partners) if defaulted_terms(p.contract)]
+    if not guessed and not defaulted:
         return []
     doc = load_yaml(config_path, ExitCode.CONFIG)
-    return [
+    problems = [
         Problem(
             "config.unconfirmed",
             f"'{partner.id}': a placeholder of `govdocs init` (covers say 'to be confirmed'): set it from the "
@@ -611,6 +707,49 @@ def unconfirmed_warnings(config: GovernanceConfig, config_path: Path) -> list[Pr
             severity="warning",
         )
         for i, partner, term in guessed
+    ]
+    problems += [
+        Problem(
+            "config.renewal_term_default",
+            f"'{partner.id}': the contract renews itself but renewal_months is not set: documents assume "
+            f"{partner.contract.renewal_months} months and say the term is to be confirmed; set "
+            f"{format_path(('partners', i, 'contract', 'renewal_months'))} from the contract",
+            doc.location(("partners", i, "contract", "auto_renew")),
+            ExitCode.CONFIG,
+            severity="warning",
+        )
+        for i, partner in defaulted
+    ]
+    return problems
+
+
+def benchmark_sla_warnings(config: GovernanceConfig, config_path: Path) -> list[Problem]:
+    """A KPI marked contractual (an SLA: labelled so, counted towards the offboarding review,
+    earning credits) whose target_source is still govdocs' catalogue benchmark, not a contract
+    clause: a benchmark is not a contract term. A warning at its `contractual` line."""
+    from govdocs.kpi_catalogue import CATALOGUE, COMMON_PRACTICE
+    from govdocs.yamlfile import load_yaml
+
+    benchmarks = {k.target_source for k in CATALOGUE} | {COMMON_PRACTICE}
+    found = [
+        (i, kpi)
+        for i, kpi in enumerate(config.kpis)
+        if kpi.contractual and kpi.target_source is not None and kpi.target_source.strip() in benchmarks
+    ]
+    if not found:
+        return []
+    doc = load_yaml(config_path, ExitCode.CONFIG)
+    return [
+        Problem(
+            "config.benchmark_sla",
+            f"KPI '{kpi.id}' is contractual (an SLA) but its target_source is govdocs' catalogue benchmark "
+            f"('{kpi.target_source}'), not a contract clause: put the contract's clause in target_source, "
+            "or set contractual: false",
+            doc.location(("kpis", i, "contractual")),
+            ExitCode.CONFIG,
+            severity="warning",
+        )
+        for i, kpi in found
     ]
 
 

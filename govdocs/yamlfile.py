@@ -438,7 +438,7 @@ def pydantic_message(
     if kind.startswith(("date_", "datetime_")) and shown is not None:
         return f"expected a date like 2026-10-15, but YAML read {_read_as(shown, given)}"
     if kind.startswith(("date_", "datetime_")) and isinstance(given, str):
-        return f"expected a date like 2026-10-15, got {_shown(given)!r}"
+        return f"expected a date like 2026-10-15, got {_shown(given)!r}{_iso_hint(given)}"
     if kind == "string_too_long":
         limit = error.get("ctx", {}).get("max_length")
         return f"text of {len(str(given)):,} characters, more than the {limit:,} this field may hold; shorten it"
@@ -497,3 +497,20 @@ def model_from_document(
             message = f"{hidden:,} more problems not shown; fix the ones above first"
             problems.append(Problem(f"{prefix}.more_problems", message, Location(doc.file), category))
         raise GovdocsError(problems) from None
+
+
+def _iso_hint(text: str) -> str:
+    """'; write 2027-01-29' for a day-first date that can be read one way only (29/01/2027,
+    29.01.2027): a day above 12 leaves no doubt. 01/02/2027 gets no guess."""
+    import re
+    from datetime import date
+
+    found = re.fullmatch(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*", text)
+    if found is None:
+        return ""
+    first, second, year = (int(g) for g in found.groups())
+    day, month = (first, second) if first > 12 else (second, first) if second > 12 else (0, 0)
+    try:
+        return f"; write {date(year, month, day).isoformat()}" if day else ""
+    except ValueError:
+        return ""

@@ -820,8 +820,8 @@ CASES: dict[str, Case] = {
         zero_ids,
         4,
         (
-            "{data}:3: column 'partner': partner '00123' is not in the config: "
-            f"{UNKNOWN_PARTNER_REMEDY} [data.unknown_partner]",
+            "{data}:3: column 'partner': partner '00123' is not in the config (did you mean '0123'?): "
+            "correct the partner id in the data to the config's spelling [data.unknown_partner]",
         ),
     ),
     # --- spreadsheets

@@ -257,6 +257,9 @@ def test_generator_of_paths_is_accepted(tmp_path: Path) -> None:
         ('"85,5"', "'85,5' uses a decimal comma; write 85.5"),
         ('"1,250"', "'1,250' has a comma: write 1250 if it separates thousands, 1.250 if it is a decimal comma"),
         ('"1,250,000.5"', "'1,250,000.5' has thousands separators; write 1250000.5"),
+        ("70.9%", "'70.9%' has a % sign; write 70.9 (a percent KPI's value is the number of percent)"),
+        ("70.9 %", "'70.9 %' has a % sign; write 70.9 (a percent KPI's value is the number of percent)"),
+        ("abc%", "'abc%' is not a finite number"),
         ("", "value is empty; leave the row out when there is no data"),
     ],
 )

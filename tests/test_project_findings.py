@@ -172,7 +172,9 @@ def test_contract_terms_init_guessed_are_warned_at_their_line_and_never_printed_
     result = run("validate", "--json")
     report = __import__("json").loads(result.stdout)
     guessed = [p for p in report["problems"] if p["code"] == "config.unconfirmed"]
-    assert len(guessed) == 8  # start, end, notice_days, auto_renew of each of 2 partners
+    # start, end, notice_days, auto_renew of each of 2 partners (renewal_months: not of a contract that does
+    # not renew itself)
+    assert len(guessed) == 8
     start = next(p for p in guessed if p["location"]["path"] == "partners[0].contract.start")
     assert config[start["location"]["line"] - 1].strip().startswith("start: ")
     assert start["severity"] == "warning" and report["valid"]
@@ -191,7 +193,8 @@ def test_contract_terms_init_guessed_are_warned_at_their_line_and_never_printed_
     # confirmed: the terms are facts again, and validate is silent about them
     text = (project / "governance.yaml").read_text(encoding="utf-8")
     (project / "governance.yaml").write_text(
-        text.replace("to_confirm: [start, end, notice_days, auto_renew]", "to_confirm: []"), encoding="utf-8"
+        text.replace("to_confirm: [start, end, notice_days, auto_renew, renewal_months]", "to_confirm: []"),
+        encoding="utf-8",
     )
     again = __import__("json").loads(run("validate", "--json").stdout)
     assert not [p for p in again["problems"] if p["code"] == "config.unconfirmed"]

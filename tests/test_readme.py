@@ -238,6 +238,7 @@ def test_the_tutorial_runs_as_written(tmp_path: Path, monkeypatch):
         assert printed == expected, command
         runs += 1
     assert runs == 5  # init, validate twice, build twice
+    _round_trip()
     assert sorted(p.name for p in Path("output/2026-Q3").iterdir() if p.suffix == ".html") == [
         "pip-SOUTH-internal.html",
         "pip-SOUTH-partner.html",
@@ -247,6 +248,22 @@ def test_the_tutorial_runs_as_written(tmp_path: Path, monkeypatch):
         "qbr-SOUTH-internal.html",
         "qbr-SOUTH-partner.html",
     ]
+
+
+def _round_trip() -> None:
+    """docs/responses.md's "try the round trip" on the tutorial's plan: the form filled as the page
+    shows, imported, and the plan rebuilt says it was acknowledged and asks for no signature."""
+    assert CliRunner().invoke(cli, ["pip", "--partner", "SOUTH", "--audience", "partner"]).exit_code == 0
+    command, expected = console_block("govdocs response fill output/2026-Q3/pip-SOUTH-partner.pdf")
+    result = CliRunner().invoke(cli, shlex.split(command)[1:])
+    assert result.stdout.splitlines() == expected, result.output
+    result = CliRunner().invoke(cli, ["response", "import", "returned/pip-SOUTH-partner.pdf"])
+    assert result.exit_code == 0 and "wrote inputs/SOUTH.response.yaml" in result.stdout, result.output
+    result = CliRunner().invoke(cli, ["pip", "--partner", "SOUTH", "--audience", "partner", "--format=html"])
+    assert result.exit_code == 0, result.output
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", Path("output/2026-Q3/pip-SOUTH-partner.html").read_text()))
+    assert "The partner acknowledged it on 15 October 2026 in its returned form" in text
+    assert "The partner is asked to sign by" not in text
 
 
 def test_the_reference_pages_are_generated_from_the_code():

@@ -13,6 +13,7 @@ import click
 from govdocs.cli.app import DateType, QuarterType, cli, handle_errors
 from govdocs.cli.options import (
     PROJECT_KEY,
+    actions_option,
     config_option,
     data_option,
     emit_json,
@@ -35,6 +36,12 @@ from govdocs.periods import Quarter
     type=QuarterType(),
     help="Check the inputs files were written for this quarter (in a project folder: its quarter rule).",
 )
+@actions_option
+@click.option(
+    "--as-of",
+    type=DateType(),
+    help="The issue date a build would use, to check action due dates against the plan's period (default: today).",
+)
 @json_option
 @raw_option
 @click.option(
@@ -50,12 +57,14 @@ def validate(
     data_paths: tuple[Path, ...],
     inputs_dir: Path | None,
     quarter: Quarter | None,
+    actions: Path | None,
+    as_of: date | None,
     as_json: bool,
     raw: Path | None,
     fix: bool,
     dry_run: bool,
 ) -> None:
-    """Check config, data and inputs; report every problem.
+    """Check config, data, inputs and actions; report every problem.
 
     \b
     Example:
@@ -71,11 +80,11 @@ def validate(
         return
     project = click.get_current_context().meta.get(PROJECT_KEY)
     if project is not None:
-        quarter = quarter or project_quarter(None, None, need_data=False)
+        quarter = quarter or project_quarter(None, as_of, need_data=False)
         if not data_paths and not raw:
             for name in project.missing_data():
                 click.echo(f"note: no {name} yet: the config and inputs are checked without data", err=True)
-    report = validate_inputs(config_path, list(data_paths), inputs_dir, quarter, raw)
+    report = validate_inputs(config_path, list(data_paths), inputs_dir, quarter, raw, actions, as_of)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, allow_nan=False))
     else:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
 
-from govdocs.cli.app import cli, handle_errors
+from govdocs.cli.app import DateType, cli, handle_errors
 from govdocs.cli.options import config_option, emit_json, json_option, project_option
 
 
@@ -32,9 +33,14 @@ def response() -> None:
     help="Folder of human-input files: the answer is written to <PARTNER_ID>.response.yaml there.",
 )
 @click.option("--dry-run", is_flag=True, help="Show the change as a diff and write nothing.")
+@click.option(
+    "--as-of",
+    type=DateType(),
+    help="Today for the import (default: today): an acknowledgment or check-in dated after it is refused.",
+)
 @json_option
 @handle_errors
-def import_(pdf: Path, config_path: Path, inputs_dir: Path, dry_run: bool, as_json: bool) -> None:
+def import_(pdf: Path, config_path: Path, inputs_dir: Path, dry_run: bool, as_of: date | None, as_json: bool) -> None:
     """Read a returned plan's response form into the partner's response file.
 
     Checks the form is the one issued (document id, partner, inputs hash and plan dates against
@@ -44,7 +50,8 @@ def import_(pdf: Path, config_path: Path, inputs_dir: Path, dry_run: bool, as_js
     imported with a warning saying so. A form from another partner, or one whose identity was changed, is
     refused; so is any bad field, one line each (exit 5), and nothing is written. Every signature
     the file carries is verified (intact; after the plan's certification, only form filling and
-    signing): a file altered after it was signed is refused in one line.
+    signing): a file altered after it was signed is refused in one line. An acknowledgment or a check-in
+    dated after today (--as-of) is refused, naming the field: it records a day that has not come.
 
     \b
     Example (in a project folder, or with --project DIR):
@@ -66,7 +73,7 @@ def import_(pdf: Path, config_path: Path, inputs_dir: Path, dry_run: bool, as_js
     verification = verify(pdf, load_trusted(trusted_paths(config, config_path)), data)
     checks = verification.checks
     target, old, new, diff, entry = import_response(
-        pdf, config, inputs_dir, data, verification.certified, write=not dry_run
+        pdf, config, inputs_dir, data, verification.certified, write=not dry_run, as_of=as_of or date.today()
     )
     warnings = unfilled(entry)
     if as_json:
@@ -105,3 +112,67 @@ def _shown_diff(diff: str) -> str:
     from govdocs.errors import terminal_safe
 
     return "".join(terminal_safe(line, 4_000) + "\n" for line in diff.splitlines())
+
+
+@response.command("fill")
+@click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--set",
+    "values",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="A field of the form and the text to put in it; repeat for several. Without --set the form's "
+    "fields are listed.",
+)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Where the filled copy is written.")
+@handle_errors
+def fill(pdf: Path, values: tuple[str, ...], out: Path | None) -> None:
+    """List a partner copy's form fields, or fill them in: to try `response import` before a
+    partner returns a form (a PDF reader does the same for the partner).
+
+    \b
+    Example:
+      govdocs response fill output/2026-Q3/pip-CRN-partner.pdf            # the field names
+      govdocs response fill output/2026-Q3/pip-CRN-partner.pdf --out returned/pip-CRN-partner.pdf \\
+          --set "ack:name=Daniel Okafor" --set "ack:role=Client Services Director" --set ack:date=2026-10-20
+    """
+    from govdocs.errors import did_you_mean
+    from govdocs.render.output import write_atomic
+    from govdocs.response import read_form, read_returned
+
+    data = read_returned(pdf)
+    form = read_form(pdf, data)
+    fillable = [name for name in form.fields if not name.startswith("govdocs:")]  # the identity is the issuer's
+    if not values:
+        for name in fillable:
+            click.echo(f"{name}={form.fields[name]}" if form.fields[name] else name)
+        return
+    if out is None:
+        raise click.UsageError("--set needs --out FILE: the copy as issued is never changed")
+    chosen: dict[str, str] = {}
+    for item in values:
+        name, equals, value = item.partition("=")
+        if not equals or name not in fillable:
+            hint = did_you_mean(name, fillable) if equals else ""
+            why = "is not FIELD=VALUE" if not equals else f"names no field of this form{hint}"
+            raise click.UsageError(f"--set {item!r} {why} (without --set the fields are listed)")
+        chosen[name] = value
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(out, _filled(data, chosen))
+    click.echo(f"wrote {out}  ({len(chosen)} field{'s' if len(chosen) != 1 else ''} filled)")
+
+
+def _filled(pdf: bytes, values: dict[str, str]) -> bytes:
+    """The PDF with the fields set, appended as an incremental update (as a PDF reader saves a
+    filled form: a certified copy stays certified)."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(PdfReader(io.BytesIO(pdf)), incremental=True)
+    for page in writer.pages:
+        if "/Annots" in page:
+            writer.update_page_form_field_values(page, values, auto_regenerate=False)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

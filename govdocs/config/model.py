@@ -134,7 +134,7 @@ class CauseConditions(_Model):
     plan_unmet: bool = Field(False, description="Met when an improvement plan on record ended with a target unmet.")
 
 
-GuessedTerm = Literal["start", "end", "notice_days", "auto_renew"]
+GuessedTerm = Literal["start", "end", "notice_days", "auto_renew", "renewal_months"]
 
 
 class Contract(_Model):
@@ -144,12 +144,18 @@ class Contract(_Model):
     auto_renew: bool = False
     to_confirm: list[GuessedTerm] = Field(
         default_factory=list,
-        max_length=4,
+        max_length=5,
         description="Terms written by `govdocs init` as placeholders, not read from the contract: `validate` "
         "warns for each until it is removed from this list, and a partner's cover prints it as 'to be "
         "confirmed', never as a fact.",
     )
-    renewal_months: Count = Field(12, gt=0, le=120, description="Term added by an automatic renewal.")
+    renewal_months: Count = Field(
+        12,
+        gt=0,
+        le=120,
+        description="Term added by an automatic renewal. Not set on a contract that renews itself: documents "
+        "assume 12 months and say the term is to be confirmed (`validate` warns).",
+    )
     annual_value: Number | None = Field(None, ge=0)
     currency: Annotated[StrictStr, StringConstraints(pattern=r"^[A-Z]{3}$")] = "EUR"
     termination_for_cause: Text | None = Field(

@@ -90,6 +90,7 @@ class ProposedActionFields(BaseModel):
 class ProposedAction:
     fields: ProposedActionFields
     location: Location
+    unreadable: frozenset[str] = frozenset()  # fields whose cell could not be read (reported already)
 
 
 def _csv_problem(path: Path, code: str, message: str, line: int | None) -> GovdocsError:
@@ -130,7 +131,19 @@ def _csv_rows(path: Path, text: str) -> list[tuple[dict[str, str], int]]:
 
 
 def load_proposed_actions(path: Path) -> list[ProposedAction]:
-    """Read a YAML file (`actions:` list) or a CSV file of proposed actions."""
+    """Read a YAML file (`actions:` list) or a CSV file of proposed actions; raises with every
+    problem of its rows (one line each) when any row cannot be read."""
+    actions, problems = read_proposed_actions(path)
+    if problems:
+        raise GovdocsError(problems)
+    return actions
+
+
+def read_proposed_actions(path: Path) -> tuple[list[ProposedAction], list[Problem]]:
+    """The actions of a file, and the problems of its rows. A row with a field that cannot be read
+    (a due date written 29/01/2027) is given back too, that field left empty, so that the SMART
+    checks of its other fields can be reported in the same run (`unreadable` names the fields).
+    A problem with the file as a whole (not CSV, an unknown column) raises."""
     from govdocs.yamlfile import decode_text, load_yaml, pydantic_message, read_bounded
 
     problems: list[Problem] = []
@@ -170,8 +183,10 @@ def load_proposed_actions(path: Path) -> list[ProposedAction]:
         try:
             actions.append(ProposedAction(ProposedActionFields.model_validate(item), location))
         except ValidationError as exc:
+            bad: set[str] = set()
             for error in exc.errors():
                 field = ".".join(str(p) for p in error["loc"])
+                bad.add(str(error["loc"][0]) if error["loc"] else "")
                 problems.append(
                     Problem(
                         f"actions.{error['type']}",
@@ -180,6 +195,13 @@ def load_proposed_actions(path: Path) -> list[ProposedAction]:
                         ExitCode.INPUTS,
                     )
                 )
+            if isinstance(item, dict) and not bad - set(FIELDS) - {"addresses"}:
+                kept = {k: v for k, v in item.items() if k not in bad}
+                try:
+                    fields = ProposedActionFields.model_validate(kept)
+                except ValidationError:
+                    continue
+                actions.append(ProposedAction(fields, location, frozenset(bad)))
     seen: dict[str, Location] = {}
     for action in actions:
         ref = action.fields.id
@@ -195,6 +217,4 @@ def load_proposed_actions(path: Path) -> list[ProposedAction]:
                 )
             )
         seen.setdefault(ref, action.location)
-    if problems:
-        raise GovdocsError(problems)
-    return actions
+    return actions, problems

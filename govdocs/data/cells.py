@@ -88,6 +88,14 @@ _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", re.ASCII)
 
 def _number_message(cell: str) -> str:
     """Why a non-empty cell is not a finite number, with the fix when it can be told."""
+    bare = cell.strip().removesuffix("%").rstrip()
+    if (
+        bare != cell.strip()
+        and bare
+        and pd.notna(number := pd.to_numeric(bare, errors="coerce"))
+        and np.isfinite(number)
+    ):
+        return f"'{cell}' has a % sign; write {bare} (a percent KPI's value is the number of percent)"
     if _THOUSANDS.fullmatch(cell):
         plain = cell.replace(",", "")
         return (

@@ -325,7 +325,7 @@ def exit_cost_view(cost: ExitCost | None, clock: Clock, options: Options) -> Exi
             CostRow(
                 "Committed by the automatic renewal",
                 money(cost.renewal_commitment),
-                f"{clock.renewal_months} more months, to {long_date(clock.locked_until)}, if no notice is given by "
+                f"{clock.renewal_more}, to {long_date(clock.locked_until)}, if no notice is given by "
                 f"{long_date(clock.notice_deadline)}",
             )
         )

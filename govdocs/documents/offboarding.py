@@ -136,7 +136,7 @@ def _clock_lines(clock: Clock, as_of: date) -> tuple[str, ...]:
         value = f", committing {money(clock.locked_value, clock.currency)}" if clock.locked_value else ""
         verb = "has renewed" if clock.passed else "renews"
         lines.append(
-            f"Without notice the contract {verb} automatically for {clock.renewal_months} months, to "
+            f"Without notice the contract {verb} automatically for {clock.renewal_term}, to "
             f"{long_date(clock.locked_until)}{value}."
         )
     else:
@@ -529,10 +529,10 @@ def _option_texts(
     if kind is OptionKind.RENEW:
         if clock.auto_renew and not clock.passed:
             renews_to = short_date(option.ends_on)
-            means = f"Give no notice: the contract renews for {clock.renewal_months} months, to {renews_to}."
+            means = f"Give no notice: the contract renews for {clock.renewal_term}, to {renews_to}."
         else:
             means = (
-                f"Sign a new agreement before {short_date(clock.term_end)} for {clock.renewal_months} months, to "
+                f"Sign a new agreement before {short_date(clock.term_end)} for {clock.renewal_term}, to "
                 f"{short_date(option.ends_on)}, at today's fees."
             )
         for_it, against = [*stay_side, "no transition cost"], leave_side
@@ -647,7 +647,12 @@ def decision_view(
             if option.fees is not None and option.ends_on is not None and option.ends_on > clock.end:
                 # the days to the contract's end, then the renewal (what the note under the table says)
                 to_end = max((clock.end - as_of).days, 0)
-                fees += f" ({counted(to_end, 'day')} + the {clock.renewal_months}-month renewal)"
+                renewal = (
+                    f"the {clock.renewal_months}-month renewal"
+                    if "renewal_months" not in clock.to_confirm
+                    else f"a renewal of {clock.renewal_term}"
+                )
+                fees += f" ({counted(to_end, 'day')} + {renewal})"
             elif option.fees is not None:
                 fees += f" ({counted(option.fee_days, 'day')})"
             credits = cost_text(options.credits_12m) if options.credits_12m is not None else "no credit terms"
@@ -720,7 +725,7 @@ def decision_view(
             )
     fees = (
         f"Fees from {short_date(as_of)} to the end of service at {money(clock.annual_value, clock.currency)} a year "
-        f"× days / 365 (a renewal: {clock.renewal_months} more months), a replacement's fees not included."
+        f"× days / 365 (a renewal: {clock.renewal_more}), a replacement's fees not included."
         if clock.annual_value is not None
         else "The contract states no annual value, so no fees are stated."
     )

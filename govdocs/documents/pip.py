@@ -293,7 +293,7 @@ def _action_row(
     action: PlanAction, plan: Plan, contacts: Sequence[Contact] = (), as_of: date | None = None
 ) -> ActionRow:
     names = {o.kpi.id: o.kpi.name for o in plan.objectives}
-    person, role = accountable_owner(action.owner, action.side, contacts) if contacts else ("", action.owner)
+    person, role = accountable_owner(action.owner, contacts) if contacts else ("", action.owner)
     state = standing(action.status, action.due, as_of) if as_of is not None else None
     return ActionRow(
         ref=action.ref,
@@ -506,7 +506,7 @@ def _contract_line(term: PlanInTerm, client: str, audience: Audience) -> str:
         )
     if term.days_after_deadline:
         renewal = (
-            f"without notice the contract renews on {long_date(clock.end)} for {counted(clock.renewal_months, 'month')}"
+            f"without notice the contract renews on {long_date(clock.end)} for {clock.renewal_term}"
             if clock.auto_renew
             else f"the contract ends on {long_date(clock.end)} unless it is renewed"
         )

@@ -325,7 +325,11 @@ def build_portfolio_context(
             notice_by=short_date(clock.notice_deadline),
             days_left=clock.days_left,
             passed=clock.passed,
-            renewal=f"renews {clock.renewal_months} months to {short_date(clock.locked_until)}"
+            renewal=(
+                f"renews {clock.renewal_term} to {short_date(clock.locked_until)}"
+                if "renewal_months" not in clock.to_confirm
+                else f"renews to {short_date(clock.locked_until)}: {clock.renewal_term}"
+            )
             if clock.auto_renew
             else "ends without renewal",
             escalation=portfolio[pid].decision.level.label,

@@ -207,11 +207,27 @@ def action_rows(
     return tuple(rows), summary + "."
 
 
-def _plan_steps(facts: PartnerFacts, as_of: date, kpis: str) -> list[NextStepRow]:
+def _plan_steps(facts: PartnerFacts, as_of: date, kpis: str, acknowledged: date | None = None) -> list[NextStepRow]:
     """The plan's own next date, as the plan states it: the acknowledgment of the plan this run
-    issues, or the next meeting of the plan on record still running."""
+    issues (its first meeting once the partner's returned form acknowledged it), or the next
+    meeting of the plan on record still running."""
     partner = facts.assessment.partner
     signatory = next((c.name for c in partner.contacts if c.side is Controller.PARTNER), partner.name)
+    if facts.new_plan is not None and acknowledged is not None:
+        plan = facts.new_plan
+        meeting = next((c for c in plan.checkins if c.when.day > as_of), None)
+        if meeting is None:
+            return []
+        name = "Final review" if meeting.is_final else f"Check-in {meeting.number}"
+        return [
+            NextStepRow(
+                f"{name} of the performance-improvement plan on {kpis} (acknowledged on "
+                f"{long_date(acknowledged)}): it reviews {meeting.reviewed.label}",
+                plan.meeting_owner,
+                meeting.when.day,
+                "Improvement plan",
+            )
+        ]
     if facts.new_plan is not None:
         plan = facts.new_plan
         return [
@@ -247,6 +263,7 @@ def next_step_rows(
     as_of: date,
     internal: bool,
     decide_by: date | None = None,
+    acknowledged: date | None = None,  # the date the partner's returned form acknowledged this run's plan
 ) -> tuple[NextStepRow, ...]:
     """The next steps, by date. `decide_by`: the decision date of the partner's offboarding
     assessment (its options' one date, planning.options): the retain-or-exit step is due then, the
@@ -290,7 +307,7 @@ def next_step_rows(
     rules = RULE_STEPS if internal else {**RULE_STEPS, **PARTNER_RULE_STEPS}
     kpis = list_words(triggering) or "the score"
     covered = list_words([o.kpi.name for o in facts.new_plan.objectives]) if facts.new_plan else kpis
-    plan_steps = _plan_steps(facts, as_of, covered)
+    plan_steps = _plan_steps(facts, as_of, covered, acknowledged)
     # A plan issued or running in this run states its own dates: no second, made-up date to agree it.
     if level in rules and not (level is Escalation.PIP and plan_steps):
         text, days, rule = rules[level]
@@ -305,7 +322,7 @@ def next_step_rows(
         if clock.auto_renew:
             action = (
                 f"Decide on renewal or exit before the notice deadline; after it the contract renews "
-                f"automatically for {clock.renewal_months} months"
+                f"automatically for {clock.renewal_term}"
             )
         else:
             action = f"Decide whether to renew; without a new agreement the contract ends on {long_date(clock.end)}"

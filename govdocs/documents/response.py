@@ -29,6 +29,8 @@ class ResponseView:
     statuses: tuple[tuple[str, str, str], ...]  # action id, status, note
     disputes: tuple[tuple[str, str, str, str, str], ...]  # KPI, month, issue, evidence, decision
     summary: str  # one sentence: what came back
+    acknowledged_on: date | None = None  # the acknowledgment's date: nothing asks the partner to sign again
+    acknowledged_by: tuple[str, str] = ("", "")  # (name, role) of who acknowledged
 
 
 def _summary(r: Response, pending: int) -> str:
@@ -67,6 +69,8 @@ def response_view(config: GovernanceConfig, response: Response | None) -> Respon
     return ResponseView(
         document=response.document,
         acknowledged=acknowledged,
+        acknowledged_on=ack.date if ack else None,
+        acknowledged_by=(ack.name, ack.role) if ack else ("", ""),
         root_causes=tuple((names.get(k, k), text) for k, text in response.root_causes.items()),
         proposed=tuple(
             (a.id, names.get(a.objective, a.objective), a.action, f"{a.metric}: {a.threshold}", a.owner, a.due)

@@ -11,7 +11,7 @@ or overdue) is carried forward, with its owner and its measure, to the plan's fi
 own later due date); one dropped is closed with the reason recorded for it. An action's standing
 (overdue or not) is read from its due date and recorded status, on either side, the same in every
 document. An action's owner is the person the inputs name: the contact whose
-role it is, else the side's accountable contact, with the role that carries it out.
+role it is, else the role alone (no contact holds it).
 """
 
 from __future__ import annotations
@@ -189,12 +189,12 @@ def carried_forward(
     return tuple(rows)
 
 
-def accountable_owner(role: str, side: Controller, contacts: Sequence[Contact]) -> tuple[str, str]:
-    """(person, role) for an action whose owner the library gives as a role: the contact with that
-    role, else the side's first contact, who answers for the role. ('', role) when nobody is named."""
+def accountable_owner(role: str, contacts: Sequence[Contact]) -> tuple[str, str]:
+    """(person, role) for an action's owner: the contact with that role (or that name). ('', role)
+    when no contact holds the role: the role is printed alone, never beside the name of a contact
+    who holds another role (the account director is not the workforce planner)."""
     wanted = role.strip().lower()
-    named = next((c for c in contacts if c.role.strip().lower() == wanted or c.name.strip().lower() == wanted), None)
-    if named is not None:
-        return named.name, "" if named.name.strip().lower() == wanted else named.role
-    lead = next((c for c in contacts if c.side is side), None)
-    return (lead.name, role) if lead is not None else ("", role)
+    named = next((c for c in contacts if wanted in (c.role.strip().lower(), c.name.strip().lower())), None)
+    if named is None:
+        return "", role
+    return named.name, "" if named.name.strip().lower() == wanted else named.role

@@ -52,6 +52,19 @@ class Clock:
         return "auto_renew" not in self.to_confirm
 
     @property
+    def renewal_term(self) -> str:
+        """The term an automatic renewal adds, as documents state it: '12 months', or, when the
+        config left it to the default (or init's placeholder), said to be an assumption."""
+        months = f"{self.renewal_months} month{'s' if self.renewal_months != 1 else ''}"
+        return months if "renewal_months" not in self.to_confirm else f"an assumed {months}, to be confirmed"
+
+    @property
+    def renewal_more(self) -> str:
+        """'12 more months' (what a renewal adds), or the same said to be an assumption."""
+        more = f"{self.renewal_months} more month{'s' if self.renewal_months != 1 else ''}"
+        return more if "renewal_months" not in self.to_confirm else f"an assumed {more}, to be confirmed"
+
+    @property
     def decision_confirmed(self) -> bool:
         """The notice deadline and what follows it (renewal or end) are the contract's: a date may be
         set against them (a plan's final review, a renewal step, a portfolio decision)."""
@@ -97,8 +110,15 @@ def contract_clock(contract: Contract, as_of: date, business: BusinessCalendar) 
         currency=contract.currency,
         termination_for_cause=contract.termination_for_cause,
         ended=not contract.auto_renew and contract.end < as_of,
-        to_confirm=frozenset(contract.to_confirm),
+        to_confirm=frozenset(contract.to_confirm) | defaulted_terms(contract),
     )
+
+
+def defaulted_terms(contract: Contract) -> frozenset[str]:
+    """Terms the config leaves to govdocs' default where the contract must say: the renewal term
+    of a contract that renews itself. Printed as assumed, to be confirmed, like init's placeholders."""
+    unset = contract.auto_renew and "renewal_months" not in contract.model_fields_set
+    return frozenset({"renewal_months"} if unset else ())
 
 
 def partner_clock(contract: Contract, as_of: date, settings: PipSettings) -> Clock:

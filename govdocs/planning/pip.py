@@ -305,31 +305,58 @@ def _library_actions(
     return actions
 
 
-def smart_problems(proposed: ProposedAction, objective_ids: Sequence[str], start: date, final: date) -> list[str]:
+def smart_problems(
+    proposed: ProposedAction,
+    objective_ids: Sequence[str] | None,
+    start: date | None,
+    final: date | None,
+    programme_kpis: Collection[str] = (),
+) -> list[str]:
     """What keeps one proposed action from being SMART, in the reader's words (the plan's
-    objectives by KPI id: the plan's own actions and a partner's returned response alike)."""
+    objectives by KPI id: the plan's own actions and a partner's returned response alike).
+    Without a plan (`objective_ids`, `start` and `final` None: `govdocs validate` before any plan
+    is built) the checks that need none: the objective is then checked against `programme_kpis`.
+    A field whose cell could not be read was reported already and is not called missing."""
     f = proposed.fields
+    unread = proposed.unreadable
     missing = []
     if not f.action:
-        missing.append("no action text")
+        if "action" not in unread:
+            missing.append("no action text")
     elif len(f.action.split()) < MIN_ACTION_WORDS:
         shown = f.action if len(f.action) <= 60 else f.action[:57] + "..."
         missing.append(f"action text too vague ('{shown}': say what will be done)")
-    if not f.metric:
-        missing.append("no metric that measures it")
-    if not f.threshold:
-        missing.append("no threshold for the metric")
-    if not f.owner:
+    for name, gap in (("metric", "no metric that measures it"), ("threshold", "no threshold for the metric")):
+        if not getattr(f, name) and name not in unread:
+            missing.append(gap)
+    if not f.owner and "owner" not in unread:
         missing.append("no owner")
     if f.due is None:
-        missing.append("no due date")
-    elif not start <= f.due <= final:
+        if "due" not in unread:
+            missing.append("no due date")
+    elif start is not None and final is not None and not start <= f.due <= final:
         missing.append(f"due {f.due.isoformat()} is outside the plan ({start.isoformat()} to {final.isoformat()})")
     if not f.objective:
-        missing.append("no objective (KPI id) it serves")
-    elif f.objective not in objective_ids:
-        missing.append(f"objective '{f.objective}' is not an objective of this plan ({', '.join(objective_ids)})")
+        if "objective" not in unread:
+            missing.append("no objective (KPI id) it serves")
+    elif objective_ids is not None and f.objective not in objective_ids:
+        from govdocs.errors import did_you_mean
+
+        hint = did_you_mean(f.objective, [*objective_ids, *programme_kpis])
+        missing.append(f"objective '{f.objective}' is not an objective of this plan{hint} ({', '.join(objective_ids)})")
+    elif objective_ids is None and programme_kpis and f.objective not in programme_kpis:
+        from govdocs.errors import did_you_mean
+
+        missing.append(
+            f"objective '{f.objective}' is not a KPI of the programme{did_you_mean(f.objective, programme_kpis)}"
+        )
     return missing
+
+
+def not_smart(item: ProposedAction, number: int, issues: Sequence[str]) -> Problem:
+    """The one line for an action that is not SMART, at its row (`number`: its place in the file)."""
+    name = f"'{item.fields.id}'" if item.fields.id else f"number {number}"
+    return Problem("pip.not_smart", f"action {name} is not SMART: {'; '.join(issues)}", item.location, ExitCode.INPUTS)
 
 
 def for_this_plan(
@@ -365,12 +392,7 @@ def merge_actions(
         f = item.fields
         issues = smart_problems(item, [o.kpi.id for o in objectives], start, final)
         if issues:
-            name = f"'{f.id}'" if f.id else f"number {number}"
-            problems.append(
-                Problem(
-                    "pip.not_smart", f"action {name} is not SMART: {'; '.join(issues)}", item.location, ExitCode.INPUTS
-                )
-            )
+            problems.append(not_smart(item, number, issues))
             continue
         assert f.action and f.metric and f.threshold and f.owner and f.due and f.objective
         ref = f.id or f"P{number}"
