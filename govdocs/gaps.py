@@ -21,7 +21,7 @@ from govdocs.config.model import Direction, GovernanceConfig
 from govdocs.periods import Quarter
 from govdocs.render.formatters import kpi_value, number, percent
 from govdocs.scoring.engine import PartnerAssessment
-from govdocs.scoring.rules import Status
+from govdocs.scoring.results import Status
 
 MOST_SEGMENTS = 3  # printed per KPI
 MIN_GAP_SHARE = 1 / 3  # of the shortfall

@@ -18,7 +18,7 @@ from govdocs.planning.contract import DEADLINE_RULE
 from govdocs.render.formatters import kpi_value, number, signed
 from govdocs.scoring.engine import KpiQuarter, PartnerAssessment
 from govdocs.scoring.peers import PeerBand, Position, band_step, peer_benchmark
-from govdocs.scoring.rules import Status
+from govdocs.scoring.results import Status
 
 if TYPE_CHECKING:
     import pandas as pd
