@@ -13,18 +13,17 @@ from __future__ import annotations
 
 import glob
 import os
-import re
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePosixPath
-from urllib.parse import urlsplit
+from pathlib import Path
 
 import pandas as pd
 
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
 from govdocs.progress import step
 from govdocs.raw import presets, quality, sql
+from govdocs.raw.locations import JSON_SUFFIXES, PARQUET_SUFFIXES, Url, is_url
 from govdocs.raw.model import PLATFORM_FORMATS, FileFormat, RawData
 from govdocs.raw.sql import drill as drill_sql
 from govdocs.raw.sql.stages import column_path
@@ -32,25 +31,7 @@ from govdocs.render.formatters import noun
 
 KPI_COLUMNS = ("partner", "period", "kpi", "value", "volume", "source")
 BREAKDOWN_COLUMNS = ("partner", "period", "kpi", "segment_by", "segment", "value", "volume", "source")
-PARQUET_SUFFIXES = (".parquet", ".pq")
 CSV_LAYOUT = sql.platforms.CSV_LAYOUT  # a preset's file of CSV rows (Salesforce's Bulk API 2.0 results)
-JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
-
-
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
-
-
-class Url(str):
-    """A file the Spark session reads (s3a://, abfss://, gs://, hdfs://, file://...): never opened
-    here, and never by DuckDB. `name` is its last segment, as a local path's."""
-
-    @property
-    def name(self) -> str:
-        return PurePosixPath(urlsplit(self).path).name
-
-
-def is_url(pattern: str) -> bool:
-    return _SCHEME.match(pattern) is not None
 
 
 @dataclass(frozen=True)
