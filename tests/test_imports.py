@@ -124,3 +124,19 @@ def test_the_walk_sees_function_level_and_type_checking_imports_and_names_the_ci
     assert circles(graph) == [["pkg.a", "pkg.sub.b", "pkg.c", "pkg.a"]]
     (package / "c.py").write_text("THING = 1\n")
     assert circles(import_graph(modules(package))) == []
+
+
+# The raw step's users of an engine, and what only an engine adapter may import.
+ENGINE_USERS = ("govdocs.raw.engine", "govdocs.raw.report", "govdocs.raw.sql.drill", "govdocs.gaps")
+ENGINE_ONLY = ("duckdb", "pyspark", "govdocs.raw.spark")
+
+
+def test_the_kpis_the_report_and_the_drill_downs_reach_an_engine_through_its_interface_only() -> None:
+    found = modules()
+    for name in ENGINE_USERS:
+        tree = ast.parse(found[name].read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            for target in _imported(node, name, False):
+                assert not target.startswith(ENGINE_ONLY), f"{name} imports {target}: use govdocs.raw.engines"
+        text = found[name].read_text(encoding="utf-8")
+        assert "is duck" not in text and '== "spark"' not in text, f"{name} branches on the engine"
