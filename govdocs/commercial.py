@@ -21,7 +21,7 @@ from enum import StrEnum
 
 from govdocs.config.model import Commercial, CreditStatus, FeeBasis, Fees, Forecast, GovernanceConfig, Kpi, Partner
 from govdocs.periods import Month, Quarter, trailing_months
-from govdocs.scoring.rules import MonthResult, Status
+from govdocs.scoring.results import MonthResult, Status
 
 # ISO 4217 currencies without a minor unit; every other is stated to the cent
 NO_MINOR_UNIT = frozenset({"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV"})

@@ -19,7 +19,8 @@ from govdocs.facts import run_facts
 from govdocs.periods import Quarter
 from govdocs.pipeline import load_workspace, require_quarter_data, select_partners
 from govdocs.render.tables import Cell, write_table
-from govdocs.scoring.engine import PartnerAssessment
+from govdocs.scorecard import cell_number as _number
+from govdocs.scorecard import scorecard_columns, scorecard_rows
 
 
 @dataclass(frozen=True)
@@ -33,47 +34,6 @@ class ExportRequest:
     force: bool = False
     raw: Path | None = None  # a raw_data mapping: KPIs computed from raw exports
     table: str = "scorecard"  # or "credits": the service-credit statements
-
-
-def scorecard_columns(quarter: Quarter) -> list[str]:
-    columns = ["partner", "partner_name", "quarter", "kpi", "kpi_name", "unit", "direction", "contractual"]
-    columns += ["controlled_by", "target", "floor", "weight"]
-    for month in quarter.months:
-        columns += [f"{month} value", f"{month} volume", f"{month} status"]
-    columns += ["quarter_value", "quarter_volume", "quarter_status", "points", "failures"]
-    columns += ["partner_score", "score_incomplete", "tier", "escalation", "escalation_reason"]
-    return columns
-
-
-def _number(value: float | None, decimals: int = 6) -> Cell:
-    """Counts as integers; other numbers to 6 decimals (documents print fewer, never more)."""
-    if value is None:
-        return None
-    return int(value) if float(value).is_integer() else round(value, decimals)
-
-
-def scorecard_rows(assessment: PartnerAssessment) -> list[list[Cell]]:
-    partner, score, decision = assessment.partner, assessment.score, assessment.decision
-    rows: list[list[Cell]] = []
-    for item in assessment.kpis:
-        kpi = item.kpi
-        row: list[Cell] = [partner.id, partner.name, str(assessment.quarter), kpi.id, kpi.name, kpi.unit.value]
-        row += [kpi.direction.value, kpi.contractual, kpi.controlled_by.value]
-        row += [_number(kpi.target), _number(kpi.floor), _number(kpi.weight)]
-        for month in item.months:
-            row += [_number(month.value), _number(month.volume), month.status.value]
-        current = item.current
-        row += [_number(current.value), _number(current.volume), current.status.value, _number(item.points)]
-        row += [
-            item.failures,
-            _number(score.value),
-            score.incomplete,
-            score.tier_words if score.tier else None,  # as the documents state it: the tiers its range reaches
-            decision.level.label,
-        ]
-        row.append(decision.reasons[0] if decision.reasons else None)
-        rows.append(row)
-    return rows
 
 
 CREDIT_COLUMNS = [

@@ -21,7 +21,7 @@ from govdocs.config.model import ActionDriver, Direction, GovernanceConfig
 from govdocs.periods import Quarter
 from govdocs.render.formatters import kpi_value, number, percent
 from govdocs.scoring.engine import PartnerAssessment
-from govdocs.scoring.rules import Status
+from govdocs.scoring.results import Status
 
 MOST_SEGMENTS = 3  # printed per KPI
 MIN_GAP_SHARE = 1 / 3  # of the shortfall
@@ -109,16 +109,16 @@ def _targets(config: GovernanceConfig, assessments: Mapping[str, PartnerAssessme
 
 
 def split_gaps(drill: pd.DataFrame, targets: pd.DataFrame, scales: Mapping[str, float]) -> pd.DataFrame:
-    """The decomposition table (drill.GAP_QUERY) on DuckDB: a row per partner, KPI, dimension and segment."""
-    import duckdb
-
+    """The decomposition table (drill.GAP_QUERY) on the local engine (DuckDB, through the engine
+    interface): a row per partner, KPI, dimension and segment."""
+    from govdocs.raw.engines.duck import DuckEngine
     from govdocs.raw.sql.drill import GAP_QUERY
 
     targets = targets.assign(scale=[float(scales[k]) for k in targets["kpi"]])
-    con = duckdb.connect()
+    con = DuckEngine.open()
     try:
-        con.register("gap_drill", drill)
-        con.register("gap_targets", targets)
+        con.view("gap_drill", drill)
+        con.view("gap_targets", targets)
         return con.execute(GAP_QUERY).df()
     finally:
         con.close()

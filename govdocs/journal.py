@@ -34,7 +34,7 @@ from govdocs import __version__
 from govdocs.documents.common import InputFile
 from govdocs.errors import ExitCode, GovdocsError
 from govdocs.files import open_regular, read_regular
-from govdocs.pipeline import Prepared, WrittenDocument
+from govdocs.prepared import Prepared, WrittenDocument
 from govdocs.render.output import write_atomic
 
 JOURNAL_NAME = ".govdocs-build.json"

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from govdocs import signals
 from govdocs.config.loader import load_config
@@ -43,6 +43,7 @@ from govdocs.facts import (
     run_facts,
 )
 from govdocs.periods import Quarter
+from govdocs.prepared import Prepared, WrittenDocument
 from govdocs.progress import step
 from govdocs.render.environment import render_html
 from govdocs.render.output import check_targets, folder_lock, write_together
@@ -53,7 +54,6 @@ from govdocs.scoring.engine import Escalation, PartnerAssessment
 from govdocs.validate import cross_check, foreign_mentions, foreign_mentions_in_actions
 
 if TYPE_CHECKING:
-    from govdocs.build import BuildRequest
     from govdocs.data.actions import ProposedAction
     from govdocs.data.assessment import Assessment
     from govdocs.exit_cost import ExitCost
@@ -119,7 +119,25 @@ def load_workspace(
     return Workspace(config, data, run, tuple(data_paths), templates, pdf_variant)
 
 
-def workspace_for(request: QbrRequest | PipRequest | BuildRequest) -> Workspace:
+class WorkspaceRequest(Protocol):
+    """What a document command's request (QbrRequest, PipRequest, build.BuildRequest) names for its
+    workspace: a protocol, so this module needs no import of build.py, which imports it."""
+
+    @property
+    def config_path(self) -> Path: ...
+    @property
+    def data_paths(self) -> tuple[Path, ...]: ...
+    @property
+    def inputs_dir(self) -> Path | None: ...
+    @property
+    def templates(self) -> Path | None: ...
+    @property
+    def raw(self) -> Path | None: ...
+    @property
+    def pdf_variant(self) -> str: ...
+
+
+def workspace_for(request: WorkspaceRequest) -> Workspace:
     """The workspace of a document command: its config, data, inputs, templates and PDF variant."""
     paths = (request.inputs_dir, request.templates, request.raw)
     return load_workspace(request.config_path, list(request.data_paths), *paths, request.pdf_variant)
@@ -128,8 +146,8 @@ def workspace_for(request: QbrRequest | PipRequest | BuildRequest) -> Workspace:
 def scorecard_file(assessments: list[PartnerAssessment], name: str) -> DataFile:
     """The scored quarter of these partners as `govdocs export --table scorecard` writes it: the
     file a PDF/A-3u document carries as its data. A partner's document passes its own partner only."""
-    from govdocs.export import scorecard_columns, scorecard_rows
     from govdocs.render.tables import to_csv
+    from govdocs.scorecard import scorecard_columns, scorecard_rows
 
     quarter = assessments[0].quarter
     rows = [row for assessment in assessments for row in scorecard_rows(assessment)]
@@ -211,32 +229,6 @@ def partner_inputs(
 
 
 # --- one document: prepared in this process, rendered by the pool, written atomically --------
-
-
-@dataclass(frozen=True)
-class WrittenDocument:
-    partner_id: str
-    kind: str
-    audience: str
-    document_id: str
-    path: Path
-    attachments: tuple[Path, ...] = ()  # files written beside the document, e.g. the plan's .ics
-    inputs: tuple[InputFile, ...] = ()  # every file the document was built from, hashed
-    cause: str = ""  # the escalation status that called for the document
-    sha256: str = ""  # of the file as written
-    kept: bool = False  # an earlier run's file, unchanged and still what the inputs call for: not rendered again
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A document whose HTML is built; the pool turns it into the final file."""
-
-    document: WrittenDocument
-    html: str
-    attachments: tuple[bytes, ...] = ()  # contents of document.attachments, in order
-    templates: Path | None = None  # the user template folder its HTML came from
-    variant: str = PDF_UA  # the PDF variant it is rendered as
-    data: DataFile | None = None  # embedded as an associated file (PDF/A-3u)
 
 
 def epoch(as_of: date) -> int:

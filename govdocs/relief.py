@@ -15,7 +15,7 @@ from dataclasses import replace
 from govdocs.commercial import Band, month_volume, partner_terms
 from govdocs.config.model import GovernanceConfig, Partner
 from govdocs.periods import Month
-from govdocs.scoring.rules import MonthResult
+from govdocs.scoring.results import MonthResult
 
 
 def _percent(value: float) -> str:

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from govdocs.config.model import Direction, Kpi
 from govdocs.periods import Month, Quarter
 from govdocs.scoring.engine import KpiQuarter, PartnerAssessment
-from govdocs.scoring.rules import Status
+from govdocs.scoring.results import Status
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MONTH = (

@@ -499,7 +499,7 @@ def commentary_warnings(
     """The reviewer's words against the computed status: a highlight about a KPI short of target,
     or a concern about one on target, says the opposite of the scorecard beside it."""
     from govdocs.scoring.engine import assess_partner
-    from govdocs.scoring.rules import Status
+    from govdocs.scoring.results import Status
     from govdocs.yamlfile import load_yaml
 
     partner = config.partner(inputs.partner)

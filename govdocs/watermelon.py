@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from govdocs.config.model import Direction, GovernanceConfig, WatermelonPair
 from govdocs.documents.common import gap_text, kpi_text
 from govdocs.scoring.engine import KpiQuarter, PartnerAssessment
-from govdocs.scoring.rules import Status
+from govdocs.scoring.results import Status
 from govdocs.scoring.stats import kpi_interval
 
 

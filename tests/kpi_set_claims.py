@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from govdocs.config.model import Direction
 from govdocs.scoring.engine import PartnerAssessment
-from govdocs.scoring.rules import Status
+from govdocs.scoring.results import Status
 from govdocs.scoring.stats import kpi_interval
 
 

@@ -20,7 +20,7 @@ from govdocs.data.loader import load_kpi_data
 from govdocs.planning.contract import partner_clock
 from govdocs.render.formatters import long_date, short_date
 from govdocs.scoring.engine import PartnerAssessment, assess_partner
-from govdocs.scoring.rules import Status
+from govdocs.scoring.results import Status
 
 
 @cache

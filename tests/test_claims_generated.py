@@ -984,7 +984,7 @@ class Survey:
                 )
 
     def _check_cover(self, name: str, text: str, fact: Facts, config: Any, audience: str) -> None:
-        from govdocs.scoring.rules import Status
+        from govdocs.scoring.results import Status
 
         assessment = fact.assessment
         score = assessment.score

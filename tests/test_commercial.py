@@ -18,7 +18,7 @@ from govdocs.config.model import GovernanceConfig
 from govdocs.documents.credits import credits_view
 from govdocs.periods import Month, Quarter, trailing_months
 from govdocs.relief import relief_reasons, with_relief
-from govdocs.scoring.rules import MonthResult, Status
+from govdocs.scoring.results import MonthResult, Status
 from tests.conftest import AS_OF, CONFIG, DATA, QUARTER, flat, pdf_text
 
 Q3 = Quarter(2026, 3)

@@ -15,7 +15,7 @@ from govdocs.config import load_config
 from govdocs.data.loader import load_kpi_data
 from govdocs.facts import assess_portfolio
 from govdocs.scoring.engine import Escalation
-from govdocs.scoring.rules import Status
+from govdocs.scoring.results import Status
 
 Q3 = ("2026-07", "2026-08", "2026-09")
 Q2 = ("2026-04", "2026-05", "2026-06")

@@ -31,8 +31,9 @@ from govdocs.documents.qbr_summary import improvements
 from govdocs.facts import run_facts
 from govdocs.periods import Month, Quarter
 from govdocs.planning.offboarding import gather_evidence
+from govdocs.scoring.arrays import month_status, unclear_points
 from govdocs.scoring.engine import Escalation, decide
-from govdocs.scoring.rules import Status, month_status, unclear_points, weighted_score
+from govdocs.scoring.results import Status, weighted_score
 from govdocs.scoring.trend import TrendWord, kpi_trend
 from govdocs.watermelon import watermelon_rows
 
@@ -217,7 +218,7 @@ def test_the_satisfaction_trend_is_one_fact(example) -> None:
 
 
 def test_a_move_within_the_noise_of_its_samples_is_not_clear() -> None:
-    from govdocs.scoring.rules import QuarterValue
+    from govdocs.scoring.results import QuarterValue
 
     def q(value: float, n: float) -> QuarterValue:
         return QuarterValue(value, n, 3, Status.AMBER)

@@ -35,7 +35,7 @@ from govdocs.pipeline import PipRequest, QbrRequest, load_workspace, render_pips
 from govdocs.raw import engine
 from govdocs.raw.model import RawData
 from govdocs.raw.sql.drill import GAP_QUERY
-from govdocs.scoring.rules import Status
+from govdocs.scoring.results import Status
 from tests.test_raw_engine import write_csv
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -553,7 +553,7 @@ def test_an_infinite_or_huge_number_is_rejected_not_summed(tmp_path: Path) -> No
 
 
 def _lookup_problems(path):
-    from govdocs.raw.engine import _read_lookup
+    from govdocs.raw.resolve import _read_lookup
 
     problems = []
     found = _read_lookup(path, problems, None)

@@ -11,6 +11,7 @@ from test_raw_engine import CALLS, HEADER, MEASURES, at_atl, interactions_config
 
 from govdocs.errors import GovdocsError
 from govdocs.raw import engine
+from govdocs.raw.engines import duck
 
 FILES = 200
 
@@ -32,8 +33,8 @@ class CountingConnection:
 @pytest.fixture
 def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
-    connect = engine._connect
-    monkeypatch.setattr(engine, "_connect", lambda *a, **k: CountingConnection(connect(*a, **k), seen))
+    connect = duck.connect
+    monkeypatch.setattr(duck, "connect", lambda *a, **k: CountingConnection(connect(*a, **k), seen))
     return seen
 
 

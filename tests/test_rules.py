@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
-
-from govdocs.config.model import Kpi, Scoring, ScoringMethod, Tier
-from govdocs.periods import Month
-from govdocs.scoring.rules import (
+from rules_oracle import (
     MonthResult,
     Status,
     month_status,
@@ -17,6 +14,9 @@ from govdocs.scoring.rules import (
     value_status,
     weighted_score,
 )
+
+from govdocs.config.model import Kpi, Scoring, ScoringMethod, Tier
+from govdocs.periods import Month
 
 SCORING = Scoring()
 LINEAR = Scoring(method=ScoringMethod.LINEAR)

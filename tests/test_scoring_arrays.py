@@ -1,10 +1,11 @@
-"""The array scorer against the reference rules: the same statuses, values, points and scores.
+"""The scorer against the oracle: the same statuses, values, points and scores.
 
-govdocs.scoring.arrays scores a whole portfolio at once; govdocs.scoring.rules (through
-engine.month_results and rules.quarter_value) is the reference, one value at a time. On the
-example and on generated portfolios built to reach every rule (small samples, proportions near
-their target, missing months and volumes, every aggregation, flat and linear scoring, partner
-overrides), every month, quarter, points and score must be equal, float for float.
+govdocs.scoring.arrays is the one implementation of the rules: it scores a whole portfolio at
+once, and one cell through its one-cell entry points (month_status, possible_statuses, points,
+unclear_points). tests/rules_oracle.py states the same rules one value at a time, readably. On
+the example and on generated portfolios built to reach every rule (small samples, proportions
+near their target, missing months and volumes, every aggregation, flat and linear scoring,
+partner overrides), every month, quarter, points and score must be equal, float for float.
 """
 
 from __future__ import annotations
@@ -14,18 +15,33 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import rules_oracle as oracle
 from conftest import CONFIG, EXAMPLES
+from rules_oracle import MonthResult, Status, month_status, points, quarter_value, unclear_points, weighted_score
 
 from govdocs.config.loader import load_config
 from govdocs.config.model import Aggregation, GovernanceConfig, ScoringMethod, Uncertainty
 from govdocs.data.loader import load_kpi_data
 from govdocs.data.table import KpiData
 from govdocs.periods import Month, Quarter, trailing_months
+from govdocs.scoring import arrays
 from govdocs.scoring.arrays import scored
 from govdocs.scoring.engine import month_results
-from govdocs.scoring.rules import Status, points, quarter_value, unclear_points, weighted_score
 
 QUARTERS = [Quarter(2024, 4).shift(i) for i in range(10)]  # past both ends of the data
+
+
+def oracle_months(kpi, series, months, rule) -> tuple[MonthResult, ...]:
+    """engine.month_results, with the oracle's month_status."""
+    results = []
+    for month in months:
+        obs = series.get(month)
+        if obs is None:
+            results.append(MonthResult(month, None, None, Status.NO_DATA))
+        else:
+            status = month_status(kpi, obs.value, obs.volume, rule)
+            results.append(MonthResult(month, obs.value, obs.volume, status, obs.source))
+    return tuple(results)
 
 
 def reference_score(config: GovernanceConfig, data: KpiData, partner_id: str, quarter: Quarter):
@@ -34,7 +50,7 @@ def reference_score(config: GovernanceConfig, data: KpiData, partner_id: str, qu
     rule = config.scoring.uncertainty
     for base in config.kpis:
         kpi = config.effective_kpi(partner, base)
-        qv = quarter_value(kpi, month_results(kpi, data.series(partner_id, kpi.id), list(quarter.months), rule), rule)
+        qv = quarter_value(kpi, oracle_months(kpi, data.series(partner_id, kpi.id), list(quarter.months), rule), rule)
         scale = qv.months_with_data if kpi.aggregation is Aggregation.SUM else 1
         items.append((kpi.weight, points(kpi, qv.status, qv.value, config.scoring, scale)))
         if qv.status is Status.NOT_CLEAR:
@@ -55,15 +71,26 @@ def assert_same_as_reference(config: GovernanceConfig, data: KpiData) -> set[Sta
             for quarter in QUARTERS:
                 months = trailing_months(quarter.last_month, 12)
                 rule = config.scoring.uncertainty
-                expected_months = month_results(kpi, series, months, rule)
+                expected_months = oracle_months(kpi, series, months, rule)
                 assert table.month_results(partner.id, kpi.id, months) == expected_months
+                assert month_results(kpi, series, months, rule) == expected_months  # one cell at a time
+                for m in expected_months:
+                    if m.value is not None:
+                        ends = oracle.possible_statuses(kpi, m.value, m.volume)
+                        assert arrays.possible_statuses(kpi, m.value, m.volume) == ends, (partner.id, kpi.id, m)
                 expected = quarter_value(kpi, expected_months[-3:], rule)
                 got = table.quarter_value(partner.id, kpi.id, quarter)
                 assert got == expected, (partner.id, kpi.id, quarter)
                 scale = expected.months_with_data if kpi.aggregation is Aggregation.SUM else 1
                 want = points(kpi, expected.status, expected.value, config.scoring, scale)
                 have = table.points(partner.id, kpi.id, quarter)
-                assert (have, type(have)) == (want, type(want)), (partner.id, kpi.id, quarter)
+                # the same number (the oracle may give the configured int, the arrays a float)
+                assert have == want and (have is None) == (want is None), (partner.id, kpi.id, quarter)
+                if expected.value is not None:
+                    one_cell = arrays.points(kpi, expected.status, expected.value, config.scoring, scale)
+                    assert one_cell == want and (one_cell is None) == (want is None)
+                    args = (kpi, expected.value, expected.volume, config.scoring)
+                    assert arrays.unclear_points(*args) == unclear_points(*args), (partner.id, kpi.id, quarter)
                 seen.add(expected.status)
                 seen.update(m.status for m in expected_months)
         for quarter in QUARTERS:

@@ -14,8 +14,9 @@ from govdocs.cli import cli
 from govdocs.config.loader import load_config
 from govdocs.data.loader import load_kpi_data
 from govdocs.periods import Quarter
+from govdocs.scoring.arrays import month_status
 from govdocs.scoring.engine import Escalation, assess_partner
-from govdocs.scoring.rules import Status, month_status
+from govdocs.scoring.results import Status
 
 Q3 = Quarter.parse("2026-Q3")
 

@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)), *(f"LPT{n}" for n in range(1, 10))}
 
 
+# A problem of the config: (code, message, path to the field).
+Found = Iterator[tuple[str, str, tuple[str | int, ...]]]
+
+
 def _floor_problem(kpi: Kpi, target: float, floor: float | None) -> str | None:
     if floor is None:
         return None
@@ -136,7 +140,26 @@ def _terms_problems(
         )
 
 
-def _check(config: GovernanceConfig) -> Iterator[tuple[str, str, tuple[str | int, ...]]]:
+def _check(config: GovernanceConfig) -> Found:
+    """Every rule the config's fields keep together, section by section: the problems in the order
+    of the sections (kpis, version, partners, commercial, watermelon, client factors, partner
+    names, the plan's actions and calendar, offboarding, scoring)."""
+    yield from _kpi_problems(config)
+    if config.version != 1:
+        yield "config.version", f"format version {config.version} is not one this govdocs reads (1)", ("version",)
+    kpi_ids = {k.id for k in config.kpis}
+    yield from _partner_problems(config, kpi_ids)
+    yield from _programme_commercial_problems(config)
+    yield from _watermelon_problems(config, kpi_ids)
+    yield from _client_factor_problems(config, kpi_ids)
+    yield from _partner_name_problems(config)
+    yield from _plan_problems(config, kpi_ids)
+    yield from _offboarding_problems(config, kpi_ids)
+    yield from _scoring_problems(config)
+
+
+def _kpi_problems(config: GovernanceConfig) -> Found:
+    """kpis: unique ids, the floor on the right side of the target, percentages and scales."""
     seen: dict[str, int] = {}
     for i, kpi in enumerate(config.kpis):
         if kpi.id in seen:
@@ -175,10 +198,11 @@ def _check(config: GovernanceConfig) -> Iterator[tuple[str, str, tuple[str | int
                             ("kpis", i, name),
                         )
 
-    if config.version != 1:
-        yield "config.version", f"format version {config.version} is not one this govdocs reads (1)", ("version",)
-    kpi_ids = {k.id for k in config.kpis}
-    seen = {}
+
+def _partner_problems(config: GovernanceConfig, kpi_ids: set[str]) -> Found:
+    """partners: unique ids that make file names on every system, contract dates and notice,
+    target overrides, plans on record, commercial terms."""
+    seen: dict[str, int] = {}
     folded: dict[str, str] = {}
     for i, partner in enumerate(config.partners):
         if partner.id in seen:
@@ -237,6 +261,9 @@ def _check(config: GovernanceConfig) -> Iterator[tuple[str, str, tuple[str | int
             yield from _commercial_problems(config, partner.commercial, ("partners", i, "commercial"))
         yield from _terms_problems(config, partner, i)
 
+
+def _programme_commercial_problems(config: GovernanceConfig) -> Found:
+    """commercial: the programme's terms (a forecast is a partner's own)."""
     if config.commercial is not None:
         yield from _commercial_problems(config, config.commercial, ("commercial",))
         if config.commercial.forecast is not None:
@@ -245,6 +272,10 @@ def _check(config: GovernanceConfig) -> Iterator[tuple[str, str, tuple[str | int
                 "a forecast is the partner's own: put it under the partner's commercial section",
                 ("commercial", "forecast"),
             )
+
+
+def _watermelon_problems(config: GovernanceConfig, kpi_ids: set[str]) -> Found:
+    """watermelon: each pair names known KPIs, its SLA a contractual one."""
     for i, pair in enumerate(config.watermelon):
         for name in ("sla", "outcome"):
             if getattr(pair, name) not in kpi_ids:
@@ -264,6 +295,9 @@ def _check(config: GovernanceConfig) -> Iterator[tuple[str, str, tuple[str | int
                 ("watermelon", i, "sla"),
             )
 
+
+def _client_factor_problems(config: GovernanceConfig, kpi_ids: set[str]) -> Found:
+    """client_factors: known KPIs and partners."""
     partner_ids = {p.id for p in config.partners}
     for i, factor in enumerate(config.client_factors):
         if factor.kpi not in kpi_ids:
@@ -275,6 +309,10 @@ def _check(config: GovernanceConfig) -> Iterator[tuple[str, str, tuple[str | int
                     f"client factor for unknown partner '{pid}'",
                     ("client_factors", i, "partners", j),
                 )
+
+
+def _partner_name_problems(config: GovernanceConfig) -> Found:
+    """partners' names and aliases: no two partners share one, none disguised."""
     names_seen: dict[str, str] = {}
     for i, partner in enumerate(config.partners):
         yield from _disguised_names(i, partner)
@@ -285,6 +323,10 @@ def _check(config: GovernanceConfig) -> Iterator[tuple[str, str, tuple[str | int
                 yield "config.duplicate_name", f"'{name}' is also a name of partner '{names_seen[key]}'", path
             names_seen.setdefault(key, partner.id)
 
+
+def _plan_problems(config: GovernanceConfig, kpi_ids: set[str]) -> Found:
+    """action_library and pip: known KPIs, unique ids, actions due within the plan, the plan's
+    length, holiday calendar and time zone."""
     library_ids: set[str] = set()
     for i, template in enumerate(config.action_library):
         if template.kpi not in kpi_ids:
@@ -318,6 +360,9 @@ def _check(config: GovernanceConfig) -> Iterator[tuple[str, str, tuple[str | int
     except (ZoneInfoNotFoundError, ValueError):
         yield "config.timezone", f"'{config.pip.timezone}' is not an IANA time zone", ("pip", "timezone")
 
+
+def _offboarding_problems(config: GovernanceConfig, kpi_ids: set[str]) -> Found:
+    """offboarding: known KPIs and evidence, bands in order."""
     off = config.offboarding
     for key in ("satisfaction_kpi", "volume_kpi"):
         value = getattr(off, key)
@@ -334,6 +379,10 @@ def _check(config: GovernanceConfig) -> Iterator[tuple[str, str, tuple[str | int
             ("offboarding", "rules"),
         )
 
+
+def _scoring_problems(config: GovernanceConfig) -> Found:
+    """scoring and escalation: tiers unique, ordered and covering 0, points in order, the
+    at-risk tier one of them."""
     tiers = config.scoring.tiers
     names = [t.name for t in tiers]
     for i, tier in enumerate(tiers):

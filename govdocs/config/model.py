@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, Strict, StrictStr, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
-from govdocs.data.inputs import ContextKind
+from govdocs.data.context import ContextKind
 from govdocs.limits import Email, Text
 from govdocs.raw.model import RawData
 

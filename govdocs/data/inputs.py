@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, StringConstraints
 
+from govdocs.data.context import ContextKind
 from govdocs.errors import ExitCode, GovdocsError, Problem
 from govdocs.limits import FILE_BYTES, LIST_ENTRIES, NAME_CHARACTERS, Name, Text
 from govdocs.periods import Quarter
@@ -28,20 +29,6 @@ Period = Annotated[StrictStr, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ContextKind(StrEnum):
-    ATTRITION = "attrition"
-    ACQUISITION = "acquisition"
-    LEADERSHIP_TURNOVER = "leadership_turnover"
-    OFFSHORE_MOVE = "offshore_move"
-    STRATEGIC_CHANGE = "strategic_change"
-    VOLUME_CHANGE = "volume_change"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
 
 class ContextEvent(_Model):

@@ -17,7 +17,7 @@ from govdocs.config.model import GovernanceConfig, Kpi, Partner, Uncertainty
 from govdocs.data.table import KpiData
 from govdocs.periods import Month, Quarter
 from govdocs.render.formatters import UNIT_SUFFIX, kpi_value, number
-from govdocs.scoring.rules import Score
+from govdocs.scoring.results import Score
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -48,8 +48,9 @@ from govdocs.planning.history import PlanOnRecord
 from govdocs.planning.pip import Objective, Outcome, Plan, PlanAction, PlanResult, ProgressRow, month_end
 from govdocs.render.charts import GlideChart, glide_svg
 from govdocs.render.formatters import UNIT_SUFFIX, counted, long_date, number, short_date
+from govdocs.scoring.arrays import month_status
 from govdocs.scoring.engine import Escalation, PartnerAssessment
-from govdocs.scoring.rules import Status, month_status
+from govdocs.scoring.results import Status
 from govdocs.scoring.standing import kpi_sets
 
 PROGRESS_LABEL = {

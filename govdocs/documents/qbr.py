@@ -74,7 +74,7 @@ from govdocs.qa_review import QaReviewView, qa_review_view
 from govdocs.render.charts import ScoreBar, TrendChart, TrendPoint, score_history_svg, trend_svg
 from govdocs.render.formatters import UNIT_SUFFIX, number, signed
 from govdocs.scoring.engine import Escalation, PartnerAssessment
-from govdocs.scoring.rules import Status
+from govdocs.scoring.results import Status
 from govdocs.watermelon import WatermelonRow
 
 if TYPE_CHECKING:

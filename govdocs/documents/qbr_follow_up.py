@@ -18,7 +18,7 @@ from govdocs.planning.calendar import BusinessCalendar
 from govdocs.planning.causes import action_side, standing
 from govdocs.render.formatters import long_date
 from govdocs.scoring.engine import Escalation, KpiQuarter, PartnerAssessment
-from govdocs.scoring.rules import Status
+from govdocs.scoring.results import Status
 from govdocs.scoring.standing import kpi_sets
 
 # Action status shown with the same shapes as KPI status: done/on track circle, late square.

@@ -13,8 +13,9 @@ from govdocs.data.inputs import DataGap, GapCause, PartnerInputs, named_kpis
 from govdocs.documents.common import gap_text, kpi_text, telling
 from govdocs.periods import Month
 from govdocs.render.formatters import kpi_value, number, percent
+from govdocs.scoring.arrays import possible_statuses
 from govdocs.scoring.engine import KpiQuarter, PartnerAssessment
-from govdocs.scoring.rules import QuarterValue, Score, Status, possible_statuses
+from govdocs.scoring.results import QuarterValue, Score, Status
 from govdocs.scoring.standing import KpiSets, Standing, kpi_sets, standing
 from govdocs.scoring.stats import kpi_interval
 

@@ -21,8 +21,9 @@ from govdocs.data.table import KpiData
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
 from govdocs.periods import Month, Quarter
 from govdocs.planning.calendar import BusinessCalendar, ScheduledDate, plan_dates
+from govdocs.scoring.arrays import month_status
 from govdocs.scoring.engine import PartnerAssessment
-from govdocs.scoring.rules import MonthResult, Status, month_status
+from govdocs.scoring.results import MonthResult, Status
 
 MIN_ACTION_WORDS = 4  # "Improve service level" is a wish, not a specific action
 SUSTAINED_MONTHS = 3  # an improvement counts as sustained over three months, not one good month

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from govdocs.config.model import GovernanceConfig
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
 from govdocs.raw.engine import Aggregation, aggregate
+from govdocs.raw.engines import engine_kind
 from govdocs.raw.model import RawData
 
 MAX_SHOWN = 20  # rows named when a table repeats computed KPI months
@@ -79,8 +80,9 @@ def load_raw(
 
     section, base = raw_section(config, config_path, raw)
     where = "--raw" if raw is not None else f"{config_path.name}: raw_data"
-    if (_chosen.engine or section.engine.value) == "spark":
-        extras.require("spark", "the Spark engine", "--engine" if _chosen.engine else f"{where}.engine")
+    kind = engine_kind(_chosen.engine or section.engine.value)
+    if kind.extra is not None:  # what the engine needs beyond the raw extra
+        extras.require(kind.extra, f"the {kind.name} engine", "--engine" if _chosen.engine else f"{where}.engine")
     extras.require("raw", "reading raw exports", where)
     ids = [p.id for p in config.partners]
     aggregation = aggregate(

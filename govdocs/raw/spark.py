@@ -331,12 +331,12 @@ HEAD_ROWS = 1_000  # the Parquet rows copied with a URL's schema
 
 
 def remote_files(session, files: Mapping[str, Sequence[object]], folder: Path):
-    """The URLs among `files` (engine.Url, e.g. s3a://lake/calls/*.csv.gz) as the Spark session
+    """The URLs among `files` (locations.Url, e.g. s3a://lake/calls/*.csv.gz) as the Spark session
     reads them: each pattern's files listed (sorted, each once) and hashed (SHA-256 of the bytes
     as stored, as a local file's), with a local copy of each file's head for DuckDB to describe
     and, for CSV, the delimiter DuckDB sniffs there. Returns the files, what to describe in
     their place, the hashes and the delimiters by URL; local paths pass through as they are."""
-    from govdocs.raw.engine import PARQUET_SUFFIXES, Url
+    from govdocs.raw.locations import PARQUET_SUFFIXES, Url
 
     listed: dict[str, tuple] = {}
     described: dict[str, tuple] = {}
@@ -525,7 +525,7 @@ def _split(text: str, inside_array: bool) -> list[str]:
 def refuse_platforms(sources: Mapping[str, Sequence[object]], formats: Sequence[str]) -> None:
     """JSON (format: json, and the platform presets' records) is read from local files: the URLs
     a Spark session lists are read as CSV or Parquet."""
-    from govdocs.raw.engine import Url
+    from govdocs.raw.locations import Url
 
     for (source, paths), fmt in zip(sources.items(), formats, strict=True):
         if fmt not in ("csv", "parquet") and any(isinstance(p, Url) for p in paths):

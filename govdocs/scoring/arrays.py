@@ -1,11 +1,13 @@
-"""Score step, on arrays: every partner's month statuses, quarter values, points and scores at once.
+"""Score step, the rules: every partner's month statuses, quarter values, points and scores at once.
 
-`scoring.rules` is the reference: one plain function per rule, applied to one value at a time.
-This module applies the same rules to a whole portfolio with NumPy: one row per (partner, KPI)
-pair with the partner's overrides applied, one column per month. Each formula is written in
-the same operations and the same order as its reference, so every float comes out bit for bit
-the same; the tests compare the two on every partner, KPI and quarter of generated portfolios.
-The engine reads its results from here (`scored`), once per run.
+The one implementation of each per-KPI rule (a value's status, whether a proportion is clearly
+judged, a month's status, a quarter's value, points), applied with NumPy to a whole portfolio:
+one row per (partner, KPI) pair with the partner's overrides applied, one column per month. The
+engine reads its results from here (`scored`), once per run; a caller judging one value (a plan's
+check-in, the ladder's "may be red") uses the one-cell entry points at the end, which run the same
+array code on a single cell. The readable statement of the rules, one value at a time, is the
+tests' oracle (tests/rules_oracle.py); the tests compare the two on every partner, KPI and quarter
+of generated portfolios, float for float.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from govdocs.config.model import Aggregation, Direction, GovernanceConfig, Kpi, ScoringMethod, Uncertainty
+from govdocs.config.model import Aggregation, Direction, GovernanceConfig, Kpi, Scoring, ScoringMethod, Uncertainty
 from govdocs.data.table import KpiData
 from govdocs.periods import Month, Quarter
-from govdocs.scoring.rules import MonthResult, QuarterValue, Score, Status, points, unclear_points, weighted_score
+from govdocs.scoring.results import MonthResult, QuarterValue, Score, Status, weighted_score
 from govdocs.scoring.stats import wilson_bounds, z_score
 
 # Status codes in the arrays; STATUSES[code] is the Status.
@@ -111,7 +113,7 @@ class ScoredTable:
         return tuple(cells[row - block * width] for cells in self._window_cells)  # type: ignore[return-value]
 
     def month_results(self, partner_id: str, kpi_id: str, months: Sequence[Month]) -> tuple[MonthResult, ...]:
-        """As `engine.month_results` gives them from the KPI's series."""
+        """The KPI's month results in these months, as `engine.month_results` gives them from its series."""
         row = self.pairs[(partner_id, kpi_id)]
         values, volumes, statuses, sources = self._window(row, months)
         results = []
@@ -128,7 +130,7 @@ class ScoredTable:
         return self._quarters[quarter]
 
     def quarter_value(self, partner_id: str, kpi_id: str, quarter: Quarter) -> QuarterValue:
-        """As `rules.quarter_value` gives it for the quarter's months."""
+        """The KPI's quarter value and status."""
         arrays, row = self.quarter(quarter), self.pairs[(partner_id, kpi_id)]
         value, volume = float(arrays.value[row]), float(arrays.volume[row])
         count = int(arrays.months_with_data[row])
@@ -137,8 +139,7 @@ class ScoredTable:
         return QuarterValue(value, None if volume != volume else volume, count, STATUSES[arrays.status[row]])
 
     def points(self, partner_id: str, kpi_id: str, quarter: Quarter) -> float | None:
-        """The KPI's points for the quarter, by `rules.points` itself (a document prints them; the
-        arrays' own points serve the scores)."""
+        """The KPI's points for the quarter (a document prints them), by the one-cell `points`."""
         kpi, value = self.kpi(partner_id, kpi_id), self.quarter_value(partner_id, kpi_id, quarter)
         scale = value.months_with_data if kpi.aggregation is Aggregation.SUM else 1
         return points(kpi, value.status, value.value, self.config.scoring, scale)
@@ -226,7 +227,7 @@ def _meets(higher: np.ndarray, value: np.ndarray, threshold: np.ndarray) -> np.n
 
 
 def _value_status(higher: np.ndarray, value: np.ndarray, target: np.ndarray, floor: np.ndarray) -> np.ndarray:
-    """rules.value_status: green at or beyond target, amber to the floor, red beyond it."""
+    """A value's status: green at or beyond target, amber to the floor, red beyond it."""
     amber = ~np.isnan(floor) & _meets(higher, value, floor)
     return np.where(_meets(higher, value, target), GREEN, np.where(amber, AMBER, RED)).astype(np.int8)
 
@@ -234,9 +235,11 @@ def _value_status(higher: np.ndarray, value: np.ndarray, target: np.ndarray, flo
 def _not_clear(
     value: np.ndarray, volume: np.ndarray, target: np.ndarray, floor: np.ndarray, higher: np.ndarray, both_ways: bool
 ) -> np.ndarray:
-    """Where rules.clearly_judged is False for a proportion: its Wilson interval (stats.wilson_interval,
-    in percent) reaches across a band's edge (both ways) or the target (pass only). Only called
-    where volume > 0."""
+    """Where a proportion is not clearly judged: its 95% Wilson interval (stats.wilson_interval, in
+    percent) reaches across a band's edge (both ways) or the target (pass only): with twelve surveys
+    a CSAT of 75% may well be 85%, so it is neither a pass nor a failure. Both ways (the default) a
+    status needs its whole interval inside its band, so a red that may be amber is as unclear as a
+    green that may be amber. Only called where volume > 0."""
     with np.errstate(invalid="ignore", divide="ignore"):
         successes = np.minimum(np.maximum(value / 100 * volume, 0.0), volume)
         low, high = wilson_bounds(successes, volume, Z95, np.sqrt)
@@ -259,7 +262,7 @@ def _month_status(
     min_sample: np.ndarray,
     both_ways: bool,
 ) -> np.ndarray:
-    """rules.month_status for every cell."""
+    """Each month's status: no data, too small a sample, not clear, else its value's status."""
     has_volume = ~np.isnan(volume)
     insufficient = has_volume & (volume < min_sample)
     judged = proportion & has_volume & (volume > 0)
@@ -271,7 +274,12 @@ def _month_status(
 
 
 def _quarter_arrays(table: ScoredTable, quarter: Quarter) -> QuarterArrays:
-    """rules.quarter_value and rules.points for every pair's quarter."""
+    """Every pair's quarter value, status and points.
+
+    The quarter's months are aggregated per the KPI's rule. Months with data count even when
+    their own sample is small: pooled, their volume weighs them. The quarter is insufficient only
+    when the pooled volume is below the minimum. With `sum` the target applies per month, so the
+    quarter compares against target x months with data."""
     pairs = len(table.kpis)
     parameters = table.parameters
     values = table.cells(table.value, quarter.months, np.nan)
@@ -314,16 +322,19 @@ def _quarter_arrays(table: ScoredTable, quarter: Quarter) -> QuarterArrays:
     status = np.where(unclear, NOT_CLEAR, status)
     status = np.where(~np.isnan(total_volume) & (total_volume < parameters.min_sample), INSUFFICIENT, status)
     status = np.where(count == 0, NO_DATA, status).astype(np.int8)
-    return QuarterArrays(value, total_volume, count, status, _points(table.config, parameters, status, value, scale))
+    return QuarterArrays(
+        value, total_volume, count, status, _points(table.config.scoring, parameters, status, value, scale)
+    )
 
 
 def _points(
-    config: GovernanceConfig, parameters: _Parameters, status: np.ndarray, value: np.ndarray, scale: np.ndarray
+    scoring: Scoring, parameters: _Parameters, status: np.ndarray, value: np.ndarray, scale: np.ndarray
 ) -> np.ndarray:
-    """rules.points for every pair: NaN where the status is not scored."""
-    pts = config.scoring.points
+    """The points each status earns: NaN where the status is not scored (no data, small sample,
+    not clear); linear scoring gives an amber value its share of the way from floor to target."""
+    pts = scoring.points
     amber = np.full(len(status), float(pts.amber))
-    if config.scoring.method is ScoringMethod.LINEAR:
+    if scoring.method is ScoringMethod.LINEAR:
         target, floor = parameters.target * scale, parameters.floor * scale
         with np.errstate(invalid="ignore", divide="ignore"):
             share = (value - floor) / (target - floor)
@@ -333,3 +344,74 @@ def _points(
     points = np.where(status == GREEN, float(pts.green), points)
     points = np.where(status == RED, float(pts.red), points)
     return np.where(status == AMBER, amber, points)
+
+
+# One cell: the same array code on a single value, for a caller judging one value at a time.
+
+
+def _cell(value: float | None) -> np.ndarray:
+    return np.array([np.nan if value is None else value], dtype=float)
+
+
+def _interval_ends(parameters: _Parameters, value: np.ndarray, volume: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The 95% Wilson interval of a proportion's value in percent (stats.kpi_interval), as (low, high);
+    the value itself at both ends when it has none (not a proportion, no sample)."""
+    judged = parameters.proportion & ~np.isnan(volume) & (volume > 0)
+    size = np.where(judged, volume, 1.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        successes = np.minimum(np.maximum(value / 100 * size, 0.0), size)
+        low, high = wilson_bounds(successes, size, Z95, np.sqrt)
+        low, high = np.maximum(0.0, low) * 100.0, np.minimum(1.0, high) * 100.0
+    return np.where(judged, low, value), np.where(judged, high, value)
+
+
+def month_status(
+    kpi: Kpi, value: float | None, volume: float | None, uncertainty: Uncertainty = Uncertainty.BOTH_WAYS
+) -> Status:
+    """One month's status, by the rule every month of the portfolio is judged by."""
+    parameters = _Parameters.of([kpi])
+    code = _month_status(
+        _cell(value),
+        _cell(volume),
+        parameters.proportion,
+        target=parameters.target,
+        floor=parameters.floor,
+        higher=parameters.higher,
+        min_sample=parameters.min_sample,
+        both_ways=uncertainty is Uncertainty.BOTH_WAYS,
+    )
+    return STATUSES[int(code[0])]
+
+
+def possible_statuses(kpi: Kpi, value: float, volume: float | None) -> tuple[Status, Status]:
+    """The statuses at the worse and the better end of the value's 95% interval (both the
+    measured status when it has no interval): what an unclear result may turn out to be."""
+    parameters = _Parameters.of([kpi])
+    low, high = _interval_ends(parameters, _cell(value), _cell(volume))
+    worse, better = (low, high) if kpi.direction is Direction.HIGHER else (high, low)
+    status = (_value_status(parameters.higher, end, parameters.target, parameters.floor) for end in (worse, better))
+    worse_status, better_status = (STATUSES[int(code[0])] for code in status)
+    return worse_status, better_status
+
+
+def points(kpi: Kpi, status: Status, value: float | None, scoring: Scoring, scale: int = 1) -> float | None:
+    """Points one quarter status earns; None when the KPI is not scored (no data, small sample,
+    not clear). `scale`: months with data for a `sum` KPI, whose target applies per month."""
+    code = np.array([STATUSES.index(status)], dtype=np.int8)
+    earned = float(_points(scoring, _Parameters.of([kpi]), code, _cell(value), np.array([scale]))[0])
+    return None if earned != earned else earned
+
+
+def unclear_points(kpi: Kpi, value: float, volume: float | None, scoring: Scoring) -> tuple[float, float, float]:
+    """The least, the measured and the most points an unclear quarter may earn: the points at the
+    worse end of its 95% interval, at its measured value and at the better end (points never fall
+    as the value improves, so the measured points lie between the other two)."""
+    parameters = _Parameters.of([kpi])
+    measured = _cell(value)
+    low, high = _interval_ends(parameters, measured, _cell(volume))
+    ends = np.concatenate([low, high, measured])
+    three = _Parameters.of([kpi] * 3)
+    status = _value_status(three.higher, ends, three.target, three.floor)
+    earned = np.nan_to_num(_points(scoring, three, status, ends, np.ones(3, dtype=np.int64)), nan=0.0).tolist()
+    least, most = min(earned[:2]), max(earned[:2])
+    return least, min(max(earned[2], least), most), most

@@ -14,18 +14,8 @@ from govdocs.config.model import Controller, GovernanceConfig, Kpi, Partner, Unc
 from govdocs.data.table import KpiData, Observation
 from govdocs.periods import Month, Quarter, trailing_months
 from govdocs.relief import relief_reasons, with_relief
-from govdocs.scoring.arrays import ScoredTable, scored
-from govdocs.scoring.rules import (
-    MonthResult,
-    QuarterValue,
-    Score,
-    Status,
-    month_status,
-    possible_statuses,
-    tier_for,
-    unclear_points,
-    weighted_score,
-)
+from govdocs.scoring.arrays import ScoredTable, month_status, possible_statuses, scored, unclear_points
+from govdocs.scoring.results import MonthResult, QuarterValue, Score, Status, tier_for, weighted_score
 from govdocs.scoring.trend import Trend, kpi_trend
 
 HISTORY_MONTHS = 12

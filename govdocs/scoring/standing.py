@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from govdocs.scoring.rules import Status, possible_statuses
+from govdocs.scoring.arrays import possible_statuses
+from govdocs.scoring.results import Status
 
 if TYPE_CHECKING:
     from govdocs.scoring.engine import KpiQuarter, PartnerAssessment

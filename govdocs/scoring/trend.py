@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from govdocs.config.model import Direction, Kpi
 from govdocs.periods import Quarter
-from govdocs.scoring.rules import QuarterValue
+from govdocs.scoring.results import QuarterValue
 from govdocs.scoring.stats import kpi_interval
 
 

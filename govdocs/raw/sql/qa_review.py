@@ -30,6 +30,7 @@ from govdocs.raw.sql.drill import roster_agents_cte
 from govdocs.raw.sql.stages import (
     _SOURCE_COLUMNS,
     _checked_cte,
+    _date,
     _dups_cte,
     _hours_cte,
     _number,
@@ -104,7 +105,6 @@ def calibration_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | 
 
 
 def coaching_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None) -> list[Cte]:
-    from govdocs.raw.sql.sources import _date
 
     src = raw.sources.coaching
     assert src is not None

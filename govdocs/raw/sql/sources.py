@@ -15,9 +15,9 @@ from govdocs.raw.sql import qa_review
 from govdocs.raw.sql.stages import (
     _SOURCE_COLUMNS,
     _checked_cte,
+    _date,
     _dups_cte,
     _hours_cte,
-    _is_text,
     _number,
     _parsed_cte,
     _partner,
@@ -228,18 +228,6 @@ def qa_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None) -> 
         *([_dups_cte("qa")] if dups else []),
         _checked_cte("qa", _seconds_columns({"evaluated_at": "evaluated_s"}), dups),
     ]
-
-
-def _date(field: str, types: Mapping[str, str], fmt: str | None) -> str:
-    kind = types.get(field, "VARCHAR").upper()
-    if kind == "DATE":
-        return field
-    if not _is_text(kind):
-        return f"CAST({field} AS DATE)"
-    text = _text(field, types)
-    if fmt is not None:
-        return f"CAST(TRY_STRPTIME({text}, {literal(fmt)}) AS DATE)"
-    return f"TRY_CAST({text} AS DATE)"
 
 
 def roster_ctes(raw: RawData, read: FileRead, partner_ids: Sequence[str] | None) -> list[Cte]:

@@ -146,6 +146,18 @@ def table_read_cte(source: str, columns: Mapping[str, str | Sequence[str]], tabl
     return Cte(f"{source}_read", "  SELECT " + ", ".join(select) + f"\n  FROM {table}", comment)
 
 
+def _date(field: str, types: Mapping[str, str], fmt: str | None) -> str:
+    kind = types.get(field, "VARCHAR").upper()
+    if kind == "DATE":
+        return field
+    if not _is_text(kind):
+        return f"CAST({field} AS DATE)"
+    text = _text(field, types)
+    if fmt is not None:
+        return f"CAST(TRY_STRPTIME({text}, {literal(fmt)}) AS DATE)"
+    return f"TRY_CAST({text} AS DATE)"
+
+
 def _is_text(kind: str) -> bool:
     return kind.upper().startswith("VARCHAR")
 
