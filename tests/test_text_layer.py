@@ -419,3 +419,26 @@ def test_a_generated_portfolio_keeps_the_budget_and_the_layout(tmp_path: Path) -
         assert start is not None and start <= QBR_BODY_PAGES, (path.name, start)
         assert RESPONSE_FORM.search(pages[-1]) or RESPONSE_FORM.search(pages[-2])
         assert layout_problems(path.name, marks_of(path)) == []
+
+
+# a measure joined to its level with a colon after a time of day, or before a cadence in capitals
+NONSENSE_JOIN = re.compile(r"\d:\d\d: |: (?:Every|Each|All|Per|Once|Twice|Daily|Weekly|Monthly) ")
+
+
+def test_a_measure_and_its_level_read_as_one_phrase(documents) -> None:
+    """'Weekly forecasts delivered by Monday 12:00: Every week of the plan' (CRN's plan): a cadence
+    follows its measure after a comma, in lower case."""
+    from govdocs.documents.common import measured_by
+
+    assert measured_by("Weekly forecasts delivered by Monday 12:00", "Every week of the plan") == (
+        "Weekly forecasts delivered by Monday 12:00, every week of the plan"
+    )
+    assert measured_by("Schedule adherence", "≥ 92% weekly average") == "Schedule adherence: ≥ 92% weekly average"
+    found = [
+        f"{name}: {m.group(0)!r}"
+        for name, pages in documents.items()
+        for m in NONSENSE_JOIN.finditer(" ".join(" ".join(pages).split()))
+    ]
+    assert found == [], found
+    crn = " ".join(" ".join(documents["pip-CRN-partner.pdf"]).split())
+    assert "by Monday 12:00, every week of the plan" in crn

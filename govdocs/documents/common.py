@@ -6,6 +6,7 @@ Everything here is plain frozen data a template can print without computing.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -335,3 +336,22 @@ def fairness_rules(config: GovernanceConfig) -> tuple[str, ...]:
         "relieve, or a client factor that relieves the KPI) is shown as relieved with its reason, and is never "
         "a partner failure: not in the failure count, a run of red months, a credit or the offboarding evidence.",
     )
+
+
+# A threshold that says how often or how widely, not how much: it follows its metric as a phrase
+# ('…, every week of the plan'), where a level follows a colon ('Schedule adherence: ≥ 92%').
+CADENCE_WORDS = ("every", "each", "all", "per", "once", "twice", "daily", "weekly", "fortnightly", "monthly")
+
+
+def measured_by(metric: str, threshold: str) -> str:
+    """An action's measure and its level as one phrase. 'Weekly forecasts delivered by Monday
+    12:00' and 'Every week of the plan' were joined as 'by Monday 12:00: Every week of the plan':
+    a cadence reads after a comma, in lower case, and a colon never follows a time of day."""
+    metric, threshold = metric.strip().rstrip(":"), threshold.strip()
+    if not threshold:
+        return metric
+    cadence = threshold.split(maxsplit=1)[0].lower() in CADENCE_WORDS
+    time_of_day = re.search(r"\d:\d\d$", metric) is not None  # '… by Monday 12:00'
+    if cadence or time_of_day:
+        return f"{metric}, {threshold[0].lower()}{threshold[1:]}"
+    return f"{metric}: {threshold}"

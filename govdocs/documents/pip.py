@@ -24,6 +24,7 @@ from govdocs.documents.common import (
     fairness_rules,
     gap_text,
     kpi_text,
+    measured_by,
     partner_fingerprint,
     telling,
 )
@@ -272,7 +273,7 @@ def _action_row(
     return ActionRow(
         ref=action.ref,
         action=action.action,
-        measure=f"{action.metric}: {action.threshold}",
+        measure=measured_by(action.metric, action.threshold),
         owner=person or action.owner,
         owner_role=role if person else "",
         due=action.due,
@@ -561,7 +562,7 @@ def build_pip_context(
         CarriedRow(
             c.ref,
             c.action,
-            f"{c.metric}: {c.threshold}" if c.carried else "",
+            measured_by(c.metric, c.threshold) if c.carried else "",
             c.owner,
             short_date(c.was_due),
             c.standing.label,
@@ -576,7 +577,7 @@ def build_pip_context(
         ActionRow(
             ref=c.ref,
             action=c.action,
-            measure=f"{c.metric}: {c.threshold}",
+            measure=measured_by(c.metric, c.threshold),
             owner=c.owner,
             due=c.due,
             category="–",
