@@ -326,7 +326,14 @@ def data_notes(assessment: PartnerAssessment) -> tuple[str, ...]:
         if score.not_clear_share > 0:
             weight = "" if parts else " of the KPI weight"
             parts.append(f"{percent(score.not_clear_share)}{weight} is measured but too close to the target to call")
-        state = "incomplete" if score.incomplete else "complete enough to compare"
+        # one term for one state (issue 35): weight too close to call makes the score provisional;
+        # 'incomplete' is said only when weight without data is part of what is unscored
+        if not score.incomplete:
+            state = "; the score is complete enough to compare"
+        elif score.no_data_share > 0:
+            state = "; the score is marked incomplete"
+        else:
+            state = ""
         how = []
         if score.no_data_share > 0:
             how.append("the KPIs without a scored quarter are left out, the others' weights scaled up to 100%")
@@ -335,7 +342,7 @@ def data_notes(assessment: PartnerAssessment) -> tuple[str, ...]:
                 "a KPI too close to call counts at its measured value in the score and at both ends of its "
                 "interval in the score's range, so the score is provisional"
             )
-        notes.append(f"{'; '.join(parts)}. In the score, {'; '.join(how)}; the score is marked {state}.")
+        notes.append(f"{'; '.join(parts)}. In the score, {'; '.join(how)}{state}.")
     return tuple(notes)
 
 
