@@ -457,3 +457,18 @@ def test_one_term_for_a_score_too_close_to_call(documents, init_documents) -> No
         assert "provisional; the score is marked incomplete" not in text, name
         said += "so the score is provisional" in text
     assert said >= 2  # the checker saw provisional scores
+
+
+def test_the_escalation_stands_with_the_next_step_not_under_what_went_well(example_build: ExampleBuild) -> None:
+    """The escalation box sat in the 'What went well' column, beside 'What must improve': it now
+    spans the page below both lists, just above the next step."""
+    folder = example_build.out / str(QUARTER)
+    for path in sorted(folder.glob("qbr-*.pdf")):
+        page = marks_of(path)[1]  # the summary page
+        escalation = next(m for m in page if m.text.startswith("Escalation status"))
+        nxt = next(m for m in page if m.text.startswith(("Next:", "No action is due")))
+        lists = [m for m in page if m.y < escalation.y and m.text in ("What went well", "What must improve")]
+        assert len(lists) == 2, (path.name, lists)
+        beside = [m for m in page if m.x > 380 and escalation.y - 2 < m.y < escalation.y + 30]
+        assert beside == [], (path.name, beside)
+        assert escalation.y < nxt.y, path.name
