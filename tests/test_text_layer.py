@@ -472,3 +472,23 @@ def test_the_escalation_stands_with_the_next_step_not_under_what_went_well(examp
         beside = [m for m in page if m.x > 380 and escalation.y - 2 < m.y < escalation.y + 30]
         assert beside == [], (path.name, beside)
         assert escalation.y < nxt.y, path.name
+
+
+def test_a_cover_prints_no_empty_field_and_no_claim_about_a_quarter_without_data(documents, init_documents) -> None:
+    """The init programme has no contract value and no quarter before Q3 2026: its covers printed
+    'Annual value –' and 'Change vs Q2 2026 – points', and its summary 'No KPI … improved on the
+    previous quarter'. The example's covers keep both figures."""
+    qbrs = {n: p for n, p in init_documents.items() if n.startswith("qbr-")}
+    assert len(qbrs) == 4
+    for name, pages in qbrs.items():
+        cover, text = " ".join(pages[0].split()), " ".join(" ".join(pages).split())
+        assert not re.search(r"(Annual value|Services) –", cover), name
+        assert "Not compared no score for Q2 2026" in cover and "points" not in cover, name
+        assert "improved on the previous quarter" not in text, name
+        if name.endswith("-internal.pdf"):
+            assert "Annual value Not configured" in cover, name
+        else:
+            assert "Annual value" not in cover, name
+    for name in ("qbr-BRV-partner.pdf", "qbr-CRN-internal.pdf"):
+        cover = " ".join(documents[name][0].split())
+        assert re.search(r"Annual value EUR [\d,]+", cover) and "points" in cover, name

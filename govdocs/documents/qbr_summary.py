@@ -193,8 +193,11 @@ def strengths(assessment: PartnerAssessment, inputs: PartnerInputs | None) -> tu
         # A red KPI may have improved: that is told under what must improve, so this says where.
         moved = [k for k in assessment.kpis if meaningful_improvement(k)]
         text = f"No KPI met its target in {assessment.quarter.label}"
-        if not moved:
+        compared = any(shown_change(k) is not None for k in assessment.kpis)
+        if not moved and compared:
             text += " or improved on the previous quarter."
+        elif not moved:  # no quarter before with data: no claim about it (issue 35)
+            text += f"; {assessment.quarter.previous().label} has no data to compare with."
         elif all(k.current.status is Status.RED for k in moved):
             text += "; the improvements that stayed below the floor are under what must improve."
         else:
