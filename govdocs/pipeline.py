@@ -622,7 +622,7 @@ def prepare_pip(
     progress up to `as_of`."""
     from govdocs.data.actions import load_proposed_actions
     from govdocs.documents.pip import build_pip_context
-    from govdocs.planning.pip import build_plan, plan_outcome, plan_progress
+    from govdocs.planning.pip import Outcome, build_plan, plan_outcome, plan_progress
     from govdocs.render.ics import plan_calendar
 
     config, data = workspace.config, workspace.data
@@ -643,6 +643,12 @@ def prepare_pip(
         library_location=Location(str(workspace.run.config_path), path="action_library"),
         final_review=followed.plan.start + timedelta(days=followed.plan.duration_days) if followed else None,
     )
+    result = plan_outcome(plan, data, as_of, config.pip.sustain_months)
+    if result.outcome is not Outcome.IN_PROGRESS:
+        # A plan whose final review has come publishes no calendar again (issue 35: an ended
+        # plan's .ics was written by every later build, its past meetings re-sent to attendees).
+        # No cancellation either: its meetings took place, and a CANCEL would strike them out.
+        calendar = None
     files = run_files(workspace.run, inputs_file, assessment.partner.id)
     if proposed_file is not None:
         files.append(InputFile("Proposed actions", proposed_file.name, sha256_file(proposed_file), "partner proposal"))
@@ -653,7 +659,7 @@ def prepare_pip(
         facts=facts,
         followed=basis.followed,
         progress=plan_progress(plan, data, as_of),
-        result=plan_outcome(plan, data, as_of, config.pip.sustain_months),
+        result=result,
         inputs=inputs,
         files=files,
         audience=audience,
