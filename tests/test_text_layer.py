@@ -131,7 +131,10 @@ def test_the_typography_checker_finds_ranges_and_minus_signs() -> None:
 def init_documents(init_build: Path) -> dict[str, tuple[str, ...]]:
     """The init programme's documents (conftest.init_build): each page's text, and the values of
     the form fields a reader sees on it (a field the size of nothing is read back, never seen)."""
-    found = {p.name: tuple(f"{t}\n{v}" for t, v in zip(pages_of(p), field_values(p), strict=True)) for p in sorted(init_build.glob("*.pdf"))}
+    found = {
+        p.name: tuple(f"{t}\n{v}" for t, v in zip(pages_of(p), field_values(p), strict=True))
+        for p in sorted(init_build.glob("*.pdf"))
+    }
     assert len(found) >= 7  # both copies of both QBRs and of SOUTH's plan, the portfolio summary
     return found
 
@@ -492,3 +495,24 @@ def test_a_cover_prints_no_empty_field_and_no_claim_about_a_quarter_without_data
     for name in ("qbr-BRV-partner.pdf", "qbr-CRN-internal.pdf"):
         cover = " ".join(documents[name][0].split())
         assert re.search(r"Annual value EUR [\d,]+", cover) and "points" in cover, name
+
+
+def test_a_default_target_is_the_clients_in_a_partner_copy(documents, init_documents) -> None:
+    """The init starter's targets are govdocs' catalogue defaults, each with the benchmark it was
+    checked against: a partner copy printed 'SQM Group 2022 FCR benchmark …' as the source of
+    the client's target. It now says the client set it; the internal copy names the benchmark and
+    asks for the contract's clause. A clause the config gives is printed in both."""
+    from govdocs.kpi_catalogue import BY_ID
+
+    published = [BY_ID[k].target_source for k in ("service_level", "fcr", "csat")]
+    for name, pages in init_documents.items():
+        if not name.startswith(("qbr-", "pip-")):
+            continue
+        text = " ".join(" ".join(pages).split())
+        if name.endswith("-partner.pdf"):
+            assert "Set by Acme Energy" in text, name
+            assert not any(source[:30] in text for source in published), name
+        else:
+            assert "Catalogue default (" in text and "replace with the contract's clause" in text, name
+    for name in ("qbr-BRV-partner.pdf", "pip-CRN-partner.pdf", "qbr-BRV-internal.pdf"):
+        assert "MSA Schedule 2, SLA 1" in " ".join(" ".join(documents[name]).split()), name

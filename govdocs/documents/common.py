@@ -355,3 +355,21 @@ def measured_by(metric: str, threshold: str) -> str:
     if cadence or time_of_day:
         return f"{metric}, {threshold[0].lower()}{threshold[1:]}"
     return f"{metric}: {threshold}"
+
+
+def target_source_text(kpi: Kpi, client: str, internal: bool) -> str:
+    """Where a KPI's target comes from, as each copy tells it. A target is the client's: a partner
+    copy names the contract clause the config gives, and a target still at govdocs' catalogue
+    default (the starter's published benchmark, never replaced by a clause) is 'set by' the client;
+    the internal copy names that benchmark and asks for the clause (issue 35)."""
+    from govdocs.kpi_catalogue import BY_ID
+
+    default = BY_ID.get(kpi.id)
+    at_default = default is not None and kpi.target_source == default.target_source
+    if kpi.target_source and not at_default:
+        return kpi.target_source
+    if not internal:
+        return f"Set by {client}"
+    if at_default:
+        return f"Catalogue default ({kpi.target_source}); replace with the contract's clause"
+    return "Not configured"

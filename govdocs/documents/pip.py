@@ -26,6 +26,7 @@ from govdocs.documents.common import (
     kpi_text,
     measured_by,
     partner_fingerprint,
+    target_source_text,
     telling,
 )
 from govdocs.documents.qbr import ChartCard
@@ -737,7 +738,12 @@ def build_pip_context(
         partner_signatory=partner_contact,
         client_signatory=client_contact,
         definitions=tuple(
-            (o.kpi.name, o.kpi.definition, o.kpi.target_source or "–", CONTROLLER_LABEL[o.kpi.controlled_by])
+            (
+                o.kpi.name,
+                o.kpi.definition,
+                target_source_text(o.kpi, config.client.name, audience is Audience.INTERNAL),
+                CONTROLLER_LABEL[o.kpi.controlled_by],
+            )
             for o in plan.objectives
         ),
         rules=fairness_rules(config),

@@ -382,7 +382,7 @@ def build_qbr_context(
         actions_summary=actions_summary,
         next_steps=next_step_rows(facts, inputs, config, as_of, internal),
         precedence_note=precedence,
-        definitions=definition_rows(config, partner),
+        definitions=definition_rows(config, partner, internal),
         scoring_rules=scoring_rules(config),
         files=tuple(files),
         fingerprint=partner_fingerprint(data, partner.id, history_months),

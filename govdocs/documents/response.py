@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from govdocs.documents.common import measured_by
 from govdocs.config.model import GovernanceConfig
+from govdocs.documents.common import measured_by
 from govdocs.periods import Quarter
 from govdocs.render.formatters import long_date
 from govdocs.response import Decision, Response
