@@ -516,3 +516,20 @@ def test_a_default_target_is_the_clients_in_a_partner_copy(documents, init_docum
             assert "Catalogue default (" in text and "replace with the contract's clause" in text, name
     for name in ("qbr-BRV-partner.pdf", "pip-CRN-partner.pdf", "qbr-BRV-internal.pdf"):
         assert "MSA Schedule 2, SLA 1" in " ".join(" ".join(documents[name]).split()), name
+
+
+CONFIG_PATH = re.compile(r"\b[a-z]+\.[a-z]+_[a-z_]+\b")  # 'pip.data_lag_business_days'
+
+
+def test_no_config_path_in_any_partner_page(documents, init_documents) -> None:
+    """A config path means nothing to a partner, in the appendix too: the data-availability rule
+    printed '(pip.data_lag_business_days)' in every QBR and plan."""
+    found = [
+        f"{name} p{n}: {m.group(0)}"
+        for name, pages in {**documents, **init_documents}.items()
+        if name.endswith("-partner.pdf")
+        for n, text in enumerate(pages, 1)
+        for m in CONFIG_PATH.finditer(text)
+    ]
+    assert found == [], found
+    assert CONFIG_PATH.search("a month's data is available 5 business days after (pip.data_lag_business_days)")
