@@ -27,7 +27,15 @@ from govdocs.data.inputs import PartnerInputs, inputs_path, load_partner_inputs
 from govdocs.data.loader import load_kpi_data
 from govdocs.data.table import KpiData
 from govdocs.documents import DOCUMENT_TYPES
-from govdocs.documents.common import Audience, InputFile, RunInputs, figure_rows, run_files, sha256_file
+from govdocs.documents.common import (
+    Audience,
+    InputFile,
+    RunInputs,
+    figure_rows,
+    folder_name,
+    run_files,
+    sha256_file,
+)
 from govdocs.documents.credits import credits_view, exit_cost_view
 from govdocs.documents.qbr import build_qbr_context
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
@@ -651,7 +659,9 @@ def prepare_pip(
         calendar = None
     files = run_files(workspace.run, inputs_file, assessment.partner.id)
     if proposed_file is not None:
-        files.append(InputFile("Proposed actions", proposed_file.name, sha256_file(proposed_file), "partner proposal"))
+        files.append(
+            InputFile("Proposed actions", folder_name(proposed_file), sha256_file(proposed_file), "partner proposal")
+        )
     context = build_pip_context(
         config=config,
         plan=plan,

@@ -533,3 +533,11 @@ def test_no_config_path_in_any_partner_page(documents, init_documents) -> None:
     ]
     assert found == [], found
     assert CONFIG_PATH.search("a month's data is available 5 business days after (pip.data_lag_business_days)")
+
+
+def test_two_input_files_of_one_name_are_told_apart(documents) -> None:
+    """ECH's plan listed 'ECH.yaml' twice in its provenance (the partner's inputs, its proposed
+    actions): each is named with its folder."""
+    text = " ".join(" ".join(documents["pip-ECH-partner.pdf"]).split())
+    assert "inputs/ECH.yaml" in text and "actions/ECH.yaml" in text
+    assert not re.search(r"(?<![/\w])ECH\.yaml", text)

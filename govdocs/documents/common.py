@@ -212,6 +212,11 @@ def partner_fingerprint(data: KpiData, partner_id: str, months: list[Month]) -> 
     )
 
 
+def folder_name(path: Path) -> str:
+    """A human input file by its folder and name, 'inputs/ECH.yaml', as the programme lays it out."""
+    return f"{path.parent.name}/{path.name}" if path.parent.name else path.name
+
+
 def run_files(run: RunInputs, partner_inputs: Path | None, partner_id: str | None = None) -> list[InputFile]:
     """Every file a document was built from; for raw exports, what each source's check rejected
     (for `partner_id` only on a partner's document; everything, unknown partners too, otherwise)."""
@@ -229,7 +234,10 @@ def run_files(run: RunInputs, partner_inputs: Path | None, partner_id: str | Non
     if run.quality is not None:
         files += _quality_rows(run.quality, partner_id)
     if partner_inputs is not None:
-        files.append(InputFile("Partner inputs", partner_inputs.name, sha256_file(partner_inputs), "human input"))
+        # named with its folder: a partner's inputs and proposed actions may share a name ('ECH.yaml' twice)
+        files.append(
+            InputFile("Partner inputs", folder_name(partner_inputs), sha256_file(partner_inputs), "human input")
+        )
     if partner_id is not None and run.inputs_dir is not None:
         returned = run.inputs_dir / f"{partner_id}.response.yaml"
         if returned.exists():
