@@ -554,3 +554,11 @@ def test_two_input_files_of_one_name_are_told_apart(documents) -> None:
     text = " ".join(" ".join(documents["pip-ECH-partner.pdf"]).split())
     assert "inputs/ECH.yaml" in text and "actions/ECH.yaml" in text
     assert not re.search(r"(?<![/\w])ECH\.yaml", text)
+
+
+def test_the_escalation_says_it_sets_the_next_steps(documents) -> None:
+    """'What happens next follows the Watch status, ahead of the usual routine of the At risk or
+    Watch tier' ranked two statuses; the note now says which sets the steps, and in what order."""
+    text = " ".join(" ".join(documents["qbr-BRV-partner.pdf"]).split())
+    assert "The escalation status (Watch) sets what happens next; the usual routine of the" in text
+    assert not any("What happens next follows the" in " ".join(p) for p in documents.values())

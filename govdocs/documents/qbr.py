@@ -314,8 +314,10 @@ def build_qbr_context(
     actions, actions_summary = action_rows(inputs, as_of, assessment.partner, config.client.name)
     level = assessment.decision.level
     precedence = (
-        f"What happens next follows the {level.label} status, ahead of the usual routine of the "
-        f"{assessment.score.tier_names} tier{'' if assessment.score.tier_firm else ' (provisional)'}."
+        # 'What happens next follows the Watch status, ahead of the usual routine of the At risk or
+        # Watch tier' read as a ranking of two statuses; it says which sets the steps, and in what order
+        f"The escalation status ({level.label}) sets what happens next; the usual routine of the "
+        f"{assessment.score.tier_names} tier{'' if assessment.score.tier_firm else ' (provisional)'} comes after it."
         if level is not Escalation.NONE and assessment.score.tier is not None
         else ""
     )
