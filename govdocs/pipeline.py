@@ -27,7 +27,15 @@ from govdocs.data.inputs import PartnerInputs, inputs_path, load_partner_inputs
 from govdocs.data.loader import load_kpi_data
 from govdocs.data.table import KpiData
 from govdocs.documents import DOCUMENT_TYPES
-from govdocs.documents.common import Audience, InputFile, RunInputs, figure_rows, run_files, sha256_file
+from govdocs.documents.common import (
+    Audience,
+    InputFile,
+    RunInputs,
+    figure_rows,
+    folder_name,
+    run_files,
+    sha256_file,
+)
 from govdocs.documents.credits import credits_view, exit_cost_view
 from govdocs.documents.qbr import build_qbr_context
 from govdocs.errors import ExitCode, GovdocsError, Location, Problem
@@ -641,7 +649,7 @@ def prepare_pip(
     progress up to `as_of`."""
     from govdocs.data.actions import read_proposed_actions
     from govdocs.documents.pip import build_pip_context
-    from govdocs.planning.pip import build_plan, plan_outcome, plan_progress
+    from govdocs.planning.pip import Outcome, build_plan, plan_outcome, plan_progress
     from govdocs.render.ics import plan_calendar
 
     config, data = workspace.config, workspace.data
@@ -666,9 +674,17 @@ def prepare_pip(
     if unread:  # every problem of the file in one run: the unreadable cells, and the other rows' SMART checks
         raise GovdocsError(unreadable_and_not_smart(plan_for(with_actions=False), proposed, unread, config))
     plan = plan_for()
+    result = plan_outcome(plan, data, as_of, config.pip.sustain_months)
+    if result.outcome is not Outcome.IN_PROGRESS:
+        # A plan whose final review has come publishes no calendar again (issue 35: an ended
+        # plan's .ics was written by every later build, its past meetings re-sent to attendees).
+        # No cancellation either: its meetings took place, and a CANCEL would strike them out.
+        calendar = None
     files = run_files(workspace.run, inputs_file, assessment.partner.id)
     if proposed_file is not None:
-        files.append(InputFile("Proposed actions", proposed_file.name, sha256_file(proposed_file), "partner proposal"))
+        files.append(
+            InputFile("Proposed actions", folder_name(proposed_file), sha256_file(proposed_file), "partner proposal")
+        )
     context = build_pip_context(
         config=config,
         plan=plan,
@@ -676,7 +692,7 @@ def prepare_pip(
         facts=facts,
         followed=basis.followed,
         progress=plan_progress(plan, data, as_of),
-        result=plan_outcome(plan, data, as_of, config.pip.sustain_months),
+        result=result,
         inputs=inputs,
         files=files,
         audience=audience,

@@ -256,3 +256,53 @@ def brv_plans(tmp_path_factory: pytest.TempPathFactory) -> Path:
             assert result.exit_code == 0, result.output
 
     return made_once(tmp_path_factory, "brv-plans", make) / str(QUARTER)
+
+
+INIT_GOOD = {"service_level": 84, "aht": 400, "csat": 88, "fcr": 78, "abandonment": 3.5}
+INIT_BAD = {"service_level": 70, "aht": 470, "csat": 86, "fcr": 76, "abandonment": 7.5}
+INIT_VOLUME = {"service_level": 2000, "aht": 1900, "csat": 300, "fcr": 300, "abandonment": 2100}
+
+
+@pytest.fixture(scope="session")
+def init_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A programme made by `govdocs init` (two partners, five KPIs; NORTH on target, SOUTH red on
+    service level, handle time and abandonment), its data template filled and SOUTH's actions
+    typed as a user types them, built whole (`govdocs build`, PDF, both copies). Several modules
+    read it; it is built once a run. Returns the folder of its documents."""
+    import csv
+
+    from click.testing import CliRunner
+
+    from govdocs.cli import cli
+
+    def make(root: Path) -> None:
+        args = ["init", str(root), "--client", "Acme Energy", "--partner", "NORTH=North Contact Ltd"]
+        args += ["--partner", "SOUTH=South Service Co", "--as-of", AS_OF.isoformat()]
+        args += [a for k in INIT_GOOD for a in ("--kpi", k)]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        with (root / "data" / "kpis-template.csv").open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        with (root / "data" / "kpis.csv").open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            for row in rows:
+                row["value"] = (INIT_GOOD if row["partner"] == "NORTH" else INIT_BAD)[row["kpi"]]
+                row["volume"] = INIT_VOLUME[row["kpi"]]
+                writer.writerow(row)
+        with (root / "actions" / "SOUTH.csv").open("a", encoding="utf-8") as handle:
+            for kpi in ("service_level", "aht", "abandonment"):
+                handle.write(
+                    f"S-{kpi},{kpi},staffing_attrition,Recruit and train 12 agents for the evening peak,"
+                    "Agents live on the evening shift,>= 12 by the due date,South operations manager,"
+                    "2026-12-15,partner,,,\n"
+                )
+        here = Path.cwd()
+        os.chdir(root)
+        try:
+            result = CliRunner().invoke(cli, ["build", "--as-of", AS_OF.isoformat(), "--quarter", str(QUARTER)])
+        finally:
+            os.chdir(here)
+        assert result.exit_code == 0, result.output
+
+    return made_once(tmp_path_factory, "init-build", make) / "output" / str(QUARTER)

@@ -44,7 +44,8 @@ def test_build_writes_what_the_ladder_calls_for(example_build: ExampleBuild):
     # CRN (offboarding review) by its status; ECH by its open Q2 plan. BRV is on watch: its August is
     # relieved and its score's trigger provisional (issue 32), so no plan.
     plans = [f"pip-{p}-{a}.pdf" for p in ("CRN", "ECH") for a in ("internal", "partner")]
-    calendars = ["pip-CRN.ics", "pip-ECH.ics"]
+    # ECH's plan has had its final review (met): it publishes no calendar again (issue 35)
+    calendars = ["pip-CRN.ics"]
     expected = (
         qbrs + plans + calendars + ["offboarding-CRN-internal.pdf", "portfolio-summary-internal.pdf", "manifest.json"]
     )

@@ -191,44 +191,16 @@ def test_the_plan_body_is_in_the_partners_order(plans) -> None:
     )
 
 
-def test_an_init_programme_keeps_the_layout(tmp_path: Path) -> None:
-    """A programme made by `govdocs init` (two partners, five KPIs, one on target throughout): its
-    QBRs have no heading alone at a page foot and no page under half full before the appendix.
-    NORTH's short panels each sat alone on a page (6% and 20% full) when every body section
-    forced a page; the check excused them as 'the last page of a section'."""
-    import csv
-    import os
-
+def test_an_init_programme_keeps_the_layout(init_build: Path) -> None:
+    """A programme made by `govdocs init` (two partners, five KPIs, NORTH on target throughout; the
+    shared build of conftest.init_build): its QBRs have no heading alone at a page foot and no page
+    under half full before the appendix. NORTH's short panels each sat alone on a page (6% and 20%
+    full) when every body section forced a page; the check excused them as 'the last page of a
+    section'."""
     from test_text_layer import layout_problems, marks_of
 
-    runner = CliRunner()
-    args = ["init", str(tmp_path / "acme"), "--client", "Acme Energy", "--partner", "NORTH=North Contact Ltd"]
-    args += ["--partner", "SOUTH=South Service Co", "--as-of", "2026-10-15"]
-    for kpi in ("service_level", "aht", "csat", "fcr", "abandonment"):
-        args += ["--kpi", kpi]
-    result = runner.invoke(cli, args)
-    assert result.exit_code == 0, result.output
-    root = tmp_path / "acme"
-    good = {"service_level": 84, "aht": 400, "csat": 88, "fcr": 78, "abandonment": 3.5}
-    bad = {"service_level": 70, "aht": 470, "csat": 86, "fcr": 76, "abandonment": 7.5}
-    with (root / "data" / "kpis-template.csv").open(newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    with (root / "data" / "kpis.csv").open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        for row in rows:
-            row["value"] = (good if row["partner"] == "NORTH" else bad)[row["kpi"]]
-            row["volume"] = 2000
-            writer.writerow(row)
-    here = Path.cwd()
-    os.chdir(root)
-    try:
-        result = runner.invoke(cli, ["qbr", "--all", "--as-of", "2026-10-15"])
-    finally:
-        os.chdir(here)
-    assert result.exit_code == 0, result.output
-    documents = sorted(root.glob("output/*/qbr-*.pdf"))
-    assert len(documents) == 2  # the partner copies: the fuller ones, with the response form
+    documents = sorted(init_build.glob("qbr-*.pdf"))
+    assert len(documents) == 4  # both copies of both QBRs
     problems = [p for path in documents for p in layout_problems(path.name, marks_of(path))]
     assert problems == []
 

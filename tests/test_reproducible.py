@@ -81,8 +81,9 @@ def test_the_builds_cover_every_document_type(two_builds):
     for kind in ("qbr-BRV-partner", "qbr-BRV-internal", "pip-CRN-partner", "pip-CRN-internal", "pip-CRN.ics"):
         assert any(n.startswith(kind) for n in names), kind
     assert "offboarding-CRN-internal.pdf" in names and "portfolio-summary-internal.pdf" in names
-    assert "manifest.json" in names and "pip-ECH.ics" in names  # the open plan's calendar too
-    assert len(first) == 16 + 2 + 1  # documents, calendars, manifest
+    # ECH's plan has had its final review: no calendar again (issue 35)
+    assert "manifest.json" in names and "pip-ECH.ics" not in names
+    assert len(first) == 16 + 1 + 1  # documents, CRN's calendar, manifest
 
 
 def test_every_qbr_assessment_summary_and_calendar_is_byte_identical(two_builds):

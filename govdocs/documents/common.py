@@ -6,6 +6,7 @@ Everything here is plain frozen data a template can print without computing.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -233,6 +234,11 @@ def partner_fingerprint(data: KpiData, partner_id: str, months: list[Month]) -> 
     )
 
 
+def folder_name(path: Path) -> str:
+    """A human input file by its folder and name, 'inputs/ECH.yaml', as the programme lays it out."""
+    return f"{path.parent.name}/{path.name}" if path.parent.name else path.name
+
+
 def run_files(run: RunInputs, partner_inputs: Path | None, partner_id: str | None = None) -> list[InputFile]:
     """Every file a document was built from; for raw exports, what each source's check rejected
     (for `partner_id` only on a partner's document; everything, unknown partners too, otherwise)."""
@@ -250,7 +256,10 @@ def run_files(run: RunInputs, partner_inputs: Path | None, partner_id: str | Non
     if run.quality is not None:
         files += _quality_rows(run.quality, partner_id)
     if partner_inputs is not None:
-        files.append(InputFile("Partner inputs", partner_inputs.name, sha256_file(partner_inputs), "human input"))
+        # named with its folder: a partner's inputs and proposed actions may share a name ('ECH.yaml' twice)
+        files.append(
+            InputFile("Partner inputs", folder_name(partner_inputs), sha256_file(partner_inputs), "human input")
+        )
     if partner_id is not None and run.inputs_dir is not None:
         returned = run.inputs_dir / f"{partner_id}.response.yaml"
         if returned.exists():
@@ -357,3 +366,40 @@ def fairness_rules(config: GovernanceConfig) -> tuple[str, ...]:
         "relieve, or a client factor that relieves the KPI) is shown as relieved with its reason, and is never "
         "a partner failure: not in the failure count, a run of red months, a credit or the offboarding evidence.",
     )
+
+
+# A threshold that says how often or how widely, not how much: it follows its metric as a phrase
+# ('…, every week of the plan'), where a level follows a colon ('Schedule adherence: ≥ 92%').
+CADENCE_WORDS = ("every", "each", "all", "per", "once", "twice", "daily", "weekly", "fortnightly", "monthly")
+
+
+def measured_by(metric: str, threshold: str) -> str:
+    """An action's measure and its level as one phrase. 'Weekly forecasts delivered by Monday
+    12:00' and 'Every week of the plan' were joined as 'by Monday 12:00: Every week of the plan':
+    a cadence reads after a comma, in lower case, and a colon never follows a time of day."""
+    metric, threshold = metric.strip().rstrip(":"), threshold.strip()
+    if not threshold:
+        return metric
+    cadence = threshold.split(maxsplit=1)[0].lower() in CADENCE_WORDS
+    time_of_day = re.search(r"\d:\d\d$", metric) is not None  # '… by Monday 12:00'
+    if cadence or time_of_day:
+        return f"{metric}, {threshold[0].lower()}{threshold[1:]}"
+    return f"{metric}: {threshold}"
+
+
+def target_source_text(kpi: Kpi, client: str, internal: bool) -> str:
+    """Where a KPI's target comes from, as each copy tells it. A target is the client's: a partner
+    copy names the contract clause the config gives, and a target still at govdocs' catalogue
+    default (the starter's published benchmark, never replaced by a clause) is 'set by' the client;
+    the internal copy names that benchmark and asks for the clause (issue 35)."""
+    from govdocs.kpi_catalogue import BY_ID
+
+    default = BY_ID.get(kpi.id)
+    at_default = default is not None and kpi.target_source == default.target_source
+    if kpi.target_source and not at_default:
+        return kpi.target_source
+    if not internal:
+        return f"Set by {client}"
+    if at_default:
+        return f"Catalogue default ({kpi.target_source}); replace with the contract's clause"
+    return "Not configured"

@@ -24,7 +24,9 @@ from govdocs.documents.common import (
     fairness_rules,
     gap_text,
     kpi_text,
+    measured_by,
     partner_fingerprint,
+    target_source_text,
     telling,
 )
 from govdocs.documents.qbr import ChartCard
@@ -299,7 +301,7 @@ def _action_row(
     return ActionRow(
         ref=action.ref,
         action=action.action,
-        measure=f"{action.metric}: {action.threshold}",
+        measure=measured_by(action.metric, action.threshold),
         owner=person or action.owner,
         owner_role=role if person else "",
         due=action.due,
@@ -597,7 +599,7 @@ def build_pip_context(
         CarriedRow(
             c.ref,
             c.action,
-            f"{c.metric}: {c.threshold}" if c.carried else "",
+            measured_by(c.metric, c.threshold) if c.carried else "",
             c.owner,
             short_date(c.was_due),
             c.reported,
@@ -612,7 +614,7 @@ def build_pip_context(
         ActionRow(
             ref=c.ref,
             action=c.action,
-            measure=f"{c.metric}: {c.threshold}",
+            measure=measured_by(c.metric, c.threshold),
             owner=c.owner,
             due=c.due,
             category="–",
@@ -772,7 +774,12 @@ def build_pip_context(
         partner_signatory=partner_contact,
         client_signatory=client_contact,
         definitions=tuple(
-            (o.kpi.name, o.kpi.definition, o.kpi.target_source or "–", CONTROLLER_LABEL[o.kpi.controlled_by])
+            (
+                o.kpi.name,
+                o.kpi.definition,
+                target_source_text(o.kpi, config.client.name, audience is Audience.INTERNAL),
+                CONTROLLER_LABEL[o.kpi.controlled_by],
+            )
             for o in plan.objectives
         ),
         rules=fairness_rules(config),

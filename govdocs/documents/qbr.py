@@ -319,8 +319,10 @@ def build_qbr_context(
     actions, actions_summary = action_rows(inputs, as_of, assessment.partner, config.client.name)
     level = assessment.decision.level
     precedence = (
-        f"What happens next follows the {level.label} status, ahead of the usual routine of the "
-        f"{assessment.score.tier_names} tier{'' if assessment.score.tier_firm else ' (provisional)'}."
+        # 'What happens next follows the Watch status, ahead of the usual routine of the At risk or
+        # Watch tier' read as a ranking of two statuses; it says which sets the steps, and in what order
+        f"The escalation status ({level.label}) sets what happens next; the usual routine of the "
+        f"{assessment.score.tier_names} tier{'' if assessment.score.tier_firm else ' (provisional)'} comes after it."
         if level is not Escalation.NONE and assessment.score.tier is not None
         else ""
     )
@@ -396,7 +398,7 @@ def build_qbr_context(
             acknowledged=response.acknowledged_on if response is not None else None,
         ),
         precedence_note=precedence,
-        definitions=definition_rows(config, partner),
+        definitions=definition_rows(config, partner, internal),
         scoring_rules=scoring_rules(config),
         files=tuple(files),
         fingerprint=partner_fingerprint(data, partner.id, history_months),

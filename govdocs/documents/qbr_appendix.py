@@ -9,7 +9,7 @@ from statistics import median
 from typing import TYPE_CHECKING
 
 from govdocs.config.model import Direction, GovernanceConfig, Kpi, Partner
-from govdocs.documents.common import fairness_rules, kpi_text, score_words
+from govdocs.documents.common import fairness_rules, kpi_text, score_words, target_source_text
 from govdocs.documents.qbr_follow_up import CONTROLLER_LABEL
 from govdocs.facts import join_names
 from govdocs.periods import Quarter
@@ -269,7 +269,7 @@ def _named_row(kpi: Kpi, item: KpiQuarter, peers: list[tuple[str, float]]) -> Pe
     )
 
 
-def definition_rows(config: GovernanceConfig, partner: Partner) -> tuple[DefinitionRow, ...]:
+def definition_rows(config: GovernanceConfig, partner: Partner, internal: bool = True) -> tuple[DefinitionRow, ...]:
     rows = []
     for base in config.kpis:
         kpi = config.effective_kpi(partner, base)
@@ -287,7 +287,7 @@ def definition_rows(config: GovernanceConfig, partner: Partner) -> tuple[Definit
                 min_sample="–" if kpi.min_sample == 0 else f"{kpi.min_sample:,}",
                 contractual=kpi.contractual,
                 controlled_by=CONTROLLER_LABEL[kpi.controlled_by],
-                target_source=kpi.target_source or "–",
+                target_source=target_source_text(kpi, config.client.name, internal),
                 overridden=base.id in partner.targets,
             )
         )
@@ -342,9 +342,9 @@ def scoring_rules(config: GovernanceConfig) -> tuple[str, ...]:
         "at the points of its measured value in the "
         "score, and at the points of both ends of its interval in the score's range: such a score is "
         "provisional, printed with its range, and its tier is every tier the range reaches. "
-        f"The score is marked incomplete when more than {config.scoring.incomplete_share * 100:.0f}% of the weight "
-        "has no scored quarter (no data, too small a sample, or too close to call; the cover says "
-        "which). "
+        f"When more than {config.scoring.incomplete_share * 100:.0f}% of the weight has no scored quarter, the "
+        "score is marked incomplete if part of that weight has no data or too small a sample, and is provisional "
+        "(as above) if all of it is too close to call; the cover says which. "
         f"Tiers: {tiers}."
         + (f" The weights in the config add up to {_total_weight(config)}: {scaled}." if scaled else ""),
         f"Escalation: watch when any KPI is red in the quarter; improvement plan when a KPI the partner "

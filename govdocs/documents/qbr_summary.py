@@ -285,8 +285,11 @@ def strengths(
                 f"No KPI met its target for certain in {assessment.quarter.label} ({names} "
                 f"{'is' if len(unsure) == 1 else 'are'} too close to the target to call)"
             )
-        if not moved:
+        compared = any(shown_change(k) is not None for k in assessment.kpis)
+        if not moved and compared:
             text += " or improved on the previous quarter."
+        elif not moved:  # no quarter before with data: no claim about it (issue 35)
+            text += f"; {assessment.quarter.previous().label} has no data to compare with."
         elif all(k.current.status is Status.RED for k in moved):
             text += "; the improvements that stayed below the floor are under what must improve."
         else:
@@ -472,7 +475,14 @@ def data_notes(assessment: PartnerAssessment) -> tuple[str, ...]:
             parts.append(
                 f"{percent(score.not_clear_share)}{weight} is measured but {unclear_which(kpi_sets(assessment))}"
             )
-        state = "incomplete" if score.incomplete else "complete enough to compare"
+        # one term for one state (issue 35): weight too close to call makes the score provisional;
+        # 'incomplete' is said only when weight without data is part of what is unscored
+        if not score.incomplete:
+            state = "; the score is complete enough to compare"
+        elif score.no_data_share > 0:
+            state = "; the score is marked incomplete"
+        else:
+            state = ""
         how = []
         if score.no_data_share > 0:
             how.append("the KPIs without a scored quarter are left out, the others' weights scaled up to 100%")
@@ -481,7 +491,7 @@ def data_notes(assessment: PartnerAssessment) -> tuple[str, ...]:
                 "a KPI too close to call counts at its measured value, and the score's range at both ends "
                 "of its interval, so the score is provisional"
             )
-        notes.append(f"{'; '.join(parts)}. In the score, {'; '.join(how)}; it is marked {state}.")
+        notes.append(f"{'; '.join(parts)}. In the score, {'; '.join(how)}{state}.")
     return tuple(notes)
 
 

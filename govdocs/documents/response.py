@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from govdocs.config.model import GovernanceConfig
+from govdocs.documents.common import measured_by
 from govdocs.periods import Quarter
 from govdocs.render.formatters import long_date
 from govdocs.response import Decision, Response
@@ -73,7 +74,7 @@ def response_view(config: GovernanceConfig, response: Response | None) -> Respon
         acknowledged_by=(ack.name, ack.role) if ack else ("", ""),
         root_causes=tuple((names.get(k, k), text) for k, text in response.root_causes.items()),
         proposed=tuple(
-            (a.id, names.get(a.objective, a.objective), a.action, f"{a.metric}: {a.threshold}", a.owner, a.due)
+            (a.id, names.get(a.objective, a.objective), a.action, measured_by(a.metric, a.threshold), a.owner, a.due)
             for a in response.proposed_actions
         ),
         checkin=(

@@ -142,7 +142,7 @@ def data_rule(lag: int) -> str:
         "on the month's last day" if lag == 0 else f"{lag} business day{'s' if lag != 1 else ''} after the month ends"
     )
     return (
-        f"Data availability: a month's KPI data is available {when} (pip.data_lag_business_days); a "
+        f"Data availability: a month's KPI data is available {when}; a "
         "meeting or review judges only the months whose data is available by its date, the latest of them "
         "being the month it reviews."
     )
