@@ -6,6 +6,7 @@ import fcntl
 import hashlib
 import json
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -174,6 +176,33 @@ def _shared_pdf_texts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
         yield
 
 
+# The JVM of every Spark the suite starts (in-process sessions, the CLI's, the Spark Connect server)
+# runs only its quick compiler (C1) and the serial collector: the suite's Spark work is hundreds of
+# small jobs whose generated classes the optimising compiler (C2) would spend more CPU compiling
+# than it saves, and whose GC threads only compete for the two cores. Neither changes a result: a
+# compiler level or a collector is not a Spark setting, and every statement runs as a user's runs
+# (the same plans, whole-stage code generation and shuffle partitions). A larger thread stack
+# keeps the analyser's recursion over the long KPI statements clear of the C1 frames' size.
+# Read by spark-submit from SPARK_CONF_DIR's spark-defaults.conf; a SPARK_CONF_DIR of the
+# developer's own is left as it is.
+SPARK_TEST_JAVA_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss4m"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _spark_jvm_options(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    if os.environ.get("SPARK_CONF_DIR"):
+        yield
+        return
+    folder = tmp_path_factory.getbasetemp() / "spark-conf"
+    folder.mkdir(exist_ok=True)
+    (folder / "spark-defaults.conf").write_text(
+        f"spark.driver.defaultJavaOptions {SPARK_TEST_JAVA_OPTIONS}\n", encoding="utf-8"
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SPARK_CONF_DIR", str(folder))
+        yield
+
+
 @pytest.fixture(scope="session")
 def example_build(tmp_path_factory: pytest.TempPathFactory) -> ExampleBuild:
     """The whole example programme built as a user builds it: `python -m govdocs build` in a new
@@ -306,3 +335,77 @@ def init_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
         assert result.exit_code == 0, result.output
 
     return made_once(tmp_path_factory, "init-build", make) / "output" / str(QUARTER)
+
+
+def shared_value(tmp_path_factory: pytest.TempPathFactory, name: str, compute: Callable[[], Any]) -> Any:
+    """`compute()`'s value, worked out once a test run: the xdist workers share it (the first to
+    ask computes it and pickles it, the others wait on a file lock and read it). A `compute` that
+    fails is tried again by the next test that asks. For results that cost more than a few seconds
+    and that several tests or modules read, such as an aggregation on Spark."""
+    base = _run_folder(tmp_path_factory)
+    record = base / f"{name}.pickle"
+    with _exclusive(base / f"{name}.lock"):
+        if not record.exists():
+            written = record.with_suffix(".part")
+            written.write_bytes(pickle.dumps(compute()))
+            written.replace(record)
+    return pickle.loads(record.read_bytes())
+
+
+# --- the example's raw exports, on DuckDB and on Spark -------------------------------------------
+
+RAW_MAPPING = EXAMPLES / "raw" / "mapping.yaml"
+# Every test that starts Spark in-process asks for local[2]: the two cores of the suite's machine.
+SPARK_MASTER = "local[2]"
+
+
+@pytest.fixture(scope="session")
+def raw_example():  # -> tuple[RawData, list[str]]
+    """examples/raw/mapping.yaml read for the example config's KPIs and partners, and the
+    partners' ids: what `govdocs aggregate --raw examples/raw/mapping.yaml` aggregates."""
+    from govdocs.config.loader import load_config
+    from govdocs.raw.checks import load_raw_data
+
+    config = load_config(CONFIG)
+    units = {k.id: k.unit.value for k in config.kpis}
+    ids = [p.id for p in config.partners]
+    return load_raw_data(RAW_MAPPING, kpi_units=units, partner_ids=ids), ids
+
+
+@pytest.fixture(scope="session")
+def raw_example_on_duckdb(raw_example, tmp_path_factory: pytest.TempPathFactory):  # -> engine.Aggregation
+    """The example's raw exports aggregated on DuckDB, once a run (shared by the workers): the
+    figures every Spark run of them is held to. Tests only read it."""
+    from govdocs.raw import engine
+
+    raw, ids = raw_example
+    return shared_value(
+        tmp_path_factory, "raw-example-duckdb", lambda: engine.aggregate(raw, base=RAW_MAPPING.parent, partner_ids=ids)
+    )
+
+
+@pytest.fixture(scope="session")
+def raw_example_on_spark(raw_example, tmp_path_factory: pytest.TempPathFactory):  # -> engine.Aggregation
+    """The example's raw exports aggregated on Spark (local[2]), once a run, shared by the workers
+    and by every module that compares with it: a Spark aggregation of the example costs about a
+    minute and a half of CPU. Tests only read it."""
+    pytest.importorskip("pyspark")
+    from govdocs.raw import engine
+
+    raw, ids = raw_example
+
+    def compute():
+        base = RAW_MAPPING.parent
+        return engine.aggregate(raw, base=base, partner_ids=ids, engine="spark", spark_master=SPARK_MASTER)
+
+    return shared_value(tmp_path_factory, "raw-example-spark", compute)
+
+
+@pytest.fixture(scope="session")
+def spark_session():
+    """The worker's Spark session (local[2]), as govdocs starts it: one JVM a worker, started by the
+    first test that needs it (an aggregation on Spark asks for the same session)."""
+    pytest.importorskip("pyspark")
+    from govdocs.raw.spark import start_session
+
+    return start_session(SPARK_MASTER)

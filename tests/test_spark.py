@@ -20,9 +20,7 @@ import yaml
 from click.testing import CliRunner
 
 from govdocs.cli import cli
-from govdocs.config.loader import load_config
 from govdocs.raw import engine
-from govdocs.raw.checks import load_raw_data
 from govdocs.raw.model import RawData
 from govdocs.raw.sql import dialects
 from tests.test_raw_engine import CALLS, HEADER, MEASURES, at_atl, interactions_config, write_csv
@@ -50,26 +48,8 @@ def _both(raw: RawData, base: Path, partner_ids) -> tuple[engine.Aggregation, en
     return duck, spark
 
 
-@pytest.fixture(scope="module")
-def example() -> tuple[RawData, list[str]]:
-    config = load_config(CONFIG)
-    units = {k.id: k.unit.value for k in config.kpis}
-    ids = [p.id for p in config.partners]
-    return load_raw_data(MAPPING, kpi_units=units, partner_ids=ids), ids
-
-
-@pytest.fixture(scope="module")
-def example_on_duckdb(example) -> engine.Aggregation:
-    """The example exports on DuckDB, the figures Spark's runs of them are held to (made once: three
-    tests compare with it)."""
-    raw, ids = example
-    return engine.aggregate(raw, base=MAPPING.parent, partner_ids=ids)
-
-
-def test_example_exports_give_the_same_kpis_counts_and_samples(example, example_on_duckdb) -> None:
-    raw, ids = example
-    duck = example_on_duckdb
-    spark = engine.aggregate(raw, base=MAPPING.parent, partner_ids=ids, engine="spark", spark_master="local[2]")
+def test_example_exports_give_the_same_kpis_counts_and_samples(raw_example_on_duckdb, raw_example_on_spark) -> None:
+    duck, spark = raw_example_on_duckdb, raw_example_on_spark
     _same(duck, spark)
     # what was compared: every source's rows, with rejects of several reasons and their samples
     assert len(duck.kpis) == 602 and len(duck.breakdown) == 430
@@ -181,12 +161,12 @@ def _example_tables(folder: Path) -> dict[str, Path]:
     return out
 
 
-def test_duckdb_and_spark_texts_over_named_tables_match_the_engine(example_on_duckdb, tmp_path: Path) -> None:
+def test_duckdb_and_spark_texts_over_named_tables_match_the_engine(
+    raw_example_on_duckdb, spark_session, tmp_path: Path
+) -> None:
     import duckdb
 
-    from govdocs.raw.spark import start_session
-
-    expected = example_on_duckdb.kpis
+    expected = raw_example_on_duckdb.kpis
     tables = _example_tables(tmp_path)
     names = ["--table", "interactions=t_interactions", "--table", "surveys=t_surveys", "--table", "qa=t_qa"]
 
@@ -197,7 +177,7 @@ def test_duckdb_and_spark_texts_over_named_tables_match_the_engine(example_on_du
     duck = con.execute(_sql("--dialect", "duckdb", *names)).df()
     con.close()
 
-    session = start_session("local[2]")
+    session = spark_session
     for source, path in tables.items():
         session.read.parquet(str(path)).createOrReplaceTempView(f"t_{source}")
     spark = session.sql(_sql("--dialect", "spark", *names)).toPandas()
@@ -372,12 +352,12 @@ def _as_urls(raw: RawData, folder: Path) -> RawData:
     return raw.model_copy(update={"sources": raw.sources.model_copy(update=sources)})
 
 
-def test_files_named_by_url_are_listed_hashed_and_read_by_spark(example, example_on_duckdb) -> None:
+def test_files_named_by_url_are_listed_hashed_and_read_by_spark(raw_example, raw_example_on_duckdb) -> None:
     """The object-store path (s3a://, abfss://: whatever the session reads) taken with file:// URLs:
     Spark lists each glob, hashes each file where it reads it, and gives DuckDB's numbers on the
     local files, with the same file hashes (so the same document ids)."""
-    raw, ids = example
-    duck = example_on_duckdb
+    raw, ids = raw_example
+    duck = raw_example_on_duckdb
     remote = engine.aggregate(
         _as_urls(raw, MAPPING.parent), base=MAPPING.parent, partner_ids=ids, engine="spark", spark_master="local[2]"
     )
@@ -398,8 +378,8 @@ def test_files_named_by_url_are_listed_hashed_and_read_by_spark(example, example
     assert [(s.name, s.sha256) for s in local] == [(s.name, s.sha256) for s in listed] and len(listed) == 23
 
 
-def test_a_url_on_duckdb_or_matching_nothing_is_one_line(example, tmp_path: Path) -> None:
-    raw, ids = example
+def test_a_url_on_duckdb_or_matching_nothing_is_one_line(raw_example, tmp_path: Path) -> None:
+    raw, ids = raw_example
     urls = _as_urls(raw, MAPPING.parent)
     with pytest.raises(engine.GovdocsError) as caught:
         engine.aggregate(urls, base=MAPPING.parent, partner_ids=ids)
