@@ -277,7 +277,8 @@ def gap_view(gaps: Sequence[KpiGap]) -> GapView | None:
             continue
         headline = (
             f"{g.name} {kpi_value(g.value, g.unit, g.decimals)} against {kpi_value(g.target, g.unit, g.decimals)}, "
-            f"{_amount(g.shortfall, g.unit, g.decimals)} short:"
+            # lower is better (handle time, abandonment): the value is over the target, not short of it
+            f"{_amount(g.shortfall, g.unit, g.decimals)} {'short' if g.value < g.target else 'over'}:"
         )
         sentences = tuple(
             f"{s.label} ({DIMENSION_LABELS[s.dimension]}), {percent(s.share)} of the contacts at "

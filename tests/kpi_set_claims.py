@@ -61,14 +61,26 @@ def _names(text: str) -> set[str]:
     return {n.strip() for n in re.split(r",\s*|\s+and\s+", text) if n.strip()}
 
 
+# the sections after the scorecard: the summary's points end before the first of them (pypdf reads
+# the summary's right-hand column after a scorecard that starts on the same page)
+AFTER_SUMMARY = (
+    "What the partner controls",
+    "Service credits owed",
+    "What happens next ",
+    "What happens next\n",
+    "Follow-up of earlier",
+)
+
+
 def summary_page(text: str) -> str:
-    """The executive summary, up to the scorecard (a PDF's text reading order within the page
-    follows its layout boxes, so the summary's points are found on the page, not under a heading)."""
+    """The executive summary and the scorecard, up to the section after them (a PDF's text reading
+    order within the page follows its layout boxes, so the summary's points are found on the page,
+    not under a heading)."""
     at = text.find("Executive summary")
     if at < 0:
         return ""
-    end = text.find("Scorecard", at)
-    return text[at : end if end > 0 else len(text)]
+    ends = [e for e in (text.find(marker, at) for marker in AFTER_SUMMARY) if e > 0]
+    return text[at : min(ends) if ends else len(text)]
 
 
 def normal(text: str) -> str:

@@ -669,6 +669,8 @@ def test_the_calendar_says_what_each_meeting_reviews_as_the_plan_does(texts, exa
             continue
         partner = name.split("-")[1]
         ics = example_build.out / str(QUARTER) / f"pip-{partner}.ics"
+        if not ics.exists():  # a plan whose final review has come writes no calendar (ECH's)
+            continue
         events = Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
         meetings = MEETING.findall(text[text.index("Check-ins and the value expected") :])
         assert len(events) == len(meetings), name

@@ -78,7 +78,6 @@ def test_aggregate_says_each_raw_step(tmp_path: Path) -> None:
         "calibration: checking the rows of 1 file on DuckDB",
         "coaching: checking the rows of 1 file on DuckDB",
         "computing the KPIs on DuckDB",
-        "splitting the KPIs by segment on DuckDB",
         "pairing the QA calibration scores and following the coaching on DuckDB",
         "counting the rejected rows for the data-quality report",
     ]

@@ -140,8 +140,9 @@ def test_validate_lists_the_rejected_rows_as_warnings():
     )
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    # 6 interactions + 2 surveys + 1 QA evaluation rejected; 86 partner-months x 8 KPIs
-    assert lines[-1] == "valid: 0 errors, 9 warnings (5 partners, 8 KPIs, 688 rows, months 2025-04 to 2026-09)"
+    # 6 interactions + 2 surveys + 1 QA evaluation rejected, and the 4 reviewer sentences the data
+    # contradicts or cannot check (BRV, DLT, ECH); 86 partner-months x 8 KPIs
+    assert lines[-1] == "valid: 0 errors, 13 warnings (5 partners, 8 KPIs, 688 rows, months 2025-04 to 2026-09)"
     unknown = next(line for line in lines if "[raw.unknown_partner]" in line)
     assert unknown.startswith("warning  ") and "interactions_202608.csv.gz:" in unknown and "Foxtrot Lima" in unknown
 

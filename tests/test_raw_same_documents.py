@@ -38,7 +38,8 @@ PROVENANCE = re.compile(r"<table[^>]*>\s*<thead><tr><th>Input</th>.*?</table>", 
 BREAKDOWN = re.compile(r'<div class="keep-together">\s*<h2 class="section"[^>]*>Appendix · By channel.*?</div>', re.S)
 GAPS = re.compile(
     r'<div class="gaps">.*?</div>|<ul class="rules"><li>Where the gap is: .*?</li></ul>'
-    r'|<div class="qa-review(?:-appendix keep-together)?">.*?</div>',
+    r'|<div class="qa-review(?:-appendix keep-together)?">.*?</div>'
+    r'|<div class="aims">.*?</div>|<ul class="rules"><li>Actions aimed at where the gap is: .*?</li></ul>',
     re.S,
 )
 IDS = re.compile(r"\b([A-Z]+)-(\d{4}Q\d)-([A-Z]+)-([A-Z])-[0-9A-F]{6}\b")

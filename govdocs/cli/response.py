@@ -124,9 +124,14 @@ def _shown_diff(diff: str) -> str:
     help="A field of the form and the text to put in it; repeat for several. Without --set the form's "
     "fields are listed.",
 )
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Where the filled copy is written.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="Where the filled copy is written (- for stdout).",
+)
+@json_option
 @handle_errors
-def fill(pdf: Path, values: tuple[str, ...], out: Path | None) -> None:
+def fill(pdf: Path, values: tuple[str, ...], out: Path | None, as_json: bool) -> None:
     """List a partner copy's form fields, or fill them in: to try `response import` before a
     partner returns a form (a PDF reader does the same for the partner).
 
@@ -144,6 +149,9 @@ def fill(pdf: Path, values: tuple[str, ...], out: Path | None) -> None:
     form = read_form(pdf, data)
     fillable = [name for name in form.fields if not name.startswith("govdocs:")]  # the identity is the issuer's
     if not values:
+        if as_json:
+            emit_json({"fields": {name: form.fields[name] or "" for name in fillable}})
+            return
         for name in fillable:
             click.echo(f"{name}={form.fields[name]}" if form.fields[name] else name)
         return
@@ -157,8 +165,15 @@ def fill(pdf: Path, values: tuple[str, ...], out: Path | None) -> None:
             why = "is not FIELD=VALUE" if not equals else f"names no field of this form{hint}"
             raise click.UsageError(f"--set {item!r} {why} (without --set the fields are listed)")
         chosen[name] = value
+    filled = _filled(data, chosen)
+    if str(out) == "-":
+        click.get_binary_stream("stdout").write(filled)
+        return
     out.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(out, _filled(data, chosen))
+    write_atomic(out, filled)
+    if as_json:
+        emit_json({"wrote": str(out), "filled": sorted(chosen)})
+        return
     click.echo(f"wrote {out}  ({len(chosen)} field{'s' if len(chosen) != 1 else ''} filled)")
 
 

@@ -519,11 +519,17 @@ def _contract_line(term: PlanInTerm, client: str, audience: Audience) -> str:
             if term.days_after_end
             else ""
         )
-        return (
+        stated = (
             f"This plan's final review on {final} falls {counted(term.days_after_deadline, 'day')} after "
-            f"{deadline}, the last day notice can be given under the contract ({renewal}). {client} decides on "
-            f"the contract by then, before this plan's outcome is known, on the results reviewed up to that date: "
-            f"progress shown at the check-ins before {deadline} is what that decision can weigh.{after_end}"
+            f"{deadline}, the last day notice can be given under the contract ({renewal})."
+        )
+        if audience is not Audience.INTERNAL:
+            # the contract's dates are both parties'; when and on what the client decides is its own
+            return f"{stated} The contract may be decided before this plan's outcome is known.{after_end}"
+        return (
+            f"{stated} {client} decides on the contract by then at the latest, before this plan's outcome is "
+            f"known: progress shown at the check-ins before {deadline} is the most that decision can weigh."
+            f"{after_end}"
         )
     if audience is not Audience.INTERNAL:
         return ""

@@ -77,6 +77,7 @@ class PortfolioRow:
     notice_by: str
     notice_days: int
     notice_soon: bool
+    notice_confirmed: bool  # False: terms `govdocs init` guessed; no date is set against them
     documents: str
 
 
@@ -150,6 +151,7 @@ class PortfolioContext:
     notices: tuple[NoticeRow, ...]
     horizon_days: int
     files: tuple[InputFile, ...]
+    unconfirmed: tuple[str, ...]  # partners whose contract terms are still to be confirmed (no notice date)
     ladder_note: str
     credits: tuple[CreditRow, ...] = ()
     credit_months: str = ""  # the trailing 12 months, "Oct 2025 – Sep 2026"
@@ -314,7 +316,8 @@ def build_portfolio_context(
                 plan=partner_facts.plan_line,
                 notice_by=short_date(clock.notice_deadline),
                 notice_days=clock.days_left,
-                notice_soon=0 <= clock.days_left <= NOTICE_HORIZON_DAYS,
+                notice_soon=clock.decision_confirmed and 0 <= clock.days_left <= NOTICE_HORIZON_DAYS,
+                notice_confirmed=clock.decision_confirmed,
                 documents=" · ".join(documents.get(pid, ())),
             )
         )
@@ -336,7 +339,10 @@ def build_portfolio_context(
             escalation_slug=portfolio[pid].decision.level.slug,
         )
         for pid, clock in sorted(clocks.items(), key=lambda item: (item[1].notice_deadline, item[0]))
-        if clock.days_left <= NOTICE_HORIZON_DAYS and clock.end >= as_of
+        if clock.decision_confirmed and clock.days_left <= NOTICE_HORIZON_DAYS and clock.end >= as_of
+    )
+    unconfirmed = tuple(
+        portfolio[pid].partner.name for pid, clock in sorted(clocks.items()) if not clock.decision_confirmed
     )
     levels = Counter(a.decision.level for a in portfolio.values())
     counts = tuple((level.label, level.slug, levels.get(level, 0)) for level in reversed(Escalation))
@@ -376,6 +382,7 @@ def build_portfolio_context(
         notices=notices,
         horizon_days=NOTICE_HORIZON_DAYS,
         files=tuple(files),
+        unconfirmed=unconfirmed,
         credits=credit_rows(ordered),
         brief=build_brief(ordered, options or {}, as_of, quarter.label, client_gaps),
         credit_months=f"{quarter.last_month.shift(-11).label} – {quarter.last_month.label}",

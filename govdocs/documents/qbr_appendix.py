@@ -343,8 +343,8 @@ def scoring_rules(config: GovernanceConfig) -> tuple[str, ...]:
         "score, and at the points of both ends of its interval in the score's range: such a score is "
         "provisional, printed with its range, and its tier is every tier the range reaches. "
         f"When more than {config.scoring.incomplete_share * 100:.0f}% of the weight has no scored quarter, the "
-        "score is marked incomplete if part of that weight has no data or too small a sample, and is provisional "
-        "(as above) if all of it is too close to call; the cover says which. "
+        "score is marked incomplete if part of that weight is without data or with too small a sample, and is "
+        "provisional (as above) if all of it is too close to call; the cover says which. "
         f"Tiers: {tiers}."
         + (f" The weights in the config add up to {_total_weight(config)}: {scaled}." if scaled else ""),
         f"Escalation: watch when any KPI is red in the quarter; improvement plan when a KPI the partner "
