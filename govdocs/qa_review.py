@@ -360,11 +360,15 @@ def _coaching_lines(c: Coaching, name: str) -> tuple[str, ...]:
         )
     elif c.low == 0:
         lines.append(f"No evaluation scored {low} in {q}.")
+    elif c.low == 1:  # "1 of it followed" read as a slip
+        lines.append(
+            f"1 evaluation scored {low}, {'' if c.followed else 'not '}followed by coaching within "
+            f"{c.within_days} days: too few low scores (under {c.min_sample}) for a share."
+        )
     elif c.low < c.min_sample:
         lines.append(
-            f"{c.low} evaluation{'s' if c.low != 1 else ''} scored {low}, {c.followed} of "
-            f"{'them' if c.low != 1 else 'it'} followed by coaching within {c.within_days} days: too few low "
-            f"scores (under {c.min_sample}) for a share."
+            f"{c.low} evaluations scored {low}, {c.followed} of them followed by coaching within {c.within_days} "
+            f"days: too few low scores (under {c.min_sample}) for a share."
         )
     else:
         lines.append(

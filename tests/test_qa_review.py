@@ -403,3 +403,46 @@ def test_a_calibration_file_read_the_wrong_way_is_one_error(tmp_path: Path) -> N
     assert problem.code == "raw.all_rejected"
     assert "every one of the" in problem.message and "calibration rows was rejected" in problem.message
     assert problem.location.file.endswith("calibration.csv")
+
+
+@pytest.mark.parametrize(
+    ("low", "followed", "said"),
+    [
+        (1, 1, "1 evaluation scored below 80, followed by coaching within 14 days: too few low scores"),
+        (1, 0, "1 evaluation scored below 80, not followed by coaching within 14 days: too few low scores"),
+        (3, 2, "3 evaluations scored below 80, 2 of them followed by coaching within 14 days: too few low scores"),
+    ],
+)
+def test_a_few_low_scores_are_told_in_plain_words(low: int, followed: int, said: str) -> None:
+    """'1 evaluation scored below 80, 1 of it followed by coaching' (a fresh reader): one low score
+    is followed or not, and a few are counted, never given a share."""
+    from govdocs.qa_review import Coaching
+
+    coaching = Coaching(
+        quarter=Quarter(2026, 3),
+        evaluated=30,
+        employed=None,
+        evaluated_employed=0,
+        low=low,
+        followed=followed,
+        ranked=0,
+        top=0,
+        top_threshold=None,
+        teams=0,
+        top_teams=0,
+        team_threshold=None,
+        named_agents=(),
+        named_teams=(),
+        low_score=80,
+        within_days=14,
+        min_sample=10,
+        min_evaluations=3,
+    )
+    view = qa_review_view(None, coaching, "Bravo CX Partners")
+    text = " ".join(
+        " ".join(getattr(view, field.name))
+        for field in view.__dataclass_fields__.values()
+        if isinstance(getattr(view, field.name), tuple) and all(isinstance(x, str) for x in getattr(view, field.name))
+    )
+    assert said in text
+    assert "of it" not in text and "%" not in text.split("scored below 80")[1][:60]
