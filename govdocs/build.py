@@ -26,7 +26,7 @@ from govdocs import __version__, signals
 from govdocs.data.inputs import PartnerInputs
 from govdocs.documents.common import Audience, InputFile
 from govdocs.errors import ExitCode, GovdocsError, Problem
-from govdocs.facts import RunFacts, contract_ended_reason, no_further_plan_reason, run_facts
+from govdocs.facts import RunFacts, contract_ended_reason, no_further_plan_reason
 from govdocs.journal import Journal, source_key
 from govdocs.periods import Quarter
 from govdocs.pipeline import (
@@ -361,15 +361,7 @@ def build(request: BuildRequest, pool: RenderPool, report: Report | None = None)
     require_quarter_data(data, request.quarter)
     # Every partner's facts, whichever are rendered: a QBR's peers are read from them, so a build of
     # one partner writes the same document as the full build.
-    every = run_facts(
-        config,
-        data,
-        request.quarter,
-        request.as_of,
-        request.config_path,
-        drill=workspace.run.drill,
-        qa_review=workspace.run.qa_review,
-    )
+    every = workspace.facts(request.quarter, request.as_of, request.config_path)
     facts = every.subset(partner_ids)
     portfolio = facts.portfolio
 

@@ -83,6 +83,19 @@ class Workspace:
     templates: Path | None = None  # a user template folder, searched before the bundled one
     pdf_variant: str = PDF_UA  # --pdf-variant: every PDF tagged; PDF/A-3u carries its data too
 
+    def facts(self, quarter: Quarter, as_of: date, config_path: Path) -> RunFacts:
+        """The run's facts from this workspace: the KPI data, and the raw records' drill-down and QA
+        review when the data was aggregated from them."""
+        return run_facts(
+            self.config,
+            self.data,
+            quarter,
+            as_of,
+            config_path,
+            drill=self.run.drill,
+            qa_review=self.run.qa_review,
+        )
+
     def prepared(
         self,
         document: WrittenDocument,
@@ -527,15 +540,7 @@ def render_qbrs(
             ]
             if leaks:
                 raise GovdocsError(leaks)
-        facts = run_facts(
-            config,
-            data,
-            request.quarter,
-            request.as_of,
-            request.config_path,
-            drill=workspace.run.drill,
-            qa_review=workspace.run.qa_review,
-        )
+        facts = workspace.facts(request.quarter, request.as_of, request.config_path)
         seal = certifier(request.sign, request.fmt, request.audience)
         with pool_scope(pool, request.fmt) as active:
             batch = Batch(active, request.fmt, request.as_of, progress, seal, journal, unverified)
@@ -756,15 +761,7 @@ def render_pips(
     config, data = workspace.config, workspace.data
     check_kpis(config, request.extra_kpis)
     require_quarter_data(data, request.quarter)
-    facts = run_facts(
-        config,
-        data,
-        request.quarter,
-        request.as_of,
-        request.config_path,
-        drill=workspace.run.drill,
-        qa_review=workspace.run.qa_review,
-    )
+    facts = workspace.facts(request.quarter, request.as_of, request.config_path)
     partner_ids, skipped = partners_called_for(
         config, facts.portfolio, request.partner_ids, Escalation.PIP, f"in {request.quarter}: no plan called for"
     )
@@ -1008,15 +1005,7 @@ def render_offboarding(
     )
     config, data = workspace.config, workspace.data
     require_quarter_data(data, request.quarter)
-    facts = run_facts(
-        config,
-        data,
-        request.quarter,
-        request.as_of,
-        request.config_path,
-        drill=workspace.run.drill,
-        qa_review=workspace.run.qa_review,
-    )
+    facts = workspace.facts(request.quarter, request.as_of, request.config_path)
     partner_ids, skipped = partners_called_for(
         config,
         facts.portfolio,
